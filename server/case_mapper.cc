@@ -1,0 +1,289 @@
+#include "server/case_mapper.h"
+
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "google/protobuf/util/time_util.h"
+#include "server/domain/validation.h"
+
+namespace odr::server {
+namespace {
+
+using google::protobuf::util::TimeUtil;
+
+std::optional<domain::DisputeType> DisputeTypeFromProto(int v) {
+  switch (v) {
+    case v1::DISPUTE_TYPE_MEDICAL:
+      return domain::DisputeType::kMedical;
+    case v1::DISPUTE_TYPE_NEIGHBOUR:
+      return domain::DisputeType::kNeighbour;
+    case v1::DISPUTE_TYPE_LABOUR:
+      return domain::DisputeType::kLabour;
+    case v1::DISPUTE_TYPE_DEBT_CONTRACT:
+      return domain::DisputeType::kDebtContract;
+    case v1::DISPUTE_TYPE_FAMILY_INHERITANCE:
+      return domain::DisputeType::kFamilyInheritance;
+    case v1::DISPUTE_TYPE_TRAFFIC_ACCIDENT:
+      return domain::DisputeType::kTrafficAccident;
+    case v1::DISPUTE_TYPE_PROPERTY_LAND:
+      return domain::DisputeType::kPropertyLand;
+    case v1::DISPUTE_TYPE_CONSUMER_ECOMMERCE:
+      return domain::DisputeType::kConsumerEcommerce;
+    case v1::DISPUTE_TYPE_OTHER:
+      return domain::DisputeType::kOther;
+    default:
+      return std::nullopt;
+  }
+}
+
+v1::DisputeType DisputeTypeToProto(domain::DisputeType t) {
+  switch (t) {
+    case domain::DisputeType::kMedical:
+      return v1::DISPUTE_TYPE_MEDICAL;
+    case domain::DisputeType::kNeighbour:
+      return v1::DISPUTE_TYPE_NEIGHBOUR;
+    case domain::DisputeType::kLabour:
+      return v1::DISPUTE_TYPE_LABOUR;
+    case domain::DisputeType::kDebtContract:
+      return v1::DISPUTE_TYPE_DEBT_CONTRACT;
+    case domain::DisputeType::kFamilyInheritance:
+      return v1::DISPUTE_TYPE_FAMILY_INHERITANCE;
+    case domain::DisputeType::kTrafficAccident:
+      return v1::DISPUTE_TYPE_TRAFFIC_ACCIDENT;
+    case domain::DisputeType::kPropertyLand:
+      return v1::DISPUTE_TYPE_PROPERTY_LAND;
+    case domain::DisputeType::kConsumerEcommerce:
+      return v1::DISPUTE_TYPE_CONSUMER_ECOMMERCE;
+    case domain::DisputeType::kOther:
+      return v1::DISPUTE_TYPE_OTHER;
+  }
+  return v1::DISPUTE_TYPE_UNSPECIFIED;
+}
+
+std::optional<domain::PartyKind> PartyKindFromProto(int v) {
+  switch (v) {
+    case v1::PARTY_KIND_NATURAL_PERSON:
+      return domain::PartyKind::kNaturalPerson;
+    case v1::PARTY_KIND_LEGAL_PERSON:
+      return domain::PartyKind::kLegalPerson;
+    case v1::PARTY_KIND_UNINCORPORATED_ORGANIZATION:
+      return domain::PartyKind::kUnincorporatedOrganization;
+    default:
+      return std::nullopt;
+  }
+}
+
+v1::PartyKind PartyKindToProto(domain::PartyKind k) {
+  switch (k) {
+    case domain::PartyKind::kNaturalPerson:
+      return v1::PARTY_KIND_NATURAL_PERSON;
+    case domain::PartyKind::kLegalPerson:
+      return v1::PARTY_KIND_LEGAL_PERSON;
+    case domain::PartyKind::kUnincorporatedOrganization:
+      return v1::PARTY_KIND_UNINCORPORATED_ORGANIZATION;
+  }
+  return v1::PARTY_KIND_UNSPECIFIED;
+}
+
+std::optional<domain::IdDocumentType> IdTypeFromProto(int v) {
+  switch (v) {
+    case v1::ID_DOCUMENT_TYPE_RESIDENT_ID_CARD:
+      return domain::IdDocumentType::kResidentIdCard;
+    case v1::ID_DOCUMENT_TYPE_PASSPORT:
+      return domain::IdDocumentType::kPassport;
+    case v1::ID_DOCUMENT_TYPE_HK_MACAO_TAIWAN_PERMIT:
+      return domain::IdDocumentType::kHkMacaoTaiwanPermit;
+    case v1::ID_DOCUMENT_TYPE_FOREIGN_PERMANENT_RESIDENT_ID:
+      return domain::IdDocumentType::kForeignPermanentResidentId;
+    case v1::ID_DOCUMENT_TYPE_UNIFIED_SOCIAL_CREDIT_CODE:
+      return domain::IdDocumentType::kUnifiedSocialCreditCode;
+    default:
+      return std::nullopt;
+  }
+}
+
+v1::IdDocumentType IdTypeToProto(domain::IdDocumentType t) {
+  switch (t) {
+    case domain::IdDocumentType::kResidentIdCard:
+      return v1::ID_DOCUMENT_TYPE_RESIDENT_ID_CARD;
+    case domain::IdDocumentType::kPassport:
+      return v1::ID_DOCUMENT_TYPE_PASSPORT;
+    case domain::IdDocumentType::kHkMacaoTaiwanPermit:
+      return v1::ID_DOCUMENT_TYPE_HK_MACAO_TAIWAN_PERMIT;
+    case domain::IdDocumentType::kForeignPermanentResidentId:
+      return v1::ID_DOCUMENT_TYPE_FOREIGN_PERMANENT_RESIDENT_ID;
+    case domain::IdDocumentType::kUnifiedSocialCreditCode:
+      return v1::ID_DOCUMENT_TYPE_UNIFIED_SOCIAL_CREDIT_CODE;
+  }
+  return v1::ID_DOCUMENT_TYPE_UNSPECIFIED;
+}
+
+void EnumViolation(int value, const std::string& field, Violations* v) {
+  if (value == 0) {
+    v->Add(field, "is required");
+  } else {
+    v->Add(field, absl::StrCat("has unknown value ", value));
+  }
+}
+
+template <typename P, typename D>
+void PersonFromProto(const P& in, const std::string& path, D* out, Violations* v) {
+  out->name = in.name();
+  out->id_number = in.id_number();
+  out->phone = in.phone();
+  out->service_address = in.service_address();
+  if (auto t = IdTypeFromProto(in.id_document_type())) {
+    out->id_document_type = *t;
+  } else {
+    EnumViolation(in.id_document_type(), path + ".id_document_type", v);
+  }
+}
+
+template <typename D, typename P>
+void PersonToProto(const D& in, P* out) {
+  out->set_name(in.name);
+  out->set_id_document_type(IdTypeToProto(in.id_document_type));
+  out->set_id_number(in.id_number);
+  out->set_phone(in.phone);
+  out->set_service_address(in.service_address);
+}
+
+std::vector<domain::Party> PartiesFromProto(
+    const google::protobuf::RepeatedPtrField<v1::Party>& in, const std::string& path,
+    Violations* v) {
+  std::vector<domain::Party> out;
+  for (int i = 0; i < in.size(); ++i) {
+    const std::string p = absl::StrCat(path, "[", i, "]");
+    domain::Party party;
+    if (auto k = PartyKindFromProto(in[i].kind())) {
+      party.kind = *k;
+    } else {
+      EnumViolation(in[i].kind(), p + ".kind", v);
+    }
+    PersonFromProto(in[i], p, &party, v);
+    for (int j = 0; j < in[i].agents_size(); ++j) {
+      domain::Agent a;
+      PersonFromProto(in[i].agents(j), absl::StrCat(p, ".agents[", j, "]"), &a, v);
+      party.agents.push_back(std::move(a));
+    }
+    out.push_back(std::move(party));
+  }
+  return out;
+}
+
+}  // namespace
+
+domain::CaseData CaseDataFromProto(const v1::Case& in, const std::string& path, Violations* v) {
+  domain::CaseData out;
+  if (auto t = DisputeTypeFromProto(in.dispute_type())) {
+    out.dispute_type = *t;
+  } else {
+    EnumViolation(in.dispute_type(), path + ".dispute_type", v);
+  }
+  out.applicants = PartiesFromProto(in.applicants(), path + ".applicants", v);
+  out.respondents = PartiesFromProto(in.respondents(), path + ".respondents", v);
+  out.summary = in.summary();
+  out.claims = in.claims();
+  out.amount_fen = in.amount_fen();
+  out.region_code = in.region_code();
+  switch (in.source().source_case()) {
+    case v1::CaseSource::kCitizenApplication:
+      break;
+    case v1::CaseSource::kCourtDiversion: {
+      const auto& d = in.source().court_diversion();
+      out.court_diversion =
+          domain::CourtDiversion{d.court(), d.intake_reference(), d.diversion_date()};
+      break;
+    }
+    case v1::CaseSource::SOURCE_NOT_SET:
+      v->Add(path + ".source",
+             "is required: citizen_application or court_diversion (court, intake_reference, "
+             "diversion_date)");
+      break;
+  }
+  return out;
+}
+
+v1::Case::State StateToProto(domain::CaseState s) {
+  switch (s) {
+    case domain::CaseState::kDraft:
+      return v1::Case::STATE_DRAFT;
+    case domain::CaseState::kSubmitted:
+      return v1::Case::STATE_SUBMITTED;
+    case domain::CaseState::kAccepted:
+      return v1::Case::STATE_ACCEPTED;
+    case domain::CaseState::kWithdrawn:
+      return v1::Case::STATE_WITHDRAWN;
+    case domain::CaseState::kClosed:
+      return v1::Case::STATE_CLOSED;
+  }
+  return v1::Case::STATE_UNSPECIFIED;
+}
+
+void CaseToProto(const domain::Case& in, v1::Case* out) {
+  out->Clear();
+  out->set_name(absl::StrCat("cases/", in.id));
+  out->set_case_number(in.case_number);
+  out->set_dispute_type(DisputeTypeToProto(in.data.dispute_type));
+  for (const auto& [side, protos] :
+       {std::pair{&in.data.applicants, out->mutable_applicants()},
+        std::pair{&in.data.respondents, out->mutable_respondents()}}) {
+    for (const domain::Party& p : *side) {
+      v1::Party* pp = protos->Add();
+      pp->set_kind(PartyKindToProto(p.kind));
+      PersonToProto(p, pp);
+      for (const domain::Agent& a : p.agents) PersonToProto(a, pp->add_agents());
+    }
+  }
+  out->set_summary(in.data.summary);
+  out->set_claims(in.data.claims);
+  out->set_amount_fen(in.data.amount_fen);
+  out->set_region_code(in.data.region_code);
+  if (in.data.court_diversion) {
+    auto* d = out->mutable_source()->mutable_court_diversion();
+    d->set_court(in.data.court_diversion->court);
+    d->set_intake_reference(in.data.court_diversion->intake_reference);
+    d->set_diversion_date(in.data.court_diversion->diversion_date);
+  } else {
+    out->mutable_source()->mutable_citizen_application();
+  }
+  out->set_state(StateToProto(in.state));
+  *out->mutable_create_time() = TimeUtil::MicrosecondsToTimestamp(absl::ToUnixMicros(in.create_time));
+  *out->mutable_update_time() = TimeUtil::MicrosecondsToTimestamp(absl::ToUnixMicros(in.update_time));
+  out->set_etag(Etag(in.version));
+}
+
+void EventToProto(const domain::CaseEvent& in, v1::CaseEvent* out) {
+  out->set_name(absl::StrCat("cases/", in.case_id, "/events/", in.seq));
+  out->set_actor(in.actor);
+  *out->mutable_event_time() = TimeUtil::MicrosecondsToTimestamp(absl::ToUnixMicros(in.time));
+  out->set_from_state(in.from_state ? StateToProto(*in.from_state) : v1::Case::STATE_UNSPECIFIED);
+  out->set_to_state(StateToProto(in.to_state));
+  out->set_reason(in.reason);
+}
+
+std::string Etag(int64_t version) { return absl::StrCat("W/\"", version, "\""); }
+
+absl::StatusOr<std::optional<int64_t>> ParseEtag(absl::string_view etag, absl::string_view field) {
+  if (etag.empty()) return std::nullopt;
+  int64_t v;
+  if (!absl::StartsWith(etag, "W/\"") || !absl::EndsWith(etag, "\"") || etag.size() < 5 ||
+      !absl::SimpleAtoi(etag.substr(3, etag.size() - 4), &v) || v <= 0) {
+    return InvalidFieldError(std::string(field), "is not an etag returned by odr");
+  }
+  return v;
+}
+
+absl::StatusOr<std::string> ParseCaseName(absl::string_view name, absl::string_view field) {
+  if (name.empty()) return InvalidFieldError(std::string(field), "is required (cases/{case})");
+  if (!absl::StartsWith(name, "cases/")) {
+    return InvalidFieldError(std::string(field), "must be cases/{case}");
+  }
+  absl::string_view id = name.substr(6);
+  if (auto e = domain::CheckCaseId(id); !e.empty()) {
+    return InvalidFieldError(std::string(field), e);
+  }
+  return std::string(id);
+}
+
+}  // namespace odr::server

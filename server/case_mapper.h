@@ -1,0 +1,34 @@
+// Maps between the API (odr.v1 protos) and the domain model. Enum values the API does not define, or
+// leaves UNSPECIFIED where required, become field violations here; content rules live in
+// domain/validation.h. Pure functions, safe for concurrent use.
+#ifndef ODR_SERVER_CASE_MAPPER_H_
+#define ODR_SERVER_CASE_MAPPER_H_
+
+#include <optional>
+#include <string>
+#include "absl/strings/string_view.h"
+
+#include "absl/status/statusor.h"
+#include "odr/v1/case.pb.h"
+#include "server/domain/errors.h"
+#include "server/domain/types.h"
+
+namespace odr::server {
+
+// Converts the client-settable fields of `in`. Output-only fields are ignored.
+domain::CaseData CaseDataFromProto(const v1::Case& in, const std::string& path, Violations* v);
+
+void CaseToProto(const domain::Case& in, v1::Case* out);
+void EventToProto(const domain::CaseEvent& in, v1::CaseEvent* out);
+v1::Case::State StateToProto(domain::CaseState s);
+
+// The etag of a case version, and back. ParseEtag: INVALID_ARGUMENT naming `field` if malformed.
+std::string Etag(int64_t version);
+absl::StatusOr<std::optional<int64_t>> ParseEtag(absl::string_view etag, absl::string_view field);
+
+// "cases/{case}" -> "{case}"; INVALID_ARGUMENT naming `field` otherwise.
+absl::StatusOr<std::string> ParseCaseName(absl::string_view name, absl::string_view field);
+
+}  // namespace odr::server
+
+#endif  // ODR_SERVER_CASE_MAPPER_H_

@@ -1,0 +1,74 @@
+#include "server/domain/errors.h"
+
+#include <optional>
+
+#include "absl/strings/cord.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+
+namespace odr {
+namespace {
+
+constexpr char kReasonKey[] = "odr.reason";
+constexpr char kViolationsKey[] = "odr.violations";
+constexpr char kStateKey[] = "odr.current_state";
+constexpr char kFieldSep = '\x1f';
+constexpr char kRecordSep = '\x1e';
+
+std::string Payload(const absl::Status& s, const char* key) {
+  auto c = s.GetPayload(key);
+  return c ? std::string(*c) : std::string();
+}
+
+}  // namespace
+
+absl::Status InvalidArgumentError(std::vector<FieldViolation> v) {
+  std::vector<std::string> parts;
+  std::string encoded;
+  for (const auto& f : v) {
+    parts.push_back(absl::StrCat(f.field, ": ", f.description));
+    absl::StrAppend(&encoded, f.field, std::string(1, kFieldSep), f.description,
+                    std::string(1, kRecordSep));
+  }
+  absl::Status s = absl::InvalidArgumentError(absl::StrJoin(parts, "; "));
+  s.SetPayload(kReasonKey, absl::Cord(kReasonInvalidField));
+  s.SetPayload(kViolationsKey, absl::Cord(encoded));
+  return s;
+}
+
+absl::Status InvalidFieldError(std::string field, std::string description) {
+  return InvalidArgumentError({{std::move(field), std::move(description)}});
+}
+
+absl::Status MakeError(absl::StatusCode code, absl::string_view reason, absl::string_view message) {
+  absl::Status s(code, message);
+  s.SetPayload(kReasonKey, absl::Cord(reason));
+  return s;
+}
+
+absl::Status TransitionError(absl::string_view current_state, absl::string_view message) {
+  absl::Status s = MakeError(absl::StatusCode::kFailedPrecondition, kReasonTransitionNotAllowed,
+                             message);
+  s.SetPayload(kStateKey, absl::Cord(current_state));
+  return s;
+}
+
+std::string ErrorReason(const absl::Status& s) { return Payload(s, kReasonKey); }
+std::string ErrorCurrentState(const absl::Status& s) { return Payload(s, kStateKey); }
+
+std::vector<FieldViolation> ErrorFieldViolations(const absl::Status& s) {
+  std::vector<FieldViolation> out;
+  std::string encoded = Payload(s, kViolationsKey);
+  for (absl::string_view rec : absl::StrSplit(encoded, kRecordSep, absl::SkipEmpty())) {
+    std::pair<std::string, std::string> p = absl::StrSplit(rec, absl::MaxSplits(kFieldSep, 1));
+    out.push_back({p.first, p.second});
+  }
+  return out;
+}
+
+absl::Status Violations::ToStatus() const {
+  return v_.empty() ? absl::OkStatus() : InvalidArgumentError(v_);
+}
+
+}  // namespace odr

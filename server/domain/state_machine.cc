@@ -1,0 +1,77 @@
+#include "server/domain/state_machine.h"
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "server/domain/errors.h"
+
+namespace odr::domain {
+
+const std::vector<Transition>& Transitions() {
+  static const auto* kTable = new std::vector<Transition>{
+      {CaseAction::kSubmit, CaseState::kDraft, CaseState::kSubmitted, false},
+      {CaseAction::kAccept, CaseState::kSubmitted, CaseState::kAccepted, false},
+      {CaseAction::kWithdraw, CaseState::kDraft, CaseState::kWithdrawn, false},
+      {CaseAction::kWithdraw, CaseState::kSubmitted, CaseState::kWithdrawn, false},
+      {CaseAction::kWithdraw, CaseState::kAccepted, CaseState::kWithdrawn, false},
+      {CaseAction::kClose, CaseState::kSubmitted, CaseState::kClosed, true},
+      {CaseAction::kClose, CaseState::kAccepted, CaseState::kClosed, true},
+  };
+  return *kTable;
+}
+
+const char* ActionName(CaseAction a) {
+  switch (a) {
+    case CaseAction::kSubmit:
+      return "submit";
+    case CaseAction::kAccept:
+      return "accept";
+    case CaseAction::kWithdraw:
+      return "withdraw";
+    case CaseAction::kClose:
+      return "close";
+  }
+  return "unknown";
+}
+
+std::string ApiStateName(CaseState s) {
+  return absl::StrCat("STATE_", absl::AsciiStrToUpper(StateName(s)));
+}
+
+bool IsTerminal(CaseState s) {
+  for (const Transition& t : Transitions()) {
+    if (t.from == s) return false;
+  }
+  return true;
+}
+
+bool ReasonRequired(CaseAction action) {
+  for (const Transition& t : Transitions()) {
+    if (t.action == action && t.reason_required) return true;
+  }
+  return false;
+}
+
+absl::StatusOr<CaseState> NextState(CaseState from, CaseAction action) {
+  std::vector<std::string> allowed_from;
+  for (const Transition& t : Transitions()) {
+    if (t.action != action) continue;
+    if (t.from == from) return t.to;
+    allowed_from.push_back(ApiStateName(t.from));
+  }
+  return TransitionError(
+      ApiStateName(from),
+      absl::StrCat("cannot ", ActionName(action), " a case in ", ApiStateName(from),
+                   "; allowed only in ", absl::StrJoin(allowed_from, " or ")));
+}
+
+absl::Status CheckEditable(CaseState s) {
+  if (s == CaseState::kDraft || s == CaseState::kSubmitted || s == CaseState::kAccepted) {
+    return absl::OkStatus();
+  }
+  return TransitionError(ApiStateName(s),
+                         absl::StrCat("cannot update a case in ", ApiStateName(s),
+                                      "; it is closed to changes"));
+}
+
+}  // namespace odr::domain

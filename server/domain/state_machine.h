@@ -1,0 +1,53 @@
+// The case lifecycle: the one place that says which state changes are lawful. Later capabilities
+// (mediator assignment, mediation, settlement, judicial confirmation, referral to litigation) add
+// actions and states here, and nowhere else.
+#ifndef ODR_SERVER_DOMAIN_STATE_MACHINE_H_
+#define ODR_SERVER_DOMAIN_STATE_MACHINE_H_
+
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "server/domain/types.h"
+
+namespace odr::domain {
+
+enum class CaseAction {
+  kSubmit,    // applicant puts the case before the organization (OMR Art. 8)
+  kAccept,    // organization accepts it for mediation
+  kWithdraw,  // applicant withdraws (OMR Art. 25)
+  kClose,     // organization declines, or terminates without settlement (OMR Art. 25)
+};
+
+struct Transition {
+  CaseAction action;
+  CaseState from;
+  CaseState to;
+  bool reason_required;
+};
+
+// Every allowed transition. Pure data; safe for concurrent use.
+const std::vector<Transition>& Transitions();
+
+// Returns the state after `action` from `from`, or FAILED_PRECONDITION (reason
+// TRANSITION_NOT_ALLOWED) whose message names the current state and what would be allowed.
+absl::StatusOr<CaseState> NextState(CaseState from, CaseAction action);
+
+// Whether `action` needs a non-empty reason.
+bool ReasonRequired(CaseAction action);
+
+// Terminal states accept no transition and no update.
+bool IsTerminal(CaseState s);
+
+// UpdateCase is allowed in non-terminal states before mediation starts.
+absl::Status CheckEditable(CaseState s);
+
+// "submit", "accept" ...
+const char* ActionName(CaseAction a);
+
+// The API's name of a state, e.g. "STATE_SUBMITTED".
+std::string ApiStateName(CaseState s);
+
+}  // namespace odr::domain
+
+#endif  // ODR_SERVER_DOMAIN_STATE_MACHINE_H_

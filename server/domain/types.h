@@ -1,0 +1,131 @@
+// Domain model of a mediation case. Plain values: no gRPC, no protobuf, no SQL, so that storage
+// engines and the API can evolve separately (the SQL schema and the proto are both mapped to these).
+#ifndef ODR_SERVER_DOMAIN_TYPES_H_
+#define ODR_SERVER_DOMAIN_TYPES_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/time/time.h"
+
+namespace odr::domain {
+
+// Values are stable: they are stored by name (see storage/), never by number.
+enum class CaseState { kDraft, kSubmitted, kAccepted, kWithdrawn, kClosed };
+
+enum class DisputeType {
+  kMedical,
+  kNeighbour,
+  kLabour,
+  kDebtContract,
+  kFamilyInheritance,
+  kTrafficAccident,
+  kPropertyLand,
+  kConsumerEcommerce,
+  kOther,
+};
+
+enum class PartyKind { kNaturalPerson, kLegalPerson, kUnincorporatedOrganization };
+
+enum class IdDocumentType {
+  kResidentIdCard,
+  kPassport,
+  kHkMacaoTaiwanPermit,
+  kForeignPermanentResidentId,
+  kUnifiedSocialCreditCode,
+};
+
+struct Agent {
+  std::string name;
+  IdDocumentType id_document_type = IdDocumentType::kResidentIdCard;
+  std::string id_number;
+  std::string phone;
+  std::string service_address;
+  bool operator==(const Agent&) const = default;
+};
+
+struct Party {
+  PartyKind kind = PartyKind::kNaturalPerson;
+  std::string name;
+  IdDocumentType id_document_type = IdDocumentType::kResidentIdCard;
+  std::string id_number;
+  std::string phone;
+  std::string service_address;
+  std::vector<Agent> agents;
+  bool operator==(const Party&) const = default;
+};
+
+struct CourtDiversion {
+  std::string court;
+  std::string intake_reference;
+  std::string diversion_date;  // YYYY-MM-DD
+  bool operator==(const CourtDiversion&) const = default;
+};
+
+// The fields a client provides. Everything else on a Case is assigned by the service.
+struct CaseData {
+  DisputeType dispute_type = DisputeType::kOther;
+  std::vector<Party> applicants;
+  std::vector<Party> respondents;
+  std::string summary;
+  std::string claims;
+  int64_t amount_fen = 0;
+  std::string region_code;
+  std::optional<CourtDiversion> court_diversion;  // empty: citizen application
+  bool operator==(const CaseData&) const = default;
+};
+
+struct Case {
+  std::string id;           // the {case} of cases/{case}
+  std::string case_number;  // ODR-2026-000123
+  CaseData data;
+  CaseState state = CaseState::kDraft;
+  absl::Time create_time;
+  absl::Time update_time;
+  int64_t version = 0;  // bumps on every write; the etag is derived from it
+};
+
+struct CaseEvent {
+  std::string case_id;
+  int64_t seq = 0;  // 1-based, per case
+  std::string actor;
+  absl::Time time;
+  std::optional<CaseState> from_state;  // empty for creation
+  CaseState to_state = CaseState::kDraft;
+  std::string reason;
+};
+
+// The client-settable fields, as named by UpdateCase's update_mask.
+enum class CaseField {
+  kDisputeType,
+  kApplicants,
+  kRespondents,
+  kSummary,
+  kClaims,
+  kAmountFen,
+  kRegionCode,
+};
+
+// Who asks, and how to make the write idempotent. `request_id` empty means not idempotent.
+struct MutationContext {
+  std::string actor;
+  std::string method;      // the RPC, scopes request_id
+  std::string request_id;  // client's idempotency key
+  std::string request_fingerprint;  // hash of the request; a reused key with another hash fails
+};
+
+// Stable names used in storage and messages ("draft", "medical" ...).
+const char* StateName(CaseState s);
+std::optional<CaseState> StateFromName(absl::string_view name);
+const char* DisputeTypeName(DisputeType t);
+std::optional<DisputeType> DisputeTypeFromName(absl::string_view name);
+const char* PartyKindName(PartyKind k);
+std::optional<PartyKind> PartyKindFromName(absl::string_view name);
+const char* IdDocumentTypeName(IdDocumentType t);
+std::optional<IdDocumentType> IdDocumentTypeFromName(absl::string_view name);
+
+}  // namespace odr::domain
+
+#endif  // ODR_SERVER_DOMAIN_TYPES_H_

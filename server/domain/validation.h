@@ -1,0 +1,57 @@
+// Validation of client input. Every limit is defined here (and documented in docs/api.md); the
+// functions are pure and safe for concurrent use.
+#ifndef ODR_SERVER_DOMAIN_VALIDATION_H_
+#define ODR_SERVER_DOMAIN_VALIDATION_H_
+
+#include <cstddef>
+#include <string>
+#include "absl/strings/string_view.h"
+
+#include "absl/time/time.h"
+#include "server/domain/errors.h"
+#include "server/domain/types.h"
+
+namespace odr::domain {
+
+struct Limits {
+  static constexpr size_t kNameChars = 100;
+  static constexpr size_t kServiceAddressChars = 300;
+  static constexpr size_t kSummaryChars = 5000;
+  static constexpr size_t kClaimsChars = 5000;
+  static constexpr size_t kCourtChars = 100;
+  static constexpr size_t kIntakeReferenceChars = 64;
+  static constexpr size_t kReasonChars = 1000;
+  static constexpr size_t kPartiesPerSide = 20;
+  static constexpr size_t kAgentsPerParty = 5;
+  static constexpr size_t kRequestIdChars = 64;
+  static constexpr size_t kFilterBytes = 1000;
+  static constexpr size_t kPageTokenBytes = 512;
+  // 10^13 fen = 100 billion yuan: far above any mediated dispute, far below int64 overflow.
+  static constexpr int64_t kMaxAmountFen = 10'000'000'000'000;
+};
+
+// True if `s` is well-formed UTF-8 (no overlongs, no surrogates, <= U+10FFFF).
+bool IsValidUtf8(absl::string_view s);
+// Number of code points in a valid UTF-8 string.
+size_t Utf8Length(absl::string_view s);
+
+// Each Check* returns "" when valid, otherwise a description for a person.
+// Text of min..max code points, valid UTF-8, not only whitespace; control characters are refused
+// except newline and tab when `multiline`.
+std::string CheckText(absl::string_view s, size_t min_chars, size_t max_chars, bool multiline);
+std::string CheckPhone(absl::string_view s);
+std::string CheckIdNumber(IdDocumentType type, absl::string_view s);
+std::string CheckRegionCode(absl::string_view s);
+// YYYY-MM-DD, a real calendar date, not after `today` (in UTC+8).
+std::string CheckDiversionDate(absl::string_view s, absl::Time now);
+std::string CheckRequestId(absl::string_view s);
+std::string CheckCaseId(absl::string_view s);
+
+// Validates the parts of a case a client sets. `path` prefixes field names ("case").
+void ValidateParty(const Party& p, const std::string& path, Violations* v);
+void ValidateParties(const std::vector<Party>& parties, const std::string& path, Violations* v);
+void ValidateCaseData(const CaseData& c, absl::Time now, const std::string& path, Violations* v);
+
+}  // namespace odr::domain
+
+#endif  // ODR_SERVER_DOMAIN_VALIDATION_H_

@@ -1,0 +1,72 @@
+// odrd: the odr daemon.
+#include <signal.h>
+
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+
+#include "CLI/CLI.hpp"
+#include "server/domain/clock.h"
+#include "server/log.h"
+#include "server/server.h"
+
+int main(int argc, char** argv) {
+  CLI::App app{"odrd: online dispute resolution case-management service"};
+  odr::server::ServerOptions options;
+  std::string log_level = "info";
+  std::string port_file;
+  double grace_seconds = 10;
+  app.add_option("--listen", options.listen, "address to listen on, host:port (port 0: any)")
+      ->envname("ODR_LISTEN")
+      ->capture_default_str();
+  app.add_option("--data-dir", options.data_dir, "directory for the database (created if absent)")
+      ->envname("ODR_DATA_DIR")
+      ->capture_default_str();
+  app.add_option("--log-level", log_level, "debug, info, warn or error")
+      ->envname("ODR_LOG_LEVEL")
+      ->check(CLI::IsMember({"debug", "info", "warn", "error"}))
+      ->capture_default_str();
+  app.add_option("--workers", options.workers, "threads for storage work")
+      ->envname("ODR_WORKERS")
+      ->check(CLI::Range(1, 256))
+      ->capture_default_str();
+  app.add_option("--shutdown-grace", grace_seconds,
+                 "seconds that calls in flight may take to finish on SIGTERM")
+      ->check(CLI::Range(0.0, 600.0))
+      ->capture_default_str();
+  app.add_option("--port-file", port_file, "write the bound port to this file once serving");
+  CLI11_PARSE(app, argc, argv);
+
+  if (auto s = odr::log::Init(log_level); !s.ok()) {
+    std::cerr << s.message() << "\n";
+    return 2;
+  }
+
+  // Block the termination signals in every thread; this one waits for them below.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  odr::SystemClock clock;
+  odr::RandomIdGenerator ids;
+  auto server = odr::server::OdrServer::Start(options, &clock, &ids);
+  if (!server.ok()) {
+    odr::log::Error("start_failed", {{"error", std::string(server.status().message())}});
+    return 1;
+  }
+  if (!port_file.empty()) {
+    std::string tmp = port_file + ".tmp";
+    {
+      std::ofstream out(tmp);
+      out << (*server)->port() << "\n";
+    }
+    std::rename(tmp.c_str(), port_file.c_str());
+  }
+  int sig = 0;
+  sigwait(&signals, &sig);
+  odr::log::Info("signal", {{"signal", sig == SIGTERM ? "SIGTERM" : "SIGINT"}});
+  (*server)->Shutdown(absl::Milliseconds(static_cast<int64_t>(grace_seconds * 1000)));
+  return 0;
+}

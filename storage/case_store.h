@@ -1,0 +1,71 @@
+// CaseStore: persistence of cases and their timelines, behind an interface so that another engine
+// (PostgreSQL for many odrd replicas) can be added without touching the handlers.
+#ifndef ODR_STORAGE_CASE_STORE_H_
+#define ODR_STORAGE_CASE_STORE_H_
+
+#include <optional>
+#include <string>
+#include "absl/strings/string_view.h"
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "server/domain/case_query.h"
+#include "server/domain/state_machine.h"
+#include "server/domain/types.h"
+
+namespace odr::storage {
+
+struct CasePage {
+  std::vector<domain::Case> cases;
+  // Set when more rows follow: where the next page starts.
+  std::optional<domain::CaseCursor> next;
+};
+
+struct EventPage {
+  std::vector<domain::CaseEvent> events;
+  std::optional<int64_t> next_after_seq;
+};
+
+// All methods are safe for concurrent use and block on I/O: call them from a worker pool. Every
+// write is one transaction: on any error nothing is written. Errors: NOT_FOUND (reason NOT_FOUND)
+// for an unknown case; ABORTED (STALE_ETAG) when `expected_version` is set and differs;
+// FAILED_PRECONDITION (TRANSITION_NOT_ALLOWED) from the state machine; ALREADY_EXISTS
+// (REQUEST_ID_REUSED) when a request_id comes back with a different request; UNAVAILABLE when the
+// database is busy.
+class CaseStore {
+ public:
+  virtual ~CaseStore() = default;
+
+  // Creates a case in STATE_DRAFT with the next case number of the current year (UTC+8) and a
+  // creation event. With ctx.request_id set, a retry returns the case the first call created.
+  virtual absl::StatusOr<domain::Case> CreateCase(const domain::CaseData& data,
+                                                  const domain::MutationContext& ctx) = 0;
+
+  virtual absl::StatusOr<domain::Case> GetCase(absl::string_view id) = 0;
+
+  // Rows matching query.filter in query.order, starting after query.after, at most query.limit.
+  virtual absl::StatusOr<CasePage> ListCases(const domain::CaseQuery& query) = 0;
+
+  // Replaces the `fields` of the case with those of `values`, if the state allows editing.
+  virtual absl::StatusOr<domain::Case> UpdateCase(absl::string_view id,
+                                                  const domain::CaseData& values,
+                                                  const std::vector<domain::CaseField>& fields,
+                                                  std::optional<int64_t> expected_version,
+                                                  const domain::MutationContext& ctx) = 0;
+
+  // Applies `action` through the state machine and appends the event, atomically. With
+  // ctx.request_id set, a retry of a transition that succeeded returns the case as it is now.
+  virtual absl::StatusOr<domain::Case> TransitionCase(absl::string_view id,
+                                                      domain::CaseAction action,
+                                                      std::optional<int64_t> expected_version,
+                                                      absl::string_view reason,
+                                                      const domain::MutationContext& ctx) = 0;
+
+  // The case's events with seq > after_seq, oldest first, at most `limit`.
+  virtual absl::StatusOr<EventPage> ListCaseEvents(absl::string_view id, int64_t after_seq,
+                                                   int limit) = 0;
+};
+
+}  // namespace odr::storage
+
+#endif  // ODR_STORAGE_CASE_STORE_H_

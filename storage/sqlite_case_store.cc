@@ -1,0 +1,517 @@
+#include "storage/sqlite_case_store.h"
+
+#include <algorithm>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+#include "absl/time/civil_time.h"
+#include "server/domain/errors.h"
+#include "server/domain/status_macros.h"
+
+namespace odr::storage {
+namespace {
+
+using domain::Case;
+using domain::CaseData;
+using domain::CaseEvent;
+using domain::CaseState;
+using domain::Party;
+
+absl::Status CaseNotFound(absl::string_view id) {
+  return MakeError(absl::StatusCode::kNotFound, kReasonNotFound,
+                   absl::StrCat("case cases/", id, " not found"));
+}
+
+absl::Status Corrupt(absl::string_view what) {
+  return absl::DataLossError(absl::StrCat("stored value is not recognised: ", what));
+}
+
+constexpr char kSelectCase[] =
+    "SELECT id, case_number, dispute_type, summary, claims, amount_fen, region_code,"
+    " diversion_court, diversion_intake_reference, diversion_date, state, create_time_us,"
+    " update_time_us, version FROM cases WHERE id = ?1";
+
+absl::Status LoadParties(Connection& c, Case& out) {
+  ODR_ASSIGN_OR_RETURN(
+      Statement stmt,
+      c.Prepare("SELECT side, ordinal, agent_ordinal, kind, name, id_document_type, id_number,"
+                " phone, service_address FROM case_parties WHERE case_id = ?1"
+                " ORDER BY side, ordinal, agent_ordinal"));
+  stmt.Bind(1, out.id);
+  while (true) {
+    ODR_ASSIGN_OR_RETURN(bool row, stmt.Step());
+    if (!row) break;
+    std::vector<Party>& side =
+        stmt.ColumnText(0) == "applicant" ? out.data.applicants : out.data.respondents;
+    int64_t agent = stmt.ColumnInt(2);
+    auto id_type = domain::IdDocumentTypeFromName(stmt.ColumnText(5));
+    if (!id_type) return Corrupt("id_document_type");
+    if (agent == 0) {
+      Party p;
+      auto kind = domain::PartyKindFromName(stmt.ColumnText(3));
+      if (!kind) return Corrupt("party kind");
+      p.kind = *kind;
+      p.name = stmt.ColumnText(4);
+      p.id_document_type = *id_type;
+      p.id_number = stmt.ColumnText(6);
+      p.phone = stmt.ColumnText(7);
+      p.service_address = stmt.ColumnText(8);
+      side.push_back(std::move(p));
+    } else {
+      if (side.empty()) return Corrupt("agent without party");
+      domain::Agent a;
+      a.name = stmt.ColumnText(4);
+      a.id_document_type = *id_type;
+      a.id_number = stmt.ColumnText(6);
+      a.phone = stmt.ColumnText(7);
+      a.service_address = stmt.ColumnText(8);
+      side.back().agents.push_back(std::move(a));
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<Case> LoadCase(Connection& c, absl::string_view id) {
+  ODR_ASSIGN_OR_RETURN(Statement stmt, c.Prepare(kSelectCase));
+  stmt.Bind(1, id);
+  ODR_ASSIGN_OR_RETURN(bool row, stmt.Step());
+  if (!row) return CaseNotFound(id);
+  Case out;
+  out.id = stmt.ColumnText(0);
+  out.case_number = stmt.ColumnText(1);
+  auto type = domain::DisputeTypeFromName(stmt.ColumnText(2));
+  if (!type) return Corrupt("dispute_type");
+  out.data.dispute_type = *type;
+  out.data.summary = stmt.ColumnText(3);
+  out.data.claims = stmt.ColumnText(4);
+  out.data.amount_fen = stmt.ColumnInt(5);
+  out.data.region_code = stmt.ColumnText(6);
+  if (!stmt.ColumnIsNull(7)) {
+    out.data.court_diversion =
+        domain::CourtDiversion{stmt.ColumnText(7), stmt.ColumnText(8), stmt.ColumnText(9)};
+  }
+  auto state = domain::StateFromName(stmt.ColumnText(10));
+  if (!state) return Corrupt("state");
+  out.state = *state;
+  out.create_time = absl::FromUnixMicros(stmt.ColumnInt(11));
+  out.update_time = absl::FromUnixMicros(stmt.ColumnInt(12));
+  out.version = stmt.ColumnInt(13);
+  ODR_RETURN_IF_ERROR(LoadParties(c, out));
+  return out;
+}
+
+absl::Status WriteSide(Connection& c, absl::string_view id, absl::string_view side,
+                       const std::vector<Party>& parties) {
+  {
+    ODR_ASSIGN_OR_RETURN(Statement del,
+                         c.Prepare("DELETE FROM case_parties WHERE case_id = ?1 AND side = ?2"));
+    del.Bind(1, id).Bind(2, side);
+    ODR_RETURN_IF_ERROR(del.Run());
+  }
+  ODR_ASSIGN_OR_RETURN(
+      Statement ins,
+      c.Prepare("INSERT INTO case_parties (case_id, side, ordinal, agent_ordinal, kind, name,"
+                " id_document_type, id_number, phone, service_address)"
+                " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"));
+  for (size_t i = 0; i < parties.size(); ++i) {
+    const Party& p = parties[i];
+    ins.Bind(1, id).Bind(2, side).Bind(3, static_cast<int64_t>(i)).Bind(4, int64_t{0});
+    ins.Bind(5, domain::PartyKindName(p.kind)).Bind(6, p.name);
+    ins.Bind(7, domain::IdDocumentTypeName(p.id_document_type)).Bind(8, p.id_number);
+    ins.Bind(9, p.phone).Bind(10, p.service_address);
+    ODR_RETURN_IF_ERROR(ins.Run());
+    for (size_t j = 0; j < p.agents.size(); ++j) {
+      const domain::Agent& a = p.agents[j];
+      ins.Bind(1, id).Bind(2, side).Bind(3, static_cast<int64_t>(i));
+      ins.Bind(4, static_cast<int64_t>(j + 1)).BindNull(5).Bind(6, a.name);
+      ins.Bind(7, domain::IdDocumentTypeName(a.id_document_type)).Bind(8, a.id_number);
+      ins.Bind(9, a.phone).Bind(10, a.service_address);
+      ODR_RETURN_IF_ERROR(ins.Run());
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status AppendEvent(Connection& c, absl::string_view id, absl::string_view actor,
+                         absl::Time time, std::optional<CaseState> from, CaseState to,
+                         absl::string_view reason) {
+  ODR_ASSIGN_OR_RETURN(
+      Statement stmt,
+      c.Prepare("INSERT INTO case_events (case_id, seq, actor, time_us, from_state, to_state,"
+                " reason) VALUES (?1, (SELECT COALESCE(MAX(seq), 0) + 1 FROM case_events"
+                " WHERE case_id = ?1), ?2, ?3, ?4, ?5, ?6)"));
+  stmt.Bind(1, id).Bind(2, actor).Bind(3, absl::ToUnixMicros(time));
+  if (from) {
+    stmt.Bind(4, domain::StateName(*from));
+  } else {
+    stmt.BindNull(4);
+  }
+  stmt.Bind(5, domain::StateName(to)).Bind(6, reason);
+  return stmt.Run();
+}
+
+// Returns the case id a previous call with this request_id produced, if any.
+absl::StatusOr<std::optional<std::string>> FindRequest(Connection& c,
+                                                       const domain::MutationContext& ctx) {
+  if (ctx.request_id.empty()) return std::nullopt;
+  ODR_ASSIGN_OR_RETURN(Statement stmt,
+                       c.Prepare("SELECT fingerprint, case_id FROM idempotency_keys"
+                                 " WHERE method = ?1 AND request_id = ?2"));
+  stmt.Bind(1, ctx.method).Bind(2, ctx.request_id);
+  ODR_ASSIGN_OR_RETURN(bool row, stmt.Step());
+  if (!row) return std::nullopt;
+  if (stmt.ColumnText(0) != ctx.request_fingerprint) {
+    return MakeError(absl::StatusCode::kAlreadyExists, kReasonRequestIdReused,
+                     absl::StrCat("request_id '", ctx.request_id, "' was already used for a "
+                                  "different ", ctx.method, " request; use a new request_id"));
+  }
+  return stmt.ColumnText(1);
+}
+
+absl::Status RecordRequest(Connection& c, const domain::MutationContext& ctx,
+                           absl::string_view case_id, absl::Time now) {
+  if (ctx.request_id.empty()) return absl::OkStatus();
+  ODR_ASSIGN_OR_RETURN(
+      Statement stmt,
+      c.Prepare("INSERT INTO idempotency_keys (method, request_id, fingerprint, case_id,"
+                " create_time_us) VALUES (?1, ?2, ?3, ?4, ?5)"));
+  stmt.Bind(1, ctx.method).Bind(2, ctx.request_id).Bind(3, ctx.request_fingerprint);
+  stmt.Bind(4, case_id).Bind(5, absl::ToUnixMicros(now));
+  return stmt.Run();
+}
+
+absl::Status StaleEtag(const Case& current) {
+  return MakeError(absl::StatusCode::kAborted, kReasonStaleEtag,
+                   absl::StrCat("etag is stale: cases/", current.id,
+                                " was changed by someone else; get it again and retry"));
+}
+
+absl::Status WriteCaseRow(Connection& c, const Case& k, bool insert) {
+  const char* sql =
+      insert ? "INSERT INTO cases (id, case_number, dispute_type, summary, claims, amount_fen,"
+               " region_code, diversion_court, diversion_intake_reference, diversion_date, state,"
+               " create_time_us, update_time_us, version)"
+               " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)"
+             : "UPDATE cases SET case_number = ?2, dispute_type = ?3, summary = ?4, claims = ?5,"
+               " amount_fen = ?6, region_code = ?7, diversion_court = ?8,"
+               " diversion_intake_reference = ?9, diversion_date = ?10, state = ?11,"
+               " create_time_us = ?12, update_time_us = ?13, version = ?14 WHERE id = ?1";
+  ODR_ASSIGN_OR_RETURN(Statement stmt, c.Prepare(sql));
+  stmt.Bind(1, k.id).Bind(2, k.case_number).Bind(3, domain::DisputeTypeName(k.data.dispute_type));
+  stmt.Bind(4, k.data.summary).Bind(5, k.data.claims).Bind(6, k.data.amount_fen);
+  stmt.Bind(7, k.data.region_code);
+  if (k.data.court_diversion) {
+    stmt.Bind(8, k.data.court_diversion->court);
+    stmt.Bind(9, k.data.court_diversion->intake_reference);
+    stmt.Bind(10, k.data.court_diversion->diversion_date);
+  } else {
+    stmt.BindNull(8).BindNull(9).BindNull(10);
+  }
+  stmt.Bind(11, domain::StateName(k.state)).Bind(12, absl::ToUnixMicros(k.create_time));
+  stmt.Bind(13, absl::ToUnixMicros(k.update_time)).Bind(14, k.version);
+  return stmt.Run();
+}
+
+absl::StatusOr<std::string> NextCaseNumber(Connection& c, absl::Time now) {
+  int64_t year = absl::ToCivilYear(now, absl::FixedTimeZone(8 * 3600)).year();
+  ODR_ASSIGN_OR_RETURN(
+      Statement stmt,
+      c.Prepare("INSERT INTO case_number_counters (year, last_value) VALUES (?1, 1)"
+                " ON CONFLICT (year) DO UPDATE SET last_value = last_value + 1"
+                " RETURNING last_value"));
+  stmt.Bind(1, year);
+  ODR_ASSIGN_OR_RETURN(bool row, stmt.Step());
+  if (!row) return absl::InternalError("case number counter returned no row");
+  int64_t n = stmt.ColumnInt(0);
+  ODR_RETURN_IF_ERROR(stmt.Run());
+  return absl::StrFormat("ODR-%d-%06d", year, n);
+}
+
+}  // namespace
+
+absl::StatusOr<Case> SqliteCaseStore::CreateCase(const CaseData& data,
+                                                 const domain::MutationContext& ctx) {
+  Case result;
+  absl::Status s = db_->Write([&](Connection& c) -> absl::Status {
+    ODR_ASSIGN_OR_RETURN(std::optional<std::string> previous, FindRequest(c, ctx));
+    if (previous) {
+      ODR_ASSIGN_OR_RETURN(result, LoadCase(c, *previous));
+      return absl::OkStatus();
+    }
+    const absl::Time now = clock_->Now();
+    Case k;
+    k.id = ids_->NewId();
+    ODR_ASSIGN_OR_RETURN(k.case_number, NextCaseNumber(c, now));
+    k.data = data;
+    k.state = CaseState::kDraft;
+    k.create_time = k.update_time = now;
+    k.version = 1;
+    ODR_RETURN_IF_ERROR(WriteCaseRow(c, k, /*insert=*/true));
+    ODR_RETURN_IF_ERROR(WriteSide(c, k.id, "applicant", k.data.applicants));
+    ODR_RETURN_IF_ERROR(WriteSide(c, k.id, "respondent", k.data.respondents));
+    ODR_RETURN_IF_ERROR(AppendEvent(c, k.id, ctx.actor, now, std::nullopt, k.state, ""));
+    ODR_RETURN_IF_ERROR(RecordRequest(c, ctx, k.id, now));
+    result = std::move(k);
+    return absl::OkStatus();
+  });
+  if (!s.ok()) return s;
+  return result;
+}
+
+absl::StatusOr<Case> SqliteCaseStore::GetCase(absl::string_view id) {
+  Case result;
+  absl::Status s = db_->Read([&](Connection& c) -> absl::Status {
+    ODR_ASSIGN_OR_RETURN(result, LoadCase(c, id));
+    return absl::OkStatus();
+  });
+  if (!s.ok()) return s;
+  return result;
+}
+
+absl::StatusOr<CasePage> SqliteCaseStore::ListCases(const domain::CaseQuery& q) {
+  using domain::FilterField;
+  using domain::FilterOp;
+  std::vector<std::string> where;
+  // Parameters in order; each is text or integer.
+  std::vector<std::variant<std::string, int64_t>> params;
+  auto param = [&](std::variant<std::string, int64_t> v) {
+    params.push_back(std::move(v));
+    return absl::StrCat("?", params.size());
+  };
+  auto op_sql = [](FilterOp op) {
+    switch (op) {
+      case FilterOp::kEq:
+        return "=";
+      case FilterOp::kNe:
+        return "!=";
+      case FilterOp::kLt:
+        return "<";
+      case FilterOp::kLe:
+        return "<=";
+      case FilterOp::kGt:
+        return ">";
+      case FilterOp::kGe:
+        return ">=";
+    }
+    return "=";
+  };
+  for (const domain::FilterCondition& cond : q.filter.conditions) {
+    switch (cond.field) {
+      case FilterField::kState:
+        where.push_back(absl::StrCat("state ", op_sql(cond.op), " ",
+                                     param(std::string(domain::StateName(
+                                         std::get<CaseState>(cond.value))))));
+        break;
+      case FilterField::kDisputeType:
+        where.push_back(absl::StrCat("dispute_type ", op_sql(cond.op), " ",
+                                     param(std::string(domain::DisputeTypeName(
+                                         std::get<domain::DisputeType>(cond.value))))));
+        break;
+      case FilterField::kRegionCode:
+        where.push_back(absl::StrCat("region_code ", op_sql(cond.op), " ",
+                                     param(std::get<std::string>(cond.value))));
+        break;
+      case FilterField::kCreateTime:
+        where.push_back(absl::StrCat("create_time_us ", op_sql(cond.op), " ",
+                                     param(absl::ToUnixMicros(std::get<absl::Time>(cond.value)))));
+        break;
+    }
+  }
+  const char* key_col = "create_time_us";
+  bool int_key = true;
+  switch (q.order.field) {
+    case domain::OrderField::kCreateTime:
+      break;
+    case domain::OrderField::kUpdateTime:
+      key_col = "update_time_us";
+      break;
+    case domain::OrderField::kCaseNumber:
+      key_col = "case_number";
+      int_key = false;
+      break;
+  }
+  const char* cmp = q.order.descending ? "<" : ">";
+  const char* dir = q.order.descending ? "DESC" : "ASC";
+  if (q.after) {
+    std::variant<std::string, int64_t> key = q.after->key;
+    if (int_key) {
+      int64_t v;
+      if (!absl::SimpleAtoi(q.after->key, &v)) {
+        return InvalidFieldError("page_token", "is not a token returned by this list call");
+      }
+      key = v;
+    }
+    std::string k = param(key);
+    std::string id = param(q.after->id);
+    where.push_back(absl::StrCat("(", key_col, " ", cmp, " ", k, " OR (", key_col, " = ", k,
+                                 " AND id ", cmp, " ", id, "))"));
+  }
+  std::string sql = absl::StrCat("SELECT id, ", key_col, " FROM cases");
+  if (!where.empty()) absl::StrAppend(&sql, " WHERE ", absl::StrJoin(where, " AND "));
+  absl::StrAppend(&sql, " ORDER BY ", key_col, " ", dir, ", id ", dir, " LIMIT ",
+                  param(static_cast<int64_t>(q.limit) + 1));
+
+  CasePage page;
+  absl::Status s = db_->Read([&](Connection& c) -> absl::Status {
+    std::vector<std::pair<std::string, std::string>> rows;  // id, key
+    {
+      ODR_ASSIGN_OR_RETURN(Statement stmt, c.Prepare(sql));
+      for (size_t i = 0; i < params.size(); ++i) {
+        if (const auto* str = std::get_if<std::string>(&params[i])) {
+          stmt.Bind(static_cast<int>(i + 1), absl::string_view(*str));
+        } else {
+          stmt.Bind(static_cast<int>(i + 1), std::get<int64_t>(params[i]));
+        }
+      }
+      while (true) {
+        ODR_ASSIGN_OR_RETURN(bool row, stmt.Step());
+        if (!row) break;
+        rows.emplace_back(stmt.ColumnText(0), stmt.ColumnText(1));
+      }
+    }
+    for (size_t i = 0; i < rows.size() && static_cast<int>(i) < q.limit; ++i) {
+      ODR_ASSIGN_OR_RETURN(Case k, LoadCase(c, rows[i].first));
+      page.cases.push_back(std::move(k));
+    }
+    if (static_cast<int>(rows.size()) > q.limit && q.limit > 0) {
+      const auto& last = rows[q.limit - 1];
+      page.next = domain::CaseCursor{last.second, last.first};
+    }
+    return absl::OkStatus();
+  });
+  if (!s.ok()) return s;
+  return page;
+}
+
+absl::StatusOr<Case> SqliteCaseStore::UpdateCase(absl::string_view id, const CaseData& values,
+                                                 const std::vector<domain::CaseField>& fields,
+                                                 std::optional<int64_t> expected_version,
+                                                 const domain::MutationContext& ctx) {
+  Case result;
+  absl::Status s = db_->Write([&](Connection& c) -> absl::Status {
+    ODR_ASSIGN_OR_RETURN(std::optional<std::string> previous, FindRequest(c, ctx));
+    if (previous) {
+      ODR_ASSIGN_OR_RETURN(result, LoadCase(c, *previous));
+      return absl::OkStatus();
+    }
+    ODR_ASSIGN_OR_RETURN(Case k, LoadCase(c, id));
+    if (expected_version && *expected_version != k.version) return StaleEtag(k);
+    ODR_RETURN_IF_ERROR(domain::CheckEditable(k.state));
+    bool parties_changed = false;
+    for (domain::CaseField f : fields) {
+      switch (f) {
+        case domain::CaseField::kDisputeType:
+          k.data.dispute_type = values.dispute_type;
+          break;
+        case domain::CaseField::kApplicants:
+          k.data.applicants = values.applicants;
+          parties_changed = true;
+          break;
+        case domain::CaseField::kRespondents:
+          k.data.respondents = values.respondents;
+          parties_changed = true;
+          break;
+        case domain::CaseField::kSummary:
+          k.data.summary = values.summary;
+          break;
+        case domain::CaseField::kClaims:
+          k.data.claims = values.claims;
+          break;
+        case domain::CaseField::kAmountFen:
+          k.data.amount_fen = values.amount_fen;
+          break;
+        case domain::CaseField::kRegionCode:
+          k.data.region_code = values.region_code;
+          break;
+      }
+    }
+    k.update_time = clock_->Now();
+    k.version += 1;
+    ODR_RETURN_IF_ERROR(WriteCaseRow(c, k, /*insert=*/false));
+    if (parties_changed) {
+      ODR_RETURN_IF_ERROR(WriteSide(c, k.id, "applicant", k.data.applicants));
+      ODR_RETURN_IF_ERROR(WriteSide(c, k.id, "respondent", k.data.respondents));
+    }
+    ODR_RETURN_IF_ERROR(RecordRequest(c, ctx, k.id, k.update_time));
+    result = std::move(k);
+    return absl::OkStatus();
+  });
+  if (!s.ok()) return s;
+  return result;
+}
+
+absl::StatusOr<Case> SqliteCaseStore::TransitionCase(absl::string_view id,
+                                                     domain::CaseAction action,
+                                                     std::optional<int64_t> expected_version,
+                                                     absl::string_view reason,
+                                                     const domain::MutationContext& ctx) {
+  Case result;
+  absl::Status s = db_->Write([&](Connection& c) -> absl::Status {
+    ODR_ASSIGN_OR_RETURN(std::optional<std::string> previous, FindRequest(c, ctx));
+    if (previous) {
+      ODR_ASSIGN_OR_RETURN(result, LoadCase(c, *previous));
+      return absl::OkStatus();
+    }
+    ODR_ASSIGN_OR_RETURN(Case k, LoadCase(c, id));
+    if (expected_version && *expected_version != k.version) return StaleEtag(k);
+    ODR_ASSIGN_OR_RETURN(CaseState next, domain::NextState(k.state, action));
+    const CaseState from = k.state;
+    k.state = next;
+    k.update_time = clock_->Now();
+    k.version += 1;
+    ODR_RETURN_IF_ERROR(WriteCaseRow(c, k, /*insert=*/false));
+    ODR_RETURN_IF_ERROR(AppendEvent(c, k.id, ctx.actor, k.update_time, from, next, reason));
+    ODR_RETURN_IF_ERROR(RecordRequest(c, ctx, k.id, k.update_time));
+    result = std::move(k);
+    return absl::OkStatus();
+  });
+  if (!s.ok()) return s;
+  return result;
+}
+
+absl::StatusOr<EventPage> SqliteCaseStore::ListCaseEvents(absl::string_view id, int64_t after_seq,
+                                                          int limit) {
+  EventPage page;
+  absl::Status s = db_->Read([&](Connection& c) -> absl::Status {
+    {
+      ODR_ASSIGN_OR_RETURN(Statement exists, c.Prepare("SELECT 1 FROM cases WHERE id = ?1"));
+      exists.Bind(1, id);
+      ODR_ASSIGN_OR_RETURN(bool row, exists.Step());
+      if (!row) return CaseNotFound(id);
+    }
+    ODR_ASSIGN_OR_RETURN(
+        Statement stmt,
+        c.Prepare("SELECT seq, actor, time_us, from_state, to_state, reason FROM case_events"
+                  " WHERE case_id = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3"));
+    stmt.Bind(1, id).Bind(2, after_seq).Bind(3, static_cast<int64_t>(limit) + 1);
+    while (true) {
+      ODR_ASSIGN_OR_RETURN(bool row, stmt.Step());
+      if (!row) break;
+      if (static_cast<int>(page.events.size()) == limit) {
+        page.next_after_seq = page.events.back().seq;
+        break;
+      }
+      CaseEvent e;
+      e.case_id = std::string(id);
+      e.seq = stmt.ColumnInt(0);
+      e.actor = stmt.ColumnText(1);
+      e.time = absl::FromUnixMicros(stmt.ColumnInt(2));
+      if (auto from = stmt.ColumnOptionalText(3)) {
+        e.from_state = domain::StateFromName(*from);
+        if (!e.from_state) return Corrupt("from_state");
+      }
+      auto to = domain::StateFromName(stmt.ColumnText(4));
+      if (!to) return Corrupt("to_state");
+      e.to_state = *to;
+      e.reason = stmt.ColumnText(5);
+      page.events.push_back(std::move(e));
+    }
+    return absl::OkStatus();
+  });
+  if (!s.ok()) return s;
+  return page;
+}
+
+}  // namespace odr::storage

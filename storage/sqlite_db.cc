@@ -1,0 +1,207 @@
+#include "storage/sqlite_db.h"
+
+#include "absl/strings/str_cat.h"
+#include "storage/migrations.h"
+
+namespace odr::storage {
+
+absl::Status SqliteError(int rc, sqlite3* db, absl::string_view what) {
+  int primary = rc & 0xff;
+  std::string detail = db != nullptr ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
+  if (primary == SQLITE_BUSY || primary == SQLITE_LOCKED) {
+    return absl::UnavailableError(absl::StrCat("storage busy (", what, "); retry"));
+  }
+  return absl::InternalError(absl::StrCat("storage error in ", what, ": ", detail));
+}
+
+Statement::~Statement() {
+  if (stmt_ != nullptr) {
+    sqlite3_reset(stmt_);
+    sqlite3_clear_bindings(stmt_);
+  }
+}
+
+Statement& Statement::Bind(int i, absl::string_view v) {
+  sqlite3_bind_text(stmt_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
+  return *this;
+}
+
+Statement& Statement::Bind(int i, int64_t v) {
+  sqlite3_bind_int64(stmt_, i, v);
+  return *this;
+}
+
+Statement& Statement::BindNull(int i) {
+  sqlite3_bind_null(stmt_, i);
+  return *this;
+}
+
+absl::StatusOr<bool> Statement::Step() {
+  int rc = sqlite3_step(stmt_);
+  if (rc == SQLITE_ROW) return true;
+  if (rc == SQLITE_DONE) return false;
+  return SqliteError(rc, db_, "step");
+}
+
+absl::Status Statement::Run() {
+  while (true) {
+    absl::StatusOr<bool> row = Step();
+    if (!row.ok()) return row.status();
+    if (!*row) return absl::OkStatus();
+  }
+}
+
+std::string Statement::ColumnText(int i) const {
+  const unsigned char* p = sqlite3_column_text(stmt_, i);
+  int n = sqlite3_column_bytes(stmt_, i);
+  return p == nullptr ? std::string() : std::string(reinterpret_cast<const char*>(p), n);
+}
+
+std::optional<std::string> Statement::ColumnOptionalText(int i) const {
+  if (ColumnIsNull(i)) return std::nullopt;
+  return ColumnText(i);
+}
+
+int64_t Statement::ColumnInt(int i) const { return sqlite3_column_int64(stmt_, i); }
+
+bool Statement::ColumnIsNull(int i) const { return sqlite3_column_type(stmt_, i) == SQLITE_NULL; }
+
+absl::StatusOr<std::unique_ptr<Connection>> Connection::Open(const std::string& path,
+                                                             bool read_only) {
+  sqlite3* db = nullptr;
+  int flags = SQLITE_OPEN_NOMUTEX | (read_only ? SQLITE_OPEN_READONLY
+                                               : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
+  int rc = sqlite3_open_v2(path.c_str(), &db, flags, nullptr);
+  if (rc != SQLITE_OK) {
+    absl::Status s = SqliteError(rc, db, "open");
+    sqlite3_close_v2(db);
+    return s;
+  }
+  sqlite3_extended_result_codes(db, 1);
+  return std::unique_ptr<Connection>(new Connection(db));
+}
+
+Connection::~Connection() {
+  for (auto& [sql, stmt] : cache_) sqlite3_finalize(stmt);
+  sqlite3_close_v2(db_);
+}
+
+absl::StatusOr<Statement> Connection::Prepare(absl::string_view sql) {
+  auto it = cache_.find(sql);
+  if (it == cache_.end()) {
+    sqlite3_stmt* stmt = nullptr;
+    int rc = sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()),
+                                SQLITE_PREPARE_PERSISTENT, &stmt, nullptr);
+    if (rc != SQLITE_OK) return SqliteError(rc, db_, "prepare");
+    it = cache_.emplace(std::string(sql), stmt).first;
+  }
+  return Statement(db_, it->second);
+}
+
+absl::Status Connection::Exec(const std::string& sql) {
+  char* err = nullptr;
+  int rc = sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &err);
+  sqlite3_free(err);
+  if (rc != SQLITE_OK) return SqliteError(rc, db_, "exec");
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::unique_ptr<Database>> Database::Open(const Options& options) {
+  std::unique_ptr<Database> db(new Database());
+  auto writer = Connection::Open(options.path, /*read_only=*/false);
+  if (!writer.ok()) return writer.status();
+  db->writer_ = std::move(*writer);
+  const std::string pragmas = absl::StrCat(
+      "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; "
+      "PRAGMA busy_timeout=",
+      options.busy_timeout_ms, ";");
+  if (absl::Status s = db->writer_->Exec(pragmas); !s.ok()) return s;
+  if (absl::Status s = db->Migrate(); !s.ok()) return s;
+  for (int i = 0; i < options.readers; ++i) {
+    auto reader = Connection::Open(options.path, /*read_only=*/true);
+    if (!reader.ok()) return reader.status();
+    if (absl::Status s = (*reader)->Exec(absl::StrCat("PRAGMA foreign_keys=ON; PRAGMA busy_timeout=",
+                                                      options.busy_timeout_ms, ";"));
+        !s.ok()) {
+      return s;
+    }
+    db->idle_readers_.push_back(reader->get());
+    db->all_readers_.push_back(std::move(*reader));
+  }
+  return db;
+}
+
+Database::~Database() = default;
+
+absl::Status Database::Migrate() {
+  if (absl::Status s = writer_->Exec(
+          "CREATE TABLE IF NOT EXISTS schema_migrations ("
+          " version INTEGER PRIMARY KEY, applied_time_us INTEGER NOT NULL) STRICT;");
+      !s.ok()) {
+    return s;
+  }
+  const auto& migrations = Migrations();
+  int current = 0;
+  {
+    auto stmt = writer_->Prepare("SELECT COALESCE(MAX(version), 0) FROM schema_migrations");
+    if (!stmt.ok()) return stmt.status();
+    auto row = stmt->Step();
+    if (!row.ok()) return row.status();
+    current = static_cast<int>(stmt->ColumnInt(0));
+  }
+  if (current > static_cast<int>(migrations.size())) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("database schema version ", current, " is newer than this odrd supports (",
+                     migrations.size(), "); upgrade odrd"));
+  }
+  for (int v = current + 1; v <= static_cast<int>(migrations.size()); ++v) {
+    absl::Status s = Write([&](Connection& c) -> absl::Status {
+      if (absl::Status e = c.Exec(migrations[v - 1]); !e.ok()) return e;
+      auto stmt = c.Prepare(
+          "INSERT INTO schema_migrations (version, applied_time_us) "
+          "VALUES (?1, CAST((julianday('now') - 2440587.5) * 86400000000 AS INTEGER))");
+      if (!stmt.ok()) return stmt.status();
+      stmt->Bind(1, static_cast<int64_t>(v));
+      return stmt->Run();
+    });
+    if (!s.ok()) {
+      return absl::Status(s.code(), absl::StrCat("migration to version ", v, ": ", s.message()));
+    }
+  }
+  schema_version_ = static_cast<int>(migrations.size());
+  return absl::OkStatus();
+}
+
+absl::Status Database::Write(const std::function<absl::Status(Connection&)>& fn) {
+  std::lock_guard<std::mutex> lock(write_mu_);
+  if (absl::Status s = writer_->Exec("BEGIN IMMEDIATE"); !s.ok()) return s;
+  absl::Status s = fn(*writer_);
+  if (s.ok()) s = writer_->Exec("COMMIT");
+  if (!s.ok() && !sqlite3_get_autocommit(writer_->raw())) {
+    (void)writer_->Exec("ROLLBACK");
+  }
+  return s;
+}
+
+absl::Status Database::Read(const std::function<absl::Status(Connection&)>& fn) {
+  Connection* c;
+  {
+    std::unique_lock<std::mutex> lock(pool_mu_);
+    pool_cv_.wait(lock, [&] { return !idle_readers_.empty(); });
+    c = idle_readers_.back();
+    idle_readers_.pop_back();
+  }
+  absl::Status s = c->Exec("BEGIN");
+  if (s.ok()) {
+    s = fn(*c);
+    (void)c->Exec("COMMIT");
+  }
+  {
+    std::lock_guard<std::mutex> lock(pool_mu_);
+    idle_readers_.push_back(c);
+  }
+  pool_cv_.notify_one();
+  return s;
+}
+
+}  // namespace odr::storage

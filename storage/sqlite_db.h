@@ -1,0 +1,120 @@
+// A thin, status-returning wrapper over the SQLite C API: connections, cached prepared statements,
+// transactions, and the single-writer / pooled-readers discipline (docs/adr/0003-sqlite-storage.md).
+#ifndef ODR_STORAGE_SQLITE_DB_H_
+#define ODR_STORAGE_SQLITE_DB_H_
+
+#include <sqlite3.h>
+
+#include <condition_variable>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include "absl/strings/string_view.h"
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+
+namespace odr::storage {
+
+// Maps a SQLite result code to a Status: BUSY/LOCKED -> UNAVAILABLE (retry the call), anything
+// else -> INTERNAL. The message names `what` but never bound values (they may be personal data).
+absl::Status SqliteError(int rc, sqlite3* db, absl::string_view what);
+
+// A prepared statement borrowed from a Connection's cache; reset and unbound on destruction.
+// Not thread-safe: used only by the thread that holds the connection.
+class Statement {
+ public:
+  Statement(sqlite3* db, sqlite3_stmt* stmt) : db_(db), stmt_(stmt) {}
+  Statement(const Statement&) = delete;
+  Statement& operator=(const Statement&) = delete;
+  Statement(Statement&& o) noexcept : db_(o.db_), stmt_(o.stmt_) { o.stmt_ = nullptr; }
+  ~Statement();
+
+  // Binds 1-based parameter `i`.
+  Statement& Bind(int i, absl::string_view v);
+  Statement& Bind(int i, int64_t v);
+  Statement& BindNull(int i);
+
+  // Steps once: true if a row is available, false when done.
+  absl::StatusOr<bool> Step();
+  // Steps to completion, expecting no rows.
+  absl::Status Run();
+
+  std::string ColumnText(int i) const;
+  std::optional<std::string> ColumnOptionalText(int i) const;
+  int64_t ColumnInt(int i) const;
+  bool ColumnIsNull(int i) const;
+
+ private:
+  sqlite3* db_;
+  sqlite3_stmt* stmt_;
+};
+
+// One SQLite connection with a prepared-statement cache. Not thread-safe: Database hands each
+// connection to one thread at a time.
+class Connection {
+ public:
+  static absl::StatusOr<std::unique_ptr<Connection>> Open(const std::string& path, bool read_only);
+  ~Connection();
+
+  // Returns the cached statement for `sql`, preparing it on first use.
+  absl::StatusOr<Statement> Prepare(absl::string_view sql);
+  // Runs one or more statements with no parameters and no rows (DDL, pragmas).
+  absl::Status Exec(const std::string& sql);
+  // Number of rows changed by the last statement.
+  int64_t Changes() const { return sqlite3_changes64(db_); }
+  sqlite3* raw() { return db_; }
+
+ private:
+  explicit Connection(sqlite3* db) : db_(db) {}
+  sqlite3* db_;
+  std::map<std::string, sqlite3_stmt*, std::less<>> cache_;
+};
+
+// One writer connection (writes are serialized) and a pool of reader connections (WAL lets them run
+// beside the writer). All methods are safe for concurrent use; they block the calling thread on
+// SQLite, so call them from a worker pool, never from a gRPC reaction.
+class Database {
+ public:
+  struct Options {
+    std::string path;        // the database file; created if absent
+    int readers = 4;         // size of the reader pool
+    int busy_timeout_ms = 5000;
+  };
+
+  // Opens the database, sets WAL / foreign keys / busy timeout / synchronous=FULL, and applies
+  // pending migrations in one transaction each. FAILED_PRECONDITION if the file is from a newer
+  // odr.
+  static absl::StatusOr<std::unique_ptr<Database>> Open(const Options& options);
+  ~Database();
+
+  // Runs `fn` inside BEGIN IMMEDIATE ... COMMIT on the writer. If `fn` returns an error, or COMMIT
+  // fails, the transaction is rolled back and nothing is written.
+  absl::Status Write(const std::function<absl::Status(Connection&)>& fn);
+  // Runs `fn` in a read transaction (one consistent snapshot) on a pooled reader.
+  absl::Status Read(const std::function<absl::Status(Connection&)>& fn);
+
+  // Schema version after migrations.
+  int schema_version() const { return schema_version_; }
+
+ private:
+  Database() = default;
+  absl::Status Migrate();
+
+  std::mutex write_mu_;
+  std::unique_ptr<Connection> writer_;
+  std::mutex pool_mu_;
+  std::condition_variable pool_cv_;
+  std::vector<Connection*> idle_readers_;
+  std::vector<std::unique_ptr<Connection>> all_readers_;
+  int schema_version_ = 0;
+};
+
+}  // namespace odr::storage
+
+#endif  // ODR_STORAGE_SQLITE_DB_H_
