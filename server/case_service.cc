@@ -13,6 +13,7 @@
 #include "server/domain/status_macros.h"
 #include "server/domain/validation.h"
 #include "server/log.h"
+#include "server/request_check.h"
 #include "server/rpc_status.h"
 
 namespace odr::server {
@@ -105,12 +106,15 @@ std::string QueryKey(const v1::ListCasesRequest& req) {
 
 template <typename Work>
 grpc::ServerUnaryReactor* CaseServiceImpl::Dispatch(grpc::CallbackServerContext* ctx,
-                                                    absl::string_view method, Work work) {
+                                                    absl::string_view method,
+                                                    const google::protobuf::Message* request,
+                                                    Work work) {
   grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
   auto start = std::chrono::steady_clock::now();
   boost::asio::post(*pool_, [reactor, method = std::string(method), start,
-                             work = std::move(work)]() mutable {
-    absl::Status s = work();
+                             request, work = std::move(work)]() mutable {
+    absl::Status s = CheckParsed(*request);
+    if (s.ok()) s = work();
     double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
                     .count();
     nlohmann::json fields = {{"method", method},
@@ -135,7 +139,7 @@ grpc::ServerUnaryReactor* CaseServiceImpl::Dispatch(grpc::CallbackServerContext*
 grpc::ServerUnaryReactor* CaseServiceImpl::CreateCase(grpc::CallbackServerContext* ctx,
                                                       const v1::CreateCaseRequest* req,
                                                       v1::Case* resp) {
-  return Dispatch(ctx, "CreateCase", [this, ctx, req, resp]() -> absl::Status {
+  return Dispatch(ctx, "CreateCase", req, [this, ctx, req, resp]() -> absl::Status {
     ODR_ASSIGN_OR_RETURN(domain::MutationContext m, MutationFor(ctx, "CreateCase", *req));
     if (!req->has_case_()) return InvalidFieldError("case", "is required");
     Violations v;
@@ -151,7 +155,7 @@ grpc::ServerUnaryReactor* CaseServiceImpl::CreateCase(grpc::CallbackServerContex
 grpc::ServerUnaryReactor* CaseServiceImpl::GetCase(grpc::CallbackServerContext* ctx,
                                                    const v1::GetCaseRequest* req,
                                                    v1::Case* resp) {
-  return Dispatch(ctx, "GetCase", [this, req, resp]() -> absl::Status {
+  return Dispatch(ctx, "GetCase", req, [this, req, resp]() -> absl::Status {
     ODR_ASSIGN_OR_RETURN(std::string id, ParseCaseName(req->name(), "name"));
     ODR_ASSIGN_OR_RETURN(domain::Case k, store_->GetCase(id));
     CaseToProto(k, resp);
@@ -162,7 +166,7 @@ grpc::ServerUnaryReactor* CaseServiceImpl::GetCase(grpc::CallbackServerContext* 
 grpc::ServerUnaryReactor* CaseServiceImpl::ListCases(grpc::CallbackServerContext* ctx,
                                                      const v1::ListCasesRequest* req,
                                                      v1::ListCasesResponse* resp) {
-  return Dispatch(ctx, "ListCases", [this, req, resp]() -> absl::Status {
+  return Dispatch(ctx, "ListCases", req, [this, req, resp]() -> absl::Status {
     domain::CaseQuery q;
     ODR_ASSIGN_OR_RETURN(q.limit, domain::EffectivePageSize(req->page_size(), 50, 500));
     ODR_ASSIGN_OR_RETURN(q.filter, domain::ParseCaseFilter(req->filter()));
@@ -181,7 +185,7 @@ grpc::ServerUnaryReactor* CaseServiceImpl::ListCases(grpc::CallbackServerContext
 grpc::ServerUnaryReactor* CaseServiceImpl::UpdateCase(grpc::CallbackServerContext* ctx,
                                                       const v1::UpdateCaseRequest* req,
                                                       v1::Case* resp) {
-  return Dispatch(ctx, "UpdateCase", [this, ctx, req, resp]() -> absl::Status {
+  return Dispatch(ctx, "UpdateCase", req, [this, ctx, req, resp]() -> absl::Status {
     ODR_ASSIGN_OR_RETURN(domain::MutationContext m, MutationFor(ctx, "UpdateCase", *req));
     if (!req->has_case_()) return InvalidFieldError("case", "is required");
     ODR_ASSIGN_OR_RETURN(std::string id, ParseCaseName(req->case_().name(), "case.name"));
@@ -229,7 +233,7 @@ grpc::ServerUnaryReactor* CaseServiceImpl::Transition(grpc::CallbackServerContex
                                                       v1::Case* resp, int action_int,
                                                       absl::string_view reason) {
   const auto action = static_cast<domain::CaseAction>(action_int);
-  return Dispatch(ctx, method,
+  return Dispatch(ctx, method, req,
                   [this, ctx, req, resp, action, reason,
                    method = std::string(method)]() -> absl::Status {
                     ODR_ASSIGN_OR_RETURN(domain::MutationContext m, MutationFor(ctx, method, *req));
@@ -279,7 +283,7 @@ grpc::ServerUnaryReactor* CaseServiceImpl::CloseCase(grpc::CallbackServerContext
 grpc::ServerUnaryReactor* CaseServiceImpl::ListCaseEvents(grpc::CallbackServerContext* ctx,
                                                           const v1::ListCaseEventsRequest* req,
                                                           v1::ListCaseEventsResponse* resp) {
-  return Dispatch(ctx, "ListCaseEvents", [this, req, resp]() -> absl::Status {
+  return Dispatch(ctx, "ListCaseEvents", req, [this, req, resp]() -> absl::Status {
     ODR_ASSIGN_OR_RETURN(std::string id, ParseCaseName(req->parent(), "parent"));
     ODR_ASSIGN_OR_RETURN(int limit, domain::EffectivePageSize(req->page_size(), 100, 1000));
     int64_t after = 0;

@@ -42,9 +42,10 @@ class CaseServiceImpl final : public v1::CaseService::CallbackService {
 
  private:
   // Runs `work` on the pool and finishes the call with its status; logs one access line.
+  // The request is checked first (see request_check.h).
   template <typename Work>
   grpc::ServerUnaryReactor* Dispatch(grpc::CallbackServerContext* ctx, absl::string_view method,
-                                     Work work);
+                                     const google::protobuf::Message* request, Work work);
 
   template <typename Req>
   grpc::ServerUnaryReactor* Transition(grpc::CallbackServerContext* ctx, absl::string_view method,

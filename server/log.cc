@@ -2,6 +2,8 @@
 
 #include <memory>
 
+#include <google/protobuf/stubs/logging.h>
+
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "spdlog/sinks/stdout_sinks.h"
@@ -33,6 +35,14 @@ void Write(spdlog::level::level_enum level, absl::string_view event, nlohmann::j
   Logger()->log(level, "{}", line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
 }
 
+// Routes the protobuf runtime's messages (e.g. a request string that is not UTF-8: they name the
+// field, never its value) into the JSON log.
+void ProtobufLog(google::protobuf::LogLevel level, const char* file, int line,
+                 const std::string& message) {
+  Write(level >= google::protobuf::LOGLEVEL_ERROR ? spdlog::level::warn : spdlog::level::debug,
+        "protobuf", {{"message", message}});
+}
+
 }  // namespace
 
 absl::Status Init(absl::string_view level) {
@@ -49,6 +59,7 @@ absl::Status Init(absl::string_view level) {
     return absl::InvalidArgumentError("log level must be debug, info, warn or error");
   }
   Logger()->set_level(l);
+  google::protobuf::SetLogHandler(&ProtobufLog);
   return absl::OkStatus();
 }
 

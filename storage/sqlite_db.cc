@@ -39,6 +39,8 @@ Statement& Statement::BindNull(int i) {
 absl::StatusOr<bool> Statement::Step() {
   int rc = sqlite3_step(stmt_);
   if (rc == SQLITE_ROW) return true;
+  // Reset at once so that the statement can be re-bound and re-run (bindings survive a reset).
+  sqlite3_reset(stmt_);
   if (rc == SQLITE_DONE) return false;
   return SqliteError(rc, db_, "step");
 }

@@ -1,0 +1,599 @@
+#include "client/case_commands.h"
+
+#include <google/protobuf/struct.pb.h>
+#include <google/protobuf/util/json_util.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <iostream>
+#include <iterator>
+#include <memory>
+#include <set>
+#include <sstream>
+#include <utility>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "client/case_client.h"
+#include "client/cli_input.h"
+#include "client/cli_output.h"
+
+namespace odr::cli {
+namespace {
+
+constexpr char kTypeHelp[] = R"(
+TYPE: medical, neighbour, labour, debt-contract, family-inheritance, traffic-accident,
+  property-land, consumer-ecommerce, other.
+)";
+
+constexpr char kPartySpecHelp[] = R"(
+SPEC of a party (--applicant, --respondent): key=value items separated by ';', e.g.
+  --applicant 'name=张三;id=110101199003074514;phone=13800138000;address=zhang@example.com'
+  --respondent 'kind=legal;name=某某医院;id-type=uscc;id=...;phone=0575-87000000;address=...'
+  kind     person (default) | legal | org
+  name     the party's name
+  id-type  resident-id (default) | passport | permit | foreign-resident | uscc
+  id       the number of that document
+  phone    mobile, landline or +international
+  address  electronic service address: e-mail or postal address
+SPEC of an agent (--agent): the same keys without kind, plus of=applicant:N or of=respondent:N,
+  the party the agent acts for (N counts from 1 in the order given), e.g.
+  --agent 'of=applicant:1;name=王律师;id=...;phone=...;address=wang@lawfirm.cn'
+Write \; for a ';' inside a value and \\ for '\'. odrd checks the values and names each wrong
+one, e.g. case.applicants[0].phone.
+)";
+
+constexpr char kRequestIdHelp[] = R"(
+--request-id: an idempotency key, 1-64 of A-Z a-z 0-9 _ -. Repeating a call with the same key
+  returns the first answer instead of acting twice. Without it odr makes up a random key, so
+  that its own retries are safe; when the outcome is unknown (odrd unreachable or too slow) it
+  prints that key so that you can repeat the command with it.
+)";
+
+constexpr char kEtagHelp[] = R"(
+--etag: the etag that 'odr case get' shows, e.g. --etag 'W/"3"' (quote it). If the case
+  changed since, odrd refuses (exit 1) and nothing changes.
+)";
+
+constexpr char kUpdatable[] =
+    "dispute_type, applicants, respondents, summary, claims, amount_fen, "
+    "region_code";
+
+// The connection and output settings of one run.
+class Session {
+ public:
+  explicit Session(const GlobalFlags& g)
+      : timeout_(absl::Seconds(g.timeout_seconds)),
+        json_(g.output == "json" || (g.output.empty() && !isatty(STDOUT_FILENO))),
+        client_(Options(g, timeout_)) {}
+
+  const client::CaseClient& client() const { return client_; }
+
+  // Prints a case or a response as -o asks.
+  int Print(const v1::Case& c) const {
+    if (json_) {
+      PrintJson(c, std::cout);
+    } else {
+      PrintCaseTable(c, std::cout);
+    }
+    return kExitOk;
+  }
+  int Print(const v1::ListCasesResponse& r) const {
+    if (json_) {
+      PrintJson(r, std::cout);
+    } else {
+      PrintCaseListTable(r, std::cout);
+    }
+    return kExitOk;
+  }
+  int Print(const v1::ListCaseEventsResponse& r) const {
+    if (json_) {
+      PrintJson(r, std::cout);
+    } else {
+      PrintEventTable(r, std::cout);
+    }
+    return kExitOk;
+  }
+
+  // Reports a failed call; `generated_request_id` is the request_id odr made up, if any.
+  int Fail(const absl::Status& status, std::string generated_request_id = "") const {
+    ErrorContext context{client_.options().server, timeout_, std::move(generated_request_id)};
+    return ReportError(status, context, std::cerr);
+  }
+
+ private:
+  static client::ClientOptions Options(const GlobalFlags& g, absl::Duration timeout) {
+    client::ClientOptions o;
+    o.server = g.server;
+    o.timeout = timeout;
+    o.actor = g.actor;
+    return o;
+  }
+
+  const absl::Duration timeout_;
+  const bool json_;
+  const client::CaseClient client_;
+};
+
+// The request_id to send: the flag's, or a new random one (then also returned in *generated).
+std::string RequestId(const std::string& flag, std::string* generated) {
+  if (!flag.empty()) return flag;
+  *generated = client::NewRequestId();
+  return *generated;
+}
+
+CLI::Option* AddRequestIdFlag(CLI::App* cmd, std::string* value) {
+  return cmd->add_option("--request-id", *value, "idempotency key (default: a random one)")
+      ->type_name("KEY");
+}
+
+CLI::Option* AddEtagFlag(CLI::App* cmd, std::string* value, const std::string& description) {
+  return cmd->add_option("--etag", *value, description)->type_name("ETAG");
+}
+
+// The fields flags of create and update.
+struct CaseFlags {
+  std::string type, summary, claims, amount, region, file;
+  std::vector<std::string> applicants, respondents, agents;
+  CLI::Option* type_opt = nullptr;
+  CLI::Option* summary_opt = nullptr;
+  CLI::Option* claims_opt = nullptr;
+  CLI::Option* amount_opt = nullptr;
+  CLI::Option* region_opt = nullptr;
+  CLI::Option* file_opt = nullptr;
+
+  void Add(CLI::App* cmd) {
+    const std::string group = "Case fields";
+    type_opt = cmd->add_option("--type", type, "dispute type (TYPE below)")
+                   ->type_name("TYPE")
+                   ->group(group);
+    summary_opt = cmd->add_option("--summary", summary, "what the dispute is about")
+                      ->type_name("TEXT")
+                      ->group(group);
+    claims_opt = cmd->add_option("--claims", claims, "what the applicants ask for")
+                     ->type_name("TEXT")
+                     ->group(group);
+    amount_opt = cmd->add_option("--amount", amount, "in dispute, up to 2 decimals: 20000, 12.50")
+                     ->type_name("YUAN")
+                     ->group(group);
+    region_opt = cmd->add_option("--region", region, "administrative division, e.g. 330681")
+                     ->type_name("CODE")
+                     ->group(group);
+    cmd->add_option("--applicant", applicants, "an applicant (SPEC below); repeatable")
+        ->type_name("SPEC")
+        ->allow_extra_args(false)
+        ->group(group);
+    cmd->add_option("--respondent", respondents, "a respondent (SPEC below); repeatable")
+        ->type_name("SPEC")
+        ->allow_extra_args(false)
+        ->group(group);
+    cmd->add_option("--agent", agents, "a party's agent (SPEC below); repeatable")
+        ->type_name("SPEC")
+        ->allow_extra_args(false)
+        ->group(group);
+    file_opt = cmd->add_option("--file", file, "a Case in protobuf JSON ('-': stdin); see below")
+                   ->type_name("FILE")
+                   ->group(group);
+  }
+};
+
+absl::StatusOr<std::string> ReadFileOrStdin(const std::string& path) {
+  std::ostringstream buf;
+  if (path == "-") {
+    buf << std::cin.rdbuf();
+  } else {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) return absl::InvalidArgumentError(absl::StrCat("--file: cannot read ", path));
+    buf << in.rdbuf();
+  }
+  return buf.str();
+}
+
+// Reads a Case in protobuf JSON from `path` ("-": stdin) into *c; returns the top-level keys.
+absl::StatusOr<std::set<std::string>> LoadCaseFile(const std::string& path, v1::Case* c) {
+  absl::StatusOr<std::string> text = ReadFileOrStdin(path);
+  if (!text.ok()) return text.status();
+  google::protobuf::util::JsonParseOptions options;
+  options.ignore_unknown_fields = false;
+  if (auto s = google::protobuf::util::JsonStringToMessage(*text, c, options); !s.ok()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--file: ", path, " is not a Case in protobuf JSON: ", std::string(s.message())));
+  }
+  google::protobuf::Struct object;
+  if (auto s = google::protobuf::util::JsonStringToMessage(*text, &object); !s.ok()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--file: ", path, ": ", std::string(s.message())));
+  }
+  std::set<std::string> keys;
+  for (const auto& [key, value] : object.fields()) keys.insert(key);
+  return keys;
+}
+
+// Update mask paths for the keys of a Case JSON file (either spelling); others are ignored.
+std::set<std::string> UpdatablePaths(const std::set<std::string>& keys) {
+  static const std::pair<const char*, const char*> kPaths[] = {
+      {"disputeType", "dispute_type"}, {"applicants", "applicants"}, {"respondents", "respondents"},
+      {"summary", "summary"},          {"claims", "claims"},         {"amountFen", "amount_fen"},
+      {"regionCode", "region_code"},
+  };
+  std::set<std::string> paths;
+  for (const auto& [json, path] : kPaths) {
+    if (keys.count(json) || keys.count(path)) paths.insert(path);
+  }
+  return paths;
+}
+
+// Applies the given field flags to *c and adds their update_mask paths to *mask. With
+// `agents_need_mask`, an --agent may only name a party list that is in *mask (update replaces
+// whole lists, so the list must be given in the same command).
+absl::Status ApplyCaseFlags(const CaseFlags& f, bool agents_need_mask, v1::Case* c,
+                            std::set<std::string>* mask) {
+  if (f.type_opt->count() > 0) {
+    absl::StatusOr<v1::DisputeType> t = ParseDisputeType(f.type);
+    if (!t.ok()) return t.status();
+    c->set_dispute_type(*t);
+    mask->insert("dispute_type");
+  }
+  if (f.summary_opt->count() > 0) {
+    c->set_summary(f.summary);
+    mask->insert("summary");
+  }
+  if (f.claims_opt->count() > 0) {
+    c->set_claims(f.claims);
+    mask->insert("claims");
+  }
+  if (f.amount_opt->count() > 0) {
+    absl::StatusOr<int64_t> fen = ParseYuanToFen(f.amount);
+    if (!fen.ok()) return fen.status();
+    c->set_amount_fen(*fen);
+    mask->insert("amount_fen");
+  }
+  if (f.region_opt->count() > 0) {
+    c->set_region_code(f.region);
+    mask->insert("region_code");
+  }
+  for (auto [flag, specs, list, path] :
+       {std::tuple{"--applicant", &f.applicants, c->mutable_applicants(), "applicants"},
+        std::tuple{"--respondent", &f.respondents, c->mutable_respondents(), "respondents"}}) {
+    if (specs->empty()) continue;
+    list->Clear();
+    for (size_t i = 0; i < specs->size(); ++i) {
+      absl::StatusOr<v1::Party> p = ParsePartySpec((*specs)[i]);
+      if (!p.ok()) {
+        return absl::InvalidArgumentError(
+            absl::StrCat(flag, " #", i + 1, ": ", p.status().message()));
+      }
+      *list->Add() = *std::move(p);
+    }
+    mask->insert(path);
+  }
+  for (size_t i = 0; i < f.agents.size(); ++i) {
+    const std::string where = absl::StrCat("--agent #", i + 1, ": ");
+    absl::StatusOr<AgentSpec> a = ParseAgentSpec(f.agents[i]);
+    if (!a.ok()) return absl::InvalidArgumentError(absl::StrCat(where, a.status().message()));
+    const char* side = a->of_applicant ? "applicant" : "respondent";
+    const char* path = a->of_applicant ? "applicants" : "respondents";
+    auto* list = a->of_applicant ? c->mutable_applicants() : c->mutable_respondents();
+    if (agents_need_mask && mask->count(path) == 0) {
+      return absl::InvalidArgumentError(absl::StrCat(where, "an update replaces the whole list of ",
+                                                     path, ", so give the ", side, "s too (with --",
+                                                     side, " or --file)"));
+    }
+    if (a->party_index >= list->size()) {
+      return absl::InvalidArgumentError(absl::StrCat(where, "of=", side, ":", a->party_index + 1,
+                                                     " but the case has ", list->size(), " ",
+                                                     list->size() == 1 ? side : path));
+    }
+    *(*list)[a->party_index].add_agents() = std::move(a->agent);
+  }
+  return absl::OkStatus();
+}
+
+void AddCreate(CLI::App* parent, const GlobalFlags* g, std::vector<Command>* out) {
+  struct Flags {
+    CaseFlags fields;
+    std::string court, intake_ref, diversion_date, request_id;
+    CLI::Option* court_opt = nullptr;
+    CLI::Option* intake_opt = nullptr;
+    CLI::Option* date_opt = nullptr;
+  };
+  auto f = std::make_shared<Flags>();
+  CLI::App* cmd = parent->add_subcommand("create", "Create a case in state DRAFT");
+  f->fields.Add(cmd);
+  const std::string court = "Court diversion (all three; without them a citizen application)";
+  f->court_opt = cmd->add_option("--court", f->court, "the diverting court's name")
+                     ->type_name("NAME")
+                     ->group(court);
+  f->intake_opt = cmd->add_option("--intake-ref", f->intake_ref, "the court's intake reference")
+                      ->type_name("REF")
+                      ->group(court);
+  f->date_opt = cmd->add_option("--diversion-date", f->diversion_date, "date of the diversion")
+                    ->type_name("YYYY-MM-DD")
+                    ->group(court);
+  AddRequestIdFlag(cmd, &f->request_id);
+  cmd->footer(absl::StrCat(kTypeHelp, kPartySpecHelp, R"(
+--file: start from this Case, e.g. one that 'odr -o json case get' wrote; output-only fields
+  in it are ignored and flags given too override its fields.
+)",
+                           kRequestIdHelp, cmd->get_footer()));
+  out->push_back({cmd, [cmd, f, g]() -> int {
+                    v1::CreateCaseRequest req;
+                    v1::Case* c = req.mutable_case_();
+                    if (f->fields.file_opt->count() > 0) {
+                      auto keys = LoadCaseFile(f->fields.file, c);
+                      if (!keys.ok()) return UsageError(cmd, keys.status().message());
+                    }
+                    std::set<std::string> mask;
+                    if (auto s = ApplyCaseFlags(f->fields, false, c, &mask); !s.ok()) {
+                      return UsageError(cmd, s.message());
+                    }
+                    const size_t court_flags =
+                        f->court_opt->count() + f->intake_opt->count() + f->date_opt->count();
+                    if (court_flags > 0 && court_flags < 3) {
+                      return UsageError(cmd,
+                                        "a court diversion needs all of --court, --intake-ref "
+                                        "and --diversion-date");
+                    }
+                    if (court_flags == 3) {
+                      auto* d = c->mutable_source()->mutable_court_diversion();
+                      d->set_court(f->court);
+                      d->set_intake_reference(f->intake_ref);
+                      d->set_diversion_date(f->diversion_date);
+                    } else if (!c->has_source() ||
+                               c->source().source_case() == v1::CaseSource::SOURCE_NOT_SET) {
+                      c->mutable_source()->mutable_citizen_application();
+                    }
+                    std::string generated;
+                    req.set_request_id(RequestId(f->request_id, &generated));
+                    Session s(*g);
+                    auto r = s.client().CreateCase(req);
+                    return r.ok() ? s.Print(*r) : s.Fail(r.status(), generated);
+                  }});
+}
+
+void AddGet(CLI::App* parent, const GlobalFlags* g, std::vector<Command>* out) {
+  auto name = std::make_shared<std::string>();
+  CLI::App* cmd = parent->add_subcommand("get", "Show a case");
+  cmd->add_option("NAME", *name, "the case: cases/ID or just ID")->required();
+  out->push_back({cmd, [name, g]() -> int {
+                    v1::GetCaseRequest req;
+                    req.set_name(CaseName(*name));
+                    Session s(*g);
+                    auto r = s.client().GetCase(req);
+                    return r.ok() ? s.Print(*r) : s.Fail(r.status());
+                  }});
+}
+
+void AddList(CLI::App* parent, const GlobalFlags* g, std::vector<Command>* out) {
+  struct Flags {
+    std::string filter, order_by, page_token;
+    int page_size = 0;
+    bool all = false;
+  };
+  auto f = std::make_shared<Flags>();
+  CLI::App* cmd = parent->add_subcommand("list", "List cases, newest first");
+  cmd->add_option("--filter", f->filter, "which cases (FILTER below)")->type_name("FILTER");
+  cmd->add_option("--order-by", f->order_by, "sort order (ORDER below)")->type_name("ORDER");
+  cmd->add_option("--page-size", f->page_size, "cases per page; 0: 50; at most 500")
+      ->type_name("N")
+      ->check(CLI::NonNegativeNumber);
+  cmd->add_option("--page-token", f->page_token, "the next page of an earlier list")
+      ->type_name("TOKEN");
+  cmd->add_flag("--all", f->all, "fetch every page and print one list");
+  cmd->footer(absl::StrCat(R"(
+FILTER: comparisons joined by AND, e.g.
+  --filter 'state = SUBMITTED AND dispute_type = MEDICAL'
+  --filter 'state != CLOSED AND region_code = "330681"'
+  --filter 'create_time >= "2026-01-01T00:00:00Z"'        (also >, <, <=)
+ORDER: create_time desc (default), create_time, update_time, update_time desc, case_number,
+  case_number desc.
+--page-token only works with the same --filter and --order-by as the list that gave it.
+)",
+                           cmd->get_footer()));
+  out->push_back({cmd, [f, g]() -> int {
+                    v1::ListCasesRequest req;
+                    req.set_filter(f->filter);
+                    req.set_order_by(f->order_by);
+                    req.set_page_size(f->page_size);
+                    req.set_page_token(f->page_token);
+                    Session s(*g);
+                    v1::ListCasesResponse all;
+                    while (true) {
+                      auto r = s.client().ListCases(req);
+                      if (!r.ok()) return s.Fail(r.status());
+                      for (v1::Case& c : *r->mutable_cases()) *all.add_cases() = std::move(c);
+                      all.set_next_page_token(r->next_page_token());
+                      if (!f->all || r->next_page_token().empty() ||
+                          r->next_page_token() == req.page_token()) {
+                        break;
+                      }
+                      req.set_page_token(r->next_page_token());
+                    }
+                    if (f->all) all.clear_next_page_token();
+                    return s.Print(all);
+                  }});
+}
+
+void AddUpdate(CLI::App* parent, const GlobalFlags* g, std::vector<Command>* out) {
+  struct Flags {
+    std::string name, etag, request_id;
+    CaseFlags fields;
+  };
+  auto f = std::make_shared<Flags>();
+  CLI::App* cmd =
+      parent->add_subcommand("update", "Change fields of a case that is not withdrawn or closed");
+  cmd->add_option("NAME", f->name, "the case: cases/ID or just ID")->required();
+  AddEtagFlag(cmd, &f->etag, "the case's etag; required unless --file has one");
+  f->fields.Add(cmd);
+  AddRequestIdFlag(cmd, &f->request_id);
+  cmd->footer(absl::StrCat(kTypeHelp, kPartySpecHelp, R"(
+Only the fields given change. --applicant and --respondent replace the whole list, and --agent
+  can only name a party in a list given in the same command.
+--file: take new values from this Case, e.g. one that 'odr -o json case get' wrote and you
+  edited: the updatable fields present in it change, its etag is used when --etag is absent,
+  and output-only fields and the source are ignored. Flags given too override it.
+)",
+                           kEtagHelp, kRequestIdHelp, cmd->get_footer()));
+  out->push_back({cmd, [cmd, f, g]() -> int {
+                    const std::string name = CaseName(f->name);
+                    v1::UpdateCaseRequest req;
+                    v1::Case* c = req.mutable_case_();
+                    std::set<std::string> mask;
+                    if (f->fields.file_opt->count() > 0) {
+                      auto keys = LoadCaseFile(f->fields.file, c);
+                      if (!keys.ok()) return UsageError(cmd, keys.status().message());
+                      if (!c->name().empty() && c->name() != name) {
+                        return UsageError(cmd,
+                                          absl::StrCat("--file holds ", c->name(), ", not ", name));
+                      }
+                      mask = UpdatablePaths(*keys);
+                    }
+                    if (auto s = ApplyCaseFlags(f->fields, true, c, &mask); !s.ok()) {
+                      return UsageError(cmd, s.message());
+                    }
+                    if (mask.empty()) {
+                      return UsageError(cmd, absl::StrCat("nothing to update: give a field flag "
+                                                          "or a --file with any of ",
+                                                          kUpdatable));
+                    }
+                    if (!f->etag.empty()) c->set_etag(f->etag);
+                    if (c->etag().empty()) {
+                      return UsageError(cmd,
+                                        "--etag is required: 'odr case get NAME' shows it; it "
+                                        "makes sure nobody changed the case since you read it");
+                    }
+                    c->set_name(name);
+                    c->clear_case_number();
+                    c->clear_state();
+                    c->clear_source();
+                    c->clear_create_time();
+                    c->clear_update_time();
+                    for (const std::string& path : mask) req.mutable_update_mask()->add_paths(path);
+                    std::string generated;
+                    req.set_request_id(RequestId(f->request_id, &generated));
+                    Session s(*g);
+                    auto r = s.client().UpdateCase(req);
+                    return r.ok() ? s.Print(*r) : s.Fail(r.status(), generated);
+                  }});
+}
+
+// submit, accept, withdraw and close: NAME, --etag, --request-id and perhaps --reason.
+enum class ReasonFlag { kNone, kOptional, kRequired };
+
+template <typename Request>
+void AddTransition(CLI::App* parent, const GlobalFlags* g, std::vector<Command>* out,
+                   const char* verb, const char* description, ReasonFlag reason_flag,
+                   absl::StatusOr<v1::Case> (client::CaseClient::*method)(const Request&) const) {
+  struct Flags {
+    std::string name, etag, request_id, reason;
+  };
+  auto f = std::make_shared<Flags>();
+  CLI::App* cmd = parent->add_subcommand(verb, description);
+  cmd->add_option("NAME", f->name, "the case: cases/ID or just ID")->required();
+  AddEtagFlag(cmd, &f->etag, "act only if the case is unchanged since this etag");
+  AddRequestIdFlag(cmd, &f->request_id);
+  if (reason_flag == ReasonFlag::kRequired) {
+    cmd->add_option("--reason", f->reason, "why, 1-1000 characters; kept in the timeline")
+        ->type_name("TEXT")
+        ->required();
+  } else if (reason_flag == ReasonFlag::kOptional) {
+    cmd->add_option("--reason", f->reason, "why, up to 1000 characters; kept in the timeline")
+        ->type_name("TEXT");
+  }
+  cmd->footer(absl::StrCat(kEtagHelp, kRequestIdHelp, cmd->get_footer()));
+  out->push_back({cmd, [f, g, method]() -> int {
+                    Request req;
+                    req.set_name(CaseName(f->name));
+                    req.set_etag(f->etag);
+                    std::string generated;
+                    req.set_request_id(RequestId(f->request_id, &generated));
+                    if constexpr (requires { req.set_reason(f->reason); }) {
+                      req.set_reason(f->reason);
+                    }
+                    Session s(*g);
+                    auto r = (s.client().*method)(req);
+                    return r.ok() ? s.Print(*r) : s.Fail(r.status(), generated);
+                  }});
+}
+
+void AddEvents(CLI::App* parent, const GlobalFlags* g, std::vector<Command>* out) {
+  struct Flags {
+    std::string name, page_token;
+    int page_size = 0;
+    bool all = false;
+  };
+  auto f = std::make_shared<Flags>();
+  CLI::App* cmd = parent->add_subcommand("events", "Show a case's timeline, oldest first");
+  cmd->add_option("NAME", f->name, "the case: cases/ID or just ID")->required();
+  cmd->add_option("--page-size", f->page_size, "events per page; 0: 100; at most 1000")
+      ->type_name("N")
+      ->check(CLI::NonNegativeNumber);
+  cmd->add_option("--page-token", f->page_token, "the next page of an earlier listing")
+      ->type_name("TOKEN");
+  cmd->add_flag("--all", f->all, "fetch every page and print one list");
+  out->push_back({cmd, [f, g]() -> int {
+                    v1::ListCaseEventsRequest req;
+                    req.set_parent(CaseName(f->name));
+                    req.set_page_size(f->page_size);
+                    req.set_page_token(f->page_token);
+                    Session s(*g);
+                    v1::ListCaseEventsResponse all;
+                    while (true) {
+                      auto r = s.client().ListCaseEvents(req);
+                      if (!r.ok()) return s.Fail(r.status());
+                      for (v1::CaseEvent& e : *r->mutable_events()) {
+                        *all.add_events() = std::move(e);
+                      }
+                      all.set_next_page_token(r->next_page_token());
+                      if (!f->all || r->next_page_token().empty() ||
+                          r->next_page_token() == req.page_token()) {
+                        break;
+                      }
+                      req.set_page_token(r->next_page_token());
+                    }
+                    if (f->all) all.clear_next_page_token();
+                    return s.Print(all);
+                  }});
+}
+
+}  // namespace
+
+std::string CommandPath(const CLI::App* app) {
+  std::vector<std::string> names;
+  for (const CLI::App* a = app; a != nullptr; a = a->get_parent()) names.push_back(a->get_name());
+  return absl::StrJoin(names.rbegin(), names.rend(), " ");
+}
+
+int UsageError(const CLI::App* app, absl::string_view message) {
+  std::cerr << "error: " << message << "\nRun '" << CommandPath(app) << " --help' for usage.\n";
+  return kExitUsage;
+}
+
+std::vector<Command> AddCaseCommands(CLI::App* app, const GlobalFlags* globals) {
+  std::vector<Command> out;
+  CLI::App* c = app->add_subcommand("case", "Mediation cases: create, read, change state");
+  AddCreate(c, globals, &out);
+  AddGet(c, globals, &out);
+  AddList(c, globals, &out);
+  AddUpdate(c, globals, &out);
+  AddTransition<v1::SubmitCaseRequest>(c, globals, &out, "submit",
+                                       "DRAFT -> SUBMITTED: put the case before the organization",
+                                       ReasonFlag::kNone, &client::CaseClient::SubmitCase);
+  AddTransition<v1::AcceptCaseRequest>(c, globals, &out, "accept",
+                                       "SUBMITTED -> ACCEPTED: the organization takes the case",
+                                       ReasonFlag::kNone, &client::CaseClient::AcceptCase);
+  AddTransition<v1::WithdrawCaseRequest>(
+      c, globals, &out, "withdraw",
+      "DRAFT, SUBMITTED or ACCEPTED -> WITHDRAWN: the applicant withdraws", ReasonFlag::kOptional,
+      &client::CaseClient::WithdrawCase);
+  AddTransition<v1::CloseCaseRequest>(
+      c, globals, &out, "close",
+      "SUBMITTED or ACCEPTED -> CLOSED: the organization declines or terminates (OMR Art. 25)",
+      ReasonFlag::kRequired, &client::CaseClient::CloseCase);
+  AddEvents(c, globals, &out);
+  return out;
+}
+
+}  // namespace odr::cli

@@ -1,0 +1,279 @@
+#include "client/cli_input.h"
+
+#include <limits>
+#include <utility>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/strip.h"
+
+namespace odr::cli {
+namespace {
+
+template <typename E>
+struct Spelling {
+  const char* text;
+  E value;
+};
+
+constexpr Spelling<v1::DisputeType> kDisputeTypes[] = {
+    {"medical", v1::DISPUTE_TYPE_MEDICAL},
+    {"neighbour", v1::DISPUTE_TYPE_NEIGHBOUR},
+    {"labour", v1::DISPUTE_TYPE_LABOUR},
+    {"debt-contract", v1::DISPUTE_TYPE_DEBT_CONTRACT},
+    {"family-inheritance", v1::DISPUTE_TYPE_FAMILY_INHERITANCE},
+    {"traffic-accident", v1::DISPUTE_TYPE_TRAFFIC_ACCIDENT},
+    {"property-land", v1::DISPUTE_TYPE_PROPERTY_LAND},
+    {"consumer-ecommerce", v1::DISPUTE_TYPE_CONSUMER_ECOMMERCE},
+    {"other", v1::DISPUTE_TYPE_OTHER},
+};
+
+constexpr Spelling<v1::PartyKind> kPartyKinds[] = {
+    {"person", v1::PARTY_KIND_NATURAL_PERSON},
+    {"legal", v1::PARTY_KIND_LEGAL_PERSON},
+    {"org", v1::PARTY_KIND_UNINCORPORATED_ORGANIZATION},
+};
+
+constexpr Spelling<v1::IdDocumentType> kIdTypes[] = {
+    {"resident-id", v1::ID_DOCUMENT_TYPE_RESIDENT_ID_CARD},
+    {"passport", v1::ID_DOCUMENT_TYPE_PASSPORT},
+    {"permit", v1::ID_DOCUMENT_TYPE_HK_MACAO_TAIWAN_PERMIT},
+    {"foreign-resident", v1::ID_DOCUMENT_TYPE_FOREIGN_PERMANENT_RESIDENT_ID},
+    {"uscc", v1::ID_DOCUMENT_TYPE_UNIFIED_SOCIAL_CREDIT_CODE},
+};
+
+template <typename E, size_t N>
+std::string Choices(const Spelling<E> (&table)[N]) {
+  std::vector<std::string> names;
+  for (const auto& s : table) names.push_back(s.text);
+  return absl::StrJoin(names, ", ");
+}
+
+// Lower case, '_' as '-'.
+std::string Normalize(absl::string_view text) {
+  std::string out = absl::AsciiStrToLower(absl::StripAsciiWhitespace(text));
+  for (char& c : out) {
+    if (c == '_') c = '-';
+  }
+  return out;
+}
+
+template <typename E, size_t N>
+absl::StatusOr<E> Lookup(const Spelling<E> (&table)[N], absl::string_view text,
+                         absl::string_view what) {
+  const std::string norm = Normalize(text);
+  for (const auto& s : table) {
+    if (norm == s.text) return s.value;
+  }
+  return absl::InvalidArgumentError(
+      absl::StrCat(what, " must be one of: ", Choices(table), " (got '", text, "')"));
+}
+
+struct Item {
+  std::string key;
+  std::string value;
+};
+
+// Splits `k=v;k=v` honouring `\;` and `\\`.
+absl::StatusOr<std::vector<Item>> SplitSpec(absl::string_view spec) {
+  std::vector<std::string> raw(1);
+  for (size_t i = 0; i < spec.size(); ++i) {
+    char c = spec[i];
+    if (c == '\\' && i + 1 < spec.size() && (spec[i + 1] == ';' || spec[i + 1] == '\\')) {
+      raw.back().push_back(spec[++i]);
+    } else if (c == ';') {
+      raw.emplace_back();
+    } else {
+      raw.back().push_back(c);
+    }
+  }
+  std::vector<Item> items;
+  int n = 0;
+  for (const std::string& r : raw) {
+    ++n;
+    absl::string_view s = absl::StripAsciiWhitespace(r);
+    if (s.empty()) continue;
+    size_t eq = s.find('=');
+    if (eq == absl::string_view::npos) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("item ", n, " is not key=value (separate items with ';')"));
+    }
+    Item item{absl::AsciiStrToLower(absl::StripAsciiWhitespace(s.substr(0, eq))),
+              std::string(absl::StripAsciiWhitespace(s.substr(eq + 1)))};
+    if (item.key.empty()) {
+      return absl::InvalidArgumentError(absl::StrCat("item ", n, " has no key"));
+    }
+    for (const Item& prev : items) {
+      if (prev.key == item.key) {
+        return absl::InvalidArgumentError(absl::StrCat("key '", item.key, "' is given twice"));
+      }
+    }
+    items.push_back(std::move(item));
+  }
+  if (items.empty()) {
+    return absl::InvalidArgumentError("is empty; expected key=value;key=value...");
+  }
+  return items;
+}
+
+// The keys that parties and agents share. Returns false if `item` is not one of them.
+template <typename P>
+absl::StatusOr<bool> ApplyPersonKey(const Item& item, P* p) {
+  if (item.key == "name") {
+    p->set_name(item.value);
+  } else if (item.key == "id-type") {
+    auto t = Lookup(kIdTypes, item.value, "id-type");
+    if (!t.ok()) return t.status();
+    p->set_id_document_type(*t);
+  } else if (item.key == "id") {
+    p->set_id_number(item.value);
+  } else if (item.key == "phone") {
+    p->set_phone(item.value);
+  } else if (item.key == "address") {
+    p->set_service_address(item.value);
+  } else {
+    return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+absl::StatusOr<int64_t> ParseYuanToFen(absl::string_view yuan) {
+  absl::string_view s = absl::StripAsciiWhitespace(yuan);
+  if (s.empty()) return absl::InvalidArgumentError("--amount is empty");
+  if (s[0] == '-') return absl::InvalidArgumentError("--amount must not be negative");
+  size_t dot = s.find('.');
+  absl::string_view whole = s.substr(0, dot);
+  absl::string_view frac = dot == absl::string_view::npos ? "" : s.substr(dot + 1);
+  auto all_digits = [](absl::string_view d) {
+    for (char c : d) {
+      if (c < '0' || c > '9') return false;
+    }
+    return true;
+  };
+  if (whole.empty() || !all_digits(whole) || !all_digits(frac) ||
+      (dot != absl::string_view::npos && frac.empty())) {
+    return absl::InvalidArgumentError(
+        "--amount must be yuan written as digits with at most 2 decimals, e.g. 20000 or 12.50");
+  }
+  if (frac.size() > 2) {
+    return absl::InvalidArgumentError(
+        "--amount has more than 2 decimals; the smallest unit is the fen (0.01 yuan)");
+  }
+  constexpr int64_t kMaxWhole = (std::numeric_limits<int64_t>::max() - 99) / 100;
+  int64_t w = 0;
+  for (char c : whole) {
+    if (w > (kMaxWhole - (c - '0')) / 10) {
+      return absl::InvalidArgumentError("--amount is too large");
+    }
+    w = w * 10 + (c - '0');
+  }
+  int64_t f = 0;
+  if (!frac.empty()) f = (frac[0] - '0') * 10 + (frac.size() > 1 ? frac[1] - '0' : 0);
+  return w * 100 + f;
+}
+
+std::string FormatFen(int64_t fen) {
+  // Work in unsigned to format INT64_MIN too.
+  const bool negative = fen < 0;
+  const uint64_t abs = negative ? 0 - static_cast<uint64_t>(fen) : static_cast<uint64_t>(fen);
+  return absl::StrFormat("%s%d.%02d", negative ? "-" : "", abs / 100, abs % 100);
+}
+
+absl::StatusOr<v1::DisputeType> ParseDisputeType(absl::string_view text) {
+  const std::string norm = Normalize(text);
+  absl::string_view short_name = norm;
+  absl::ConsumePrefix(&short_name, "dispute-type-");
+  return Lookup(kDisputeTypes, short_name, "--type");
+}
+
+std::string DisputeTypeShortName(v1::DisputeType type) {
+  if (type == v1::DISPUTE_TYPE_UNSPECIFIED) return "";
+  const std::string& name = v1::DisputeType_Name(type);
+  if (name.empty()) return absl::StrCat(static_cast<int>(type));
+  absl::string_view short_name = name;
+  absl::ConsumePrefix(&short_name, "DISPUTE_TYPE_");
+  return std::string(short_name);
+}
+
+std::string StateShortName(v1::Case::State state) {
+  if (state == v1::Case::STATE_UNSPECIFIED) return "";
+  const std::string& name = v1::Case::State_Name(state);
+  if (name.empty()) return absl::StrCat(static_cast<int>(state));
+  absl::string_view short_name = name;
+  absl::ConsumePrefix(&short_name, "STATE_");
+  return std::string(short_name);
+}
+
+absl::StatusOr<v1::Party> ParsePartySpec(absl::string_view spec) {
+  auto items = SplitSpec(spec);
+  if (!items.ok()) return items.status();
+  v1::Party p;
+  p.set_kind(v1::PARTY_KIND_NATURAL_PERSON);
+  p.set_id_document_type(v1::ID_DOCUMENT_TYPE_RESIDENT_ID_CARD);
+  for (const Item& item : *items) {
+    if (item.key == "kind") {
+      auto k = Lookup(kPartyKinds, item.value, "kind");
+      if (!k.ok()) return k.status();
+      p.set_kind(*k);
+      continue;
+    }
+    auto known = ApplyPersonKey(item, &p);
+    if (!known.ok()) return known.status();
+    if (!*known) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "unknown key '", item.key, "'; keys are kind, name, id-type, id, phone, address"));
+    }
+  }
+  return p;
+}
+
+absl::StatusOr<AgentSpec> ParseAgentSpec(absl::string_view spec) {
+  auto items = SplitSpec(spec);
+  if (!items.ok()) return items.status();
+  AgentSpec a;
+  a.agent.set_id_document_type(v1::ID_DOCUMENT_TYPE_RESIDENT_ID_CARD);
+  bool have_of = false;
+  for (const Item& item : *items) {
+    if (item.key == "of") {
+      absl::string_view v = item.value;
+      absl::string_view side = v.substr(0, v.find(':'));
+      absl::string_view number =
+          v.find(':') == absl::string_view::npos ? "" : v.substr(v.find(':') + 1);
+      int n = 0;
+      if ((side != "applicant" && side != "respondent") || !absl::SimpleAtoi(number, &n) || n < 1) {
+        return absl::InvalidArgumentError(
+            "of must be applicant:N or respondent:N, N counting from 1");
+      }
+      a.of_applicant = side == "applicant";
+      a.party_index = n - 1;
+      have_of = true;
+      continue;
+    }
+    auto known = ApplyPersonKey(item, &a.agent);
+    if (!known.ok()) return known.status();
+    if (!*known) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "unknown key '", item.key, "'; keys are of, name, id-type, id, phone, address"));
+    }
+  }
+  if (!have_of) {
+    return absl::InvalidArgumentError(
+        "of=applicant:N or of=respondent:N is required (whom the agent acts for)");
+  }
+  return a;
+}
+
+std::string CaseName(absl::string_view name_or_id) {
+  if (absl::StartsWith(name_or_id, "cases/")) return std::string(name_or_id);
+  return absl::StrCat("cases/", name_or_id);
+}
+
+}  // namespace odr::cli

@@ -1,0 +1,63 @@
+// Parsing of the odr command line's own syntax: amounts in yuan, party and agent specs, enum
+// spellings and case names. Checks syntax only; odrd validates content (ID numbers, phones ...).
+// Every function is pure and thread-safe. Errors are INVALID_ARGUMENT with a message for a person
+// that names the key (spec parsers; the caller adds the flag) or the flag, and never repeats a
+// free-text value (names, ID numbers and phones are personal data).
+#ifndef ODR_CLIENT_CLI_INPUT_H_
+#define ODR_CLIENT_CLI_INPUT_H_
+
+#include <cstdint>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "odr/v1/case.pb.h"
+
+namespace odr::cli {
+
+// Converts yuan to fen exactly, without floating point: "20000" -> 2000000, "12.5" -> 1250,
+// "0.07" -> 7. Accepts digits with an optional '.' and one or two decimals; rejects signs,
+// three or more decimals, grouping separators, and amounts that do not fit in int64 fen.
+absl::StatusOr<int64_t> ParseYuanToFen(absl::string_view yuan);
+
+// Formats fen as yuan with two decimals: 2000000 -> "20000.00", -150 -> "-1.50".
+std::string FormatFen(int64_t fen);
+
+// Dispute types as the --type flag spells them: medical, neighbour, labour, debt-contract,
+// family-inheritance, traffic-accident, property-land, consumer-ecommerce, other. Case and '_'
+// versus '-' do not matter, and the enum's own names (DISPUTE_TYPE_MEDICAL, MEDICAL) work too.
+absl::StatusOr<v1::DisputeType> ParseDisputeType(absl::string_view text);
+
+// "MEDICAL" for DISPUTE_TYPE_MEDICAL: the spelling that list filters use. Empty for UNSPECIFIED.
+std::string DisputeTypeShortName(v1::DisputeType type);
+
+// "DRAFT" for STATE_DRAFT. Empty for STATE_UNSPECIFIED.
+std::string StateShortName(v1::Case::State state);
+
+// Parses a party spec: `key=value` items separated by ';', e.g.
+//   kind=person;name=张三;id-type=resident-id;id=110101199003074514;phone=13800138000;
+//   address=zhang@example.com
+// Keys: kind (person | legal | org; default person), name, id-type (resident-id | passport |
+// permit | foreign-resident | uscc; default resident-id), id, phone, address. `\;` stands for a
+// literal ';' and `\\` for '\'. Spaces around keys and values are dropped; empty items are
+// ignored. Unknown, repeated or value-less keys are errors; missing keys are left empty for odrd
+// to report.
+absl::StatusOr<v1::Party> ParsePartySpec(absl::string_view spec);
+
+// An agent spec: the party keys except kind, plus the required `of=applicant:N` or
+// `of=respondent:N` naming the represented party (N counts from 1).
+struct AgentSpec {
+  // true: of=applicant:N; false: of=respondent:N.
+  bool of_applicant = true;
+  // N - 1.
+  int party_index = 0;
+  v1::Agent agent;
+};
+absl::StatusOr<AgentSpec> ParseAgentSpec(absl::string_view spec);
+
+// `cases/ID` unchanged; a bare `ID` becomes `cases/ID`. Does not check the ID.
+std::string CaseName(absl::string_view name_or_id);
+
+}  // namespace odr::cli
+
+#endif  // ODR_CLIENT_CLI_INPUT_H_

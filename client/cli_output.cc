@@ -1,0 +1,302 @@
+#include "client/cli_output.h"
+
+#include <google/protobuf/util/json_util.h>
+
+#include <algorithm>
+#include <cstdint>
+#include <utility>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
+#include "client/case_client.h"
+#include "client/cli_input.h"
+
+namespace odr::cli {
+namespace {
+
+bool IsWide(uint32_t c) {
+  return (c >= 0x1100 && c <= 0x115F) || (c >= 0x2E80 && c <= 0x303E) ||
+         (c >= 0x3041 && c <= 0x33FF) || (c >= 0x3400 && c <= 0x4DBF) ||
+         (c >= 0x4E00 && c <= 0x9FFF) || (c >= 0xA000 && c <= 0xA4CF) ||
+         (c >= 0xAC00 && c <= 0xD7A3) || (c >= 0xF900 && c <= 0xFAFF) ||
+         (c >= 0xFE30 && c <= 0xFE4F) || (c >= 0xFF00 && c <= 0xFF60) ||
+         (c >= 0xFFE0 && c <= 0xFFE6) || (c >= 0x1F300 && c <= 0x1F64F) ||
+         (c >= 0x1F900 && c <= 0x1F9FF) || (c >= 0x20000 && c <= 0x3FFFD);
+}
+
+bool IsZeroWidth(uint32_t c) {
+  return (c >= 0x0300 && c <= 0x036F) || (c >= 0x200B && c <= 0x200F) ||
+         (c >= 0x20D0 && c <= 0x20FF) || (c >= 0xFE00 && c <= 0xFE0F);
+}
+
+std::string PadRight(absl::string_view s, int width) {
+  std::string out(s);
+  out.append(std::max(0, width - DisplayWidth(s)), ' ');
+  return out;
+}
+
+std::string PadLeft(absl::string_view s, int width) {
+  return absl::StrCat(std::string(std::max(0, width - DisplayWidth(s)), ' '), s);
+}
+
+// Replaces line breaks and tabs so that a value stays on its table row.
+std::string OneLine(absl::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (char c : s) out.push_back(c == '\n' || c == '\r' || c == '\t' ? ' ' : c);
+  return out;
+}
+
+std::string Dash(std::string s) { return s.empty() ? "-" : s; }
+
+std::string PartyNames(const google::protobuf::RepeatedPtrField<v1::Party>& parties) {
+  std::vector<std::string> names;
+  for (const v1::Party& p : parties) {
+    std::string n = OneLine(p.name());
+    if (p.agents_size() > 0) {
+      std::vector<std::string> agents;
+      for (const v1::Agent& a : p.agents()) agents.push_back(OneLine(a.name()));
+      absl::StrAppend(&n, " (agent: ", absl::StrJoin(agents, ", "), ")");
+    }
+    names.push_back(std::move(n));
+  }
+  return absl::StrJoin(names, ", ");
+}
+
+std::string SourceText(const v1::Case& c) {
+  if (c.source().has_court_diversion()) {
+    const v1::CourtDiversion& d = c.source().court_diversion();
+    return absl::StrCat("court diversion: ", OneLine(d.court()), ", intake ref ",
+                        OneLine(d.intake_reference()), ", ", d.diversion_date());
+  }
+  if (c.source().has_citizen_application()) return "citizen application";
+  return "";
+}
+
+// `cases/abc/events/7` -> `7`.
+std::string LastSegment(absl::string_view name) {
+  size_t slash = name.rfind('/');
+  return std::string(slash == absl::string_view::npos ? name : name.substr(slash + 1));
+}
+
+void PrintNextPage(absl::string_view token, std::ostream& out) {
+  if (token.empty()) return;
+  out << "\nMore: repeat the command with --page-token " << token << " (or with --all)\n";
+}
+
+// "field: description; field: description", the way odrd writes INVALID_ARGUMENT messages.
+std::string JoinedViolations(const v1::ErrorDetails& details) {
+  std::vector<std::string> parts;
+  for (const v1::FieldViolation& f : details.field_violations()) {
+    parts.push_back(absl::StrCat(f.field(), ": ", f.description()));
+  }
+  return absl::StrJoin(parts, "; ");
+}
+
+}  // namespace
+
+int ExitCodeFor(const absl::Status& status) {
+  switch (status.code()) {
+    case absl::StatusCode::kOk:
+      return kExitOk;
+    case absl::StatusCode::kNotFound:
+      return kExitNotFound;
+    case absl::StatusCode::kUnauthenticated:
+      return kExitUnauthenticated;
+    default:
+      return kExitFailure;
+  }
+}
+
+void PrintJson(const google::protobuf::Message& message, std::ostream& out) {
+  google::protobuf::util::JsonPrintOptions options;
+  options.add_whitespace = true;
+  options.preserve_proto_field_names = false;
+  std::string json;
+  auto status = google::protobuf::util::MessageToJsonString(message, &json, options);
+  if (!status.ok()) json = "{}";  // Cannot happen for odr.v1 messages.
+  out << json;
+  if (json.empty() || json.back() != '\n') out << '\n';
+}
+
+std::string FormatTimestamp(const google::protobuf::Timestamp& t) {
+  if (t.seconds() == 0 && t.nanos() == 0) return "";
+  absl::Time time = absl::FromUnixSeconds(t.seconds()) + absl::Nanoseconds(t.nanos());
+  return absl::FormatTime("%Y-%m-%d%ET%H:%M:%S%Ez", time, absl::LocalTimeZone());
+}
+
+int DisplayWidth(absl::string_view s) {
+  int width = 0;
+  for (size_t i = 0; i < s.size();) {
+    const auto b = static_cast<unsigned char>(s[i]);
+    int len = b < 0x80 ? 1 : (b >> 5) == 0x6 ? 2 : (b >> 4) == 0xE ? 3 : (b >> 3) == 0x1E ? 4 : 0;
+    if (len == 0 || i + len > s.size()) {
+      ++width;
+      ++i;
+      continue;
+    }
+    uint32_t c = len == 1 ? b : b & (0x7F >> len);
+    bool valid = true;
+    for (int k = 1; k < len; ++k) {
+      const auto cont = static_cast<unsigned char>(s[i + k]);
+      if ((cont & 0xC0) != 0x80) valid = false;
+      c = (c << 6) | (cont & 0x3F);
+    }
+    if (!valid) {
+      ++width;
+      ++i;
+      continue;
+    }
+    i += len;
+    width += IsZeroWidth(c) ? 0 : IsWide(c) ? 2 : 1;
+  }
+  return width;
+}
+
+TextTable::TextTable(std::vector<std::string> header, std::vector<int> right_aligned)
+    : right_aligned_(std::move(right_aligned)) {
+  rows_.push_back(std::move(header));
+}
+
+void TextTable::AddRow(std::vector<std::string> row) { rows_.push_back(std::move(row)); }
+
+void TextTable::Print(std::ostream& out) const {
+  const size_t columns = rows_.front().size();
+  std::vector<int> widths(columns, 0);
+  for (const auto& row : rows_) {
+    for (size_t i = 0; i < columns && i < row.size(); ++i) {
+      widths[i] = std::max(widths[i], DisplayWidth(row[i]));
+    }
+  }
+  for (const auto& row : rows_) {
+    std::string line;
+    for (size_t i = 0; i < columns; ++i) {
+      const std::string cell = i < row.size() ? OneLine(row[i]) : "";
+      const bool right = std::find(right_aligned_.begin(), right_aligned_.end(),
+                                   static_cast<int>(i)) != right_aligned_.end();
+      if (i > 0) line += "  ";
+      if (right) {
+        line += PadLeft(cell, widths[i]);
+      } else if (i + 1 < columns) {
+        line += PadRight(cell, widths[i]);
+      } else {
+        line += cell;
+      }
+    }
+    while (!line.empty() && line.back() == ' ') line.pop_back();
+    out << line << '\n';
+  }
+}
+
+void PrintCaseTable(const v1::Case& c, std::ostream& out) {
+  const std::vector<std::pair<std::string, std::string>> rows = {
+      {"Name", c.name()},
+      {"Case number", c.case_number()},
+      {"State", StateShortName(c.state())},
+      {"Type", DisputeTypeShortName(c.dispute_type())},
+      {"Applicants", PartyNames(c.applicants())},
+      {"Respondents", PartyNames(c.respondents())},
+      {"Amount (yuan)", FormatFen(c.amount_fen())},
+      {"Region", c.region_code()},
+      {"Source", SourceText(c)},
+      {"Created", FormatTimestamp(c.create_time())},
+      {"Updated", FormatTimestamp(c.update_time())},
+      {"Etag", c.etag()},
+      {"Summary", c.summary()},
+      {"Claims", c.claims()},
+  };
+  int key_width = 0;
+  for (const auto& [key, value] : rows) key_width = std::max(key_width, DisplayWidth(key) + 1);
+  const std::string indent(key_width + 2, ' ');
+  for (const auto& [key, value] : rows) {
+    out << PadRight(key + ":", key_width) << "  ";
+    bool first = true;
+    for (absl::string_view line : absl::StrSplit(value, '\n')) {
+      if (!first) out << '\n' << indent;
+      out << absl::StripSuffix(line, "\r");
+      first = false;
+    }
+    out << '\n';
+  }
+}
+
+void PrintCaseListTable(const v1::ListCasesResponse& response, std::ostream& out) {
+  if (response.cases_size() == 0) {
+    out << "No cases found.\n";
+  } else {
+    TextTable table({"NAME", "NUMBER", "STATE", "TYPE", "REGION", "AMOUNT(YUAN)", "CREATED"}, {5});
+    for (const v1::Case& c : response.cases()) {
+      table.AddRow({c.name(), c.case_number(), StateShortName(c.state()),
+                    DisputeTypeShortName(c.dispute_type()), c.region_code(),
+                    FormatFen(c.amount_fen()), FormatTimestamp(c.create_time())});
+    }
+    table.Print(out);
+  }
+  PrintNextPage(response.next_page_token(), out);
+}
+
+void PrintEventTable(const v1::ListCaseEventsResponse& response, std::ostream& out) {
+  if (response.events_size() == 0) {
+    out << "No events found.\n";
+  } else {
+    TextTable table({"SEQ", "TIME", "ACTOR", "FROM", "TO", "REASON"}, {0});
+    for (const v1::CaseEvent& e : response.events()) {
+      table.AddRow({LastSegment(e.name()), FormatTimestamp(e.event_time()), e.actor(),
+                    Dash(StateShortName(e.from_state())), Dash(StateShortName(e.to_state())),
+                    e.reason()});
+    }
+    table.Print(out);
+  }
+  PrintNextPage(response.next_page_token(), out);
+}
+
+int ReportError(const absl::Status& status, const ErrorContext& context, std::ostream& err) {
+  const std::optional<v1::ErrorDetails> details = client::ErrorDetailsOf(status);
+  // Without details the error came from the gRPC library on this side, not from odrd.
+  const bool local = !details.has_value();
+  std::string message(status.message());
+  const bool outcome_unknown = local && (status.code() == absl::StatusCode::kUnavailable ||
+                                         status.code() == absl::StatusCode::kDeadlineExceeded);
+  if (local && status.code() == absl::StatusCode::kUnavailable) {
+    message = absl::StrCat("cannot reach odrd at ", context.server,
+                           ": is it running? (./tools/run starts it)");
+  } else if (local && status.code() == absl::StatusCode::kDeadlineExceeded) {
+    message = absl::StrFormat("odrd did not answer within %g s (raise --timeout if it is busy)",
+                              absl::ToDoubleSeconds(context.timeout));
+  } else if (local && status.code() == absl::StatusCode::kUnimplemented) {
+    message = absl::StrCat("odrd at ", context.server,
+                           " does not know this call: is it an older version?");
+  } else if (details && details->field_violations_size() > 0 &&
+             message == JoinedViolations(*details)) {
+    // odrd's message lists the violations, which follow one per line.
+    const int n = details->field_violations_size();
+    message = absl::StrCat("odrd refused the request: ", n, n == 1 ? " field is" : " fields are",
+                           " invalid");
+  } else if (message.empty()) {
+    message = absl::StatusCodeToString(status.code());
+  }
+  err << "error: " << message << '\n';
+  if (details) {
+    for (const v1::FieldViolation& f : details->field_violations()) {
+      err << "  " << f.field() << ": " << f.description() << '\n';
+    }
+    if (status.code() == absl::StatusCode::kFailedPrecondition &&
+        !details->current_state().empty()) {
+      absl::string_view state = details->current_state();
+      absl::ConsumePrefix(&state, "STATE_");
+      err << "  current state: " << state << '\n';
+    }
+  }
+  if (outcome_unknown && !context.generated_request_id.empty()) {
+    err << "  whether odrd made the change is unknown; to retry safely, repeat the command with "
+           "--request-id "
+        << context.generated_request_id << '\n';
+  }
+  return ExitCodeFor(status);
+}
+
+}  // namespace odr::cli

@@ -1,0 +1,88 @@
+// What the odr command line prints: protobuf JSON, human tables, and error reports with stable
+// exit codes. All functions are thread-safe apart from sharing the given stream.
+#ifndef ODR_CLIENT_CLI_OUTPUT_H_
+#define ODR_CLIENT_CLI_OUTPUT_H_
+
+#include <google/protobuf/message.h>
+#include <google/protobuf/timestamp.pb.h>
+
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+#include "odr/v1/case_service.pb.h"
+
+namespace odr::cli {
+
+// Exit codes of `odr`. Stable: scripts depend on them.
+enum ExitCode : int {
+  kExitOk = 0,
+  // odrd answered with an error, or could not be reached or did not answer in time.
+  kExitFailure = 1,
+  // Bad flags or arguments: nothing was sent.
+  kExitUsage = 2,
+  // odrd answered NOT_FOUND.
+  kExitNotFound = 3,
+  // Reserved for "not authenticated" (UNAUTHENTICATED) once odrd authenticates callers.
+  kExitUnauthenticated = 4,
+};
+
+// The exit code for a failed call: NOT_FOUND 3, UNAUTHENTICATED 4, anything else 1.
+int ExitCodeFor(const absl::Status& status);
+
+// Writes `message` as protobuf JSON (lowerCamelCase field names, enums by name, int64 as strings,
+// default values omitted), indented, followed by a newline.
+void PrintJson(const google::protobuf::Message& message, std::ostream& out);
+
+// Key/value listing of one case: name, case number, state, type, parties, amount in yuan, region,
+// source, times (RFC 3339, local time zone), etag, then summary and claims.
+void PrintCaseTable(const v1::Case& c, std::ostream& out);
+
+// Columns NAME, NUMBER, STATE, TYPE, REGION, AMOUNT(YUAN), CREATED; then, if there is a next
+// page, a line with the --page-token that fetches it.
+void PrintCaseListTable(const v1::ListCasesResponse& response, std::ostream& out);
+
+// Columns SEQ, TIME, ACTOR, FROM, TO, REASON; then the next page hint as above.
+void PrintEventTable(const v1::ListCaseEventsResponse& response, std::ostream& out);
+
+// RFC 3339 to the second in the local time zone (TZ), e.g. 2026-03-01T09:30:00+08:00. Empty for
+// an unset timestamp.
+std::string FormatTimestamp(const google::protobuf::Timestamp& t);
+
+// Columns on a terminal that `utf8` takes: 2 for East Asian wide and full-width characters (CJK
+// ideographs, kana, hangul, full-width forms), 0 for combining marks, 1 otherwise. Invalid
+// UTF-8 bytes count 1 each.
+int DisplayWidth(absl::string_view utf8);
+
+// A plain text table: columns separated by two spaces, padded by DisplayWidth, the last column
+// not padded. Columns listed in `right_aligned` (0-based) are aligned to the right.
+class TextTable {
+ public:
+  explicit TextTable(std::vector<std::string> header, std::vector<int> right_aligned = {});
+  void AddRow(std::vector<std::string> row);
+  void Print(std::ostream& out) const;
+
+ private:
+  std::vector<std::vector<std::string>> rows_;
+  std::vector<int> right_aligned_;
+};
+
+// What ReportError needs to explain transport failures.
+struct ErrorContext {
+  std::string server;
+  absl::Duration timeout;
+  // The request_id that the CLI generated for a mutation, if it did; printed when the outcome
+  // is unknown (unreachable, deadline) so that the mediator can repeat the call safely.
+  std::string generated_request_id;
+};
+
+// Prints `error: <message>` to `err`, then one indented line per field violation, the current
+// state for FAILED_PRECONDITION, and hints where they help. Returns ExitCodeFor(status).
+int ReportError(const absl::Status& status, const ErrorContext& context, std::ostream& err);
+
+}  // namespace odr::cli
+
+#endif  // ODR_CLIENT_CLI_OUTPUT_H_

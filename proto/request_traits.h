@@ -1,0 +1,72 @@
+// Force-included (compiler -include) into every translation unit that uses the odr.v1 gRPC code, so
+// that all of them see the same SerializationTraits.
+//
+// Why: proto3 parsing refuses a string field that is not valid UTF-8, and gRPC 1.51's callback
+// server answers such a request with UNIMPLEMENTED before any handler runs. odr must answer
+// INVALID_ARGUMENT naming the field. For request messages these traits keep the raw bytes of a
+// request that fails to parse in an unknown field (kUnparsedRequestField) of an otherwise empty
+// message; server/request_check.h turns that into the right error.
+// See docs/adr/0004-invalid-utf8-requests.md. Every new request type is listed at the bottom.
+#ifndef ODR_PROTO_REQUEST_TRAITS_H_
+#define ODR_PROTO_REQUEST_TRAITS_H_
+
+#include <grpcpp/impl/codegen/proto_utils.h>
+#include <grpcpp/support/byte_buffer.h>
+
+#include <string>
+#include <vector>
+
+#include "odr/v1/case_service.pb.h"
+
+namespace odr::proto {
+
+// The largest field number protobuf allows; never used by the API.
+inline constexpr int kUnparsedRequestField = 536870911;
+
+template <class T>
+class LenientRequestTraits {
+ public:
+  static grpc::Status Serialize(const grpc::protobuf::MessageLite& msg, grpc::ByteBuffer* bb,
+                                bool* own_buffer) {
+    return grpc::GenericSerialize<grpc::ProtoBufferWriter, T>(msg, bb, own_buffer);
+  }
+
+  // Always OK for a present payload: either `msg` is the parsed request, or it is empty but for
+  // the raw bytes in field kUnparsedRequestField.
+  static grpc::Status Deserialize(grpc::ByteBuffer* buffer, grpc::protobuf::MessageLite* msg) {
+    if (buffer == nullptr) return grpc::Status(grpc::StatusCode::INTERNAL, "No payload");
+    std::vector<grpc::Slice> slices;
+    grpc::Status dumped = buffer->Dump(&slices);
+    buffer->Clear();
+    if (!dumped.ok()) return dumped;
+    std::string bytes;
+    for (const grpc::Slice& s : slices) {
+      bytes.append(reinterpret_cast<const char*>(s.begin()), s.size());
+    }
+    auto* m = static_cast<T*>(msg);
+    if (m->ParseFromString(bytes)) return grpc::Status::OK;
+    m->Clear();
+    m->GetReflection()->MutableUnknownFields(m)->AddLengthDelimited(kUnparsedRequestField, bytes);
+    return grpc::Status::OK;
+  }
+};
+
+}  // namespace odr::proto
+
+#define ODR_LENIENT_REQUEST(T)                                                 \
+  namespace grpc {                                                             \
+  template <>                                                                  \
+  class SerializationTraits<T, void> : public odr::proto::LenientRequestTraits<T> {}; \
+  }
+
+ODR_LENIENT_REQUEST(odr::v1::CreateCaseRequest)
+ODR_LENIENT_REQUEST(odr::v1::GetCaseRequest)
+ODR_LENIENT_REQUEST(odr::v1::ListCasesRequest)
+ODR_LENIENT_REQUEST(odr::v1::UpdateCaseRequest)
+ODR_LENIENT_REQUEST(odr::v1::SubmitCaseRequest)
+ODR_LENIENT_REQUEST(odr::v1::AcceptCaseRequest)
+ODR_LENIENT_REQUEST(odr::v1::WithdrawCaseRequest)
+ODR_LENIENT_REQUEST(odr::v1::CloseCaseRequest)
+ODR_LENIENT_REQUEST(odr::v1::ListCaseEventsRequest)
+
+#endif  // ODR_PROTO_REQUEST_TRAITS_H_

@@ -1,0 +1,336 @@
+#include "storage/sqlite_case_store.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <set>
+
+#include "server/domain/errors.h"
+#include "tests/testing/fixtures.h"
+#include "tests/testing/temp_dir.h"
+
+namespace odr::storage {
+namespace {
+
+using domain::CaseAction;
+using domain::CaseState;
+using ::testing::ElementsAre;
+
+const absl::TimeZone kChina = absl::FixedTimeZone(8 * 3600);
+
+// Returns the ids it is told to, for fault injection (a duplicate id makes the INSERT fail).
+class ScriptedIds final : public IdGenerator {
+ public:
+  std::string NewId() override { return ids_.empty() ? fallback_.NewId() : Pop(); }
+  void Push(std::string id) { ids_.push_back(std::move(id)); }
+
+ private:
+  std::string Pop() {
+    std::string id = ids_.front();
+    ids_.erase(ids_.begin());
+    return id;
+  }
+  std::vector<std::string> ids_;
+  SequentialIdGenerator fallback_;
+};
+
+class SqliteCaseStoreTest : public ::testing::Test {
+ protected:
+  SqliteCaseStoreTest() : clock_(absl::FromCivil(absl::CivilSecond(2026, 11, 29, 9, 0, 0), kChina)) {
+    Reopen();
+  }
+
+  void Reopen() {
+    store_.reset();
+    db_.reset();
+    Database::Options o;
+    o.path = dir_.file("odr.db");
+    o.readers = 2;
+    auto db = Database::Open(o);
+    ASSERT_TRUE(db.ok()) << db.status();
+    db_ = std::move(*db);
+    store_ = std::make_unique<SqliteCaseStore>(db_.get(), &clock_, &ids_);
+  }
+
+  domain::MutationContext Ctx(std::string request_id = "", std::string fingerprint = "") {
+    return {"tester", "Test", std::move(request_id), std::move(fingerprint)};
+  }
+
+  domain::Case MustCreate(domain::CaseData data = odr::testing::MedicalCase()) {
+    auto c = store_->CreateCase(data, Ctx());
+    EXPECT_TRUE(c.ok()) << c.status();
+    return *c;
+  }
+
+  int64_t Count(const std::string& sql) {
+    int64_t n = -1;
+    EXPECT_TRUE(db_->Read([&](Connection& c) {
+                     auto stmt = c.Prepare(sql);
+                     if (!stmt.ok()) return stmt.status();
+                     auto row = stmt->Step();
+                     if (!row.ok()) return row.status();
+                     n = stmt->ColumnInt(0);
+                     return absl::OkStatus();
+                   }).ok());
+    return n;
+  }
+
+  odr::testing::TempDir dir_;
+  FakeClock clock_;
+  ScriptedIds ids_;
+  std::unique_ptr<Database> db_;
+  std::unique_ptr<SqliteCaseStore> store_;
+};
+
+TEST_F(SqliteCaseStoreTest, MigrationsAppliedOnceAndRecorded) {
+  EXPECT_EQ(db_->schema_version(), 1);
+  Reopen();
+  EXPECT_EQ(db_->schema_version(), 1);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM schema_migrations"), 1);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM pragma_journal_mode WHERE journal_mode = 'wal'"), 1);
+}
+
+TEST_F(SqliteCaseStoreTest, RefusesDatabaseFromNewerVersion) {
+  ASSERT_TRUE(db_->Write([](Connection& c) {
+                   return c.Exec("INSERT INTO schema_migrations VALUES (999, 0)");
+                 }).ok());
+  store_.reset();
+  db_.reset();
+  Database::Options o;
+  o.path = dir_.file("odr.db");
+  auto db = Database::Open(o);
+  ASSERT_FALSE(db.ok());
+  EXPECT_EQ(db.status().code(), absl::StatusCode::kFailedPrecondition);
+}
+
+TEST_F(SqliteCaseStoreTest, CreateGetRoundTripSurvivesRestart) {
+  domain::CaseData data = odr::testing::MedicalCase();
+  data.court_diversion =
+      domain::CourtDiversion{"诸暨市人民法院", "(2026)浙0681诉前调1234号", "2026-11-01"};
+  domain::Case created = MustCreate(data);
+  EXPECT_EQ(created.state, CaseState::kDraft);
+  EXPECT_EQ(created.case_number, "ODR-2026-000001");
+  EXPECT_EQ(created.version, 1);
+
+  Reopen();
+  auto got = store_->GetCase(created.id);
+  ASSERT_TRUE(got.ok()) << got.status();
+  EXPECT_EQ(got->data, data);
+  EXPECT_EQ(got->case_number, created.case_number);
+  EXPECT_EQ(got->create_time, clock_.Now());
+  auto events = store_->ListCaseEvents(created.id, 0, 10);
+  ASSERT_TRUE(events.ok());
+  ASSERT_EQ(events->events.size(), 1u);
+  EXPECT_FALSE(events->events[0].from_state.has_value());
+  EXPECT_EQ(events->events[0].actor, "tester");
+}
+
+TEST_F(SqliteCaseStoreTest, GetUnknownIsNotFound) {
+  auto got = store_->GetCase("nope");
+  EXPECT_EQ(got.status().code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(ErrorReason(got.status()), "NOT_FOUND");
+  EXPECT_EQ(store_->ListCaseEvents("nope", 0, 10).status().code(), absl::StatusCode::kNotFound);
+}
+
+TEST_F(SqliteCaseStoreTest, CaseNumbersAreSequentialPerChinaYear) {
+  clock_.Set(absl::FromCivil(absl::CivilSecond(2026, 12, 31, 23, 59, 0), kChina));
+  EXPECT_EQ(MustCreate().case_number, "ODR-2026-000001");
+  EXPECT_EQ(MustCreate().case_number, "ODR-2026-000002");
+  // 2027-01-01 00:30 in China is still 2026-12-31 in UTC: the year follows China time.
+  clock_.Set(absl::FromCivil(absl::CivilSecond(2027, 1, 1, 0, 30, 0), kChina));
+  EXPECT_EQ(MustCreate().case_number, "ODR-2027-000001");
+}
+
+TEST_F(SqliteCaseStoreTest, IdempotentCreate) {
+  auto a = store_->CreateCase(odr::testing::MedicalCase(), Ctx("req-1", "fp-a"));
+  auto b = store_->CreateCase(odr::testing::MedicalCase(), Ctx("req-1", "fp-a"));
+  ASSERT_TRUE(a.ok()) << a.status().ToString();
+  ASSERT_TRUE(b.ok()) << b.status();
+  EXPECT_EQ(a->id, b->id);
+  EXPECT_EQ(a->case_number, b->case_number);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM cases"), 1);
+
+  auto c = store_->CreateCase(odr::testing::MedicalCase(), Ctx("req-1", "fp-other"));
+  EXPECT_EQ(c.status().code(), absl::StatusCode::kAlreadyExists);
+  EXPECT_EQ(ErrorReason(c.status()), "REQUEST_ID_REUSED");
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM cases"), 1);
+}
+
+TEST_F(SqliteCaseStoreTest, FailedCreateWritesNothing) {
+  domain::Case first = MustCreate();
+  ids_.Push(first.id);  // the next insert collides on the primary key, after the counter moved
+  auto dup = store_->CreateCase(odr::testing::MedicalCase(), Ctx("req-x", "fp"));
+  ASSERT_FALSE(dup.ok());
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM cases"), 1);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM case_events"), 1);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM case_parties"), 3);  // applicant, hospital, its agent
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM idempotency_keys"), 0);
+  // The case-number counter rolled back too: no gap.
+  EXPECT_EQ(MustCreate().case_number, "ODR-2026-000002");
+}
+
+TEST_F(SqliteCaseStoreTest, TransitionsAppendEventsAtomically) {
+  domain::Case k = MustCreate();
+  clock_.Advance(absl::Minutes(5));
+  auto s = store_->TransitionCase(k.id, CaseAction::kSubmit, k.version, "", Ctx());
+  ASSERT_TRUE(s.ok()) << s.status();
+  EXPECT_EQ(s->state, CaseState::kSubmitted);
+  EXPECT_EQ(s->version, 2);
+  EXPECT_EQ(s->update_time, clock_.Now());
+  auto a = store_->TransitionCase(k.id, CaseAction::kAccept, std::nullopt, "", Ctx());
+  ASSERT_TRUE(a.ok());
+  auto c = store_->TransitionCase(k.id, CaseAction::kClose, std::nullopt, "被申请人拒绝调解", Ctx());
+  ASSERT_TRUE(c.ok());
+
+  auto events = store_->ListCaseEvents(k.id, 0, 100);
+  ASSERT_TRUE(events.ok());
+  std::vector<CaseState> to;
+  for (const auto& e : events->events) to.push_back(e.to_state);
+  EXPECT_THAT(to, ElementsAre(CaseState::kDraft, CaseState::kSubmitted, CaseState::kAccepted,
+                              CaseState::kClosed));
+  EXPECT_EQ(events->events[3].from_state, CaseState::kAccepted);
+  EXPECT_EQ(events->events[3].reason, "被申请人拒绝调解");
+
+  // Paging through events.
+  auto p1 = store_->ListCaseEvents(k.id, 0, 3);
+  ASSERT_TRUE(p1.ok());
+  EXPECT_EQ(p1->events.size(), 3u);
+  ASSERT_TRUE(p1->next_after_seq.has_value());
+  auto p2 = store_->ListCaseEvents(k.id, *p1->next_after_seq, 3);
+  ASSERT_EQ(p2->events.size(), 1u);
+  EXPECT_FALSE(p2->next_after_seq.has_value());
+}
+
+TEST_F(SqliteCaseStoreTest, StaleVersionAndBadTransitionWriteNothing) {
+  domain::Case k = MustCreate();
+  auto stale = store_->TransitionCase(k.id, CaseAction::kSubmit, k.version + 1, "", Ctx());
+  EXPECT_EQ(stale.status().code(), absl::StatusCode::kAborted);
+  EXPECT_EQ(ErrorReason(stale.status()), "STALE_ETAG");
+  auto bad = store_->TransitionCase(k.id, CaseAction::kAccept, std::nullopt, "", Ctx("r1", "f"));
+  EXPECT_EQ(bad.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(ErrorCurrentState(bad.status()), "STATE_DRAFT");
+  auto now = store_->GetCase(k.id);
+  EXPECT_EQ(now->version, 1);
+  EXPECT_EQ(now->state, CaseState::kDraft);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM case_events"), 1);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM idempotency_keys"), 0);
+}
+
+TEST_F(SqliteCaseStoreTest, IdempotentTransitionRetryReturnsCase) {
+  domain::Case k = MustCreate();
+  auto a = store_->TransitionCase(k.id, CaseAction::kSubmit, std::nullopt, "", Ctx("s-1", "f"));
+  auto b = store_->TransitionCase(k.id, CaseAction::kSubmit, std::nullopt, "", Ctx("s-1", "f"));
+  ASSERT_TRUE(a.ok() && b.ok()) << b.status();
+  EXPECT_EQ(b->state, CaseState::kSubmitted);
+  EXPECT_EQ(b->version, a->version);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM case_events"), 2);
+}
+
+TEST_F(SqliteCaseStoreTest, UpdateReplacesMaskedFieldsOnly) {
+  domain::Case k = MustCreate();
+  domain::CaseData values;
+  values.summary = "更新后的摘要";
+  values.respondents = {odr::testing::Applicant()};
+  values.claims = "ignored because not in the mask";
+  auto u = store_->UpdateCase(k.id, values,
+                              {domain::CaseField::kSummary, domain::CaseField::kRespondents},
+                              k.version, Ctx());
+  ASSERT_TRUE(u.ok()) << u.status();
+  auto got = store_->GetCase(k.id);
+  EXPECT_EQ(got->data.summary, "更新后的摘要");
+  EXPECT_EQ(got->data.claims, k.data.claims);
+  EXPECT_EQ(got->data.respondents, values.respondents);
+  EXPECT_EQ(got->data.applicants, k.data.applicants);
+  EXPECT_EQ(got->version, 2);
+
+  auto stale = store_->UpdateCase(k.id, values, {domain::CaseField::kSummary}, 1, Ctx());
+  EXPECT_EQ(stale.status().code(), absl::StatusCode::kAborted);
+}
+
+TEST_F(SqliteCaseStoreTest, UpdateRefusedInTerminalState) {
+  domain::Case k = MustCreate();
+  ASSERT_TRUE(store_->TransitionCase(k.id, CaseAction::kWithdraw, std::nullopt, "", Ctx()).ok());
+  domain::CaseData values;
+  values.summary = "x";
+  auto u = store_->UpdateCase(k.id, values, {domain::CaseField::kSummary}, std::nullopt, Ctx());
+  EXPECT_EQ(u.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(store_->GetCase(k.id)->data.summary, k.data.summary);
+}
+
+TEST_F(SqliteCaseStoreTest, ListFiltersAndPagesWithTies) {
+  // 7 cases at the same instant (ties broken by id), then 3 later, different types and regions.
+  for (int i = 0; i < 7; ++i) MustCreate();
+  clock_.Advance(absl::Hours(1));
+  for (int i = 0; i < 3; ++i) {
+    domain::CaseData d = odr::testing::MedicalCase();
+    d.dispute_type = domain::DisputeType::kLabour;
+    d.region_code = "330602";
+    MustCreate(d);
+  }
+  domain::CaseQuery q;
+  q.limit = 3;
+  std::vector<std::string> seen;
+  std::set<std::string> unique;
+  for (int page = 0; page < 10; ++page) {
+    auto p = store_->ListCases(q);
+    ASSERT_TRUE(p.ok()) << p.status();
+    for (const auto& k : p->cases) {
+      seen.push_back(k.id);
+      unique.insert(k.id);
+    }
+    if (!p->next) break;
+    q.after = p->next;
+  }
+  EXPECT_EQ(seen.size(), 10u);
+  EXPECT_EQ(unique.size(), 10u);
+
+  // Newest first by default: the three labour cases come first.
+  domain::CaseQuery first;
+  first.limit = 3;
+  auto p = store_->ListCases(first);
+  for (const auto& k : p->cases) EXPECT_EQ(k.data.dispute_type, domain::DisputeType::kLabour);
+
+  auto labour = domain::ParseCaseFilter("dispute_type = LABOUR AND region_code = \"330602\"");
+  ASSERT_TRUE(labour.ok());
+  domain::CaseQuery fq;
+  fq.filter = *labour;
+  fq.limit = 50;
+  EXPECT_EQ(store_->ListCases(fq)->cases.size(), 3u);
+
+  auto before = domain::ParseCaseFilter(absl::StrCat(
+      "create_time < \"", absl::FormatTime(absl::RFC3339_full, clock_.Now(), absl::UTCTimeZone()),
+      "\""));
+  ASSERT_TRUE(before.ok());
+  fq.filter = *before;
+  EXPECT_EQ(store_->ListCases(fq)->cases.size(), 7u);
+
+  domain::CaseQuery by_number;
+  by_number.order = {domain::OrderField::kCaseNumber, false};
+  by_number.limit = 4;
+  auto n1 = store_->ListCases(by_number);
+  EXPECT_EQ(n1->cases[0].case_number, "ODR-2026-000001");
+  by_number.after = n1->next;
+  EXPECT_EQ(store_->ListCases(by_number)->cases[0].case_number, "ODR-2026-000005");
+}
+
+TEST_F(SqliteCaseStoreTest, ConcurrentCreatesGetDistinctNumbers) {
+  std::vector<std::thread> threads;
+  std::mutex mu;
+  std::set<std::string> numbers;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&] {
+      for (int i = 0; i < 10; ++i) {
+        auto c = store_->CreateCase(odr::testing::MedicalCase(), Ctx());
+        ASSERT_TRUE(c.ok()) << c.status();
+        std::lock_guard<std::mutex> lock(mu);
+        numbers.insert(c->case_number);
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(numbers.size(), 40u);
+  EXPECT_EQ(*numbers.rbegin(), "ODR-2026-000040");
+}
+
+}  // namespace
+}  // namespace odr::storage

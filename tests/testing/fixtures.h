@@ -1,0 +1,58 @@
+// Shared test data: valid parties and cases that tests then break one field at a time.
+#ifndef ODR_TESTS_TESTING_FIXTURES_H_
+#define ODR_TESTS_TESTING_FIXTURES_H_
+
+#include "server/domain/types.h"
+
+namespace odr::testing {
+
+// Valid resident ID numbers (check digits computed) and a unified social credit code.
+inline constexpr char kIdZhang[] = "110101199003074514";
+inline constexpr char kIdLi[] = "330681198506120020";
+inline constexpr char kIdWang[] = "330681199211031236";
+inline constexpr char kUsccHospital[] = "12330681470000000E";
+
+inline domain::Party Applicant() {
+  domain::Party p;
+  p.kind = domain::PartyKind::kNaturalPerson;
+  p.name = "张三";
+  p.id_document_type = domain::IdDocumentType::kResidentIdCard;
+  p.id_number = kIdZhang;
+  p.phone = "13800138000";
+  p.service_address = "zhangsan@example.com";
+  return p;
+}
+
+inline domain::Party Hospital() {
+  domain::Party p;
+  p.kind = domain::PartyKind::kLegalPerson;
+  p.name = "诸暨市人民医院";
+  p.id_document_type = domain::IdDocumentType::kUnifiedSocialCreditCode;
+  p.id_number = kUsccHospital;
+  p.phone = "0575-87000000";
+  p.service_address = "浙江省诸暨市暨阳街道";
+  domain::Agent a;
+  a.name = "李律师";
+  a.id_document_type = domain::IdDocumentType::kResidentIdCard;
+  a.id_number = kIdLi;
+  a.phone = "+86 139 0000 0000";
+  a.service_address = "lawyer@example.com";
+  p.agents.push_back(a);
+  return p;
+}
+
+inline domain::CaseData MedicalCase() {
+  domain::CaseData c;
+  c.dispute_type = domain::DisputeType::kMedical;
+  c.applicants = {Applicant()};
+  c.respondents = {Hospital()};
+  c.summary = "术后感染，申请人认为医院存在过错。";
+  c.claims = "赔偿医疗费及误工费共计两万元。";
+  c.amount_fen = 2'000'000;
+  c.region_code = "330681";
+  return c;
+}
+
+}  // namespace odr::testing
+
+#endif  // ODR_TESTS_TESTING_FIXTURES_H_

@@ -1,0 +1,45 @@
+// Starts the real odrd binary on 127.0.0.1:0 with a data dir, waits until it serves, and stops it
+// with SIGTERM. Used by integration tests; one instance per test, not thread-safe.
+#ifndef ODR_TESTS_TESTING_ODRD_PROCESS_H_
+#define ODR_TESTS_TESTING_ODRD_PROCESS_H_
+
+#include <sys/types.h>
+
+#include <string>
+#include <vector>
+
+namespace odr::testing {
+
+class OdrdProcess {
+ public:
+  // Starts odrd (path from the ODRD_PATH compile definition) with --data-dir `data_dir`; returns
+  // once the port file appears (aborts the test binary after 20 s). Log goes to `data_dir`/odrd.log.
+  explicit OdrdProcess(const std::string& data_dir, std::vector<std::string> extra_args = {});
+  // Stops the server if still running.
+  ~OdrdProcess();
+
+  int port() const { return port_; }
+  std::string address() const { return "127.0.0.1:" + std::to_string(port_); }
+  std::string log_path() const { return log_path_; }
+
+  // Sends SIGTERM and waits; returns the exit code (or 128 + signal).
+  int Stop();
+
+ private:
+  pid_t pid_ = -1;
+  int port_ = 0;
+  std::string log_path_;
+};
+
+// Runs `argv` (argv[0] a path), feeding `stdin_data`; returns exit code and captured output.
+struct CommandResult {
+  int exit_code = -1;
+  std::string out;
+  std::string err;
+};
+CommandResult RunCommand(const std::vector<std::string>& argv, const std::string& stdin_data = "",
+                         const std::vector<std::string>& extra_env = {});
+
+}  // namespace odr::testing
+
+#endif  // ODR_TESTS_TESTING_ODRD_PROCESS_H_
