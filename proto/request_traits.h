@@ -53,9 +53,9 @@ class LenientRequestTraits {
 
 }  // namespace odr::proto
 
-#define ODR_LENIENT_REQUEST(T)                                                 \
-  namespace grpc {                                                             \
-  template <>                                                                  \
+#define ODR_LENIENT_REQUEST(T)                                                        \
+  namespace grpc {                                                                    \
+  template <>                                                                         \
   class SerializationTraits<T, void> : public odr::proto::LenientRequestTraits<T> {}; \
   }
 

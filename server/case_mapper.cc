@@ -148,9 +148,8 @@ void PersonToProto(const D& in, P* out) {
   out->set_service_address(in.service_address);
 }
 
-std::vector<domain::Party> PartiesFromProto(
-    const google::protobuf::RepeatedPtrField<v1::Party>& in, const std::string& path,
-    Violations* v) {
+std::vector<domain::Party> PartiesFromProto(const google::protobuf::RepeatedPtrField<v1::Party>& in,
+                                            const std::string& path, Violations* v) {
   std::vector<domain::Party> out;
   for (int i = 0; i < in.size(); ++i) {
     const std::string p = absl::StrCat(path, "[", i, "]");
@@ -225,9 +224,8 @@ void CaseToProto(const domain::Case& in, v1::Case* out) {
   out->set_name(absl::StrCat("cases/", in.id));
   out->set_case_number(in.case_number);
   out->set_dispute_type(DisputeTypeToProto(in.data.dispute_type));
-  for (const auto& [side, protos] :
-       {std::pair{&in.data.applicants, out->mutable_applicants()},
-        std::pair{&in.data.respondents, out->mutable_respondents()}}) {
+  for (const auto& [side, protos] : {std::pair{&in.data.applicants, out->mutable_applicants()},
+                                     std::pair{&in.data.respondents, out->mutable_respondents()}}) {
     for (const domain::Party& p : *side) {
       v1::Party* pp = protos->Add();
       pp->set_kind(PartyKindToProto(p.kind));
@@ -248,8 +246,10 @@ void CaseToProto(const domain::Case& in, v1::Case* out) {
     out->mutable_source()->mutable_citizen_application();
   }
   out->set_state(StateToProto(in.state));
-  *out->mutable_create_time() = TimeUtil::MicrosecondsToTimestamp(absl::ToUnixMicros(in.create_time));
-  *out->mutable_update_time() = TimeUtil::MicrosecondsToTimestamp(absl::ToUnixMicros(in.update_time));
+  *out->mutable_create_time() =
+      TimeUtil::MicrosecondsToTimestamp(absl::ToUnixMicros(in.create_time));
+  *out->mutable_update_time() =
+      TimeUtil::MicrosecondsToTimestamp(absl::ToUnixMicros(in.update_time));
   out->set_etag(Etag(in.version));
 }
 

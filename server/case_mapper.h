@@ -1,14 +1,14 @@
-// Maps between the API (odr.v1 protos) and the domain model. Enum values the API does not define, or
-// leaves UNSPECIFIED where required, become field violations here; content rules live in
+// Maps between the API (odr.v1 protos) and the domain model. Enum values the API does not define,
+// or leaves UNSPECIFIED where required, become field violations here; content rules live in
 // domain/validation.h. Pure functions, safe for concurrent use.
 #ifndef ODR_SERVER_CASE_MAPPER_H_
 #define ODR_SERVER_CASE_MAPPER_H_
 
 #include <optional>
 #include <string>
-#include "absl/strings/string_view.h"
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "odr/v1/case.pb.h"
 #include "server/domain/errors.h"
 #include "server/domain/types.h"

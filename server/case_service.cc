@@ -29,8 +29,8 @@ std::string Actor(const grpc::CallbackServerContext* ctx) {
   absl::string_view v(it->second.data(), it->second.size());
   if (v.empty() || v.size() > 64) return "anonymous";
   for (char c : v) {
-    if (!(absl::ascii_isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' ||
-          c == '-' || c == '@' || c == ':')) {
+    if (!(absl::ascii_isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == '-' ||
+          c == '@' || c == ':')) {
       return "anonymous";
     }
   }
@@ -111,15 +111,14 @@ grpc::ServerUnaryReactor* CaseServiceImpl::Dispatch(grpc::CallbackServerContext*
                                                     Work work) {
   grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
   auto start = std::chrono::steady_clock::now();
-  boost::asio::post(*pool_, [reactor, method = std::string(method), start,
-                             request, work = std::move(work)]() mutable {
+  boost::asio::post(*pool_, [reactor, method = std::string(method), start, request,
+                             work = std::move(work)]() mutable {
     absl::Status s = CheckParsed(*request);
     if (s.ok()) s = work();
-    double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
-                    .count();
-    nlohmann::json fields = {{"method", method},
-                             {"code", absl::StatusCodeToString(s.code())},
-                             {"duration_ms", ms}};
+    double ms =
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+    nlohmann::json fields = {
+        {"method", method}, {"code", absl::StatusCodeToString(s.code())}, {"duration_ms", ms}};
     if (!s.ok()) {
       std::string reason = ErrorReason(s);
       if (!reason.empty()) fields["reason"] = reason;
@@ -153,8 +152,7 @@ grpc::ServerUnaryReactor* CaseServiceImpl::CreateCase(grpc::CallbackServerContex
 }
 
 grpc::ServerUnaryReactor* CaseServiceImpl::GetCase(grpc::CallbackServerContext* ctx,
-                                                   const v1::GetCaseRequest* req,
-                                                   v1::Case* resp) {
+                                                   const v1::GetCaseRequest* req, v1::Case* resp) {
   return Dispatch(ctx, "GetCase", req, [this, req, resp]() -> absl::Status {
     ODR_ASSIGN_OR_RETURN(std::string id, ParseCaseName(req->name(), "name"));
     ODR_ASSIGN_OR_RETURN(domain::Case k, store_->GetCase(id));
@@ -233,23 +231,22 @@ grpc::ServerUnaryReactor* CaseServiceImpl::Transition(grpc::CallbackServerContex
                                                       v1::Case* resp, int action_int,
                                                       absl::string_view reason) {
   const auto action = static_cast<domain::CaseAction>(action_int);
-  return Dispatch(ctx, method, req,
-                  [this, ctx, req, resp, action, reason,
-                   method = std::string(method)]() -> absl::Status {
-                    ODR_ASSIGN_OR_RETURN(domain::MutationContext m, MutationFor(ctx, method, *req));
-                    ODR_ASSIGN_OR_RETURN(std::string id, ParseCaseName(req->name(), "name"));
-                    ODR_ASSIGN_OR_RETURN(std::optional<int64_t> version,
-                                         ParseEtag(req->etag(), "etag"));
-                    if (auto e = domain::CheckText(reason, domain::ReasonRequired(action) ? 1 : 0,
-                                                   domain::Limits::kReasonChars, true);
-                        !e.empty()) {
-                      return InvalidFieldError("reason", e);
-                    }
-                    ODR_ASSIGN_OR_RETURN(domain::Case k, store_->TransitionCase(id, action, version,
-                                                                                reason, m));
-                    CaseToProto(k, resp);
-                    return absl::OkStatus();
-                  });
+  return Dispatch(
+      ctx, method, req,
+      [this, ctx, req, resp, action, reason, method = std::string(method)]() -> absl::Status {
+        ODR_ASSIGN_OR_RETURN(domain::MutationContext m, MutationFor(ctx, method, *req));
+        ODR_ASSIGN_OR_RETURN(std::string id, ParseCaseName(req->name(), "name"));
+        ODR_ASSIGN_OR_RETURN(std::optional<int64_t> version, ParseEtag(req->etag(), "etag"));
+        if (auto e = domain::CheckText(reason, domain::ReasonRequired(action) ? 1 : 0,
+                                       domain::Limits::kReasonChars, true);
+            !e.empty()) {
+          return InvalidFieldError("reason", e);
+        }
+        ODR_ASSIGN_OR_RETURN(domain::Case k,
+                             store_->TransitionCase(id, action, version, reason, m));
+        CaseToProto(k, resp);
+        return absl::OkStatus();
+      });
 }
 
 grpc::ServerUnaryReactor* CaseServiceImpl::SubmitCase(grpc::CallbackServerContext* ctx,
@@ -269,8 +266,8 @@ grpc::ServerUnaryReactor* CaseServiceImpl::AcceptCase(grpc::CallbackServerContex
 grpc::ServerUnaryReactor* CaseServiceImpl::WithdrawCase(grpc::CallbackServerContext* ctx,
                                                         const v1::WithdrawCaseRequest* req,
                                                         v1::Case* resp) {
-  return Transition(ctx, "WithdrawCase", req, resp,
-                    static_cast<int>(domain::CaseAction::kWithdraw), req->reason());
+  return Transition(ctx, "WithdrawCase", req, resp, static_cast<int>(domain::CaseAction::kWithdraw),
+                    req->reason());
 }
 
 grpc::ServerUnaryReactor* CaseServiceImpl::CloseCase(grpc::CallbackServerContext* ctx,

@@ -4,8 +4,8 @@
 #define ODR_SERVER_CASE_SERVICE_H_
 
 #include <boost/asio/thread_pool.hpp>
-#include "absl/strings/string_view.h"
 
+#include "absl/strings/string_view.h"
 #include "odr/v1/case_service.grpc.pb.h"
 #include "server/domain/clock.h"
 #include "storage/case_store.h"
@@ -20,8 +20,8 @@ class CaseServiceImpl final : public v1::CaseService::CallbackService {
 
   grpc::ServerUnaryReactor* CreateCase(grpc::CallbackServerContext* ctx,
                                        const v1::CreateCaseRequest* req, v1::Case* resp) override;
-  grpc::ServerUnaryReactor* GetCase(grpc::CallbackServerContext* ctx,
-                                    const v1::GetCaseRequest* req, v1::Case* resp) override;
+  grpc::ServerUnaryReactor* GetCase(grpc::CallbackServerContext* ctx, const v1::GetCaseRequest* req,
+                                    v1::Case* resp) override;
   grpc::ServerUnaryReactor* ListCases(grpc::CallbackServerContext* ctx,
                                       const v1::ListCasesRequest* req,
                                       v1::ListCasesResponse* resp) override;

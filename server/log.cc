@@ -1,8 +1,8 @@
 #include "server/log.h"
 
-#include <memory>
-
 #include <google/protobuf/stubs/logging.h>
+
+#include <memory>
 
 #include "absl/time/clock.h"
 #include "absl/time/time.h"

@@ -3,9 +3,8 @@
 #ifndef ODR_SERVER_LOG_H_
 #define ODR_SERVER_LOG_H_
 
-#include "absl/strings/string_view.h"
-
 #include "absl/status/status.h"
+#include "absl/strings/string_view.h"
 #include "nlohmann/json.hpp"
 
 namespace odr::log {

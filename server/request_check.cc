@@ -72,8 +72,8 @@ absl::Status CheckParsed(const google::protobuf::Message& request) {
     }
     std::string path = FindInvalidUtf8(request.GetDescriptor(), f.length_delimited());
     if (!path.empty()) return InvalidFieldError(path, "is not valid UTF-8");
-    return InvalidFieldError("request", absl::StrCat("is not a well-formed ",
-                                                     request.GetDescriptor()->full_name()));
+    return InvalidFieldError(
+        "request", absl::StrCat("is not a well-formed ", request.GetDescriptor()->full_name()));
   }
   return absl::OkStatus();
 }

@@ -31,8 +31,7 @@ grpc::Status ToGrpcStatus(const absl::Status& s) {
   auto* any = status.add_details();
   any->set_type_url("type.googleapis.com/odr.v1.ErrorDetails");
   any->set_value(details.SerializeAsString());
-  return grpc::Status(static_cast<grpc::StatusCode>(s.code()), message,
-                      status.SerializeAsString());
+  return grpc::Status(static_cast<grpc::StatusCode>(s.code()), message, status.SerializeAsString());
 }
 
 }  // namespace odr::server

@@ -5,10 +5,10 @@
 
 #include <optional>
 #include <string>
-#include "absl/strings/string_view.h"
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "server/domain/case_query.h"
 #include "server/domain/state_machine.h"
 #include "server/domain/types.h"

@@ -156,16 +156,17 @@ absl::Status AppendEvent(Connection& c, absl::string_view id, absl::string_view 
 absl::StatusOr<std::optional<std::string>> FindRequest(Connection& c,
                                                        const domain::MutationContext& ctx) {
   if (ctx.request_id.empty()) return std::nullopt;
-  ODR_ASSIGN_OR_RETURN(Statement stmt,
-                       c.Prepare("SELECT fingerprint, case_id FROM idempotency_keys"
-                                 " WHERE method = ?1 AND request_id = ?2"));
+  ODR_ASSIGN_OR_RETURN(Statement stmt, c.Prepare("SELECT fingerprint, case_id FROM idempotency_keys"
+                                                 " WHERE method = ?1 AND request_id = ?2"));
   stmt.Bind(1, ctx.method).Bind(2, ctx.request_id);
   ODR_ASSIGN_OR_RETURN(bool row, stmt.Step());
   if (!row) return std::nullopt;
   if (stmt.ColumnText(0) != ctx.request_fingerprint) {
     return MakeError(absl::StatusCode::kAlreadyExists, kReasonRequestIdReused,
-                     absl::StrCat("request_id '", ctx.request_id, "' was already used for a "
-                                  "different ", ctx.method, " request; use a new request_id"));
+                     absl::StrCat("request_id '", ctx.request_id,
+                                  "' was already used for a "
+                                  "different ",
+                                  ctx.method, " request; use a new request_id"));
   }
   return stmt.ColumnText(1);
 }
@@ -217,10 +218,9 @@ absl::Status WriteCaseRow(Connection& c, const Case& k, bool insert) {
 absl::StatusOr<std::string> NextCaseNumber(Connection& c, absl::Time now) {
   int64_t year = absl::ToCivilYear(now, absl::FixedTimeZone(8 * 3600)).year();
   ODR_ASSIGN_OR_RETURN(
-      Statement stmt,
-      c.Prepare("INSERT INTO case_number_counters (year, last_value) VALUES (?1, 1)"
-                " ON CONFLICT (year) DO UPDATE SET last_value = last_value + 1"
-                " RETURNING last_value"));
+      Statement stmt, c.Prepare("INSERT INTO case_number_counters (year, last_value) VALUES (?1, 1)"
+                                " ON CONFLICT (year) DO UPDATE SET last_value = last_value + 1"
+                                " RETURNING last_value"));
   stmt.Bind(1, year);
   ODR_ASSIGN_OR_RETURN(bool row, stmt.Step());
   if (!row) return absl::InternalError("case number counter returned no row");
@@ -300,9 +300,9 @@ absl::StatusOr<CasePage> SqliteCaseStore::ListCases(const domain::CaseQuery& q) 
   for (const domain::FilterCondition& cond : q.filter.conditions) {
     switch (cond.field) {
       case FilterField::kState:
-        where.push_back(absl::StrCat("state ", op_sql(cond.op), " ",
-                                     param(std::string(domain::StateName(
-                                         std::get<CaseState>(cond.value))))));
+        where.push_back(
+            absl::StrCat("state ", op_sql(cond.op), " ",
+                         param(std::string(domain::StateName(std::get<CaseState>(cond.value))))));
         break;
       case FilterField::kDisputeType:
         where.push_back(absl::StrCat("dispute_type ", op_sql(cond.op), " ",

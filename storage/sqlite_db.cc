@@ -71,8 +71,8 @@ bool Statement::ColumnIsNull(int i) const { return sqlite3_column_type(stmt_, i)
 absl::StatusOr<std::unique_ptr<Connection>> Connection::Open(const std::string& path,
                                                              bool read_only) {
   sqlite3* db = nullptr;
-  int flags = SQLITE_OPEN_NOMUTEX | (read_only ? SQLITE_OPEN_READONLY
-                                               : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
+  int flags = SQLITE_OPEN_NOMUTEX |
+              (read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
   int rc = sqlite3_open_v2(path.c_str(), &db, flags, nullptr);
   if (rc != SQLITE_OK) {
     absl::Status s = SqliteError(rc, db, "open");
@@ -122,8 +122,8 @@ absl::StatusOr<std::unique_ptr<Database>> Database::Open(const Options& options)
   for (int i = 0; i < options.readers; ++i) {
     auto reader = Connection::Open(options.path, /*read_only=*/true);
     if (!reader.ok()) return reader.status();
-    if (absl::Status s = (*reader)->Exec(absl::StrCat("PRAGMA foreign_keys=ON; PRAGMA busy_timeout=",
-                                                      options.busy_timeout_ms, ";"));
+    if (absl::Status s = (*reader)->Exec(absl::StrCat(
+            "PRAGMA foreign_keys=ON; PRAGMA busy_timeout=", options.busy_timeout_ms, ";"));
         !s.ok()) {
       return s;
     }
@@ -136,9 +136,9 @@ absl::StatusOr<std::unique_ptr<Database>> Database::Open(const Options& options)
 Database::~Database() = default;
 
 absl::Status Database::Migrate() {
-  if (absl::Status s = writer_->Exec(
-          "CREATE TABLE IF NOT EXISTS schema_migrations ("
-          " version INTEGER PRIMARY KEY, applied_time_us INTEGER NOT NULL) STRICT;");
+  if (absl::Status s =
+          writer_->Exec("CREATE TABLE IF NOT EXISTS schema_migrations ("
+                        " version INTEGER PRIMARY KEY, applied_time_us INTEGER NOT NULL) STRICT;");
       !s.ok()) {
     return s;
   }
@@ -152,9 +152,9 @@ absl::Status Database::Migrate() {
     current = static_cast<int>(stmt->ColumnInt(0));
   }
   if (current > static_cast<int>(migrations.size())) {
-    return absl::FailedPreconditionError(
-        absl::StrCat("database schema version ", current, " is newer than this odrd supports (",
-                     migrations.size(), "); upgrade odrd"));
+    return absl::FailedPreconditionError(absl::StrCat("database schema version ", current,
+                                                      " is newer than this odrd supports (",
+                                                      migrations.size(), "); upgrade odrd"));
   }
   for (int v = current + 1; v <= static_cast<int>(migrations.size()); ++v) {
     absl::Status s = Write([&](Connection& c) -> absl::Status {

@@ -1,5 +1,6 @@
 // A thin, status-returning wrapper over the SQLite C API: connections, cached prepared statements,
-// transactions, and the single-writer / pooled-readers discipline (docs/adr/0003-sqlite-storage.md).
+// transactions, and the single-writer / pooled-readers discipline
+// (docs/adr/0003-sqlite-storage.md).
 #ifndef ODR_STORAGE_SQLITE_DB_H_
 #define ODR_STORAGE_SQLITE_DB_H_
 
@@ -13,11 +14,11 @@
 #include <mutex>
 #include <optional>
 #include <string>
-#include "absl/strings/string_view.h"
 #include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 
 namespace odr::storage {
 
@@ -82,8 +83,8 @@ class Connection {
 class Database {
  public:
   struct Options {
-    std::string path;        // the database file; created if absent
-    int readers = 4;         // size of the reader pool
+    std::string path;  // the database file; created if absent
+    int readers = 4;   // size of the reader pool
     int busy_timeout_ms = 5000;
   };
 

@@ -49,9 +49,9 @@ absl::StatusOr<std::vector<Token>> Tokenize(absl::string_view s) {
     } else if (absl::ascii_isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' ||
                c == ':' || c == '.' || c == '+') {
       size_t start = i;
-      while (i < s.size() && (absl::ascii_isalnum(static_cast<unsigned char>(s[i])) ||
-                              s[i] == '_' || s[i] == '-' || s[i] == ':' || s[i] == '.' ||
-                              s[i] == '+')) {
+      while (i < s.size() &&
+             (absl::ascii_isalnum(static_cast<unsigned char>(s[i])) || s[i] == '_' || s[i] == '-' ||
+              s[i] == ':' || s[i] == '.' || s[i] == '+')) {
         ++i;
       }
       out.push_back({Token::kWord, std::string(s.substr(start, i - start)), start});
@@ -125,8 +125,9 @@ absl::StatusOr<CaseFilter> ParseCaseFilter(absl::string_view filter) {
       absl::Time tm;
       std::string err;
       if (!absl::ParseTime(absl::RFC3339_full, value.text, &tm, &err)) {
-        return FilterError(value.pos, "create_time needs an RFC 3339 time such as "
-                                      "\"2026-01-01T00:00:00Z\"");
+        return FilterError(value.pos,
+                           "create_time needs an RFC 3339 time such as "
+                           "\"2026-01-01T00:00:00Z\"");
       }
       cond = {FilterField::kCreateTime, op, tm};
       equality = true;  // every operator allowed

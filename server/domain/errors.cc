@@ -48,8 +48,8 @@ absl::Status MakeError(absl::StatusCode code, absl::string_view reason, absl::st
 }
 
 absl::Status TransitionError(absl::string_view current_state, absl::string_view message) {
-  absl::Status s = MakeError(absl::StatusCode::kFailedPrecondition, kReasonTransitionNotAllowed,
-                             message);
+  absl::Status s =
+      MakeError(absl::StatusCode::kFailedPrecondition, kReasonTransitionNotAllowed, message);
   s.SetPayload(kStateKey, absl::Cord(current_state));
   return s;
 }

@@ -4,10 +4,10 @@
 #define ODR_SERVER_DOMAIN_ERRORS_H_
 
 #include <string>
-#include "absl/strings/string_view.h"
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/strings/string_view.h"
 
 namespace odr {
 

@@ -69,9 +69,8 @@ absl::Status CheckEditable(CaseState s) {
   if (s == CaseState::kDraft || s == CaseState::kSubmitted || s == CaseState::kAccepted) {
     return absl::OkStatus();
   }
-  return TransitionError(ApiStateName(s),
-                         absl::StrCat("cannot update a case in ", ApiStateName(s),
-                                      "; it is closed to changes"));
+  return TransitionError(ApiStateName(s), absl::StrCat("cannot update a case in ", ApiStateName(s),
+                                                       "; it is closed to changes"));
 }
 
 }  // namespace odr::domain

@@ -1,14 +1,16 @@
 #include "server/domain/types.h"
 
 #include <array>
-#include "absl/strings/string_view.h"
 #include <utility>
+
+#include "absl/strings/string_view.h"
 
 namespace odr::domain {
 namespace {
 
 template <typename E, size_t N>
-std::optional<E> Lookup(const std::array<std::pair<E, const char*>, N>& table, absl::string_view n) {
+std::optional<E> Lookup(const std::array<std::pair<E, const char*>, N>& table,
+                        absl::string_view n) {
   for (const auto& [value, name] : table) {
     if (n == name) return value;
   }

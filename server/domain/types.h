@@ -1,5 +1,6 @@
 // Domain model of a mediation case. Plain values: no gRPC, no protobuf, no SQL, so that storage
-// engines and the API can evolve separately (the SQL schema and the proto are both mapped to these).
+// engines and the API can evolve separately (the SQL schema and the proto are both mapped to
+// these).
 #ifndef ODR_SERVER_DOMAIN_TYPES_H_
 #define ODR_SERVER_DOMAIN_TYPES_H_
 
@@ -111,8 +112,8 @@ enum class CaseField {
 // Who asks, and how to make the write idempotent. `request_id` empty means not idempotent.
 struct MutationContext {
   std::string actor;
-  std::string method;      // the RPC, scopes request_id
-  std::string request_id;  // client's idempotency key
+  std::string method;               // the RPC, scopes request_id
+  std::string request_id;           // client's idempotency key
   std::string request_fingerprint;  // hash of the request; a reused key with another hash fails
 };
 

@@ -96,7 +96,8 @@ std::string CheckText(absl::string_view s, size_t min_chars, size_t max_chars, b
   }
   if (blank && min_chars > 0) return "must not be blank";
   if (n < min_chars) return absl::StrCat("must be at least ", min_chars, " characters");
-  if (n > max_chars) return absl::StrCat("must be at most ", max_chars, " characters (got ", n, ")");
+  if (n > max_chars)
+    return absl::StrCat("must be at most ", max_chars, " characters (got ", n, ")");
   return "";
 }
 
@@ -136,8 +137,8 @@ std::string CheckIdNumber(IdDocumentType type, absl::string_view s) {
             s[17] == 'x')) {
         return "a resident ID card number has 17 digits and a check digit (0-9 or X)";
       }
-      static constexpr std::array<int, 17> kWeights = {7, 9, 10, 5, 8, 4, 2, 1, 6,
-                                                       3, 7, 9, 10, 5, 8, 4, 2};
+      static constexpr std::array<int, 17> kWeights = {7, 9, 10, 5,  8, 4, 2, 1, 6,
+                                                       3, 7, 9,  10, 5, 8, 4, 2};
       static constexpr char kCheck[] = "10X98765432";
       int sum = 0;
       for (int i = 0; i < 17; ++i) sum += (s[i] - '0') * kWeights[i];

@@ -5,8 +5,8 @@
 
 #include <cstddef>
 #include <string>
-#include "absl/strings/string_view.h"
 
+#include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "server/domain/errors.h"
 #include "server/domain/types.h"

@@ -1,7 +1,7 @@
 // Drives the real odrd, started on port 0 with a temp data dir, through the generated stub.
+#include <gmock/gmock.h>
 #include <grpcpp/generic/generic_stub.h>
 #include <grpcpp/grpcpp.h>
-#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include <functional>
@@ -337,8 +337,8 @@ TEST_F(CaseApiTest, NotFoundAndMalformedNames) {
   grpc::Status s = stub_->GetCase(Ctx().get(), get, &out);
   EXPECT_EQ(s.error_code(), grpc::StatusCode::NOT_FOUND);
   EXPECT_THAT(s.error_message(), HasSubstr("cases/doesnotexist"));
-  for (const char* bad : {"", "doesnotexist", "cases/", "cases/UPPER", "cases/a/b",
-                          "organizations/x"}) {
+  for (const char* bad :
+       {"", "doesnotexist", "cases/", "cases/UPPER", "cases/a/b", "organizations/x"}) {
     get.set_name(bad);
     s = stub_->GetCase(Ctx().get(), get, &out);
     EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << bad;
@@ -400,9 +400,14 @@ TEST_F(CaseApiTest, BadCreateInputIsRejectedAndWritesNothing) {
        "case.applicants[0].kind"},
       {"no respondents", [](auto* r) { r->mutable_case_()->clear_respondents(); },
        "case.respondents"},
-      {"summary too long",
-       [](auto* r) { r->mutable_case_()->set_summary(std::string(5001, 'x')); }, "case.summary"},
-      {"summary control chars", [](auto* r) { r->mutable_case_()->set_summary("a\x07" "b"); },
+      {"summary too long", [](auto* r) { r->mutable_case_()->set_summary(std::string(5001, 'x')); },
+       "case.summary"},
+      {"summary control chars",
+       [](auto* r) {
+         r->mutable_case_()->set_summary(
+             "a\x07"
+             "b");
+       },
        "case.summary"},
       {"missing claims", [](auto* r) { r->mutable_case_()->set_claims(""); }, "case.claims"},
       {"bad region", [](auto* r) { r->mutable_case_()->set_region_code("3306"); },
@@ -505,8 +510,8 @@ TEST_F(CaseApiTest, HealthServing) {
   std::promise<grpc::Status> done;
   grpc::ClientContext ctx;
   ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
-  generic.UnaryCall(&ctx, "/grpc.health.v1.Health/Check", grpc::StubOptions(), &request,
-                    &response, [&](grpc::Status s) { done.set_value(s); });
+  generic.UnaryCall(&ctx, "/grpc.health.v1.Health/Check", grpc::StubOptions(), &request, &response,
+                    [&](grpc::Status s) { done.set_value(s); });
   grpc::Status s = done.get_future().get();
   ASSERT_TRUE(s.ok()) << s.error_message();
   std::vector<grpc::Slice> slices;
@@ -522,9 +527,8 @@ TEST_F(CaseApiTest, ReflectionListsServices) {
   grpc::CompletionQueue cq;
   grpc::ClientContext ctx;
   ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
-  auto call =
-      generic.PrepareCall(&ctx, "/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo",
-                          &cq);
+  auto call = generic.PrepareCall(
+      &ctx, "/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo", &cq);
   void* tag;
   bool ok;
   call->StartCall(reinterpret_cast<void*>(1));

@@ -36,7 +36,8 @@ class ScriptedIds final : public IdGenerator {
 
 class SqliteCaseStoreTest : public ::testing::Test {
  protected:
-  SqliteCaseStoreTest() : clock_(absl::FromCivil(absl::CivilSecond(2026, 11, 29, 9, 0, 0), kChina)) {
+  SqliteCaseStoreTest()
+      : clock_(absl::FromCivil(absl::CivilSecond(2026, 11, 29, 9, 0, 0), kChina)) {
     Reopen();
   }
 
@@ -71,7 +72,8 @@ class SqliteCaseStoreTest : public ::testing::Test {
                      if (!row.ok()) return row.status();
                      n = stmt->ColumnInt(0);
                      return absl::OkStatus();
-                   }).ok());
+                   })
+                    .ok());
     return n;
   }
 
@@ -93,7 +95,8 @@ TEST_F(SqliteCaseStoreTest, MigrationsAppliedOnceAndRecorded) {
 TEST_F(SqliteCaseStoreTest, RefusesDatabaseFromNewerVersion) {
   ASSERT_TRUE(db_->Write([](Connection& c) {
                    return c.Exec("INSERT INTO schema_migrations VALUES (999, 0)");
-                 }).ok());
+                 })
+                  .ok());
   store_.reset();
   db_.reset();
   Database::Options o;
@@ -179,7 +182,8 @@ TEST_F(SqliteCaseStoreTest, TransitionsAppendEventsAtomically) {
   EXPECT_EQ(s->update_time, clock_.Now());
   auto a = store_->TransitionCase(k.id, CaseAction::kAccept, std::nullopt, "", Ctx());
   ASSERT_TRUE(a.ok());
-  auto c = store_->TransitionCase(k.id, CaseAction::kClose, std::nullopt, "被申请人拒绝调解", Ctx());
+  auto c =
+      store_->TransitionCase(k.id, CaseAction::kClose, std::nullopt, "被申请人拒绝调解", Ctx());
   ASSERT_TRUE(c.ok());
 
   auto events = store_->ListCaseEvents(k.id, 0, 100);
@@ -297,9 +301,9 @@ TEST_F(SqliteCaseStoreTest, ListFiltersAndPagesWithTies) {
   fq.limit = 50;
   EXPECT_EQ(store_->ListCases(fq)->cases.size(), 3u);
 
-  auto before = domain::ParseCaseFilter(absl::StrCat(
-      "create_time < \"", absl::FormatTime(absl::RFC3339_full, clock_.Now(), absl::UTCTimeZone()),
-      "\""));
+  auto before = domain::ParseCaseFilter(
+      absl::StrCat("create_time < \"",
+                   absl::FormatTime(absl::RFC3339_full, clock_.Now(), absl::UTCTimeZone()), "\""));
   ASSERT_TRUE(before.ok());
   fq.filter = *before;
   EXPECT_EQ(store_->ListCases(fq)->cases.size(), 7u);

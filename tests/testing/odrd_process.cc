@@ -43,9 +43,9 @@ OdrdProcess::OdrdProcess(const std::string& data_dir, std::vector<std::string> e
   const std::string port_file = data_dir + "/port";
   std::filesystem::remove(port_file);
   log_path_ = data_dir + "/odrd.log";
-  std::vector<std::string> args = {ODRD_PATH,   "--listen",    "127.0.0.1:0", "--data-dir",
-                                   data_dir,    "--port-file", port_file,     "--workers",
-                                   "2",         "--shutdown-grace", "5"};
+  std::vector<std::string> args = {
+      ODRD_PATH, "--listen",  "127.0.0.1:0", "--data-dir",       data_dir, "--port-file",
+      port_file, "--workers", "2",           "--shutdown-grace", "5"};
   for (auto& a : extra_args) args.push_back(std::move(a));
   posix_spawn_file_actions_t fa;
   posix_spawn_file_actions_init(&fa);
@@ -90,11 +90,10 @@ int OdrdProcess::Stop() {
 CommandResult RunCommand(const std::vector<std::string>& argv_in, const std::string& stdin_data,
                          const std::vector<std::string>& extra_env) {
   std::filesystem::path dir = std::filesystem::temp_directory_path();
-  std::string base = (dir / ("odr-cmd-" + std::to_string(getpid()) + "-" +
-                             std::to_string(std::chrono::steady_clock::now()
-                                                .time_since_epoch()
-                                                .count())))
-                         .string();
+  std::string base =
+      (dir / ("odr-cmd-" + std::to_string(getpid()) + "-" +
+              std::to_string(std::chrono::steady_clock::now().time_since_epoch().count())))
+          .string();
   const std::string in_path = base + ".in", out_path = base + ".out", err_path = base + ".err";
   {
     std::ofstream in(in_path, std::ios::binary);

@@ -13,7 +13,8 @@ namespace odr::testing {
 class OdrdProcess {
  public:
   // Starts odrd (path from the ODRD_PATH compile definition) with --data-dir `data_dir`; returns
-  // once the port file appears (aborts the test binary after 20 s). Log goes to `data_dir`/odrd.log.
+  // once the port file appears (aborts the test binary after 20 s). Log goes to
+  // `data_dir`/odrd.log.
   explicit OdrdProcess(const std::string& data_dir, std::vector<std::string> extra_args = {});
   // Stops the server if still running.
   ~OdrdProcess();

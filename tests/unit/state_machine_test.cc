@@ -27,8 +27,7 @@ TEST(StateMachineTest, CloseNotFromDraft) {
   EXPECT_EQ(ErrorCurrentState(r.status()), "STATE_DRAFT");
   EXPECT_NE(r.status().message().find("STATE_DRAFT"), absl::string_view::npos)
       << r.status().message();
-  EXPECT_NE(r.status().message().find("STATE_SUBMITTED or STATE_ACCEPTED"),
-            absl::string_view::npos)
+  EXPECT_NE(r.status().message().find("STATE_SUBMITTED or STATE_ACCEPTED"), absl::string_view::npos)
       << r.status().message();
 }
 

@@ -12,8 +12,8 @@ using ::testing::ElementsAre;
 using ::testing::Field;
 using ::testing::IsEmpty;
 
-const absl::Time kNow = absl::FromCivil(absl::CivilSecond(2026, 11, 29, 12, 0, 0),
-                                        absl::FixedTimeZone(8 * 3600));
+const absl::Time kNow =
+    absl::FromCivil(absl::CivilSecond(2026, 11, 29, 12, 0, 0), absl::FixedTimeZone(8 * 3600));
 
 std::vector<std::string> Fields(const CaseData& c) {
   Violations v;
