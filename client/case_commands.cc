@@ -66,14 +66,18 @@ class Session {
  public:
   explicit Session(const GlobalFlags& g)
       : timeout_(absl::Seconds(g.timeout_seconds)),
-        json_(g.output == "json" || (g.output.empty() && !isatty(STDOUT_FILENO))),
+        mode_(g.output == "json" || (g.output.empty() && !isatty(STDOUT_FILENO)) ? Mode::kJson
+              : g.output == "name"                                                ? Mode::kName
+                                                                                  : Mode::kTable),
         client_(Options(g, timeout_)) {}
 
   const client::CaseClient& client() const { return client_; }
 
   // Prints a case or a response as -o asks.
   int Print(const v1::Case& c) const {
-    if (json_) {
+    if (mode_ == Mode::kName) {
+      std::cout << c.name() << "\n";
+    } else if (mode_ == Mode::kJson) {
       PrintJson(c, std::cout);
     } else {
       PrintCaseTable(c, std::cout);
@@ -81,7 +85,9 @@ class Session {
     return kExitOk;
   }
   int Print(const v1::ListCasesResponse& r) const {
-    if (json_) {
+    if (mode_ == Mode::kName) {
+      for (const v1::Case& c : r.cases()) std::cout << c.name() << "\n";
+    } else if (mode_ == Mode::kJson) {
       PrintJson(r, std::cout);
     } else {
       PrintCaseListTable(r, std::cout);
@@ -89,7 +95,9 @@ class Session {
     return kExitOk;
   }
   int Print(const v1::ListCaseEventsResponse& r) const {
-    if (json_) {
+    if (mode_ == Mode::kName) {
+      for (const v1::CaseEvent& e : r.events()) std::cout << e.name() << "\n";
+    } else if (mode_ == Mode::kJson) {
       PrintJson(r, std::cout);
     } else {
       PrintEventTable(r, std::cout);
@@ -112,8 +120,9 @@ class Session {
     return o;
   }
 
+  enum class Mode { kTable, kJson, kName };
   const absl::Duration timeout_;
-  const bool json_;
+  const Mode mode_;
   const client::CaseClient client_;
 };
 

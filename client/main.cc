@@ -12,7 +12,8 @@ namespace {
 
 constexpr char kFooter[] = R"(
 Global flags (--server, -o, --timeout, --actor) work before or after the command.
-Output: -o table on a terminal, -o json (the protobuf JSON of odrd's response) otherwise.
+Output: -o table on a terminal, -o json (the protobuf JSON of odrd's response) otherwise;
+  -o name prints only resource names (cases/...), one a line, for scripts.
 Environment: ODR_SERVER, ODR_OUTPUT, ODR_TIMEOUT and ODR_ACTOR give defaults for the flags.
 Exit codes:
   0  success
@@ -61,9 +62,10 @@ int main(int argc, char** argv) {
       ->envname("ODR_SERVER")
       ->capture_default_str();
   app.add_option("-o,--output", globals.output,
-                 "table or json; default: table on a terminal, json otherwise")
+                 "table, json or name (resource names only, one a line); default: table on a "
+                 "terminal, json otherwise")
       ->envname("ODR_OUTPUT")
-      ->check(CLI::IsMember({"table", "json"}));
+      ->check(CLI::IsMember({"table", "json", "name"}));
   app.add_option("--timeout", globals.timeout_seconds, "seconds to wait for odrd on each call")
       ->envname("ODR_TIMEOUT")
       ->type_name("SECONDS")
