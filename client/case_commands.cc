@@ -7,6 +7,7 @@
 #include <fstream>
 #include <iostream>
 #include <iterator>
+#include <limits>
 #include <memory>
 #include <set>
 #include <sstream>
@@ -67,8 +68,8 @@ class Session {
   explicit Session(const GlobalFlags& g)
       : timeout_(absl::Seconds(g.timeout_seconds)),
         mode_(g.output == "json" || (g.output.empty() && !isatty(STDOUT_FILENO)) ? Mode::kJson
-              : g.output == "name"                                                ? Mode::kName
-                                                                                  : Mode::kTable),
+              : g.output == "name"                                               ? Mode::kName
+                                                                                 : Mode::kTable),
         client_(Options(g, timeout_)) {}
 
   const client::CaseClient& client() const { return client_; }
@@ -87,6 +88,11 @@ class Session {
   int Print(const v1::ListCasesResponse& r) const {
     if (mode_ == Mode::kName) {
       for (const v1::Case& c : r.cases()) std::cout << c.name() << "\n";
+      // Names go to stdout for scripts; a truncated list must not pass silently.
+      if (!r.next_page_token().empty()) {
+        std::cerr << "More: repeat the command with --page-token " << r.next_page_token()
+                  << " (or with --all)\n";
+      }
     } else if (mode_ == Mode::kJson) {
       PrintJson(r, std::cout);
     } else {
@@ -97,6 +103,10 @@ class Session {
   int Print(const v1::ListCaseEventsResponse& r) const {
     if (mode_ == Mode::kName) {
       for (const v1::CaseEvent& e : r.events()) std::cout << e.name() << "\n";
+      if (!r.next_page_token().empty()) {
+        std::cerr << "More: repeat the command with --page-token " << r.next_page_token()
+                  << " (or with --all)\n";
+      }
     } else if (mode_ == Mode::kJson) {
       PrintJson(r, std::cout);
     } else {
@@ -387,7 +397,7 @@ void AddList(CLI::App* parent, const GlobalFlags* g, std::vector<Command>* out) 
   cmd->add_option("--order-by", f->order_by, "sort order (ORDER below)")->type_name("ORDER");
   cmd->add_option("--page-size", f->page_size, "cases per page; 0: 50; at most 500")
       ->type_name("N")
-      ->check(CLI::NonNegativeNumber);
+      ->check(CLI::Range(0, std::numeric_limits<int32_t>::max()));
   cmd->add_option("--page-token", f->page_token, "the next page of an earlier list")
       ->type_name("TOKEN");
   cmd->add_flag("--all", f->all, "fetch every page and print one list");
@@ -538,7 +548,7 @@ void AddEvents(CLI::App* parent, const GlobalFlags* g, std::vector<Command>* out
   cmd->add_option("NAME", f->name, "the case: cases/ID or just ID")->required();
   cmd->add_option("--page-size", f->page_size, "events per page; 0: 100; at most 1000")
       ->type_name("N")
-      ->check(CLI::NonNegativeNumber);
+      ->check(CLI::Range(0, std::numeric_limits<int32_t>::max()));
   cmd->add_option("--page-token", f->page_token, "the next page of an earlier listing")
       ->type_name("TOKEN");
   cmd->add_flag("--all", f->all, "fetch every page and print one list");

@@ -167,17 +167,19 @@ absl::StatusOr<int64_t> ParseYuanToFen(absl::string_view yuan) {
     return absl::InvalidArgumentError(
         "--amount has more than 2 decimals; the smallest unit is the fen (0.01 yuan)");
   }
-  constexpr int64_t kMaxWhole = (std::numeric_limits<int64_t>::max() - 99) / 100;
   int64_t w = 0;
   for (char c : whole) {
-    if (w > (kMaxWhole - (c - '0')) / 10) {
+    if (__builtin_mul_overflow(w, int64_t{10}, &w) || __builtin_add_overflow(w, c - '0', &w)) {
       return absl::InvalidArgumentError("--amount is too large");
     }
-    w = w * 10 + (c - '0');
   }
   int64_t f = 0;
   if (!frac.empty()) f = (frac[0] - '0') * 10 + (frac.size() > 1 ? frac[1] - '0' : 0);
-  return w * 100 + f;
+  int64_t fen;
+  if (__builtin_mul_overflow(w, int64_t{100}, &fen) || __builtin_add_overflow(fen, f, &fen)) {
+    return absl::InvalidArgumentError("--amount is too large");
+  }
+  return fen;
 }
 
 std::string FormatFen(int64_t fen) {

@@ -94,7 +94,8 @@ int main(int argc, char** argv) {
     return app.exit(e) == static_cast<int>(CLI::ExitCodes::Success) ? kExitOk : kExitUsage;
   }
   if (help->parsed()) {
-    std::cout << app.help();
+    // app.help() would describe the selected subcommand (`help` itself); format the top level.
+    std::cout << app.get_formatter()->make_help(&app, app.get_name(), CLI::AppFormatMode::Normal);
     return kExitOk;
   }
   if (globals.server.empty()) return odr::cli::UsageError(&app, "--server is empty");

@@ -1,0 +1,682 @@
+// Drives the real `odr` binary (ODR_CLI_PATH) against the real odrd, started on port 0 in a temp
+// data dir for each test: output formats, exit codes and error reports as a script sees them.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <chrono>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "nlohmann/json.hpp"
+#include "tests/testing/fixtures.h"
+#include "tests/testing/odrd_process.h"
+#include "tests/testing/temp_dir.h"
+
+namespace odr {
+namespace {
+
+using ::nlohmann::json;
+using ::testing::AllOf;
+using testing::CommandResult;
+using ::testing::HasSubstr;
+using ::testing::IsEmpty;
+using ::testing::MatchesRegex;
+using ::testing::Not;
+using ::testing::StartsWith;
+
+const std::string kApplicant = std::string("name=张三;id=") + testing::kIdZhang +
+                               ";phone=13800138000;address=zhangsan@example.com";
+const std::string kHospital = std::string("kind=legal;name=诸暨市人民医院;id-type=uscc;id=") +
+                              testing::kUsccHospital +
+                              ";phone=0575-87000000;address=浙江省诸暨市暨阳街道";
+const std::string kHospitalLawyer = std::string("of=respondent:1;name=李律师;id=") +
+                                    testing::kIdLi +
+                                    ";phone=13900000000;address=lawyer@example.com";
+const std::string kCompany =
+    "kind=legal;name=某某科技有限公司;id-type=uscc;id=91330681MA2BXXXXXP;phone=13700000000;"
+    "address=hr@example.com";
+
+std::string Describe(const CommandResult& r) {
+  return "exit " + std::to_string(r.exit_code) + "\nstdout:\n" + r.out + "\nstderr:\n" + r.err;
+}
+
+// The arguments of `case create` for a valid medical case. Flags in `extra` that take one value
+// (--type, --summary, --claims, --amount, --region) replace the default; the others are added.
+std::vector<std::string> CreateArgs(const std::vector<std::string>& extra = {}) {
+  std::vector<std::string> args = {"case",         "create",
+                                   "--type",       "medical",
+                                   "--applicant",  kApplicant,
+                                   "--respondent", kHospital,
+                                   "--agent",      kHospitalLawyer,
+                                   "--summary",    "术后感染，申请人认为医院存在过错。",
+                                   "--claims",     "赔偿医疗费及误工费共计两万元。",
+                                   "--amount",     "20000",
+                                   "--region",     "330681"};
+  for (size_t i = 0; i < extra.size(); ++i) {
+    const bool single = extra[i] == "--type" || extra[i] == "--summary" || extra[i] == "--claims" ||
+                        extra[i] == "--amount" || extra[i] == "--region";
+    auto it = std::find(args.begin(), args.end(), extra[i]);
+    if (single && it != args.end() && i + 1 < extra.size()) {
+      *(it + 1) = extra[++i];
+    } else {
+      args.push_back(extra[i]);
+    }
+  }
+  return args;
+}
+
+// A labour case against a company.
+std::vector<std::string> LabourArgs() {
+  return {"case",         "create", "--type",    "labour",   "--applicant", kApplicant,
+          "--respondent", kCompany, "--summary", "拖欠工资", "--claims",    "支付工资",
+          "--amount",     "8000.5", "--region",  "330602"};
+}
+
+class CliTest : public ::testing::Test {
+ protected:
+  void SetUp() override { server_ = std::make_unique<testing::OdrdProcess>(dir_.file("data")); }
+
+  // Runs `odr --server <odrd> args...`.
+  CommandResult Odr(const std::vector<std::string>& args, const std::string& stdin_data = "") {
+    std::vector<std::string> argv = {"--server", server_->address()};
+    argv.insert(argv.end(), args.begin(), args.end());
+    return OdrRaw(argv, {}, stdin_data);
+  }
+
+  // Runs `odr args...` with no --server added.
+  static CommandResult OdrRaw(const std::vector<std::string>& args,
+                              const std::vector<std::string>& env = {},
+                              const std::string& stdin_data = "") {
+    std::vector<std::string> argv = {ODR_CLI_PATH};
+    argv.insert(argv.end(), args.begin(), args.end());
+    return testing::RunCommand(argv, stdin_data, env);
+  }
+
+  // Runs `odr --server <odrd> -o json args...`, expects exit 0 and returns the parsed stdout
+  // (null, after a test failure, if it is not JSON).
+  json Json(const std::vector<std::string>& args, const std::string& stdin_data = "") {
+    std::vector<std::string> argv = {"-o", "json"};
+    argv.insert(argv.end(), args.begin(), args.end());
+    CommandResult r = Odr(argv, stdin_data);
+    EXPECT_EQ(r.exit_code, 0) << Describe(r);
+    EXPECT_THAT(r.err, IsEmpty());
+    json j = json::parse(r.out, nullptr, /*allow_exceptions=*/false);
+    EXPECT_FALSE(j.is_discarded()) << "not JSON:\n" << r.out;
+    return j.is_discarded() ? json() : j;
+  }
+
+  json Create(std::vector<std::string> extra = {}) { return Json(CreateArgs(std::move(extra))); }
+
+  // Every case, through `case list --all`.
+  json AllCases() {
+    json j = Json({"case", "list", "--all"});
+    return j.value("cases", json::array());
+  }
+
+  testing::TempDir dir_;
+  std::unique_ptr<testing::OdrdProcess> server_;
+};
+
+TEST_F(CliTest, CreatePrintsTheCaseAsProtobufJson) {
+  std::vector<std::string> args = {"-o", "json"};
+  for (const std::string& a : CreateArgs()) args.push_back(a);
+  CommandResult r = Odr(args);
+  ASSERT_EQ(r.exit_code, 0) << Describe(r);
+  EXPECT_THAT(r.err, IsEmpty());
+  const json c = json::parse(r.out);
+
+  EXPECT_THAT(c["name"].get<std::string>(), MatchesRegex("cases/[a-z0-9-]+"));
+  EXPECT_THAT(c["caseNumber"].get<std::string>(), MatchesRegex("ODR-20[0-9][0-9]-000001"));
+  EXPECT_EQ(c["state"], "STATE_DRAFT");
+  EXPECT_EQ(c["disputeType"], "DISPUTE_TYPE_MEDICAL");
+  EXPECT_EQ(c["amountFen"], "2000000");  // int64 is a JSON string.
+  EXPECT_EQ(c["regionCode"], "330681");
+  EXPECT_EQ(c["summary"], "术后感染，申请人认为医院存在过错。");
+  EXPECT_EQ(c["claims"], "赔偿医疗费及误工费共计两万元。");
+  EXPECT_TRUE(c["source"].contains("citizenApplication")) << c.dump();
+  EXPECT_FALSE(c["etag"].get<std::string>().empty());
+  EXPECT_TRUE(c.contains("createTime"));
+
+  ASSERT_EQ(c["applicants"].size(), 1u);
+  const json& a = c["applicants"][0];
+  EXPECT_EQ(a["kind"], "PARTY_KIND_NATURAL_PERSON");
+  EXPECT_EQ(a["name"], "张三");
+  EXPECT_EQ(a["idDocumentType"], "ID_DOCUMENT_TYPE_RESIDENT_ID_CARD");
+  EXPECT_EQ(a["idNumber"], testing::kIdZhang);
+  EXPECT_EQ(a["phone"], "13800138000");
+  EXPECT_EQ(a["serviceAddress"], "zhangsan@example.com");
+  EXPECT_FALSE(a.contains("agents"));
+
+  ASSERT_EQ(c["respondents"].size(), 1u);
+  const json& h = c["respondents"][0];
+  EXPECT_EQ(h["kind"], "PARTY_KIND_LEGAL_PERSON");
+  EXPECT_EQ(h["name"], "诸暨市人民医院");
+  EXPECT_EQ(h["idDocumentType"], "ID_DOCUMENT_TYPE_UNIFIED_SOCIAL_CREDIT_CODE");
+  EXPECT_EQ(h["idNumber"], testing::kUsccHospital);
+  EXPECT_EQ(h["serviceAddress"], "浙江省诸暨市暨阳街道");
+  ASSERT_EQ(h["agents"].size(), 1u);
+  EXPECT_EQ(h["agents"][0]["name"], "李律师");
+  EXPECT_EQ(h["agents"][0]["idNumber"], testing::kIdLi);
+  EXPECT_EQ(h["agents"][0]["idDocumentType"], "ID_DOCUMENT_TYPE_RESIDENT_ID_CARD");
+
+  // Numbers are sequential.
+  EXPECT_THAT(Create()["caseNumber"].get<std::string>(), MatchesRegex("ODR-20[0-9][0-9]-000002"));
+}
+
+TEST_F(CliTest, JsonIsTheDefaultWhenStdoutIsNotATerminal) {
+  CommandResult r = Odr(CreateArgs());
+  ASSERT_EQ(r.exit_code, 0) << Describe(r);
+  EXPECT_EQ(json::parse(r.out)["state"], "STATE_DRAFT");
+}
+
+TEST_F(CliTest, DecimalAmountsAndCourtDiversion) {
+  const json c = Create({"--amount", "12.5", "--court", "诸暨市人民法院", "--intake-ref",
+                         "(2026)浙0681诉前调1号", "--diversion-date", "2026-01-05"});
+  EXPECT_EQ(c["amountFen"], "1250");
+  const json& d = c["source"]["courtDiversion"];
+  EXPECT_EQ(d["court"], "诸暨市人民法院");
+  EXPECT_EQ(d["intakeReference"], "(2026)浙0681诉前调1号");
+  EXPECT_EQ(d["diversionDate"], "2026-01-05");
+  EXPECT_FALSE(c["source"].contains("citizenApplication"));
+}
+
+TEST_F(CliTest, GetByBareIdAndByName) {
+  const json created = Create();
+  const std::string name = created["name"];
+  const std::string id = name.substr(std::string("cases/").size());
+  EXPECT_EQ(Json({"case", "get", id}), created);
+  EXPECT_EQ(Json({"case", "get", name}), created);
+}
+
+TEST_F(CliTest, ListFilterPageSizeAndAll) {
+  const std::string m1 = Create()["name"];
+  const std::string m2 = Create()["name"];
+  const std::string labour = Json(LabourArgs())["name"];
+
+  json filtered = Json({"case", "list", "--filter", "dispute_type = LABOUR"});
+  ASSERT_EQ(filtered["cases"].size(), 1u) << filtered.dump(2);
+  EXPECT_EQ(filtered["cases"][0]["name"], labour);
+  EXPECT_EQ(filtered["cases"][0]["amountFen"], "800050");
+  EXPECT_FALSE(filtered.contains("nextPageToken"));
+
+  json medical = Json({"case", "list", "--filter", "dispute_type = MEDICAL AND state = DRAFT"});
+  ASSERT_EQ(medical["cases"].size(), 2u);
+
+  json none = Json({"case", "list", "--filter", "state = CLOSED"});
+  EXPECT_FALSE(none.contains("cases")) << none.dump();
+
+  // Newest first, one per page.
+  json page1 = Json({"case", "list", "--page-size", "1"});
+  ASSERT_EQ(page1["cases"].size(), 1u);
+  EXPECT_EQ(page1["cases"][0]["name"], labour);
+  ASSERT_TRUE(page1.contains("nextPageToken"));
+  json page2 = Json({"case", "list", "--page-size", "1", "--page-token",
+                     page1["nextPageToken"].get<std::string>()});
+  ASSERT_EQ(page2["cases"].size(), 1u);
+  EXPECT_EQ(page2["cases"][0]["name"], m2);
+
+  json all = Json({"case", "list", "--page-size", "1", "--all"});
+  ASSERT_EQ(all["cases"].size(), 3u);
+  EXPECT_EQ(all["cases"][0]["name"], labour);
+  EXPECT_EQ(all["cases"][1]["name"], m2);
+  EXPECT_EQ(all["cases"][2]["name"], m1);
+  EXPECT_FALSE(all.contains("nextPageToken"));
+
+  json oldest_first = Json({"case", "list", "--order-by", "case_number", "--all"});
+  ASSERT_EQ(oldest_first["cases"].size(), 3u);
+  EXPECT_EQ(oldest_first["cases"][0]["name"], m1);
+}
+
+TEST_F(CliTest, BadListFilterIsRefusedByOdrd) {
+  CommandResult r = Odr({"-o", "json", "case", "list", "--filter", "colour = RED"});
+  EXPECT_EQ(r.exit_code, 1) << Describe(r);
+  EXPECT_THAT(r.err, AllOf(StartsWith("error: "), HasSubstr("filter")));
+  EXPECT_THAT(r.out, IsEmpty());
+}
+
+TEST_F(CliTest, SubmitAcceptCloseAndEvents) {
+  const json created = Create();
+  const std::string name = created["name"];
+  const std::string id = name.substr(6);
+
+  json submitted = Json({"--actor", "mediator-7", "case", "submit", id});
+  EXPECT_EQ(submitted["state"], "STATE_SUBMITTED");
+  EXPECT_NE(submitted["etag"], created["etag"]);
+  // Etags work on transitions too.
+  json accepted = Json({"--actor", "mediator-7", "case", "accept", name, "--etag",
+                        submitted["etag"].get<std::string>()});
+  EXPECT_EQ(accepted["state"], "STATE_ACCEPTED");
+  json closed = Json(
+      {"case", "close", id, "--reason", "被申请人拒绝调解 (OMR Art. 25)", "--actor", "mediator-8"});
+  EXPECT_EQ(closed["state"], "STATE_CLOSED");
+
+  json events = Json({"case", "events", id});
+  ASSERT_EQ(events["events"].size(), 4u) << events.dump(2);
+  const json& e = events["events"];
+  EXPECT_FALSE(e[0].contains("fromState"));  // STATE_UNSPECIFIED is the default: omitted.
+  EXPECT_EQ(e[0]["toState"], "STATE_DRAFT");
+  EXPECT_EQ(e[1]["fromState"], "STATE_DRAFT");
+  EXPECT_EQ(e[1]["toState"], "STATE_SUBMITTED");
+  EXPECT_EQ(e[1]["actor"], "mediator-7");
+  EXPECT_EQ(e[2]["fromState"], "STATE_SUBMITTED");
+  EXPECT_EQ(e[2]["toState"], "STATE_ACCEPTED");
+  EXPECT_EQ(e[3]["fromState"], "STATE_ACCEPTED");
+  EXPECT_EQ(e[3]["toState"], "STATE_CLOSED");
+  EXPECT_EQ(e[3]["reason"], "被申请人拒绝调解 (OMR Art. 25)");
+  EXPECT_EQ(e[3]["actor"], "mediator-8");
+  for (int i = 0; i < 4; ++i) {
+    EXPECT_EQ(e[i]["name"], name + "/events/" + std::to_string(i + 1));
+  }
+  EXPECT_FALSE(events.contains("nextPageToken"));
+
+  json paged = Json({"case", "events", name, "--page-size", "3", "--all"});
+  EXPECT_EQ(paged, events);
+  json first3 = Json({"case", "events", name, "--page-size", "3"});
+  EXPECT_EQ(first3["events"].size(), 3u);
+  EXPECT_TRUE(first3.contains("nextPageToken"));
+
+  // A closed case cannot be withdrawn.
+  CommandResult r = Odr({"case", "withdraw", id});
+  EXPECT_EQ(r.exit_code, 1) << Describe(r);
+  EXPECT_THAT(r.err, HasSubstr("current state: CLOSED"));
+}
+
+TEST_F(CliTest, CloseRequiresReason) {
+  const std::string id = Create()["name"];
+  CommandResult r = Odr({"case", "close", id});
+  EXPECT_EQ(r.exit_code, 2) << Describe(r);
+  EXPECT_THAT(r.err, HasSubstr("--reason"));
+}
+
+TEST_F(CliTest, WithdrawAnotherCase) {
+  const std::string keep = Create()["name"];
+  const std::string gone = Create()["name"];
+  json w = Json({"case", "withdraw", gone, "--reason", "双方已自行和解"});
+  EXPECT_EQ(w["state"], "STATE_WITHDRAWN");
+  EXPECT_EQ(Json({"case", "get", keep})["state"], "STATE_DRAFT");
+  json events = Json({"case", "events", gone});
+  ASSERT_EQ(events["events"].size(), 2u);
+  EXPECT_EQ(events["events"][1]["toState"], "STATE_WITHDRAWN");
+  EXPECT_EQ(events["events"][1]["reason"], "双方已自行和解");
+}
+
+TEST_F(CliTest, UpdateWithEtagThenStaleEtagFails) {
+  const json created = Create();
+  const std::string name = created["name"];
+  const std::string etag = created["etag"];
+
+  json updated = Json({"case", "update", name, "--summary", "新的案情摘要", "--etag", etag});
+  EXPECT_EQ(updated["summary"], "新的案情摘要");
+  EXPECT_NE(updated["etag"], etag);
+  EXPECT_EQ(updated["claims"], created["claims"]);  // Untouched.
+  EXPECT_EQ(updated["state"], "STATE_DRAFT");
+
+  CommandResult r = Odr({"case", "update", name, "--summary", "又一个摘要", "--etag", etag});
+  EXPECT_EQ(r.exit_code, 1) << Describe(r);
+  EXPECT_THAT(r.err, AllOf(StartsWith("error: "), HasSubstr("etag"), HasSubstr("stale")));
+  EXPECT_THAT(r.out, IsEmpty());
+  EXPECT_EQ(Json({"case", "get", name})["summary"], "新的案情摘要");
+
+  // A stale etag on a transition too.
+  r = Odr({"case", "submit", name, "--etag", etag});
+  EXPECT_EQ(r.exit_code, 1) << Describe(r);
+  EXPECT_THAT(r.err, HasSubstr("stale"));
+  EXPECT_EQ(Json({"case", "get", name})["state"], "STATE_DRAFT");
+}
+
+TEST_F(CliTest, UpdateRequiresEtagAndAField) {
+  const std::string name = Create()["name"];
+  CommandResult r = Odr({"case", "update", name, "--summary", "x"});
+  EXPECT_EQ(r.exit_code, 2) << Describe(r);
+  EXPECT_THAT(r.err, HasSubstr("--etag is required"));
+  r = Odr({"case", "update", name, "--etag", "W/\"1\""});
+  EXPECT_EQ(r.exit_code, 2) << Describe(r);
+  EXPECT_THAT(r.err, HasSubstr("nothing to update"));
+  // An update replaces whole party lists, so an agent needs its list in the same command.
+  const std::string agent = std::string("of=applicant:1;name=王律师;id=") + testing::kIdWang +
+                            ";phone=13900000000;address=wang@lawfirm.cn";
+  r = Odr({"case", "update", name, "--etag", "W/\"1\"", "--agent", agent});
+  EXPECT_EQ(r.exit_code, 2) << Describe(r);
+  EXPECT_THAT(r.err, HasSubstr("give the applicants too"));
+  EXPECT_EQ(Json({"case", "get", name})["etag"], "W/\"1\"");
+
+  json updated = Json(
+      {"case", "update", name, "--etag", "W/\"1\"", "--applicant", kApplicant, "--agent", agent});
+  ASSERT_EQ(updated["applicants"].size(), 1u);
+  ASSERT_EQ(updated["applicants"][0]["agents"].size(), 1u);
+  EXPECT_EQ(updated["applicants"][0]["agents"][0]["name"], "王律师");
+  EXPECT_EQ(updated["respondents"][0]["agents"][0]["name"], "李律师");  // Untouched.
+
+  // A malformed etag is odrd's to refuse.
+  r = Odr({"case", "update", name, "--etag", "xyz", "--summary", "x"});
+  EXPECT_EQ(r.exit_code, 1) << Describe(r);
+  EXPECT_THAT(r.err, HasSubstr("case.etag"));
+}
+
+TEST_F(CliTest, UpdateFromEditedGetOutput) {
+  const json created = Create();
+  const std::string name = created["name"];
+  json edited = Json({"case", "get", name});
+  edited["summary"] = "从文件修改的摘要";
+  edited["amountFen"] = "150";
+  json updated = Json({"case", "update", name, "--file", "-"}, edited.dump());
+  EXPECT_EQ(updated["summary"], "从文件修改的摘要");
+  EXPECT_EQ(updated["amountFen"], "150");
+  EXPECT_EQ(updated["applicants"], created["applicants"]);
+  EXPECT_EQ(updated["respondents"], created["respondents"]);
+}
+
+TEST_F(CliTest, ServerFromEnvironment) {
+  const std::string env = "ODR_SERVER=" + server_->address();
+  CommandResult r = OdrRaw(CreateArgs(), {env, "ODR_OUTPUT=json"});
+  ASSERT_EQ(r.exit_code, 0) << Describe(r);
+  const std::string name = json::parse(r.out)["name"];
+
+  r = OdrRaw({"-o", "json", "case", "get", name}, {env});
+  ASSERT_EQ(r.exit_code, 0) << Describe(r);
+  EXPECT_EQ(json::parse(r.out)["name"], name);
+
+  // ODR_ACTOR is recorded in the timeline.
+  r = OdrRaw({"case", "submit", name}, {env, "ODR_ACTOR=mediator-env", "ODR_TIMEOUT=5"});
+  ASSERT_EQ(r.exit_code, 0) << Describe(r);
+  json events = Json({"case", "events", name});
+  ASSERT_EQ(events["events"].size(), 2u);
+  EXPECT_EQ(events["events"][1]["actor"], "mediator-env");
+
+  // The environment is checked like the flags.
+  r = OdrRaw({"case", "list"}, {env, "ODR_TIMEOUT=0"});
+  EXPECT_EQ(r.exit_code, 2) << Describe(r);
+  r = OdrRaw({"case", "list"}, {env, "ODR_OUTPUT=xml"});
+  EXPECT_EQ(r.exit_code, 2) << Describe(r);
+
+  // The flag wins over the environment.
+  r = OdrRaw({"--server", server_->address(), "-o", "json", "case", "get", name},
+             {"ODR_SERVER=127.0.0.1:1"});
+  ASSERT_EQ(r.exit_code, 0) << Describe(r);
+}
+
+TEST_F(CliTest, TableOutput) {
+  const json c = Create();
+  const std::string name = c["name"];
+  const std::string number = c["caseNumber"];
+
+  CommandResult r = Odr({"-o", "table", "case", "get", name});
+  ASSERT_EQ(r.exit_code, 0) << Describe(r);
+  EXPECT_THAT(r.out, AllOf(HasSubstr(name), HasSubstr(number), HasSubstr("DRAFT"),
+                           Not(HasSubstr("STATE_DRAFT")), HasSubstr("MEDICAL"),
+                           Not(HasSubstr("DISPUTE_TYPE_")), HasSubstr("张三"),
+                           HasSubstr("诸暨市人民医院 (agent: 李律师)"), HasSubstr("20000.00"),
+                           HasSubstr("术后感染"), HasSubstr("citizen application")));
+  EXPECT_THAT(r.out, Not(HasSubstr("{")));
+
+  r = Odr({"-o", "table", "case", "list"});
+  ASSERT_EQ(r.exit_code, 0) << Describe(r);
+  EXPECT_THAT(r.out,
+              AllOf(HasSubstr("NUMBER"), HasSubstr("STATE"), HasSubstr(number), HasSubstr("DRAFT"),
+                    Not(HasSubstr("STATE_DRAFT")), HasSubstr("20000.00")));
+
+  ASSERT_EQ(Odr({"case", "submit", name}).exit_code, 0);
+  r = Odr({"-o", "table", "case", "events", name});
+  ASSERT_EQ(r.exit_code, 0) << Describe(r);
+  EXPECT_THAT(r.out, AllOf(HasSubstr("SEQ"), HasSubstr("DRAFT"), HasSubstr("SUBMITTED"),
+                           Not(HasSubstr("STATE_"))));
+
+  r = Odr({"-o", "table", "case", "list", "--filter", "state = CLOSED"});
+  ASSERT_EQ(r.exit_code, 0) << Describe(r);
+  EXPECT_THAT(r.out, HasSubstr("No cases found."));
+}
+
+TEST_F(CliTest, NameOutputForScripts) {
+  std::vector<std::string> create = {"-o", "name"};
+  for (const std::string& a : CreateArgs()) create.push_back(a);
+  CommandResult r = Odr(create);
+  ASSERT_EQ(r.exit_code, 0) << Describe(r);
+  EXPECT_THAT(r.out, MatchesRegex("cases/[a-z0-9-]+\n"));
+  const std::string first = r.out.substr(0, r.out.size() - 1);
+
+  r = Odr(create);
+  ASSERT_EQ(r.exit_code, 0) << Describe(r);
+  const std::string second = r.out.substr(0, r.out.size() - 1);
+
+  // The printed name feeds the next command.
+  r = Odr({"-o", "name", "case", "submit", first});
+  ASSERT_EQ(r.exit_code, 0) << Describe(r);
+  EXPECT_EQ(r.out, first + "\n");
+
+  r = Odr({"-o", "name", "case", "list", "--all", "--page-size", "1"});
+  ASSERT_EQ(r.exit_code, 0) << Describe(r);
+  EXPECT_EQ(r.out, second + "\n" + first + "\n");
+
+  r = Odr({"-o", "name", "case", "events", first});
+  ASSERT_EQ(r.exit_code, 0) << Describe(r);
+  EXPECT_EQ(r.out, first + "/events/1\n" + first + "/events/2\n");
+
+  // Without --all a truncated list says so on stderr; stdout stays names only.
+  r = Odr({"-o", "name", "case", "list", "--page-size", "1"});
+  ASSERT_EQ(r.exit_code, 0) << Describe(r);
+  EXPECT_EQ(r.out, second + "\n");
+  EXPECT_THAT(r.err, HasSubstr("--page-token"));
+
+  r = Odr({"-o", "name", "case", "list", "--filter", "state = CLOSED"});
+  ASSERT_EQ(r.exit_code, 0) << Describe(r);
+  EXPECT_THAT(r.out, IsEmpty());
+
+  // Errors are reported as with the other formats.
+  r = Odr({"-o", "name", "case", "get", "nope"});
+  EXPECT_EQ(r.exit_code, 3) << Describe(r);
+  EXPECT_THAT(r.out, IsEmpty());
+}
+
+TEST_F(CliTest, BadFlagIsUsageError) {
+  for (const std::vector<std::string>& args :
+       std::vector<std::vector<std::string>>{{"case", "create", "--frobnicate"},
+                                             {"--bogus", "case", "list"},
+                                             {"case", "frob"},
+                                             {"case"},
+                                             {},
+                                             {"-o", "yaml", "case", "list"},
+                                             {"--timeout", "0", "case", "list"},
+                                             {"case", "list", "--page-size", "-1"},
+                                             {"case", "get"},
+                                             {"--actor", "张三", "case", "list"}}) {
+    CommandResult r = Odr(args);
+    std::string joined;
+    for (const auto& a : args) joined += a + " ";
+    EXPECT_EQ(r.exit_code, 2) << joined << "\n" << Describe(r);
+    EXPECT_THAT(r.err, AllOf(HasSubstr("error"), HasSubstr("--help"))) << joined;
+    EXPECT_THAT(r.out, IsEmpty()) << joined;
+  }
+  EXPECT_THAT(AllCases(), IsEmpty());
+}
+
+TEST_F(CliTest, MalformedInputSendsNothing) {
+  struct Bad {
+    std::vector<std::string> extra;
+    std::string message;
+  };
+  const std::vector<Bad> bad = {
+      {{"--applicant", "name张三"}, "--applicant #2: item 1 is not key=value"},
+      {{"--applicant", "name=张三;email=x@example.com"}, "unknown key 'email'"},
+      {{"--respondent", "kind=robot;name=x"}, "--respondent #2"},
+      {{"--agent", "name=王律师;phone=13900000000"}, "--agent #2: of=applicant:N"},
+      {{"--agent", "of=respondent:2;name=王律师"},
+       "--agent #2: of=respondent:2 but the case has 1"},
+      {{"--agent", "of=applicant:2;name=王律师"}, "of=applicant:2 but the case has 1 applicant"},
+      {{"--agent", "of=applicant:0;name=王律师"}, "counting from 1"},
+      {{"--amount", "1.234"}, "more than 2 decimals"},
+      {{"--amount", "1,000"}, "--amount"},
+      {{"--amount", "-5"}, "--amount must not be negative"},
+      {{"--type", "divorce"}, "--type must be one of"},
+      {{"--court", "诸暨市人民法院"}, "--intake-ref"},
+      {{"--file", "/nonexistent/case.json"}, "--file"},
+  };
+  for (const Bad& b : bad) {
+    CommandResult r = Odr(CreateArgs(b.extra));
+    EXPECT_EQ(r.exit_code, 2) << b.message << "\n" << Describe(r);
+    EXPECT_THAT(r.err, AllOf(StartsWith("error: "), HasSubstr(b.message)));
+    EXPECT_THAT(r.out, IsEmpty());
+    // The error does not repeat personal data.
+    EXPECT_THAT(r.err, AllOf(Not(HasSubstr("王律师")), Not(HasSubstr(testing::kIdZhang))))
+        << b.message;
+  }
+  // (The specs above are #2: CreateArgs already gives one applicant, respondent and agent.)
+  EXPECT_THAT(AllCases(), IsEmpty());
+}
+
+TEST_F(CliTest, MalformedJsonFileIsUsageError) {
+  CommandResult r = Odr({"case", "create", "--file", "-"}, "{\"summary\": 5, \"nope\": 1}");
+  EXPECT_EQ(r.exit_code, 2) << Describe(r);
+  EXPECT_THAT(r.err, HasSubstr("not a Case in protobuf JSON"));
+  EXPECT_THAT(AllCases(), IsEmpty());
+}
+
+TEST_F(CliTest, CreateFromFileWithFlagOverride) {
+  json source = Create();
+  CommandResult r =
+      Odr({"-o", "json", "case", "create", "--file", "-", "--summary", "覆盖"}, source.dump());
+  ASSERT_EQ(r.exit_code, 0) << Describe(r);
+  json copy = json::parse(r.out);
+  EXPECT_NE(copy["name"], source["name"]);  // Output-only fields of the file are ignored.
+  EXPECT_THAT(copy["caseNumber"].get<std::string>(), HasSubstr("-000002"));
+  EXPECT_EQ(copy["summary"], "覆盖");
+  EXPECT_EQ(copy["respondents"], source["respondents"]);
+}
+
+TEST_F(CliTest, ServerValidationNamesTheField) {
+  CommandResult r =
+      Odr({"case", "create", "--type", "medical", "--applicant",
+           "name=张三;id=110101199003074514;phone=123;address=zhang@example.com", "--respondent",
+           kHospital, "--summary", "s", "--claims", "c", "--region", "330681"});
+  EXPECT_EQ(r.exit_code, 1) << Describe(r);
+  EXPECT_THAT(r.err, AllOf(StartsWith("error: "), HasSubstr("case.applicants[0].phone")));
+  EXPECT_THAT(r.out, IsEmpty());
+
+  // Several violations, one line each.
+  r = Odr({"case", "create", "--type", "medical", "--applicant", "name=张三;id=1;phone=123",
+           "--respondent", kHospital, "--summary", "s", "--claims", "c"});
+  EXPECT_EQ(r.exit_code, 1) << Describe(r);
+  EXPECT_THAT(r.err, AllOf(HasSubstr("\n  case.applicants[0].id_number"),
+                           HasSubstr("\n  case.applicants[0].phone"),
+                           HasSubstr("\n  case.applicants[0].service_address"),
+                           HasSubstr("\n  case.region_code")));
+  EXPECT_THAT(AllCases(), IsEmpty());
+}
+
+TEST_F(CliTest, GetUnknownCaseIsNotFound) {
+  for (const char* name : {"cases/nope", "nope"}) {
+    CommandResult r = Odr({"case", "get", name});
+    EXPECT_EQ(r.exit_code, 3) << Describe(r);
+    EXPECT_THAT(r.err, StartsWith("error: "));
+    EXPECT_THAT(r.out, IsEmpty());
+  }
+  EXPECT_EQ(Odr({"case", "submit", "nope"}).exit_code, 3);
+  EXPECT_EQ(Odr({"case", "events", "nope"}).exit_code, 3);
+  // A malformed name is not "not found" but an invalid argument.
+  CommandResult r = Odr({"case", "get", "Not_An_Id"});
+  EXPECT_EQ(r.exit_code, 1) << Describe(r);
+  EXPECT_THAT(r.err, HasSubstr("name"));
+}
+
+TEST_F(CliTest, AcceptingADraftReportsTheCurrentState) {
+  const std::string name = Create()["name"];
+  CommandResult r = Odr({"case", "accept", name});
+  EXPECT_EQ(r.exit_code, 1) << Describe(r);
+  EXPECT_THAT(r.err, AllOf(StartsWith("error: "), HasSubstr("current state: DRAFT")));
+  EXPECT_THAT(r.out, IsEmpty());
+  EXPECT_EQ(Json({"case", "get", name})["state"], "STATE_DRAFT");
+}
+
+TEST_F(CliTest, UnreachableServer) {
+  const auto start = std::chrono::steady_clock::now();
+  CommandResult r = OdrRaw({"--server", "127.0.0.1:1", "--timeout", "2", "case", "list"});
+  EXPECT_EQ(r.exit_code, 1) << Describe(r);
+  EXPECT_THAT(r.err, AllOf(StartsWith("error: "), HasSubstr("cannot reach odrd"),
+                           HasSubstr("127.0.0.1:1")));
+  EXPECT_THAT(r.out, IsEmpty());
+
+  // A mutation whose outcome is unknown tells how to retry it safely.
+  std::vector<std::string> create = {"--server", "127.0.0.1:1", "--timeout", "2"};
+  for (auto& a : CreateArgs()) create.push_back(a);
+  r = OdrRaw(create);
+  EXPECT_EQ(r.exit_code, 1) << Describe(r);
+  EXPECT_THAT(r.err, AllOf(HasSubstr("cannot reach odrd"), HasSubstr("--request-id ")));
+  // With the caller's own key there is nothing to add.
+  create.push_back("--request-id");
+  create.push_back("my-key-1");
+  r = OdrRaw(create);
+  EXPECT_EQ(r.exit_code, 1) << Describe(r);
+  EXPECT_THAT(r.err, Not(HasSubstr("--request-id")));
+
+  const auto elapsed = std::chrono::steady_clock::now() - start;
+  EXPECT_LT(elapsed, std::chrono::seconds(20));
+}
+
+TEST_F(CliTest, RequestIdMakesCreateIdempotent) {
+  const json first = Create({"--request-id", "same-key"});
+  const json second = Create({"--request-id", "same-key"});
+  EXPECT_EQ(first["name"], second["name"]);
+  EXPECT_EQ(first["caseNumber"], second["caseNumber"]);
+  const json all = AllCases();
+  ASSERT_EQ(all.size(), 1u);
+  EXPECT_EQ(all[0]["name"], first["name"]);
+
+  // The same key with a different request is refused, and creates nothing.
+  CommandResult r = Odr(CreateArgs({"--request-id", "same-key", "--amount", "1"}));
+  EXPECT_EQ(r.exit_code, 1) << Describe(r);
+  EXPECT_EQ(AllCases().size(), 1u);
+  // Without a key, each call creates a case.
+  Create();
+  Create();
+  EXPECT_EQ(AllCases().size(), 3u);
+}
+
+TEST_F(CliTest, RequestIdMakesTransitionsIdempotent) {
+  const std::string name = Create()["name"];
+  json a = Json({"case", "submit", name, "--request-id", "submit-1"});
+  json b = Json({"case", "submit", name, "--request-id", "submit-1"});
+  EXPECT_EQ(a, b);
+  EXPECT_EQ(Json({"case", "events", name})["events"].size(), 2u);
+  // Without the key the second submit is a transition from SUBMITTED.
+  CommandResult r = Odr({"case", "submit", name});
+  EXPECT_EQ(r.exit_code, 1) << Describe(r);
+  EXPECT_THAT(r.err, HasSubstr("current state: SUBMITTED"));
+}
+
+TEST_F(CliTest, HelpMentionsExitCodes) {
+  CommandResult r = OdrRaw({"--help"});
+  EXPECT_EQ(r.exit_code, 0) << Describe(r);
+  EXPECT_THAT(r.out,
+              AllOf(HasSubstr("Exit codes"), HasSubstr("3  not found"), HasSubstr("2  usage error"),
+                    HasSubstr("ODR_SERVER"), HasSubstr("--server"), HasSubstr("case")));
+  EXPECT_THAT(r.err, IsEmpty());
+
+  r = OdrRaw({"case", "create", "--help"});
+  EXPECT_EQ(r.exit_code, 0) << Describe(r);
+  EXPECT_THAT(r.out, AllOf(HasSubstr("--applicant"), HasSubstr("of=applicant:N"),
+                           HasSubstr("consumer-ecommerce"), HasSubstr("--request-id")));
+  // Help sends nothing, so it works without a server.
+  r = OdrRaw({"--server", "127.0.0.1:1", "case", "list", "--help"});
+  EXPECT_EQ(r.exit_code, 0) << Describe(r);
+  EXPECT_THAT(r.out, HasSubstr("--filter"));
+}
+
+TEST_F(CliTest, HelpCommandMentionsExitCodes) {
+  CommandResult r = OdrRaw({"help"});
+  EXPECT_EQ(r.exit_code, 0) << Describe(r);
+  EXPECT_THAT(r.out, AllOf(HasSubstr("Exit codes"), HasSubstr("3  not found")));
+}
+
+// `odr help` prints the same top-level help as `odr --help`, not the help of `help`.
+TEST_F(CliTest, HelpCommandPrintsTheTopLevelHelp) {
+  CommandResult help = OdrRaw({"help"});
+  CommandResult flag = OdrRaw({"--help"});
+  EXPECT_EQ(help.exit_code, 0);
+  EXPECT_THAT(help.out, AllOf(HasSubstr("Usage: odr [OPTIONS]"), HasSubstr("--server"),
+                              HasSubstr("--timeout"), HasSubstr("Mediation cases")));
+  EXPECT_EQ(help.out, flag.out);
+}
+
+}  // namespace
+}  // namespace odr

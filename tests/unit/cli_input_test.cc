@@ -1,0 +1,462 @@
+// The odr command line's own syntax: yuan amounts, party and agent specs, enum spellings and case
+// names (client/cli_input.h). Pure functions, no server.
+#include "client/cli_input.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <cstdint>
+#include <limits>
+#include <string>
+
+#include "tests/testing/fixtures.h"
+
+namespace odr::cli {
+namespace {
+
+using ::testing::AllOf;
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+constexpr int64_t kInt64Max = std::numeric_limits<int64_t>::max();
+constexpr int64_t kInt64Min = std::numeric_limits<int64_t>::min();
+
+// --- ParseYuanToFen ---
+
+TEST(ParseYuanToFenTest, WholeYuan) {
+  EXPECT_EQ(ParseYuanToFen("20000").value(), 2'000'000);
+  EXPECT_EQ(ParseYuanToFen("0").value(), 0);
+  EXPECT_EQ(ParseYuanToFen("1").value(), 100);
+  EXPECT_EQ(ParseYuanToFen("007").value(), 700);
+}
+
+TEST(ParseYuanToFenTest, Decimals) {
+  EXPECT_EQ(ParseYuanToFen("12.5").value(), 1250);
+  EXPECT_EQ(ParseYuanToFen("12.50").value(), 1250);
+  EXPECT_EQ(ParseYuanToFen("0.07").value(), 7);
+  EXPECT_EQ(ParseYuanToFen("0.7").value(), 70);
+  EXPECT_EQ(ParseYuanToFen("0.00").value(), 0);
+  EXPECT_EQ(ParseYuanToFen("19999.99").value(), 1'999'999);
+}
+
+TEST(ParseYuanToFenTest, NoFloatingPointRounding) {
+  // 0.29 * 100 is 28.999999999999996 in double.
+  EXPECT_EQ(ParseYuanToFen("0.29").value(), 29);
+  EXPECT_EQ(ParseYuanToFen("1.15").value(), 115);
+  EXPECT_EQ(ParseYuanToFen("4.35").value(), 435);
+}
+
+TEST(ParseYuanToFenTest, SurroundingSpacesAreIgnored) {
+  EXPECT_EQ(ParseYuanToFen(" 12.50 ").value(), 1250);
+}
+
+TEST(ParseYuanToFenTest, RejectsEmpty) {
+  for (const char* s : {"", " ", "\t"}) {
+    auto r = ParseYuanToFen(s);
+    EXPECT_EQ(r.status().code(), absl::StatusCode::kInvalidArgument) << "'" << s << "'";
+    EXPECT_THAT(r.status().message(), HasSubstr("--amount")) << s;
+  }
+}
+
+TEST(ParseYuanToFenTest, RejectsNegative) {
+  for (const char* s : {"-1", "-0.01", "-0"}) {
+    auto r = ParseYuanToFen(s);
+    EXPECT_EQ(r.status().code(), absl::StatusCode::kInvalidArgument) << s;
+    EXPECT_THAT(r.status().message(), HasSubstr("negative")) << s;
+  }
+}
+
+TEST(ParseYuanToFenTest, RejectsThreeOrMoreDecimals) {
+  for (const char* s : {"1.234", "0.001", "12.500", "1.0000001"}) {
+    auto r = ParseYuanToFen(s);
+    EXPECT_EQ(r.status().code(), absl::StatusCode::kInvalidArgument) << s;
+    EXPECT_THAT(r.status().message(), HasSubstr("2 decimals")) << s;
+  }
+}
+
+TEST(ParseYuanToFenTest, RejectsGarbage) {
+  for (const char* s :
+       {"abc", "12a", "a12", "1,000", "1 000", "+5", "1.", ".5", ".", "1.2.3", "1e3", "0x10",
+        "１２",  // full-width digits
+        "12元", "¥12", "1_000", "nan", "inf"}) {
+    auto r = ParseYuanToFen(s);
+    EXPECT_EQ(r.status().code(), absl::StatusCode::kInvalidArgument) << s;
+    EXPECT_THAT(r.status().message(), HasSubstr("--amount")) << s;
+  }
+}
+
+TEST(ParseYuanToFenTest, LargestAmounts) {
+  // INT64_MAX fen is 92233720368547758.07 yuan.
+  EXPECT_EQ(ParseYuanToFen("92233720368547757").value(), kInt64Max - 107);
+  EXPECT_EQ(ParseYuanToFen("92233720368547757.99").value(), kInt64Max - 8);
+}
+
+// Every amount that fits in int64 fen is accepted, up to exactly INT64_MAX fen.
+TEST(ParseYuanToFenTest, AcceptsEveryAmountThatFitsInInt64Fen) {
+  EXPECT_EQ(ParseYuanToFen("92233720368547758").value(), kInt64Max - 7);
+  EXPECT_EQ(ParseYuanToFen("92233720368547758.07").value(), kInt64Max);
+}
+
+TEST(ParseYuanToFenTest, RejectsOverflow) {
+  for (const char* s : {"92233720368547758.08", "92233720368547759", "100000000000000000",
+                        "99999999999999999999999999", "18446744073709551616"}) {
+    auto r = ParseYuanToFen(s);
+    EXPECT_EQ(r.status().code(), absl::StatusCode::kInvalidArgument) << s;
+    EXPECT_THAT(r.status().message(), HasSubstr("too large")) << s;
+  }
+}
+
+// --- FormatFen ---
+
+TEST(FormatFenTest, TwoDecimals) {
+  EXPECT_EQ(FormatFen(2'000'000), "20000.00");
+  EXPECT_EQ(FormatFen(1250), "12.50");
+  EXPECT_EQ(FormatFen(7), "0.07");
+  EXPECT_EQ(FormatFen(70), "0.70");
+  EXPECT_EQ(FormatFen(0), "0.00");
+  EXPECT_EQ(FormatFen(100), "1.00");
+  EXPECT_EQ(FormatFen(1'999'999), "19999.99");
+}
+
+TEST(FormatFenTest, Negative) {
+  EXPECT_EQ(FormatFen(-150), "-1.50");
+  EXPECT_EQ(FormatFen(-5), "-0.05");
+  EXPECT_EQ(FormatFen(-100), "-1.00");
+}
+
+TEST(FormatFenTest, Extremes) {
+  EXPECT_EQ(FormatFen(kInt64Max), "92233720368547758.07");
+  EXPECT_EQ(FormatFen(kInt64Min), "-92233720368547758.08");
+}
+
+TEST(FormatFenTest, RoundTripsWithParse) {
+  for (int64_t fen : {int64_t{0}, int64_t{1}, int64_t{7}, int64_t{99}, int64_t{100}, int64_t{1250},
+                      int64_t{2'000'000}, int64_t{123'456'789'012}}) {
+    EXPECT_EQ(ParseYuanToFen(FormatFen(fen)).value(), fen) << fen;
+  }
+}
+
+// --- ParseDisputeType, DisputeTypeShortName, StateShortName ---
+
+TEST(ParseDisputeTypeTest, FlagSpellings) {
+  EXPECT_EQ(ParseDisputeType("medical").value(), v1::DISPUTE_TYPE_MEDICAL);
+  EXPECT_EQ(ParseDisputeType("neighbour").value(), v1::DISPUTE_TYPE_NEIGHBOUR);
+  EXPECT_EQ(ParseDisputeType("labour").value(), v1::DISPUTE_TYPE_LABOUR);
+  EXPECT_EQ(ParseDisputeType("debt-contract").value(), v1::DISPUTE_TYPE_DEBT_CONTRACT);
+  EXPECT_EQ(ParseDisputeType("family-inheritance").value(), v1::DISPUTE_TYPE_FAMILY_INHERITANCE);
+  EXPECT_EQ(ParseDisputeType("traffic-accident").value(), v1::DISPUTE_TYPE_TRAFFIC_ACCIDENT);
+  EXPECT_EQ(ParseDisputeType("property-land").value(), v1::DISPUTE_TYPE_PROPERTY_LAND);
+  EXPECT_EQ(ParseDisputeType("consumer-ecommerce").value(), v1::DISPUTE_TYPE_CONSUMER_ECOMMERCE);
+  EXPECT_EQ(ParseDisputeType("other").value(), v1::DISPUTE_TYPE_OTHER);
+}
+
+TEST(ParseDisputeTypeTest, CaseUnderscoresAndEnumNames) {
+  EXPECT_EQ(ParseDisputeType("MEDICAL").value(), v1::DISPUTE_TYPE_MEDICAL);
+  EXPECT_EQ(ParseDisputeType("Medical").value(), v1::DISPUTE_TYPE_MEDICAL);
+  EXPECT_EQ(ParseDisputeType("DISPUTE_TYPE_MEDICAL").value(), v1::DISPUTE_TYPE_MEDICAL);
+  EXPECT_EQ(ParseDisputeType("dispute_type_medical").value(), v1::DISPUTE_TYPE_MEDICAL);
+  EXPECT_EQ(ParseDisputeType("dispute-type-labour").value(), v1::DISPUTE_TYPE_LABOUR);
+  EXPECT_EQ(ParseDisputeType("debt_contract").value(), v1::DISPUTE_TYPE_DEBT_CONTRACT);
+  EXPECT_EQ(ParseDisputeType("DEBT_CONTRACT").value(), v1::DISPUTE_TYPE_DEBT_CONTRACT);
+  EXPECT_EQ(ParseDisputeType("DISPUTE_TYPE_CONSUMER_ECOMMERCE").value(),
+            v1::DISPUTE_TYPE_CONSUMER_ECOMMERCE);
+  EXPECT_EQ(ParseDisputeType("Traffic_Accident").value(), v1::DISPUTE_TYPE_TRAFFIC_ACCIDENT);
+  EXPECT_EQ(ParseDisputeType(" other ").value(), v1::DISPUTE_TYPE_OTHER);
+}
+
+TEST(ParseDisputeTypeTest, RejectsUnknownAndUnspecified) {
+  for (const char* s : {"", "unspecified", "DISPUTE_TYPE_UNSPECIFIED", "medic", "medicalx",
+                        "dispute-type-", "debtcontract", "debt contract", "1", "医疗"}) {
+    auto r = ParseDisputeType(s);
+    EXPECT_EQ(r.status().code(), absl::StatusCode::kInvalidArgument) << s;
+    // Names the flag and lists the choices.
+    EXPECT_THAT(r.status().message(),
+                AllOf(HasSubstr("--type"), HasSubstr("medical"), HasSubstr("consumer-ecommerce")))
+        << s;
+  }
+}
+
+TEST(DisputeTypeShortNameTest, Names) {
+  EXPECT_EQ(DisputeTypeShortName(v1::DISPUTE_TYPE_MEDICAL), "MEDICAL");
+  EXPECT_EQ(DisputeTypeShortName(v1::DISPUTE_TYPE_DEBT_CONTRACT), "DEBT_CONTRACT");
+  EXPECT_EQ(DisputeTypeShortName(v1::DISPUTE_TYPE_OTHER), "OTHER");
+  EXPECT_EQ(DisputeTypeShortName(v1::DISPUTE_TYPE_UNSPECIFIED), "");
+  // A value from a newer odrd that this build does not know.
+  EXPECT_EQ(DisputeTypeShortName(static_cast<v1::DisputeType>(42)), "42");
+}
+
+TEST(DisputeTypeShortNameTest, RoundTripsWithParse) {
+  for (int i = v1::DisputeType_MIN; i <= v1::DisputeType_MAX; ++i) {
+    const auto t = static_cast<v1::DisputeType>(i);
+    if (t == v1::DISPUTE_TYPE_UNSPECIFIED) continue;
+    EXPECT_EQ(ParseDisputeType(DisputeTypeShortName(t)).value(), t) << i;
+    EXPECT_EQ(ParseDisputeType(v1::DisputeType_Name(t)).value(), t) << i;
+  }
+}
+
+TEST(StateShortNameTest, Names) {
+  EXPECT_EQ(StateShortName(v1::Case::STATE_DRAFT), "DRAFT");
+  EXPECT_EQ(StateShortName(v1::Case::STATE_SUBMITTED), "SUBMITTED");
+  EXPECT_EQ(StateShortName(v1::Case::STATE_ACCEPTED), "ACCEPTED");
+  EXPECT_EQ(StateShortName(v1::Case::STATE_WITHDRAWN), "WITHDRAWN");
+  EXPECT_EQ(StateShortName(v1::Case::STATE_CLOSED), "CLOSED");
+  EXPECT_EQ(StateShortName(v1::Case::STATE_UNSPECIFIED), "");
+  EXPECT_EQ(StateShortName(static_cast<v1::Case::State>(77)), "77");
+}
+
+// --- ParsePartySpec ---
+
+TEST(ParsePartySpecTest, FullPerson) {
+  auto p = ParsePartySpec(
+      "kind=person;name=张三;id-type=resident-id;id=110101199003074514;phone=13800138000;"
+      "address=zhang@example.com");
+  ASSERT_TRUE(p.ok()) << p.status();
+  EXPECT_EQ(p->kind(), v1::PARTY_KIND_NATURAL_PERSON);
+  EXPECT_EQ(p->name(), "张三");
+  EXPECT_EQ(p->id_document_type(), v1::ID_DOCUMENT_TYPE_RESIDENT_ID_CARD);
+  EXPECT_EQ(p->id_number(), testing::kIdZhang);
+  EXPECT_EQ(p->phone(), "13800138000");
+  EXPECT_EQ(p->service_address(), "zhang@example.com");
+  EXPECT_EQ(p->agents_size(), 0);
+}
+
+TEST(ParsePartySpecTest, DefaultsArePersonAndResidentId) {
+  auto p = ParsePartySpec("name=张三");
+  ASSERT_TRUE(p.ok()) << p.status();
+  EXPECT_EQ(p->kind(), v1::PARTY_KIND_NATURAL_PERSON);
+  EXPECT_EQ(p->id_document_type(), v1::ID_DOCUMENT_TYPE_RESIDENT_ID_CARD);
+}
+
+TEST(ParsePartySpecTest, LegalPersonWithUscc) {
+  auto p = ParsePartySpec(
+      "kind=legal;name=诸暨市人民医院;id-type=uscc;id=12330681470000000E;phone=0575-87000000;"
+      "address=浙江省诸暨市暨阳街道");
+  ASSERT_TRUE(p.ok()) << p.status();
+  EXPECT_EQ(p->kind(), v1::PARTY_KIND_LEGAL_PERSON);
+  EXPECT_EQ(p->name(), "诸暨市人民医院");
+  EXPECT_EQ(p->id_document_type(), v1::ID_DOCUMENT_TYPE_UNIFIED_SOCIAL_CREDIT_CODE);
+  EXPECT_EQ(p->id_number(), testing::kUsccHospital);
+  EXPECT_EQ(p->phone(), "0575-87000000");
+  EXPECT_EQ(p->service_address(), "浙江省诸暨市暨阳街道");
+}
+
+TEST(ParsePartySpecTest, EveryKindAndIdType) {
+  EXPECT_EQ(ParsePartySpec("kind=org").value().kind(), v1::PARTY_KIND_UNINCORPORATED_ORGANIZATION);
+  EXPECT_EQ(ParsePartySpec("kind=LEGAL").value().kind(), v1::PARTY_KIND_LEGAL_PERSON);
+  EXPECT_EQ(ParsePartySpec("id-type=passport").value().id_document_type(),
+            v1::ID_DOCUMENT_TYPE_PASSPORT);
+  EXPECT_EQ(ParsePartySpec("id-type=permit").value().id_document_type(),
+            v1::ID_DOCUMENT_TYPE_HK_MACAO_TAIWAN_PERMIT);
+  EXPECT_EQ(ParsePartySpec("id-type=foreign-resident").value().id_document_type(),
+            v1::ID_DOCUMENT_TYPE_FOREIGN_PERMANENT_RESIDENT_ID);
+  EXPECT_EQ(ParsePartySpec("id-type=foreign_resident").value().id_document_type(),
+            v1::ID_DOCUMENT_TYPE_FOREIGN_PERMANENT_RESIDENT_ID);
+  EXPECT_EQ(ParsePartySpec("id-type=USCC").value().id_document_type(),
+            v1::ID_DOCUMENT_TYPE_UNIFIED_SOCIAL_CREDIT_CODE);
+}
+
+TEST(ParsePartySpecTest, RejectsUnknownKindAndIdType) {
+  auto k = ParsePartySpec("kind=company;name=x");
+  EXPECT_EQ(k.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(k.status().message(), AllOf(HasSubstr("kind"), HasSubstr("person, legal, org")));
+  auto t = ParsePartySpec("id-type=drivers-licence;name=x");
+  EXPECT_EQ(t.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(t.status().message(), AllOf(HasSubstr("id-type"), HasSubstr("resident-id")));
+}
+
+TEST(ParsePartySpecTest, EscapedSemicolonAndBackslash) {
+  auto p = ParsePartySpec(R"(name=A\;B;address=C:\\dir\;x;phone=1)");
+  ASSERT_TRUE(p.ok()) << p.status();
+  EXPECT_EQ(p->name(), "A;B");
+  EXPECT_EQ(p->service_address(), R"(C:\dir;x)");
+  EXPECT_EQ(p->phone(), "1");
+}
+
+TEST(ParsePartySpecTest, EscapedBackslashBeforeSeparator) {
+  // `\\;` is a backslash, then the separator.
+  auto p = ParsePartySpec(R"(name=A\\;phone=2)");
+  ASSERT_TRUE(p.ok()) << p.status();
+  EXPECT_EQ(p->name(), R"(A\)");
+  EXPECT_EQ(p->phone(), "2");
+}
+
+TEST(ParsePartySpecTest, OtherBackslashesStayLiteral) {
+  auto p = ParsePartySpec(R"(name=a\b\n;address=end\)");
+  ASSERT_TRUE(p.ok()) << p.status();
+  EXPECT_EQ(p->name(), R"(a\b\n)");
+  EXPECT_EQ(p->service_address(), R"(end\)");
+}
+
+TEST(ParsePartySpecTest, ValueMayContainEquals) {
+  auto p = ParsePartySpec("name=x;address=a=b@example.com");
+  ASSERT_TRUE(p.ok()) << p.status();
+  EXPECT_EQ(p->service_address(), "a=b@example.com");
+}
+
+TEST(ParsePartySpecTest, SpacesAroundKeysAndValuesAndEmptyItems) {
+  auto p = ParsePartySpec(" ; name = 张 三 ;; phone = 13800138000 ; ");
+  ASSERT_TRUE(p.ok()) << p.status();
+  EXPECT_EQ(p->name(), "张 三");  // Inner spaces stay.
+  EXPECT_EQ(p->phone(), "13800138000");
+}
+
+TEST(ParsePartySpecTest, KeysIgnoreCase) {
+  auto p = ParsePartySpec("NAME=x;Phone=1");
+  ASSERT_TRUE(p.ok()) << p.status();
+  EXPECT_EQ(p->name(), "x");
+  EXPECT_EQ(p->phone(), "1");
+}
+
+TEST(ParsePartySpecTest, MissingKeysAreLeftEmptyForOdrd) {
+  auto p = ParsePartySpec("kind=legal");
+  ASSERT_TRUE(p.ok()) << p.status();
+  EXPECT_EQ(p->kind(), v1::PARTY_KIND_LEGAL_PERSON);
+  EXPECT_EQ(p->name(), "");
+  EXPECT_EQ(p->id_number(), "");
+  EXPECT_EQ(p->phone(), "");
+  EXPECT_EQ(p->service_address(), "");
+}
+
+TEST(ParsePartySpecTest, RejectsEmpty) {
+  for (const char* s : {"", "   ", ";", " ; ;; "}) {
+    auto r = ParsePartySpec(s);
+    EXPECT_EQ(r.status().code(), absl::StatusCode::kInvalidArgument) << "'" << s << "'";
+    EXPECT_THAT(r.status().message(), HasSubstr("empty")) << s;
+  }
+}
+
+TEST(ParsePartySpecTest, RejectsUnknownKey) {
+  auto r = ParsePartySpec("name=张三;email=zhang@example.com");
+  EXPECT_EQ(r.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(r.status().message(), AllOf(HasSubstr("unknown key 'email'"), HasSubstr("address")));
+  // Agents' key is not a party key.
+  EXPECT_EQ(ParsePartySpec("of=applicant:1").status().code(), absl::StatusCode::kInvalidArgument);
+}
+
+TEST(ParsePartySpecTest, RejectsRepeatedKey) {
+  auto r = ParsePartySpec("name=张三;phone=1;NAME=李四");
+  EXPECT_EQ(r.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(r.status().message(), HasSubstr("'name' is given twice"));
+}
+
+TEST(ParsePartySpecTest, RejectsItemWithoutEquals) {
+  auto r = ParsePartySpec("name=张三;13800138000");
+  EXPECT_EQ(r.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(r.status().message(), HasSubstr("item 2 is not key=value"));
+  EXPECT_FALSE(ParsePartySpec("name").ok());
+  // ',' is not a separator.
+  EXPECT_EQ(ParsePartySpec("name=x,phone=1").value().name(), "x,phone=1");
+}
+
+TEST(ParsePartySpecTest, RejectsItemWithoutKey) {
+  auto r = ParsePartySpec("name=x;=y");
+  EXPECT_EQ(r.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(r.status().message(), HasSubstr("item 2 has no key"));
+}
+
+TEST(ParsePartySpecTest, ErrorsDoNotRepeatPersonalData) {
+  const std::string id = testing::kIdZhang;
+  for (const std::string& spec :
+       {"name=张三;id=" + id + ";phone=13800138000;bogus=1", "name=张三;id=" + id + ";13800138000",
+        "name=张三;id=" + id + ";name=张三", "name=张三;id=" + id + ";kind=nobody"}) {
+    auto r = ParsePartySpec(spec);
+    ASSERT_FALSE(r.ok()) << spec;
+    EXPECT_THAT(std::string(r.status().message()),
+                AllOf(Not(HasSubstr("张三")), Not(HasSubstr(id)), Not(HasSubstr("13800138000"))))
+        << spec;
+  }
+}
+
+// --- ParseAgentSpec ---
+
+TEST(ParseAgentSpecTest, OfApplicant) {
+  auto a = ParseAgentSpec(
+      "of=applicant:1;name=王律师;id=330681198506120020;phone=13900000000;"
+      "address=wang@lawfirm.cn");
+  ASSERT_TRUE(a.ok()) << a.status();
+  EXPECT_TRUE(a->of_applicant);
+  EXPECT_EQ(a->party_index, 0);
+  EXPECT_EQ(a->agent.name(), "王律师");
+  EXPECT_EQ(a->agent.id_document_type(), v1::ID_DOCUMENT_TYPE_RESIDENT_ID_CARD);
+  EXPECT_EQ(a->agent.id_number(), testing::kIdLi);
+  EXPECT_EQ(a->agent.phone(), "13900000000");
+  EXPECT_EQ(a->agent.service_address(), "wang@lawfirm.cn");
+}
+
+TEST(ParseAgentSpecTest, OfRespondentCountsFromOne) {
+  auto a = ParseAgentSpec("name=李律师;of=respondent:3;id-type=passport;id=E12345678");
+  ASSERT_TRUE(a.ok()) << a.status();
+  EXPECT_FALSE(a->of_applicant);
+  EXPECT_EQ(a->party_index, 2);
+  EXPECT_EQ(a->agent.id_document_type(), v1::ID_DOCUMENT_TYPE_PASSPORT);
+  EXPECT_EQ(a->agent.id_number(), "E12345678");
+}
+
+TEST(ParseAgentSpecTest, LargeIndexIsLeftToTheCaller) {
+  // The spec parser does not know how many parties the case has.
+  auto a = ParseAgentSpec("of=applicant:20");
+  ASSERT_TRUE(a.ok()) << a.status();
+  EXPECT_EQ(a->party_index, 19);
+}
+
+TEST(ParseAgentSpecTest, EscapingWorksAsForParties) {
+  auto a = ParseAgentSpec(R"(of=applicant:1;name=王\;律师;address=x\\y)");
+  ASSERT_TRUE(a.ok()) << a.status();
+  EXPECT_EQ(a->agent.name(), "王;律师");
+  EXPECT_EQ(a->agent.service_address(), R"(x\y)");
+}
+
+TEST(ParseAgentSpecTest, RejectsBadOf) {
+  for (const char* of : {"applicant:0", "applicant:-1", "respondent:0", "applicant",
+                         "applicant:", ":1", "1", "judge:1", "applicant:1x", "applicant:x",
+                         "applicant:1.5", "applicants:1", "applicant:99999999999"}) {
+    auto r = ParseAgentSpec(std::string("name=x;of=") + of);
+    EXPECT_EQ(r.status().code(), absl::StatusCode::kInvalidArgument) << of;
+    EXPECT_THAT(r.status().message(), HasSubstr("of")) << of;
+  }
+  auto r = ParseAgentSpec("of=applicant:0");
+  EXPECT_THAT(r.status().message(), HasSubstr("counting from 1"));
+}
+
+TEST(ParseAgentSpecTest, RequiresOf) {
+  auto r = ParseAgentSpec("name=王律师;id=330681198506120020;phone=13900000000;address=w@x.cn");
+  EXPECT_EQ(r.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(r.status().message(), AllOf(HasSubstr("of=applicant:N"), HasSubstr("required")));
+  EXPECT_THAT(std::string(r.status().message()), Not(HasSubstr("王律师")));
+}
+
+TEST(ParseAgentSpecTest, RejectsKindAndUnknownKeys) {
+  auto k = ParseAgentSpec("of=applicant:1;kind=person");
+  EXPECT_EQ(k.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(k.status().message(), AllOf(HasSubstr("unknown key 'kind'"), HasSubstr("of, name")));
+  EXPECT_EQ(ParseAgentSpec("of=applicant:1;firm=x").status().code(),
+            absl::StatusCode::kInvalidArgument);
+}
+
+TEST(ParseAgentSpecTest, RejectsRepeatedOfAndEmpty) {
+  auto r = ParseAgentSpec("of=applicant:1;of=respondent:1");
+  EXPECT_EQ(r.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(r.status().message(), HasSubstr("'of' is given twice"));
+  EXPECT_EQ(ParseAgentSpec("").status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(ParseAgentSpec("of").status().code(), absl::StatusCode::kInvalidArgument);
+}
+
+TEST(ParseAgentSpecTest, RejectsBadIdType) {
+  auto r = ParseAgentSpec("of=applicant:1;id-type=bar-card");
+  EXPECT_EQ(r.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(r.status().message(), HasSubstr("id-type"));
+}
+
+// --- CaseName ---
+
+TEST(CaseNameTest, AddsPrefixToBareIds) {
+  EXPECT_EQ(CaseName("abc-123"), "cases/abc-123");
+  EXPECT_EQ(CaseName("cases/abc-123"), "cases/abc-123");
+  // Not checked: odrd reports bad ids.
+  EXPECT_EQ(CaseName(""), "cases/");
+  EXPECT_EQ(CaseName("cases/"), "cases/");
+  EXPECT_EQ(CaseName("Cases/x"), "cases/Cases/x");
+}
+
+}  // namespace
+}  // namespace odr::cli
