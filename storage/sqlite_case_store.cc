@@ -275,11 +275,18 @@ absl::StatusOr<CasePage> SqliteCaseStore::ListCases(const domain::CaseQuery& q) 
   using domain::FilterOp;
   std::vector<std::string> where;
   // Parameters in order; each is text or integer.
-  std::vector<std::variant<std::string, int64_t>> params;
-  auto param = [&](std::variant<std::string, int64_t> v) {
-    params.push_back(std::move(v));
+  struct Param {
+    bool is_text;
+    std::string text;
+    int64_t number;
+  };
+  std::vector<Param> params;
+  auto param = [&](Param p) {
+    params.push_back(std::move(p));
     return absl::StrCat("?", params.size());
   };
+  auto text = [](std::string v) { return Param{true, std::move(v), 0}; };
+  auto number = [](int64_t v) { return Param{false, "", v}; };
   auto op_sql = [](FilterOp op) {
     switch (op) {
       case FilterOp::kEq:
@@ -302,20 +309,21 @@ absl::StatusOr<CasePage> SqliteCaseStore::ListCases(const domain::CaseQuery& q) 
       case FilterField::kState:
         where.push_back(
             absl::StrCat("state ", op_sql(cond.op), " ",
-                         param(std::string(domain::StateName(std::get<CaseState>(cond.value))))));
+                         param(text(domain::StateName(std::get<CaseState>(cond.value))))));
         break;
       case FilterField::kDisputeType:
-        where.push_back(absl::StrCat("dispute_type ", op_sql(cond.op), " ",
-                                     param(std::string(domain::DisputeTypeName(
-                                         std::get<domain::DisputeType>(cond.value))))));
+        where.push_back(absl::StrCat(
+            "dispute_type ", op_sql(cond.op), " ",
+            param(text(domain::DisputeTypeName(std::get<domain::DisputeType>(cond.value))))));
         break;
       case FilterField::kRegionCode:
         where.push_back(absl::StrCat("region_code ", op_sql(cond.op), " ",
-                                     param(std::get<std::string>(cond.value))));
+                                     param(text(std::get<std::string>(cond.value)))));
         break;
       case FilterField::kCreateTime:
-        where.push_back(absl::StrCat("create_time_us ", op_sql(cond.op), " ",
-                                     param(absl::ToUnixMicros(std::get<absl::Time>(cond.value)))));
+        where.push_back(
+            absl::StrCat("create_time_us ", op_sql(cond.op), " ",
+                         param(number(absl::ToUnixMicros(std::get<absl::Time>(cond.value))))));
         break;
     }
   }
@@ -335,23 +343,23 @@ absl::StatusOr<CasePage> SqliteCaseStore::ListCases(const domain::CaseQuery& q) 
   const char* cmp = q.order.descending ? "<" : ">";
   const char* dir = q.order.descending ? "DESC" : "ASC";
   if (q.after) {
-    std::variant<std::string, int64_t> key = q.after->key;
+    Param key = text(q.after->key);
     if (int_key) {
       int64_t v;
       if (!absl::SimpleAtoi(q.after->key, &v)) {
         return InvalidFieldError("page_token", "is not a token returned by this list call");
       }
-      key = v;
+      key = number(v);
     }
     std::string k = param(key);
-    std::string id = param(q.after->id);
+    std::string id = param(text(q.after->id));
     where.push_back(absl::StrCat("(", key_col, " ", cmp, " ", k, " OR (", key_col, " = ", k,
                                  " AND id ", cmp, " ", id, "))"));
   }
   std::string sql = absl::StrCat("SELECT id, ", key_col, " FROM cases");
   if (!where.empty()) absl::StrAppend(&sql, " WHERE ", absl::StrJoin(where, " AND "));
   absl::StrAppend(&sql, " ORDER BY ", key_col, " ", dir, ", id ", dir, " LIMIT ",
-                  param(static_cast<int64_t>(q.limit) + 1));
+                  param(number(static_cast<int64_t>(q.limit) + 1)));
 
   CasePage page;
   absl::Status s = db_->Read([&](Connection& c) -> absl::Status {
@@ -359,10 +367,10 @@ absl::StatusOr<CasePage> SqliteCaseStore::ListCases(const domain::CaseQuery& q) 
     {
       ODR_ASSIGN_OR_RETURN(Statement stmt, c.Prepare(sql));
       for (size_t i = 0; i < params.size(); ++i) {
-        if (const auto* str = std::get_if<std::string>(&params[i])) {
-          stmt.Bind(static_cast<int>(i + 1), absl::string_view(*str));
+        if (params[i].is_text) {
+          stmt.Bind(static_cast<int>(i + 1), absl::string_view(params[i].text));
         } else {
-          stmt.Bind(static_cast<int>(i + 1), std::get<int64_t>(params[i]));
+          stmt.Bind(static_cast<int>(i + 1), params[i].number);
         }
       }
       while (true) {
