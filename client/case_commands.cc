@@ -75,44 +75,16 @@ class Session {
   const client::CaseClient& client() const { return client_; }
 
   // Prints a case or a response as -o asks.
-  int Print(const v1::Case& c) const {
-    if (mode_ == Mode::kName) {
-      std::cout << c.name() << "\n";
-    } else if (mode_ == Mode::kJson) {
-      PrintJson(c, std::cout);
-    } else {
-      PrintCaseTable(c, std::cout);
-    }
-    return kExitOk;
-  }
+  int Print(const v1::Case& c) const { return Emit(c, {c.name()}, "", &PrintCaseTable); }
   int Print(const v1::ListCasesResponse& r) const {
-    if (mode_ == Mode::kName) {
-      for (const v1::Case& c : r.cases()) std::cout << c.name() << "\n";
-      // Names go to stdout for scripts; a truncated list must not pass silently.
-      if (!r.next_page_token().empty()) {
-        std::cerr << "More: repeat the command with --page-token " << r.next_page_token()
-                  << " (or with --all)\n";
-      }
-    } else if (mode_ == Mode::kJson) {
-      PrintJson(r, std::cout);
-    } else {
-      PrintCaseListTable(r, std::cout);
-    }
-    return kExitOk;
+    std::vector<std::string> names;
+    for (const v1::Case& c : r.cases()) names.push_back(c.name());
+    return Emit(r, names, r.next_page_token(), &PrintCaseListTable);
   }
   int Print(const v1::ListCaseEventsResponse& r) const {
-    if (mode_ == Mode::kName) {
-      for (const v1::CaseEvent& e : r.events()) std::cout << e.name() << "\n";
-      if (!r.next_page_token().empty()) {
-        std::cerr << "More: repeat the command with --page-token " << r.next_page_token()
-                  << " (or with --all)\n";
-      }
-    } else if (mode_ == Mode::kJson) {
-      PrintJson(r, std::cout);
-    } else {
-      PrintEventTable(r, std::cout);
-    }
-    return kExitOk;
+    std::vector<std::string> names;
+    for (const v1::CaseEvent& e : r.events()) names.push_back(e.name());
+    return Emit(r, names, r.next_page_token(), &PrintEventTable);
   }
 
   // Reports a failed call; `generated_request_id` is the request_id odr made up, if any.
@@ -131,6 +103,26 @@ class Session {
   }
 
   enum class Mode { kTable, kJson, kName };
+
+  // -o name: `names` one a line on stdout (for scripts), and on stderr a hint if a page follows,
+  // so that a truncated list never passes silently. -o json: protobuf JSON. Else `table`.
+  template <typename M>
+  int Emit(const M& message, const std::vector<std::string>& names,
+           const std::string& next_page_token, void (*table)(const M&, std::ostream&)) const {
+    if (mode_ == Mode::kName) {
+      for (const std::string& n : names) std::cout << n << "\n";
+      if (!next_page_token.empty()) {
+        std::cerr << "More: repeat the command with --page-token " << next_page_token
+                  << " (or with --all)\n";
+      }
+    } else if (mode_ == Mode::kJson) {
+      PrintJson(message, std::cout);
+    } else {
+      table(message, std::cout);
+    }
+    return kExitOk;
+  }
+
   const absl::Duration timeout_;
   const Mode mode_;
   const client::CaseClient client_;

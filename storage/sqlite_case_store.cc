@@ -393,10 +393,10 @@ absl::StatusOr<CasePage> SqliteCaseStore::ListCases(const domain::CaseQuery& q) 
   return page;
 }
 
-absl::StatusOr<Case> SqliteCaseStore::UpdateCase(absl::string_view id, const CaseData& values,
-                                                 const std::vector<domain::CaseField>& fields,
-                                                 std::optional<int64_t> expected_version,
-                                                 const domain::MutationContext& ctx) {
+absl::StatusOr<Case> SqliteCaseStore::MutateCase(
+    absl::string_view id, std::optional<int64_t> expected_version,
+    const domain::MutationContext& ctx,
+    const std::function<absl::Status(Connection&, Case&)>& mutate) {
   Case result;
   absl::Status s = db_->Write([&](Connection& c) -> absl::Status {
     ODR_ASSIGN_OR_RETURN(std::optional<std::string> previous, FindRequest(c, ctx));
@@ -406,8 +406,24 @@ absl::StatusOr<Case> SqliteCaseStore::UpdateCase(absl::string_view id, const Cas
     }
     ODR_ASSIGN_OR_RETURN(Case k, LoadCase(c, id));
     if (expected_version && *expected_version != k.version) return StaleEtag(k);
+    k.update_time = clock_->Now();
+    k.version += 1;
+    ODR_RETURN_IF_ERROR(mutate(c, k));
+    ODR_RETURN_IF_ERROR(WriteCaseRow(c, k, /*insert=*/false));
+    ODR_RETURN_IF_ERROR(RecordRequest(c, ctx, k.id, k.update_time));
+    result = std::move(k);
+    return absl::OkStatus();
+  });
+  if (!s.ok()) return s;
+  return result;
+}
+
+absl::StatusOr<Case> SqliteCaseStore::UpdateCase(absl::string_view id, const CaseData& values,
+                                                 const std::vector<domain::CaseField>& fields,
+                                                 std::optional<int64_t> expected_version,
+                                                 const domain::MutationContext& ctx) {
+  return MutateCase(id, expected_version, ctx, [&](Connection& c, Case& k) -> absl::Status {
     ODR_RETURN_IF_ERROR(domain::CheckEditable(k.state));
-    bool parties_changed = false;
     for (domain::CaseField f : fields) {
       switch (f) {
         case domain::CaseField::kDisputeType:
@@ -415,11 +431,11 @@ absl::StatusOr<Case> SqliteCaseStore::UpdateCase(absl::string_view id, const Cas
           break;
         case domain::CaseField::kApplicants:
           k.data.applicants = values.applicants;
-          parties_changed = true;
+          ODR_RETURN_IF_ERROR(WriteSide(c, k.id, "applicant", k.data.applicants));
           break;
         case domain::CaseField::kRespondents:
           k.data.respondents = values.respondents;
-          parties_changed = true;
+          ODR_RETURN_IF_ERROR(WriteSide(c, k.id, "respondent", k.data.respondents));
           break;
         case domain::CaseField::kSummary:
           k.data.summary = values.summary;
@@ -435,19 +451,8 @@ absl::StatusOr<Case> SqliteCaseStore::UpdateCase(absl::string_view id, const Cas
           break;
       }
     }
-    k.update_time = clock_->Now();
-    k.version += 1;
-    ODR_RETURN_IF_ERROR(WriteCaseRow(c, k, /*insert=*/false));
-    if (parties_changed) {
-      ODR_RETURN_IF_ERROR(WriteSide(c, k.id, "applicant", k.data.applicants));
-      ODR_RETURN_IF_ERROR(WriteSide(c, k.id, "respondent", k.data.respondents));
-    }
-    ODR_RETURN_IF_ERROR(RecordRequest(c, ctx, k.id, k.update_time));
-    result = std::move(k);
     return absl::OkStatus();
   });
-  if (!s.ok()) return s;
-  return result;
 }
 
 absl::StatusOr<Case> SqliteCaseStore::TransitionCase(absl::string_view id,
@@ -455,28 +460,12 @@ absl::StatusOr<Case> SqliteCaseStore::TransitionCase(absl::string_view id,
                                                      std::optional<int64_t> expected_version,
                                                      absl::string_view reason,
                                                      const domain::MutationContext& ctx) {
-  Case result;
-  absl::Status s = db_->Write([&](Connection& c) -> absl::Status {
-    ODR_ASSIGN_OR_RETURN(std::optional<std::string> previous, FindRequest(c, ctx));
-    if (previous) {
-      ODR_ASSIGN_OR_RETURN(result, LoadCase(c, *previous));
-      return absl::OkStatus();
-    }
-    ODR_ASSIGN_OR_RETURN(Case k, LoadCase(c, id));
-    if (expected_version && *expected_version != k.version) return StaleEtag(k);
+  return MutateCase(id, expected_version, ctx, [&](Connection& c, Case& k) -> absl::Status {
     ODR_ASSIGN_OR_RETURN(CaseState next, domain::NextState(k.state, action));
     const CaseState from = k.state;
     k.state = next;
-    k.update_time = clock_->Now();
-    k.version += 1;
-    ODR_RETURN_IF_ERROR(WriteCaseRow(c, k, /*insert=*/false));
-    ODR_RETURN_IF_ERROR(AppendEvent(c, k.id, ctx.actor, k.update_time, from, next, reason));
-    ODR_RETURN_IF_ERROR(RecordRequest(c, ctx, k.id, k.update_time));
-    result = std::move(k);
-    return absl::OkStatus();
+    return AppendEvent(c, k.id, ctx.actor, k.update_time, from, next, reason);
   });
-  if (!s.ok()) return s;
-  return result;
 }
 
 absl::StatusOr<EventPage> SqliteCaseStore::ListCaseEvents(absl::string_view id, int64_t after_seq,

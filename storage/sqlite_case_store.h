@@ -1,6 +1,7 @@
 #ifndef ODR_STORAGE_SQLITE_CASE_STORE_H_
 #define ODR_STORAGE_SQLITE_CASE_STORE_H_
 
+#include <functional>
 #include <memory>
 
 #include "server/domain/clock.h"
@@ -32,6 +33,13 @@ class SqliteCaseStore final : public CaseStore {
                                            int limit) override;
 
  private:
+  // One write transaction: idempotency lookup, load, etag check, then `mutate` (which may write
+  // other rows) on the case with its new version and update time, then the row and the request_id.
+  absl::StatusOr<domain::Case> MutateCase(
+      absl::string_view id, std::optional<int64_t> expected_version,
+      const domain::MutationContext& ctx,
+      const std::function<absl::Status(Connection&, domain::Case&)>& mutate);
+
   Database* db_;
   Clock* clock_;
   IdGenerator* ids_;
