@@ -16,6 +16,8 @@
 #include <string>
 #include <vector>
 
+#include "odr/v1/audit.pb.h"
+#include "odr/v1/auth.pb.h"
 #include "odr/v1/case_service.pb.h"
 
 namespace odr::proto {
@@ -68,5 +70,9 @@ ODR_LENIENT_REQUEST(odr::v1::AcceptCaseRequest)
 ODR_LENIENT_REQUEST(odr::v1::WithdrawCaseRequest)
 ODR_LENIENT_REQUEST(odr::v1::CloseCaseRequest)
 ODR_LENIENT_REQUEST(odr::v1::ListCaseEventsRequest)
+ODR_LENIENT_REQUEST(odr::v1::AssignCaseMediatorRequest)
+ODR_LENIENT_REQUEST(odr::v1::CreateTokenRequest)
+ODR_LENIENT_REQUEST(odr::v1::GetCallerRequest)
+ODR_LENIENT_REQUEST(odr::v1::ListAccessRecordsRequest)
 
 #endif  // ODR_PROTO_REQUEST_TRAITS_H_

@@ -172,6 +172,12 @@ std::vector<domain::Party> PartiesFromProto(const google::protobuf::RepeatedPtrF
 
 }  // namespace
 
+std::string ResourceId(absl::string_view name, absl::string_view prefix) {
+  if (name.empty()) return "";
+  if (!absl::StartsWith(name, prefix)) return absl::StrCat("/", name);  // fails validation
+  return std::string(name.substr(prefix.size()));
+}
+
 domain::CaseData CaseDataFromProto(const v1::Case& in, const std::string& path, Violations* v) {
   domain::CaseData out;
   if (auto t = DisputeTypeFromProto(in.dispute_type())) {
@@ -185,13 +191,15 @@ domain::CaseData CaseDataFromProto(const v1::Case& in, const std::string& path, 
   out.claims = in.claims();
   out.amount_fen = in.amount_fen();
   out.region_code = in.region_code();
+  out.organization_id = ResourceId(in.organization(), "organizations/");
   switch (in.source().source_case()) {
     case v1::CaseSource::kCitizenApplication:
       break;
     case v1::CaseSource::kCourtDiversion: {
       const auto& d = in.source().court_diversion();
       out.court_diversion =
-          domain::CourtDiversion{d.court(), d.intake_reference(), d.diversion_date()};
+          domain::CourtDiversion{ResourceId(d.court(), "courts/"), d.intake_reference(),
+                                 d.diversion_date(), d.court_display_name()};
       break;
     }
     case v1::CaseSource::SOURCE_NOT_SET:
@@ -239,7 +247,8 @@ void CaseToProto(const domain::Case& in, v1::Case* out) {
   out->set_region_code(in.data.region_code);
   if (in.data.court_diversion) {
     auto* d = out->mutable_source()->mutable_court_diversion();
-    d->set_court(in.data.court_diversion->court);
+    d->set_court(absl::StrCat("courts/", in.data.court_diversion->court_id));
+    d->set_court_display_name(in.data.court_diversion->court_display_name);
     d->set_intake_reference(in.data.court_diversion->intake_reference);
     d->set_diversion_date(in.data.court_diversion->diversion_date);
   } else {
@@ -251,6 +260,8 @@ void CaseToProto(const domain::Case& in, v1::Case* out) {
   *out->mutable_update_time() =
       TimeUtil::MicrosecondsToTimestamp(absl::ToUnixMicros(in.update_time));
   out->set_etag(Etag(in.version));
+  out->set_organization(absl::StrCat("organizations/", in.data.organization_id));
+  for (const std::string& m : in.mediator_ids) out->add_mediators(absl::StrCat("principals/", m));
 }
 
 void EventToProto(const domain::CaseEvent& in, v1::CaseEvent* out) {

@@ -26,6 +26,10 @@ v1::Case::State StateToProto(domain::CaseState s);
 std::string Etag(int64_t version);
 absl::StatusOr<std::optional<int64_t>> ParseEtag(absl::string_view etag, absl::string_view field);
 
+// "organizations/x" with prefix "organizations/" -> "x". A name without the prefix becomes a
+// value that fails CheckResourceId (so validation names the field); empty stays empty.
+std::string ResourceId(absl::string_view name, absl::string_view prefix);
+
 // "cases/{case}" -> "{case}"; INVALID_ARGUMENT naming `field` otherwise.
 absl::StatusOr<std::string> ParseCaseName(absl::string_view name, absl::string_view field);
 

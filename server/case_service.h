@@ -1,22 +1,25 @@
-// CaseService on the gRPC callback API. Each reaction validates nothing heavier than the request in
-// memory and hands the store call to the worker pool; it never touches SQLite on a gRPC thread.
+// CaseService on the gRPC callback API. Every method goes through RpcRunner (worker pool,
+// authentication, rate limit) and authorizes the case through domain/authorization.h; nothing
+// touches SQLite on a gRPC thread.
 #ifndef ODR_SERVER_CASE_SERVICE_H_
 #define ODR_SERVER_CASE_SERVICE_H_
-
-#include <boost/asio/thread_pool.hpp>
 
 #include "absl/strings/string_view.h"
 #include "odr/v1/case_service.grpc.pb.h"
 #include "server/domain/clock.h"
+#include "server/rpc_runner.h"
+#include "storage/access_log.h"
 #include "storage/case_store.h"
+#include "storage/principal_store.h"
 
 namespace odr::server {
 
 class CaseServiceImpl final : public v1::CaseService::CallbackService {
  public:
-  // `store`, `clock` and `pool` must outlive the service and any call in flight.
-  CaseServiceImpl(storage::CaseStore* store, Clock* clock, boost::asio::thread_pool* pool)
-      : store_(store), clock_(clock), pool_(pool) {}
+  // All pointers must outlive the service and any call in flight.
+  CaseServiceImpl(RpcRunner* runner, storage::CaseStore* store, storage::PrincipalStore* principals,
+                  storage::AccessLog* access, Clock* clock)
+      : runner_(runner), store_(store), principals_(principals), access_(access), clock_(clock) {}
 
   grpc::ServerUnaryReactor* CreateCase(grpc::CallbackServerContext* ctx,
                                        const v1::CreateCaseRequest* req, v1::Case* resp) override;
@@ -39,22 +42,25 @@ class CaseServiceImpl final : public v1::CaseService::CallbackService {
   grpc::ServerUnaryReactor* ListCaseEvents(grpc::CallbackServerContext* ctx,
                                            const v1::ListCaseEventsRequest* req,
                                            v1::ListCaseEventsResponse* resp) override;
+  grpc::ServerUnaryReactor* AssignCaseMediator(grpc::CallbackServerContext* ctx,
+                                               const v1::AssignCaseMediatorRequest* req,
+                                               v1::Case* resp) override;
 
  private:
-  // Runs `work` on the pool and finishes the call with its status; logs one access line.
-  // The request is checked first (see request_check.h).
-  template <typename Work>
-  grpc::ServerUnaryReactor* Dispatch(grpc::CallbackServerContext* ctx, absl::string_view method,
-                                     const google::protobuf::Message* request, Work work);
-
   template <typename Req>
-  grpc::ServerUnaryReactor* Transition(grpc::CallbackServerContext* ctx, absl::string_view method,
+  grpc::ServerUnaryReactor* Transition(grpc::CallbackServerContext* ctx, const char* method,
                                        const Req* req, v1::Case* resp, int action,
                                        absl::string_view reason);
+  // Loads a case the caller may read, records the read, or NOT_FOUND.
+  absl::StatusOr<domain::Case> ReadCase(const CallContext& call, absl::string_view id);
+  // Redacts for the caller and writes the response.
+  void Respond(const CallContext& call, domain::Case k, v1::Case* resp) const;
 
+  RpcRunner* runner_;
   storage::CaseStore* store_;
+  storage::PrincipalStore* principals_;
+  storage::AccessLog* access_;
   Clock* clock_;
-  boost::asio::thread_pool* pool_;
 };
 
 }  // namespace odr::server

@@ -1,6 +1,7 @@
 #include "server/log.h"
 
 #include <google/protobuf/stubs/logging.h>
+#include <grpc/support/log.h>
 
 #include <memory>
 
@@ -43,6 +44,14 @@ void ProtobufLog(google::protobuf::LogLevel level, const char* file, int line,
         "protobuf", {{"message", message}});
 }
 
+// gRPC core's own messages (bind failures, transport errors) as JSON lines too.
+void GrpcLog(gpr_log_func_args* args) {
+  spdlog::level::level_enum level = spdlog::level::debug;
+  if (args->severity == GPR_LOG_SEVERITY_ERROR) level = spdlog::level::err;
+  if (args->severity == GPR_LOG_SEVERITY_INFO) level = spdlog::level::info;
+  Write(level, "grpc", {{"message", args->message}});
+}
+
 }  // namespace
 
 absl::Status Init(absl::string_view level) {
@@ -60,6 +69,7 @@ absl::Status Init(absl::string_view level) {
   }
   Logger()->set_level(l);
   google::protobuf::SetLogHandler(&ProtobufLog);
+  gpr_set_log_function(&GrpcLog);
   return absl::OkStatus();
 }
 

@@ -6,6 +6,7 @@
 #include <iostream>
 
 #include "CLI/CLI.hpp"
+#include "server/admin.h"
 #include "server/domain/clock.h"
 #include "server/log.h"
 #include "server/server.h"
@@ -35,7 +36,31 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(0.0, 600.0))
       ->capture_default_str();
   app.add_option("--port-file", port_file, "write the bound port to this file once serving");
+  app.add_option("--tls-cert", options.tls_cert_file, "PEM certificate chain for TLS")
+      ->envname("ODR_TLS_CERT");
+  app.add_option("--tls-key", options.tls_key_file, "PEM private key for TLS")
+      ->envname("ODR_TLS_KEY");
+  app.add_option("--tls-client-ca", options.tls_client_ca_file,
+                 "PEM CA bundle: request and verify client certificates (mutual TLS)")
+      ->envname("ODR_TLS_CLIENT_CA");
+  double token_ttl_seconds = 3600;
+  app.add_option("--token-ttl", token_ttl_seconds, "lifetime of issued bearer tokens, seconds")
+      ->check(CLI::Range(60.0, 86400.0))
+      ->capture_default_str();
+  app.add_option("--token-issuer", options.auth.issuer, "iss of issued tokens")
+      ->capture_default_str();
+  app.add_option("--rate-limit", options.rate_limit,
+                 "calls a second per principal (token bucket); 0 disables")
+      ->check(CLI::Range(0.0, 1e6))
+      ->capture_default_str();
+  app.add_option("--rate-burst", options.rate_burst, "bucket size of the rate limit")
+      ->check(CLI::Range(1.0, 1e6))
+      ->capture_default_str();
+  std::function<int()> admin;
+  odr::server::AddAdminCommands(&app, &admin);
   CLI11_PARSE(app, argc, argv);
+  if (admin) return admin();
+  options.auth.token_ttl = absl::Seconds(token_ttl_seconds);
 
   if (auto s = odr::log::Init(log_level); !s.ok()) {
     std::cerr << s.message() << "\n";

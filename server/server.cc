@@ -5,12 +5,34 @@
 
 #include <chrono>
 #include <filesystem>
+#include <fstream>
 #include <system_error>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
 #include "server/log.h"
 
 namespace odr::server {
+namespace {
+
+absl::StatusOr<std::string> ReadFile(const std::string& path, absl::string_view what) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return absl::FailedPreconditionError(absl::StrCat("cannot read ", what, " ", path));
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+}  // namespace
+
+bool IsLoopbackAddress(absl::string_view listen) {
+  absl::string_view host = listen;
+  if (absl::ConsumePrefix(&host, "[")) {
+    host = host.substr(0, host.find(']'));
+  } else if (size_t colon = host.rfind(':'); colon != absl::string_view::npos) {
+    host = host.substr(0, colon);
+  }
+  return host == "localhost" || host == "::1" || absl::StartsWith(host, "127.");
+}
 
 absl::StatusOr<std::unique_ptr<OdrServer>> OdrServer::Start(const ServerOptions& options,
                                                             Clock* clock, IdGenerator* ids) {
@@ -23,6 +45,35 @@ absl::StatusOr<std::unique_ptr<OdrServer>> OdrServer::Start(const ServerOptions&
     return absl::FailedPreconditionError(
         absl::StrCat("cannot create data dir ", options.data_dir, ": ", ec.message()));
   }
+  std::shared_ptr<grpc::ServerCredentials> credentials;
+  if (options.tls_cert_file.empty() != options.tls_key_file.empty()) {
+    return absl::InvalidArgumentError("--tls-cert and --tls-key go together");
+  }
+  if (options.tls_cert_file.empty()) {
+    if (!options.tls_client_ca_file.empty()) {
+      return absl::InvalidArgumentError("--tls-client-ca needs --tls-cert and --tls-key");
+    }
+    if (!IsLoopbackAddress(options.listen)) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "refusing to serve plaintext on ", options.listen,
+          ": pass --tls-cert and --tls-key, or listen on a loopback address (development mode)"));
+    }
+    credentials = grpc::InsecureServerCredentials();
+  } else {
+    grpc::SslServerCredentialsOptions ssl;
+    auto cert = ReadFile(options.tls_cert_file, "TLS certificate");
+    if (!cert.ok()) return cert.status();
+    auto key = ReadFile(options.tls_key_file, "TLS key");
+    if (!key.ok()) return key.status();
+    ssl.pem_key_cert_pairs.push_back({*key, *cert});
+    if (!options.tls_client_ca_file.empty()) {
+      auto ca = ReadFile(options.tls_client_ca_file, "client CA");
+      if (!ca.ok()) return ca.status();
+      ssl.pem_root_certs = *ca;
+      ssl.client_certificate_request = GRPC_SSL_REQUEST_CLIENT_CERTIFICATE_AND_VERIFY;
+    }
+    credentials = grpc::SslServerCredentials(ssl);
+  }
   std::unique_ptr<OdrServer> s(new OdrServer());
   storage::Database::Options db_options;
   db_options.path = (std::filesystem::path(options.data_dir) / "odr.db").string();
@@ -31,15 +82,38 @@ absl::StatusOr<std::unique_ptr<OdrServer>> OdrServer::Start(const ServerOptions&
   if (!db.ok()) return db.status();
   s->db_ = std::move(*db);
   s->store_ = std::make_unique<storage::SqliteCaseStore>(s->db_.get(), clock, ids);
+  s->principals_ = std::make_unique<storage::SqlitePrincipalStore>(s->db_.get(), clock);
+  s->access_ = std::make_unique<storage::SqliteAccessLog>(s->db_.get());
+  auto keys =
+      auth::KeyRing::LoadOrCreate((std::filesystem::path(options.data_dir) / "keys").string());
+  if (!keys.ok()) return keys.status();
+  s->keys_ = std::move(*keys);
+  s->authenticator_ =
+      std::make_unique<Authenticator>(s->principals_.get(), s->keys_.get(), clock, options.auth);
+  s->limiter_ = std::make_unique<RateLimiter>(options.rate_limit, options.rate_burst, clock);
   s->pool_ = std::make_unique<boost::asio::thread_pool>(options.workers);
-  s->case_service_ = std::make_unique<CaseServiceImpl>(s->store_.get(), clock, s->pool_.get());
+  s->runner_ =
+      std::make_unique<RpcRunner>(s->pool_.get(), s->authenticator_.get(), s->limiter_.get());
+  s->case_service_ = std::make_unique<CaseServiceImpl>(
+      s->runner_.get(), s->store_.get(), s->principals_.get(), s->access_.get(), clock);
+  s->auth_service_ = std::make_unique<AuthServiceImpl>(s->runner_.get(), s->authenticator_.get());
+  s->audit_service_ = std::make_unique<AuditServiceImpl>(s->runner_.get(), s->access_.get());
 
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
-  builder.AddListeningPort(options.listen, grpc::InsecureServerCredentials(), &s->port_);
+  builder.AddListeningPort(options.listen, credentials, &s->port_);
   builder.RegisterService(s->case_service_.get());
-  builder.SetMaxReceiveMessageSize(4 * 1024 * 1024);
+  builder.RegisterService(s->auth_service_.get());
+  builder.RegisterService(s->audit_service_.get());
+  // Explicit size limits: a larger message is RESOURCE_EXHAUSTED before it is parsed. Metadata
+  // may be up to 16 KiB so that an oversized token reaches the authenticator and gets
+  // UNAUTHENTICATED rather than a transport error.
+  builder.SetMaxReceiveMessageSize(options.max_message_bytes);
+  builder.SetMaxSendMessageSize(options.max_message_bytes);
+  builder.AddChannelArgument(GRPC_ARG_MAX_METADATA_SIZE, 16 * 1024);
+  // A second odrd must fail to bind a port in use, not silently share it.
+  builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
   s->server_ = builder.BuildAndStart();
   if (s->server_ == nullptr || s->port_ == 0) {
     s->pool_->join();
@@ -49,7 +123,9 @@ absl::StatusOr<std::unique_ptr<OdrServer>> OdrServer::Start(const ServerOptions&
   log::Info("started", {{"listen", options.listen},
                         {"port", s->port_},
                         {"schema_version", s->db_->schema_version()},
-                        {"workers", options.workers}});
+                        {"workers", options.workers},
+                        {"tls", !options.tls_cert_file.empty()},
+                        {"mutual_tls", !options.tls_client_ca_file.empty()}});
   return s;
 }
 

@@ -11,8 +11,15 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "server/auth/token.h"
+#include "server/auth_service.h"
+#include "server/authenticator.h"
 #include "server/case_service.h"
 #include "server/domain/clock.h"
+#include "server/rate_limiter.h"
+#include "server/rpc_runner.h"
+#include "storage/access_log.h"
+#include "storage/principal_store.h"
 #include "storage/sqlite_case_store.h"
 #include "storage/sqlite_db.h"
 
@@ -20,14 +27,28 @@ namespace odr::server {
 
 struct ServerOptions {
   std::string listen = "127.0.0.1:50051";  // host:port; port 0 picks a free one
-  std::string data_dir = "./var";          // created if absent; holds odr.db
+  std::string data_dir = "./var";          // created if absent; holds odr.db and keys/
   int workers = 4;                         // threads for storage work
+  // TLS. Without a certificate odrd serves plaintext, and only on a loopback address
+  // (development mode); with tls_client_ca it asks clients for certificates and verifies them
+  // (mutual TLS for court systems; clients without one authenticate with tokens).
+  std::string tls_cert_file;
+  std::string tls_key_file;
+  std::string tls_client_ca_file;
+  AuthConfig auth;
+  double rate_limit = 50;   // calls a second per principal; <= 0 disables
+  double rate_burst = 100;  // bucket size
+  int max_message_bytes = 4 * 1024 * 1024;
 };
+
+// True for 127.0.0.0/8, ::1 and localhost (with a port).
+bool IsLoopbackAddress(absl::string_view listen);
 
 class OdrServer {
  public:
-  // Opens (and migrates) the database, starts listening, and sets health to SERVING. `clock` and
-  // `ids` must outlive the server.
+  // Opens (and migrates) the database and the signing keys, starts listening, and sets health to
+  // SERVING. FAILED_PRECONDITION for plaintext on a non-loopback address. `clock` and `ids` must
+  // outlive the server.
   static absl::StatusOr<std::unique_ptr<OdrServer>> Start(const ServerOptions& options,
                                                           Clock* clock, IdGenerator* ids);
   ~OdrServer();
@@ -46,8 +67,16 @@ class OdrServer {
   bool shut_down_ = false;
   std::unique_ptr<storage::Database> db_;
   std::unique_ptr<storage::SqliteCaseStore> store_;
+  std::unique_ptr<storage::SqlitePrincipalStore> principals_;
+  std::unique_ptr<storage::SqliteAccessLog> access_;
+  std::unique_ptr<auth::KeyRing> keys_;
+  std::unique_ptr<Authenticator> authenticator_;
+  std::unique_ptr<RateLimiter> limiter_;
   std::unique_ptr<boost::asio::thread_pool> pool_;
+  std::unique_ptr<RpcRunner> runner_;
   std::unique_ptr<CaseServiceImpl> case_service_;
+  std::unique_ptr<AuthServiceImpl> auth_service_;
+  std::unique_ptr<AuditServiceImpl> audit_service_;
   std::unique_ptr<grpc::Server> server_;
 };
 

@@ -61,6 +61,12 @@ class CaseStore {
                                                       absl::string_view reason,
                                                       const domain::MutationContext& ctx) = 0;
 
+  // Adds `mediator_id` to the case's mediators (no-op if present) if the state allows it.
+  virtual absl::StatusOr<domain::Case> AssignMediator(absl::string_view id,
+                                                      absl::string_view mediator_id,
+                                                      std::optional<int64_t> expected_version,
+                                                      const domain::MutationContext& ctx) = 0;
+
   // The case's events with seq > after_seq, oldest first, at most `limit`.
   virtual absl::StatusOr<EventPage> ListCaseEvents(absl::string_view id, int64_t after_seq,
                                                    int limit) = 0;

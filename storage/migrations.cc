@@ -67,6 +67,65 @@ CREATE TABLE idempotency_keys (
   PRIMARY KEY (method, request_id)
 ) STRICT, WITHOUT ROWID;
 )sql",
+      // 2: identity and access. Cases gain their organization, court ids and mediators;
+      // principals, partner links, and the append-only access log.
+      R"sql(
+ALTER TABLE cases ADD COLUMN organization_id TEXT NOT NULL DEFAULT '';
+ALTER TABLE cases ADD COLUMN diversion_court_display_name TEXT;
+-- Up to version 1 diversion_court held the court's display name; from 2 it holds the court id.
+UPDATE cases SET diversion_court_display_name = diversion_court, diversion_court = 'unknown'
+  WHERE diversion_court IS NOT NULL;
+CREATE INDEX cases_by_organization ON cases (organization_id, create_time_us, id);
+CREATE INDEX cases_by_court ON cases (diversion_court, create_time_us, id);
+CREATE INDEX case_parties_by_document ON case_parties (id_number, id_document_type);
+
+CREATE TABLE case_mediators (
+  case_id TEXT NOT NULL REFERENCES cases (id) ON DELETE CASCADE,
+  mediator_id TEXT NOT NULL,
+  ordinal INTEGER NOT NULL,
+  assigned_time_us INTEGER NOT NULL,
+  PRIMARY KEY (case_id, mediator_id)
+) STRICT, WITHOUT ROWID;
+CREATE INDEX case_mediators_by_mediator ON case_mediators (mediator_id, case_id);
+
+CREATE TABLE principals (
+  id TEXT PRIMARY KEY,
+  role TEXT NOT NULL,
+  display_name TEXT NOT NULL,
+  organization_id TEXT NOT NULL,
+  court_id TEXT NOT NULL,
+  id_document_type TEXT NOT NULL,
+  id_number TEXT NOT NULL,
+  certificate_name TEXT,
+  api_key_hash TEXT,
+  disabled INTEGER NOT NULL DEFAULT 0,
+  create_time_us INTEGER NOT NULL
+) STRICT;
+CREATE UNIQUE INDEX principals_by_certificate ON principals (certificate_name)
+  WHERE certificate_name IS NOT NULL;
+
+CREATE TABLE partner_citizens (
+  partner_id TEXT NOT NULL REFERENCES principals (id),
+  citizen_id TEXT NOT NULL REFERENCES principals (id),
+  PRIMARY KEY (partner_id, citizen_id)
+) STRICT, WITHOUT ROWID;
+
+CREATE TABLE access_log (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  time_us INTEGER NOT NULL,
+  principal_id TEXT NOT NULL,
+  acting_through TEXT NOT NULL,
+  method TEXT NOT NULL,
+  resource TEXT NOT NULL,
+  action TEXT NOT NULL CHECK (action IN ('read', 'change'))
+) STRICT;
+CREATE INDEX access_log_by_principal ON access_log (principal_id, seq);
+CREATE INDEX access_log_by_resource ON access_log (resource, seq);
+CREATE TRIGGER access_log_no_update BEFORE UPDATE ON access_log
+  BEGIN SELECT RAISE(ABORT, 'access_log is append-only'); END;
+CREATE TRIGGER access_log_no_delete BEFORE DELETE ON access_log
+  BEGIN SELECT RAISE(ABORT, 'access_log is append-only'); END;
+)sql",
   };
   return *kMigrations;
 }

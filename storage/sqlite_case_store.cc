@@ -7,8 +7,10 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/civil_time.h"
+#include "server/domain/authorization.h"
 #include "server/domain/errors.h"
 #include "server/domain/status_macros.h"
+#include "storage/access_log.h"
 
 namespace odr::storage {
 namespace {
@@ -19,11 +21,6 @@ using domain::CaseEvent;
 using domain::CaseState;
 using domain::Party;
 
-absl::Status CaseNotFound(absl::string_view id) {
-  return MakeError(absl::StatusCode::kNotFound, kReasonNotFound,
-                   absl::StrCat("case cases/", id, " not found"));
-}
-
 absl::Status Corrupt(absl::string_view what) {
   return absl::DataLossError(absl::StrCat("stored value is not recognised: ", what));
 }
@@ -31,7 +28,8 @@ absl::Status Corrupt(absl::string_view what) {
 constexpr char kSelectCase[] =
     "SELECT id, case_number, dispute_type, summary, claims, amount_fen, region_code,"
     " diversion_court, diversion_intake_reference, diversion_date, state, create_time_us,"
-    " update_time_us, version FROM cases WHERE id = ?1";
+    " update_time_us, version, organization_id, diversion_court_display_name FROM cases"
+    " WHERE id = ?1";
 
 absl::Status LoadParties(Connection& c, Case& out) {
   ODR_ASSIGN_OR_RETURN(
@@ -77,7 +75,7 @@ absl::StatusOr<Case> LoadCase(Connection& c, absl::string_view id) {
   ODR_ASSIGN_OR_RETURN(Statement stmt, c.Prepare(kSelectCase));
   stmt.Bind(1, id);
   ODR_ASSIGN_OR_RETURN(bool row, stmt.Step());
-  if (!row) return CaseNotFound(id);
+  if (!row) return domain::CaseNotFoundError(id);
   Case out;
   out.id = stmt.ColumnText(0);
   out.case_number = stmt.ColumnText(1);
@@ -90,8 +88,10 @@ absl::StatusOr<Case> LoadCase(Connection& c, absl::string_view id) {
   out.data.region_code = stmt.ColumnText(6);
   if (!stmt.ColumnIsNull(7)) {
     out.data.court_diversion =
-        domain::CourtDiversion{stmt.ColumnText(7), stmt.ColumnText(8), stmt.ColumnText(9)};
+        domain::CourtDiversion{stmt.ColumnText(7), stmt.ColumnText(8), stmt.ColumnText(9),
+                               stmt.ColumnOptionalText(15).value_or("")};
   }
+  out.data.organization_id = stmt.ColumnText(14);
   auto state = domain::StateFromName(stmt.ColumnText(10));
   if (!state) return Corrupt("state");
   out.state = *state;
@@ -99,6 +99,15 @@ absl::StatusOr<Case> LoadCase(Connection& c, absl::string_view id) {
   out.update_time = absl::FromUnixMicros(stmt.ColumnInt(12));
   out.version = stmt.ColumnInt(13);
   ODR_RETURN_IF_ERROR(LoadParties(c, out));
+  ODR_ASSIGN_OR_RETURN(
+      Statement m,
+      c.Prepare("SELECT mediator_id FROM case_mediators WHERE case_id = ?1 ORDER BY ordinal"));
+  m.Bind(1, out.id);
+  while (true) {
+    ODR_ASSIGN_OR_RETURN(bool row, m.Step());
+    if (!row) break;
+    out.mediator_ids.push_back(m.ColumnText(0));
+  }
   return out;
 }
 
@@ -183,6 +192,20 @@ absl::Status RecordRequest(Connection& c, const domain::MutationContext& ctx,
   return stmt.Run();
 }
 
+// Records the change in the access log, in the caller's transaction, when ctx.rpc is set.
+absl::Status RecordChange(Connection& c, const domain::MutationContext& ctx,
+                          absl::string_view case_id, absl::Time now) {
+  if (ctx.rpc.empty()) return absl::OkStatus();
+  AccessRecord r;
+  r.time = now;
+  r.principal_id = ctx.actor;
+  r.acting_through = ctx.acting_through;
+  r.method = ctx.rpc;
+  r.resource = absl::StrCat("cases/", case_id);
+  r.change = true;
+  return AppendAccessRecord(c, r);
+}
+
 absl::Status StaleEtag(const Case& current) {
   return MakeError(absl::StatusCode::kAborted, kReasonStaleEtag,
                    absl::StrCat("etag is stale: cases/", current.id,
@@ -193,23 +216,27 @@ absl::Status WriteCaseRow(Connection& c, const Case& k, bool insert) {
   const char* sql =
       insert ? "INSERT INTO cases (id, case_number, dispute_type, summary, claims, amount_fen,"
                " region_code, diversion_court, diversion_intake_reference, diversion_date, state,"
-               " create_time_us, update_time_us, version)"
-               " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)"
+               " create_time_us, update_time_us, version, organization_id,"
+               " diversion_court_display_name)"
+               " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)"
              : "UPDATE cases SET case_number = ?2, dispute_type = ?3, summary = ?4, claims = ?5,"
                " amount_fen = ?6, region_code = ?7, diversion_court = ?8,"
                " diversion_intake_reference = ?9, diversion_date = ?10, state = ?11,"
-               " create_time_us = ?12, update_time_us = ?13, version = ?14 WHERE id = ?1";
+               " create_time_us = ?12, update_time_us = ?13, version = ?14, organization_id = ?15,"
+               " diversion_court_display_name = ?16 WHERE id = ?1";
   ODR_ASSIGN_OR_RETURN(Statement stmt, c.Prepare(sql));
   stmt.Bind(1, k.id).Bind(2, k.case_number).Bind(3, domain::DisputeTypeName(k.data.dispute_type));
   stmt.Bind(4, k.data.summary).Bind(5, k.data.claims).Bind(6, k.data.amount_fen);
   stmt.Bind(7, k.data.region_code);
   if (k.data.court_diversion) {
-    stmt.Bind(8, k.data.court_diversion->court);
+    stmt.Bind(8, k.data.court_diversion->court_id);
     stmt.Bind(9, k.data.court_diversion->intake_reference);
     stmt.Bind(10, k.data.court_diversion->diversion_date);
+    stmt.Bind(16, k.data.court_diversion->court_display_name);
   } else {
-    stmt.BindNull(8).BindNull(9).BindNull(10);
+    stmt.BindNull(8).BindNull(9).BindNull(10).BindNull(16);
   }
+  stmt.Bind(15, k.data.organization_id);
   stmt.Bind(11, domain::StateName(k.state)).Bind(12, absl::ToUnixMicros(k.create_time));
   stmt.Bind(13, absl::ToUnixMicros(k.update_time)).Bind(14, k.version);
   return stmt.Run();
@@ -253,6 +280,7 @@ absl::StatusOr<Case> SqliteCaseStore::CreateCase(const CaseData& data,
     ODR_RETURN_IF_ERROR(WriteSide(c, k.id, "respondent", k.data.respondents));
     ODR_RETURN_IF_ERROR(AppendEvent(c, k.id, ctx.actor, now, std::nullopt, k.state, ""));
     ODR_RETURN_IF_ERROR(RecordRequest(c, ctx, k.id, now));
+    ODR_RETURN_IF_ERROR(RecordChange(c, ctx, k.id, now));
     result = std::move(k);
     return absl::OkStatus();
   });
@@ -324,6 +352,28 @@ absl::StatusOr<CasePage> SqliteCaseStore::ListCases(const domain::CaseQuery& q) 
         where.push_back(
             absl::StrCat("create_time_us ", op_sql(cond.op), " ",
                          param(number(absl::ToUnixMicros(std::get<absl::Time>(cond.value))))));
+        break;
+    }
+  }
+  if (q.scope) {
+    switch (q.scope->kind) {
+      case domain::CaseScope::kParty:
+        where.push_back(absl::StrCat(
+            "EXISTS (SELECT 1 FROM case_parties p WHERE p.case_id = cases.id AND p.id_number = ",
+            param(text(q.scope->value)), " AND p.id_document_type = ",
+            param(text(domain::IdDocumentTypeName(q.scope->id_document_type))), ")"));
+        break;
+      case domain::CaseScope::kMediator:
+        where.push_back(
+            absl::StrCat("EXISTS (SELECT 1 FROM case_mediators m WHERE m.case_id = cases.id AND"
+                         " m.mediator_id = ",
+                         param(text(q.scope->value)), ")"));
+        break;
+      case domain::CaseScope::kOrganization:
+        where.push_back(absl::StrCat("organization_id = ", param(text(q.scope->value))));
+        break;
+      case domain::CaseScope::kCourt:
+        where.push_back(absl::StrCat("diversion_court = ", param(text(q.scope->value))));
         break;
     }
   }
@@ -402,15 +452,18 @@ absl::StatusOr<Case> SqliteCaseStore::MutateCase(
     ODR_ASSIGN_OR_RETURN(std::optional<std::string> previous, FindRequest(c, ctx));
     if (previous) {
       ODR_ASSIGN_OR_RETURN(result, LoadCase(c, *previous));
+      if (ctx.authorize) ODR_RETURN_IF_ERROR(ctx.authorize(result));
       return absl::OkStatus();
     }
     ODR_ASSIGN_OR_RETURN(Case k, LoadCase(c, id));
+    if (ctx.authorize) ODR_RETURN_IF_ERROR(ctx.authorize(k));
     if (expected_version && *expected_version != k.version) return StaleEtag(k);
     k.update_time = clock_->Now();
     k.version += 1;
     ODR_RETURN_IF_ERROR(mutate(c, k));
     ODR_RETURN_IF_ERROR(WriteCaseRow(c, k, /*insert=*/false));
     ODR_RETURN_IF_ERROR(RecordRequest(c, ctx, k.id, k.update_time));
+    ODR_RETURN_IF_ERROR(RecordChange(c, ctx, k.id, k.update_time));
     result = std::move(k);
     return absl::OkStatus();
   });
@@ -468,6 +521,27 @@ absl::StatusOr<Case> SqliteCaseStore::TransitionCase(absl::string_view id,
   });
 }
 
+absl::StatusOr<Case> SqliteCaseStore::AssignMediator(absl::string_view id,
+                                                     absl::string_view mediator_id,
+                                                     std::optional<int64_t> expected_version,
+                                                     const domain::MutationContext& ctx) {
+  return MutateCase(id, expected_version, ctx, [&](Connection& c, Case& k) -> absl::Status {
+    ODR_RETURN_IF_ERROR(domain::CheckCanAssignMediator(k.state));
+    for (const std::string& m : k.mediator_ids) {
+      if (m == mediator_id) return absl::OkStatus();
+    }
+    ODR_ASSIGN_OR_RETURN(Statement stmt,
+                         c.Prepare("INSERT INTO case_mediators (case_id, mediator_id, ordinal,"
+                                   " assigned_time_us) VALUES (?1, ?2, ?3, ?4)"));
+    stmt.Bind(1, k.id).Bind(2, mediator_id);
+    stmt.Bind(3, static_cast<int64_t>(k.mediator_ids.size()))
+        .Bind(4, absl::ToUnixMicros(k.update_time));
+    ODR_RETURN_IF_ERROR(stmt.Run());
+    k.mediator_ids.push_back(std::string(mediator_id));
+    return absl::OkStatus();
+  });
+}
+
 absl::StatusOr<EventPage> SqliteCaseStore::ListCaseEvents(absl::string_view id, int64_t after_seq,
                                                           int limit) {
   EventPage page;
@@ -476,7 +550,7 @@ absl::StatusOr<EventPage> SqliteCaseStore::ListCaseEvents(absl::string_view id, 
       ODR_ASSIGN_OR_RETURN(Statement exists, c.Prepare("SELECT 1 FROM cases WHERE id = ?1"));
       exists.Bind(1, id);
       ODR_ASSIGN_OR_RETURN(bool row, exists.Step());
-      if (!row) return CaseNotFound(id);
+      if (!row) return domain::CaseNotFoundError(id);
     }
     ODR_ASSIGN_OR_RETURN(
         Statement stmt,

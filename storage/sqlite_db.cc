@@ -143,32 +143,39 @@ absl::Status Database::Migrate() {
     return s;
   }
   const auto& migrations = Migrations();
-  int current = 0;
-  {
-    auto stmt = writer_->Prepare("SELECT COALESCE(MAX(version), 0) FROM schema_migrations");
-    if (!stmt.ok()) return stmt.status();
-    auto row = stmt->Step();
-    if (!row.ok()) return row.status();
-    current = static_cast<int>(stmt->ColumnInt(0));
-  }
-  if (current > static_cast<int>(migrations.size())) {
-    return absl::FailedPreconditionError(absl::StrCat("database schema version ", current,
-                                                      " is newer than this odrd supports (",
-                                                      migrations.size(), "); upgrade odrd"));
-  }
-  for (int v = current + 1; v <= static_cast<int>(migrations.size()); ++v) {
+  // Each step re-reads the version inside its own write transaction, so two processes starting
+  // on one data dir cannot both apply the same migration.
+  while (true) {
+    bool done = false;
     absl::Status s = Write([&](Connection& c) -> absl::Status {
-      if (absl::Status e = c.Exec(migrations[v - 1]); !e.ok()) return e;
-      auto stmt = c.Prepare(
+      auto stmt = c.Prepare("SELECT COALESCE(MAX(version), 0) FROM schema_migrations");
+      if (!stmt.ok()) return stmt.status();
+      auto row = stmt->Step();
+      if (!row.ok()) return row.status();
+      const int current = static_cast<int>(stmt->ColumnInt(0));
+      if (absl::Status r = stmt->Run(); !r.ok()) return r;
+      if (current > static_cast<int>(migrations.size())) {
+        return absl::FailedPreconditionError(absl::StrCat("database schema version ", current,
+                                                          " is newer than this odrd supports (",
+                                                          migrations.size(), "); upgrade odrd"));
+      }
+      if (current == static_cast<int>(migrations.size())) {
+        done = true;
+        return absl::OkStatus();
+      }
+      const int v = current + 1;
+      if (absl::Status e = c.Exec(migrations[v - 1]); !e.ok()) {
+        return absl::Status(e.code(), absl::StrCat("migration to version ", v, ": ", e.message()));
+      }
+      auto ins = c.Prepare(
           "INSERT INTO schema_migrations (version, applied_time_us) "
           "VALUES (?1, CAST((julianday('now') - 2440587.5) * 86400000000 AS INTEGER))");
-      if (!stmt.ok()) return stmt.status();
-      stmt->Bind(1, static_cast<int64_t>(v));
-      return stmt->Run();
+      if (!ins.ok()) return ins.status();
+      ins->Bind(1, static_cast<int64_t>(v));
+      return ins->Run();
     });
-    if (!s.ok()) {
-      return absl::Status(s.code(), absl::StrCat("migration to version ", v, ": ", s.message()));
-    }
+    if (!s.ok()) return s;
+    if (done) break;
   }
   schema_version_ = static_cast<int>(migrations.size());
   return absl::OkStatus();

@@ -151,6 +151,9 @@ absl::StatusOr<CaseFilter> ParseCaseFilter(absl::string_view filter) {
 
 absl::StatusOr<CaseOrder> ParseCaseOrder(absl::string_view order_by) {
   CaseOrder order;
+  if (order_by.size() > Limits::kOrderByBytes) {
+    return InvalidFieldError("order_by", "must be at most 100 bytes");
+  }
   std::vector<absl::string_view> words =
       absl::StrSplit(order_by, absl::ByAnyChar(" \t"), absl::SkipEmpty());
   if (words.empty()) return order;

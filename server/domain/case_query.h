@@ -11,6 +11,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "server/domain/authorization.h"
 #include "server/domain/types.h"
 
 namespace odr::domain {
@@ -49,6 +50,8 @@ struct CaseQuery {
   CaseOrder order;
   int limit = 50;
   std::optional<CaseCursor> after;
+  // Only cases the caller may see (authorization.h). Unset: all (internal use only).
+  std::optional<CaseScope> scope;
 };
 
 // Parses `filter`. The grammar:

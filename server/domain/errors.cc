@@ -23,10 +23,20 @@ std::string Payload(const absl::Status& s, const char* key) {
 
 }  // namespace
 
+// The separators must not occur inside a field or description.
+static std::string Clean(std::string s) {
+  for (char& c : s) {
+    if (c == kFieldSep || c == kRecordSep) c = '?';
+  }
+  return s;
+}
+
 absl::Status InvalidArgumentError(std::vector<FieldViolation> v) {
   std::vector<std::string> parts;
   std::string encoded;
-  for (const auto& f : v) {
+  for (auto& f : v) {
+    f.field = Clean(std::move(f.field));
+    f.description = Clean(std::move(f.description));
     parts.push_back(absl::StrCat(f.field, ": ", f.description));
     absl::StrAppend(&encoded, f.field, std::string(1, kFieldSep), f.description,
                     std::string(1, kRecordSep));

@@ -73,4 +73,11 @@ absl::Status CheckEditable(CaseState s) {
                                                        "; it is closed to changes"));
 }
 
+absl::Status CheckCanAssignMediator(CaseState s) {
+  if (s == CaseState::kAccepted) return absl::OkStatus();
+  return TransitionError(ApiStateName(s),
+                         absl::StrCat("cannot assign a mediator to a case in ", ApiStateName(s),
+                                      "; allowed only in STATE_ACCEPTED"));
+}
+
 }  // namespace odr::domain

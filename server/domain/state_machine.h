@@ -42,6 +42,9 @@ bool IsTerminal(CaseState s);
 // UpdateCase is allowed in non-terminal states before mediation starts.
 absl::Status CheckEditable(CaseState s);
 
+// Mediators are assigned once the organization has accepted the case (OMR Art. 10).
+absl::Status CheckCanAssignMediator(CaseState s);
+
 // "submit", "accept" ...
 const char* ActionName(CaseAction a);
 

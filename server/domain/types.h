@@ -5,10 +5,12 @@
 #define ODR_SERVER_DOMAIN_TYPES_H_
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "absl/status/status.h"
 #include "absl/time/time.h"
 
 namespace odr::domain {
@@ -59,9 +61,10 @@ struct Party {
 };
 
 struct CourtDiversion {
-  std::string court;
+  std::string court_id;  // the {court} of courts/{court}
   std::string intake_reference;
   std::string diversion_date;  // YYYY-MM-DD
+  std::string court_display_name;
   bool operator==(const CourtDiversion&) const = default;
 };
 
@@ -75,6 +78,7 @@ struct CaseData {
   int64_t amount_fen = 0;
   std::string region_code;
   std::optional<CourtDiversion> court_diversion;  // empty: citizen application
+  std::string organization_id;                    // the {organization} of organizations/{...}
   bool operator==(const CaseData&) const = default;
 };
 
@@ -85,7 +89,8 @@ struct Case {
   CaseState state = CaseState::kDraft;
   absl::Time create_time;
   absl::Time update_time;
-  int64_t version = 0;  // bumps on every write; the etag is derived from it
+  int64_t version = 0;                    // bumps on every write; the etag is derived from it
+  std::vector<std::string> mediator_ids;  // assigned mediators, principal ids, in order
 };
 
 struct CaseEvent {
@@ -111,10 +116,17 @@ enum class CaseField {
 
 // Who asks, and how to make the write idempotent. `request_id` empty means not idempotent.
 struct MutationContext {
-  std::string actor;
-  std::string method;               // the RPC, scopes request_id
+  std::string actor;                // principal id
+  std::string method;               // scopes request_id (the service adds the principal)
   std::string request_id;           // client's idempotency key
   std::string request_fingerprint;  // hash of the request; a reused key with another hash fails
+  std::string acting_through;       // partner app principal id, or empty
+  // The full RPC name ("/odr.v1.CaseService/SubmitCase"); when set, the store appends an access
+  // record of the change in the same transaction.
+  std::string rpc;
+  // Called inside the write transaction with the case as stored, before any change: the
+  // authorization check, so that it sees exactly what it guards. Unset: allowed.
+  std::function<absl::Status(const Case&)> authorize;
 };
 
 // Stable names used in storage and messages ("draft", "medical" ...).

@@ -57,9 +57,18 @@ int32_t DecodeUtf8(absl::string_view s, size_t& i) {
   return cp;
 }
 
+// Whitespace, and the invisible zero-width characters: a name made only of these is blank.
 bool IsBlankCodePoint(int32_t cp) {
   return cp == ' ' || cp == '\t' || cp == '\n' || cp == '\r' || cp == 0x3000 /* ideographic */ ||
-         cp == 0xA0;
+         cp == 0xA0 || (cp >= 0x200B && cp <= 0x200D) || cp == 0x2060 || cp == 0xFEFF;
+}
+
+// C1 controls and the bidirectional overrides and isolates, which can make text display as
+// something other than what it is (Trojan Source), and the byte-order mark.
+bool IsForbiddenFormatCodePoint(int32_t cp) {
+  return (cp >= 0x80 && cp <= 0x9F) || (cp >= 0x202A && cp <= 0x202E) ||
+         (cp >= 0x2066 && cp <= 0x2069) || cp == 0x200E || cp == 0x200F || cp == 0x061C ||
+         cp == 0xFEFF;
 }
 
 }  // namespace
@@ -88,8 +97,9 @@ std::string CheckText(absl::string_view s, size_t min_chars, size_t max_chars, b
   for (size_t i = 0; i < s.size();) {
     int32_t cp = DecodeUtf8(s, i);
     if (cp < 0) return "is not valid UTF-8";
-    if ((cp < 0x20 && !(multiline && (cp == '\n' || cp == '\t' || cp == '\r'))) || cp == 0x7F) {
-      return "must not contain control characters";
+    if ((cp < 0x20 && !(multiline && (cp == '\n' || cp == '\t' || cp == '\r'))) || cp == 0x7F ||
+        IsForbiddenFormatCodePoint(cp)) {
+      return "must not contain control or text-direction characters";
     }
     if (!IsBlankCodePoint(cp)) blank = false;
     ++n;
@@ -239,6 +249,18 @@ std::string CheckCaseId(absl::string_view s) {
   return "";
 }
 
+std::string CheckResourceId(absl::string_view s) {
+  if (s.empty()) return "is required";
+  if (s.size() > 64) return "must have an id of at most 64 characters";
+  for (char c : s) {
+    if (!(absl::ascii_islower(static_cast<unsigned char>(c)) ||
+          absl::ascii_isdigit(static_cast<unsigned char>(c)) || c == '-')) {
+      return "must be a resource name whose id has only a-z, 0-9 and '-'";
+    }
+  }
+  return "";
+}
+
 namespace {
 
 template <typename T>
@@ -296,11 +318,17 @@ void ValidateCaseData(const CaseData& c, absl::Time now, const std::string& path
     v->Add(path + ".amount_fen", "must be at most 10000000000000 fen");
   }
   if (auto e = CheckRegionCode(c.region_code); !e.empty()) v->Add(path + ".region_code", e);
+  if (auto e = CheckResourceId(c.organization_id); !e.empty()) {
+    v->Add(path + ".organization", e + " (organizations/{organization})");
+  }
   if (c.court_diversion) {
     const std::string p = path + ".source.court_diversion";
     const CourtDiversion& d = *c.court_diversion;
-    if (auto e = CheckText(d.court, 1, Limits::kCourtChars, false); !e.empty()) {
-      v->Add(p + ".court", e);
+    if (auto e = CheckResourceId(d.court_id); !e.empty()) {
+      v->Add(p + ".court", e + " (courts/{court})");
+    }
+    if (auto e = CheckText(d.court_display_name, 0, Limits::kCourtChars, false); !e.empty()) {
+      v->Add(p + ".court_display_name", e);
     }
     if (auto e = CheckText(d.intake_reference, 1, Limits::kIntakeReferenceChars, false);
         !e.empty()) {

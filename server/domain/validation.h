@@ -26,6 +26,9 @@ struct Limits {
   static constexpr size_t kRequestIdChars = 64;
   static constexpr size_t kFilterBytes = 1000;
   static constexpr size_t kPageTokenBytes = 512;
+  static constexpr size_t kOrderByBytes = 100;
+  static constexpr size_t kMaskPaths = 20;
+  static constexpr size_t kMaskPathBytes = 100;
   // 10^13 fen = 100 billion yuan: far above any mediated dispute, far below int64 overflow.
   static constexpr int64_t kMaxAmountFen = 10'000'000'000'000;
 };
@@ -46,6 +49,8 @@ std::string CheckRegionCode(absl::string_view s);
 std::string CheckDiversionDate(absl::string_view s, absl::Time now);
 std::string CheckRequestId(absl::string_view s);
 std::string CheckCaseId(absl::string_view s);
+// The {id} of a resource name such as organizations/{id} or courts/{id}: 1-64 of a-z, 0-9, '-'.
+std::string CheckResourceId(absl::string_view s);
 
 // Validates the parts of a case a client sets. `path` prefixes field names ("case").
 void ValidateParty(const Party& p, const std::string& path, Violations* v);

@@ -5,14 +5,17 @@
 #include <gtest/gtest.h>
 
 #include <condition_variable>
+#include <fstream>
 #include <functional>
 #include <future>
 #include <mutex>
 #include <set>
 
+#include "nlohmann/json.hpp"
 #include "odr/v1/case_service.grpc.pb.h"
 #include "odr/v1/error.pb.h"
 #include "tests/testing/fixtures.h"
+#include "tests/testing/grpc_auth.h"
 #include "tests/testing/odrd_process.h"
 #include "tests/testing/temp_dir.h"
 
@@ -61,6 +64,7 @@ v1::CreateCaseRequest ValidCreate() {
   c->set_amount_fen(2000000);
   c->set_region_code("330681");
   c->mutable_source()->mutable_citizen_application();
+  c->set_organization("organizations/org-1");
   return req;
 }
 
@@ -83,20 +87,21 @@ std::vector<std::string> ViolatedFields(const grpc::Status& s) {
 
 class CaseApiTest : public ::testing::Test {
  protected:
-  void SetUp() override { Start(); }
+  void SetUp() override {
+    // The organization's administrator may do everything these tests do with org-1's cases.
+    api_key_ = testing::CreatePrincipal(dir_.file("data"), "org-admin", "org_admin",
+                                        {"--organization", "organizations/org-1"});
+    Start();
+  }
 
   void Start() {
     server_ = std::make_unique<testing::OdrdProcess>(dir_.file("data"));
     channel_ = grpc::CreateChannel(server_->address(), grpc::InsecureChannelCredentials());
     stub_ = v1::CaseService::NewStub(channel_);
+    token_ = testing::IssueToken(channel_, "org-admin", api_key_);
   }
 
-  std::unique_ptr<grpc::ClientContext> Ctx(const std::string& actor = "mediator-7") {
-    auto ctx = std::make_unique<grpc::ClientContext>();
-    ctx->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
-    ctx->AddMetadata("x-odr-actor", actor);
-    return ctx;
-  }
+  std::unique_ptr<grpc::ClientContext> Ctx() { return testing::AuthedContext(token_); }
 
   grpc::Status Create(const v1::CreateCaseRequest& req, v1::Case* out) {
     return stub_->CreateCase(Ctx().get(), req, out);
@@ -119,6 +124,8 @@ class CaseApiTest : public ::testing::Test {
   }
 
   testing::TempDir dir_;
+  std::string api_key_;
+  std::string token_;
   std::unique_ptr<testing::OdrdProcess> server_;
   std::shared_ptr<grpc::Channel> channel_;
   std::unique_ptr<v1::CaseService::Stub> stub_;
@@ -168,7 +175,7 @@ TEST_F(CaseApiTest, CreateGetListTransitionsEvents) {
   EXPECT_EQ(events.events(3).from_state(), v1::Case::STATE_ACCEPTED);
   EXPECT_EQ(events.events(3).to_state(), v1::Case::STATE_CLOSED);
   EXPECT_EQ(events.events(3).reason(), "被申请人拒绝调解 (OMR Art. 25)");
-  EXPECT_EQ(events.events(3).actor(), "mediator-7");
+  EXPECT_EQ(events.events(3).actor(), "org-admin");
   EXPECT_EQ(events.events(3).name(), k.name() + "/events/4");
 
   // Events page too.
@@ -445,6 +452,8 @@ TEST_F(CaseApiTest, InvalidUtf8IsInvalidArgument) {
   v1::Case out;
   grpc::Status s = Create(req, &out);
   EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << s.error_message();
+  EXPECT_THAT(ViolatedFields(s), Contains("case.applicants[0].name"));
+  EXPECT_EQ(Details(s).reason(), "INVALID_FIELD");
   EXPECT_EQ(CountCases(), 0);
 }
 
@@ -501,6 +510,41 @@ TEST_F(CaseApiTest, DataSurvivesRestartAndSigtermExitsZero) {
   EXPECT_EQ(MustCreate().case_number().substr(9), "000002");
 }
 
+// Every line odrd logs is one JSON object, and none carries the parties' personal data, even
+// after creates, updates, errors (including a string that is not UTF-8) and a shutdown.
+TEST_F(CaseApiTest, LogsAreJsonWithoutPersonalData) {
+  v1::Case k = MustCreate();
+  v1::UpdateCaseRequest u;
+  *u.mutable_case_() = k;
+  u.mutable_case_()->mutable_applicants(0)->set_phone("13912345678");
+  u.mutable_update_mask()->add_paths("applicants");
+  v1::Case out;
+  ASSERT_TRUE(stub_->UpdateCase(Ctx().get(), u, &out).ok());
+  v1::CreateCaseRequest bad = ValidCreate();
+  bad.mutable_case_()->mutable_applicants(0)->set_phone("bad 13800138000 phone");
+  EXPECT_FALSE(Create(bad, &out).ok());
+  bad = ValidCreate();
+  bad.mutable_case_()->mutable_applicants(0)->set_name("\xe5\xbc\xa0\xff");
+  EXPECT_FALSE(Create(bad, &out).ok());
+  EXPECT_EQ(server_->Stop(), 0);
+
+  std::ifstream in(server_->log_path());
+  std::string line;
+  int lines = 0;
+  while (std::getline(in, line)) {
+    ++lines;
+    auto j = nlohmann::json::parse(line, nullptr, false);
+    EXPECT_TRUE(j.is_object()) << line;
+    for (const char* secret : {"张三", "诸暨市人民医院", "李律师", testing::kIdZhang,
+                               testing::kIdLi, testing::kUsccHospital, "13800138000", "13912345678",
+                               "zhangsan@example.com", "术后感染"}) {
+      EXPECT_EQ(line.find(secret), std::string::npos) << secret << " in: " << line;
+    }
+    EXPECT_EQ(line.find(token_), std::string::npos) << "token in: " << line;
+  }
+  EXPECT_GT(lines, 5);
+}
+
 // SIGTERM while calls are in flight: odrd exits 0, and every create it acknowledged is there after
 // a restart (calls it did not take fail cleanly instead).
 TEST_F(CaseApiTest, SigtermDrainsCallsInFlight) {
@@ -518,6 +562,7 @@ TEST_F(CaseApiTest, SigtermDrainsCallsInFlight) {
   for (int i = 0; i < kCalls; ++i) {
     auto c = std::make_unique<Call>();
     c->ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(20));
+    c->ctx.AddMetadata("authorization", "Bearer " + token_);
     c->req = ValidCreate();
     c->req.set_request_id("drain-" + std::to_string(i));
     Call* raw = c.get();

@@ -85,10 +85,10 @@ class SqliteCaseStoreTest : public ::testing::Test {
 };
 
 TEST_F(SqliteCaseStoreTest, MigrationsAppliedOnceAndRecorded) {
-  EXPECT_EQ(db_->schema_version(), 1);
+  EXPECT_EQ(db_->schema_version(), 2);
   Reopen();
-  EXPECT_EQ(db_->schema_version(), 1);
-  EXPECT_EQ(Count("SELECT COUNT(*) FROM schema_migrations"), 1);
+  EXPECT_EQ(db_->schema_version(), 2);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM schema_migrations"), 2);
   EXPECT_EQ(Count("SELECT COUNT(*) FROM pragma_journal_mode WHERE journal_mode = 'wal'"), 1);
 }
 
@@ -108,8 +108,8 @@ TEST_F(SqliteCaseStoreTest, RefusesDatabaseFromNewerVersion) {
 
 TEST_F(SqliteCaseStoreTest, CreateGetRoundTripSurvivesRestart) {
   domain::CaseData data = odr::testing::MedicalCase();
-  data.court_diversion =
-      domain::CourtDiversion{"诸暨市人民法院", "(2026)浙0681诉前调1234号", "2026-11-01"};
+  data.court_diversion = domain::CourtDiversion{"zhuji-court", "(2026)浙0681诉前调1234号",
+                                                "2026-11-01", "诸暨市人民法院"};
   domain::Case created = MustCreate(data);
   EXPECT_EQ(created.state, CaseState::kDraft);
   EXPECT_EQ(created.case_number, "ODR-2026-000001");

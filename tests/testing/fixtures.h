@@ -50,6 +50,7 @@ inline domain::CaseData MedicalCase() {
   c.claims = "赔偿医疗费及误工费共计两万元。";
   c.amount_fen = 2'000'000;
   c.region_code = "330681";
+  c.organization_id = "org-1";
   return c;
 }
 

@@ -131,4 +131,26 @@ CommandResult RunCommand(const std::vector<std::string>& argv_in, const std::str
   return r;
 }
 
+std::string OdrdAdmin(const std::string& data_dir, std::vector<std::string> args) {
+  std::vector<std::string> argv = {ODRD_PATH, "admin"};
+  for (auto& a : args) argv.push_back(std::move(a));
+  argv.push_back("--data-dir");
+  argv.push_back(data_dir);
+  std::filesystem::create_directories(data_dir);
+  CommandResult r = RunCommand(argv);
+  if (r.exit_code != 0) {
+    std::fprintf(stderr, "odrd admin failed (%d): %s\n", r.exit_code, r.err.c_str());
+    std::abort();
+  }
+  while (!r.out.empty() && r.out.back() == '\n') r.out.pop_back();
+  return r.out;
+}
+
+std::string CreatePrincipal(const std::string& data_dir, const std::string& id,
+                            const std::string& role, std::vector<std::string> extra) {
+  std::vector<std::string> args = {"create-principal", "--id", id, "--role", role};
+  for (auto& a : extra) args.push_back(std::move(a));
+  return OdrdAdmin(data_dir, std::move(args));
+}
+
 }  // namespace odr::testing

@@ -41,6 +41,14 @@ struct CommandResult {
 CommandResult RunCommand(const std::vector<std::string>& argv, const std::string& stdin_data = "",
                          const std::vector<std::string>& extra_env = {});
 
+// Runs `odrd admin <args> --data-dir data_dir`; aborts the test on failure. Returns stdout
+// (for create-principal and issue-key: the API key, trailing newline removed).
+std::string OdrdAdmin(const std::string& data_dir, std::vector<std::string> args);
+
+// odrd admin create-principal --id ID --role ROLE <extra...>; returns the API key.
+std::string CreatePrincipal(const std::string& data_dir, const std::string& id,
+                            const std::string& role, std::vector<std::string> extra = {});
+
 }  // namespace odr::testing
 
 #endif  // ODR_TESTS_TESTING_ODRD_PROCESS_H_

@@ -40,11 +40,26 @@ TEST(CheckTextTest, Limits) {
   EXPECT_EQ(CheckText("\xe3\x80\x80", 1, 10, false), "must not be blank");  // ideographic space
   EXPECT_EQ(CheckText("张三", 1, 2, false), "");
   EXPECT_THAT(CheckText("张三丰", 1, 2, false), ::testing::HasSubstr("at most 2"));
-  EXPECT_EQ(CheckText("a\x01", 1, 10, false), "must not contain control characters");
+  EXPECT_EQ(CheckText("a\x01", 1, 10, false),
+            "must not contain control or text-direction characters");
   EXPECT_EQ(CheckText("line1\nline2", 1, 20, true), "");
-  EXPECT_EQ(CheckText("line1\nline2", 1, 20, false), "must not contain control characters");
+  EXPECT_EQ(CheckText("line1\nline2", 1, 20, false),
+            "must not contain control or text-direction characters");
   EXPECT_EQ(CheckText("\xff", 1, 10, false), "is not valid UTF-8");
   EXPECT_EQ(CheckText("", 0, 10, false), "");
+}
+
+TEST(CheckTextTest, InvisibleAndDirectionCharacters) {
+  // Zero-width characters alone are a blank name.
+  EXPECT_EQ(CheckText("\u200b\u200b", 1, 10, false), "must not be blank");
+  EXPECT_EQ(CheckText("\u2060", 1, 10, false), "must not be blank");
+  // Bidirectional overrides and isolates, C1 controls and the BOM are refused.
+  for (const char* bad : {"abc\u202e", "\u2066x", "x\u200fy", "a\u009b31m", "\ufeffname"}) {
+    EXPECT_EQ(CheckText(bad, 1, 10, false), "must not contain control or text-direction characters")
+        << bad;
+  }
+  // Emoji sequences with a zero-width joiner are fine inside text.
+  EXPECT_EQ(CheckText("张三 \U0001F468\u200D\U0001F469", 1, 20, false), "");
 }
 
 TEST(CheckPhoneTest, Formats) {
@@ -136,9 +151,10 @@ TEST(ValidateCaseDataTest, PartiesRequiredAndBounded) {
 
 TEST(ValidateCaseDataTest, CourtDiversion) {
   CaseData c = odr::testing::MedicalCase();
-  c.court_diversion = CourtDiversion{"诸暨市人民法院", "(2026)浙0681诉前调1234号", "2026-11-01"};
+  c.court_diversion =
+      CourtDiversion{"zhuji-court", "(2026)浙0681诉前调1234号", "2026-11-01", "诸暨市人民法院"};
   EXPECT_THAT(Fields(c), IsEmpty());
-  c.court_diversion = CourtDiversion{"", "ref", "2027-01-01"};
+  c.court_diversion = CourtDiversion{"", "ref", "2027-01-01", ""};
   EXPECT_THAT(Fields(c), ElementsAre("case.source.court_diversion.court",
                                      "case.source.court_diversion.diversion_date"));
 }

@@ -1,0 +1,296 @@
+#include "server/admin.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <iostream>
+#include <memory>
+
+#include "absl/strings/str_cat.h"
+#include "server/auth/secrets.h"
+#include "server/auth/token.h"
+#include "server/case_mapper.h"
+#include "server/domain/clock.h"
+#include "server/domain/principal.h"
+#include "server/domain/validation.h"
+#include "storage/principal_store.h"
+#include "storage/sqlite_db.h"
+
+namespace odr::server {
+namespace {
+
+struct AdminFlags {
+  std::string data_dir = "./var";
+  std::string id, role, display_name, organization, court, id_type = "resident_id_card", id_number,
+                                                           certificate_name;
+  bool no_key = false;
+  std::string partner, citizen;
+  std::string keys_out;
+};
+
+int Fail(absl::string_view message) {
+  std::cerr << "odrd admin: " << message << "\n";
+  return 1;
+}
+
+struct Stores {
+  std::unique_ptr<storage::Database> db;
+  std::unique_ptr<storage::SqlitePrincipalStore> principals;
+};
+
+absl::StatusOr<Stores> Open(const AdminFlags& f, Clock* clock) {
+  std::error_code ec;
+  std::filesystem::create_directories(f.data_dir, ec);
+  storage::Database::Options o;
+  o.path = (std::filesystem::path(f.data_dir) / "odr.db").string();
+  o.readers = 1;
+  auto db = storage::Database::Open(o);
+  if (!db.ok()) return db.status();
+  Stores s;
+  s.db = std::move(*db);
+  s.principals = std::make_unique<storage::SqlitePrincipalStore>(s.db.get(), clock);
+  return s;
+}
+
+// Writes `key` to `path` with mode 0600, refusing to overwrite.
+absl::Status WriteSecretFile(const std::string& path, const std::string& key) {
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL, 0600);
+  if (fd < 0) return absl::FailedPreconditionError(absl::StrCat("cannot create ", path));
+  std::string line = key + "\n";
+  bool ok = ::write(fd, line.data(), line.size()) == static_cast<ssize_t>(line.size()) &&
+            ::fsync(fd) == 0;
+  ::close(fd);
+  return ok ? absl::OkStatus() : absl::DataLossError(absl::StrCat("cannot write ", path));
+}
+
+absl::StatusOr<domain::Principal> PrincipalFromFlags(const AdminFlags& f) {
+  domain::Principal p;
+  if (auto e = domain::CheckResourceId(f.id); !e.empty()) {
+    return absl::InvalidArgumentError(absl::StrCat("--id ", e));
+  }
+  p.id = f.id;
+  auto role = domain::RoleFromName(f.role);
+  if (!role) {
+    return absl::InvalidArgumentError(
+        "--role must be citizen, mediator, org_admin, court, partner_app or platform_admin");
+  }
+  p.role = *role;
+  p.display_name = f.display_name;
+  p.organization_id = ResourceId(f.organization, "organizations/");
+  p.court_id = ResourceId(f.court, "courts/");
+  p.certificate_name = f.certificate_name;
+  const bool needs_org = p.role == domain::Role::kMediator || p.role == domain::Role::kOrgAdmin;
+  if (needs_org != !p.organization_id.empty()) {
+    return absl::InvalidArgumentError(
+        "--organization is required for (and only for) mediator "
+        "and org_admin");
+  }
+  if (needs_org && !domain::CheckResourceId(p.organization_id).empty()) {
+    return absl::InvalidArgumentError("--organization must be organizations/{id}");
+  }
+  if ((p.role == domain::Role::kCourt) != !p.court_id.empty()) {
+    return absl::InvalidArgumentError("--court is required for (and only for) court");
+  }
+  if (!p.court_id.empty() && !domain::CheckResourceId(p.court_id).empty()) {
+    return absl::InvalidArgumentError("--court must be courts/{id}");
+  }
+  if (p.role == domain::Role::kCitizen) {
+    auto type = domain::IdDocumentTypeFromName(f.id_type);
+    if (!type) return absl::InvalidArgumentError("--id-type is not a known document type");
+    p.id_document_type = *type;
+    if (auto e = domain::CheckIdNumber(*type, f.id_number); !e.empty()) {
+      return absl::InvalidArgumentError(absl::StrCat("--id-number ", e));
+    }
+    p.id_number = f.id_number;
+  } else if (!f.id_number.empty()) {
+    return absl::InvalidArgumentError("--id-number is only for citizens");
+  }
+  return p;
+}
+
+// Creates `p` and returns its API key (empty with no_key).
+absl::StatusOr<std::string> Create(storage::PrincipalStore& store, const domain::Principal& p,
+                                   bool no_key) {
+  std::string key, hash;
+  if (!no_key) {
+    key = auth::NewApiKey();
+    auto h = auth::HashSecret(key);
+    if (!h.ok()) return h.status();
+    hash = *h;
+  }
+  if (auto s = store.Create(p, hash); !s.ok()) return s;
+  return key;
+}
+
+int CreatePrincipal(const AdminFlags& f) {
+  SystemClock clock;
+  auto p = PrincipalFromFlags(f);
+  if (!p.ok()) return Fail(p.status().message());
+  auto stores = Open(f, &clock);
+  if (!stores.ok()) return Fail(stores.status().message());
+  auto key = Create(*stores->principals, *p, f.no_key);
+  if (!key.ok()) return Fail(key.status().message());
+  std::cerr << "created principals/" << p->id << " (" << domain::RoleName(p->role) << ")\n";
+  if (!key->empty()) {
+    std::cerr << "its API key follows; it is shown once and stored only as a hash:\n";
+    std::cout << *key << "\n";
+  }
+  return 0;
+}
+
+int IssueKey(const AdminFlags& f) {
+  SystemClock clock;
+  auto stores = Open(f, &clock);
+  if (!stores.ok()) return Fail(stores.status().message());
+  std::string key = auth::NewApiKey();
+  auto hash = auth::HashSecret(key);
+  if (!hash.ok()) return Fail(hash.status().message());
+  if (auto s = stores->principals->SetApiKeyHash(f.id, *hash); !s.ok()) return Fail(s.message());
+  std::cerr << "new API key for principals/" << f.id << " (the old one no longer works):\n";
+  std::cout << key << "\n";
+  return 0;
+}
+
+int Link(const AdminFlags& f) {
+  SystemClock clock;
+  auto stores = Open(f, &clock);
+  if (!stores.ok()) return Fail(stores.status().message());
+  auto partner = stores->principals->Get(ResourceId(f.partner, "principals/"));
+  auto citizen = stores->principals->Get(ResourceId(f.citizen, "principals/"));
+  if (!partner.ok() || partner->role != domain::Role::kPartnerApp) {
+    return Fail("--partner must name a partner_app principal");
+  }
+  if (!citizen.ok() || citizen->role != domain::Role::kCitizen) {
+    return Fail("--citizen must name a citizen principal");
+  }
+  if (auto s = stores->principals->Link(partner->id, citizen->id); !s.ok()) {
+    return Fail(s.message());
+  }
+  std::cerr << "principals/" << partner->id << " may now act for principals/" << citizen->id
+            << "\n";
+  return 0;
+}
+
+int RotateSigningKey(const AdminFlags& f) {
+  auto kid = auth::KeyRing::Rotate((std::filesystem::path(f.data_dir) / "keys").string());
+  if (!kid.ok()) return Fail(kid.status().message());
+  std::cerr << "new signing key " << *kid
+            << " is current once odrd restarts; tokens signed with older keys stay valid until "
+               "their key files are deleted from keys/\n";
+  return 0;
+}
+
+int ListPrincipals(const AdminFlags& f) {
+  SystemClock clock;
+  auto stores = Open(f, &clock);
+  if (!stores.ok()) return Fail(stores.status().message());
+  auto all = stores->principals->List();
+  if (!all.ok()) return Fail(all.status().message());
+  for (const domain::Principal& p : *all) {
+    std::cout << "principals/" << p.id << "\t" << domain::RoleName(p.role) << "\t"
+              << (p.organization_id.empty() ? "-" : "organizations/" + p.organization_id) << "\t"
+              << (p.court_id.empty() ? "-" : "courts/" + p.court_id)
+              << (p.disabled ? "\tdisabled" : "") << "\n";
+  }
+  return 0;
+}
+
+// Development accounts for ./tools/run: created once, keys written under `keys_out` (0600).
+int BootstrapDev(const AdminFlags& f) {
+  SystemClock clock;
+  auto stores = Open(f, &clock);
+  if (!stores.ok()) return Fail(stores.status().message());
+  auto all = stores->principals->List();
+  if (!all.ok()) return Fail(all.status().message());
+  if (!all->empty()) return 0;  // already bootstrapped (or real accounts exist)
+  const std::string dir =
+      f.keys_out.empty() ? (std::filesystem::path(f.data_dir) / "dev-keys").string() : f.keys_out;
+  std::filesystem::create_directories(dir);
+  ::chmod(dir.c_str(), 0700);
+  struct Dev {
+    const char* id;
+    domain::Role role;
+    const char* org;
+    const char* court;
+    const char* name;
+  };
+  const Dev devs[] = {
+      {"dev-admin", domain::Role::kOrgAdmin, "dev-org", "", "Development organization admin"},
+      {"dev-mediator", domain::Role::kMediator, "dev-org", "", "Development mediator"},
+      {"dev-court", domain::Role::kCourt, "", "dev-court", "Development court clerk"},
+      {"dev-platform-admin", domain::Role::kPlatformAdmin, "", "", "Development platform admin"},
+  };
+  for (const Dev& d : devs) {
+    domain::Principal p;
+    p.id = d.id;
+    p.role = d.role;
+    p.organization_id = d.org;
+    p.court_id = d.court;
+    p.display_name = d.name;
+    auto key = Create(*stores->principals, p, false);
+    if (!key.ok()) return Fail(key.status().message());
+    if (auto s = WriteSecretFile((std::filesystem::path(dir) / (std::string(d.id) + ".key")), *key);
+        !s.ok()) {
+      return Fail(s.message());
+    }
+  }
+  std::cerr << "development accounts created; API keys in " << dir << "/ (mode 0600)\n";
+  return 0;
+}
+
+}  // namespace
+
+void AddAdminCommands(CLI::App* app, std::function<int()>* run) {
+  auto f = std::make_shared<AdminFlags>();
+  CLI::App* admin = app->add_subcommand("admin", "Account administration on a data dir");
+  admin->require_subcommand(1);
+  admin->fallthrough();  // --data-dir may also follow the subcommand
+  admin->add_option("--data-dir", f->data_dir, "the data dir odrd uses")
+      ->envname("ODR_DATA_DIR")
+      ->capture_default_str();
+
+  CLI::App* create = admin->add_subcommand("create-principal",
+                                           "Create an account; prints its API key once on stdout");
+  create->add_option("--id", f->id, "the {principal} of principals/{principal}")->required();
+  create
+      ->add_option("--role", f->role,
+                   "citizen | mediator | org_admin | court | partner_app | platform_admin")
+      ->required();
+  create->add_option("--display-name", f->display_name, "how to address the principal");
+  create->add_option("--organization", f->organization, "organizations/{id} (mediator, org_admin)");
+  create->add_option("--court", f->court, "courts/{id} (court)");
+  create->add_option("--id-type", f->id_type, "citizen's document type (resident_id_card ...)")
+      ->capture_default_str();
+  create->add_option("--id-number", f->id_number,
+                     "citizen's document number: links the citizen to cases naming it");
+  create->add_option("--certificate-name", f->certificate_name,
+                     "client certificate name (SAN DNS or CN) that authenticates it (mutual TLS)");
+  create->add_flag("--no-key", f->no_key, "no API key (e.g. certificate-only court systems)");
+  create->callback([f, run] { *run = [f] { return CreatePrincipal(*f); }; });
+
+  CLI::App* issue = admin->add_subcommand("issue-key", "Replace a principal's API key");
+  issue->add_option("--id", f->id, "the principal")->required();
+  issue->callback([f, run] { *run = [f] { return IssueKey(*f); }; });
+
+  CLI::App* link = admin->add_subcommand("link", "Let a partner app act for a citizen");
+  link->add_option("--partner", f->partner, "principals/{partner app}")->required();
+  link->add_option("--citizen", f->citizen, "principals/{citizen}")->required();
+  link->callback([f, run] { *run = [f] { return Link(*f); }; });
+
+  CLI::App* rotate =
+      admin->add_subcommand("rotate-signing-key", "New token-signing key (restart odrd after)");
+  rotate->callback([f, run] { *run = [f] { return RotateSigningKey(*f); }; });
+
+  CLI::App* list = admin->add_subcommand("list-principals", "List accounts (no personal data)");
+  list->callback([f, run] { *run = [f] { return ListPrincipals(*f); }; });
+
+  CLI::App* dev = admin->add_subcommand(
+      "bootstrap-dev", "Create development accounts if there are none (used by ./tools/run)");
+  dev->add_option("--keys-out", f->keys_out,
+                  "where to write their keys (default DATA_DIR/dev-keys)");
+  dev->callback([f, run] { *run = [f] { return BootstrapDev(*f); }; });
+}
+
+}  // namespace odr::server

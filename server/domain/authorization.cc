@@ -1,0 +1,233 @@
+#include "server/domain/authorization.h"
+
+#include <algorithm>
+#include <array>
+
+#include "absl/strings/str_cat.h"
+#include "server/domain/errors.h"
+
+namespace odr::domain {
+namespace {
+
+bool SameDocument(const Principal& p, IdDocumentType type, const std::string& number) {
+  return !p.id_number.empty() && p.id_document_type == type && p.id_number == number;
+}
+
+bool Appears(const Principal& p, const std::vector<Party>& side) {
+  for (const Party& party : side) {
+    if (SameDocument(p, party.id_document_type, party.id_number)) return true;
+    for (const Agent& a : party.agents) {
+      if (SameDocument(p, a.id_document_type, a.id_number)) return true;
+    }
+  }
+  return false;
+}
+
+// Which relations allow each operation (besides seeing the case at all).
+struct Rule {
+  CaseOperation op;
+  bool applicant_side, respondent_side, assigned_mediator, organization_admin, diverting_court;
+};
+constexpr std::array<Rule, 7> kRules{{
+    // op                           applicant respondent mediator org-admin court
+    {CaseOperation::kRead, true, true, true, true, true},
+    {CaseOperation::kUpdate, true, false, true, true, false},
+    {CaseOperation::kSubmit, true, false, false, true, true},
+    {CaseOperation::kAccept, false, false, false, true, false},
+    {CaseOperation::kWithdraw, true, false, false, true, false},
+    {CaseOperation::kClose, false, false, true, true, false},
+    {CaseOperation::kAssignMediator, false, false, false, true, false},
+}};
+
+const char* OperationName(CaseOperation op) {
+  switch (op) {
+    case CaseOperation::kRead:
+      return "read";
+    case CaseOperation::kUpdate:
+      return "update";
+    case CaseOperation::kSubmit:
+      return "submit";
+    case CaseOperation::kAccept:
+      return "accept";
+    case CaseOperation::kWithdraw:
+      return "withdraw";
+    case CaseOperation::kClose:
+      return "close";
+    case CaseOperation::kAssignMediator:
+      return "assign a mediator to";
+  }
+  return "act on";
+}
+
+void MaskSide(std::vector<Party>* side) {
+  for (Party& p : *side) {
+    p.id_number = Mask(p.id_number, 4, 4);
+    p.phone = Mask(p.phone, 3, 4);
+    for (Agent& a : p.agents) {
+      a.id_number = Mask(a.id_number, 4, 4);
+      a.phone = Mask(a.phone, 3, 4);
+    }
+  }
+}
+
+}  // namespace
+
+const char* RoleName(Role r) {
+  switch (r) {
+    case Role::kCitizen:
+      return "citizen";
+    case Role::kMediator:
+      return "mediator";
+    case Role::kOrgAdmin:
+      return "org_admin";
+    case Role::kCourt:
+      return "court";
+    case Role::kPartnerApp:
+      return "partner_app";
+    case Role::kPlatformAdmin:
+      return "platform_admin";
+  }
+  return "unknown";
+}
+
+std::optional<Role> RoleFromName(absl::string_view name) {
+  for (Role r : {Role::kCitizen, Role::kMediator, Role::kOrgAdmin, Role::kCourt, Role::kPartnerApp,
+                 Role::kPlatformAdmin}) {
+    if (name == RoleName(r)) return r;
+  }
+  return std::nullopt;
+}
+
+absl::Status CaseNotFoundError(absl::string_view id) {
+  return MakeError(absl::StatusCode::kNotFound, kReasonNotFound,
+                   absl::StrCat("case cases/", id, " not found"));
+}
+
+CaseRelation RelationTo(const Principal& p, const Case& c) {
+  CaseRelation r;
+  if (p.disabled) return r;
+  switch (p.role) {
+    case Role::kCitizen:
+      r.applicant_side = Appears(p, c.data.applicants);
+      r.respondent_side = Appears(p, c.data.respondents);
+      break;
+    case Role::kMediator:
+      r.assigned_mediator =
+          std::find(c.mediator_ids.begin(), c.mediator_ids.end(), p.id) != c.mediator_ids.end();
+      break;
+    case Role::kOrgAdmin:
+      r.organization_admin =
+          !p.organization_id.empty() && p.organization_id == c.data.organization_id;
+      break;
+    case Role::kCourt:
+      r.diverting_court = !p.court_id.empty() && c.data.court_diversion &&
+                          c.data.court_diversion->court_id == p.court_id;
+      break;
+    case Role::kPartnerApp:
+    case Role::kPlatformAdmin:
+      break;
+  }
+  return r;
+}
+
+absl::Status AuthorizeCase(const Principal& p, const Case& c, CaseOperation op) {
+  const CaseRelation r = RelationTo(p, c);
+  if (!r.any()) return CaseNotFoundError(c.id);
+  for (const Rule& rule : kRules) {
+    if (rule.op != op) continue;
+    if ((r.applicant_side && rule.applicant_side) || (r.respondent_side && rule.respondent_side) ||
+        (r.assigned_mediator && rule.assigned_mediator) ||
+        (r.organization_admin && rule.organization_admin) ||
+        (r.diverting_court && rule.diverting_court)) {
+      return absl::OkStatus();
+    }
+  }
+  return MakeError(
+      absl::StatusCode::kPermissionDenied, "PERMISSION_DENIED",
+      absl::StrCat("a ", RoleName(p.role), " in this case may not ", OperationName(op), " it"));
+}
+
+absl::Status AuthorizeCreate(const Principal& p, const CaseData& data) {
+  auto deny = [](absl::string_view why) {
+    return MakeError(absl::StatusCode::kPermissionDenied, "PERMISSION_DENIED", why);
+  };
+  if (p.disabled) return deny("the account is disabled");
+  switch (p.role) {
+    case Role::kCitizen:
+      if (data.court_diversion) return deny("only a court may file a court diversion");
+      if (!Appears(p, data.applicants)) {
+        return deny("a citizen may file a case only as an applicant or an applicant's agent");
+      }
+      return absl::OkStatus();
+    case Role::kOrgAdmin:
+      if (data.court_diversion) return deny("only a court may file a court diversion");
+      if (data.organization_id != p.organization_id) {
+        return deny(
+            "an organization administrator may file cases only before their own "
+            "organization");
+      }
+      return absl::OkStatus();
+    case Role::kCourt:
+      if (!data.court_diversion || data.court_diversion->court_id != p.court_id) {
+        return deny("a court may file only diversions by itself (source.court_diversion.court)");
+      }
+      return absl::OkStatus();
+    case Role::kMediator:
+    case Role::kPartnerApp:
+    case Role::kPlatformAdmin:
+      break;
+  }
+  return deny(absl::StrCat("a ", RoleName(p.role), " may not file cases"));
+}
+
+absl::StatusOr<CaseScope> ListScope(const Principal& p) {
+  if (!p.disabled) {
+    switch (p.role) {
+      case Role::kCitizen:
+        if (!p.id_number.empty()) {
+          return CaseScope{CaseScope::kParty, p.id_number, p.id_document_type};
+        }
+        break;
+      case Role::kMediator:
+        return CaseScope{CaseScope::kMediator, p.id};
+      case Role::kOrgAdmin:
+        if (!p.organization_id.empty())
+          return CaseScope{CaseScope::kOrganization, p.organization_id};
+        break;
+      case Role::kCourt:
+        if (!p.court_id.empty()) return CaseScope{CaseScope::kCourt, p.court_id};
+        break;
+      case Role::kPartnerApp:
+      case Role::kPlatformAdmin:
+        break;
+    }
+  }
+  return MakeError(absl::StatusCode::kPermissionDenied, "PERMISSION_DENIED",
+                   absl::StrCat("a ", RoleName(p.role),
+                                " sees no cases (a partner app names the citizen it acts for "
+                                "in x-odr-on-behalf-of)"));
+}
+
+std::string Mask(const std::string& s, size_t head, size_t tail) {
+  if (s.size() <= head + tail) return std::string(s.size(), '*');
+  return s.substr(0, head) + std::string(s.size() - head - tail, '*') + s.substr(s.size() - tail);
+}
+
+void RedactCase(const Principal& p, Case* c) {
+  if (p.role != Role::kCourt && c->data.court_diversion) {
+    c->data.court_diversion->intake_reference.clear();
+  }
+  if (p.role == Role::kCitizen) {
+    const CaseRelation r = RelationTo(p, *c);
+    if (r.applicant_side && !r.respondent_side) MaskSide(&c->data.respondents);
+    if (r.respondent_side && !r.applicant_side) MaskSide(&c->data.applicants);
+  }
+}
+
+absl::Status AuthorizeAudit(const Principal& p) {
+  if (p.role == Role::kPlatformAdmin && !p.disabled) return absl::OkStatus();
+  return MakeError(absl::StatusCode::kPermissionDenied, "PERMISSION_DENIED",
+                   "only platform administrators may read the access log");
+}
+
+}  // namespace odr::domain

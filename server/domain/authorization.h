@@ -1,0 +1,78 @@
+// Authorization: the one place that says who may do what to which case, and which fields they may
+// see. Pure functions of (principal, case); safe for concurrent use. docs/security.md has the
+// table.
+//
+// Denials never reveal whether a case exists: a caller who may not see a case gets NOT_FOUND with
+// the same message as for a case that does not exist. A caller who may see the case but not do
+// the thing asked gets PERMISSION_DENIED. Methods a role may never call are PERMISSION_DENIED.
+#ifndef ODR_SERVER_DOMAIN_AUTHORIZATION_H_
+#define ODR_SERVER_DOMAIN_AUTHORIZATION_H_
+
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "server/domain/principal.h"
+#include "server/domain/state_machine.h"
+#include "server/domain/types.h"
+
+namespace odr::domain {
+
+enum class CaseOperation {
+  kRead,            // GetCase, ListCaseEvents, and rows of ListCases
+  kUpdate,          // UpdateCase
+  kSubmit,          // SubmitCase
+  kAccept,          // AcceptCase
+  kWithdraw,        // WithdrawCase
+  kClose,           // CloseCase
+  kAssignMediator,  // AssignCaseMediator
+};
+
+// How a principal relates to a case.
+struct CaseRelation {
+  bool applicant_side = false;   // a citizen who is an applicant or an applicant's agent
+  bool respondent_side = false;  // a citizen who is a respondent or a respondent's agent
+  bool assigned_mediator = false;
+  bool organization_admin = false;
+  bool diverting_court = false;
+  bool any() const {
+    return applicant_side || respondent_side || assigned_mediator || organization_admin ||
+           diverting_court;
+  }
+};
+
+CaseRelation RelationTo(const Principal& p, const Case& c);
+
+// OK, NOT_FOUND (may not see it; same message as a missing case), or PERMISSION_DENIED.
+absl::Status AuthorizeCase(const Principal& p, const Case& c, CaseOperation op);
+
+// Creating `data`: citizens only as an applicant (or an applicant's agent) of a citizen
+// application; organization admins for their organization; courts for a diversion by their own
+// court. PERMISSION_DENIED otherwise, naming the rule.
+absl::Status AuthorizeCreate(const Principal& p, const CaseData& data);
+
+// Which cases ListCases shows a principal. PERMISSION_DENIED for roles that see no cases.
+struct CaseScope {
+  enum Kind { kParty, kMediator, kOrganization, kCourt } kind;
+  std::string value;  // id_number (kParty), principal id, organization id or court id
+  IdDocumentType id_document_type = IdDocumentType::kResidentIdCard;  // kParty
+};
+absl::StatusOr<CaseScope> ListScope(const Principal& p);
+
+// Field-level rules, applied to every case returned to `p`: a citizen sees the ID numbers and
+// phones of the other side masked (e.g. 3306**********0020, 139****0000); only court roles see the
+// court's intake reference.
+void RedactCase(const Principal& p, Case* c);
+
+// Masks all but the first `head` and last `tail` characters with '*'.
+std::string Mask(const std::string& s, size_t head, size_t tail);
+
+// Audit records: platform admins only.
+absl::Status AuthorizeAudit(const Principal& p);
+
+// The message of NOT_FOUND for a case, the same whether it is missing or hidden.
+absl::Status CaseNotFoundError(absl::string_view id);
+
+}  // namespace odr::domain
+
+#endif  // ODR_SERVER_DOMAIN_AUTHORIZATION_H_

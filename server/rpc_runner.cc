@@ -1,0 +1,90 @@
+#include "server/rpc_runner.h"
+
+#include "absl/strings/str_cat.h"
+
+namespace odr::server {
+
+const std::vector<MethodRule>& MethodRules() {
+  static const auto* kRules = new std::vector<MethodRule>{
+      {"/odr.v1.AuthService/CreateToken", false, "anyone with a principal's API key"},
+      {"/odr.v1.AuthService/GetCaller", true, "any authenticated caller"},
+      {"/odr.v1.AuditService/ListAccessRecords", true, "platform admins"},
+      {"/odr.v1.CaseService/CreateCase", true,
+       "citizens as applicant; org admins for their organization; courts for their diversions"},
+      {"/odr.v1.CaseService/GetCase", true, "anyone related to the case"},
+      {"/odr.v1.CaseService/ListCases", true, "the cases the caller is related to"},
+      {"/odr.v1.CaseService/UpdateCase", true, "applicant side, assigned mediators, org admins"},
+      {"/odr.v1.CaseService/SubmitCase", true, "applicant side, org admins, diverting court"},
+      {"/odr.v1.CaseService/AcceptCase", true, "org admins"},
+      {"/odr.v1.CaseService/WithdrawCase", true, "applicant side, org admins"},
+      {"/odr.v1.CaseService/CloseCase", true, "assigned mediators, org admins"},
+      {"/odr.v1.CaseService/ListCaseEvents", true, "anyone related to the case"},
+      {"/odr.v1.CaseService/AssignCaseMediator", true, "org admins"},
+  };
+  return *kRules;
+}
+
+const MethodRule* FindMethodRule(absl::string_view method) {
+  for (const MethodRule& r : MethodRules()) {
+    if (method == r.method) return &r;
+  }
+  return nullptr;
+}
+
+namespace {
+
+// "ipv4:127.0.0.1:5555" -> "ipv4:127.0.0.1"; the port changes per connection.
+std::string PeerHost(const std::string& peer) {
+  size_t colon = peer.rfind(':');
+  return colon == std::string::npos || colon < 5 ? peer : peer.substr(0, colon);
+}
+
+}  // namespace
+
+absl::Status RpcRunner::Prepare(grpc::CallbackServerContext* ctx,
+                                const google::protobuf::Message& request, CallContext* call) {
+  call->peer = ctx->peer();
+  const MethodRule* rule = FindMethodRule(call->method);
+  if (rule == nullptr) {
+    return MakeError(absl::StatusCode::kPermissionDenied, "PERMISSION_DENIED",
+                     "this method has no authorization rule");
+  }
+  if (rule->authenticated) {
+    auto caller = authenticator_->Authenticate(ctx);
+    if (!caller.ok()) return caller.status();
+    call->caller = std::move(*caller);
+  }
+  const std::string key = !rule->authenticated   ? absl::StrCat("peer:", PeerHost(call->peer))
+                          : call->caller.partner ? call->caller.partner->id
+                                                 : call->caller.principal.id;
+  if (!limiter_->Allow(key)) {
+    return MakeError(absl::StatusCode::kResourceExhausted, "RATE_LIMITED",
+                     "too many calls from this caller; slow down and retry in a second");
+  }
+  // After authentication: an unauthenticated caller learns nothing from the request's shape.
+  return CheckParsed(request);
+}
+
+void RpcRunner::Finish(grpc::ServerUnaryReactor* reactor, const CallContext& call,
+                       const absl::Status& s, std::chrono::steady_clock::time_point start) {
+  double ms =
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+  nlohmann::json fields = {
+      {"method", call.method}, {"code", absl::StatusCodeToString(s.code())}, {"duration_ms", ms}};
+  if (!call.caller.principal.id.empty()) fields["principal"] = call.caller.principal.id;
+  if (call.caller.partner) fields["acting_through"] = call.caller.partner->id;
+  if (!s.ok()) {
+    std::string reason = ErrorReason(s);
+    if (!reason.empty()) fields["reason"] = reason;
+  }
+  if (s.code() == absl::StatusCode::kInternal || s.code() == absl::StatusCode::kDataLoss ||
+      s.code() == absl::StatusCode::kUnknown) {
+    fields["error"] = std::string(s.message());  // storage messages never carry bound values
+    log::Error("rpc", std::move(fields));
+  } else {
+    log::Info("rpc", std::move(fields));
+  }
+  reactor->Finish(ToGrpcStatus(s));
+}
+
+}  // namespace odr::server

@@ -1,0 +1,55 @@
+// Principals (accounts), their API-key hashes and partner-citizen links.
+#ifndef ODR_STORAGE_PRINCIPAL_STORE_H_
+#define ODR_STORAGE_PRINCIPAL_STORE_H_
+
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "server/domain/clock.h"
+#include "server/domain/principal.h"
+#include "storage/sqlite_db.h"
+
+namespace odr::storage {
+
+// Safe for concurrent use; blocks on I/O. NOT_FOUND for an unknown principal.
+class PrincipalStore {
+ public:
+  virtual ~PrincipalStore() = default;
+  virtual absl::StatusOr<domain::Principal> Get(absl::string_view id) = 0;
+  virtual absl::StatusOr<domain::Principal> GetByCertificateName(absl::string_view name) = 0;
+  // The stored hash of the principal's API key; NOT_FOUND if it has none.
+  virtual absl::StatusOr<std::string> GetApiKeyHash(absl::string_view id) = 0;
+  // ALREADY_EXISTS if the id (or certificate name) is taken. `api_key_hash` may be empty.
+  virtual absl::Status Create(const domain::Principal& p, absl::string_view api_key_hash) = 0;
+  virtual absl::Status SetApiKeyHash(absl::string_view id, absl::string_view hash) = 0;
+  // Lets partner app `partner_id` act for citizen `citizen_id`.
+  virtual absl::Status Link(absl::string_view partner_id, absl::string_view citizen_id) = 0;
+  virtual absl::StatusOr<bool> IsLinked(absl::string_view partner_id,
+                                        absl::string_view citizen_id) = 0;
+  virtual absl::StatusOr<std::vector<domain::Principal>> List() = 0;
+};
+
+class SqlitePrincipalStore final : public PrincipalStore {
+ public:
+  SqlitePrincipalStore(Database* db, Clock* clock) : db_(db), clock_(clock) {}
+  absl::StatusOr<domain::Principal> Get(absl::string_view id) override;
+  absl::StatusOr<domain::Principal> GetByCertificateName(absl::string_view name) override;
+  absl::StatusOr<std::string> GetApiKeyHash(absl::string_view id) override;
+  absl::Status Create(const domain::Principal& p, absl::string_view api_key_hash) override;
+  absl::Status SetApiKeyHash(absl::string_view id, absl::string_view hash) override;
+  absl::Status Link(absl::string_view partner_id, absl::string_view citizen_id) override;
+  absl::StatusOr<bool> IsLinked(absl::string_view partner_id,
+                                absl::string_view citizen_id) override;
+  absl::StatusOr<std::vector<domain::Principal>> List() override;
+
+ private:
+  absl::StatusOr<domain::Principal> GetWhere(const char* sql, absl::string_view value);
+  Database* db_;
+  Clock* clock_;
+};
+
+}  // namespace odr::storage
+
+#endif  // ODR_STORAGE_PRINCIPAL_STORE_H_
