@@ -6,6 +6,8 @@
 #include <set>
 
 #include "server/domain/errors.h"
+#include "storage/access_log.h"
+#include "storage/principal_store.h"
 #include "tests/testing/fixtures.h"
 #include "tests/testing/temp_dir.h"
 
@@ -334,6 +336,62 @@ TEST_F(SqliteCaseStoreTest, ConcurrentCreatesGetDistinctNumbers) {
   for (auto& t : threads) t.join();
   EXPECT_EQ(numbers.size(), 40u);
   EXPECT_EQ(*numbers.rbegin(), "ODR-2026-000040");
+}
+
+TEST_F(SqliteCaseStoreTest, AccessLogIsAppendOnly) {
+  SqliteAccessLog log(db_.get());
+  AccessRecord r{0,          clock_.Now(), "citizen-a", "partner-p", "/odr.v1.CaseService/GetCase",
+                 "cases/k1", false};
+  ASSERT_TRUE(log.Append({r, r}).ok());
+  auto page = log.List({});
+  ASSERT_TRUE(page.ok());
+  ASSERT_EQ(page->records.size(), 2u);
+  EXPECT_EQ(page->records[0].acting_through, "partner-p");
+  absl::Status update = db_->Write(
+      [](Connection& c) { return c.Exec("UPDATE access_log SET principal_id = 'someone'"); });
+  EXPECT_FALSE(update.ok());
+  absl::Status del = db_->Write([](Connection& c) { return c.Exec("DELETE FROM access_log"); });
+  EXPECT_FALSE(del.ok());
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM access_log WHERE principal_id = 'citizen-a'"), 2);
+}
+
+TEST_F(SqliteCaseStoreTest, ChangesAreLoggedInTheSameTransaction) {
+  domain::MutationContext ctx = Ctx();
+  ctx.rpc = "/odr.v1.CaseService/CreateCase";
+  auto k = store_->CreateCase(odr::testing::MedicalCase(), ctx);
+  ASSERT_TRUE(k.ok());
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM access_log WHERE action = 'change'"), 1);
+  // A change refused by authorization writes neither the change nor a record.
+  ctx.rpc = "/odr.v1.CaseService/SubmitCase";
+  ctx.authorize = [](const domain::Case&) { return absl::PermissionDeniedError("no"); };
+  EXPECT_EQ(
+      store_->TransitionCase(k->id, CaseAction::kSubmit, std::nullopt, "", ctx).status().code(),
+      absl::StatusCode::kPermissionDenied);
+  EXPECT_EQ(store_->GetCase(k->id)->state, CaseState::kDraft);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM access_log"), 1);
+}
+
+TEST_F(SqliteCaseStoreTest, PrincipalsAndLinks) {
+  SqlitePrincipalStore principals(db_.get(), &clock_);
+  domain::Principal c;
+  c.id = "citizen-a";
+  c.role = domain::Role::kCitizen;
+  c.id_number = odr::testing::kIdZhang;
+  ASSERT_TRUE(principals.Create(c, "scrypt$hash").ok());
+  domain::Principal p;
+  p.id = "partner-p";
+  p.role = domain::Role::kPartnerApp;
+  p.certificate_name = "partner.example";
+  ASSERT_TRUE(principals.Create(p, "").ok());
+  EXPECT_EQ(principals.Create(p, "").code(), absl::StatusCode::kAlreadyExists);
+  EXPECT_EQ(principals.Get("citizen-a")->id_number, odr::testing::kIdZhang);
+  EXPECT_EQ(principals.GetByCertificateName("partner.example")->id, "partner-p");
+  EXPECT_EQ(*principals.GetApiKeyHash("citizen-a"), "scrypt$hash");
+  EXPECT_EQ(principals.GetApiKeyHash("partner-p").status().code(), absl::StatusCode::kNotFound);
+  EXPECT_FALSE(*principals.IsLinked("partner-p", "citizen-a"));
+  ASSERT_TRUE(principals.Link("partner-p", "citizen-a").ok());
+  EXPECT_TRUE(*principals.IsLinked("partner-p", "citizen-a"));
+  EXPECT_EQ(principals.List()->size(), 2u);
 }
 
 }  // namespace

@@ -1,0 +1,449 @@
+// The authorization matrix: every RPC of every odr.v1 service, enumerated from the descriptor
+// pool, called through the real odrd by each kind of caller, against one case that a court
+// diverted, an organization accepted and assigned to a mediator. An RPC without an expectation
+// here fails the test, so no RPC can be added without deciding who may call it.
+#include <gmock/gmock.h>
+#include <google/protobuf/descriptor.h>
+#include <grpcpp/generic/generic_stub.h>
+#include <grpcpp/grpcpp.h>
+#include <gtest/gtest.h>
+
+#include <functional>
+#include <future>
+#include <map>
+#include <set>
+
+#include "absl/strings/str_split.h"
+#include "odr/v1/audit.grpc.pb.h"
+#include "odr/v1/auth.grpc.pb.h"
+#include "odr/v1/case_service.grpc.pb.h"
+#include "odr/v1/error.pb.h"
+#include "tests/testing/fixtures.h"
+#include "tests/testing/grpc_auth.h"
+#include "tests/testing/odrd_process.h"
+#include "tests/testing/temp_dir.h"
+
+namespace odr {
+namespace {
+
+struct Caller {
+  std::string label;
+  std::string principal;     // whose token
+  std::string on_behalf_of;  // for partner apps
+};
+
+// The callers of the matrix, as the issue lists them, plus the case's own organization admin,
+// the platform admin and an anonymous caller.
+const std::vector<Caller>& Callers() {
+  static const auto* kCallers = new std::vector<Caller>{
+      {"citizen A", "citizen-a", ""},
+      {"citizen B", "citizen-b", ""},
+      {"assigned mediator", "mediator-1", ""},
+      {"another mediator", "mediator-2", ""},
+      {"admin of the case's organization", "admin-1", ""},
+      {"admin of another organization", "admin-2", ""},
+      {"court X", "court-x", ""},
+      {"court Y", "court-y", ""},
+      {"partner P for citizen A", "partner-p", "principals/citizen-a"},
+      {"partner Q for citizen B", "partner-q", "principals/citizen-b"},
+      {"partner P for itself", "partner-p", ""},
+      {"platform admin", "platform", ""},
+      {"anonymous", "", ""},
+  };
+  return *kCallers;
+}
+
+// Who may: the callers allowed per RPC. Everyone else must be denied.
+const std::map<std::string, std::set<std::string>>& Expectations() {
+  const std::set<std::string> related = {"citizen A", "assigned mediator",
+                                         "admin of the case's organization", "court X",
+                                         "partner P for citizen A"};
+  static const auto* kExpect = new std::map<std::string, std::set<std::string>>{
+      {"/odr.v1.AuthService/CreateToken",
+       {"citizen A", "citizen B", "assigned mediator", "another mediator",
+        "admin of the case's organization", "admin of another organization", "court X", "court Y",
+        "partner P for citizen A", "partner Q for citizen B", "partner P for itself",
+        "platform admin", "anonymous"}},
+      {"/odr.v1.AuthService/GetCaller",
+       {"citizen A", "citizen B", "assigned mediator", "another mediator",
+        "admin of the case's organization", "admin of another organization", "court X", "court Y",
+        "partner P for citizen A", "partner Q for citizen B", "partner P for itself",
+        "platform admin"}},
+      {"/odr.v1.AuditService/ListAccessRecords", {"platform admin"}},
+      {"/odr.v1.CaseService/CreateCase",
+       {"citizen A", "admin of the case's organization", "partner P for citizen A"}},
+      {"/odr.v1.CaseService/GetCase", related},
+      {"/odr.v1.CaseService/ListCases", related},  // allowed = case X is in the list
+      {"/odr.v1.CaseService/ListCaseEvents", related},
+      {"/odr.v1.CaseService/UpdateCase",
+       {"citizen A", "assigned mediator", "admin of the case's organization",
+        "partner P for citizen A"}},
+      {"/odr.v1.CaseService/SubmitCase",
+       {"citizen A", "admin of the case's organization", "court X", "partner P for citizen A"}},
+      {"/odr.v1.CaseService/AcceptCase", {"admin of the case's organization"}},
+      {"/odr.v1.CaseService/WithdrawCase",
+       {"citizen A", "admin of the case's organization", "partner P for citizen A"}},
+      {"/odr.v1.CaseService/CloseCase", {"assigned mediator", "admin of the case's organization"}},
+      {"/odr.v1.CaseService/AssignCaseMediator", {"admin of the case's organization"}},
+  };
+  return *kExpect;
+}
+
+v1::Party Person(const char* name, const char* id) {
+  v1::Party p;
+  p.set_kind(v1::PARTY_KIND_NATURAL_PERSON);
+  p.set_name(name);
+  p.set_id_document_type(v1::ID_DOCUMENT_TYPE_RESIDENT_ID_CARD);
+  p.set_id_number(id);
+  p.set_phone("13800138000");
+  p.set_service_address("someone@example.com");
+  return p;
+}
+
+v1::Case CaseBody() {
+  v1::Case c;
+  c.set_dispute_type(v1::DISPUTE_TYPE_MEDICAL);
+  *c.add_applicants() = Person("张三", testing::kIdZhang);
+  v1::Party* hospital = c.add_respondents();
+  *hospital = Person("诸暨市人民医院", testing::kUsccHospital);
+  hospital->set_kind(v1::PARTY_KIND_LEGAL_PERSON);
+  hospital->set_id_document_type(v1::ID_DOCUMENT_TYPE_UNIFIED_SOCIAL_CREDIT_CODE);
+  hospital->set_phone("0575-87000000");
+  *hospital->add_agents() = [] {
+    v1::Agent a;
+    a.set_name("李律师");
+    a.set_id_document_type(v1::ID_DOCUMENT_TYPE_RESIDENT_ID_CARD);
+    a.set_id_number(testing::kIdLi);
+    a.set_phone("13900000000");
+    a.set_service_address("lawyer@example.com");
+    return a;
+  }();
+  c.set_summary("术后感染");
+  c.set_claims("赔偿两万元");
+  c.set_amount_fen(2000000);
+  c.set_region_code("330681");
+  c.set_organization("organizations/org-1");
+  return c;
+}
+
+class AuthzMatrixTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    dir_ = new testing::TempDir();
+    const std::string data = dir_->file("data");
+    auto add = [&](const std::string& id, const std::string& role,
+                   std::vector<std::string> extra = {}) {
+      keys_[id] = testing::CreatePrincipal(data, id, role, std::move(extra));
+    };
+    add("citizen-a", "citizen", {"--id-number", testing::kIdZhang});
+    add("citizen-b", "citizen", {"--id-number", testing::kIdWang});
+    add("mediator-1", "mediator", {"--organization", "organizations/org-1"});
+    add("mediator-2", "mediator", {"--organization", "organizations/org-1"});
+    add("admin-1", "org_admin", {"--organization", "organizations/org-1"});
+    add("admin-2", "org_admin", {"--organization", "organizations/org-2"});
+    add("court-x", "court", {"--court", "courts/court-x"});
+    add("court-y", "court", {"--court", "courts/court-y"});
+    add("partner-p", "partner_app");
+    add("partner-q", "partner_app");
+    add("platform", "platform_admin");
+    testing::OdrdAdmin(
+        data, {"link", "--partner", "principals/partner-p", "--citizen", "principals/citizen-a"});
+    testing::OdrdAdmin(
+        data, {"link", "--partner", "principals/partner-q", "--citizen", "principals/citizen-b"});
+    server_ = new testing::OdrdProcess(data);
+    channel_ = new std::shared_ptr<grpc::Channel>(
+        grpc::CreateChannel(server_->address(), grpc::InsecureChannelCredentials()));
+    for (const auto& [id, key] : keys_) tokens_[id] = testing::IssueToken(*channel_, id, key);
+
+    // Case X: diverted by court X, submitted, accepted by org-1, mediator-1 assigned.
+    auto stub = v1::CaseService::NewStub(*channel_);
+    v1::CreateCaseRequest create;
+    *create.mutable_case_() = CaseBody();
+    auto* d = create.mutable_case_()->mutable_source()->mutable_court_diversion();
+    d->set_court("courts/court-x");
+    d->set_court_display_name("诸暨市人民法院");
+    d->set_intake_reference("(2026)浙0681诉前调7号");
+    d->set_diversion_date("2026-11-02");
+    v1::Case k;
+    Must(stub->CreateCase(testing::AuthedContext(tokens_["court-x"]).get(), create, &k));
+    v1::SubmitCaseRequest submit;
+    submit.set_name(k.name());
+    Must(stub->SubmitCase(testing::AuthedContext(tokens_["court-x"]).get(), submit, &k));
+    v1::AcceptCaseRequest accept;
+    accept.set_name(k.name());
+    Must(stub->AcceptCase(testing::AuthedContext(tokens_["admin-1"]).get(), accept, &k));
+    v1::AssignCaseMediatorRequest assign;
+    assign.set_name(k.name());
+    assign.set_mediator("principals/mediator-1");
+    Must(stub->AssignCaseMediator(testing::AuthedContext(tokens_["admin-1"]).get(), assign, &k));
+    case_x_ = new v1::Case(k);
+  }
+
+  static void TearDownTestSuite() {
+    delete server_;
+    delete channel_;
+    delete case_x_;
+    delete dir_;
+  }
+
+  static void Must(const grpc::Status& s) {
+    ASSERT_TRUE(s.ok()) << s.error_code() << " " << s.error_message();
+  }
+
+  // The request each RPC gets: aimed at case X where it takes a case.
+  static std::string RequestFor(const std::string& method) {
+    const std::string name = case_x_->name();
+    if (method == "/odr.v1.AuthService/CreateToken") {
+      v1::CreateTokenRequest r;
+      r.set_principal("principals/citizen-a");
+      r.set_api_key(keys_["citizen-a"]);
+      return r.SerializeAsString();
+    }
+    if (method == "/odr.v1.AuthService/GetCaller")
+      return v1::GetCallerRequest().SerializeAsString();
+    if (method == "/odr.v1.AuditService/ListAccessRecords") {
+      return v1::ListAccessRecordsRequest().SerializeAsString();
+    }
+    if (method == "/odr.v1.CaseService/CreateCase") {
+      v1::CreateCaseRequest r;
+      *r.mutable_case_() = CaseBody();
+      r.mutable_case_()->mutable_source()->mutable_citizen_application();
+      return r.SerializeAsString();
+    }
+    if (method == "/odr.v1.CaseService/GetCase") {
+      v1::GetCaseRequest r;
+      r.set_name(name);
+      return r.SerializeAsString();
+    }
+    if (method == "/odr.v1.CaseService/ListCases") {
+      v1::ListCasesRequest r;
+      r.set_page_size(500);
+      return r.SerializeAsString();
+    }
+    if (method == "/odr.v1.CaseService/ListCaseEvents") {
+      v1::ListCaseEventsRequest r;
+      r.set_parent(name);
+      return r.SerializeAsString();
+    }
+    if (method == "/odr.v1.CaseService/UpdateCase") {
+      v1::UpdateCaseRequest r;
+      r.mutable_case_()->set_name(name);
+      r.mutable_case_()->set_summary("更新");
+      r.mutable_update_mask()->add_paths("summary");
+      return r.SerializeAsString();
+    }
+    if (method == "/odr.v1.CaseService/AssignCaseMediator") {
+      v1::AssignCaseMediatorRequest r;
+      r.set_name(name);
+      r.set_mediator("principals/mediator-2");
+      return r.SerializeAsString();
+    }
+    if (method == "/odr.v1.CaseService/CloseCase") {
+      v1::CloseCaseRequest r;
+      r.set_name(name);
+      r.set_reason("matrix");
+      return r.SerializeAsString();
+    }
+    // Submit, Accept, Withdraw: a name is all they need.
+    v1::SubmitCaseRequest r;
+    r.set_name(name);
+    return r.SerializeAsString();
+  }
+
+  struct Result {
+    grpc::Status status;
+    std::string body;
+  };
+
+  static Result Call(const std::string& method, const std::string& request, const Caller& c) {
+    grpc::GenericStub generic(*channel_);
+    grpc::Slice slice(request);
+    grpc::ByteBuffer req(&slice, 1);
+    grpc::ByteBuffer resp;
+    std::string token = c.principal.empty() ? "" : tokens_[c.principal];
+    auto ctx = testing::AuthedContext(token, c.on_behalf_of);
+    std::promise<grpc::Status> done;
+    generic.UnaryCall(ctx.get(), method, grpc::StubOptions(), &req, &resp,
+                      [&](grpc::Status s) { done.set_value(s); });
+    Result r{done.get_future().get(), ""};
+    std::vector<grpc::Slice> slices;
+    if (r.status.ok() && resp.Dump(&slices).ok()) {
+      for (auto& s : slices) r.body.append(reinterpret_cast<const char*>(s.begin()), s.size());
+    }
+    return r;
+  }
+
+  // Allowed: passed authentication and authorization (the call may still fail for another
+  // reason, e.g. FAILED_PRECONDITION for a state change the case's state does not allow).
+  static bool Allowed(const std::string& method, const Result& r) {
+    const grpc::StatusCode code = r.status.error_code();
+    if (code == grpc::StatusCode::UNAUTHENTICATED || code == grpc::StatusCode::PERMISSION_DENIED ||
+        code == grpc::StatusCode::NOT_FOUND) {
+      return false;
+    }
+    if (method == "/odr.v1.CaseService/ListCases") {
+      v1::ListCasesResponse list;
+      if (!r.status.ok() || !list.ParseFromString(r.body)) return false;
+      for (const v1::Case& c : list.cases()) {
+        if (c.name() == case_x_->name()) return true;
+      }
+      return false;
+    }
+    return true;
+  }
+
+  static testing::TempDir* dir_;
+  static testing::OdrdProcess* server_;
+  static std::shared_ptr<grpc::Channel>* channel_;
+  static std::map<std::string, std::string> keys_;
+  static std::map<std::string, std::string> tokens_;
+  static v1::Case* case_x_;
+};
+
+testing::TempDir* AuthzMatrixTest::dir_ = nullptr;
+testing::OdrdProcess* AuthzMatrixTest::server_ = nullptr;
+std::shared_ptr<grpc::Channel>* AuthzMatrixTest::channel_ = nullptr;
+std::map<std::string, std::string> AuthzMatrixTest::keys_;
+std::map<std::string, std::string> AuthzMatrixTest::tokens_;
+v1::Case* AuthzMatrixTest::case_x_ = nullptr;
+
+// Every method of every service in the API's files (the list CMake compiles).
+std::vector<std::string> AllMethods() {
+  // Files without services are linked only if referenced; these are the API's.
+  (void)v1::ErrorDetails::descriptor();
+  std::vector<std::string> out;
+  for (absl::string_view file : absl::StrSplit(ODR_PROTO_FILES, ',')) {
+    const google::protobuf::FileDescriptor* fd =
+        google::protobuf::DescriptorPool::generated_pool()->FindFileByName(std::string(file));
+    EXPECT_NE(fd, nullptr) << file << " is not linked into this test: reference one of its types";
+    if (fd == nullptr) continue;
+    for (int s = 0; s < fd->service_count(); ++s) {
+      const google::protobuf::ServiceDescriptor* svc = fd->service(s);
+      for (int m = 0; m < svc->method_count(); ++m) {
+        out.push_back("/" + svc->full_name() + "/" + svc->method(m)->name());
+      }
+    }
+  }
+  return out;
+}
+
+TEST_F(AuthzMatrixTest, EveryRpcEveryCaller) {
+  const std::vector<std::string> methods = AllMethods();
+  ASSERT_GE(methods.size(), 13u);
+  // Read-only methods first, so that state changes by allowed callers come last; allowed or
+  // denied never depends on the case's state, only on who asks.
+  std::vector<std::string> ordered;
+  for (const std::string& m : methods) {
+    if (m.find("/Get") != std::string::npos || m.find("/List") != std::string::npos) {
+      ordered.push_back(m);
+    }
+  }
+  for (const std::string& m : methods) {
+    if (std::find(ordered.begin(), ordered.end(), m) == ordered.end()) ordered.push_back(m);
+  }
+  for (const std::string& method : ordered) {
+    auto expected = Expectations().find(method);
+    ASSERT_NE(expected, Expectations().end())
+        << method << " has no authorization expectation: add it to Expectations()";
+    const std::string request = RequestFor(method);
+    for (const Caller& c : Callers()) {
+      Result r = Call(method, request, c);
+      const bool want = expected->second.count(c.label) > 0;
+      EXPECT_EQ(Allowed(method, r), want)
+          << method << " by " << c.label << ": got " << r.status.error_code() << " "
+          << r.status.error_message();
+      if (!want && c.principal.empty()) {
+        EXPECT_EQ(r.status.error_code(), grpc::StatusCode::UNAUTHENTICATED) << method;
+      }
+    }
+  }
+}
+
+// A caller who may not see a case cannot tell it from a case that does not exist.
+TEST_F(AuthzMatrixTest, HiddenCaseLooksMissing) {
+  const Caller& b = Callers()[1];
+  ASSERT_EQ(b.label, "citizen B");
+  v1::GetCaseRequest hidden;
+  hidden.set_name(case_x_->name());
+  v1::GetCaseRequest missing;
+  missing.set_name("cases/0123456789abcdef01234567");
+  Result r1 = Call("/odr.v1.CaseService/GetCase", hidden.SerializeAsString(), b);
+  Result r2 = Call("/odr.v1.CaseService/GetCase", missing.SerializeAsString(), b);
+  EXPECT_EQ(r1.status.error_code(), grpc::StatusCode::NOT_FOUND);
+  EXPECT_EQ(r2.status.error_code(), grpc::StatusCode::NOT_FOUND);
+  // The same words but for the id asked about.
+  std::string m1 = r1.status.error_message(), m2 = r2.status.error_message();
+  m1.replace(m1.find(case_x_->name()), case_x_->name().size(), "X");
+  m2.replace(m2.find(missing.name()), missing.name().size(), "X");
+  EXPECT_EQ(m1, m2);
+}
+
+// Field-level rules: a party sees the other side's ID numbers and phones masked; only the court
+// sees its intake reference.
+TEST_F(AuthzMatrixTest, FieldsAreRedactedPerRole) {
+  auto get = [&](const Caller& c) {
+    v1::GetCaseRequest req;
+    req.set_name(case_x_->name());
+    Result r = Call("/odr.v1.CaseService/GetCase", req.SerializeAsString(), c);
+    EXPECT_TRUE(r.status.ok()) << c.label << ": " << r.status.error_message();
+    v1::Case k;
+    k.ParseFromString(r.body);
+    return k;
+  };
+  v1::Case as_citizen = get(Callers()[0]);
+  EXPECT_EQ(as_citizen.applicants(0).id_number(), testing::kIdZhang);  // their own: clear
+  EXPECT_EQ(as_citizen.respondents(0).id_number(), "1233**********000E");
+  EXPECT_EQ(as_citizen.respondents(0).phone(), "057******0000");
+  EXPECT_EQ(as_citizen.respondents(0).agents(0).id_number(), "3306**********0020");
+  EXPECT_EQ(as_citizen.respondents(0).agents(0).phone(), "139****0000");
+  EXPECT_TRUE(as_citizen.source().court_diversion().intake_reference().empty());
+
+  v1::Case as_partner = get(Callers()[8]);  // acts for citizen A: the same view
+  EXPECT_EQ(as_partner.respondents(0).id_number(), "1233**********000E");
+
+  v1::Case as_court = get(Callers()[6]);
+  EXPECT_EQ(as_court.source().court_diversion().intake_reference(), "(2026)浙0681诉前调7号");
+  EXPECT_EQ(as_court.respondents(0).id_number(), testing::kUsccHospital);
+
+  v1::Case as_mediator = get(Callers()[2]);
+  EXPECT_EQ(as_mediator.respondents(0).id_number(), testing::kUsccHospital);
+  EXPECT_TRUE(as_mediator.source().court_diversion().intake_reference().empty());
+}
+
+// Every read and change of a case is in the access log, with the partner app it came through.
+TEST_F(AuthzMatrixTest, AccessLogRecordsReadsAndChanges) {
+  v1::GetCaseRequest get;
+  get.set_name(case_x_->name());
+  ASSERT_TRUE(
+      Call("/odr.v1.CaseService/GetCase", get.SerializeAsString(), Callers()[8]).status.ok());
+  v1::ListAccessRecordsRequest list;
+  list.set_resource(case_x_->name());
+  list.set_page_size(1000);
+  Result r =
+      Call("/odr.v1.AuditService/ListAccessRecords", list.SerializeAsString(), Callers()[11]);
+  ASSERT_TRUE(r.status.ok()) << r.status.error_message();
+  v1::ListAccessRecordsResponse records;
+  ASSERT_TRUE(records.ParseFromString(r.body));
+  ASSERT_GT(records.access_records_size(), 0);
+  // Newest first: the partner's read just now.
+  const v1::AccessRecord& newest = records.access_records(0);
+  EXPECT_EQ(newest.principal(), "principals/citizen-a");
+  EXPECT_EQ(newest.acting_through(), "principals/partner-p");
+  EXPECT_EQ(newest.method(), "/odr.v1.CaseService/GetCase");
+  EXPECT_EQ(newest.action(), v1::AccessRecord::ACTION_READ);
+  // The setup's changes are there too: court X created and submitted, admin-1 accepted.
+  std::set<std::string> changes;
+  for (const auto& rec : records.access_records()) {
+    if (rec.action() == v1::AccessRecord::ACTION_CHANGE) {
+      changes.insert(rec.principal() + " " + rec.method());
+    }
+  }
+  EXPECT_THAT(changes, ::testing::IsSupersetOf(
+                           {"principals/court-x /odr.v1.CaseService/CreateCase",
+                            "principals/court-x /odr.v1.CaseService/SubmitCase",
+                            "principals/admin-1 /odr.v1.CaseService/AcceptCase",
+                            "principals/admin-1 /odr.v1.CaseService/AssignCaseMediator"}));
+}
+
+}  // namespace
+}  // namespace odr

@@ -1,0 +1,131 @@
+#include "server/domain/authorization.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "tests/testing/fixtures.h"
+
+namespace odr::domain {
+namespace {
+
+Principal Citizen(const char* id_number) {
+  Principal p;
+  p.id = "c";
+  p.role = Role::kCitizen;
+  p.id_number = id_number;
+  return p;
+}
+
+Case TheCase() {
+  Case k;
+  k.id = "k1";
+  k.data = odr::testing::MedicalCase();  // applicant kIdZhang; hospital's agent kIdLi
+  k.data.court_diversion = CourtDiversion{"court-x", "ref-1", "2026-11-01", ""};
+  k.mediator_ids = {"m1"};
+  return k;
+}
+
+TEST(AuthorizationTest, RelationsFollowIdentityAndRole) {
+  const Case k = TheCase();
+  EXPECT_TRUE(RelationTo(Citizen(odr::testing::kIdZhang), k).applicant_side);
+  EXPECT_TRUE(RelationTo(Citizen(odr::testing::kIdLi), k).respondent_side);  // an agent
+  EXPECT_FALSE(RelationTo(Citizen(odr::testing::kIdWang), k).any());
+  Principal same_number_other_type = Citizen(odr::testing::kIdZhang);
+  same_number_other_type.id_document_type = IdDocumentType::kPassport;
+  EXPECT_FALSE(RelationTo(same_number_other_type, k).any());
+  Principal m{"m1", Role::kMediator};
+  EXPECT_TRUE(RelationTo(m, k).assigned_mediator);
+  m.id = "m2";
+  EXPECT_FALSE(RelationTo(m, k).any());
+  Principal admin{"a", Role::kOrgAdmin};
+  admin.organization_id = "org-1";
+  EXPECT_TRUE(RelationTo(admin, k).organization_admin);
+  admin.organization_id = "org-2";
+  EXPECT_FALSE(RelationTo(admin, k).any());
+  Principal court{"c", Role::kCourt};
+  court.court_id = "court-x";
+  EXPECT_TRUE(RelationTo(court, k).diverting_court);
+  Principal disabled = Citizen(odr::testing::kIdZhang);
+  disabled.disabled = true;
+  EXPECT_FALSE(RelationTo(disabled, k).any());
+}
+
+TEST(AuthorizationTest, HiddenIsNotFoundVisibleButForbiddenIsPermissionDenied) {
+  const Case k = TheCase();
+  EXPECT_EQ(AuthorizeCase(Citizen(odr::testing::kIdWang), k, CaseOperation::kRead).code(),
+            absl::StatusCode::kNotFound);
+  EXPECT_EQ(AuthorizeCase(Citizen(odr::testing::kIdLi), k, CaseOperation::kUpdate).code(),
+            absl::StatusCode::kPermissionDenied);
+  EXPECT_TRUE(AuthorizeCase(Citizen(odr::testing::kIdLi), k, CaseOperation::kRead).ok());
+  EXPECT_TRUE(AuthorizeCase(Citizen(odr::testing::kIdZhang), k, CaseOperation::kWithdraw).ok());
+  EXPECT_EQ(AuthorizeCase(Citizen(odr::testing::kIdZhang), k, CaseOperation::kAccept).code(),
+            absl::StatusCode::kPermissionDenied);
+  EXPECT_EQ(AuthorizeCase(Principal{"p", Role::kPlatformAdmin}, k, CaseOperation::kRead).code(),
+            absl::StatusCode::kNotFound);
+}
+
+TEST(AuthorizationTest, CreateRules) {
+  CaseData d = odr::testing::MedicalCase();
+  EXPECT_TRUE(AuthorizeCreate(Citizen(odr::testing::kIdZhang), d).ok());
+  EXPECT_EQ(AuthorizeCreate(Citizen(odr::testing::kIdLi), d).code(),
+            absl::StatusCode::kPermissionDenied);  // a respondent's agent may not file
+  Principal admin{"a", Role::kOrgAdmin};
+  admin.organization_id = "org-1";
+  EXPECT_TRUE(AuthorizeCreate(admin, d).ok());
+  admin.organization_id = "org-2";
+  EXPECT_FALSE(AuthorizeCreate(admin, d).ok());
+  Principal court{"c", Role::kCourt};
+  court.court_id = "court-x";
+  EXPECT_FALSE(AuthorizeCreate(court, d).ok());  // not a diversion
+  d.court_diversion = CourtDiversion{"court-x", "r", "2026-11-01", ""};
+  EXPECT_TRUE(AuthorizeCreate(court, d).ok());
+  EXPECT_FALSE(AuthorizeCreate(Citizen(odr::testing::kIdZhang), d).ok());  // only courts divert
+  court.court_id = "court-y";
+  EXPECT_FALSE(AuthorizeCreate(court, d).ok());
+  EXPECT_FALSE(AuthorizeCreate(Principal{"m", Role::kMediator}, d).ok());
+}
+
+TEST(AuthorizationTest, ListScopes) {
+  EXPECT_EQ(ListScope(Citizen(odr::testing::kIdZhang))->kind, CaseScope::kParty);
+  EXPECT_EQ(ListScope(Principal{"m", Role::kMediator})->value, "m");
+  EXPECT_EQ(ListScope(Principal{"p", Role::kPartnerApp}).status().code(),
+            absl::StatusCode::kPermissionDenied);
+  EXPECT_EQ(ListScope(Principal{"p", Role::kPlatformAdmin}).status().code(),
+            absl::StatusCode::kPermissionDenied);
+}
+
+TEST(AuthorizationTest, RedactionPerRole) {
+  Case k = TheCase();
+  RedactCase(Citizen(odr::testing::kIdZhang), &k);
+  EXPECT_EQ(k.data.applicants[0].id_number, odr::testing::kIdZhang);
+  EXPECT_EQ(k.data.respondents[0].id_number, "1233**********000E");
+  EXPECT_EQ(k.data.respondents[0].agents[0].phone, "+86**********0000");
+  EXPECT_TRUE(k.data.court_diversion->intake_reference.empty());
+
+  k = TheCase();
+  RedactCase(Citizen(odr::testing::kIdLi), &k);  // respondent side sees applicants masked
+  EXPECT_EQ(k.data.applicants[0].id_number, "1101**********4514");
+  EXPECT_EQ(k.data.applicants[0].phone, "138****8000");
+  EXPECT_EQ(k.data.respondents[0].id_number, odr::testing::kUsccHospital);
+
+  k = TheCase();
+  Principal court{"c", Role::kCourt};
+  court.court_id = "court-x";
+  RedactCase(court, &k);
+  EXPECT_EQ(k.data.court_diversion->intake_reference, "ref-1");
+  EXPECT_EQ(k.data.applicants[0].id_number, odr::testing::kIdZhang);
+}
+
+TEST(AuthorizationTest, MaskKeepsEnds) {
+  EXPECT_EQ(Mask("13800138000", 3, 4), "138****8000");
+  EXPECT_EQ(Mask("abc", 3, 4), "***");
+  EXPECT_EQ(Mask("", 3, 4), "");
+}
+
+TEST(AuthorizationTest, AuditOnlyForPlatformAdmins) {
+  EXPECT_TRUE(AuthorizeAudit(Principal{"p", Role::kPlatformAdmin}).ok());
+  EXPECT_FALSE(AuthorizeAudit(Principal{"a", Role::kOrgAdmin}).ok());
+}
+
+}  // namespace
+}  // namespace odr::domain
