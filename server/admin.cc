@@ -9,6 +9,7 @@
 #include <memory>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
 #include "server/auth/secrets.h"
 #include "server/auth/token.h"
 #include "server/case_mapper.h"
@@ -153,6 +154,19 @@ int IssueKey(const AdminFlags& f) {
   return 0;
 }
 
+int SetDisabled(const AdminFlags& f, bool disabled) {
+  SystemClock clock;
+  auto stores = Open(f, &clock);
+  if (!stores.ok()) return Fail(stores.status().message());
+  const std::string id(absl::StripPrefix(f.id, "principals/"));
+  if (auto s = stores->principals->SetDisabled(id, disabled); !s.ok()) {
+    return Fail(s.message());
+  }
+  std::cerr << "principals/" << f.id
+            << (disabled ? " is disabled: its tokens stop working now\n" : " is enabled\n");
+  return 0;
+}
+
 int Link(const AdminFlags& f) {
   SystemClock clock;
   auto stores = Open(f, &clock);
@@ -273,6 +287,14 @@ void AddAdminCommands(CLI::App* app, std::function<int()>* run) {
   CLI::App* issue = admin->add_subcommand("issue-key", "Replace a principal's API key");
   issue->add_option("--id", f->id, "the principal")->required();
   issue->callback([f, run] { *run = [f] { return IssueKey(*f); }; });
+
+  CLI::App* disable =
+      admin->add_subcommand("disable", "Disable a principal (its tokens stop working at once)");
+  disable->add_option("--id", f->id, "the principal")->required();
+  disable->callback([f, run] { *run = [f] { return SetDisabled(*f, true); }; });
+  CLI::App* enable = admin->add_subcommand("enable", "Enable a disabled principal");
+  enable->add_option("--id", f->id, "the principal")->required();
+  enable->callback([f, run] { *run = [f] { return SetDisabled(*f, false); }; });
 
   CLI::App* link = admin->add_subcommand("link", "Let a partner app act for a citizen");
   link->add_option("--partner", f->partner, "principals/{partner app}")->required();

@@ -123,6 +123,17 @@ absl::Status SqlitePrincipalStore::SetApiKeyHash(absl::string_view id, absl::str
   });
 }
 
+absl::Status SqlitePrincipalStore::SetDisabled(absl::string_view id, bool disabled) {
+  return db_->Write([&](Connection& c) -> absl::Status {
+    ODR_ASSIGN_OR_RETURN(Statement stmt,
+                         c.Prepare("UPDATE principals SET disabled = ?2 WHERE id = ?1"));
+    stmt.Bind(1, id).Bind(2, int64_t{disabled ? 1 : 0});
+    ODR_RETURN_IF_ERROR(stmt.Run());
+    if (c.Changes() == 0) return PrincipalNotFound(id);
+    return absl::OkStatus();
+  });
+}
+
 absl::Status SqlitePrincipalStore::Link(absl::string_view partner_id,
                                         absl::string_view citizen_id) {
   return db_->Write([&](Connection& c) -> absl::Status {

@@ -24,6 +24,8 @@ class PrincipalStore {
   // ALREADY_EXISTS if the id (or certificate name) is taken. `api_key_hash` may be empty.
   virtual absl::Status Create(const domain::Principal& p, absl::string_view api_key_hash) = 0;
   virtual absl::Status SetApiKeyHash(absl::string_view id, absl::string_view hash) = 0;
+  // A disabled principal cannot authenticate; its tokens stop working on the next call.
+  virtual absl::Status SetDisabled(absl::string_view id, bool disabled) = 0;
   // Lets partner app `partner_id` act for citizen `citizen_id`.
   virtual absl::Status Link(absl::string_view partner_id, absl::string_view citizen_id) = 0;
   virtual absl::StatusOr<bool> IsLinked(absl::string_view partner_id,
@@ -39,6 +41,7 @@ class SqlitePrincipalStore final : public PrincipalStore {
   absl::StatusOr<std::string> GetApiKeyHash(absl::string_view id) override;
   absl::Status Create(const domain::Principal& p, absl::string_view api_key_hash) override;
   absl::Status SetApiKeyHash(absl::string_view id, absl::string_view hash) override;
+  absl::Status SetDisabled(absl::string_view id, bool disabled) override;
   absl::Status Link(absl::string_view partner_id, absl::string_view citizen_id) override;
   absl::StatusOr<bool> IsLinked(absl::string_view partner_id,
                                 absl::string_view citizen_id) override;

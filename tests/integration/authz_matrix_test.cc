@@ -445,5 +445,18 @@ TEST_F(AuthzMatrixTest, AccessLogRecordsReadsAndChanges) {
                             "principals/admin-1 /odr.v1.CaseService/AssignCaseMediator"}));
 }
 
+// Disabling a principal locks it out at once, tokens already issued included.
+TEST_F(AuthzMatrixTest, DisabledPrincipalIsLockedOut) {
+  const Caller& admin2 = Callers()[5];
+  ASSERT_EQ(admin2.principal, "admin-2");
+  const std::string req = v1::GetCallerRequest().SerializeAsString();
+  ASSERT_TRUE(Call("/odr.v1.AuthService/GetCaller", req, admin2).status.ok());
+  testing::OdrdAdmin(dir_->file("data"), {"disable", "--id", "principals/admin-2"});
+  EXPECT_EQ(Call("/odr.v1.AuthService/GetCaller", req, admin2).status.error_code(),
+            grpc::StatusCode::UNAUTHENTICATED);
+  testing::OdrdAdmin(dir_->file("data"), {"enable", "--id", "admin-2"});
+  EXPECT_TRUE(Call("/odr.v1.AuthService/GetCaller", req, admin2).status.ok());
+}
+
 }  // namespace
 }  // namespace odr
