@@ -51,9 +51,13 @@ absl::StatusOr<domain::Principal> Authenticator::FromCertificate(
   if (auth == nullptr || !auth->IsPeerAuthenticated()) {
     return Unauthenticated("no credentials: send authorization: Bearer <token> (odr auth login)");
   }
+  // Subject alternative names; the common name only when there are none (RFC 6125).
   std::vector<std::string> names;
-  for (const char* prop : {"x509_subject_alternative_name", "x509_common_name"}) {
-    for (const grpc::string_ref& v : auth->FindPropertyValues(prop)) {
+  for (const grpc::string_ref& v : auth->FindPropertyValues("x509_subject_alternative_name")) {
+    names.emplace_back(v.data(), v.size());
+  }
+  if (names.empty()) {
+    for (const grpc::string_ref& v : auth->FindPropertyValues("x509_common_name")) {
       names.emplace_back(v.data(), v.size());
     }
   }

@@ -51,7 +51,14 @@ absl::Status RpcRunner::Prepare(grpc::CallbackServerContext* ctx,
   }
   if (rule->authenticated) {
     auto caller = authenticator_->Authenticate(ctx);
-    if (!caller.ok()) return caller.status();
+    if (!caller.ok()) {
+      // Failed attempts count against the client address, so guessing floods are throttled.
+      if (!limiter_->Allow(absl::StrCat("peer:", PeerHost(call->peer)))) {
+        return MakeError(absl::StatusCode::kResourceExhausted, "RATE_LIMITED",
+                         "too many failed calls from this address; retry later");
+      }
+      return caller.status();
+    }
     call->caller = std::move(*caller);
   }
   const std::string key = !rule->authenticated   ? absl::StrCat("peer:", PeerHost(call->peer))

@@ -1,5 +1,6 @@
 #include "server/server.h"
 
+#include <arpa/inet.h>
 #include <grpcpp/ext/proto_server_reflection_plugin.h>
 #include <grpcpp/health_check_service_interface.h>
 
@@ -31,7 +32,12 @@ bool IsLoopbackAddress(absl::string_view listen) {
   } else if (size_t colon = host.rfind(':'); colon != absl::string_view::npos) {
     host = host.substr(0, colon);
   }
-  return host == "localhost" || host == "::1" || absl::StartsWith(host, "127.");
+  if (host == "localhost" || host == "::1") return true;
+  // Only a literal IPv4 address in 127.0.0.0/8: a host *name* such as 127.0.0.1.example.com
+  // could resolve anywhere.
+  in_addr v4;
+  const std::string literal(host);
+  return inet_pton(AF_INET, literal.c_str(), &v4) == 1 && (ntohl(v4.s_addr) >> 24) == 127;
 }
 
 absl::StatusOr<std::unique_ptr<OdrServer>> OdrServer::Start(const ServerOptions& options,
