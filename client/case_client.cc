@@ -51,31 +51,67 @@ std::string NewRequestId() {
                          w[2] >> 16, w[2] & 0xffffu, w[3]);
 }
 
-CaseClient::CaseClient(ClientOptions options)
-    : CaseClient(v1::CaseService::NewStub(
-                     grpc::CreateChannel(options.server, grpc::InsecureChannelCredentials())),
-                 options) {}
+namespace {
 
-CaseClient::CaseClient(std::unique_ptr<v1::CaseService::StubInterface> stub, ClientOptions options)
-    : options_(std::move(options)), stub_(std::move(stub)) {}
+template <typename Stub, typename Request, typename Response>
+absl::StatusOr<Response> Unary(const ClientOptions& options, CallPolicy policy, Stub* stub,
+                               grpc::Status (Stub::*method)(grpc::ClientContext*, const Request&,
+                                                            Response*),
+                               const Request& request) {
+  Response response;
+  absl::Status status =
+      CallWithRetries(options, policy, [&](grpc::ClientContext* context) -> grpc::Status {
+        response.Clear();
+        return (stub->*method)(context, request, &response);
+      });
+  if (!status.ok()) return status;
+  return response;
+}
 
-template <typename Request, typename Response, typename Method>
-absl::StatusOr<Response> CaseClient::Call(Method method, const Request& request,
-                                          bool retry_safe) const {
+// Mutations are retried only with a request_id: a retry then cannot act twice.
+template <typename Request>
+CallPolicy Mutation(const Request& request) {
+  return CallPolicy{.retry_safe = !request.request_id().empty()};
+}
+
+}  // namespace
+
+std::shared_ptr<grpc::Channel> MakeChannel(const ClientOptions& options) {
+  std::shared_ptr<grpc::ChannelCredentials> credentials;
+  if (options.tls) {
+    grpc::SslCredentialsOptions ssl;
+    ssl.pem_root_certs = options.tls_root_certs_pem;
+    ssl.pem_cert_chain = options.tls_cert_chain_pem;
+    ssl.pem_private_key = options.tls_private_key_pem;
+    credentials = grpc::SslCredentials(ssl);
+  } else {
+    credentials = grpc::InsecureChannelCredentials();
+  }
+  return grpc::CreateChannel(options.server, credentials);
+}
+
+absl::Status CallWithRetries(const ClientOptions& options, CallPolicy policy,
+                             absl::FunctionRef<grpc::Status(grpc::ClientContext*)> attempt_call) {
   using Clock = std::chrono::system_clock;
   const Clock::time_point deadline =
       Clock::now() +
-      std::chrono::duration_cast<Clock::duration>(absl::ToChronoMicroseconds(options_.timeout));
-  const int attempts = retry_safe ? std::max(1, options_.max_attempts) : 1;
+      std::chrono::duration_cast<Clock::duration>(absl::ToChronoMicroseconds(options.timeout));
+  const int attempts = policy.retry_safe ? std::max(1, options.max_attempts) : 1;
   std::chrono::milliseconds backoff(100);
   grpc::Status status;
   for (int attempt = 1;; ++attempt) {
     grpc::ClientContext context;
     context.set_deadline(deadline);
-    if (!options_.actor.empty()) context.AddMetadata(kActorHeader, options_.actor);
-    Response response;
-    status = (stub_.get()->*method)(&context, request, &response);
-    if (status.ok()) return response;
+    if (policy.send_credentials) {
+      if (!options.token.empty()) {
+        context.AddMetadata(kAuthorizationHeader, "Bearer " + options.token);
+      }
+      if (!options.on_behalf_of.empty()) {
+        context.AddMetadata(kOnBehalfOfHeader, options.on_behalf_of);
+      }
+    }
+    status = attempt_call(&context);
+    if (status.ok()) return absl::OkStatus();
     if (status.error_code() != grpc::StatusCode::UNAVAILABLE || attempt >= attempts ||
         Clock::now() + backoff >= deadline) {
       break;
@@ -86,51 +122,79 @@ absl::StatusOr<Response> CaseClient::Call(Method method, const Request& request,
   return ToStatus(status);
 }
 
+CaseClient::CaseClient(ClientOptions options) : CaseClient(MakeChannel(options), options) {}
+
+CaseClient::CaseClient(std::shared_ptr<grpc::ChannelInterface> channel, ClientOptions options)
+    : CaseClient(v1::CaseService::NewStub(channel), std::move(options)) {}
+
+CaseClient::CaseClient(std::unique_ptr<v1::CaseService::StubInterface> stub, ClientOptions options)
+    : options_(std::move(options)), stub_(std::move(stub)) {}
+
+using CaseStub = v1::CaseService::StubInterface;
+
 absl::StatusOr<v1::Case> CaseClient::CreateCase(const v1::CreateCaseRequest& request) const {
-  return Call<v1::CreateCaseRequest, v1::Case>(&v1::CaseService::StubInterface::CreateCase, request,
-                                               !request.request_id().empty());
+  return Unary(options_, Mutation(request), stub_.get(), &CaseStub::CreateCase, request);
 }
 
 absl::StatusOr<v1::Case> CaseClient::GetCase(const v1::GetCaseRequest& request) const {
-  return Call<v1::GetCaseRequest, v1::Case>(&v1::CaseService::StubInterface::GetCase, request,
-                                            true);
+  return Unary(options_, {}, stub_.get(), &CaseStub::GetCase, request);
 }
 
 absl::StatusOr<v1::ListCasesResponse> CaseClient::ListCases(
     const v1::ListCasesRequest& request) const {
-  return Call<v1::ListCasesRequest, v1::ListCasesResponse>(
-      &v1::CaseService::StubInterface::ListCases, request, true);
+  return Unary(options_, {}, stub_.get(), &CaseStub::ListCases, request);
 }
 
 absl::StatusOr<v1::Case> CaseClient::UpdateCase(const v1::UpdateCaseRequest& request) const {
-  return Call<v1::UpdateCaseRequest, v1::Case>(&v1::CaseService::StubInterface::UpdateCase, request,
-                                               !request.request_id().empty());
+  return Unary(options_, Mutation(request), stub_.get(), &CaseStub::UpdateCase, request);
 }
 
 absl::StatusOr<v1::Case> CaseClient::SubmitCase(const v1::SubmitCaseRequest& request) const {
-  return Call<v1::SubmitCaseRequest, v1::Case>(&v1::CaseService::StubInterface::SubmitCase, request,
-                                               !request.request_id().empty());
+  return Unary(options_, Mutation(request), stub_.get(), &CaseStub::SubmitCase, request);
 }
 
 absl::StatusOr<v1::Case> CaseClient::AcceptCase(const v1::AcceptCaseRequest& request) const {
-  return Call<v1::AcceptCaseRequest, v1::Case>(&v1::CaseService::StubInterface::AcceptCase, request,
-                                               !request.request_id().empty());
+  return Unary(options_, Mutation(request), stub_.get(), &CaseStub::AcceptCase, request);
 }
 
 absl::StatusOr<v1::Case> CaseClient::WithdrawCase(const v1::WithdrawCaseRequest& request) const {
-  return Call<v1::WithdrawCaseRequest, v1::Case>(&v1::CaseService::StubInterface::WithdrawCase,
-                                                 request, !request.request_id().empty());
+  return Unary(options_, Mutation(request), stub_.get(), &CaseStub::WithdrawCase, request);
 }
 
 absl::StatusOr<v1::Case> CaseClient::CloseCase(const v1::CloseCaseRequest& request) const {
-  return Call<v1::CloseCaseRequest, v1::Case>(&v1::CaseService::StubInterface::CloseCase, request,
-                                              !request.request_id().empty());
+  return Unary(options_, Mutation(request), stub_.get(), &CaseStub::CloseCase, request);
 }
 
 absl::StatusOr<v1::ListCaseEventsResponse> CaseClient::ListCaseEvents(
     const v1::ListCaseEventsRequest& request) const {
-  return Call<v1::ListCaseEventsRequest, v1::ListCaseEventsResponse>(
-      &v1::CaseService::StubInterface::ListCaseEvents, request, true);
+  return Unary(options_, {}, stub_.get(), &CaseStub::ListCaseEvents, request);
+}
+
+absl::StatusOr<v1::Case> CaseClient::AssignCaseMediator(
+    const v1::AssignCaseMediatorRequest& request) const {
+  return Unary(options_, Mutation(request), stub_.get(), &CaseStub::AssignCaseMediator, request);
+}
+
+AuthClient::AuthClient(std::shared_ptr<grpc::ChannelInterface> channel, ClientOptions options)
+    : options_(std::move(options)), stub_(v1::AuthService::NewStub(channel)) {}
+
+absl::StatusOr<v1::CreateTokenResponse> AuthClient::CreateToken(
+    const v1::CreateTokenRequest& request) const {
+  return Unary(options_, CallPolicy{.retry_safe = true, .send_credentials = false}, stub_.get(),
+               &v1::AuthService::StubInterface::CreateToken, request);
+}
+
+absl::StatusOr<v1::Principal> AuthClient::GetCaller(const v1::GetCallerRequest& request) const {
+  return Unary(options_, {}, stub_.get(), &v1::AuthService::StubInterface::GetCaller, request);
+}
+
+AuditClient::AuditClient(std::shared_ptr<grpc::ChannelInterface> channel, ClientOptions options)
+    : options_(std::move(options)), stub_(v1::AuditService::NewStub(channel)) {}
+
+absl::StatusOr<v1::ListAccessRecordsResponse> AuditClient::ListAccessRecords(
+    const v1::ListAccessRecordsRequest& request) const {
+  return Unary(options_, {}, stub_.get(), &v1::AuditService::StubInterface::ListAccessRecords,
+               request);
 }
 
 }  // namespace odr::client

@@ -1,9 +1,10 @@
-// A thin blocking client for odr.v1.CaseService: one channel, a deadline on every call, the
-// caller's identity as metadata, and gRPC errors turned into absl::Status values that keep the
-// server's machine-readable details.
+// Thin blocking clients for odr.v1's services (CaseService, AuthService, AuditService): one
+// channel, a deadline on every call, the caller's credentials as metadata, and gRPC errors turned
+// into absl::Status values that keep the server's machine-readable details.
 #ifndef ODR_CLIENT_CASE_CLIENT_H_
 #define ODR_CLIENT_CASE_CLIENT_H_
 
+#include <grpcpp/channel.h>
 #include <grpcpp/client_context.h>
 #include <grpcpp/support/status.h>
 
@@ -11,16 +12,21 @@
 #include <optional>
 #include <string>
 
+#include "absl/functional/function_ref.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "odr/v1/audit.grpc.pb.h"
+#include "odr/v1/auth.grpc.pb.h"
 #include "odr/v1/case_service.grpc.pb.h"
 #include "odr/v1/error.pb.h"
 
 namespace odr::client {
 
-// The metadata key that carries the caller's identity until authentication lands.
-inline constexpr char kActorHeader[] = "x-odr-actor";
+// Metadata that carries the caller's bearer token: `authorization: Bearer <token>`.
+inline constexpr char kAuthorizationHeader[] = "authorization";
+// Metadata with which a partner app names the citizen it acts for: `principals/{citizen}`.
+inline constexpr char kOnBehalfOfHeader[] = "x-odr-on-behalf-of";
 
 // The absl::Status payload key under which ToStatus() stores a serialized odr.v1.ErrorDetails.
 inline constexpr char kErrorDetailsTypeUrl[] = "type.googleapis.com/odr.v1.ErrorDetails";
@@ -30,14 +36,26 @@ struct ClientOptions {
   std::string server = "127.0.0.1:50051";
   // Deadline of one method call, covering all of its attempts.
   absl::Duration timeout = absl::Seconds(10);
-  // Sent as x-odr-actor when not empty. odrd records it in case events; it accepts 1-64
-  // characters of [A-Za-z0-9._@:-] and treats anything else as "anonymous".
-  std::string actor;
+  // Sent as `authorization: Bearer <token>` when not empty (never on AuthService.CreateToken).
+  std::string token;
+  // Sent as x-odr-on-behalf-of when not empty: `principals/{citizen}`, for partner apps.
+  std::string on_behalf_of;
+  // TLS. false: plaintext (odrd's development mode, loopback only).
+  bool tls = false;
+  // PEM root certificates that odrd's certificate must chain to; empty: the system's roots.
+  std::string tls_root_certs_pem;
+  // PEM client certificate chain and its private key for mutual TLS; both or neither.
+  std::string tls_cert_chain_pem;
+  std::string tls_private_key_pem;
   // Attempts per call while the answer is UNAVAILABLE (odrd unreachable or busy), with a short
   // backoff between them. Mutations are retried only when they carry a request_id, so that a
   // retry cannot apply a change twice. 1 disables retries.
   int max_attempts = 3;
 };
+
+// A channel to options.server with the credentials that options ask for: TLS (server roots and
+// optionally a client certificate) or plaintext. Does not connect: the first call does.
+std::shared_ptr<grpc::Channel> MakeChannel(const ClientOptions& options);
 
 // Converts a gRPC status to an absl::Status with the same code and message. When the server sent
 // an odr.v1.ErrorStatus in error_details(), its ErrorDetails is attached as the payload
@@ -53,14 +71,30 @@ std::optional<v1::ErrorDetails> ErrorDetailsOf(const absl::Status& status);
 // request_id syntax of odr.v1. Draws from std::random_device. Thread-safe.
 std::string NewRequestId();
 
+// How a call is made.
+struct CallPolicy {
+  // Retry while UNAVAILABLE (see ClientOptions::max_attempts).
+  bool retry_safe = true;
+  // Send the token and on-behalf-of metadata of the options.
+  bool send_credentials = true;
+};
+
+// Performs one blocking call through `attempt` (called once per attempt with a fresh context
+// that carries the deadline and metadata), retrying as `options` and `policy` say. Returns the
+// last attempt's status. Thread-safe.
+absl::Status CallWithRetries(const ClientOptions& options, CallPolicy policy,
+                             absl::FunctionRef<grpc::Status(grpc::ClientContext*)> attempt);
+
 // Calls odr.v1.CaseService. Each method performs one blocking RPC (retried as described in
 // ClientOptions::max_attempts) and returns the response, or the error as ToStatus() builds it.
 // Requests are sent as given: the client validates nothing and fills in nothing.
 // A CaseClient is safe for concurrent use by several threads.
 class CaseClient {
  public:
-  // Creates an insecure channel to options.server. Does not connect: the first call does.
+  // Uses a channel made by MakeChannel(options).
   explicit CaseClient(ClientOptions options);
+  // Uses `channel` (shared with other clients).
+  CaseClient(std::shared_ptr<grpc::ChannelInterface> channel, ClientOptions options);
   // Uses `stub` instead of a channel (for tests).
   CaseClient(std::unique_ptr<v1::CaseService::StubInterface> stub, ClientOptions options);
 
@@ -79,13 +113,44 @@ class CaseClient {
   absl::StatusOr<v1::Case> CloseCase(const v1::CloseCaseRequest& request) const;
   absl::StatusOr<v1::ListCaseEventsResponse> ListCaseEvents(
       const v1::ListCaseEventsRequest& request) const;
+  absl::StatusOr<v1::Case> AssignCaseMediator(const v1::AssignCaseMediatorRequest& request) const;
 
  private:
-  template <typename Request, typename Response, typename Method>
-  absl::StatusOr<Response> Call(Method method, const Request& request, bool retry_safe) const;
-
   const ClientOptions options_;
   const std::unique_ptr<v1::CaseService::StubInterface> stub_;
+};
+
+// Calls odr.v1.AuthService, as CaseClient does CaseService. Thread-safe.
+class AuthClient {
+ public:
+  AuthClient(std::shared_ptr<grpc::ChannelInterface> channel, ClientOptions options);
+
+  AuthClient(const AuthClient&) = delete;
+  AuthClient& operator=(const AuthClient&) = delete;
+
+  // Sends no token and no on-behalf-of: the API key is the credential.
+  absl::StatusOr<v1::CreateTokenResponse> CreateToken(const v1::CreateTokenRequest& request) const;
+  absl::StatusOr<v1::Principal> GetCaller(const v1::GetCallerRequest& request) const;
+
+ private:
+  const ClientOptions options_;
+  const std::unique_ptr<v1::AuthService::StubInterface> stub_;
+};
+
+// Calls odr.v1.AuditService, as CaseClient does CaseService. Thread-safe.
+class AuditClient {
+ public:
+  AuditClient(std::shared_ptr<grpc::ChannelInterface> channel, ClientOptions options);
+
+  AuditClient(const AuditClient&) = delete;
+  AuditClient& operator=(const AuditClient&) = delete;
+
+  absl::StatusOr<v1::ListAccessRecordsResponse> ListAccessRecords(
+      const v1::ListAccessRecordsRequest& request) const;
+
+ private:
+  const ClientOptions options_;
+  const std::unique_ptr<v1::AuditService::StubInterface> stub_;
 };
 
 }  // namespace odr::client

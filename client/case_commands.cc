@@ -62,72 +62,6 @@ constexpr char kUpdatable[] =
     "dispute_type, applicants, respondents, summary, claims, amount_fen, "
     "region_code";
 
-// The connection and output settings of one run.
-class Session {
- public:
-  explicit Session(const GlobalFlags& g)
-      : timeout_(absl::Seconds(g.timeout_seconds)),
-        mode_(g.output == "json" || (g.output.empty() && !isatty(STDOUT_FILENO)) ? Mode::kJson
-              : g.output == "name"                                               ? Mode::kName
-                                                                                 : Mode::kTable),
-        client_(Options(g, timeout_)) {}
-
-  const client::CaseClient& client() const { return client_; }
-
-  // Prints a case or a response as -o asks.
-  int Print(const v1::Case& c) const { return Emit(c, {c.name()}, "", &PrintCaseTable); }
-  int Print(const v1::ListCasesResponse& r) const {
-    std::vector<std::string> names;
-    for (const v1::Case& c : r.cases()) names.push_back(c.name());
-    return Emit(r, names, r.next_page_token(), &PrintCaseListTable);
-  }
-  int Print(const v1::ListCaseEventsResponse& r) const {
-    std::vector<std::string> names;
-    for (const v1::CaseEvent& e : r.events()) names.push_back(e.name());
-    return Emit(r, names, r.next_page_token(), &PrintEventTable);
-  }
-
-  // Reports a failed call; `generated_request_id` is the request_id odr made up, if any.
-  int Fail(const absl::Status& status, std::string generated_request_id = "") const {
-    ErrorContext context{client_.options().server, timeout_, std::move(generated_request_id)};
-    return ReportError(status, context, std::cerr);
-  }
-
- private:
-  static client::ClientOptions Options(const GlobalFlags& g, absl::Duration timeout) {
-    client::ClientOptions o;
-    o.server = g.server;
-    o.timeout = timeout;
-    o.actor = g.actor;
-    return o;
-  }
-
-  enum class Mode { kTable, kJson, kName };
-
-  // -o name: `names` one a line on stdout (for scripts), and on stderr a hint if a page follows,
-  // so that a truncated list never passes silently. -o json: protobuf JSON. Else `table`.
-  template <typename M>
-  int Emit(const M& message, const std::vector<std::string>& names,
-           const std::string& next_page_token, void (*table)(const M&, std::ostream&)) const {
-    if (mode_ == Mode::kName) {
-      for (const std::string& n : names) std::cout << n << "\n";
-      if (!next_page_token.empty()) {
-        std::cerr << "More: repeat the command with --page-token " << next_page_token
-                  << " (or with --all)\n";
-      }
-    } else if (mode_ == Mode::kJson) {
-      PrintJson(message, std::cout);
-    } else {
-      table(message, std::cout);
-    }
-    return kExitOk;
-  }
-
-  const absl::Duration timeout_;
-  const Mode mode_;
-  const client::CaseClient client_;
-};
-
 // The request_id to send: the flag's, or a new random one (then also returned in *generated).
 std::string RequestId(const std::string& flag, std::string* generated) {
   if (!flag.empty()) return flag;
@@ -305,18 +239,29 @@ absl::Status ApplyCaseFlags(const CaseFlags& f, bool agents_need_mask, v1::Case*
 void AddCreate(CLI::App* parent, const GlobalFlags* g, std::vector<Command>* out) {
   struct Flags {
     CaseFlags fields;
-    std::string court, intake_ref, diversion_date, request_id;
+    std::string organization, court, court_name, intake_ref, diversion_date, request_id;
     CLI::Option* court_opt = nullptr;
+    CLI::Option* court_name_opt = nullptr;
     CLI::Option* intake_opt = nullptr;
     CLI::Option* date_opt = nullptr;
   };
   auto f = std::make_shared<Flags>();
   CLI::App* cmd = parent->add_subcommand("create", "Create a case in state DRAFT");
+  cmd->add_option("--organization", f->organization,
+                  "the mediation organization the case is before: organizations/ID or just ID "
+                  "(required unless --file has one)")
+      ->type_name("ORG");
   f->fields.Add(cmd);
-  const std::string court = "Court diversion (all three; without them a citizen application)";
-  f->court_opt = cmd->add_option("--court", f->court, "the diverting court's name")
-                     ->type_name("NAME")
+  const std::string court =
+      "Court diversion (--court, --intake-ref and --diversion-date; without them a citizen "
+      "application)";
+  f->court_opt = cmd->add_option("--court", f->court, "the diverting court: courts/ID or just ID")
+                     ->type_name("COURT")
                      ->group(court);
+  f->court_name_opt =
+      cmd->add_option("--court-name", f->court_name, "optional: the court's name for people")
+          ->type_name("NAME")
+          ->group(court);
   f->intake_opt = cmd->add_option("--intake-ref", f->intake_ref, "the court's intake reference")
                       ->type_name("REF")
                       ->group(court);
@@ -327,6 +272,8 @@ void AddCreate(CLI::App* parent, const GlobalFlags* g, std::vector<Command>* out
   cmd->footer(absl::StrCat(kTypeHelp, kPartySpecHelp, R"(
 --file: start from this Case, e.g. one that 'odr -o json case get' wrote; output-only fields
   in it are ignored and flags given too override its fields.
+Who may create: an organization admin before their own organization; a court for its own
+  diversions (--court, logged in as that court); a citizen as an applicant.
 )",
                            kRequestIdHelp, cmd->get_footer()));
   out->push_back({cmd, [cmd, f, g]() -> int {
@@ -340,26 +287,37 @@ void AddCreate(CLI::App* parent, const GlobalFlags* g, std::vector<Command>* out
                     if (auto s = ApplyCaseFlags(f->fields, false, c, &mask); !s.ok()) {
                       return UsageError(cmd, s.message());
                     }
+                    if (!f->organization.empty()) {
+                      c->set_organization(ResourceName("organizations", f->organization));
+                    }
+                    if (c->organization().empty()) {
+                      return UsageError(cmd,
+                                        "--organization is required: the mediation organization "
+                                        "the case is before, organizations/ID");
+                    }
                     const size_t court_flags =
                         f->court_opt->count() + f->intake_opt->count() + f->date_opt->count();
-                    if (court_flags > 0 && court_flags < 3) {
+                    if ((court_flags > 0 && court_flags < 3) ||
+                        (f->court_name_opt->count() > 0 && court_flags == 0)) {
                       return UsageError(cmd,
                                         "a court diversion needs all of --court, --intake-ref "
                                         "and --diversion-date");
                     }
                     if (court_flags == 3) {
                       auto* d = c->mutable_source()->mutable_court_diversion();
-                      d->set_court(f->court);
+                      d->set_court(ResourceName("courts", f->court));
+                      d->set_court_display_name(f->court_name);
                       d->set_intake_reference(f->intake_ref);
                       d->set_diversion_date(f->diversion_date);
                     } else if (!c->has_source() ||
                                c->source().source_case() == v1::CaseSource::SOURCE_NOT_SET) {
                       c->mutable_source()->mutable_citizen_application();
                     }
+                    c->clear_mediators();  // output only
                     std::string generated;
                     req.set_request_id(RequestId(f->request_id, &generated));
                     Session s(*g);
-                    auto r = s.client().CreateCase(req);
+                    auto r = s.cases().CreateCase(req);
                     return r.ok() ? s.Print(*r) : s.Fail(r.status(), generated);
                   }});
 }
@@ -372,7 +330,7 @@ void AddGet(CLI::App* parent, const GlobalFlags* g, std::vector<Command>* out) {
                     v1::GetCaseRequest req;
                     req.set_name(CaseName(*name));
                     Session s(*g);
-                    auto r = s.client().GetCase(req);
+                    auto r = s.cases().GetCase(req);
                     return r.ok() ? s.Print(*r) : s.Fail(r.status());
                   }});
 }
@@ -412,7 +370,7 @@ ORDER: create_time desc (default), create_time, update_time, update_time desc, c
                     Session s(*g);
                     v1::ListCasesResponse all;
                     while (true) {
-                      auto r = s.client().ListCases(req);
+                      auto r = s.cases().ListCases(req);
                       if (!r.ok()) return s.Fail(r.status());
                       for (v1::Case& c : *r->mutable_cases()) *all.add_cases() = std::move(c);
                       all.set_next_page_token(r->next_page_token());
@@ -481,11 +439,13 @@ Only the fields given change. --applicant and --respondent replace the whole lis
                     c->clear_source();
                     c->clear_create_time();
                     c->clear_update_time();
+                    c->clear_organization();
+                    c->clear_mediators();
                     for (const std::string& path : mask) req.mutable_update_mask()->add_paths(path);
                     std::string generated;
                     req.set_request_id(RequestId(f->request_id, &generated));
                     Session s(*g);
-                    auto r = s.client().UpdateCase(req);
+                    auto r = s.cases().UpdateCase(req);
                     return r.ok() ? s.Print(*r) : s.Fail(r.status(), generated);
                   }});
 }
@@ -524,7 +484,38 @@ void AddTransition(CLI::App* parent, const GlobalFlags* g, std::vector<Command>*
                       req.set_reason(f->reason);
                     }
                     Session s(*g);
-                    auto r = (s.client().*method)(req);
+                    auto r = (s.cases().*method)(req);
+                    return r.ok() ? s.Print(*r) : s.Fail(r.status(), generated);
+                  }});
+}
+
+void AddAssign(CLI::App* parent, const GlobalFlags* g, std::vector<Command>* out) {
+  struct Flags {
+    std::string name, mediator, etag, request_id;
+  };
+  auto f = std::make_shared<Flags>();
+  CLI::App* cmd = parent->add_subcommand(
+      "assign", "Assign a mediator of the case's organization to an ACCEPTED case (org admins)");
+  cmd->add_option("NAME", f->name, "the case: cases/ID or just ID")->required();
+  cmd->add_option("--mediator", f->mediator, "the mediator: principals/ID or just ID")
+      ->type_name("PRINCIPAL")
+      ->required();
+  AddEtagFlag(cmd, &f->etag, "act only if the case is unchanged since this etag");
+  AddRequestIdFlag(cmd, &f->request_id);
+  cmd->footer(absl::StrCat(R"(
+The mediator then sees the case (odr case list, get, events) and may update and close it.
+Assigning a mediator who is already assigned changes nothing.
+)",
+                           kEtagHelp, kRequestIdHelp, cmd->get_footer()));
+  out->push_back({cmd, [f, g]() -> int {
+                    v1::AssignCaseMediatorRequest req;
+                    req.set_name(CaseName(f->name));
+                    req.set_mediator(ResourceName("principals", f->mediator));
+                    req.set_etag(f->etag);
+                    std::string generated;
+                    req.set_request_id(RequestId(f->request_id, &generated));
+                    Session s(*g);
+                    auto r = s.cases().AssignCaseMediator(req);
                     return r.ok() ? s.Print(*r) : s.Fail(r.status(), generated);
                   }});
 }
@@ -552,7 +543,7 @@ void AddEvents(CLI::App* parent, const GlobalFlags* g, std::vector<Command>* out
                     Session s(*g);
                     v1::ListCaseEventsResponse all;
                     while (true) {
-                      auto r = s.client().ListCaseEvents(req);
+                      auto r = s.cases().ListCaseEvents(req);
                       if (!r.ok()) return s.Fail(r.status());
                       for (v1::CaseEvent& e : *r->mutable_events()) {
                         *all.add_events() = std::move(e);
@@ -570,17 +561,6 @@ void AddEvents(CLI::App* parent, const GlobalFlags* g, std::vector<Command>* out
 }
 
 }  // namespace
-
-std::string CommandPath(const CLI::App* app) {
-  std::vector<std::string> names;
-  for (const CLI::App* a = app; a != nullptr; a = a->get_parent()) names.push_back(a->get_name());
-  return absl::StrJoin(names.rbegin(), names.rend(), " ");
-}
-
-int UsageError(const CLI::App* app, absl::string_view message) {
-  std::cerr << "error: " << message << "\nRun '" << CommandPath(app) << " --help' for usage.\n";
-  return kExitUsage;
-}
 
 std::vector<Command> AddCaseCommands(CLI::App* app, const GlobalFlags* globals) {
   std::vector<Command> out;
@@ -603,6 +583,7 @@ std::vector<Command> AddCaseCommands(CLI::App* app, const GlobalFlags* globals) 
       c, globals, &out, "close",
       "SUBMITTED or ACCEPTED -> CLOSED: the organization declines or terminates (OMR Art. 25)",
       ReasonFlag::kRequired, &client::CaseClient::CloseCase);
+  AddAssign(c, globals, &out);
   AddEvents(c, globals, &out);
   return out;
 }

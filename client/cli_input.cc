@@ -1,5 +1,9 @@
 #include "client/cli_input.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
+#include <algorithm>
 #include <limits>
 #include <utility>
 #include <vector>
@@ -11,6 +15,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 
 namespace odr::cli {
@@ -276,6 +281,54 @@ absl::StatusOr<AgentSpec> ParseAgentSpec(absl::string_view spec) {
 std::string CaseName(absl::string_view name_or_id) {
   if (absl::StartsWith(name_or_id, "cases/")) return std::string(name_or_id);
   return absl::StrCat("cases/", name_or_id);
+}
+
+std::string ResourceName(absl::string_view collection, absl::string_view name_or_id) {
+  if (name_or_id.empty()) return "";
+  const std::string prefix = absl::StrCat(collection, "/");
+  if (absl::StartsWith(name_or_id, prefix)) return std::string(name_or_id);
+  return absl::StrCat(prefix, name_or_id);
+}
+
+bool IsLoopbackTarget(absl::string_view target) {
+  absl::string_view t = absl::StripAsciiWhitespace(target);
+  if (absl::StartsWith(t, "unix:") || absl::StartsWith(t, "unix-abstract:")) return true;
+  // dns:///host:port or dns://resolver/host:port: the part after the authority.
+  if (absl::ConsumePrefix(&t, "dns:")) {
+    if (absl::ConsumePrefix(&t, "//")) {
+      const size_t slash = t.find('/');
+      if (slash == absl::string_view::npos) return false;
+      t = t.substr(slash + 1);
+    }
+  } else if (absl::ConsumePrefix(&t, "ipv4:") || absl::ConsumePrefix(&t, "ipv6:")) {
+    // A list of addresses: all must be loopback.
+    for (absl::string_view address : absl::StrSplit(t, ',')) {
+      if (address.empty() || !IsLoopbackTarget(address)) return false;
+    }
+    return true;
+  }
+  absl::string_view host;
+  if (absl::StartsWith(t, "[")) {
+    const size_t close = t.find(']');
+    if (close == absl::string_view::npos) return false;
+    host = t.substr(1, close - 1);
+  } else if (std::count(t.begin(), t.end(), ':') > 1) {
+    host = t;  // a bare IPv6 address without a port
+  } else {
+    host = t.substr(0, t.find(':'));
+  }
+  const std::string h = absl::AsciiStrToLower(host);
+  if (h == "localhost" || absl::EndsWith(h, ".localhost")) return true;
+  in_addr v4;
+  if (::inet_pton(AF_INET, h.c_str(), &v4) == 1) {
+    return (ntohl(v4.s_addr) >> 24) == 127;
+  }
+  in6_addr v6;
+  if (::inet_pton(AF_INET6, h.c_str(), &v6) == 1) {
+    if (IN6_IS_ADDR_LOOPBACK(&v6)) return true;
+    return IN6_IS_ADDR_V4MAPPED(&v6) && v6.s6_addr[12] == 127;
+  }
+  return false;
 }
 
 }  // namespace odr::cli

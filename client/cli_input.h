@@ -58,6 +58,16 @@ absl::StatusOr<AgentSpec> ParseAgentSpec(absl::string_view spec);
 // `cases/ID` unchanged; a bare `ID` becomes `cases/ID`. Does not check the ID.
 std::string CaseName(absl::string_view name_or_id);
 
+// The same for other collections: ResourceName("principals", "x") is "principals/x", and
+// ResourceName("principals", "principals/x") too. An empty input stays empty (flag not given).
+// Does not check the ID.
+std::string ResourceName(absl::string_view collection, absl::string_view name_or_id);
+
+// Whether a gRPC target names this machine: 127.0.0.0/8, ::1 and localhost (with or without a
+// port, in brackets, or behind dns:///, ipv4: or ipv6:), and unix sockets. Other names, including
+// ones that might resolve to a loopback address, are not.
+bool IsLoopbackTarget(absl::string_view target);
+
 }  // namespace odr::cli
 
 #endif  // ODR_CLIENT_CLI_INPUT_H_

@@ -70,11 +70,32 @@ std::string PartyNames(const google::protobuf::RepeatedPtrField<v1::Party>& part
 std::string SourceText(const v1::Case& c) {
   if (c.source().has_court_diversion()) {
     const v1::CourtDiversion& d = c.source().court_diversion();
-    return absl::StrCat("court diversion: ", OneLine(d.court()), ", intake ref ",
-                        OneLine(d.intake_reference()), ", ", d.diversion_date());
+    std::string text = "court diversion";
+    // odrd shows the intake reference to court roles only.
+    if (!d.intake_reference().empty()) {
+      absl::StrAppend(&text, ", intake ref ", OneLine(d.intake_reference()));
+    }
+    if (!d.diversion_date().empty()) absl::StrAppend(&text, ", ", d.diversion_date());
+    return text;
   }
   if (c.source().has_citizen_application()) return "citizen application";
   return "";
+}
+
+// "courts/zhuji (诸暨市人民法院)".
+std::string CourtText(const v1::CourtDiversion& d) {
+  std::string text = OneLine(d.court());
+  if (!d.court_display_name().empty()) {
+    absl::StrAppend(&text, " (", OneLine(d.court_display_name()), ")");
+  }
+  return text;
+}
+
+// "CaseService/GetCase" for "/odr.v1.CaseService/GetCase".
+std::string ShortMethod(absl::string_view method) {
+  absl::ConsumePrefix(&method, "/");
+  absl::ConsumePrefix(&method, "odr.v1.");
+  return std::string(method);
 }
 
 // `cases/abc/events/7` -> `7`.
@@ -193,22 +214,75 @@ void TextTable::Print(std::ostream& out) const {
 }
 
 void PrintCaseTable(const v1::Case& c, std::ostream& out) {
-  const std::vector<std::pair<std::string, std::string>> rows = {
+  std::vector<std::pair<std::string, std::string>> rows = {
       {"Name", c.name()},
       {"Case number", c.case_number()},
       {"State", StateShortName(c.state())},
       {"Type", DisputeTypeShortName(c.dispute_type())},
+      {"Organization", c.organization()},
+      {"Mediators", absl::StrJoin(c.mediators(), ", ")},
       {"Applicants", PartyNames(c.applicants())},
       {"Respondents", PartyNames(c.respondents())},
       {"Amount (yuan)", FormatFen(c.amount_fen())},
       {"Region", c.region_code()},
       {"Source", SourceText(c)},
-      {"Created", FormatTimestamp(c.create_time())},
-      {"Updated", FormatTimestamp(c.update_time())},
-      {"Etag", c.etag()},
-      {"Summary", c.summary()},
-      {"Claims", c.claims()},
   };
+  if (c.source().has_court_diversion()) {
+    rows.push_back({"Court", CourtText(c.source().court_diversion())});
+  }
+  rows.insert(rows.end(), {
+                              {"Created", FormatTimestamp(c.create_time())},
+                              {"Updated", FormatTimestamp(c.update_time())},
+                              {"Etag", c.etag()},
+                              {"Summary", c.summary()},
+                              {"Claims", c.claims()},
+                          });
+  PrintKeyValues(rows, out);
+}
+
+std::string RoleShortName(v1::Role role) {
+  if (role == v1::ROLE_UNSPECIFIED) return "";
+  const std::string& name = v1::Role_Name(role);
+  if (name.empty()) return absl::StrCat(static_cast<int>(role));
+  absl::string_view short_name = name;
+  absl::ConsumePrefix(&short_name, "ROLE_");
+  return std::string(short_name);
+}
+
+void PrintPrincipalTable(const v1::Principal& p, std::ostream& out,
+                         const std::vector<std::pair<std::string, std::string>>& extra) {
+  std::vector<std::pair<std::string, std::string>> rows = {
+      {"Name", p.name()},
+      {"Role", RoleShortName(p.role())},
+      {"Display name", p.display_name()},
+  };
+  if (!p.organization().empty()) rows.push_back({"Organization", p.organization()});
+  if (!p.court().empty()) rows.push_back({"Court", p.court()});
+  if (!p.acting_through().empty()) rows.push_back({"Acting through", p.acting_through()});
+  rows.insert(rows.end(), extra.begin(), extra.end());
+  PrintKeyValues(rows, out);
+}
+
+void PrintAccessRecordTable(const v1::ListAccessRecordsResponse& response, std::ostream& out) {
+  if (response.access_records_size() == 0) {
+    out << "No access records found.\n";
+  } else {
+    TextTable table({"SEQ", "TIME", "PRINCIPAL", "VIA", "METHOD", "RESOURCE", "ACTION"}, {0});
+    for (const v1::AccessRecord& r : response.access_records()) {
+      absl::string_view action = v1::AccessRecord::Action_Name(r.action());
+      absl::ConsumePrefix(&action, "ACTION_");
+      table.AddRow(
+          {LastSegment(r.name()), FormatTimestamp(r.access_time()), r.principal(),
+           Dash(r.acting_through()), ShortMethod(r.method()), Dash(r.resource()),
+           r.action() == v1::AccessRecord::ACTION_UNSPECIFIED ? "-" : std::string(action)});
+    }
+    table.Print(out);
+  }
+  PrintNextPage(response.next_page_token(), out);
+}
+
+void PrintKeyValues(const std::vector<std::pair<std::string, std::string>>& rows,
+                    std::ostream& out) {
   int key_width = 0;
   for (const auto& [key, value] : rows) key_width = std::max(key_width, DisplayWidth(key) + 1);
   const std::string indent(key_width + 2, ' ');
@@ -267,6 +341,12 @@ int ReportError(const absl::Status& status, const ErrorContext& context, std::os
   } else if (local && status.code() == absl::StatusCode::kDeadlineExceeded) {
     message = absl::StrFormat("odrd did not answer within %g s (raise --timeout if it is busy)",
                               absl::ToDoubleSeconds(context.timeout));
+  } else if (status.code() == absl::StatusCode::kUnauthenticated) {
+    message = context.login     ? absl::StrCat("odrd refused the login: ", message)
+              : message.empty() ? std::string(kNotLoggedInMessage)
+                                : absl::StrCat(kNotLoggedInMessage, "\n  odrd: ", message);
+  } else if (!local && status.code() == absl::StatusCode::kResourceExhausted) {
+    message = kRateLimitedMessage;
   } else if (local && status.code() == absl::StatusCode::kUnimplemented) {
     message = absl::StrCat("odrd at ", context.server,
                            " does not know this call: is it an older version?");
@@ -290,6 +370,14 @@ int ReportError(const absl::Status& status, const ErrorContext& context, std::os
       absl::ConsumePrefix(&state, "STATE_");
       err << "  current state: " << state << '\n';
     }
+  }
+  if (status.code() == absl::StatusCode::kUnauthenticated && !context.login) {
+    for (const std::string& note : context.auth_notes) err << "  " << note << '\n';
+  }
+  if (local && status.code() == absl::StatusCode::kUnavailable && context.tls) {
+    // Also a TLS handshake failure: a plaintext odrd, or a certificate that the CA (--tls-ca, else
+    // the system's roots) does not vouch for, or for another name.
+    err << "  over TLS; gRPC says: " << status.message() << '\n';
   }
   if (outcome_unknown && !context.generated_request_id.empty()) {
     err << "  whether odrd made the change is unknown; to retry safely, repeat the command with "

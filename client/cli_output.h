@@ -8,11 +8,14 @@
 
 #include <ostream>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "odr/v1/audit.pb.h"
+#include "odr/v1/auth.pb.h"
 #include "odr/v1/case_service.pb.h"
 
 namespace odr::cli {
@@ -20,15 +23,25 @@ namespace odr::cli {
 // Exit codes of `odr`. Stable: scripts depend on them.
 enum ExitCode : int {
   kExitOk = 0,
-  // odrd answered with an error, or could not be reached or did not answer in time.
+  // odrd answered with an error (PERMISSION_DENIED and RESOURCE_EXHAUSTED included), could not be
+  // reached or did not answer in time, or the profile file could not be read or written.
   kExitFailure = 1,
   // Bad flags or arguments: nothing was sent.
   kExitUsage = 2,
   // odrd answered NOT_FOUND.
   kExitNotFound = 3,
-  // Reserved for "not authenticated" (UNAUTHENTICATED) once odrd authenticates callers.
+  // odrd answered UNAUTHENTICATED: no token, an expired or refused one, or (on `odr auth login`)
+  // a wrong principal or API key.
   kExitUnauthenticated = 4,
 };
+
+// What ReportError prints for UNAUTHENTICATED (outside `odr auth login`).
+inline constexpr char kNotLoggedInMessage[] =
+    "not logged in, or the token expired: run 'odr auth login --principal principals/... "
+    "--api-key-file ...'";
+
+// What ReportError prints for RESOURCE_EXHAUSTED from odrd.
+inline constexpr char kRateLimitedMessage[] = "odrd is rate-limiting this account; retry shortly";
 
 // The exit code for a failed call: NOT_FOUND 3, UNAUTHENTICATED 4, anything else 1.
 int ExitCodeFor(const absl::Status& status);
@@ -37,8 +50,9 @@ int ExitCodeFor(const absl::Status& status);
 // default values omitted), indented, followed by a newline.
 void PrintJson(const google::protobuf::Message& message, std::ostream& out);
 
-// Key/value listing of one case: name, case number, state, type, parties, amount in yuan, region,
-// source, times (RFC 3339, local time zone), etag, then summary and claims.
+// Key/value listing of one case: name, case number, state, type, organization, mediators,
+// parties, amount in yuan, region, source and court (for a court diversion: the court's name and
+// display name), times (RFC 3339, local time zone), etag, then summary and claims.
 void PrintCaseTable(const v1::Case& c, std::ostream& out);
 
 // Columns NAME, NUMBER, STATE, TYPE, REGION, AMOUNT(YUAN), CREATED; then, if there is a next
@@ -47,6 +61,22 @@ void PrintCaseListTable(const v1::ListCasesResponse& response, std::ostream& out
 
 // Columns SEQ, TIME, ACTOR, FROM, TO, REASON; then the next page hint as above.
 void PrintEventTable(const v1::ListCaseEventsResponse& response, std::ostream& out);
+
+// Key/value listing of a principal: name, role, display name, organization, court, and the partner
+// app it acts through; then the `extra` rows (e.g. the token's expiry) if any.
+void PrintPrincipalTable(const v1::Principal& p, std::ostream& out,
+                         const std::vector<std::pair<std::string, std::string>>& extra = {});
+
+// Columns SEQ, TIME, PRINCIPAL, VIA (the partner app acting for the principal), METHOD (without
+// the /odr.v1. prefix), RESOURCE, ACTION; then the next page hint as above.
+void PrintAccessRecordTable(const v1::ListAccessRecordsResponse& response, std::ostream& out);
+
+// "ORG_ADMIN" for ROLE_ORG_ADMIN. Empty for ROLE_UNSPECIFIED.
+std::string RoleShortName(v1::Role role);
+
+// Key/value rows, keys padded to one width, multi-line values indented.
+void PrintKeyValues(const std::vector<std::pair<std::string, std::string>>& rows,
+                    std::ostream& out);
 
 // RFC 3339 to the second in the local time zone (TZ), e.g. 2026-03-01T09:30:00+08:00. Empty for
 // an unset timestamp.
@@ -77,10 +107,18 @@ struct ErrorContext {
   // The request_id that the CLI generated for a mutation, if it did; printed when the outcome
   // is unknown (unreachable, deadline) so that the mediator can repeat the call safely.
   std::string generated_request_id;
+  // The connection used TLS: transport failures may be certificate problems.
+  bool tls = false;
+  // The call was `odr auth login` (CreateToken): UNAUTHENTICATED means a wrong principal or key.
+  bool login = false;
+  // Lines printed under an UNAUTHENTICATED error: where the token came from, its expiry.
+  std::vector<std::string> auth_notes;
 };
 
 // Prints `error: <message>` to `err`, then one indented line per field violation, the current
-// state for FAILED_PRECONDITION, and hints where they help. Returns ExitCodeFor(status).
+// state for FAILED_PRECONDITION, and hints where they help. UNAUTHENTICATED is reported as
+// kNotLoggedInMessage with odrd's reason and the auth_notes; RESOURCE_EXHAUSTED from odrd as
+// kRateLimitedMessage. Returns ExitCodeFor(status).
 int ReportError(const absl::Status& status, const ErrorContext& context, std::ostream& err);
 
 }  // namespace odr::cli

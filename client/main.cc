@@ -2,25 +2,41 @@
 #include <cstdlib>
 #include <iostream>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "CLI/CLI.hpp"
+#include "absl/status/status.h"
+#include "client/auth_commands.h"
 #include "client/case_commands.h"
 #include "client/cli_output.h"
+#include "client/cli_session.h"
 
 namespace {
 
 constexpr char kFooter[] = R"(
-Global flags (--server, -o, --timeout, --actor) work before or after the command.
+Global flags (--server, -o, --timeout, --profile, --on-behalf-of, --tls...) work before or after
+  the command.
 Output: -o table on a terminal, -o json (the protobuf JSON of odrd's response) otherwise;
   -o name prints only resource names (cases/...), one a line, for scripts.
-Environment: ODR_SERVER, ODR_OUTPUT, ODR_TIMEOUT and ODR_ACTOR give defaults for the flags.
+Authentication: 'odr auth login --principal principals/ID --api-key-file FILE' keeps a token in
+  the profile ($XDG_CONFIG_HOME/odr/config.json, else ~/.config/odr/config.json), together with
+  the server and --tls-ca it was given, so later commands need neither. Every call sends the
+  token as 'authorization: Bearer ...'. A partner app adds --on-behalf-of principals/CITIZEN.
+TLS: plaintext to a loopback server (127.x, ::1, localhost: odrd's development mode), TLS with
+  the system's roots otherwise; --tls-ca FILE trusts that CA instead, --tls forces TLS, and
+  --tls-cert/--tls-key present a client certificate (mutual TLS, e.g. for court systems).
+Environment: ODR_SERVER, ODR_OUTPUT, ODR_TIMEOUT, ODR_PROFILE, ODR_ON_BEHALF_OF, ODR_TLS_CA,
+  ODR_CLIENT_CERT and ODR_CLIENT_KEY give defaults for the flags; they and the flags win over the
+  profile. ODR_TOKEN, if set, is the token to send (instead of the profile's).
 Exit codes:
   0  success
-  1  odrd refused or failed the request, or could not be reached in time
+  1  odrd refused or failed the request (e.g. not allowed for your role, or rate-limited), or
+     could not be reached in time; or the profile file cannot be read or written
   2  usage error: unknown flag, missing argument, malformed spec or amount (nothing was sent)
-  3  not found
-  4  not authenticated (reserved: odrd does not authenticate callers yet))";
+  3  not found (also a case you may not see: odrd does not tell whether it exists)
+  4  not authenticated: not logged in, the token expired or was refused, or a wrong principal
+     or API key on 'odr auth login')";
 
 // The deepest command that the command line selected, for error messages.
 const CLI::App* Selected(const CLI::App* app) {
@@ -29,17 +45,6 @@ const CLI::App* Selected(const CLI::App* app) {
     if (subs.empty()) return app;
     app = subs.front();
   }
-}
-
-// Characters odrd accepts in x-odr-actor; anything else would be recorded as "anonymous".
-bool ValidActor(const std::string& actor) {
-  if (actor.size() > 64) return false;
-  for (char c : actor) {
-    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                    c == '.' || c == '_' || c == '-' || c == '@' || c == ':';
-    if (!ok) return false;
-  }
-  return true;
 }
 
 }  // namespace
@@ -58,9 +63,10 @@ int main(int argc, char** argv) {
   });
 
   odr::cli::GlobalFlags globals;
-  app.add_option("--server", globals.server, "odrd's address, host:port")
-      ->envname("ODR_SERVER")
-      ->capture_default_str();
+  CLI::Option* server =
+      app.add_option("--server", globals.server,
+                     "odrd's address, host:port (default: the profile's, else 127.0.0.1:50051)")
+          ->envname("ODR_SERVER");
   app.add_option("-o,--output", globals.output,
                  "table, json or name (resource names only, one a line); default: table on a "
                  "terminal, json otherwise")
@@ -80,12 +86,37 @@ int main(int argc, char** argv) {
           },
           "", ""))
       ->capture_default_str();
-  app.add_option("--actor", globals.actor,
-                 "who you are, recorded in case timelines (1-64 of A-Z a-z 0-9 . _ - @ :)")
-      ->envname("ODR_ACTOR");
+  app.add_option("--profile", globals.profile,
+                 "the profile that keeps the token, server and CA (odr auth login)")
+      ->envname("ODR_PROFILE")
+      ->type_name("NAME")
+      ->capture_default_str();
+  app.add_option("--on-behalf-of", globals.on_behalf_of,
+                 "partner apps: the citizen you act for, principals/ID")
+      ->envname("ODR_ON_BEHALF_OF")
+      ->type_name("PRINCIPAL");
+  CLI::Option* tls_ca =
+      app.add_option("--tls-ca", globals.tls_ca, "TLS, trusting this PEM CA bundle for odrd")
+          ->envname("ODR_TLS_CA")
+          ->type_name("FILE");
+  app.add_flag("--tls", globals.tls, "TLS with the system's roots, even to a loopback address");
+  CLI::Option* tls_cert =
+      app.add_option("--tls-cert", globals.tls_cert,
+                     "PEM client certificate (chain) for mutual TLS; needs --tls-key")
+          ->envname("ODR_CLIENT_CERT")
+          ->type_name("FILE");
+  CLI::Option* tls_key =
+      app.add_option("--tls-key", globals.tls_key, "PEM private key of --tls-cert")
+          ->envname("ODR_CLIENT_KEY")
+          ->type_name("FILE");
+  tls_cert->needs(tls_key);
+  tls_key->needs(tls_cert);
 
   CLI::App* help = app.add_subcommand("help", "Show this help, with the exit codes");
   std::vector<odr::cli::Command> commands = odr::cli::AddCaseCommands(&app, &globals);
+  for (odr::cli::Command& c : odr::cli::AddAuthCommands(&app, &globals)) {
+    commands.push_back(std::move(c));
+  }
 
   try {
     app.parse(argc, argv);
@@ -98,14 +129,23 @@ int main(int argc, char** argv) {
     std::cout << app.get_formatter()->make_help(&app, app.get_name(), CLI::AppFormatMode::Normal);
     return kExitOk;
   }
-  if (globals.server.empty()) return odr::cli::UsageError(&app, "--server is empty");
-  if (!ValidActor(globals.actor)) {
-    return odr::cli::UsageError(&app, "--actor must be 1-64 of A-Z a-z 0-9 . _ - @ :");
-  }
+  const odr::cli::Command* selected = nullptr;
   for (const odr::cli::Command& command : commands) {
-    if (command.app->parsed()) return command.run();
+    if (command.app->parsed()) selected = &command;
   }
-  // `odr` or `odr case` alone. (CLI11's require_subcommand would also reject unknown commands,
-  // but with a less helpful message than its own "argument was not expected: frob".)
-  return odr::cli::UsageError(Selected(&app), "a command is required; --help lists them");
+  if (selected == nullptr) {
+    // `odr` or `odr case` alone. (CLI11's require_subcommand would also reject unknown commands,
+    // but with a less helpful message than its own "argument was not expected: frob".)
+    return odr::cli::UsageError(Selected(&app), "a command is required; --help lists them");
+  }
+  globals.server_given = server->count() > 0;
+  globals.tls_ca_given = tls_ca->count() > 0;
+  if (absl::Status s = odr::cli::ResolveGlobals(&globals); !s.ok()) {
+    if (s.code() == absl::StatusCode::kInvalidArgument) {
+      return odr::cli::UsageError(selected->app, s.message());
+    }
+    std::cerr << "error: " << s.message() << "\n";
+    return odr::cli::kExitFailure;
+  }
+  return selected->run();
 }

@@ -1,14 +1,22 @@
-// Drives the real `odr` binary (ODR_CLI_PATH) against the real odrd, started on port 0 in a temp
-// data dir for each test: output formats, exit codes and error reports as a script sees them.
+// Drives the real `odr` binary (ODR_CLI_PATH) against the real odrd (ODRD_PATH), started on port 0
+// in a temp data dir with the development accounts of `odrd admin bootstrap-dev` for each test:
+// output formats, exit codes, error reports and the login profile as a script sees them.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
 #include <algorithm>
 #include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "absl/strings/ascii.h"
 #include "nlohmann/json.hpp"
 #include "tests/testing/fixtures.h"
 #include "tests/testing/odrd_process.h"
@@ -43,20 +51,23 @@ std::string Describe(const CommandResult& r) {
 }
 
 // The arguments of `case create` for a valid medical case. Flags in `extra` that take one value
-// (--type, --summary, --claims, --amount, --region) replace the default; the others are added.
+// (--type, --summary, --claims, --amount, --region, --organization) replace the default; the
+// others are added.
 std::vector<std::string> CreateArgs(const std::vector<std::string>& extra = {}) {
-  std::vector<std::string> args = {"case",         "create",
-                                   "--type",       "medical",
-                                   "--applicant",  kApplicant,
-                                   "--respondent", kHospital,
-                                   "--agent",      kHospitalLawyer,
-                                   "--summary",    "术后感染，申请人认为医院存在过错。",
-                                   "--claims",     "赔偿医疗费及误工费共计两万元。",
-                                   "--amount",     "20000",
-                                   "--region",     "330681"};
+  std::vector<std::string> args = {"case",           "create",
+                                   "--organization", "organizations/dev-org",
+                                   "--type",         "medical",
+                                   "--applicant",    kApplicant,
+                                   "--respondent",   kHospital,
+                                   "--agent",        kHospitalLawyer,
+                                   "--summary",      "术后感染，申请人认为医院存在过错。",
+                                   "--claims",       "赔偿医疗费及误工费共计两万元。",
+                                   "--amount",       "20000",
+                                   "--region",       "330681"};
   for (size_t i = 0; i < extra.size(); ++i) {
     const bool single = extra[i] == "--type" || extra[i] == "--summary" || extra[i] == "--claims" ||
-                        extra[i] == "--amount" || extra[i] == "--region";
+                        extra[i] == "--amount" || extra[i] == "--region" ||
+                        extra[i] == "--organization";
     auto it = std::find(args.begin(), args.end(), extra[i]);
     if (single && it != args.end() && i + 1 < extra.size()) {
       *(it + 1) = extra[++i];
@@ -69,28 +80,92 @@ std::vector<std::string> CreateArgs(const std::vector<std::string>& extra = {}) 
 
 // A labour case against a company.
 std::vector<std::string> LabourArgs() {
-  return {"case",         "create", "--type",    "labour",   "--applicant", kApplicant,
-          "--respondent", kCompany, "--summary", "拖欠工资", "--claims",    "支付工资",
-          "--amount",     "8000.5", "--region",  "330602"};
+  return {"case",        "create",   "--organization", "dev-org", "--type",    "labour",
+          "--applicant", kApplicant, "--respondent",   kCompany,  "--summary", "拖欠工资",
+          "--claims",    "支付工资", "--amount",       "8000.5",  "--region",  "330602"};
 }
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+// The message of exit code 4.
+constexpr char kNotLoggedIn[] =
+    "not logged in, or the token expired: run 'odr auth login --principal principals/... "
+    "--api-key-file ...'";
 
 class CliTest : public ::testing::Test {
  protected:
-  void SetUp() override { server_ = std::make_unique<testing::OdrdProcess>(dir_.file("data")); }
-
-  // Runs `odr --server <odrd> args...`.
-  CommandResult Odr(const std::vector<std::string>& args, const std::string& stdin_data = "") {
-    std::vector<std::string> argv = {"--server", server_->address()};
-    argv.insert(argv.end(), args.begin(), args.end());
-    return OdrRaw(argv, {}, stdin_data);
+  void SetUp() override {
+    // odr must not read or write the real user's profile: HOME points into the temp dir, and
+    // every run gets XDG_CONFIG_HOME (see OdrRaw).
+    if (const char* home = std::getenv("HOME")) saved_home_ = home;
+    setenv("HOME", dir_.file("home").c_str(), 1);
+    unsetenv("XDG_CONFIG_HOME");
+    CommandResult r =
+        testing::RunCommand({ODRD_PATH, "admin", "bootstrap-dev", "--data-dir", dir_.file("data")});
+    ASSERT_EQ(r.exit_code, 0) << Describe(r);
+    StartServer();
+    ASSERT_EQ(Login("dev-admin").exit_code, 0);
   }
 
-  // Runs `odr args...` with no --server added.
-  static CommandResult OdrRaw(const std::vector<std::string>& args,
-                              const std::vector<std::string>& env = {},
-                              const std::string& stdin_data = "") {
+  void TearDown() override {
+    if (saved_home_) {
+      setenv("HOME", saved_home_->c_str(), 1);
+    } else {
+      unsetenv("HOME");
+    }
+  }
+
+  void StartServer(std::vector<std::string> extra_args = {}) {
+    server_.reset();
+    server_ = std::make_unique<testing::OdrdProcess>(dir_.file("data"), std::move(extra_args));
+  }
+
+  // Runs `odrd admin args... --data-dir <data>`.
+  CommandResult Admin(std::vector<std::string> args) {
+    args.insert(args.begin(), {ODRD_PATH, "admin", "--data-dir", dir_.file("data")});
+    return testing::RunCommand(args);
+  }
+
+  // The API key file that bootstrap-dev wrote for principals/`id`.
+  std::string KeyFile(const std::string& id) const {
+    return dir_.file("data") + "/dev-keys/" + id + ".key";
+  }
+  std::string ConfigHome() const { return dir_.file("config"); }
+  std::string ConfigFile() const { return ConfigHome() + "/odr/config.json"; }
+
+  // `odr --profile <profile> auth login --principal principals/<id> --api-key-file <its key>`.
+  CommandResult Login(const std::string& id, const std::string& profile = "default") {
+    CommandResult r = Odr({"--profile", profile, "auth", "login", "--principal", "principals/" + id,
+                           "--api-key-file", KeyFile(id)});
+    EXPECT_EQ(r.exit_code, 0) << Describe(r);
+    return r;
+  }
+
+  // The token that profile `profile` holds (read from the file: odr never prints it).
+  std::string TokenOf(const std::string& profile = "default") const {
+    json config = json::parse(ReadFile(ConfigFile()), nullptr, false);
+    if (config.is_discarded()) return "";
+    return config["profiles"][profile].value("token", "");
+  }
+
+  // Runs `odr --server <odrd> args...`.
+  CommandResult Odr(const std::vector<std::string>& args, const std::string& stdin_data = "",
+                    const std::vector<std::string>& env = {}) {
+    std::vector<std::string> argv = {"--server", server_->address()};
+    argv.insert(argv.end(), args.begin(), args.end());
+    return OdrRaw(argv, env, stdin_data);
+  }
+
+  // Runs `odr args...` with no --server added. Variables in `env` come first, so that they win
+  // over the XDG_CONFIG_HOME that every run gets.
+  CommandResult OdrRaw(const std::vector<std::string>& args, std::vector<std::string> env = {},
+                       const std::string& stdin_data = "") {
     std::vector<std::string> argv = {ODR_CLI_PATH};
     argv.insert(argv.end(), args.begin(), args.end());
+    env.push_back("XDG_CONFIG_HOME=" + ConfigHome());
     return testing::RunCommand(argv, stdin_data, env);
   }
 
@@ -116,6 +191,7 @@ class CliTest : public ::testing::Test {
   }
 
   testing::TempDir dir_;
+  std::optional<std::string> saved_home_;
   std::unique_ptr<testing::OdrdProcess> server_;
 };
 
@@ -172,14 +248,35 @@ TEST_F(CliTest, JsonIsTheDefaultWhenStdoutIsNotATerminal) {
 }
 
 TEST_F(CliTest, DecimalAmountsAndCourtDiversion) {
-  const json c = Create({"--amount", "12.5", "--court", "诸暨市人民法院", "--intake-ref",
-                         "(2026)浙0681诉前调1号", "--diversion-date", "2026-01-05"});
+  // Only the diverting court files a diversion.
+  Login("dev-court", "court");
+  const json c = Create({"--profile", "court", "--amount", "12.5", "--court", "courts/dev-court",
+                         "--court-name", "诸暨市人民法院", "--intake-ref", "(2026)浙0681诉前调1号",
+                         "--diversion-date", "2026-01-05"});
   EXPECT_EQ(c["amountFen"], "1250");
+  EXPECT_EQ(c["organization"], "organizations/dev-org");
   const json& d = c["source"]["courtDiversion"];
-  EXPECT_EQ(d["court"], "诸暨市人民法院");
+  EXPECT_EQ(d["court"], "courts/dev-court");
+  EXPECT_EQ(d["courtDisplayName"], "诸暨市人民法院");
   EXPECT_EQ(d["intakeReference"], "(2026)浙0681诉前调1号");
   EXPECT_EQ(d["diversionDate"], "2026-01-05");
   EXPECT_FALSE(c["source"].contains("citizenApplication"));
+
+  // A bare court id works too; the organization admin sees the court but not its intake ref.
+  const json bare = Create({"--profile", "court", "--court", "dev-court", "--intake-ref", "R-2",
+                            "--diversion-date", "2026-01-06"});
+  EXPECT_EQ(bare["source"]["courtDiversion"]["court"], "courts/dev-court");
+  CommandResult r = Odr({"-o", "table", "case", "get", c["name"].get<std::string>()});
+  ASSERT_EQ(r.exit_code, 0) << Describe(r);
+  EXPECT_THAT(r.out,
+              AllOf(HasSubstr("courts/dev-court (诸暨市人民法院)"), HasSubstr("court diversion"),
+                    HasSubstr("2026-01-05"), Not(HasSubstr("浙0681诉前调1号"))));
+
+  // An organization admin may not file a diversion.
+  r = Odr(CreateArgs(
+      {"--court", "dev-court", "--intake-ref", "R-3", "--diversion-date", "2026-01-06"}));
+  EXPECT_EQ(r.exit_code, 1) << Describe(r);
+  EXPECT_THAT(r.err, HasSubstr("court"));
 }
 
 TEST_F(CliTest, GetByBareIdAndByName) {
@@ -241,15 +338,13 @@ TEST_F(CliTest, SubmitAcceptCloseAndEvents) {
   const std::string name = created["name"];
   const std::string id = name.substr(6);
 
-  json submitted = Json({"--actor", "mediator-7", "case", "submit", id});
+  json submitted = Json({"case", "submit", id});
   EXPECT_EQ(submitted["state"], "STATE_SUBMITTED");
   EXPECT_NE(submitted["etag"], created["etag"]);
   // Etags work on transitions too.
-  json accepted = Json({"--actor", "mediator-7", "case", "accept", name, "--etag",
-                        submitted["etag"].get<std::string>()});
+  json accepted = Json({"case", "accept", name, "--etag", submitted["etag"].get<std::string>()});
   EXPECT_EQ(accepted["state"], "STATE_ACCEPTED");
-  json closed = Json(
-      {"case", "close", id, "--reason", "被申请人拒绝调解 (OMR Art. 25)", "--actor", "mediator-8"});
+  json closed = Json({"case", "close", id, "--reason", "被申请人拒绝调解 (OMR Art. 25)"});
   EXPECT_EQ(closed["state"], "STATE_CLOSED");
 
   json events = Json({"case", "events", id});
@@ -259,13 +354,14 @@ TEST_F(CliTest, SubmitAcceptCloseAndEvents) {
   EXPECT_EQ(e[0]["toState"], "STATE_DRAFT");
   EXPECT_EQ(e[1]["fromState"], "STATE_DRAFT");
   EXPECT_EQ(e[1]["toState"], "STATE_SUBMITTED");
-  EXPECT_EQ(e[1]["actor"], "mediator-7");
+  // The actor is the authenticated principal.
+  EXPECT_THAT(e[1]["actor"].get<std::string>(), HasSubstr("dev-admin"));
   EXPECT_EQ(e[2]["fromState"], "STATE_SUBMITTED");
   EXPECT_EQ(e[2]["toState"], "STATE_ACCEPTED");
   EXPECT_EQ(e[3]["fromState"], "STATE_ACCEPTED");
   EXPECT_EQ(e[3]["toState"], "STATE_CLOSED");
   EXPECT_EQ(e[3]["reason"], "被申请人拒绝调解 (OMR Art. 25)");
-  EXPECT_EQ(e[3]["actor"], "mediator-8");
+  EXPECT_THAT(e[3]["actor"].get<std::string>(), HasSubstr("dev-admin"));
   for (int i = 0; i < 4; ++i) {
     EXPECT_EQ(e[i]["name"], name + "/events/" + std::to_string(i + 1));
   }
@@ -378,12 +474,15 @@ TEST_F(CliTest, ServerFromEnvironment) {
   ASSERT_EQ(r.exit_code, 0) << Describe(r);
   EXPECT_EQ(json::parse(r.out)["name"], name);
 
-  // ODR_ACTOR is recorded in the timeline.
-  r = OdrRaw({"case", "submit", name}, {env, "ODR_ACTOR=mediator-env", "ODR_TIMEOUT=5"});
+  // ODR_PROFILE picks the profile, and so the principal.
+  Login("dev-mediator", "mediator");
+  r = OdrRaw({"-o", "json", "auth", "whoami"}, {env, "ODR_PROFILE=mediator", "ODR_TIMEOUT=5"});
   ASSERT_EQ(r.exit_code, 0) << Describe(r);
-  json events = Json({"case", "events", name});
-  ASSERT_EQ(events["events"].size(), 2u);
-  EXPECT_EQ(events["events"][1]["actor"], "mediator-env");
+  EXPECT_EQ(json::parse(r.out)["name"], "principals/dev-mediator");
+  // The profile remembers the server: no ODR_SERVER needed.
+  r = OdrRaw({"-o", "json", "case", "get", name});
+  ASSERT_EQ(r.exit_code, 0) << Describe(r);
+  EXPECT_EQ(json::parse(r.out)["name"], name);
 
   // The environment is checked like the flags.
   r = OdrRaw({"case", "list"}, {env, "ODR_TIMEOUT=0"});
@@ -404,11 +503,13 @@ TEST_F(CliTest, TableOutput) {
 
   CommandResult r = Odr({"-o", "table", "case", "get", name});
   ASSERT_EQ(r.exit_code, 0) << Describe(r);
-  EXPECT_THAT(r.out, AllOf(HasSubstr(name), HasSubstr(number), HasSubstr("DRAFT"),
-                           Not(HasSubstr("STATE_DRAFT")), HasSubstr("MEDICAL"),
-                           Not(HasSubstr("DISPUTE_TYPE_")), HasSubstr("张三"),
-                           HasSubstr("诸暨市人民医院 (agent: 李律师)"), HasSubstr("20000.00"),
-                           HasSubstr("术后感染"), HasSubstr("citizen application")));
+  EXPECT_THAT(
+      r.out,
+      AllOf(HasSubstr(name), HasSubstr(number), HasSubstr("DRAFT"), Not(HasSubstr("STATE_DRAFT")),
+            HasSubstr("MEDICAL"), Not(HasSubstr("DISPUTE_TYPE_")), HasSubstr("张三"),
+            HasSubstr("诸暨市人民医院 (agent: 李律师)"), HasSubstr("20000.00"),
+            HasSubstr("术后感染"), HasSubstr("citizen application"), HasSubstr("Organization:"),
+            HasSubstr("organizations/dev-org"), HasSubstr("Mediators:")));
   EXPECT_THAT(r.out, Not(HasSubstr("{")));
 
   r = Odr({"-o", "table", "case", "list"});
@@ -470,17 +571,26 @@ TEST_F(CliTest, NameOutputForScripts) {
 }
 
 TEST_F(CliTest, BadFlagIsUsageError) {
-  for (const std::vector<std::string>& args :
-       std::vector<std::vector<std::string>>{{"case", "create", "--frobnicate"},
-                                             {"--bogus", "case", "list"},
-                                             {"case", "frob"},
-                                             {"case"},
-                                             {},
-                                             {"-o", "yaml", "case", "list"},
-                                             {"--timeout", "0", "case", "list"},
-                                             {"case", "list", "--page-size", "-1"},
-                                             {"case", "get"},
-                                             {"--actor", "张三", "case", "list"}}) {
+  for (const std::vector<std::string>& args : std::vector<std::vector<std::string>>{
+           {"case", "create", "--frobnicate"},
+           {"--bogus", "case", "list"},
+           {"case", "frob"},
+           {"case"},
+           {},
+           {"-o", "yaml", "case", "list"},
+           {"--timeout", "0", "case", "list"},
+           {"case", "list", "--page-size", "-1"},
+           {"case", "get"},
+           // Gone: odrd takes the caller from the token.
+           {"--actor", "张三", "case", "list"},
+           {"--profile", "a b", "case", "list"},
+           {"--tls-cert", "c.pem", "case", "list"},
+           {"--tls-ca", "/nonexistent/ca.pem", "case", "list"},
+           {"auth", "login", "--principal", "dev-admin"},
+           {"auth", "login", "--api-key-file", "k"},
+           {"auth", "login", "--principal", "dev-admin", "--api-key-file", "/nonexistent/k.key"},
+           {"case", "assign", "x"},
+           {"audit", "list", "--page-size", "-1"}}) {
     CommandResult r = Odr(args);
     std::string joined;
     for (const auto& a : args) joined += a + " ";
@@ -509,7 +619,8 @@ TEST_F(CliTest, MalformedInputSendsNothing) {
       {{"--amount", "1,000"}, "--amount"},
       {{"--amount", "-5"}, "--amount must not be negative"},
       {{"--type", "divorce"}, "--type must be one of"},
-      {{"--court", "诸暨市人民法院"}, "--intake-ref"},
+      {{"--court", "dev-court"}, "--intake-ref"},
+      {{"--court-name", "诸暨市人民法院"}, "--court"},
       {{"--file", "/nonexistent/case.json"}, "--file"},
   };
   for (const Bad& b : bad) {
@@ -546,7 +657,7 @@ TEST_F(CliTest, CreateFromFileWithFlagOverride) {
 
 TEST_F(CliTest, ServerValidationNamesTheField) {
   CommandResult r =
-      Odr({"case", "create", "--type", "medical", "--applicant",
+      Odr({"case", "create", "--organization", "dev-org", "--type", "medical", "--applicant",
            "name=张三;id=110101199003074514;phone=123;address=zhang@example.com", "--respondent",
            kHospital, "--summary", "s", "--claims", "c", "--region", "330681"});
   EXPECT_EQ(r.exit_code, 1) << Describe(r);
@@ -554,8 +665,9 @@ TEST_F(CliTest, ServerValidationNamesTheField) {
   EXPECT_THAT(r.out, IsEmpty());
 
   // Several violations, one line each.
-  r = Odr({"case", "create", "--type", "medical", "--applicant", "name=张三;id=1;phone=123",
-           "--respondent", kHospital, "--summary", "s", "--claims", "c"});
+  r = Odr({"case", "create", "--organization", "dev-org", "--type", "medical", "--applicant",
+           "name=张三;id=1;phone=123", "--respondent", kHospital, "--summary", "s", "--claims",
+           "c"});
   EXPECT_EQ(r.exit_code, 1) << Describe(r);
   EXPECT_THAT(r.err, AllOf(HasSubstr("\n  case.applicants[0].id_number"),
                            HasSubstr("\n  case.applicants[0].phone"),
@@ -647,9 +759,11 @@ TEST_F(CliTest, RequestIdMakesTransitionsIdempotent) {
 TEST_F(CliTest, HelpMentionsExitCodes) {
   CommandResult r = OdrRaw({"--help"});
   EXPECT_EQ(r.exit_code, 0) << Describe(r);
-  EXPECT_THAT(r.out,
-              AllOf(HasSubstr("Exit codes"), HasSubstr("3  not found"), HasSubstr("2  usage error"),
-                    HasSubstr("ODR_SERVER"), HasSubstr("--server"), HasSubstr("case")));
+  EXPECT_THAT(r.out, AllOf(HasSubstr("Exit codes"), HasSubstr("3  not found"),
+                           HasSubstr("2  usage error"), HasSubstr("4  not authenticated"),
+                           HasSubstr("ODR_SERVER"), HasSubstr("ODR_TOKEN"), HasSubstr("--server"),
+                           HasSubstr("--profile"), HasSubstr("--tls-ca"), HasSubstr("case"),
+                           HasSubstr("auth"), HasSubstr("audit")));
   EXPECT_THAT(r.err, IsEmpty());
 
   r = OdrRaw({"case", "create", "--help"});
@@ -676,6 +790,456 @@ TEST_F(CliTest, HelpCommandPrintsTheTopLevelHelp) {
   EXPECT_THAT(help.out, AllOf(HasSubstr("Usage: odr [OPTIONS]"), HasSubstr("--server"),
                               HasSubstr("--timeout"), HasSubstr("Mediation cases")));
   EXPECT_EQ(help.out, flag.out);
+}
+
+// --- Authentication, authorization and the profile ---
+
+TEST_F(CliTest, LoginThenWhoami) {
+  // (SetUp logged in as dev-admin.)
+  json who = Json({"auth", "whoami"});
+  EXPECT_EQ(who["name"], "principals/dev-admin");
+  EXPECT_EQ(who["role"], "ROLE_ORG_ADMIN");
+  EXPECT_EQ(who["organization"], "organizations/dev-org");
+  EXPECT_FALSE(who.contains("actingThrough"));
+
+  CommandResult r = Odr({"-o", "table", "auth", "whoami"});
+  ASSERT_EQ(r.exit_code, 0) << Describe(r);
+  EXPECT_THAT(r.out, AllOf(HasSubstr("principals/dev-admin"), HasSubstr("ORG_ADMIN"),
+                           HasSubstr("organizations/dev-org"), HasSubstr("Token expires")));
+  r = Odr({"-o", "name", "auth", "whoami"});
+  ASSERT_EQ(r.exit_code, 0) << Describe(r);
+  EXPECT_EQ(r.out, "principals/dev-admin\n");
+
+  // Login prints who, and when the token expires, but neither the token nor the key.
+  const std::string key(absl::StripAsciiWhitespace(ReadFile(KeyFile("dev-court"))));
+  r = Odr({"-o", "json", "--profile", "court", "auth", "login", "--principal", "dev-court",
+           "--api-key-stdin"},
+          key + "\n");
+  ASSERT_EQ(r.exit_code, 0) << Describe(r);
+  json login = json::parse(r.out);
+  EXPECT_EQ(login["principal"]["name"], "principals/dev-court");
+  EXPECT_EQ(login["principal"]["role"], "ROLE_COURT");
+  EXPECT_EQ(login["principal"]["court"], "courts/dev-court");
+  EXPECT_TRUE(login.contains("expireTime"));
+  EXPECT_FALSE(login.contains("accessToken"));
+  const std::string token = TokenOf("court");
+  ASSERT_FALSE(token.empty());
+  EXPECT_THAT(r.out + r.err, AllOf(Not(HasSubstr(token)), Not(HasSubstr(key))));
+  r = Odr({"-o", "table", "--profile", "court", "auth", "login", "--principal", "dev-court",
+           "--api-key-file", KeyFile("dev-court")});
+  ASSERT_EQ(r.exit_code, 0) << Describe(r);
+  EXPECT_THAT(r.out, AllOf(HasSubstr("principals/dev-court"), HasSubstr("COURT")));
+  EXPECT_THAT(r.out + r.err,
+              AllOf(Not(HasSubstr(TokenOf("court"))), Not(HasSubstr(key)), Not(HasSubstr("eyJ"))));
+  EXPECT_EQ(Json({"--profile", "court", "auth", "whoami"})["name"], "principals/dev-court");
+}
+
+TEST_F(CliTest, ProfileFileIsPrivateAndHoldsNoApiKey) {
+  struct stat st;
+  ASSERT_EQ(stat(ConfigFile().c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600);
+  ASSERT_EQ(stat((ConfigHome() + "/odr").c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0700);
+
+  const std::string text = ReadFile(ConfigFile());
+  const std::string key(absl::StripAsciiWhitespace(ReadFile(KeyFile("dev-admin"))));
+  ASSERT_FALSE(key.empty());
+  EXPECT_THAT(text, Not(HasSubstr(key)));
+  const json config = json::parse(text);
+  const json& p = config["profiles"]["default"];
+  EXPECT_EQ(p["server"], server_->address());
+  EXPECT_EQ(p["principal"], "principals/dev-admin");
+  EXPECT_FALSE(p.value("token", "").empty());
+  EXPECT_TRUE(p.contains("token_expire_time"));
+
+  // A second login rewrites the file (atomically: no temp file stays) and keeps it private,
+  // whatever the umask, and keeps the other profiles and unknown keys.
+  json edited = config;
+  edited["profiles"]["default"]["note"] = "mine";
+  edited["profiles"]["other"] = {{"server", "example.org:443"}};
+  {
+    std::ofstream out(ConfigFile(), std::ios::trunc);
+    out << edited.dump();
+  }
+  chmod(ConfigFile().c_str(), 0644);
+  Login("dev-admin");
+  ASSERT_EQ(stat(ConfigFile().c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600);
+  const json again = json::parse(ReadFile(ConfigFile()));
+  EXPECT_EQ(again["profiles"]["default"]["note"], "mine");
+  EXPECT_EQ(again["profiles"]["other"]["server"], "example.org:443");
+  int files = 0;
+  for (const auto& e : std::filesystem::directory_iterator(ConfigHome() + "/odr")) {
+    ++files;
+    EXPECT_EQ(e.path().filename(), "config.json");
+  }
+  EXPECT_EQ(files, 1);
+}
+
+TEST_F(CliTest, ProfileFallsBackToHomeConfig) {
+  // An empty XDG_CONFIG_HOME (first in the environment, so it wins) means ~/.config.
+  CommandResult r = Odr(
+      {"auth", "login", "--principal", "dev-mediator", "--api-key-file", KeyFile("dev-mediator")},
+      "", {"XDG_CONFIG_HOME="});
+  ASSERT_EQ(r.exit_code, 0) << Describe(r);
+  const std::string file = dir_.file("home") + "/.config/odr/config.json";
+  struct stat st;
+  ASSERT_EQ(stat(file.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600);
+  r = Odr({"-o", "name", "auth", "whoami"}, "", {"XDG_CONFIG_HOME="});
+  ASSERT_EQ(r.exit_code, 0) << Describe(r);
+  EXPECT_EQ(r.out, "principals/dev-mediator\n");
+}
+
+TEST_F(CliTest, NotLoggedInExitsWith4) {
+  const std::vector<std::string> fresh = {"XDG_CONFIG_HOME=" + dir_.file("fresh")};
+  for (const std::vector<std::string>& args : std::vector<std::vector<std::string>>{
+           {"case", "list"}, {"case", "get", "nope"}, {"auth", "whoami"}, {"audit", "list"}}) {
+    CommandResult r = Odr(args, "", fresh);
+    EXPECT_EQ(r.exit_code, 4) << Describe(r);
+    EXPECT_THAT(r.err,
+                AllOf(StartsWith(std::string("error: ") + kNotLoggedIn), HasSubstr("odrd: ")));
+    EXPECT_THAT(r.out, IsEmpty());
+  }
+  // A mutation too, and nothing was created.
+  CommandResult r = Odr(CreateArgs(), "", fresh);
+  EXPECT_EQ(r.exit_code, 4) << Describe(r);
+  EXPECT_THAT(r.err, HasSubstr(kNotLoggedIn));
+  EXPECT_THAT(AllCases(), IsEmpty());
+  // An unknown profile holds no token either.
+  r = Odr({"--profile", "nobody", "case", "list"});
+  EXPECT_EQ(r.exit_code, 4) << Describe(r);
+  EXPECT_THAT(r.err, HasSubstr("profile 'nobody'"));
+}
+
+TEST_F(CliTest, LogoutThenNextCallExitsWith4) {
+  ASSERT_EQ(Odr({"case", "list"}).exit_code, 0);
+  CommandResult r = Odr({"auth", "logout"});
+  ASSERT_EQ(r.exit_code, 0) << Describe(r);
+  EXPECT_THAT(r.err, HasSubstr("removed the token"));
+  EXPECT_THAT(ReadFile(ConfigFile()), Not(HasSubstr("\"token\"")));
+
+  r = Odr({"case", "list"});
+  EXPECT_EQ(r.exit_code, 4) << Describe(r);
+  EXPECT_THAT(r.err, HasSubstr(kNotLoggedIn));
+  // The profile keeps the server: no --server needed to log in again.
+  r = OdrRaw({"auth", "logout"});
+  EXPECT_EQ(r.exit_code, 0) << Describe(r);
+  EXPECT_THAT(r.err, HasSubstr("holds no token"));
+  r = OdrRaw({"auth", "login", "--principal", "dev-admin", "--api-key-file", KeyFile("dev-admin")});
+  ASSERT_EQ(r.exit_code, 0) << Describe(r);
+  EXPECT_EQ(OdrRaw({"case", "list"}).exit_code, 0);
+}
+
+TEST_F(CliTest, OdrTokenWorksWithoutAProfile) {
+  const std::string token = TokenOf();
+  ASSERT_FALSE(token.empty());
+  const std::vector<std::string> env = {"XDG_CONFIG_HOME=" + dir_.file("empty"),
+                                        "ODR_TOKEN=" + token};
+  CommandResult r = Odr({"-o", "json", "auth", "whoami"}, "", env);
+  ASSERT_EQ(r.exit_code, 0) << Describe(r);
+  EXPECT_EQ(json::parse(r.out)["name"], "principals/dev-admin");
+  r = Odr({"-o", "name", "case", "create", "--organization", "dev-org", "--type", "labour",
+           "--applicant", kApplicant, "--respondent", kCompany, "--summary", "s", "--claims", "c",
+           "--region", "330602"},
+          "", env);
+  ASSERT_EQ(r.exit_code, 0) << Describe(r);
+  EXPECT_FALSE(std::filesystem::exists(dir_.file("empty")));  // nothing written
+
+  // ODR_TOKEN wins over the profile, even when it is bad.
+  r = Odr({"case", "list"}, "", {"ODR_TOKEN=not-a-token"});
+  EXPECT_EQ(r.exit_code, 4) << Describe(r);
+  EXPECT_THAT(r.err, AllOf(HasSubstr(kNotLoggedIn), HasSubstr("ODR_TOKEN")));
+}
+
+TEST_F(CliTest, TokenIsNotSentToAnotherServer) {
+  // The profile's token was issued through 127.0.0.1:PORT; localhost:PORT is another name.
+  CommandResult r =
+      OdrRaw({"--server", "localhost:" + std::to_string(server_->port()), "case", "list"});
+  EXPECT_EQ(r.exit_code, 4) << Describe(r);
+  EXPECT_THAT(r.err, AllOf(HasSubstr(kNotLoggedIn), HasSubstr("holds a token for"),
+                           HasSubstr(server_->address())));
+}
+
+TEST_F(CliTest, WrongApiKeyOnLoginExitsWith4) {
+  const std::string before = TokenOf();
+  CommandResult r = Odr({"auth", "login", "--principal", "principals/dev-admin", "--api-key-file",
+                         KeyFile("dev-court")});
+  EXPECT_EQ(r.exit_code, 4) << Describe(r);
+  EXPECT_THAT(r.err, AllOf(StartsWith("error: "), HasSubstr("invalid principal or API key")));
+  EXPECT_THAT(r.out, IsEmpty());
+  r = Odr({"auth", "login", "--principal", "nobody", "--api-key-stdin"}, "some-key\n");
+  EXPECT_EQ(r.exit_code, 4) << Describe(r);
+  EXPECT_THAT(r.err, HasSubstr("invalid principal or API key"));
+  // The profile keeps its token.
+  EXPECT_EQ(TokenOf(), before);
+  EXPECT_EQ(Odr({"case", "list"}).exit_code, 0);
+}
+
+TEST_F(CliTest, AssignedMediatorSeesTheCaseButMayNotAcceptIt) {
+  const std::string name = Create()["name"];
+  const std::string other = Create()["name"];
+  Login("dev-mediator", "mediator");
+  // Not assigned yet: the mediator sees nothing, and a case it may not see is "not found".
+  EXPECT_FALSE(Json({"--profile", "mediator", "case", "list"}).contains("cases"));
+  CommandResult r = Odr({"--profile", "mediator", "case", "get", name});
+  EXPECT_EQ(r.exit_code, 3) << Describe(r);
+
+  // Only ACCEPTED cases take mediators.
+  r = Odr({"case", "assign", name, "--mediator", "principals/dev-mediator"});
+  EXPECT_EQ(r.exit_code, 1) << Describe(r);
+  ASSERT_EQ(Odr({"case", "submit", name}).exit_code, 0);
+  ASSERT_EQ(Odr({"case", "accept", name}).exit_code, 0);
+  json assigned = Json({"case", "assign", name, "--mediator", "principals/dev-mediator"});
+  EXPECT_EQ(assigned["state"], "STATE_ACCEPTED");
+  ASSERT_EQ(assigned["mediators"].size(), 1u);
+  EXPECT_EQ(assigned["mediators"][0], "principals/dev-mediator");
+  // Again (bare id, with the etag): a no-op.
+  json again = Json({"case", "assign", name, "--mediator", "dev-mediator", "--etag",
+                     assigned["etag"].get<std::string>()});
+  EXPECT_EQ(again["mediators"], assigned["mediators"]);
+  r = Odr({"-o", "table", "case", "get", name});
+  EXPECT_THAT(r.out, HasSubstr("principals/dev-mediator"));
+  // Not a mediator: refused.
+  r = Odr({"case", "assign", name, "--mediator", "principals/dev-court"});
+  EXPECT_EQ(r.exit_code, 1) << Describe(r);
+  EXPECT_THAT(r.err, HasSubstr("mediator"));
+
+  json seen = Json({"--profile", "mediator", "case", "list"});
+  ASSERT_EQ(seen["cases"].size(), 1u) << seen.dump(2);
+  EXPECT_EQ(seen["cases"][0]["name"], name);
+  EXPECT_EQ(Json({"--profile", "mediator", "case", "get", name})["name"], name);
+
+  // Seeing is not accepting (nor assigning): PERMISSION_DENIED is exit 1 with odrd's message.
+  r = Odr({"--profile", "mediator", "case", "accept", name});
+  EXPECT_EQ(r.exit_code, 1) << Describe(r);
+  EXPECT_THAT(r.err, AllOf(StartsWith("error: "), HasSubstr("may not accept")));
+  r = Odr({"--profile", "mediator", "case", "assign", name, "--mediator", "dev-mediator"});
+  EXPECT_EQ(r.exit_code, 1) << Describe(r);
+  // The other case stays hidden.
+  EXPECT_EQ(Odr({"--profile", "mediator", "case", "get", other}).exit_code, 3);
+  // The assigned mediator may close it.
+  EXPECT_EQ(Json({"--profile", "mediator", "case", "close", name, "--reason", "调解成功"})["state"],
+            "STATE_CLOSED");
+}
+
+TEST_F(CliTest, AuditListIsForPlatformAdmins) {
+  const std::string name = Create()["name"];
+  Json({"case", "get", name});
+  Login("dev-platform-admin", "platform");
+
+  json records = Json({"--profile", "platform", "audit", "list", "--resource", name});
+  ASSERT_GE(records["accessRecords"].size(), 2u) << records.dump(2);
+  const json& newest = records["accessRecords"][0];
+  EXPECT_EQ(newest["principal"], "principals/dev-admin");
+  EXPECT_EQ(newest["method"], "/odr.v1.CaseService/GetCase");
+  EXPECT_EQ(newest["resource"], name);
+  EXPECT_EQ(newest["action"], "ACTION_READ");
+  EXPECT_THAT(newest["name"].get<std::string>(), StartsWith("accessRecords/"));
+  EXPECT_EQ(records["accessRecords"].back()["method"], "/odr.v1.CaseService/CreateCase");
+
+  CommandResult r = Odr({"--profile", "platform", "-o", "table", "audit", "list", "--principal",
+                         "principals/dev-admin"});
+  ASSERT_EQ(r.exit_code, 0) << Describe(r);
+  EXPECT_THAT(r.out,
+              AllOf(HasSubstr("SEQ"), HasSubstr("TIME"), HasSubstr("PRINCIPAL"), HasSubstr("VIA"),
+                    HasSubstr("METHOD"), HasSubstr("RESOURCE"), HasSubstr("ACTION"),
+                    HasSubstr("CaseService/GetCase"), HasSubstr("READ"), HasSubstr(name)));
+  r = Odr({"--profile", "platform", "-o", "name", "audit", "list", "--all", "--page-size", "1"});
+  ASSERT_EQ(r.exit_code, 0) << Describe(r);
+  EXPECT_THAT(r.out, MatchesRegex("(accessRecords/[0-9]+\n){2,}"));
+  r = Odr({"--profile", "platform", "-o", "table", "audit", "list", "--principal", "nobody"});
+  ASSERT_EQ(r.exit_code, 0) << Describe(r);
+  EXPECT_THAT(r.out, HasSubstr("No access records found."));
+
+  // Platform admins see no case content.
+  EXPECT_EQ(Odr({"--profile", "platform", "case", "get", name}).exit_code, 3);
+
+  // Anyone else: PERMISSION_DENIED, exit 1 with odrd's message.
+  r = Odr({"audit", "list"});
+  EXPECT_EQ(r.exit_code, 1) << Describe(r);
+  EXPECT_THAT(r.err, AllOf(StartsWith("error: "), HasSubstr("platform administrators")));
+  EXPECT_THAT(r.out, IsEmpty());
+}
+
+TEST_F(CliTest, PartnerAppActsOnBehalfOfItsCitizen) {
+  CommandResult r = Admin({"create-principal", "--id", "citizen-zhang", "--role", "citizen",
+                           "--id-number", testing::kIdZhang, "--no-key"});
+  ASSERT_EQ(r.exit_code, 0) << Describe(r);
+  r = Admin({"create-principal", "--id", "partner-p", "--role", "partner_app"});
+  ASSERT_EQ(r.exit_code, 0) << Describe(r);
+  const std::string partner_key(absl::StripAsciiWhitespace(r.out));
+  ASSERT_FALSE(partner_key.empty());
+  r = Admin({"link", "--partner", "principals/partner-p", "--citizen", "principals/citizen-zhang"});
+  ASSERT_EQ(r.exit_code, 0) << Describe(r);
+  const std::string name = Create()["name"];  // 张三 is the applicant
+
+  r = Odr({"--profile", "partner", "auth", "login", "--principal", "partner-p", "--api-key-stdin"},
+          partner_key);
+  ASSERT_EQ(r.exit_code, 0) << Describe(r);
+  json who = Json(
+      {"--profile", "partner", "--on-behalf-of", "principals/citizen-zhang", "auth", "whoami"});
+  EXPECT_EQ(who["name"], "principals/citizen-zhang");
+  EXPECT_EQ(who["role"], "ROLE_CITIZEN");
+  EXPECT_EQ(who["actingThrough"], "principals/partner-p");
+
+  // ODR_ON_BEHALF_OF does the same; a bare id works.
+  r = Odr({"-o", "json", "--profile", "partner", "case", "list"}, "",
+          {"ODR_ON_BEHALF_OF=citizen-zhang"});
+  ASSERT_EQ(r.exit_code, 0) << Describe(r);
+  json cases = json::parse(r.out);
+  ASSERT_EQ(cases["cases"].size(), 1u);
+  EXPECT_EQ(cases["cases"][0]["name"], name);
+
+  // On its own, the partner sees no cases; and only partners may act for someone.
+  r = Odr({"--profile", "partner", "case", "list"});
+  EXPECT_EQ(r.exit_code, 1) << Describe(r);
+  r = Odr({"--on-behalf-of", "principals/citizen-zhang", "case", "list"});
+  EXPECT_EQ(r.exit_code, 1) << Describe(r);
+  EXPECT_THAT(r.err, HasSubstr("partner app"));
+
+  // The access log names both.
+  Login("dev-platform-admin", "platform");
+  r = Odr(
+      {"--profile", "platform", "-o", "table", "audit", "list", "--principal", "citizen-zhang"});
+  ASSERT_EQ(r.exit_code, 0) << Describe(r);
+  EXPECT_THAT(r.out, AllOf(HasSubstr("principals/citizen-zhang"), HasSubstr("principals/partner-p"),
+                           HasSubstr("ListCases")));
+}
+
+TEST_F(CliTest, RateLimitedIsExit1WithAHint) {
+  // Buckets of 2 calls, refilled once in 1000 s: logins count per address, calls per principal.
+  StartServer({"--rate-limit", "0.001", "--rate-burst", "2"});
+  Login("dev-admin");  // the new server has a new port
+  Login("dev-mediator", "mediator");
+  ASSERT_EQ(Odr({"auth", "whoami"}).exit_code, 0);
+  ASSERT_EQ(Odr({"auth", "whoami"}).exit_code, 0);
+  CommandResult r = Odr({"auth", "whoami"});
+  EXPECT_EQ(r.exit_code, 1) << Describe(r);
+  EXPECT_THAT(r.err, StartsWith("error: odrd is rate-limiting this account; retry shortly"));
+  // Per account: another principal still gets through.
+  EXPECT_EQ(Odr({"--profile", "mediator", "auth", "whoami"}).exit_code, 0);
+}
+
+TEST_F(CliTest, CreateNeedsAnOrganization) {
+  std::vector<std::string> args = CreateArgs();
+  args.erase(args.begin() + 2, args.begin() + 4);  // --organization organizations/dev-org
+  CommandResult r = Odr(args);
+  EXPECT_EQ(r.exit_code, 2) << Describe(r);
+  EXPECT_THAT(r.err, HasSubstr("--organization is required"));
+  // Another organization's: refused by odrd.
+  r = Odr(CreateArgs({"--organization", "organizations/other-org"}));
+  EXPECT_EQ(r.exit_code, 1) << Describe(r);
+  EXPECT_THAT(AllCases(), IsEmpty());
+  // From a file that has one.
+  json source = Create();
+  source.erase("name");
+  r = Odr({"-o", "json", "case", "create", "--file", "-"}, source.dump());
+  ASSERT_EQ(r.exit_code, 0) << Describe(r);
+  EXPECT_EQ(json::parse(r.out)["organization"], "organizations/dev-org");
+}
+
+// Writes a test CA, a certificate for odrd (127.0.0.1, localhost) and a client certificate with
+// CN `client_name`, all signed by the CA, into `dir`. False if openssl is missing or fails.
+bool MakeCertificates(const std::string& dir, const std::string& client_name) {
+  const std::string openssl = "/usr/bin/openssl";
+  if (!std::filesystem::exists(openssl)) return false;
+  {
+    std::ofstream ext(dir + "/server.ext");
+    ext << "subjectAltName=IP:127.0.0.1,DNS:localhost\n";
+  }
+  const std::vector<std::vector<std::string>> steps = {
+      {openssl,
+       "req",
+       "-x509",
+       "-newkey",
+       "ec",
+       "-pkeyopt",
+       "ec_paramgen_curve:prime256v1",
+       "-nodes",
+       "-keyout",
+       dir + "/ca.key",
+       "-out",
+       dir + "/ca.pem",
+       "-days",
+       "2",
+       "-subj",
+       "/CN=odr test CA",
+       "-addext",
+       "basicConstraints=critical,CA:TRUE",
+       "-addext",
+       "keyUsage=critical,keyCertSign,cRLSign"},
+      {openssl, "req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+       "-keyout", dir + "/server.key", "-out", dir + "/server.csr", "-subj", "/CN=localhost"},
+      {openssl, "x509", "-req", "-in", dir + "/server.csr", "-CA", dir + "/ca.pem", "-CAkey",
+       dir + "/ca.key", "-set_serial", "2", "-days", "2", "-extfile", dir + "/server.ext", "-out",
+       dir + "/server.pem"},
+      {openssl, "req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+       "-keyout", dir + "/client.key", "-out", dir + "/client.csr", "-subj", "/CN=" + client_name},
+      {openssl, "x509", "-req", "-in", dir + "/client.csr", "-CA", dir + "/ca.pem", "-CAkey",
+       dir + "/ca.key", "-set_serial", "3", "-days", "2", "-out", dir + "/client.pem"},
+  };
+  for (const auto& step : steps) {
+    CommandResult r = testing::RunCommand(step);
+    if (r.exit_code != 0) {
+      ADD_FAILURE() << "openssl failed: " << Describe(r);
+      return false;
+    }
+  }
+  return true;
+}
+
+TEST_F(CliTest, TlsWithACaFileAndMutualTls) {
+  const std::string certs = dir_.file("certs");
+  std::filesystem::create_directories(certs);
+  if (!MakeCertificates(certs, "court-x.example")) GTEST_SKIP() << "no openssl";
+  CommandResult r = Admin({"create-principal", "--id", "court-x", "--role", "court", "--court",
+                           "courts/x", "--certificate-name", "court-x.example", "--no-key"});
+  ASSERT_EQ(r.exit_code, 0) << Describe(r);
+  StartServer({"--tls-cert", certs + "/server.pem", "--tls-key", certs + "/server.key",
+               "--tls-client-ca", certs + "/ca.pem"});
+
+  // Plaintext (the default to a loopback address) cannot talk to a TLS odrd.
+  const std::vector<std::string> login = {"auth",      "login",          "--principal",
+                                          "dev-admin", "--api-key-file", KeyFile("dev-admin")};
+  std::vector<std::string> args = {"--timeout", "3"};
+  args.insert(args.end(), login.begin(), login.end());
+  r = Odr(args);
+  EXPECT_EQ(r.exit_code, 1) << Describe(r);
+  EXPECT_THAT(r.err, HasSubstr("cannot reach odrd"));
+  // Nor TLS with the system's roots, which do not know the test CA.
+  args.insert(args.begin(), "--tls");
+  r = Odr(args);
+  EXPECT_EQ(r.exit_code, 1) << Describe(r);
+  EXPECT_THAT(r.err, HasSubstr("TLS"));
+
+  // --tls-ca: logged in; the profile keeps the CA (as an absolute path) and the server.
+  args = {"--tls-ca", certs + "/ca.pem"};
+  args.insert(args.end(), login.begin(), login.end());
+  r = Odr(args);
+  ASSERT_EQ(r.exit_code, 0) << Describe(r);
+  EXPECT_EQ(json::parse(ReadFile(ConfigFile()))["profiles"]["default"]["tls_ca"],
+            certs + "/ca.pem");
+  r = OdrRaw({"-o", "name", "auth", "whoami"});
+  ASSERT_EQ(r.exit_code, 0) << Describe(r);
+  EXPECT_EQ(r.out, "principals/dev-admin\n");
+  // ODR_TLS_CA works like the flag.
+  r = Odr({"-o", "name", "--profile", "none", "auth", "whoami"}, "",
+          {"ODR_TLS_CA=" + certs + "/ca.pem"});
+  EXPECT_EQ(r.exit_code, 4) << Describe(r);  // connected, but no token in that profile
+
+  // Mutual TLS: the client certificate is the credential of a court system.
+  r = Odr({"-o", "json", "--profile", "none", "--tls-ca", certs + "/ca.pem", "--tls-cert",
+           certs + "/client.pem", "--tls-key", certs + "/client.key", "auth", "whoami"});
+  ASSERT_EQ(r.exit_code, 0) << Describe(r);
+  json who = json::parse(r.out);
+  EXPECT_EQ(who["name"], "principals/court-x");
+  EXPECT_EQ(who["role"], "ROLE_COURT");
+  r = Odr({"-o", "name", "--profile", "none", "auth", "whoami"}, "",
+          {"ODR_TLS_CA=" + certs + "/ca.pem", "ODR_CLIENT_CERT=" + certs + "/client.pem",
+           "ODR_CLIENT_KEY=" + certs + "/client.key"});
+  ASSERT_EQ(r.exit_code, 0) << Describe(r);
+  EXPECT_EQ(r.out, "principals/court-x\n");
 }
 
 }  // namespace

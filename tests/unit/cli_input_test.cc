@@ -1,15 +1,26 @@
-// The odr command line's own syntax: yuan amounts, party and agent specs, enum spellings and case
-// names (client/cli_input.h). Pure functions, no server.
+// The odr command line's own syntax: yuan amounts, party and agent specs, enum spellings, resource
+// names and loopback targets (client/cli_input.h); its profile file (client/cli_config.h, in a temp
+// dir); and its error reports (client/cli_output.h). No server.
 #include "client/cli_input.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
 #include <cstdint>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <limits>
+#include <sstream>
 #include <string>
 
+#include "absl/strings/cord.h"
+#include "client/case_client.h"
+#include "client/cli_config.h"
+#include "client/cli_output.h"
 #include "tests/testing/fixtures.h"
+#include "tests/testing/temp_dir.h"
 
 namespace odr::cli {
 namespace {
@@ -456,6 +467,241 @@ TEST(CaseNameTest, AddsPrefixToBareIds) {
   EXPECT_EQ(CaseName(""), "cases/");
   EXPECT_EQ(CaseName("cases/"), "cases/");
   EXPECT_EQ(CaseName("Cases/x"), "cases/Cases/x");
+}
+
+// --- ResourceName ---
+
+TEST(ResourceNameTest, AddsPrefixToBareIds) {
+  EXPECT_EQ(ResourceName("organizations", "dev-org"), "organizations/dev-org");
+  EXPECT_EQ(ResourceName("organizations", "organizations/dev-org"), "organizations/dev-org");
+  EXPECT_EQ(ResourceName("courts", "zhuji"), "courts/zhuji");
+  EXPECT_EQ(ResourceName("principals", "principals/dev-admin"), "principals/dev-admin");
+  // Not given stays not given; other collections are odrd's to refuse.
+  EXPECT_EQ(ResourceName("principals", ""), "");
+  EXPECT_EQ(ResourceName("courts", "organizations/x"), "courts/organizations/x");
+}
+
+// --- IsLoopbackTarget ---
+
+TEST(IsLoopbackTargetTest, Loopback) {
+  for (const char* t :
+       {"127.0.0.1:50051", "127.0.0.1", "127.1.2.3:1", "localhost:50051", "localhost",
+        "LOCALHOST:1", "[::1]:50051", "::1", "[::ffff:127.0.0.1]:5", "dns:///localhost:50051",
+        "dns:///127.0.0.1:50051", "dns://8.8.8.8/localhost:1", "ipv4:127.0.0.1:1,127.0.0.2:2",
+        "ipv6:[::1]:50051", "unix:/run/odrd.sock", "unix-abstract:odrd", "app.localhost:1"}) {
+    EXPECT_TRUE(IsLoopbackTarget(t)) << t;
+  }
+}
+
+TEST(IsLoopbackTargetTest, NotLoopback) {
+  for (const char* t : {"10.0.0.1:50051", "0.0.0.0:50051", "128.0.0.1:1", "odr.example.org:443",
+                        "[2001:db8::1]:443", "2001:db8::1", "localhost.example.org:1",
+                        "ipv4:127.0.0.1:1,10.0.0.1:1", "dns:///odr.example.org:443", "", "[::1",
+                        "dns://localhost"}) {
+    EXPECT_FALSE(IsLoopbackTarget(t)) << t;
+  }
+}
+
+// --- The profile file ---
+
+TEST(ConfigFilePathTest, XdgThenHome) {
+  EXPECT_EQ(ConfigFilePath("/x/cfg", "/home/u").value(), "/x/cfg/odr/config.json");
+  EXPECT_EQ(ConfigFilePath(nullptr, "/home/u").value(), "/home/u/.config/odr/config.json");
+  // A relative or empty XDG_CONFIG_HOME is ignored (XDG base directory spec).
+  EXPECT_EQ(ConfigFilePath("rel", "/home/u").value(), "/home/u/.config/odr/config.json");
+  EXPECT_EQ(ConfigFilePath("", "/home/u").value(), "/home/u/.config/odr/config.json");
+  EXPECT_FALSE(ConfigFilePath(nullptr, nullptr).ok());
+  EXPECT_FALSE(ConfigFilePath("", "relative").ok());
+}
+
+TEST(ValidProfileNameTest, Names) {
+  EXPECT_TRUE(ValidProfileName("default"));
+  EXPECT_TRUE(ValidProfileName("prod_2.court-x"));
+  EXPECT_TRUE(ValidProfileName(std::string(64, 'a')));
+  EXPECT_FALSE(ValidProfileName(""));
+  EXPECT_FALSE(ValidProfileName(std::string(65, 'a')));
+  EXPECT_FALSE(ValidProfileName("a b"));
+  EXPECT_FALSE(ValidProfileName("../x"));
+}
+
+std::string Slurp(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+int ModeOf(const std::string& path) {
+  struct stat st;
+  return stat(path.c_str(), &st) == 0 ? static_cast<int>(st.st_mode & 0777) : -1;
+}
+
+TEST(ConfigTest, MissingFileIsEmpty) {
+  testing::TempDir dir;
+  absl::StatusOr<Config> c = Config::Load(dir.file("nope/config.json"));
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_FALSE(c->Get("default").has_value());
+}
+
+TEST(ConfigTest, SaveCreatesAPrivateDirAndFileAndRoundTrips) {
+  testing::TempDir dir;
+  const std::string path = dir.file("cfg/odr/config.json");
+  Config c = Config::Load(path).value();
+  Profile p;
+  p.server = "odr.example.org:443";
+  p.tls_ca = "/etc/odr/ca.pem";
+  p.tls = true;
+  p.principal = "principals/dev-admin";
+  p.token = "secret-token";
+  p.token_expire_time = absl::FromUnixSeconds(1'800'000'000);
+  c.Set("work", p);
+  ASSERT_TRUE(c.Save().ok());
+  EXPECT_EQ(ModeOf(path), 0600);
+  EXPECT_EQ(ModeOf(dir.file("cfg/odr")), 0700);
+
+  std::optional<Profile> back = Config::Load(path).value().Get("work");
+  ASSERT_TRUE(back.has_value());
+  EXPECT_EQ(back->server, p.server);
+  EXPECT_EQ(back->tls_ca, p.tls_ca);
+  EXPECT_TRUE(back->tls);
+  EXPECT_EQ(back->principal, p.principal);
+  EXPECT_EQ(back->token, p.token);
+  EXPECT_EQ(back->token_expire_time, p.token_expire_time);
+  EXPECT_FALSE(Config::Load(path).value().Get("default").has_value());
+}
+
+TEST(ConfigTest, SetKeepsUnknownKeysAndOtherProfilesAndDropsEmptyOnes) {
+  testing::TempDir dir;
+  const std::string path = dir.file("config.json");
+  {
+    std::ofstream out(path);
+    out << R"({"version": 7, "profiles": {"a": {"server": "x:1", "token": "t", "colour": "red"},
+                                          "b": {"server": "y:2"}}})";
+  }
+  Config c = Config::Load(path).value();
+  Profile a = c.Get("a").value();
+  EXPECT_EQ(a.token, "t");
+  a.token.clear();
+  c.Set("a", a);
+  ASSERT_TRUE(c.Save().ok());
+  const std::string text = Slurp(path);
+  EXPECT_THAT(text, AllOf(HasSubstr("\"version\": 7"), HasSubstr("\"colour\": \"red\""),
+                          HasSubstr("\"y:2\""), Not(HasSubstr("\"token\""))));
+  EXPECT_EQ(ModeOf(path), 0600);  // tightened from the umask's default
+}
+
+TEST(ConfigTest, CorruptFileIsAnErrorNamingIt) {
+  testing::TempDir dir;
+  const std::string path = dir.file("config.json");
+  for (const char* text : {"{not json", "[1, 2]", R"({"profiles": 3})"}) {
+    {
+      std::ofstream out(path, std::ios::trunc);
+      out << text;
+    }
+    absl::StatusOr<Config> c = Config::Load(path);
+    ASSERT_FALSE(c.ok()) << text;
+    EXPECT_EQ(c.status().code(), absl::StatusCode::kFailedPrecondition);
+    EXPECT_THAT(c.status().message(), HasSubstr(path));
+  }
+}
+
+TEST(WriteFileAtomicallyTest, ReplacesTheFileWithTheGivenMode) {
+  testing::TempDir dir;
+  const std::string path = dir.file("f");
+  {
+    std::ofstream out(path);
+    out << "old";
+  }
+  chmod(path.c_str(), 0644);
+  ASSERT_TRUE(WriteFileAtomically(path, "new contents", 0600).ok());
+  EXPECT_EQ(Slurp(path), "new contents");
+  EXPECT_EQ(ModeOf(path), 0600);
+  // No temp file is left behind.
+  int files = 0;
+  for (const auto& e : std::filesystem::directory_iterator(dir.path())) {
+    ++files;
+    EXPECT_EQ(e.path().filename(), "f");
+  }
+  EXPECT_EQ(files, 1);
+  EXPECT_FALSE(WriteFileAtomically(dir.file("no/such/dir/f"), "x", 0600).ok());
+}
+
+// --- ReportError ---
+
+// A status as odrd sends it: with ErrorDetails attached.
+absl::Status FromOdrd(absl::StatusCode code, const std::string& message,
+                      const std::string& reason) {
+  absl::Status s(code, message);
+  v1::ErrorDetails d;
+  d.set_reason(reason);
+  s.SetPayload(client::kErrorDetailsTypeUrl, absl::Cord(d.SerializeAsString()));
+  return s;
+}
+
+TEST(ReportErrorTest, UnauthenticatedIsExit4WithTheLoginHint) {
+  ErrorContext context;
+  context.auth_notes = {"no token was sent"};
+  std::ostringstream err;
+  EXPECT_EQ(
+      ReportError(FromOdrd(absl::StatusCode::kUnauthenticated, "token expired", "UNAUTHENTICATED"),
+                  context, err),
+      4);
+  EXPECT_EQ(err.str(), std::string("error: ") + kNotLoggedInMessage +
+                           "\n  odrd: token expired\n  no token was sent\n");
+
+  // On `odr auth login` the key was refused.
+  context.login = true;
+  std::ostringstream login;
+  EXPECT_EQ(ReportError(FromOdrd(absl::StatusCode::kUnauthenticated, "invalid principal or API key",
+                                 "UNAUTHENTICATED"),
+                        context, login),
+            4);
+  EXPECT_EQ(login.str(), "error: odrd refused the login: invalid principal or API key\n");
+}
+
+TEST(ReportErrorTest, PermissionDeniedIsExit1WithOdrdsMessage) {
+  std::ostringstream err;
+  EXPECT_EQ(ReportError(FromOdrd(absl::StatusCode::kPermissionDenied,
+                                 "a mediator in this case may not accept it", "PERMISSION_DENIED"),
+                        ErrorContext{}, err),
+            1);
+  EXPECT_EQ(err.str(), "error: a mediator in this case may not accept it\n");
+}
+
+TEST(ReportErrorTest, RateLimitedIsExit1) {
+  std::ostringstream err;
+  EXPECT_EQ(
+      ReportError(FromOdrd(absl::StatusCode::kResourceExhausted, "too many calls", "RATE_LIMITED"),
+                  ErrorContext{}, err),
+      1);
+  EXPECT_EQ(err.str(), std::string("error: ") + kRateLimitedMessage + "\n");
+  // RESOURCE_EXHAUSTED from the gRPC library (e.g. a message too large) keeps its message.
+  std::ostringstream local;
+  ReportError(absl::ResourceExhaustedError("Received message larger than max"), ErrorContext{},
+              local);
+  EXPECT_THAT(local.str(), HasSubstr("larger than max"));
+}
+
+TEST(RoleShortNameTest, Names) {
+  EXPECT_EQ(RoleShortName(v1::ROLE_ORG_ADMIN), "ORG_ADMIN");
+  EXPECT_EQ(RoleShortName(v1::ROLE_PLATFORM_ADMIN), "PLATFORM_ADMIN");
+  EXPECT_EQ(RoleShortName(v1::ROLE_UNSPECIFIED), "");
+}
+
+TEST(PrintCaseTableTest, OrganizationMediatorsAndCourt) {
+  v1::Case c;
+  c.set_name("cases/a");
+  c.set_organization("organizations/dev-org");
+  c.add_mediators("principals/m1");
+  c.add_mediators("principals/m2");
+  v1::CourtDiversion* d = c.mutable_source()->mutable_court_diversion();
+  d->set_court("courts/zhuji");
+  d->set_court_display_name("诸暨市人民法院");
+  d->set_diversion_date("2026-01-05");
+  std::ostringstream out;
+  PrintCaseTable(c, out);
+  EXPECT_THAT(out.str(), AllOf(HasSubstr("Organization:   organizations/dev-org\n"),
+                               HasSubstr("Mediators:      principals/m1, principals/m2\n"),
+                               HasSubstr("Source:         court diversion, 2026-01-05\n"),
+                               HasSubstr("Court:          courts/zhuji (诸暨市人民法院)\n")));
 }
 
 }  // namespace

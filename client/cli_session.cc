@@ -1,0 +1,180 @@
+#include "client/cli_session.h"
+
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <utility>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "client/cli_input.h"
+
+namespace odr::cli {
+namespace {
+
+// The contents of a PEM file named by `flag`; INVALID_ARGUMENT if unreadable or not PEM.
+absl::StatusOr<std::string> ReadPem(const std::string& path, absl::string_view flag) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return absl::InvalidArgumentError(absl::StrCat(flag, ": cannot read ", path));
+  std::string pem((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (!absl::StrContains(pem, "-----BEGIN ")) {
+    return absl::InvalidArgumentError(absl::StrCat(flag, ": ", path, " is not a PEM file"));
+  }
+  return pem;
+}
+
+std::string Absolute(const std::string& path) {
+  std::error_code ec;
+  std::filesystem::path abs = std::filesystem::absolute(path, ec);
+  return ec ? path : abs.lexically_normal().string();
+}
+
+}  // namespace
+
+absl::Status ResolveGlobals(GlobalFlags* g) {
+  GlobalFlags::Resolved& r = g->resolved;
+  if (!ValidProfileName(g->profile)) {
+    return absl::InvalidArgumentError("--profile must be 1-64 of A-Z a-z 0-9 . _ -");
+  }
+  if (g->server_given && g->server.empty()) return absl::InvalidArgumentError("--server is empty");
+  if (g->tls_ca_given && g->tls_ca.empty()) return absl::InvalidArgumentError("--tls-ca is empty");
+
+  absl::StatusOr<std::string> path =
+      ConfigFilePath(std::getenv("XDG_CONFIG_HOME"), std::getenv("HOME"));
+  if (path.ok()) {
+    absl::StatusOr<Config> config = Config::Load(*path);
+    if (!config.ok()) return config.status();
+    r.config = std::move(*config);
+    if (std::optional<Profile> p = r.config->Get(g->profile)) r.profile = *std::move(p);
+  } else {
+    r.config_error = path.status();
+  }
+
+  client::ClientOptions& o = r.client;
+  o.server = g->server_given             ? g->server
+             : !r.profile.server.empty() ? r.profile.server
+                                         : kDefaultServer;
+  o.timeout = absl::Seconds(g->timeout_seconds);
+  o.on_behalf_of = ResourceName("principals", g->on_behalf_of);
+
+  // TLS: flags (and their variables) over the profile; --tls alone means the system's roots.
+  r.tls_ca_path = g->tls_ca_given ? g->tls_ca : g->tls ? "" : r.profile.tls_ca;
+  if (!r.tls_ca_path.empty()) r.tls_ca_path = Absolute(r.tls_ca_path);
+  r.tls_explicit = g->tls || r.profile.tls;
+  o.tls = r.tls_explicit || !r.tls_ca_path.empty() || !g->tls_cert.empty() ||
+          !IsLoopbackTarget(o.server);
+  if (!r.tls_ca_path.empty()) {
+    absl::StatusOr<std::string> pem = ReadPem(r.tls_ca_path, "--tls-ca");
+    if (!pem.ok()) return pem.status();
+    o.tls_root_certs_pem = *std::move(pem);
+  }
+  if (g->tls_cert.empty() != g->tls_key.empty()) {
+    return absl::InvalidArgumentError("--tls-cert and --tls-key go together");
+  }
+  if (!g->tls_cert.empty()) {
+    absl::StatusOr<std::string> cert = ReadPem(g->tls_cert, "--tls-cert");
+    if (!cert.ok()) return cert.status();
+    absl::StatusOr<std::string> key = ReadPem(g->tls_key, "--tls-key");
+    if (!key.ok()) return key.status();
+    o.tls_cert_chain_pem = *std::move(cert);
+    o.tls_private_key_pem = *std::move(key);
+  }
+
+  // The token: ODR_TOKEN, else the profile's if it was issued through the same server (a token
+  // is not sent to a server it was not meant for).
+  const char* env_token = std::getenv("ODR_TOKEN");
+  if (env_token != nullptr && env_token[0] != '\0') {
+    o.token = env_token;
+    r.token_source = "ODR_TOKEN";
+  } else if (!r.profile.token.empty()) {
+    if (r.profile.server.empty() || r.profile.server == o.server) {
+      o.token = r.profile.token;
+      r.token_source = "profile";
+    } else {
+      r.profile_token_for_other_server = true;
+    }
+  }
+  return absl::OkStatus();
+}
+
+std::string CommandPath(const CLI::App* app) {
+  std::vector<std::string> names;
+  for (const CLI::App* a = app; a != nullptr; a = a->get_parent()) names.push_back(a->get_name());
+  return absl::StrJoin(names.rbegin(), names.rend(), " ");
+}
+
+int UsageError(const CLI::App* app, absl::string_view message) {
+  std::cerr << "error: " << message << "\nRun '" << CommandPath(app) << " --help' for usage.\n";
+  return kExitUsage;
+}
+
+Session::Session(const GlobalFlags& g)
+    : globals_(g),
+      timeout_(g.resolved.client.timeout),
+      mode_(g.output == "json" || (g.output.empty() && !isatty(STDOUT_FILENO)) ? Mode::kJson
+            : g.output == "name"                                               ? Mode::kName
+                                                                               : Mode::kTable),
+      channel_(client::MakeChannel(g.resolved.client)),
+      cases_(channel_, g.resolved.client),
+      auth_(channel_, g.resolved.client),
+      audit_(channel_, g.resolved.client) {}
+
+int Session::Print(const v1::Case& c) const { return Emit(c, {c.name()}, "", &PrintCaseTable); }
+
+int Session::Print(const v1::ListCasesResponse& r) const {
+  std::vector<std::string> names;
+  for (const v1::Case& c : r.cases()) names.push_back(c.name());
+  return Emit(r, names, r.next_page_token(), &PrintCaseListTable);
+}
+
+int Session::Print(const v1::ListCaseEventsResponse& r) const {
+  std::vector<std::string> names;
+  for (const v1::CaseEvent& e : r.events()) names.push_back(e.name());
+  return Emit(r, names, r.next_page_token(), &PrintEventTable);
+}
+
+int Session::Print(const v1::ListAccessRecordsResponse& r) const {
+  std::vector<std::string> names;
+  for (const v1::AccessRecord& a : r.access_records()) names.push_back(a.name());
+  return Emit(r, names, r.next_page_token(), &PrintAccessRecordTable);
+}
+
+int Session::Fail(const absl::Status& status, std::string generated_request_id, bool login) const {
+  const GlobalFlags::Resolved& r = globals_.resolved;
+  ErrorContext context;
+  context.server = r.client.server;
+  context.timeout = timeout_;
+  context.generated_request_id = std::move(generated_request_id);
+  context.tls = r.client.tls;
+  context.login = login;
+  const std::string profile = absl::StrCat("profile '", globals_.profile, "'");
+  if (r.token_source == "ODR_TOKEN") {
+    context.auth_notes.push_back("the token came from ODR_TOKEN (which wins over the profile)");
+  } else if (r.token_source == "profile") {
+    if (r.profile.token_expire_time) {
+      const bool expired = *r.profile.token_expire_time <= absl::Now();
+      context.auth_notes.push_back(absl::StrCat(
+          "the token of ", profile,
+          r.profile.principal.empty() ? "" : absl::StrCat(" (", r.profile.principal, ")"),
+          expired ? " expired at " : " expires at ",
+          absl::FormatTime("%Y-%m-%d%ET%H:%M:%S%Ez", *r.profile.token_expire_time,
+                           absl::LocalTimeZone())));
+    }
+  } else if (r.profile_token_for_other_server) {
+    context.auth_notes.push_back(absl::StrCat(profile, " holds a token for ", r.profile.server,
+                                              ", not for ", r.client.server,
+                                              ", so none was sent; log in to this server (with "
+                                              "another --profile to keep both)"));
+  } else if (r.client.tls_cert_chain_pem.empty()) {
+    context.auth_notes.push_back(absl::StrCat(
+        "no token was sent: ODR_TOKEN is not set and ", profile,
+        r.config ? absl::StrCat(" in ", r.config->path()) : std::string(), " holds none"));
+  }
+  return ReportError(status, context, std::cerr);
+}
+
+}  // namespace odr::cli

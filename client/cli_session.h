@@ -1,0 +1,142 @@
+// What every odr command shares: the global flags, the settings resolved from them, the
+// environment and the profile, and a Session that connects to odrd and prints results and errors.
+// Not thread-safe; meant for main() and the commands it runs.
+#ifndef ODR_CLIENT_CLI_SESSION_H_
+#define ODR_CLIENT_CLI_SESSION_H_
+
+#include <functional>
+#include <iostream>
+#include <memory>
+#include <optional>
+#include <string>
+#include <type_traits>
+#include <vector>
+
+#include "CLI/CLI.hpp"
+#include "absl/status/status.h"
+#include "absl/strings/string_view.h"
+#include "client/case_client.h"
+#include "client/cli_config.h"
+#include "client/cli_output.h"
+
+namespace odr::cli {
+
+// odrd's address when neither --server, ODR_SERVER nor the profile gives one.
+inline constexpr char kDefaultServer[] = "127.0.0.1:50051";
+
+// Flags that every command accepts (they are defined on the top-level app and fall through),
+// and what ResolveGlobals() makes of them.
+struct GlobalFlags {
+  // As parsed (from the flag or its environment variable). `*_given`: the flag or the variable
+  // was set (main() fills these in after parsing).
+  std::string server;
+  bool server_given = false;
+  // "table", "json", "name", or empty: table when stdout is a terminal, json otherwise.
+  std::string output;
+  // Deadline of each call to odrd, in seconds.
+  double timeout_seconds = 10;
+  std::string profile = "default";
+  // principals/{citizen} (or a bare id), for partner apps; empty: not sent.
+  std::string on_behalf_of;
+  bool tls = false;
+  std::string tls_ca;
+  bool tls_ca_given = false;
+  std::string tls_cert;
+  std::string tls_key;
+
+  // Filled in by ResolveGlobals().
+  struct Resolved {
+    // The config file, if it could be located and read; else why not.
+    std::optional<Config> config;
+    absl::Status config_error;
+    // The selected profile's settings as stored (empty if it has none).
+    Profile profile;
+    // Where the token came from: "ODR_TOKEN", "profile", or empty (none sent).
+    std::string token_source;
+    // The profile holds a token, but for another server, so it is not sent.
+    bool profile_token_for_other_server = false;
+    // The CA bundle in use, absolute; empty for the system's roots or plaintext.
+    std::string tls_ca_path;
+    // TLS was asked for explicitly (--tls, or the profile), beyond a CA or a client certificate.
+    bool tls_explicit = false;
+    client::ClientOptions client;
+  } resolved;
+};
+
+// Works out the connection settings: flags and environment variables win over the profile, the
+// profile over the defaults. The token is ODR_TOKEN if set, else the profile's (only when the
+// profile was logged in to the same server). TLS: --tls-ca or the profile's CA, --tls, a client
+// certificate, or a server that is not loopback; plaintext otherwise. Reads the config file and
+// the PEM files. INVALID_ARGUMENT for bad flags (a usage error); FAILED_PRECONDITION for a config
+// file that cannot be read.
+absl::Status ResolveGlobals(GlobalFlags* g);
+
+// A leaf command and what to do when the command line selects it. `run` returns the exit code.
+struct Command {
+  CLI::App* app;
+  std::function<int()> run;
+};
+
+// "odr case create" for the app of that command.
+std::string CommandPath(const CLI::App* app);
+
+// Prints `error: <message>` and a pointer to the command's --help on stderr; returns 2.
+int UsageError(const CLI::App* app, absl::string_view message);
+
+// The connection and output settings of one run.
+class Session {
+ public:
+  // `g` must have been resolved, and must outlive the session.
+  explicit Session(const GlobalFlags& g);
+
+  const client::CaseClient& cases() const { return cases_; }
+  const client::AuthClient& auth() const { return auth_; }
+  const client::AuditClient& audit() const { return audit_; }
+  const GlobalFlags& globals() const { return globals_; }
+
+  // Prints a message as -o asks.
+  int Print(const v1::Case& c) const;
+  int Print(const v1::ListCasesResponse& r) const;
+  int Print(const v1::ListCaseEventsResponse& r) const;
+  int Print(const v1::ListAccessRecordsResponse& r) const;
+
+  // -o name: `names` one a line on stdout (for scripts), and on stderr a hint if a page follows,
+  // so that a truncated list never passes silently. -o json: protobuf JSON. Else `table`.
+  template <typename M>
+  int Emit(const M& message, const std::vector<std::string>& names,
+           const std::string& next_page_token,
+           const std::type_identity_t<std::function<void(const M&, std::ostream&)>>& table) const {
+    if (mode_ == Mode::kName) {
+      for (const std::string& n : names) std::cout << n << "\n";
+      if (!next_page_token.empty()) {
+        std::cerr << "More: repeat the command with --page-token " << next_page_token
+                  << " (or with --all)\n";
+      }
+    } else if (mode_ == Mode::kJson) {
+      PrintJson(message, std::cout);
+    } else {
+      table(message, std::cout);
+    }
+    return kExitOk;
+  }
+
+  // Reports a failed call; `generated_request_id` is the request_id odr made up, if any. With
+  // `login`, UNAUTHENTICATED means that odrd refused the API key.
+  int Fail(const absl::Status& status, std::string generated_request_id = "",
+           bool login = false) const;
+
+ private:
+  enum class Mode { kTable, kJson, kName };
+
+  const GlobalFlags& globals_;
+  const absl::Duration timeout_;
+  const Mode mode_;
+  const std::shared_ptr<grpc::Channel> channel_;
+  const client::CaseClient cases_;
+  const client::AuthClient auth_;
+  const client::AuditClient audit_;
+};
+
+}  // namespace odr::cli
+
+#endif  // ODR_CLIENT_CLI_SESSION_H_
