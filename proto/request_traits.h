@@ -19,6 +19,7 @@
 #include "odr/v1/audit.pb.h"
 #include "odr/v1/auth.pb.h"
 #include "odr/v1/case_service.pb.h"
+#include "odr/v1/roster.pb.h"
 
 namespace odr::proto {
 
@@ -74,5 +75,23 @@ ODR_LENIENT_REQUEST(odr::v1::AssignCaseMediatorRequest)
 ODR_LENIENT_REQUEST(odr::v1::CreateTokenRequest)
 ODR_LENIENT_REQUEST(odr::v1::GetCallerRequest)
 ODR_LENIENT_REQUEST(odr::v1::ListAccessRecordsRequest)
+ODR_LENIENT_REQUEST(odr::v1::RecommendMediatorsRequest)
+ODR_LENIENT_REQUEST(odr::v1::AutoAssignMediatorRequest)
+ODR_LENIENT_REQUEST(odr::v1::ChooseMediatorRequest)
+ODR_LENIENT_REQUEST(odr::v1::AcceptAssignmentRequest)
+ODR_LENIENT_REQUEST(odr::v1::DeclineAssignmentRequest)
+ODR_LENIENT_REQUEST(odr::v1::ReplaceMediatorRequest)
+ODR_LENIENT_REQUEST(odr::v1::CreateOrganizationRequest)
+ODR_LENIENT_REQUEST(odr::v1::GetOrganizationRequest)
+ODR_LENIENT_REQUEST(odr::v1::ListOrganizationsRequest)
+ODR_LENIENT_REQUEST(odr::v1::CreateMediatorRequest)
+ODR_LENIENT_REQUEST(odr::v1::GetMediatorRequest)
+ODR_LENIENT_REQUEST(odr::v1::ListMediatorsRequest)
+ODR_LENIENT_REQUEST(odr::v1::UpdateMediatorRequest)
+ODR_LENIENT_REQUEST(odr::v1::SuspendMediatorRequest)
+ODR_LENIENT_REQUEST(odr::v1::ReactivateMediatorRequest)
+ODR_LENIENT_REQUEST(odr::v1::CreatePoolRequest)
+ODR_LENIENT_REQUEST(odr::v1::GetPoolRequest)
+ODR_LENIENT_REQUEST(odr::v1::ListPoolsRequest)
 
 #endif  // ODR_PROTO_REQUEST_TRAITS_H_

@@ -3,6 +3,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "google/protobuf/util/time_util.h"
 #include "server/domain/validation.h"
 
@@ -172,6 +173,11 @@ std::vector<domain::Party> PartiesFromProto(const google::protobuf::RepeatedPtrF
 
 }  // namespace
 
+std::optional<domain::DisputeType> DisputeTypeFromApi(int v) { return DisputeTypeFromProto(v); }
+v1::DisputeType DisputeTypeToApi(domain::DisputeType t) { return DisputeTypeToProto(t); }
+std::optional<domain::IdDocumentType> IdDocumentTypeFromApi(int v) { return IdTypeFromProto(v); }
+v1::IdDocumentType IdDocumentTypeToApi(domain::IdDocumentType t) { return IdTypeToProto(t); }
+
 std::string ResourceId(absl::string_view name, absl::string_view prefix) {
   if (name.empty()) return "";
   if (!absl::StartsWith(name, prefix)) return absl::StrCat("/", name);  // fails validation
@@ -192,6 +198,7 @@ domain::CaseData CaseDataFromProto(const v1::Case& in, const std::string& path, 
   out.amount_fen = in.amount_fen();
   out.region_code = in.region_code();
   out.organization_id = ResourceId(in.organization(), "organizations/");
+  out.language = in.language().empty() ? "zh" : in.language();
   switch (in.source().source_case()) {
     case v1::CaseSource::kCitizenApplication:
       break;
@@ -223,6 +230,10 @@ v1::Case::State StateToProto(domain::CaseState s) {
       return v1::Case::STATE_WITHDRAWN;
     case domain::CaseState::kClosed:
       return v1::Case::STATE_CLOSED;
+    case domain::CaseState::kMediatorProposed:
+      return v1::Case::STATE_MEDIATOR_PROPOSED;
+    case domain::CaseState::kMediatorAssigned:
+      return v1::Case::STATE_MEDIATOR_ASSIGNED;
   }
   return v1::Case::STATE_UNSPECIFIED;
 }
@@ -262,6 +273,39 @@ void CaseToProto(const domain::Case& in, v1::Case* out) {
   out->set_etag(Etag(in.version));
   out->set_organization(absl::StrCat("organizations/", in.data.organization_id));
   for (const std::string& m : in.mediator_ids) out->add_mediators(absl::StrCat("principals/", m));
+  out->set_language(in.data.language);
+  for (const domain::MediatorAssignment& a : in.assignments) {
+    v1::MediatorAssignment* pa = out->add_mediator_assignments();
+    pa->set_mediator(
+        absl::StrCat("organizations/", a.organization_id, "/mediators/", a.mediator_id));
+    pa->set_principal(absl::StrCat("principals/", a.principal_id));
+    switch (a.state) {
+      case domain::AssignmentState::kProposed:
+        pa->set_state(v1::MediatorAssignment::STATE_PROPOSED);
+        break;
+      case domain::AssignmentState::kAccepted:
+        pa->set_state(v1::MediatorAssignment::STATE_ACCEPTED);
+        break;
+      case domain::AssignmentState::kDeclined:
+        pa->set_state(v1::MediatorAssignment::STATE_DECLINED);
+        break;
+      case domain::AssignmentState::kReplaced:
+        pa->set_state(v1::MediatorAssignment::STATE_REPLACED);
+        break;
+    }
+    switch (a.method) {
+      case domain::AssignmentMethod::kJointChoice:
+        pa->set_method(v1::MediatorAssignment::METHOD_JOINT_CHOICE);
+        break;
+      case domain::AssignmentMethod::kOrganization:
+        pa->set_method(v1::MediatorAssignment::METHOD_ORGANIZATION);
+        break;
+      case domain::AssignmentMethod::kAutomatic:
+        pa->set_method(v1::MediatorAssignment::METHOD_AUTOMATIC);
+        break;
+    }
+    pa->set_reason(a.reason);
+  }
 }
 
 void EventToProto(const domain::CaseEvent& in, v1::CaseEvent* out) {
@@ -283,6 +327,30 @@ absl::StatusOr<std::optional<int64_t>> ParseEtag(absl::string_view etag, absl::s
     return InvalidFieldError(std::string(field), "is not an etag returned by odr");
   }
   return v;
+}
+
+absl::StatusOr<std::pair<std::string, std::string>> ParseMediatorName(absl::string_view name,
+                                                                      absl::string_view field) {
+  std::vector<std::string> parts = absl::StrSplit(name, '/');
+  if (parts.size() != 4 || parts[0] != "organizations" || parts[2] != "mediators" ||
+      !domain::CheckResourceId(parts[1]).empty() || !domain::CheckResourceId(parts[3]).empty()) {
+    return InvalidFieldError(std::string(field),
+                             "must be organizations/{organization}/mediators/{mediator}");
+  }
+  return std::make_pair(parts[1], parts[3]);
+}
+
+absl::StatusOr<std::pair<std::string, std::string>> ParseChildName(absl::string_view name,
+                                                                   absl::string_view collection,
+                                                                   absl::string_view field) {
+  std::vector<std::string> parts = absl::StrSplit(name, '/');
+  if (parts.size() != 4 || parts[0] != "organizations" || parts[2] != collection ||
+      !domain::CheckResourceId(parts[1]).empty() || !domain::CheckResourceId(parts[3]).empty()) {
+    return InvalidFieldError(
+        std::string(field),
+        absl::StrCat("must be organizations/{organization}/", collection, "/{id}"));
+  }
+  return std::make_pair(parts[1], parts[3]);
 }
 
 absl::StatusOr<std::string> ParseCaseName(absl::string_view name, absl::string_view field) {

@@ -26,9 +26,23 @@ v1::Case::State StateToProto(domain::CaseState s);
 std::string Etag(int64_t version);
 absl::StatusOr<std::optional<int64_t>> ParseEtag(absl::string_view etag, absl::string_view field);
 
+// Enum conversions; nullopt for UNSPECIFIED or unknown values.
+std::optional<domain::DisputeType> DisputeTypeFromApi(int v);
+v1::DisputeType DisputeTypeToApi(domain::DisputeType t);
+std::optional<domain::IdDocumentType> IdDocumentTypeFromApi(int v);
+v1::IdDocumentType IdDocumentTypeToApi(domain::IdDocumentType t);
+
 // "organizations/x" with prefix "organizations/" -> "x". A name without the prefix becomes a
 // value that fails CheckResourceId (so validation names the field); empty stays empty.
 std::string ResourceId(absl::string_view name, absl::string_view prefix);
+
+// "organizations/o/mediators/m" -> {"o", "m"}; INVALID_ARGUMENT naming `field` otherwise.
+absl::StatusOr<std::pair<std::string, std::string>> ParseMediatorName(absl::string_view name,
+                                                                      absl::string_view field);
+// "organizations/o/{collection}/x" -> {"o", "x"}.
+absl::StatusOr<std::pair<std::string, std::string>> ParseChildName(absl::string_view name,
+                                                                   absl::string_view collection,
+                                                                   absl::string_view field);
 
 // "cases/{case}" -> "{case}"; INVALID_ARGUMENT naming `field` otherwise.
 absl::StatusOr<std::string> ParseCaseName(absl::string_view name, absl::string_view field);

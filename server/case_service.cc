@@ -309,36 +309,230 @@ grpc::ServerUnaryReactor* CaseServiceImpl::CloseCase(grpc::CallbackServerContext
                     static_cast<int>(domain::CaseAction::kClose), req->reason());
 }
 
-grpc::ServerUnaryReactor* CaseServiceImpl::AssignCaseMediator(
-    grpc::CallbackServerContext* ctx, const v1::AssignCaseMediatorRequest* req, v1::Case* resp) {
+absl::Status CaseServiceImpl::RequireCaseOperation(const CallContext& call, const domain::Case& k,
+                                                   domain::CaseOperation op) const {
+  return domain::AuthorizeCase(call.caller.principal, k, op);
+}
+
+template <typename Req>
+grpc::ServerUnaryReactor* CaseServiceImpl::Assignment(
+    grpc::CallbackServerContext* ctx, const char* method, const Req* req, v1::Case* resp,
+    std::function<absl::StatusOr<storage::AssignmentChange>(const CallContext&)> make,
+    domain::CaseOperation op) {
   return runner_->Run(
-      ctx, "/odr.v1.CaseService/AssignCaseMediator", req,
-      [this, req, resp](const CallContext& call) -> absl::Status {
+      ctx, method, req, [this, req, resp, make, op](const CallContext& call) -> absl::Status {
         ODR_ASSIGN_OR_RETURN(domain::MutationContext m, MutationFor(call, *req));
         ODR_ASSIGN_OR_RETURN(std::string id, ParseCaseName(req->name(), "name"));
-        ODR_ASSIGN_OR_RETURN(std::optional<int64_t> version, ParseEtag(req->etag(), "etag"));
-        const std::string mediator_id = ResourceId(req->mediator(), "principals/");
-        if (auto e = domain::CheckResourceId(mediator_id); !e.empty()) {
-          return InvalidFieldError("mediator", e + " (principals/{principal})");
-        }
-        auto mediator = principals_->Get(mediator_id);
-        if (!mediator.ok() && mediator.status().code() != absl::StatusCode::kNotFound) {
-          return mediator.status();
-        }
+        ODR_ASSIGN_OR_RETURN(storage::AssignmentChange change, make(call));
         const domain::Principal& who = call.caller.principal;
-        m.authorize = [&who, &mediator](const domain::Case& k) -> absl::Status {
-          ODR_RETURN_IF_ERROR(
-              domain::AuthorizeCase(who, k, domain::CaseOperation::kAssignMediator));
-          if (!mediator.ok() || mediator->role != domain::Role::kMediator || mediator->disabled ||
-              mediator->organization_id != k.data.organization_id) {
-            return InvalidFieldError("mediator",
-                                     "is not an active mediator of the case's organization");
+        const storage::AssignmentChange& ch = change;
+        m.authorize = [&who, op, &ch](const domain::Case& k) -> absl::Status {
+          ODR_RETURN_IF_ERROR(domain::AuthorizeCase(who, k, op));
+          // A mediator may only recuse themself.
+          if (ch.kind == storage::AssignmentChange::kReplace &&
+              who.role == domain::Role::kMediator) {
+            for (const auto& a : k.assignments) {
+              if (a.organization_id == ch.organization_id && a.mediator_id == ch.mediator_id &&
+                  a.principal_id != who.id) {
+                return MakeError(absl::StatusCode::kPermissionDenied, "PERMISSION_DENIED",
+                                 "a mediator may only recuse themself");
+              }
+            }
           }
           return absl::OkStatus();
         };
-        ODR_ASSIGN_OR_RETURN(domain::Case k, store_->AssignMediator(id, mediator_id, version, m));
+        ODR_ASSIGN_OR_RETURN(domain::Case k, store_->ChangeAssignment(id, change, m));
         Respond(call, std::move(k), resp);
         return absl::OkStatus();
+      });
+}
+
+namespace {
+
+absl::StatusOr<storage::AssignmentChange> RosterChange(storage::AssignmentChange::Kind kind,
+                                                       const std::string& mediator) {
+  storage::AssignmentChange c;
+  c.kind = kind;
+  ODR_ASSIGN_OR_RETURN(auto name, ParseMediatorName(mediator, "mediator"));
+  c.organization_id = name.first;
+  c.mediator_id = name.second;
+  return c;
+}
+
+absl::Status CheckReason(const std::string& reason) {
+  if (auto e = domain::CheckText(reason, 1, domain::Limits::kReasonChars, true); !e.empty()) {
+    return InvalidFieldError("reason", e);
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+grpc::ServerUnaryReactor* CaseServiceImpl::AssignCaseMediator(
+    grpc::CallbackServerContext* ctx, const v1::AssignCaseMediatorRequest* req, v1::Case* resp) {
+  return Assignment(
+      ctx, "/odr.v1.CaseService/AssignCaseMediator", req, resp,
+      [req](const CallContext&) -> absl::StatusOr<storage::AssignmentChange> {
+        ODR_RETURN_IF_ERROR(ParseEtag(req->etag(), "etag").status());
+        return RosterChange(storage::AssignmentChange::kPropose, req->mediator());
+      },
+      domain::CaseOperation::kAssignMediator);
+}
+
+grpc::ServerUnaryReactor* CaseServiceImpl::ChooseMediator(grpc::CallbackServerContext* ctx,
+                                                          const v1::ChooseMediatorRequest* req,
+                                                          v1::Case* resp) {
+  return Assignment(
+      ctx, "/odr.v1.CaseService/ChooseMediator", req, resp,
+      [req](const CallContext& call) -> absl::StatusOr<storage::AssignmentChange> {
+        ODR_ASSIGN_OR_RETURN(storage::AssignmentChange c,
+                             RosterChange(storage::AssignmentChange::kChoose, req->mediator()));
+        const domain::Principal who = call.caller.principal;
+        c.side_of = [who](const domain::Case& k) {
+          return domain::RelationTo(who, k).applicant_side ? std::string("applicant")
+                                                           : std::string("respondent");
+        };
+        return c;
+      },
+      domain::CaseOperation::kChooseMediator);
+}
+
+grpc::ServerUnaryReactor* CaseServiceImpl::AcceptAssignment(grpc::CallbackServerContext* ctx,
+                                                            const v1::AcceptAssignmentRequest* req,
+                                                            v1::Case* resp) {
+  return Assignment(
+      ctx, "/odr.v1.CaseService/AcceptAssignment", req, resp,
+      [req](const CallContext&) -> absl::StatusOr<storage::AssignmentChange> {
+        if (!req->no_conflict_declared()) {
+          return InvalidFieldError("no_conflict_declared",
+                                   "must be true: declare that no ground for recusal exists "
+                                   "(OMR Art. 13), or decline");
+        }
+        storage::AssignmentChange c;
+        c.kind = storage::AssignmentChange::kAccept;
+        return c;
+      },
+      domain::CaseOperation::kRespondToAssignment);
+}
+
+grpc::ServerUnaryReactor* CaseServiceImpl::DeclineAssignment(
+    grpc::CallbackServerContext* ctx, const v1::DeclineAssignmentRequest* req, v1::Case* resp) {
+  return Assignment(
+      ctx, "/odr.v1.CaseService/DeclineAssignment", req, resp,
+      [req](const CallContext&) -> absl::StatusOr<storage::AssignmentChange> {
+        ODR_RETURN_IF_ERROR(CheckReason(req->reason()));
+        storage::AssignmentChange c;
+        c.kind = storage::AssignmentChange::kDecline;
+        c.reason = req->reason();
+        return c;
+      },
+      domain::CaseOperation::kRespondToAssignment);
+}
+
+grpc::ServerUnaryReactor* CaseServiceImpl::ReplaceMediator(grpc::CallbackServerContext* ctx,
+                                                           const v1::ReplaceMediatorRequest* req,
+                                                           v1::Case* resp) {
+  return Assignment(
+      ctx, "/odr.v1.CaseService/ReplaceMediator", req, resp,
+      [req](const CallContext&) -> absl::StatusOr<storage::AssignmentChange> {
+        ODR_RETURN_IF_ERROR(CheckReason(req->reason()));
+        ODR_ASSIGN_OR_RETURN(storage::AssignmentChange c,
+                             RosterChange(storage::AssignmentChange::kReplace, req->mediator()));
+        c.reason = req->reason();
+        return c;
+      },
+      domain::CaseOperation::kReplaceMediator);
+}
+
+absl::StatusOr<std::vector<domain::Recommendation>> CaseServiceImpl::Rank(
+    const CallContext& call, const std::string& case_id, const std::string& pool, int limit,
+    std::vector<domain::Mediator>* storage_for_mediators, domain::Case* k) {
+  ODR_ASSIGN_OR_RETURN(*k, store_->GetCase(case_id));
+  ODR_RETURN_IF_ERROR(RequireCaseOperation(call, *k, domain::CaseOperation::kAssignMediator));
+  storage::MediatorQuery q;
+  q.organization_id = k->data.organization_id;
+  q.limit = 100000;
+  ODR_ASSIGN_OR_RETURN(*storage_for_mediators, roster_->ListMediators(q));
+  if (!pool.empty()) {
+    ODR_ASSIGN_OR_RETURN(auto pool_name, ParseChildName(pool, "pools", "pool"));
+    if (pool_name.first != k->data.organization_id) {
+      return InvalidFieldError("pool", "is not a pool of the case's organization");
+    }
+    ODR_ASSIGN_OR_RETURN(domain::Pool p, roster_->GetPool(pool_name.first, pool_name.second));
+    std::vector<domain::Mediator> in_pool;
+    for (auto& m : *storage_for_mediators) {
+      if (std::find(p.mediator_ids.begin(), p.mediator_ids.end(), m.id) != p.mediator_ids.end()) {
+        in_pool.push_back(std::move(m));
+      }
+    }
+    *storage_for_mediators = std::move(in_pool);
+  }
+  std::vector<std::string> excluded;
+  for (const auto& a : k->assignments) excluded.push_back(a.mediator_id);
+  ODR_RETURN_IF_ERROR(access_->Append({ReadRecord(call, k->id, clock_->Now())}));
+  return domain::RankMediators(k->data, *storage_for_mediators, excluded, limit);
+}
+
+grpc::ServerUnaryReactor* CaseServiceImpl::RecommendMediators(
+    grpc::CallbackServerContext* ctx, const v1::RecommendMediatorsRequest* req,
+    v1::RecommendMediatorsResponse* resp) {
+  return runner_->Run(
+      ctx, "/odr.v1.CaseService/RecommendMediators", req,
+      [this, req, resp](const CallContext& call) -> absl::Status {
+        ODR_ASSIGN_OR_RETURN(std::string id, ParseCaseName(req->name(), "name"));
+        if (req->max_results() < 0) return InvalidFieldError("max_results", "must not be negative");
+        const int limit = req->max_results() == 0 ? 10 : std::min(req->max_results(), 100);
+        std::vector<domain::Mediator> mediators;
+        domain::Case k;
+        ODR_ASSIGN_OR_RETURN(std::vector<domain::Recommendation> ranked,
+                             Rank(call, id, req->pool(), limit, &mediators, &k));
+        for (const domain::Recommendation& r : ranked) {
+          v1::MediatorRecommendation* out = resp->add_recommendations();
+          out->set_mediator(absl::StrCat("organizations/", r.mediator->organization_id,
+                                         "/mediators/", r.mediator->id));
+          out->set_display_name(r.mediator->display_name);
+          out->set_score(r.score);
+          for (const std::string& why : r.reasons) out->add_reasons(why);
+        }
+        return absl::OkStatus();
+      });
+}
+
+grpc::ServerUnaryReactor* CaseServiceImpl::AutoAssignMediator(
+    grpc::CallbackServerContext* ctx, const v1::AutoAssignMediatorRequest* req, v1::Case* resp) {
+  return runner_->Run(
+      ctx, "/odr.v1.CaseService/AutoAssignMediator", req,
+      [this, req, resp](const CallContext& call) -> absl::Status {
+        ODR_ASSIGN_OR_RETURN(domain::MutationContext m, MutationFor(call, *req));
+        ODR_ASSIGN_OR_RETURN(std::string id, ParseCaseName(req->name(), "name"));
+        std::vector<domain::Mediator> mediators;
+        domain::Case k;
+        ODR_ASSIGN_OR_RETURN(std::vector<domain::Recommendation> ranked,
+                             Rank(call, id, req->pool(), 5, &mediators, &k));
+        const domain::Principal& who = call.caller.principal;
+        m.authorize = [&who](const domain::Case& c) {
+          return domain::AuthorizeCase(who, c, domain::CaseOperation::kAssignMediator);
+        };
+        absl::Status last =
+            MakeError(absl::StatusCode::kFailedPrecondition, "NO_MEDIATOR_AVAILABLE",
+                      "no active mediator of the organization without conflict "
+                      "has room for this case");
+        // Another caller may fill the best mediator between ranking and proposal: try the next.
+        for (const domain::Recommendation& r : ranked) {
+          storage::AssignmentChange change;
+          change.kind = storage::AssignmentChange::kPropose;
+          change.organization_id = r.mediator->organization_id;
+          change.mediator_id = r.mediator->id;
+          change.method = domain::AssignmentMethod::kAutomatic;
+          auto done = store_->ChangeAssignment(id, change, m);
+          if (done.ok()) {
+            Respond(call, std::move(*done), resp);
+            return absl::OkStatus();
+          }
+          last = done.status();
+          if (ErrorReason(last) != "MEDIATOR_AT_CAPACITY") break;
+        }
+        return last;
       });
 }
 

@@ -6,11 +6,14 @@
 
 #include "absl/strings/string_view.h"
 #include "odr/v1/case_service.grpc.pb.h"
+#include "server/domain/authorization.h"
 #include "server/domain/clock.h"
+#include "server/domain/roster.h"
 #include "server/rpc_runner.h"
 #include "storage/access_log.h"
 #include "storage/case_store.h"
 #include "storage/principal_store.h"
+#include "storage/roster_store.h"
 
 namespace odr::server {
 
@@ -18,8 +21,13 @@ class CaseServiceImpl final : public v1::CaseService::CallbackService {
  public:
   // All pointers must outlive the service and any call in flight.
   CaseServiceImpl(RpcRunner* runner, storage::CaseStore* store, storage::PrincipalStore* principals,
-                  storage::AccessLog* access, Clock* clock)
-      : runner_(runner), store_(store), principals_(principals), access_(access), clock_(clock) {}
+                  storage::RosterStore* roster, storage::AccessLog* access, Clock* clock)
+      : runner_(runner),
+        store_(store),
+        principals_(principals),
+        roster_(roster),
+        access_(access),
+        clock_(clock) {}
 
   grpc::ServerUnaryReactor* CreateCase(grpc::CallbackServerContext* ctx,
                                        const v1::CreateCaseRequest* req, v1::Case* resp) override;
@@ -45,6 +53,24 @@ class CaseServiceImpl final : public v1::CaseService::CallbackService {
   grpc::ServerUnaryReactor* AssignCaseMediator(grpc::CallbackServerContext* ctx,
                                                const v1::AssignCaseMediatorRequest* req,
                                                v1::Case* resp) override;
+  grpc::ServerUnaryReactor* RecommendMediators(grpc::CallbackServerContext* ctx,
+                                               const v1::RecommendMediatorsRequest* req,
+                                               v1::RecommendMediatorsResponse* resp) override;
+  grpc::ServerUnaryReactor* AutoAssignMediator(grpc::CallbackServerContext* ctx,
+                                               const v1::AutoAssignMediatorRequest* req,
+                                               v1::Case* resp) override;
+  grpc::ServerUnaryReactor* ChooseMediator(grpc::CallbackServerContext* ctx,
+                                           const v1::ChooseMediatorRequest* req,
+                                           v1::Case* resp) override;
+  grpc::ServerUnaryReactor* AcceptAssignment(grpc::CallbackServerContext* ctx,
+                                             const v1::AcceptAssignmentRequest* req,
+                                             v1::Case* resp) override;
+  grpc::ServerUnaryReactor* DeclineAssignment(grpc::CallbackServerContext* ctx,
+                                              const v1::DeclineAssignmentRequest* req,
+                                              v1::Case* resp) override;
+  grpc::ServerUnaryReactor* ReplaceMediator(grpc::CallbackServerContext* ctx,
+                                            const v1::ReplaceMediatorRequest* req,
+                                            v1::Case* resp) override;
 
  private:
   template <typename Req>
@@ -53,12 +79,27 @@ class CaseServiceImpl final : public v1::CaseService::CallbackService {
                                        absl::string_view reason);
   // Loads a case the caller may read, records the read, or NOT_FOUND.
   absl::StatusOr<domain::Case> ReadCase(const CallContext& call, absl::string_view id);
+  // A change to the case's mediators: `make` validates the request into a change; the store
+  // applies it with the caller authorized for `op` inside the transaction.
+  template <typename Req>
+  grpc::ServerUnaryReactor* Assignment(
+      grpc::CallbackServerContext* ctx, const char* method, const Req* req, v1::Case* resp,
+      std::function<absl::StatusOr<storage::AssignmentChange>(const CallContext&)> make,
+      domain::CaseOperation op);
+  absl::Status RequireCaseOperation(const CallContext& call, const domain::Case& k,
+                                    domain::CaseOperation op) const;
+  // Loads the case (authorized for assignment), its organization's mediators (or a pool's) and
+  // ranks them; records the read.
+  absl::StatusOr<std::vector<domain::Recommendation>> Rank(
+      const CallContext& call, const std::string& case_id, const std::string& pool, int limit,
+      std::vector<domain::Mediator>* storage_for_mediators, domain::Case* k);
   // Redacts for the caller and writes the response.
   void Respond(const CallContext& call, domain::Case k, v1::Case* resp) const;
 
   RpcRunner* runner_;
   storage::CaseStore* store_;
   storage::PrincipalStore* principals_;
+  storage::RosterStore* roster_;
   storage::AccessLog* access_;
   Clock* clock_;
 };

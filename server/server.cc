@@ -100,8 +100,12 @@ absl::StatusOr<std::unique_ptr<OdrServer>> OdrServer::Start(const ServerOptions&
   s->pool_ = std::make_unique<boost::asio::thread_pool>(options.workers);
   s->runner_ =
       std::make_unique<RpcRunner>(s->pool_.get(), s->authenticator_.get(), s->limiter_.get());
-  s->case_service_ = std::make_unique<CaseServiceImpl>(
-      s->runner_.get(), s->store_.get(), s->principals_.get(), s->access_.get(), clock);
+  s->roster_ = std::make_unique<storage::SqliteRosterStore>(s->db_.get(), clock);
+  s->case_service_ =
+      std::make_unique<CaseServiceImpl>(s->runner_.get(), s->store_.get(), s->principals_.get(),
+                                        s->roster_.get(), s->access_.get(), clock);
+  s->roster_service_ =
+      std::make_unique<RosterServiceImpl>(s->runner_.get(), s->roster_.get(), s->principals_.get());
   s->auth_service_ = std::make_unique<AuthServiceImpl>(s->runner_.get(), s->authenticator_.get());
   s->audit_service_ = std::make_unique<AuditServiceImpl>(s->runner_.get(), s->access_.get());
 
@@ -112,6 +116,7 @@ absl::StatusOr<std::unique_ptr<OdrServer>> OdrServer::Start(const ServerOptions&
   builder.RegisterService(s->case_service_.get());
   builder.RegisterService(s->auth_service_.get());
   builder.RegisterService(s->audit_service_.get());
+  builder.RegisterService(s->roster_service_.get());
   // Explicit size limits: a larger message is RESOURCE_EXHAUSTED before it is parsed. Metadata
   // may be up to 16 KiB so that an oversized token reaches the authenticator and gets
   // UNAUTHENTICATED rather than a transport error.

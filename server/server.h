@@ -17,9 +17,11 @@
 #include "server/case_service.h"
 #include "server/domain/clock.h"
 #include "server/rate_limiter.h"
+#include "server/roster_service.h"
 #include "server/rpc_runner.h"
 #include "storage/access_log.h"
 #include "storage/principal_store.h"
+#include "storage/roster_store.h"
 #include "storage/sqlite_case_store.h"
 #include "storage/sqlite_db.h"
 
@@ -69,6 +71,7 @@ class OdrServer {
   std::unique_ptr<storage::SqliteCaseStore> store_;
   std::unique_ptr<storage::SqlitePrincipalStore> principals_;
   std::unique_ptr<storage::SqliteAccessLog> access_;
+  std::unique_ptr<storage::SqliteRosterStore> roster_;
   std::unique_ptr<auth::KeyRing> keys_;
   std::unique_ptr<Authenticator> authenticator_;
   std::unique_ptr<RateLimiter> limiter_;
@@ -77,6 +80,7 @@ class OdrServer {
   std::unique_ptr<CaseServiceImpl> case_service_;
   std::unique_ptr<AuthServiceImpl> auth_service_;
   std::unique_ptr<AuditServiceImpl> audit_service_;
+  std::unique_ptr<RosterServiceImpl> roster_service_;
   std::unique_ptr<grpc::Server> server_;
 };
 

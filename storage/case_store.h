@@ -3,6 +3,7 @@
 #ifndef ODR_STORAGE_CASE_STORE_H_
 #define ODR_STORAGE_CASE_STORE_H_
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -19,6 +20,15 @@ struct CasePage {
   std::vector<domain::Case> cases;
   // Set when more rows follow: where the next page starts.
   std::optional<domain::CaseCursor> next;
+};
+
+struct AssignmentChange {
+  enum Kind { kPropose, kChoose, kAccept, kDecline, kReplace } kind = kPropose;
+  std::string organization_id;  // kPropose, kChoose, kReplace: the roster mediator
+  std::string mediator_id;
+  domain::AssignmentMethod method = domain::AssignmentMethod::kOrganization;  // kPropose
+  std::function<std::string(const domain::Case&)> side_of;  // kChoose: "applicant"/"respondent"
+  std::string reason;                                       // kDecline, kReplace
 };
 
 struct EventPage {
@@ -61,11 +71,16 @@ class CaseStore {
                                                       absl::string_view reason,
                                                       const domain::MutationContext& ctx) = 0;
 
-  // Adds `mediator_id` to the case's mediators (no-op if present) if the state allows it.
-  virtual absl::StatusOr<domain::Case> AssignMediator(absl::string_view id,
-                                                      absl::string_view mediator_id,
-                                                      std::optional<int64_t> expected_version,
-                                                      const domain::MutationContext& ctx) = 0;
+  // A change to the case's mediators, through the state machine, with an event, atomically.
+  // kPropose: the roster mediator (organization_id, mediator_id) must be of the case's
+  // organization, active, below capacity (its load rises by one, or FAILED_PRECONDITION), without
+  // conflict (FAILED_PRECONDITION, reason CONFLICT_OF_INTEREST) and never proposed for the case.
+  // kChoose: records side_of(case)'s choice; when both sides chose the same mediator, proposes
+  // it. kAccept / kDecline: the proposed assignment of principal ctx.actor. kReplace: the active
+  // assignment of the roster mediator. Declines and replacements release the mediator's load.
+  virtual absl::StatusOr<domain::Case> ChangeAssignment(absl::string_view id,
+                                                        const AssignmentChange& change,
+                                                        const domain::MutationContext& ctx) = 0;
 
   // The case's events with seq > after_seq, oldest first, at most `limit`.
   virtual absl::StatusOr<EventPage> ListCaseEvents(absl::string_view id, int64_t after_seq,

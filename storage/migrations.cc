@@ -126,6 +126,75 @@ CREATE TRIGGER access_log_no_update BEFORE UPDATE ON access_log
 CREATE TRIGGER access_log_no_delete BEFORE DELETE ON access_log
   BEGIN SELECT RAISE(ABORT, 'access_log is append-only'); END;
 )sql",
+      // 3: organizations, mediators (capacity enforced by a CHECK), pools; assignments of
+      // mediators to cases with their state; the parties' joint choices; the case's language.
+      R"sql(
+CREATE TABLE organizations (
+  id TEXT PRIMARY KEY,
+  display_name TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  region_code TEXT NOT NULL,
+  affiliated_court TEXT NOT NULL,
+  create_time_us INTEGER NOT NULL,
+  version INTEGER NOT NULL
+) STRICT;
+CREATE INDEX organizations_by_region ON organizations (region_code, id);
+
+CREATE TABLE mediators (
+  organization_id TEXT NOT NULL REFERENCES organizations (id),
+  id TEXT NOT NULL,
+  display_name TEXT NOT NULL,
+  profile TEXT NOT NULL,
+  specialties TEXT NOT NULL,  -- ',medical,labour,'
+  languages TEXT NOT NULL,    -- ',zh,zh-wuu,'
+  region_code TEXT NOT NULL,
+  employment TEXT NOT NULL,
+  fee_fen INTEGER NOT NULL,
+  max_concurrent_cases INTEGER NOT NULL CHECK (max_concurrent_cases >= 1),
+  active_cases INTEGER NOT NULL DEFAULT 0
+    CHECK (active_cases >= 0 AND active_cases <= max_concurrent_cases),
+  suspended INTEGER NOT NULL DEFAULT 0,
+  principal_id TEXT NOT NULL UNIQUE,
+  id_document_type TEXT NOT NULL,
+  id_number TEXT NOT NULL,
+  phone TEXT NOT NULL,
+  related_id_numbers TEXT NOT NULL,  -- one a line
+  recent_settled INTEGER NOT NULL DEFAULT 0,
+  recent_ended INTEGER NOT NULL DEFAULT 0,
+  create_time_us INTEGER NOT NULL,
+  version INTEGER NOT NULL,
+  PRIMARY KEY (organization_id, id)
+) STRICT, WITHOUT ROWID;
+CREATE INDEX mediators_by_region ON mediators (region_code);
+CREATE INDEX mediators_by_id_number ON mediators (id_number);
+
+CREATE TABLE pools (
+  organization_id TEXT NOT NULL REFERENCES organizations (id),
+  id TEXT NOT NULL,
+  display_name TEXT NOT NULL,
+  dispute_types TEXT NOT NULL,
+  region_codes TEXT NOT NULL,
+  mediator_ids TEXT NOT NULL,
+  version INTEGER NOT NULL,
+  PRIMARY KEY (organization_id, id)
+) STRICT, WITHOUT ROWID;
+
+ALTER TABLE case_mediators ADD COLUMN mediator_org TEXT NOT NULL DEFAULT '';
+ALTER TABLE case_mediators ADD COLUMN roster_id TEXT NOT NULL DEFAULT '';
+ALTER TABLE case_mediators ADD COLUMN status TEXT NOT NULL DEFAULT 'accepted';
+ALTER TABLE case_mediators ADD COLUMN method TEXT NOT NULL DEFAULT 'organization';
+ALTER TABLE case_mediators ADD COLUMN reason TEXT NOT NULL DEFAULT '';
+
+CREATE TABLE case_mediator_choices (
+  case_id TEXT NOT NULL REFERENCES cases (id) ON DELETE CASCADE,
+  side TEXT NOT NULL CHECK (side IN ('applicant', 'respondent')),
+  mediator_org TEXT NOT NULL,
+  roster_id TEXT NOT NULL,
+  PRIMARY KEY (case_id, side)
+) STRICT, WITHOUT ROWID;
+
+ALTER TABLE cases ADD COLUMN language TEXT NOT NULL DEFAULT 'zh';
+)sql",
   };
   return *kMigrations;
 }

@@ -9,13 +9,16 @@
 #include "absl/time/civil_time.h"
 #include "server/domain/authorization.h"
 #include "server/domain/errors.h"
+#include "server/domain/roster.h"
 #include "server/domain/status_macros.h"
 #include "storage/access_log.h"
+#include "storage/roster_store.h"
 
 namespace odr::storage {
 namespace {
 
 using domain::Case;
+using domain::CaseAction;
 using domain::CaseData;
 using domain::CaseEvent;
 using domain::CaseState;
@@ -28,8 +31,8 @@ absl::Status Corrupt(absl::string_view what) {
 constexpr char kSelectCase[] =
     "SELECT id, case_number, dispute_type, summary, claims, amount_fen, region_code,"
     " diversion_court, diversion_intake_reference, diversion_date, state, create_time_us,"
-    " update_time_us, version, organization_id, diversion_court_display_name FROM cases"
-    " WHERE id = ?1";
+    " update_time_us, version, organization_id, diversion_court_display_name, language FROM"
+    " cases WHERE id = ?1";
 
 absl::Status LoadParties(Connection& c, Case& out) {
   ODR_ASSIGN_OR_RETURN(
@@ -71,6 +74,57 @@ absl::Status LoadParties(Connection& c, Case& out) {
   return absl::OkStatus();
 }
 
+const char* AssignmentStateName(domain::AssignmentState s) {
+  switch (s) {
+    case domain::AssignmentState::kProposed:
+      return "proposed";
+    case domain::AssignmentState::kAccepted:
+      return "accepted";
+    case domain::AssignmentState::kDeclined:
+      return "declined";
+    case domain::AssignmentState::kReplaced:
+      return "replaced";
+  }
+  return "proposed";
+}
+
+std::optional<domain::AssignmentState> AssignmentStateFromName(absl::string_view n) {
+  for (auto s : {domain::AssignmentState::kProposed, domain::AssignmentState::kAccepted,
+                 domain::AssignmentState::kDeclined, domain::AssignmentState::kReplaced}) {
+    if (n == AssignmentStateName(s)) return s;
+  }
+  return std::nullopt;
+}
+
+const char* AssignmentMethodName(domain::AssignmentMethod m) {
+  switch (m) {
+    case domain::AssignmentMethod::kJointChoice:
+      return "joint_choice";
+    case domain::AssignmentMethod::kOrganization:
+      return "organization";
+    case domain::AssignmentMethod::kAutomatic:
+      return "automatic";
+  }
+  return "organization";
+}
+
+std::optional<domain::AssignmentMethod> AssignmentMethodFromName(absl::string_view n) {
+  for (auto m : {domain::AssignmentMethod::kJointChoice, domain::AssignmentMethod::kOrganization,
+                 domain::AssignmentMethod::kAutomatic}) {
+    if (n == AssignmentMethodName(m)) return m;
+  }
+  return std::nullopt;
+}
+
+// The accounts of the mediators proposed or accepted: who the authorization rules treat as the
+// case's mediators.
+void RefreshMediatorIds(Case& k) {
+  k.mediator_ids.clear();
+  for (const auto& a : k.assignments) {
+    if (a.active()) k.mediator_ids.push_back(a.principal_id);
+  }
+}
+
 absl::StatusOr<Case> LoadCase(Connection& c, absl::string_view id) {
   ODR_ASSIGN_OR_RETURN(Statement stmt, c.Prepare(kSelectCase));
   stmt.Bind(1, id);
@@ -92,6 +146,7 @@ absl::StatusOr<Case> LoadCase(Connection& c, absl::string_view id) {
                                stmt.ColumnOptionalText(15).value_or("")};
   }
   out.data.organization_id = stmt.ColumnText(14);
+  out.data.language = stmt.ColumnText(16);
   auto state = domain::StateFromName(stmt.ColumnText(10));
   if (!state) return Corrupt("state");
   out.state = *state;
@@ -101,13 +156,25 @@ absl::StatusOr<Case> LoadCase(Connection& c, absl::string_view id) {
   ODR_RETURN_IF_ERROR(LoadParties(c, out));
   ODR_ASSIGN_OR_RETURN(
       Statement m,
-      c.Prepare("SELECT mediator_id FROM case_mediators WHERE case_id = ?1 ORDER BY ordinal"));
+      c.Prepare("SELECT mediator_id, mediator_org, roster_id, status, method, reason FROM"
+                " case_mediators WHERE case_id = ?1 ORDER BY ordinal"));
   m.Bind(1, out.id);
   while (true) {
     ODR_ASSIGN_OR_RETURN(bool row, m.Step());
     if (!row) break;
-    out.mediator_ids.push_back(m.ColumnText(0));
+    domain::MediatorAssignment a;
+    a.principal_id = m.ColumnText(0);
+    a.organization_id = m.ColumnText(1);
+    a.mediator_id = m.ColumnText(2);
+    auto st = AssignmentStateFromName(m.ColumnText(3));
+    auto how = AssignmentMethodFromName(m.ColumnText(4));
+    if (!st || !how) return Corrupt("assignment");
+    a.state = *st;
+    a.method = *how;
+    a.reason = m.ColumnText(5);
+    out.assignments.push_back(std::move(a));
   }
+  RefreshMediatorIds(out);
   return out;
 }
 
@@ -192,6 +259,35 @@ absl::Status RecordRequest(Connection& c, const domain::MutationContext& ctx,
   return stmt.Run();
 }
 
+absl::Status SetLoad(Connection& c, absl::string_view principal_id, int delta, bool ended) {
+  ODR_ASSIGN_OR_RETURN(Statement s,
+                       c.Prepare("UPDATE mediators SET active_cases = MAX(active_cases + ?2, 0),"
+                                 " recent_ended = recent_ended + ?3 WHERE principal_id = ?1"));
+  s.Bind(1, principal_id).Bind(2, static_cast<int64_t>(delta)).Bind(3, int64_t{ended ? 1 : 0});
+  return s.Run();
+}
+
+// A mediator who handled a case may never act in it as an agent (court-invited mediation rules
+// Art. 16).
+absl::Status CheckNoMediatorAsAgent(Connection& c, absl::string_view case_id,
+                                    const std::vector<Party>& side) {
+  ODR_ASSIGN_OR_RETURN(
+      Statement s, c.Prepare("SELECT 1 FROM case_mediators cm JOIN mediators m ON m.principal_id ="
+                             " cm.mediator_id WHERE cm.case_id = ?1 AND m.id_number = ?2"));
+  for (const Party& p : side) {
+    for (const domain::Agent& a : p.agents) {
+      s.Bind(1, case_id).Bind(2, a.id_number);
+      ODR_ASSIGN_OR_RETURN(bool row, s.Step());
+      ODR_RETURN_IF_ERROR(s.Run());
+      if (row) {
+        return MakeError(absl::StatusCode::kFailedPrecondition, "MEDIATOR_AS_AGENT",
+                         "a mediator who handled this case may not act in it as an agent");
+      }
+    }
+  }
+  return absl::OkStatus();
+}
+
 // Records the change in the access log, in the caller's transaction, when ctx.rpc is set.
 absl::Status RecordChange(Connection& c, const domain::MutationContext& ctx,
                           absl::string_view case_id, absl::Time now) {
@@ -217,13 +313,14 @@ absl::Status WriteCaseRow(Connection& c, const Case& k, bool insert) {
       insert ? "INSERT INTO cases (id, case_number, dispute_type, summary, claims, amount_fen,"
                " region_code, diversion_court, diversion_intake_reference, diversion_date, state,"
                " create_time_us, update_time_us, version, organization_id,"
-               " diversion_court_display_name)"
-               " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)"
+               " diversion_court_display_name, language)"
+               " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16,"
+               " ?17)"
              : "UPDATE cases SET case_number = ?2, dispute_type = ?3, summary = ?4, claims = ?5,"
                " amount_fen = ?6, region_code = ?7, diversion_court = ?8,"
                " diversion_intake_reference = ?9, diversion_date = ?10, state = ?11,"
                " create_time_us = ?12, update_time_us = ?13, version = ?14, organization_id = ?15,"
-               " diversion_court_display_name = ?16 WHERE id = ?1";
+               " diversion_court_display_name = ?16, language = ?17 WHERE id = ?1";
   ODR_ASSIGN_OR_RETURN(Statement stmt, c.Prepare(sql));
   stmt.Bind(1, k.id).Bind(2, k.case_number).Bind(3, domain::DisputeTypeName(k.data.dispute_type));
   stmt.Bind(4, k.data.summary).Bind(5, k.data.claims).Bind(6, k.data.amount_fen);
@@ -236,7 +333,7 @@ absl::Status WriteCaseRow(Connection& c, const Case& k, bool insert) {
   } else {
     stmt.BindNull(8).BindNull(9).BindNull(10).BindNull(16);
   }
-  stmt.Bind(15, k.data.organization_id);
+  stmt.Bind(15, k.data.organization_id).Bind(17, k.data.language);
   stmt.Bind(11, domain::StateName(k.state)).Bind(12, absl::ToUnixMicros(k.create_time));
   stmt.Bind(13, absl::ToUnixMicros(k.update_time)).Bind(14, k.version);
   return stmt.Run();
@@ -483,10 +580,12 @@ absl::StatusOr<Case> SqliteCaseStore::UpdateCase(absl::string_view id, const Cas
           k.data.dispute_type = values.dispute_type;
           break;
         case domain::CaseField::kApplicants:
+          ODR_RETURN_IF_ERROR(CheckNoMediatorAsAgent(c, k.id, values.applicants));
           k.data.applicants = values.applicants;
           ODR_RETURN_IF_ERROR(WriteSide(c, k.id, "applicant", k.data.applicants));
           break;
         case domain::CaseField::kRespondents:
+          ODR_RETURN_IF_ERROR(CheckNoMediatorAsAgent(c, k.id, values.respondents));
           k.data.respondents = values.respondents;
           ODR_RETURN_IF_ERROR(WriteSide(c, k.id, "respondent", k.data.respondents));
           break;
@@ -517,28 +616,217 @@ absl::StatusOr<Case> SqliteCaseStore::TransitionCase(absl::string_view id,
     ODR_ASSIGN_OR_RETURN(CaseState next, domain::NextState(k.state, action));
     const CaseState from = k.state;
     k.state = next;
+    if (domain::IsTerminal(next)) {
+      // The case no longer occupies its mediators.
+      for (const auto& a : k.assignments) {
+        if (a.active()) {
+          ODR_RETURN_IF_ERROR(
+              SetLoad(c, a.principal_id, -1, a.state == domain::AssignmentState::kAccepted));
+        }
+      }
+    }
     return AppendEvent(c, k.id, ctx.actor, k.update_time, from, next, reason);
   });
 }
 
-absl::StatusOr<Case> SqliteCaseStore::AssignMediator(absl::string_view id,
-                                                     absl::string_view mediator_id,
-                                                     std::optional<int64_t> expected_version,
-                                                     const domain::MutationContext& ctx) {
-  return MutateCase(id, expected_version, ctx, [&](Connection& c, Case& k) -> absl::Status {
-    ODR_RETURN_IF_ERROR(domain::CheckCanAssignMediator(k.state));
-    for (const std::string& m : k.mediator_ids) {
-      if (m == mediator_id) return absl::OkStatus();
+namespace {
+
+absl::Status Precondition(absl::string_view reason, absl::string_view message) {
+  return MakeError(absl::StatusCode::kFailedPrecondition, reason, message);
+}
+
+std::string RosterName(absl::string_view org, absl::string_view id) {
+  return absl::StrCat("organizations/", org, "/mediators/", id);
+}
+
+// Moves the case to the state its assignments call for and records the event.
+absl::Status SettleAssignmentState(Connection& c, Case& k, domain::CaseAction action,
+                                   const domain::MutationContext& ctx, absl::string_view what) {
+  int proposed = 0, accepted = 0;
+  for (const auto& a : k.assignments) {
+    proposed += a.state == domain::AssignmentState::kProposed;
+    accepted += a.state == domain::AssignmentState::kAccepted;
+  }
+  RefreshMediatorIds(k);
+  const CaseState from = k.state;
+  ODR_ASSIGN_OR_RETURN(k.state,
+                       domain::StateAfterAssignmentChange(from, action, proposed, accepted));
+  return AppendEvent(c, k.id, ctx.actor, k.update_time, from, k.state, what);
+}
+
+absl::Status WriteAssignmentState(Connection& c, absl::string_view case_id,
+                                  const domain::MediatorAssignment& a) {
+  ODR_ASSIGN_OR_RETURN(Statement s,
+                       c.Prepare("UPDATE case_mediators SET status = ?3, reason = ?4 WHERE"
+                                 " case_id = ?1 AND mediator_id = ?2"));
+  s.Bind(1, case_id).Bind(2, a.principal_id).Bind(3, AssignmentStateName(a.state));
+  s.Bind(4, a.reason);
+  return s.Run();
+}
+
+absl::Status Propose(Connection& c, Case& k, absl::string_view org, absl::string_view mid,
+                     domain::AssignmentMethod method, const domain::MutationContext& ctx) {
+  ODR_RETURN_IF_ERROR(domain::NextState(k.state, CaseAction::kProposeMediator).status());
+  auto m = LoadMediator(c, org, mid);
+  if (!m.ok()) {
+    if (m.status().code() == absl::StatusCode::kNotFound) {
+      return InvalidFieldError("mediator",
+                               absl::StrCat(RosterName(org, mid), " is not on the roster"));
     }
-    ODR_ASSIGN_OR_RETURN(Statement stmt,
-                         c.Prepare("INSERT INTO case_mediators (case_id, mediator_id, ordinal,"
-                                   " assigned_time_us) VALUES (?1, ?2, ?3, ?4)"));
-    stmt.Bind(1, k.id).Bind(2, mediator_id);
-    stmt.Bind(3, static_cast<int64_t>(k.mediator_ids.size()))
-        .Bind(4, absl::ToUnixMicros(k.update_time));
-    ODR_RETURN_IF_ERROR(stmt.Run());
-    k.mediator_ids.push_back(std::string(mediator_id));
-    return absl::OkStatus();
+    return m.status();
+  }
+  if (m->organization_id != k.data.organization_id) {
+    return InvalidFieldError("mediator", "is not a mediator of the case's organization");
+  }
+  if (m->suspended) {
+    return Precondition("MEDIATOR_SUSPENDED",
+                        absl::StrCat(RosterName(org, mid), " is suspended and takes no cases"));
+  }
+  for (const auto& a : k.assignments) {
+    if (a.principal_id == m->principal_id) {
+      return Precondition("ALREADY_PROPOSED",
+                          absl::StrCat(RosterName(org, mid),
+                                       " was already proposed for this case; choose another"));
+    }
+  }
+  std::vector<std::string> conflicts = domain::ConflictsWith(*m, k.data);
+  if (!conflicts.empty()) {
+    return Precondition("CONFLICT_OF_INTEREST",
+                        absl::StrCat(RosterName(org, mid), " may not mediate this case: ",
+                                     absl::StrJoin(conflicts, "; ")));
+  }
+  // Capacity: the single writer serializes this check-and-increment; the CHECK constraint on
+  // active_cases is the last line of defence.
+  ODR_ASSIGN_OR_RETURN(
+      Statement load,
+      c.Prepare("UPDATE mediators SET active_cases = active_cases + 1 WHERE organization_id = ?1"
+                " AND id = ?2 AND suspended = 0 AND active_cases < max_concurrent_cases"));
+  load.Bind(1, org).Bind(2, mid);
+  ODR_RETURN_IF_ERROR(load.Run());
+  if (c.Changes() == 0) {
+    return Precondition("MEDIATOR_AT_CAPACITY",
+                        absl::StrCat(RosterName(org, mid), " already has ", m->max_concurrent_cases,
+                                     " cases, the most allowed"));
+  }
+  ODR_ASSIGN_OR_RETURN(
+      Statement ins,
+      c.Prepare("INSERT INTO case_mediators (case_id, mediator_id, ordinal, assigned_time_us,"
+                " mediator_org, roster_id, status, method, reason) VALUES (?1, ?2, ?3, ?4, ?5,"
+                " ?6, 'proposed', ?7, '')"));
+  ins.Bind(1, k.id).Bind(2, m->principal_id).Bind(3, static_cast<int64_t>(k.assignments.size()));
+  ins.Bind(4, absl::ToUnixMicros(k.update_time)).Bind(5, org).Bind(6, mid);
+  ins.Bind(7, AssignmentMethodName(method));
+  ODR_RETURN_IF_ERROR(ins.Run());
+  domain::MediatorAssignment a;
+  a.organization_id = std::string(org);
+  a.mediator_id = std::string(mid);
+  a.principal_id = m->principal_id;
+  a.method = method;
+  k.assignments.push_back(a);
+  return SettleAssignmentState(
+      c, k, CaseAction::kProposeMediator, ctx,
+      absl::StrCat("proposed ", RosterName(org, mid), " (", AssignmentMethodName(method), ")"));
+}
+
+}  // namespace
+
+absl::StatusOr<Case> SqliteCaseStore::ChangeAssignment(absl::string_view id,
+                                                       const AssignmentChange& change,
+                                                       const domain::MutationContext& ctx) {
+  return MutateCase(id, std::nullopt, ctx, [&](Connection& c, Case& k) -> absl::Status {
+    switch (change.kind) {
+      case AssignmentChange::kPropose:
+        return Propose(c, k, change.organization_id, change.mediator_id, change.method, ctx);
+      case AssignmentChange::kChoose: {
+        ODR_RETURN_IF_ERROR(domain::NextState(k.state, CaseAction::kProposeMediator).status());
+        const std::string side = change.side_of(k);
+        ODR_ASSIGN_OR_RETURN(
+            Statement up,
+            c.Prepare("INSERT INTO case_mediator_choices (case_id, side, mediator_org, roster_id)"
+                      " VALUES (?1, ?2, ?3, ?4) ON CONFLICT (case_id, side) DO UPDATE SET"
+                      " mediator_org = ?3, roster_id = ?4"));
+        up.Bind(1, k.id).Bind(2, side).Bind(3, change.organization_id).Bind(4, change.mediator_id);
+        ODR_RETURN_IF_ERROR(up.Run());
+        ODR_ASSIGN_OR_RETURN(Statement other,
+                             c.Prepare("SELECT 1 FROM case_mediator_choices WHERE case_id = ?1"
+                                       " AND side != ?2 AND mediator_org = ?3 AND roster_id = ?4"));
+        other.Bind(1, k.id).Bind(2, side).Bind(3, change.organization_id);
+        other.Bind(4, change.mediator_id);
+        ODR_ASSIGN_OR_RETURN(bool agreed, other.Step());
+        ODR_RETURN_IF_ERROR(other.Run());
+        if (agreed) {
+          return Propose(c, k, change.organization_id, change.mediator_id,
+                         domain::AssignmentMethod::kJointChoice, ctx);
+        }
+        // Not yet agreed: make sure the choice could be proposed at all, and record it.
+        auto m = LoadMediator(c, change.organization_id, change.mediator_id);
+        if (!m.ok() || m->organization_id != k.data.organization_id) {
+          return InvalidFieldError("mediator", "is not a mediator of the case's organization");
+        }
+        return AppendEvent(c, k.id, ctx.actor, k.update_time, k.state, k.state,
+                           absl::StrCat(side, " side chose ",
+                                        RosterName(change.organization_id, change.mediator_id)));
+      }
+      case AssignmentChange::kAccept:
+      case AssignmentChange::kDecline: {
+        domain::MediatorAssignment* mine = nullptr;
+        for (auto& a : k.assignments) {
+          if (a.principal_id == ctx.actor && a.state == domain::AssignmentState::kProposed) {
+            mine = &a;
+          }
+        }
+        if (mine == nullptr) {
+          return Precondition("NO_PENDING_ASSIGNMENT",
+                              "no assignment to this case is waiting for your answer");
+        }
+        const std::string who = RosterName(mine->organization_id, mine->mediator_id);
+        if (change.kind == AssignmentChange::kAccept) {
+          ODR_ASSIGN_OR_RETURN(std::optional<domain::Mediator> m,
+                               LoadMediatorByPrincipal(c, ctx.actor));
+          if (m) {
+            std::vector<std::string> conflicts = domain::ConflictsWith(*m, k.data);
+            if (!conflicts.empty()) {
+              return Precondition(
+                  "CONFLICT_OF_INTEREST",
+                  absl::StrCat("you may not mediate this case: ", absl::StrJoin(conflicts, "; ")));
+            }
+          }
+          mine->state = domain::AssignmentState::kAccepted;
+          ODR_RETURN_IF_ERROR(WriteAssignmentState(c, k.id, *mine));
+          return SettleAssignmentState(c, k, CaseAction::kAcceptAssignment, ctx,
+                                       absl::StrCat(who, " accepted, declaring no conflict"));
+        }
+        ODR_RETURN_IF_ERROR(domain::NextState(k.state, CaseAction::kReleaseMediator).status());
+        mine->state = domain::AssignmentState::kDeclined;
+        mine->reason = change.reason;
+        ODR_RETURN_IF_ERROR(WriteAssignmentState(c, k.id, *mine));
+        ODR_RETURN_IF_ERROR(SetLoad(c, mine->principal_id, -1, false));
+        return SettleAssignmentState(c, k, CaseAction::kReleaseMediator, ctx,
+                                     absl::StrCat(who, " declined: ", change.reason));
+      }
+      case AssignmentChange::kReplace: {
+        ODR_RETURN_IF_ERROR(domain::NextState(k.state, CaseAction::kReleaseMediator).status());
+        domain::MediatorAssignment* target = nullptr;
+        for (auto& a : k.assignments) {
+          if (a.organization_id == change.organization_id && a.mediator_id == change.mediator_id &&
+              a.active()) {
+            target = &a;
+          }
+        }
+        if (target == nullptr) {
+          return InvalidFieldError("mediator", "is not a current mediator of the case");
+        }
+        target->state = domain::AssignmentState::kReplaced;
+        target->reason = change.reason;
+        ODR_RETURN_IF_ERROR(WriteAssignmentState(c, k.id, *target));
+        ODR_RETURN_IF_ERROR(SetLoad(c, target->principal_id, -1, false));
+        return SettleAssignmentState(
+            c, k, CaseAction::kReleaseMediator, ctx,
+            absl::StrCat(RosterName(change.organization_id, change.mediator_id),
+                         " replaced: ", change.reason));
+      }
+    }
+    return absl::InternalError("unknown assignment change");
   });
 }
 

@@ -29,9 +29,9 @@ class SqliteCaseStore final : public CaseStore {
                                               std::optional<int64_t> expected_version,
                                               absl::string_view reason,
                                               const domain::MutationContext& ctx) override;
-  absl::StatusOr<domain::Case> AssignMediator(absl::string_view id, absl::string_view mediator_id,
-                                              std::optional<int64_t> expected_version,
-                                              const domain::MutationContext& ctx) override;
+  absl::StatusOr<domain::Case> ChangeAssignment(absl::string_view id,
+                                                const AssignmentChange& change,
+                                                const domain::MutationContext& ctx) override;
   absl::StatusOr<EventPage> ListCaseEvents(absl::string_view id, int64_t after_seq,
                                            int limit) override;
 

@@ -28,7 +28,7 @@ struct Rule {
   CaseOperation op;
   bool applicant_side, respondent_side, assigned_mediator, organization_admin, diverting_court;
 };
-constexpr std::array<Rule, 7> kRules{{
+constexpr std::array<Rule, 10> kRules{{
     // op                           applicant respondent mediator org-admin court
     {CaseOperation::kRead, true, true, true, true, true},
     {CaseOperation::kUpdate, true, false, true, true, false},
@@ -37,6 +37,9 @@ constexpr std::array<Rule, 7> kRules{{
     {CaseOperation::kWithdraw, true, false, false, true, false},
     {CaseOperation::kClose, false, false, true, true, false},
     {CaseOperation::kAssignMediator, false, false, false, true, false},
+    {CaseOperation::kChooseMediator, true, true, false, false, false},
+    {CaseOperation::kRespondToAssignment, false, false, true, false, false},
+    {CaseOperation::kReplaceMediator, true, true, true, true, false},
 }};
 
 const char* OperationName(CaseOperation op) {
@@ -55,6 +58,12 @@ const char* OperationName(CaseOperation op) {
       return "close";
     case CaseOperation::kAssignMediator:
       return "assign a mediator to";
+    case CaseOperation::kChooseMediator:
+      return "choose a mediator for";
+    case CaseOperation::kRespondToAssignment:
+      return "accept or decline the assignment to";
+    case CaseOperation::kReplaceMediator:
+      return "replace a mediator of";
   }
   return "act on";
 }
@@ -228,6 +237,24 @@ absl::Status AuthorizeAudit(const Principal& p) {
   if (p.role == Role::kPlatformAdmin && !p.disabled) return absl::OkStatus();
   return MakeError(absl::StatusCode::kPermissionDenied, "PERMISSION_DENIED",
                    "only platform administrators may read the access log");
+}
+
+absl::Status AuthorizeCreateOrganization(const Principal& p) {
+  if (p.role == Role::kPlatformAdmin && !p.disabled) return absl::OkStatus();
+  return MakeError(absl::StatusCode::kPermissionDenied, "PERMISSION_DENIED",
+                   "only platform administrators may create organizations");
+}
+
+absl::Status AuthorizeManageOrganization(const Principal& p, absl::string_view organization_id) {
+  if (MaySeeMediatorPrivateDetails(p, organization_id)) return absl::OkStatus();
+  return MakeError(absl::StatusCode::kPermissionDenied, "PERMISSION_DENIED",
+                   absl::StrCat("only administrators of organizations/", organization_id,
+                                " may manage its roster and pools"));
+}
+
+bool MaySeeMediatorPrivateDetails(const Principal& p, absl::string_view organization_id) {
+  return p.role == Role::kOrgAdmin && !p.disabled && !p.organization_id.empty() &&
+         p.organization_id == organization_id;
 }
 
 }  // namespace odr::domain

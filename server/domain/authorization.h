@@ -19,13 +19,16 @@
 namespace odr::domain {
 
 enum class CaseOperation {
-  kRead,            // GetCase, ListCaseEvents, and rows of ListCases
-  kUpdate,          // UpdateCase
-  kSubmit,          // SubmitCase
-  kAccept,          // AcceptCase
-  kWithdraw,        // WithdrawCase
-  kClose,           // CloseCase
-  kAssignMediator,  // AssignCaseMediator
+  kRead,                 // GetCase, ListCaseEvents, and rows of ListCases
+  kUpdate,               // UpdateCase
+  kSubmit,               // SubmitCase
+  kAccept,               // AcceptCase
+  kWithdraw,             // WithdrawCase
+  kClose,                // CloseCase
+  kAssignMediator,       // AssignCaseMediator, AutoAssignMediator, RecommendMediators
+  kChooseMediator,       // ChooseMediator: a party side's choice
+  kRespondToAssignment,  // AcceptAssignment, DeclineAssignment: the proposed mediator
+  kReplaceMediator,      // ReplaceMediator: a party asks, or the mediator recuses
 };
 
 // How a principal relates to a case.
@@ -69,6 +72,14 @@ std::string Mask(const std::string& s, size_t head, size_t tail);
 
 // Audit records: platform admins only.
 absl::Status AuthorizeAudit(const Principal& p);
+
+// Creating organizations: platform admins only.
+absl::Status AuthorizeCreateOrganization(const Principal& p);
+// Managing an organization's roster and pools: its admins only. PERMISSION_DENIED otherwise.
+absl::Status AuthorizeManageOrganization(const Principal& p, absl::string_view organization_id);
+// Whether `p` may see mediators' private details (ID numbers, phones, relations) of the
+// organization: its admins.
+bool MaySeeMediatorPrivateDetails(const Principal& p, absl::string_view organization_id);
 
 // The message of NOT_FOUND for a case, the same whether it is missing or hidden.
 absl::Status CaseNotFoundError(absl::string_view id);

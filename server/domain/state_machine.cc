@@ -16,6 +16,23 @@ const std::vector<Transition>& Transitions() {
       {CaseAction::kWithdraw, CaseState::kAccepted, CaseState::kWithdrawn, false},
       {CaseAction::kClose, CaseState::kSubmitted, CaseState::kClosed, true},
       {CaseAction::kClose, CaseState::kAccepted, CaseState::kClosed, true},
+      {CaseAction::kWithdraw, CaseState::kMediatorProposed, CaseState::kWithdrawn, false},
+      {CaseAction::kWithdraw, CaseState::kMediatorAssigned, CaseState::kWithdrawn, false},
+      {CaseAction::kClose, CaseState::kMediatorProposed, CaseState::kClosed, true},
+      {CaseAction::kClose, CaseState::kMediatorAssigned, CaseState::kClosed, true},
+      // Assignment changes: `to` is where they lead when nothing else is pending; see
+      // StateAfterAssignmentChange. More mediators may join a complex case (OMR Art. 11).
+      {CaseAction::kProposeMediator, CaseState::kAccepted, CaseState::kMediatorProposed, false},
+      {CaseAction::kProposeMediator, CaseState::kMediatorProposed, CaseState::kMediatorProposed,
+       false},
+      {CaseAction::kProposeMediator, CaseState::kMediatorAssigned, CaseState::kMediatorAssigned,
+       false},
+      {CaseAction::kAcceptAssignment, CaseState::kMediatorProposed, CaseState::kMediatorAssigned,
+       false},
+      {CaseAction::kAcceptAssignment, CaseState::kMediatorAssigned, CaseState::kMediatorAssigned,
+       false},
+      {CaseAction::kReleaseMediator, CaseState::kMediatorProposed, CaseState::kAccepted, true},
+      {CaseAction::kReleaseMediator, CaseState::kMediatorAssigned, CaseState::kAccepted, true},
   };
   return *kTable;
 }
@@ -30,6 +47,12 @@ const char* ActionName(CaseAction a) {
       return "withdraw";
     case CaseAction::kClose:
       return "close";
+    case CaseAction::kProposeMediator:
+      return "propose a mediator for";
+    case CaseAction::kAcceptAssignment:
+      return "accept the assignment of";
+    case CaseAction::kReleaseMediator:
+      return "release a mediator of";
   }
   return "unknown";
 }
@@ -66,7 +89,8 @@ absl::StatusOr<CaseState> NextState(CaseState from, CaseAction action) {
 }
 
 absl::Status CheckEditable(CaseState s) {
-  if (s == CaseState::kDraft || s == CaseState::kSubmitted || s == CaseState::kAccepted) {
+  if (s == CaseState::kDraft || s == CaseState::kSubmitted || s == CaseState::kAccepted ||
+      s == CaseState::kMediatorProposed || s == CaseState::kMediatorAssigned) {
     return absl::OkStatus();
   }
   return TransitionError(ApiStateName(s), absl::StrCat("cannot update a case in ", ApiStateName(s),
@@ -74,10 +98,16 @@ absl::Status CheckEditable(CaseState s) {
 }
 
 absl::Status CheckCanAssignMediator(CaseState s) {
-  if (s == CaseState::kAccepted) return absl::OkStatus();
-  return TransitionError(ApiStateName(s),
-                         absl::StrCat("cannot assign a mediator to a case in ", ApiStateName(s),
-                                      "; allowed only in STATE_ACCEPTED"));
+  return NextState(s, CaseAction::kProposeMediator).status();
+}
+
+absl::StatusOr<CaseState> StateAfterAssignmentChange(CaseState from, CaseAction action,
+                                                     int proposed, int accepted) {
+  auto allowed = NextState(from, action);
+  if (!allowed.ok()) return allowed.status();
+  if (accepted > 0) return CaseState::kMediatorAssigned;
+  if (proposed > 0) return CaseState::kMediatorProposed;
+  return CaseState::kAccepted;
 }
 
 }  // namespace odr::domain

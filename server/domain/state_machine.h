@@ -13,10 +13,13 @@
 namespace odr::domain {
 
 enum class CaseAction {
-  kSubmit,    // applicant puts the case before the organization (OMR Art. 8)
-  kAccept,    // organization accepts it for mediation
-  kWithdraw,  // applicant withdraws (OMR Art. 25)
-  kClose,     // organization declines, or terminates without settlement (OMR Art. 25)
+  kSubmit,            // applicant puts the case before the organization (OMR Art. 8)
+  kAccept,            // organization accepts it for mediation
+  kWithdraw,          // applicant withdraws (OMR Art. 25)
+  kClose,             // organization declines, or terminates without settlement (OMR Art. 25)
+  kProposeMediator,   // a mediator is proposed: joint choice, organization, automatic (OMR Art. 10)
+  kAcceptAssignment,  // a proposed mediator accepts (OMR Art. 12)
+  kReleaseMediator,   // a mediator declines, recuses or is replaced (OMR Arts. 12, 14)
 };
 
 struct Transition {
@@ -44,6 +47,12 @@ absl::Status CheckEditable(CaseState s);
 
 // Mediators are assigned once the organization has accepted the case (OMR Art. 10).
 absl::Status CheckCanAssignMediator(CaseState s);
+
+// The state after an assignment change: with an accepted mediator, MEDIATOR_ASSIGNED; else with
+// a proposed one, MEDIATOR_PROPOSED; else back to ACCEPTED (to be assigned again). `action` must be
+// allowed from `from` (NextState checks that first).
+absl::StatusOr<CaseState> StateAfterAssignmentChange(CaseState from, CaseAction action,
+                                                     int proposed, int accepted);
 
 // "submit", "accept" ...
 const char* ActionName(CaseAction a);

@@ -25,12 +25,14 @@ const char* NameOf(const std::array<std::pair<E, const char*>, N>& table, E v) {
   return "unknown";
 }
 
-constexpr std::array<std::pair<CaseState, const char*>, 5> kStates{{
+constexpr std::array<std::pair<CaseState, const char*>, 7> kStates{{
     {CaseState::kDraft, "draft"},
     {CaseState::kSubmitted, "submitted"},
     {CaseState::kAccepted, "accepted"},
     {CaseState::kWithdrawn, "withdrawn"},
     {CaseState::kClosed, "closed"},
+    {CaseState::kMediatorProposed, "mediator_proposed"},
+    {CaseState::kMediatorAssigned, "mediator_assigned"},
 }};
 
 constexpr std::array<std::pair<DisputeType, const char*>, 9> kDisputeTypes{{

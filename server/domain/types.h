@@ -16,7 +16,15 @@
 namespace odr::domain {
 
 // Values are stable: they are stored by name (see storage/), never by number.
-enum class CaseState { kDraft, kSubmitted, kAccepted, kWithdrawn, kClosed };
+enum class CaseState {
+  kDraft,
+  kSubmitted,
+  kAccepted,
+  kWithdrawn,
+  kClosed,
+  kMediatorProposed,
+  kMediatorAssigned,
+};
 
 enum class DisputeType {
   kMedical,
@@ -79,7 +87,24 @@ struct CaseData {
   std::string region_code;
   std::optional<CourtDiversion> court_diversion;  // empty: citizen application
   std::string organization_id;                    // the {organization} of organizations/{...}
+  std::string language = "zh";                    // the parties' language
   bool operator==(const CaseData&) const = default;
+};
+
+enum class AssignmentState { kProposed, kAccepted, kDeclined, kReplaced };
+enum class AssignmentMethod { kJointChoice, kOrganization, kAutomatic };
+
+// One mediator's assignment to a case.
+struct MediatorAssignment {
+  std::string organization_id;  // of the mediator (the case's organization)
+  std::string mediator_id;   // roster id: organizations/{organization_id}/mediators/{mediator_id}
+  std::string principal_id;  // the mediator's account
+  AssignmentState state = AssignmentState::kProposed;
+  AssignmentMethod method = AssignmentMethod::kOrganization;
+  std::string reason;
+  bool active() const {
+    return state == AssignmentState::kProposed || state == AssignmentState::kAccepted;
+  }
 };
 
 struct Case {
@@ -89,8 +114,10 @@ struct Case {
   CaseState state = CaseState::kDraft;
   absl::Time create_time;
   absl::Time update_time;
-  int64_t version = 0;                    // bumps on every write; the etag is derived from it
-  std::vector<std::string> mediator_ids;  // assigned mediators, principal ids, in order
+  int64_t version = 0;  // bumps on every write; the etag is derived from it
+  // Accounts of the mediators proposed or accepted (derived from `assignments`), for authorization.
+  std::vector<std::string> mediator_ids;
+  std::vector<MediatorAssignment> assignments;  // every assignment ever made, in order
 };
 
 struct CaseEvent {

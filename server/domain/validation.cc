@@ -7,6 +7,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/civil_time.h"
+#include "server/domain/roster.h"
 
 namespace odr::domain {
 namespace {
@@ -320,6 +321,9 @@ void ValidateCaseData(const CaseData& c, absl::Time now, const std::string& path
   if (auto e = CheckRegionCode(c.region_code); !e.empty()) v->Add(path + ".region_code", e);
   if (auto e = CheckResourceId(c.organization_id); !e.empty()) {
     v->Add(path + ".organization", e + " (organizations/{organization})");
+  }
+  if (!IsKnownLanguage(c.language)) {
+    v->Add(path + ".language", "is not a known language code (zh, zh-wuu, zh-yue, en ...)");
   }
   if (c.court_diversion) {
     const std::string p = path + ".source.court_diversion";

@@ -12,12 +12,14 @@
 #include <future>
 #include <map>
 #include <set>
+#include <tuple>
 
 #include "absl/strings/str_split.h"
 #include "odr/v1/audit.grpc.pb.h"
 #include "odr/v1/auth.grpc.pb.h"
 #include "odr/v1/case_service.grpc.pb.h"
 #include "odr/v1/error.pb.h"
+#include "odr/v1/roster.grpc.pb.h"
 #include "tests/testing/fixtures.h"
 #include "tests/testing/grpc_auth.h"
 #include "tests/testing/odrd_process.h"
@@ -55,6 +57,18 @@ const std::vector<Caller>& Callers() {
 
 // Who may: the callers allowed per RPC. Everyone else must be denied.
 const std::map<std::string, std::set<std::string>>& Expectations() {
+  const std::set<std::string> authenticated = {"citizen A",
+                                               "citizen B",
+                                               "assigned mediator",
+                                               "another mediator",
+                                               "admin of the case's organization",
+                                               "admin of another organization",
+                                               "court X",
+                                               "court Y",
+                                               "partner P for citizen A",
+                                               "partner Q for citizen B",
+                                               "partner P for itself",
+                                               "platform admin"};
   const std::set<std::string> related = {"citizen A", "assigned mediator",
                                          "admin of the case's organization", "court X",
                                          "partner P for citizen A"};
@@ -85,6 +99,26 @@ const std::map<std::string, std::set<std::string>>& Expectations() {
        {"citizen A", "admin of the case's organization", "partner P for citizen A"}},
       {"/odr.v1.CaseService/CloseCase", {"assigned mediator", "admin of the case's organization"}},
       {"/odr.v1.CaseService/AssignCaseMediator", {"admin of the case's organization"}},
+      {"/odr.v1.CaseService/RecommendMediators", {"admin of the case's organization"}},
+      {"/odr.v1.CaseService/AutoAssignMediator", {"admin of the case's organization"}},
+      {"/odr.v1.CaseService/ChooseMediator", {"citizen A", "partner P for citizen A"}},
+      {"/odr.v1.CaseService/AcceptAssignment", {"assigned mediator"}},
+      {"/odr.v1.CaseService/DeclineAssignment", {"assigned mediator"}},
+      {"/odr.v1.CaseService/ReplaceMediator",
+       {"citizen A", "assigned mediator", "admin of the case's organization",
+        "partner P for citizen A"}},
+      {"/odr.v1.RosterService/CreateOrganization", {"platform admin"}},
+      {"/odr.v1.RosterService/GetOrganization", authenticated},
+      {"/odr.v1.RosterService/ListOrganizations", authenticated},
+      {"/odr.v1.RosterService/CreateMediator", {"admin of the case's organization"}},
+      {"/odr.v1.RosterService/GetMediator", authenticated},
+      {"/odr.v1.RosterService/ListMediators", authenticated},
+      {"/odr.v1.RosterService/UpdateMediator", {"admin of the case's organization"}},
+      {"/odr.v1.RosterService/SuspendMediator", {"admin of the case's organization"}},
+      {"/odr.v1.RosterService/ReactivateMediator", {"admin of the case's organization"}},
+      {"/odr.v1.RosterService/CreatePool", {"admin of the case's organization"}},
+      {"/odr.v1.RosterService/GetPool", authenticated},
+      {"/odr.v1.RosterService/ListPools", authenticated},
   };
   return *kExpect;
 }
@@ -126,6 +160,21 @@ v1::Case CaseBody() {
   return c;
 }
 
+v1::Mediator MediatorBody(const std::string& account, const std::string& id_number) {
+  v1::Mediator m;
+  m.set_display_name("调解员");
+  m.add_specialties(v1::DISPUTE_TYPE_MEDICAL);
+  m.add_languages("zh");
+  m.set_region_code("330681");
+  m.set_employment(v1::Mediator::EMPLOYMENT_FULL_TIME);
+  m.set_max_concurrent_cases(10);
+  m.set_principal("principals/" + account);
+  m.mutable_private_details()->set_id_document_type(v1::ID_DOCUMENT_TYPE_RESIDENT_ID_CARD);
+  m.mutable_private_details()->set_id_number(id_number);
+  m.mutable_private_details()->set_phone("13600000000");
+  return m;
+}
+
 class AuthzMatrixTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
@@ -155,7 +204,35 @@ class AuthzMatrixTest : public ::testing::Test {
         grpc::CreateChannel(server_->address(), grpc::InsecureChannelCredentials()));
     for (const auto& [id, key] : keys_) tokens_[id] = testing::IssueToken(*channel_, id, key);
 
-    // Case X: diverted by court X, submitted, accepted by org-1, mediator-1 assigned.
+    // The roster: org-1 with mediators m1 (account mediator-1) and m2 (mediator-2), and an
+    // empty pool.
+    auto roster = v1::RosterService::NewStub(*channel_);
+    v1::CreateOrganizationRequest org;
+    org.set_organization_id("org-1");
+    org.mutable_organization()->set_display_name("诸暨市医疗纠纷人民调解委员会");
+    org.mutable_organization()->set_kind(v1::ORGANIZATION_KIND_INDUSTRY_PROFESSIONAL);
+    org.mutable_organization()->set_region_code("330681");
+    v1::Organization created_org;
+    Must(roster->CreateOrganization(testing::AuthedContext(tokens_["platform"]).get(), org,
+                                    &created_org));
+    for (const auto& [mid, account, id_number] :
+         {std::tuple{"m1", "mediator-1", "330681197001010016"},
+          std::tuple{"m2", "mediator-2", "330681197202020026"}}) {
+      v1::CreateMediatorRequest req;
+      req.set_parent("organizations/org-1");
+      req.set_mediator_id(mid);
+      *req.mutable_mediator() = MediatorBody(account, id_number);
+      v1::Mediator out;
+      Must(roster->CreateMediator(testing::AuthedContext(tokens_["admin-1"]).get(), req, &out));
+    }
+    v1::CreatePoolRequest pool;
+    pool.set_parent("organizations/org-1");
+    pool.set_pool_id("empty");
+    pool.mutable_pool()->set_display_name("No one");
+    v1::Pool out_pool;
+    Must(roster->CreatePool(testing::AuthedContext(tokens_["admin-1"]).get(), pool, &out_pool));
+
+    // Case X: diverted by court X, submitted, accepted by org-1, mediator m1 proposed.
     auto stub = v1::CaseService::NewStub(*channel_);
     v1::CreateCaseRequest create;
     *create.mutable_case_() = CaseBody();
@@ -174,7 +251,7 @@ class AuthzMatrixTest : public ::testing::Test {
     Must(stub->AcceptCase(testing::AuthedContext(tokens_["admin-1"]).get(), accept, &k));
     v1::AssignCaseMediatorRequest assign;
     assign.set_name(k.name());
-    assign.set_mediator("principals/mediator-1");
+    assign.set_mediator("organizations/org-1/mediators/m1");
     Must(stub->AssignCaseMediator(testing::AuthedContext(tokens_["admin-1"]).get(), assign, &k));
     case_x_ = new v1::Case(k);
   }
@@ -232,10 +309,114 @@ class AuthzMatrixTest : public ::testing::Test {
       r.mutable_update_mask()->add_paths("summary");
       return r.SerializeAsString();
     }
+    // Requests that would change who is related to case X name a mediator that is not on the
+    // roster (or an empty pool): they pass authorization and then fail, and the matrix stays
+    // about who may ask.
+    const std::string ghost = "organizations/org-1/mediators/ghost";
     if (method == "/odr.v1.CaseService/AssignCaseMediator") {
       v1::AssignCaseMediatorRequest r;
       r.set_name(name);
-      r.set_mediator("principals/mediator-2");
+      r.set_mediator(ghost);
+      return r.SerializeAsString();
+    }
+    if (method == "/odr.v1.CaseService/RecommendMediators") {
+      v1::RecommendMediatorsRequest r;
+      r.set_name(name);
+      return r.SerializeAsString();
+    }
+    if (method == "/odr.v1.CaseService/AutoAssignMediator") {
+      v1::AutoAssignMediatorRequest r;
+      r.set_name(name);
+      r.set_pool("organizations/org-1/pools/empty");
+      return r.SerializeAsString();
+    }
+    if (method == "/odr.v1.CaseService/ChooseMediator") {
+      v1::ChooseMediatorRequest r;
+      r.set_name(name);
+      r.set_mediator(ghost);
+      return r.SerializeAsString();
+    }
+    if (method == "/odr.v1.CaseService/AcceptAssignment") {
+      v1::AcceptAssignmentRequest r;
+      r.set_name(name);
+      r.set_no_conflict_declared(true);
+      return r.SerializeAsString();
+    }
+    if (method == "/odr.v1.CaseService/DeclineAssignment") {
+      v1::DeclineAssignmentRequest r;
+      r.set_name(name);
+      r.set_reason("matrix");
+      return r.SerializeAsString();
+    }
+    if (method == "/odr.v1.CaseService/ReplaceMediator") {
+      v1::ReplaceMediatorRequest r;
+      r.set_name(name);
+      r.set_mediator(ghost);
+      r.set_reason("matrix");
+      return r.SerializeAsString();
+    }
+    if (method == "/odr.v1.RosterService/CreateOrganization") {
+      v1::CreateOrganizationRequest r;
+      r.set_organization_id("org-3");
+      r.mutable_organization()->set_display_name("第三调委会");
+      r.mutable_organization()->set_kind(v1::ORGANIZATION_KIND_OTHER);
+      r.mutable_organization()->set_region_code("330681");
+      return r.SerializeAsString();
+    }
+    if (method == "/odr.v1.RosterService/GetOrganization") {
+      v1::GetOrganizationRequest r;
+      r.set_name("organizations/org-1");
+      return r.SerializeAsString();
+    }
+    if (method == "/odr.v1.RosterService/ListOrganizations") {
+      return v1::ListOrganizationsRequest().SerializeAsString();
+    }
+    if (method == "/odr.v1.RosterService/CreateMediator") {
+      v1::CreateMediatorRequest r;
+      r.set_parent("organizations/org-1");
+      r.set_mediator_id("m3");
+      *r.mutable_mediator() = MediatorBody("mediator-2", "330681197202020026");  // taken account
+      return r.SerializeAsString();
+    }
+    if (method == "/odr.v1.RosterService/GetMediator" ||
+        method == "/odr.v1.RosterService/ReactivateMediator") {
+      v1::GetMediatorRequest r;  // the same shape as ReactivateMediatorRequest
+      r.set_name("organizations/org-1/mediators/m2");
+      return r.SerializeAsString();
+    }
+    if (method == "/odr.v1.RosterService/ListMediators") {
+      v1::ListMediatorsRequest r;
+      r.set_parent("organizations/-");
+      return r.SerializeAsString();
+    }
+    if (method == "/odr.v1.RosterService/UpdateMediator") {
+      v1::UpdateMediatorRequest r;
+      r.mutable_mediator()->set_name("organizations/org-1/mediators/m2");
+      r.mutable_mediator()->set_display_name("王调解员");
+      r.mutable_update_mask()->add_paths("display_name");
+      return r.SerializeAsString();
+    }
+    if (method == "/odr.v1.RosterService/SuspendMediator") {
+      v1::SuspendMediatorRequest r;
+      r.set_name("organizations/org-1/mediators/m2");
+      r.set_reason("matrix");
+      return r.SerializeAsString();
+    }
+    if (method == "/odr.v1.RosterService/CreatePool") {
+      v1::CreatePoolRequest r;
+      r.set_parent("organizations/org-1");
+      r.set_pool_id("p2");
+      r.mutable_pool()->set_display_name("医疗");
+      return r.SerializeAsString();
+    }
+    if (method == "/odr.v1.RosterService/GetPool") {
+      v1::GetPoolRequest r;
+      r.set_name("organizations/org-1/pools/empty");
+      return r.SerializeAsString();
+    }
+    if (method == "/odr.v1.RosterService/ListPools") {
+      v1::ListPoolsRequest r;
+      r.set_parent("organizations/org-1");
       return r.SerializeAsString();
     }
     if (method == "/odr.v1.CaseService/CloseCase") {
@@ -329,7 +510,7 @@ std::vector<std::string> AllMethods() {
 
 TEST_F(AuthzMatrixTest, EveryRpcEveryCaller) {
   const std::vector<std::string> methods = AllMethods();
-  ASSERT_GE(methods.size(), 13u);
+  ASSERT_GE(methods.size(), 31u);
   // Read-only methods first, so that state changes by allowed callers come last; allowed or
   // denied never depends on the case's state, only on who asks.
   std::vector<std::string> ordered;
