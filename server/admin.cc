@@ -17,6 +17,7 @@
 #include "server/domain/principal.h"
 #include "server/domain/validation.h"
 #include "storage/principal_store.h"
+#include "storage/roster_store.h"
 #include "storage/sqlite_db.h"
 
 namespace odr::server {
@@ -250,7 +251,30 @@ int BootstrapDev(const AdminFlags& f) {
       return Fail(s.message());
     }
   }
-  std::cerr << "development accounts created; API keys in " << dir << "/ (mode 0600)\n";
+  // The development organization and the dev mediator on its roster.
+  storage::SqliteRosterStore roster(stores->db.get(), &clock);
+  domain::Organization org;
+  org.id = "dev-org";
+  org.display_name = "Development mediation committee";
+  org.kind = domain::OrganizationKind::kPeoplesMediationCommittee;
+  org.region_code = "330681";
+  org.affiliated_court_id = "dev-court";
+  if (auto o = roster.CreateOrganization(org); !o.ok()) return Fail(o.status().message());
+  domain::Mediator m;
+  m.organization_id = "dev-org";
+  m.id = "dev-mediator";
+  m.display_name = "Development mediator";
+  m.specialties = {domain::DisputeType::kMedical, domain::DisputeType::kLabour,
+                   domain::DisputeType::kNeighbour, domain::DisputeType::kDebtContract};
+  m.languages = {"zh", "zh-wuu"};
+  m.region_code = "330681";
+  m.max_concurrent_cases = 20;
+  m.principal_id = "dev-mediator";
+  m.id_number = "330681197001010016";  // a made-up resident ID with a valid check digit
+  m.phone = "13600000000";
+  if (auto c = roster.CreateMediator(m); !c.ok()) return Fail(c.status().message());
+  std::cerr << "development accounts created; API keys in " << dir << "/ (mode 0600); "
+            << "organizations/dev-org has mediator organizations/dev-org/mediators/dev-mediator\n";
   return 0;
 }
 
