@@ -175,6 +175,103 @@ absl::StatusOr<v1::Case> CaseClient::AssignCaseMediator(
   return Unary(options_, Mutation(request), stub_.get(), &CaseStub::AssignCaseMediator, request);
 }
 
+absl::StatusOr<v1::RecommendMediatorsResponse> CaseClient::RecommendMediators(
+    const v1::RecommendMediatorsRequest& request) const {
+  return Unary(options_, {}, stub_.get(), &CaseStub::RecommendMediators, request);
+}
+
+absl::StatusOr<v1::Case> CaseClient::AutoAssignMediator(
+    const v1::AutoAssignMediatorRequest& request) const {
+  return Unary(options_, Mutation(request), stub_.get(), &CaseStub::AutoAssignMediator, request);
+}
+
+absl::StatusOr<v1::Case> CaseClient::ChooseMediator(
+    const v1::ChooseMediatorRequest& request) const {
+  return Unary(options_, Mutation(request), stub_.get(), &CaseStub::ChooseMediator, request);
+}
+
+absl::StatusOr<v1::Case> CaseClient::AcceptAssignment(
+    const v1::AcceptAssignmentRequest& request) const {
+  return Unary(options_, Mutation(request), stub_.get(), &CaseStub::AcceptAssignment, request);
+}
+
+absl::StatusOr<v1::Case> CaseClient::DeclineAssignment(
+    const v1::DeclineAssignmentRequest& request) const {
+  return Unary(options_, Mutation(request), stub_.get(), &CaseStub::DeclineAssignment, request);
+}
+
+absl::StatusOr<v1::Case> CaseClient::ReplaceMediator(
+    const v1::ReplaceMediatorRequest& request) const {
+  return Unary(options_, Mutation(request), stub_.get(), &CaseStub::ReplaceMediator, request);
+}
+
+RosterClient::RosterClient(std::shared_ptr<grpc::ChannelInterface> channel, ClientOptions options)
+    : options_(std::move(options)), stub_(v1::RosterService::NewStub(channel)) {}
+
+namespace {
+using RosterStub = v1::RosterService::StubInterface;
+// Roster mutations carry no request_id: a retry might act twice.
+constexpr CallPolicy kNoRetry{.retry_safe = false};
+}  // namespace
+
+absl::StatusOr<v1::Organization> RosterClient::CreateOrganization(
+    const v1::CreateOrganizationRequest& request) const {
+  return Unary(options_, kNoRetry, stub_.get(), &RosterStub::CreateOrganization, request);
+}
+
+absl::StatusOr<v1::Organization> RosterClient::GetOrganization(
+    const v1::GetOrganizationRequest& request) const {
+  return Unary(options_, {}, stub_.get(), &RosterStub::GetOrganization, request);
+}
+
+absl::StatusOr<v1::ListOrganizationsResponse> RosterClient::ListOrganizations(
+    const v1::ListOrganizationsRequest& request) const {
+  return Unary(options_, {}, stub_.get(), &RosterStub::ListOrganizations, request);
+}
+
+absl::StatusOr<v1::Mediator> RosterClient::CreateMediator(
+    const v1::CreateMediatorRequest& request) const {
+  return Unary(options_, kNoRetry, stub_.get(), &RosterStub::CreateMediator, request);
+}
+
+absl::StatusOr<v1::Mediator> RosterClient::GetMediator(
+    const v1::GetMediatorRequest& request) const {
+  return Unary(options_, {}, stub_.get(), &RosterStub::GetMediator, request);
+}
+
+absl::StatusOr<v1::ListMediatorsResponse> RosterClient::ListMediators(
+    const v1::ListMediatorsRequest& request) const {
+  return Unary(options_, {}, stub_.get(), &RosterStub::ListMediators, request);
+}
+
+absl::StatusOr<v1::Mediator> RosterClient::UpdateMediator(
+    const v1::UpdateMediatorRequest& request) const {
+  return Unary(options_, kNoRetry, stub_.get(), &RosterStub::UpdateMediator, request);
+}
+
+absl::StatusOr<v1::Mediator> RosterClient::SuspendMediator(
+    const v1::SuspendMediatorRequest& request) const {
+  return Unary(options_, kNoRetry, stub_.get(), &RosterStub::SuspendMediator, request);
+}
+
+absl::StatusOr<v1::Mediator> RosterClient::ReactivateMediator(
+    const v1::ReactivateMediatorRequest& request) const {
+  return Unary(options_, kNoRetry, stub_.get(), &RosterStub::ReactivateMediator, request);
+}
+
+absl::StatusOr<v1::Pool> RosterClient::CreatePool(const v1::CreatePoolRequest& request) const {
+  return Unary(options_, kNoRetry, stub_.get(), &RosterStub::CreatePool, request);
+}
+
+absl::StatusOr<v1::Pool> RosterClient::GetPool(const v1::GetPoolRequest& request) const {
+  return Unary(options_, {}, stub_.get(), &RosterStub::GetPool, request);
+}
+
+absl::StatusOr<v1::ListPoolsResponse> RosterClient::ListPools(
+    const v1::ListPoolsRequest& request) const {
+  return Unary(options_, {}, stub_.get(), &RosterStub::ListPools, request);
+}
+
 AuthClient::AuthClient(std::shared_ptr<grpc::ChannelInterface> channel, ClientOptions options)
     : options_(std::move(options)), stub_(v1::AuthService::NewStub(channel)) {}
 

@@ -1,4 +1,5 @@
-// Thin blocking clients for odr.v1's services (CaseService, AuthService, AuditService): one
+// Thin blocking clients for odr.v1's services (CaseService, RosterService, AuthService,
+// AuditService): one
 // channel, a deadline on every call, the caller's credentials as metadata, and gRPC errors turned
 // into absl::Status values that keep the server's machine-readable details.
 #ifndef ODR_CLIENT_CASE_CLIENT_H_
@@ -20,6 +21,7 @@
 #include "odr/v1/auth.grpc.pb.h"
 #include "odr/v1/case_service.grpc.pb.h"
 #include "odr/v1/error.pb.h"
+#include "odr/v1/roster.grpc.pb.h"
 
 namespace odr::client {
 
@@ -114,10 +116,48 @@ class CaseClient {
   absl::StatusOr<v1::ListCaseEventsResponse> ListCaseEvents(
       const v1::ListCaseEventsRequest& request) const;
   absl::StatusOr<v1::Case> AssignCaseMediator(const v1::AssignCaseMediatorRequest& request) const;
+  absl::StatusOr<v1::RecommendMediatorsResponse> RecommendMediators(
+      const v1::RecommendMediatorsRequest& request) const;
+  absl::StatusOr<v1::Case> AutoAssignMediator(const v1::AutoAssignMediatorRequest& request) const;
+  absl::StatusOr<v1::Case> ChooseMediator(const v1::ChooseMediatorRequest& request) const;
+  absl::StatusOr<v1::Case> AcceptAssignment(const v1::AcceptAssignmentRequest& request) const;
+  absl::StatusOr<v1::Case> DeclineAssignment(const v1::DeclineAssignmentRequest& request) const;
+  absl::StatusOr<v1::Case> ReplaceMediator(const v1::ReplaceMediatorRequest& request) const;
 
  private:
   const ClientOptions options_;
   const std::unique_ptr<v1::CaseService::StubInterface> stub_;
+};
+
+// Calls odr.v1.RosterService, as CaseClient does CaseService. Its mutations carry no request_id,
+// so they are never retried. Thread-safe.
+class RosterClient {
+ public:
+  RosterClient(std::shared_ptr<grpc::ChannelInterface> channel, ClientOptions options);
+
+  RosterClient(const RosterClient&) = delete;
+  RosterClient& operator=(const RosterClient&) = delete;
+
+  absl::StatusOr<v1::Organization> CreateOrganization(
+      const v1::CreateOrganizationRequest& request) const;
+  absl::StatusOr<v1::Organization> GetOrganization(const v1::GetOrganizationRequest& request) const;
+  absl::StatusOr<v1::ListOrganizationsResponse> ListOrganizations(
+      const v1::ListOrganizationsRequest& request) const;
+  absl::StatusOr<v1::Mediator> CreateMediator(const v1::CreateMediatorRequest& request) const;
+  absl::StatusOr<v1::Mediator> GetMediator(const v1::GetMediatorRequest& request) const;
+  absl::StatusOr<v1::ListMediatorsResponse> ListMediators(
+      const v1::ListMediatorsRequest& request) const;
+  absl::StatusOr<v1::Mediator> UpdateMediator(const v1::UpdateMediatorRequest& request) const;
+  absl::StatusOr<v1::Mediator> SuspendMediator(const v1::SuspendMediatorRequest& request) const;
+  absl::StatusOr<v1::Mediator> ReactivateMediator(
+      const v1::ReactivateMediatorRequest& request) const;
+  absl::StatusOr<v1::Pool> CreatePool(const v1::CreatePoolRequest& request) const;
+  absl::StatusOr<v1::Pool> GetPool(const v1::GetPoolRequest& request) const;
+  absl::StatusOr<v1::ListPoolsResponse> ListPools(const v1::ListPoolsRequest& request) const;
+
+ private:
+  const ClientOptions options_;
+  const std::unique_ptr<v1::RosterService::StubInterface> stub_;
 };
 
 // Calls odr.v1.AuthService, as CaseClient does CaseService. Thread-safe.

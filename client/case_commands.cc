@@ -239,7 +239,7 @@ absl::Status ApplyCaseFlags(const CaseFlags& f, bool agents_need_mask, v1::Case*
 void AddCreate(CLI::App* parent, const GlobalFlags* g, std::vector<Command>* out) {
   struct Flags {
     CaseFlags fields;
-    std::string organization, court, court_name, intake_ref, diversion_date, request_id;
+    std::string organization, language, court, court_name, intake_ref, diversion_date, request_id;
     CLI::Option* court_opt = nullptr;
     CLI::Option* court_name_opt = nullptr;
     CLI::Option* intake_opt = nullptr;
@@ -252,6 +252,11 @@ void AddCreate(CLI::App* parent, const GlobalFlags* g, std::vector<Command>* out
                   "(required unless --file has one)")
       ->type_name("ORG");
   f->fields.Add(cmd);
+  cmd->add_option("--language", f->language,
+                  "the parties' language, a code such as zh, zh-wuu, zh-yue, en (odrd's default: "
+                  "zh); mediators who speak it rank higher")
+      ->type_name("CODE")
+      ->group("Case fields");
   const std::string court =
       "Court diversion (--court, --intake-ref and --diversion-date; without them a citizen "
       "application)";
@@ -313,7 +318,9 @@ Who may create: an organization admin before their own organization; a court for
                                c->source().source_case() == v1::CaseSource::SOURCE_NOT_SET) {
                       c->mutable_source()->mutable_citizen_application();
                     }
+                    if (!f->language.empty()) c->set_language(f->language);
                     c->clear_mediators();  // output only
+                    c->clear_mediator_assignments();
                     std::string generated;
                     req.set_request_id(RequestId(f->request_id, &generated));
                     Session s(*g);
@@ -441,6 +448,7 @@ Only the fields given change. --applicant and --respondent replace the whole lis
                     c->clear_update_time();
                     c->clear_organization();
                     c->clear_mediators();
+                    c->clear_mediator_assignments();
                     for (const std::string& path : mask) req.mutable_update_mask()->add_paths(path);
                     std::string generated;
                     req.set_request_id(RequestId(f->request_id, &generated));
@@ -489,33 +497,253 @@ void AddTransition(CLI::App* parent, const GlobalFlags* g, std::vector<Command>*
                   }});
 }
 
+constexpr char kMediatorHelp[] = R"(
+MEDIATOR: a mediator of the roster, organizations/ORG/mediators/ID or just ORG/ID ('odr mediator
+  list' shows them; principals/ID, the mediator's account, is not accepted).
+)";
+
+constexpr char kAssignmentHelp[] = R"(
+How a case gets its mediator (OMR Art. 10): the parties choose one jointly (odr case choose), the
+  organization assigns one (odr case assign, after odr case recommend), or odrd picks the best
+  ranked (odr case auto-assign). The case is then MEDIATOR_PROPOSED until the mediator accepts
+  (odr case accept-assignment --no-conflict: MEDIATOR_ASSIGNED) or declines (odr case decline,
+  back to ACCEPTED). A party asking for another mediator, or the mediator recusing, uses
+  odr case recuse (OMR Art. 14).
+)";
+
 void AddAssign(CLI::App* parent, const GlobalFlags* g, std::vector<Command>* out) {
   struct Flags {
     std::string name, mediator, etag, request_id;
   };
   auto f = std::make_shared<Flags>();
   CLI::App* cmd = parent->add_subcommand(
-      "assign", "Assign a mediator of the case's organization to an ACCEPTED case (org admins)");
+      "assign", "Propose a mediator of the roster: ACCEPTED -> MEDIATOR_PROPOSED (org admins)");
   cmd->add_option("NAME", f->name, "the case: cases/ID or just ID")->required();
-  cmd->add_option("--mediator", f->mediator, "the mediator: principals/ID or just ID")
-      ->type_name("PRINCIPAL")
+  cmd->add_option("--mediator", f->mediator, "the mediator (MEDIATOR below)")
+      ->type_name("MEDIATOR")
       ->required();
   AddEtagFlag(cmd, &f->etag, "act only if the case is unchanged since this etag");
   AddRequestIdFlag(cmd, &f->request_id);
-  cmd->footer(absl::StrCat(R"(
-The mediator then sees the case (odr case list, get, events) and may update and close it.
-Assigning a mediator who is already assigned changes nothing.
+  cmd->footer(absl::StrCat(kMediatorHelp, R"(
+odrd refuses (exit 1, naming why) a suspended mediator, one at capacity, one already proposed
+  for the case, and one with a conflict: a party or agent, or sharing an ID number or phone with
+  one, or related to one. The proposed mediator sees the case at once. A complex case may have
+  several mediators (OMR Art. 11): assign again while it is MEDIATOR_PROPOSED or _ASSIGNED.
 )",
-                           kEtagHelp, kRequestIdHelp, cmd->get_footer()));
-  out->push_back({cmd, [f, g]() -> int {
+                           kAssignmentHelp, kEtagHelp, kRequestIdHelp, cmd->get_footer()));
+  out->push_back({cmd, [cmd, f, g]() -> int {
                     v1::AssignCaseMediatorRequest req;
                     req.set_name(CaseName(f->name));
-                    req.set_mediator(ResourceName("principals", f->mediator));
+                    absl::StatusOr<std::string> mediator = MediatorName(f->mediator, "--mediator");
+                    if (!mediator.ok()) return UsageError(cmd, mediator.status().message());
+                    req.set_mediator(*mediator);
                     req.set_etag(f->etag);
                     std::string generated;
                     req.set_request_id(RequestId(f->request_id, &generated));
                     Session s(*g);
                     auto r = s.cases().AssignCaseMediator(req);
+                    return r.ok() ? s.Print(*r) : s.Fail(r.status(), generated);
+                  }});
+}
+
+void AddRecommend(CLI::App* parent, const GlobalFlags* g, std::vector<Command>* out) {
+  struct Flags {
+    std::string name, pool;
+    int max = 0;
+  };
+  auto f = std::make_shared<Flags>();
+  CLI::App* cmd = parent->add_subcommand(
+      "recommend", "Rank the roster's mediators for a case, with the reasons (org admins)");
+  cmd->add_option("NAME", f->name, "the case: cases/ID or just ID")->required();
+  cmd->add_option("--max", f->max, "how many; 0: 10; at most 100")
+      ->type_name("N")
+      ->check(CLI::Range(0, std::numeric_limits<int32_t>::max()));
+  cmd->add_option("--pool", f->pool,
+                  "only this pool's mediators: organizations/ORG/pools/ID or ORG/ID")
+      ->type_name("POOL");
+  cmd->footer(absl::StrCat(R"(
+Best first. The score (0-1) weighs specialty, region, language, load versus capacity and recent
+  outcomes (docs/api.md); REASONS says why. Suspended and full mediators, and those with a
+  conflict with a party, are left out. -o name prints the mediators' names, best first.
+)",
+                           kAssignmentHelp, cmd->get_footer()));
+  out->push_back({cmd, [cmd, f, g]() -> int {
+                    v1::RecommendMediatorsRequest req;
+                    req.set_name(CaseName(f->name));
+                    req.set_max_results(f->max);
+                    if (!f->pool.empty()) {
+                      absl::StatusOr<std::string> pool = PoolName(f->pool, "--pool");
+                      if (!pool.ok()) return UsageError(cmd, pool.status().message());
+                      req.set_pool(*pool);
+                    }
+                    Session s(*g);
+                    auto r = s.cases().RecommendMediators(req);
+                    return r.ok() ? s.Print(*r) : s.Fail(r.status());
+                  }});
+}
+
+void AddAutoAssign(CLI::App* parent, const GlobalFlags* g, std::vector<Command>* out) {
+  struct Flags {
+    std::string name, pool, request_id;
+  };
+  auto f = std::make_shared<Flags>();
+  CLI::App* cmd = parent->add_subcommand(
+      "auto-assign",
+      "ACCEPTED -> MEDIATOR_PROPOSED: propose the best-ranked mediator (org admins)");
+  cmd->add_option("NAME", f->name, "the case: cases/ID or just ID")->required();
+  cmd->add_option("--pool", f->pool, "only from this pool: organizations/ORG/pools/ID or ORG/ID")
+      ->type_name("POOL");
+  AddRequestIdFlag(cmd, &f->request_id);
+  cmd->footer(absl::StrCat(R"(
+The mediator 'odr case recommend' ranks first; the ranking weighs load, which spreads work
+  fairly.
+)",
+                           kAssignmentHelp, kRequestIdHelp, cmd->get_footer()));
+  out->push_back({cmd, [cmd, f, g]() -> int {
+                    v1::AutoAssignMediatorRequest req;
+                    req.set_name(CaseName(f->name));
+                    if (!f->pool.empty()) {
+                      absl::StatusOr<std::string> pool = PoolName(f->pool, "--pool");
+                      if (!pool.ok()) return UsageError(cmd, pool.status().message());
+                      req.set_pool(*pool);
+                    }
+                    std::string generated;
+                    req.set_request_id(RequestId(f->request_id, &generated));
+                    Session s(*g);
+                    auto r = s.cases().AutoAssignMediator(req);
+                    return r.ok() ? s.Print(*r) : s.Fail(r.status(), generated);
+                  }});
+}
+
+void AddChoose(CLI::App* parent, const GlobalFlags* g, std::vector<Command>* out) {
+  struct Flags {
+    std::string name, mediator, request_id;
+  };
+  auto f = std::make_shared<Flags>();
+  CLI::App* cmd = parent->add_subcommand(
+      "choose", "Your side's choice of mediator; proposed once both sides chose the same one");
+  cmd->add_option("NAME", f->name, "the case: cases/ID or just ID")->required();
+  cmd->add_option("--mediator", f->mediator, "the mediator (MEDIATOR below)")
+      ->type_name("MEDIATOR")
+      ->required();
+  AddRequestIdFlag(cmd, &f->request_id);
+  cmd->footer(absl::StrCat(kMediatorHelp, R"(
+For the parties (and their agents): when the applicant side and the respondent side have chosen
+  the same mediator, it is proposed (joint choice, OMR Art. 10).
+)",
+                           kAssignmentHelp, kRequestIdHelp, cmd->get_footer()));
+  out->push_back({cmd, [cmd, f, g]() -> int {
+                    v1::ChooseMediatorRequest req;
+                    req.set_name(CaseName(f->name));
+                    absl::StatusOr<std::string> mediator = MediatorName(f->mediator, "--mediator");
+                    if (!mediator.ok()) return UsageError(cmd, mediator.status().message());
+                    req.set_mediator(*mediator);
+                    std::string generated;
+                    req.set_request_id(RequestId(f->request_id, &generated));
+                    Session s(*g);
+                    auto r = s.cases().ChooseMediator(req);
+                    return r.ok() ? s.Print(*r) : s.Fail(r.status(), generated);
+                  }});
+}
+
+void AddAcceptAssignment(CLI::App* parent, const GlobalFlags* g, std::vector<Command>* out) {
+  struct Flags {
+    std::string name, request_id;
+    bool no_conflict = false;
+  };
+  auto f = std::make_shared<Flags>();
+  CLI::App* cmd = parent->add_subcommand(
+      "accept-assignment",
+      "MEDIATOR_PROPOSED -> MEDIATOR_ASSIGNED: the proposed mediator accepts the case");
+  cmd->add_option("NAME", f->name, "the case: cases/ID or just ID")->required();
+  cmd->add_flag("--no-conflict", f->no_conflict,
+                "required: your declaration that no ground for recusal exists (below)");
+  AddRequestIdFlag(cmd, &f->request_id);
+  cmd->footer(absl::StrCat(R"(
+--no-conflict declares that you are not a near relative of a party or agent, have no interest in
+  the dispute, and have no other relationship with a party that could affect a fair mediation
+  (OMR Arts. 12-13). If one exists, decline instead (odr case decline --reason ...).
+Accept or decline within 3 working days of the proposal.
+)",
+                           kRequestIdHelp, cmd->get_footer()));
+  out->push_back({cmd, [cmd, f, g]() -> int {
+                    if (!f->no_conflict) {
+                      return UsageError(cmd,
+                                        "--no-conflict is required: with it you declare that no "
+                                        "ground for recusal exists (OMR Art. 13); if one does, "
+                                        "use 'odr case decline'");
+                    }
+                    v1::AcceptAssignmentRequest req;
+                    req.set_name(CaseName(f->name));
+                    req.set_no_conflict_declared(true);
+                    std::string generated;
+                    req.set_request_id(RequestId(f->request_id, &generated));
+                    Session s(*g);
+                    auto r = s.cases().AcceptAssignment(req);
+                    return r.ok() ? s.Print(*r) : s.Fail(r.status(), generated);
+                  }});
+}
+
+void AddDecline(CLI::App* parent, const GlobalFlags* g, std::vector<Command>* out) {
+  struct Flags {
+    std::string name, reason, request_id;
+  };
+  auto f = std::make_shared<Flags>();
+  CLI::App* cmd = parent->add_subcommand(
+      "decline", "The proposed mediator declines, with a reason: the case returns to assignment");
+  cmd->add_option("NAME", f->name, "the case: cases/ID or just ID")->required();
+  cmd->add_option("--reason", f->reason, "why, 1-1000 characters; kept in the case")
+      ->type_name("TEXT")
+      ->required();
+  AddRequestIdFlag(cmd, &f->request_id);
+  cmd->footer(absl::StrCat(R"(
+The case returns to assignment (OMR Art. 12).
+)",
+                           kRequestIdHelp, cmd->get_footer()));
+  out->push_back({cmd, [f, g]() -> int {
+                    v1::DeclineAssignmentRequest req;
+                    req.set_name(CaseName(f->name));
+                    req.set_reason(f->reason);
+                    std::string generated;
+                    req.set_request_id(RequestId(f->request_id, &generated));
+                    Session s(*g);
+                    auto r = s.cases().DeclineAssignment(req);
+                    return r.ok() ? s.Print(*r) : s.Fail(r.status(), generated);
+                  }});
+}
+
+void AddRecuse(CLI::App* parent, const GlobalFlags* g, std::vector<Command>* out) {
+  struct Flags {
+    std::string name, mediator, reason, request_id;
+  };
+  auto f = std::make_shared<Flags>();
+  CLI::App* cmd = parent->add_subcommand(
+      "recuse",
+      "Replace a mediator: a party asks for another, or the mediator recuses (OMR Art. 14)");
+  cmd->add_option("NAME", f->name, "the case: cases/ID or just ID")->required();
+  cmd->add_option("--mediator", f->mediator, "the mediator to replace (MEDIATOR below)")
+      ->type_name("MEDIATOR")
+      ->required();
+  cmd->add_option("--reason", f->reason, "why, 1-1000 characters; kept in the case")
+      ->type_name("TEXT")
+      ->required();
+  AddRequestIdFlag(cmd, &f->request_id);
+  cmd->footer(absl::StrCat(kMediatorHelp, R"(
+The mediator is released and may not be proposed again for this case; the case returns to
+  assignment.
+)",
+                           kRequestIdHelp, cmd->get_footer()));
+  out->push_back({cmd, [cmd, f, g]() -> int {
+                    v1::ReplaceMediatorRequest req;
+                    req.set_name(CaseName(f->name));
+                    absl::StatusOr<std::string> mediator = MediatorName(f->mediator, "--mediator");
+                    if (!mediator.ok()) return UsageError(cmd, mediator.status().message());
+                    req.set_mediator(*mediator);
+                    req.set_reason(f->reason);
+                    std::string generated;
+                    req.set_request_id(RequestId(f->request_id, &generated));
+                    Session s(*g);
+                    auto r = s.cases().ReplaceMediator(req);
                     return r.ok() ? s.Print(*r) : s.Fail(r.status(), generated);
                   }});
 }
@@ -564,7 +792,8 @@ void AddEvents(CLI::App* parent, const GlobalFlags* g, std::vector<Command>* out
 
 std::vector<Command> AddCaseCommands(CLI::App* app, const GlobalFlags* globals) {
   std::vector<Command> out;
-  CLI::App* c = app->add_subcommand("case", "Mediation cases: create, read, change state");
+  CLI::App* c =
+      app->add_subcommand("case", "Mediation cases: create, read, change state, get a mediator");
   AddCreate(c, globals, &out);
   AddGet(c, globals, &out);
   AddList(c, globals, &out);
@@ -583,7 +812,13 @@ std::vector<Command> AddCaseCommands(CLI::App* app, const GlobalFlags* globals) 
       c, globals, &out, "close",
       "SUBMITTED or ACCEPTED -> CLOSED: the organization declines or terminates (OMR Art. 25)",
       ReasonFlag::kRequired, &client::CaseClient::CloseCase);
+  AddRecommend(c, globals, &out);
   AddAssign(c, globals, &out);
+  AddAutoAssign(c, globals, &out);
+  AddChoose(c, globals, &out);
+  AddAcceptAssignment(c, globals, &out);
+  AddDecline(c, globals, &out);
+  AddRecuse(c, globals, &out);
   AddEvents(c, globals, &out);
   return out;
 }

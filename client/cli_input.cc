@@ -53,6 +53,21 @@ constexpr Spelling<v1::IdDocumentType> kIdTypes[] = {
     {"uscc", v1::ID_DOCUMENT_TYPE_UNIFIED_SOCIAL_CREDIT_CODE},
 };
 
+constexpr Spelling<v1::OrganizationKind> kOrganizationKinds[] = {
+    {"people", v1::ORGANIZATION_KIND_PEOPLES_MEDIATION_COMMITTEE},
+    {"industry", v1::ORGANIZATION_KIND_INDUSTRY_PROFESSIONAL},
+    {"court-invited", v1::ORGANIZATION_KIND_COURT_INVITED},
+    {"lawyer", v1::ORGANIZATION_KIND_LAWYER},
+    {"administrative", v1::ORGANIZATION_KIND_ADMINISTRATIVE},
+    {"commercial", v1::ORGANIZATION_KIND_COMMERCIAL},
+    {"other", v1::ORGANIZATION_KIND_OTHER},
+};
+
+constexpr Spelling<v1::Mediator::Employment> kEmployments[] = {
+    {"full-time", v1::Mediator::EMPLOYMENT_FULL_TIME},
+    {"part-time", v1::Mediator::EMPLOYMENT_PART_TIME},
+};
+
 template <typename E, size_t N>
 std::string Choices(const Spelling<E> (&table)[N]) {
   std::vector<std::string> names;
@@ -78,6 +93,36 @@ absl::StatusOr<E> Lookup(const Spelling<E> (&table)[N], absl::string_view text,
   }
   return absl::InvalidArgumentError(
       absl::StrCat(what, " must be one of: ", Choices(table), " (got '", text, "')"));
+}
+
+// Lookup that also takes the enum's own names, with or without `prefix` (e.g. "DISPUTE_TYPE_"):
+// DISPUTE_TYPE_MEDICAL, medical, Medical, PEOPLES_MEDIATION_COMMITTEE.
+template <typename E, size_t N>
+absl::StatusOr<E> LookupEnum(const Spelling<E> (&table)[N], absl::string_view text,
+                             absl::string_view what, absl::string_view prefix,
+                             bool (*parse)(absl::string_view, E*)) {
+  absl::StatusOr<E> flag_spelling = Lookup(table, text, what);
+  if (flag_spelling.ok()) return flag_spelling;
+  std::string upper = absl::AsciiStrToUpper(absl::StripAsciiWhitespace(text));
+  for (char& c : upper) {
+    if (c == '-') c = '_';
+  }
+  if (!absl::StartsWith(upper, prefix)) upper = absl::StrCat(prefix, upper);
+  E value;
+  if (parse(upper, &value)) {
+    for (const auto& s : table) {
+      if (s.value == value) return value;  // never UNSPECIFIED
+    }
+  }
+  return flag_spelling.status();
+}
+
+// "MEDICAL" for the enum value named DISPUTE_TYPE_MEDICAL with `prefix` DISPUTE_TYPE_.
+std::string ShortName(const std::string& name, int value, absl::string_view prefix) {
+  if (name.empty()) return absl::StrCat(value);
+  absl::string_view short_name = name;
+  absl::ConsumePrefix(&short_name, prefix);
+  return std::string(short_name);
 }
 
 struct Item {
@@ -151,9 +196,13 @@ absl::StatusOr<bool> ApplyPersonKey(const Item& item, P* p) {
 }  // namespace
 
 absl::StatusOr<int64_t> ParseYuanToFen(absl::string_view yuan) {
+  return ParseYuanToFen(yuan, "--amount");
+}
+
+absl::StatusOr<int64_t> ParseYuanToFen(absl::string_view yuan, absl::string_view flag) {
   absl::string_view s = absl::StripAsciiWhitespace(yuan);
-  if (s.empty()) return absl::InvalidArgumentError("--amount is empty");
-  if (s[0] == '-') return absl::InvalidArgumentError("--amount must not be negative");
+  if (s.empty()) return absl::InvalidArgumentError(absl::StrCat(flag, " is empty"));
+  if (s[0] == '-') return absl::InvalidArgumentError(absl::StrCat(flag, " must not be negative"));
   size_t dot = s.find('.');
   absl::string_view whole = s.substr(0, dot);
   absl::string_view frac = dot == absl::string_view::npos ? "" : s.substr(dot + 1);
@@ -165,24 +214,24 @@ absl::StatusOr<int64_t> ParseYuanToFen(absl::string_view yuan) {
   };
   if (whole.empty() || !all_digits(whole) || !all_digits(frac) ||
       (dot != absl::string_view::npos && frac.empty())) {
-    return absl::InvalidArgumentError(
-        "--amount must be yuan written as digits with at most 2 decimals, e.g. 20000 or 12.50");
+    return absl::InvalidArgumentError(absl::StrCat(
+        flag, " must be yuan written as digits with at most 2 decimals, e.g. 20000 or 12.50"));
   }
   if (frac.size() > 2) {
     return absl::InvalidArgumentError(
-        "--amount has more than 2 decimals; the smallest unit is the fen (0.01 yuan)");
+        absl::StrCat(flag, " has more than 2 decimals; the smallest unit is the fen (0.01 yuan)"));
   }
   int64_t w = 0;
   for (char c : whole) {
     if (__builtin_mul_overflow(w, int64_t{10}, &w) || __builtin_add_overflow(w, c - '0', &w)) {
-      return absl::InvalidArgumentError("--amount is too large");
+      return absl::InvalidArgumentError(absl::StrCat(flag, " is too large"));
     }
   }
   int64_t f = 0;
   if (!frac.empty()) f = (frac[0] - '0') * 10 + (frac.size() > 1 ? frac[1] - '0' : 0);
   int64_t fen;
   if (__builtin_mul_overflow(w, int64_t{100}, &fen) || __builtin_add_overflow(fen, f, &fen)) {
-    return absl::InvalidArgumentError("--amount is too large");
+    return absl::InvalidArgumentError(absl::StrCat(flag, " is too large"));
   }
   return fen;
 }
@@ -195,10 +244,64 @@ std::string FormatFen(int64_t fen) {
 }
 
 absl::StatusOr<v1::DisputeType> ParseDisputeType(absl::string_view text) {
+  return ParseDisputeType(text, "--type");
+}
+
+absl::StatusOr<v1::DisputeType> ParseDisputeType(absl::string_view text, absl::string_view flag) {
   const std::string norm = Normalize(text);
   absl::string_view short_name = norm;
   absl::ConsumePrefix(&short_name, "dispute-type-");
-  return Lookup(kDisputeTypes, short_name, "--type");
+  return Lookup(kDisputeTypes, short_name, flag);
+}
+
+absl::StatusOr<v1::OrganizationKind> ParseOrganizationKind(absl::string_view text) {
+  return LookupEnum(
+      kOrganizationKinds, text, "--kind", "ORGANIZATION_KIND_",
+      +[](absl::string_view name, v1::OrganizationKind* out) {
+        return v1::OrganizationKind_Parse(std::string(name), out);
+      });
+}
+
+std::string OrganizationKindShortName(v1::OrganizationKind kind) {
+  if (kind == v1::ORGANIZATION_KIND_UNSPECIFIED) return "";
+  return ShortName(v1::OrganizationKind_Name(kind), kind, "ORGANIZATION_KIND_");
+}
+
+absl::StatusOr<v1::Mediator::Employment> ParseEmployment(absl::string_view text) {
+  return LookupEnum(
+      kEmployments, text, "--employment", "EMPLOYMENT_",
+      +[](absl::string_view name, v1::Mediator::Employment* out) {
+        return v1::Mediator::Employment_Parse(std::string(name), out);
+      });
+}
+
+std::string EmploymentShortName(v1::Mediator::Employment employment) {
+  if (employment == v1::Mediator::EMPLOYMENT_UNSPECIFIED) return "";
+  return ShortName(v1::Mediator::Employment_Name(employment), employment, "EMPLOYMENT_");
+}
+
+std::string MediatorStateShortName(v1::Mediator::State state) {
+  if (state == v1::Mediator::STATE_UNSPECIFIED) return "";
+  return ShortName(v1::Mediator::State_Name(state), state, "STATE_");
+}
+
+std::string AssignmentStateShortName(v1::MediatorAssignment::State state) {
+  if (state == v1::MediatorAssignment::STATE_UNSPECIFIED) return "";
+  return ShortName(v1::MediatorAssignment::State_Name(state), state, "STATE_");
+}
+
+std::string AssignmentMethodShortName(v1::MediatorAssignment::Method method) {
+  if (method == v1::MediatorAssignment::METHOD_UNSPECIFIED) return "";
+  return ShortName(v1::MediatorAssignment::Method_Name(method), method, "METHOD_");
+}
+
+absl::StatusOr<v1::IdDocumentType> ParseIdDocumentType(absl::string_view text,
+                                                       absl::string_view flag) {
+  return LookupEnum(
+      kIdTypes, text, flag, "ID_DOCUMENT_TYPE_",
+      +[](absl::string_view name, v1::IdDocumentType* out) {
+        return v1::IdDocumentType_Parse(std::string(name), out);
+      });
 }
 
 std::string DisputeTypeShortName(v1::DisputeType type) {
@@ -288,6 +391,44 @@ std::string ResourceName(absl::string_view collection, absl::string_view name_or
   const std::string prefix = absl::StrCat(collection, "/");
   if (absl::StartsWith(name_or_id, prefix)) return std::string(name_or_id);
   return absl::StrCat(prefix, name_or_id);
+}
+
+absl::StatusOr<std::string> OrganizationChildName(absl::string_view collection,
+                                                  absl::string_view text, absl::string_view flag,
+                                                  absl::string_view default_org) {
+  const absl::string_view t = absl::StripAsciiWhitespace(text);
+  if (absl::StartsWith(t, "organizations/")) return std::string(t);
+  const std::vector<absl::string_view> parts = absl::StrSplit(t, '/');
+  const bool known_collection =
+      parts.size() == 2 && (parts[0] == "principals" || parts[0] == "cases" ||
+                            parts[0] == "courts" || parts[0] == "mediators" || parts[0] == "pools");
+  if (parts.size() == 2 && !parts[0].empty() && !parts[1].empty() && !known_collection) {
+    return absl::StrCat("organizations/", parts[0], "/", collection, "/", parts[1]);
+  }
+  absl::string_view org = default_org;
+  absl::ConsumePrefix(&org, "organizations/");
+  if (parts.size() == 1 && !t.empty() && !org.empty()) {
+    return absl::StrCat("organizations/", org, "/", collection, "/", t);
+  }
+  std::string message =
+      absl::StrCat(flag, " must be organizations/ORG/", collection, "/ID or ORG/ID");
+  if (!org.empty()) absl::StrAppend(&message, " (or ID, of organizations/", org, ")");
+  if (!parts.empty() && parts[0] == "principals") {
+    absl::StrAppend(&message,
+                    "; principals/ID is an account, not a roster entry: 'odr mediator list' "
+                    "shows the mediators' names");
+  }
+  return absl::InvalidArgumentError(message);
+}
+
+absl::StatusOr<std::string> MediatorName(absl::string_view text, absl::string_view flag,
+                                         absl::string_view default_org) {
+  return OrganizationChildName("mediators", text, flag, default_org);
+}
+
+absl::StatusOr<std::string> PoolName(absl::string_view text, absl::string_view flag,
+                                     absl::string_view default_org) {
+  return OrganizationChildName("pools", text, flag, default_org);
 }
 
 bool IsLoopbackTarget(absl::string_view target) {

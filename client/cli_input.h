@@ -12,6 +12,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "odr/v1/case.pb.h"
+#include "odr/v1/roster.pb.h"
 
 namespace odr::cli {
 
@@ -19,6 +20,8 @@ namespace odr::cli {
 // "0.07" -> 7. Accepts digits with an optional '.' and one or two decimals; rejects signs,
 // three or more decimals, grouping separators, and amounts that do not fit in int64 fen.
 absl::StatusOr<int64_t> ParseYuanToFen(absl::string_view yuan);
+// The same, with messages that name `flag` (e.g. "--fee") instead of --amount.
+absl::StatusOr<int64_t> ParseYuanToFen(absl::string_view yuan, absl::string_view flag);
 
 // Formats fen as yuan with two decimals: 2000000 -> "20000.00", -150 -> "-1.50".
 std::string FormatFen(int64_t fen);
@@ -27,12 +30,41 @@ std::string FormatFen(int64_t fen);
 // family-inheritance, traffic-accident, property-land, consumer-ecommerce, other. Case and '_'
 // versus '-' do not matter, and the enum's own names (DISPUTE_TYPE_MEDICAL, MEDICAL) work too.
 absl::StatusOr<v1::DisputeType> ParseDisputeType(absl::string_view text);
+// The same, with messages that name `flag` (e.g. "--specialty") instead of --type.
+absl::StatusOr<v1::DisputeType> ParseDisputeType(absl::string_view text, absl::string_view flag);
 
 // "MEDICAL" for DISPUTE_TYPE_MEDICAL: the spelling that list filters use. Empty for UNSPECIFIED.
 std::string DisputeTypeShortName(v1::DisputeType type);
 
 // "DRAFT" for STATE_DRAFT. Empty for STATE_UNSPECIFIED.
 std::string StateShortName(v1::Case::State state);
+
+// Organization kinds as --kind spells them: people (人民调解委员会), industry (行业性、专业性),
+// court-invited, lawyer, administrative, commercial, other. Case and '_' versus '-' do not
+// matter, and the enum's own names (ORGANIZATION_KIND_COURT_INVITED, COURT_INVITED) work too.
+absl::StatusOr<v1::OrganizationKind> ParseOrganizationKind(absl::string_view text);
+
+// "COURT_INVITED" for ORGANIZATION_KIND_COURT_INVITED. Empty for UNSPECIFIED.
+std::string OrganizationKindShortName(v1::OrganizationKind kind);
+
+// --employment: full-time or part-time (also FULL_TIME, EMPLOYMENT_PART_TIME ...).
+absl::StatusOr<v1::Mediator::Employment> ParseEmployment(absl::string_view text);
+
+// "FULL_TIME" for EMPLOYMENT_FULL_TIME. Empty for UNSPECIFIED.
+std::string EmploymentShortName(v1::Mediator::Employment employment);
+
+// "ACTIVE" for STATE_ACTIVE. Empty for UNSPECIFIED.
+std::string MediatorStateShortName(v1::Mediator::State state);
+
+// "PROPOSED" for MediatorAssignment::STATE_PROPOSED; "JOINT_CHOICE" for METHOD_JOINT_CHOICE.
+// Empty for UNSPECIFIED.
+std::string AssignmentStateShortName(v1::MediatorAssignment::State state);
+std::string AssignmentMethodShortName(v1::MediatorAssignment::Method method);
+
+// ID document types as `flag` (e.g. "--id-type") spells them, the same as in party specs:
+// resident-id, passport, permit, foreign-resident, uscc (or the enum's own names).
+absl::StatusOr<v1::IdDocumentType> ParseIdDocumentType(absl::string_view text,
+                                                       absl::string_view flag);
 
 // Parses a party spec: `key=value` items separated by ';', e.g.
 //   kind=person;name=张三;id-type=resident-id;id=110101199003074514;phone=13800138000;
@@ -62,6 +94,21 @@ std::string CaseName(absl::string_view name_or_id);
 // ResourceName("principals", "principals/x") too. An empty input stays empty (flag not given).
 // Does not check the ID.
 std::string ResourceName(absl::string_view collection, absl::string_view name_or_id);
+
+// A child resource of an organization, `organizations/{org}/{collection}/{id}`, from the full
+// name or the short form `{org}/{id}`; with a non-empty `default_org` (an organization id or
+// name), a bare `{id}` names that organization's. The full form is passed on unchecked (odrd
+// checks ids). INVALID_ARGUMENT, naming `flag`, for anything else, including an empty value and
+// other collections' names (principals/ID: a mediator's account is not the mediator).
+absl::StatusOr<std::string> OrganizationChildName(absl::string_view collection,
+                                                  absl::string_view text, absl::string_view flag,
+                                                  absl::string_view default_org = "");
+
+// OrganizationChildName for mediators (`organizations/o/mediators/m`, `o/m`) and pools.
+absl::StatusOr<std::string> MediatorName(absl::string_view text, absl::string_view flag,
+                                         absl::string_view default_org = "");
+absl::StatusOr<std::string> PoolName(absl::string_view text, absl::string_view flag,
+                                     absl::string_view default_org = "");
 
 // Whether a gRPC target names this machine: 127.0.0.0/8, ::1 and localhost (with or without a
 // port, in brackets, or behind dns:///, ipv4: or ipv6:), and unix sockets. Other names, including

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <sstream>
 #include <utility>
 
 #include "absl/strings/match.h"
@@ -102,6 +103,31 @@ std::string ShortMethod(absl::string_view method) {
 std::string LastSegment(absl::string_view name) {
   size_t slash = name.rfind('/');
   return std::string(slash == absl::string_view::npos ? name : name.substr(slash + 1));
+}
+
+// Every mediator assignment, one a line under a header: MEDIATOR STATE METHOD REASON. Empty if
+// there are none.
+std::string AssignmentsText(
+    const google::protobuf::RepeatedPtrField<v1::MediatorAssignment>& assignments) {
+  if (assignments.empty()) return "";
+  TextTable table({"MEDIATOR", "STATE", "METHOD", "REASON"});
+  for (const v1::MediatorAssignment& a : assignments) {
+    table.AddRow({a.mediator(), Dash(AssignmentStateShortName(a.state())),
+                  Dash(AssignmentMethodShortName(a.method())), a.reason()});
+  }
+  std::ostringstream text;
+  table.Print(text);
+  std::string s = text.str();
+  while (!s.empty() && s.back() == '\n') s.pop_back();
+  return s;
+}
+
+// "MEDICAL, LABOUR".
+std::string DisputeTypes(const google::protobuf::RepeatedField<int>& types,
+                         absl::string_view separator = ", ") {
+  std::vector<std::string> names;
+  for (int t : types) names.push_back(DisputeTypeShortName(static_cast<v1::DisputeType>(t)));
+  return absl::StrJoin(names, separator);
 }
 
 void PrintNextPage(absl::string_view token, std::ostream& out) {
@@ -219,8 +245,10 @@ void PrintCaseTable(const v1::Case& c, std::ostream& out) {
       {"Case number", c.case_number()},
       {"State", StateShortName(c.state())},
       {"Type", DisputeTypeShortName(c.dispute_type())},
+      {"Language", c.language()},
       {"Organization", c.organization()},
       {"Mediators", absl::StrJoin(c.mediators(), ", ")},
+      {"Assignments", AssignmentsText(c.mediator_assignments())},
       {"Applicants", PartyNames(c.applicants())},
       {"Respondents", PartyNames(c.respondents())},
       {"Amount (yuan)", FormatFen(c.amount_fen())},
@@ -238,6 +266,122 @@ void PrintCaseTable(const v1::Case& c, std::ostream& out) {
                               {"Claims", c.claims()},
                           });
   PrintKeyValues(rows, out);
+}
+
+void PrintRecommendationTable(const v1::RecommendMediatorsResponse& response, std::ostream& out) {
+  if (response.recommendations_size() == 0) {
+    out << "No mediator is available for this case: suspended and full mediators, those with a "
+           "conflict, and those already proposed, declined or replaced for it are left out.\n";
+    return;
+  }
+  TextTable table({"RANK", "MEDIATOR", "SCORE", "REASONS"}, {0, 2});
+  int rank = 0;
+  for (const v1::MediatorRecommendation& r : response.recommendations()) {
+    std::string mediator = r.mediator();
+    if (!r.display_name().empty()) absl::StrAppend(&mediator, " (", r.display_name(), ")");
+    table.AddRow({absl::StrCat(++rank), mediator, absl::StrFormat("%.3f", r.score()),
+                  absl::StrJoin(r.reasons(), "; ")});
+  }
+  table.Print(out);
+}
+
+void PrintOrganizationTable(const v1::Organization& o, std::ostream& out) {
+  PrintKeyValues({{"Name", o.name()},
+                  {"Display name", o.display_name()},
+                  {"Kind", OrganizationKindShortName(o.kind())},
+                  {"Region", o.region_code()},
+                  {"Court", o.affiliated_court()},
+                  {"Created", FormatTimestamp(o.create_time())},
+                  {"Etag", o.etag()}},
+                 out);
+}
+
+void PrintOrganizationListTable(const v1::ListOrganizationsResponse& response, std::ostream& out) {
+  if (response.organizations_size() == 0) {
+    out << "No organizations found.\n";
+  } else {
+    TextTable table({"NAME", "DISPLAY NAME", "KIND", "REGION", "COURT"});
+    for (const v1::Organization& o : response.organizations()) {
+      table.AddRow({o.name(), o.display_name(), OrganizationKindShortName(o.kind()),
+                    o.region_code(), Dash(o.affiliated_court())});
+    }
+    table.Print(out);
+  }
+  PrintNextPage(response.next_page_token(), out);
+}
+
+void PrintMediatorTable(const v1::Mediator& m, std::ostream& out) {
+  std::vector<std::pair<std::string, std::string>> rows = {
+      {"Name", m.name()},
+      {"Display name", m.display_name()},
+      {"State", MediatorStateShortName(m.state())},
+      {"Principal", m.principal()},
+      {"Specialties", DisputeTypes(m.specialties())},
+      {"Languages", absl::StrJoin(m.languages(), ", ")},
+      {"Region", m.region_code()},
+      {"Employment", EmploymentShortName(m.employment())},
+      {"Fee (yuan)", FormatFen(m.fee_fen())},
+      {"Load", absl::StrCat(m.active_cases(), " of ", m.max_concurrent_cases(), " cases")},
+      {"Recent",
+       absl::StrCat(m.recent_settled(), " settled of ", m.recent_ended(), " ended (365 days)")},
+  };
+  if (m.has_private_details()) {
+    const v1::Mediator::PrivateDetails& p = m.private_details();
+    absl::string_view type = v1::IdDocumentType_Name(p.id_document_type());
+    absl::ConsumePrefix(&type, "ID_DOCUMENT_TYPE_");
+    const int related = p.related_id_numbers_size();
+    rows.push_back(
+        {"Private", absl::StrCat("on file (", type, ", phone, ", related,
+                                 related == 1 ? " related ID number)" : " related ID numbers)")});
+  }
+  rows.push_back({"Etag", m.etag()});
+  rows.push_back({"Profile", m.profile()});
+  PrintKeyValues(rows, out);
+}
+
+void PrintMediatorListTable(const v1::ListMediatorsResponse& response, std::ostream& out) {
+  if (response.mediators_size() == 0) {
+    out << "No mediators found.\n";
+  } else {
+    TextTable table({"NAME", "DISPLAY NAME", "STATE", "SPECIALTIES", "LANGUAGES", "REGION", "LOAD",
+                     "FEE(YUAN)"},
+                    {6, 7});
+    for (const v1::Mediator& m : response.mediators()) {
+      table.AddRow({m.name(), m.display_name(), MediatorStateShortName(m.state()),
+                    DisputeTypes(m.specialties(), ","), absl::StrJoin(m.languages(), ","),
+                    m.region_code(), absl::StrCat(m.active_cases(), "/", m.max_concurrent_cases()),
+                    FormatFen(m.fee_fen())});
+    }
+    table.Print(out);
+  }
+  PrintNextPage(response.next_page_token(), out);
+}
+
+void PrintPoolTable(const v1::Pool& p, std::ostream& out) {
+  PrintKeyValues(
+      {{"Name", p.name()},
+       {"Display name", p.display_name()},
+       {"Types", p.dispute_types().empty() ? "all" : DisputeTypes(p.dispute_types())},
+       {"Regions", p.region_codes().empty() ? "all" : absl::StrJoin(p.region_codes(), ", ")},
+       {"Mediators", absl::StrJoin(p.mediators(), "\n")},
+       {"Etag", p.etag()}},
+      out);
+}
+
+void PrintPoolListTable(const v1::ListPoolsResponse& response, std::ostream& out) {
+  if (response.pools_size() == 0) {
+    out << "No pools found.\n";
+  } else {
+    TextTable table({"NAME", "DISPLAY NAME", "TYPES", "REGIONS", "MEDIATORS"}, {4});
+    for (const v1::Pool& p : response.pools()) {
+      table.AddRow({p.name(), p.display_name(),
+                    p.dispute_types().empty() ? "all" : DisputeTypes(p.dispute_types(), ","),
+                    p.region_codes().empty() ? "all" : absl::StrJoin(p.region_codes(), ","),
+                    absl::StrCat(p.mediators_size())});
+    }
+    table.Print(out);
+  }
+  PrintNextPage(response.next_page_token(), out);
 }
 
 std::string RoleShortName(v1::Role role) {

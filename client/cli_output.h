@@ -17,6 +17,7 @@
 #include "odr/v1/audit.pb.h"
 #include "odr/v1/auth.pb.h"
 #include "odr/v1/case_service.pb.h"
+#include "odr/v1/roster.pb.h"
 
 namespace odr::cli {
 
@@ -50,10 +51,35 @@ int ExitCodeFor(const absl::Status& status);
 // default values omitted), indented, followed by a newline.
 void PrintJson(const google::protobuf::Message& message, std::ostream& out);
 
-// Key/value listing of one case: name, case number, state, type, organization, mediators,
+// Key/value listing of one case: name, case number, state, type, language, organization,
+// mediators (their accounts) and every mediator assignment (mediator, state, method, reason),
 // parties, amount in yuan, region, source and court (for a court diversion: the court's name and
 // display name), times (RFC 3339, local time zone), etag, then summary and claims.
 void PrintCaseTable(const v1::Case& c, std::ostream& out);
+
+// Columns RANK, MEDIATOR (name and display name), SCORE, REASONS (joined by "; ").
+void PrintRecommendationTable(const v1::RecommendMediatorsResponse& response, std::ostream& out);
+
+// Key/value listing of an organization: name, display name, kind, region, court, created, etag.
+void PrintOrganizationTable(const v1::Organization& o, std::ostream& out);
+
+// Columns NAME, DISPLAY NAME, KIND, REGION, COURT; then the next page hint.
+void PrintOrganizationListTable(const v1::ListOrganizationsResponse& response, std::ostream& out);
+
+// Key/value listing of a mediator: the public profile, state, load versus capacity, recent
+// outcomes and, when odrd sent them (to the organization's admins), which private details are on
+// file (the document type and how many related ID numbers; never the numbers or the phone).
+void PrintMediatorTable(const v1::Mediator& m, std::ostream& out);
+
+// Columns NAME, DISPLAY NAME, STATE, SPECIALTIES, LANGUAGES, REGION, LOAD (active/max),
+// FEE(YUAN); then the next page hint.
+void PrintMediatorListTable(const v1::ListMediatorsResponse& response, std::ostream& out);
+
+// Key/value listing of a pool: name, display name, dispute types, regions, mediators.
+void PrintPoolTable(const v1::Pool& p, std::ostream& out);
+
+// Columns NAME, DISPLAY NAME, TYPES, REGIONS, MEDIATORS (how many); then the next page hint.
+void PrintPoolListTable(const v1::ListPoolsResponse& response, std::ostream& out);
 
 // Columns NAME, NUMBER, STATE, TYPE, REGION, AMOUNT(YUAN), CREATED; then, if there is a next
 // page, a line with the --page-token that fetches it.

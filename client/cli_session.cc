@@ -120,6 +120,7 @@ Session::Session(const GlobalFlags& g)
                                                                                : Mode::kTable),
       channel_(client::MakeChannel(g.resolved.client)),
       cases_(channel_, g.resolved.client),
+      roster_(channel_, g.resolved.client),
       auth_(channel_, g.resolved.client),
       audit_(channel_, g.resolved.client) {}
 
@@ -141,6 +142,40 @@ int Session::Print(const v1::ListAccessRecordsResponse& r) const {
   std::vector<std::string> names;
   for (const v1::AccessRecord& a : r.access_records()) names.push_back(a.name());
   return Emit(r, names, r.next_page_token(), &PrintAccessRecordTable);
+}
+
+int Session::Print(const v1::RecommendMediatorsResponse& r) const {
+  std::vector<std::string> names;
+  for (const v1::MediatorRecommendation& m : r.recommendations()) names.push_back(m.mediator());
+  return Emit(r, names, "", &PrintRecommendationTable);
+}
+
+int Session::Print(const v1::Organization& o) const {
+  return Emit(o, {o.name()}, "", &PrintOrganizationTable);
+}
+
+int Session::Print(const v1::ListOrganizationsResponse& r) const {
+  std::vector<std::string> names;
+  for (const v1::Organization& o : r.organizations()) names.push_back(o.name());
+  return Emit(r, names, r.next_page_token(), &PrintOrganizationListTable);
+}
+
+int Session::Print(const v1::Mediator& m) const {
+  return Emit(m, {m.name()}, "", &PrintMediatorTable);
+}
+
+int Session::Print(const v1::ListMediatorsResponse& r) const {
+  std::vector<std::string> names;
+  for (const v1::Mediator& m : r.mediators()) names.push_back(m.name());
+  return Emit(r, names, r.next_page_token(), &PrintMediatorListTable);
+}
+
+int Session::Print(const v1::Pool& p) const { return Emit(p, {p.name()}, "", &PrintPoolTable); }
+
+int Session::Print(const v1::ListPoolsResponse& r) const {
+  std::vector<std::string> names;
+  for (const v1::Pool& p : r.pools()) names.push_back(p.name());
+  return Emit(r, names, r.next_page_token(), &PrintPoolListTable);
 }
 
 int Session::Fail(const absl::Status& status, std::string generated_request_id, bool login) const {

@@ -90,6 +90,7 @@ class Session {
   explicit Session(const GlobalFlags& g);
 
   const client::CaseClient& cases() const { return cases_; }
+  const client::RosterClient& roster() const { return roster_; }
   const client::AuthClient& auth() const { return auth_; }
   const client::AuditClient& audit() const { return audit_; }
   const GlobalFlags& globals() const { return globals_; }
@@ -99,6 +100,13 @@ class Session {
   int Print(const v1::ListCasesResponse& r) const;
   int Print(const v1::ListCaseEventsResponse& r) const;
   int Print(const v1::ListAccessRecordsResponse& r) const;
+  int Print(const v1::RecommendMediatorsResponse& r) const;
+  int Print(const v1::Organization& o) const;
+  int Print(const v1::ListOrganizationsResponse& r) const;
+  int Print(const v1::Mediator& m) const;
+  int Print(const v1::ListMediatorsResponse& r) const;
+  int Print(const v1::Pool& p) const;
+  int Print(const v1::ListPoolsResponse& r) const;
 
   // -o name: `names` one a line on stdout (for scripts), and on stderr a hint if a page follows,
   // so that a truncated list never passes silently. -o json: protobuf JSON. Else `table`.
@@ -133,6 +141,7 @@ class Session {
   const Mode mode_;
   const std::shared_ptr<grpc::Channel> channel_;
   const client::CaseClient cases_;
+  const client::RosterClient roster_;
   const client::AuthClient auth_;
   const client::AuditClient audit_;
 };

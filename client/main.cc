@@ -11,6 +11,7 @@
 #include "client/case_commands.h"
 #include "client/cli_output.h"
 #include "client/cli_session.h"
+#include "client/roster_commands.h"
 
 namespace {
 
@@ -114,6 +115,9 @@ int main(int argc, char** argv) {
 
   CLI::App* help = app.add_subcommand("help", "Show this help, with the exit codes");
   std::vector<odr::cli::Command> commands = odr::cli::AddCaseCommands(&app, &globals);
+  for (odr::cli::Command& c : odr::cli::AddRosterCommands(&app, &globals)) {
+    commands.push_back(std::move(c));
+  }
   for (odr::cli::Command& c : odr::cli::AddAuthCommands(&app, &globals)) {
     commands.push_back(std::move(c));
   }

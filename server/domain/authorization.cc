@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "server/domain/errors.h"
 
@@ -10,7 +11,8 @@ namespace odr::domain {
 namespace {
 
 bool SameDocument(const Principal& p, IdDocumentType type, const std::string& number) {
-  return !p.id_number.empty() && p.id_document_type == type && p.id_number == number;
+  return !p.id_number.empty() && p.id_document_type == type &&
+         absl::EqualsIgnoreCase(p.id_number, number);
 }
 
 bool Appears(const Principal& p, const std::vector<Party>& side) {

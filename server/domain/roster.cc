@@ -4,9 +4,11 @@
 #include <array>
 #include <set>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/strip.h"
 #include "server/domain/validation.h"
 
 namespace odr::domain {
@@ -27,13 +29,17 @@ constexpr std::array<std::pair<OrganizationKind, const char*>, 7> kKinds{{
     {OrganizationKind::kOther, "other"},
 }};
 
+// The national form of a phone number: "+86 138 0013 8000" -> "13800138000",
+// "+86 575 8700 0000" and "0086 575 ..." -> "057587000000" (landlines take the trunk 0).
 std::string Digits(absl::string_view phone) {
+  absl::string_view p = absl::StripLeadingAsciiWhitespace(phone);
+  bool international = false;
+  if (absl::ConsumePrefix(&p, "+86") || absl::ConsumePrefix(&p, "0086")) international = true;
   std::string d;
-  for (char c : phone) {
+  for (char c : p) {
     if (c >= '0' && c <= '9') d.push_back(c);
   }
-  // +86 138... and 138... are the same number.
-  if (d.size() == 13 && absl::StartsWith(d, "86")) d = d.substr(2);
+  if (international && !d.empty() && d[0] != '1') d = "0" + d;
   return d;
 }
 
@@ -160,10 +166,11 @@ std::vector<std::string> ConflictsWith(const Mediator& m, const CaseData& c) {
   const std::string phone = Digits(m.phone);
   bool party = false, shared_phone = false, related = false;
   ForEachPerson(c, [&](const std::string& id_number, const std::string& p) {
-    if (!m.id_number.empty() && id_number == m.id_number) party = true;
+    // ID numbers compare without case: a resident ID's check character X may be typed as x.
+    if (!m.id_number.empty() && absl::EqualsIgnoreCase(id_number, m.id_number)) party = true;
     if (!phone.empty() && Digits(p) == phone) shared_phone = true;
     for (const std::string& r : m.related_id_numbers) {
-      if (r == id_number) related = true;
+      if (absl::EqualsIgnoreCase(r, id_number)) related = true;
     }
   });
   if (party) out.push_back("the mediator is a party or an agent in the case");

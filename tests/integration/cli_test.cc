@@ -90,6 +90,11 @@ std::string ReadFile(const std::string& path) {
   return std::string(std::istreambuf_iterator<char>(in), {});
 }
 
+// What `odrd admin bootstrap-dev` puts on organizations/dev-org's roster: a mediator of medical,
+// labour, neighbour and debt disputes in Zhuji (330681) speaking zh and zh-wuu, taking up to 20
+// cases, whose account is principals/dev-mediator.
+constexpr char kDevMediator[] = "organizations/dev-org/mediators/dev-mediator";
+
 // The message of exit code 4.
 constexpr char kNotLoggedIn[] =
     "not logged in, or the token expired: run 'odr auth login --principal principals/... "
@@ -188,6 +193,55 @@ class CliTest : public ::testing::Test {
   json AllCases() {
     json j = Json({"case", "list", "--all"});
     return j.value("cases", json::array());
+  }
+
+  // `mediator create dev-org <id>` for a medical mediator in Zhuji speaking zh and zh-wuu, as
+  // principals/<principal>. Flags in `extra` that take one value (and --specialty, --language)
+  // replace the default; the others are added.
+  std::vector<std::string> MediatorArgs(const std::string& id, const std::string& principal,
+                                        const std::vector<std::string>& extra = {}) {
+    std::vector<std::string> args = {
+        "mediator",     "create",         "dev-org",     id,           "--name",      "王调解员",
+        "--specialty",  "medical",        "--language",  "zh,zh-wuu",  "--region",    "330681",
+        "--employment", "full-time",      "--max-cases", "5",          "--principal", principal,
+        "--id-number",  testing::kIdWang, "--phone",     "13600000006"};
+    for (size_t i = 0; i < extra.size(); ++i) {
+      const bool single =
+          extra[i] == "--name" || extra[i] == "--region" || extra[i] == "--employment" ||
+          extra[i] == "--max-cases" || extra[i] == "--principal" || extra[i] == "--id-number" ||
+          extra[i] == "--phone" || extra[i] == "--language" || extra[i] == "--specialty";
+      auto it = std::find(args.begin(), args.end(), extra[i]);
+      if (single && it != args.end() && i + 1 < extra.size()) {
+        *(it + 1) = extra[++i];
+      } else {
+        args.push_back(extra[i]);
+      }
+    }
+    return args;
+  }
+
+  // A mediator account of dev-org, principals/<id>, logged in as profile <id>.
+  void AddMediatorAccount(const std::string& id) {
+    CommandResult r = Admin({"create-principal", "--id", id, "--role", "mediator", "--organization",
+                             "organizations/dev-org"});
+    ASSERT_EQ(r.exit_code, 0) << Describe(r);
+    r = Odr({"--profile", id, "auth", "login", "--principal", id, "--api-key-stdin"}, r.out);
+    ASSERT_EQ(r.exit_code, 0) << Describe(r);
+  }
+
+  // A second mediator on dev-org's roster, `<id>` with the account principals/mediator-<id>
+  // (logged in as profile mediator-<id>); `extra` as for MediatorArgs. Returns its name.
+  std::string AddMediator(const std::string& id, const std::vector<std::string>& extra = {}) {
+    AddMediatorAccount("mediator-" + id);
+    return Json(MediatorArgs(id, "principals/mediator-" + id, extra)).value("name", "");
+  }
+
+  // A medical case in ACCEPTED, its parties speaking `language`.
+  std::string AcceptedCase(const std::string& language = "zh-wuu") {
+    const std::string name = Create({"--language", language})["name"];
+    EXPECT_EQ(Odr({"case", "submit", name}).exit_code, 0);
+    EXPECT_EQ(Odr({"case", "accept", name}).exit_code, 0);
+    return name;
   }
 
   testing::TempDir dir_;
@@ -590,6 +644,32 @@ TEST_F(CliTest, BadFlagIsUsageError) {
            {"auth", "login", "--api-key-file", "k"},
            {"auth", "login", "--principal", "dev-admin", "--api-key-file", "/nonexistent/k.key"},
            {"case", "assign", "x"},
+           {"case", "assign", "x", "--mediator", "principals/dev-mediator"},
+           {"case", "assign", "x", "--mediator", "wang"},
+           {"case", "recommend", "x", "--max", "-1"},
+           {"case", "recommend", "x", "--pool", "medical"},
+           {"case", "auto-assign", "x", "--pool", "a/b/c"},
+           {"case", "choose", "x"},
+           {"case", "accept-assignment", "x"},
+           {"case", "decline", "x"},
+           {"case", "recuse", "x", "--reason", "r"},
+           {"case", "recuse", "x", "--mediator", "dev-org/wang"},
+           {"org"},
+           {"org", "create", "x", "--name", "n", "--kind", "court", "--region", "330681"},
+           {"org", "create", "x", "--name", "n", "--region", "330681"},
+           {"org", "list", "--page-size", "-1"},
+           {"mediator", "get", "wang"},
+           {"mediator", "list", "--specialty", "divorce"},
+           {"mediator", "update", "dev-org/wang", "--max-cases", "3"},
+           {"mediator", "update", "dev-org/wang", "--etag", "W/\"1\""},
+           {"mediator", "update", "dev-org/wang", "--etag", "W/\"1\"", "--fee", "1.234"},
+           {"mediator", "suspend", "dev-org/wang"},
+           {"mediator", "reactivate", "principals/dev-mediator"},
+           {"pool", "create", "dev-org", "p", "--name", "n"},
+           {"pool", "create", "dev-org", "p", "--name", "n", "--mediator", "wang", "--dispute-type",
+            "divorce"},
+           {"pool", "get", "medical"},
+           {"pool", "list"},
            {"audit", "list", "--page-size", "-1"}}) {
     CommandResult r = Odr(args);
     std::string joined;
@@ -759,11 +839,12 @@ TEST_F(CliTest, RequestIdMakesTransitionsIdempotent) {
 TEST_F(CliTest, HelpMentionsExitCodes) {
   CommandResult r = OdrRaw({"--help"});
   EXPECT_EQ(r.exit_code, 0) << Describe(r);
-  EXPECT_THAT(r.out, AllOf(HasSubstr("Exit codes"), HasSubstr("3  not found"),
-                           HasSubstr("2  usage error"), HasSubstr("4  not authenticated"),
-                           HasSubstr("ODR_SERVER"), HasSubstr("ODR_TOKEN"), HasSubstr("--server"),
-                           HasSubstr("--profile"), HasSubstr("--tls-ca"), HasSubstr("case"),
-                           HasSubstr("auth"), HasSubstr("audit")));
+  EXPECT_THAT(r.out,
+              AllOf(HasSubstr("Exit codes"), HasSubstr("3  not found"), HasSubstr("2  usage error"),
+                    HasSubstr("4  not authenticated"), HasSubstr("ODR_SERVER"),
+                    HasSubstr("ODR_TOKEN"), HasSubstr("--server"), HasSubstr("--profile"),
+                    HasSubstr("--tls-ca"), HasSubstr("case"), HasSubstr("auth"), HasSubstr("audit"),
+                    HasSubstr("org"), HasSubstr("mediator"), HasSubstr("pool")));
   EXPECT_THAT(r.err, IsEmpty());
 
   r = OdrRaw({"case", "create", "--help"});
@@ -986,39 +1067,44 @@ TEST_F(CliTest, AssignedMediatorSeesTheCaseButMayNotAcceptIt) {
   EXPECT_EQ(r.exit_code, 3) << Describe(r);
 
   // Only ACCEPTED cases take mediators.
-  r = Odr({"case", "assign", name, "--mediator", "principals/dev-mediator"});
+  r = Odr({"case", "assign", name, "--mediator", kDevMediator});
   EXPECT_EQ(r.exit_code, 1) << Describe(r);
+  EXPECT_THAT(r.err, HasSubstr("current state: DRAFT"));
   ASSERT_EQ(Odr({"case", "submit", name}).exit_code, 0);
   ASSERT_EQ(Odr({"case", "accept", name}).exit_code, 0);
-  json assigned = Json({"case", "assign", name, "--mediator", "principals/dev-mediator"});
-  EXPECT_EQ(assigned["state"], "STATE_ACCEPTED");
+  json assigned = Json({"case", "assign", name, "--mediator", kDevMediator});
+  EXPECT_EQ(assigned["state"], "STATE_MEDIATOR_PROPOSED");
   ASSERT_EQ(assigned["mediators"].size(), 1u);
   EXPECT_EQ(assigned["mediators"][0], "principals/dev-mediator");
-  // Again (bare id, with the etag): a no-op.
-  json again = Json({"case", "assign", name, "--mediator", "dev-mediator", "--etag",
-                     assigned["etag"].get<std::string>()});
-  EXPECT_EQ(again["mediators"], assigned["mediators"]);
   r = Odr({"-o", "table", "case", "get", name});
-  EXPECT_THAT(r.out, HasSubstr("principals/dev-mediator"));
-  // Not a mediator: refused.
-  r = Odr({"case", "assign", name, "--mediator", "principals/dev-court"});
+  EXPECT_THAT(r.out, AllOf(HasSubstr("principals/dev-mediator"), HasSubstr(kDevMediator)));
+  // An account is not a roster entry: a usage error, nothing sent.
+  r = Odr({"case", "assign", name, "--mediator", "principals/dev-mediator"});
+  EXPECT_EQ(r.exit_code, 2) << Describe(r);
+  EXPECT_THAT(r.err, AllOf(HasSubstr("principals/ID is an account"), HasSubstr("--help")));
+  // Not on the roster: odrd names the field.
+  r = Odr({"case", "assign", name, "--mediator", "dev-org/nobody"});
   EXPECT_EQ(r.exit_code, 1) << Describe(r);
-  EXPECT_THAT(r.err, HasSubstr("mediator"));
+  EXPECT_THAT(r.err, AllOf(HasSubstr("\n  mediator: "), HasSubstr("not on the roster")));
 
   json seen = Json({"--profile", "mediator", "case", "list"});
   ASSERT_EQ(seen["cases"].size(), 1u) << seen.dump(2);
   EXPECT_EQ(seen["cases"][0]["name"], name);
   EXPECT_EQ(Json({"--profile", "mediator", "case", "get", name})["name"], name);
 
-  // Seeing is not accepting (nor assigning): PERMISSION_DENIED is exit 1 with odrd's message.
+  // Seeing is not accepting the case (nor assigning): PERMISSION_DENIED is exit 1 with odrd's
+  // message.
   r = Odr({"--profile", "mediator", "case", "accept", name});
   EXPECT_EQ(r.exit_code, 1) << Describe(r);
-  EXPECT_THAT(r.err, AllOf(StartsWith("error: "), HasSubstr("may not accept")));
-  r = Odr({"--profile", "mediator", "case", "assign", name, "--mediator", "dev-mediator"});
+  EXPECT_THAT(r.err, StartsWith("error: "));
+  r = Odr({"--profile", "mediator", "case", "assign", name, "--mediator", "dev-org/dev-mediator"});
   EXPECT_EQ(r.exit_code, 1) << Describe(r);
   // The other case stays hidden.
   EXPECT_EQ(Odr({"--profile", "mediator", "case", "get", other}).exit_code, 3);
-  // The assigned mediator may close it.
+  // Once assigned, the mediator may close it.
+  ASSERT_EQ(
+      Odr({"--profile", "mediator", "case", "accept-assignment", name, "--no-conflict"}).exit_code,
+      0);
   EXPECT_EQ(Json({"--profile", "mediator", "case", "close", name, "--reason", "调解成功"})["state"],
             "STATE_CLOSED");
 }
@@ -1240,6 +1326,525 @@ TEST_F(CliTest, TlsWithACaFileAndMutualTls) {
            "ODR_CLIENT_KEY=" + certs + "/client.key"});
   ASSERT_EQ(r.exit_code, 0) << Describe(r);
   EXPECT_EQ(r.out, "principals/court-x\n");
+}
+
+// --- Organizations, the roster and pools ---
+
+TEST_F(CliTest, OrganizationsAreCreatedByPlatformAdmins) {
+  // An organization admin may not create organizations.
+  CommandResult r = Odr(
+      {"org", "create", "zhuji-medical", "--name", "x", "--kind", "people", "--region", "330681"});
+  EXPECT_EQ(r.exit_code, 1) << Describe(r);
+  EXPECT_THAT(r.err, AllOf(StartsWith("error: "), HasSubstr("platform administrators")));
+
+  Login("dev-platform-admin", "platform");
+  const json org =
+      Json({"--profile", "platform", "org", "create", "zhuji-medical", "--name",
+            "诸暨市医疗纠纷人民调解委员会", "--kind", "industry", "--region", "330681"});
+  EXPECT_EQ(org["name"], "organizations/zhuji-medical");
+  EXPECT_EQ(org["displayName"], "诸暨市医疗纠纷人民调解委员会");
+  EXPECT_EQ(org["kind"], "ORGANIZATION_KIND_INDUSTRY_PROFESSIONAL");
+  EXPECT_EQ(org["regionCode"], "330681");
+  EXPECT_FALSE(org.contains("affiliatedCourt"));
+  // Court-invited, with the court as a bare id; -o name prints the name.
+  r = Odr({"--profile", "platform", "-o", "name", "org", "create", "zhuji-court-invited", "--name",
+           "诸暨市法院特邀调解组织", "--kind", "court-invited", "--region", "330681", "--court",
+           "dev-court"});
+  ASSERT_EQ(r.exit_code, 0) << Describe(r);
+  EXPECT_EQ(r.out, "organizations/zhuji-court-invited\n");
+  json hz = Json({"--profile", "platform", "org", "create", "hz-people", "--name",
+                  "杭州某街道人民调解委员会", "--kind", "PEOPLES_MEDIATION_COMMITTEE", "--region",
+                  "330102"});
+  EXPECT_EQ(hz["kind"], "ORGANIZATION_KIND_PEOPLES_MEDIATION_COMMITTEE");
+
+  // Anyone logged in reads them; bootstrap-dev made dev-org.
+  EXPECT_EQ(Json({"org", "get", "zhuji-medical"}), org);
+  EXPECT_EQ(Json({"org", "get", "organizations/zhuji-court-invited"})["affiliatedCourt"],
+            "courts/dev-court");
+  EXPECT_EQ(Json({"org", "get", "dev-org"})["name"], "organizations/dev-org");
+  r = Odr({"org", "get", "nope"});
+  EXPECT_EQ(r.exit_code, 3) << Describe(r);
+
+  r = Odr({"-o", "name", "org", "list", "--all", "--page-size", "1"});
+  ASSERT_EQ(r.exit_code, 0) << Describe(r);
+  EXPECT_THAT(
+      r.out, AllOf(HasSubstr("organizations/dev-org\n"), HasSubstr("organizations/zhuji-medical\n"),
+                   HasSubstr("organizations/hz-people\n"),
+                   HasSubstr("organizations/zhuji-court-invited\n")));
+  json zhuji = Json({"org", "list", "--region-prefix", "3306"});
+  EXPECT_EQ(zhuji["organizations"].size(), 3u) << zhuji.dump(2);
+  r = Odr({"-o", "table", "org", "list", "--region-prefix", "3301"});
+  ASSERT_EQ(r.exit_code, 0) << Describe(r);
+  EXPECT_THAT(r.out,
+              AllOf(HasSubstr("NAME"), HasSubstr("KIND"), HasSubstr("organizations/hz-people"),
+                    HasSubstr("PEOPLES_MEDIATION_COMMITTEE"), Not(HasSubstr("zhuji"))));
+  r = Odr({"-o", "table", "org", "get", "zhuji-medical"});
+  EXPECT_THAT(r.out, AllOf(HasSubstr("Kind:"), HasSubstr("INDUSTRY_PROFESSIONAL"),
+                           HasSubstr("诸暨市医疗纠纷人民调解委员会")));
+
+  // A duplicate id, and odrd's validation naming the field.
+  r = Odr({"--profile", "platform", "org", "create", "dev-org", "--name", "x", "--kind", "other",
+           "--region", "330681"});
+  EXPECT_EQ(r.exit_code, 1) << Describe(r);
+  EXPECT_THAT(r.err, HasSubstr("organizations/dev-org already exists"));
+  r = Odr({"--profile", "platform", "org", "create", "bad-region", "--name", "x", "--kind", "other",
+           "--region", "12"});
+  EXPECT_EQ(r.exit_code, 1) << Describe(r);
+  EXPECT_THAT(r.err, HasSubstr("organization.region_code"));
+  EXPECT_EQ(Odr({"org", "get", "bad-region"}).exit_code, 3);
+}
+
+TEST_F(CliTest, MediatorRosterCreateListUpdateSuspend) {
+  // As dev-admin, a traffic-accident mediator in Yuecheng (330602) speaking zh and en.
+  AddMediatorAccount("mediator-wang");
+  const json m = Json(MediatorArgs(
+      "wang", "principals/mediator-wang",
+      {"--specialty", "traffic-accident", "--language", "zh,en", "--region", "330602", "--fee", "0",
+       "--public-profile", "二十年交通事故纠纷调解经验", "--related-id", "E99999999"}));
+  EXPECT_EQ(m["name"], "organizations/dev-org/mediators/wang");
+  EXPECT_EQ(m["displayName"], "王调解员");
+  EXPECT_EQ(m["profile"], "二十年交通事故纠纷调解经验");
+  EXPECT_EQ(m["specialties"], json::array({"DISPUTE_TYPE_TRAFFIC_ACCIDENT"}));
+  EXPECT_EQ(m["languages"], json::array({"zh", "en"}));
+  EXPECT_EQ(m["regionCode"], "330602");
+  EXPECT_EQ(m["employment"], "EMPLOYMENT_FULL_TIME");
+  EXPECT_EQ(m["maxConcurrentCases"], 5);
+  EXPECT_EQ(m["state"], "STATE_ACTIVE");
+  EXPECT_EQ(m["principal"], "principals/mediator-wang");
+  // The organization's admin sees the private details.
+  EXPECT_EQ(m["privateDetails"]["idDocumentType"], "ID_DOCUMENT_TYPE_RESIDENT_ID_CARD");
+  EXPECT_EQ(m["privateDetails"]["idNumber"], testing::kIdWang);
+  EXPECT_EQ(m["privateDetails"]["phone"], "13600000006");
+  EXPECT_EQ(m["privateDetails"]["relatedIdNumbers"], json::array({"E99999999"}));
+
+  // By short form and full name; others see the public profile only.
+  EXPECT_EQ(Json({"mediator", "get", "dev-org/wang"}), m);
+  json seen = Json(
+      {"--profile", "mediator-wang", "mediator", "get", "organizations/dev-org/mediators/wang"});
+  EXPECT_EQ(seen["displayName"], "王调解员");
+  EXPECT_FALSE(seen.contains("privateDetails")) << seen.dump(2);
+  CommandResult r = Odr({"-o", "table", "mediator", "get", "dev-org/wang"});
+  ASSERT_EQ(r.exit_code, 0) << Describe(r);
+  EXPECT_THAT(r.out, AllOf(HasSubstr("王调解员"), HasSubstr("TRAFFIC_ACCIDENT"),
+                           HasSubstr("zh, en"), HasSubstr("0 of 5 cases"), HasSubstr("FULL_TIME"),
+                           HasSubstr("1 related ID number)"), Not(HasSubstr(testing::kIdWang)),
+                           Not(HasSubstr("13600000006")), Not(HasSubstr("E99999999"))));
+  r = Odr({"mediator", "get", "dev-org/nobody"});
+  EXPECT_EQ(r.exit_code, 3) << Describe(r);
+  // The same id again.
+  r = Odr(MediatorArgs("wang", "principals/mediator-wang"));
+  EXPECT_EQ(r.exit_code, 1) << Describe(r);
+
+  // The public roster, of every organization by default.
+  const std::string both = std::string(kDevMediator) + "\norganizations/dev-org/mediators/wang\n";
+  r = Odr({"-o", "name", "mediator", "list"});
+  ASSERT_EQ(r.exit_code, 0) << Describe(r);
+  EXPECT_EQ(r.out, both);
+  struct Filter {
+    std::vector<std::string> flags;
+    std::string names;
+  };
+  for (const Filter& f : std::vector<Filter>{
+           {{"--org", "dev-org"}, both},
+           {{"--org", "organizations/dev-org", "--all", "--page-size", "1"}, both},
+           {{"--accepting"}, both},
+           {{"--specialty", "traffic-accident"}, "organizations/dev-org/mediators/wang\n"},
+           {{"--specialty", "medical"}, std::string(kDevMediator) + "\n"},
+           {{"--language", "en"}, "organizations/dev-org/mediators/wang\n"},
+           {{"--language", "zh-wuu"}, std::string(kDevMediator) + "\n"},
+           {{"--region-prefix", "330602"}, "organizations/dev-org/mediators/wang\n"},
+           {{"--region-prefix", "3306", "--specialty", "traffic-accident", "--accepting"},
+            "organizations/dev-org/mediators/wang\n"},
+           {{"--specialty", "family-inheritance"}, ""},
+           {{"--region-prefix", "3301"}, ""},
+       }) {
+    std::vector<std::string> args = {"-o", "name", "mediator", "list"};
+    args.insert(args.end(), f.flags.begin(), f.flags.end());
+    r = Odr(args);
+    EXPECT_EQ(r.exit_code, 0) << Describe(r);
+    EXPECT_EQ(r.out, f.names) << f.flags[0] << " " << f.flags[1];
+  }
+  r = Odr({"-o", "table", "mediator", "list", "--specialty", "traffic-accident"});
+  EXPECT_THAT(r.out, AllOf(HasSubstr("LOAD"), HasSubstr("0/5"), HasSubstr("ACTIVE"),
+                           HasSubstr("zh,en"), HasSubstr("TRAFFIC_ACCIDENT")));
+
+  // Update: only the fields given change; the private details are merged with odrd's.
+  json updated = Json({"mediator", "update", "dev-org/wang", "--etag", m["etag"].get<std::string>(),
+                       "--max-cases", "8", "--specialty", "traffic-accident", "--specialty",
+                       "labour", "--phone", "13600000007"});
+  EXPECT_EQ(updated["maxConcurrentCases"], 8);
+  EXPECT_EQ(updated["specialties"],
+            json::array({"DISPUTE_TYPE_TRAFFIC_ACCIDENT", "DISPUTE_TYPE_LABOUR"}));
+  EXPECT_EQ(updated["languages"], m["languages"]);
+  EXPECT_EQ(updated["profile"], m["profile"]);
+  EXPECT_EQ(updated["privateDetails"]["phone"], "13600000007");
+  EXPECT_EQ(updated["privateDetails"]["idNumber"], testing::kIdWang);
+  EXPECT_EQ(updated["privateDetails"]["relatedIdNumbers"], m["privateDetails"]["relatedIdNumbers"]);
+  EXPECT_NE(updated["etag"], m["etag"]);
+  // --related-id '' empties the list.
+  updated = Json({"mediator", "update", "dev-org/wang", "--etag",
+                  updated["etag"].get<std::string>(), "--related-id", ""});
+  EXPECT_FALSE(updated["privateDetails"].contains("relatedIdNumbers")) << updated.dump(2);
+  EXPECT_EQ(updated["privateDetails"]["phone"], "13600000007");
+  // A stale etag changes nothing.
+  r = Odr({"mediator", "update", "dev-org/wang", "--etag", m["etag"].get<std::string>(), "--name",
+           "王某"});
+  EXPECT_EQ(r.exit_code, 1) << Describe(r);
+  EXPECT_THAT(r.err, HasSubstr("etag"));
+  EXPECT_EQ(Json({"mediator", "get", "dev-org/wang"})["displayName"], "王调解员");
+  // Only the organization's admins manage the roster.
+  r = Odr({"--profile", "mediator-wang", "mediator", "update", "dev-org/wang", "--etag",
+           updated["etag"].get<std::string>(), "--name", "王某"});
+  EXPECT_EQ(r.exit_code, 1) << Describe(r);
+  r = Odr({"--profile", "mediator-wang", "mediator", "suspend", "dev-org/dev-mediator", "--reason",
+           "x"});
+  EXPECT_EQ(r.exit_code, 1) << Describe(r);
+
+  // Suspended: off the accepting roster until reactivated.
+  json suspended = Json({"mediator", "suspend", "dev-org/wang", "--reason", "年度考核未通过"});
+  EXPECT_EQ(suspended["state"], "STATE_SUSPENDED");
+  r = Odr({"-o", "name", "mediator", "list", "--accepting"});
+  ASSERT_EQ(r.exit_code, 0) << Describe(r);
+  EXPECT_EQ(r.out, std::string(kDevMediator) + "\n");
+  r = Odr({"-o", "name", "mediator", "list"});
+  EXPECT_EQ(r.out, both);
+  EXPECT_EQ(Json({"mediator", "reactivate", "organizations/dev-org/mediators/wang"})["state"],
+            "STATE_ACTIVE");
+  r = Odr({"-o", "name", "mediator", "list", "--accepting"});
+  EXPECT_EQ(r.out, both);
+}
+
+TEST_F(CliTest, MediatorBadInput) {
+  AddMediatorAccount("mediator-wang");
+  const std::string principal = "principals/mediator-wang";
+  // Caught by odr: exit 2, nothing sent.
+  struct Usage {
+    std::vector<std::string> extra;
+    std::string message;
+  };
+  for (const Usage& u : std::vector<Usage>{
+           {{"--specialty", "divorce"}, "--specialty must be one of"},
+           {{"--employment", "sometimes"}, "--employment must be one of"},
+           {{"--fee", "1.234"}, "--fee has more than 2 decimals"},
+           {{"--fee", "-3"}, "--fee must not be negative"},
+           {{"--max-cases", "many"}, "--max-cases"},
+           {{"--id-type", "bar-card"}, "--id-type must be one of"},
+       }) {
+    CommandResult r = Odr(MediatorArgs("wang", principal, u.extra));
+    EXPECT_EQ(r.exit_code, 2) << u.message << "\n" << Describe(r);
+    EXPECT_THAT(r.err, AllOf(StartsWith("error: "), HasSubstr(u.message), HasSubstr("--help")));
+  }
+  std::vector<std::string> no_principal = MediatorArgs("wang", "x");
+  no_principal.erase(std::find(no_principal.begin(), no_principal.end(), "--principal"),
+                     std::find(no_principal.begin(), no_principal.end(), "--principal") + 2);
+  CommandResult r = Odr(no_principal);
+  EXPECT_EQ(r.exit_code, 2) << Describe(r);
+  EXPECT_THAT(r.err, HasSubstr("--principal"));
+
+  // Refused by odrd: exit 1, naming the field.
+  struct Server {
+    std::vector<std::string> extra;
+    std::string field;
+  };
+  for (const Server& v : std::vector<Server>{
+           {{"--max-cases", "0"}, "mediator.max_concurrent_cases"},
+           {{"--max-cases", "201"}, "mediator.max_concurrent_cases"},
+           {{"--language", "zh,xx-nope"}, "mediator.languages[1]"},
+           {{"--region", "33068"}, "mediator.region_code"},
+           {{"--phone", "123"}, "mediator.private_details.phone"},
+           {{"--id-number", "110101199003074515"}, "mediator.private_details.id_number"},
+           // An account already on the roster.
+           {{"--principal", "principals/dev-mediator"}, "mediator.principal"},
+       }) {
+    r = Odr(MediatorArgs("wang", principal, v.extra));
+    EXPECT_EQ(r.exit_code, 1) << v.field << "\n" << Describe(r);
+    EXPECT_THAT(r.err, AllOf(StartsWith("error: "), HasSubstr(v.field)));
+    EXPECT_THAT(r.out, IsEmpty());
+  }
+  // The account must be a mediator of the organization.
+  r = Odr(MediatorArgs("wang", "principals/dev-court"));
+  EXPECT_EQ(r.exit_code, 1) << Describe(r);
+  EXPECT_THAT(r.err, HasSubstr("principal"));
+  // Another organization's roster is not this admin's to manage.
+  std::vector<std::string> elsewhere = MediatorArgs("wang", principal);
+  elsewhere[2] = "organizations/nope";
+  r = Odr(elsewhere);
+  EXPECT_EQ(r.exit_code, 1) << Describe(r);
+  EXPECT_THAT(r.err, HasSubstr("organizations/nope"));
+
+  r = Odr({"-o", "name", "mediator", "list"});
+  ASSERT_EQ(r.exit_code, 0) << Describe(r);
+  EXPECT_EQ(r.out, std::string(kDevMediator) + "\n");
+}
+
+TEST_F(CliTest, PoolsOfMediators) {
+  const std::string wang = AddMediator("wang");
+  json pool = Json({"pool", "create", "dev-org", "zhuji-medical", "--name", "诸暨医疗纠纷",
+                    "--dispute-type", "medical", "--region", "3306,330681", "--mediator", "wang"});
+  EXPECT_EQ(pool["name"], "organizations/dev-org/pools/zhuji-medical");
+  EXPECT_EQ(pool["displayName"], "诸暨医疗纠纷");
+  EXPECT_EQ(pool["disputeTypes"], json::array({"DISPUTE_TYPE_MEDICAL"}));
+  EXPECT_EQ(pool["regionCodes"], json::array({"3306", "330681"}));
+  EXPECT_EQ(pool["mediators"], json::array({wang}));
+  EXPECT_EQ(Json({"pool", "get", "dev-org/zhuji-medical"}), pool);
+  json all = Json({"pool", "create", "organizations/dev-org", "all", "--name", "全部", "--mediator",
+                   "dev-org/wang", "--mediator", kDevMediator});
+  EXPECT_EQ(all["mediators"], json::array({wang, kDevMediator}));
+  EXPECT_FALSE(all.contains("disputeTypes"));
+
+  CommandResult r = Odr({"-o", "name", "pool", "list", "dev-org"});
+  ASSERT_EQ(r.exit_code, 0) << Describe(r);
+  EXPECT_THAT(r.out, AllOf(HasSubstr("organizations/dev-org/pools/zhuji-medical\n"),
+                           HasSubstr("organizations/dev-org/pools/all\n")));
+  r = Odr({"-o", "table", "pool", "list", "dev-org"});
+  EXPECT_THAT(r.out,
+              AllOf(HasSubstr("MEDIATORS"), HasSubstr("诸暨医疗纠纷"), HasSubstr("MEDICAL")));
+  r = Odr({"-o", "table", "pool", "get", "organizations/dev-org/pools/zhuji-medical"});
+  EXPECT_THAT(r.out, AllOf(HasSubstr("Mediators:"), HasSubstr(wang)));
+  r = Odr({"pool", "get", "dev-org/nope"});
+  EXPECT_EQ(r.exit_code, 3) << Describe(r);
+
+  // odrd names the wrong field.
+  r = Odr(
+      {"pool", "create", "dev-org", "bad", "--name", "x", "--region", "123", "--mediator", "wang"});
+  EXPECT_EQ(r.exit_code, 1) << Describe(r);
+  EXPECT_THAT(r.err, HasSubstr("pool.region_codes[0]"));
+
+  // Recommendations and automatic assignment from a pool.
+  const std::string name = AcceptedCase();
+  r = Odr({"-o", "name", "case", "recommend", name});
+  EXPECT_THAT(r.out, AllOf(HasSubstr(wang), HasSubstr(kDevMediator)));
+  r = Odr({"-o", "name", "case", "recommend", name, "--pool", "dev-org/zhuji-medical"});
+  ASSERT_EQ(r.exit_code, 0) << Describe(r);
+  EXPECT_EQ(r.out, wang + "\n");
+  json proposed = Json({"case", "auto-assign", name, "--pool", "dev-org/zhuji-medical"});
+  EXPECT_EQ(proposed["mediatorAssignments"][0]["mediator"], wang);
+}
+
+// --- Assigning mediators to cases ---
+
+TEST_F(CliTest, RecommendAssignAndAcceptTheAssignment) {
+  const std::string name = AcceptedCase("zh-wuu");
+  EXPECT_EQ(Json({"case", "get", name})["language"], "zh-wuu");
+
+  json rec = Json({"case", "recommend", name});
+  ASSERT_EQ(rec["recommendations"].size(), 1u) << rec.dump(2);
+  const json& first = rec["recommendations"][0];
+  EXPECT_EQ(first["mediator"], kDevMediator);
+  EXPECT_EQ(first["displayName"], "Development mediator");
+  EXPECT_GT(first["score"].get<double>(), 0.5);
+  std::string reasons;
+  for (const json& why : first["reasons"]) reasons += why.get<std::string>() + "\n";
+  EXPECT_THAT(reasons, AllOf(HasSubstr("specialty"), HasSubstr("same county"),
+                             HasSubstr("speaks zh-wuu"), HasSubstr("load 0/20")));
+  CommandResult r = Odr({"-o", "table", "case", "recommend", name, "--max", "3"});
+  ASSERT_EQ(r.exit_code, 0) << Describe(r);
+  EXPECT_THAT(r.out, AllOf(StartsWith("RANK"), HasSubstr("MEDIATOR"), HasSubstr("SCORE"),
+                           HasSubstr("REASONS"),
+                           HasSubstr(std::string(kDevMediator) + " (Development mediator)"),
+                           HasSubstr("same county; ")));
+  r = Odr({"-o", "name", "case", "recommend", name});
+  EXPECT_EQ(r.out, std::string(kDevMediator) + "\n");
+
+  // Assigned by the organization (short form): proposed until the mediator accepts.
+  json proposed = Json({"case", "assign", name, "--mediator", "dev-org/dev-mediator"});
+  EXPECT_EQ(proposed["state"], "STATE_MEDIATOR_PROPOSED");
+  EXPECT_EQ(proposed["mediators"], json::array({"principals/dev-mediator"}));
+  ASSERT_EQ(proposed["mediatorAssignments"].size(), 1u) << proposed.dump(2);
+  const json& a = proposed["mediatorAssignments"][0];
+  EXPECT_EQ(a["mediator"], kDevMediator);
+  EXPECT_EQ(a["principal"], "principals/dev-mediator");
+  EXPECT_EQ(a["state"], "STATE_PROPOSED");
+  EXPECT_EQ(a["method"], "METHOD_ORGANIZATION");
+  EXPECT_EQ(Json({"mediator", "get", kDevMediator}).value("activeCases", -1), 1);
+  // Proposing the same mediator again is refused.
+  r = Odr({"case", "assign", name, "--mediator", kDevMediator});
+  EXPECT_EQ(r.exit_code, 1) << Describe(r);
+
+  // Only the proposed mediator accepts, and only with the declaration.
+  r = Odr({"case", "accept-assignment", name, "--no-conflict"});
+  EXPECT_EQ(r.exit_code, 1) << Describe(r);
+  Login("dev-mediator", "mediator");
+  r = Odr({"--profile", "mediator", "case", "accept-assignment", name});
+  EXPECT_EQ(r.exit_code, 2) << Describe(r);
+  EXPECT_THAT(r.err, AllOf(HasSubstr("--no-conflict is required"), HasSubstr("OMR Art. 13")));
+  EXPECT_EQ(Json({"case", "get", name})["state"], "STATE_MEDIATOR_PROPOSED");
+  json assigned =
+      Json({"--profile", "mediator", "case", "accept-assignment", name, "--no-conflict"});
+  EXPECT_EQ(assigned["state"], "STATE_MEDIATOR_ASSIGNED");
+  EXPECT_EQ(assigned["mediatorAssignments"][0]["state"], "STATE_ACCEPTED");
+
+  r = Odr({"-o", "table", "case", "get", name});
+  ASSERT_EQ(r.exit_code, 0) << Describe(r);
+  EXPECT_THAT(r.out, AllOf(HasSubstr("MEDIATOR_ASSIGNED"), HasSubstr("Language:"),
+                           HasSubstr("zh-wuu"), HasSubstr("Assignments:"), HasSubstr(kDevMediator),
+                           HasSubstr("ACCEPTED"), HasSubstr("ORGANIZATION")));
+  json events = Json({"case", "events", name});
+  std::vector<std::string> to;
+  for (const json& e : events["events"]) to.push_back(e["toState"]);
+  EXPECT_THAT(to, ::testing::Contains("STATE_MEDIATOR_PROPOSED"));
+  EXPECT_EQ(to.back(), "STATE_MEDIATOR_ASSIGNED");
+  // The roster shows the load.
+  r = Odr({"-o", "table", "mediator", "list", "--accepting"});
+  EXPECT_THAT(r.out, HasSubstr("1/20"));
+}
+
+TEST_F(CliTest, DeclineReturnsTheCaseToAssignment) {
+  const std::string name = AcceptedCase();
+  ASSERT_EQ(Odr({"case", "assign", name, "--mediator", kDevMediator}).exit_code, 0);
+  Login("dev-mediator", "mediator");
+  CommandResult r = Odr({"--profile", "mediator", "case", "decline", name});
+  EXPECT_EQ(r.exit_code, 2) << Describe(r);
+  EXPECT_THAT(r.err, HasSubstr("--reason"));
+
+  json declined = Json({"--profile", "mediator", "case", "decline", name, "--reason", "出差两周"});
+  EXPECT_EQ(declined["state"], "STATE_ACCEPTED");
+  ASSERT_EQ(declined["mediatorAssignments"].size(), 1u);
+  EXPECT_EQ(declined["mediatorAssignments"][0]["state"], "STATE_DECLINED");
+  EXPECT_EQ(declined["mediatorAssignments"][0]["reason"], "出差两周");
+  r = Odr({"-o", "table", "case", "get", name});
+  EXPECT_THAT(r.out, AllOf(HasSubstr("DECLINED"), HasSubstr("出差两周"), HasSubstr(kDevMediator)));
+  // The mediator is free again, but not for this case.
+  EXPECT_EQ(Json({"mediator", "get", kDevMediator}).value("activeCases", 0), 0);  // 0 is omitted
+  r = Odr({"-o", "name", "mediator", "list", "--accepting"});
+  EXPECT_EQ(r.out, std::string(kDevMediator) + "\n");
+  json rec = Json({"case", "recommend", name});
+  EXPECT_FALSE(rec.contains("recommendations")) << rec.dump(2);
+  r = Odr({"-o", "table", "case", "recommend", name});
+  EXPECT_THAT(r.out, HasSubstr("No mediator is available"));
+  r = Odr({"case", "assign", name, "--mediator", kDevMediator});
+  EXPECT_EQ(r.exit_code, 1) << Describe(r);
+  // Having declined, the mediator no longer sees the case (nor declines it twice).
+  r = Odr({"--profile", "mediator", "case", "decline", name, "--reason", "again"});
+  EXPECT_EQ(r.exit_code, 3) << Describe(r);
+  EXPECT_EQ(Odr({"--profile", "mediator", "case", "get", name}).exit_code, 3);
+}
+
+TEST_F(CliTest, RecuseReleasesTheMediatorForGood) {
+  const std::string name = AcceptedCase();
+  ASSERT_EQ(Odr({"case", "assign", name, "--mediator", kDevMediator}).exit_code, 0);
+  Login("dev-mediator", "mediator");
+  ASSERT_EQ(
+      Odr({"--profile", "mediator", "case", "accept-assignment", name, "--no-conflict"}).exit_code,
+      0);
+
+  CommandResult r =
+      Odr({"--profile", "mediator", "case", "recuse", name, "--mediator", kDevMediator});
+  EXPECT_EQ(r.exit_code, 2) << Describe(r);
+  json recused = Json({"--profile", "mediator", "case", "recuse", name, "--mediator",
+                       "dev-org/dev-mediator", "--reason", "发现与被申请人代理人系同学"});
+  EXPECT_EQ(recused["state"], "STATE_ACCEPTED");
+  ASSERT_EQ(recused["mediatorAssignments"].size(), 1u);
+  EXPECT_EQ(recused["mediatorAssignments"][0]["state"], "STATE_REPLACED");
+  EXPECT_EQ(recused["mediatorAssignments"][0]["reason"], "发现与被申请人代理人系同学");
+  r = Odr({"-o", "table", "case", "get", name});
+  EXPECT_THAT(r.out, AllOf(HasSubstr("REPLACED"), HasSubstr("发现与被申请人代理人系同学")));
+
+  // A replaced mediator may not be proposed again for this case.
+  r = Odr({"case", "assign", name, "--mediator", kDevMediator});
+  EXPECT_EQ(r.exit_code, 1) << Describe(r);
+  EXPECT_THAT(r.err, StartsWith("error: "));
+  EXPECT_EQ(Json({"case", "get", name})["state"], "STATE_ACCEPTED");
+  // Another mediator takes over automatically; a party's replacement request goes the same way.
+  const std::string li = AddMediator("li", {"--name", "李调解员", "--id-type", "passport",
+                                            "--id-number", "E12345678", "--phone", "13600000008"});
+  json auto_assigned = Json({"case", "auto-assign", name});
+  EXPECT_EQ(auto_assigned["state"], "STATE_MEDIATOR_PROPOSED");
+  ASSERT_EQ(auto_assigned["mediatorAssignments"].size(), 2u);
+  EXPECT_EQ(auto_assigned["mediatorAssignments"][1]["mediator"], li);
+  EXPECT_EQ(auto_assigned["mediatorAssignments"][1]["method"], "METHOD_AUTOMATIC");
+  json replaced = Json(
+      {"case", "recuse", name, "--mediator", "dev-org/li", "--reason", "当事人申请更换调解员"});
+  EXPECT_EQ(replaced["state"], "STATE_ACCEPTED");
+  EXPECT_EQ(replaced["mediatorAssignments"][1]["state"], "STATE_REPLACED");
+}
+
+TEST_F(CliTest, AutoAssignRespectsCapacityAndSpreadsWork) {
+  // The development mediator takes one case at most.
+  const json dev = Json({"mediator", "get", kDevMediator});
+  ASSERT_EQ(Odr({"mediator", "update", kDevMediator, "--etag", dev["etag"].get<std::string>(),
+                 "--max-cases", "1"})
+                .exit_code,
+            0);
+  const std::string first = AcceptedCase();
+  const std::string second = AcceptedCase();
+  json a = Json({"case", "auto-assign", first});
+  EXPECT_EQ(a["state"], "STATE_MEDIATOR_PROPOSED");
+  EXPECT_EQ(a["mediatorAssignments"][0]["mediator"], kDevMediator);
+  EXPECT_EQ(a["mediatorAssignments"][0]["method"], "METHOD_AUTOMATIC");
+  // Full: off the accepting roster, and nobody is left for the second case.
+  CommandResult r = Odr({"-o", "name", "mediator", "list", "--accepting"});
+  ASSERT_EQ(r.exit_code, 0) << Describe(r);
+  EXPECT_THAT(r.out, IsEmpty());
+  r = Odr({"case", "auto-assign", second});
+  EXPECT_EQ(r.exit_code, 1) << Describe(r);
+  r = Odr({"case", "assign", second, "--mediator", kDevMediator});
+  EXPECT_EQ(r.exit_code, 1) << Describe(r);
+  EXPECT_EQ(Json({"case", "get", second})["state"], "STATE_ACCEPTED");
+
+  // Another mediator: the second case goes to the one with room.
+  const std::string li = AddMediator("li", {"--name", "李调解员", "--id-type", "passport",
+                                            "--id-number", "E12345678", "--phone", "13600000008"});
+  json b = Json({"case", "auto-assign", second});
+  EXPECT_EQ(b["mediatorAssignments"][0]["mediator"], li);
+}
+
+TEST_F(CliTest, ConflictedMediatorIsRefused) {
+  // Recorded as related to the respondent's lawyer (kIdLi, an agent in CreateArgs).
+  const std::string wang = AddMediator("wang", {"--related-id", testing::kIdLi});
+  const std::string name = AcceptedCase();
+  CommandResult r = Odr({"case", "assign", name, "--mediator", wang});
+  EXPECT_EQ(r.exit_code, 1) << Describe(r);
+  EXPECT_THAT(r.err, AllOf(StartsWith("error: "), HasSubstr("related")));
+  // Left out of the recommendations.
+  r = Odr({"-o", "name", "case", "recommend", name});
+  EXPECT_EQ(r.out, std::string(kDevMediator) + "\n");
+  // Sharing a phone with a party is a conflict too.
+  const std::string zhao =
+      AddMediator("zhao", {"--name", "赵调解员", "--id-type", "passport", "--id-number",
+                           "E87654321", "--phone", "+86 138 0013 8000"});
+  r = Odr({"case", "assign", name, "--mediator", zhao});
+  EXPECT_EQ(r.exit_code, 1) << Describe(r);
+  EXPECT_THAT(r.err, HasSubstr("phone"));
+  EXPECT_EQ(Json({"case", "get", name})["state"], "STATE_ACCEPTED");
+}
+
+TEST_F(CliTest, SuspendedMediatorIsRefused) {
+  const std::string name = AcceptedCase();
+  ASSERT_EQ(Odr({"mediator", "suspend", kDevMediator, "--reason", "停职调查"}).exit_code, 0);
+  CommandResult r = Odr({"case", "assign", name, "--mediator", kDevMediator});
+  EXPECT_EQ(r.exit_code, 1) << Describe(r);
+  EXPECT_THAT(r.err, AllOf(StartsWith("error: "), HasSubstr("suspended")));
+  EXPECT_FALSE(Json({"case", "recommend", name}).contains("recommendations"));
+  r = Odr({"case", "auto-assign", name});
+  EXPECT_EQ(r.exit_code, 1) << Describe(r);
+  ASSERT_EQ(Odr({"mediator", "reactivate", kDevMediator}).exit_code, 0);
+  EXPECT_EQ(Json({"case", "assign", name, "--mediator", kDevMediator})["state"],
+            "STATE_MEDIATOR_PROPOSED");
+}
+
+TEST_F(CliTest, PartiesChooseTheSameMediatorJointly) {
+  const std::string name = AcceptedCase();
+  // The applicant (张三) and the respondent's lawyer (李律师), as citizens.
+  for (const auto& [id, number] : std::vector<std::pair<std::string, std::string>>{
+           {"citizen-zhang", testing::kIdZhang}, {"citizen-li", testing::kIdLi}}) {
+    CommandResult r =
+        Admin({"create-principal", "--id", id, "--role", "citizen", "--id-number", number});
+    ASSERT_EQ(r.exit_code, 0) << Describe(r);
+    r = Odr({"--profile", id, "auth", "login", "--principal", id, "--api-key-stdin"}, r.out);
+    ASSERT_EQ(r.exit_code, 0) << Describe(r);
+  }
+  // The organization may not choose for the parties.
+  CommandResult r = Odr({"case", "choose", name, "--mediator", kDevMediator});
+  EXPECT_EQ(r.exit_code, 1) << Describe(r);
+
+  json one = Json(
+      {"--profile", "citizen-zhang", "case", "choose", name, "--mediator", "dev-org/dev-mediator"});
+  EXPECT_EQ(one["state"], "STATE_ACCEPTED");  // one side only
+  json both = Json({"--profile", "citizen-li", "case", "choose", name, "--mediator", kDevMediator});
+  EXPECT_EQ(both["state"], "STATE_MEDIATOR_PROPOSED");
+  ASSERT_EQ(both["mediatorAssignments"].size(), 1u) << both.dump(2);
+  EXPECT_EQ(both["mediatorAssignments"][0]["method"], "METHOD_JOINT_CHOICE");
 }
 
 }  // namespace

@@ -1,6 +1,7 @@
 // The odr command line's own syntax: yuan amounts, party and agent specs, enum spellings, resource
-// names and loopback targets (client/cli_input.h); its profile file (client/cli_config.h, in a temp
-// dir); and its error reports (client/cli_output.h). No server.
+// names (cases, mediators, pools) and loopback targets (client/cli_input.h); its profile file
+// (client/cli_config.h, in a temp dir); and its error reports and tables (client/cli_output.h).
+// No server.
 #include "client/cli_input.h"
 
 #include <gmock/gmock.h>
@@ -481,6 +482,142 @@ TEST(ResourceNameTest, AddsPrefixToBareIds) {
   EXPECT_EQ(ResourceName("courts", "organizations/x"), "courts/organizations/x");
 }
 
+// --- MediatorName, PoolName ---
+
+TEST(MediatorNameTest, FullAndShortForms) {
+  EXPECT_EQ(MediatorName("organizations/dev-org/mediators/wang", "--mediator").value(),
+            "organizations/dev-org/mediators/wang");
+  EXPECT_EQ(MediatorName("dev-org/wang", "--mediator").value(),
+            "organizations/dev-org/mediators/wang");
+  EXPECT_EQ(MediatorName(" dev-org/wang ", "--mediator").value(),
+            "organizations/dev-org/mediators/wang");
+  // The full form is passed on unchecked: odrd reports bad ids.
+  EXPECT_EQ(MediatorName("organizations/x", "--mediator").value(), "organizations/x");
+}
+
+TEST(MediatorNameTest, BareIdNeedsADefaultOrganization) {
+  EXPECT_EQ(MediatorName("wang", "--mediator", "dev-org").value(),
+            "organizations/dev-org/mediators/wang");
+  EXPECT_EQ(MediatorName("wang", "--mediator", "organizations/dev-org").value(),
+            "organizations/dev-org/mediators/wang");
+  // The short and full forms win over the default.
+  EXPECT_EQ(MediatorName("other/li", "--mediator", "dev-org").value(),
+            "organizations/other/mediators/li");
+  auto r = MediatorName("wang", "--mediator");
+  EXPECT_EQ(r.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(r.status().message(), AllOf(HasSubstr("--mediator"),
+                                          HasSubstr("organizations/ORG/mediators/ID or ORG/ID")));
+  EXPECT_THAT(MediatorName("", "NAME", "dev-org").status().message(),
+              AllOf(HasSubstr("NAME"), HasSubstr("of organizations/dev-org")));
+}
+
+TEST(MediatorNameTest, RejectsAccountsAndMalformedNames) {
+  // A mediator's account is not its roster entry: say so.
+  auto r = MediatorName("principals/dev-mediator", "--mediator");
+  EXPECT_EQ(r.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(r.status().message(),
+              AllOf(HasSubstr("principals/ID is an account"), HasSubstr("odr mediator list")));
+  for (const char* bad : {"", "/", "a/", "/b", "a/b/c", "cases/x", "mediators/x", "courts/x"}) {
+    EXPECT_EQ(MediatorName(bad, "--mediator").status().code(), absl::StatusCode::kInvalidArgument)
+        << bad;
+  }
+}
+
+TEST(PoolNameTest, FullAndShortForms) {
+  EXPECT_EQ(PoolName("organizations/o/pools/medical", "--pool").value(),
+            "organizations/o/pools/medical");
+  EXPECT_EQ(PoolName("o/medical", "--pool").value(), "organizations/o/pools/medical");
+  EXPECT_EQ(PoolName("medical", "--pool", "o").value(), "organizations/o/pools/medical");
+  auto r = PoolName("medical", "--pool");
+  EXPECT_EQ(r.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(r.status().message(), HasSubstr("--pool must be organizations/ORG/pools/ID"));
+}
+
+// --- Roster enums ---
+
+TEST(ParseOrganizationKindTest, FlagSpellingsAndEnumNames) {
+  EXPECT_EQ(ParseOrganizationKind("people").value(),
+            v1::ORGANIZATION_KIND_PEOPLES_MEDIATION_COMMITTEE);
+  EXPECT_EQ(ParseOrganizationKind("industry").value(), v1::ORGANIZATION_KIND_INDUSTRY_PROFESSIONAL);
+  EXPECT_EQ(ParseOrganizationKind("court-invited").value(), v1::ORGANIZATION_KIND_COURT_INVITED);
+  EXPECT_EQ(ParseOrganizationKind("Court_Invited").value(), v1::ORGANIZATION_KIND_COURT_INVITED);
+  EXPECT_EQ(ParseOrganizationKind("lawyer").value(), v1::ORGANIZATION_KIND_LAWYER);
+  EXPECT_EQ(ParseOrganizationKind("administrative").value(), v1::ORGANIZATION_KIND_ADMINISTRATIVE);
+  EXPECT_EQ(ParseOrganizationKind("commercial").value(), v1::ORGANIZATION_KIND_COMMERCIAL);
+  EXPECT_EQ(ParseOrganizationKind("other").value(), v1::ORGANIZATION_KIND_OTHER);
+  EXPECT_EQ(ParseOrganizationKind("PEOPLES_MEDIATION_COMMITTEE").value(),
+            v1::ORGANIZATION_KIND_PEOPLES_MEDIATION_COMMITTEE);
+  EXPECT_EQ(ParseOrganizationKind("ORGANIZATION_KIND_INDUSTRY_PROFESSIONAL").value(),
+            v1::ORGANIZATION_KIND_INDUSTRY_PROFESSIONAL);
+  EXPECT_EQ(ParseOrganizationKind("organization-kind-lawyer").value(),
+            v1::ORGANIZATION_KIND_LAWYER);
+}
+
+TEST(ParseOrganizationKindTest, RejectsUnknownAndUnspecified) {
+  for (const char* s : {"", "unspecified", "ORGANIZATION_KIND_UNSPECIFIED", "court", "法院"}) {
+    auto r = ParseOrganizationKind(s);
+    EXPECT_EQ(r.status().code(), absl::StatusCode::kInvalidArgument) << s;
+    EXPECT_THAT(r.status().message(),
+                AllOf(HasSubstr("--kind"), HasSubstr("people"), HasSubstr("court-invited")))
+        << s;
+  }
+}
+
+TEST(OrganizationKindShortNameTest, Names) {
+  EXPECT_EQ(OrganizationKindShortName(v1::ORGANIZATION_KIND_COURT_INVITED), "COURT_INVITED");
+  EXPECT_EQ(OrganizationKindShortName(v1::ORGANIZATION_KIND_UNSPECIFIED), "");
+  EXPECT_EQ(OrganizationKindShortName(static_cast<v1::OrganizationKind>(42)), "42");
+  // Every kind round-trips.
+  for (int i = v1::OrganizationKind_MIN + 1; i <= v1::OrganizationKind_MAX; ++i) {
+    const auto k = static_cast<v1::OrganizationKind>(i);
+    EXPECT_EQ(ParseOrganizationKind(OrganizationKindShortName(k)).value(), k);
+  }
+}
+
+TEST(ParseEmploymentTest, Spellings) {
+  EXPECT_EQ(ParseEmployment("full-time").value(), v1::Mediator::EMPLOYMENT_FULL_TIME);
+  EXPECT_EQ(ParseEmployment("part_time").value(), v1::Mediator::EMPLOYMENT_PART_TIME);
+  EXPECT_EQ(ParseEmployment("EMPLOYMENT_PART_TIME").value(), v1::Mediator::EMPLOYMENT_PART_TIME);
+  for (const char* s : {"", "sometimes", "EMPLOYMENT_UNSPECIFIED", "full"}) {
+    auto r = ParseEmployment(s);
+    EXPECT_EQ(r.status().code(), absl::StatusCode::kInvalidArgument) << s;
+    EXPECT_THAT(r.status().message(), AllOf(HasSubstr("--employment"), HasSubstr("part-time")));
+  }
+  EXPECT_EQ(EmploymentShortName(v1::Mediator::EMPLOYMENT_FULL_TIME), "FULL_TIME");
+  EXPECT_EQ(EmploymentShortName(v1::Mediator::EMPLOYMENT_UNSPECIFIED), "");
+}
+
+TEST(ParseIdDocumentTypeTest, SpellingsAsInPartySpecs) {
+  EXPECT_EQ(ParseIdDocumentType("resident-id", "--id-type").value(),
+            v1::ID_DOCUMENT_TYPE_RESIDENT_ID_CARD);
+  EXPECT_EQ(ParseIdDocumentType("passport", "--id-type").value(), v1::ID_DOCUMENT_TYPE_PASSPORT);
+  EXPECT_EQ(ParseIdDocumentType("RESIDENT_ID_CARD", "--id-type").value(),
+            v1::ID_DOCUMENT_TYPE_RESIDENT_ID_CARD);
+  auto r = ParseIdDocumentType("bar-card", "--id-type");
+  EXPECT_EQ(r.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(r.status().message(), AllOf(HasSubstr("--id-type"), HasSubstr("resident-id")));
+}
+
+TEST(RosterEnumShortNamesTest, Names) {
+  EXPECT_EQ(MediatorStateShortName(v1::Mediator::STATE_SUSPENDED), "SUSPENDED");
+  EXPECT_EQ(MediatorStateShortName(v1::Mediator::STATE_UNSPECIFIED), "");
+  EXPECT_EQ(AssignmentStateShortName(v1::MediatorAssignment::STATE_DECLINED), "DECLINED");
+  EXPECT_EQ(AssignmentMethodShortName(v1::MediatorAssignment::METHOD_JOINT_CHOICE), "JOINT_CHOICE");
+  EXPECT_EQ(AssignmentMethodShortName(v1::MediatorAssignment::METHOD_UNSPECIFIED), "");
+  EXPECT_EQ(StateShortName(v1::Case::STATE_MEDIATOR_PROPOSED), "MEDIATOR_PROPOSED");
+}
+
+TEST(FlagNamesInMessagesTest, FeeAndSpecialty) {
+  auto fee = ParseYuanToFen("1.234", "--fee");
+  EXPECT_EQ(fee.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(fee.status().message(), AllOf(HasSubstr("--fee"), Not(HasSubstr("--amount"))));
+  EXPECT_THAT(ParseYuanToFen("-1", "--fee").status().message(), HasSubstr("--fee must not"));
+  EXPECT_EQ(ParseYuanToFen("300", "--fee").value(), 30000);
+  auto t = ParseDisputeType("divorce", "--specialty");
+  EXPECT_THAT(t.status().message(), AllOf(HasSubstr("--specialty"), Not(HasSubstr("--type"))));
+  EXPECT_EQ(ParseDisputeType("medical", "--specialty").value(), v1::DISPUTE_TYPE_MEDICAL);
+}
+
 // --- IsLoopbackTarget ---
 
 TEST(IsLoopbackTargetTest, Loopback) {
@@ -702,6 +839,92 @@ TEST(PrintCaseTableTest, OrganizationMediatorsAndCourt) {
                                HasSubstr("Mediators:      principals/m1, principals/m2\n"),
                                HasSubstr("Source:         court diversion, 2026-01-05\n"),
                                HasSubstr("Court:          courts/zhuji (诸暨市人民法院)\n")));
+}
+
+TEST(PrintCaseTableTest, LanguageAndAssignments) {
+  v1::Case c;
+  c.set_name("cases/a");
+  c.set_language("zh-wuu");
+  v1::MediatorAssignment* first = c.add_mediator_assignments();
+  first->set_mediator("organizations/o/mediators/wang");
+  first->set_state(v1::MediatorAssignment::STATE_DECLINED);
+  first->set_method(v1::MediatorAssignment::METHOD_ORGANIZATION);
+  first->set_reason("出差两周");
+  v1::MediatorAssignment* second = c.add_mediator_assignments();
+  second->set_mediator("organizations/o/mediators/li");
+  second->set_state(v1::MediatorAssignment::STATE_PROPOSED);
+  second->set_method(v1::MediatorAssignment::METHOD_AUTOMATIC);
+  std::ostringstream out;
+  PrintCaseTable(c, out);
+  EXPECT_THAT(out.str(),
+              AllOf(HasSubstr("Language:       zh-wuu\n"),
+                    HasSubstr("Assignments:    MEDIATOR                        STATE     METHOD"
+                              "        REASON\n"
+                              "                organizations/o/mediators/wang  DECLINED  "
+                              "ORGANIZATION  出差两周\n"
+                              "                organizations/o/mediators/li    PROPOSED  "
+                              "AUTOMATIC\n")));
+  // The keys keep their width (Amount (yuan) is the longest).
+  EXPECT_THAT(out.str(), HasSubstr("Amount (yuan):  0.00\n"));
+}
+
+TEST(PrintRecommendationTableTest, RankMediatorScoreReasons) {
+  v1::RecommendMediatorsResponse r;
+  v1::MediatorRecommendation* a = r.add_recommendations();
+  a->set_mediator("organizations/o/mediators/wang");
+  a->set_display_name("王调解员");
+  a->set_score(0.9126);
+  a->add_reasons("specialty: medical");
+  a->add_reasons("same county");
+  v1::MediatorRecommendation* b = r.add_recommendations();
+  b->set_mediator("organizations/o/mediators/li");
+  b->set_score(0.25);
+  std::ostringstream out;
+  PrintRecommendationTable(r, out);
+  EXPECT_EQ(out.str(),
+            "RANK  MEDIATOR                                   SCORE  REASONS\n"
+            "   1  organizations/o/mediators/wang (王调解员)  0.913  specialty: medical; same "
+            "county\n"
+            "   2  organizations/o/mediators/li               0.250\n");
+  std::ostringstream none;
+  PrintRecommendationTable(v1::RecommendMediatorsResponse(), none);
+  EXPECT_THAT(none.str(), HasSubstr("No mediator is available"));
+}
+
+TEST(PrintMediatorTableTest, ShowsLoadButNoPersonalNumbers) {
+  v1::Mediator m;
+  m.set_name("organizations/o/mediators/wang");
+  m.set_display_name("王调解员");
+  m.add_specialties(v1::DISPUTE_TYPE_MEDICAL);
+  m.add_specialties(v1::DISPUTE_TYPE_LABOUR);
+  m.add_languages("zh");
+  m.add_languages("zh-wuu");
+  m.set_state(v1::Mediator::STATE_ACTIVE);
+  m.set_employment(v1::Mediator::EMPLOYMENT_PART_TIME);
+  m.set_fee_fen(30000);
+  m.set_active_cases(2);
+  m.set_max_concurrent_cases(10);
+  m.mutable_private_details()->set_id_document_type(v1::ID_DOCUMENT_TYPE_RESIDENT_ID_CARD);
+  m.mutable_private_details()->set_id_number(testing::kIdWang);
+  m.mutable_private_details()->set_phone("13600000006");
+  m.mutable_private_details()->add_related_id_numbers(testing::kIdLi);
+  std::ostringstream out;
+  PrintMediatorTable(m, out);
+  EXPECT_THAT(out.str(),
+              AllOf(HasSubstr("MEDICAL, LABOUR"), HasSubstr("zh, zh-wuu"), HasSubstr("ACTIVE"),
+                    HasSubstr("PART_TIME"), HasSubstr("300.00"), HasSubstr("2 of 10 cases"),
+                    HasSubstr("RESIDENT_ID_CARD"), HasSubstr("1 related ID number)")));
+  EXPECT_THAT(out.str(), AllOf(Not(HasSubstr(testing::kIdWang)), Not(HasSubstr("13600000006")),
+                               Not(HasSubstr(testing::kIdLi))));
+
+  v1::ListMediatorsResponse list;
+  *list.add_mediators() = m;
+  list.set_next_page_token("tok");
+  std::ostringstream table;
+  PrintMediatorListTable(list, table);
+  EXPECT_THAT(table.str(), AllOf(HasSubstr("LOAD"), HasSubstr("2/10"), HasSubstr("300.00"),
+                                 HasSubstr("MEDICAL,LABOUR"), HasSubstr("zh,zh-wuu"),
+                                 HasSubstr("--page-token tok")));
 }
 
 }  // namespace
