@@ -10,6 +10,7 @@
 #include <future>
 #include <mutex>
 #include <set>
+#include <thread>
 
 #include "nlohmann/json.hpp"
 #include "odr/v1/case_service.grpc.pb.h"
@@ -607,6 +608,30 @@ TEST_F(CaseApiTest, SigtermDrainsCallsInFlight) {
   EXPECT_GT(acknowledged, 0);
 }
 
+// odrd takes its listen address, data dir and log level from the environment.
+TEST(OdrdEnvironmentTest, ConfiguredByEnvironment) {
+  testing::TempDir dir;
+  const std::string data = dir.file("envdata");
+  const std::string key = testing::CreatePrincipal(data, "org-admin", "org_admin",
+                                                   {"--organization", "organizations/org-1"});
+  testing::OdrdProcess server(
+      data, {}, {"ODR_LISTEN=127.0.0.1:0", "ODR_DATA_DIR=" + data, "ODR_LOG_LEVEL=warn"});
+  EXPECT_NE(server.port(), 50051) << "ODR_LISTEN (port 0) was ignored";
+  auto channel = grpc::CreateChannel(server.address(), grpc::InsecureChannelCredentials());
+  // The token works only if odrd opened the data dir that holds the principal.
+  const std::string token = testing::IssueToken(channel, "org-admin", key);
+  auto stub = v1::CaseService::NewStub(channel);
+  v1::ListCasesRequest req;
+  v1::ListCasesResponse resp;
+  EXPECT_TRUE(stub->ListCases(testing::AuthedContext(token).get(), req, &resp).ok());
+  EXPECT_EQ(server.Stop(), 0);
+  std::ifstream in(server.log_path());
+  std::string line;
+  while (std::getline(in, line)) {
+    EXPECT_EQ(line.find("\"level\":\"info\""), std::string::npos) << "warn level logged: " << line;
+  }
+}
+
 // grpc.health.v1.Health/Check with an empty HealthCheckRequest; the response is
 // HealthCheckResponse{status: SERVING} = field 1 varint 1.
 TEST_F(CaseApiTest, HealthServing) {
@@ -627,6 +652,50 @@ TEST_F(CaseApiTest, HealthServing) {
   std::string bytes;
   for (auto& sl : slices) bytes.append(reinterpret_cast<const char*>(sl.begin()), sl.size());
   EXPECT_EQ(bytes, std::string("\x08\x01", 2));
+}
+
+// On SIGTERM, health turns NOT_SERVING before the server goes away: a Watch sees SERVING, then
+// NOT_SERVING (HealthCheckResponse.status 2).
+TEST_F(CaseApiTest, HealthTurnsNotServingOnSigterm) {
+  grpc::GenericStub generic(channel_);
+  grpc::CompletionQueue cq;
+  grpc::ClientContext ctx;
+  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(20));
+  auto call = generic.PrepareCall(&ctx, "/grpc.health.v1.Health/Watch", &cq);
+  void* tag;
+  bool ok;
+  call->StartCall(reinterpret_cast<void*>(1));
+  ASSERT_TRUE(cq.Next(&tag, &ok) && ok);
+  grpc::Slice empty("");
+  grpc::ByteBuffer req(&empty, 1);
+  call->WriteLast(req, grpc::WriteOptions(), reinterpret_cast<void*>(2));
+  ASSERT_TRUE(cq.Next(&tag, &ok) && ok);
+  auto read = [&](std::string* out) {
+    grpc::ByteBuffer resp;
+    call->Read(&resp, reinterpret_cast<void*>(3));
+    if (!cq.Next(&tag, &ok) || !ok) return false;
+    std::vector<grpc::Slice> slices;
+    if (!resp.Dump(&slices).ok()) return false;
+    out->clear();
+    for (auto& sl : slices) out->append(reinterpret_cast<const char*>(sl.begin()), sl.size());
+    return true;
+  };
+  std::string msg;
+  ASSERT_TRUE(read(&msg));
+  EXPECT_EQ(msg, std::string("\x08\x01", 2));  // SERVING
+  std::thread stopper([&] { EXPECT_EQ(server_->Stop(), 0); });
+  bool saw_not_serving = false;
+  while (read(&msg)) {
+    if (msg == std::string("\x08\x02", 2)) saw_not_serving = true;
+  }
+  stopper.join();
+  EXPECT_TRUE(saw_not_serving);
+  grpc::Status st;
+  call->Finish(&st, reinterpret_cast<void*>(4));
+  cq.Next(&tag, &ok);
+  cq.Shutdown();
+  while (cq.Next(&tag, &ok)) {
+  }
 }
 
 // grpc.reflection.v1alpha.ServerReflection lists CaseService.

@@ -38,7 +38,8 @@ std::string ReadFile(const std::string& path) {
 
 }  // namespace
 
-OdrdProcess::OdrdProcess(const std::string& data_dir, std::vector<std::string> extra_args) {
+OdrdProcess::OdrdProcess(const std::string& data_dir, std::vector<std::string> extra_args,
+                         std::vector<std::string> extra_env) {
   std::filesystem::create_directories(data_dir);
   const std::string port_file = data_dir + "/port";
   std::filesystem::remove(port_file);
@@ -52,7 +53,11 @@ OdrdProcess::OdrdProcess(const std::string& data_dir, std::vector<std::string> e
   posix_spawn_file_actions_addopen(&fa, 2, log_path_.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
   posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
   auto argv = CStrings(args);
-  if (posix_spawn(&pid_, ODRD_PATH, &fa, nullptr, argv.data(), environ) != 0) {
+  std::vector<std::string> env;
+  for (char** e = environ; *e != nullptr; ++e) env.emplace_back(*e);
+  for (auto& e : extra_env) env.push_back(std::move(e));
+  auto envp = CStrings(env);
+  if (posix_spawn(&pid_, ODRD_PATH, &fa, nullptr, argv.data(), envp.data()) != 0) {
     std::fprintf(stderr, "cannot spawn %s\n", ODRD_PATH);
     std::abort();
   }
