@@ -195,6 +195,14 @@ CREATE TABLE case_mediator_choices (
 
 ALTER TABLE cases ADD COLUMN language TEXT NOT NULL DEFAULT 'zh';
 )sql",
+      // 4: numeric ordering of case numbers. ODR-2026-1000000 must sort after ODR-2026-999999,
+      // which text ordering does not do; "2026-0001000000" does.
+      R"sql(
+ALTER TABLE cases ADD COLUMN case_sort TEXT GENERATED ALWAYS AS (
+  substr(case_number, 5, 4) || '-' || printf('%010d', CAST(substr(case_number, 10) AS INTEGER))
+) VIRTUAL;
+CREATE INDEX cases_by_case_sort ON cases (case_sort, id);
+)sql",
   };
   return *kMigrations;
 }

@@ -483,7 +483,7 @@ absl::StatusOr<CasePage> SqliteCaseStore::ListCases(const domain::CaseQuery& q) 
       key_col = "update_time_us";
       break;
     case domain::OrderField::kCaseNumber:
-      key_col = "case_number";
+      key_col = "case_sort";  // numeric within the year (migration 4)
       int_key = false;
       break;
   }

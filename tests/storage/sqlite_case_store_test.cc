@@ -89,7 +89,7 @@ class SqliteCaseStoreTest : public ::testing::Test {
 
 TEST_F(SqliteCaseStoreTest, MigrationsAppliedOnceAndRecorded) {
   const int latest = static_cast<int>(Migrations().size());
-  EXPECT_GE(latest, 3);
+  EXPECT_GE(latest, 4);
   EXPECT_EQ(db_->schema_version(), latest);
   Reopen();
   EXPECT_EQ(db_->schema_version(), latest);
@@ -320,6 +320,31 @@ TEST_F(SqliteCaseStoreTest, ListFiltersAndPagesWithTies) {
   EXPECT_EQ(n1->cases[0].case_number, "ODR-2026-000001");
   by_number.after = n1->next;
   EXPECT_EQ(store_->ListCases(by_number)->cases[0].case_number, "ODR-2026-000005");
+}
+
+TEST_F(SqliteCaseStoreTest, CaseNumbersPastAMillionKeepTheirOrder) {
+  ASSERT_TRUE(db_->Write([](Connection& c) {
+                   return c.Exec("INSERT INTO case_number_counters VALUES (2026, 999998)");
+                 })
+                  .ok());
+  EXPECT_EQ(MustCreate().case_number, "ODR-2026-999999");
+  EXPECT_EQ(MustCreate().case_number, "ODR-2026-1000000");
+  EXPECT_EQ(MustCreate().case_number, "ODR-2026-1000001");
+  domain::CaseQuery q;
+  q.order = {domain::OrderField::kCaseNumber, false};
+  q.limit = 2;
+  auto p1 = store_->ListCases(q);
+  ASSERT_TRUE(p1.ok()) << p1.status();
+  ASSERT_EQ(p1->cases.size(), 2u);
+  EXPECT_EQ(p1->cases[0].case_number, "ODR-2026-999999");
+  EXPECT_EQ(p1->cases[1].case_number, "ODR-2026-1000000");
+  q.after = p1->next;
+  auto p2 = store_->ListCases(q);
+  ASSERT_EQ(p2->cases.size(), 1u);
+  EXPECT_EQ(p2->cases[0].case_number, "ODR-2026-1000001");
+  q = {};
+  q.order = {domain::OrderField::kCaseNumber, true};
+  EXPECT_EQ(store_->ListCases(q)->cases[0].case_number, "ODR-2026-1000001");
 }
 
 TEST_F(SqliteCaseStoreTest, ConcurrentCreatesGetDistinctNumbers) {
