@@ -230,9 +230,8 @@ void AddLogout(CLI::App* parent, const GlobalFlags* g, std::vector<Command>* out
 
 void AddAuditList(CLI::App* parent, const GlobalFlags* g, std::vector<Command>* out) {
   struct Flags {
-    std::string principal, resource, page_token;
-    int page_size = 0;
-    bool all = false;
+    std::string principal, resource;
+    PageFlags page;
   };
   auto f = std::make_shared<Flags>();
   CLI::App* cmd = parent->add_subcommand(
@@ -241,42 +240,23 @@ void AddAuditList(CLI::App* parent, const GlobalFlags* g, std::vector<Command>* 
       ->type_name("PRINCIPAL");
   cmd->add_option("--resource", f->resource, "only accesses to this resource, e.g. cases/ID")
       ->type_name("NAME");
-  cmd->add_option("--page-size", f->page_size, "records per page; 0: 100; at most 1000")
-      ->type_name("N")
-      ->check(CLI::Range(0, std::numeric_limits<int32_t>::max()));
-  cmd->add_option("--page-token", f->page_token, "the next page of an earlier list")
-      ->type_name("TOKEN");
-  cmd->add_flag("--all", f->all, "fetch every page and print one list");
+  f->page.Add(cmd, "records", 100, 1000);
   cmd->footer(absl::StrCat(R"(
 Each record: who (PRINCIPAL; VIA is the partner app that acted for them), which call (METHOD),
   what (RESOURCE), and whether it read or changed it (ACTION).
 --page-token only works with the same --principal and --resource as the list that gave it.
 )",
                            cmd->get_footer()));
-  out->push_back({cmd, [f, g]() -> int {
-                    v1::ListAccessRecordsRequest req;
-                    req.set_principal(ResourceName("principals", f->principal));
-                    req.set_resource(f->resource);
-                    req.set_page_size(f->page_size);
-                    req.set_page_token(f->page_token);
-                    Session s(*g);
-                    v1::ListAccessRecordsResponse all;
-                    while (true) {
-                      auto r = s.audit().ListAccessRecords(req);
-                      if (!r.ok()) return s.Fail(r.status());
-                      for (v1::AccessRecord& a : *r->mutable_access_records()) {
-                        *all.add_access_records() = std::move(a);
-                      }
-                      all.set_next_page_token(r->next_page_token());
-                      if (!f->all || r->next_page_token().empty() ||
-                          r->next_page_token() == req.page_token()) {
-                        break;
-                      }
-                      req.set_page_token(r->next_page_token());
-                    }
-                    if (f->all) all.clear_next_page_token();
-                    return s.Print(all);
-                  }});
+  out->push_back(
+      {cmd, [f, g]() -> int {
+         v1::ListAccessRecordsRequest req;
+         req.set_principal(ResourceName("principals", f->principal));
+         req.set_resource(f->resource);
+         Session s(*g);
+         return ListAndPrint(
+             s, req, f->page, [&](const auto& r) { return s.audit().ListAccessRecords(r); },
+             [](v1::ListAccessRecordsResponse* r) { return r->mutable_access_records(); });
+       }});
 }
 
 }  // namespace

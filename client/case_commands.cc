@@ -69,6 +69,18 @@ std::string RequestId(const std::string& flag, std::string* generated) {
   return *generated;
 }
 
+// Sends a case mutation with an idempotency key (the --request-id given, or a random one that is
+// printed if the outcome is unknown) and prints the case it returns.
+template <typename Request>
+int SendCaseMutation(const GlobalFlags& g, const std::string& request_id_flag, Request& req,
+                     absl::StatusOr<v1::Case> (client::CaseClient::*method)(const Request&) const) {
+  std::string generated;
+  req.set_request_id(RequestId(request_id_flag, &generated));
+  Session s(g);
+  auto r = (s.cases().*method)(req);
+  return r.ok() ? s.Print(*r) : s.Fail(r.status(), generated);
+}
+
 CLI::Option* AddRequestIdFlag(CLI::App* cmd, std::string* value) {
   return cmd->add_option("--request-id", *value, "idempotency key (default: a random one)")
       ->type_name("KEY");
@@ -321,11 +333,8 @@ Who may create: an organization admin before their own organization; a court for
                     if (!f->language.empty()) c->set_language(f->language);
                     c->clear_mediators();  // output only
                     c->clear_mediator_assignments();
-                    std::string generated;
-                    req.set_request_id(RequestId(f->request_id, &generated));
-                    Session s(*g);
-                    auto r = s.cases().CreateCase(req);
-                    return r.ok() ? s.Print(*r) : s.Fail(r.status(), generated);
+                    return SendCaseMutation(*g, f->request_id, req,
+                                            &client::CaseClient::CreateCase);
                   }});
 }
 
@@ -344,20 +353,14 @@ void AddGet(CLI::App* parent, const GlobalFlags* g, std::vector<Command>* out) {
 
 void AddList(CLI::App* parent, const GlobalFlags* g, std::vector<Command>* out) {
   struct Flags {
-    std::string filter, order_by, page_token;
-    int page_size = 0;
-    bool all = false;
+    std::string filter, order_by;
+    PageFlags page;
   };
   auto f = std::make_shared<Flags>();
   CLI::App* cmd = parent->add_subcommand("list", "List cases, newest first");
   cmd->add_option("--filter", f->filter, "which cases (FILTER below)")->type_name("FILTER");
   cmd->add_option("--order-by", f->order_by, "sort order (ORDER below)")->type_name("ORDER");
-  cmd->add_option("--page-size", f->page_size, "cases per page; 0: 50; at most 500")
-      ->type_name("N")
-      ->check(CLI::Range(0, std::numeric_limits<int32_t>::max()));
-  cmd->add_option("--page-token", f->page_token, "the next page of an earlier list")
-      ->type_name("TOKEN");
-  cmd->add_flag("--all", f->all, "fetch every page and print one list");
+  f->page.Add(cmd, "cases", 50, 500);
   cmd->footer(absl::StrCat(R"(
 FILTER: comparisons joined by AND, e.g.
   --filter 'state = SUBMITTED AND dispute_type = MEDICAL'
@@ -372,23 +375,10 @@ ORDER: create_time desc (default), create_time, update_time, update_time desc, c
                     v1::ListCasesRequest req;
                     req.set_filter(f->filter);
                     req.set_order_by(f->order_by);
-                    req.set_page_size(f->page_size);
-                    req.set_page_token(f->page_token);
                     Session s(*g);
-                    v1::ListCasesResponse all;
-                    while (true) {
-                      auto r = s.cases().ListCases(req);
-                      if (!r.ok()) return s.Fail(r.status());
-                      for (v1::Case& c : *r->mutable_cases()) *all.add_cases() = std::move(c);
-                      all.set_next_page_token(r->next_page_token());
-                      if (!f->all || r->next_page_token().empty() ||
-                          r->next_page_token() == req.page_token()) {
-                        break;
-                      }
-                      req.set_page_token(r->next_page_token());
-                    }
-                    if (f->all) all.clear_next_page_token();
-                    return s.Print(all);
+                    return ListAndPrint(
+                        s, req, f->page, [&](const auto& r) { return s.cases().ListCases(r); },
+                        [](v1::ListCasesResponse* r) { return r->mutable_cases(); });
                   }});
 }
 
@@ -412,50 +402,46 @@ Only the fields given change. --applicant and --respondent replace the whole lis
   and output-only fields and the source are ignored. Flags given too override it.
 )",
                            kEtagHelp, kRequestIdHelp, cmd->get_footer()));
-  out->push_back({cmd, [cmd, f, g]() -> int {
-                    const std::string name = CaseName(f->name);
-                    v1::UpdateCaseRequest req;
-                    v1::Case* c = req.mutable_case_();
-                    std::set<std::string> mask;
-                    if (f->fields.file_opt->count() > 0) {
-                      auto keys = LoadCaseFile(f->fields.file, c);
-                      if (!keys.ok()) return UsageError(cmd, keys.status().message());
-                      if (!c->name().empty() && c->name() != name) {
-                        return UsageError(cmd,
-                                          absl::StrCat("--file holds ", c->name(), ", not ", name));
-                      }
-                      mask = UpdatablePaths(*keys);
-                    }
-                    if (auto s = ApplyCaseFlags(f->fields, true, c, &mask); !s.ok()) {
-                      return UsageError(cmd, s.message());
-                    }
-                    if (mask.empty()) {
-                      return UsageError(cmd, absl::StrCat("nothing to update: give a field flag "
-                                                          "or a --file with any of ",
-                                                          kUpdatable));
-                    }
-                    if (!f->etag.empty()) c->set_etag(f->etag);
-                    if (c->etag().empty()) {
-                      return UsageError(cmd,
-                                        "--etag is required: 'odr case get NAME' shows it; it "
-                                        "makes sure nobody changed the case since you read it");
-                    }
-                    c->set_name(name);
-                    c->clear_case_number();
-                    c->clear_state();
-                    c->clear_source();
-                    c->clear_create_time();
-                    c->clear_update_time();
-                    c->clear_organization();
-                    c->clear_mediators();
-                    c->clear_mediator_assignments();
-                    for (const std::string& path : mask) req.mutable_update_mask()->add_paths(path);
-                    std::string generated;
-                    req.set_request_id(RequestId(f->request_id, &generated));
-                    Session s(*g);
-                    auto r = s.cases().UpdateCase(req);
-                    return r.ok() ? s.Print(*r) : s.Fail(r.status(), generated);
-                  }});
+  out->push_back(
+      {cmd, [cmd, f, g]() -> int {
+         const std::string name = CaseName(f->name);
+         v1::UpdateCaseRequest req;
+         v1::Case* c = req.mutable_case_();
+         std::set<std::string> mask;
+         if (f->fields.file_opt->count() > 0) {
+           auto keys = LoadCaseFile(f->fields.file, c);
+           if (!keys.ok()) return UsageError(cmd, keys.status().message());
+           if (!c->name().empty() && c->name() != name) {
+             return UsageError(cmd, absl::StrCat("--file holds ", c->name(), ", not ", name));
+           }
+           mask = UpdatablePaths(*keys);
+         }
+         if (auto s = ApplyCaseFlags(f->fields, true, c, &mask); !s.ok()) {
+           return UsageError(cmd, s.message());
+         }
+         if (mask.empty()) {
+           return UsageError(cmd, absl::StrCat("nothing to update: give a field flag "
+                                               "or a --file with any of ",
+                                               kUpdatable));
+         }
+         if (!f->etag.empty()) c->set_etag(f->etag);
+         if (c->etag().empty()) {
+           return UsageError(cmd,
+                             "--etag is required: 'odr case get NAME' shows it; it "
+                             "makes sure nobody changed the case since you read it");
+         }
+         c->set_name(name);
+         c->clear_case_number();
+         c->clear_state();
+         c->clear_source();
+         c->clear_create_time();
+         c->clear_update_time();
+         c->clear_organization();
+         c->clear_mediators();
+         c->clear_mediator_assignments();
+         for (const std::string& path : mask) req.mutable_update_mask()->add_paths(path);
+         return SendCaseMutation(*g, f->request_id, req, &client::CaseClient::UpdateCase);
+       }});
 }
 
 // submit, accept, withdraw and close: NAME, --etag, --request-id and perhaps --reason.
@@ -486,14 +472,10 @@ void AddTransition(CLI::App* parent, const GlobalFlags* g, std::vector<Command>*
                     Request req;
                     req.set_name(CaseName(f->name));
                     req.set_etag(f->etag);
-                    std::string generated;
-                    req.set_request_id(RequestId(f->request_id, &generated));
                     if constexpr (requires { req.set_reason(f->reason); }) {
                       req.set_reason(f->reason);
                     }
-                    Session s(*g);
-                    auto r = (s.cases().*method)(req);
-                    return r.ok() ? s.Print(*r) : s.Fail(r.status(), generated);
+                    return SendCaseMutation(*g, f->request_id, req, method);
                   }});
 }
 
@@ -538,11 +520,8 @@ odrd refuses (exit 1, naming why) a suspended mediator, one at capacity, one alr
                     if (!mediator.ok()) return UsageError(cmd, mediator.status().message());
                     req.set_mediator(*mediator);
                     req.set_etag(f->etag);
-                    std::string generated;
-                    req.set_request_id(RequestId(f->request_id, &generated));
-                    Session s(*g);
-                    auto r = s.cases().AssignCaseMediator(req);
-                    return r.ok() ? s.Print(*r) : s.Fail(r.status(), generated);
+                    return SendCaseMutation(*g, f->request_id, req,
+                                            &client::CaseClient::AssignCaseMediator);
                   }});
 }
 
@@ -607,11 +586,8 @@ The mediator 'odr case recommend' ranks first; the ranking weighs load, which sp
                       if (!pool.ok()) return UsageError(cmd, pool.status().message());
                       req.set_pool(*pool);
                     }
-                    std::string generated;
-                    req.set_request_id(RequestId(f->request_id, &generated));
-                    Session s(*g);
-                    auto r = s.cases().AutoAssignMediator(req);
-                    return r.ok() ? s.Print(*r) : s.Fail(r.status(), generated);
+                    return SendCaseMutation(*g, f->request_id, req,
+                                            &client::CaseClient::AutoAssignMediator);
                   }});
 }
 
@@ -638,11 +614,8 @@ For the parties (and their agents): when the applicant side and the respondent s
                     absl::StatusOr<std::string> mediator = MediatorName(f->mediator, "--mediator");
                     if (!mediator.ok()) return UsageError(cmd, mediator.status().message());
                     req.set_mediator(*mediator);
-                    std::string generated;
-                    req.set_request_id(RequestId(f->request_id, &generated));
-                    Session s(*g);
-                    auto r = s.cases().ChooseMediator(req);
-                    return r.ok() ? s.Print(*r) : s.Fail(r.status(), generated);
+                    return SendCaseMutation(*g, f->request_id, req,
+                                            &client::CaseClient::ChooseMediator);
                   }});
 }
 
@@ -676,11 +649,8 @@ Accept or decline within 3 working days of the proposal.
                     v1::AcceptAssignmentRequest req;
                     req.set_name(CaseName(f->name));
                     req.set_no_conflict_declared(true);
-                    std::string generated;
-                    req.set_request_id(RequestId(f->request_id, &generated));
-                    Session s(*g);
-                    auto r = s.cases().AcceptAssignment(req);
-                    return r.ok() ? s.Print(*r) : s.Fail(r.status(), generated);
+                    return SendCaseMutation(*g, f->request_id, req,
+                                            &client::CaseClient::AcceptAssignment);
                   }});
 }
 
@@ -704,11 +674,8 @@ The case returns to assignment (OMR Art. 12).
                     v1::DeclineAssignmentRequest req;
                     req.set_name(CaseName(f->name));
                     req.set_reason(f->reason);
-                    std::string generated;
-                    req.set_request_id(RequestId(f->request_id, &generated));
-                    Session s(*g);
-                    auto r = s.cases().DeclineAssignment(req);
-                    return r.ok() ? s.Print(*r) : s.Fail(r.status(), generated);
+                    return SendCaseMutation(*g, f->request_id, req,
+                                            &client::CaseClient::DeclineAssignment);
                   }});
 }
 
@@ -740,51 +707,27 @@ The mediator is released and may not be proposed again for this case; the case r
                     if (!mediator.ok()) return UsageError(cmd, mediator.status().message());
                     req.set_mediator(*mediator);
                     req.set_reason(f->reason);
-                    std::string generated;
-                    req.set_request_id(RequestId(f->request_id, &generated));
-                    Session s(*g);
-                    auto r = s.cases().ReplaceMediator(req);
-                    return r.ok() ? s.Print(*r) : s.Fail(r.status(), generated);
+                    return SendCaseMutation(*g, f->request_id, req,
+                                            &client::CaseClient::ReplaceMediator);
                   }});
 }
 
 void AddEvents(CLI::App* parent, const GlobalFlags* g, std::vector<Command>* out) {
   struct Flags {
-    std::string name, page_token;
-    int page_size = 0;
-    bool all = false;
+    std::string name;
+    PageFlags page;
   };
   auto f = std::make_shared<Flags>();
   CLI::App* cmd = parent->add_subcommand("events", "Show a case's timeline, oldest first");
   cmd->add_option("NAME", f->name, "the case: cases/ID or just ID")->required();
-  cmd->add_option("--page-size", f->page_size, "events per page; 0: 100; at most 1000")
-      ->type_name("N")
-      ->check(CLI::Range(0, std::numeric_limits<int32_t>::max()));
-  cmd->add_option("--page-token", f->page_token, "the next page of an earlier listing")
-      ->type_name("TOKEN");
-  cmd->add_flag("--all", f->all, "fetch every page and print one list");
+  f->page.Add(cmd, "events", 100, 1000);
   out->push_back({cmd, [f, g]() -> int {
                     v1::ListCaseEventsRequest req;
                     req.set_parent(CaseName(f->name));
-                    req.set_page_size(f->page_size);
-                    req.set_page_token(f->page_token);
                     Session s(*g);
-                    v1::ListCaseEventsResponse all;
-                    while (true) {
-                      auto r = s.cases().ListCaseEvents(req);
-                      if (!r.ok()) return s.Fail(r.status());
-                      for (v1::CaseEvent& e : *r->mutable_events()) {
-                        *all.add_events() = std::move(e);
-                      }
-                      all.set_next_page_token(r->next_page_token());
-                      if (!f->all || r->next_page_token().empty() ||
-                          r->next_page_token() == req.page_token()) {
-                        break;
-                      }
-                      req.set_page_token(r->next_page_token());
-                    }
-                    if (f->all) all.clear_next_page_token();
-                    return s.Print(all);
+                    return ListAndPrint(
+                        s, req, f->page, [&](const auto& r) { return s.cases().ListCaseEvents(r); },
+                        [](v1::ListCaseEventsResponse* r) { return r->mutable_events(); });
                   }});
 }
 

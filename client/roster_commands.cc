@@ -45,45 +45,6 @@ CLI::Option* AddListFlag(CLI::App* cmd, const std::string& name, std::vector<std
       ->delimiter(',');
 }
 
-// --page-size, --page-token and --all of a list command.
-struct PageFlags {
-  int page_size = 0;
-  std::string page_token;
-  bool all = false;
-
-  void Add(CLI::App* cmd, const std::string& what, int default_size, int max_size) {
-    cmd->add_option("--page-size", page_size,
-                    absl::StrCat(what, " per page; 0: ", default_size, "; at most ", max_size))
-        ->type_name("N")
-        ->check(CLI::Range(0, std::numeric_limits<int32_t>::max()));
-    cmd->add_option("--page-token", page_token, "the next page of an earlier list")
-        ->type_name("TOKEN");
-    cmd->add_flag("--all", all, "fetch every page and print one list");
-  }
-};
-
-// Fetches one page, or with --all every page, through `call` (the request -> StatusOr of the
-// response) and prints them as one response; `items` gives a response's repeated field.
-template <typename Request, typename Call, typename Items>
-int ListAndPrint(const Session& s, Request req, const PageFlags& page, Call call, Items items) {
-  req.set_page_size(page.page_size);
-  req.set_page_token(page.page_token);
-  using Response = std::remove_cvref_t<decltype(*call(req))>;
-  Response all;
-  while (true) {
-    absl::StatusOr<Response> r = call(req);
-    if (!r.ok()) return s.Fail(r.status());
-    for (auto& item : *items(&*r)) *items(&all)->Add() = std::move(item);
-    all.set_next_page_token(r->next_page_token());
-    if (!page.all || r->next_page_token().empty() || r->next_page_token() == req.page_token()) {
-      break;
-    }
-    req.set_page_token(r->next_page_token());
-  }
-  if (page.all) all.clear_next_page_token();
-  return s.Print(all);
-}
-
 // --- odr org ---
 
 void AddOrgCreate(CLI::App* parent, const GlobalFlags* g, std::vector<Command>* out) {
