@@ -15,6 +15,7 @@
 #include "nlohmann/json.hpp"
 #include "odr/v1/case_service.grpc.pb.h"
 #include "odr/v1/error.pb.h"
+#include "tests/testing/error_details.h"
 #include "tests/testing/fixtures.h"
 #include "tests/testing/grpc_auth.h"
 #include "tests/testing/odrd_process.h"
@@ -22,6 +23,9 @@
 
 namespace odr {
 namespace {
+
+using testing::Details;
+using testing::ViolatedFields;
 
 using ::testing::Contains;
 using ::testing::HasSubstr;
@@ -67,23 +71,6 @@ v1::CreateCaseRequest ValidCreate() {
   c->mutable_source()->mutable_citizen_application();
   c->set_organization("organizations/org-1");
   return req;
-}
-
-v1::ErrorDetails Details(const grpc::Status& s) {
-  v1::ErrorStatus status;
-  v1::ErrorDetails d;
-  if (status.ParseFromString(s.error_details()) && status.details_size() == 1) {
-    EXPECT_EQ(status.details(0).type_url(), "type.googleapis.com/odr.v1.ErrorDetails");
-    d.ParseFromString(status.details(0).value());
-  }
-  return d;
-}
-
-std::vector<std::string> ViolatedFields(const grpc::Status& s) {
-  std::vector<std::string> out;
-  const v1::ErrorDetails d = Details(s);
-  for (const auto& f : d.field_violations()) out.push_back(f.field());
-  return out;
 }
 
 class CaseApiTest : public ::testing::Test {

@@ -16,6 +16,7 @@
 #include "odr/v1/case_service.grpc.pb.h"
 #include "odr/v1/error.pb.h"
 #include "odr/v1/roster.grpc.pb.h"
+#include "tests/testing/error_details.h"
 #include "tests/testing/fixtures.h"
 #include "tests/testing/grpc_auth.h"
 #include "tests/testing/odrd_process.h"
@@ -23,6 +24,9 @@
 
 namespace odr {
 namespace {
+
+using testing::Details;
+using testing::ViolatedFields;
 
 using ::testing::AllOf;
 using ::testing::Contains;
@@ -43,23 +47,6 @@ std::string Rid(const std::string& first17) {
 
 // A distinct valid ID number for the n-th mediator of a test.
 std::string MediatorIdNumber(int n) { return Rid("33068119700101" + std::to_string(100 + n)); }
-
-v1::ErrorDetails Details(const grpc::Status& s) {
-  v1::ErrorStatus status;
-  v1::ErrorDetails d;
-  if (status.ParseFromString(s.error_details()) && status.details_size() == 1) {
-    EXPECT_EQ(status.details(0).type_url(), "type.googleapis.com/odr.v1.ErrorDetails");
-    d.ParseFromString(status.details(0).value());
-  }
-  return d;
-}
-
-std::vector<std::string> ViolatedFields(const grpc::Status& s) {
-  std::vector<std::string> out;
-  const v1::ErrorDetails d = Details(s);  // outlives the loop
-  for (const auto& f : d.field_violations()) out.push_back(f.field());
-  return out;
-}
 
 std::string Describe(const grpc::Status& s) {
   return std::to_string(s.error_code()) + " " + s.error_message() + " [" + Details(s).reason() +

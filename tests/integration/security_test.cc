@@ -26,12 +26,15 @@
 #include "odr/v1/case_service.grpc.pb.h"
 #include "odr/v1/error.pb.h"
 #include "server/auth/token.h"
+#include "tests/testing/error_details.h"
 #include "tests/testing/grpc_auth.h"
 #include "tests/testing/odrd_process.h"
 #include "tests/testing/temp_dir.h"
 
 namespace odr {
 namespace {
+
+using testing::Reason;
 
 using ::testing::AnyOf;
 using ::testing::HasSubstr;
@@ -49,16 +52,6 @@ std::string ReadBytes(const std::string& path) {
 void WriteText(const std::string& path, const std::string& text) {
   std::ofstream out(path, std::ios::binary | std::ios::trunc);
   out << text;
-}
-
-// The `reason` of odr's structured error details, or "" if there are none.
-std::string Reason(const grpc::Status& s) {
-  v1::ErrorStatus status;
-  v1::ErrorDetails d;
-  if (status.ParseFromString(s.error_details()) && status.details_size() == 1) {
-    d.ParseFromString(status.details(0).value());
-  }
-  return d.reason();
 }
 
 std::string Describe(const grpc::Status& s) {
