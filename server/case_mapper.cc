@@ -9,11 +9,9 @@
 #include "server/domain/validation.h"
 
 namespace odr::server {
-namespace {
-
 using google::protobuf::util::TimeUtil;
 
-std::optional<domain::DisputeType> DisputeTypeFromProto(int v) {
+std::optional<domain::DisputeType> DisputeTypeFromApi(int v) {
   switch (v) {
     case v1::DISPUTE_TYPE_MEDICAL:
       return domain::DisputeType::kMedical;
@@ -38,7 +36,7 @@ std::optional<domain::DisputeType> DisputeTypeFromProto(int v) {
   }
 }
 
-v1::DisputeType DisputeTypeToProto(domain::DisputeType t) {
+v1::DisputeType DisputeTypeToApi(domain::DisputeType t) {
   switch (t) {
     case domain::DisputeType::kMedical:
       return v1::DISPUTE_TYPE_MEDICAL;
@@ -61,6 +59,8 @@ v1::DisputeType DisputeTypeToProto(domain::DisputeType t) {
   }
   return v1::DISPUTE_TYPE_UNSPECIFIED;
 }
+
+namespace {
 
 std::optional<domain::PartyKind> PartyKindFromProto(int v) {
   switch (v) {
@@ -87,7 +87,9 @@ v1::PartyKind PartyKindToProto(domain::PartyKind k) {
   return v1::PARTY_KIND_UNSPECIFIED;
 }
 
-std::optional<domain::IdDocumentType> IdTypeFromProto(int v) {
+}  // namespace
+
+std::optional<domain::IdDocumentType> IdDocumentTypeFromApi(int v) {
   switch (v) {
     case v1::ID_DOCUMENT_TYPE_RESIDENT_ID_CARD:
       return domain::IdDocumentType::kResidentIdCard;
@@ -104,7 +106,7 @@ std::optional<domain::IdDocumentType> IdTypeFromProto(int v) {
   }
 }
 
-v1::IdDocumentType IdTypeToProto(domain::IdDocumentType t) {
+v1::IdDocumentType IdDocumentTypeToApi(domain::IdDocumentType t) {
   switch (t) {
     case domain::IdDocumentType::kResidentIdCard:
       return v1::ID_DOCUMENT_TYPE_RESIDENT_ID_CARD;
@@ -119,6 +121,8 @@ v1::IdDocumentType IdTypeToProto(domain::IdDocumentType t) {
   }
   return v1::ID_DOCUMENT_TYPE_UNSPECIFIED;
 }
+
+namespace {
 
 void EnumViolation(int value, const std::string& field, Violations* v) {
   if (value == 0) {
@@ -135,7 +139,7 @@ void PersonFromProto(const P& in, const std::string& path, D* out, Violations* v
   out->id_number = absl::AsciiStrToUpper(in.id_number());
   out->phone = in.phone();
   out->service_address = in.service_address();
-  if (auto t = IdTypeFromProto(in.id_document_type())) {
+  if (auto t = IdDocumentTypeFromApi(in.id_document_type())) {
     out->id_document_type = *t;
   } else {
     EnumViolation(in.id_document_type(), path + ".id_document_type", v);
@@ -145,7 +149,7 @@ void PersonFromProto(const P& in, const std::string& path, D* out, Violations* v
 template <typename D, typename P>
 void PersonToProto(const D& in, P* out) {
   out->set_name(in.name);
-  out->set_id_document_type(IdTypeToProto(in.id_document_type));
+  out->set_id_document_type(IdDocumentTypeToApi(in.id_document_type));
   out->set_id_number(in.id_number);
   out->set_phone(in.phone);
   out->set_service_address(in.service_address);
@@ -175,11 +179,6 @@ std::vector<domain::Party> PartiesFromProto(const google::protobuf::RepeatedPtrF
 
 }  // namespace
 
-std::optional<domain::DisputeType> DisputeTypeFromApi(int v) { return DisputeTypeFromProto(v); }
-v1::DisputeType DisputeTypeToApi(domain::DisputeType t) { return DisputeTypeToProto(t); }
-std::optional<domain::IdDocumentType> IdDocumentTypeFromApi(int v) { return IdTypeFromProto(v); }
-v1::IdDocumentType IdDocumentTypeToApi(domain::IdDocumentType t) { return IdTypeToProto(t); }
-
 std::string ResourceId(absl::string_view name, absl::string_view prefix) {
   if (name.empty()) return "";
   if (!absl::StartsWith(name, prefix)) return absl::StrCat("/", name);  // fails validation
@@ -188,7 +187,7 @@ std::string ResourceId(absl::string_view name, absl::string_view prefix) {
 
 domain::CaseData CaseDataFromProto(const v1::Case& in, const std::string& path, Violations* v) {
   domain::CaseData out;
-  if (auto t = DisputeTypeFromProto(in.dispute_type())) {
+  if (auto t = DisputeTypeFromApi(in.dispute_type())) {
     out.dispute_type = *t;
   } else {
     EnumViolation(in.dispute_type(), path + ".dispute_type", v);
@@ -244,7 +243,7 @@ void CaseToProto(const domain::Case& in, v1::Case* out) {
   out->Clear();
   out->set_name(absl::StrCat("cases/", in.id));
   out->set_case_number(in.case_number);
-  out->set_dispute_type(DisputeTypeToProto(in.data.dispute_type));
+  out->set_dispute_type(DisputeTypeToApi(in.data.dispute_type));
   for (const auto& [side, protos] : {std::pair{&in.data.applicants, out->mutable_applicants()},
                                      std::pair{&in.data.respondents, out->mutable_respondents()}}) {
     for (const domain::Party& p : *side) {
@@ -331,17 +330,6 @@ absl::StatusOr<std::optional<int64_t>> ParseEtag(absl::string_view etag, absl::s
   return v;
 }
 
-absl::StatusOr<std::pair<std::string, std::string>> ParseMediatorName(absl::string_view name,
-                                                                      absl::string_view field) {
-  std::vector<std::string> parts = absl::StrSplit(name, '/');
-  if (parts.size() != 4 || parts[0] != "organizations" || parts[2] != "mediators" ||
-      !domain::CheckResourceId(parts[1]).empty() || !domain::CheckResourceId(parts[3]).empty()) {
-    return InvalidFieldError(std::string(field),
-                             "must be organizations/{organization}/mediators/{mediator}");
-  }
-  return std::make_pair(parts[1], parts[3]);
-}
-
 absl::StatusOr<std::pair<std::string, std::string>> ParseChildName(absl::string_view name,
                                                                    absl::string_view collection,
                                                                    absl::string_view field) {
@@ -353,6 +341,11 @@ absl::StatusOr<std::pair<std::string, std::string>> ParseChildName(absl::string_
         absl::StrCat("must be organizations/{organization}/", collection, "/{id}"));
   }
   return std::make_pair(parts[1], parts[3]);
+}
+
+absl::StatusOr<std::pair<std::string, std::string>> ParseMediatorName(absl::string_view name,
+                                                                      absl::string_view field) {
+  return ParseChildName(name, "mediators", field);
 }
 
 absl::StatusOr<std::string> ParseCaseName(absl::string_view name, absl::string_view field) {

@@ -65,20 +65,6 @@ storage::AccessRecord ReadRecord(const CallContext& call, absl::string_view case
   return r;
 }
 
-// Keeps only violations at or under one of `prefixes` ("case.summary" keeps "case.summary" and
-// "case.applicants[0].name" is kept by "case.applicants").
-void KeepUnder(const Violations& all, const std::vector<std::string>& prefixes, Violations* out) {
-  for (const FieldViolation& f : all.list()) {
-    for (const std::string& p : prefixes) {
-      if (f.field.compare(0, p.size(), p) == 0 &&
-          (f.field.size() == p.size() || f.field[p.size()] == '.' || f.field[p.size()] == '[')) {
-        out->Add(f.field, f.description);
-        break;
-      }
-    }
-  }
-}
-
 struct MaskField {
   const char* path;
   domain::CaseField field;
@@ -224,8 +210,7 @@ grpc::ServerUnaryReactor* CaseServiceImpl::UpdateCase(grpc::CallbackServerContex
         Violations all;
         domain::CaseData data = CaseDataFromProto(req->case_(), "case", &all);
         domain::ValidateCaseData(data, clock_->Now(), "case", &all);
-        KeepUnder(all, prefixes, &v);
-        ODR_RETURN_IF_ERROR(v.ToStatus());
+        ODR_RETURN_IF_ERROR(all.KeepUnder(prefixes).ToStatus());
         const domain::Principal& who = call.caller.principal;
         m.authorize = [&who](const domain::Case& k) {
           return domain::AuthorizeCase(who, k, domain::CaseOperation::kUpdate);
@@ -313,11 +298,6 @@ grpc::ServerUnaryReactor* CaseServiceImpl::CloseCase(grpc::CallbackServerContext
                                                      v1::Case* resp) {
   return Transition(ctx, "/odr.v1.CaseService/CloseCase", req, resp,
                     static_cast<int>(domain::CaseAction::kClose), req->reason());
-}
-
-absl::Status CaseServiceImpl::RequireCaseOperation(const CallContext& call, const domain::Case& k,
-                                                   domain::CaseOperation op) const {
-  return domain::AuthorizeCase(call.caller.principal, k, op);
 }
 
 template <typename Req>
@@ -457,7 +437,8 @@ absl::StatusOr<std::vector<domain::Recommendation>> CaseServiceImpl::Rank(
     const CallContext& call, const std::string& case_id, const std::string& pool, int limit,
     std::vector<domain::Mediator>* storage_for_mediators, domain::Case* k) {
   ODR_ASSIGN_OR_RETURN(*k, store_->GetCase(case_id));
-  ODR_RETURN_IF_ERROR(RequireCaseOperation(call, *k, domain::CaseOperation::kAssignMediator));
+  ODR_RETURN_IF_ERROR(
+      domain::AuthorizeCase(call.caller.principal, *k, domain::CaseOperation::kAssignMediator));
   storage::MediatorQuery q;
   q.organization_id = k->data.organization_id;
   q.limit = 100000;

@@ -86,8 +86,6 @@ class CaseServiceImpl final : public v1::CaseService::CallbackService {
       grpc::CallbackServerContext* ctx, const char* method, const Req* req, v1::Case* resp,
       std::function<absl::StatusOr<storage::AssignmentChange>(const CallContext&)> make,
       domain::CaseOperation op);
-  absl::Status RequireCaseOperation(const CallContext& call, const domain::Case& k,
-                                    domain::CaseOperation op) const;
   // Loads the case (authorized for assignment), its organization's mediators (or a pool's) and
   // ranks them; records the read.
   absl::StatusOr<std::vector<domain::Recommendation>> Rank(

@@ -193,8 +193,7 @@ grpc::ServerUnaryReactor* RosterServiceImpl::ListOrganizations(
       [this, req, resp](const CallContext&) -> absl::Status {
         ODR_ASSIGN_OR_RETURN(int limit, domain::EffectivePageSize(req->page_size(), 100, 1000));
         const std::string& prefix = req->region_prefix();
-        if (prefix.size() > 6 || !std::all_of(prefix.begin(), prefix.end(),
-                                              [](char c) { return c >= '0' && c <= '9'; })) {
+        if (!domain::IsRegionPrefix(prefix, /*allow_empty=*/true)) {
           return InvalidFieldError("region_prefix", "must be up to 6 digits");
         }
         std::string after;
@@ -277,12 +276,10 @@ grpc::ServerUnaryReactor* RosterServiceImpl::ListMediators(grpc::CallbackServerC
           if (!q.specialty) return InvalidFieldError("specialty", "is not a dispute type");
         }
         if (!req->region_prefix().empty()) {
-          const std::string& p = req->region_prefix();
-          if (p.size() > 6 ||
-              !std::all_of(p.begin(), p.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+          if (!domain::IsRegionPrefix(req->region_prefix(), /*allow_empty=*/false)) {
             return InvalidFieldError("region_prefix", "must be up to 6 digits");
           }
-          q.region_prefix = p;
+          q.region_prefix = req->region_prefix();
         }
         if (!req->language().empty()) {
           if (!domain::IsKnownLanguage(req->language())) {
@@ -333,17 +330,11 @@ grpc::ServerUnaryReactor* RosterServiceImpl::UpdateMediator(grpc::CallbackServer
         Violations parsed;
         domain::Mediator given = MediatorFromApi(req->mediator(), &parsed);
         // Problems converting the fields being updated count; the rest of the body is ignored.
-        Violations relevant;
-        for (const FieldViolation& f : parsed.list()) {
-          for (const std::string& path : req->update_mask().paths()) {
-            const std::string prefix = "mediator." + path;
-            if (f.field.compare(0, prefix.size(), prefix) == 0) {
-              relevant.Add(f.field, f.description);
-              break;
-            }
-          }
+        std::vector<std::string> prefixes;
+        for (const std::string& path : req->update_mask().paths()) {
+          prefixes.push_back("mediator." + path);
         }
-        ODR_RETURN_IF_ERROR(relevant.ToStatus());
+        ODR_RETURN_IF_ERROR(parsed.KeepUnder(prefixes).ToStatus());
         domain::Mediator next = current;
         for (const std::string& path : req->update_mask().paths()) {
           if (path == "display_name") {

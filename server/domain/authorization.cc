@@ -11,8 +11,8 @@ namespace odr::domain {
 namespace {
 
 bool SameDocument(const Principal& p, IdDocumentType type, const std::string& number) {
-  return !p.id_number.empty() && p.id_document_type == type &&
-         absl::EqualsIgnoreCase(p.id_number, number);
+  // Stored upper-case by every input path, as the SQL list scope also assumes.
+  return !p.id_number.empty() && p.id_document_type == type && p.id_number == number;
 }
 
 bool Appears(const Principal& p, const std::vector<Party>& side) {

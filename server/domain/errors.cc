@@ -81,4 +81,18 @@ absl::Status Violations::ToStatus() const {
   return v_.empty() ? absl::OkStatus() : InvalidArgumentError(v_);
 }
 
+Violations Violations::KeepUnder(const std::vector<std::string>& prefixes) const {
+  Violations out;
+  for (const FieldViolation& f : v_) {
+    for (const std::string& p : prefixes) {
+      if (f.field.compare(0, p.size(), p) == 0 &&
+          (f.field.size() == p.size() || f.field[p.size()] == '.' || f.field[p.size()] == '[')) {
+        out.Add(f.field, f.description);
+        break;
+      }
+    }
+  }
+  return out;
+}
+
 }  // namespace odr

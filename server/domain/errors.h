@@ -52,6 +52,10 @@ class Violations {
   const std::vector<FieldViolation>& list() const { return v_; }
   // OK when empty, else InvalidArgumentError.
   absl::Status ToStatus() const;
+  // The violations at or under one of `prefixes`: "case.summary" keeps "case.summary", and
+  // "case.applicants" keeps "case.applicants[0].name" (for updates that validate a whole message
+  // but may only complain about the fields they change).
+  Violations KeepUnder(const std::vector<std::string>& prefixes) const;
 
  private:
   std::vector<FieldViolation> v_;

@@ -151,9 +151,7 @@ void ValidatePool(const Pool& p, const std::string& path, Violations* v) {
   }
   for (size_t i = 0; i < p.region_codes.size(); ++i) {
     const std::string& r = p.region_codes[i];
-    bool digits =
-        !r.empty() && std::all_of(r.begin(), r.end(), [](char c) { return c >= '0' && c <= '9'; });
-    if (!digits || (r.size() != 2 && r.size() != 4 && r.size() != 6)) {
+    if (!IsRegionPrefix(r, false) || (r.size() != 2 && r.size() != 4 && r.size() != 6)) {
       v->Add(absl::StrCat(path, ".region_codes[", i, "]"),
              "must be a region code or a 2- or 4-digit prefix");
     }
@@ -166,11 +164,11 @@ std::vector<std::string> ConflictsWith(const Mediator& m, const CaseData& c) {
   const std::string phone = Digits(m.phone);
   bool party = false, shared_phone = false, related = false;
   ForEachPerson(c, [&](const std::string& id_number, const std::string& p) {
-    // ID numbers compare without case: a resident ID's check character X may be typed as x.
-    if (!m.id_number.empty() && absl::EqualsIgnoreCase(id_number, m.id_number)) party = true;
+    // ID numbers are stored upper-case (the mappers normalize x to X), so they compare exactly.
+    if (!m.id_number.empty() && id_number == m.id_number) party = true;
     if (!phone.empty() && Digits(p) == phone) shared_phone = true;
     for (const std::string& r : m.related_id_numbers) {
-      if (absl::EqualsIgnoreCase(r, id_number)) related = true;
+      if (r == id_number) related = true;
     }
   });
   if (party) out.push_back("the mediator is a party or an agent in the case");

@@ -250,6 +250,11 @@ std::string CheckCaseId(absl::string_view s) {
   return "";
 }
 
+bool IsRegionPrefix(absl::string_view s, bool allow_empty) {
+  if (s.empty()) return allow_empty;
+  return s.size() <= 6 && IsAsciiDigits(s);
+}
+
 std::string CheckResourceId(absl::string_view s) {
   if (s.empty()) return "is required";
   if (s.size() > 64) return "must have an id of at most 64 characters";

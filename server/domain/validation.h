@@ -49,6 +49,9 @@ std::string CheckRegionCode(absl::string_view s);
 std::string CheckDiversionDate(absl::string_view s, absl::Time now);
 std::string CheckRequestId(absl::string_view s);
 std::string CheckCaseId(absl::string_view s);
+// A region code or a prefix of one: up to 6 digits (empty only with allow_empty).
+bool IsRegionPrefix(absl::string_view s, bool allow_empty);
+
 // The {id} of a resource name such as organizations/{id} or courts/{id}: 1-64 of a-z, 0-9, '-'.
 std::string CheckResourceId(absl::string_view s);
 
