@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdint>
+#include <fstream>
 #include <random>
 #include <thread>
 #include <utility>
@@ -90,6 +91,11 @@ std::shared_ptr<grpc::Channel> MakeChannel(const ClientOptions& options) {
   return grpc::CreateChannel(options.server, credentials);
 }
 
+void AddCallMetadata(const ClientOptions& options, grpc::ClientContext* context) {
+  if (!options.token.empty()) context->AddMetadata(kAuthorizationHeader, "Bearer " + options.token);
+  if (!options.on_behalf_of.empty()) context->AddMetadata(kOnBehalfOfHeader, options.on_behalf_of);
+}
+
 absl::Status CallWithRetries(const ClientOptions& options, CallPolicy policy,
                              absl::FunctionRef<grpc::Status(grpc::ClientContext*)> attempt_call) {
   using Clock = std::chrono::system_clock;
@@ -102,14 +108,7 @@ absl::Status CallWithRetries(const ClientOptions& options, CallPolicy policy,
   for (int attempt = 1;; ++attempt) {
     grpc::ClientContext context;
     context.set_deadline(deadline);
-    if (policy.send_credentials) {
-      if (!options.token.empty()) {
-        context.AddMetadata(kAuthorizationHeader, "Bearer " + options.token);
-      }
-      if (!options.on_behalf_of.empty()) {
-        context.AddMetadata(kOnBehalfOfHeader, options.on_behalf_of);
-      }
-    }
+    if (policy.send_credentials) AddCallMetadata(options, &context);
     status = attempt_call(&context);
     if (status.ok()) return absl::OkStatus();
     if (status.error_code() != grpc::StatusCode::UNAVAILABLE || attempt >= attempts ||
@@ -292,6 +291,158 @@ absl::StatusOr<v1::ListAccessRecordsResponse> AuditClient::ListAccessRecords(
     const v1::ListAccessRecordsRequest& request) const {
   return Unary(options_, {}, stub_.get(), &v1::AuditService::StubInterface::ListAccessRecords,
                request);
+}
+
+EvidenceClient::EvidenceClient(std::shared_ptr<grpc::ChannelInterface> channel,
+                               ClientOptions options)
+    : options_(std::move(options)), stub_(v1::EvidenceService::NewStub(channel)) {}
+
+using EvidenceStub = v1::EvidenceService::StubInterface;
+
+absl::StatusOr<v1::QueryUploadStatusResponse> EvidenceClient::QueryUploadStatus(
+    const v1::QueryUploadStatusRequest& request) const {
+  return Unary(options_, {}, stub_.get(), &EvidenceStub::QueryUploadStatus, request);
+}
+absl::StatusOr<v1::Evidence> EvidenceClient::GetEvidence(
+    const v1::GetEvidenceRequest& request) const {
+  return Unary(options_, {}, stub_.get(), &EvidenceStub::GetEvidence, request);
+}
+absl::StatusOr<v1::ListEvidenceResponse> EvidenceClient::ListEvidence(
+    const v1::ListEvidenceRequest& request) const {
+  return Unary(options_, {}, stub_.get(), &EvidenceStub::ListEvidence, request);
+}
+absl::StatusOr<v1::Evidence> EvidenceClient::WithdrawEvidence(
+    const v1::WithdrawEvidenceRequest& request) const {
+  // Withdrawing twice is refused (already withdrawn), so a retry cannot act twice.
+  return Unary(options_, {}, stub_.get(), &EvidenceStub::WithdrawEvidence, request);
+}
+absl::StatusOr<v1::EvidenceProof> EvidenceClient::GetEvidenceProof(
+    const v1::GetEvidenceProofRequest& request) const {
+  return Unary(options_, {}, stub_.get(), &EvidenceStub::GetEvidenceProof, request);
+}
+absl::StatusOr<v1::ConsistencyProof> EvidenceClient::GetConsistencyProof(
+    const v1::GetConsistencyProofRequest& request) const {
+  return Unary(options_, {}, stub_.get(), &EvidenceStub::GetConsistencyProof, request);
+}
+absl::StatusOr<v1::LogCheckpoint> EvidenceClient::GetLogCheckpoint(
+    const v1::GetLogCheckpointRequest& request) const {
+  return Unary(options_, {}, stub_.get(), &EvidenceStub::GetLogCheckpoint, request);
+}
+
+namespace {
+
+// The deadline of a stream moving `bytes`: the call timeout plus 100 KiB/s.
+std::chrono::system_clock::time_point StreamDeadline(const ClientOptions& options, int64_t bytes) {
+  return std::chrono::system_clock::now() +
+         std::chrono::duration_cast<std::chrono::system_clock::duration>(
+             absl::ToChronoMicroseconds(options.timeout)) +
+         std::chrono::milliseconds(bytes / 100);
+}
+
+bool Resumable(const absl::Status& s) {
+  return absl::IsUnavailable(s) || absl::IsAborted(s) || absl::IsCancelled(s);
+}
+
+}  // namespace
+
+absl::StatusOr<v1::UploadEvidenceResponse> EvidenceClient::Upload(
+    const v1::UploadEvidenceStart& start, const std::string& path, int attempts,
+    const ProgressFn& progress) const {
+  constexpr int64_t kChunk = 64 * 1024;
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return absl::NotFoundError(absl::StrCat("cannot open ", path));
+  const int64_t total = start.size_bytes();
+  absl::Status last;
+  for (int attempt = 1; attempt <= std::max(1, attempts); ++attempt) {
+    if (attempt > 1) std::this_thread::sleep_for(std::chrono::milliseconds(200 * attempt));
+    v1::QueryUploadStatusRequest q;
+    q.set_upload_id(start.upload_id());
+    absl::StatusOr<v1::QueryUploadStatusResponse> status = QueryUploadStatus(q);
+    int64_t offset = 0;
+    if (status.ok()) {
+      if (status->complete()) {
+        v1::UploadEvidenceResponse done;
+        done.set_committed_size(status->committed_size());
+        *done.mutable_evidence() = status->evidence();
+        if (progress) progress({total, total, total});
+        return done;
+      }
+      offset = status->committed_size();
+    } else if (!absl::IsNotFound(status.status())) {
+      last = status.status();
+      if (Resumable(last)) continue;
+      return last;
+    }
+    const int64_t resumed_from = offset;
+    if (progress) progress({offset, total, resumed_from});
+
+    grpc::ClientContext context;
+    context.set_deadline(StreamDeadline(options_, total - offset));
+    AddCallMetadata(options_, &context);
+    v1::UploadEvidenceResponse response;
+    std::unique_ptr<grpc::ClientWriterInterface<v1::UploadEvidenceRequest>> writer(
+        stub_->UploadEvidence(&context, &response));
+    in.clear();
+    in.seekg(offset);
+    v1::UploadEvidenceRequest req;
+    *req.mutable_start() = start;
+    bool sent_all = true;
+    while (true) {
+      const int64_t n = std::min(kChunk, total - offset);
+      std::string* data = req.mutable_data();
+      data->resize(static_cast<size_t>(n));
+      if (n > 0 && !in.read(data->data(), n)) {
+        writer->WritesDone();
+        writer->Finish();
+        return absl::DataLossError(absl::StrCat(path, " changed or could not be read"));
+      }
+      req.set_write_offset(offset);
+      offset += n;
+      req.set_finish_write(offset == total);
+      if (!writer->Write(req)) {
+        sent_all = false;  // the server ended the stream; Finish says why
+        break;
+      }
+      if (progress) progress({offset, total, resumed_from});
+      if (offset == total) break;
+      req.clear_start();
+    }
+    if (sent_all) writer->WritesDone();
+    absl::Status s = ToStatus(writer->Finish());
+    if (s.ok() && response.has_evidence()) return response;
+    last =
+        s.ok() ? absl::UnavailableError("the upload stream ended before the file was finished") : s;
+    if (!Resumable(last)) return last;
+  }
+  return last;
+}
+
+absl::Status EvidenceClient::Download(const std::string& name, int64_t offset, int64_t limit,
+                                      int64_t total,
+                                      const std::function<absl::Status(absl::string_view)>& sink,
+                                      const ProgressFn& progress) const {
+  grpc::ClientContext context;
+  context.set_deadline(StreamDeadline(options_, total));
+  AddCallMetadata(options_, &context);
+  v1::DownloadEvidenceRequest req;
+  req.set_name(name);
+  req.set_read_offset(offset);
+  req.set_read_limit(limit);
+  std::unique_ptr<grpc::ClientReaderInterface<v1::DownloadEvidenceResponse>> reader(
+      stub_->DownloadEvidence(&context, req));
+  v1::DownloadEvidenceResponse chunk;
+  int64_t done = offset;
+  while (reader->Read(&chunk)) {
+    absl::Status s = sink(chunk.data());
+    if (!s.ok()) {
+      context.TryCancel();
+      reader->Finish();
+      return s;
+    }
+    done += static_cast<int64_t>(chunk.data().size());
+    if (progress) progress({done, total, offset});
+  }
+  return ToStatus(reader->Finish());
 }
 
 }  // namespace odr::client

@@ -9,6 +9,7 @@
 #include <grpcpp/client_context.h>
 #include <grpcpp/support/status.h>
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -21,6 +22,7 @@
 #include "odr/v1/auth.grpc.pb.h"
 #include "odr/v1/case_service.grpc.pb.h"
 #include "odr/v1/error.pb.h"
+#include "odr/v1/evidence.grpc.pb.h"
 #include "odr/v1/roster.grpc.pb.h"
 
 namespace odr::client {
@@ -80,6 +82,9 @@ struct CallPolicy {
   // Send the token and on-behalf-of metadata of the options.
   bool send_credentials = true;
 };
+
+// Adds the token and on-behalf-of metadata of `options` to a call's context. Thread-safe.
+void AddCallMetadata(const ClientOptions& options, grpc::ClientContext* context);
 
 // Performs one blocking call through `attempt` (called once per attempt with a fresh context
 // that carries the deadline and metadata), retrying as `options` and `policy` say. Returns the
@@ -191,6 +196,55 @@ class AuditClient {
  private:
   const ClientOptions options_;
   const std::unique_ptr<v1::AuditService::StubInterface> stub_;
+};
+
+// Calls odr.v1.EvidenceService: the unary methods as CaseClient does, and resumable uploads and
+// downloads over the streaming methods. Thread-safe.
+class EvidenceClient {
+ public:
+  EvidenceClient(std::shared_ptr<grpc::ChannelInterface> channel, ClientOptions options);
+  EvidenceClient(const EvidenceClient&) = delete;
+  EvidenceClient& operator=(const EvidenceClient&) = delete;
+
+  absl::StatusOr<v1::QueryUploadStatusResponse> QueryUploadStatus(
+      const v1::QueryUploadStatusRequest& request) const;
+  absl::StatusOr<v1::Evidence> GetEvidence(const v1::GetEvidenceRequest& request) const;
+  absl::StatusOr<v1::ListEvidenceResponse> ListEvidence(
+      const v1::ListEvidenceRequest& request) const;
+  absl::StatusOr<v1::Evidence> WithdrawEvidence(const v1::WithdrawEvidenceRequest& request) const;
+  absl::StatusOr<v1::EvidenceProof> GetEvidenceProof(
+      const v1::GetEvidenceProofRequest& request) const;
+  absl::StatusOr<v1::ConsistencyProof> GetConsistencyProof(
+      const v1::GetConsistencyProofRequest& request) const;
+  absl::StatusOr<v1::LogCheckpoint> GetLogCheckpoint(
+      const v1::GetLogCheckpointRequest& request) const;
+
+  // Progress of a transfer: bytes done of the total, and whether it resumed earlier work.
+  struct Progress {
+    int64_t done = 0;
+    int64_t total = 0;
+    int64_t resumed_from = 0;
+  };
+  using ProgressFn = std::function<void(const Progress&)>;
+
+  // Uploads the file at `path` as `start` declares (its size and SHA-256 must be filled in).
+  // First asks where the upload stands (QueryUploadStatus) and continues from there, so running
+  // it again after an interruption resumes; a stream that breaks (UNAVAILABLE, or another stream
+  // still holding the upload: ABORTED) is resumed the same way, up to `attempts` streams in all.
+  // Each stream's deadline allows the configured timeout plus 100 KiB/s for the bytes left.
+  absl::StatusOr<v1::UploadEvidenceResponse> Upload(const v1::UploadEvidenceStart& start,
+                                                    const std::string& path, int attempts,
+                                                    const ProgressFn& progress) const;
+
+  // Streams `name`'s bytes (from `offset`, `limit` bytes or to the end when 0) into `sink`;
+  // `total` is for progress only. The deadline allows the timeout plus 100 KiB/s of `total`.
+  absl::Status Download(const std::string& name, int64_t offset, int64_t limit, int64_t total,
+                        const std::function<absl::Status(absl::string_view)>& sink,
+                        const ProgressFn& progress) const;
+
+ private:
+  const ClientOptions options_;
+  const std::unique_ptr<v1::EvidenceService::StubInterface> stub_;
 };
 
 }  // namespace odr::client

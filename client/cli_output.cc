@@ -7,6 +7,7 @@
 #include <sstream>
 #include <utility>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -378,6 +379,63 @@ void PrintPoolListTable(const v1::ListPoolsResponse& response, std::ostream& out
                     p.dispute_types().empty() ? "all" : DisputeTypes(p.dispute_types(), ","),
                     p.region_codes().empty() ? "all" : absl::StrJoin(p.region_codes(), ","),
                     absl::StrCat(p.mediators_size())});
+    }
+    table.Print(out);
+  }
+  PrintNextPage(response.next_page_token(), out);
+}
+
+std::string HumanBytes(int64_t bytes) {
+  constexpr const char* kUnits[] = {"B", "KiB", "MiB", "GiB", "TiB"};
+  double v = static_cast<double>(bytes);
+  int unit = 0;
+  while (v >= 1024 && unit < 4) {
+    v /= 1024;
+    ++unit;
+  }
+  return unit == 0 ? absl::StrCat(bytes, " B") : absl::StrFormat("%.1f %s", v, kUnits[unit]);
+}
+
+namespace {
+
+std::string EnumShortName(const std::string& name, absl::string_view prefix) {
+  absl::string_view short_name = name;
+  absl::ConsumePrefix(&short_name, prefix);
+  return absl::AsciiStrToLower(short_name);
+}
+
+}  // namespace
+
+void PrintEvidenceTable(const v1::Evidence& e, std::ostream& out) {
+  std::vector<std::pair<std::string, std::string>> rows = {
+      {"Name", e.name()},
+      {"File name", e.file_name()},
+      {"Media type", e.media_type()},
+      {"Size", absl::StrCat(HumanBytes(e.size_bytes()), " (", e.size_bytes(), " bytes)")},
+      {"SHA-256", e.sha256()},
+      {"Visibility", EnumShortName(v1::Evidence::Visibility_Name(e.visibility()), "VISIBILITY_")},
+      {"State", EnumShortName(v1::Evidence::State_Name(e.state()), "STATE_")},
+      {"Uploader", absl::StrCat(e.uploader(), " (", RoleShortName(e.uploader_role()), ")")},
+      {"Created", FormatTimestamp(e.create_time())},
+      {"Log index", absl::StrCat(e.log_index())}};
+  if (!e.description().empty()) rows.insert(rows.begin() + 3, {"Description", e.description()});
+  if (e.state() == v1::Evidence::STATE_WITHDRAWN) {
+    rows.push_back({"Withdrawn", FormatTimestamp(e.withdraw_time())});
+    rows.push_back({"Reason", e.withdraw_reason()});
+  }
+  PrintKeyValues(rows, out);
+}
+
+void PrintEvidenceListTable(const v1::ListEvidenceResponse& response, std::ostream& out) {
+  if (response.evidence_size() == 0) {
+    out << "No evidence found.\n";
+  } else {
+    TextTable table({"NAME", "FILE", "TYPE", "SIZE", "VISIBILITY", "STATE", "CREATED"}, {3});
+    for (const v1::Evidence& e : response.evidence()) {
+      table.AddRow({e.name(), e.file_name(), e.media_type(), HumanBytes(e.size_bytes()),
+                    EnumShortName(v1::Evidence::Visibility_Name(e.visibility()), "VISIBILITY_"),
+                    EnumShortName(v1::Evidence::State_Name(e.state()), "STATE_"),
+                    FormatTimestamp(e.create_time())});
     }
     table.Print(out);
   }

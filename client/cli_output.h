@@ -17,6 +17,7 @@
 #include "odr/v1/audit.pb.h"
 #include "odr/v1/auth.pb.h"
 #include "odr/v1/case_service.pb.h"
+#include "odr/v1/evidence.pb.h"
 #include "odr/v1/roster.pb.h"
 
 namespace odr::cli {
@@ -80,6 +81,10 @@ void PrintPoolTable(const v1::Pool& p, std::ostream& out);
 
 // Columns NAME, DISPLAY NAME, TYPES, REGIONS, MEDIATORS (how many); then the next page hint.
 void PrintPoolListTable(const v1::ListPoolsResponse& response, std::ostream& out);
+void PrintEvidenceTable(const v1::Evidence& e, std::ostream& out);
+void PrintEvidenceListTable(const v1::ListEvidenceResponse& response, std::ostream& out);
+// 1536 -> "1.5 KiB".
+std::string HumanBytes(int64_t bytes);
 
 // Columns NAME, NUMBER, STATE, TYPE, REGION, AMOUNT(YUAN), CREATED; then, if there is a next
 // page, a line with the --page-token that fetches it.

@@ -122,7 +122,8 @@ Session::Session(const GlobalFlags& g)
       cases_(channel_, g.resolved.client),
       roster_(channel_, g.resolved.client),
       auth_(channel_, g.resolved.client),
-      audit_(channel_, g.resolved.client) {}
+      audit_(channel_, g.resolved.client),
+      evidence_(channel_, g.resolved.client) {}
 
 int Session::Print(const v1::Case& c) const { return Emit(c, {c.name()}, "", &PrintCaseTable); }
 
@@ -176,6 +177,25 @@ int Session::Print(const v1::ListPoolsResponse& r) const {
   std::vector<std::string> names;
   for (const v1::Pool& p : r.pools()) names.push_back(p.name());
   return Emit(r, names, r.next_page_token(), &PrintPoolListTable);
+}
+
+int Session::Print(const v1::Evidence& e) const {
+  return Emit(e, {e.name()}, "", &PrintEvidenceTable);
+}
+
+int Session::Print(const v1::ListEvidenceResponse& r) const {
+  std::vector<std::string> names;
+  for (const v1::Evidence& e : r.evidence()) names.push_back(e.name());
+  return Emit(r, names, r.next_page_token(), &PrintEvidenceListTable);
+}
+
+int Session::PrintJsonOr(const google::protobuf::Message& m, absl::string_view text) const {
+  if (mode_ == Mode::kJson) {
+    PrintJson(m, std::cout);
+  } else {
+    std::cout << text;
+  }
+  return kExitOk;
 }
 
 int Session::Fail(const absl::Status& status, std::string generated_request_id, bool login) const {

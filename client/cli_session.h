@@ -95,6 +95,7 @@ class Session {
   const client::RosterClient& roster() const { return roster_; }
   const client::AuthClient& auth() const { return auth_; }
   const client::AuditClient& audit() const { return audit_; }
+  const client::EvidenceClient& evidence() const { return evidence_; }
   const GlobalFlags& globals() const { return globals_; }
 
   // Prints a message as -o asks.
@@ -109,6 +110,10 @@ class Session {
   int Print(const v1::ListMediatorsResponse& r) const;
   int Print(const v1::Pool& p) const;
   int Print(const v1::ListPoolsResponse& r) const;
+  int Print(const v1::Evidence& e) const;
+  int Print(const v1::ListEvidenceResponse& r) const;
+  // -o json (or not a terminal): the message as JSON; otherwise `text`.
+  int PrintJsonOr(const google::protobuf::Message& m, absl::string_view text) const;
 
   // -o name: `names` one a line on stdout (for scripts), and on stderr a hint if a page follows,
   // so that a truncated list never passes silently. -o json: protobuf JSON. Else `table`.
@@ -146,6 +151,7 @@ class Session {
   const client::RosterClient roster_;
   const client::AuthClient auth_;
   const client::AuditClient audit_;
+  const client::EvidenceClient evidence_;
 };
 
 // --page-size, --page-token and --all of a list command.

@@ -11,6 +11,7 @@
 #include "client/case_commands.h"
 #include "client/cli_output.h"
 #include "client/cli_session.h"
+#include "client/evidence_commands.h"
 #include "client/roster_commands.h"
 
 namespace {
@@ -119,6 +120,9 @@ int main(int argc, char** argv) {
     commands.push_back(std::move(c));
   }
   for (odr::cli::Command& c : odr::cli::AddAuthCommands(&app, &globals)) {
+    commands.push_back(std::move(c));
+  }
+  for (odr::cli::Command& c : odr::cli::AddEvidenceCommands(&app, &globals)) {
     commands.push_back(std::move(c));
   }
 

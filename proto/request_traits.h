@@ -19,6 +19,7 @@
 #include "odr/v1/audit.pb.h"
 #include "odr/v1/auth.pb.h"
 #include "odr/v1/case_service.pb.h"
+#include "odr/v1/evidence.pb.h"
 #include "odr/v1/roster.pb.h"
 
 namespace odr::proto {
@@ -93,5 +94,14 @@ ODR_LENIENT_REQUEST(odr::v1::ReactivateMediatorRequest)
 ODR_LENIENT_REQUEST(odr::v1::CreatePoolRequest)
 ODR_LENIENT_REQUEST(odr::v1::GetPoolRequest)
 ODR_LENIENT_REQUEST(odr::v1::ListPoolsRequest)
+ODR_LENIENT_REQUEST(odr::v1::UploadEvidenceRequest)
+ODR_LENIENT_REQUEST(odr::v1::QueryUploadStatusRequest)
+ODR_LENIENT_REQUEST(odr::v1::GetEvidenceRequest)
+ODR_LENIENT_REQUEST(odr::v1::ListEvidenceRequest)
+ODR_LENIENT_REQUEST(odr::v1::DownloadEvidenceRequest)
+ODR_LENIENT_REQUEST(odr::v1::WithdrawEvidenceRequest)
+ODR_LENIENT_REQUEST(odr::v1::GetEvidenceProofRequest)
+ODR_LENIENT_REQUEST(odr::v1::GetConsistencyProofRequest)
+ODR_LENIENT_REQUEST(odr::v1::GetLogCheckpointRequest)
 
 #endif  // ODR_PROTO_REQUEST_TRAITS_H_

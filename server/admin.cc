@@ -17,6 +17,8 @@
 #include "server/domain/clock.h"
 #include "server/domain/principal.h"
 #include "server/domain/validation.h"
+#include "server/server.h"
+#include "server/transparency/checkpoint.h"
 #include "storage/principal_store.h"
 #include "storage/roster_store.h"
 #include "storage/sqlite_db.h"
@@ -31,6 +33,7 @@ struct AdminFlags {
   bool no_key = false;
   std::string partner, citizen;
   std::string keys_out;
+  std::string log_origin = "odr/evidence-log";
 };
 
 int Fail(absl::string_view message) {
@@ -198,6 +201,15 @@ int RotateSigningKey(const AdminFlags& f) {
   return 0;
 }
 
+int LogKey(const AdminFlags& f) {
+  std::error_code ec;
+  std::filesystem::create_directories(std::filesystem::path(f.data_dir) / "evidence", ec);
+  auto signer = transparency::NoteSigner::LoadOrCreate(LogSigningKeyPath(f.data_dir), f.log_origin);
+  if (!signer.ok()) return Fail(signer.status().message());
+  std::cout << signer->VerifierKey() << "\n";
+  return 0;
+}
+
 int ListPrincipals(const AdminFlags& f) {
   SystemClock clock;
   auto stores = Open(f, &clock);
@@ -329,6 +341,11 @@ void AddAdminCommands(CLI::App* app, std::function<int()>* run) {
   CLI::App* rotate =
       admin->add_subcommand("rotate-signing-key", "New token-signing key (restart odrd after)");
   rotate->callback([f, run] { *run = [f] { return RotateSigningKey(*f); }; });
+
+  CLI::App* log_key = admin->add_subcommand(
+      "log-key", "Print the evidence log's verifier key, for courts to pin (created if absent)");
+  log_key->add_option("--log-origin", f->log_origin, "odrd's --log-origin")->capture_default_str();
+  log_key->callback([f, run] { *run = [f] { return LogKey(*f); }; });
 
   CLI::App* list = admin->add_subcommand("list-principals", "List accounts (no personal data)");
   list->callback([f, run] { *run = [f] { return ListPrincipals(*f); }; });

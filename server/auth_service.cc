@@ -13,28 +13,27 @@ namespace odr::server {
 
 using google::protobuf::util::TimeUtil;
 
+v1::Role RoleToApi(domain::Role r) {
+  switch (r) {
+    case domain::Role::kCitizen:
+      return v1::ROLE_CITIZEN;
+    case domain::Role::kMediator:
+      return v1::ROLE_MEDIATOR;
+    case domain::Role::kOrgAdmin:
+      return v1::ROLE_ORG_ADMIN;
+    case domain::Role::kCourt:
+      return v1::ROLE_COURT;
+    case domain::Role::kPartnerApp:
+      return v1::ROLE_PARTNER_APP;
+    case domain::Role::kPlatformAdmin:
+      return v1::ROLE_PLATFORM_ADMIN;
+  }
+  return v1::ROLE_UNSPECIFIED;
+}
+
 void PrincipalToProto(const domain::Principal& p, v1::Principal* out) {
   out->set_name(absl::StrCat("principals/", p.id));
-  switch (p.role) {
-    case domain::Role::kCitizen:
-      out->set_role(v1::ROLE_CITIZEN);
-      break;
-    case domain::Role::kMediator:
-      out->set_role(v1::ROLE_MEDIATOR);
-      break;
-    case domain::Role::kOrgAdmin:
-      out->set_role(v1::ROLE_ORG_ADMIN);
-      break;
-    case domain::Role::kCourt:
-      out->set_role(v1::ROLE_COURT);
-      break;
-    case domain::Role::kPartnerApp:
-      out->set_role(v1::ROLE_PARTNER_APP);
-      break;
-    case domain::Role::kPlatformAdmin:
-      out->set_role(v1::ROLE_PLATFORM_ADMIN);
-      break;
-  }
+  out->set_role(RoleToApi(p.role));
   out->set_display_name(p.display_name);
   if (!p.organization_id.empty()) {
     out->set_organization(absl::StrCat("organizations/", p.organization_id));

@@ -11,6 +11,8 @@
 
 namespace odr::server {
 
+// The API enum of a role.
+v1::Role RoleToApi(domain::Role r);
 // The API form of a principal (no identity document: that never leaves the server).
 void PrincipalToProto(const domain::Principal& p, v1::Principal* out);
 

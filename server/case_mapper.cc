@@ -331,21 +331,21 @@ absl::StatusOr<std::optional<int64_t>> ParseEtag(absl::string_view etag, absl::s
 }
 
 absl::StatusOr<std::pair<std::string, std::string>> ParseChildName(absl::string_view name,
+                                                                   absl::string_view parent,
                                                                    absl::string_view collection,
                                                                    absl::string_view field) {
   std::vector<std::string> parts = absl::StrSplit(name, '/');
-  if (parts.size() != 4 || parts[0] != "organizations" || parts[2] != collection ||
+  if (parts.size() != 4 || parts[0] != parent || parts[2] != collection ||
       !domain::CheckResourceId(parts[1]).empty() || !domain::CheckResourceId(parts[3]).empty()) {
-    return InvalidFieldError(
-        std::string(field),
-        absl::StrCat("must be organizations/{organization}/", collection, "/{id}"));
+    return InvalidFieldError(std::string(field), absl::StrCat("must be ", parent, "/{", parent,
+                                                              "}/", collection, "/{id}"));
   }
   return std::make_pair(parts[1], parts[3]);
 }
 
 absl::StatusOr<std::pair<std::string, std::string>> ParseMediatorName(absl::string_view name,
                                                                       absl::string_view field) {
-  return ParseChildName(name, "mediators", field);
+  return ParseChildName(name, "organizations", "mediators", field);
 }
 
 absl::StatusOr<std::string> ParseCaseName(absl::string_view name, absl::string_view field) {

@@ -39,8 +39,10 @@ std::string ResourceId(absl::string_view name, absl::string_view prefix);
 // "organizations/o/mediators/m" -> {"o", "m"}; INVALID_ARGUMENT naming `field` otherwise.
 absl::StatusOr<std::pair<std::string, std::string>> ParseMediatorName(absl::string_view name,
                                                                       absl::string_view field);
-// "organizations/o/{collection}/x" -> {"o", "x"}.
+// "{parent}/p/{collection}/x" -> {"p", "x"}, e.g. "organizations/o/pools/x", and
+// "cases/c/evidence/e".
 absl::StatusOr<std::pair<std::string, std::string>> ParseChildName(absl::string_view name,
+                                                                   absl::string_view parent,
                                                                    absl::string_view collection,
                                                                    absl::string_view field);
 

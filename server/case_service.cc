@@ -444,7 +444,7 @@ absl::StatusOr<std::vector<domain::Recommendation>> CaseServiceImpl::Rank(
   q.limit = 100000;
   ODR_ASSIGN_OR_RETURN(*storage_for_mediators, roster_->ListMediators(q));
   if (!pool.empty()) {
-    ODR_ASSIGN_OR_RETURN(auto pool_name, ParseChildName(pool, "pools", "pool"));
+    ODR_ASSIGN_OR_RETURN(auto pool_name, ParseChildName(pool, "organizations", "pools", "pool"));
     if (pool_name.first != k->data.organization_id) {
       return InvalidFieldError("pool", "is not a pool of the case's organization");
     }

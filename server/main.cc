@@ -56,6 +56,25 @@ int main(int argc, char** argv) {
   app.add_option("--rate-burst", options.rate_burst, "bucket size of the rate limit")
       ->check(CLI::Range(1.0, 1e6))
       ->capture_default_str();
+  app.add_option("--evidence-key-file", options.evidence_key_file,
+                 "32-byte master key wrapping evidence data keys (created if absent; default "
+                 "DATA_DIR/evidence-master.key)")
+      ->envname("ODR_EVIDENCE_KEY_FILE");
+  app.add_option("--evidence-max-file-bytes", options.evidence.limits.max_file_bytes,
+                 "largest evidence file")
+      ->check(CLI::Range(int64_t{1}, int64_t{1} << 40))
+      ->capture_default_str();
+  app.add_option("--evidence-case-quota-bytes", options.evidence.limits.case_quota_bytes,
+                 "live evidence per case")
+      ->check(CLI::Range(int64_t{1}, int64_t{1} << 50))
+      ->capture_default_str();
+  app.add_option("--evidence-principal-quota-bytes", options.evidence.limits.principal_quota_bytes,
+                 "live evidence one principal uploaded")
+      ->check(CLI::Range(int64_t{1}, int64_t{1} << 50))
+      ->capture_default_str();
+  app.add_option("--log-origin", options.log_origin,
+                 "origin line of the evidence log's checkpoints and name of its key")
+      ->capture_default_str();
   std::function<int()> admin;
   odr::server::AddAdminCommands(&app, &admin);
   CLI11_PARSE(app, argc, argv);

@@ -469,7 +469,8 @@ grpc::ServerUnaryReactor* RosterServiceImpl::GetPool(grpc::CallbackServerContext
   return runner_->Run(
       ctx, "/odr.v1.RosterService/GetPool", req,
       [this, req, resp](const CallContext&) -> absl::Status {
-        ODR_ASSIGN_OR_RETURN(auto name, ParseChildName(req->name(), "pools", "name"));
+        ODR_ASSIGN_OR_RETURN(auto name,
+                             ParseChildName(req->name(), "organizations", "pools", "name"));
         ODR_ASSIGN_OR_RETURN(domain::Pool p, roster_->GetPool(name.first, name.second));
         PoolToApi(p, resp);
         return absl::OkStatus();

@@ -27,6 +27,17 @@ const std::vector<MethodRule>& MethodRules() {
       {"/odr.v1.CaseService/DeclineAssignment", true, "the proposed mediator"},
       {"/odr.v1.CaseService/ReplaceMediator", true,
        "parties, org admins, and a mediator for themself"},
+      {"/odr.v1.EvidenceService/UploadEvidence", true, "anyone related to the case, until it ends"},
+      {"/odr.v1.EvidenceService/QueryUploadStatus", true, "the uploader (uploads are per caller)"},
+      {"/odr.v1.EvidenceService/GetEvidence", true,
+       "anyone related to the case; mediator-only evidence: uploader, mediators, org admins"},
+      {"/odr.v1.EvidenceService/ListEvidence", true,
+       "anyone related to the case; mediator-only evidence: uploader, mediators, org admins"},
+      {"/odr.v1.EvidenceService/DownloadEvidence", true, "whoever may get the evidence"},
+      {"/odr.v1.EvidenceService/WithdrawEvidence", true, "the uploader"},
+      {"/odr.v1.EvidenceService/GetEvidenceProof", true, "whoever may get the evidence"},
+      {"/odr.v1.EvidenceService/GetConsistencyProof", true, "any authenticated caller"},
+      {"/odr.v1.EvidenceService/GetLogCheckpoint", true, "any authenticated caller"},
       {"/odr.v1.RosterService/CreateOrganization", true, "platform admins"},
       {"/odr.v1.RosterService/GetOrganization", true, "any authenticated caller"},
       {"/odr.v1.RosterService/ListOrganizations", true, "any authenticated caller"},
@@ -91,8 +102,8 @@ absl::Status RpcRunner::Prepare(grpc::CallbackServerContext* ctx,
   return CheckParsed(request);
 }
 
-void RpcRunner::Finish(grpc::ServerUnaryReactor* reactor, const CallContext& call,
-                       const absl::Status& s, std::chrono::steady_clock::time_point start) {
+grpc::Status RpcRunner::Complete(const CallContext& call, const absl::Status& s,
+                                 std::chrono::steady_clock::time_point start) {
   double ms =
       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
   nlohmann::json fields = {
@@ -110,7 +121,7 @@ void RpcRunner::Finish(grpc::ServerUnaryReactor* reactor, const CallContext& cal
   } else {
     log::Info("rpc", std::move(fields));
   }
-  reactor->Finish(ToGrpcStatus(s));
+  return ToGrpcStatus(s);
 }
 
 }  // namespace odr::server

@@ -63,17 +63,22 @@ class RpcRunner {
           call.method = method;
           absl::Status s = Prepare(ctx, *request, &call);
           if (s.ok()) s = work(static_cast<const CallContext&>(call));
-          Finish(reactor, call, s, start);
+          reactor->Finish(Complete(call, s, start));
         });
     return reactor;
   }
 
- private:
+  // For streaming calls, which drive their own reactors (on the pool): the checks Run does
+  // before the work, given the call's first request; `call->method` must be set.
   absl::Status Prepare(grpc::CallbackServerContext* ctx, const google::protobuf::Message& request,
                        CallContext* call);
-  void Finish(grpc::ServerUnaryReactor* reactor, const CallContext& call, const absl::Status& s,
-              std::chrono::steady_clock::time_point start);
+  // Logs the call's one line and returns the status to finish it with.
+  grpc::Status Complete(const CallContext& call, const absl::Status& s,
+                        std::chrono::steady_clock::time_point start);
 
+  boost::asio::thread_pool* pool() const { return pool_; }
+
+ private:
   boost::asio::thread_pool* pool_;
   const Authenticator* authenticator_;
   RateLimiter* limiter_;

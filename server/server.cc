@@ -40,6 +40,10 @@ bool IsLoopbackAddress(absl::string_view listen) {
   return inet_pton(AF_INET, literal.c_str(), &v4) == 1 && (ntohl(v4.s_addr) >> 24) == 127;
 }
 
+std::string LogSigningKeyPath(const std::string& data_dir) {
+  return (std::filesystem::path(data_dir) / "evidence" / "log-signing-key.pem").string();
+}
+
 absl::StatusOr<std::unique_ptr<OdrServer>> OdrServer::Start(const ServerOptions& options,
                                                             Clock* clock, IdGenerator* ids) {
   if (options.workers < 1 || options.workers > 256) {
@@ -109,6 +113,30 @@ absl::StatusOr<std::unique_ptr<OdrServer>> OdrServer::Start(const ServerOptions&
   s->auth_service_ = std::make_unique<AuthServiceImpl>(s->runner_.get(), s->authenticator_.get());
   s->audit_service_ = std::make_unique<AuditServiceImpl>(s->runner_.get(), s->access_.get());
 
+  // Evidence: the log's signing key, the master key, the blob directory; then recovery of what a
+  // crash left, before any call is served.
+  const std::filesystem::path data_dir(options.data_dir);
+  std::filesystem::create_directories(data_dir / "evidence", ec);
+  auto signer = transparency::NoteSigner::LoadOrCreate(LogSigningKeyPath(options.data_dir),
+                                                       options.log_origin);
+  if (!signer.ok()) return signer.status();
+  s->log_signer_ = std::make_unique<transparency::NoteSigner>(std::move(*signer));
+  auto master = storage::MasterKey::LoadOrCreate(options.evidence_key_file.empty()
+                                                     ? (data_dir / "evidence-master.key").string()
+                                                     : options.evidence_key_file,
+                                                 s->random_);
+  if (!master.ok()) return master.status();
+  auto blobs =
+      storage::BlobStore::Open((data_dir / "evidence").string(), std::move(*master), &s->random_);
+  if (!blobs.ok()) return blobs.status();
+  s->blobs_ = std::move(*blobs);
+  s->evidence_ = std::make_unique<storage::EvidenceStore>(s->db_.get(), s->log_signer_.get());
+  if (absl::Status st = s->evidence_->Initialize(clock->Now()); !st.ok()) return st;
+  s->evidence_service_ = std::make_unique<EvidenceServiceImpl>(
+      s->runner_.get(), s->store_.get(), s->evidence_.get(), s->blobs_.get(), s->access_.get(),
+      s->log_signer_.get(), clock, ids, options.evidence);
+  if (absl::Status st = s->evidence_service_->Recover(); !st.ok()) return st;
+
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
@@ -117,6 +145,7 @@ absl::StatusOr<std::unique_ptr<OdrServer>> OdrServer::Start(const ServerOptions&
   builder.RegisterService(s->auth_service_.get());
   builder.RegisterService(s->audit_service_.get());
   builder.RegisterService(s->roster_service_.get());
+  builder.RegisterService(s->evidence_service_.get());
   // Explicit size limits: a larger message is RESOURCE_EXHAUSTED before it is parsed. Metadata
   // may be up to 16 KiB so that an oversized token reaches the authenticator and gets
   // UNAUTHENTICATED rather than a transport error.

@@ -16,10 +16,13 @@
 #include "server/authenticator.h"
 #include "server/case_service.h"
 #include "server/domain/clock.h"
+#include "server/evidence_service.h"
 #include "server/rate_limiter.h"
 #include "server/roster_service.h"
 #include "server/rpc_runner.h"
 #include "storage/access_log.h"
+#include "storage/blob_store.h"
+#include "storage/evidence_store.h"
 #include "storage/principal_store.h"
 #include "storage/roster_store.h"
 #include "storage/sqlite_case_store.h"
@@ -41,7 +44,16 @@ struct ServerOptions {
   double rate_limit = 50;   // calls a second per principal; <= 0 disables
   double rate_burst = 100;  // bucket size
   int max_message_bytes = 4 * 1024 * 1024;
+  EvidenceOptions evidence;
+  // The 32-byte master key that wraps evidence data keys; created if absent. Empty: in data_dir
+  // ("evidence-master.key"). In production keep it off the data volume (docs/evidence.md).
+  std::string evidence_key_file;
+  // The evidence log's origin: the first line of its checkpoints and the name of its key.
+  std::string log_origin = "odr/evidence-log";
 };
+
+// Where the evidence log's signing key lives in a data dir.
+std::string LogSigningKeyPath(const std::string& data_dir);
 
 // True for 127.0.0.0/8, ::1 and localhost (with a port).
 bool IsLoopbackAddress(absl::string_view listen);
@@ -81,6 +93,11 @@ class OdrServer {
   std::unique_ptr<AuthServiceImpl> auth_service_;
   std::unique_ptr<AuditServiceImpl> audit_service_;
   std::unique_ptr<RosterServiceImpl> roster_service_;
+  storage::OsRandom random_;
+  std::unique_ptr<transparency::NoteSigner> log_signer_;
+  std::unique_ptr<storage::BlobStore> blobs_;
+  std::unique_ptr<storage::EvidenceStore> evidence_;
+  std::unique_ptr<EvidenceServiceImpl> evidence_service_;
   std::unique_ptr<grpc::Server> server_;
 };
 

@@ -203,6 +203,78 @@ ALTER TABLE cases ADD COLUMN case_sort TEXT GENERATED ALWAYS AS (
 ) VIRTUAL;
 CREATE INDEX cases_by_case_sort ON cases (case_sort, id);
 )sql",
+      // 5: evidence and its uploads; the evidence log (RFC 6962): leaves, the hashes of complete
+      // subtrees, signed checkpoints. The log tables are append-only (triggers).
+      R"sql(
+CREATE TABLE evidence_uploads (
+  principal_id TEXT NOT NULL,
+  upload_id TEXT NOT NULL,
+  case_id TEXT NOT NULL REFERENCES cases (id),
+  file_name TEXT NOT NULL,
+  media_type TEXT NOT NULL,
+  description TEXT NOT NULL,
+  size_bytes INTEGER NOT NULL CHECK (size_bytes > 0),
+  sha256 TEXT NOT NULL,
+  visibility TEXT NOT NULL,
+  uploader_role TEXT NOT NULL,
+  create_time_us INTEGER NOT NULL,
+  evidence_id TEXT,
+  PRIMARY KEY (principal_id, upload_id)
+) STRICT, WITHOUT ROWID;
+CREATE INDEX evidence_uploads_open_by_case ON evidence_uploads (case_id) WHERE evidence_id IS NULL;
+
+CREATE TABLE evidence (
+  case_id TEXT NOT NULL REFERENCES cases (id),
+  id TEXT NOT NULL,
+  upload_id TEXT NOT NULL,
+  uploader_id TEXT NOT NULL,
+  uploader_role TEXT NOT NULL,
+  file_name TEXT NOT NULL,
+  media_type TEXT NOT NULL,
+  description TEXT NOT NULL,
+  size_bytes INTEGER NOT NULL,
+  sha256 TEXT NOT NULL,
+  visibility TEXT NOT NULL,
+  state TEXT NOT NULL CHECK (state IN ('active', 'withdrawn')),
+  create_time_us INTEGER NOT NULL,
+  withdraw_time_us INTEGER,
+  withdraw_reason TEXT NOT NULL DEFAULT '',
+  log_index INTEGER NOT NULL UNIQUE,
+  PRIMARY KEY (case_id, id)
+) STRICT, WITHOUT ROWID;
+CREATE INDEX evidence_by_case_log ON evidence (case_id, log_index);
+CREATE INDEX evidence_by_sha256 ON evidence (sha256);
+CREATE INDEX evidence_by_uploader ON evidence (uploader_id) WHERE state = 'active';
+
+CREATE TABLE evidence_log_leaves (
+  leaf_index INTEGER PRIMARY KEY,
+  leaf_data TEXT NOT NULL
+) STRICT;
+CREATE TABLE evidence_log_nodes (
+  level INTEGER NOT NULL,
+  idx INTEGER NOT NULL,
+  hash TEXT NOT NULL,
+  PRIMARY KEY (level, idx)
+) STRICT, WITHOUT ROWID;
+CREATE TABLE evidence_log_checkpoints (
+  tree_size INTEGER PRIMARY KEY,
+  note TEXT NOT NULL
+) STRICT;
+CREATE TRIGGER evidence_log_leaves_no_update BEFORE UPDATE ON evidence_log_leaves
+  BEGIN SELECT RAISE(ABORT, 'the evidence log is append-only'); END;
+CREATE TRIGGER evidence_log_leaves_no_delete BEFORE DELETE ON evidence_log_leaves
+  BEGIN SELECT RAISE(ABORT, 'the evidence log is append-only'); END;
+CREATE TRIGGER evidence_log_nodes_no_update BEFORE UPDATE ON evidence_log_nodes
+  BEGIN SELECT RAISE(ABORT, 'the evidence log is append-only'); END;
+CREATE TRIGGER evidence_log_nodes_no_delete BEFORE DELETE ON evidence_log_nodes
+  BEGIN SELECT RAISE(ABORT, 'the evidence log is append-only'); END;
+CREATE TRIGGER evidence_log_checkpoints_no_update BEFORE UPDATE ON evidence_log_checkpoints
+  BEGIN SELECT RAISE(ABORT, 'the evidence log is append-only'); END;
+CREATE TRIGGER evidence_log_checkpoints_no_delete BEFORE DELETE ON evidence_log_checkpoints
+  BEGIN SELECT RAISE(ABORT, 'the evidence log is append-only'); END;
+CREATE TRIGGER evidence_no_delete BEFORE DELETE ON evidence
+  BEGIN SELECT RAISE(ABORT, 'evidence is withdrawn, never deleted'); END;
+)sql",
   };
   return *kMigrations;
 }

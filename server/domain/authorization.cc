@@ -30,7 +30,7 @@ struct Rule {
   CaseOperation op;
   bool applicant_side, respondent_side, assigned_mediator, organization_admin, diverting_court;
 };
-constexpr std::array<Rule, 10> kRules{{
+constexpr std::array<Rule, 11> kRules{{
     // op                           applicant respondent mediator org-admin court
     {CaseOperation::kRead, true, true, true, true, true},
     {CaseOperation::kUpdate, true, false, true, true, false},
@@ -42,6 +42,7 @@ constexpr std::array<Rule, 10> kRules{{
     {CaseOperation::kChooseMediator, true, true, false, false, false},
     {CaseOperation::kRespondToAssignment, false, false, true, false, false},
     {CaseOperation::kReplaceMediator, true, true, true, true, false},
+    {CaseOperation::kAddEvidence, true, true, true, true, true},
 }};
 
 const char* OperationName(CaseOperation op) {
@@ -66,6 +67,8 @@ const char* OperationName(CaseOperation op) {
       return "accept or decline the assignment to";
     case CaseOperation::kReplaceMediator:
       return "replace a mediator of";
+    case CaseOperation::kAddEvidence:
+      return "add evidence to";
   }
   return "act on";
 }
@@ -112,6 +115,27 @@ std::optional<Role> RoleFromName(absl::string_view name) {
 absl::Status CaseNotFoundError(absl::string_view id) {
   return MakeError(absl::StatusCode::kNotFound, kReasonNotFound,
                    absl::StrCat("case cases/", id, " not found"));
+}
+
+absl::Status EvidenceNotFoundError(absl::string_view case_id, absl::string_view id) {
+  return MakeError(absl::StatusCode::kNotFound, kReasonNotFound,
+                   absl::StrCat("evidence cases/", case_id, "/evidence/", id, " not found"));
+}
+
+bool MaySeeEvidence(const Principal& p, const Case& c, const EvidenceRecord& e) {
+  const CaseRelation r = RelationTo(p, c);
+  if (!r.any()) return false;
+  if (e.visibility == EvidenceVisibility::kAllParties) return true;
+  return e.uploader_id == p.id || r.assigned_mediator || r.organization_admin;
+}
+
+absl::Status AuthorizeWithdrawEvidence(const Principal& p, const Case& c, const EvidenceRecord& e) {
+  if (!MaySeeEvidence(p, c, e)) return EvidenceNotFoundError(c.id, e.id);
+  if (e.uploader_id != p.id) {
+    return MakeError(absl::StatusCode::kPermissionDenied, "PERMISSION_DENIED",
+                     "only the uploader may withdraw evidence");
+  }
+  return absl::OkStatus();
 }
 
 CaseRelation RelationTo(const Principal& p, const Case& c) {

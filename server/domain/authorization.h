@@ -12,6 +12,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "server/domain/evidence.h"
 #include "server/domain/principal.h"
 #include "server/domain/state_machine.h"
 #include "server/domain/types.h"
@@ -29,6 +30,7 @@ enum class CaseOperation {
   kChooseMediator,       // ChooseMediator: a party side's choice
   kRespondToAssignment,  // AcceptAssignment, DeclineAssignment: the proposed mediator
   kReplaceMediator,      // ReplaceMediator: a party asks, or the mediator recuses
+  kAddEvidence,          // UploadEvidence
 };
 
 // How a principal relates to a case.
@@ -80,6 +82,16 @@ absl::Status AuthorizeManageOrganization(const Principal& p, absl::string_view o
 // Whether `p` may see mediators' private details (ID numbers, phones, relations) of the
 // organization: its admins.
 bool MaySeeMediatorPrivateDetails(const Principal& p, absl::string_view organization_id);
+
+// Evidence of a case `p` may read (AuthorizeCase kRead passed): everyone related to the case sees
+// ALL_PARTIES evidence; MEDIATOR_ONLY evidence only its uploader, the case's mediators and the
+// organization's admins.
+bool MaySeeEvidence(const Principal& p, const Case& c, const EvidenceRecord& e);
+// Withdrawing evidence: its uploader only. NOT_FOUND if `p` may not see it, else
+// PERMISSION_DENIED for anyone else.
+absl::Status AuthorizeWithdrawEvidence(const Principal& p, const Case& c, const EvidenceRecord& e);
+// NOT_FOUND for evidence, the same whether it is missing or hidden.
+absl::Status EvidenceNotFoundError(absl::string_view case_id, absl::string_view id);
 
 // The message of NOT_FOUND for a case, the same whether it is missing or hidden.
 absl::Status CaseNotFoundError(absl::string_view id);

@@ -97,6 +97,12 @@ absl::Status CheckEditable(CaseState s) {
                                                        "; it is closed to changes"));
 }
 
+absl::Status CheckCanAddEvidence(CaseState s) {
+  if (!IsTerminal(s)) return absl::OkStatus();
+  return TransitionError(ApiStateName(s), absl::StrCat("cannot add evidence to a case in ",
+                                                       ApiStateName(s), "; it has ended"));
+}
+
 absl::Status CheckCanAssignMediator(CaseState s) {
   return NextState(s, CaseAction::kProposeMediator).status();
 }

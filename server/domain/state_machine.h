@@ -45,6 +45,10 @@ bool IsTerminal(CaseState s);
 // UpdateCase is allowed in non-terminal states before mediation starts.
 absl::Status CheckEditable(CaseState s);
 
+// Evidence may be added until the case ends (withdrawn or closed): FAILED_PRECONDITION naming the
+// state otherwise.
+absl::Status CheckCanAddEvidence(CaseState s);
+
 // Mediators are assigned once the organization has accepted the case (OMR Art. 10).
 absl::Status CheckCanAssignMediator(CaseState s);
 

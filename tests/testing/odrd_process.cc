@@ -92,6 +92,14 @@ int OdrdProcess::Stop() {
   return ExitCode(status);
 }
 
+void OdrdProcess::Kill() {
+  if (pid_ <= 0) return;
+  kill(pid_, SIGKILL);
+  int status = 0;
+  waitpid(pid_, &status, 0);
+  pid_ = -1;
+}
+
 CommandResult RunCommand(const std::vector<std::string>& argv_in, const std::string& stdin_data,
                          const std::vector<std::string>& extra_env) {
   std::filesystem::path dir = std::filesystem::temp_directory_path();

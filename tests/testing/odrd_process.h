@@ -28,6 +28,8 @@ class OdrdProcess {
 
   // Sends SIGTERM and waits; returns the exit code (or 128 + signal).
   int Stop();
+  // Sends SIGKILL (a crash: nothing is flushed or finished) and waits.
+  void Kill();
 
  private:
   pid_t pid_ = -1;

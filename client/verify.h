@@ -1,0 +1,46 @@
+// Offline verification of evidence against the evidence log: what odr-verify and
+// `odr evidence verify` do, with no connection to odrd. Pure functions of their inputs (and the
+// file they hash); safe for concurrent use.
+#ifndef ODR_CLIENT_VERIFY_H_
+#define ODR_CLIENT_VERIFY_H_
+
+#include <string>
+#include <utility>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "odr/v1/evidence.pb.h"
+#include "server/transparency/checkpoint.h"
+#include "server/transparency/evidence_leaf.h"
+
+namespace odr::verify {
+
+struct VerifiedEvidence {
+  transparency::EvidenceLeaf leaf;
+  transparency::Checkpoint checkpoint;
+};
+
+// Checks, with the log's pinned verifier key `vkey`: the checkpoint's signature; that the proof
+// is for the checkpoint's size; that the leaf parses (and names proof.evidence); that the file at
+// `file_path` has the leaf's SHA-256 and size; and that the leaf is included in the tree under
+// the checkpoint's root. INVALID_ARGUMENT with what failed (or NOT_FOUND for a missing file).
+absl::StatusOr<VerifiedEvidence> VerifyEvidence(const std::string& file_path,
+                                                const v1::EvidenceProof& proof,
+                                                absl::string_view vkey);
+
+// Checks that the log at the older checkpoint is a prefix of the log at the newer one: both
+// signatures, the sizes named in the proof, and the consistency proof between the two roots.
+absl::StatusOr<std::pair<transparency::Checkpoint, transparency::Checkpoint>> VerifyConsistency(
+    absl::string_view old_checkpoint, absl::string_view new_checkpoint,
+    const v1::ConsistencyProof& proof, absl::string_view vkey);
+
+// Reads a proof saved as protobuf JSON (`odr evidence proof -f`). INVALID_ARGUMENT if malformed.
+absl::StatusOr<v1::EvidenceProof> ParseEvidenceProofJson(absl::string_view json);
+absl::StatusOr<v1::ConsistencyProof> ParseConsistencyProofJson(absl::string_view json);
+
+// The SHA-256 (lower-case hex) and size of a file, read in 1 MiB blocks.
+absl::StatusOr<std::pair<std::string, int64_t>> HashFile(const std::string& path);
+
+}  // namespace odr::verify
+
+#endif  // ODR_CLIENT_VERIFY_H_
