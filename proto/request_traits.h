@@ -10,6 +10,7 @@
 #ifndef ODR_PROTO_REQUEST_TRAITS_H_
 #define ODR_PROTO_REQUEST_TRAITS_H_
 
+#include <grpcpp/impl/codegen/proto_buffer_reader.h>
 #include <grpcpp/impl/codegen/proto_utils.h>
 #include <grpcpp/support/byte_buffer.h>
 
@@ -39,6 +40,16 @@ class LenientRequestTraits {
   // the raw bytes in field kUnparsedRequestField.
   static grpc::Status Deserialize(grpc::ByteBuffer* buffer, grpc::protobuf::MessageLite* msg) {
     if (buffer == nullptr) return grpc::Status(grpc::StatusCode::INTERNAL, "No payload");
+    auto* m = static_cast<T*>(msg);
+    {
+      // The common case, without copying the payload: parse straight from the buffer's slices
+      // (which this leaves in place for the fallback below).
+      grpc::ProtoBufferReader reader(buffer);
+      if (m->ParseFromZeroCopyStream(&reader)) {
+        buffer->Clear();
+        return grpc::Status::OK;
+      }
+    }
     std::vector<grpc::Slice> slices;
     grpc::Status dumped = buffer->Dump(&slices);
     buffer->Clear();
@@ -47,8 +58,6 @@ class LenientRequestTraits {
     for (const grpc::Slice& s : slices) {
       bytes.append(reinterpret_cast<const char*>(s.begin()), s.size());
     }
-    auto* m = static_cast<T*>(msg);
-    if (m->ParseFromString(bytes)) return grpc::Status::OK;
     m->Clear();
     m->GetReflection()->MutableUnknownFields(m)->AddLengthDelimited(kUnparsedRequestField, bytes);
     return grpc::Status::OK;

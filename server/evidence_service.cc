@@ -3,8 +3,12 @@
 #include <google/protobuf/util/time_util.h>
 #include <openssl/evp.h>
 
+#include <algorithm>
 #include <boost/asio/post.hpp>
 #include <chrono>
+#include <deque>
+#include <latch>
+#include <mutex>
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/numbers.h"
@@ -108,36 +112,80 @@ class EvidenceServiceImpl::UploadReactor final
                 v1::UploadEvidenceResponse* resp)
       : svc_(svc), ctx_(ctx), resp_(resp), start_(std::chrono::steady_clock::now()) {
     call_.method = kUploadMethod;
-    StartRead(&req_);
+    std::lock_guard<std::mutex> lock(mu_);
+    reading_ = 0;
+    StartRead(&req_[0]);
   }
 
   void OnReadDone(bool ok) override {
-    boost::asio::post(*svc_->runner_->pool(), [this, ok] {
-      if (!ok) {
-        End(first_ ? InvalidFieldError("start", "the stream ended before its first message")
-                   : absl::OkStatus());
-        return;
-      }
-      absl::Status s = first_ ? Begin() : absl::OkStatus();
-      if (s.ok() && !done_) s = Chunk();
-      if (!s.ok() || done_) {
-        End(s);
-        return;
-      }
-      StartRead(&req_);
-    });
+    std::lock_guard<std::mutex> lock(mu_);
+    if (finished_) return;
+    if (ok) {
+      filled_.push_back(reading_);
+    } else {
+      eof_ = true;
+    }
+    reading_ = -1;
+    Pump();
   }
 
   void OnDone() override { delete this; }
 
  private:
+  // With mu_ held: hands the oldest received message to the pool unless one is being handled,
+  // and reads the next message into the free buffer. So the transport receives message n + 1
+  // while the pool hashes, seals and writes message n; messages are handled in order, one at a
+  // time, and at most two are in memory.
+  void Pump() {
+    if (finished_) return;
+    if (processing_ < 0 && !filled_.empty()) {
+      processing_ = filled_.front();
+      filled_.pop_front();
+      boost::asio::post(*svc_->runner_->pool(), [this, idx = processing_] { Process(idx); });
+    } else if (processing_ < 0 && eof_) {
+      finished_ = true;
+      boost::asio::post(*svc_->runner_->pool(), [this] {
+        End(first_ ? InvalidFieldError("start", "the stream ended before its first message")
+                   : absl::OkStatus());
+      });
+      return;
+    }
+    if (reading_ < 0 && !eof_) {
+      for (int i : {0, 1}) {
+        const bool filled = std::find(filled_.begin(), filled_.end(), i) != filled_.end();
+        if (!filled && processing_ != i) {
+          reading_ = i;
+          StartRead(&req_[i]);
+          break;
+        }
+      }
+    }
+  }
+
+  // On the pool: handles one message.
+  void Process(int idx) {
+    cur_ = &req_[idx];
+    absl::Status s = first_ ? Begin() : absl::OkStatus();
+    if (s.ok() && !done_) s = Chunk();
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      processing_ = -1;
+      if (s.ok() && !done_) {
+        Pump();
+        return;
+      }
+      finished_ = true;
+    }
+    End(s);
+  }
+
   absl::Status Begin() {
     first_ = false;
-    ODR_RETURN_IF_ERROR(svc_->runner_->Prepare(ctx_, req_, &call_));
-    if (!req_.has_start()) {
+    ODR_RETURN_IF_ERROR(svc_->runner_->Prepare(ctx_, *cur_, &call_));
+    if (!cur_->has_start()) {
       return InvalidFieldError("start", "is required in the first message of an upload");
     }
-    const v1::UploadEvidenceStart& start = req_.start();
+    const v1::UploadEvidenceStart& start = cur_->start();
     ODR_ASSIGN_OR_RETURN(decl_.case_id, ParseCaseName(start.parent(), "start.parent"));
     decl_.upload_id = start.upload_id();
     decl_.file_name = start.evidence().file_name();
@@ -195,26 +243,35 @@ class EvidenceServiceImpl::UploadReactor final
   }
 
   absl::Status Chunk() {
-    if (req_.has_start() && messages_ > 0) {
+    const v1::UploadEvidenceRequest& req = *cur_;
+    if (req.has_start() && messages_ > 0) {
       return InvalidFieldError("start", "may appear only in the first message of a stream");
     }
     ++messages_;
-    const std::string& data = req_.data();
+    const std::string& data = req.data();
     const int64_t at = static_cast<int64_t>(writer_->size());
-    if (req_.write_offset() != at) {
+    if (req.write_offset() != at) {
       return InvalidFieldError("write_offset",
                                absl::StrCat("must be ", at, ", the bytes committed so far (got ",
-                                            req_.write_offset(), ")"));
+                                            req.write_offset(), ")"));
     }
     if (std::string e = domain::CheckChunk(at, data.size(), decl_.size_bytes); !e.empty()) {
       return InvalidFieldError("data", e);
     }
     if (!data.empty()) {
-      sha_.Update(data);
-      ODR_RETURN_IF_ERROR(writer_->Append(data));
+      // Hashing runs beside sealing and writing (on the hash pool, whose tasks never wait on
+      // anything, so this wait always ends).
+      std::latch hashed(1);
+      boost::asio::post(svc_->hash_pool_, [this, &data, &hashed] {
+        sha_.Update(data);
+        hashed.count_down();
+      });
+      absl::Status appended = writer_->Append(data);
+      hashed.wait();
+      ODR_RETURN_IF_ERROR(appended);
       written_->store(WholeRecords(writer_->size()));
     }
-    if (req_.finish_write()) return FinishUpload();
+    if (req.finish_write()) return FinishUpload();
     return absl::OkStatus();
   }
 
@@ -291,7 +348,16 @@ class EvidenceServiceImpl::UploadReactor final
   v1::UploadEvidenceResponse* resp_;
   std::chrono::steady_clock::time_point start_;
   CallContext call_;
-  v1::UploadEvidenceRequest req_;
+  // Two buffers: one being read into while the other is handled.
+  v1::UploadEvidenceRequest req_[2];
+  const v1::UploadEvidenceRequest* cur_ = nullptr;
+  std::mutex mu_;  // guards the five below
+  int reading_ = -1;
+  int processing_ = -1;
+  std::deque<int> filled_;
+  bool eof_ = false;
+  bool finished_ = false;
+  // Touched only by the one message being handled.
   bool first_ = true;
   bool done_ = false;
   int64_t messages_ = 0;

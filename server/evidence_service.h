@@ -5,6 +5,7 @@
 #define ODR_SERVER_EVIDENCE_SERVICE_H_
 
 #include <atomic>
+#include <boost/asio/thread_pool.hpp>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -105,6 +106,8 @@ class EvidenceServiceImpl final : public v1::EvidenceService::CallbackService {
 
   std::mutex mu_;
   std::map<std::string, std::shared_ptr<std::atomic<int64_t>>> active_;
+  // Hashes upload chunks while the worker pool seals and writes them.
+  boost::asio::thread_pool hash_pool_{2};
 };
 
 // The API form of an evidence record.

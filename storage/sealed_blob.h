@@ -175,11 +175,12 @@ class SealedBlobWriter {
   // Slots for a few sealed records that go out in one write. Between calls none is pending, and
   // the buffered tail's plaintext waits in place in slot 0.
   std::unique_ptr<uint8_t[]> out_;
-  size_t pending_ = 0;        // sealed records in out_ not yet written
-  size_t pending_bytes_ = 0;  // their size
-  uint64_t records_;          // whole (non-final) records sealed
-  uint64_t written_;          // records written (the final one included)
-  size_t buffered_ = 0;       // plaintext bytes of the tail
+  size_t pending_ = 0;           // sealed records in out_ not yet written
+  size_t pending_bytes_ = 0;     // their size
+  uint64_t writeback_from_ = 0;  // file offset from which writeback has not been started
+  uint64_t records_;             // whole (non-final) records sealed
+  uint64_t written_;             // records written (the final one included)
+  size_t buffered_ = 0;          // plaintext bytes of the tail
   uint64_t durable_size_;
   bool dir_synced_ = false;
   bool finished_ = false;

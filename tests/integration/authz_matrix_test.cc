@@ -7,6 +7,7 @@
 #include <grpcpp/generic/generic_stub.h>
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
+#include <openssl/evp.h>
 
 #include <functional>
 #include <future>
@@ -14,11 +15,14 @@
 #include <set>
 #include <tuple>
 
+#include "absl/strings/escaping.h"
+#include "absl/strings/str_replace.h"
 #include "absl/strings/str_split.h"
 #include "odr/v1/audit.grpc.pb.h"
 #include "odr/v1/auth.grpc.pb.h"
 #include "odr/v1/case_service.grpc.pb.h"
 #include "odr/v1/error.pb.h"
+#include "odr/v1/evidence.grpc.pb.h"
 #include "odr/v1/roster.grpc.pb.h"
 #include "tests/testing/fixtures.h"
 #include "tests/testing/grpc_auth.h"
@@ -107,6 +111,20 @@ const std::map<std::string, std::set<std::string>>& Expectations() {
       {"/odr.v1.CaseService/ReplaceMediator",
        {"citizen A", "assigned mediator", "admin of the case's organization",
         "partner P for citizen A"}},
+      // Evidence of case X, uploaded by citizen A for all parties. Those who may see the case may
+      // add evidence to it (the case's state decides only whether that then succeeds).
+      {"/odr.v1.EvidenceService/UploadEvidence", related},
+      // Any authenticated caller may ask, but upload ids are per caller: only citizen A (and a
+      // partner acting for citizen A) has the upload asked about; the others get NOT_FOUND.
+      {"/odr.v1.EvidenceService/QueryUploadStatus", {"citizen A", "partner P for citizen A"}},
+      {"/odr.v1.EvidenceService/GetEvidence", related},
+      {"/odr.v1.EvidenceService/ListEvidence", related},  // allowed = the evidence is listed
+      {"/odr.v1.EvidenceService/DownloadEvidence", related},
+      // The uploader only: others who see it get PERMISSION_DENIED, the rest NOT_FOUND.
+      {"/odr.v1.EvidenceService/WithdrawEvidence", {"citizen A", "partner P for citizen A"}},
+      {"/odr.v1.EvidenceService/GetEvidenceProof", related},
+      {"/odr.v1.EvidenceService/GetConsistencyProof", authenticated},
+      {"/odr.v1.EvidenceService/GetLogCheckpoint", authenticated},
       {"/odr.v1.RosterService/CreateOrganization", {"platform admin"}},
       {"/odr.v1.RosterService/GetOrganization", authenticated},
       {"/odr.v1.RosterService/ListOrganizations", authenticated},
@@ -174,6 +192,82 @@ v1::Mediator MediatorBody(const std::string& account, const std::string& id_numb
   m.mutable_private_details()->set_phone("13600000000");
   return m;
 }
+
+std::string Sha256Hex(const std::string& data) {
+  unsigned char d[EVP_MAX_MD_SIZE];
+  unsigned int n = 0;
+  EVP_Digest(data.data(), data.size(), d, &n, EVP_sha256(), nullptr);
+  return absl::BytesToHexString(absl::string_view(reinterpret_cast<char*>(d), n));
+}
+
+// A whole upload of `bytes` (under 64 KiB) to `case_name` in one message.
+v1::UploadEvidenceRequest WholeUpload(const std::string& case_name, const std::string& upload_id,
+                                      const std::string& bytes,
+                                      v1::Evidence::Visibility visibility) {
+  v1::UploadEvidenceRequest r;
+  v1::UploadEvidenceStart* start = r.mutable_start();
+  start->set_parent(case_name);
+  start->set_upload_id(upload_id);
+  start->mutable_evidence()->set_file_name(upload_id + ".txt");
+  start->mutable_evidence()->set_media_type("text/plain");
+  start->mutable_evidence()->set_visibility(visibility);
+  start->set_size_bytes(static_cast<int64_t>(bytes.size()));
+  start->set_sha256(Sha256Hex(bytes));
+  r.set_write_offset(0);
+  r.set_data(bytes);
+  r.set_finish_write(true);
+  return r;
+}
+
+// Whether the method `/package.Service/Method` streams requests or responses.
+bool IsStreaming(const std::string& method) {
+  const google::protobuf::MethodDescriptor* md =
+      google::protobuf::DescriptorPool::generated_pool()->FindMethodByName(
+          absl::StrReplaceAll(method.substr(1), {{"/", "."}}));
+  return md != nullptr && (md->client_streaming() || md->server_streaming());
+}
+
+std::string Flatten(const grpc::ByteBuffer& buffer) {
+  std::vector<grpc::Slice> slices;
+  std::string out;
+  if (!buffer.Dump(&slices).ok()) return out;
+  for (auto& s : slices) out.append(reinterpret_cast<const char*>(s.begin()), s.size());
+  return out;
+}
+
+// A call of a streaming method (client, server or both) with one request message: sends it,
+// half-closes, and reads every response until the server ends the call.
+class OneRequestStream final : public grpc::ClientBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer> {
+ public:
+  OneRequestStream(grpc::GenericStub* stub, grpc::ClientContext* ctx, const std::string& method,
+                   const grpc::ByteBuffer& request)
+      : request_(request) {
+    stub->PrepareBidiStreamingCall(ctx, method, grpc::StubOptions(), this);
+    StartWriteLast(&request_, grpc::WriteOptions());
+    StartRead(&response_);
+    StartCall();
+  }
+
+  void OnReadDone(bool ok) override {
+    if (!ok) return;
+    responses_.append(Flatten(response_));
+    StartRead(&response_);
+  }
+
+  void OnDone(const grpc::Status& s) override { done_.set_value(s); }
+
+  // The call's status and its responses, serialized one after the other.
+  std::pair<grpc::Status, std::string> Await() {
+    grpc::Status s = done_.get_future().get();
+    return {s, responses_};
+  }
+
+ private:
+  grpc::ByteBuffer request_;
+  grpc::ByteBuffer response_;
+  std::string responses_;
+  std::promise<grpc::Status> done_;
+};
 
 class AuthzMatrixTest : public ::testing::Test {
  protected:
@@ -254,12 +348,31 @@ class AuthzMatrixTest : public ::testing::Test {
     assign.set_mediator("organizations/org-1/mediators/m1");
     Must(stub->AssignCaseMediator(testing::AuthedContext(tokens_["admin-1"]).get(), assign, &k));
     case_x_ = new v1::Case(k);
+
+    // Evidence of case X, both uploaded by citizen A: one for all parties, one for the mediators
+    // only.
+    auto evidence = v1::EvidenceService::NewStub(*channel_);
+    for (const auto& [upload_id, visibility, out] :
+         {std::tuple{"matrix-evidence", v1::Evidence::VISIBILITY_ALL_PARTIES, &evidence_},
+          std::tuple{"matrix-private", v1::Evidence::VISIBILITY_MEDIATOR_ONLY,
+                     &private_evidence_}}) {
+      auto ctx = testing::AuthedContext(tokens_["citizen-a"]);
+      v1::UploadEvidenceResponse resp;
+      auto writer = evidence->UploadEvidence(ctx.get(), &resp);
+      writer->Write(WholeUpload(k.name(), upload_id, std::string("证据 ") + upload_id, visibility));
+      writer->WritesDone();
+      Must(writer->Finish());
+      ASSERT_TRUE(resp.has_evidence()) << upload_id;
+      *out = new v1::Evidence(resp.evidence());
+    }
   }
 
   static void TearDownTestSuite() {
     delete server_;
     delete channel_;
     delete case_x_;
+    delete evidence_;
+    delete private_evidence_;
     delete dir_;
   }
 
@@ -419,6 +532,50 @@ class AuthzMatrixTest : public ::testing::Test {
       r.set_parent("organizations/org-1");
       return r.SerializeAsString();
     }
+    if (method == "/odr.v1.EvidenceService/UploadEvidence") {
+      return WholeUpload(name, "matrix-upload", "matrix", v1::Evidence::VISIBILITY_ALL_PARTIES)
+          .SerializeAsString();
+    }
+    if (method == "/odr.v1.EvidenceService/QueryUploadStatus") {
+      v1::QueryUploadStatusRequest r;
+      r.set_upload_id("matrix-evidence");  // citizen A's upload of evidence_
+      return r.SerializeAsString();
+    }
+    if (method == "/odr.v1.EvidenceService/GetEvidence") {
+      v1::GetEvidenceRequest r;
+      r.set_name(evidence_->name());
+      return r.SerializeAsString();
+    }
+    if (method == "/odr.v1.EvidenceService/ListEvidence") {
+      v1::ListEvidenceRequest r;
+      r.set_parent(name);
+      r.set_page_size(500);
+      return r.SerializeAsString();
+    }
+    if (method == "/odr.v1.EvidenceService/DownloadEvidence") {
+      v1::DownloadEvidenceRequest r;
+      r.set_name(evidence_->name());
+      return r.SerializeAsString();
+    }
+    if (method == "/odr.v1.EvidenceService/WithdrawEvidence") {
+      v1::WithdrawEvidenceRequest r;
+      r.set_name(evidence_->name());
+      r.set_reason("matrix");
+      return r.SerializeAsString();
+    }
+    if (method == "/odr.v1.EvidenceService/GetEvidenceProof") {
+      v1::GetEvidenceProofRequest r;
+      r.set_name(evidence_->name());
+      return r.SerializeAsString();
+    }
+    if (method == "/odr.v1.EvidenceService/GetConsistencyProof") {
+      v1::GetConsistencyProofRequest r;
+      r.set_from_tree_size(1);
+      return r.SerializeAsString();
+    }
+    if (method == "/odr.v1.EvidenceService/GetLogCheckpoint") {
+      return v1::GetLogCheckpointRequest().SerializeAsString();
+    }
     if (method == "/odr.v1.CaseService/CloseCase") {
       v1::CloseCaseRequest r;
       r.set_name(name);
@@ -436,21 +593,25 @@ class AuthzMatrixTest : public ::testing::Test {
     std::string body;
   };
 
+  // Calls `method` with the serialized `request` as `c`. A streaming method gets `request` as its
+  // only request message; its body is every response, serialized one after the other.
   static Result Call(const std::string& method, const std::string& request, const Caller& c) {
     grpc::GenericStub generic(*channel_);
     grpc::Slice slice(request);
     grpc::ByteBuffer req(&slice, 1);
-    grpc::ByteBuffer resp;
     std::string token = c.principal.empty() ? "" : tokens_[c.principal];
     auto ctx = testing::AuthedContext(token, c.on_behalf_of);
+    if (IsStreaming(method)) {
+      OneRequestStream stream(&generic, ctx.get(), method, req);
+      auto [status, body] = stream.Await();
+      return Result{status, status.ok() ? body : ""};
+    }
+    grpc::ByteBuffer resp;
     std::promise<grpc::Status> done;
     generic.UnaryCall(ctx.get(), method, grpc::StubOptions(), &req, &resp,
                       [&](grpc::Status s) { done.set_value(s); });
     Result r{done.get_future().get(), ""};
-    std::vector<grpc::Slice> slices;
-    if (r.status.ok() && resp.Dump(&slices).ok()) {
-      for (auto& s : slices) r.body.append(reinterpret_cast<const char*>(s.begin()), s.size());
-    }
+    if (r.status.ok()) r.body = Flatten(resp);
     return r;
   }
 
@@ -470,6 +631,14 @@ class AuthzMatrixTest : public ::testing::Test {
       }
       return false;
     }
+    if (method == "/odr.v1.EvidenceService/ListEvidence") {
+      v1::ListEvidenceResponse list;
+      if (!r.status.ok() || !list.ParseFromString(r.body)) return false;
+      for (const v1::Evidence& e : list.evidence()) {
+        if (e.name() == evidence_->name()) return true;
+      }
+      return false;
+    }
     return true;
   }
 
@@ -479,6 +648,8 @@ class AuthzMatrixTest : public ::testing::Test {
   static std::map<std::string, std::string> keys_;
   static std::map<std::string, std::string> tokens_;
   static v1::Case* case_x_;
+  static v1::Evidence* evidence_;          // of case X, for all parties
+  static v1::Evidence* private_evidence_;  // of case X, for the mediators only
 };
 
 testing::TempDir* AuthzMatrixTest::dir_ = nullptr;
@@ -487,6 +658,8 @@ std::shared_ptr<grpc::Channel>* AuthzMatrixTest::channel_ = nullptr;
 std::map<std::string, std::string> AuthzMatrixTest::keys_;
 std::map<std::string, std::string> AuthzMatrixTest::tokens_;
 v1::Case* AuthzMatrixTest::case_x_ = nullptr;
+v1::Evidence* AuthzMatrixTest::evidence_ = nullptr;
+v1::Evidence* AuthzMatrixTest::private_evidence_ = nullptr;
 
 // Every method of every service in the API's files (the list CMake compiles).
 std::vector<std::string> AllMethods() {
@@ -510,12 +683,19 @@ std::vector<std::string> AllMethods() {
 
 TEST_F(AuthzMatrixTest, EveryRpcEveryCaller) {
   const std::vector<std::string> methods = AllMethods();
-  ASSERT_GE(methods.size(), 31u);
+  ASSERT_GE(methods.size(), 40u);
   // Read-only methods first, so that state changes by allowed callers come last; allowed or
-  // denied never depends on the case's state, only on who asks.
+  // denied never depends on the case's state, only on who asks. Evidence changes come before the
+  // case's: they leave case X as it is, and uploads to it succeed only while it is open.
   std::vector<std::string> ordered;
   for (const std::string& m : methods) {
     if (m.find("/Get") != std::string::npos || m.find("/List") != std::string::npos) {
+      ordered.push_back(m);
+    }
+  }
+  for (const std::string& m : methods) {
+    if (m.rfind("/odr.v1.EvidenceService/", 0) == 0 &&
+        std::find(ordered.begin(), ordered.end(), m) == ordered.end()) {
       ordered.push_back(m);
     }
   }
@@ -537,6 +717,69 @@ TEST_F(AuthzMatrixTest, EveryRpcEveryCaller) {
         EXPECT_EQ(r.status.error_code(), grpc::StatusCode::UNAUTHENTICATED) << method;
       }
     }
+  }
+}
+
+// Mediator-only evidence: of those related to the case, only its uploader (citizen A, also through
+// partner P), the assigned mediator and the organization's admins see it; to everyone else it
+// does not exist. Only the uploader may withdraw it.
+TEST_F(AuthzMatrixTest, MediatorOnlyEvidence) {
+  const std::set<std::string> may_see = {"citizen A", "partner P for citizen A",
+                                         "assigned mediator", "admin of the case's organization"};
+  const std::string name = private_evidence_->name();
+  v1::GetEvidenceRequest get;
+  get.set_name(name);
+  v1::DownloadEvidenceRequest download;
+  download.set_name(name);
+  v1::GetEvidenceProofRequest proof;
+  proof.set_name(name);
+  v1::ListEvidenceRequest list;
+  list.set_parent(case_x_->name());
+  list.set_page_size(500);
+  for (const Caller& c : Callers()) {
+    const bool want = may_see.count(c.label) > 0;
+    const grpc::StatusCode hidden =
+        c.principal.empty() ? grpc::StatusCode::UNAUTHENTICATED : grpc::StatusCode::NOT_FOUND;
+    for (const auto& [method, request] :
+         {std::pair{"/odr.v1.EvidenceService/GetEvidence", get.SerializeAsString()},
+          std::pair{"/odr.v1.EvidenceService/DownloadEvidence", download.SerializeAsString()},
+          std::pair{"/odr.v1.EvidenceService/GetEvidenceProof", proof.SerializeAsString()}}) {
+      Result r = Call(method, request, c);
+      EXPECT_EQ(r.status.error_code(), want ? grpc::StatusCode::OK : hidden)
+          << method << " by " << c.label << ": " << r.status.error_message();
+    }
+    Result r = Call("/odr.v1.EvidenceService/GetEvidence", get.SerializeAsString(), c);
+    if (want) {
+      v1::Evidence e;
+      ASSERT_TRUE(e.ParseFromString(r.body));
+      EXPECT_EQ(e.visibility(), v1::Evidence::VISIBILITY_MEDIATOR_ONLY);
+    }
+    // Listing the case: those related to it who may not see the evidence get the list without it.
+    r = Call("/odr.v1.EvidenceService/ListEvidence", list.SerializeAsString(), c);
+    v1::ListEvidenceResponse listed;
+    if (r.status.ok()) ASSERT_TRUE(listed.ParseFromString(r.body)) << c.label;
+    bool found = false;
+    for (const v1::Evidence& e : listed.evidence()) found = found || e.name() == name;
+    EXPECT_EQ(found, want) << c.label;
+  }
+  // Withdrawal: citizen A first (it succeeds), then everyone else: the partner acting for citizen
+  // A finds it already withdrawn, those who see it are refused, the others do not find it.
+  v1::WithdrawEvidenceRequest withdraw;
+  withdraw.set_name(name);
+  withdraw.set_reason("matrix");
+  for (const Caller& c : Callers()) {
+    grpc::StatusCode want = grpc::StatusCode::NOT_FOUND;
+    if (c.label == "citizen A") {
+      want = grpc::StatusCode::OK;
+    } else if (c.label == "partner P for citizen A") {
+      want = grpc::StatusCode::FAILED_PRECONDITION;
+    } else if (may_see.count(c.label) > 0) {
+      want = grpc::StatusCode::PERMISSION_DENIED;
+    } else if (c.principal.empty()) {
+      want = grpc::StatusCode::UNAUTHENTICATED;
+    }
+    Result r = Call("/odr.v1.EvidenceService/WithdrawEvidence", withdraw.SerializeAsString(), c);
+    EXPECT_EQ(r.status.error_code(), want) << c.label << ": " << r.status.error_message();
   }
 }
 

@@ -23,6 +23,7 @@ class OdrdProcess {
   ~OdrdProcess();
 
   int port() const { return port_; }
+  pid_t pid() const { return pid_; }
   std::string address() const { return "127.0.0.1:" + std::to_string(port_); }
   std::string log_path() const { return log_path_; }
 
