@@ -399,7 +399,7 @@ absl::StatusOr<v1::UploadEvidenceResponse> EvidenceClient::Upload(
       req.set_write_offset(offset);
       offset += n;
       req.set_finish_write(offset == total);
-      if (!writer->Write(req)) {
+      if (!writer->Write(req, grpc::WriteOptions().set_buffer_hint())) {
         sent_all = false;  // the server ended the stream; Finish says why
         break;
       }

@@ -6,8 +6,8 @@
 #include <algorithm>
 #include <boost/asio/post.hpp>
 #include <chrono>
+#include <condition_variable>
 #include <deque>
-#include <latch>
 #include <mutex>
 
 #include "absl/strings/escaping.h"
@@ -114,14 +114,19 @@ class EvidenceServiceImpl::UploadReactor final
     call_.method = kUploadMethod;
     std::lock_guard<std::mutex> lock(mu_);
     reading_ = 0;
-    StartRead(&req_[0]);
+    StartRead(&slots_[0].req);
   }
 
   void OnReadDone(bool ok) override {
     std::lock_guard<std::mutex> lock(mu_);
     if (finished_) return;
     if (ok) {
-      filled_.push_back(reading_);
+      Slot& slot = slots_[reading_];
+      slot.pending = 2;  // sealed (and checked) by the seal stage, hashed by the hash stage
+      seal_q_.push_back(reading_);
+      hash_q_.push_back(reading_);
+      // Nothing after the last message is read (or hashed).
+      if (slot.req.finish_write()) eof_ = true;
     } else {
       eof_ = true;
     }
@@ -132,17 +137,23 @@ class EvidenceServiceImpl::UploadReactor final
   void OnDone() override { delete this; }
 
  private:
-  // With mu_ held: hands the oldest received message to the pool unless one is being handled,
-  // and reads the next message into the free buffer. So the transport receives message n + 1
-  // while the pool hashes, seals and writes message n; messages are handled in order, one at a
-  // time, and at most two are in memory.
+  // A received message and how many stages have yet to handle it (0: free for the next read).
+  struct Slot {
+    v1::UploadEvidenceRequest req;
+    int pending = 0;
+  };
+
+  // With mu_ held. Messages go through two stages, each in order: the seal stage (on the worker
+  // pool: checks, sealing, writing, finishing) and the hash stage (on the hash pool, once the
+  // first message has set the upload up). A slot is free again when both are done with it, and
+  // the transport reads into free slots meanwhile, so receiving, hashing and sealing overlap.
+  // Each stage drains its queue in one task, so a busy upload costs few thread hand-offs.
   void Pump() {
     if (finished_) return;
-    if (processing_ < 0 && !filled_.empty()) {
-      processing_ = filled_.front();
-      filled_.pop_front();
-      boost::asio::post(*svc_->runner_->pool(), [this, idx = processing_] { Process(idx); });
-    } else if (processing_ < 0 && eof_) {
+    if (!sealing_ && !seal_q_.empty()) {
+      sealing_ = true;
+      boost::asio::post(*svc_->runner_->pool(), [this] { SealStage(); });
+    } else if (!sealing_ && seal_q_.empty() && eof_) {
       finished_ = true;
       boost::asio::post(*svc_->runner_->pool(), [this] {
         End(first_ ? InvalidFieldError("start", "the stream ended before its first message")
@@ -150,33 +161,80 @@ class EvidenceServiceImpl::UploadReactor final
       });
       return;
     }
+    if (begun_ && !hashing_ && !hash_q_.empty()) {
+      hashing_ = true;
+      boost::asio::post(svc_->hash_pool_, [this] { HashStage(); });
+    }
     if (reading_ < 0 && !eof_) {
-      for (int i : {0, 1}) {
-        const bool filled = std::find(filled_.begin(), filled_.end(), i) != filled_.end();
-        if (!filled && processing_ != i) {
+      for (int i = 0; i < kSlots; ++i) {
+        if (slots_[i].pending == 0) {
           reading_ = i;
-          StartRead(&req_[i]);
+          StartRead(&slots_[i].req);
           break;
         }
       }
     }
   }
 
-  // On the pool: handles one message.
-  void Process(int idx) {
-    cur_ = &req_[idx];
-    absl::Status s = first_ ? Begin() : absl::OkStatus();
-    if (s.ok() && !done_) s = Chunk();
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      processing_ = -1;
-      if (s.ok() && !done_) {
-        Pump();
-        return;
+  void SealStage() {
+    while (true) {
+      int idx;
+      {
+        std::lock_guard<std::mutex> lock(mu_);
+        if (seal_q_.empty()) {
+          sealing_ = false;
+          Pump();
+          return;
+        }
+        idx = seal_q_.front();
+        seal_q_.pop_front();
       }
-      finished_ = true;
+      cur_ = &slots_[idx].req;
+      absl::Status s = first_ ? Begin() : absl::OkStatus();
+      if (s.ok() && !done_) s = Chunk();
+      {
+        std::lock_guard<std::mutex> lock(mu_);
+        --slots_[idx].pending;
+        if (s.ok() && !done_) {
+          Pump();
+          continue;
+        }
+        finished_ = true;
+        sealing_ = false;
+      }
+      End(s);
+      return;
     }
-    End(s);
+  }
+
+  // Never waits on anything, so waiting for it (AwaitHashes, End) always ends.
+  void HashStage() {
+    while (true) {
+      int idx;
+      {
+        std::lock_guard<std::mutex> lock(mu_);
+        if (hash_q_.empty() || finished_) {
+          hashing_ = false;
+          hashed_cv_.notify_all();
+          return;
+        }
+        idx = hash_q_.front();
+        hash_q_.pop_front();
+      }
+      sha_.Update(slots_[idx].req.data());
+      std::lock_guard<std::mutex> lock(mu_);
+      --slots_[idx].pending;
+      ++hashed_;
+      hashed_cv_.notify_all();
+      Pump();
+    }
+  }
+
+  // Waits until the hash stage has hashed `messages` messages of this stream.
+  void AwaitHashes(int64_t messages) {
+    std::unique_lock<std::mutex> lock(mu_);
+    Pump();  // starts the hash stage if it is idle with messages queued
+    hashed_cv_.wait(lock, [&] { return hashed_ >= messages; });
   }
 
   absl::Status Begin() {
@@ -231,6 +289,8 @@ class EvidenceServiceImpl::UploadReactor final
         writer_, svc_->blobs_->OpenStaging(me.id, decl_.upload_id, decl_.sha256,
                                            [this](absl::string_view p) { sha_.Update(p); }));
     written_->store(WholeRecords(writer_->size()));
+    std::lock_guard<std::mutex> lock(mu_);
+    begun_ = true;  // the replayed bytes are hashed: the hash stage may start
     return absl::OkStatus();
   }
 
@@ -259,19 +319,13 @@ class EvidenceServiceImpl::UploadReactor final
       return InvalidFieldError("data", e);
     }
     if (!data.empty()) {
-      // Hashing runs beside sealing and writing (on the hash pool, whose tasks never wait on
-      // anything, so this wait always ends).
-      std::latch hashed(1);
-      boost::asio::post(svc_->hash_pool_, [this, &data, &hashed] {
-        sha_.Update(data);
-        hashed.count_down();
-      });
-      absl::Status appended = writer_->Append(data);
-      hashed.wait();
-      ODR_RETURN_IF_ERROR(appended);
+      ODR_RETURN_IF_ERROR(writer_->Append(data));
       written_->store(WholeRecords(writer_->size()));
     }
-    if (req.finish_write()) return FinishUpload();
+    if (req.finish_write()) {
+      AwaitHashes(messages_);  // every message of this stream so far, this one included
+      return FinishUpload();
+    }
     return absl::OkStatus();
   }
 
@@ -340,6 +394,11 @@ class EvidenceServiceImpl::UploadReactor final
       writer_.reset();
     }
     if (written_) svc_->Unregister(UploadKey(call_.caller.principal.id, decl_.upload_id));
+    {
+      // The hash stage must be done with this reactor before Finish lets it be deleted.
+      std::unique_lock<std::mutex> lock(mu_);
+      hashed_cv_.wait(lock, [&] { return !hashing_; });
+    }
     Finish(svc_->runner_->Complete(call_, s, start_));
   }
 
@@ -348,16 +407,21 @@ class EvidenceServiceImpl::UploadReactor final
   v1::UploadEvidenceResponse* resp_;
   std::chrono::steady_clock::time_point start_;
   CallContext call_;
-  // Two buffers: one being read into while the other is handled.
-  v1::UploadEvidenceRequest req_[2];
-  const v1::UploadEvidenceRequest* cur_ = nullptr;
-  std::mutex mu_;  // guards the five below
+  static constexpr int kSlots = 16;  // 16 x 64 KiB in memory at most
+  Slot slots_[kSlots];
+  const v1::UploadEvidenceRequest* cur_ = nullptr;  // the seal stage's message
+  std::mutex mu_;  // guards the fields up to hashed_cv_ and the slots' `pending`
   int reading_ = -1;
-  int processing_ = -1;
-  std::deque<int> filled_;
+  std::deque<int> seal_q_;
+  std::deque<int> hash_q_;
+  bool sealing_ = false;
+  bool hashing_ = false;
+  bool begun_ = false;
   bool eof_ = false;
   bool finished_ = false;
-  // Touched only by the one message being handled.
+  int64_t hashed_ = 0;
+  std::condition_variable hashed_cv_;
+  // The seal stage's (one task at a time).
   bool first_ = true;
   bool done_ = false;
   int64_t messages_ = 0;

@@ -607,7 +607,7 @@ absl::Status SealedBlobWriter::Flush() {
   pending_bytes_ = 0;
   // Start writing back what is written, in 8 MiB steps, so the disk works while the upload
   // goes on and Finish's fsync has little left to do (advisory: errors surface at fsync).
-  constexpr uint64_t kWritebackStep = 8 << 20;
+  constexpr uint64_t kWritebackStep = 64 << 20;
   const uint64_t end = RecordOffset(written_);
   if (end - writeback_from_ >= kWritebackStep) {
     ::sync_file_range(fd_, static_cast<off64_t>(writeback_from_),

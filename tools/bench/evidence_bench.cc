@@ -130,7 +130,7 @@ UploadResult Upload(odr::v1::EvidenceService::Stub* stub, const std::string& tok
     req.set_write_offset(at);
     req.set_data(buffer.data() + at % buffer.size(), n);
     req.set_finish_write(at + static_cast<int64_t>(n) == total);
-    if (!writer->Write(req)) break;
+    if (!writer->Write(req, grpc::WriteOptions().set_buffer_hint())) break;
     req.clear_start();
   }
   writer->WritesDone();
