@@ -117,14 +117,6 @@ class ProgressBar {
   std::chrono::steady_clock::time_point last_;
 };
 
-absl::StatusOr<std::string> ReadSmallFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return absl::NotFoundError(absl::StrCat("cannot open ", path));
-  std::ostringstream out;
-  out << in.rdbuf();
-  return out.str();
-}
-
 absl::Status WriteFileAtomically(const std::string& path, absl::string_view content) {
   const std::string tmp = path + ".part";
   {
@@ -450,11 +442,8 @@ void AddVerify(CLI::App* parent, std::vector<Command>* out) {
   cmd->add_option("--proof", f->proof, "the proof from `odr evidence proof -f`")->required();
   cmd->add_option("--key", f->key, "the log's verifier key, or a file holding it")->required();
   out->push_back({cmd, [f]() -> int {
-                    std::string key = f->key;
-                    if (auto k = ReadSmallFile(f->key); k.ok()) {
-                      key = std::string(absl::StripAsciiWhitespace(*k));
-                    }
-                    auto json = ReadSmallFile(f->proof);
+                    const std::string key = verify::ResolveVerifierKey(f->key);
+                    auto json = verify::ReadProofFile(f->proof);
                     absl::StatusOr<v1::EvidenceProof> proof =
                         json.ok() ? verify::ParseEvidenceProofJson(*json)
                                   : absl::StatusOr<v1::EvidenceProof>(json.status());

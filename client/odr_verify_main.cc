@@ -7,7 +7,6 @@
 // Exit status: 0 verified, 1 not verified (the reason on stderr), 2 usage error.
 #include <fstream>
 #include <iostream>
-#include <sstream>
 #include <string>
 
 #include "CLI/CLI.hpp"
@@ -23,26 +22,6 @@ namespace {
 constexpr int kVerified = 0;
 constexpr int kNotVerified = 1;
 constexpr int kUsage = 2;
-
-absl::StatusOr<std::string> ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return absl::NotFoundError(absl::StrCat("cannot open ", path));
-  std::ostringstream out;
-  out << in.rdbuf();
-  if (out.str().size() > (size_t{1} << 24)) {
-    return absl::InvalidArgumentError(absl::StrCat(path, " is too large to be a proof"));
-  }
-  return out.str();
-}
-
-// The key as given, or the first line of the file it names.
-std::string ResolveKey(const std::string& key) {
-  std::ifstream in(key);
-  if (!in) return key;
-  std::string line;
-  std::getline(in, line);
-  return std::string(absl::StripAsciiWhitespace(line));
-}
 
 int NotVerified(const absl::Status& s) {
   std::cerr << "NOT VERIFIED: " << s.message() << "\n";
@@ -79,8 +58,8 @@ int main(int argc, char** argv) {
     int code = app.exit(e);
     return code == 0 ? 0 : kUsage;
   }
-  const std::string vkey = ResolveKey(key);
-  auto proof_json = ReadFile(proof_path);
+  const std::string vkey = odr::verify::ResolveVerifierKey(key);
+  auto proof_json = odr::verify::ReadProofFile(proof_path);
   if (!proof_json.ok()) return NotVerified(proof_json.status());
 
   if (ev->parsed()) {
@@ -97,9 +76,9 @@ int main(int argc, char** argv) {
               << "\n";
     return kVerified;
   }
-  auto old_note = ReadFile(old_path);
+  auto old_note = odr::verify::ReadProofFile(old_path);
   if (!old_note.ok()) return NotVerified(old_note.status());
-  auto new_note = ReadFile(new_path);
+  auto new_note = odr::verify::ReadProofFile(new_path);
   if (!new_note.ok()) return NotVerified(new_note.status());
   auto proof = odr::verify::ParseConsistencyProofJson(*proof_json);
   if (!proof.ok()) return NotVerified(proof.status());

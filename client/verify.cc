@@ -5,10 +5,12 @@
 
 #include <fstream>
 #include <memory>
+#include <sstream>
 #include <vector>
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
 #include "server/transparency/merkle.h"
 
 namespace odr::verify {
@@ -61,6 +63,25 @@ absl::StatusOr<std::pair<std::string, int64_t>> HashFile(const std::string& path
   EVP_DigestFinal_ex(ctx.get(), digest, &len);
   return std::make_pair(
       absl::BytesToHexString(absl::string_view(reinterpret_cast<char*>(digest), len)), size);
+}
+
+std::string ResolveVerifierKey(const std::string& key_or_file) {
+  std::ifstream in(key_or_file);
+  if (!in) return key_or_file;
+  std::string line;
+  std::getline(in, line);
+  return std::string(absl::StripAsciiWhitespace(line));
+}
+
+absl::StatusOr<std::string> ReadProofFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return absl::NotFoundError(absl::StrCat("cannot open ", path));
+  std::ostringstream out;
+  out << in.rdbuf();
+  if (out.str().size() > (size_t{1} << 24)) {
+    return absl::InvalidArgumentError(absl::StrCat(path, " is too large to be a proof"));
+  }
+  return out.str();
 }
 
 absl::StatusOr<v1::EvidenceProof> ParseEvidenceProofJson(absl::string_view json) {

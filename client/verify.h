@@ -38,6 +38,12 @@ absl::StatusOr<std::pair<transparency::Checkpoint, transparency::Checkpoint>> Ve
 absl::StatusOr<v1::EvidenceProof> ParseEvidenceProofJson(absl::string_view json);
 absl::StatusOr<v1::ConsistencyProof> ParseConsistencyProofJson(absl::string_view json);
 
+// A verifier key as given on a command line: the key itself, or a file whose first line is it.
+std::string ResolveVerifierKey(const std::string& key_or_file);
+
+// The contents of a proof or checkpoint file; INVALID_ARGUMENT over 16 MiB, NOT_FOUND if absent.
+absl::StatusOr<std::string> ReadProofFile(const std::string& path);
+
 // The SHA-256 (lower-case hex) and size of a file, read in 1 MiB blocks.
 absl::StatusOr<std::pair<std::string, int64_t>> HashFile(const std::string& path);
 

@@ -202,8 +202,11 @@ int RotateSigningKey(const AdminFlags& f) {
 }
 
 int LogKey(const AdminFlags& f) {
-  std::error_code ec;
-  std::filesystem::create_directories(std::filesystem::path(f.data_dir) / "evidence", ec);
+  // Never a new key here: a mistyped --data-dir must not print a key someone could pin.
+  if (!std::filesystem::exists(LogSigningKeyPath(f.data_dir))) {
+    return Fail(absl::StrCat("no evidence log key in ", f.data_dir,
+                             " (odrd creates it when it first starts there)"));
+  }
   auto signer = transparency::NoteSigner::LoadOrCreate(LogSigningKeyPath(f.data_dir), f.log_origin);
   if (!signer.ok()) return Fail(signer.status().message());
   std::cout << signer->VerifierKey() << "\n";
@@ -342,8 +345,8 @@ void AddAdminCommands(CLI::App* app, std::function<int()>* run) {
       admin->add_subcommand("rotate-signing-key", "New token-signing key (restart odrd after)");
   rotate->callback([f, run] { *run = [f] { return RotateSigningKey(*f); }; });
 
-  CLI::App* log_key = admin->add_subcommand(
-      "log-key", "Print the evidence log's verifier key, for courts to pin (created if absent)");
+  CLI::App* log_key =
+      admin->add_subcommand("log-key", "Print the evidence log's verifier key, for courts to pin");
   log_key->add_option("--log-origin", f->log_origin, "odrd's --log-origin")->capture_default_str();
   log_key->callback([f, run] { *run = [f] { return LogKey(*f); }; });
 

@@ -626,6 +626,8 @@ grpc::ServerUnaryReactor* EvidenceServiceImpl::GetEvidence(grpc::CallbackServerC
                       [this, req, resp](const CallContext& call) -> absl::Status {
                         ODR_ASSIGN_OR_RETURN(auto found,
                                              VisibleEvidence(call, req->name(), "name"));
+                        // File names and descriptions may be personal data: an access record.
+                        ODR_RETURN_IF_ERROR(access_->Append({Access(call, req->name(), false)}));
                         EvidenceToProto(found.second, resp);
                         return absl::OkStatus();
                       });

@@ -117,6 +117,16 @@ v1::Party Person(const std::string& name, const std::string& id_number, const st
 
 class EvidenceCliTest : public ::testing::Test {
  protected:
+  // A data dir holding another evidence log's key (as odrd creates on its first start there).
+  std::string OtherLog(const std::string& name) {
+    const std::string data = dir_.file(name);
+    std::filesystem::create_directories(data + "/evidence");
+    auto signer =
+        transparency::NoteSigner::LoadOrCreate(data + "/evidence/log-signing-key.pem", kLogOrigin);
+    EXPECT_TRUE(signer.ok()) << signer.status();
+    return data;
+  }
+
   // Accounts: applicant zhang, respondent li, outsider wang (a citizen of no case here), a
   // platform admin; organization org1; a case of zhang against li before org1.
   void SetUp() override {
@@ -478,7 +488,7 @@ TEST_F(EvidenceCliTest, ProofVerifiesOfflineAndEveryTamperingIsRefused) {
   }
 
   // Another log's key (a second odrd data dir), or the pinned key with one character changed.
-  const std::string other_key = testing::OdrdAdmin(dir_.file("other-data"), {"log-key"});
+  const std::string other_key = testing::OdrdAdmin(OtherLog("other-data"), {"log-key"});
   ASSERT_NE(other_key, pinned);
   expect_refused("another log's key", kNotSigned, file, proof,
                  NewFile("other-key.txt", other_key + "\n"));
@@ -553,7 +563,7 @@ TEST_F(EvidenceCliTest, ConsistencyOfSavedCheckpointsVerifiesOffline) {
   }
 
   // The newer checkpoint's body signed by another log's key, from a second odrd data dir.
-  const std::string other_data = dir_.file("other-data");
+  const std::string other_data = OtherLog("other-data");
   const std::string other_key = testing::OdrdAdmin(other_data, {"log-key"});
   ASSERT_NE(other_key, std::string(absl::StripAsciiWhitespace(ReadFile(key))));
   auto other = transparency::NoteSigner::LoadOrCreate(other_data + "/evidence/log-signing-key.pem",
