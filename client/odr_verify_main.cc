@@ -69,7 +69,8 @@ int main(int argc, char** argv) {
     if (!v.ok()) return NotVerified(v.status());
     std::cout << "VERIFIED: " << file << " is " << v->leaf.evidence_name << "\n"
               << "  sha256 " << v->leaf.sha256 << ", " << v->leaf.size_bytes << " bytes, "
-              << v->leaf.media_type << ", uploaded by a " << v->leaf.uploader_role << " at "
+              << v->leaf.media_type << ", uploader role " << v->leaf.uploader_role
+              << ", recorded at "
               << absl::FormatTime("%Y-%m-%dT%H:%M:%E6SZ", v->leaf.time, absl::UTCTimeZone()) << "\n"
               << "  entry " << proof->leaf_index() << " of " << v->checkpoint.size << " in log "
               << v->checkpoint.origin << ", root " << odr::transparency::HexHash(v->checkpoint.root)
