@@ -12,6 +12,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "server/common/files.h"
 #include "server/domain/errors.h"
 #include "server/domain/status_macros.h"
 #include "server/transparency/merkle.h"
@@ -21,22 +22,9 @@ namespace {
 
 namespace fs = std::filesystem;
 
-absl::Status IoError(absl::string_view what, int err) {
-  return absl::InternalError(absl::StrCat(what, ": ", std::strerror(err)));
-}
-
-absl::Status SyncDirectory(const std::string& dir) {
-  int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) return IoError("open blob directory", errno);
-  int rc = ::fsync(fd);
-  int err = errno;
-  ::close(fd);
-  if (rc != 0) return IoError("fsync blob directory", err);
-  return absl::OkStatus();
-}
-
 absl::Status MakeDirectory(const std::string& dir) {
-  if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST) return IoError("mkdir", errno);
+  if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST)
+    return files::ErrnoStatus(errno, absl::StrCat("cannot create directory ", dir));
   return absl::OkStatus();
 }
 
@@ -92,7 +80,8 @@ absl::StatusOr<std::unique_ptr<SealedBlobWriter>> BlobStore::OpenStaging(
   if (resumed.ok() || !absl::IsNotFound(resumed.status())) {
     if (resumed.ok() || !absl::IsDataLoss(resumed.status())) return resumed;
     // The header never made it to disk whole: nothing of the upload is there; start over.
-    if (::unlink(path.c_str()) != 0 && errno != ENOENT) return IoError("unlink staging", errno);
+    if (::unlink(path.c_str()) != 0 && errno != ENOENT)
+      return files::ErrnoStatus(errno, "unlink staging");
   }
   return SealedBlobWriter::Create(path, master_, id, *random_);
 }
@@ -102,7 +91,7 @@ absl::StatusOr<int64_t> BlobStore::StagedSize(absl::string_view principal_id,
   struct stat st;
   if (::stat(StagingPath(principal_id, upload_id).c_str(), &st) != 0) {
     if (errno == ENOENT) return 0;
-    return IoError("stat staging", errno);
+    return files::ErrnoStatus(errno, "stat staging");
   }
   return static_cast<int64_t>(UnfinishedPlaintextSize(static_cast<uint64_t>(st.st_size)));
 }
@@ -116,19 +105,20 @@ absl::Status BlobStore::Publish(absl::string_view principal_id, absl::string_vie
   struct stat st;
   if (::stat(blob.c_str(), &st) == 0) {
     // Deduplicated: the same bytes are already stored (and were checked when they were).
-    if (::unlink(staging.c_str()) != 0 && errno != ENOENT) return IoError("unlink staging", errno);
-    return SyncDirectory(root_ + "/uploads");
+    if (::unlink(staging.c_str()) != 0 && errno != ENOENT)
+      return files::ErrnoStatus(errno, "unlink staging");
+    return files::FsyncDir(root_ + "/uploads");
   }
-  if (::rename(staging.c_str(), blob.c_str()) != 0) return IoError("rename blob", errno);
-  ODR_RETURN_IF_ERROR(SyncDirectory(dir));
-  ODR_RETURN_IF_ERROR(SyncDirectory(root_ + "/blobs"));
-  return SyncDirectory(root_ + "/uploads");
+  if (::rename(staging.c_str(), blob.c_str()) != 0) return files::ErrnoStatus(errno, "rename blob");
+  ODR_RETURN_IF_ERROR(files::FsyncDir(dir));
+  ODR_RETURN_IF_ERROR(files::FsyncDir(root_ + "/blobs"));
+  return files::FsyncDir(root_ + "/uploads");
 }
 
 absl::Status BlobStore::DiscardStaging(absl::string_view principal_id,
                                        absl::string_view upload_id) {
   if (::unlink(StagingPath(principal_id, upload_id).c_str()) != 0 && errno != ENOENT) {
-    return IoError("unlink staging", errno);
+    return files::ErrnoStatus(errno, "unlink staging");
   }
   return absl::OkStatus();
 }
@@ -145,7 +135,8 @@ absl::StatusOr<int> BlobStore::CleanOrphans(
         upload_exists) {
   int removed = 0;
   auto remove = [&](const fs::path& p) -> absl::Status {
-    if (::unlink(p.c_str()) != 0 && errno != ENOENT) return IoError("unlink orphan", errno);
+    if (::unlink(p.c_str()) != 0 && errno != ENOENT)
+      return files::ErrnoStatus(errno, "unlink orphan");
     ++removed;
     return absl::OkStatus();
   };
@@ -164,7 +155,7 @@ absl::StatusOr<int> BlobStore::CleanOrphans(
       if (!keep) ODR_RETURN_IF_ERROR(remove(f.path()));
     }
   }
-  if (ec) return IoError("list blobs", ec.value());
+  if (ec) return files::ErrnoStatus(ec.value(), "list blobs");
   for (const auto& f : fs::directory_iterator(root_ + "/uploads", ec)) {
     const std::string name = f.path().filename().string();
     std::vector<std::string> parts = absl::StrSplit(name, '.');
@@ -174,10 +165,10 @@ absl::StatusOr<int> BlobStore::CleanOrphans(
     }
     if (!keep) ODR_RETURN_IF_ERROR(remove(f.path()));
   }
-  if (ec) return IoError("list uploads", ec.value());
+  if (ec) return files::ErrnoStatus(ec.value(), "list uploads");
   if (removed > 0) {
-    ODR_RETURN_IF_ERROR(SyncDirectory(root_ + "/uploads"));
-    ODR_RETURN_IF_ERROR(SyncDirectory(root_ + "/blobs"));
+    ODR_RETURN_IF_ERROR(files::FsyncDir(root_ + "/uploads"));
+    ODR_RETURN_IF_ERROR(files::FsyncDir(root_ + "/blobs"));
   }
   return removed;
 }

@@ -26,6 +26,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/string_view.h"
+#include "server/common/files.h"
 
 namespace odr::storage {
 namespace {
@@ -72,103 +73,19 @@ uint32_t GetU32(const uint8_t* p) {
 
 // --- Errors and files ---------------------------------------------------------------------------
 
-absl::Status ErrnoStatus(int err, absl::string_view what) {
-  std::string msg =
-      absl::StrCat(what, ": ", std::error_code(err, std::generic_category()).message());
-  switch (err) {
-    case ENOENT:
-      return absl::NotFoundError(msg);
-    case EACCES:
-    case EPERM:
-      return absl::PermissionDeniedError(msg);
-    case EEXIST:
-      return absl::AlreadyExistsError(msg);
-    case ENOSPC:
-    case EDQUOT:
-      return absl::ResourceExhaustedError(msg);
-    default:
-      return absl::InternalError(msg);
-  }
-}
-
 absl::Status DataLoss(const std::string& path, absl::string_view what) {
   return absl::DataLossError(absl::StrCat("sealed blob ", path, ": ", what));
-}
-
-// Owns a file descriptor.
-class Fd {
- public:
-  explicit Fd(int fd) : fd_(fd) {}
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  ~Fd() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  int get() const { return fd_; }
-  int release() { return std::exchange(fd_, -1); }
-  // Closes now, returning what close() returns.
-  int Close() { return ::close(std::exchange(fd_, -1)); }
-
- private:
-  int fd_;
-};
-
-// Reads up to `n` bytes at `offset`, stopping early only at end of file. Returns the count.
-absl::StatusOr<size_t> PreadUpTo(int fd, uint8_t* buf, size_t n, uint64_t offset,
-                                 const std::string& path) {
-  size_t done = 0;
-  while (done < n) {
-    const ssize_t got = ::pread(fd, buf + done, n - done, static_cast<off_t>(offset + done));
-    if (got < 0) {
-      if (errno == EINTR) continue;
-      return ErrnoStatus(errno, absl::StrCat("cannot read ", path));
-    }
-    if (got == 0) break;
-    done += static_cast<size_t>(got);
-  }
-  return done;
-}
-
-// Writes all of buf[0, n) at `offset`, retrying short writes.
-absl::Status PwriteAll(int fd, const uint8_t* buf, size_t n, uint64_t offset,
-                       const std::string& path) {
-  size_t done = 0;
-  while (done < n) {
-    const ssize_t put = ::pwrite(fd, buf + done, n - done, static_cast<off_t>(offset + done));
-    if (put < 0) {
-      if (errno == EINTR) continue;
-      return ErrnoStatus(errno, absl::StrCat("cannot write ", path));
-    }
-    done += static_cast<size_t>(put);
-  }
-  return absl::OkStatus();
-}
-
-std::string DirOf(const std::string& path) {
-  const size_t slash = path.rfind('/');
-  if (slash == std::string::npos) return ".";
-  if (slash == 0) return "/";
-  return path.substr(0, slash);
-}
-
-// Makes `path`'s directory entry durable.
-absl::Status FsyncDirOf(const std::string& path) {
-  const std::string dir = DirOf(path);
-  Fd fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-  if (fd.get() < 0) return ErrnoStatus(errno, absl::StrCat("cannot open directory ", dir));
-  if (::fsync(fd.get()) != 0) {
-    return ErrnoStatus(errno, absl::StrCat("cannot fsync directory ", dir));
-  }
-  return absl::OkStatus();
 }
 
 // Opens an existing sealed blob file; NOT_FOUND if absent, FAILED_PRECONDITION if not a regular
 // file. Sets *size to its length.
 absl::StatusOr<int> OpenBlobFile(const std::string& path, int flags, uint64_t* size) {
-  Fd fd(::open(path.c_str(), flags | O_CLOEXEC));
-  if (fd.get() < 0) return ErrnoStatus(errno, absl::StrCat("cannot open sealed blob ", path));
+  files::Fd fd(::open(path.c_str(), flags | O_CLOEXEC));
+  if (fd.get() < 0)
+    return files::ErrnoStatus(errno, absl::StrCat("cannot open sealed blob ", path));
   struct stat st;
-  if (::fstat(fd.get(), &st) != 0) return ErrnoStatus(errno, absl::StrCat("cannot stat ", path));
+  if (::fstat(fd.get(), &st) != 0)
+    return files::ErrnoStatus(errno, absl::StrCat("cannot stat ", path));
   if (!S_ISREG(st.st_mode)) {
     return absl::FailedPreconditionError(absl::StrCat(path, " is not a regular file"));
   }
@@ -276,10 +193,12 @@ namespace {
 
 // Reads an existing key file. NOT_FOUND only if `path` itself does not exist.
 absl::StatusOr<std::array<uint8_t, kKeySize>> ReadKeyFile(const std::string& path) {
-  Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-  if (fd.get() < 0) return ErrnoStatus(errno, absl::StrCat("cannot open master key file ", path));
+  files::Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (fd.get() < 0)
+    return files::ErrnoStatus(errno, absl::StrCat("cannot open master key file ", path));
   struct stat st;
-  if (::fstat(fd.get(), &st) != 0) return ErrnoStatus(errno, absl::StrCat("cannot stat ", path));
+  if (::fstat(fd.get(), &st) != 0)
+    return files::ErrnoStatus(errno, absl::StrCat("cannot stat ", path));
   if (!S_ISREG(st.st_mode)) {
     return absl::FailedPreconditionError(
         absl::StrCat("master key file ", path, " is not a regular file"));
@@ -291,7 +210,7 @@ absl::StatusOr<std::array<uint8_t, kKeySize>> ReadKeyFile(const std::string& pat
                         path, st.st_mode & 07777));
   }
   std::array<uint8_t, kKeySize + 1> buf;
-  auto got = PreadUpTo(fd.get(), buf.data(), buf.size(), 0, path);
+  auto got = files::PreadUpTo(fd.get(), buf.data(), buf.size(), 0, path);
   if (!got.ok()) return got.status();
   std::array<uint8_t, kKeySize> key;
   std::memcpy(key.data(), buf.data(), kKeySize);
@@ -302,31 +221,6 @@ absl::StatusOr<std::array<uint8_t, kKeySize>> ReadKeyFile(const std::string& pat
         absl::StrCat("master key file ", path, " must hold exactly ", kKeySize, " bytes"));
   }
   return key;
-}
-
-// Creates the key file at `path` holding `key`. ALREADY_EXISTS if `path` appeared meanwhile.
-absl::Status CreateKeyFile(const std::string& path, const std::array<uint8_t, kKeySize>& key) {
-  std::string tmp = absl::StrCat(path, ".tmp-XXXXXX");
-  Fd fd(::mkostemp(tmp.data(), O_CLOEXEC));  // O_CREAT | O_EXCL, mode 0600
-  if (fd.get() < 0) return ErrnoStatus(errno, absl::StrCat("cannot create ", tmp));
-  auto fail = [&](absl::Status status) {
-    ::unlink(tmp.c_str());
-    return status;
-  };
-  if (::fchmod(fd.get(), 0600) != 0) {
-    return fail(ErrnoStatus(errno, absl::StrCat("cannot chmod ", tmp)));
-  }
-  if (absl::Status s = PwriteAll(fd.get(), key.data(), key.size(), 0, tmp); !s.ok()) {
-    return fail(s);
-  }
-  if (::fsync(fd.get()) != 0) return fail(ErrnoStatus(errno, absl::StrCat("cannot fsync ", tmp)));
-  if (fd.Close() != 0) return fail(ErrnoStatus(errno, absl::StrCat("cannot close ", tmp)));
-  // link() never replaces an existing file, so a key another process created first wins.
-  if (::link(tmp.c_str(), path.c_str()) != 0) {
-    return fail(ErrnoStatus(errno, absl::StrCat("cannot create master key file ", path)));
-  }
-  ::unlink(tmp.c_str());
-  return FsyncDirOf(path);
 }
 
 }  // namespace
@@ -343,7 +237,8 @@ absl::StatusOr<MasterKey> MasterKey::LoadOrCreate(const std::string& path, Rando
 
     std::array<uint8_t, kKeySize> fresh;
     if (absl::Status s = random.Fill(fresh.data(), fresh.size()); !s.ok()) return s;
-    absl::Status created = CreateKeyFile(path, fresh);
+    absl::Status created = files::CreateFileExclusively(
+        path, absl::string_view(reinterpret_cast<const char*>(fresh.data()), fresh.size()));
     if (created.ok()) {
       MasterKey master = FromBytes(fresh);
       OPENSSL_cleanse(fresh.data(), fresh.size());
@@ -502,9 +397,10 @@ absl::StatusOr<std::unique_ptr<SealedBlobWriter>> SealedBlobWriter::Create(const
   SealedBlobFormat::Header header;
   auto format = SealedBlobFormat::New(master, id, random, &header);
   if (!format.ok()) return format.status();
-  Fd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600));
-  if (fd.get() < 0) return ErrnoStatus(errno, absl::StrCat("cannot create sealed blob ", path));
-  if (absl::Status s = PwriteAll(fd.get(), header.data(), header.size(), 0, path); !s.ok()) {
+  files::Fd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600));
+  if (fd.get() < 0)
+    return files::ErrnoStatus(errno, absl::StrCat("cannot create sealed blob ", path));
+  if (absl::Status s = files::PwriteAll(fd.get(), header.data(), header.size(), 0, path); !s.ok()) {
     ::unlink(path.c_str());
     return s;
   }
@@ -518,9 +414,9 @@ absl::StatusOr<std::unique_ptr<SealedBlobWriter>> SealedBlobWriter::Resume(
   uint64_t file_size = 0;
   auto opened = OpenBlobFile(path, O_RDWR, &file_size);
   if (!opened.ok()) return opened.status();
-  Fd fd(*opened);
+  files::Fd fd(*opened);
   SealedBlobFormat::Header header;
-  auto got = PreadUpTo(fd.get(), header.data(), header.size(), 0, path);
+  auto got = files::PreadUpTo(fd.get(), header.data(), header.size(), 0, path);
   if (!got.ok()) return got.status();
   if (*got != header.size()) return DataLoss(path, "incomplete header");
   auto format = SealedBlobFormat::FromHeader(header, master, id, path);
@@ -530,7 +426,7 @@ absl::StatusOr<std::unique_ptr<SealedBlobWriter>> SealedBlobWriter::Resume(
   uint64_t records = 0;
   for (;; ++records) {
     const uint64_t offset = RecordOffset(records);
-    got = PreadUpTo(fd.get(), rec.get(), kSealedRecordSize, offset, path);
+    got = files::PreadUpTo(fd.get(), rec.get(), kSealedRecordSize, offset, path);
     if (!got.ok()) return got.status();
     if (*got == kSealedRecordSize &&
         (*format)->Open(records, /*final=*/false, rec.get(), kRecordPlaintextSize)) {
@@ -543,7 +439,7 @@ absl::StatusOr<std::unique_ptr<SealedBlobWriter>> SealedBlobWriter::Resume(
     const bool to_eof = *got < kSealedRecordSize || offset + *got >= file_size;
     if (to_eof && *got >= kRecordOverhead) {
       if (*got == kSealedRecordSize) {  // opened in place above: read it again
-        auto again = PreadUpTo(fd.get(), rec.get(), *got, offset, path);
+        auto again = files::PreadUpTo(fd.get(), rec.get(), *got, offset, path);
         if (!again.ok()) return again.status();
       }
       if ((*format)->Open(records, /*final=*/true, rec.get(), *got - kRecordOverhead)) {
@@ -556,11 +452,11 @@ absl::StatusOr<std::unique_ptr<SealedBlobWriter>> SealedBlobWriter::Resume(
 
   const uint64_t end = RecordOffset(records);
   if (end != file_size && ::ftruncate(fd.get(), static_cast<off_t>(end)) != 0) {
-    return ErrnoStatus(errno, absl::StrCat("cannot truncate ", path));
+    return files::ErrnoStatus(errno, absl::StrCat("cannot truncate ", path));
   }
   // The records found may have been only in the page cache when the writer died.
-  if (::fsync(fd.get()) != 0) return ErrnoStatus(errno, absl::StrCat("cannot fsync ", path));
-  if (absl::Status s = FsyncDirOf(path); !s.ok()) return s;
+  if (::fsync(fd.get()) != 0) return files::ErrnoStatus(errno, absl::StrCat("cannot fsync ", path));
+  if (absl::Status s = files::FsyncDir(files::DirOf(path)); !s.ok()) return s;
   std::unique_ptr<SealedBlobWriter> writer(
       new SealedBlobWriter(fd.release(), path, *std::move(format), random, records));
   writer->dir_synced_ = true;
@@ -598,7 +494,8 @@ absl::Status SealedBlobWriter::SealRecord(const uint8_t* plaintext, size_t n, bo
 
 absl::Status SealedBlobWriter::Flush() {
   if (pending_ == 0) return absl::OkStatus();
-  if (absl::Status s = PwriteAll(fd_, out_.get(), pending_bytes_, RecordOffset(written_), path_);
+  if (absl::Status s =
+          files::PwriteAll(fd_, out_.get(), pending_bytes_, RecordOffset(written_), path_);
       !s.ok()) {
     return Fail(s);
   }
@@ -653,10 +550,10 @@ absl::Status SealedBlobWriter::Append(absl::string_view data) {
 absl::Status SealedBlobWriter::Sync() {
   if (absl::Status s = Check(); !s.ok()) return s;
   if (::fdatasync(fd_) != 0) {
-    return Fail(ErrnoStatus(errno, absl::StrCat("cannot fdatasync ", path_)));
+    return Fail(files::ErrnoStatus(errno, absl::StrCat("cannot fdatasync ", path_)));
   }
   if (!dir_synced_) {
-    if (absl::Status s = FsyncDirOf(path_); !s.ok()) return Fail(s);
+    if (absl::Status s = files::FsyncDir(files::DirOf(path_)); !s.ok()) return Fail(s);
     dir_synced_ = true;
   }
   durable_size_ = records_ * kRecordPlaintextSize;
@@ -667,13 +564,14 @@ absl::Status SealedBlobWriter::Finish() {
   if (absl::Status s = Check(); !s.ok()) return s;
   if (absl::Status s = SealRecord(nullptr, buffered_, /*final=*/true); !s.ok()) return s;
   if (absl::Status s = Flush(); !s.ok()) return s;
-  if (::fsync(fd_) != 0) return Fail(ErrnoStatus(errno, absl::StrCat("cannot fsync ", path_)));
+  if (::fsync(fd_) != 0)
+    return Fail(files::ErrnoStatus(errno, absl::StrCat("cannot fsync ", path_)));
   if (!dir_synced_) {
-    if (absl::Status s = FsyncDirOf(path_); !s.ok()) return Fail(s);
+    if (absl::Status s = files::FsyncDir(files::DirOf(path_)); !s.ok()) return Fail(s);
     dir_synced_ = true;
   }
   const int rc = ::close(std::exchange(fd_, -1));
-  if (rc != 0) return Fail(ErrnoStatus(errno, absl::StrCat("cannot close ", path_)));
+  if (rc != 0) return Fail(files::ErrnoStatus(errno, absl::StrCat("cannot close ", path_)));
   durable_size_ = size();
   finished_ = true;
   return absl::OkStatus();
@@ -702,9 +600,9 @@ absl::StatusOr<std::unique_ptr<SealedBlobReader>> SealedBlobReader::Open(const s
   uint64_t file_size = 0;
   auto opened = OpenBlobFile(path, O_RDONLY, &file_size);
   if (!opened.ok()) return opened.status();
-  Fd fd(*opened);
+  files::Fd fd(*opened);
   SealedBlobFormat::Header header;
-  auto got = PreadUpTo(fd.get(), header.data(), header.size(), 0, path);
+  auto got = files::PreadUpTo(fd.get(), header.data(), header.size(), 0, path);
   if (!got.ok()) return got.status();
   if (*got != header.size()) return DataLoss(path, "incomplete header");
   auto format = SealedBlobFormat::FromHeader(header, master, id, path);
@@ -721,7 +619,7 @@ absl::StatusOr<std::unique_ptr<SealedBlobReader>> SealedBlobReader::Open(const s
   std::unique_ptr<SealedBlobReader> reader(new SealedBlobReader(
       fd.release(), path, *std::move(format), full + 1, static_cast<size_t>(final_size)));
   const size_t sealed = reader->final_size_ + kRecordOverhead;
-  got = PreadUpTo(reader->fd_, reader->rec_.get(), sealed, RecordOffset(full), path);
+  got = files::PreadUpTo(reader->fd_, reader->rec_.get(), sealed, RecordOffset(full), path);
   if (!got.ok()) return got.status();
   if (*got != sealed ||
       !reader->format_->Open(full, /*final=*/true, reader->rec_.get(), reader->final_size_)) {
@@ -743,7 +641,7 @@ absl::Status SealedBlobReader::Read(uint64_t offset, size_t max_bytes, std::stri
     const size_t within = static_cast<size_t>(offset % kRecordPlaintextSize);
     const bool final = index + 1 == records_;
     const size_t n = final ? final_size_ : kRecordPlaintextSize;
-    auto got = PreadUpTo(fd_, rec_.get(), n + kRecordOverhead, RecordOffset(index), path_);
+    auto got = files::PreadUpTo(fd_, rec_.get(), n + kRecordOverhead, RecordOffset(index), path_);
     absl::Status error;
     if (!got.ok()) {
       error = got.status();

@@ -32,6 +32,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "server/common/files.h"
 
 namespace odr::auth {
 namespace {
@@ -152,22 +153,6 @@ absl::Status TimeClaim(const Json& payload, const char* name, absl::Time* out) {
 
 // --- Files -------------------------------------------------------------------------------------
 
-absl::Status ErrnoStatus(int err, absl::string_view what) {
-  std::string msg =
-      absl::StrCat(what, ": ", std::error_code(err, std::generic_category()).message());
-  switch (err) {
-    case ENOENT:
-      return absl::NotFoundError(msg);
-    case EACCES:
-    case EPERM:
-      return absl::PermissionDeniedError(msg);
-    case EEXIST:
-      return absl::AlreadyExistsError(msg);
-    default:
-      return absl::InternalError(msg);
-  }
-}
-
 std::string JoinPath(const std::string& dir, absl::string_view name) {
   if (!dir.empty() && dir.back() == '/') return absl::StrCat(dir, name);
   return absl::StrCat(dir, "/", name);
@@ -178,104 +163,16 @@ absl::Status EnsureDir(const std::string& dir) {
   if (dir.empty()) return absl::InvalidArgumentError("key directory path is empty");
   if (::mkdir(dir.c_str(), 0700) == 0) return absl::OkStatus();
   const int err = errno;
-  if (err != EEXIST) return ErrnoStatus(err, absl::StrCat("cannot create key directory ", dir));
+  if (err != EEXIST)
+    return files::ErrnoStatus(err, absl::StrCat("cannot create key directory ", dir));
   struct stat st;
   if (::stat(dir.c_str(), &st) != 0) {
-    return ErrnoStatus(errno, absl::StrCat("cannot stat key directory ", dir));
+    return files::ErrnoStatus(errno, absl::StrCat("cannot stat key directory ", dir));
   }
   if (!S_ISDIR(st.st_mode)) {
     return absl::FailedPreconditionError(
         absl::StrCat("key directory ", dir, " exists but is not a directory"));
   }
-  return absl::OkStatus();
-}
-
-class Fd {
- public:
-  explicit Fd(int fd) : fd_(fd) {}
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  ~Fd() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  int get() const { return fd_; }
-  // Closes now, reporting the error close() returns.
-  int Close() {
-    const int rc = ::close(fd_);
-    fd_ = -1;
-    return rc;
-  }
-
- private:
-  int fd_;
-};
-
-// Reads a regular file of at most `max_bytes`.
-absl::Status ReadSmallFile(const std::string& path, size_t max_bytes, std::string* out) {
-  out->clear();
-  Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-  if (fd.get() < 0) return ErrnoStatus(errno, absl::StrCat("cannot open ", path));
-  struct stat st;
-  if (::fstat(fd.get(), &st) != 0) return ErrnoStatus(errno, absl::StrCat("cannot stat ", path));
-  if (!S_ISREG(st.st_mode)) {
-    return absl::FailedPreconditionError(absl::StrCat(path, " is not a regular file"));
-  }
-  if (static_cast<uint64_t>(st.st_size) > max_bytes) {
-    return absl::FailedPreconditionError(
-        absl::StrCat(path, " is larger than ", max_bytes, " bytes"));
-  }
-  std::string buf(max_bytes + 1, '\0');
-  size_t got = 0;
-  while (got < buf.size()) {
-    const ssize_t n = ::read(fd.get(), buf.data() + got, buf.size() - got);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      const int err = errno;
-      OPENSSL_cleanse(buf.data(), buf.size());
-      return ErrnoStatus(err, absl::StrCat("cannot read ", path));
-    }
-    if (n == 0) break;
-    got += static_cast<size_t>(n);
-  }
-  if (got > max_bytes) {
-    OPENSSL_cleanse(buf.data(), buf.size());
-    return absl::FailedPreconditionError(
-        absl::StrCat(path, " is larger than ", max_bytes, " bytes"));
-  }
-  out->assign(buf.data(), got);
-  OPENSSL_cleanse(buf.data(), buf.size());
-  return absl::OkStatus();
-}
-
-// Creates `path` (which must not exist) with mode 0600, writes `data` and fsyncs it. On failure
-// the partial file is removed.
-absl::Status WriteNewFile(const std::string& path, absl::string_view data) {
-  Fd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600));
-  if (fd.get() < 0) return ErrnoStatus(errno, absl::StrCat("cannot create ", path));
-  auto fail = [&](absl::string_view what) {
-    const int err = errno;
-    ::unlink(path.c_str());
-    return ErrnoStatus(err, absl::StrCat(what, " ", path));
-  };
-  size_t done = 0;
-  while (done < data.size()) {
-    const ssize_t n = ::write(fd.get(), data.data() + done, data.size() - done);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return fail("cannot write");
-    }
-    done += static_cast<size_t>(n);
-  }
-  if (::fsync(fd.get()) != 0) return fail("cannot fsync");
-  if (fd.Close() != 0) return fail("cannot close");
-  return absl::OkStatus();
-}
-
-absl::Status FsyncDir(const std::string& dir) {
-  Fd fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-  if (fd.get() < 0) return ErrnoStatus(errno, absl::StrCat("cannot open directory ", dir));
-  if (::fsync(fd.get()) != 0)
-    return ErrnoStatus(errno, absl::StrCat("cannot fsync directory ", dir));
   return absl::OkStatus();
 }
 
@@ -303,23 +200,25 @@ absl::Status WriteCurrent(const std::string& dir, const std::string& kid) {
   if (!suffix.ok()) return suffix.status();
   const std::string tmp = JoinPath(dir, absl::StrCat(".current.tmp-", *suffix));
   const std::string path = JoinPath(dir, kCurrentFile);
-  if (absl::Status s = WriteNewFile(tmp, absl::StrCat(kid, "\n")); !s.ok()) return s;
+  if (absl::Status s = files::CreateFileExclusively(tmp, absl::StrCat(kid, "\n")); !s.ok()) {
+    return s;
+  }
   if (::rename(tmp.c_str(), path.c_str()) != 0) {
     const int err = errno;
     ::unlink(tmp.c_str());
-    return ErrnoStatus(err, absl::StrCat("cannot rename ", tmp, " to ", path));
+    return files::ErrnoStatus(err, absl::StrCat("cannot rename ", tmp, " to ", path));
   }
-  return FsyncDir(dir);
+  return files::FsyncDir(dir);
 }
 
 // Writes `dir`/<kid>.pem (0600, must not exist yet).
 absl::Status WriteKeyFile(const std::string& dir, const SigningKey& key) {
   std::string pem = key.PrivatePem();
   if (pem.empty()) return absl::InternalError("cannot encode the new key as PEM");
-  const absl::Status s = WriteNewFile(JoinPath(dir, absl::StrCat(key.kid(), kPemSuffix)), pem);
+  const absl::Status s =
+      files::CreateFileExclusively(JoinPath(dir, absl::StrCat(key.kid(), kPemSuffix)), pem);
   OPENSSL_cleanse(pem.data(), pem.size());
-  if (!s.ok()) return s;
-  return FsyncDir(dir);
+  return s;
 }
 
 absl::StatusOr<SigningKey> CreateKey(const std::string& dir) {
@@ -570,7 +469,7 @@ absl::StatusOr<std::unique_ptr<KeyRing>> KeyRing::LoadOrCreate(const std::string
           "key file ", path, ": name is not <kid>.pem with kid 1-64 of [A-Za-z0-9_-]"));
     }
     std::string pem;
-    if (absl::Status s = ReadSmallFile(path, kMaxPemBytes, &pem); !s.ok()) return s;
+    if (absl::Status s = files::ReadSecretFile(path, kMaxPemBytes, &pem); !s.ok()) return s;
     auto key = SigningKey::FromPrivatePem(kid, pem);
     OPENSSL_cleanse(pem.data(), pem.size());
     if (!key.ok()) {
@@ -580,7 +479,7 @@ absl::StatusOr<std::unique_ptr<KeyRing>> KeyRing::LoadOrCreate(const std::string
     loaded.emplace(std::string(kid), *std::move(key));
   }
   if (ec) {
-    return ErrnoStatus(ec.value(), absl::StrCat("cannot list key directory ", dir));
+    return files::ErrnoStatus(ec.value(), absl::StrCat("cannot list key directory ", dir));
   }
 
   std::string current;
@@ -592,7 +491,7 @@ absl::StatusOr<std::unique_ptr<KeyRing>> KeyRing::LoadOrCreate(const std::string
   } else {
     const std::string current_path = JoinPath(dir, kCurrentFile);
     std::string contents;
-    const absl::Status s = ReadSmallFile(current_path, kMaxCurrentBytes, &contents);
+    const absl::Status s = files::ReadSecretFile(current_path, kMaxCurrentBytes, &contents);
     if (absl::IsNotFound(s)) {
       // A key was written but `current` was not (e.g. a crash in between): the newest kid, by
       // name, becomes current.

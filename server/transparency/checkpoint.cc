@@ -30,6 +30,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/string_view.h"
+#include "server/common/files.h"
 
 namespace odr::transparency {
 namespace {
@@ -207,117 +208,9 @@ int NoPassword(char* /*buf*/, int /*size*/, int /*rwflag*/, void* /*u*/) { retur
 
 // --- Files -------------------------------------------------------------------------------------
 
-absl::Status ErrnoStatus(int err, absl::string_view what) {
-  std::string msg =
-      absl::StrCat(what, ": ", std::error_code(err, std::generic_category()).message());
-  switch (err) {
-    case ENOENT:
-      return absl::NotFoundError(msg);
-    case EACCES:
-    case EPERM:
-      return absl::PermissionDeniedError(msg);
-    case EEXIST:
-      return absl::AlreadyExistsError(msg);
-    default:
-      return absl::InternalError(msg);
-  }
-}
-
-class Fd {
- public:
-  explicit Fd(int fd) : fd_(fd) {}
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  ~Fd() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  int get() const { return fd_; }
-  int Close() {
-    const int rc = ::close(fd_);
-    fd_ = -1;
-    return rc;
-  }
-
- private:
-  int fd_;
-};
-
-// Reads the regular file `path` of at most `max_bytes` into `out`, wiping the scratch buffer.
-absl::Status ReadKeyFile(const std::string& path, std::string* out) {
-  out->clear();
-  Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-  if (fd.get() < 0) return ErrnoStatus(errno, absl::StrCat("cannot open ", path));
-  struct stat st;
-  if (::fstat(fd.get(), &st) != 0) return ErrnoStatus(errno, absl::StrCat("cannot stat ", path));
-  if (!S_ISREG(st.st_mode)) {
-    return absl::FailedPreconditionError(absl::StrCat(path, " is not a regular file"));
-  }
-  std::string buf(kMaxPemBytes + 1, '\0');
-  size_t got = 0;
-  absl::Status status;
-  while (got < buf.size()) {
-    const ssize_t n = ::read(fd.get(), buf.data() + got, buf.size() - got);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      status = ErrnoStatus(errno, absl::StrCat("cannot read ", path));
-      break;
-    }
-    if (n == 0) break;
-    got += static_cast<size_t>(n);
-  }
-  if (status.ok() && got > kMaxPemBytes) {
-    status = absl::FailedPreconditionError(absl::StrCat(path, " is too large for a key file"));
-  }
-  if (status.ok()) out->assign(buf.data(), got);
-  OPENSSL_cleanse(buf.data(), buf.size());
-  return status;
-}
-
-// Creates `path` (which must not exist) with mode 0600, writes `data` and fsyncs it. On failure
-// the partial file is removed.
-absl::Status WriteNewFile(const std::string& path, absl::string_view data) {
-  Fd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600));
-  if (fd.get() < 0) return ErrnoStatus(errno, absl::StrCat("cannot create ", path));
-  const auto fail = [&](absl::string_view what) {
-    const int err = errno;
-    ::unlink(path.c_str());
-    return ErrnoStatus(err, absl::StrCat(what, " ", path));
-  };
-  size_t done = 0;
-  while (done < data.size()) {
-    const ssize_t n = ::write(fd.get(), data.data() + done, data.size() - done);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return fail("cannot write");
-    }
-    done += static_cast<size_t>(n);
-  }
-  if (::fsync(fd.get()) != 0) return fail("cannot fsync");
-  if (fd.Close() != 0) return fail("cannot close");
-  return absl::OkStatus();
-}
-
-absl::Status FsyncDir(const std::string& dir) {
-  Fd fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-  if (fd.get() < 0) return ErrnoStatus(errno, absl::StrCat("cannot open directory ", dir));
-  if (::fsync(fd.get()) != 0) {
-    return ErrnoStatus(errno, absl::StrCat("cannot fsync directory ", dir));
-  }
-  return absl::OkStatus();
-}
-
-absl::StatusOr<std::string> RandomHex(size_t bytes) {
-  std::array<unsigned char, 16> buf;
-  if (bytes > buf.size() || RAND_bytes(buf.data(), static_cast<int>(bytes)) != 1) {
-    ERR_clear_error();
-    return absl::InternalError("RAND_bytes failed");
-  }
-  return absl::BytesToHexString(AsChars(buf.data(), bytes));
-}
-
 absl::StatusOr<NoteSigner> LoadKeyFile(const std::string& path, absl::string_view name) {
   std::string pem;
-  if (absl::Status s = ReadKeyFile(path, &pem); !s.ok()) return s;
+  if (absl::Status s = files::ReadSecretFile(path, kMaxPemBytes, &pem); !s.ok()) return s;
   absl::StatusOr<NoteSigner> signer = NoteSigner::FromPrivatePem(name, pem);
   OPENSSL_cleanse(pem.data(), pem.size());
   if (!signer.ok()) {
@@ -413,23 +306,10 @@ absl::StatusOr<NoteSigner> NoteSigner::LoadOrCreate(const std::string& path,
   if (!signer.ok()) return signer.status();
   std::string pem = signer->PrivatePem();
   if (pem.empty()) return absl::InternalError("cannot encode the new key as PEM");
-  absl::StatusOr<std::string> suffix = RandomHex(8);
-  if (!suffix.ok()) return suffix.status();
-  const std::string tmp = absl::StrCat(path, ".tmp-", *suffix);
-  absl::Status written = WriteNewFile(tmp, pem);
+  absl::Status created = files::CreateFileExclusively(path, pem);
   OPENSSL_cleanse(pem.data(), pem.size());
-  if (!written.ok()) return written;
-  // link() rather than rename(): it never replaces a key file that appeared meanwhile.
-  const int linked = ::link(tmp.c_str(), path.c_str());
-  const int link_err = errno;
-  ::unlink(tmp.c_str());
-  if (linked != 0) {
-    if (link_err == EEXIST) return LoadKeyFile(path, name);  // another process won the race
-    return ErrnoStatus(link_err, absl::StrCat("cannot link ", tmp, " to ", path));
-  }
-  std::string dir = std::filesystem::path(path).parent_path().string();
-  if (dir.empty()) dir = ".";
-  if (absl::Status s = FsyncDir(dir); !s.ok()) return s;
+  if (absl::IsAlreadyExists(created)) return LoadKeyFile(path, name);  // another process won
+  if (!created.ok()) return created;
   return signer;
 }
 

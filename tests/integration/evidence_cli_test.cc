@@ -28,6 +28,7 @@
 #include "odr/v1/evidence.grpc.pb.h"
 #include "odr/v1/roster.grpc.pb.h"
 #include "server/transparency/checkpoint.h"
+#include "tests/testing/evidence_helpers.h"
 #include "tests/testing/fixtures.h"
 #include "tests/testing/grpc_auth.h"
 #include "tests/testing/odrd_process.h"
@@ -52,25 +53,6 @@ constexpr char kLogOrigin[] = "odr/evidence-log";
 
 std::string Describe(const CommandResult& r) {
   return "exit " + std::to_string(r.exit_code) + "\nstdout:\n" + r.out + "\nstderr:\n" + r.err;
-}
-
-std::string Sha256Hex(const std::string& data) {
-  unsigned char d[EVP_MAX_MD_SIZE];
-  unsigned int n = 0;
-  EVP_Digest(data.data(), data.size(), d, &n, EVP_sha256(), nullptr);
-  return absl::BytesToHexString(absl::string_view(reinterpret_cast<char*>(d), n));
-}
-
-std::string RandomBytes(size_t n, uint32_t seed) {
-  std::mt19937 rng(seed);
-  std::string s(n, '\0');
-  for (char& c : s) c = static_cast<char>(rng());
-  return s;
-}
-
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), {});
 }
 
 void WriteFile(const std::string& path, const std::string& content) {
@@ -102,17 +84,6 @@ std::vector<std::string> Names(const json& list) {
     names.push_back(e.value("name", ""));
   }
   return names;
-}
-
-v1::Party Person(const std::string& name, const std::string& id_number, const std::string& phone) {
-  v1::Party p;
-  p.set_kind(v1::PARTY_KIND_NATURAL_PERSON);
-  p.set_name(name);
-  p.set_id_document_type(v1::ID_DOCUMENT_TYPE_RESIDENT_ID_CARD);
-  p.set_id_number(id_number);
-  p.set_phone(phone);
-  p.set_service_address(name + "@example.com");
-  return p;
 }
 
 class EvidenceCliTest : public ::testing::Test {
@@ -162,8 +133,8 @@ class EvidenceCliTest : public ::testing::Test {
     v1::CreateCaseRequest req;
     v1::Case* c = req.mutable_case_();
     c->set_dispute_type(v1::DISPUTE_TYPE_MEDICAL);
-    *c->add_applicants() = Person("张三", testing::kIdZhang, "13800138000");
-    *c->add_respondents() = Person("李四", testing::kIdLi, "13900139000");
+    *c->add_applicants() = testing::Person("张三", testing::kIdZhang, "13800138000");
+    *c->add_respondents() = testing::Person("李四", testing::kIdLi, "13900139000");
     c->set_summary("术后感染。");
     c->set_claims("赔偿两万元。");
     c->set_region_code("330681");
@@ -221,7 +192,7 @@ class EvidenceCliTest : public ::testing::Test {
     const std::string path = dir_.file("download-" + std::to_string(++downloads_));
     CommandResult r = Odr(who, {"evidence", "download", name, "-f", path});
     EXPECT_EQ(r.exit_code, 0) << Describe(r);
-    return ReadFile(path);
+    return testing::ReadFileBytes(path);
   }
 
   // Runs odr-verify args...
@@ -249,7 +220,7 @@ class EvidenceCliTest : public ::testing::Test {
 };
 
 TEST_F(EvidenceCliTest, UploadListGetAndDownload) {
-  const std::string bytes = RandomBytes(200'000, 1);
+  const std::string bytes = testing::RandomBytes(200'000, 1);
   const std::string path = NewFile("病历.pdf", bytes);
   json e = Upload("zhang", path);
   const std::string name = e.value("name", "");
@@ -257,7 +228,7 @@ TEST_F(EvidenceCliTest, UploadListGetAndDownload) {
   EXPECT_EQ(e.value("fileName", ""), "病历.pdf");
   EXPECT_EQ(e.value("mediaType", ""), "application/pdf");  // from the extension
   EXPECT_EQ(e.value("sizeBytes", ""), "200000");
-  EXPECT_EQ(e.value("sha256", ""), Sha256Hex(bytes));
+  EXPECT_EQ(e.value("sha256", ""), testing::Sha256Hex(bytes));
   EXPECT_EQ(e.value("uploader", ""), "principals/zhang");
   EXPECT_EQ(e.value("state", ""), "STATE_ACTIVE");
   EXPECT_EQ(e.value("visibility", ""), "VISIBILITY_ALL_PARTIES");
@@ -271,20 +242,20 @@ TEST_F(EvidenceCliTest, UploadListGetAndDownload) {
   const std::string out = dir_.file("out.pdf");
   CommandResult r = Odr("li", {"evidence", "download", name, "-f", out});
   ASSERT_EQ(r.exit_code, 0) << Describe(r);
-  EXPECT_EQ(ReadFile(out), bytes);
+  EXPECT_EQ(testing::ReadFileBytes(out), bytes);
   EXPECT_FALSE(fs::exists(out + ".part"));
   // An existing file is not overwritten without --force.
   WriteFile(out, "mine");
   r = Odr("li", {"evidence", "download", name, "-f", out});
   EXPECT_EQ(r.exit_code, 2) << Describe(r);
   EXPECT_THAT(r.err, HasSubstr("--force"));
-  EXPECT_EQ(ReadFile(out), "mine");
+  EXPECT_EQ(testing::ReadFileBytes(out), "mine");
   r = Odr("li", {"evidence", "download", name, "-f", out, "--force"});
   EXPECT_EQ(r.exit_code, 0) << Describe(r);
-  EXPECT_EQ(ReadFile(out), bytes);
+  EXPECT_EQ(testing::ReadFileBytes(out), bytes);
 
   // An extension odr does not know needs --media-type: a usage error, nothing sent.
-  const std::string notes = NewFile("notes.xyz", RandomBytes(20'000, 2));
+  const std::string notes = NewFile("notes.xyz", testing::RandomBytes(20'000, 2));
   r = Odr("zhang", {"evidence", "upload", case_, notes});
   EXPECT_EQ(r.exit_code, 2) << Describe(r);
   EXPECT_THAT(r.err, HasSubstr("--media-type"));
@@ -306,7 +277,7 @@ TEST_F(EvidenceCliTest, UploadListGetAndDownload) {
 }
 
 TEST_F(EvidenceCliTest, UploadResumesWhereAnUnfinishedStreamStopped) {
-  const std::string bytes = RandomBytes(1'000'000, 3);
+  const std::string bytes = testing::RandomBytes(1'000'000, 3);
   const std::string path = NewFile("录音.mp3", bytes);
   // Five chunks through the stub, under the upload id the command will get, and the stream
   // ends without finish_write: odrd keeps them for resuming.
@@ -317,7 +288,7 @@ TEST_F(EvidenceCliTest, UploadResumesWhereAnUnfinishedStreamStopped) {
   start.mutable_evidence()->set_media_type("audio/mpeg");  // what odr guesses from .mp3
   start.mutable_evidence()->set_visibility(v1::Evidence::VISIBILITY_ALL_PARTIES);
   start.set_size_bytes(static_cast<int64_t>(bytes.size()));
-  start.set_sha256(Sha256Hex(bytes));
+  start.set_sha256(testing::Sha256Hex(bytes));
   {
     v1::UploadEvidenceResponse resp;
     auto ctx = As("zhang");
@@ -347,7 +318,7 @@ TEST_F(EvidenceCliTest, UploadResumesWhereAnUnfinishedStreamStopped) {
   json e = Upload("zhang", path, {"--upload-id", "resume-me"});
   const std::string name = e.value("name", "");
   ASSERT_THAT(name, StartsWith(case_ + "/evidence/"));
-  EXPECT_EQ(e.value("sha256", ""), Sha256Hex(bytes));
+  EXPECT_EQ(e.value("sha256", ""), testing::Sha256Hex(bytes));
   EXPECT_EQ(e.value("sizeBytes", ""), "1000000");
   EXPECT_EQ(Download("li", name), bytes);
   ASSERT_TRUE(evidence_->QueryUploadStatus(As("zhang").get(), query, &status).ok());
@@ -373,7 +344,7 @@ TEST_F(EvidenceCliTest, UploadResumesWhereAnUnfinishedStreamStopped) {
 TEST_F(EvidenceCliTest, ProofVerifiesOfflineAndEveryTamperingIsRefused) {
   std::vector<std::string> files, contents, names;
   for (int i = 0; i < 3; ++i) {
-    contents.push_back(RandomBytes(5'000 + 70'000 * i, 10 + i));
+    contents.push_back(testing::RandomBytes(5'000 + 70'000 * i, 10 + i));
     files.push_back(NewFile("scan" + std::to_string(i) + ".pdf", contents.back()));
     names.push_back(Upload(i == 1 ? "li" : "zhang", files.back()).value("name", ""));
   }
@@ -388,18 +359,19 @@ TEST_F(EvidenceCliTest, ProofVerifiesOfflineAndEveryTamperingIsRefused) {
   // The key odrd serves is the one its operator pins.
   const std::string pinned = testing::OdrdAdmin(data_, {"log-key"});
   EXPECT_THAT(pinned, StartsWith(std::string(kLogOrigin) + "+"));
-  EXPECT_EQ(std::string(absl::StripAsciiWhitespace(ReadFile(key))), pinned);
+  EXPECT_EQ(std::string(absl::StripAsciiWhitespace(testing::ReadFileBytes(key))), pinned);
   EXPECT_EQ(checkpoint.value("verifierKey", ""), pinned);
-  EXPECT_EQ(ReadFile(cp), checkpoint.value("checkpoint", ""));
-  EXPECT_THAT(ReadFile(cp), StartsWith(std::string(kLogOrigin) + "\n3\n"));
+  EXPECT_EQ(testing::ReadFileBytes(cp), checkpoint.value("checkpoint", ""));
+  EXPECT_THAT(testing::ReadFileBytes(cp), StartsWith(std::string(kLogOrigin) + "\n3\n"));
 
-  const json p = json::parse(ReadFile(proof), nullptr, /*allow_exceptions=*/false);
-  ASSERT_FALSE(p.is_discarded()) << ReadFile(proof);
+  const json p = json::parse(testing::ReadFileBytes(proof), nullptr, /*allow_exceptions=*/false);
+  ASSERT_FALSE(p.is_discarded()) << testing::ReadFileBytes(proof);
   EXPECT_EQ(p.value("evidence", ""), name);
   EXPECT_EQ(p.value("leafIndex", ""), "1");
   EXPECT_EQ(p.value("treeSize", ""), "3");
   ASSERT_EQ(p.value("inclusionPath", json::array()).size(), 2u);
-  EXPECT_THAT(p.value("leafData", ""), HasSubstr("sha256: " + Sha256Hex(contents[1]) + "\n"));
+  EXPECT_THAT(p.value("leafData", ""),
+              HasSubstr("sha256: " + testing::Sha256Hex(contents[1]) + "\n"));
 
   // odr-verify and `odr evidence verify` agree on every input.
   auto verify = [&](const std::string& f, const std::string& proof_path, const std::string& k) {
@@ -515,7 +487,8 @@ TEST_F(EvidenceCliTest, ProofVerifiesOfflineAndEveryTamperingIsRefused) {
 
 TEST_F(EvidenceCliTest, ConsistencyOfSavedCheckpointsVerifiesOffline) {
   auto upload = [&](int i) {
-    Upload("zhang", NewFile("file" + std::to_string(i) + ".pdf", RandomBytes(3000 + i, 40 + i)));
+    Upload("zhang",
+           NewFile("file" + std::to_string(i) + ".pdf", testing::RandomBytes(3000 + i, 40 + i)));
   };
   upload(0);
   upload(1);
@@ -527,10 +500,10 @@ TEST_F(EvidenceCliTest, ConsistencyOfSavedCheckpointsVerifiesOffline) {
   CommandResult r =
       Odr("wang", {"evidence", "consistency", "--from", "2", "--to", "5", "-f", proof});
   ASSERT_EQ(r.exit_code, 0) << Describe(r);
-  EXPECT_THAT(ReadFile(a), StartsWith(std::string(kLogOrigin) + "\n2\n"));
-  EXPECT_THAT(ReadFile(b), StartsWith(std::string(kLogOrigin) + "\n5\n"));
-  const json c = json::parse(ReadFile(proof), nullptr, /*allow_exceptions=*/false);
-  ASSERT_FALSE(c.is_discarded()) << ReadFile(proof);
+  EXPECT_THAT(testing::ReadFileBytes(a), StartsWith(std::string(kLogOrigin) + "\n2\n"));
+  EXPECT_THAT(testing::ReadFileBytes(b), StartsWith(std::string(kLogOrigin) + "\n5\n"));
+  const json c = json::parse(testing::ReadFileBytes(proof), nullptr, /*allow_exceptions=*/false);
+  ASSERT_FALSE(c.is_discarded()) << testing::ReadFileBytes(proof);
   EXPECT_EQ(c.value("fromTreeSize", ""), "2");
   EXPECT_EQ(c.value("toTreeSize", ""), "5");
   const json hashes = c.value("hashes", json::array());
@@ -565,7 +538,7 @@ TEST_F(EvidenceCliTest, ConsistencyOfSavedCheckpointsVerifiesOffline) {
   // The newer checkpoint's body signed by another log's key, from a second odrd data dir.
   const std::string other_data = OtherLog("other-data");
   const std::string other_key = testing::OdrdAdmin(other_data, {"log-key"});
-  ASSERT_NE(other_key, std::string(absl::StripAsciiWhitespace(ReadFile(key))));
+  ASSERT_NE(other_key, std::string(absl::StripAsciiWhitespace(testing::ReadFileBytes(key))));
   auto other = transparency::NoteSigner::LoadOrCreate(other_data + "/evidence/log-signing-key.pem",
                                                       kLogOrigin);
   ASSERT_TRUE(other.ok()) << other.status();
@@ -576,8 +549,8 @@ TEST_F(EvidenceCliTest, ConsistencyOfSavedCheckpointsVerifiesOffline) {
     WriteFile(path, *signed_note);
   };
   const std::string a_other = dir_.file("a-other.txt"), b_other = dir_.file("b-other.txt");
-  resign(ReadFile(a), a_other);
-  resign(ReadFile(b), b_other);
+  resign(testing::ReadFileBytes(a), a_other);
+  resign(testing::ReadFileBytes(b), b_other);
   expect_refused("the newer checkpoint signed by another key",
                  "the newer checkpoint is not signed by the log key",
                  consistency(a, b_other, proof, key));
@@ -592,7 +565,7 @@ TEST_F(EvidenceCliTest, ConsistencyOfSavedCheckpointsVerifiesOffline) {
 }
 
 TEST_F(EvidenceCliTest, OnlyTheUploaderWithdraws) {
-  const std::string bytes = RandomBytes(30'000, 50);
+  const std::string bytes = testing::RandomBytes(30'000, 50);
   const std::string name = Upload("zhang", NewFile("照片.jpg", bytes)).value("name", "");
   ASSERT_THAT(name, StartsWith(case_ + "/evidence/"));
 

@@ -24,6 +24,7 @@
 #include "server/transparency/evidence_leaf.h"
 #include "server/transparency/merkle.h"
 #include "tests/testing/error_details.h"
+#include "tests/testing/evidence_helpers.h"
 #include "tests/testing/fixtures.h"
 #include "tests/testing/grpc_auth.h"
 #include "tests/testing/odrd_process.h"
@@ -42,20 +43,6 @@ using testing::ViolatedFields;
 
 constexpr int64_t kChunk = 64 * 1024;
 
-std::string Sha256Hex(const std::string& data) {
-  unsigned char d[EVP_MAX_MD_SIZE];
-  unsigned int n = 0;
-  EVP_Digest(data.data(), data.size(), d, &n, EVP_sha256(), nullptr);
-  return absl::BytesToHexString(std::string(reinterpret_cast<char*>(d), n));
-}
-
-std::string RandomBytes(size_t n, uint32_t seed) {
-  std::mt19937 rng(seed);
-  std::string s(n, '\0');
-  for (char& c : s) c = static_cast<char>(rng());
-  return s;
-}
-
 std::string Describe(const grpc::Status& s) {
   return std::to_string(s.error_code()) + " " + s.error_message() + " [" + Details(s).reason() +
          "]";
@@ -70,22 +57,6 @@ std::vector<std::string> FilesUnder(const std::string& dir) {
     if (e.is_regular_file()) out.push_back(e.path().string());
   }
   return out;
-}
-
-std::string ReadAll(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), {});
-}
-
-v1::Party Person(const std::string& name, const std::string& id_number, const std::string& phone) {
-  v1::Party p;
-  p.set_kind(v1::PARTY_KIND_NATURAL_PERSON);
-  p.set_name(name);
-  p.set_id_document_type(v1::ID_DOCUMENT_TYPE_RESIDENT_ID_CARD);
-  p.set_id_number(id_number);
-  p.set_phone(phone);
-  p.set_service_address(name + "@example.com");
-  return p;
 }
 
 class EvidenceTest : public ::testing::Test {
@@ -130,8 +101,8 @@ class EvidenceTest : public ::testing::Test {
     v1::CreateCaseRequest req;
     v1::Case* c = req.mutable_case_();
     c->set_dispute_type(v1::DISPUTE_TYPE_MEDICAL);
-    *c->add_applicants() = Person("张三", testing::kIdZhang, "13800138000");
-    *c->add_respondents() = Person("李四", testing::kIdLi, "13900139000");
+    *c->add_applicants() = testing::Person("张三", testing::kIdZhang, "13800138000");
+    *c->add_respondents() = testing::Person("李四", testing::kIdLi, "13900139000");
     c->set_summary("术后感染。");
     c->set_claims("赔偿两万元。");
     c->set_region_code("330681");
@@ -158,7 +129,7 @@ class EvidenceTest : public ::testing::Test {
     start.mutable_evidence()->set_file_name(file_name);
     start.mutable_evidence()->set_media_type(media_type);
     start.set_size_bytes(static_cast<int64_t>(bytes.size()));
-    start.set_sha256(Sha256Hex(bytes));
+    start.set_sha256(testing::Sha256Hex(bytes));
     return start;
   }
 
@@ -247,10 +218,10 @@ class EvidenceTest : public ::testing::Test {
 
 TEST_F(EvidenceTest, UploadListGetDownloadAndRanges) {
   Start();
-  const std::string bytes = RandomBytes(200'000, 1);
+  const std::string bytes = testing::RandomBytes(200'000, 1);
   v1::Evidence e = Upload("zhang", StartFor("u1", bytes), bytes);
   EXPECT_THAT(e.name(), HasSubstr(case_ + "/evidence/"));
-  EXPECT_EQ(e.sha256(), Sha256Hex(bytes));
+  EXPECT_EQ(e.sha256(), testing::Sha256Hex(bytes));
   EXPECT_EQ(e.size_bytes(), 200'000);
   EXPECT_EQ(e.file_name(), "病历.pdf");
   EXPECT_EQ(e.uploader(), "principals/zhang");
@@ -284,13 +255,13 @@ TEST_F(EvidenceTest, UploadListGetDownloadAndRanges) {
   std::vector<std::string> blobs = FilesUnder(blobs_dir());
   ASSERT_EQ(blobs.size(), 1u);
   EXPECT_THAT(blobs[0], HasSubstr(e.sha256()));
-  EXPECT_EQ(ReadAll(blobs[0]).find(bytes.substr(1000, 64)), std::string::npos);
+  EXPECT_EQ(testing::ReadFileBytes(blobs[0]).find(bytes.substr(1000, 64)), std::string::npos);
   EXPECT_THAT(FilesUnder(uploads_dir()), IsEmpty());
 }
 
 TEST_F(EvidenceTest, NonPartiesCannotListGetOrDownload) {
   Start();
-  const std::string bytes = RandomBytes(1000, 2);
+  const std::string bytes = testing::RandomBytes(1000, 2);
   v1::Evidence e = Upload("zhang", StartFor("u1", bytes), bytes);
   for (const std::string who : {"wang", "platform"}) {
     grpc::Status s;
@@ -309,7 +280,7 @@ TEST_F(EvidenceTest, NonPartiesCannotListGetOrDownload) {
     v1::EvidenceProof p;
     EXPECT_EQ(evidence_->GetEvidenceProof(As(who).get(), proof, &p).error_code(), grpc::NOT_FOUND);
     // Nor may they add evidence to it.
-    const std::string more = RandomBytes(100, 3);
+    const std::string more = testing::RandomBytes(100, 3);
     v1::UploadEvidenceResponse resp;
     auto start = StartFor("x-" + std::string(who), more);
     EXPECT_EQ(Send(who, start, more, 0, more.size(), true, &resp).error_code(), grpc::NOT_FOUND);
@@ -327,12 +298,12 @@ TEST_F(EvidenceTest, NonPartiesCannotListGetOrDownload) {
 
 TEST_F(EvidenceTest, MediatorOnlyEvidenceIsInvisibleToTheOtherSide) {
   Start();
-  const std::string bytes = RandomBytes(5000, 4);
+  const std::string bytes = testing::RandomBytes(5000, 4);
   auto start = StartFor("private", bytes, "陈述.txt", "text/plain");
   start.mutable_evidence()->set_visibility(v1::Evidence::VISIBILITY_MEDIATOR_ONLY);
   v1::Evidence e = Upload("zhang", start, bytes);
   EXPECT_EQ(e.visibility(), v1::Evidence::VISIBILITY_MEDIATOR_ONLY);
-  const std::string open_bytes = RandomBytes(5000, 5);
+  const std::string open_bytes = testing::RandomBytes(5000, 5);
   v1::Evidence shared = Upload("li", StartFor("shared", open_bytes), open_bytes);
 
   EXPECT_THAT(Listed("zhang"), ElementsAre(e.name(), shared.name()));
@@ -357,7 +328,7 @@ TEST_F(EvidenceTest, MediatorOnlyEvidenceIsInvisibleToTheOtherSide) {
 
 TEST_F(EvidenceTest, RefusedUploadsKeepNothing) {
   Start({"--evidence-max-file-bytes", "1000000", "--evidence-case-quota-bytes", "2100000"});
-  const std::string bytes = RandomBytes(300'000, 6);
+  const std::string bytes = testing::RandomBytes(300'000, 6);
   auto expect_nothing_kept = [&](const std::string& upload_id) {
     EXPECT_THAT(FilesUnder(blobs_dir()), IsEmpty());
     EXPECT_THAT(FilesUnder(uploads_dir()), IsEmpty());
@@ -369,11 +340,11 @@ TEST_F(EvidenceTest, RefusedUploadsKeepNothing) {
 
   // The bytes are not what the declared hash says.
   auto lying = StartFor("lying", bytes);
-  lying.set_sha256(Sha256Hex("something else"));
+  lying.set_sha256(testing::Sha256Hex("something else"));
   grpc::Status s = Send("zhang", lying, bytes, 0, bytes.size(), true, &resp);
   EXPECT_EQ(s.error_code(), grpc::INVALID_ARGUMENT) << Describe(s);
   EXPECT_THAT(ViolatedFields(s), ElementsAre("start.sha256"));
-  EXPECT_THAT(s.error_message(), HasSubstr(Sha256Hex(bytes)));
+  EXPECT_THAT(s.error_message(), HasSubstr(testing::Sha256Hex(bytes)));
   expect_nothing_kept("lying");
 
   // Fewer bytes than declared, then finish.
@@ -435,10 +406,10 @@ TEST_F(EvidenceTest, RefusedUploadsKeepNothing) {
   // The case quota (2.1 MB) counts the two unfinished uploads above (their declared 300 kB each,
   // kept for resuming): five more uploads of 300 kB fit, the sixth does not.
   for (int i = 0; i < 5; ++i) {
-    const std::string b = RandomBytes(300'000, 100 + i);
+    const std::string b = testing::RandomBytes(300'000, 100 + i);
     Upload("zhang", StartFor("q" + std::to_string(i), b), b);
   }
-  const std::string sixth = RandomBytes(300'000, 200);
+  const std::string sixth = testing::RandomBytes(300'000, 200);
   s = Send("zhang", StartFor("q5", sixth), sixth, 0, sixth.size(), true, &resp);
   EXPECT_EQ(s.error_code(), grpc::RESOURCE_EXHAUSTED) << Describe(s);
   EXPECT_EQ(Details(s).reason(), "QUOTA_EXCEEDED");
@@ -447,7 +418,7 @@ TEST_F(EvidenceTest, RefusedUploadsKeepNothing) {
 
 TEST_F(EvidenceTest, PrincipalQuotaCountsUploadsInProgress) {
   Start({"--evidence-principal-quota-bytes", "500000"});
-  const std::string a = RandomBytes(300'000, 7), b = RandomBytes(300'000, 8);
+  const std::string a = testing::RandomBytes(300'000, 7), b = testing::RandomBytes(300'000, 8);
   v1::UploadEvidenceResponse resp;
   // An unfinished upload holds its declared size against the quota.
   ASSERT_TRUE(Send("zhang", StartFor("a", a), a, 0, kChunk, false, &resp).ok());
@@ -459,7 +430,7 @@ TEST_F(EvidenceTest, PrincipalQuotaCountsUploadsInProgress) {
 
 TEST_F(EvidenceTest, ResumesAfterTheClientStopsAndAfterItDies) {
   Start();
-  const std::string bytes = RandomBytes(1'000'000, 9);
+  const std::string bytes = testing::RandomBytes(1'000'000, 9);
   const auto start = StartFor("resume", bytes);
   v1::UploadEvidenceResponse resp;
   // The client sends 10 chunks and stops without finishing: all whole records are committed.
@@ -515,7 +486,7 @@ TEST_F(EvidenceTest, ResumesAfterTheClientStopsAndAfterItDies) {
   EXPECT_EQ(committed % kChunk, 0);
   ASSERT_TRUE(Send("zhang", start, bytes, committed, bytes.size(), true, &resp).ok());
   ASSERT_TRUE(resp.has_evidence());
-  EXPECT_EQ(resp.evidence().sha256(), Sha256Hex(bytes));
+  EXPECT_EQ(resp.evidence().sha256(), testing::Sha256Hex(bytes));
   std::string out;
   ASSERT_TRUE(Download("zhang", resp.evidence().name(), &out).ok());
   EXPECT_EQ(out, bytes);
@@ -532,7 +503,7 @@ TEST_F(EvidenceTest, ResumesAfterTheClientStopsAndAfterItDies) {
 
 TEST_F(EvidenceTest, KillDashNineMidUploadLeavesNoPartialBlobAndResumes) {
   Start();
-  const std::string bytes = RandomBytes(2'000'000, 10);
+  const std::string bytes = testing::RandomBytes(2'000'000, 10);
   const auto start = StartFor("crash", bytes);
   // Stream half the file and keep the stream open, then kill odrd.
   {
@@ -578,7 +549,7 @@ TEST_F(EvidenceTest, KillDashNineMidUploadLeavesNoPartialBlobAndResumes) {
 
 TEST_F(EvidenceTest, OrphanBlobsAndStaleStagingFilesAreCleanedAtStart) {
   Start();
-  const std::string bytes = RandomBytes(100'000, 11);
+  const std::string bytes = testing::RandomBytes(100'000, 11);
   v1::Evidence e = Upload("zhang", StartFor("kept", bytes), bytes);
   server_->Stop();
   // A blob no record references (a crash between the rename and the commit) and a staging
@@ -599,7 +570,7 @@ TEST_F(EvidenceTest, OrphanBlobsAndStaleStagingFilesAreCleanedAtStart) {
 
 TEST_F(EvidenceTest, DamagedBlobIsDataLossAndNeverWrongBytes) {
   Start();
-  const std::string bytes = RandomBytes(300'000, 12);
+  const std::string bytes = testing::RandomBytes(300'000, 12);
   v1::Evidence e = Upload("zhang", StartFor("d", bytes), bytes);
   std::vector<std::string> blobs = FilesUnder(blobs_dir());
   ASSERT_EQ(blobs.size(), 1u);
@@ -629,7 +600,7 @@ TEST_F(EvidenceTest, DamagedBlobIsDataLossAndNeverWrongBytes) {
 
 TEST_F(EvidenceTest, SameBytesAreStoredOnce) {
   Start();
-  const std::string bytes = RandomBytes(150'000, 13);
+  const std::string bytes = testing::RandomBytes(150'000, 13);
   v1::Evidence a = Upload("zhang", StartFor("a", bytes), bytes);
   v1::Evidence b = Upload("li", StartFor("b", bytes, "copy.pdf"), bytes);
   EXPECT_NE(a.name(), b.name());
@@ -643,7 +614,7 @@ TEST_F(EvidenceTest, SameBytesAreStoredOnce) {
 
 TEST_F(EvidenceTest, WithdrawIsTheUploadersAndIsRecorded) {
   Start();
-  const std::string bytes = RandomBytes(1000, 14);
+  const std::string bytes = testing::RandomBytes(1000, 14);
   v1::Evidence e = Upload("zhang", StartFor("w", bytes), bytes);
   v1::WithdrawEvidenceRequest req;
   req.set_name(e.name());
@@ -679,7 +650,7 @@ TEST_F(EvidenceTest, NoEvidenceOnceTheCaseHasEnded) {
   w.set_reason("和解了");
   v1::Case c;
   ASSERT_TRUE(cases_->WithdrawCase(As("zhang").get(), w, &c).ok());
-  const std::string bytes = RandomBytes(1000, 15);
+  const std::string bytes = testing::RandomBytes(1000, 15);
   v1::UploadEvidenceResponse resp;
   grpc::Status s = Send("zhang", StartFor("late", bytes), bytes, 0, bytes.size(), true, &resp);
   EXPECT_EQ(s.error_code(), grpc::FAILED_PRECONDITION) << Describe(s);
@@ -700,7 +671,7 @@ TEST_F(EvidenceTest, ProofsVerifyAgainstSignedCheckpoints) {
   std::vector<v1::Evidence> all;
   std::vector<std::string> contents;
   for (int i = 0; i < 5; ++i) {
-    contents.push_back(RandomBytes(1000 + i, 20 + i));
+    contents.push_back(testing::RandomBytes(1000 + i, 20 + i));
     all.push_back(Upload(i % 2 ? "li" : "zhang", StartFor("p" + std::to_string(i), contents[i]),
                          contents[i]));
     EXPECT_EQ(all.back().log_index(), i);
@@ -717,7 +688,7 @@ TEST_F(EvidenceTest, ProofsVerifyAgainstSignedCheckpoints) {
     auto leaf = transparency::ParseEvidenceLeaf(p.leaf_data());
     ASSERT_TRUE(leaf.ok()) << leaf.status();
     EXPECT_EQ(leaf->evidence_name, all[i].name());
-    EXPECT_EQ(leaf->sha256, Sha256Hex(contents[i]));
+    EXPECT_EQ(leaf->sha256, testing::Sha256Hex(contents[i]));
     EXPECT_EQ(leaf->uploader_role, "citizen");
     EXPECT_EQ(p.leaf_data().find("张三"), std::string::npos);  // no personal data
     std::vector<transparency::Hash> path;
@@ -766,7 +737,7 @@ TEST_F(EvidenceTest, ProofsVerifyAgainstSignedCheckpoints) {
   // The log survives a restart and keeps growing from where it was.
   server_->Stop();
   Launch();
-  const std::string more = RandomBytes(777, 30);
+  const std::string more = testing::RandomBytes(777, 30);
   EXPECT_EQ(Upload("zhang", StartFor("after", more), more).log_index(), 5);
 }
 

@@ -1,0 +1,56 @@
+// Helpers of the evidence tests: test bytes, their SHA-256, files, and a party for a case.
+#ifndef ODR_TESTS_TESTING_EVIDENCE_HELPERS_H_
+#define ODR_TESTS_TESTING_EVIDENCE_HELPERS_H_
+
+#include <openssl/evp.h>
+
+#include <cstdint>
+#include <fstream>
+#include <iterator>
+#include <random>
+#include <string>
+
+#include "absl/strings/escaping.h"
+#include "absl/strings/string_view.h"
+#include "odr/v1/case.pb.h"
+
+namespace odr::testing {
+
+// SHA-256 of `data`, lower-case hex.
+inline std::string Sha256Hex(const std::string& data) {
+  unsigned char d[EVP_MAX_MD_SIZE];
+  unsigned int n = 0;
+  EVP_Digest(data.data(), data.size(), d, &n, EVP_sha256(), nullptr);
+  return absl::BytesToHexString(absl::string_view(reinterpret_cast<char*>(d), n));
+}
+
+// `n` pseudo-random bytes, the same for the same seed.
+inline std::string RandomBytes(size_t n, uint32_t seed) {
+  std::mt19937 rng(seed);
+  std::string s(n, '\0');
+  for (char& c : s) c = static_cast<char>(rng());
+  return s;
+}
+
+// The whole file ("" if it cannot be read).
+inline std::string ReadFileBytes(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+// A natural person with a resident ID card, for the parties of a test case.
+inline v1::Party Person(const std::string& name, const std::string& id_number,
+                        const std::string& phone) {
+  v1::Party p;
+  p.set_kind(v1::PARTY_KIND_NATURAL_PERSON);
+  p.set_name(name);
+  p.set_id_document_type(v1::ID_DOCUMENT_TYPE_RESIDENT_ID_CARD);
+  p.set_id_number(id_number);
+  p.set_phone(phone);
+  p.set_service_address(name + "@example.com");
+  return p;
+}
+
+}  // namespace odr::testing
+
+#endif  // ODR_TESTS_TESTING_EVIDENCE_HELPERS_H_
