@@ -101,9 +101,9 @@ void EvidenceToProto(const domain::EvidenceRecord& in, v1::Evidence* out) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Upload: one stream writes one upload. Each message is handled on the pool; the next read starts
-// only when it is done, so messages are handled in order and memory stays at one message plus
-// one sealed record.
+// Upload: one stream writes one upload. Received messages wait in up to kSlots slots; the seal
+// stage (worker pool) and the hash stage (hash pool) each take them in order (see Pump), so memory
+// stays at kSlots messages plus the writer's few sealed records, whatever the file's size.
 
 class EvidenceServiceImpl::UploadReactor final
     : public grpc::ServerReadReactor<v1::UploadEvidenceRequest> {
