@@ -288,6 +288,7 @@ class EvidenceServiceImpl::UploadReactor final
     ODR_ASSIGN_OR_RETURN(
         writer_, svc_->blobs_->OpenStaging(me.id, decl_.upload_id, decl_.sha256,
                                            [this](absl::string_view p) { sha_.Update(p); }));
+    if (writer_->size() == 0) sha_.Reset();  // a staging file that could not be resumed
     written_->store(WholeRecords(writer_->size()));
     std::lock_guard<std::mutex> lock(mu_);
     begun_ = true;  // the replayed bytes are hashed: the hash stage may start

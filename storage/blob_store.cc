@@ -78,8 +78,14 @@ absl::StatusOr<std::unique_ptr<SealedBlobWriter>> BlobStore::OpenStaging(
   const std::string path = StagingPath(principal_id, upload_id);
   auto resumed = SealedBlobWriter::Resume(path, master_, id, *random_, on_plaintext);
   if (resumed.ok() || !absl::IsNotFound(resumed.status())) {
-    if (resumed.ok() || !absl::IsDataLoss(resumed.status())) return resumed;
-    // The header never made it to disk whole: nothing of the upload is there; start over.
+    if (resumed.ok() ||
+        !(absl::IsDataLoss(resumed.status()) || absl::IsFailedPrecondition(resumed.status()))) {
+      return resumed;
+    }
+    // Nothing to resume: the header never made it to disk whole (a crash right after creation),
+    // the file was already finished (a crash between its last fsync and the rename: its bytes
+    // were checked, but the record was not made), or it is sealed with another master key.
+    // Start over.
     if (::unlink(path.c_str()) != 0 && errno != ENOENT)
       return files::ErrnoStatus(errno, "unlink staging");
   }

@@ -30,8 +30,10 @@ class BlobStore {
                                                          RandomSource* random);
 
   // The staging writer of an upload: resumed if its file exists (replaying the stored plaintext
-  // through `on_plaintext`, after dropping a damaged tail), else created. A staging file whose
-  // header is damaged (a crash right after creation) is replaced by a new one.
+  // through `on_plaintext`, after dropping a damaged tail), else created. A staging file that
+  // cannot be resumed (damaged header, already finished, another master key) is replaced by a new
+  // one; `on_plaintext` may have seen some of its bytes, so a writer of size 0 means: start the
+  // hash over.
   absl::StatusOr<std::unique_ptr<SealedBlobWriter>> OpenStaging(
       absl::string_view principal_id, absl::string_view upload_id, absl::string_view sha256_hex,
       const std::function<void(absl::string_view)>& on_plaintext);

@@ -23,6 +23,7 @@
 #include "server/transparency/checkpoint.h"
 #include "server/transparency/evidence_leaf.h"
 #include "server/transparency/merkle.h"
+#include "storage/sealed_blob.h"
 #include "tests/testing/error_details.h"
 #include "tests/testing/evidence_helpers.h"
 #include "tests/testing/fixtures.h"
@@ -556,6 +557,44 @@ TEST_F(EvidenceTest, KillDashNineMidUploadLeavesNoPartialBlobAndResumes) {
   ASSERT_TRUE(Download("li", resp.evidence().name(), &out).ok());
   EXPECT_EQ(out, bytes);
   EXPECT_EQ(resp.evidence().log_index(), 0);
+}
+
+TEST_F(EvidenceTest, AStagingFileFinishedBeforeACrashIsStartedOver) {
+  Start();
+  const std::string bytes = testing::RandomBytes(300'000, 16);
+  const auto start = StartFor("finished", bytes);
+  v1::UploadEvidenceResponse resp;
+  ASSERT_TRUE(Send("zhang", start, bytes, 0, 2 * kChunk, false, &resp).ok());
+  StopServer();
+  // What a crash between the staging file's last fsync and its rename leaves: a finished sealed
+  // file (here of the first 100 kB only) under the staging name.
+  const std::string staging = uploads_dir() + "/zhang.finished";
+  ASSERT_TRUE(std::filesystem::exists(staging));
+  std::filesystem::remove(staging);
+  storage::OsRandom random;
+  auto master = storage::MasterKey::LoadOrCreate(data_ + "/evidence-master.key", random);
+  ASSERT_TRUE(master.ok()) << master.status();
+  auto writer = storage::SealedBlobWriter::Create(
+      staging, *master, *transparency::HashFromHex(testing::Sha256Hex(bytes)), random);
+  ASSERT_TRUE(writer.ok()) << writer.status();
+  ASSERT_TRUE((*writer)->Append(bytes.substr(0, 100'000)).ok());
+  ASSERT_TRUE((*writer)->Finish().ok());
+  writer->reset();
+  Launch();
+  // It cannot be resumed: odrd starts the upload over, and says so.
+  v1::QueryUploadStatusResponse q;
+  ASSERT_TRUE(Query("zhang", "finished", &q).ok());
+  grpc::Status s = Send("zhang", start, bytes, q.committed_size(), bytes.size(), true, &resp);
+  if (q.committed_size() != 0) {
+    EXPECT_EQ(s.error_code(), grpc::INVALID_ARGUMENT) << Describe(s);
+    EXPECT_THAT(s.error_message(), HasSubstr("must be 0"));
+    s = Send("zhang", start, bytes, 0, bytes.size(), true, &resp);
+  }
+  ASSERT_TRUE(s.ok()) << Describe(s);
+  EXPECT_EQ(resp.evidence().sha256(), testing::Sha256Hex(bytes));
+  std::string out;
+  ASSERT_TRUE(Download("zhang", resp.evidence().name(), &out).ok());
+  EXPECT_EQ(out, bytes);
 }
 
 TEST_F(EvidenceTest, OrphanBlobsAndStaleStagingFilesAreCleanedAtStart) {
