@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <fstream>
 #include <iostream>
 #include <memory>
 
@@ -19,6 +20,7 @@
 #include "server/domain/validation.h"
 #include "server/server.h"
 #include "server/transparency/checkpoint.h"
+#include "storage/calendar_store.h"
 #include "storage/principal_store.h"
 #include "storage/roster_store.h"
 #include "storage/sqlite_db.h"
@@ -34,6 +36,8 @@ struct AdminFlags {
   std::string partner, citizen;
   std::string keys_out;
   std::string log_origin = "odr/evidence-log";
+  std::string calendar_file;
+  bool replace = false;
 };
 
 int Fail(absl::string_view message) {
@@ -213,6 +217,34 @@ int LogKey(const AdminFlags& f) {
   return 0;
 }
 
+int LoadCalendar(const AdminFlags& f) {
+  std::ifstream in(f.calendar_file, std::ios::binary);
+  if (!in) return Fail(absl::StrCat("cannot read ", f.calendar_file));
+  const std::string json((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  SystemClock clock;
+  auto stores = Open(f, &clock);
+  if (!stores.ok()) return Fail(stores.status().message());
+  storage::CalendarStore calendars(stores->db.get());
+  auto year = calendars.SaveYear(json, f.replace, clock.Now());
+  if (!year.ok()) return Fail(year.status().message());
+  std::cerr << "the working-day calendar of " << year->year
+            << " is loaded: " << year->holidays.size() << " holidays, "
+            << year->working_weekends.size()
+            << " adjusted working weekend days (restart odrd to use it)\n";
+  return 0;
+}
+
+int ListCalendars(const AdminFlags& f) {
+  SystemClock clock;
+  auto stores = Open(f, &clock);
+  if (!stores.ok()) return Fail(stores.status().message());
+  storage::CalendarStore calendars(stores->db.get());
+  auto years = calendars.Years();
+  if (!years.ok()) return Fail(years.status().message());
+  for (int y : *years) std::cout << y << "\n";
+  return 0;
+}
+
 int ListPrincipals(const AdminFlags& f) {
   SystemClock clock;
   auto stores = Open(f, &clock);
@@ -349,6 +381,20 @@ void AddAdminCommands(CLI::App* app, std::function<int()>* run) {
       admin->add_subcommand("log-key", "Print the evidence log's verifier key, for courts to pin");
   log_key->add_option("--log-origin", f->log_origin, "odrd's --log-origin")->capture_default_str();
   log_key->callback([f, run] { *run = [f] { return LogKey(*f); }; });
+
+  CLI::App* load_calendar = admin->add_subcommand(
+      "load-calendar",
+      "Load one year of the working-day calendar: public holidays and adjusted working weekends");
+  load_calendar
+      ->add_option("--file", f->calendar_file,
+                   "JSON: {\"year\": 2026, \"holidays\": [\"2026-01-01\", ...], "
+                   "\"working_weekends\": [\"2026-01-04\", ...]}")
+      ->required();
+  load_calendar->add_flag("--replace", f->replace, "replace a year already loaded");
+  load_calendar->callback([f, run] { *run = [f] { return LoadCalendar(*f); }; });
+  CLI::App* list_calendars =
+      admin->add_subcommand("list-calendars", "List the years of the working-day calendar");
+  list_calendars->callback([f, run] { *run = [f] { return ListCalendars(*f); }; });
 
   CLI::App* list = admin->add_subcommand("list-principals", "List accounts (no personal data)");
   list->callback([f, run] { *run = [f] { return ListPrincipals(*f); }; });

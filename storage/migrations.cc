@@ -275,6 +275,15 @@ CREATE TRIGGER evidence_log_checkpoints_no_delete BEFORE DELETE ON evidence_log_
 CREATE TRIGGER evidence_no_delete BEFORE DELETE ON evidence
   BEGIN SELECT RAISE(ABORT, 'evidence is withdrawn, never deleted'); END;
 )sql",
+      // 6: the working-day calendar, one row per year as the operator loaded it (the JSON of
+      // domain::ParseCalendarYear).
+      R"sql(
+CREATE TABLE calendar_years (
+  year INTEGER PRIMARY KEY,
+  definition TEXT NOT NULL,
+  load_time_us INTEGER NOT NULL
+) STRICT;
+)sql",
   };
   return *kMigrations;
 }

@@ -1849,3 +1849,31 @@ TEST_F(CliTest, PartiesChooseTheSameMediatorJointly) {
 
 }  // namespace
 }  // namespace odr
+
+namespace odr {
+namespace {
+
+// Issue 6 groundwork: the operator loads the working-day calendar per year.
+TEST_F(CliTest, OdrdAdminLoadsTheWorkingDayCalendarPerYear) {
+  const std::string file = dir_.file("2031.json");
+  std::ofstream(file) << R"({"year": 2031, "holidays": ["2031-01-22", "2031-01-23"],
+                            "working_weekends": ["2031-01-19"]})";
+  CommandResult r = Admin({"load-calendar", "--file", file});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.err, HasSubstr("2031"));
+  r = Admin({"load-calendar", "--file", file});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(r.err, HasSubstr("--replace"));
+  EXPECT_EQ(Admin({"load-calendar", "--file", file, "--replace"}).exit_code, 0);
+  const std::string bad = dir_.file("bad.json");
+  std::ofstream(bad) << R"({"year": 2032, "working_weekends": ["2032-01-05"]})";
+  r = Admin({"load-calendar", "--file", bad});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(r.err, HasSubstr("working_weekends[0]"));
+  r = Admin({"list-calendars"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "2031\n");
+}
+
+}  // namespace
+}  // namespace odr
