@@ -34,15 +34,6 @@ absl::StatusOr<BlobId> ParseBlobId(absl::string_view hex) {
   return *h;
 }
 
-// Plaintext bytes in the whole records of an unfinished sealed file of `file_size` bytes (the
-// layout of storage/sealed_blob.h: a 113-byte header, then records of R + 28 bytes).
-uint64_t UnfinishedPlaintextSize(uint64_t file_size) {
-  constexpr uint64_t kHeaderBytes = 113;
-  constexpr uint64_t kRecordBytes = kRecordPlaintextSize + 28;
-  if (file_size <= kHeaderBytes) return 0;
-  return (file_size - kHeaderBytes) / kRecordBytes * kRecordPlaintextSize;
-}
-
 bool IsLowerHex(absl::string_view s, size_t n) {
   if (s.size() != n) return false;
   for (char c : s) {

@@ -144,6 +144,11 @@ bool GcmOpen(EVP_CIPHER_CTX* ctx, const uint8_t* nonce, const uint8_t* aad, size
 
 // --- Randomness ---------------------------------------------------------------------------------
 
+uint64_t UnfinishedPlaintextSize(uint64_t file_size) {
+  if (file_size <= kHeaderSize) return 0;
+  return (file_size - kHeaderSize) / kSealedRecordSize * kRecordPlaintextSize;
+}
+
 absl::Status OsRandom::Fill(uint8_t* out, size_t n) {
   while (n > 0) {
     const size_t chunk = std::min<size_t>(n, INT_MAX);

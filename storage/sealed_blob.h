@@ -102,6 +102,10 @@ class MasterKey {
   std::shared_ptr<const Material> material_;
 };
 
+// Plaintext bytes in the whole records of an unfinished sealed file `file_size` bytes long: where
+// an upload resumes, by the file's length alone (SealedBlobWriter::Resume then authenticates them).
+uint64_t UnfinishedPlaintextSize(uint64_t file_size);
+
 // Writes one sealed blob file. Not thread-safe: one upload drives it. `random` must outlive the
 // writer. Once an operation fails on I/O or randomness, every later one fails too (the file may
 // then hold a torn record; Resume drops it).

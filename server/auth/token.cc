@@ -32,6 +32,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "server/common/ed25519.h"
 #include "server/common/files.h"
 
 namespace odr::auth {
@@ -39,20 +40,9 @@ namespace {
 
 using Json = nlohmann::json;
 
-struct PkeyFree {
-  void operator()(EVP_PKEY* p) const { EVP_PKEY_free(p); }
-};
-struct BioFree {
-  void operator()(BIO* b) const { BIO_free(b); }
-};
-struct MdCtxFree {
-  void operator()(EVP_MD_CTX* c) const { EVP_MD_CTX_free(c); }
-};
-using PkeyPtr = std::unique_ptr<EVP_PKEY, PkeyFree>;
-using BioPtr = std::unique_ptr<BIO, BioFree>;
-using MdCtxPtr = std::unique_ptr<EVP_MD_CTX, MdCtxFree>;
+using ed25519::kSignatureBytes;
+using ed25519::PkeyPtr;
 
-constexpr size_t kSignatureBytes = 64;  // Ed25519
 constexpr size_t kMaxPemBytes = 64 * 1024;
 constexpr size_t kMaxCurrentBytes = 1024;
 constexpr absl::string_view kCurrentFile = "current";
@@ -231,43 +221,23 @@ absl::StatusOr<SigningKey> CreateKey(const std::string& dir) {
   return key;
 }
 
-int NoPassword(char* /*buf*/, int /*size*/, int /*rwflag*/, void* /*u*/) { return -1; }
-
 }  // namespace
 
 // --- SigningKey --------------------------------------------------------------------------------
 
 absl::StatusOr<SigningKey> SigningKey::Generate(absl::string_view kid) {
   if (!ValidKid(kid)) return absl::InvalidArgumentError("key id must be 1-64 of [A-Za-z0-9_-]");
-  EVP_PKEY* pkey = EVP_PKEY_Q_keygen(nullptr, nullptr, "ED25519");
-  if (pkey == nullptr) {
-    ClearOpenSslErrors();
-    return absl::InternalError("Ed25519 key generation failed");
-  }
-  return SigningKey(std::string(kid), pkey);
+  auto pkey = ed25519::Generate();
+  if (!pkey.ok()) return pkey.status();
+  return SigningKey(std::string(kid), pkey->release());
 }
 
 absl::StatusOr<SigningKey> SigningKey::FromPrivatePem(absl::string_view kid,
                                                       absl::string_view pem) {
   if (!ValidKid(kid)) return absl::InvalidArgumentError("key id must be 1-64 of [A-Za-z0-9_-]");
-  if (pem.empty() || pem.size() > kMaxPemBytes) {
-    return absl::InvalidArgumentError("not a PEM private key");
-  }
-  BioPtr bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
-  if (bio == nullptr) {
-    ClearOpenSslErrors();
-    return absl::InternalError("BIO_new_mem_buf failed");
-  }
-  // NoPassword: an encrypted key fails instead of prompting on the terminal.
-  PkeyPtr pkey(PEM_read_bio_PrivateKey(bio.get(), nullptr, NoPassword, nullptr));
-  if (pkey == nullptr) {
-    ClearOpenSslErrors();
-    return absl::InvalidArgumentError("not a PEM private key");
-  }
-  if (EVP_PKEY_is_a(pkey.get(), "ED25519") != 1) {
-    return absl::InvalidArgumentError("not an Ed25519 private key");
-  }
-  return SigningKey(std::string(kid), pkey.release());
+  auto pkey = ed25519::FromPrivatePem(pem, kMaxPemBytes);
+  if (!pkey.ok()) return pkey.status();
+  return SigningKey(std::string(kid), pkey->release());
 }
 
 SigningKey::SigningKey(SigningKey&& other) noexcept
@@ -285,18 +255,7 @@ SigningKey& SigningKey::operator=(SigningKey&& other) noexcept {
 SigningKey::~SigningKey() { EVP_PKEY_free(static_cast<EVP_PKEY*>(pkey_)); }
 
 std::string SigningKey::PrivatePem() const {
-  if (pkey_ == nullptr) return {};
-  // A secure-memory BIO: its buffer is cleared when freed.
-  BioPtr bio(BIO_new(BIO_s_secmem()));
-  if (bio == nullptr || PEM_write_bio_PrivateKey(bio.get(), static_cast<EVP_PKEY*>(pkey_), nullptr,
-                                                 nullptr, 0, nullptr, nullptr) != 1) {
-    ClearOpenSslErrors();
-    return {};
-  }
-  char* data = nullptr;
-  const long len = BIO_get_mem_data(bio.get(), &data);
-  if (len <= 0 || data == nullptr) return {};
-  return std::string(data, static_cast<size_t>(len));
+  return ed25519::PrivatePem(static_cast<EVP_PKEY*>(pkey_));
 }
 
 // --- KeyRing -----------------------------------------------------------------------------------
@@ -359,17 +318,9 @@ absl::StatusOr<std::string> KeyRing::Sign(const TokenClaims& claims) const {
     return absl::InvalidArgumentError("token claims too large");
   }
 
-  MdCtxPtr ctx(EVP_MD_CTX_new());
-  std::array<unsigned char, kSignatureBytes> sig;
-  size_t sig_len = sig.size();
-  if (ctx == nullptr || EVP_DigestSignInit(ctx.get(), nullptr, nullptr, nullptr, pkey.get()) != 1 ||
-      EVP_DigestSign(ctx.get(), sig.data(), &sig_len,
-                     reinterpret_cast<const unsigned char*>(token.data()), token.size()) != 1 ||
-      sig_len != kSignatureBytes) {
-    ClearOpenSslErrors();
-    return absl::InternalError("Ed25519 signing failed");
-  }
-  absl::StrAppend(&token, ".", B64UrlEncode(AsChars(sig.data(), sig_len)));
+  absl::StatusOr<std::string> sig = ed25519::Sign(pkey.get(), token);
+  if (!sig.ok()) return sig.status();
+  absl::StrAppend(&token, ".", B64UrlEncode(*sig));
   return token;
 }
 
@@ -414,12 +365,7 @@ absl::StatusOr<TokenClaims> KeyRing::Verify(absl::string_view token, absl::strin
     return Unauthenticated("token signature invalid");
   }
   const size_t signed_len = parts[0].size() + 1 + parts[1].size();
-  MdCtxPtr ctx(EVP_MD_CTX_new());
-  if (ctx == nullptr) return absl::InternalError("EVP_MD_CTX_new failed");
-  if (EVP_DigestVerifyInit(ctx.get(), nullptr, nullptr, nullptr, pkey.get()) != 1 ||
-      EVP_DigestVerify(ctx.get(), reinterpret_cast<const unsigned char*>(sig.data()), sig.size(),
-                       reinterpret_cast<const unsigned char*>(token.data()), signed_len) != 1) {
-    ClearOpenSslErrors();
+  if (!ed25519::Verify(pkey.get(), sig, token.substr(0, signed_len))) {
     return Unauthenticated("token signature invalid");
   }
 

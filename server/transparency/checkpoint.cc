@@ -30,28 +30,18 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/string_view.h"
+#include "server/common/ed25519.h"
 #include "server/common/files.h"
 
 namespace odr::transparency {
 namespace {
 
-struct PkeyFree {
-  void operator()(EVP_PKEY* p) const { EVP_PKEY_free(p); }
-};
-struct BioFree {
-  void operator()(BIO* b) const { BIO_free(b); }
-};
-struct MdCtxFree {
-  void operator()(EVP_MD_CTX* c) const { EVP_MD_CTX_free(c); }
-};
-using PkeyPtr = std::unique_ptr<EVP_PKEY, PkeyFree>;
-using BioPtr = std::unique_ptr<BIO, BioFree>;
-using MdCtxPtr = std::unique_ptr<EVP_MD_CTX, MdCtxFree>;
+using ed25519::kSignatureBytes;
+using ed25519::PkeyPtr;
 
 using PublicKey = std::array<uint8_t, 32>;
 
 constexpr uint8_t kEd25519Type = 0x01;
-constexpr size_t kSignatureBytes = 64;  // Ed25519
 constexpr size_t kKeyHashBytes = 4;
 constexpr size_t kMaxSignatureLines = 100;
 constexpr size_t kMaxPemBytes = 64 * 1024;
@@ -204,8 +194,6 @@ bool RawPublicKey(EVP_PKEY* pkey, PublicKey* out) {
   return true;
 }
 
-int NoPassword(char* /*buf*/, int /*size*/, int /*rwflag*/, void* /*u*/) { return -1; }
-
 // --- Files -------------------------------------------------------------------------------------
 
 absl::StatusOr<NoteSigner> LoadKeyFile(const std::string& path, absl::string_view name) {
@@ -265,34 +253,21 @@ NoteSigner::NoteSigner(std::string name, void* pkey, const std::array<uint8_t, 3
 
 absl::StatusOr<NoteSigner> NoteSigner::Generate(absl::string_view name) {
   if (absl::Status s = CheckName(name); !s.ok()) return s;
-  PkeyPtr pkey(EVP_PKEY_Q_keygen(nullptr, nullptr, "ED25519"));
+  auto pkey = ed25519::Generate();
+  if (!pkey.ok()) return pkey.status();
   PublicKey pub;
-  if (pkey == nullptr || !RawPublicKey(pkey.get(), &pub)) {
-    ERR_clear_error();
-    return absl::InternalError("Ed25519 key generation failed");
-  }
-  return NoteSigner(std::string(name), pkey.release(), pub);
+  if (!RawPublicKey(pkey->get(), &pub)) return absl::InternalError("cannot read the public key");
+  return NoteSigner(std::string(name), pkey->release(), pub);
 }
 
 absl::StatusOr<NoteSigner> NoteSigner::FromPrivatePem(absl::string_view name,
                                                       absl::string_view pem) {
   if (absl::Status s = CheckName(name); !s.ok()) return s;
-  if (pem.empty() || pem.size() > kMaxPemBytes) return Invalid("not a PEM private key");
-  BioPtr bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
-  if (bio == nullptr) {
-    ERR_clear_error();
-    return absl::InternalError("BIO_new_mem_buf failed");
-  }
-  // NoPassword: an encrypted key fails instead of prompting on the terminal.
-  PkeyPtr pkey(PEM_read_bio_PrivateKey(bio.get(), nullptr, NoPassword, nullptr));
-  if (pkey == nullptr) {
-    ERR_clear_error();
-    return Invalid("not a PEM private key");
-  }
-  if (EVP_PKEY_is_a(pkey.get(), "ED25519") != 1) return Invalid("not an Ed25519 private key");
+  auto pkey = ed25519::FromPrivatePem(pem, kMaxPemBytes);
+  if (!pkey.ok()) return pkey.status();
   PublicKey pub;
-  if (!RawPublicKey(pkey.get(), &pub)) return absl::InternalError("cannot read the public key");
-  return NoteSigner(std::string(name), pkey.release(), pub);
+  if (!RawPublicKey(pkey->get(), &pub)) return absl::InternalError("cannot read the public key");
+  return NoteSigner(std::string(name), pkey->release(), pub);
 }
 
 absl::StatusOr<NoteSigner> NoteSigner::LoadOrCreate(const std::string& path,
@@ -333,18 +308,7 @@ NoteSigner& NoteSigner::operator=(NoteSigner&& other) noexcept {
 NoteSigner::~NoteSigner() { EVP_PKEY_free(static_cast<EVP_PKEY*>(pkey_)); }
 
 std::string NoteSigner::PrivatePem() const {
-  if (pkey_ == nullptr) return {};
-  // A secure-memory BIO: its buffer is cleared when freed.
-  BioPtr bio(BIO_new(BIO_s_secmem()));
-  if (bio == nullptr || PEM_write_bio_PrivateKey(bio.get(), static_cast<EVP_PKEY*>(pkey_), nullptr,
-                                                 nullptr, 0, nullptr, nullptr) != 1) {
-    ERR_clear_error();
-    return {};
-  }
-  char* data = nullptr;
-  const long len = BIO_get_mem_data(bio.get(), &data);
-  if (len <= 0 || data == nullptr) return {};
-  return std::string(data, static_cast<size_t>(len));
+  return ed25519::PrivatePem(static_cast<EVP_PKEY*>(pkey_));
 }
 
 std::string NoteSigner::VerifierKey() const {
@@ -361,19 +325,9 @@ absl::StatusOr<std::string> NoteSigner::Sign(absl::string_view body) const {
   const size_t note_size = body.size() + 1 + kSignaturePrefix.size() + name_.size() + 1 + 92 + 1;
   if (note_size > kMaxNoteBytes) return Invalid("note too large");
 
-  std::array<uint8_t, kSignatureBytes> sig;
-  size_t sig_len = sig.size();
-  MdCtxPtr ctx(EVP_MD_CTX_new());
-  if (ctx == nullptr ||
-      EVP_DigestSignInit(ctx.get(), nullptr, nullptr, nullptr, static_cast<EVP_PKEY*>(pkey_)) !=
-          1 ||
-      EVP_DigestSign(ctx.get(), sig.data(), &sig_len,
-                     reinterpret_cast<const unsigned char*>(body.data()), body.size()) != 1 ||
-      sig_len != kSignatureBytes) {
-    ERR_clear_error();
-    return absl::InternalError("Ed25519 signing failed");
-  }
-  const std::string blob = absl::StrCat(KeyHashBytes(key_hash_), AsChars(sig.data(), sig_len));
+  absl::StatusOr<std::string> sig = ed25519::Sign(static_cast<EVP_PKEY*>(pkey_), body);
+  if (!sig.ok()) return sig.status();
+  const std::string blob = absl::StrCat(KeyHashBytes(key_hash_), *sig);
   return absl::StrCat(body, "\n", kSignaturePrefix, name_, " ", absl::Base64Escape(blob), "\n");
 }
 
@@ -458,14 +412,8 @@ absl::StatusOr<std::string> NoteVerifier::Open(absl::string_view note) const {
         return absl::InternalError("cannot load the Ed25519 public key");
       }
     }
-    MdCtxPtr ctx(EVP_MD_CTX_new());
-    if (ctx == nullptr) return absl::InternalError("EVP_MD_CTX_new failed");
-    const bool ok =
-        EVP_DigestVerifyInit(ctx.get(), nullptr, nullptr, nullptr, pkey.get()) == 1 &&
-        EVP_DigestVerify(ctx.get(), reinterpret_cast<const unsigned char*>(blob.data()) + 4,
-                         kSignatureBytes, reinterpret_cast<const unsigned char*>(text.data()),
-                         text.size()) == 1;
-    ERR_clear_error();
+    const bool ok = ed25519::Verify(
+        pkey.get(), absl::string_view(blob).substr(kKeyHashBytes, kSignatureBytes), text);
     // A bad signature by the pinned key condemns the whole note (signed-note: SHOULD reject).
     if (!ok) return Invalid("note signature does not verify");
     verified = true;

@@ -121,25 +121,13 @@ class EvidenceCliTest : public ::testing::Test {
     for (const auto& [id, key] : keys_) tokens_[id] = testing::IssueToken(channel_, id, key);
 
     auto roster = v1::RosterService::NewStub(channel_);
-    v1::CreateOrganizationRequest org;
-    org.set_organization_id("org1");
-    org.mutable_organization()->set_display_name("诸暨市医疗纠纷人民调解委员会");
-    org.mutable_organization()->set_kind(v1::ORGANIZATION_KIND_INDUSTRY_PROFESSIONAL);
-    org.mutable_organization()->set_region_code("330681");
     v1::Organization o;
-    grpc::Status s = roster->CreateOrganization(As("platform").get(), org, &o);
+    grpc::Status s =
+        roster->CreateOrganization(As("platform").get(), testing::ZhujiOrganization("org1"), &o);
     ASSERT_TRUE(s.ok()) << s.error_message();
 
     v1::CreateCaseRequest req;
-    v1::Case* c = req.mutable_case_();
-    c->set_dispute_type(v1::DISPUTE_TYPE_MEDICAL);
-    *c->add_applicants() = testing::Person("张三", testing::kIdZhang, "13800138000");
-    *c->add_respondents() = testing::Person("李四", testing::kIdLi, "13900139000");
-    c->set_summary("术后感染。");
-    c->set_claims("赔偿两万元。");
-    c->set_region_code("330681");
-    c->mutable_source()->mutable_citizen_application();
-    c->set_organization("organizations/org1");
+    *req.mutable_case_() = testing::ZhangAgainstLi("org1");
     v1::Case out;
     s = v1::CaseService::NewStub(channel_)->CreateCase(As("zhang").get(), req, &out);
     ASSERT_TRUE(s.ok()) << s.error_message();

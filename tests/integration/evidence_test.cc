@@ -78,13 +78,10 @@ class EvidenceTest : public ::testing::Test {
     extra_args_.push_back("--rate-limit");
     extra_args_.push_back("0");
     Launch();
-    v1::CreateOrganizationRequest org;
-    org.set_organization_id("org1");
-    org.mutable_organization()->set_display_name("诸暨市医疗纠纷人民调解委员会");
-    org.mutable_organization()->set_kind(v1::ORGANIZATION_KIND_INDUSTRY_PROFESSIONAL);
-    org.mutable_organization()->set_region_code("330681");
     v1::Organization o;
-    ASSERT_TRUE(roster_->CreateOrganization(As("platform").get(), org, &o).ok());
+    ASSERT_TRUE(
+        roster_->CreateOrganization(As("platform").get(), testing::ZhujiOrganization("org1"), &o)
+            .ok());
     case_ = CreateCase();
   }
 
@@ -111,15 +108,7 @@ class EvidenceTest : public ::testing::Test {
   // A case of zhang against li before org1.
   std::string CreateCase() {
     v1::CreateCaseRequest req;
-    v1::Case* c = req.mutable_case_();
-    c->set_dispute_type(v1::DISPUTE_TYPE_MEDICAL);
-    *c->add_applicants() = testing::Person("张三", testing::kIdZhang, "13800138000");
-    *c->add_respondents() = testing::Person("李四", testing::kIdLi, "13900139000");
-    c->set_summary("术后感染。");
-    c->set_claims("赔偿两万元。");
-    c->set_region_code("330681");
-    c->mutable_source()->mutable_citizen_application();
-    c->set_organization("organizations/org1");
+    *req.mutable_case_() = testing::ZhangAgainstLi("org1");
     v1::Case out;
     grpc::Status s = cases_->CreateCase(As("zhang").get(), req, &out);
     EXPECT_TRUE(s.ok()) << Describe(s);

@@ -922,6 +922,16 @@ TEST_F(ResumeTest, AfterAppendAndSyncReplaysWholeRecords) {
   ResumeAndComplete(2);
 }
 
+TEST_F(ResumeTest, TheFileLengthTellsWhereToResume) {
+  EXPECT_EQ(UnfinishedPlaintextSize(0), 0u);
+  WriteUnfinished(0);
+  EXPECT_EQ(UnfinishedPlaintextSize(FileSize(path_)), 0u);
+  std::filesystem::remove(path_);
+  WriteUnfinished(3 * kR + 10);
+  EXPECT_EQ(UnfinishedPlaintextSize(FileSize(path_)), 3 * kR);
+  EXPECT_EQ(UnfinishedPlaintextSize(FileSize(path_) + kSealed - 1), 3 * kR);  // a torn record
+}
+
 TEST_F(ResumeTest, HeaderOnly) {
   WriteUnfinished(0);
   ResumeAndComplete(0);

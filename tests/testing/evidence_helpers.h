@@ -13,6 +13,8 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/string_view.h"
 #include "odr/v1/case.pb.h"
+#include "odr/v1/roster.pb.h"
+#include "tests/testing/fixtures.h"
 
 namespace odr::testing {
 
@@ -49,6 +51,30 @@ inline v1::Party Person(const std::string& name, const std::string& id_number,
   p.set_phone(phone);
   p.set_service_address(name + "@example.com");
   return p;
+}
+
+// A medical dispute of 张三 (kIdZhang) against 李四 (kIdLi) before organizations/`org`.
+inline v1::Case ZhangAgainstLi(const std::string& org) {
+  v1::Case c;
+  c.set_dispute_type(v1::DISPUTE_TYPE_MEDICAL);
+  *c.add_applicants() = Person("张三", kIdZhang, "13800138000");
+  *c.add_respondents() = Person("李四", kIdLi, "13900139000");
+  c.set_summary("术后感染。");
+  c.set_claims("赔偿两万元。");
+  c.set_region_code("330681");
+  c.mutable_source()->mutable_citizen_application();
+  c.set_organization("organizations/" + org);
+  return c;
+}
+
+// Creating organizations/`id`, a medical mediation committee in Zhuji.
+inline v1::CreateOrganizationRequest ZhujiOrganization(const std::string& id) {
+  v1::CreateOrganizationRequest req;
+  req.set_organization_id(id);
+  req.mutable_organization()->set_display_name("诸暨市医疗纠纷人民调解委员会");
+  req.mutable_organization()->set_kind(v1::ORGANIZATION_KIND_INDUSTRY_PROFESSIONAL);
+  req.mutable_organization()->set_region_code("330681");
+  return req;
 }
 
 }  // namespace odr::testing

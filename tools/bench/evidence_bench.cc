@@ -37,6 +37,7 @@
 #include "odr/v1/case_service.grpc.pb.h"
 #include "odr/v1/evidence.grpc.pb.h"
 #include "odr/v1/roster.grpc.pb.h"
+#include "tests/testing/evidence_helpers.h"
 #include "tests/testing/fixtures.h"
 #include "tests/testing/grpc_auth.h"
 #include "tests/testing/odrd_process.h"
@@ -77,17 +78,6 @@ void Check(const grpc::Status& s, const char* what) {
     std::cerr << what << " failed: " << s.error_code() << " " << s.error_message() << "\n";
     std::exit(1);
   }
-}
-
-odr::v1::Party Person(const std::string& name, const std::string& id_number) {
-  odr::v1::Party p;
-  p.set_kind(odr::v1::PARTY_KIND_NATURAL_PERSON);
-  p.set_name(name);
-  p.set_id_document_type(odr::v1::ID_DOCUMENT_TYPE_RESIDENT_ID_CARD);
-  p.set_id_number(id_number);
-  p.set_phone("13800138000");
-  p.set_service_address("someone@example.com");
-  return p;
 }
 
 struct UploadResult {
@@ -209,28 +199,14 @@ int main(int argc, char** argv) {
   auto roster = odr::v1::RosterService::NewStub(channel);
   auto cases = odr::v1::CaseService::NewStub(channel);
   auto evidence = odr::v1::EvidenceService::NewStub(channel);
-  {
-    odr::v1::CreateOrganizationRequest req;
-    req.set_organization_id("org1");
-    req.mutable_organization()->set_display_name("诸暨市医疗纠纷人民调解委员会");
-    req.mutable_organization()->set_kind(odr::v1::ORGANIZATION_KIND_INDUSTRY_PROFESSIONAL);
-    req.mutable_organization()->set_region_code("330681");
-    odr::v1::Organization o;
-    Check(roster->CreateOrganization(odr::testing::AuthedContext(admin).get(), req, &o),
-          "CreateOrganization");
-  }
   odr::v1::Case c;
   {
+    odr::v1::Organization o;
+    Check(roster->CreateOrganization(odr::testing::AuthedContext(admin).get(),
+                                     odr::testing::ZhujiOrganization("org1"), &o),
+          "CreateOrganization");
     odr::v1::CreateCaseRequest req;
-    auto* k = req.mutable_case_();
-    k->set_dispute_type(odr::v1::DISPUTE_TYPE_MEDICAL);
-    *k->add_applicants() = Person("张三", odr::testing::kIdZhang);
-    *k->add_respondents() = Person("李四", odr::testing::kIdLi);
-    k->set_summary("术后感染。");
-    k->set_claims("赔偿。");
-    k->set_region_code("330681");
-    k->mutable_source()->mutable_citizen_application();
-    k->set_organization("organizations/org1");
+    *req.mutable_case_() = odr::testing::ZhangAgainstLi("org1");
     Check(cases->CreateCase(odr::testing::AuthedContext(token).get(), req, &c), "CreateCase");
   }
 
