@@ -5,8 +5,10 @@
 
 #include <algorithm>
 #include <chrono>
+#include <condition_variable>
 #include <cstdint>
 #include <fstream>
+#include <mutex>
 #include <random>
 #include <thread>
 #include <utility>
@@ -204,6 +206,105 @@ absl::StatusOr<v1::Case> CaseClient::ReplaceMediator(
   return Unary(options_, Mutation(request), stub_.get(), &CaseStub::ReplaceMediator, request);
 }
 
+namespace {
+
+// Cancels a call once no event arrived for `idle` (see Touch), from a thread of its own.
+class IdleWatchdog {
+ public:
+  IdleWatchdog(grpc::ClientContext* context, absl::Duration idle)
+      : context_(context), idle_(idle), last_(absl::Now()) {
+    if (idle_ != absl::InfiniteDuration()) thread_ = std::thread([this] { Run(); });
+  }
+  ~IdleWatchdog() { Stop(); }
+
+  // An event arrived.
+  void Touch() {
+    std::lock_guard<std::mutex> lock(mu_);
+    last_ = absl::Now();
+  }
+
+  // Ends the watchdog; afterwards fired() says whether it cancelled the call.
+  void Stop() {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      stopped_ = true;
+    }
+    cv_.notify_all();
+    if (thread_.joinable()) thread_.join();
+  }
+
+  bool fired() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return fired_;
+  }
+
+ private:
+  void Run() {
+    std::unique_lock<std::mutex> lock(mu_);
+    while (!stopped_) {
+      const absl::Time now = absl::Now();
+      if (now >= last_ + idle_) {
+        fired_ = true;
+        context_->TryCancel();
+        return;
+      }
+      cv_.wait_for(lock,
+                   absl::ToChronoMilliseconds(last_ + idle_ - now) + std::chrono::milliseconds(1));
+    }
+  }
+
+  grpc::ClientContext* const context_;
+  const absl::Duration idle_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  absl::Time last_;
+  bool stopped_ = false;
+  bool fired_ = false;
+  std::thread thread_;
+};
+
+}  // namespace
+
+absl::Status CaseClient::WatchCaseEvents(const std::string& parent, const std::string& cursor,
+                                         const WatchFn& on_event,
+                                         absl::Duration stop_when_idle) const {
+  v1::WatchCaseEventsRequest request;
+  request.set_parent(parent);
+  request.set_cursor(cursor);
+  const int attempts = std::max(1, options_.max_attempts);
+  std::chrono::milliseconds backoff(100);
+  for (int attempt = 1;; ++attempt) {
+    grpc::ClientContext context;
+    AddCallMetadata(options_, &context);
+    IdleWatchdog watchdog(&context, stop_when_idle);
+    std::unique_ptr<grpc::ClientReaderInterface<v1::WatchCaseEventsResponse>> reader(
+        stub_->WatchCaseEvents(&context, request));
+    v1::WatchCaseEventsResponse response;
+    bool stopped = false;
+    while (reader->Read(&response)) {
+      watchdog.Touch();
+      attempt = 1;
+      backoff = std::chrono::milliseconds(100);
+      if (!response.event().cursor().empty()) request.set_cursor(response.event().cursor());
+      if (!on_event(response)) {
+        stopped = true;
+        context.TryCancel();
+        while (reader->Read(&response)) {
+        }
+        break;
+      }
+    }
+    watchdog.Stop();
+    const grpc::Status status = reader->Finish();
+    if (stopped || watchdog.fired()) return absl::OkStatus();  // cancelled, as asked
+    if (status.error_code() != grpc::StatusCode::UNAVAILABLE || attempt >= attempts) {
+      return ToStatus(status);
+    }
+    std::this_thread::sleep_for(backoff);
+    backoff *= 2;
+  }
+}
+
 RosterClient::RosterClient(std::shared_ptr<grpc::ChannelInterface> channel, ClientOptions options)
     : options_(std::move(options)), stub_(v1::RosterService::NewStub(channel)) {}
 
@@ -327,6 +428,118 @@ absl::StatusOr<v1::ConsistencyProof> EvidenceClient::GetConsistencyProof(
 absl::StatusOr<v1::LogCheckpoint> EvidenceClient::GetLogCheckpoint(
     const v1::GetLogCheckpointRequest& request) const {
   return Unary(options_, {}, stub_.get(), &EvidenceStub::GetLogCheckpoint, request);
+}
+
+AppointmentClient::AppointmentClient(std::shared_ptr<grpc::ChannelInterface> channel,
+                                     ClientOptions options)
+    : AppointmentClient(v1::AppointmentService::NewStub(channel), std::move(options)) {}
+
+AppointmentClient::AppointmentClient(std::unique_ptr<v1::AppointmentService::StubInterface> stub,
+                                     ClientOptions options)
+    : options_(std::move(options)), stub_(std::move(stub)) {}
+
+using AppointmentStub = v1::AppointmentService::StubInterface;
+
+absl::StatusOr<v1::MediatorAvailability> AppointmentClient::GetMediatorAvailability(
+    const v1::GetMediatorAvailabilityRequest& request) const {
+  return Unary(options_, {}, stub_.get(), &AppointmentStub::GetMediatorAvailability, request);
+}
+
+absl::StatusOr<v1::MediatorAvailability> AppointmentClient::UpdateMediatorAvailability(
+    const v1::UpdateMediatorAvailabilityRequest& request) const {
+  // A retry of an update that was applied would fail on its (then stale) etag.
+  return Unary(options_, kNoRetry, stub_.get(), &AppointmentStub::UpdateMediatorAvailability,
+               request);
+}
+
+absl::StatusOr<v1::FindSlotsResponse> AppointmentClient::FindSlots(
+    const v1::FindSlotsRequest& request) const {
+  return Unary(options_, {}, stub_.get(), &AppointmentStub::FindSlots, request);
+}
+
+absl::StatusOr<v1::Appointment> AppointmentClient::BookAppointment(
+    const v1::BookAppointmentRequest& request) const {
+  // With an appointment_id a repeated booking returns the first one instead of booking twice.
+  return Unary(options_, CallPolicy{.retry_safe = !request.appointment_id().empty()}, stub_.get(),
+               &AppointmentStub::BookAppointment, request);
+}
+
+absl::StatusOr<v1::Appointment> AppointmentClient::GetAppointment(
+    const v1::GetAppointmentRequest& request) const {
+  return Unary(options_, {}, stub_.get(), &AppointmentStub::GetAppointment, request);
+}
+
+absl::StatusOr<v1::ListAppointmentsResponse> AppointmentClient::ListAppointments(
+    const v1::ListAppointmentsRequest& request) const {
+  return Unary(options_, {}, stub_.get(), &AppointmentStub::ListAppointments, request);
+}
+
+absl::StatusOr<v1::ListAppointmentsResponse> AppointmentClient::ListAllAppointments(
+    v1::ListAppointmentsRequest request) const {
+  v1::ListAppointmentsResponse all;
+  while (true) {
+    absl::StatusOr<v1::ListAppointmentsResponse> page = ListAppointments(request);
+    if (!page.ok()) return page.status();
+    for (v1::Appointment& a : *page->mutable_appointments()) {
+      *all.add_appointments() = std::move(a);
+    }
+    if (page->next_page_token().empty() || page->next_page_token() == request.page_token()) {
+      break;
+    }
+    request.set_page_token(page->next_page_token());
+  }
+  return all;
+}
+
+absl::StatusOr<v1::Appointment> AppointmentClient::RescheduleAppointment(
+    const v1::RescheduleAppointmentRequest& request) const {
+  return Unary(options_, kNoRetry, stub_.get(), &AppointmentStub::RescheduleAppointment, request);
+}
+
+absl::StatusOr<v1::Appointment> AppointmentClient::CancelAppointment(
+    const v1::CancelAppointmentRequest& request) const {
+  return Unary(options_, kNoRetry, stub_.get(), &AppointmentStub::CancelAppointment, request);
+}
+
+absl::StatusOr<v1::Appointment> AppointmentClient::RecordAttendance(
+    const v1::RecordAttendanceRequest& request) const {
+  // Records a value: recording it again changes nothing.
+  return Unary(options_, {}, stub_.get(), &AppointmentStub::RecordAttendance, request);
+}
+
+DeadlineClient::DeadlineClient(std::shared_ptr<grpc::ChannelInterface> channel,
+                               ClientOptions options)
+    : DeadlineClient(v1::DeadlineService::NewStub(channel), std::move(options)) {}
+
+DeadlineClient::DeadlineClient(std::unique_ptr<v1::DeadlineService::StubInterface> stub,
+                               ClientOptions options)
+    : options_(std::move(options)), stub_(std::move(stub)) {}
+
+using DeadlineStub = v1::DeadlineService::StubInterface;
+
+absl::StatusOr<v1::ListDeadlinesResponse> DeadlineClient::ListDeadlines(
+    const v1::ListDeadlinesRequest& request) const {
+  return Unary(options_, {}, stub_.get(), &DeadlineStub::ListDeadlines, request);
+}
+
+absl::StatusOr<v1::Deadline> DeadlineClient::PauseMediationPeriod(
+    const v1::PauseMediationPeriodRequest& request) const {
+  return Unary(options_, kNoRetry, stub_.get(), &DeadlineStub::PauseMediationPeriod, request);
+}
+
+absl::StatusOr<v1::Deadline> DeadlineClient::ResumeMediationPeriod(
+    const v1::ResumeMediationPeriodRequest& request) const {
+  return Unary(options_, kNoRetry, stub_.get(), &DeadlineStub::ResumeMediationPeriod, request);
+}
+
+absl::StatusOr<v1::Deadline> DeadlineClient::ExtendMediationPeriod(
+    const v1::ExtendMediationPeriodRequest& request) const {
+  return Unary(options_, kNoRetry, stub_.get(), &DeadlineStub::ExtendMediationPeriod, request);
+}
+
+absl::StatusOr<v1::Case> DeadlineClient::RecordRespondentContact(
+    const v1::RecordRespondentContactRequest& request) const {
+  return Unary(options_, kNoRetry, stub_.get(), &DeadlineStub::RecordRespondentContact, request);
 }
 
 namespace {

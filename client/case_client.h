@@ -1,7 +1,7 @@
 // Thin blocking clients for odr.v1's services (CaseService, RosterService, AuthService,
-// AuditService): one
-// channel, a deadline on every call, the caller's credentials as metadata, and gRPC errors turned
-// into absl::Status values that keep the server's machine-readable details.
+// AuditService, EvidenceService, AppointmentService, DeadlineService): one channel, a deadline on
+// every call, the caller's credentials as metadata, and gRPC errors turned into absl::Status values
+// that keep the server's machine-readable details.
 #ifndef ODR_CLIENT_CASE_CLIENT_H_
 #define ODR_CLIENT_CASE_CLIENT_H_
 
@@ -18,9 +18,11 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "odr/v1/appointment.grpc.pb.h"
 #include "odr/v1/audit.grpc.pb.h"
 #include "odr/v1/auth.grpc.pb.h"
 #include "odr/v1/case_service.grpc.pb.h"
+#include "odr/v1/deadline.grpc.pb.h"
 #include "odr/v1/error.pb.h"
 #include "odr/v1/evidence.grpc.pb.h"
 #include "odr/v1/roster.grpc.pb.h"
@@ -128,6 +130,21 @@ class CaseClient {
   absl::StatusOr<v1::Case> AcceptAssignment(const v1::AcceptAssignmentRequest& request) const;
   absl::StatusOr<v1::Case> DeclineAssignment(const v1::DeclineAssignmentRequest& request) const;
   absl::StatusOr<v1::Case> ReplaceMediator(const v1::ReplaceMediatorRequest& request) const;
+
+  // Called with each message of WatchCaseEvents as it arrives; returning false stops the watch.
+  using WatchFn = std::function<bool(const v1::WatchCaseEventsResponse&)>;
+
+  // Watches the events of `parent` (`cases/{case}`, or `cases/-` for every case the caller is
+  // related to) after `cursor` (empty: from the first event): reads the server stream, calling
+  // `on_event` for each message in order (on the calling thread), until `on_event` returns false
+  // or no event arrived for `stop_when_idle` (the call is then cancelled and OK returned), odrd
+  // ends the stream (its status is returned), or the stream fails. The stream has no deadline.
+  // UNAVAILABLE is retried as ClientOptions::max_attempts says (each event received starts the
+  // count again), resuming after the last event received: the cursor makes that lose and repeat
+  // nothing. To resume after an error, call again with the cursor of the last event received.
+  absl::Status WatchCaseEvents(const std::string& parent, const std::string& cursor,
+                               const WatchFn& on_event,
+                               absl::Duration stop_when_idle = absl::InfiniteDuration()) const;
 
  private:
   const ClientOptions options_;
@@ -245,6 +262,73 @@ class EvidenceClient {
  private:
   const ClientOptions options_;
   const std::unique_ptr<v1::EvidenceService::StubInterface> stub_;
+};
+
+// Calls odr.v1.AppointmentService, as CaseClient does CaseService. Reads and RecordAttendance
+// (which sets a value, so repeating it is harmless) are retried while UNAVAILABLE; the other
+// mutations only when a retry cannot act twice (BookAppointment with an appointment_id).
+// Thread-safe.
+class AppointmentClient {
+ public:
+  AppointmentClient(std::shared_ptr<grpc::ChannelInterface> channel, ClientOptions options);
+  // Uses `stub` instead of a channel (for tests).
+  AppointmentClient(std::unique_ptr<v1::AppointmentService::StubInterface> stub,
+                    ClientOptions options);
+
+  AppointmentClient(const AppointmentClient&) = delete;
+  AppointmentClient& operator=(const AppointmentClient&) = delete;
+
+  absl::StatusOr<v1::MediatorAvailability> GetMediatorAvailability(
+      const v1::GetMediatorAvailabilityRequest& request) const;
+  absl::StatusOr<v1::MediatorAvailability> UpdateMediatorAvailability(
+      const v1::UpdateMediatorAvailabilityRequest& request) const;
+  absl::StatusOr<v1::FindSlotsResponse> FindSlots(const v1::FindSlotsRequest& request) const;
+  absl::StatusOr<v1::Appointment> BookAppointment(const v1::BookAppointmentRequest& request) const;
+  absl::StatusOr<v1::Appointment> GetAppointment(const v1::GetAppointmentRequest& request) const;
+  // One page.
+  absl::StatusOr<v1::ListAppointmentsResponse> ListAppointments(
+      const v1::ListAppointmentsRequest& request) const;
+  // Every page of `request` (from its page_token), as one response without a next_page_token.
+  // Stops, rather than loop, if odrd repeats a page token.
+  absl::StatusOr<v1::ListAppointmentsResponse> ListAllAppointments(
+      v1::ListAppointmentsRequest request) const;
+  absl::StatusOr<v1::Appointment> RescheduleAppointment(
+      const v1::RescheduleAppointmentRequest& request) const;
+  absl::StatusOr<v1::Appointment> CancelAppointment(
+      const v1::CancelAppointmentRequest& request) const;
+  absl::StatusOr<v1::Appointment> RecordAttendance(
+      const v1::RecordAttendanceRequest& request) const;
+
+ private:
+  const ClientOptions options_;
+  const std::unique_ptr<v1::AppointmentService::StubInterface> stub_;
+};
+
+// Calls odr.v1.DeadlineService, as CaseClient does CaseService. Its mutations carry no
+// request_id, so they are never retried. Thread-safe.
+class DeadlineClient {
+ public:
+  DeadlineClient(std::shared_ptr<grpc::ChannelInterface> channel, ClientOptions options);
+  // Uses `stub` instead of a channel (for tests).
+  DeadlineClient(std::unique_ptr<v1::DeadlineService::StubInterface> stub, ClientOptions options);
+
+  DeadlineClient(const DeadlineClient&) = delete;
+  DeadlineClient& operator=(const DeadlineClient&) = delete;
+
+  absl::StatusOr<v1::ListDeadlinesResponse> ListDeadlines(
+      const v1::ListDeadlinesRequest& request) const;
+  absl::StatusOr<v1::Deadline> PauseMediationPeriod(
+      const v1::PauseMediationPeriodRequest& request) const;
+  absl::StatusOr<v1::Deadline> ResumeMediationPeriod(
+      const v1::ResumeMediationPeriodRequest& request) const;
+  absl::StatusOr<v1::Deadline> ExtendMediationPeriod(
+      const v1::ExtendMediationPeriodRequest& request) const;
+  absl::StatusOr<v1::Case> RecordRespondentContact(
+      const v1::RecordRespondentContactRequest& request) const;
+
+ private:
+  const ClientOptions options_;
+  const std::unique_ptr<v1::DeadlineService::StubInterface> stub_;
 };
 
 }  // namespace odr::client

@@ -17,6 +17,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "absl/time/civil_time.h"
 
 namespace odr::cli {
 namespace {
@@ -429,6 +430,204 @@ absl::StatusOr<std::string> MediatorName(absl::string_view text, absl::string_vi
 absl::StatusOr<std::string> PoolName(absl::string_view text, absl::string_view flag,
                                      absl::string_view default_org) {
   return OrganizationChildName("pools", text, flag, default_org);
+}
+
+absl::TimeZone ChinaTimeZone() { return absl::FixedTimeZone(8 * 60 * 60); }
+
+absl::StatusOr<absl::Time> ParseTimeFlag(absl::string_view text, absl::string_view flag) {
+  const std::string t(absl::StripAsciiWhitespace(text));
+  absl::Time time;
+  std::string error;
+  if (absl::ParseTime(absl::RFC3339_full, t, &time, &error)) return time;
+  // Without an offset: China time.
+  for (const char* format :
+       {"%Y-%m-%d%ET%H:%M", "%Y-%m-%d%ET%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"}) {
+    if (absl::ParseTime(format, t, ChinaTimeZone(), &time, &error)) return time;
+  }
+  return absl::InvalidArgumentError(
+      absl::StrCat(flag, " must be a time in RFC 3339, e.g. 2031-03-04T09:00:00+08:00 (or ",
+                   "2031-03-04T09:00, China time); got '", text, "'"));
+}
+
+absl::StatusOr<absl::Duration> ParseDurationFlag(absl::string_view text, absl::string_view flag) {
+  absl::Duration d;
+  if (!absl::ParseDuration(absl::StripAsciiWhitespace(text), &d) || d <= absl::ZeroDuration() ||
+      d == absl::InfiniteDuration()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(flag, " must be a length of time such as 90m, 1h or 1h30m; got '", text, "'"));
+  }
+  return d;
+}
+
+google::protobuf::Timestamp ToTimestamp(absl::Time t) {
+  google::protobuf::Timestamp out;
+  const int64_t seconds = absl::ToUnixSeconds(t);
+  out.set_seconds(seconds);
+  out.set_nanos(static_cast<int32_t>((t - absl::FromUnixSeconds(seconds)) / absl::Nanoseconds(1)));
+  return out;
+}
+
+absl::Time FromTimestamp(const google::protobuf::Timestamp& t) {
+  return absl::FromUnixSeconds(t.seconds()) + absl::Nanoseconds(t.nanos());
+}
+
+google::protobuf::Duration ToDurationProto(absl::Duration d) {
+  google::protobuf::Duration out;
+  const int64_t seconds = absl::IDivDuration(d, absl::Seconds(1), &d);
+  out.set_seconds(seconds);
+  out.set_nanos(static_cast<int32_t>(d / absl::Nanoseconds(1)));
+  return out;
+}
+
+namespace {
+
+constexpr Spelling<v1::DayOfWeek> kDays[] = {
+    {"mon", v1::DAY_OF_WEEK_MONDAY},    {"tue", v1::DAY_OF_WEEK_TUESDAY},
+    {"wed", v1::DAY_OF_WEEK_WEDNESDAY}, {"thu", v1::DAY_OF_WEEK_THURSDAY},
+    {"fri", v1::DAY_OF_WEEK_FRIDAY},    {"sat", v1::DAY_OF_WEEK_SATURDAY},
+    {"sun", v1::DAY_OF_WEEK_SUNDAY},
+};
+
+constexpr const char* kDayNames[] = {"monday", "tuesday",  "wednesday", "thursday",
+                                     "friday", "saturday", "sunday"};
+
+// "mon", "Monday" -> DAY_OF_WEEK_MONDAY.
+absl::StatusOr<v1::DayOfWeek> ParseDay(absl::string_view text) {
+  const std::string norm = Normalize(text);
+  for (size_t i = 0; i < std::size(kDays); ++i) {
+    if (norm == kDays[i].text || norm == kDayNames[i]) return kDays[i].value;
+  }
+  return absl::InvalidArgumentError(absl::StrCat(
+      "--hours: '", text, "' is not a day: mon, tue, wed, thu, fri, sat, sun, or a range mon-fri"));
+}
+
+// "09:00" or "9:00" -> minutes since midnight; "24:00" only with `allow_24`.
+absl::StatusOr<int> ParseClock(absl::string_view text, bool allow_24) {
+  const std::vector<absl::string_view> parts = absl::StrSplit(text, ':');
+  int h = -1, m = -1;
+  if (parts.size() != 2 || parts[0].empty() || parts[0].size() > 2 || parts[1].size() != 2 ||
+      !absl::SimpleAtoi(parts[0], &h) || !absl::SimpleAtoi(parts[1], &m) || h < 0 || m < 0 ||
+      m > 59 || h > 24 || (h == 24 && (m != 0 || !allow_24))) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--hours: '", text, "' is not a time of day HH:MM (00:00 to 24:00)"));
+  }
+  return h * 60 + m;
+}
+
+}  // namespace
+
+absl::StatusOr<std::vector<v1::WeeklyHours>> ParseWeeklyHoursSpec(absl::string_view spec) {
+  const absl::string_view s = absl::StripAsciiWhitespace(spec);
+  const size_t eq = s.find('=');
+  if (eq == absl::string_view::npos) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--hours must be DAYS=HH:MM-HH:MM[,HH:MM-HH:MM], e.g. mon=09:00-12:00,13:30-17:30; got '",
+        spec, "'"));
+  }
+  const absl::string_view days_text = absl::StripAsciiWhitespace(s.substr(0, eq));
+  std::vector<v1::DayOfWeek> days;
+  // A range "mon-fri" (day names hold no '-').
+  const std::vector<absl::string_view> range = absl::StrSplit(days_text, '-');
+  if (range.size() > 2) return ParseDay(days_text).status();
+  absl::StatusOr<v1::DayOfWeek> first = ParseDay(range[0]);
+  if (!first.ok()) return first.status();
+  absl::StatusOr<v1::DayOfWeek> last = range.size() == 2 ? ParseDay(range[1]) : first;
+  if (!last.ok()) return last.status();
+  if (*last < *first) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--hours: the range '", days_text, "' must run from Monday towards Sunday"));
+  }
+  for (int d = *first; d <= *last; ++d) days.push_back(static_cast<v1::DayOfWeek>(d));
+
+  std::vector<v1::WeeklyHours> out;
+  const absl::string_view intervals_text = s.substr(eq + 1);
+  std::vector<std::pair<std::string, std::string>> intervals;
+  for (absl::string_view interval : absl::StrSplit(intervals_text, ',')) {
+    interval = absl::StripAsciiWhitespace(interval);
+    const std::vector<absl::string_view> ends = absl::StrSplit(interval, '-');
+    if (ends.size() != 2) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "--hours: '", interval, "' is not an interval HH:MM-HH:MM, e.g. 09:00-12:00"));
+    }
+    const absl::string_view start = absl::StripAsciiWhitespace(ends[0]);
+    const absl::string_view end = absl::StripAsciiWhitespace(ends[1]);
+    absl::StatusOr<int> from = ParseClock(start, false);
+    if (!from.ok()) return from.status();
+    absl::StatusOr<int> to = ParseClock(end, true);
+    if (!to.ok()) return to.status();
+    if (*to <= *from) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("--hours: '", interval, "' must end after it starts"));
+    }
+    intervals.emplace_back(absl::StrFormat("%02d:%02d", *from / 60, *from % 60),
+                           absl::StrFormat("%02d:%02d", *to / 60, *to % 60));
+  }
+  for (v1::DayOfWeek day : days) {
+    for (const auto& [start, end] : intervals) {
+      v1::WeeklyHours& h = out.emplace_back();
+      h.set_day(day);
+      h.set_start_time(start);
+      h.set_end_time(end);
+    }
+  }
+  return out;
+}
+
+std::string DayOfWeekShortName(v1::DayOfWeek day) {
+  for (const auto& d : kDays) {
+    if (d.value == day) return absl::AsciiStrToUpper(d.text);
+  }
+  return day == v1::DAY_OF_WEEK_UNSPECIFIED ? "" : absl::StrCat(static_cast<int>(day));
+}
+
+namespace {
+
+constexpr Spelling<v1::Appointment::Kind> kAppointmentKinds[] = {
+    {"joint-video", v1::Appointment::KIND_JOINT_VIDEO},
+    {"separate", v1::Appointment::KIND_SEPARATE_SESSION},
+    {"separate-session", v1::Appointment::KIND_SEPARATE_SESSION},
+    {"on-site", v1::Appointment::KIND_ON_SITE},
+    {"phone", v1::Appointment::KIND_PHONE},
+};
+
+}  // namespace
+
+absl::StatusOr<v1::Appointment::Kind> ParseAppointmentKind(absl::string_view text) {
+  return LookupEnum(
+      kAppointmentKinds, text, "--kind", "KIND_",
+      +[](absl::string_view name, v1::Appointment::Kind* out) {
+        return v1::Appointment::Kind_Parse(std::string(name), out);
+      });
+}
+
+std::string AppointmentKindShortName(v1::Appointment::Kind kind) {
+  if (kind == v1::Appointment::KIND_UNSPECIFIED) return "";
+  return ShortName(v1::Appointment::Kind_Name(kind), kind, "KIND_");
+}
+
+std::string AppointmentStateShortName(v1::Appointment::State state) {
+  if (state == v1::Appointment::STATE_UNSPECIFIED) return "";
+  return ShortName(v1::Appointment::State_Name(state), state, "STATE_");
+}
+
+std::string AttendanceShortName(v1::Attendance attendance) {
+  if (attendance == v1::ATTENDANCE_UNSPECIFIED) return "";
+  return ShortName(v1::Attendance_Name(attendance), attendance, "ATTENDANCE_");
+}
+
+std::string DeadlineKindShortName(v1::Deadline::Kind kind) {
+  if (kind == v1::Deadline::KIND_UNSPECIFIED) return "";
+  return ShortName(v1::Deadline::Kind_Name(kind), kind, "KIND_");
+}
+
+std::string DeadlineStateShortName(v1::Deadline::State state) {
+  if (state == v1::Deadline::STATE_UNSPECIFIED) return "";
+  return ShortName(v1::Deadline::State_Name(state), state, "STATE_");
+}
+
+std::string EventKindShortName(v1::CaseEvent::Kind kind) {
+  if (kind == v1::CaseEvent::KIND_UNSPECIFIED) return "";
+  return ShortName(v1::CaseEvent::Kind_Name(kind), kind, "KIND_");
 }
 
 bool IsLoopbackTarget(absl::string_view target) {

@@ -6,12 +6,19 @@
 #ifndef ODR_CLIENT_CLI_INPUT_H_
 #define ODR_CLIENT_CLI_INPUT_H_
 
+#include <google/protobuf/duration.pb.h>
+#include <google/protobuf/timestamp.pb.h>
+
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+#include "odr/v1/appointment.pb.h"
 #include "odr/v1/case.pb.h"
+#include "odr/v1/deadline.pb.h"
 #include "odr/v1/roster.pb.h"
 
 namespace odr::cli {
@@ -109,6 +116,48 @@ absl::StatusOr<std::string> MediatorName(absl::string_view text, absl::string_vi
                                          absl::string_view default_org = "");
 absl::StatusOr<std::string> PoolName(absl::string_view text, absl::string_view flag,
                                      absl::string_view default_org = "");
+
+// China Standard Time (UTC+08:00, no daylight saving): the zone of Asia/Shanghai, in which the
+// scheduling commands print times and read times written without an offset.
+absl::TimeZone ChinaTimeZone();
+
+// A point in time given to `flag`: RFC 3339 with an offset, "2031-03-04T09:00:00+08:00" or
+// "2031-03-04T01:00:00Z" (fractions of a second allowed), or a China time without an offset,
+// "2031-03-04T09:00", "2031-03-04T09:00:00" or "2031-03-04 09:00".
+absl::StatusOr<absl::Time> ParseTimeFlag(absl::string_view text, absl::string_view flag);
+
+// A positive length of time given to `flag`, as absl::ParseDuration reads it: "90m", "1h30m",
+// "1.5h", "45m".
+absl::StatusOr<absl::Duration> ParseDurationFlag(absl::string_view text, absl::string_view flag);
+
+// Conversions between absl and the protobuf well-known types.
+google::protobuf::Timestamp ToTimestamp(absl::Time t);
+absl::Time FromTimestamp(const google::protobuf::Timestamp& t);
+google::protobuf::Duration ToDurationProto(absl::Duration d);
+
+// A --hours spec: DAYS=HH:MM-HH:MM[,HH:MM-HH:MM...], e.g. "mon=09:00-12:00,13:30-17:30". DAYS is
+// a day (mon, tue, wed, thu, fri, sat, sun, or monday ... sunday; any case) or a range of them
+// ("mon-fri"); the end may be 24:00; "9:00" is read as "09:00". One WeeklyHours per day and
+// interval, in that order, with times written HH:MM.
+// Checks the syntax and that each interval ends after it starts; odrd checks overlaps.
+absl::StatusOr<std::vector<v1::WeeklyHours>> ParseWeeklyHoursSpec(absl::string_view spec);
+
+// "MON" for DAY_OF_WEEK_MONDAY. Empty for UNSPECIFIED.
+std::string DayOfWeekShortName(v1::DayOfWeek day);
+
+// --kind of an appointment: joint-video, separate (or separate-session), on-site, phone; case
+// and '_' versus '-' do not matter, and the enum's names (KIND_JOINT_VIDEO, JOINT_VIDEO) work.
+absl::StatusOr<v1::Appointment::Kind> ParseAppointmentKind(absl::string_view text);
+
+// "JOINT_VIDEO" for KIND_JOINT_VIDEO, "SCHEDULED" for STATE_SCHEDULED, "NO_SHOW" for
+// ATTENDANCE_NO_SHOW; "MEDIATION_PERIOD" and "RUNNING" for deadlines; "APPOINTMENT_BOOKED" for
+// CaseEvent::KIND_APPOINTMENT_BOOKED. Empty for UNSPECIFIED.
+std::string AppointmentKindShortName(v1::Appointment::Kind kind);
+std::string AppointmentStateShortName(v1::Appointment::State state);
+std::string AttendanceShortName(v1::Attendance attendance);
+std::string DeadlineKindShortName(v1::Deadline::Kind kind);
+std::string DeadlineStateShortName(v1::Deadline::State state);
+std::string EventKindShortName(v1::CaseEvent::Kind kind);
 
 // Whether a gRPC target names this machine: 127.0.0.0/8, ::1 and localhost (with or without a
 // port, in brackets, or behind dns:///, ipv4: or ipv6:), and unix sockets. Other names, including

@@ -14,6 +14,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "absl/time/civil_time.h"
 #include "client/case_client.h"
 #include "client/cli_input.h"
 
@@ -440,6 +441,221 @@ void PrintEvidenceListTable(const v1::ListEvidenceResponse& response, std::ostre
     table.Print(out);
   }
   PrintNextPage(response.next_page_token(), out);
+}
+
+std::string FormatChinaTime(const google::protobuf::Timestamp& t) {
+  if (t.seconds() == 0 && t.nanos() == 0) return "";
+  return absl::FormatTime("%Y-%m-%d%ET%H:%M:%S%Ez", FromTimestamp(t), ChinaTimeZone());
+}
+
+std::string CompactJson(const google::protobuf::Message& message) {
+  google::protobuf::util::JsonPrintOptions options;
+  options.add_whitespace = false;
+  options.preserve_proto_field_names = false;
+  std::string json;
+  if (!google::protobuf::util::MessageToJsonString(message, &json, options).ok()) json = "{}";
+  while (!json.empty() && json.back() == '\n') json.pop_back();
+  return json;
+}
+
+namespace {
+
+// "Mon" for a time, in China time.
+std::string ChinaWeekday(const google::protobuf::Timestamp& t) {
+  static constexpr const char* kNames[] = {"Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"};
+  const absl::CivilDay day = absl::ToCivilDay(FromTimestamp(t), ChinaTimeZone());
+  return kNames[static_cast<int>(absl::GetWeekday(day))];
+}
+
+// "1h30m" for the time between two timestamps; empty if either is unset.
+std::string Length(const google::protobuf::Timestamp& start,
+                   const google::protobuf::Timestamp& end) {
+  if (start.seconds() == 0 || end.seconds() == 0) return "";
+  return absl::FormatDuration(FromTimestamp(end) - FromTimestamp(start));
+}
+
+// "2031-03-04T09:00:00+08:00 to 2031-03-04T10:00:00+08:00".
+std::string Span(const google::protobuf::Timestamp& start, const google::protobuf::Timestamp& end) {
+  return absl::StrCat(FormatChinaTime(start), " to ", FormatChinaTime(end));
+}
+
+std::string WeeklyHoursText(const google::protobuf::RepeatedPtrField<v1::WeeklyHours>& hours) {
+  std::vector<std::string> lines;
+  for (int day = v1::DAY_OF_WEEK_MONDAY; day <= v1::DAY_OF_WEEK_SUNDAY; ++day) {
+    std::vector<std::string> intervals;
+    for (const v1::WeeklyHours& h : hours) {
+      if (h.day() == day) intervals.push_back(absl::StrCat(h.start_time(), "-", h.end_time()));
+    }
+    if (!intervals.empty()) {
+      lines.push_back(absl::StrCat(DayOfWeekShortName(static_cast<v1::DayOfWeek>(day)), "  ",
+                                   absl::StrJoin(intervals, ", ")));
+    }
+  }
+  return lines.empty() ? "none" : absl::StrJoin(lines, "\n");
+}
+
+}  // namespace
+
+void PrintAvailabilityTable(const v1::MediatorAvailability& a, std::ostream& out) {
+  std::vector<std::string> leave;
+  for (const v1::Leave& l : a.leave()) {
+    std::string line = Span(l.start_time(), l.end_time());
+    if (!l.reason().empty()) absl::StrAppend(&line, "  ", OneLine(l.reason()));
+    leave.push_back(std::move(line));
+  }
+  PrintKeyValues({{"Name", a.name()},
+                  {"Time zone", a.time_zone()},
+                  {"Weekly hours", WeeklyHoursText(a.weekly_hours())},
+                  {"Leave", leave.empty() ? "none" : absl::StrJoin(leave, "\n")},
+                  {"Updated", FormatChinaTime(a.update_time())},
+                  {"Etag", a.etag()}},
+                 out);
+}
+
+void PrintSlotsTable(const v1::FindSlotsResponse& response, std::ostream& out) {
+  if (response.slots_size() == 0) {
+    out << "No free slot in this window: outside the mediator's working hours, on leave, on a "
+           "holiday, or booked.\n";
+    return;
+  }
+  TextTable table({"DAY", "START", "END"});
+  for (const v1::TimeSlot& slot : response.slots()) {
+    table.AddRow({ChinaWeekday(slot.start_time()), FormatChinaTime(slot.start_time()),
+                  FormatChinaTime(slot.end_time())});
+  }
+  table.Print(out);
+}
+
+void PrintAppointmentTable(const v1::Appointment& a, std::ostream& out) {
+  std::vector<std::string> participants;
+  for (const v1::AppointmentParticipant& p : a.participants()) {
+    std::string line = p.participant();
+    const std::string attendance = AttendanceShortName(p.attendance());
+    if (!attendance.empty()) absl::StrAppend(&line, "  ", attendance);
+    if (!p.join_uri().empty()) absl::StrAppend(&line, "  join: ", p.join_uri());
+    participants.push_back(std::move(line));
+  }
+  std::vector<std::pair<std::string, std::string>> rows = {
+      {"Name", a.name()},
+      {"Kind", AppointmentKindShortName(a.kind())},
+      {"State", AppointmentStateShortName(a.state())},
+      {"Start",
+       absl::StrCat(FormatChinaTime(a.start_time()), " (", ChinaWeekday(a.start_time()), ")")},
+      {"End", FormatChinaTime(a.end_time())},
+      {"Length", Length(a.start_time(), a.end_time())},
+  };
+  if (!a.location().empty()) rows.push_back({"Location", a.location()});
+  rows.insert(rows.end(), {{"Mediator", a.mediator()},
+                           {"Participants", absl::StrJoin(participants, "\n")},
+                           {"Booked by", a.booked_by()}});
+  if (a.state() == v1::Appointment::STATE_CANCELLED) {
+    rows.push_back({"Cancel reason", a.cancel_reason()});
+  }
+  rows.insert(rows.end(), {{"Created", FormatChinaTime(a.create_time())},
+                           {"Updated", FormatChinaTime(a.update_time())},
+                           {"Etag", a.etag()}});
+  PrintKeyValues(rows, out);
+}
+
+void PrintAppointmentListTable(const v1::ListAppointmentsResponse& response, std::ostream& out) {
+  if (response.appointments_size() == 0) {
+    out << "No appointments found.\n";
+  } else {
+    TextTable table({"NAME", "KIND", "STATE", "START", "END", "PARTICIPANTS"});
+    for (const v1::Appointment& a : response.appointments()) {
+      std::vector<std::string> participants;
+      for (const v1::AppointmentParticipant& p : a.participants()) {
+        participants.push_back(p.participant());
+      }
+      table.AddRow({a.name(), AppointmentKindShortName(a.kind()),
+                    AppointmentStateShortName(a.state()), FormatChinaTime(a.start_time()),
+                    FormatChinaTime(a.end_time()), absl::StrJoin(participants, ",")});
+    }
+    table.Print(out);
+  }
+  PrintNextPage(response.next_page_token(), out);
+}
+
+namespace {
+
+// "3 working days", "30 days".
+std::string DeadlineLength(const v1::Deadline& d) {
+  return absl::StrCat(d.length(), d.working_days() ? " working day" : " day",
+                      d.length() == 1 ? "" : "s");
+}
+
+}  // namespace
+
+void PrintDeadlineTable(const v1::Deadline& d, std::ostream& out) {
+  std::string due = FormatChinaTime(d.due_time());
+  if (d.provisional()) {
+    absl::StrAppend(&due,
+                    " (provisional: counted without the holidays of a year not loaded; "
+                    "'odrd admin load-calendar')");
+  }
+  std::string warn = FormatChinaTime(d.warn_time());
+  if (d.warned()) absl::StrAppend(&warn, " (given)");
+  std::vector<std::pair<std::string, std::string>> rows = {
+      {"Name", d.name()},
+      {"Kind", DeadlineKindShortName(d.kind())},
+      {"State", DeadlineStateShortName(d.state())},
+      {"Legal basis", d.legal_basis()},
+      {"Length", DeadlineLength(d)},
+      {"Started", FormatChinaTime(d.start_time())},
+      {"Due", due},
+      {"Warning", warn},
+  };
+  if (d.extension_days() > 0)
+    rows.push_back({"Extended", absl::StrCat(d.extension_days(), " days")});
+  if (d.paused_days() > 0) rows.push_back({"Paused", absl::StrCat(d.paused_days(), " days")});
+  if (!d.subject().empty()) rows.push_back({"Subject", d.subject()});
+  PrintKeyValues(rows, out);
+}
+
+void PrintDeadlineListTable(const v1::ListDeadlinesResponse& response, std::ostream& out) {
+  if (response.deadlines_size() == 0) {
+    out << "No deadlines found.\n";
+    return;
+  }
+  TextTable table({"KIND", "STATE", "STARTED", "DUE", "LENGTH", "BASIS", "NAME"});
+  bool provisional = false;
+  for (const v1::Deadline& d : response.deadlines()) {
+    std::string length = DeadlineLength(d);
+    if (d.extension_days() > 0) absl::StrAppend(&length, " +", d.extension_days());
+    if (d.paused_days() > 0) absl::StrAppend(&length, " (paused ", d.paused_days(), ")");
+    table.AddRow({DeadlineKindShortName(d.kind()), DeadlineStateShortName(d.state()),
+                  FormatChinaTime(d.start_time()),
+                  absl::StrCat(FormatChinaTime(d.due_time()), d.provisional() ? "*" : ""), length,
+                  d.legal_basis(), d.name()});
+    provisional = provisional || d.provisional();
+  }
+  table.Print(out);
+  if (provisional) {
+    out << "\n* provisional: counted without the public holidays of a year that odrd has not "
+           "loaded (weekends only); 'odrd admin load-calendar' loads it.\n";
+  }
+}
+
+std::string FormatWatchEvent(const v1::WatchCaseEventsResponse& response, bool with_case) {
+  const v1::CaseEvent& e = response.event();
+  std::string what;
+  const std::string from = StateShortName(e.from_state());
+  const std::string to = StateShortName(e.to_state());
+  // Other kinds of events carry the case's state as both: it did not change.
+  const bool state_change =
+      e.kind() == v1::CaseEvent::KIND_STATE_CHANGE || e.kind() == v1::CaseEvent::KIND_UNSPECIFIED;
+  if (state_change && from != to) what = absl::StrCat(Dash(from), " -> ", Dash(to));
+  if (!e.reason().empty()) {
+    what = what.empty() ? OneLine(e.reason()) : absl::StrCat(what, ": ", OneLine(e.reason()));
+  }
+  std::vector<std::string> fields;
+  if (with_case) fields.push_back(Dash(response.case_()));
+  fields.push_back(Dash(FormatChinaTime(e.event_time())));
+  fields.push_back(Dash(EventKindShortName(e.kind())));
+  fields.push_back(Dash(what));
+  fields.push_back(Dash(e.subject()));
+  fields.push_back(absl::StrCat("cursor=", e.cursor()));
+  return absl::StrJoin(fields, "  ");
 }
 
 std::string RoleShortName(v1::Role role) {

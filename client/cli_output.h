@@ -14,9 +14,11 @@
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "odr/v1/appointment.pb.h"
 #include "odr/v1/audit.pb.h"
 #include "odr/v1/auth.pb.h"
 #include "odr/v1/case_service.pb.h"
+#include "odr/v1/deadline.pb.h"
 #include "odr/v1/evidence.pb.h"
 #include "odr/v1/roster.pb.h"
 
@@ -92,6 +94,43 @@ void PrintCaseListTable(const v1::ListCasesResponse& response, std::ostream& out
 
 // Columns SEQ, TIME, ACTOR, FROM, TO, REASON; then the next page hint as above.
 void PrintEventTable(const v1::ListCaseEventsResponse& response, std::ostream& out);
+
+// Key/value listing of a mediator's availability: name, time zone, the weekly hours one day a
+// line (MON 09:00-12:00, 13:30-17:30), the leave one period a line (start to end, reason),
+// updated, etag. Times in China time (FormatChinaTime).
+void PrintAvailabilityTable(const v1::MediatorAvailability& a, std::ostream& out);
+
+// Columns DAY, START, END (China time); or a line saying that the window has no free slot.
+void PrintSlotsTable(const v1::FindSlotsResponse& response, std::ostream& out);
+
+// Key/value listing of an appointment: name, kind, state, start, end, length, location,
+// mediator, participants one a line (with attendance and the caller's join link), booked by,
+// cancel reason, created, updated, etag. Times in China time.
+void PrintAppointmentTable(const v1::Appointment& a, std::ostream& out);
+
+// Columns NAME, KIND, STATE, START, END, PARTICIPANTS; then the next page hint.
+void PrintAppointmentListTable(const v1::ListAppointmentsResponse& response, std::ostream& out);
+
+// Key/value listing of a deadline: name, kind, state, legal basis, length, started, due (marked
+// provisional when a holiday calendar was missing), warning, extensions, pauses, subject.
+void PrintDeadlineTable(const v1::Deadline& d, std::ostream& out);
+
+// Columns KIND, STATE, STARTED, DUE, LENGTH, BASIS, NAME; provisional due times are marked '*'
+// and explained under the table.
+void PrintDeadlineListTable(const v1::ListDeadlinesResponse& response, std::ostream& out);
+
+// One line of `odr events watch` (without the newline): time, kind, what happened (FROM -> TO
+// for a change of state, then the reason), the subject, and `cursor=...`, separated by two
+// spaces, '-' for what is empty; with `with_case` the case's name first. Line breaks in the
+// reason become spaces.
+std::string FormatWatchEvent(const v1::WatchCaseEventsResponse& response, bool with_case);
+
+// `message` as protobuf JSON on one line (as PrintJson, without whitespace).
+std::string CompactJson(const google::protobuf::Message& message);
+
+// RFC 3339 to the second in China time, e.g. 2031-03-04T09:00:00+08:00, whatever TZ says (the
+// scheduling commands: working hours are China's). Empty for an unset timestamp.
+std::string FormatChinaTime(const google::protobuf::Timestamp& t);
 
 // Key/value listing of a principal: name, role, display name, organization, court, and the partner
 // app it acts through; then the `extra` rows (e.g. the token's expiry) if any.

@@ -123,7 +123,9 @@ Session::Session(const GlobalFlags& g)
       roster_(channel_, g.resolved.client),
       auth_(channel_, g.resolved.client),
       audit_(channel_, g.resolved.client),
-      evidence_(channel_, g.resolved.client) {}
+      evidence_(channel_, g.resolved.client),
+      appointments_(channel_, g.resolved.client),
+      deadlines_(channel_, g.resolved.client) {}
 
 int Session::Print(const v1::Case& c) const { return Emit(c, {c.name()}, "", &PrintCaseTable); }
 
@@ -187,6 +189,50 @@ int Session::Print(const v1::ListEvidenceResponse& r) const {
   std::vector<std::string> names;
   for (const v1::Evidence& e : r.evidence()) names.push_back(e.name());
   return Emit(r, names, r.next_page_token(), &PrintEvidenceListTable);
+}
+
+int Session::Print(const v1::MediatorAvailability& a) const {
+  return Emit(a, {a.name()}, "", &PrintAvailabilityTable);
+}
+
+int Session::Print(const v1::FindSlotsResponse& r) const {
+  std::vector<std::string> slots;
+  for (const v1::TimeSlot& slot : r.slots()) {
+    slots.push_back(
+        absl::StrCat(FormatChinaTime(slot.start_time()), " ", FormatChinaTime(slot.end_time())));
+  }
+  return Emit(r, slots, "", &PrintSlotsTable);
+}
+
+int Session::Print(const v1::Appointment& a) const {
+  return Emit(a, {a.name()}, "", &PrintAppointmentTable);
+}
+
+int Session::Print(const v1::ListAppointmentsResponse& r) const {
+  std::vector<std::string> names;
+  for (const v1::Appointment& a : r.appointments()) names.push_back(a.name());
+  return Emit(r, names, r.next_page_token(), &PrintAppointmentListTable);
+}
+
+int Session::Print(const v1::Deadline& d) const {
+  return Emit(d, {d.name()}, "", &PrintDeadlineTable);
+}
+
+int Session::Print(const v1::ListDeadlinesResponse& r) const {
+  std::vector<std::string> names;
+  for (const v1::Deadline& d : r.deadlines()) names.push_back(d.name());
+  return Emit(r, names, "", &PrintDeadlineListTable);
+}
+
+void Session::PrintWatchEvent(const v1::WatchCaseEventsResponse& r, bool with_case) const {
+  if (mode_ == Mode::kJson) {
+    std::cout << CompactJson(r) << '\n';
+  } else if (mode_ == Mode::kName) {
+    std::cout << r.event().name() << '\n';
+  } else {
+    std::cout << FormatWatchEvent(r, with_case) << '\n';
+  }
+  std::cout.flush();
 }
 
 int Session::PrintJsonOr(const google::protobuf::Message& m, absl::string_view text) const {

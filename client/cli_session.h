@@ -96,6 +96,8 @@ class Session {
   const client::AuthClient& auth() const { return auth_; }
   const client::AuditClient& audit() const { return audit_; }
   const client::EvidenceClient& evidence() const { return evidence_; }
+  const client::AppointmentClient& appointments() const { return appointments_; }
+  const client::DeadlineClient& deadlines() const { return deadlines_; }
   const GlobalFlags& globals() const { return globals_; }
 
   // Prints a message as -o asks.
@@ -112,6 +114,16 @@ class Session {
   int Print(const v1::ListPoolsResponse& r) const;
   int Print(const v1::Evidence& e) const;
   int Print(const v1::ListEvidenceResponse& r) const;
+  int Print(const v1::MediatorAvailability& a) const;
+  // -o name: "START END" (RFC 3339, China time) one slot a line.
+  int Print(const v1::FindSlotsResponse& r) const;
+  int Print(const v1::Appointment& a) const;
+  int Print(const v1::ListAppointmentsResponse& r) const;
+  int Print(const v1::Deadline& d) const;
+  int Print(const v1::ListDeadlinesResponse& r) const;
+  // One event of a watch, at once (flushed): -o json one line of JSON, -o name the event's name,
+  // else FormatWatchEvent(r, with_case).
+  void PrintWatchEvent(const v1::WatchCaseEventsResponse& r, bool with_case) const;
   // -o json (or not a terminal): the message as JSON; otherwise `text`.
   int PrintJsonOr(const google::protobuf::Message& m, absl::string_view text) const;
 
@@ -152,6 +164,8 @@ class Session {
   const client::AuthClient auth_;
   const client::AuditClient audit_;
   const client::EvidenceClient evidence_;
+  const client::AppointmentClient appointments_;
+  const client::DeadlineClient deadlines_;
 };
 
 // --page-size, --page-token and --all of a list command.

@@ -13,6 +13,7 @@
 #include "client/cli_session.h"
 #include "client/evidence_commands.h"
 #include "client/roster_commands.h"
+#include "client/schedule_commands.h"
 
 namespace {
 
@@ -123,6 +124,9 @@ int main(int argc, char** argv) {
     commands.push_back(std::move(c));
   }
   for (odr::cli::Command& c : odr::cli::AddEvidenceCommands(&app, &globals)) {
+    commands.push_back(std::move(c));
+  }
+  for (odr::cli::Command& c : odr::cli::AddScheduleCommands(&app, &globals)) {
     commands.push_back(std::move(c));
   }
 

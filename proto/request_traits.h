@@ -17,9 +17,11 @@
 #include <string>
 #include <vector>
 
+#include "odr/v1/appointment.pb.h"
 #include "odr/v1/audit.pb.h"
 #include "odr/v1/auth.pb.h"
 #include "odr/v1/case_service.pb.h"
+#include "odr/v1/deadline.pb.h"
 #include "odr/v1/evidence.pb.h"
 #include "odr/v1/roster.pb.h"
 
@@ -112,5 +114,20 @@ ODR_LENIENT_REQUEST(odr::v1::WithdrawEvidenceRequest)
 ODR_LENIENT_REQUEST(odr::v1::GetEvidenceProofRequest)
 ODR_LENIENT_REQUEST(odr::v1::GetConsistencyProofRequest)
 ODR_LENIENT_REQUEST(odr::v1::GetLogCheckpointRequest)
+ODR_LENIENT_REQUEST(odr::v1::WatchCaseEventsRequest)
+ODR_LENIENT_REQUEST(odr::v1::GetMediatorAvailabilityRequest)
+ODR_LENIENT_REQUEST(odr::v1::UpdateMediatorAvailabilityRequest)
+ODR_LENIENT_REQUEST(odr::v1::FindSlotsRequest)
+ODR_LENIENT_REQUEST(odr::v1::BookAppointmentRequest)
+ODR_LENIENT_REQUEST(odr::v1::GetAppointmentRequest)
+ODR_LENIENT_REQUEST(odr::v1::ListAppointmentsRequest)
+ODR_LENIENT_REQUEST(odr::v1::RescheduleAppointmentRequest)
+ODR_LENIENT_REQUEST(odr::v1::CancelAppointmentRequest)
+ODR_LENIENT_REQUEST(odr::v1::RecordAttendanceRequest)
+ODR_LENIENT_REQUEST(odr::v1::ListDeadlinesRequest)
+ODR_LENIENT_REQUEST(odr::v1::PauseMediationPeriodRequest)
+ODR_LENIENT_REQUEST(odr::v1::ResumeMediationPeriodRequest)
+ODR_LENIENT_REQUEST(odr::v1::ExtendMediationPeriodRequest)
+ODR_LENIENT_REQUEST(odr::v1::RecordRespondentContactRequest)
 
 #endif  // ODR_PROTO_REQUEST_TRAITS_H_

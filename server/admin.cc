@@ -217,6 +217,18 @@ int LogKey(const AdminFlags& f) {
   return 0;
 }
 
+int VideoKey(const AdminFlags& f) {
+  // As for the log key: never a new key here.
+  if (!std::filesystem::exists(JoinKeyPath(f.data_dir))) {
+    return Fail(absl::StrCat("no video join-token key in ", f.data_dir,
+                             " (odrd creates it when it first starts there)"));
+  }
+  auto signer = JoinTokenSigner::Create(JoinKeyPath(f.data_dir), "{token}");
+  if (!signer.ok()) return Fail(signer.status().message());
+  std::cout << signer->PublicKeyPem();
+  return 0;
+}
+
 int LoadCalendar(const AdminFlags& f) {
   std::ifstream in(f.calendar_file, std::ios::binary);
   if (!in) return Fail(absl::StrCat("cannot read ", f.calendar_file));
@@ -381,6 +393,10 @@ void AddAdminCommands(CLI::App* app, std::function<int()>* run) {
       admin->add_subcommand("log-key", "Print the evidence log's verifier key, for courts to pin");
   log_key->add_option("--log-origin", f->log_origin, "odrd's --log-origin")->capture_default_str();
   log_key->callback([f, run] { *run = [f] { return LogKey(*f); }; });
+
+  CLI::App* video_key = admin->add_subcommand(
+      "video-key", "Print the public key (PEM) that verifies video join tokens, for the platform");
+  video_key->callback([f, run] { *run = [f] { return VideoKey(*f); }; });
 
   CLI::App* load_calendar = admin->add_subcommand(
       "load-calendar",

@@ -1,10 +1,16 @@
 #include "server/case_mapper.h"
 
+#include <google/protobuf/io/coded_stream.h>
+#include <google/protobuf/io/zero_copy_stream_impl_lite.h>
+#include <openssl/evp.h>
+
 #include "absl/strings/ascii.h"
+#include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
 #include "google/protobuf/util/time_util.h"
 #include "server/domain/validation.h"
 
@@ -208,6 +214,19 @@ domain::CaseData CaseDataFromProto(const v1::Case& in, const std::string& path, 
       out.court_diversion =
           domain::CourtDiversion{ResourceId(d.court(), "courts/"), d.intake_reference(),
                                  d.diversion_date(), d.court_display_name()};
+      switch (d.procedure()) {
+        case v1::PROCEDURE_UNSPECIFIED:
+        case v1::PROCEDURE_PRE_FILING:
+          break;
+        case v1::PROCEDURE_POST_FILING_ORDINARY:
+          out.court_diversion->procedure = domain::Procedure::kPostFilingOrdinary;
+          break;
+        case v1::PROCEDURE_POST_FILING_SIMPLE:
+          out.court_diversion->procedure = domain::Procedure::kPostFilingSimple;
+          break;
+        default:
+          EnumViolation(d.procedure(), path + ".source.court_diversion.procedure", v);
+      }
       break;
     }
     case v1::CaseSource::SOURCE_NOT_SET:
@@ -217,6 +236,18 @@ domain::CaseData CaseDataFromProto(const v1::Case& in, const std::string& path, 
       break;
   }
   return out;
+}
+
+v1::Procedure ProcedureToProto(domain::Procedure p) {
+  switch (p) {
+    case domain::Procedure::kPreFiling:
+      return v1::PROCEDURE_PRE_FILING;
+    case domain::Procedure::kPostFilingOrdinary:
+      return v1::PROCEDURE_POST_FILING_ORDINARY;
+    case domain::Procedure::kPostFilingSimple:
+      return v1::PROCEDURE_POST_FILING_SIMPLE;
+  }
+  return v1::PROCEDURE_UNSPECIFIED;
 }
 
 v1::Case::State StateToProto(domain::CaseState s) {
@@ -235,6 +266,8 @@ v1::Case::State StateToProto(domain::CaseState s) {
       return v1::Case::STATE_MEDIATOR_PROPOSED;
     case domain::CaseState::kMediatorAssigned:
       return v1::Case::STATE_MEDIATOR_ASSIGNED;
+    case domain::CaseState::kMediating:
+      return v1::Case::STATE_MEDIATING;
   }
   return v1::Case::STATE_UNSPECIFIED;
 }
@@ -263,6 +296,7 @@ void CaseToProto(const domain::Case& in, v1::Case* out) {
     d->set_court_display_name(in.data.court_diversion->court_display_name);
     d->set_intake_reference(in.data.court_diversion->intake_reference);
     d->set_diversion_date(in.data.court_diversion->diversion_date);
+    d->set_procedure(ProcedureToProto(in.data.court_diversion->procedure));
   } else {
     out->mutable_source()->mutable_citizen_application();
   }
@@ -293,6 +327,9 @@ void CaseToProto(const domain::Case& in, v1::Case* out) {
       case domain::AssignmentState::kReplaced:
         pa->set_state(v1::MediatorAssignment::STATE_REPLACED);
         break;
+      case domain::AssignmentState::kLapsed:
+        pa->set_state(v1::MediatorAssignment::STATE_LAPSED);
+        break;
     }
     switch (a.method) {
       case domain::AssignmentMethod::kJointChoice:
@@ -316,6 +353,36 @@ void EventToProto(const domain::CaseEvent& in, v1::CaseEvent* out) {
   out->set_from_state(in.from_state ? StateToProto(*in.from_state) : v1::Case::STATE_UNSPECIFIED);
   out->set_to_state(StateToProto(in.to_state));
   out->set_reason(in.reason);
+  // EventKind and the API's Kind are in the same order, the API's shifted by one (UNSPECIFIED).
+  out->set_kind(static_cast<v1::CaseEvent::Kind>(static_cast<int>(in.kind) + 1));
+  if (!in.subject.empty()) out->set_subject(absl::StrCat("cases/", in.case_id, "/", in.subject));
+  if (in.event_id > 0) out->set_cursor(EventCursor(in.event_id));
+}
+
+std::string MessageFingerprint(absl::string_view method, const google::protobuf::Message& m) {
+  std::string bytes(method);
+  bytes.push_back('\n');
+  {
+    google::protobuf::io::StringOutputStream out(&bytes);
+    google::protobuf::io::CodedOutputStream coded(&out);
+    coded.SetSerializationDeterministic(true);
+    m.SerializeToCodedStream(&coded);
+  }
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  EVP_Digest(bytes.data(), bytes.size(), digest, &len, EVP_sha256(), nullptr);
+  return absl::BytesToHexString(absl::string_view(reinterpret_cast<char*>(digest), len));
+}
+
+std::string EventCursor(int64_t event_id) { return absl::StrCat("e", event_id); }
+
+absl::StatusOr<int64_t> ParseEventCursor(absl::string_view cursor, absl::string_view field) {
+  int64_t id = 0;
+  if (cursor.empty()) return 0;
+  if (!absl::ConsumePrefix(&cursor, "e") || !absl::SimpleAtoi(cursor, &id) || id < 0) {
+    return InvalidFieldError(std::string(field), "is not a cursor this service returned");
+  }
+  return id;
 }
 
 std::string Etag(int64_t version) { return absl::StrCat("W/\"", version, "\""); }

@@ -20,6 +20,13 @@ domain::CaseData CaseDataFromProto(const v1::Case& in, const std::string& path, 
 
 void CaseToProto(const domain::Case& in, v1::Case* out);
 void EventToProto(const domain::CaseEvent& in, v1::CaseEvent* out);
+// The opaque watch cursor of an event, and back (0 for empty; INVALID_ARGUMENT naming `field`).
+std::string EventCursor(int64_t event_id);
+absl::StatusOr<int64_t> ParseEventCursor(absl::string_view cursor, absl::string_view field);
+v1::Procedure ProcedureToProto(domain::Procedure p);
+// Hex SHA-256 of `method` and the deterministic serialization of `m`: what makes a retry with
+// the same idempotency key recognisable.
+std::string MessageFingerprint(absl::string_view method, const google::protobuf::Message& m);
 v1::Case::State StateToProto(domain::CaseState s);
 
 // The etag of a case version, and back. ParseEtag: INVALID_ARGUMENT naming `field` if malformed.

@@ -23,18 +23,7 @@ template <typename Req>
 std::string Fingerprint(absl::string_view method, const Req& req) {
   Req copy = req;
   copy.clear_request_id();
-  std::string bytes(method);
-  bytes.push_back('\n');
-  {
-    google::protobuf::io::StringOutputStream out(&bytes);
-    google::protobuf::io::CodedOutputStream coded(&out);
-    coded.SetSerializationDeterministic(true);
-    copy.SerializeToCodedStream(&coded);
-  }
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  EVP_Digest(bytes.data(), bytes.size(), digest, &len, EVP_sha256(), nullptr);
-  return absl::BytesToHexString(absl::string_view(reinterpret_cast<char*>(digest), len));
+  return MessageFingerprint(method, copy);
 }
 
 // request_id keys are scoped to the principal (another caller's key is a different key) and
@@ -239,6 +228,8 @@ domain::CaseOperation OperationFor(domain::CaseAction a) {
       return domain::CaseOperation::kRespondToAssignment;
     case domain::CaseAction::kReleaseMediator:
       return domain::CaseOperation::kReplaceMediator;
+    case domain::CaseAction::kStartMediation:
+      return domain::CaseOperation::kManageClock;
   }
   return domain::CaseOperation::kUpdate;
 }
@@ -543,9 +534,14 @@ grpc::ServerUnaryReactor* CaseServiceImpl::ListCaseEvents(grpc::CallbackServerCo
             return InvalidFieldError("page_token", "is not a token returned by this list call");
           }
         }
-        ODR_RETURN_IF_ERROR(ReadCase(call, id).status());
+        ODR_ASSIGN_OR_RETURN(domain::Case k, ReadCase(call, id));
         ODR_ASSIGN_OR_RETURN(storage::EventPage page, store_->ListCaseEvents(id, after, limit));
-        for (const domain::CaseEvent& e : page.events) EventToProto(e, resp->add_events());
+        for (const domain::CaseEvent& e : page.events) {
+          // Events of the other side's separate sessions and staff alerts are left out.
+          if (domain::MaySeeAudience(call.caller.principal, k, e.audience)) {
+            EventToProto(e, resp->add_events());
+          }
+        }
         if (page.next_after_seq) {
           resp->set_next_page_token(domain::EncodePageToken(
               req->parent(), domain::CaseCursor{absl::StrCat(*page.next_after_seq), "events"}));

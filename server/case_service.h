@@ -9,6 +9,7 @@
 #include "server/domain/authorization.h"
 #include "server/domain/clock.h"
 #include "server/domain/roster.h"
+#include "server/event_hub.h"
 #include "server/rpc_runner.h"
 #include "storage/access_log.h"
 #include "storage/case_store.h"
@@ -20,14 +21,18 @@ namespace odr::server {
 class CaseServiceImpl final : public v1::CaseService::CallbackService {
  public:
   // All pointers must outlive the service and any call in flight.
+  // `hub` wakes WatchCaseEvents streams; without one they only send what exists when they start
+  // and then wait (tests that do not watch).
   CaseServiceImpl(RpcRunner* runner, storage::CaseStore* store, storage::PrincipalStore* principals,
-                  storage::RosterStore* roster, storage::AccessLog* access, Clock* clock)
+                  storage::RosterStore* roster, storage::AccessLog* access, Clock* clock,
+                  EventHub* hub = nullptr)
       : runner_(runner),
         store_(store),
         principals_(principals),
         roster_(roster),
         access_(access),
-        clock_(clock) {}
+        clock_(clock),
+        hub_(hub) {}
 
   grpc::ServerUnaryReactor* CreateCase(grpc::CallbackServerContext* ctx,
                                        const v1::CreateCaseRequest* req, v1::Case* resp) override;
@@ -71,6 +76,10 @@ class CaseServiceImpl final : public v1::CaseService::CallbackService {
   grpc::ServerUnaryReactor* ReplaceMediator(grpc::CallbackServerContext* ctx,
                                             const v1::ReplaceMediatorRequest* req,
                                             v1::Case* resp) override;
+  // Server streaming (case_events_watch.cc): backlog from the cursor, then live events as the
+  // hub signals commits; every event is checked against the caller's view of its case.
+  grpc::ServerWriteReactor<v1::WatchCaseEventsResponse>* WatchCaseEvents(
+      grpc::CallbackServerContext* ctx, const v1::WatchCaseEventsRequest* req) override;
 
  private:
   template <typename Req>
@@ -100,6 +109,8 @@ class CaseServiceImpl final : public v1::CaseService::CallbackService {
   storage::RosterStore* roster_;
   storage::AccessLog* access_;
   Clock* clock_;
+  EventHub* hub_;
+  class WatchReactor;
 };
 
 }  // namespace odr::server

@@ -6,6 +6,9 @@
 #include <iostream>
 
 #include "CLI/CLI.hpp"
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_split.h"
+#include "absl/time/time.h"
 #include "server/admin.h"
 #include "server/domain/clock.h"
 #include "server/log.h"
@@ -75,11 +78,37 @@ int main(int argc, char** argv) {
   app.add_option("--log-origin", options.log_origin,
                  "origin line of the evidence log's checkpoints and name of its key")
       ->capture_default_str();
+  app.add_option("--video-url-template", options.video_url_template,
+                 "join link of video appointments; {token} (required), {appointment}, "
+                 "{participant} are filled in")
+      ->capture_default_str();
+  std::string deadline_warning = "72h";
+  app.add_option("--deadline-warning", deadline_warning,
+                 "how long before a statutory deadline it warns (at most half the period)")
+      ->capture_default_str();
+  std::string reminders = "24h,1h";
+  app.add_option("--appointment-reminders", reminders,
+                 "when reminders fire before an appointment, comma-separated durations")
+      ->capture_default_str();
   std::function<int()> admin;
   odr::server::AddAdminCommands(&app, &admin);
   CLI11_PARSE(app, argc, argv);
   if (admin) return admin();
   options.auth.token_ttl = absl::Seconds(token_ttl_seconds);
+  if (!absl::ParseDuration(deadline_warning, &options.deadline_warning) ||
+      options.deadline_warning < absl::ZeroDuration()) {
+    std::cerr << "--deadline-warning: not a duration (e.g. 72h)\n";
+    return 2;
+  }
+  options.reminder_offsets.clear();
+  for (absl::string_view r : absl::StrSplit(reminders, ',', absl::SkipEmpty())) {
+    absl::Duration d;
+    if (!absl::ParseDuration(absl::StripAsciiWhitespace(r), &d) || d <= absl::ZeroDuration()) {
+      std::cerr << "--appointment-reminders: not a list of durations (e.g. 24h,1h)\n";
+      return 2;
+    }
+    options.reminder_offsets.push_back(d);
+  }
 
   if (auto s = odr::log::Init(log_level); !s.ok()) {
     std::cerr << s.message() << "\n";

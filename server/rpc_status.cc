@@ -25,6 +25,7 @@ grpc::Status ToGrpcStatus(const absl::Status& s) {
     fv->set_description(f.description);
   }
   details.set_current_state(ErrorCurrentState(s));
+  for (const auto& [k, v] : ErrorMetadata(s)) (*details.mutable_metadata())[k] = v;
   v1::ErrorStatus status;
   status.set_code(static_cast<int>(s.code()));
   status.set_message(message);

@@ -13,6 +13,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
 #include "server/log.h"
+#include "storage/calendar_store.h"
 
 namespace odr::server {
 namespace {
@@ -38,6 +39,10 @@ bool IsLoopbackAddress(absl::string_view listen) {
   in_addr v4;
   const std::string literal(host);
   return inet_pton(AF_INET, literal.c_str(), &v4) == 1 && (ntohl(v4.s_addr) >> 24) == 127;
+}
+
+std::string JoinKeyPath(const std::string& data_dir) {
+  return (std::filesystem::path(data_dir) / "appointments" / "join-signing-key.pem").string();
 }
 
 std::string LogSigningKeyPath(const std::string& data_dir) {
@@ -91,7 +96,17 @@ absl::StatusOr<std::unique_ptr<OdrServer>> OdrServer::Start(const ServerOptions&
   auto db = storage::Database::Open(db_options);
   if (!db.ok()) return db.status();
   s->db_ = std::move(*db);
-  s->store_ = std::make_unique<storage::SqliteCaseStore>(s->db_.get(), clock, ids);
+  // The statutory clock counts in the working-day calendar the operator loaded (odrd admin
+  // load-calendar); years not loaded count weekdays only and their deadlines say so.
+  auto calendar = storage::CalendarStore(s->db_.get()).Load();
+  if (!calendar.ok()) return calendar.status();
+  s->calendar_ = std::move(*calendar);
+  s->statutory_ = std::make_unique<domain::StatutoryClock>(
+      &s->calendar_, domain::ClockConfig{options.deadline_warning, options.reminder_offsets});
+  s->store_ =
+      std::make_unique<storage::SqliteCaseStore>(s->db_.get(), clock, ids, s->statutory_.get());
+  s->schedule_ =
+      std::make_unique<storage::ScheduleStore>(s->db_.get(), clock, ids, s->statutory_.get());
   s->principals_ = std::make_unique<storage::SqlitePrincipalStore>(s->db_.get(), clock);
   s->access_ = std::make_unique<storage::SqliteAccessLog>(s->db_.get());
   auto keys =
@@ -107,7 +122,25 @@ absl::StatusOr<std::unique_ptr<OdrServer>> OdrServer::Start(const ServerOptions&
   s->roster_ = std::make_unique<storage::SqliteRosterStore>(s->db_.get(), clock);
   s->case_service_ =
       std::make_unique<CaseServiceImpl>(s->runner_.get(), s->store_.get(), s->principals_.get(),
-                                        s->roster_.get(), s->access_.get(), clock);
+                                        s->roster_.get(), s->access_.get(), clock, &s->hub_);
+  std::error_code dir_error;
+  std::filesystem::create_directories(std::filesystem::path(options.data_dir) / "appointments",
+                                      dir_error);
+  auto join = JoinTokenSigner::Create(JoinKeyPath(options.data_dir), options.video_url_template);
+  if (!join.ok()) return join.status();
+  s->join_ = std::make_unique<JoinTokenSigner>(std::move(*join));
+  s->appointment_service_ = std::make_unique<AppointmentServiceImpl>(
+      s->runner_.get(), s->store_.get(), s->schedule_.get(), s->access_.get(), &s->calendar_,
+      s->join_.get(), clock);
+  s->deadline_service_ = std::make_unique<DeadlineServiceImpl>(s->runner_.get(), s->store_.get(),
+                                                               s->access_.get(), clock);
+  s->engine_ = std::make_unique<DeadlineEngine>(s->store_.get(), clock);
+  // Every commit that appended a case event wakes the watch streams and the deadline engine
+  // (a new deadline or reminder may be due sooner than the engine's next look).
+  s->db_->SetEventListener([srv = s.get()] {
+    srv->hub_.Notify();
+    srv->engine_->Wake();
+  });
   s->roster_service_ =
       std::make_unique<RosterServiceImpl>(s->runner_.get(), s->roster_.get(), s->principals_.get());
   s->auth_service_ = std::make_unique<AuthServiceImpl>(s->runner_.get(), s->authenticator_.get());
@@ -146,6 +179,8 @@ absl::StatusOr<std::unique_ptr<OdrServer>> OdrServer::Start(const ServerOptions&
   builder.RegisterService(s->audit_service_.get());
   builder.RegisterService(s->roster_service_.get());
   builder.RegisterService(s->evidence_service_.get());
+  builder.RegisterService(s->appointment_service_.get());
+  builder.RegisterService(s->deadline_service_.get());
   // Explicit size limits: a larger message is RESOURCE_EXHAUSTED before it is parsed. Metadata
   // may be up to 16 KiB so that an oversized token reaches the authenticator and gets
   // UNAUTHENTICATED rather than a transport error.
@@ -160,6 +195,7 @@ absl::StatusOr<std::unique_ptr<OdrServer>> OdrServer::Start(const ServerOptions&
     return absl::UnavailableError(absl::StrCat("cannot listen on ", options.listen));
   }
   s->server_->GetHealthCheckService()->SetServingStatus(true);
+  if (options.run_deadline_engine) s->engine_->Start();
   log::Info("started", {{"listen", options.listen},
                         {"port", s->port_},
                         {"schema_version", s->db_->schema_version()},
@@ -174,6 +210,8 @@ void OdrServer::Shutdown(absl::Duration grace) {
   shut_down_ = true;
   log::Info("shutting_down", {{"grace_ms", absl::ToInt64Milliseconds(grace)}});
   server_->GetHealthCheckService()->SetServingStatus(false);
+  engine_->Stop();
+  hub_.Close();  // ends the watch streams, so that they do not hold up the shutdown
   server_->Shutdown(std::chrono::system_clock::now() +
                     std::chrono::milliseconds(absl::ToInt64Milliseconds(grace)));
   pool_->join();

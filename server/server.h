@@ -11,12 +11,19 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "server/appointment_service.h"
 #include "server/auth/token.h"
 #include "server/auth_service.h"
 #include "server/authenticator.h"
 #include "server/case_service.h"
+#include "server/deadline_engine.h"
+#include "server/deadline_service.h"
 #include "server/domain/clock.h"
+#include "server/domain/statutory_clock.h"
+#include "server/domain/working_calendar.h"
+#include "server/event_hub.h"
 #include "server/evidence_service.h"
+#include "server/join_token.h"
 #include "server/rate_limiter.h"
 #include "server/roster_service.h"
 #include "server/rpc_runner.h"
@@ -25,6 +32,7 @@
 #include "storage/evidence_store.h"
 #include "storage/principal_store.h"
 #include "storage/roster_store.h"
+#include "storage/schedule_store.h"
 #include "storage/sqlite_case_store.h"
 #include "storage/sqlite_db.h"
 
@@ -50,7 +58,19 @@ struct ServerOptions {
   std::string evidence_key_file;
   // The evidence log's origin: the first line of its checkpoints and the name of its key.
   std::string log_origin = "odr/evidence-log";
+  // Join links of video appointments: must contain {token}; may contain {appointment} and
+  // {participant} (docs/appointments.md).
+  std::string video_url_template = "https://video.invalid/join/{appointment}?token={token}";
+  // How long before a statutory deadline it warns (at most half the period), and when the
+  // reminders of an appointment fire.
+  absl::Duration deadline_warning = absl::Hours(72);
+  std::vector<absl::Duration> reminder_offsets = {absl::Hours(24), absl::Hours(1)};
+  // Whether to run the deadline engine (tests that drive it themselves turn it off).
+  bool run_deadline_engine = true;
 };
+
+// Where the key that signs video join tokens lives in a data dir.
+std::string JoinKeyPath(const std::string& data_dir);
 
 // Where the evidence log's signing key lives in a data dir.
 std::string LogSigningKeyPath(const std::string& data_dir);
@@ -73,6 +93,9 @@ class OdrServer {
   // Turns health NOT_SERVING, stops accepting calls, lets calls in flight finish for up to
   // `grace` (then cancels them), and joins the worker pool. Idempotent; call from one thread.
   void Shutdown(absl::Duration grace);
+
+  // The deadline engine (for tests in simulated time: Wake() after moving the clock).
+  DeadlineEngine* deadline_engine() { return engine_.get(); }
 
  private:
   OdrServer() = default;
@@ -98,6 +121,14 @@ class OdrServer {
   std::unique_ptr<storage::BlobStore> blobs_;
   std::unique_ptr<storage::EvidenceStore> evidence_;
   std::unique_ptr<EvidenceServiceImpl> evidence_service_;
+  domain::WorkingCalendar calendar_;
+  std::unique_ptr<domain::StatutoryClock> statutory_;
+  std::unique_ptr<storage::ScheduleStore> schedule_;
+  std::unique_ptr<JoinTokenSigner> join_;
+  EventHub hub_;
+  std::unique_ptr<AppointmentServiceImpl> appointment_service_;
+  std::unique_ptr<DeadlineServiceImpl> deadline_service_;
+  std::unique_ptr<DeadlineEngine> engine_;
   std::unique_ptr<grpc::Server> server_;
 };
 

@@ -12,6 +12,7 @@
 #include "absl/strings/string_view.h"
 #include "server/domain/case_query.h"
 #include "server/domain/state_machine.h"
+#include "server/domain/statutory_clock.h"
 #include "server/domain/types.h"
 
 namespace odr::storage {
@@ -86,6 +87,32 @@ class CaseStore {
   // The case's events with seq > after_seq, oldest first, at most `limit`.
   virtual absl::StatusOr<EventPage> ListCaseEvents(absl::string_view id, int64_t after_seq,
                                                    int limit) = 0;
+
+  // Events of every case with event_id > after_event_id (or of case `case_id` when not empty),
+  // in event_id order (commit order), at most `limit`.
+  virtual absl::StatusOr<std::vector<domain::CaseEvent>> EventsAfter(absl::string_view case_id,
+                                                                     int64_t after_event_id,
+                                                                     int limit) = 0;
+
+  // --- The statutory clock (with a StatutoryClock configured; else FAILED_PRECONDITION) ---
+
+  // The case's deadlines in start order (no reminders).
+  virtual absl::StatusOr<std::vector<domain::Deadline>> ListDeadlines(absl::string_view id) = 0;
+
+  enum class PeriodChange { kPause, kResume, kExtend };
+  // Pauses, resumes or extends (by `days`) the case's mediation period, with an event;
+  // ctx.authorize sees the case. FAILED_PRECONDITION (reason DEADLINE_NOT_STARTED) before a
+  // mediator accepted, or from the clock's rules.
+  virtual absl::StatusOr<domain::Deadline> ChangeMediationPeriod(
+      absl::string_view id, PeriodChange change, int days, absl::string_view reason,
+      const domain::MutationContext& ctx) = 0;
+
+  // Fires up to `limit` deadlines and reminders due at the clock's now, each in its own
+  // transaction with its warning or expiry action (exactly once: a row fires only while its next
+  // fire time is due, and firing moves it on). Returns how many fired.
+  virtual absl::StatusOr<int> FireDueDeadlines(int limit) = 0;
+  // When the next deadline or reminder is due, if any.
+  virtual absl::StatusOr<std::optional<absl::Time>> NextDeadline() = 0;
 };
 
 }  // namespace odr::storage

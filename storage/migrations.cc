@@ -284,6 +284,114 @@ CREATE TABLE calendar_years (
   load_time_us INTEGER NOT NULL
 ) STRICT;
 )sql",
+      // 7: appointments and the statutory clock (issue 6). Case events get a service-wide id in
+      // commit order (the watch cursor), a kind, a subject and an audience.
+      R"sql(
+CREATE TABLE case_events_v7 (
+  event_id INTEGER PRIMARY KEY AUTOINCREMENT,
+  case_id TEXT NOT NULL REFERENCES cases (id) ON DELETE CASCADE,
+  seq INTEGER NOT NULL,
+  kind TEXT NOT NULL,
+  subject TEXT NOT NULL,
+  audience TEXT NOT NULL CHECK (audience IN ('all', 'applicant', 'respondent', 'staff')),
+  actor TEXT NOT NULL,
+  time_us INTEGER NOT NULL,
+  from_state TEXT,
+  to_state TEXT NOT NULL,
+  reason TEXT NOT NULL,
+  UNIQUE (case_id, seq)
+) STRICT;
+INSERT INTO case_events_v7 (case_id, seq, kind, subject, audience, actor, time_us, from_state,
+                            to_state, reason)
+  SELECT case_id, seq, 'state_change', '', 'all', actor, time_us, from_state, to_state, reason
+  FROM case_events ORDER BY time_us, case_id, seq;
+DROP TABLE case_events;
+ALTER TABLE case_events_v7 RENAME TO case_events;
+
+ALTER TABLE cases ADD COLUMN diversion_procedure TEXT;
+
+-- A mediator's working hours and leave: the JSON of domain::Availability (leave in UTC).
+CREATE TABLE mediator_availability (
+  organization_id TEXT NOT NULL,
+  mediator_id TEXT NOT NULL,
+  definition TEXT NOT NULL,
+  version INTEGER NOT NULL,
+  update_time_us INTEGER NOT NULL,
+  PRIMARY KEY (organization_id, mediator_id),
+  FOREIGN KEY (organization_id, mediator_id) REFERENCES mediators (organization_id, id)
+) STRICT, WITHOUT ROWID;
+
+CREATE TABLE appointments (
+  case_id TEXT NOT NULL REFERENCES cases (id),
+  id TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  state TEXT NOT NULL CHECK (state IN ('scheduled', 'cancelled')),
+  start_us INTEGER NOT NULL,
+  end_us INTEGER NOT NULL CHECK (end_us > start_us),
+  mediator_principal TEXT NOT NULL,
+  location TEXT NOT NULL,
+  participants TEXT NOT NULL,  -- JSON [{"participant": ..., "attendance": ...}]
+  audience TEXT NOT NULL,
+  cancel_reason TEXT NOT NULL,
+  booked_by TEXT NOT NULL,
+  request_fingerprint TEXT NOT NULL,
+  create_time_us INTEGER NOT NULL,
+  update_time_us INTEGER NOT NULL,
+  version INTEGER NOT NULL,
+  PRIMARY KEY (case_id, id)
+) STRICT, WITHOUT ROWID;
+CREATE INDEX appointments_by_start ON appointments (case_id, start_us, id);
+
+-- Who is booked when, one row per person of a scheduled appointment: the check against it runs in
+-- the booking's write transaction, so two bookings of one person at overlapping times cannot both
+-- commit. person: 'principal:{id}' for mediators, 'person:{sha256 of document type and number}'
+-- for parties and agents (no personal data in clear).
+CREATE TABLE busy_intervals (
+  person TEXT NOT NULL,
+  start_us INTEGER NOT NULL,
+  end_us INTEGER NOT NULL,
+  case_id TEXT NOT NULL,
+  appointment_id TEXT NOT NULL,
+  PRIMARY KEY (person, start_us, case_id, appointment_id),
+  FOREIGN KEY (case_id, appointment_id) REFERENCES appointments (case_id, id)
+) STRICT, WITHOUT ROWID;
+CREATE INDEX busy_intervals_by_appointment ON busy_intervals (case_id, appointment_id);
+
+-- Statutory deadlines and appointment reminders. A row fires (warning, then expiry) when
+-- next_fire_us has passed; firing updates the row and takes the action in one transaction, so
+-- each fires once, also across restarts.
+CREATE TABLE deadlines (
+  case_id TEXT NOT NULL REFERENCES cases (id),
+  id TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  state TEXT NOT NULL CHECK (state IN ('running', 'paused', 'met', 'expired', 'cancelled')),
+  subject TEXT NOT NULL,
+  start_us INTEGER NOT NULL,
+  length INTEGER NOT NULL,
+  working_days INTEGER NOT NULL,
+  extension_days INTEGER NOT NULL,
+  paused_us INTEGER NOT NULL,
+  paused_at_us INTEGER,
+  due_us INTEGER NOT NULL,
+  warn_us INTEGER,
+  warned INTEGER NOT NULL,
+  provisional INTEGER NOT NULL,
+  next_fire_us INTEGER,
+  ordinal INTEGER NOT NULL,
+  update_time_us INTEGER NOT NULL,
+  PRIMARY KEY (case_id, id)
+) STRICT, WITHOUT ROWID;
+CREATE INDEX deadlines_by_next_fire ON deadlines (next_fire_us) WHERE next_fire_us IS NOT NULL;
+
+-- Cases referred back to the diverting court for filing as litigation (OMR Art. 21).
+CREATE TABLE court_referrals (
+  court_id TEXT NOT NULL,
+  case_id TEXT NOT NULL REFERENCES cases (id),
+  reason TEXT NOT NULL,
+  time_us INTEGER NOT NULL,
+  PRIMARY KEY (court_id, case_id)
+) STRICT, WITHOUT ROWID;
+)sql",
   };
   return *kMigrations;
 }

@@ -12,10 +12,11 @@
 #include "server/domain/roster.h"
 #include "server/domain/status_macros.h"
 #include "storage/access_log.h"
+#include "storage/case_rows.h"
+#include "storage/deadline_rows.h"
 #include "storage/roster_store.h"
 
 namespace odr::storage {
-namespace {
 
 using domain::Case;
 using domain::CaseAction;
@@ -24,6 +25,8 @@ using domain::CaseEvent;
 using domain::CaseState;
 using domain::Party;
 
+namespace case_rows {
+
 absl::Status Corrupt(absl::string_view what) {
   return absl::DataLossError(absl::StrCat("stored value is not recognised: ", what));
 }
@@ -31,8 +34,8 @@ absl::Status Corrupt(absl::string_view what) {
 constexpr char kSelectCase[] =
     "SELECT id, case_number, dispute_type, summary, claims, amount_fen, region_code,"
     " diversion_court, diversion_intake_reference, diversion_date, state, create_time_us,"
-    " update_time_us, version, organization_id, diversion_court_display_name, language FROM"
-    " cases WHERE id = ?1";
+    " update_time_us, version, organization_id, diversion_court_display_name, language,"
+    " diversion_procedure FROM cases WHERE id = ?1";
 
 absl::Status LoadParties(Connection& c, Case& out) {
   ODR_ASSIGN_OR_RETURN(
@@ -84,13 +87,16 @@ const char* AssignmentStateName(domain::AssignmentState s) {
       return "declined";
     case domain::AssignmentState::kReplaced:
       return "replaced";
+    case domain::AssignmentState::kLapsed:
+      return "lapsed";
   }
   return "proposed";
 }
 
 std::optional<domain::AssignmentState> AssignmentStateFromName(absl::string_view n) {
   for (auto s : {domain::AssignmentState::kProposed, domain::AssignmentState::kAccepted,
-                 domain::AssignmentState::kDeclined, domain::AssignmentState::kReplaced}) {
+                 domain::AssignmentState::kDeclined, domain::AssignmentState::kReplaced,
+                 domain::AssignmentState::kLapsed}) {
     if (n == AssignmentStateName(s)) return s;
   }
   return std::nullopt;
@@ -144,6 +150,9 @@ absl::StatusOr<Case> LoadCase(Connection& c, absl::string_view id) {
     out.data.court_diversion =
         domain::CourtDiversion{stmt.ColumnText(7), stmt.ColumnText(8), stmt.ColumnText(9),
                                stmt.ColumnOptionalText(15).value_or("")};
+    auto procedure = domain::ProcedureFromName(stmt.ColumnOptionalText(17).value_or("pre_filing"));
+    if (!procedure) return Corrupt("diversion_procedure");
+    out.data.court_diversion->procedure = *procedure;
   }
   out.data.organization_id = stmt.ColumnText(14);
   out.data.language = stmt.ColumnText(16);
@@ -212,12 +221,12 @@ absl::Status WriteSide(Connection& c, absl::string_view id, absl::string_view si
 
 absl::Status AppendEvent(Connection& c, absl::string_view id, absl::string_view actor,
                          absl::Time time, std::optional<CaseState> from, CaseState to,
-                         absl::string_view reason) {
+                         absl::string_view reason, const EventInfo& info) {
   ODR_ASSIGN_OR_RETURN(
       Statement stmt,
       c.Prepare("INSERT INTO case_events (case_id, seq, actor, time_us, from_state, to_state,"
-                " reason) VALUES (?1, (SELECT COALESCE(MAX(seq), 0) + 1 FROM case_events"
-                " WHERE case_id = ?1), ?2, ?3, ?4, ?5, ?6)"));
+                " reason, kind, subject, audience) VALUES (?1, (SELECT COALESCE(MAX(seq), 0) + 1"
+                " FROM case_events WHERE case_id = ?1), ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"));
   stmt.Bind(1, id).Bind(2, actor).Bind(3, absl::ToUnixMicros(time));
   if (from) {
     stmt.Bind(4, domain::StateName(*from));
@@ -225,8 +234,49 @@ absl::Status AppendEvent(Connection& c, absl::string_view id, absl::string_view 
     stmt.BindNull(4);
   }
   stmt.Bind(5, domain::StateName(to)).Bind(6, reason);
-  return stmt.Run();
+  stmt.Bind(7, domain::EventKindName(info.kind)).Bind(8, info.subject);
+  stmt.Bind(9, domain::EventAudienceName(info.audience));
+  ODR_RETURN_IF_ERROR(stmt.Run());
+  c.NoteEventAppended();
+  return absl::OkStatus();
 }
+
+absl::Status ReadEventColumns(Statement& stmt, CaseEvent* e) {
+  e->seq = stmt.ColumnInt(0);
+  e->actor = stmt.ColumnText(1);
+  e->time = absl::FromUnixMicros(stmt.ColumnInt(2));
+  if (auto from = stmt.ColumnOptionalText(3)) {
+    e->from_state = domain::StateFromName(*from);
+    if (!e->from_state) return Corrupt("from_state");
+  }
+  auto to = domain::StateFromName(stmt.ColumnText(4));
+  if (!to) return Corrupt("to_state");
+  e->to_state = *to;
+  e->reason = stmt.ColumnText(5);
+  e->event_id = stmt.ColumnInt(6);
+  auto kind = domain::EventKindFromName(stmt.ColumnText(7));
+  auto audience = domain::EventAudienceFromName(stmt.ColumnText(9));
+  if (!kind || !audience) return Corrupt("case_events.kind");
+  e->kind = *kind;
+  e->subject = stmt.ColumnText(8);
+  e->audience = *audience;
+  return absl::OkStatus();
+}
+
+}  // namespace case_rows
+
+// Also used by the rest of this file.
+using case_rows::AppendEvent;
+using case_rows::AssignmentMethodFromName;
+using case_rows::AssignmentMethodName;
+using case_rows::AssignmentStateFromName;
+using case_rows::AssignmentStateName;
+using case_rows::Corrupt;
+using case_rows::LoadCase;
+using case_rows::RefreshMediatorIds;
+using case_rows::WriteSide;
+
+namespace {
 
 // Returns the case id a previous call with this request_id produced, if any.
 absl::StatusOr<std::optional<std::string>> FindRequest(Connection& c,
@@ -313,14 +363,15 @@ absl::Status WriteCaseRow(Connection& c, const Case& k, bool insert) {
       insert ? "INSERT INTO cases (id, case_number, dispute_type, summary, claims, amount_fen,"
                " region_code, diversion_court, diversion_intake_reference, diversion_date, state,"
                " create_time_us, update_time_us, version, organization_id,"
-               " diversion_court_display_name, language)"
+               " diversion_court_display_name, language, diversion_procedure)"
                " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16,"
-               " ?17)"
+               " ?17, ?18)"
              : "UPDATE cases SET case_number = ?2, dispute_type = ?3, summary = ?4, claims = ?5,"
                " amount_fen = ?6, region_code = ?7, diversion_court = ?8,"
                " diversion_intake_reference = ?9, diversion_date = ?10, state = ?11,"
                " create_time_us = ?12, update_time_us = ?13, version = ?14, organization_id = ?15,"
-               " diversion_court_display_name = ?16, language = ?17 WHERE id = ?1";
+               " diversion_court_display_name = ?16, language = ?17, diversion_procedure = ?18"
+               " WHERE id = ?1";
   ODR_ASSIGN_OR_RETURN(Statement stmt, c.Prepare(sql));
   stmt.Bind(1, k.id).Bind(2, k.case_number).Bind(3, domain::DisputeTypeName(k.data.dispute_type));
   stmt.Bind(4, k.data.summary).Bind(5, k.data.claims).Bind(6, k.data.amount_fen);
@@ -330,13 +381,56 @@ absl::Status WriteCaseRow(Connection& c, const Case& k, bool insert) {
     stmt.Bind(9, k.data.court_diversion->intake_reference);
     stmt.Bind(10, k.data.court_diversion->diversion_date);
     stmt.Bind(16, k.data.court_diversion->court_display_name);
+    stmt.Bind(18, domain::ProcedureName(k.data.court_diversion->procedure));
   } else {
-    stmt.BindNull(8).BindNull(9).BindNull(10).BindNull(16);
+    stmt.BindNull(8).BindNull(9).BindNull(10).BindNull(16).BindNull(18);
   }
   stmt.Bind(15, k.data.organization_id).Bind(17, k.data.language);
   stmt.Bind(11, domain::StateName(k.state)).Bind(12, absl::ToUnixMicros(k.create_time));
   stmt.Bind(13, absl::ToUnixMicros(k.update_time)).Bind(14, k.version);
   return stmt.Run();
+}
+
+// The actor of what the service does by itself (deadline actions).
+constexpr char kSystemActor[] = "system";
+
+// Starts and stops deadlines as `plan` says, with a DEADLINE_STARTED event for each new one.
+absl::Status ApplyPlan(Connection& c, const domain::StatutoryClock& clock,
+                       const domain::DeadlinePlan& plan, const Case& k, absl::string_view actor,
+                       absl::Time now) {
+  if (plan.stop_all) ODR_RETURN_IF_ERROR(deadline_rows::StopAll(c, k.id, now));
+  for (const auto& stop : plan.stop) {
+    ODR_RETURN_IF_ERROR(deadline_rows::Stop(c, k.id, stop.id, stop.state, now));
+  }
+  for (const domain::Deadline& d : plan.start) {
+    bool inserted = false;
+    ODR_RETURN_IF_ERROR(deadline_rows::Insert(c, d, &inserted));
+    if (!inserted) continue;
+    ODR_RETURN_IF_ERROR(
+        AppendEvent(c, k.id, actor, now, k.state, k.state, clock.StartedMessage(d),
+                    {domain::EventKind::kDeadlineStarted, domain::StatutoryClock::Audience(d.kind),
+                     absl::StrCat("deadlines/", d.id)}));
+  }
+  return absl::OkStatus();
+}
+
+// Moves `k` (whose update_time is set) through `action`, releasing its mediators if it ends, with
+// the event.
+absl::Status ApplyTransition(Connection& c, Case& k, CaseAction action, absl::string_view reason,
+                             absl::string_view actor) {
+  ODR_ASSIGN_OR_RETURN(CaseState next, domain::NextState(k.state, action));
+  const CaseState from = k.state;
+  k.state = next;
+  if (domain::IsTerminal(next)) {
+    // The case no longer occupies its mediators.
+    for (const auto& a : k.assignments) {
+      if (a.active()) {
+        ODR_RETURN_IF_ERROR(
+            SetLoad(c, a.principal_id, -1, a.state == domain::AssignmentState::kAccepted));
+      }
+    }
+  }
+  return AppendEvent(c, k.id, actor, k.update_time, from, next, reason);
 }
 
 absl::StatusOr<std::string> NextCaseNumber(Connection& c, absl::Time now) {
@@ -557,7 +651,13 @@ absl::StatusOr<Case> SqliteCaseStore::MutateCase(
     if (expected_version && *expected_version != k.version) return StaleEtag(k);
     k.update_time = clock_->Now();
     k.version += 1;
+    const Case before = k;
     ODR_RETURN_IF_ERROR(mutate(c, k));
+    if (statutory_ != nullptr) {
+      ODR_RETURN_IF_ERROR(ApplyPlan(c, *statutory_,
+                                    statutory_->OnCaseChange(before, k, k.update_time), k,
+                                    ctx.actor, k.update_time));
+    }
     ODR_RETURN_IF_ERROR(WriteCaseRow(c, k, /*insert=*/false));
     ODR_RETURN_IF_ERROR(RecordRequest(c, ctx, k.id, k.update_time));
     ODR_RETURN_IF_ERROR(RecordChange(c, ctx, k.id, k.update_time));
@@ -613,19 +713,7 @@ absl::StatusOr<Case> SqliteCaseStore::TransitionCase(absl::string_view id,
                                                      absl::string_view reason,
                                                      const domain::MutationContext& ctx) {
   return MutateCase(id, expected_version, ctx, [&](Connection& c, Case& k) -> absl::Status {
-    ODR_ASSIGN_OR_RETURN(CaseState next, domain::NextState(k.state, action));
-    const CaseState from = k.state;
-    k.state = next;
-    if (domain::IsTerminal(next)) {
-      // The case no longer occupies its mediators.
-      for (const auto& a : k.assignments) {
-        if (a.active()) {
-          ODR_RETURN_IF_ERROR(
-              SetLoad(c, a.principal_id, -1, a.state == domain::AssignmentState::kAccepted));
-        }
-      }
-    }
-    return AppendEvent(c, k.id, ctx.actor, k.update_time, from, next, reason);
+    return ApplyTransition(c, k, action, reason, ctx.actor);
   });
 }
 
@@ -842,8 +930,9 @@ absl::StatusOr<EventPage> SqliteCaseStore::ListCaseEvents(absl::string_view id, 
     }
     ODR_ASSIGN_OR_RETURN(
         Statement stmt,
-        c.Prepare("SELECT seq, actor, time_us, from_state, to_state, reason FROM case_events"
-                  " WHERE case_id = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3"));
+        c.Prepare("SELECT seq, actor, time_us, from_state, to_state, reason, event_id, kind,"
+                  " subject, audience FROM case_events WHERE case_id = ?1 AND seq > ?2"
+                  " ORDER BY seq LIMIT ?3"));
     stmt.Bind(1, id).Bind(2, after_seq).Bind(3, static_cast<int64_t>(limit) + 1);
     while (true) {
       ODR_ASSIGN_OR_RETURN(bool row, stmt.Step());
@@ -854,23 +943,226 @@ absl::StatusOr<EventPage> SqliteCaseStore::ListCaseEvents(absl::string_view id, 
       }
       CaseEvent e;
       e.case_id = std::string(id);
-      e.seq = stmt.ColumnInt(0);
-      e.actor = stmt.ColumnText(1);
-      e.time = absl::FromUnixMicros(stmt.ColumnInt(2));
-      if (auto from = stmt.ColumnOptionalText(3)) {
-        e.from_state = domain::StateFromName(*from);
-        if (!e.from_state) return Corrupt("from_state");
-      }
-      auto to = domain::StateFromName(stmt.ColumnText(4));
-      if (!to) return Corrupt("to_state");
-      e.to_state = *to;
-      e.reason = stmt.ColumnText(5);
+      ODR_RETURN_IF_ERROR(case_rows::ReadEventColumns(stmt, &e));
       page.events.push_back(std::move(e));
     }
     return absl::OkStatus();
   });
   if (!s.ok()) return s;
   return page;
+}
+
+absl::StatusOr<std::vector<CaseEvent>> SqliteCaseStore::EventsAfter(absl::string_view case_id,
+                                                                    int64_t after_event_id,
+                                                                    int limit) {
+  std::vector<CaseEvent> out;
+  absl::Status s = db_->Read([&](Connection& c) -> absl::Status {
+    ODR_ASSIGN_OR_RETURN(
+        Statement stmt,
+        c.Prepare("SELECT seq, actor, time_us, from_state, to_state, reason, event_id, kind,"
+                  " subject, audience, case_id FROM case_events WHERE event_id > ?1 AND"
+                  " (?2 = '' OR case_id = ?2) ORDER BY event_id LIMIT ?3"));
+    stmt.Bind(1, after_event_id).Bind(2, case_id).Bind(3, int64_t{limit});
+    while (true) {
+      ODR_ASSIGN_OR_RETURN(bool row, stmt.Step());
+      if (!row) break;
+      CaseEvent e;
+      ODR_RETURN_IF_ERROR(case_rows::ReadEventColumns(stmt, &e));
+      e.case_id = stmt.ColumnText(10);
+      out.push_back(std::move(e));
+    }
+    return absl::OkStatus();
+  });
+  if (!s.ok()) return s;
+  return out;
+}
+
+namespace {
+
+absl::Status NoClock() {
+  return absl::FailedPreconditionError("the statutory clock is not configured");
+}
+
+}  // namespace
+
+absl::StatusOr<std::vector<domain::Deadline>> SqliteCaseStore::ListDeadlines(absl::string_view id) {
+  if (statutory_ == nullptr) return NoClock();
+  std::vector<domain::Deadline> out;
+  absl::Status s = db_->Read([&](Connection& c) -> absl::Status {
+    ODR_ASSIGN_OR_RETURN(out, deadline_rows::LoadForCase(c, id, /*with_reminders=*/false));
+    return absl::OkStatus();
+  });
+  if (!s.ok()) return s;
+  return out;
+}
+
+absl::StatusOr<domain::Deadline> SqliteCaseStore::ChangeMediationPeriod(
+    absl::string_view id, PeriodChange change, int days, absl::string_view reason,
+    const domain::MutationContext& ctx) {
+  if (statutory_ == nullptr) return NoClock();
+  domain::Deadline result;
+  absl::Status s = db_->Write([&](Connection& c) -> absl::Status {
+    ODR_ASSIGN_OR_RETURN(Case k, LoadCase(c, id));
+    if (ctx.authorize) ODR_RETURN_IF_ERROR(ctx.authorize(k));
+    auto d = deadline_rows::Load(c, k.id, "mediation-period");
+    if (!d.ok() && d.status().code() == absl::StatusCode::kNotFound) {
+      return MakeError(absl::StatusCode::kFailedPrecondition, "DEADLINE_NOT_STARTED",
+                       "the mediation period has not started: it starts when a mediator accepts "
+                       "the case");
+    }
+    if (!d.ok()) return d.status();
+    const absl::Time now = clock_->Now();
+    std::string what;
+    switch (change) {
+      case PeriodChange::kPause:
+        ODR_RETURN_IF_ERROR(statutory_->Pause(&*d, now));
+        what = absl::StrCat("mediation period paused for an appraisal: ", reason);
+        break;
+      case PeriodChange::kResume:
+        ODR_RETURN_IF_ERROR(statutory_->Resume(&*d, now));
+        what = absl::StrCat("mediation period resumed; ", d->PausedDays(), " days paused in all; ",
+                            statutory_->WarningMessage(*d));
+        break;
+      case PeriodChange::kExtend:
+        ODR_RETURN_IF_ERROR(statutory_->Extend(&*d, days, now));
+        what =
+            absl::StrCat("mediation period extended by ", days, " days with the parties' consent",
+                         reason.empty() ? "" : absl::StrCat(" (", reason, ")"), "; ",
+                         statutory_->WarningMessage(*d));
+        break;
+    }
+    ODR_RETURN_IF_ERROR(deadline_rows::Save(c, *d));
+    ODR_RETURN_IF_ERROR(AppendEvent(c, k.id, ctx.actor, now, k.state, k.state, what,
+                                    {domain::EventKind::kDeadlineChanged,
+                                     domain::EventAudience::kAll, "deadlines/mediation-period"}));
+    ODR_RETURN_IF_ERROR(RecordChange(c, ctx, k.id, now));
+    result = *d;
+    return absl::OkStatus();
+  });
+  if (!s.ok()) return s;
+  return result;
+}
+
+absl::StatusOr<std::optional<absl::Time>> SqliteCaseStore::NextDeadline() {
+  std::optional<absl::Time> next;
+  absl::Status s = db_->Read([&](Connection& c) -> absl::Status {
+    ODR_ASSIGN_OR_RETURN(next, deadline_rows::NextFire(c));
+    return absl::OkStatus();
+  });
+  if (!s.ok()) return s;
+  return next;
+}
+
+absl::StatusOr<int> SqliteCaseStore::FireDueDeadlines(int limit) {
+  if (statutory_ == nullptr) return NoClock();
+  const absl::Time now = clock_->Now();
+  std::vector<std::pair<std::string, std::string>> due;
+  ODR_RETURN_IF_ERROR(db_->Read([&](Connection& c) -> absl::Status {
+    ODR_ASSIGN_OR_RETURN(due, deadline_rows::Due(c, now, limit));
+    return absl::OkStatus();
+  }));
+  int fired = 0;
+  for (const auto& [case_id, id] : due) {
+    ODR_ASSIGN_OR_RETURN(bool did, FireOne(case_id, id, now));
+    fired += did ? 1 : 0;
+  }
+  return fired;
+}
+
+absl::StatusOr<bool> SqliteCaseStore::FireOne(const std::string& case_id, const std::string& id,
+                                              absl::Time now) {
+  bool fired = false;
+  absl::Status s = db_->Write([&](Connection& c) -> absl::Status {
+    ODR_ASSIGN_OR_RETURN(domain::Deadline d, deadline_rows::Load(c, case_id, id));
+    std::optional<absl::Time> next = d.NextFire();
+    if (!next || *next > now) return absl::OkStatus();  // fired or moved meanwhile
+    fired = true;
+    ODR_ASSIGN_OR_RETURN(Case k, LoadCase(c, case_id));
+    const std::string subject = absl::StrCat("deadlines/", d.id);
+    if (d.warn_at && !d.warned && *d.warn_at <= now) {
+      d.warned = true;
+      if (d.due > now) {
+        ODR_RETURN_IF_ERROR(AppendEvent(c, k.id, kSystemActor, now, k.state, k.state,
+                                        statutory_->WarningMessage(d),
+                                        {domain::EventKind::kDeadlineWarning,
+                                         domain::StatutoryClock::Audience(d.kind), subject}));
+      }
+    }
+    if (d.due <= now) {
+      d.state = domain::DeadlineState::kExpired;
+      ODR_RETURN_IF_ERROR(Expire(c, d, k, now));
+    }
+    d.update_time = now;
+    return deadline_rows::Save(c, d);
+  });
+  if (!s.ok()) return s;
+  return fired;
+}
+
+absl::Status SqliteCaseStore::Expire(Connection& c, const domain::Deadline& d, Case& k,
+                                     absl::Time now) {
+  if (d.kind == domain::DeadlineKind::kAppointmentReminder) {
+    ODR_ASSIGN_OR_RETURN(Statement a,
+                         c.Prepare("SELECT audience FROM appointments WHERE case_id = ?1 AND id ="
+                                   " ?2 AND state = 'scheduled'"));
+    a.Bind(1, k.id).Bind(2, d.subject);
+    ODR_ASSIGN_OR_RETURN(bool row, a.Step());
+    if (!row) return absl::OkStatus();
+    auto audience = domain::EventAudienceFromName(a.ColumnText(0));
+    ODR_RETURN_IF_ERROR(a.Run());
+    if (!audience) return Corrupt("appointments.audience");
+    const domain::ExpiryEffect e = statutory_->OnExpiry(d, k);
+    return AppendEvent(c, k.id, kSystemActor, now, k.state, k.state, e.message,
+                       {domain::EventKind::kAppointmentReminder, *audience,
+                        absl::StrCat("appointments/", d.subject)});
+  }
+  const domain::ExpiryEffect e = statutory_->OnExpiry(d, k);
+  ODR_RETURN_IF_ERROR(AppendEvent(
+      c, k.id, kSystemActor, now, k.state, k.state, e.message,
+      {domain::EventKind::kDeadlineExpired, e.audience, absl::StrCat("deadlines/", d.id)}));
+  const Case before = k;
+  k.update_time = now;
+  bool changed = false;
+  domain::MutationContext system;
+  system.actor = kSystemActor;
+  if (e.lapse_principal) {
+    for (auto& a : k.assignments) {
+      if (a.principal_id != *e.lapse_principal || a.state != domain::AssignmentState::kProposed) {
+        continue;
+      }
+      if (!domain::NextState(k.state, CaseAction::kReleaseMediator).ok()) break;
+      a.state = domain::AssignmentState::kLapsed;
+      a.reason = "did not answer within 3 working days (OMR Art. 12)";
+      ODR_RETURN_IF_ERROR(WriteAssignmentState(c, k.id, a));
+      ODR_RETURN_IF_ERROR(SetLoad(c, a.principal_id, -1, false));
+      ODR_RETURN_IF_ERROR(SettleAssignmentState(
+          c, k, CaseAction::kReleaseMediator, system,
+          absl::StrCat(RosterName(a.organization_id, a.mediator_id), " lapsed: ", a.reason)));
+      changed = true;
+      break;
+    }
+  }
+  if (e.action && domain::NextState(k.state, *e.action).ok()) {
+    ODR_RETURN_IF_ERROR(ApplyTransition(c, k, *e.action, e.reason, kSystemActor));
+    changed = true;
+    if (e.refer_to_court) {
+      const std::string& court = k.data.court_diversion->court_id;
+      ODR_ASSIGN_OR_RETURN(Statement r,
+                           c.Prepare("INSERT INTO court_referrals (court_id, case_id, reason,"
+                                     " time_us) VALUES (?1, ?2, ?3, ?4) ON CONFLICT DO NOTHING"));
+      r.Bind(1, court).Bind(2, k.id).Bind(3, e.reason).Bind(4, absl::ToUnixMicros(now));
+      ODR_RETURN_IF_ERROR(r.Run());
+      ODR_RETURN_IF_ERROR(
+          AppendEvent(c, k.id, kSystemActor, now, k.state, k.state,
+                      absl::StrCat("referred back to courts/", court,
+                                   " for filing as litigation (OMR Art. 21)"),
+                      {domain::EventKind::kReferredToLitigation, domain::EventAudience::kAll, ""}));
+    }
+  }
+  if (!changed) return absl::OkStatus();
+  k.version += 1;
+  ODR_RETURN_IF_ERROR(WriteCaseRow(c, k, /*insert=*/false));
+  return ApplyPlan(c, *statutory_, statutory_->OnCaseChange(before, k, now), k, kSystemActor, now);
 }
 
 }  // namespace odr::storage

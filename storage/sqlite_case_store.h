@@ -13,9 +13,11 @@ namespace odr::storage {
 // CaseStore on an embedded SQLite database. Safe for concurrent use (see Database).
 class SqliteCaseStore final : public CaseStore {
  public:
-  // `db`, `clock` and `ids` must outlive the store.
-  SqliteCaseStore(Database* db, Clock* clock, IdGenerator* ids)
-      : db_(db), clock_(clock), ids_(ids) {}
+  // `db`, `clock`, `ids` and `statutory` must outlive the store. Without `statutory` no deadline
+  // is kept (the deadline methods are FAILED_PRECONDITION).
+  SqliteCaseStore(Database* db, Clock* clock, IdGenerator* ids,
+                  const domain::StatutoryClock* statutory = nullptr)
+      : db_(db), clock_(clock), ids_(ids), statutory_(statutory) {}
 
   absl::StatusOr<domain::Case> CreateCase(const domain::CaseData& data,
                                           const domain::MutationContext& ctx) override;
@@ -34,6 +36,15 @@ class SqliteCaseStore final : public CaseStore {
                                                 const domain::MutationContext& ctx) override;
   absl::StatusOr<EventPage> ListCaseEvents(absl::string_view id, int64_t after_seq,
                                            int limit) override;
+  absl::StatusOr<std::vector<domain::CaseEvent>> EventsAfter(absl::string_view case_id,
+                                                             int64_t after_event_id,
+                                                             int limit) override;
+  absl::StatusOr<std::vector<domain::Deadline>> ListDeadlines(absl::string_view id) override;
+  absl::StatusOr<domain::Deadline> ChangeMediationPeriod(
+      absl::string_view id, PeriodChange change, int days, absl::string_view reason,
+      const domain::MutationContext& ctx) override;
+  absl::StatusOr<int> FireDueDeadlines(int limit) override;
+  absl::StatusOr<std::optional<absl::Time>> NextDeadline() override;
 
  private:
   // One write transaction: idempotency lookup, load, etag check, then `mutate` (which may write
@@ -43,9 +54,15 @@ class SqliteCaseStore final : public CaseStore {
       const domain::MutationContext& ctx,
       const std::function<absl::Status(Connection&, domain::Case&)>& mutate);
 
+  // Fires the due deadline (case_id, id) in its own transaction; false if it was not due.
+  absl::StatusOr<bool> FireOne(const std::string& case_id, const std::string& id, absl::Time now);
+  // The expiry action of `d` on case `k` (loaded in this transaction), with its events.
+  absl::Status Expire(Connection& c, const domain::Deadline& d, domain::Case& k, absl::Time now);
+
   Database* db_;
   Clock* clock_;
   IdGenerator* ids_;
+  const domain::StatutoryClock* statutory_;
 };
 
 }  // namespace odr::storage

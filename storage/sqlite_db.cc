@@ -182,13 +182,20 @@ absl::Status Database::Migrate() {
 }
 
 absl::Status Database::Write(const std::function<absl::Status(Connection&)>& fn) {
-  std::lock_guard<std::mutex> lock(write_mu_);
-  if (absl::Status s = writer_->Exec("BEGIN IMMEDIATE"); !s.ok()) return s;
-  absl::Status s = fn(*writer_);
-  if (s.ok()) s = writer_->Exec("COMMIT");
-  if (!s.ok() && !sqlite3_get_autocommit(writer_->raw())) {
-    (void)writer_->Exec("ROLLBACK");
+  bool notify = false;
+  absl::Status s;
+  {
+    std::lock_guard<std::mutex> lock(write_mu_);
+    if (s = writer_->Exec("BEGIN IMMEDIATE"); !s.ok()) return s;
+    writer_->event_appended_ = false;
+    s = fn(*writer_);
+    if (s.ok()) s = writer_->Exec("COMMIT");
+    if (!s.ok() && !sqlite3_get_autocommit(writer_->raw())) {
+      (void)writer_->Exec("ROLLBACK");
+    }
+    notify = s.ok() && writer_->event_appended_;
   }
+  if (notify && event_listener_) event_listener_();
   return s;
 }
 

@@ -70,10 +70,15 @@ class Connection {
   // Number of rows changed by the last statement.
   int64_t Changes() const { return sqlite3_changes64(db_); }
   sqlite3* raw() { return db_; }
+  // Called by whatever appends a case event inside a write transaction: once it commits, the
+  // database's event listener runs (Database::SetEventListener).
+  void NoteEventAppended() { event_appended_ = true; }
 
  private:
+  friend class Database;
   explicit Connection(sqlite3* db) : db_(db) {}
   sqlite3* db_;
+  bool event_appended_ = false;
   std::map<std::string, sqlite3_stmt*, std::less<>> cache_;
 };
 
@@ -97,6 +102,9 @@ class Database {
   // Runs `fn` inside BEGIN IMMEDIATE ... COMMIT on the writer. If `fn` returns an error, or COMMIT
   // fails, the transaction is rolled back and nothing is written.
   absl::Status Write(const std::function<absl::Status(Connection&)>& fn);
+  // `fn` runs after every committed write transaction that appended a case event, on the writing
+  // thread, outside the write lock; it must be quick (wake someone up). Set before serving.
+  void SetEventListener(std::function<void()> fn) { event_listener_ = std::move(fn); }
   // Runs `fn` in a read transaction (one consistent snapshot) on a pooled reader.
   absl::Status Read(const std::function<absl::Status(Connection&)>& fn);
 
@@ -114,6 +122,7 @@ class Database {
   std::vector<Connection*> idle_readers_;
   std::vector<std::unique_ptr<Connection>> all_readers_;
   int schema_version_ = 0;
+  std::function<void()> event_listener_;
 };
 
 }  // namespace odr::storage

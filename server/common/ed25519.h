@@ -39,6 +39,10 @@ bool Verify(EVP_PKEY* key, absl::string_view signature, absl::string_view messag
 // The key as PKCS#8 PEM, built in a secure-memory BIO (cleared when freed); "" on failure.
 std::string PrivatePem(EVP_PKEY* key);
 
+// The key in the PEM file at `path`, created (mode 0600, exclusively) with a new key if absent.
+// Errors name the file.
+absl::StatusOr<PkeyPtr> LoadOrCreateKeyFile(const std::string& path);
+
 }  // namespace odr::ed25519
 
 #endif  // ODR_SERVER_COMMON_ED25519_H_

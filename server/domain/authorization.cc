@@ -30,7 +30,7 @@ struct Rule {
   CaseOperation op;
   bool applicant_side, respondent_side, assigned_mediator, organization_admin, diverting_court;
 };
-constexpr std::array<Rule, 11> kRules{{
+constexpr std::array<Rule, 14> kRules{{
     // op                           applicant respondent mediator org-admin court
     {CaseOperation::kRead, true, true, true, true, true},
     {CaseOperation::kUpdate, true, false, true, true, false},
@@ -43,6 +43,9 @@ constexpr std::array<Rule, 11> kRules{{
     {CaseOperation::kRespondToAssignment, false, false, true, false, false},
     {CaseOperation::kReplaceMediator, true, true, true, true, false},
     {CaseOperation::kAddEvidence, true, true, true, true, true},
+    {CaseOperation::kBookAppointment, true, true, true, true, false},
+    {CaseOperation::kManageAppointments, false, false, true, true, false},
+    {CaseOperation::kManageClock, false, false, true, true, false},
 }};
 
 const char* OperationName(CaseOperation op) {
@@ -69,6 +72,12 @@ const char* OperationName(CaseOperation op) {
       return "replace a mediator of";
     case CaseOperation::kAddEvidence:
       return "add evidence to";
+    case CaseOperation::kBookAppointment:
+      return "book appointments for";
+    case CaseOperation::kManageAppointments:
+      return "manage the appointments of";
+    case CaseOperation::kManageClock:
+      return "change the mediation period of";
   }
   return "act on";
 }
@@ -120,6 +129,52 @@ absl::Status CaseNotFoundError(absl::string_view id) {
 absl::Status EvidenceNotFoundError(absl::string_view case_id, absl::string_view id) {
   return MakeError(absl::StatusCode::kNotFound, kReasonNotFound,
                    absl::StrCat("evidence cases/", case_id, "/evidence/", id, " not found"));
+}
+
+bool MaySeeAudience(const Principal& p, const Case& c, EventAudience audience) {
+  const CaseRelation r = RelationTo(p, c);
+  if (!r.any()) return false;
+  if (r.assigned_mediator || r.organization_admin || r.diverting_court) return true;
+  switch (audience) {
+    case EventAudience::kAll:
+      return true;
+    case EventAudience::kApplicantSide:
+      return r.applicant_side;
+    case EventAudience::kRespondentSide:
+      return r.respondent_side;
+    case EventAudience::kStaff:
+      return false;
+  }
+  return false;
+}
+
+absl::Status AuthorizeAppointmentAudience(const Principal& p, const Case& c,
+                                          EventAudience audience) {
+  const CaseRelation r = RelationTo(p, c);
+  if (r.assigned_mediator || r.organization_admin) return absl::OkStatus();
+  if (audience == EventAudience::kAll ||
+      (audience == EventAudience::kApplicantSide && r.applicant_side) ||
+      (audience == EventAudience::kRespondentSide && r.respondent_side)) {
+    return absl::OkStatus();
+  }
+  return MakeError(absl::StatusCode::kPermissionDenied, "PERMISSION_DENIED",
+                   "a party may book only appointments its own side attends");
+}
+
+absl::Status AuthorizeAvailability(const Principal& p, absl::string_view organization_id,
+                                   absl::string_view mediator_principal) {
+  if (!p.disabled && ((p.role == Role::kMediator && p.id == mediator_principal) ||
+                      (p.role == Role::kOrgAdmin && p.organization_id == organization_id))) {
+    return absl::OkStatus();
+  }
+  return MakeError(absl::StatusCode::kPermissionDenied, "PERMISSION_DENIED",
+                   "only the mediator and the organization's admins see and change a mediator's "
+                   "availability");
+}
+
+absl::Status AppointmentNotFoundError(absl::string_view case_id, absl::string_view id) {
+  return MakeError(absl::StatusCode::kNotFound, kReasonNotFound,
+                   absl::StrCat("appointment cases/", case_id, "/appointments/", id, " not found"));
 }
 
 bool MaySeeEvidence(const Principal& p, const Case& c, const EvidenceRecord& e) {

@@ -31,6 +31,9 @@ enum class CaseOperation {
   kRespondToAssignment,  // AcceptAssignment, DeclineAssignment: the proposed mediator
   kReplaceMediator,      // ReplaceMediator: a party asks, or the mediator recuses
   kAddEvidence,          // UploadEvidence
+  kBookAppointment,      // FindSlots, BookAppointment (parties: only what their side attends)
+  kManageAppointments,   // Reschedule/CancelAppointment (also the booker), RecordAttendance
+  kManageClock,          // Pause/Resume/ExtendMediationPeriod, RecordRespondentContact
 };
 
 // How a principal relates to a case.
@@ -92,6 +95,21 @@ bool MaySeeEvidence(const Principal& p, const Case& c, const EvidenceRecord& e);
 absl::Status AuthorizeWithdrawEvidence(const Principal& p, const Case& c, const EvidenceRecord& e);
 // NOT_FOUND for evidence, the same whether it is missing or hidden.
 absl::Status EvidenceNotFoundError(absl::string_view case_id, absl::string_view id);
+
+// Events, appointments and reminders with `audience`, of a case `p` may read (AuthorizeCase
+// kRead passed): the case's mediators, organization admins and diverting court see all; a party
+// side sees kAll and its own side's.
+bool MaySeeAudience(const Principal& p, const Case& c, EventAudience audience);
+// Booking an appointment with `audience` (kAll, or one side for a separate session): after
+// AuthorizeCase kBookAppointment, a party may book only what its own side attends.
+absl::Status AuthorizeAppointmentAudience(const Principal& p, const Case& c,
+                                          EventAudience audience);
+// Reading or changing a mediator's availability: the mediator (principal `mediator_principal`)
+// and the admins of organization `organization_id`. PERMISSION_DENIED otherwise.
+absl::Status AuthorizeAvailability(const Principal& p, absl::string_view organization_id,
+                                   absl::string_view mediator_principal);
+// NOT_FOUND for an appointment, the same whether it is missing or hidden.
+absl::Status AppointmentNotFoundError(absl::string_view case_id, absl::string_view id);
 
 // The message of NOT_FOUND for a case, the same whether it is missing or hidden.
 absl::Status CaseNotFoundError(absl::string_view id);

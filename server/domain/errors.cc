@@ -13,6 +13,7 @@ namespace {
 constexpr char kReasonKey[] = "odr.reason";
 constexpr char kViolationsKey[] = "odr.violations";
 constexpr char kStateKey[] = "odr.current_state";
+constexpr char kMetadataKey[] = "odr.metadata";
 constexpr char kFieldSep = '\x1f';
 constexpr char kRecordSep = '\x1e';
 
@@ -55,6 +56,29 @@ absl::Status MakeError(absl::StatusCode code, absl::string_view reason, absl::st
   absl::Status s(code, message);
   s.SetPayload(kReasonKey, absl::Cord(reason));
   return s;
+}
+
+absl::Status MakeErrorWithMetadata(absl::StatusCode code, absl::string_view reason,
+                                   absl::string_view message,
+                                   const std::vector<std::pair<std::string, std::string>>& md) {
+  absl::Status s = MakeError(code, reason, message);
+  std::string encoded;
+  for (const auto& [k, v] : md) {
+    absl::StrAppend(&encoded, Clean(k), std::string(1, kFieldSep), Clean(v),
+                    std::string(1, kRecordSep));
+  }
+  s.SetPayload(kMetadataKey, absl::Cord(encoded));
+  return s;
+}
+
+std::vector<std::pair<std::string, std::string>> ErrorMetadata(const absl::Status& s) {
+  std::vector<std::pair<std::string, std::string>> out;
+  std::string encoded = Payload(s, kMetadataKey);
+  for (absl::string_view rec : absl::StrSplit(encoded, kRecordSep, absl::SkipEmpty())) {
+    std::pair<std::string, std::string> p = absl::StrSplit(rec, absl::MaxSplits(kFieldSep, 1));
+    out.push_back(std::move(p));
+  }
+  return out;
 }
 
 absl::Status TransitionError(absl::string_view current_state, absl::string_view message) {

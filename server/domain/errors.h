@@ -4,6 +4,7 @@
 #define ODR_SERVER_DOMAIN_ERRORS_H_
 
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -33,6 +34,11 @@ absl::Status InvalidFieldError(std::string field, std::string description);
 // Any other error with a reason code.
 absl::Status MakeError(absl::StatusCode code, absl::string_view reason, absl::string_view message);
 
+// As MakeError, with key-value details (ErrorDetails.metadata).
+absl::Status MakeErrorWithMetadata(absl::StatusCode code, absl::string_view reason,
+                                   absl::string_view message,
+                                   const std::vector<std::pair<std::string, std::string>>& md);
+
 // FAILED_PRECONDITION for a state change not allowed from `current_state` (a stable state name such
 // as "STATE_CLOSED"), naming it in the message and in the details.
 absl::Status TransitionError(absl::string_view current_state, absl::string_view message);
@@ -41,6 +47,7 @@ absl::Status TransitionError(absl::string_view current_state, absl::string_view 
 std::string ErrorReason(const absl::Status& s);
 std::vector<FieldViolation> ErrorFieldViolations(const absl::Status& s);
 std::string ErrorCurrentState(const absl::Status& s);
+std::vector<std::pair<std::string, std::string>> ErrorMetadata(const absl::Status& s);
 
 // Collects violations while validating a message; thread-compatible.
 class Violations {

@@ -33,6 +33,14 @@ const std::vector<Transition>& Transitions() {
        false},
       {CaseAction::kReleaseMediator, CaseState::kMediatorProposed, CaseState::kAccepted, true},
       {CaseAction::kReleaseMediator, CaseState::kMediatorAssigned, CaseState::kAccepted, true},
+      // Contacting the respondent (OMR Art. 15): it agrees (mediation starts) or refuses (the
+      // case closes, with the refusal as reason).
+      {CaseAction::kStartMediation, CaseState::kMediatorAssigned, CaseState::kMediating, false},
+      {CaseAction::kWithdraw, CaseState::kMediating, CaseState::kWithdrawn, false},
+      {CaseAction::kClose, CaseState::kMediating, CaseState::kClosed, true},
+      {CaseAction::kProposeMediator, CaseState::kMediating, CaseState::kMediating, false},
+      {CaseAction::kAcceptAssignment, CaseState::kMediating, CaseState::kMediating, false},
+      {CaseAction::kReleaseMediator, CaseState::kMediating, CaseState::kAccepted, true},
   };
   return *kTable;
 }
@@ -53,6 +61,8 @@ const char* ActionName(CaseAction a) {
       return "accept the assignment of";
     case CaseAction::kReleaseMediator:
       return "release a mediator of";
+    case CaseAction::kStartMediation:
+      return "start mediating";
   }
   return "unknown";
 }
@@ -90,7 +100,8 @@ absl::StatusOr<CaseState> NextState(CaseState from, CaseAction action) {
 
 absl::Status CheckEditable(CaseState s) {
   if (s == CaseState::kDraft || s == CaseState::kSubmitted || s == CaseState::kAccepted ||
-      s == CaseState::kMediatorProposed || s == CaseState::kMediatorAssigned) {
+      s == CaseState::kMediatorProposed || s == CaseState::kMediatorAssigned ||
+      s == CaseState::kMediating) {
     return absl::OkStatus();
   }
   return TransitionError(ApiStateName(s), absl::StrCat("cannot update a case in ", ApiStateName(s),
@@ -111,7 +122,9 @@ absl::StatusOr<CaseState> StateAfterAssignmentChange(CaseState from, CaseAction 
                                                      int proposed, int accepted) {
   auto allowed = NextState(from, action);
   if (!allowed.ok()) return allowed.status();
-  if (accepted > 0) return CaseState::kMediatorAssigned;
+  if (accepted > 0) {
+    return from == CaseState::kMediating ? CaseState::kMediating : CaseState::kMediatorAssigned;
+  }
   if (proposed > 0) return CaseState::kMediatorProposed;
   return CaseState::kAccepted;
 }

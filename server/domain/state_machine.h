@@ -20,6 +20,7 @@ enum class CaseAction {
   kProposeMediator,   // a mediator is proposed: joint choice, organization, automatic (OMR Art. 10)
   kAcceptAssignment,  // a proposed mediator accepts (OMR Art. 12)
   kReleaseMediator,   // a mediator declines, recuses or is replaced (OMR Arts. 12, 14)
+  kStartMediation,    // the respondent agreed to mediation when contacted (OMR Art. 15)
 };
 
 struct Transition {
@@ -52,7 +53,8 @@ absl::Status CheckCanAddEvidence(CaseState s);
 // Mediators are assigned once the organization has accepted the case (OMR Art. 10).
 absl::Status CheckCanAssignMediator(CaseState s);
 
-// The state after an assignment change: with an accepted mediator, MEDIATOR_ASSIGNED; else with
+// The state after an assignment change: with an accepted mediator, MEDIATOR_ASSIGNED (MEDIATING
+// stays MEDIATING); else with
 // a proposed one, MEDIATOR_PROPOSED; else back to ACCEPTED (to be assigned again). `action` must be
 // allowed from `from` (NextState checks that first).
 absl::StatusOr<CaseState> StateAfterAssignmentChange(CaseState from, CaseAction action,

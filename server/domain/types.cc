@@ -4,28 +4,12 @@
 #include <utility>
 
 #include "absl/strings/string_view.h"
+#include "server/domain/enum_names.h"
 
 namespace odr::domain {
 namespace {
 
-template <typename E, size_t N>
-std::optional<E> Lookup(const std::array<std::pair<E, const char*>, N>& table,
-                        absl::string_view n) {
-  for (const auto& [value, name] : table) {
-    if (n == name) return value;
-  }
-  return std::nullopt;
-}
-
-template <typename E, size_t N>
-const char* NameOf(const std::array<std::pair<E, const char*>, N>& table, E v) {
-  for (const auto& [value, name] : table) {
-    if (value == v) return name;
-  }
-  return "unknown";
-}
-
-constexpr std::array<std::pair<CaseState, const char*>, 7> kStates{{
+constexpr std::array<std::pair<CaseState, const char*>, 8> kStates{{
     {CaseState::kDraft, "draft"},
     {CaseState::kSubmitted, "submitted"},
     {CaseState::kAccepted, "accepted"},
@@ -33,6 +17,7 @@ constexpr std::array<std::pair<CaseState, const char*>, 7> kStates{{
     {CaseState::kClosed, "closed"},
     {CaseState::kMediatorProposed, "mediator_proposed"},
     {CaseState::kMediatorAssigned, "mediator_assigned"},
+    {CaseState::kMediating, "mediating"},
 }};
 
 constexpr std::array<std::pair<DisputeType, const char*>, 9> kDisputeTypes{{
@@ -61,19 +46,55 @@ constexpr std::array<std::pair<IdDocumentType, const char*>, 5> kIdTypes{{
     {IdDocumentType::kUnifiedSocialCreditCode, "unified_social_credit_code"},
 }};
 
+constexpr std::array<std::pair<Procedure, const char*>, 3> kProcedures{{
+    {Procedure::kPreFiling, "pre_filing"},
+    {Procedure::kPostFilingOrdinary, "post_filing_ordinary"},
+    {Procedure::kPostFilingSimple, "post_filing_simple"},
+}};
+
+constexpr std::array<std::pair<EventKind, const char*>, 11> kEventKinds{{
+    {EventKind::kStateChange, "state_change"},
+    {EventKind::kAppointmentBooked, "appointment_booked"},
+    {EventKind::kAppointmentRescheduled, "appointment_rescheduled"},
+    {EventKind::kAppointmentCancelled, "appointment_cancelled"},
+    {EventKind::kAppointmentReminder, "appointment_reminder"},
+    {EventKind::kAttendanceRecorded, "attendance_recorded"},
+    {EventKind::kDeadlineStarted, "deadline_started"},
+    {EventKind::kDeadlineWarning, "deadline_warning"},
+    {EventKind::kDeadlineExpired, "deadline_expired"},
+    {EventKind::kDeadlineChanged, "deadline_changed"},
+    {EventKind::kReferredToLitigation, "referred_to_litigation"},
+}};
+
+constexpr std::array<std::pair<EventAudience, const char*>, 4> kAudiences{{
+    {EventAudience::kAll, "all"},
+    {EventAudience::kApplicantSide, "applicant"},
+    {EventAudience::kRespondentSide, "respondent"},
+    {EventAudience::kStaff, "staff"},
+}};
+
 }  // namespace
 
-const char* StateName(CaseState s) { return NameOf(kStates, s); }
-std::optional<CaseState> StateFromName(absl::string_view n) { return Lookup(kStates, n); }
-const char* DisputeTypeName(DisputeType t) { return NameOf(kDisputeTypes, t); }
-std::optional<DisputeType> DisputeTypeFromName(absl::string_view n) {
-  return Lookup(kDisputeTypes, n);
+const char* ProcedureName(Procedure p) { return NameIn(kProcedures, p); }
+std::optional<Procedure> ProcedureFromName(absl::string_view n) { return ValueIn(kProcedures, n); }
+const char* EventKindName(EventKind k) { return NameIn(kEventKinds, k); }
+std::optional<EventKind> EventKindFromName(absl::string_view n) { return ValueIn(kEventKinds, n); }
+const char* EventAudienceName(EventAudience a) { return NameIn(kAudiences, a); }
+std::optional<EventAudience> EventAudienceFromName(absl::string_view n) {
+  return ValueIn(kAudiences, n);
 }
-const char* PartyKindName(PartyKind k) { return NameOf(kPartyKinds, k); }
-std::optional<PartyKind> PartyKindFromName(absl::string_view n) { return Lookup(kPartyKinds, n); }
-const char* IdDocumentTypeName(IdDocumentType t) { return NameOf(kIdTypes, t); }
+
+const char* StateName(CaseState s) { return NameIn(kStates, s); }
+std::optional<CaseState> StateFromName(absl::string_view n) { return ValueIn(kStates, n); }
+const char* DisputeTypeName(DisputeType t) { return NameIn(kDisputeTypes, t); }
+std::optional<DisputeType> DisputeTypeFromName(absl::string_view n) {
+  return ValueIn(kDisputeTypes, n);
+}
+const char* PartyKindName(PartyKind k) { return NameIn(kPartyKinds, k); }
+std::optional<PartyKind> PartyKindFromName(absl::string_view n) { return ValueIn(kPartyKinds, n); }
+const char* IdDocumentTypeName(IdDocumentType t) { return NameIn(kIdTypes, t); }
 std::optional<IdDocumentType> IdDocumentTypeFromName(absl::string_view n) {
-  return Lookup(kIdTypes, n);
+  return ValueIn(kIdTypes, n);
 }
 
 }  // namespace odr::domain

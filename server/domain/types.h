@@ -24,6 +24,7 @@ enum class CaseState {
   kClosed,
   kMediatorProposed,
   kMediatorAssigned,
+  kMediating,
 };
 
 enum class DisputeType {
@@ -68,11 +69,15 @@ struct Party {
   bool operator==(const Party&) const = default;
 };
 
+// Whether a court-diverted dispute is mediated before or after filing; sets the mediation period.
+enum class Procedure { kPreFiling, kPostFilingOrdinary, kPostFilingSimple };
+
 struct CourtDiversion {
   std::string court_id;  // the {court} of courts/{court}
   std::string intake_reference;
   std::string diversion_date;  // YYYY-MM-DD
   std::string court_display_name;
+  Procedure procedure = Procedure::kPreFiling;
   bool operator==(const CourtDiversion&) const = default;
 };
 
@@ -91,7 +96,7 @@ struct CaseData {
   bool operator==(const CaseData&) const = default;
 };
 
-enum class AssignmentState { kProposed, kAccepted, kDeclined, kReplaced };
+enum class AssignmentState { kProposed, kAccepted, kDeclined, kReplaced, kLapsed };
 enum class AssignmentMethod { kJointChoice, kOrganization, kAutomatic };
 
 // One mediator's assignment to a case.
@@ -120,9 +125,32 @@ struct Case {
   std::vector<MediatorAssignment> assignments;  // every assignment ever made, in order
 };
 
+// What a case event records. Stored by name (EventKindName).
+enum class EventKind {
+  kStateChange,
+  kAppointmentBooked,
+  kAppointmentRescheduled,
+  kAppointmentCancelled,
+  kAppointmentReminder,
+  kAttendanceRecorded,
+  kDeadlineStarted,
+  kDeadlineWarning,
+  kDeadlineExpired,
+  kDeadlineChanged,
+  kReferredToLitigation,
+};
+
+// Who may see an event besides the case's mediators, organization and court (always): everyone
+// related to the case, one side only, or nobody else (staff alerts).
+enum class EventAudience { kAll, kApplicantSide, kRespondentSide, kStaff };
+
 struct CaseEvent {
   std::string case_id;
-  int64_t seq = 0;  // 1-based, per case
+  int64_t seq = 0;       // 1-based, per case
+  int64_t event_id = 0;  // service-wide, increasing in commit order: the watch cursor
+  EventKind kind = EventKind::kStateChange;
+  EventAudience audience = EventAudience::kAll;
+  std::string subject;  // "appointments/{a}" or "deadlines/{d}" under the case; empty otherwise
   std::string actor;
   absl::Time time;
   std::optional<CaseState> from_state;  // empty for creation
@@ -165,6 +193,12 @@ const char* PartyKindName(PartyKind k);
 std::optional<PartyKind> PartyKindFromName(absl::string_view name);
 const char* IdDocumentTypeName(IdDocumentType t);
 std::optional<IdDocumentType> IdDocumentTypeFromName(absl::string_view name);
+const char* ProcedureName(Procedure p);
+std::optional<Procedure> ProcedureFromName(absl::string_view name);
+const char* EventKindName(EventKind k);
+std::optional<EventKind> EventKindFromName(absl::string_view name);
+const char* EventAudienceName(EventAudience a);
+std::optional<EventAudience> EventAudienceFromName(absl::string_view name);
 
 }  // namespace odr::domain
 

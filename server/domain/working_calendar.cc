@@ -106,15 +106,30 @@ absl::Status WorkingCalendar::AddYear(const CalendarYear& year) {
 
 bool WorkingCalendar::HasYear(int year) const { return years_.count(year) > 0; }
 
-absl::StatusOr<bool> WorkingCalendar::IsWorkingDay(absl::CivilDay day) const {
+absl::StatusOr<bool> WorkingCalendar::IsWorkingDay(absl::CivilDay day, bool* provisional) const {
   auto it = years_.find(static_cast<int>(day.year()));
-  if (it == years_.end()) return MissingYear(static_cast<int>(day.year()));
+  if (it == years_.end()) {
+    if (provisional == nullptr) return MissingYear(static_cast<int>(day.year()));
+    *provisional = true;
+    return !IsWeekend(day);
+  }
   if (it->second.holidays.count(day) > 0) return false;
   if (it->second.working_weekends.count(day) > 0) return true;
   return !IsWeekend(day);
 }
 
-absl::StatusOr<absl::CivilDay> WorkingCalendar::AddWorkingDays(absl::CivilDay start, int n) const {
+bool WorkingCalendar::IsHoliday(absl::CivilDay day) const {
+  auto it = years_.find(static_cast<int>(day.year()));
+  return it != years_.end() && it->second.holidays.count(day) > 0;
+}
+
+bool WorkingCalendar::IsWorkingWeekend(absl::CivilDay day) const {
+  auto it = years_.find(static_cast<int>(day.year()));
+  return it != years_.end() && it->second.working_weekends.count(day) > 0;
+}
+
+absl::StatusOr<absl::CivilDay> WorkingCalendar::AddWorkingDays(absl::CivilDay start, int n,
+                                                               bool* provisional) const {
   if (n < 1 || n > kMaxPeriodDays) {
     return absl::InvalidArgumentError("a period of working days must be 1 to 3660 days long");
   }
@@ -122,21 +137,22 @@ absl::StatusOr<absl::CivilDay> WorkingCalendar::AddWorkingDays(absl::CivilDay st
   for (int counted = 0, steps = 0; counted < n; ++steps) {
     if (steps > 2 * kMaxPeriodDays) return absl::InternalError("no working days in the calendar");
     d += 1;
-    absl::StatusOr<bool> working = IsWorkingDay(d);
+    absl::StatusOr<bool> working = IsWorkingDay(d, provisional);
     if (!working.ok()) return working.status();
     if (*working) ++counted;
   }
   return d;
 }
 
-absl::StatusOr<absl::CivilDay> WorkingCalendar::AddDays(absl::CivilDay start, int n) const {
+absl::StatusOr<absl::CivilDay> WorkingCalendar::AddDays(absl::CivilDay start, int n,
+                                                        bool* provisional) const {
   if (n < 1 || n > kMaxPeriodDays) {
     return absl::InvalidArgumentError("a period of days must be 1 to 3660 days long");
   }
   absl::CivilDay d = start + n;
   for (int steps = 0;; ++steps) {
     if (steps > kMaxPeriodDays) return absl::InternalError("no working days in the calendar");
-    absl::StatusOr<bool> working = IsWorkingDay(d);
+    absl::StatusOr<bool> working = IsWorkingDay(d, provisional);
     if (!working.ok()) return working.status();
     if (*working) return d;
     d += 1;

@@ -48,15 +48,24 @@ class WorkingCalendar {
   bool HasYear(int year) const;
 
   // FAILED_PRECONDITION (reason CALENDAR_YEAR_MISSING, naming the year) if its year is not loaded.
-  absl::StatusOr<bool> IsWorkingDay(absl::CivilDay day) const;
+  // With `provisional` set, a day of a year not loaded is judged by the weekday rule alone and
+  // *provisional becomes true instead.
+  absl::StatusOr<bool> IsWorkingDay(absl::CivilDay day, bool* provisional = nullptr) const;
+
+  // Whether `day` is a public holiday of a loaded year (false for years not loaded).
+  bool IsHoliday(absl::CivilDay day) const;
+  // Whether `day` is an adjusted working weekend (调休) of a loaded year.
+  bool IsWorkingWeekend(absl::CivilDay day) const;
 
   // The last day of a period of `n` >= 1 working days that starts on `start` (not counted): the
-  // n-th working day after it.
-  absl::StatusOr<absl::CivilDay> AddWorkingDays(absl::CivilDay start, int n) const;
+  // n-th working day after it. `provisional` as for IsWorkingDay.
+  absl::StatusOr<absl::CivilDay> AddWorkingDays(absl::CivilDay start, int n,
+                                                bool* provisional = nullptr) const;
 
   // The last day of a period of `n` >= 1 days that starts on `start` (not counted): start + n, or
-  // the first working day after that if it is a rest day.
-  absl::StatusOr<absl::CivilDay> AddDays(absl::CivilDay start, int n) const;
+  // the first working day after that if it is a rest day. `provisional` as for IsWorkingDay.
+  absl::StatusOr<absl::CivilDay> AddDays(absl::CivilDay start, int n,
+                                         bool* provisional = nullptr) const;
 
   // When a period ending on `day` expires: the end of that day (24:00) in China time.
   static absl::Time EndOfDay(absl::CivilDay day);

@@ -18,9 +18,12 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_replace.h"
 #include "absl/strings/str_split.h"
+#include "absl/time/clock.h"
+#include "odr/v1/appointment.grpc.pb.h"
 #include "odr/v1/audit.grpc.pb.h"
 #include "odr/v1/auth.grpc.pb.h"
 #include "odr/v1/case_service.grpc.pb.h"
+#include "odr/v1/deadline.grpc.pb.h"
 #include "odr/v1/error.pb.h"
 #include "odr/v1/evidence.grpc.pb.h"
 #include "odr/v1/roster.grpc.pb.h"
@@ -76,7 +79,31 @@ const std::map<std::string, std::set<std::string>>& Expectations() {
   const std::set<std::string> related = {"citizen A", "assigned mediator",
                                          "admin of the case's organization", "court X",
                                          "partner P for citizen A"};
+  // Parties (what their side attends), the case's mediators and its organization's admins book;
+  // the court follows the case but does not book.
+  const std::set<std::string> booking = {"citizen A", "assigned mediator",
+                                         "admin of the case's organization",
+                                         "partner P for citizen A"};
+  const std::set<std::string> staff = {"assigned mediator", "admin of the case's organization"};
   static const auto* kExpect = new std::map<std::string, std::set<std::string>>{
+      // The mediator m1's availability: the mediator and the organization's admins.
+      {"/odr.v1.AppointmentService/GetMediatorAvailability", staff},
+      {"/odr.v1.AppointmentService/UpdateMediatorAvailability", staff},
+      {"/odr.v1.AppointmentService/FindSlots", booking},
+      {"/odr.v1.AppointmentService/BookAppointment", booking},
+      // The appointment of case Y (below), booked by the organization's admin, seen by everyone
+      // related to the case.
+      {"/odr.v1.AppointmentService/GetAppointment", related},
+      {"/odr.v1.AppointmentService/ListAppointments", related},
+      {"/odr.v1.AppointmentService/RescheduleAppointment", staff},
+      {"/odr.v1.AppointmentService/CancelAppointment", staff},
+      {"/odr.v1.AppointmentService/RecordAttendance", staff},
+      {"/odr.v1.CaseService/WatchCaseEvents", related},
+      {"/odr.v1.DeadlineService/ListDeadlines", related},
+      {"/odr.v1.DeadlineService/PauseMediationPeriod", staff},
+      {"/odr.v1.DeadlineService/ResumeMediationPeriod", staff},
+      {"/odr.v1.DeadlineService/ExtendMediationPeriod", staff},
+      {"/odr.v1.DeadlineService/RecordRespondentContact", staff},
       {"/odr.v1.AuthService/CreateToken",
        {"citizen A", "citizen B", "assigned mediator", "another mediator",
         "admin of the case's organization", "admin of another organization", "court X", "court Y",
@@ -349,6 +376,35 @@ class AuthzMatrixTest : public ::testing::Test {
     Must(stub->AssignCaseMediator(testing::AuthedContext(tokens_["admin-1"]).get(), assign, &k));
     case_x_ = new v1::Case(k);
 
+    // Case Y: the same parties and court, with m1 accepted and an appointment the organization's
+    // admin booked next week (the default hours: weekdays from 09:00 China time).
+    v1::Case y;
+    Must(stub->CreateCase(testing::AuthedContext(tokens_["court-x"]).get(), create, &y));
+    submit.set_name(y.name());
+    Must(stub->SubmitCase(testing::AuthedContext(tokens_["court-x"]).get(), submit, &y));
+    accept.set_name(y.name());
+    Must(stub->AcceptCase(testing::AuthedContext(tokens_["admin-1"]).get(), accept, &y));
+    assign.set_name(y.name());
+    Must(stub->AssignCaseMediator(testing::AuthedContext(tokens_["admin-1"]).get(), assign, &y));
+    v1::AcceptAssignmentRequest yes;
+    yes.set_name(y.name());
+    yes.set_no_conflict_declared(true);
+    Must(stub->AcceptAssignment(testing::AuthedContext(tokens_["mediator-1"]).get(), yes, &y));
+    auto appointments = v1::AppointmentService::NewStub(*channel_);
+    v1::BookAppointmentRequest book;
+    book.set_parent(y.name());
+    book.mutable_appointment()->set_kind(v1::Appointment::KIND_JOINT_VIDEO);
+    const absl::Time start = testing::NextWeekdayAt(absl::Now() + absl::Hours(24 * 7), 9, 0);
+    book.mutable_appointment()->mutable_start_time()->set_seconds(absl::ToUnixSeconds(start));
+    book.mutable_appointment()->mutable_end_time()->set_seconds(
+        absl::ToUnixSeconds(start + absl::Hours(1)));
+    book.mutable_appointment()->add_participants()->set_participant("applicants/0");
+    book.mutable_appointment()->add_participants()->set_participant("respondents/0");
+    v1::Appointment appointment;
+    Must(appointments->BookAppointment(testing::AuthedContext(tokens_["admin-1"]).get(), book,
+                                       &appointment));
+    appointment_ = new v1::Appointment(appointment);
+
     // Evidence of case X, both uploaded by citizen A: one for all parties, one for the mediators
     // only.
     auto evidence = v1::EvidenceService::NewStub(*channel_);
@@ -373,6 +429,7 @@ class AuthzMatrixTest : public ::testing::Test {
     delete case_x_;
     delete evidence_;
     delete private_evidence_;
+    delete appointment_;
     delete dir_;
   }
 
@@ -576,6 +633,106 @@ class AuthzMatrixTest : public ::testing::Test {
     if (method == "/odr.v1.EvidenceService/GetLogCheckpoint") {
       return v1::GetLogCheckpointRequest().SerializeAsString();
     }
+    const std::string availability = "organizations/org-1/mediators/m1/availability";
+    if (method == "/odr.v1.AppointmentService/GetMediatorAvailability") {
+      v1::GetMediatorAvailabilityRequest r;
+      r.set_name(availability);
+      return r.SerializeAsString();
+    }
+    if (method == "/odr.v1.AppointmentService/UpdateMediatorAvailability") {
+      v1::UpdateMediatorAvailabilityRequest r;
+      r.mutable_availability()->set_name(availability);
+      v1::WeeklyHours* h = r.mutable_availability()->add_weekly_hours();
+      h->set_day(v1::DAY_OF_WEEK_MONDAY);
+      h->set_start_time("09:00");
+      h->set_end_time("17:00");
+      return r.SerializeAsString();
+    }
+    if (method == "/odr.v1.AppointmentService/FindSlots") {
+      v1::FindSlotsRequest r;
+      r.set_parent(name);
+      r.mutable_duration()->set_seconds(3600);
+      r.mutable_start_time()->set_seconds(absl::ToUnixSeconds(absl::Now() + absl::Hours(1)));
+      r.mutable_end_time()->set_seconds(absl::ToUnixSeconds(absl::Now() + absl::Hours(24 * 8)));
+      return r.SerializeAsString();
+    }
+    if (method == "/odr.v1.AppointmentService/BookAppointment") {
+      // Case X has no accepted mediator: an allowed caller gets FAILED_PRECONDITION.
+      v1::BookAppointmentRequest r;
+      r.set_parent(name);
+      r.mutable_appointment()->set_kind(v1::Appointment::KIND_PHONE);
+      *r.mutable_appointment()->mutable_start_time() = appointment_->start_time();
+      *r.mutable_appointment()->mutable_end_time() = appointment_->end_time();
+      r.mutable_appointment()->add_participants()->set_participant("applicants/0");
+      return r.SerializeAsString();
+    }
+    if (method == "/odr.v1.AppointmentService/GetAppointment") {
+      v1::GetAppointmentRequest r;
+      r.set_name(appointment_->name());
+      return r.SerializeAsString();
+    }
+    if (method == "/odr.v1.AppointmentService/ListAppointments") {
+      v1::ListAppointmentsRequest r;
+      r.set_parent(appointment_->name().substr(0, appointment_->name().find("/appointments/")));
+      return r.SerializeAsString();
+    }
+    if (method == "/odr.v1.AppointmentService/RescheduleAppointment") {
+      // Into the past: allowed callers get INVALID_ARGUMENT and the appointment stays.
+      v1::RescheduleAppointmentRequest r;
+      r.set_name(appointment_->name());
+      r.mutable_start_time()->set_seconds(absl::ToUnixSeconds(absl::Now() - absl::Hours(48)));
+      r.mutable_end_time()->set_seconds(absl::ToUnixSeconds(absl::Now() - absl::Hours(47)));
+      return r.SerializeAsString();
+    }
+    if (method == "/odr.v1.AppointmentService/CancelAppointment") {
+      v1::CancelAppointmentRequest r;
+      r.set_name(appointment_->name());
+      r.set_reason("matrix");
+      return r.SerializeAsString();
+    }
+    if (method == "/odr.v1.AppointmentService/RecordAttendance") {
+      v1::RecordAttendanceRequest r;
+      r.set_name(appointment_->name());
+      r.set_participant("applicants/0");
+      r.set_attendance(v1::ATTENDANCE_NO_SHOW);
+      return r.SerializeAsString();
+    }
+    if (method == "/odr.v1.CaseService/WatchCaseEvents") {
+      v1::WatchCaseEventsRequest r;
+      r.set_parent(name);
+      return r.SerializeAsString();
+    }
+    if (method == "/odr.v1.DeadlineService/ListDeadlines") {
+      v1::ListDeadlinesRequest r;
+      r.set_parent(name);
+      return r.SerializeAsString();
+    }
+    // Case X's mediator has not accepted: no mediation period yet (FAILED_PRECONDITION).
+    if (method == "/odr.v1.DeadlineService/PauseMediationPeriod") {
+      v1::PauseMediationPeriodRequest r;
+      r.set_name(name);
+      r.set_reason("matrix");
+      return r.SerializeAsString();
+    }
+    if (method == "/odr.v1.DeadlineService/ResumeMediationPeriod") {
+      v1::ResumeMediationPeriodRequest r;
+      r.set_name(name);
+      return r.SerializeAsString();
+    }
+    if (method == "/odr.v1.DeadlineService/ExtendMediationPeriod") {
+      v1::ExtendMediationPeriodRequest r;
+      r.set_name(name);
+      r.set_days(5);
+      r.set_parties_consented(true);
+      return r.SerializeAsString();
+    }
+    if (method == "/odr.v1.DeadlineService/RecordRespondentContact") {
+      // Not lawful while the mediator has not accepted: FAILED_PRECONDITION once authorized.
+      v1::RecordRespondentContactRequest r;
+      r.set_name(name);
+      r.set_outcome(v1::RecordRespondentContactRequest::OUTCOME_AGREED);
+      return r.SerializeAsString();
+    }
     if (method == "/odr.v1.CaseService/CloseCase") {
       v1::CloseCaseRequest r;
       r.set_name(name);
@@ -602,6 +759,10 @@ class AuthzMatrixTest : public ::testing::Test {
     std::string token = c.principal.empty() ? "" : tokens_[c.principal];
     auto ctx = testing::AuthedContext(token, c.on_behalf_of);
     if (IsStreaming(method)) {
+      // A watch never ends by itself: a caller who may watch runs into the deadline.
+      if (method == "/odr.v1.CaseService/WatchCaseEvents") {
+        ctx->set_deadline(std::chrono::system_clock::now() + std::chrono::milliseconds(700));
+      }
       OneRequestStream stream(&generic, ctx.get(), method, req);
       auto [status, body] = stream.Await();
       return Result{status, status.ok() ? body : ""};
@@ -650,6 +811,7 @@ class AuthzMatrixTest : public ::testing::Test {
   static v1::Case* case_x_;
   static v1::Evidence* evidence_;          // of case X, for all parties
   static v1::Evidence* private_evidence_;  // of case X, for the mediators only
+  static v1::Appointment* appointment_;    // of case Y (m1 accepted), booked by admin-1
 };
 
 testing::TempDir* AuthzMatrixTest::dir_ = nullptr;
@@ -660,6 +822,7 @@ std::map<std::string, std::string> AuthzMatrixTest::tokens_;
 v1::Case* AuthzMatrixTest::case_x_ = nullptr;
 v1::Evidence* AuthzMatrixTest::evidence_ = nullptr;
 v1::Evidence* AuthzMatrixTest::private_evidence_ = nullptr;
+v1::Appointment* AuthzMatrixTest::appointment_ = nullptr;
 
 // Every method of every service in the API's files (the list CMake compiles).
 std::vector<std::string> AllMethods() {

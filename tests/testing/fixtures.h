@@ -2,9 +2,24 @@
 #ifndef ODR_TESTS_TESTING_FIXTURES_H_
 #define ODR_TESTS_TESTING_FIXTURES_H_
 
+#include "absl/time/civil_time.h"
+#include "absl/time/time.h"
 #include "server/domain/types.h"
 
 namespace odr::testing {
+
+// The first Monday-Friday at hour:minute China time (UTC+8) after `after`: inside the default
+// working hours when 09:00-11:00 or 13:30-16:30.
+inline absl::Time NextWeekdayAt(absl::Time after, int hour, int minute) {
+  const absl::TimeZone china = absl::FixedTimeZone(8 * 3600);
+  for (absl::CivilDay d = absl::ToCivilDay(after, china);; ++d) {
+    const absl::Weekday w = absl::GetWeekday(d);
+    if (w == absl::Weekday::saturday || w == absl::Weekday::sunday) continue;
+    const absl::Time t =
+        absl::FromCivil(absl::CivilMinute(d.year(), d.month(), d.day(), hour, minute), china);
+    if (t > after) return t;
+  }
+}
 
 // Valid resident ID numbers (check digits computed) and a unified social credit code.
 inline constexpr char kIdZhang[] = "110101199003074514";

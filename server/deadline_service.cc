@@ -1,0 +1,206 @@
+#include "server/deadline_service.h"
+
+#include "absl/strings/str_cat.h"
+#include "google/protobuf/util/time_util.h"
+#include "server/case_mapper.h"
+#include "server/domain/authorization.h"
+#include "server/domain/errors.h"
+#include "server/domain/status_macros.h"
+#include "server/domain/validation.h"
+
+namespace odr::server {
+namespace {
+
+using google::protobuf::util::TimeUtil;
+
+constexpr int kReasonChars = 500;
+
+google::protobuf::Timestamp Ts(absl::Time t) {
+  return TimeUtil::MicrosecondsToTimestamp(absl::ToUnixMicros(t));
+}
+
+v1::Deadline::Kind KindToProto(domain::DeadlineKind k) {
+  switch (k) {
+    case domain::DeadlineKind::kMediatorAcceptance:
+      return v1::Deadline::KIND_MEDIATOR_ACCEPTANCE;
+    case domain::DeadlineKind::kRespondentContact:
+      return v1::Deadline::KIND_RESPONDENT_CONTACT;
+    case domain::DeadlineKind::kMediationPeriod:
+      return v1::Deadline::KIND_MEDIATION_PERIOD;
+    case domain::DeadlineKind::kConfirmationApplication:
+      return v1::Deadline::KIND_CONFIRMATION_APPLICATION;
+    case domain::DeadlineKind::kAppointmentReminder:
+      break;
+  }
+  return v1::Deadline::KIND_UNSPECIFIED;
+}
+
+v1::Deadline::State StateToProto(domain::DeadlineState s) {
+  switch (s) {
+    case domain::DeadlineState::kRunning:
+      return v1::Deadline::STATE_RUNNING;
+    case domain::DeadlineState::kPaused:
+      return v1::Deadline::STATE_PAUSED;
+    case domain::DeadlineState::kMet:
+      return v1::Deadline::STATE_MET;
+    case domain::DeadlineState::kExpired:
+      return v1::Deadline::STATE_EXPIRED;
+    case domain::DeadlineState::kCancelled:
+      return v1::Deadline::STATE_CANCELLED;
+  }
+  return v1::Deadline::STATE_UNSPECIFIED;
+}
+
+}  // namespace
+
+void DeadlineServiceImpl::ToProto(const domain::Deadline& d, v1::Deadline* out) {
+  out->set_name(absl::StrCat("cases/", d.case_id, "/deadlines/", d.id));
+  out->set_kind(KindToProto(d.kind));
+  out->set_state(StateToProto(d.state));
+  *out->mutable_start_time() = Ts(d.start);
+  *out->mutable_due_time() = Ts(d.due);
+  if (d.warn_at) *out->mutable_warn_time() = Ts(*d.warn_at);
+  out->set_warned(d.warned);
+  out->set_legal_basis(domain::StatutoryClock::LegalBasis(d.kind));
+  out->set_length(d.length);
+  out->set_working_days(d.working_days);
+  out->set_extension_days(d.extension_days);
+  out->set_paused_days(d.PausedDays());
+  if (!d.subject.empty()) out->set_subject(absl::StrCat("principals/", d.subject));
+  out->set_provisional(d.provisional);
+}
+
+grpc::ServerUnaryReactor* DeadlineServiceImpl::ListDeadlines(grpc::CallbackServerContext* ctx,
+                                                             const v1::ListDeadlinesRequest* req,
+                                                             v1::ListDeadlinesResponse* resp) {
+  return runner_->Run(
+      ctx, "/odr.v1.DeadlineService/ListDeadlines", req,
+      [this, req, resp](const CallContext& call) -> absl::Status {
+        ODR_ASSIGN_OR_RETURN(std::string id, ParseCaseName(req->parent(), "parent"));
+        ODR_ASSIGN_OR_RETURN(domain::Case k, store_->GetCase(id));
+        const domain::Principal& who = call.caller.principal;
+        ODR_RETURN_IF_ERROR(domain::AuthorizeCase(who, k, domain::CaseOperation::kRead));
+        storage::AccessRecord r;
+        r.time = clock_->Now();
+        r.principal_id = who.id;
+        if (call.caller.partner) r.acting_through = call.caller.partner->id;
+        r.method = call.method;
+        r.resource = absl::StrCat("cases/", id);
+        ODR_RETURN_IF_ERROR(access_->Append({r}));
+        ODR_ASSIGN_OR_RETURN(std::vector<domain::Deadline> all, store_->ListDeadlines(id));
+        for (const domain::Deadline& d : all) {
+          if (domain::MaySeeAudience(who, k, domain::StatutoryClock::Audience(d.kind))) {
+            ToProto(d, resp->add_deadlines());
+          }
+        }
+        return absl::OkStatus();
+      });
+}
+
+absl::Status DeadlineServiceImpl::ChangePeriod(const CallContext& call, absl::string_view name,
+                                               storage::CaseStore::PeriodChange change, int days,
+                                               absl::string_view reason, v1::Deadline* resp) {
+  ODR_ASSIGN_OR_RETURN(std::string id, ParseCaseName(name, "name"));
+  domain::MutationContext m;
+  m.actor = call.caller.principal.id;
+  if (call.caller.partner) m.acting_through = call.caller.partner->id;
+  m.rpc = call.method;
+  const domain::Principal& who = call.caller.principal;
+  m.authorize = [&who](const domain::Case& k) {
+    return domain::AuthorizeCase(who, k, domain::CaseOperation::kManageClock);
+  };
+  ODR_ASSIGN_OR_RETURN(domain::Deadline d,
+                       store_->ChangeMediationPeriod(id, change, days, reason, m));
+  ToProto(d, resp);
+  return absl::OkStatus();
+}
+
+grpc::ServerUnaryReactor* DeadlineServiceImpl::PauseMediationPeriod(
+    grpc::CallbackServerContext* ctx, const v1::PauseMediationPeriodRequest* req,
+    v1::Deadline* resp) {
+  return runner_->Run(
+      ctx, "/odr.v1.DeadlineService/PauseMediationPeriod", req,
+      [this, req, resp](const CallContext& call) -> absl::Status {
+        if (auto e = domain::CheckText(req->reason(), 1, kReasonChars, true); !e.empty()) {
+          return InvalidFieldError("reason", e);
+        }
+        return ChangePeriod(call, req->name(), storage::CaseStore::PeriodChange::kPause, 0,
+                            req->reason(), resp);
+      });
+}
+
+grpc::ServerUnaryReactor* DeadlineServiceImpl::ResumeMediationPeriod(
+    grpc::CallbackServerContext* ctx, const v1::ResumeMediationPeriodRequest* req,
+    v1::Deadline* resp) {
+  return runner_->Run(ctx, "/odr.v1.DeadlineService/ResumeMediationPeriod", req,
+                      [this, req, resp](const CallContext& call) -> absl::Status {
+                        return ChangePeriod(call, req->name(),
+                                            storage::CaseStore::PeriodChange::kResume, 0, "", resp);
+                      });
+}
+
+grpc::ServerUnaryReactor* DeadlineServiceImpl::ExtendMediationPeriod(
+    grpc::CallbackServerContext* ctx, const v1::ExtendMediationPeriodRequest* req,
+    v1::Deadline* resp) {
+  return runner_->Run(
+      ctx, "/odr.v1.DeadlineService/ExtendMediationPeriod", req,
+      [this, req, resp](const CallContext& call) -> absl::Status {
+        if (!req->parties_consented()) {
+          return InvalidFieldError("parties_consented",
+                                   "must be true: the period is extended only by the parties' "
+                                   "agreement (OMR Art. 24)");
+        }
+        if (req->days() < 1 || req->days() > 60) {
+          return InvalidFieldError("days", "must be 1 to 60");
+        }
+        if (auto e = domain::CheckText(req->reason(), 0, kReasonChars, true); !e.empty()) {
+          return InvalidFieldError("reason", e);
+        }
+        return ChangePeriod(call, req->name(), storage::CaseStore::PeriodChange::kExtend,
+                            req->days(), req->reason(), resp);
+      });
+}
+
+grpc::ServerUnaryReactor* DeadlineServiceImpl::RecordRespondentContact(
+    grpc::CallbackServerContext* ctx, const v1::RecordRespondentContactRequest* req,
+    v1::Case* resp) {
+  return runner_->Run(
+      ctx, "/odr.v1.DeadlineService/RecordRespondentContact", req,
+      [this, req, resp](const CallContext& call) -> absl::Status {
+        ODR_ASSIGN_OR_RETURN(std::string id, ParseCaseName(req->name(), "name"));
+        if (auto e = domain::CheckText(req->note(), 0, kReasonChars, true); !e.empty()) {
+          return InvalidFieldError("note", e);
+        }
+        domain::CaseAction action;
+        std::string reason;
+        switch (req->outcome()) {
+          case v1::RecordRespondentContactRequest::OUTCOME_AGREED:
+            action = domain::CaseAction::kStartMediation;
+            reason = absl::StrCat("the respondent agreed to mediation (OMR Art. 15)",
+                                  req->note().empty() ? "" : ": ", req->note());
+            break;
+          case v1::RecordRespondentContactRequest::OUTCOME_REFUSED:
+            action = domain::CaseAction::kClose;
+            reason = absl::StrCat("the respondent refused mediation (OMR Art. 15, PML Art. 17)",
+                                  req->note().empty() ? "" : ": ", req->note());
+            break;
+          default:
+            return InvalidFieldError("outcome", "is required: AGREED or REFUSED");
+        }
+        domain::MutationContext m;
+        m.actor = call.caller.principal.id;
+        if (call.caller.partner) m.acting_through = call.caller.partner->id;
+        m.rpc = call.method;
+        const domain::Principal& who = call.caller.principal;
+        m.authorize = [&who](const domain::Case& k) {
+          return domain::AuthorizeCase(who, k, domain::CaseOperation::kManageClock);
+        };
+        ODR_ASSIGN_OR_RETURN(domain::Case k,
+                             store_->TransitionCase(id, action, std::nullopt, reason, m));
+        domain::RedactCase(who, &k);
+        CaseToProto(k, resp);
+        return absl::OkStatus();
+      });
+}
+
+}  // namespace odr::server

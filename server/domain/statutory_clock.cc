@@ -1,0 +1,326 @@
+#include "server/domain/statutory_clock.h"
+
+#include <algorithm>
+#include <array>
+#include <set>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "server/domain/enum_names.h"
+#include "server/domain/errors.h"
+
+namespace odr::domain {
+namespace {
+
+constexpr std::array<std::pair<DeadlineKind, const char*>, 5> kKinds{{
+    {DeadlineKind::kMediatorAcceptance, "mediator_acceptance"},
+    {DeadlineKind::kRespondentContact, "respondent_contact"},
+    {DeadlineKind::kMediationPeriod, "mediation_period"},
+    {DeadlineKind::kConfirmationApplication, "confirmation_application"},
+    {DeadlineKind::kAppointmentReminder, "appointment_reminder"},
+}};
+constexpr std::array<std::pair<DeadlineState, const char*>, 5> kStates{{
+    {DeadlineState::kRunning, "running"},
+    {DeadlineState::kPaused, "paused"},
+    {DeadlineState::kMet, "met"},
+    {DeadlineState::kExpired, "expired"},
+    {DeadlineState::kCancelled, "cancelled"},
+}};
+
+constexpr int kMaxExtensionDays = 60;
+
+std::string AcceptanceId(absl::string_view principal) {
+  return absl::StrCat("mediator-acceptance-", principal);
+}
+
+std::string DayText(absl::Time t) {
+  // The last day of the period: the due time is 24:00 of it.
+  return absl::FormatTime("%Y-%m-%d", t - absl::Seconds(1), ChinaTime());
+}
+
+bool HasAccepted(const Case& c) {
+  for (const auto& a : c.assignments) {
+    if (a.state == AssignmentState::kAccepted) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+const char* DeadlineKindName(DeadlineKind k) { return NameIn(kKinds, k); }
+std::optional<DeadlineKind> DeadlineKindFromName(absl::string_view n) { return ValueIn(kKinds, n); }
+const char* DeadlineStateName(DeadlineState s) { return NameIn(kStates, s); }
+std::optional<DeadlineState> DeadlineStateFromName(absl::string_view n) {
+  return ValueIn(kStates, n);
+}
+
+std::optional<absl::Time> Deadline::NextFire() const {
+  if (state != DeadlineState::kRunning) return std::nullopt;
+  if (warn_at && !warned) return std::min(*warn_at, due);
+  return due;
+}
+
+int Deadline::PausedDays() const {
+  const absl::Duration day = absl::Hours(24);
+  if (paused <= absl::ZeroDuration()) return 0;
+  return static_cast<int>(absl::Ceil(paused, day) / day);
+}
+
+const char* StatutoryClock::LegalBasis(DeadlineKind kind) {
+  switch (kind) {
+    case DeadlineKind::kMediatorAcceptance:
+      return "OMR Art. 12";
+    case DeadlineKind::kRespondentContact:
+      return "OMR Art. 15";
+    case DeadlineKind::kMediationPeriod:
+      return "OMR Arts. 24, 26";
+    case DeadlineKind::kConfirmationApplication:
+      return "PML Art. 33";
+    case DeadlineKind::kAppointmentReminder:
+      return "";
+  }
+  return "";
+}
+
+EventAudience StatutoryClock::Audience(DeadlineKind kind) {
+  switch (kind) {
+    case DeadlineKind::kMediatorAcceptance:
+    case DeadlineKind::kRespondentContact:
+      return EventAudience::kStaff;
+    case DeadlineKind::kMediationPeriod:
+    case DeadlineKind::kConfirmationApplication:
+    case DeadlineKind::kAppointmentReminder:
+      return EventAudience::kAll;
+  }
+  return EventAudience::kStaff;
+}
+
+int StatutoryClock::MediationPeriodDays(const Case& c) {
+  if (!c.data.court_diversion) return 30;
+  switch (c.data.court_diversion->procedure) {
+    case Procedure::kPreFiling:
+      return 30;
+    case Procedure::kPostFilingOrdinary:
+      return 15;
+    case Procedure::kPostFilingSimple:
+      return 7;
+  }
+  return 30;
+}
+
+void StatutoryClock::Recompute(Deadline* d, absl::Time now) const {
+  if (d->kind == DeadlineKind::kAppointmentReminder) return;  // fixed
+  const absl::CivilDay first = absl::ToCivilDay(d->start, ChinaTime());
+  bool provisional = false;
+  absl::StatusOr<absl::CivilDay> last =
+      d->working_days ? calendar_->AddWorkingDays(
+                            first, d->length + d->extension_days + d->PausedDays(), &provisional)
+                      : calendar_->AddDays(first, d->length + d->extension_days + d->PausedDays(),
+                                           &provisional);
+  // Lengths are bounded (Extend), so the only error left would be a calendar without working
+  // days; fall back to plain days rather than lose the deadline.
+  d->due = WorkingCalendar::EndOfDay(
+      last.ok() ? *last : first + d->length + d->extension_days + d->PausedDays());
+  d->provisional = provisional;
+  const absl::Duration lead = std::min(config_.warning_lead, (d->due - d->start) / 2);
+  d->warn_at = d->due - lead;
+  if (*d->warn_at > now) d->warned = false;
+}
+
+Deadline StatutoryClock::Start(DeadlineKind kind, const Case& c, absl::string_view subject,
+                               absl::Time start) const {
+  Deadline d;
+  d.case_id = c.id;
+  d.kind = kind;
+  d.start = start;
+  d.update_time = start;
+  switch (kind) {
+    case DeadlineKind::kMediatorAcceptance:
+      d.id = AcceptanceId(subject);
+      d.subject = std::string(subject);
+      d.length = 3;
+      d.working_days = true;
+      break;
+    case DeadlineKind::kRespondentContact:
+      d.id = "respondent-contact";
+      d.length = 3;
+      d.working_days = true;
+      break;
+    case DeadlineKind::kMediationPeriod:
+      d.id = "mediation-period";
+      d.length = MediationPeriodDays(c);
+      break;
+    case DeadlineKind::kConfirmationApplication:
+      d.id = "confirmation-application";
+      d.length = 30;
+      break;
+    case DeadlineKind::kAppointmentReminder:
+      break;  // see Reminders
+  }
+  Recompute(&d, start);
+  return d;
+}
+
+std::vector<Deadline> StatutoryClock::Reminders(absl::string_view case_id,
+                                                absl::string_view appointment_id, int64_t version,
+                                                absl::Time start, absl::Time now) const {
+  std::vector<Deadline> out;
+  for (absl::Duration offset : config_.reminder_offsets) {
+    if (start - offset <= now) continue;
+    Deadline d;
+    d.case_id = std::string(case_id);
+    d.kind = DeadlineKind::kAppointmentReminder;
+    d.id =
+        absl::StrCat("reminder-", absl::FormatDuration(offset), "-", appointment_id, "-", version);
+    d.subject = std::string(appointment_id);
+    d.start = now;
+    d.length = static_cast<int>(absl::ToInt64Minutes(offset));  // minutes before the start
+    d.due = start - offset;
+    d.update_time = now;
+    out.push_back(std::move(d));
+  }
+  return out;
+}
+
+DeadlinePlan StatutoryClock::OnCaseChange(const Case& before, const Case& after,
+                                          absl::Time now) const {
+  DeadlinePlan plan;
+  if (IsTerminal(after.state)) {
+    plan.stop_all = !IsTerminal(before.state);
+    return plan;
+  }
+  std::set<std::string> proposed_before;
+  for (const auto& a : before.assignments) {
+    if (a.state == AssignmentState::kProposed) proposed_before.insert(a.principal_id);
+  }
+  for (const auto& a : after.assignments) {
+    const bool was_proposed = proposed_before.count(a.principal_id) > 0;
+    if (a.state == AssignmentState::kProposed && !was_proposed) {
+      plan.start.push_back(Start(DeadlineKind::kMediatorAcceptance, after, a.principal_id, now));
+    } else if (a.state != AssignmentState::kProposed && was_proposed &&
+               a.state != AssignmentState::kLapsed) {
+      plan.stop.push_back({AcceptanceId(a.principal_id), a.state == AssignmentState::kAccepted
+                                                             ? DeadlineState::kMet
+                                                             : DeadlineState::kCancelled});
+    }
+  }
+  if (!HasAccepted(before) && HasAccepted(after)) {
+    // Storage keeps the deadlines of a first acceptance when a replacement accepts later.
+    plan.start.push_back(Start(DeadlineKind::kRespondentContact, after, "", now));
+    plan.start.push_back(Start(DeadlineKind::kMediationPeriod, after, "", now));
+  }
+  if (before.state != CaseState::kMediating && after.state == CaseState::kMediating) {
+    plan.stop.push_back({"respondent-contact", DeadlineState::kMet});
+  }
+  return plan;
+}
+
+namespace {
+
+absl::Status OnlyMediationPeriod(const Deadline& d, absl::string_view what) {
+  return MakeError(absl::StatusCode::kFailedPrecondition, "NOT_THE_MEDIATION_PERIOD",
+                   absl::StrCat("only the mediation period can be ", what, "; ", d.id, " is a ",
+                                DeadlineKindName(d.kind), " deadline"));
+}
+
+}  // namespace
+
+absl::Status StatutoryClock::Pause(Deadline* d, absl::Time now) const {
+  if (d->kind != DeadlineKind::kMediationPeriod) return OnlyMediationPeriod(*d, "paused");
+  if (d->state != DeadlineState::kRunning) {
+    return MakeError(absl::StatusCode::kFailedPrecondition, "DEADLINE_NOT_RUNNING",
+                     absl::StrCat("the mediation period is ", DeadlineStateName(d->state),
+                                  "; only a running period can be paused"));
+  }
+  d->state = DeadlineState::kPaused;
+  d->paused_at = now;
+  d->update_time = now;
+  return absl::OkStatus();
+}
+
+absl::Status StatutoryClock::Resume(Deadline* d, absl::Time now) const {
+  if (d->kind != DeadlineKind::kMediationPeriod) return OnlyMediationPeriod(*d, "resumed");
+  if (d->state != DeadlineState::kPaused || !d->paused_at) {
+    return MakeError(absl::StatusCode::kFailedPrecondition, "DEADLINE_NOT_PAUSED",
+                     absl::StrCat("the mediation period is ", DeadlineStateName(d->state),
+                                  "; only a paused period can be resumed"));
+  }
+  d->paused += std::max(absl::ZeroDuration(), now - *d->paused_at);
+  d->paused_at.reset();
+  d->state = DeadlineState::kRunning;
+  d->update_time = now;
+  Recompute(d, now);
+  return absl::OkStatus();
+}
+
+absl::Status StatutoryClock::Extend(Deadline* d, int days, absl::Time now) const {
+  if (days < 1 || days > kMaxExtensionDays) {
+    return InvalidFieldError("days", absl::StrCat("must be 1 to ", kMaxExtensionDays));
+  }
+  if (d->kind != DeadlineKind::kMediationPeriod) return OnlyMediationPeriod(*d, "extended");
+  if (!d->open()) {
+    return MakeError(absl::StatusCode::kFailedPrecondition, "DEADLINE_NOT_RUNNING",
+                     absl::StrCat("the mediation period is ", DeadlineStateName(d->state),
+                                  "; only a running or paused period can be extended"));
+  }
+  if (d->extension_days + days > 3 * kMaxExtensionDays) {
+    return InvalidFieldError("days", absl::StrCat("would extend the period by more than ",
+                                                  3 * kMaxExtensionDays, " days in all"));
+  }
+  d->extension_days += days;
+  d->update_time = now;
+  Recompute(d, now);
+  return absl::OkStatus();
+}
+
+ExpiryEffect StatutoryClock::OnExpiry(const Deadline& d, const Case& c) const {
+  ExpiryEffect e;
+  e.audience = Audience(d.kind);
+  switch (d.kind) {
+    case DeadlineKind::kMediatorAcceptance:
+      e.lapse_principal = d.subject;
+      e.message = absl::StrCat("principals/", d.subject,
+                               " did not answer within 3 working days (OMR Art. 12); the proposal "
+                               "lapsed and the organization is to assign another mediator");
+      break;
+    case DeadlineKind::kRespondentContact:
+      e.message =
+          "the respondent was not contacted within 3 working days of the mediator's acceptance "
+          "(OMR Art. 15); the organization is to follow up";
+      break;
+    case DeadlineKind::kMediationPeriod:
+      e.action = CaseAction::kClose;
+      e.reason = absl::StrCat("the mediation period ended on ", DayText(d.due),
+                              " without settlement (OMR Arts. 24, 25)");
+      e.refer_to_court = c.data.court_diversion.has_value();
+      e.message = e.refer_to_court
+                      ? absl::StrCat(e.reason, "; referred back to courts/",
+                                     c.data.court_diversion->court_id,
+                                     " for filing as litigation (OMR Art. 21)")
+                      : absl::StrCat(e.reason, "; the parties may go to court (PML Art. 26)");
+      break;
+    case DeadlineKind::kConfirmationApplication:
+      e.message =
+          "30 days since the agreement took effect passed without an application for judicial "
+          "confirmation (PML Art. 33)";
+      break;
+    case DeadlineKind::kAppointmentReminder:
+      e.message = absl::StrCat("appointments/", d.subject, " starts in ",
+                               absl::FormatDuration(absl::Minutes(d.length)));
+      break;
+  }
+  return e;
+}
+
+std::string StatutoryClock::WarningMessage(const Deadline& d) const {
+  return absl::StrCat(DeadlineKindName(d.kind), " is due at the end of ", DayText(d.due), " (",
+                      LegalBasis(d.kind), ")");
+}
+
+std::string StatutoryClock::StartedMessage(const Deadline& d) const {
+  return absl::StrCat(DeadlineKindName(d.kind), ": ", d.length, d.working_days ? " working" : "",
+                      " days, due at the end of ", DayText(d.due), " (", LegalBasis(d.kind), ")",
+                      d.provisional ? "; provisional: a year of the calendar is not loaded" : "");
+}
+
+}  // namespace odr::domain

@@ -1,0 +1,152 @@
+// The statutory clock: the one place that says which deadlines a case has, when each starts, when
+// it is due, when it warns and what happens when it passes (domain.md, "Case lifecycle";
+// docs/deadlines.md). Appointment reminders use the same machinery.
+//
+// Deadlines start and stop with the case's lifecycle (OnCaseChange), are paused, resumed and
+// extended here, and are fired by storage (DeadlineStore) in one transaction with their action.
+//
+// Pure functions of their arguments; a StatutoryClock is safe for concurrent use (it only reads
+// the calendar, which must not change while the clock is in use).
+#ifndef ODR_SERVER_DOMAIN_STATUTORY_CLOCK_H_
+#define ODR_SERVER_DOMAIN_STATUTORY_CLOCK_H_
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "server/domain/state_machine.h"
+#include "server/domain/types.h"
+#include "server/domain/working_calendar.h"
+
+namespace odr::domain {
+
+enum class DeadlineKind {
+  kMediatorAcceptance,       // OMR Art. 12: 3 working days from the proposal
+  kRespondentContact,        // OMR Art. 15: 3 working days from the mediator's acceptance
+  kMediationPeriod,          // OMR Arts. 24, 26: 30 / 15 / 7 days from acceptance
+  kConfirmationApplication,  // PML Art. 33: 30 days from the agreement taking effect
+  kAppointmentReminder,      // 24 h and 1 h before an appointment (not a legal deadline)
+};
+enum class DeadlineState { kRunning, kPaused, kMet, kExpired, kCancelled };
+
+const char* DeadlineKindName(DeadlineKind k);  // "mediator_acceptance" ...
+std::optional<DeadlineKind> DeadlineKindFromName(absl::string_view n);
+const char* DeadlineStateName(DeadlineState s);  // "running" ...
+std::optional<DeadlineState> DeadlineStateFromName(absl::string_view n);
+
+struct Deadline {
+  std::string case_id;
+  // Unique within the case: "mediator-acceptance-{principal}", "respondent-contact",
+  // "mediation-period", "confirmation-application", "reminder-{24h|1h}-{appointment}-{version}".
+  std::string id;
+  DeadlineKind kind = DeadlineKind::kMediationPeriod;
+  DeadlineState state = DeadlineState::kRunning;
+  std::string subject;  // the mediator's principal id (acceptance), the appointment id (reminder)
+  absl::Time start;
+  int length = 0;  // working days or days; for reminders, minutes before the appointment
+  bool working_days = false;
+  int extension_days = 0;
+  absl::Duration paused = absl::ZeroDuration();  // total time paused, before any current pause
+  std::optional<absl::Time> paused_at;           // set while paused
+  absl::Time due;
+  std::optional<absl::Time> warn_at;  // unset: no warning
+  bool warned = false;
+  bool provisional = false;  // computed without the holidays of a year not loaded
+  int64_t ordinal = 0;       // start order within the case (set by storage)
+  absl::Time update_time;
+
+  // When the row must next be looked at: the warning if still to give, else the due time; unset
+  // unless running.
+  std::optional<absl::Time> NextFire() const;
+  // Whole days paused, a part day counting as a day (it favours the parties).
+  int PausedDays() const;
+  bool open() const { return state == DeadlineState::kRunning || state == DeadlineState::kPaused; }
+};
+
+struct ClockConfig {
+  // How long before its due time a deadline warns; for short periods, at most half the period.
+  absl::Duration warning_lead = absl::Hours(72);
+  // How long before an appointment its reminders fire.
+  std::vector<absl::Duration> reminder_offsets = {absl::Hours(24), absl::Hours(1)};
+};
+
+// What a change of a case does to its deadlines.
+struct DeadlinePlan {
+  std::vector<Deadline> start;  // new deadlines (storage keeps an existing one of the same id)
+  struct Stop {
+    std::string id;
+    DeadlineState state;  // kMet or kCancelled
+  };
+  std::vector<Stop> stop;  // open deadlines to stop
+  bool stop_all = false;   // the case ended: cancel every open deadline and reminder
+};
+
+// What passing a deadline does, besides the DEADLINE_EXPIRED event.
+struct ExpiryEffect {
+  std::string message;  // the event's text
+  EventAudience audience = EventAudience::kAll;
+  // kMediatorAcceptance: the assignment of this principal lapses and the case moves with it.
+  std::optional<std::string> lapse_principal;
+  // kMediationPeriod: the case closes with `reason` (through the state machine).
+  std::optional<CaseAction> action;
+  std::string reason;
+  // Court-diverted cases that close are referred back to the court (OMR Art. 21).
+  bool refer_to_court = false;
+};
+
+class StatutoryClock {
+ public:
+  // `calendar` must outlive the clock and not change while it is used.
+  StatutoryClock(const WorkingCalendar* calendar, ClockConfig config)
+      : calendar_(calendar), config_(std::move(config)) {}
+
+  const ClockConfig& config() const { return config_; }
+
+  // A running deadline of `kind` for case `c`, starting at `start`, with its due and warning
+  // times. Not for reminders (see Reminders).
+  Deadline Start(DeadlineKind kind, const Case& c, absl::string_view subject,
+                 absl::Time start) const;
+
+  // The reminders of version `version` of an appointment of case `case_id` starting at `start`,
+  // those still ahead of `now`.
+  std::vector<Deadline> Reminders(absl::string_view case_id, absl::string_view appointment_id,
+                                  int64_t version, absl::Time start, absl::Time now) const;
+
+  // The deadline changes that the change of a case from `before` to `after` at `now` calls for.
+  DeadlinePlan OnCaseChange(const Case& before, const Case& after, absl::Time now) const;
+
+  // Appraisal (OMR Art. 26): pauses a running mediation period; FAILED_PRECONDITION otherwise.
+  absl::Status Pause(Deadline* d, absl::Time now) const;
+  // Resumes a paused mediation period; the due time moves by the whole days paused.
+  absl::Status Resume(Deadline* d, absl::Time now) const;
+  // Extends an open mediation period by 1-60 days the parties agreed (OMR Art. 24).
+  absl::Status Extend(Deadline* d, int days, absl::Time now) const;
+
+  // What happens when `d` passes for case `c`.
+  ExpiryEffect OnExpiry(const Deadline& d, const Case& c) const;
+  // The text of the warning event of `d`.
+  std::string WarningMessage(const Deadline& d) const;
+  // The text of the DEADLINE_STARTED event of `d`.
+  std::string StartedMessage(const Deadline& d) const;
+  // Who sees the events of `d`.
+  static EventAudience Audience(DeadlineKind kind);
+  // "OMR Art. 12" ...
+  static const char* LegalBasis(DeadlineKind kind);
+  // Mediation period length in days for the case's procedure: 30, 15 or 7.
+  static int MediationPeriodDays(const Case& c);
+
+ private:
+  // Sets due, warn_at and provisional from start, length, extension and pauses; a warning still
+  // ahead of `now` is given again.
+  void Recompute(Deadline* d, absl::Time now) const;
+
+  const WorkingCalendar* calendar_;
+  ClockConfig config_;
+};
+
+}  // namespace odr::domain
+
+#endif  // ODR_SERVER_DOMAIN_STATUTORY_CLOCK_H_

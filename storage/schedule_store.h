@@ -1,0 +1,114 @@
+// Mediators' availability and the appointments of cases, on the embedded SQLite database.
+// Double booking is impossible by construction: a booking checks everyone's busy intervals and
+// inserts its own inside one write transaction, and SQLite serializes writers.
+#ifndef ODR_STORAGE_SCHEDULE_STORE_H_
+#define ODR_STORAGE_SCHEDULE_STORE_H_
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "server/domain/clock.h"
+#include "server/domain/schedule.h"
+#include "server/domain/statutory_clock.h"
+#include "server/domain/types.h"
+#include "storage/sqlite_db.h"
+
+namespace odr::storage {
+
+// The busy-interval key of a party or agent: "person:" and the SHA-256 of its identity document,
+// so that one person is not double-booked across cases and no personal data is stored in clear.
+std::string PersonKey(domain::IdDocumentType type, absl::string_view number);
+// The busy-interval key of a mediator: "principal:{id}".
+std::string PrincipalKey(absl::string_view principal_id);
+
+struct AppointmentPage {
+  std::vector<domain::Appointment> appointments;
+  std::optional<std::pair<absl::Time, std::string>> next;  // (start, id) of the last returned
+};
+
+// All methods are safe for concurrent use and block on SQLite: call them from a worker pool.
+// Every write is one transaction; on error nothing is written.
+class ScheduleStore {
+ public:
+  // Checks the case (as stored, in the write transaction) and the appointment before a booking or
+  // a reschedule: authorization, participants, the slot inside the mediator's working hours. May
+  // fill in the appointment (mediator, audience). `availability` is the mediator's.
+  using BookingCheck = std::function<absl::Status(
+      const domain::Case&, const domain::Availability& availability, domain::Appointment*)>;
+  // Picks the case's mediator for a booking (FAILED_PRECONDITION when there is none), as
+  // (organization id, roster id, principal id).
+  using MediatorOf = std::function<absl::StatusOr<std::array<std::string, 3>>(const domain::Case&)>;
+
+  // All pointers must outlive the store.
+  ScheduleStore(Database* db, Clock* clock, IdGenerator* ids,
+                const domain::StatutoryClock* statutory)
+      : db_(db), clock_(clock), ids_(ids), statutory_(statutory) {}
+
+  // The mediator's availability (the default, version 0, if never set). NOT_FOUND if the mediator
+  // is not on the roster; *principal_id receives the mediator's account.
+  absl::StatusOr<domain::Availability> GetAvailability(absl::string_view organization_id,
+                                                       absl::string_view mediator_id,
+                                                       std::string* principal_id);
+  // Replaces it; ABORTED (STALE_ETAG) when `expected_version` is set and differs. `authorize` sees
+  // the mediator's principal id before anything is written.
+  absl::StatusOr<domain::Availability> SaveAvailability(
+      absl::string_view organization_id, absl::string_view mediator_id,
+      const domain::Availability& a, std::optional<int64_t> expected_version,
+      const std::function<absl::Status(const std::string&)>& authorize);
+
+  // Books `a` (case_id, kind, slot, participants, location; id may be empty) for the case: `check`
+  // runs first, then every person's busy intervals are checked (FAILED_PRECONDITION SLOT_CONFLICT
+  // naming the first conflict), then the appointment, its busy intervals, its reminders and the
+  // APPOINTMENT_BOOKED event are written. With an id that exists: the same appointment if the
+  // booking is the same (`fingerprint`), else ALREADY_EXISTS.
+  // `authorize` sees the case before anything else (so that a caller who may not book learns
+  // nothing more about it).
+  absl::StatusOr<domain::Appointment> Book(
+      domain::Appointment a, absl::string_view fingerprint, absl::string_view actor,
+      const std::function<absl::Status(const domain::Case&)>& authorize,
+      const MediatorOf& mediator_of, const BookingCheck& check);
+  // Moves a scheduled appointment to `slot` with the same checks (its own old slot does not
+  // conflict); reminders move with it.
+  absl::StatusOr<domain::Appointment> Reschedule(
+      absl::string_view case_id, absl::string_view id, const domain::Interval& slot,
+      std::optional<int64_t> expected_version, absl::string_view actor,
+      const std::function<absl::Status(const domain::Case&, const domain::Appointment&)>& authorize,
+      const BookingCheck& check);
+  // Cancels a scheduled appointment: frees its slot, drops its reminders, records the event.
+  absl::StatusOr<domain::Appointment> Cancel(
+      absl::string_view case_id, absl::string_view id, absl::string_view reason,
+      std::optional<int64_t> expected_version, absl::string_view actor,
+      const std::function<absl::Status(const domain::Case&, const domain::Appointment&)>&
+          authorize);
+  // Records a participant's attendance (INVALID_ARGUMENT naming `participant` if not one;
+  // FAILED_PRECONDITION before the start or for a cancelled appointment).
+  absl::StatusOr<domain::Appointment> RecordAttendance(
+      absl::string_view case_id, absl::string_view id, absl::string_view participant,
+      domain::Attendance attendance, absl::string_view actor,
+      const std::function<absl::Status(const domain::Case&, const domain::Appointment&)>&
+          authorize);
+
+  // One appointment; NOT_FOUND if absent.
+  absl::StatusOr<domain::Appointment> Get(absl::string_view case_id, absl::string_view id);
+  // The case's appointments by start time after `after`, at most `limit`.
+  absl::StatusOr<AppointmentPage> List(absl::string_view case_id,
+                                       std::optional<std::pair<absl::Time, std::string>> after,
+                                       int limit);
+  // The scheduled appointments of `persons` overlapping [from, to).
+  absl::StatusOr<std::vector<domain::Interval>> BusyIntervals(
+      const std::vector<std::string>& persons, absl::Time from, absl::Time to);
+
+ private:
+  Database* db_;
+  Clock* clock_;
+  IdGenerator* ids_;
+  const domain::StatutoryClock* statutory_;
+};
+
+}  // namespace odr::storage
+
+#endif  // ODR_STORAGE_SCHEDULE_STORE_H_

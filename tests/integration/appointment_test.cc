@@ -1,0 +1,599 @@
+// Appointments, deadlines and the case event stream through the real odrd: free slots, booking
+// and its conflicts under concurrency, bad input named by field, separate sessions seen by one
+// side, join links, and WatchCaseEvents resumed from a cursor with nothing lost or repeated.
+#include <gmock/gmock.h>
+#include <grpcpp/grpcpp.h>
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <map>
+#include <set>
+#include <thread>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_replace.h"
+#include "absl/time/clock.h"
+#include "odr/v1/appointment.grpc.pb.h"
+#include "odr/v1/case_service.grpc.pb.h"
+#include "odr/v1/deadline.grpc.pb.h"
+#include "odr/v1/roster.grpc.pb.h"
+#include "tests/testing/error_details.h"
+#include "tests/testing/evidence_helpers.h"
+#include "tests/testing/fixtures.h"
+#include "tests/testing/grpc_auth.h"
+#include "tests/testing/odrd_process.h"
+#include "tests/testing/temp_dir.h"
+
+namespace odr {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+
+google::protobuf::Timestamp Ts(absl::Time t) {
+  google::protobuf::Timestamp ts;
+  ts.set_seconds(absl::ToUnixSeconds(t));
+  return ts;
+}
+
+absl::Time FromTs(const google::protobuf::Timestamp& ts) {
+  return absl::FromUnixSeconds(ts.seconds());
+}
+
+const absl::TimeZone kChina = absl::FixedTimeZone(8 * 3600);
+
+class AppointmentTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    data_ = dir_.file("data");
+    keys_["zhang"] =
+        testing::CreatePrincipal(data_, "zhang", "citizen", {"--id-number", testing::kIdZhang});
+    keys_["li"] = testing::CreatePrincipal(data_, "li", "citizen", {"--id-number", testing::kIdLi});
+    keys_["wang"] =
+        testing::CreatePrincipal(data_, "wang", "citizen", {"--id-number", testing::kIdWang});
+    keys_["orgadmin"] = testing::CreatePrincipal(data_, "orgadmin", "org_admin",
+                                                 {"--organization", "organizations/org1"});
+    keys_["med"] = testing::CreatePrincipal(data_, "med", "mediator",
+                                            {"--organization", "organizations/org1"});
+    keys_["platform"] = testing::CreatePrincipal(data_, "platform", "platform_admin");
+    server_ = std::make_unique<testing::OdrdProcess>(
+        data_, std::vector<std::string>{"--rate-limit", "0", "--video-url-template",
+                                        "https://meet.example.org/{appointment}?jwt={token}"});
+    channel_ = grpc::CreateChannel(server_->address(), grpc::InsecureChannelCredentials());
+    cases_ = v1::CaseService::NewStub(channel_);
+    appointments_ = v1::AppointmentService::NewStub(channel_);
+    deadlines_ = v1::DeadlineService::NewStub(channel_);
+    auto roster = v1::RosterService::NewStub(channel_);
+    for (const auto& [id, key] : keys_) tokens_[id] = testing::IssueToken(channel_, id, key);
+
+    v1::Organization o;
+    ASSERT_TRUE(
+        roster->CreateOrganization(As("platform").get(), testing::ZhujiOrganization("org1"), &o)
+            .ok());
+    v1::CreateMediatorRequest m;
+    m.set_parent("organizations/org1");
+    m.set_mediator_id("m1");
+    v1::Mediator* body = m.mutable_mediator();
+    body->set_display_name("调解员");
+    body->add_specialties(v1::DISPUTE_TYPE_MEDICAL);
+    body->add_languages("zh");
+    body->set_region_code("330681");
+    body->set_employment(v1::Mediator::EMPLOYMENT_FULL_TIME);
+    body->set_max_concurrent_cases(10);
+    body->set_principal("principals/med");
+    body->mutable_private_details()->set_id_document_type(v1::ID_DOCUMENT_TYPE_RESIDENT_ID_CARD);
+    body->mutable_private_details()->set_id_number("330681197001010016");
+    body->mutable_private_details()->set_phone("13600000000");
+    v1::Mediator created;
+    ASSERT_TRUE(roster->CreateMediator(As("orgadmin").get(), m, &created).ok());
+    case_ = AssignedCase();
+  }
+
+  void TearDown() override {
+    cases_.reset();
+    appointments_.reset();
+    deadlines_.reset();
+    channel_.reset();
+    EXPECT_EQ(server_->Stop(), 0);
+  }
+
+  std::unique_ptr<grpc::ClientContext> As(const std::string& who) {
+    auto ctx = testing::AuthedContext(tokens_.at(who));
+    ctx->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(60));
+    return ctx;
+  }
+
+  // A case of zhang against li, accepted by org1, with m1 accepted.
+  std::string AssignedCase() {
+    v1::CreateCaseRequest create;
+    *create.mutable_case_() = testing::ZhangAgainstLi("org1");
+    v1::Case k;
+    EXPECT_TRUE(cases_->CreateCase(As("zhang").get(), create, &k).ok());
+    v1::SubmitCaseRequest submit;
+    submit.set_name(k.name());
+    EXPECT_TRUE(cases_->SubmitCase(As("zhang").get(), submit, &k).ok());
+    v1::AcceptCaseRequest accept;
+    accept.set_name(k.name());
+    EXPECT_TRUE(cases_->AcceptCase(As("orgadmin").get(), accept, &k).ok());
+    v1::AssignCaseMediatorRequest assign;
+    assign.set_name(k.name());
+    assign.set_mediator("organizations/org1/mediators/m1");
+    EXPECT_TRUE(cases_->AssignCaseMediator(As("orgadmin").get(), assign, &k).ok());
+    v1::AcceptAssignmentRequest yes;
+    yes.set_name(k.name());
+    yes.set_no_conflict_declared(true);
+    grpc::Status s = cases_->AcceptAssignment(As("med").get(), yes, &k);
+    EXPECT_TRUE(s.ok()) << s.error_message();
+    EXPECT_EQ(k.state(), v1::Case::STATE_MEDIATOR_ASSIGNED);
+    return k.name();
+  }
+
+  v1::BookAppointmentRequest Booking(
+      absl::Time start, absl::Duration length, std::vector<std::string> participants,
+      v1::Appointment::Kind kind = v1::Appointment::KIND_JOINT_VIDEO) {
+    v1::BookAppointmentRequest r;
+    r.set_parent(case_);
+    r.mutable_appointment()->set_kind(kind);
+    *r.mutable_appointment()->mutable_start_time() = Ts(start);
+    *r.mutable_appointment()->mutable_end_time() = Ts(start + length);
+    for (const auto& p : participants)
+      r.mutable_appointment()->add_participants()->set_participant(p);
+    return r;
+  }
+
+  grpc::Status Book(const std::string& who, const v1::BookAppointmentRequest& r,
+                    v1::Appointment* out) {
+    return appointments_->BookAppointment(As(who).get(), r, out);
+  }
+
+  // Next week's Monday-to-Friday 09:00 China time: inside the default hours.
+  absl::Time NextWeekMorning() {
+    return testing::NextWeekdayAt(absl::Now() + absl::Hours(24 * 6), 9, 0);
+  }
+
+  // Every event WatchCaseEvents sends `who` for `parent` from `cursor`, until `count` arrived.
+  std::vector<v1::CaseEvent> Watch(const std::string& who, const std::string& parent,
+                                   const std::string& cursor, size_t count,
+                                   const std::function<void()>& after_backlog = nullptr,
+                                   size_t backlog = 0) {
+    auto ctx = As(who);
+    ctx->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(20));
+    v1::WatchCaseEventsRequest req;
+    req.set_parent(parent);
+    req.set_cursor(cursor);
+    auto reader = cases_->WatchCaseEvents(ctx.get(), req);
+    std::vector<v1::CaseEvent> out;
+    v1::WatchCaseEventsResponse resp;
+    while (out.size() < count && reader->Read(&resp)) {
+      EXPECT_EQ(resp.case_(), resp.event().name().substr(0, resp.case_().size()));
+      out.push_back(resp.event());
+      if (after_backlog && out.size() == backlog) after_backlog();
+    }
+    ctx->TryCancel();
+    reader->Finish();
+    return out;
+  }
+
+  std::vector<v1::CaseEvent> AllEvents(const std::string& who) {
+    v1::ListCaseEventsRequest req;
+    req.set_parent(case_);
+    req.set_page_size(1000);
+    v1::ListCaseEventsResponse resp;
+    EXPECT_TRUE(cases_->ListCaseEvents(As(who).get(), req, &resp).ok());
+    return {resp.events().begin(), resp.events().end()};
+  }
+
+  testing::TempDir dir_;
+  std::string data_;
+  std::map<std::string, std::string> keys_;
+  std::map<std::string, std::string> tokens_;
+  std::unique_ptr<testing::OdrdProcess> server_;
+  std::shared_ptr<grpc::Channel> channel_;
+  std::unique_ptr<v1::CaseService::Stub> cases_;
+  std::unique_ptr<v1::AppointmentService::Stub> appointments_;
+  std::unique_ptr<v1::DeadlineService::Stub> deadlines_;
+  std::string case_;
+};
+
+// Free slots are inside the mediator's hours, on the quarter hour; the first one books; the same
+// slot again is a conflict that names it; the booked slot is no longer offered.
+TEST_F(AppointmentTest, FindSlotsBookAndConflict) {
+  v1::FindSlotsRequest find;
+  find.set_parent(case_);
+  find.mutable_duration()->set_seconds(3600);
+  const absl::Time from = NextWeekMorning();
+  *find.mutable_start_time() = Ts(from);
+  *find.mutable_end_time() = Ts(from + absl::Hours(24));
+  find.add_participants("respondents/0");
+  find.set_max_results(20);
+  v1::FindSlotsResponse slots;
+  ASSERT_TRUE(appointments_->FindSlots(As("zhang").get(), find, &slots).ok());
+  // 09:00-12:00 and 13:30-17:30 in quarter hours: 9 one-hour slots in the morning, 13 after.
+  ASSERT_EQ(slots.slots_size(), 20);
+  EXPECT_EQ(FromTs(slots.slots(0).start_time()), from);
+  for (const auto& s : slots.slots()) {
+    const absl::CivilSecond cs = absl::ToCivilSecond(FromTs(s.start_time()), kChina);
+    EXPECT_EQ(cs.minute() % 15, 0);
+    EXPECT_TRUE((cs.hour() >= 9 && cs.hour() < 11) || (cs.hour() == 11 && cs.minute() == 0) ||
+                (cs.hour() >= 13 && cs.hour() <= 16))
+        << absl::FormatCivilTime(cs);
+  }
+
+  v1::Appointment a;
+  grpc::Status s =
+      Book("zhang", Booking(from, absl::Hours(1), {"applicants/0", "respondents/0"}), &a);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  EXPECT_EQ(a.state(), v1::Appointment::STATE_SCHEDULED);
+  EXPECT_EQ(a.mediator(), "principals/med");
+  EXPECT_EQ(a.booked_by(), "principals/zhang");
+  ASSERT_EQ(a.participants_size(), 3);
+  EXPECT_EQ(a.participants(0).participant(), "principals/med");
+  // The caller's own join link only.
+  EXPECT_THAT(
+      a.participants(1).join_uri(),
+      HasSubstr("https://meet.example.org/" + absl::StrReplaceAll(a.name(), {{"/", "%2F"}})));
+  EXPECT_THAT(a.participants(1).join_uri(), HasSubstr("?jwt=ey"));
+  EXPECT_EQ(a.participants(2).join_uri(), "");
+  v1::GetAppointmentRequest get;
+  get.set_name(a.name());
+  v1::Appointment as_li;
+  ASSERT_TRUE(appointments_->GetAppointment(As("li").get(), get, &as_li).ok());
+  EXPECT_EQ(as_li.participants(1).join_uri(), "");
+  EXPECT_NE(as_li.participants(2).join_uri(), "");
+  EXPECT_NE(as_li.participants(2).join_uri(), a.participants(1).join_uri());
+
+  v1::Appointment again;
+  s = Book("orgadmin",
+           Booking(from + absl::Minutes(30), absl::Hours(1), {"respondents/0"},
+                   v1::Appointment::KIND_PHONE),
+           &again);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  const v1::ErrorDetails d = testing::Details(s);
+  EXPECT_EQ(d.reason(), "SLOT_CONFLICT");
+  EXPECT_EQ(d.metadata().at("participant"), "principals/med");
+  EXPECT_EQ(d.metadata().at("conflicting_start_time"),
+            absl::FormatTime(absl::RFC3339_sec, from, absl::UTCTimeZone()));
+
+  slots.Clear();
+  ASSERT_TRUE(appointments_->FindSlots(As("zhang").get(), find, &slots).ok());
+  for (const auto& sl : slots.slots()) {
+    EXPECT_TRUE(FromTs(sl.end_time()) <= from || FromTs(sl.start_time()) >= from + absl::Hours(1));
+  }
+}
+
+// 32 callers book the same slot at once: exactly one wins; the others are told which slot is
+// taken.
+TEST_F(AppointmentTest, ConcurrentBookingsOfOneSlotOneWins) {
+  const absl::Time start = NextWeekMorning() + absl::Hours(1);
+  std::atomic<int> won{0}, conflicts{0}, other{0};
+  std::vector<std::thread> threads;
+  for (int i = 0; i < 32; ++i) {
+    threads.emplace_back([&, i] {
+      v1::Appointment out;
+      grpc::Status s = Book(
+          i % 2 == 0 ? "orgadmin" : "med",
+          Booking(start, absl::Minutes(45), {"applicants/0"}, v1::Appointment::KIND_PHONE), &out);
+      if (s.ok()) {
+        ++won;
+      } else if (s.error_code() == grpc::StatusCode::FAILED_PRECONDITION &&
+                 testing::Reason(s) == "SLOT_CONFLICT" &&
+                 testing::Details(s).metadata().at("conflicting_start_time") ==
+                     absl::FormatTime(absl::RFC3339_sec, start, absl::UTCTimeZone())) {
+        ++conflicts;
+      } else {
+        ++other;
+        ADD_FAILURE() << s.error_code() << " " << s.error_message();
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(won.load(), 1);
+  EXPECT_EQ(conflicts.load(), 31);
+  EXPECT_EQ(other.load(), 0);
+  v1::ListAppointmentsRequest list;
+  list.set_parent(case_);
+  v1::ListAppointmentsResponse listed;
+  ASSERT_TRUE(appointments_->ListAppointments(As("zhang").get(), list, &listed).ok());
+  EXPECT_EQ(listed.appointments_size(), 1);
+}
+
+// Each kind of bad input is INVALID_ARGUMENT naming the field.
+TEST_F(AppointmentTest, BadInputNamesTheField) {
+  const absl::Time morning = NextWeekMorning();
+  const std::vector<std::string> both = {"applicants/0", "respondents/0"};
+  struct Case {
+    const char* what;
+    v1::BookAppointmentRequest req;
+    const char* field;
+  };
+  std::vector<Case> bad = {
+      {"end before start", Booking(morning, -absl::Hours(1), both), "appointment.end_time"},
+      {"in the past", Booking(absl::Now() - absl::Hours(2), absl::Hours(1), both),
+       "appointment.start_time"},
+      {"outside working hours", Booking(morning + absl::Hours(11), absl::Hours(1), both),
+       "appointment.start_time"},
+      {"longer than 8 h", Booking(morning, absl::Hours(9), both), "appointment.end_time"},
+      {"unknown participant", Booking(morning, absl::Hours(1), {"applicants/0", "respondents/3"}),
+       "appointment.participants[1].participant"},
+      {"no kind", Booking(morning, absl::Hours(1), both, v1::Appointment::KIND_UNSPECIFIED),
+       "appointment.kind"},
+      {"no participants", Booking(morning, absl::Hours(1), {}), "appointment.participants"},
+      {"on site without location",
+       Booking(morning, absl::Hours(1), both, v1::Appointment::KIND_ON_SITE),
+       "appointment.location"},
+      {"separate session with both sides",
+       Booking(morning, absl::Hours(1), both, v1::Appointment::KIND_SEPARATE_SESSION),
+       "appointment.participants"},
+  };
+  bad.push_back({"no start", Booking(morning, absl::Hours(1), both), "appointment.start_time"});
+  bad.back().req.mutable_appointment()->clear_start_time();
+  for (const Case& c : bad) {
+    v1::Appointment out;
+    grpc::Status s = Book("med", c.req, &out);
+    EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT)
+        << c.what << ": " << s.error_message();
+    EXPECT_THAT(testing::ViolatedFields(s), ::testing::Contains(c.field))
+        << c.what << ": " << s.error_message();
+  }
+  v1::FindSlotsRequest find;
+  find.set_parent(case_);
+  find.mutable_duration()->set_seconds(3600);
+  *find.mutable_start_time() = Ts(morning);
+  *find.mutable_end_time() = Ts(morning - absl::Hours(1));
+  v1::FindSlotsResponse slots;
+  grpc::Status s = appointments_->FindSlots(As("med").get(), find, &slots);
+  EXPECT_THAT(testing::ViolatedFields(s), ElementsAre("end_time"));
+}
+
+// A separate session with the respondent's side is seen by that side and the staff, not by the
+// applicant; a party books only what its own side attends.
+TEST_F(AppointmentTest, SeparateSessionsAreSeenByOneSide) {
+  const absl::Time start = NextWeekMorning() + absl::Hours(5);  // 14:00
+  v1::Appointment a;
+  ASSERT_TRUE(Book("med",
+                   Booking(start, absl::Hours(1), {"respondents/0"},
+                           v1::Appointment::KIND_SEPARATE_SESSION),
+                   &a)
+                  .ok());
+  v1::GetAppointmentRequest get;
+  get.set_name(a.name());
+  v1::Appointment seen;
+  EXPECT_TRUE(appointments_->GetAppointment(As("li").get(), get, &seen).ok());
+  EXPECT_EQ(appointments_->GetAppointment(As("zhang").get(), get, &seen).error_code(),
+            grpc::StatusCode::NOT_FOUND);
+  v1::ListAppointmentsRequest list;
+  list.set_parent(case_);
+  v1::ListAppointmentsResponse listed;
+  ASSERT_TRUE(appointments_->ListAppointments(As("zhang").get(), list, &listed).ok());
+  EXPECT_EQ(listed.appointments_size(), 0);
+  // The booking event is on the respondent side's timeline, not the applicant's.
+  int booked_seen_by_zhang = 0;
+  for (const auto& e : AllEvents("zhang")) {
+    booked_seen_by_zhang += e.kind() == v1::CaseEvent::KIND_APPOINTMENT_BOOKED;
+  }
+  EXPECT_EQ(booked_seen_by_zhang, 0);
+  v1::Appointment out;
+  EXPECT_EQ(Book("zhang",
+                 Booking(start + absl::Hours(2), absl::Hours(1), {"respondents/0"},
+                         v1::Appointment::KIND_SEPARATE_SESSION),
+                 &out)
+                .error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+}
+
+// Rescheduling frees the old slot; cancelling frees the new one; attendance waits for the start.
+TEST_F(AppointmentTest, RescheduleCancelAndAttendance) {
+  const absl::Time first = NextWeekMorning();
+  v1::Appointment a;
+  ASSERT_TRUE(Book("zhang", Booking(first, absl::Hours(1), {"applicants/0"}), &a).ok());
+  v1::RescheduleAppointmentRequest move;
+  move.set_name(a.name());
+  *move.mutable_start_time() = Ts(first + absl::Hours(1));
+  *move.mutable_end_time() = Ts(first + absl::Hours(2));
+  move.set_etag(a.etag());
+  v1::Appointment moved;
+  grpc::Status s = appointments_->RescheduleAppointment(As("zhang").get(), move, &moved);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  EXPECT_EQ(FromTs(moved.start_time()), first + absl::Hours(1));
+  // The stale etag is refused; the old slot is free again.
+  EXPECT_EQ(appointments_->RescheduleAppointment(As("zhang").get(), move, &moved).error_code(),
+            grpc::StatusCode::ABORTED);
+  v1::Appointment other;
+  EXPECT_TRUE(Book("orgadmin", Booking(first, absl::Hours(1), {"respondents/0"}), &other).ok());
+
+  v1::RecordAttendanceRequest attend;
+  attend.set_name(a.name());
+  attend.set_participant("applicants/0");
+  attend.set_attendance(v1::ATTENDANCE_NO_SHOW);
+  v1::Appointment out;
+  s = appointments_->RecordAttendance(As("med").get(), attend, &out);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::FAILED_PRECONDITION) << s.error_message();
+  EXPECT_EQ(testing::Reason(s), "APPOINTMENT_NOT_STARTED");
+  EXPECT_EQ(appointments_->RecordAttendance(As("zhang").get(), attend, &out).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+
+  v1::CancelAppointmentRequest cancel;
+  cancel.set_name(a.name());
+  cancel.set_reason("申请人要求改期");
+  ASSERT_TRUE(appointments_->CancelAppointment(As("med").get(), cancel, &out).ok());
+  EXPECT_EQ(out.state(), v1::Appointment::STATE_CANCELLED);
+  EXPECT_EQ(out.participants(1).join_uri(), "");
+  EXPECT_TRUE(
+      Book("orgadmin", Booking(first + absl::Hours(1), absl::Hours(1), {"respondents/0"}), &other)
+          .ok());
+}
+
+// The mediator's hours decide what can be booked: with Monday 14:00-16:00 only, a Tuesday
+// morning is outside working hours and leave blocks what it covers.
+TEST_F(AppointmentTest, AvailabilityRulesBooking) {
+  v1::UpdateMediatorAvailabilityRequest up;
+  v1::MediatorAvailability* av = up.mutable_availability();
+  av->set_name("organizations/org1/mediators/m1/availability");
+  v1::GetMediatorAvailabilityRequest get;
+  get.set_name(av->name());
+  v1::MediatorAvailability current;
+  ASSERT_TRUE(appointments_->GetMediatorAvailability(As("med").get(), get, &current).ok());
+  EXPECT_EQ(current.weekly_hours_size(), 10);  // the default
+  av->set_etag(current.etag());
+  v1::WeeklyHours* h = av->add_weekly_hours();
+  h->set_day(v1::DAY_OF_WEEK_MONDAY);
+  h->set_start_time("14:00");
+  h->set_end_time("16:00");
+  absl::Time monday = testing::NextWeekdayAt(absl::Now() + absl::Hours(24 * 7), 14, 0);
+  while (absl::GetWeekday(absl::ToCivilDay(monday, kChina)) != absl::Weekday::monday) {
+    monday = testing::NextWeekdayAt(monday, 14, 0);
+  }
+  v1::Leave* leave = av->add_leave();
+  *leave->mutable_start_time() = Ts(monday + absl::Hours(1));
+  *leave->mutable_end_time() = Ts(monday + absl::Hours(2));
+  leave->set_reason("培训");
+  v1::MediatorAvailability saved;
+  grpc::Status s = appointments_->UpdateMediatorAvailability(As("med").get(), up, &saved);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  EXPECT_EQ(appointments_->UpdateMediatorAvailability(As("med").get(), up, &saved).error_code(),
+            grpc::StatusCode::ABORTED);  // the etag of the default no longer matches
+  EXPECT_EQ(appointments_->GetMediatorAvailability(As("zhang").get(), get, &current).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+
+  v1::Appointment a;
+  EXPECT_TRUE(Book("zhang", Booking(monday, absl::Hours(1), {"applicants/0"}), &a).ok());
+  s = Book("zhang", Booking(monday + absl::Hours(1), absl::Minutes(30), {"applicants/0"}), &a);
+  EXPECT_THAT(testing::ViolatedFields(s), ElementsAre("appointment.start_time"));  // leave
+  s = Book("zhang", Booking(monday + absl::Hours(24 - 5), absl::Hours(1), {"applicants/0"}), &a);
+  EXPECT_THAT(testing::ViolatedFields(s), ElementsAre("appointment.start_time"));  // Tuesday 09:00
+
+  h->set_end_time("13:00");  // before the start
+  up.mutable_availability()->set_etag(saved.etag());
+  s = appointments_->UpdateMediatorAvailability(As("med").get(), up, &saved);
+  EXPECT_THAT(testing::ViolatedFields(s), ElementsAre("availability.weekly_hours[0].end_time"));
+}
+
+// The statutory deadlines as the API shows them: staff see all, parties the mediation period;
+// contacting the respondent meets its deadline and starts mediation.
+TEST_F(AppointmentTest, DeadlinesAndRespondentContact) {
+  v1::ListDeadlinesRequest list;
+  list.set_parent(case_);
+  v1::ListDeadlinesResponse staff, party;
+  ASSERT_TRUE(deadlines_->ListDeadlines(As("med").get(), list, &staff).ok());
+  std::map<v1::Deadline::Kind, v1::Deadline> by_kind;
+  for (const auto& d : staff.deadlines()) by_kind[d.kind()] = d;
+  ASSERT_EQ(by_kind.size(), 3u);
+  EXPECT_EQ(by_kind[v1::Deadline::KIND_MEDIATOR_ACCEPTANCE].state(), v1::Deadline::STATE_MET);
+  EXPECT_EQ(by_kind[v1::Deadline::KIND_RESPONDENT_CONTACT].state(), v1::Deadline::STATE_RUNNING);
+  const v1::Deadline period = by_kind[v1::Deadline::KIND_MEDIATION_PERIOD];
+  EXPECT_EQ(period.length(), 30);
+  EXPECT_EQ(period.legal_basis(), "OMR Arts. 24, 26");
+  EXPECT_GE(FromTs(period.due_time()) - FromTs(period.start_time()), absl::Hours(24 * 30));
+  EXPECT_TRUE(period.provisional());  // no calendar loaded for this year
+  ASSERT_TRUE(deadlines_->ListDeadlines(As("zhang").get(), list, &party).ok());
+  ASSERT_EQ(party.deadlines_size(), 1);
+  EXPECT_EQ(party.deadlines(0).kind(), v1::Deadline::KIND_MEDIATION_PERIOD);
+
+  v1::ExtendMediationPeriodRequest extend;
+  extend.set_name(case_);
+  extend.set_days(10);
+  v1::Deadline out;
+  grpc::Status s = deadlines_->ExtendMediationPeriod(As("med").get(), extend, &out);
+  EXPECT_THAT(testing::ViolatedFields(s), ElementsAre("parties_consented"));
+  extend.set_parties_consented(true);
+  ASSERT_TRUE(deadlines_->ExtendMediationPeriod(As("med").get(), extend, &out).ok());
+  EXPECT_EQ(out.extension_days(), 10);
+  EXPECT_GE(FromTs(out.due_time()) - FromTs(period.due_time()), absl::Hours(24 * 10));
+  EXPECT_EQ(deadlines_->ExtendMediationPeriod(As("zhang").get(), extend, &out).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+
+  v1::RecordRespondentContactRequest contact;
+  contact.set_name(case_);
+  contact.set_outcome(v1::RecordRespondentContactRequest::OUTCOME_AGREED);
+  v1::Case k;
+  ASSERT_TRUE(deadlines_->RecordRespondentContact(As("med").get(), contact, &k).ok());
+  EXPECT_EQ(k.state(), v1::Case::STATE_MEDIATING);
+  staff.Clear();
+  ASSERT_TRUE(deadlines_->ListDeadlines(As("med").get(), list, &staff).ok());
+  for (const auto& d : staff.deadlines()) {
+    if (d.kind() == v1::Deadline::KIND_RESPONDENT_CONTACT) {
+      EXPECT_EQ(d.state(), v1::Deadline::STATE_MET);
+    }
+  }
+}
+
+// A watcher gets the case's timeline from the start, then live; reconnecting with the cursor of
+// the last event received continues with nothing lost or repeated.
+TEST_F(AppointmentTest, WatchResumesWithoutLossOrDuplicates) {
+  const std::vector<v1::CaseEvent> timeline = AllEvents("med");
+  ASSERT_GE(timeline.size(), 8u);  // created ... accepted, deadlines started
+  for (const auto& e : timeline) EXPECT_FALSE(e.cursor().empty());
+
+  // From the start: the whole timeline, in order.
+  std::vector<v1::CaseEvent> all = Watch("med", case_, "", timeline.size());
+  ASSERT_EQ(all.size(), timeline.size());
+  for (size_t i = 0; i < all.size(); ++i) EXPECT_EQ(all[i].name(), timeline[i].name());
+
+  // Resume after the third; while connected, two bookings happen: they arrive live.
+  const absl::Time start = NextWeekMorning();
+  auto book_two = [&] {
+    v1::Appointment a;
+    EXPECT_TRUE(Book("orgadmin", Booking(start, absl::Hours(1), {"applicants/0"}), &a).ok());
+    EXPECT_TRUE(
+        Book("orgadmin", Booking(start + absl::Hours(1), absl::Hours(1), {"applicants/0"}), &a)
+            .ok());
+  };
+  const size_t rest = timeline.size() - 3;
+  std::vector<v1::CaseEvent> resumed =
+      Watch("med", case_, timeline[2].cursor(), rest + 2, book_two, rest);
+  ASSERT_EQ(resumed.size(), rest + 2);
+  std::set<std::string> names;
+  for (size_t i = 0; i < resumed.size(); ++i) {
+    EXPECT_TRUE(names.insert(resumed[i].name()).second) << "repeated " << resumed[i].name();
+    if (i < rest) EXPECT_EQ(resumed[i].name(), timeline[i + 3].name());
+  }
+  EXPECT_EQ(resumed[rest].kind(), v1::CaseEvent::KIND_APPOINTMENT_BOOKED);
+  EXPECT_EQ(resumed[rest + 1].kind(), v1::CaseEvent::KIND_APPOINTMENT_BOOKED);
+
+  // Disconnected meanwhile: a third booking; resuming from the last event received gets it alone.
+  v1::Appointment a;
+  ASSERT_TRUE(
+      Book("orgadmin", Booking(start + absl::Hours(2), absl::Hours(1), {"applicants/0"}), &a).ok());
+  std::vector<v1::CaseEvent> last = Watch("med", case_, resumed.back().cursor(), 1);
+  ASSERT_EQ(last.size(), 1u);
+  EXPECT_EQ(last[0].kind(), v1::CaseEvent::KIND_APPOINTMENT_BOOKED);
+  EXPECT_THAT(last[0].subject(), HasSubstr(a.name()));
+  EXPECT_EQ(names.count(last[0].name()), 0u);
+}
+
+// Watching every case: each caller sees only the events it may see.
+TEST_F(AppointmentTest, WatchAllCasesFiltersByCaller) {
+  const std::vector<v1::CaseEvent> as_zhang = AllEvents("zhang");
+  std::vector<v1::CaseEvent> watched = Watch("zhang", "cases/-", "", as_zhang.size());
+  ASSERT_EQ(watched.size(), as_zhang.size());
+  for (size_t i = 0; i < watched.size(); ++i) {
+    EXPECT_EQ(watched[i].name(), as_zhang[i].name());
+    EXPECT_THAT(watched[i].subject(), ::testing::Not(HasSubstr("mediator-acceptance")));
+  }
+  // Staff-only events (the mediator's acceptance deadline) are in the mediator's view only.
+  EXPECT_GT(AllEvents("med").size(), as_zhang.size());
+  // An outsider's stream stays empty: it ends at the deadline with nothing.
+  auto ctx = As("wang");
+  ctx->set_deadline(std::chrono::system_clock::now() + std::chrono::milliseconds(500));
+  v1::WatchCaseEventsRequest req;
+  req.set_parent("cases/-");
+  auto reader = cases_->WatchCaseEvents(ctx.get(), req);
+  v1::WatchCaseEventsResponse resp;
+  EXPECT_FALSE(reader->Read(&resp));
+  EXPECT_EQ(reader->Finish().error_code(), grpc::StatusCode::DEADLINE_EXCEEDED);
+  // A case the caller may not see looks missing; a bad cursor is named.
+  auto ctx2 = As("wang");
+  req.set_parent(case_);
+  auto hidden = cases_->WatchCaseEvents(ctx2.get(), req);
+  EXPECT_FALSE(hidden->Read(&resp));
+  EXPECT_EQ(hidden->Finish().error_code(), grpc::StatusCode::NOT_FOUND);
+  auto ctx3 = As("zhang");
+  req.set_cursor("nonsense");
+  auto bad = cases_->WatchCaseEvents(ctx3.get(), req);
+  EXPECT_FALSE(bad->Read(&resp));
+  grpc::Status s = bad->Finish();
+  EXPECT_THAT(testing::ViolatedFields(s), ElementsAre("cursor"));
+}
+
+}  // namespace
+}  // namespace odr

@@ -1,0 +1,474 @@
+// The statutory clock end to end below the API: the real SQLite stores and the real deadline
+// engine in simulated time (a FakeClock). Every statutory deadline starts with the lifecycle,
+// warns, and on expiry takes its action exactly once, also across restarts.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <memory>
+#include <thread>
+
+#include "server/deadline_engine.h"
+#include "server/domain/roster.h"
+#include "server/domain/statutory_clock.h"
+#include "server/domain/working_calendar.h"
+#include "storage/deadline_rows.h"
+#include "storage/roster_store.h"
+#include "storage/schedule_store.h"
+#include "storage/sqlite_case_store.h"
+#include "tests/testing/fixtures.h"
+#include "tests/testing/temp_dir.h"
+
+namespace odr::storage {
+namespace {
+
+using domain::CaseAction;
+using domain::CaseState;
+using domain::DeadlineKind;
+using domain::DeadlineState;
+using domain::EventKind;
+
+const absl::TimeZone kChina = absl::FixedTimeZone(8 * 3600);
+
+absl::Time China(int y, int m, int d, int hh = 0, int mm = 0, int ss = 0) {
+  return absl::FromCivil(absl::CivilSecond(y, m, d, hh, mm, ss), kChina);
+}
+
+// 2031 (synthetic): 2031-03-11, a Tuesday, is a public holiday; Saturday 2031-03-22 is worked.
+domain::WorkingCalendar Calendar2031() {
+  domain::WorkingCalendar cal;
+  domain::CalendarYear y;
+  y.year = 2031;
+  y.holidays = {absl::CivilDay(2031, 3, 11)};
+  y.working_weekends = {absl::CivilDay(2031, 3, 22)};
+  EXPECT_TRUE(cal.AddYear(y).ok());
+  return cal;
+}
+
+class StatutoryClockStoreTest : public ::testing::Test {
+ protected:
+  // Friday 2031-03-07, 10:00 China time.
+  StatutoryClockStoreTest()
+      : calendar_(Calendar2031()),
+        clock_(China(2031, 3, 7, 10)),
+        statutory_(&calendar_,
+                   domain::ClockConfig{absl::Hours(72), {absl::Hours(24), absl::Hours(1)}}) {
+    Open();
+    domain::Organization org;
+    org.id = "org-1";
+    org.display_name = "诸暨市医疗纠纷人民调解委员会";
+    org.region_code = "330681";
+    EXPECT_TRUE(roster_->CreateOrganization(org).ok());
+    domain::Mediator m;
+    m.organization_id = "org-1";
+    m.id = "m1";
+    m.display_name = "调解员";
+    m.region_code = "330681";
+    m.max_concurrent_cases = 5;
+    m.principal_id = "mediator-1";
+    m.id_number = "330681197001010016";
+    m.phone = "13600000000";
+    auto created = roster_->CreateMediator(m);
+    EXPECT_TRUE(created.ok()) << created.status();
+  }
+
+  // Opens the database and the stores, as odrd does when it starts.
+  void Open() {
+    engine_.reset();
+    schedule_.reset();
+    roster_.reset();
+    store_.reset();
+    db_.reset();
+    Database::Options o;
+    o.path = dir_.file("odr.db");
+    o.readers = 2;
+    auto db = Database::Open(o);
+    ASSERT_TRUE(db.ok()) << db.status();
+    db_ = std::move(*db);
+    store_ = std::make_unique<SqliteCaseStore>(db_.get(), &clock_, &ids_, &statutory_);
+    roster_ = std::make_unique<SqliteRosterStore>(db_.get(), &clock_);
+    schedule_ = std::make_unique<ScheduleStore>(db_.get(), &clock_, &ids_, &statutory_);
+    engine_ = std::make_unique<server::DeadlineEngine>(store_.get(), &clock_);
+  }
+
+  domain::MutationContext As(std::string actor) {
+    domain::MutationContext m;
+    m.actor = std::move(actor);
+    return m;
+  }
+
+  // A case before org-1, submitted and accepted; with `diverted`, by a court.
+  std::string AcceptedCase(bool diverted = false,
+                           domain::Procedure procedure = domain::Procedure::kPreFiling) {
+    domain::CaseData data = odr::testing::MedicalCase();
+    if (diverted) {
+      data.court_diversion = domain::CourtDiversion{"court-x", "(2031)浙0681诉前调1号",
+                                                    "2031-03-06", "诸暨市人民法院"};
+      data.court_diversion->procedure = procedure;
+    }
+    auto k = store_->CreateCase(data, As("admin-1"));
+    EXPECT_TRUE(k.ok()) << k.status();
+    EXPECT_TRUE(
+        store_->TransitionCase(k->id, CaseAction::kSubmit, std::nullopt, "", As("admin-1")).ok());
+    EXPECT_TRUE(
+        store_->TransitionCase(k->id, CaseAction::kAccept, std::nullopt, "", As("admin-1")).ok());
+    return k->id;
+  }
+
+  void Propose(const std::string& id) {
+    AssignmentChange change;
+    change.kind = AssignmentChange::kPropose;
+    change.organization_id = "org-1";
+    change.mediator_id = "m1";
+    auto k = store_->ChangeAssignment(id, change, As("admin-1"));
+    ASSERT_TRUE(k.ok()) << k.status();
+  }
+
+  void AcceptAssignment(const std::string& id) {
+    AssignmentChange change;
+    change.kind = AssignmentChange::kAccept;
+    auto k = store_->ChangeAssignment(id, change, As("mediator-1"));
+    ASSERT_TRUE(k.ok()) << k.status();
+  }
+
+  domain::Deadline Deadline(const std::string& case_id, const std::string& id) {
+    domain::Deadline out;
+    EXPECT_TRUE(db_->Read([&](Connection& c) -> absl::Status {
+                     auto d = deadline_rows::Load(c, case_id, id);
+                     if (!d.ok()) return d.status();
+                     out = *d;
+                     return absl::OkStatus();
+                   })
+                    .ok());
+    return out;
+  }
+
+  std::vector<domain::CaseEvent> Events(const std::string& id, EventKind kind) {
+    std::vector<domain::CaseEvent> out;
+    auto page = store_->ListCaseEvents(id, 0, 1000);
+    EXPECT_TRUE(page.ok()) << page.status();
+    for (const auto& e : page->events) {
+      if (e.kind == kind) out.push_back(e);
+    }
+    return out;
+  }
+
+  CaseState State(const std::string& id) { return store_->GetCase(id)->state; }
+
+  int Fire() {
+    auto n = engine_->FireDue();
+    EXPECT_TRUE(n.ok()) << n.status();
+    return n.value_or(-1);
+  }
+
+  odr::testing::TempDir dir_;
+  domain::WorkingCalendar calendar_;
+  FakeClock clock_;
+  SequentialIdGenerator ids_;
+  domain::StatutoryClock statutory_;
+  std::unique_ptr<Database> db_;
+  std::unique_ptr<SqliteCaseStore> store_;
+  std::unique_ptr<SqliteRosterStore> roster_;
+  std::unique_ptr<ScheduleStore> schedule_;
+  std::unique_ptr<server::DeadlineEngine> engine_;
+};
+
+// OMR Art. 12: proposed on Friday 2031-03-07; Monday, (Tuesday is a holiday), Wednesday and
+// Thursday are the 3 working days: due at the end of Thursday 03-13. It warns half-way (the
+// period is shorter than twice the lead), and on expiry the proposal lapses and the case goes back
+// to the organization.
+TEST_F(StatutoryClockStoreTest, MediatorAcceptanceLapsesAfterThreeWorkingDays) {
+  const std::string id = AcceptedCase();
+  Propose(id);
+  const domain::Deadline d = Deadline(id, "mediator-acceptance-mediator-1");
+  EXPECT_EQ(d.due, China(2031, 3, 14));
+  EXPECT_FALSE(d.provisional);
+  ASSERT_EQ(Events(id, EventKind::kDeadlineStarted).size(), 1u);
+
+  clock_.Set(*d.warn_at - absl::Seconds(1));
+  EXPECT_EQ(Fire(), 0);
+  clock_.Set(*d.warn_at);
+  EXPECT_EQ(Fire(), 1);
+  EXPECT_EQ(Events(id, EventKind::kDeadlineWarning).size(), 1u);
+  clock_.Set(China(2031, 3, 13, 23, 59, 59));
+  EXPECT_EQ(Fire(), 0);
+  EXPECT_EQ(State(id), CaseState::kMediatorProposed);
+
+  clock_.Set(China(2031, 3, 14));
+  EXPECT_EQ(Fire(), 1);
+  const auto expired = Events(id, EventKind::kDeadlineExpired);
+  ASSERT_EQ(expired.size(), 1u);
+  EXPECT_EQ(expired[0].actor, "system");
+  EXPECT_EQ(expired[0].audience, domain::EventAudience::kStaff);
+  const domain::Case k = *store_->GetCase(id);
+  EXPECT_EQ(k.state, CaseState::kAccepted);
+  ASSERT_EQ(k.assignments.size(), 1u);
+  EXPECT_EQ(k.assignments[0].state, domain::AssignmentState::kLapsed);
+  EXPECT_EQ(Deadline(id, "mediator-acceptance-mediator-1").state, DeadlineState::kExpired);
+  EXPECT_EQ(roster_->GetMediator("org-1", "m1")->active_cases, 0);  // load released
+  EXPECT_EQ(Fire(), 0);
+}
+
+// A deadline that fell due while odrd was down fires at the next start, once; a restart after it
+// fired does not fire it again.
+TEST_F(StatutoryClockStoreTest, PendingDeadlineFiresOnceAcrossRestarts) {
+  const std::string id = AcceptedCase();
+  Propose(id);
+  clock_.Set(China(2031, 3, 20));  // a week later: odrd was down meanwhile
+  Open();                          // the restart
+  EXPECT_EQ(Fire(), 1);            // the warning is skipped (the deadline passed): expiry only
+  EXPECT_EQ(Events(id, EventKind::kDeadlineExpired).size(), 1u);
+  EXPECT_TRUE(Events(id, EventKind::kDeadlineWarning).empty());
+  Open();  // and again
+  EXPECT_EQ(Fire(), 0);
+  clock_.Set(China(2031, 4, 20));
+  Open();
+  EXPECT_EQ(Fire(), 0);
+  EXPECT_EQ(Events(id, EventKind::kDeadlineExpired).size(), 1u);
+  EXPECT_EQ(State(id), CaseState::kAccepted);
+}
+
+// The engine's own thread (the Boost.Asio timer) fires what is due when woken after the
+// simulated clock moved.
+TEST_F(StatutoryClockStoreTest, EngineThreadFiresWhenWoken) {
+  const std::string id = AcceptedCase();
+  Propose(id);
+  engine_->Start();
+  clock_.Set(China(2031, 3, 20));
+  engine_->Wake();
+  for (int i = 0; i < 200 && engine_->fired() == 0; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(25));
+  }
+  engine_->Stop();
+  EXPECT_EQ(engine_->fired(), 1);
+  EXPECT_EQ(Events(id, EventKind::kDeadlineExpired).size(), 1u);
+}
+
+// OMR Art. 15: accepted on Friday 03-07 -> contact due at the end of Thursday 03-13 (Tuesday is a
+// holiday). Expiry alerts the organization (staff only) and changes nothing else; contacting in
+// time meets the deadline and starts mediation.
+TEST_F(StatutoryClockStoreTest, RespondentContactWithinThreeWorkingDays) {
+  const std::string late = AcceptedCase();
+  Propose(late);
+  AcceptAssignment(late);
+  EXPECT_EQ(Deadline(late, "mediator-acceptance-mediator-1").state, DeadlineState::kMet);
+  const domain::Deadline d = Deadline(late, "respondent-contact");
+  EXPECT_EQ(d.due, China(2031, 3, 14));
+  const std::string on_time = AcceptedCase();
+  Propose(on_time);
+  AcceptAssignment(on_time);
+  ASSERT_TRUE(store_
+                  ->TransitionCase(on_time, CaseAction::kStartMediation, std::nullopt,
+                                   "the respondent agreed", As("mediator-1"))
+                  .ok());
+  EXPECT_EQ(Deadline(on_time, "respondent-contact").state, DeadlineState::kMet);
+
+  clock_.Set(China(2031, 3, 14));
+  Fire();
+  const auto expired = Events(late, EventKind::kDeadlineExpired);
+  ASSERT_EQ(expired.size(), 1u);
+  EXPECT_EQ(expired[0].audience, domain::EventAudience::kStaff);
+  EXPECT_EQ(State(late), CaseState::kMediatorAssigned);
+  EXPECT_TRUE(Events(on_time, EventKind::kDeadlineExpired).empty());
+}
+
+// OMR Arts. 24-25, 21: the pre-filing period of a court-diverted case is 30 days from the
+// mediator's acceptance (03-07 + 30 = 04-06, a Sunday: it ends on Monday 04-07). It warns 3 days
+// ahead; on expiry the case closes and is referred back to the court.
+TEST_F(StatutoryClockStoreTest, MediationPeriodExpiryClosesAndRefersToTheCourt) {
+  const std::string id = AcceptedCase(/*diverted=*/true);
+  Propose(id);
+  AcceptAssignment(id);
+  const domain::Deadline d = Deadline(id, "mediation-period");
+  EXPECT_EQ(d.length, 30);
+  EXPECT_EQ(d.due, China(2031, 4, 8));
+  EXPECT_EQ(*d.warn_at, China(2031, 4, 5));
+  clock_.Set(China(2031, 4, 5, 0, 0, 1));
+  Fire();
+  // The period's warning; the contact deadline passed long ago and expires without one.
+  EXPECT_EQ(Events(id, EventKind::kDeadlineWarning).size(), 1u);
+  clock_.Set(China(2031, 4, 7, 23, 59, 59));
+  Fire();
+  EXPECT_NE(State(id), CaseState::kClosed);
+  clock_.Set(China(2031, 4, 8));
+  Fire();
+  EXPECT_EQ(State(id), CaseState::kClosed);
+  ASSERT_EQ(Events(id, EventKind::kReferredToLitigation).size(), 1u);
+  int64_t referrals = 0;
+  ASSERT_TRUE(db_->Read([&](Connection& c) -> absl::Status {
+                   auto s =
+                       c.Prepare("SELECT COUNT(*) FROM court_referrals WHERE court_id = 'court-x'");
+                   if (!s.ok()) return s.status();
+                   auto row = s->Step();
+                   if (!row.ok()) return row.status();
+                   referrals = s->ColumnInt(0);
+                   return absl::OkStatus();
+                 })
+                  .ok());
+  EXPECT_EQ(referrals, 1);
+  // Every other open deadline of the case ended with it.
+  for (const auto& dl : *store_->ListDeadlines(id)) EXPECT_FALSE(dl.open()) << dl.id;
+  EXPECT_EQ(Fire(), 0);
+}
+
+// Post-filing mediation: 15 days (ordinary procedure), 7 days (simple procedure) (OMR Art. 24).
+// A citizen application is closed on expiry but referred to no court.
+TEST_F(StatutoryClockStoreTest, PostFilingPeriodsAndCitizenCases) {
+  const std::string ordinary = AcceptedCase(true, domain::Procedure::kPostFilingOrdinary);
+  const std::string simple = AcceptedCase(true, domain::Procedure::kPostFilingSimple);
+  const std::string citizen = AcceptedCase(false);
+  for (const std::string& id : {ordinary, simple, citizen}) {
+    Propose(id);
+    AcceptAssignment(id);
+  }
+  EXPECT_EQ(Deadline(ordinary, "mediation-period").due, China(2031, 3, 23));  // 03-22 worked Sat
+  EXPECT_EQ(Deadline(simple, "mediation-period").due, China(2031, 3, 15));    // Friday 03-14
+  EXPECT_EQ(Deadline(citizen, "mediation-period").length, 30);
+  clock_.Set(China(2031, 3, 15));
+  Fire();
+  EXPECT_EQ(State(simple), CaseState::kClosed);
+  EXPECT_NE(State(ordinary), CaseState::kClosed);
+  clock_.Set(China(2031, 4, 9));
+  Fire();
+  EXPECT_EQ(State(ordinary), CaseState::kClosed);
+  EXPECT_EQ(State(citizen), CaseState::kClosed);
+  EXPECT_TRUE(Events(citizen, EventKind::kReferredToLitigation).empty());
+  EXPECT_EQ(Events(ordinary, EventKind::kReferredToLitigation).size(), 1u);
+}
+
+// OMR Art. 26: an appraisal of 2 days and 1 hour pauses the period by 3 whole days; the parties
+// then agree to 10 more days (Art. 24). The period expires at the new due time, not before.
+TEST_F(StatutoryClockStoreTest, PauseForAppraisalAndExtensionMoveTheDueTime) {
+  const std::string id = AcceptedCase(true);
+  Propose(id);
+  AcceptAssignment(id);
+  const absl::Time original = Deadline(id, "mediation-period").due;  // 04-08 00:00
+  clock_.Set(China(2031, 3, 10, 9));
+  auto paused = store_->ChangeMediationPeriod(id, CaseStore::PeriodChange::kPause, 0,
+                                              "伤残等级鉴定", As("mediator-1"));
+  ASSERT_TRUE(paused.ok()) << paused.status();
+  EXPECT_EQ(paused->state, DeadlineState::kPaused);
+  // Paused deadlines do not fire, however late.
+  clock_.Set(China(2031, 3, 12, 10));
+  EXPECT_EQ(Fire(), 1);  // only the respondent-contact warning
+  EXPECT_EQ(
+      store_
+          ->ChangeMediationPeriod(id, CaseStore::PeriodChange::kPause, 0, "again", As("mediator-1"))
+          .status()
+          .code(),
+      absl::StatusCode::kFailedPrecondition);
+  auto resumed =
+      store_->ChangeMediationPeriod(id, CaseStore::PeriodChange::kResume, 0, "", As("mediator-1"));
+  ASSERT_TRUE(resumed.ok()) << resumed.status();
+  EXPECT_EQ(resumed->PausedDays(), 3);
+  // 30 + 3 days from 03-07 = 04-09, a Wednesday.
+  EXPECT_EQ(resumed->due, China(2031, 4, 10));
+  EXPECT_GT(resumed->due, original);
+  auto extended = store_->ChangeMediationPeriod(id, CaseStore::PeriodChange::kExtend, 10,
+                                                "双方同意", As("mediator-1"));
+  ASSERT_TRUE(extended.ok()) << extended.status();
+  EXPECT_EQ(extended->extension_days, 10);
+  // 30 + 3 + 10 days from 03-07 = 04-19, a Saturday: the period ends on Monday 04-21.
+  EXPECT_EQ(extended->due, China(2031, 4, 22));
+  EXPECT_EQ(Events(id, EventKind::kDeadlineChanged).size(), 3u);
+
+  clock_.Set(extended->due - absl::Seconds(1));
+  Fire();
+  EXPECT_NE(State(id), CaseState::kClosed);
+  clock_.Set(extended->due);
+  Fire();
+  EXPECT_EQ(State(id), CaseState::kClosed);
+}
+
+// PML Art. 33: 30 days to apply for judicial confirmation once the agreement takes effect
+// (started by the settlement flow of issue 7; here directly). On expiry the parties are told.
+TEST_F(StatutoryClockStoreTest, ConfirmationApplicationDeadline) {
+  const std::string id = AcceptedCase();
+  const domain::Case k = *store_->GetCase(id);
+  const domain::Deadline d =
+      statutory_.Start(DeadlineKind::kConfirmationApplication, k, "", China(2031, 3, 7, 15));
+  EXPECT_EQ(d.due, China(2031, 4, 8));  // 04-06 is a Sunday: it ends on Monday 04-07
+  ASSERT_TRUE(db_->Write([&](Connection& c) -> absl::Status {
+                   bool inserted = false;
+                   return deadline_rows::Insert(c, d, &inserted);
+                 })
+                  .ok());
+  clock_.Set(China(2031, 4, 8));
+  EXPECT_EQ(Fire(), 1);
+  const auto expired = Events(id, EventKind::kDeadlineExpired);
+  ASSERT_EQ(expired.size(), 1u);
+  EXPECT_EQ(expired[0].audience, domain::EventAudience::kAll);
+  EXPECT_THAT(expired[0].reason, ::testing::HasSubstr("PML Art. 33"));
+  EXPECT_EQ(State(id), CaseState::kAccepted);  // no state change
+}
+
+// Withdrawing a case cancels its open deadlines: nothing fires for it afterwards.
+TEST_F(StatutoryClockStoreTest, EndingTheCaseCancelsItsDeadlines) {
+  const std::string id = AcceptedCase();
+  Propose(id);
+  AcceptAssignment(id);
+  ASSERT_TRUE(
+      store_->TransitionCase(id, CaseAction::kWithdraw, std::nullopt, "和解", As("citizen")).ok());
+  for (const auto& dl : *store_->ListDeadlines(id)) EXPECT_FALSE(dl.open()) << dl.id;
+  clock_.Set(China(2031, 6, 1));
+  EXPECT_EQ(Fire(), 0);
+}
+
+// Reminders 24 h and 1 h before an appointment are case events for those who may see it; a
+// cancelled appointment reminds no one, a rescheduled one at its new time.
+TEST_F(StatutoryClockStoreTest, AppointmentRemindersFireAndFollowChanges) {
+  const std::string id = AcceptedCase();
+  Propose(id);
+  AcceptAssignment(id);
+  auto book = [&](absl::Time start) {
+    domain::Appointment a;
+    a.case_id = id;
+    a.kind = domain::AppointmentKind::kSeparateSession;
+    a.slot = {start, start + absl::Hours(1)};
+    a.participants = {{"principals/mediator-1", {}}, {"applicants/0", {}}};
+    auto booked = schedule_->Book(
+        a, "fp", "mediator-1", [](const domain::Case&) { return absl::OkStatus(); },
+        [](const domain::Case&) -> absl::StatusOr<std::array<std::string, 3>> {
+          return std::array<std::string, 3>{"org-1", "m1", "mediator-1"};
+        },
+        [](const domain::Case&, const domain::Availability&, domain::Appointment* x) {
+          x->audience = domain::EventAudience::kApplicantSide;
+          return absl::OkStatus();
+        });
+    EXPECT_TRUE(booked.ok()) << booked.status();
+    return *booked;
+  };
+  const domain::Appointment kept = book(China(2031, 3, 12, 9));
+  const domain::Appointment cancelled = book(China(2031, 3, 12, 14));
+  const domain::Appointment moved = book(China(2031, 3, 13, 9));
+  auto allow = [](const domain::Case&, const domain::Appointment&) { return absl::OkStatus(); };
+  ASSERT_TRUE(schedule_->Cancel(id, cancelled.id, "改期", std::nullopt, "mediator-1", allow).ok());
+  auto no_check = [](const domain::Case&, const domain::Availability&, domain::Appointment*) {
+    return absl::OkStatus();
+  };
+  ASSERT_TRUE(schedule_
+                  ->Reschedule(id, moved.id, {China(2031, 3, 14, 9), China(2031, 3, 14, 10)},
+                               std::nullopt, "mediator-1", allow, no_check)
+                  .ok());
+
+  clock_.Set(China(2031, 3, 11, 9));  // 24 h before `kept`
+  Fire();
+  auto reminders = Events(id, EventKind::kAppointmentReminder);
+  ASSERT_EQ(reminders.size(), 1u);
+  EXPECT_EQ(reminders[0].subject, "appointments/" + kept.id);
+  EXPECT_EQ(reminders[0].audience, domain::EventAudience::kApplicantSide);
+  clock_.Set(China(2031, 3, 14, 8, 30));  // everything up to 1 h before the moved one
+  Fire();
+  reminders = Events(id, EventKind::kAppointmentReminder);
+  int for_kept = 0, for_moved = 0, for_cancelled = 0;
+  for (const auto& r : reminders) {
+    for_kept += r.subject == "appointments/" + kept.id;
+    for_moved += r.subject == "appointments/" + moved.id;
+    for_cancelled += r.subject == "appointments/" + cancelled.id;
+  }
+  EXPECT_EQ(for_kept, 2);
+  EXPECT_EQ(for_moved, 2);  // 03-13 09:00 and 03-14 08:00: for the new time only
+  EXPECT_EQ(for_cancelled, 0);
+}
+
+}  // namespace
+}  // namespace odr::storage

@@ -1,0 +1,764 @@
+// The statutory clock: which deadlines a case has, when each is due and warns (CPL Art. 85
+// counting over a synthetic working-day calendar), pauses, extensions, lifecycle changes, expiry
+// effects and appointment reminders.
+#include "server/domain/statutory_clock.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "server/domain/errors.h"
+#include "server/domain/state_machine.h"
+#include "tests/testing/fixtures.h"
+
+namespace odr::domain {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using ::testing::IsEmpty;
+using ::testing::Not;
+
+absl::CivilDay D(int y, int m, int d) { return absl::CivilDay(y, m, d); }
+
+// y-m-d hh:mm China time.
+absl::Time CT(int y, int m, int d, int h, int mi = 0) {
+  return absl::FromCivil(absl::CivilMinute(y, m, d, h, mi), ChinaTime());
+}
+
+// 24:00 China time of y-m-d: when a period whose last day it is expires.
+absl::Time EndOf(int y, int m, int d) { return WorkingCalendar::EndOfDay(D(y, m, d)); }
+
+std::vector<std::string> Fields(const absl::Status& s) {
+  std::vector<std::string> out;
+  for (const FieldViolation& v : ErrorFieldViolations(s)) out.push_back(v.field);
+  return out;
+}
+
+// The made-up year of working_calendar_test.cc: a Spring Festival week Wed 2031-01-22 .. Tue
+// 2031-01-28 with Sunday 01-19 and Saturday 02-01 worked instead, and a National Day week
+// Wed 2031-10-01 .. Tue 10-07 with Saturday 10-11 worked; 2032 with only New Year's Day. 2033 is
+// not loaded.
+WorkingCalendar Calendar() {
+  CalendarYear y;
+  y.year = 2031;
+  for (int d = 22; d <= 28; ++d) y.holidays.push_back(D(2031, 1, d));
+  for (int d = 1; d <= 7; ++d) y.holidays.push_back(D(2031, 10, d));
+  y.working_weekends = {D(2031, 1, 19), D(2031, 2, 1), D(2031, 10, 11)};
+  WorkingCalendar c;
+  EXPECT_TRUE(c.AddYear(y).ok());
+  CalendarYear next;
+  next.year = 2032;
+  next.holidays = {D(2032, 1, 1)};
+  EXPECT_TRUE(c.AddYear(next).ok());
+  return c;
+}
+
+Case CitizenCase(CaseState state = CaseState::kAccepted) {
+  Case c;
+  c.id = "case-1";
+  c.case_number = "ODR-2031-000001";
+  c.data = odr::testing::MedicalCase();
+  c.state = state;
+  return c;
+}
+
+Case CourtCase(Procedure p, CaseState state = CaseState::kAccepted) {
+  Case c = CitizenCase(state);
+  CourtDiversion d;
+  d.court_id = "court-7";
+  d.intake_reference = "(2031)浙0681诉前调1号";
+  d.diversion_date = "2031-03-01";
+  d.procedure = p;
+  c.data.court_diversion = d;
+  return c;
+}
+
+MediatorAssignment Assignment(std::string principal, AssignmentState state) {
+  MediatorAssignment a;
+  a.organization_id = "org-1";
+  a.mediator_id = "m-" + principal;
+  a.principal_id = std::move(principal);
+  a.state = state;
+  return a;
+}
+
+class StatutoryClockTest : public ::testing::Test {
+ protected:
+  Deadline MediationPeriod(const Case& c, absl::Time start) const {
+    return clock_.Start(DeadlineKind::kMediationPeriod, c, "", start);
+  }
+
+  const WorkingCalendar calendar_ = Calendar();
+  const StatutoryClock clock_{&calendar_, ClockConfig{}};
+};
+
+// ---- Start: due times ----
+
+TEST_F(StatutoryClockTest, AcceptanceIsThreeWorkingDaysOverAWeekend) {
+  const Case c = CitizenCase(CaseState::kMediatorProposed);
+  // Proposed Friday 2031-03-07: Mon 10, Tue 11, Wed 12; due at 24:00 of Wednesday.
+  const Deadline d = clock_.Start(DeadlineKind::kMediatorAcceptance, c, "p-1", CT(2031, 3, 7, 10));
+  EXPECT_EQ(d.case_id, "case-1");
+  EXPECT_EQ(d.id, "mediator-acceptance-p-1");
+  EXPECT_EQ(d.kind, DeadlineKind::kMediatorAcceptance);
+  EXPECT_EQ(d.state, DeadlineState::kRunning);
+  EXPECT_EQ(d.subject, "p-1");
+  EXPECT_EQ(d.start, CT(2031, 3, 7, 10));
+  EXPECT_EQ(d.length, 3);
+  EXPECT_TRUE(d.working_days);
+  EXPECT_EQ(d.extension_days, 0);
+  EXPECT_FALSE(d.provisional);
+  EXPECT_FALSE(d.warned);
+  EXPECT_EQ(d.due, EndOf(2031, 3, 12));
+  // 24:00 China time is 16:00 UTC.
+  EXPECT_EQ(d.due, absl::FromCivil(absl::CivilSecond(2031, 3, 12, 16, 0, 0), absl::UTCTimeZone()));
+}
+
+TEST_F(StatutoryClockTest, TheStartDayIsTheDayInChinaTime) {
+  const Case c = CitizenCase(CaseState::kMediatorProposed);
+  // 00:30 Friday in China is still Thursday in UTC; 23:59 Friday in China is Friday in UTC.
+  EXPECT_EQ(clock_.Start(DeadlineKind::kMediatorAcceptance, c, "p-1", CT(2031, 3, 7, 0, 30)).due,
+            EndOf(2031, 3, 12));
+  EXPECT_EQ(clock_.Start(DeadlineKind::kMediatorAcceptance, c, "p-1", CT(2031, 3, 7, 23, 59)).due,
+            EndOf(2031, 3, 12));
+  // 23:59 on Thursday: Fri 7, Mon 10, Tue 11.
+  EXPECT_EQ(clock_.Start(DeadlineKind::kMediatorAcceptance, c, "p-1", CT(2031, 3, 6, 23, 59)).due,
+            EndOf(2031, 3, 11));
+}
+
+TEST_F(StatutoryClockTest, AcceptanceSkipsHolidaysAndCountsAdjustedWorkingWeekends) {
+  const Case c = CitizenCase(CaseState::kMediatorProposed);
+  auto due = [&](absl::Time start) {
+    return clock_.Start(DeadlineKind::kMediatorAcceptance, c, "p-1", start).due;
+  };
+  // Mon 2031-01-20: Tue 21, then the holiday week 22-28, then Wed 29, Thu 30.
+  EXPECT_EQ(due(CT(2031, 1, 20, 15)), EndOf(2031, 1, 30));
+  // Fri 2031-01-17: the adjusted working Sunday 19, Mon 20, Tue 21.
+  EXPECT_EQ(due(CT(2031, 1, 17, 15)), EndOf(2031, 1, 21));
+  // Wed 2031-01-29: Thu 30, Fri 31 and the adjusted working Saturday 02-01.
+  EXPECT_EQ(due(CT(2031, 1, 29, 9)), EndOf(2031, 2, 1));
+  // Across National Day: Tue 09-30 -> Wed 10-08, Thu 10-09, Fri 10-10.
+  EXPECT_EQ(due(CT(2031, 9, 30, 9)), EndOf(2031, 10, 10));
+}
+
+TEST_F(StatutoryClockTest, RespondentContactIsThreeWorkingDaysFromAcceptance) {
+  const Case c = CitizenCase(CaseState::kMediatorAssigned);
+  const Deadline d = clock_.Start(DeadlineKind::kRespondentContact, c, "", CT(2031, 1, 21, 11));
+  EXPECT_EQ(d.id, "respondent-contact");
+  EXPECT_EQ(d.kind, DeadlineKind::kRespondentContact);
+  EXPECT_EQ(d.length, 3);
+  EXPECT_TRUE(d.working_days);
+  // Tue 2031-01-21: the holiday week passes; Wed 29, Thu 30, Fri 31.
+  EXPECT_EQ(d.due, EndOf(2031, 1, 31));
+  EXPECT_EQ(clock_.Start(DeadlineKind::kRespondentContact, c, "", CT(2031, 3, 7, 18)).due,
+            EndOf(2031, 3, 12));
+}
+
+TEST_F(StatutoryClockTest, MediationPeriodLengthFollowsTheProcedure) {
+  EXPECT_EQ(StatutoryClock::MediationPeriodDays(CitizenCase()), 30);
+  EXPECT_EQ(StatutoryClock::MediationPeriodDays(CourtCase(Procedure::kPreFiling)), 30);
+  EXPECT_EQ(StatutoryClock::MediationPeriodDays(CourtCase(Procedure::kPostFilingOrdinary)), 15);
+  EXPECT_EQ(StatutoryClock::MediationPeriodDays(CourtCase(Procedure::kPostFilingSimple)), 7);
+
+  // Accepted Mon 2031-03-03: 30 days is Wed 04-02, 15 days Tue 03-18, 7 days Mon 03-10.
+  const absl::Time start = CT(2031, 3, 3, 10);
+  const Deadline citizen = MediationPeriod(CitizenCase(), start);
+  EXPECT_EQ(citizen.id, "mediation-period");
+  EXPECT_EQ(citizen.kind, DeadlineKind::kMediationPeriod);
+  EXPECT_EQ(citizen.length, 30);
+  EXPECT_FALSE(citizen.working_days);
+  EXPECT_EQ(citizen.due, EndOf(2031, 4, 2));
+  const Deadline pre = MediationPeriod(CourtCase(Procedure::kPreFiling), start);
+  EXPECT_EQ(pre.length, 30);
+  EXPECT_EQ(pre.due, EndOf(2031, 4, 2));
+  const Deadline ordinary = MediationPeriod(CourtCase(Procedure::kPostFilingOrdinary), start);
+  EXPECT_EQ(ordinary.length, 15);
+  EXPECT_EQ(ordinary.due, EndOf(2031, 3, 18));
+  const Deadline simple = MediationPeriod(CourtCase(Procedure::kPostFilingSimple), start);
+  EXPECT_EQ(simple.length, 7);
+  EXPECT_EQ(simple.due, EndOf(2031, 3, 10));
+}
+
+TEST_F(StatutoryClockTest, APeriodInDaysEndingOnARestDayEndsOnTheNextWorkingDay) {
+  // 7 days from Sat 2031-03-01 is Sat 03-08: the period ends Mon 03-10.
+  EXPECT_EQ(MediationPeriod(CourtCase(Procedure::kPostFilingSimple), CT(2031, 3, 1, 10)).due,
+            EndOf(2031, 3, 10));
+  // 15 days from Fri 2031-03-07 is Sat 03-22: Mon 03-24.
+  EXPECT_EQ(MediationPeriod(CourtCase(Procedure::kPostFilingOrdinary), CT(2031, 3, 7, 10)).due,
+            EndOf(2031, 3, 24));
+  // 30 days from Tue 2031-09-02 is Thu 10-02, in the National Day holidays: Wed 10-08.
+  EXPECT_EQ(MediationPeriod(CitizenCase(), CT(2031, 9, 2, 10)).due, EndOf(2031, 10, 8));
+  // 7 days from Tue 2031-09-30 is Tue 10-07, the last holiday: Wed 10-08.
+  EXPECT_EQ(MediationPeriod(CourtCase(Procedure::kPostFilingSimple), CT(2031, 9, 30, 10)).due,
+            EndOf(2031, 10, 8));
+  // 7 days from Sat 2031-01-11 is Sat 01-18, then the adjusted working Sunday 01-19.
+  EXPECT_EQ(MediationPeriod(CourtCase(Procedure::kPostFilingSimple), CT(2031, 1, 11, 10)).due,
+            EndOf(2031, 1, 19));
+}
+
+TEST_F(StatutoryClockTest, ConfirmationApplicationIsThirtyDays) {
+  const Deadline d =
+      clock_.Start(DeadlineKind::kConfirmationApplication, CitizenCase(), "", CT(2031, 3, 3, 10));
+  EXPECT_EQ(d.id, "confirmation-application");
+  EXPECT_EQ(d.length, 30);
+  EXPECT_FALSE(d.working_days);
+  EXPECT_EQ(d.due, EndOf(2031, 4, 2));
+}
+
+TEST_F(StatutoryClockTest, AYearNotLoadedCountsWeekdaysAndIsProvisional) {
+  const Case c = CitizenCase(CaseState::kMediatorProposed);
+  // Fri 2033-03-04: Mon 7, Tue 8, Wed 9 by the weekday rule alone.
+  const Deadline d = clock_.Start(DeadlineKind::kMediatorAcceptance, c, "p-1", CT(2033, 3, 4, 10));
+  EXPECT_TRUE(d.provisional);
+  EXPECT_EQ(d.due, EndOf(2033, 3, 9));
+  EXPECT_THAT(clock_.StartedMessage(d), HasSubstr("provisional"));
+  // A period that starts in a loaded year and reaches one that is not: 30 days from Wed
+  // 2032-12-15 is Fri 2033-01-14.
+  const Deadline across = MediationPeriod(CitizenCase(), CT(2032, 12, 15, 10));
+  EXPECT_TRUE(across.provisional);
+  EXPECT_EQ(across.due, EndOf(2033, 1, 14));
+  // Wholly inside loaded years: not provisional.
+  const Deadline loaded = MediationPeriod(CitizenCase(), CT(2031, 3, 3, 10));
+  EXPECT_FALSE(loaded.provisional);
+  EXPECT_THAT(clock_.StartedMessage(loaded), Not(HasSubstr("provisional")));
+}
+
+// ---- Warnings and NextFire ----
+
+TEST_F(StatutoryClockTest, ALongPeriodWarnsTheLeadBeforeItsDueTime) {
+  const Deadline d = MediationPeriod(CitizenCase(), CT(2031, 3, 3, 10));
+  ASSERT_TRUE(d.warn_at.has_value());
+  EXPECT_EQ(d.due, EndOf(2031, 4, 2));
+  EXPECT_EQ(*d.warn_at, d.due - absl::Hours(72));
+  EXPECT_EQ(*d.warn_at, CT(2031, 3, 31, 0));
+}
+
+TEST_F(StatutoryClockTest, AShortPeriodWarnsAtHalfItsLength) {
+  // Fri 2031-03-07 10:00 to 24:00 Wed 03-12 is 134 hours: warned 67 hours before.
+  const Deadline d =
+      clock_.Start(DeadlineKind::kMediatorAcceptance, CitizenCase(CaseState::kMediatorProposed),
+                   "p-1", CT(2031, 3, 7, 10));
+  ASSERT_TRUE(d.warn_at.has_value());
+  EXPECT_EQ(d.due - d.start, absl::Hours(134));
+  EXPECT_EQ(*d.warn_at, d.due - absl::Hours(67));
+  EXPECT_EQ(*d.warn_at, CT(2031, 3, 10, 5));
+  // Started at 23:59 on Tuesday: 24:00 Friday is 72 hours and 1 minute away; half of it.
+  const Deadline late =
+      clock_.Start(DeadlineKind::kRespondentContact, CitizenCase(), "", CT(2031, 3, 4, 23, 59));
+  EXPECT_EQ(late.due, EndOf(2031, 3, 7));
+  EXPECT_EQ(*late.warn_at, late.due - (late.due - late.start) / 2);
+}
+
+TEST_F(StatutoryClockTest, TheWarningLeadIsConfigurable) {
+  ClockConfig config;
+  config.warning_lead = absl::Hours(24);
+  const StatutoryClock clock(&calendar_, config);
+  EXPECT_EQ(clock.config().warning_lead, absl::Hours(24));
+  const Deadline d =
+      clock.Start(DeadlineKind::kMediationPeriod, CitizenCase(), "", CT(2031, 3, 3, 10));
+  EXPECT_EQ(*d.warn_at, CT(2031, 4, 2, 0));
+}
+
+TEST_F(StatutoryClockTest, NextFireIsTheWarningThenTheDueTimeAndNothingUnlessRunning) {
+  Deadline d = MediationPeriod(CitizenCase(), CT(2031, 3, 3, 10));
+  ASSERT_TRUE(d.NextFire().has_value());
+  EXPECT_EQ(*d.NextFire(), *d.warn_at);
+  d.warned = true;
+  EXPECT_EQ(*d.NextFire(), d.due);
+  d.warned = false;
+  d.warn_at.reset();
+  EXPECT_EQ(*d.NextFire(), d.due);
+  d.warn_at = d.due + absl::Hours(1);  // never later than the due time
+  EXPECT_EQ(*d.NextFire(), d.due);
+  for (DeadlineState s : {DeadlineState::kPaused, DeadlineState::kMet, DeadlineState::kExpired,
+                          DeadlineState::kCancelled}) {
+    d.state = s;
+    EXPECT_FALSE(d.NextFire().has_value()) << DeadlineStateName(s);
+  }
+}
+
+TEST_F(StatutoryClockTest, PausedDaysCountAPartDayAsADay) {
+  Deadline d;
+  EXPECT_EQ(d.PausedDays(), 0);
+  d.paused = absl::Nanoseconds(1);
+  EXPECT_EQ(d.PausedDays(), 1);
+  d.paused = absl::Hours(1);
+  EXPECT_EQ(d.PausedDays(), 1);
+  d.paused = absl::Hours(24);
+  EXPECT_EQ(d.PausedDays(), 1);
+  d.paused = absl::Hours(24) + absl::Seconds(1);
+  EXPECT_EQ(d.PausedDays(), 2);
+  d.paused = absl::Hours(49);
+  EXPECT_EQ(d.PausedDays(), 3);
+  d.paused = -absl::Hours(1);
+  EXPECT_EQ(d.PausedDays(), 0);
+}
+
+// ---- Pause, Resume, Extend ----
+
+TEST_F(StatutoryClockTest, PauseAndResumeMoveTheDueTimeByWholeDaysPaused) {
+  // 30 days from Mon 2031-03-03: Wed 04-02.
+  Deadline d = MediationPeriod(CitizenCase(), CT(2031, 3, 3, 10));
+  ASSERT_EQ(d.due, EndOf(2031, 4, 2));
+  ASSERT_TRUE(clock_.Pause(&d, CT(2031, 3, 10, 10)).ok());
+  EXPECT_EQ(d.state, DeadlineState::kPaused);
+  EXPECT_TRUE(d.open());
+  ASSERT_TRUE(d.paused_at.has_value());
+  EXPECT_EQ(*d.paused_at, CT(2031, 3, 10, 10));
+  EXPECT_EQ(d.update_time, CT(2031, 3, 10, 10));
+  EXPECT_FALSE(d.NextFire().has_value());
+  EXPECT_EQ(d.due, EndOf(2031, 4, 2));  // unchanged while paused
+
+  // Paused one hour: one day.
+  ASSERT_TRUE(clock_.Resume(&d, CT(2031, 3, 10, 11)).ok());
+  EXPECT_EQ(d.state, DeadlineState::kRunning);
+  EXPECT_FALSE(d.paused_at.has_value());
+  EXPECT_EQ(d.paused, absl::Hours(1));
+  EXPECT_EQ(d.PausedDays(), 1);
+  EXPECT_EQ(d.update_time, CT(2031, 3, 10, 11));
+  EXPECT_EQ(d.due, EndOf(2031, 4, 3));
+  EXPECT_EQ(*d.warn_at, d.due - absl::Hours(72));
+  EXPECT_EQ(*d.NextFire(), *d.warn_at);
+}
+
+TEST_F(StatutoryClockTest, PausesAddUpAndAPartDayCountsAsADay) {
+  // 15 days from Mon 2031-03-03: Tue 03-18.
+  Deadline d = MediationPeriod(CourtCase(Procedure::kPostFilingOrdinary), CT(2031, 3, 3, 10));
+  ASSERT_EQ(d.due, EndOf(2031, 3, 18));
+  // 49 hours paused: three days, Fri 03-21.
+  ASSERT_TRUE(clock_.Pause(&d, CT(2031, 3, 5, 10)).ok());
+  ASSERT_TRUE(clock_.Resume(&d, CT(2031, 3, 7, 11)).ok());
+  EXPECT_EQ(d.paused, absl::Hours(49));
+  EXPECT_EQ(d.PausedDays(), 3);
+  EXPECT_EQ(d.due, EndOf(2031, 3, 21));
+  // Another half hour: 49.5 hours is still three days.
+  ASSERT_TRUE(clock_.Pause(&d, CT(2031, 3, 10, 9)).ok());
+  ASSERT_TRUE(clock_.Resume(&d, CT(2031, 3, 10, 9, 30)).ok());
+  EXPECT_EQ(d.PausedDays(), 3);
+  EXPECT_EQ(d.due, EndOf(2031, 3, 21));
+  // 23 hours more: four days, Sat 03-22, a rest day: Mon 03-24.
+  ASSERT_TRUE(clock_.Pause(&d, CT(2031, 3, 11, 9)).ok());
+  ASSERT_TRUE(clock_.Resume(&d, CT(2031, 3, 12, 8)).ok());
+  EXPECT_EQ(d.paused, absl::Hours(72) + absl::Minutes(30));
+  EXPECT_EQ(d.PausedDays(), 4);
+  EXPECT_EQ(d.due, EndOf(2031, 3, 24));
+}
+
+TEST_F(StatutoryClockTest, ResumingGivesAWarningStillAheadAgain) {
+  Deadline d = MediationPeriod(CitizenCase(), CT(2031, 3, 3, 10));
+  ASSERT_EQ(*d.warn_at, CT(2031, 3, 31, 0));
+  d.warned = true;  // given at 03-31 00:00
+  ASSERT_TRUE(clock_.Pause(&d, CT(2031, 3, 31, 1)).ok());
+  ASSERT_TRUE(clock_.Resume(&d, CT(2031, 3, 31, 2)).ok());
+  EXPECT_EQ(d.due, EndOf(2031, 4, 3));
+  EXPECT_EQ(*d.warn_at, CT(2031, 4, 1, 0));
+  EXPECT_FALSE(d.warned);
+  EXPECT_EQ(*d.NextFire(), CT(2031, 4, 1, 0));
+
+  // Resumed after the moved warning time: the warning is not given twice.
+  Deadline late = MediationPeriod(CitizenCase(), CT(2031, 3, 3, 10));
+  late.warned = true;
+  ASSERT_TRUE(clock_.Pause(&late, CT(2031, 4, 2, 23)).ok());
+  ASSERT_TRUE(clock_.Resume(&late, CT(2031, 4, 3, 0)).ok());
+  EXPECT_EQ(late.due, EndOf(2031, 4, 3));
+  EXPECT_LE(*late.warn_at, CT(2031, 4, 3, 0));
+  EXPECT_TRUE(late.warned);
+  EXPECT_EQ(*late.NextFire(), late.due);
+}
+
+TEST_F(StatutoryClockTest, OnlyARunningMediationPeriodPausesAndOnlyAPausedOneResumes) {
+  const absl::Time now = CT(2031, 3, 10, 10);
+  Deadline d = MediationPeriod(CitizenCase(), CT(2031, 3, 3, 10));
+  // Resume of a running period.
+  absl::Status s = clock_.Resume(&d, now);
+  EXPECT_EQ(s.code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(ErrorReason(s), "DEADLINE_NOT_PAUSED");
+  EXPECT_EQ(d.state, DeadlineState::kRunning);
+  // Pause twice.
+  ASSERT_TRUE(clock_.Pause(&d, now).ok());
+  s = clock_.Pause(&d, now + absl::Hours(1));
+  EXPECT_EQ(s.code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(ErrorReason(s), "DEADLINE_NOT_RUNNING");
+  EXPECT_EQ(*d.paused_at, now);  // the first pause stands
+  // Periods that have ended.
+  for (DeadlineState st :
+       {DeadlineState::kMet, DeadlineState::kExpired, DeadlineState::kCancelled}) {
+    Deadline ended = MediationPeriod(CitizenCase(), CT(2031, 3, 3, 10));
+    ended.state = st;
+    EXPECT_EQ(clock_.Pause(&ended, now).code(), absl::StatusCode::kFailedPrecondition)
+        << DeadlineStateName(st);
+    EXPECT_EQ(clock_.Resume(&ended, now).code(), absl::StatusCode::kFailedPrecondition)
+        << DeadlineStateName(st);
+    EXPECT_EQ(ended.state, st);
+  }
+  // Other kinds of deadline do not pause.
+  Deadline acceptance =
+      clock_.Start(DeadlineKind::kMediatorAcceptance, CitizenCase(CaseState::kMediatorProposed),
+                   "p-1", CT(2031, 3, 7, 10));
+  EXPECT_EQ(clock_.Pause(&acceptance, now).code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(acceptance.state, DeadlineState::kRunning);
+  Deadline contact =
+      clock_.Start(DeadlineKind::kRespondentContact, CitizenCase(), "", CT(2031, 3, 7, 10));
+  contact.state = DeadlineState::kPaused;
+  contact.paused_at = now;
+  EXPECT_EQ(clock_.Resume(&contact, now + absl::Hours(1)).code(),
+            absl::StatusCode::kFailedPrecondition);
+}
+
+TEST_F(StatutoryClockTest, ExtendAddsDays) {
+  // 30 days from Mon 2031-03-03: Wed 04-02; 5 more: Mon 04-07.
+  Deadline d = MediationPeriod(CitizenCase(), CT(2031, 3, 3, 10));
+  ASSERT_TRUE(clock_.Extend(&d, 5, CT(2031, 3, 20, 10)).ok());
+  EXPECT_EQ(d.extension_days, 5);
+  EXPECT_EQ(d.length, 30);
+  EXPECT_EQ(d.due, EndOf(2031, 4, 7));
+  EXPECT_EQ(*d.warn_at, d.due - absl::Hours(72));
+  EXPECT_EQ(d.update_time, CT(2031, 3, 20, 10));
+  // Extensions add up; 1 more: Tue 04-08.
+  ASSERT_TRUE(clock_.Extend(&d, 1, CT(2031, 3, 21, 10)).ok());
+  EXPECT_EQ(d.extension_days, 6);
+  EXPECT_EQ(d.due, EndOf(2031, 4, 8));
+  // 60 at once is allowed.
+  Deadline most = MediationPeriod(CitizenCase(), CT(2031, 3, 3, 10));
+  ASSERT_TRUE(clock_.Extend(&most, 60, CT(2031, 3, 20, 10)).ok());
+  EXPECT_EQ(most.extension_days, 60);
+  // 90 days from Mon 03-03 is Sun 06-01: Mon 06-02.
+  EXPECT_EQ(most.due, EndOf(2031, 6, 2));
+}
+
+TEST_F(StatutoryClockTest, ExtendingGivesAWarningStillAheadAgain) {
+  Deadline d = MediationPeriod(CitizenCase(), CT(2031, 3, 3, 10));
+  d.warned = true;
+  ASSERT_TRUE(clock_.Extend(&d, 10, CT(2031, 3, 31, 12)).ok());
+  EXPECT_FALSE(d.warned);
+  EXPECT_EQ(*d.NextFire(), *d.warn_at);
+}
+
+TEST_F(StatutoryClockTest, ExtendRefusesOutOfRangeDaysNamingDays) {
+  const absl::Time now = CT(2031, 3, 20, 10);
+  Deadline d = MediationPeriod(CitizenCase(), CT(2031, 3, 3, 10));
+  const absl::Time due = d.due;
+  for (int days : {0, 61, -1}) {
+    absl::Status s = clock_.Extend(&d, days, now);
+    EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument) << days;
+    EXPECT_THAT(Fields(s), ElementsAre("days")) << days;
+  }
+  EXPECT_EQ(d.extension_days, 0);
+  EXPECT_EQ(d.due, due);
+  // At most 180 days in all.
+  ASSERT_TRUE(clock_.Extend(&d, 60, now).ok());
+  ASSERT_TRUE(clock_.Extend(&d, 60, now).ok());
+  ASSERT_TRUE(clock_.Extend(&d, 60, now).ok());
+  absl::Status s = clock_.Extend(&d, 1, now);
+  EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(Fields(s), ElementsAre("days"));
+  EXPECT_EQ(d.extension_days, 180);
+}
+
+TEST_F(StatutoryClockTest, ExtendTakesAnOpenMediationPeriodOnly) {
+  const absl::Time now = CT(2031, 3, 20, 10);
+  // Paused: extended, and stays paused.
+  Deadline paused = MediationPeriod(CitizenCase(), CT(2031, 3, 3, 10));
+  ASSERT_TRUE(clock_.Pause(&paused, CT(2031, 3, 10, 10)).ok());
+  ASSERT_TRUE(clock_.Extend(&paused, 5, now).ok());
+  EXPECT_EQ(paused.state, DeadlineState::kPaused);
+  EXPECT_EQ(paused.extension_days, 5);
+  // The pause still counts when resumed: 30 + 5 + 1 days from Mon 03-03 is Tue 04-08.
+  ASSERT_TRUE(clock_.Resume(&paused, CT(2031, 3, 10, 12)).ok());
+  EXPECT_EQ(paused.due, EndOf(2031, 4, 8));
+
+  for (DeadlineState st :
+       {DeadlineState::kMet, DeadlineState::kExpired, DeadlineState::kCancelled}) {
+    Deadline ended = MediationPeriod(CitizenCase(), CT(2031, 3, 3, 10));
+    ended.state = st;
+    EXPECT_EQ(clock_.Extend(&ended, 5, now).code(), absl::StatusCode::kFailedPrecondition)
+        << DeadlineStateName(st);
+    EXPECT_EQ(ended.extension_days, 0);
+  }
+  Deadline acceptance =
+      clock_.Start(DeadlineKind::kMediatorAcceptance, CitizenCase(CaseState::kMediatorProposed),
+                   "p-1", CT(2031, 3, 7, 10));
+  EXPECT_EQ(clock_.Extend(&acceptance, 5, now).code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(acceptance.extension_days, 0);
+}
+
+// ---- OnCaseChange ----
+
+TEST_F(StatutoryClockTest, ProposingAMediatorStartsItsAcceptanceDeadline) {
+  const absl::Time now = CT(2031, 3, 7, 10);
+  const Case before = CitizenCase(CaseState::kAccepted);
+  Case after = CitizenCase(CaseState::kMediatorProposed);
+  after.assignments = {Assignment("p-1", AssignmentState::kProposed)};
+  const DeadlinePlan plan = clock_.OnCaseChange(before, after, now);
+  EXPECT_FALSE(plan.stop_all);
+  EXPECT_THAT(plan.stop, IsEmpty());
+  ASSERT_EQ(plan.start.size(), 1u);
+  const Deadline& d = plan.start[0];
+  EXPECT_EQ(d.id, "mediator-acceptance-p-1");
+  EXPECT_EQ(d.kind, DeadlineKind::kMediatorAcceptance);
+  EXPECT_EQ(d.subject, "p-1");
+  EXPECT_EQ(d.case_id, "case-1");
+  EXPECT_EQ(d.start, now);
+  EXPECT_EQ(d.due, EndOf(2031, 3, 12));
+
+  // A second mediator proposed while the first is pending: only the new one starts.
+  Case third = after;
+  third.assignments.push_back(Assignment("p-2", AssignmentState::kProposed));
+  const DeadlinePlan more = clock_.OnCaseChange(after, third, now);
+  ASSERT_EQ(more.start.size(), 1u);
+  EXPECT_EQ(more.start[0].id, "mediator-acceptance-p-2");
+  EXPECT_THAT(more.stop, IsEmpty());
+
+  // No change of assignments: nothing.
+  const DeadlinePlan none = clock_.OnCaseChange(after, after, now);
+  EXPECT_THAT(none.start, IsEmpty());
+  EXPECT_THAT(none.stop, IsEmpty());
+  EXPECT_FALSE(none.stop_all);
+}
+
+TEST_F(StatutoryClockTest, AcceptingMeetsTheAcceptanceAndStartsContactAndThePeriod) {
+  const absl::Time now = CT(2031, 3, 3, 10);
+  Case before = CourtCase(Procedure::kPostFilingOrdinary, CaseState::kMediatorProposed);
+  before.assignments = {Assignment("p-1", AssignmentState::kProposed)};
+  Case after = before;
+  after.state = CaseState::kMediatorAssigned;
+  after.assignments[0].state = AssignmentState::kAccepted;
+  const DeadlinePlan plan = clock_.OnCaseChange(before, after, now);
+  EXPECT_FALSE(plan.stop_all);
+  ASSERT_EQ(plan.stop.size(), 1u);
+  EXPECT_EQ(plan.stop[0].id, "mediator-acceptance-p-1");
+  EXPECT_EQ(plan.stop[0].state, DeadlineState::kMet);
+  ASSERT_EQ(plan.start.size(), 2u);
+  EXPECT_EQ(plan.start[0].id, "respondent-contact");
+  EXPECT_EQ(plan.start[0].kind, DeadlineKind::kRespondentContact);
+  EXPECT_EQ(plan.start[0].start, now);
+  EXPECT_EQ(plan.start[0].due, EndOf(2031, 3, 6));  // Tue 4, Wed 5, Thu 6
+  EXPECT_EQ(plan.start[1].id, "mediation-period");
+  EXPECT_EQ(plan.start[1].kind, DeadlineKind::kMediationPeriod);
+  EXPECT_EQ(plan.start[1].length, 15);  // post-filing ordinary
+  EXPECT_EQ(plan.start[1].due, EndOf(2031, 3, 18));
+}
+
+TEST_F(StatutoryClockTest, DecliningOrReplacingCancelsTheAcceptanceALapseIsLeftAlone) {
+  const absl::Time now = CT(2031, 3, 10, 10);
+  Case before = CitizenCase(CaseState::kMediatorProposed);
+  before.assignments = {Assignment("p-1", AssignmentState::kProposed)};
+  for (AssignmentState st : {AssignmentState::kDeclined, AssignmentState::kReplaced}) {
+    Case after = before;
+    after.state = CaseState::kAccepted;
+    after.assignments[0].state = st;
+    const DeadlinePlan plan = clock_.OnCaseChange(before, after, now);
+    EXPECT_THAT(plan.start, IsEmpty());
+    ASSERT_EQ(plan.stop.size(), 1u);
+    EXPECT_EQ(plan.stop[0].id, "mediator-acceptance-p-1");
+    EXPECT_EQ(plan.stop[0].state, DeadlineState::kCancelled);
+    EXPECT_FALSE(plan.stop_all);
+  }
+  // A lapse is the expiry of the acceptance deadline itself: nothing to stop.
+  Case lapsed = before;
+  lapsed.state = CaseState::kAccepted;
+  lapsed.assignments[0].state = AssignmentState::kLapsed;
+  const DeadlinePlan plan = clock_.OnCaseChange(before, lapsed, now);
+  EXPECT_THAT(plan.start, IsEmpty());
+  EXPECT_THAT(plan.stop, IsEmpty());
+  EXPECT_FALSE(plan.stop_all);
+}
+
+TEST_F(StatutoryClockTest, AReplacementAcceptingAfterAnAcceptanceStartsNoNewPeriods) {
+  const absl::Time now = CT(2031, 3, 10, 10);
+  Case before = CitizenCase(CaseState::kMediatorAssigned);
+  before.assignments = {Assignment("p-1", AssignmentState::kAccepted),
+                        Assignment("p-2", AssignmentState::kProposed)};
+  Case after = before;
+  after.assignments[1].state = AssignmentState::kAccepted;
+  const DeadlinePlan plan = clock_.OnCaseChange(before, after, now);
+  EXPECT_THAT(plan.start, IsEmpty());
+  ASSERT_EQ(plan.stop.size(), 1u);
+  EXPECT_EQ(plan.stop[0].id, "mediator-acceptance-p-2");
+  EXPECT_EQ(plan.stop[0].state, DeadlineState::kMet);
+}
+
+TEST_F(StatutoryClockTest, StartingMediationMeetsRespondentContact) {
+  const absl::Time now = CT(2031, 3, 5, 10);
+  Case before = CitizenCase(CaseState::kMediatorAssigned);
+  before.assignments = {Assignment("p-1", AssignmentState::kAccepted)};
+  Case after = before;
+  after.state = CaseState::kMediating;
+  const DeadlinePlan plan = clock_.OnCaseChange(before, after, now);
+  EXPECT_THAT(plan.start, IsEmpty());
+  ASSERT_EQ(plan.stop.size(), 1u);
+  EXPECT_EQ(plan.stop[0].id, "respondent-contact");
+  EXPECT_EQ(plan.stop[0].state, DeadlineState::kMet);
+  EXPECT_FALSE(plan.stop_all);
+  // Staying in MEDIATING does not stop it again.
+  EXPECT_THAT(clock_.OnCaseChange(after, after, now).stop, IsEmpty());
+}
+
+TEST_F(StatutoryClockTest, ACaseThatEndsStopsEverything) {
+  const absl::Time now = CT(2031, 3, 20, 10);
+  Case before = CitizenCase(CaseState::kMediating);
+  before.assignments = {Assignment("p-1", AssignmentState::kAccepted)};
+  for (CaseState end : {CaseState::kClosed, CaseState::kWithdrawn}) {
+    Case after = before;
+    after.state = end;
+    const DeadlinePlan plan = clock_.OnCaseChange(before, after, now);
+    EXPECT_TRUE(plan.stop_all);
+    EXPECT_THAT(plan.start, IsEmpty());
+    EXPECT_THAT(plan.stop, IsEmpty());
+  }
+  // Withdrawn while a mediator was proposed: no acceptance deadline starts or stops either.
+  Case proposed = CitizenCase(CaseState::kMediatorProposed);
+  proposed.assignments = {Assignment("p-1", AssignmentState::kProposed)};
+  Case withdrawn = proposed;
+  withdrawn.state = CaseState::kWithdrawn;
+  withdrawn.assignments[0].state = AssignmentState::kReplaced;
+  const DeadlinePlan plan = clock_.OnCaseChange(proposed, withdrawn, now);
+  EXPECT_TRUE(plan.stop_all);
+  EXPECT_THAT(plan.start, IsEmpty());
+  EXPECT_THAT(plan.stop, IsEmpty());
+  // Already ended: nothing more.
+  Case closed = before;
+  closed.state = CaseState::kClosed;
+  EXPECT_FALSE(clock_.OnCaseChange(closed, closed, now).stop_all);
+}
+
+// ---- OnExpiry and messages ----
+
+TEST_F(StatutoryClockTest, ACourtDivertedCaseWhosePeriodEndsIsClosedAndReferredBack) {
+  const Case c = CourtCase(Procedure::kPreFiling, CaseState::kMediating);
+  const Deadline d = MediationPeriod(c, CT(2031, 3, 3, 10));
+  const ExpiryEffect e = clock_.OnExpiry(d, c);
+  ASSERT_TRUE(e.action.has_value());
+  EXPECT_EQ(*e.action, CaseAction::kClose);
+  EXPECT_TRUE(e.refer_to_court);
+  EXPECT_FALSE(e.lapse_principal.has_value());
+  EXPECT_EQ(e.audience, EventAudience::kAll);
+  EXPECT_THAT(e.reason, HasSubstr("2031-04-02"));
+  EXPECT_THAT(e.message, HasSubstr("courts/court-7"));
+  EXPECT_THAT(e.message, HasSubstr("OMR Art. 21"));
+}
+
+TEST_F(StatutoryClockTest, ACitizenCaseWhosePeriodEndsIsClosedNotReferred) {
+  const Case c = CitizenCase(CaseState::kMediating);
+  const Deadline d = MediationPeriod(c, CT(2031, 3, 3, 10));
+  const ExpiryEffect e = clock_.OnExpiry(d, c);
+  ASSERT_TRUE(e.action.has_value());
+  EXPECT_EQ(*e.action, CaseAction::kClose);
+  EXPECT_FALSE(e.refer_to_court);
+  EXPECT_FALSE(e.reason.empty());
+  EXPECT_THAT(e.reason, HasSubstr("2031-04-02"));
+  EXPECT_THAT(e.message, HasSubstr("PML Art. 26"));
+  EXPECT_THAT(e.message, Not(HasSubstr("courts/")));
+}
+
+TEST_F(StatutoryClockTest, AnUnansweredProposalLapses) {
+  const Case c = CitizenCase(CaseState::kMediatorProposed);
+  const Deadline d = clock_.Start(DeadlineKind::kMediatorAcceptance, c, "p-1", CT(2031, 3, 7, 10));
+  const ExpiryEffect e = clock_.OnExpiry(d, c);
+  ASSERT_TRUE(e.lapse_principal.has_value());
+  EXPECT_EQ(*e.lapse_principal, "p-1");
+  EXPECT_FALSE(e.action.has_value());
+  EXPECT_FALSE(e.refer_to_court);
+  EXPECT_EQ(e.audience, EventAudience::kStaff);
+  EXPECT_THAT(e.message, HasSubstr("principals/p-1"));
+
+  const Deadline contact =
+      clock_.Start(DeadlineKind::kRespondentContact, c, "", CT(2031, 3, 7, 10));
+  const ExpiryEffect f = clock_.OnExpiry(contact, c);
+  EXPECT_FALSE(f.lapse_principal.has_value());
+  EXPECT_FALSE(f.action.has_value());
+  EXPECT_EQ(f.audience, EventAudience::kStaff);
+  EXPECT_FALSE(f.message.empty());
+}
+
+TEST_F(StatutoryClockTest, MessagesNameTheLastDayAndTheLegalBasis) {
+  const Deadline d =
+      clock_.Start(DeadlineKind::kMediatorAcceptance, CitizenCase(CaseState::kMediatorProposed),
+                   "p-1", CT(2031, 3, 7, 10));
+  EXPECT_EQ(clock_.StartedMessage(d),
+            "mediator_acceptance: 3 working days, due at the end of 2031-03-12 (OMR Art. 12)");
+  EXPECT_EQ(clock_.WarningMessage(d),
+            "mediator_acceptance is due at the end of 2031-03-12 (OMR "
+            "Art. 12)");
+  const Deadline p = MediationPeriod(CitizenCase(), CT(2031, 3, 3, 10));
+  EXPECT_EQ(clock_.StartedMessage(p),
+            "mediation_period: 30 days, due at the end of 2031-04-02 (OMR Arts. 24, 26)");
+  EXPECT_STREQ(StatutoryClock::LegalBasis(DeadlineKind::kRespondentContact), "OMR Art. 15");
+  EXPECT_STREQ(StatutoryClock::LegalBasis(DeadlineKind::kConfirmationApplication), "PML Art. 33");
+  EXPECT_EQ(StatutoryClock::Audience(DeadlineKind::kMediatorAcceptance), EventAudience::kStaff);
+  EXPECT_EQ(StatutoryClock::Audience(DeadlineKind::kRespondentContact), EventAudience::kStaff);
+  EXPECT_EQ(StatutoryClock::Audience(DeadlineKind::kMediationPeriod), EventAudience::kAll);
+  EXPECT_EQ(StatutoryClock::Audience(DeadlineKind::kAppointmentReminder), EventAudience::kAll);
+}
+
+TEST_F(StatutoryClockTest, KindAndStateNamesRoundTrip) {
+  for (DeadlineKind k : {DeadlineKind::kMediatorAcceptance, DeadlineKind::kRespondentContact,
+                         DeadlineKind::kMediationPeriod, DeadlineKind::kConfirmationApplication,
+                         DeadlineKind::kAppointmentReminder}) {
+    EXPECT_EQ(DeadlineKindFromName(DeadlineKindName(k)), k);
+  }
+  for (DeadlineState s : {DeadlineState::kRunning, DeadlineState::kPaused, DeadlineState::kMet,
+                          DeadlineState::kExpired, DeadlineState::kCancelled}) {
+    EXPECT_EQ(DeadlineStateFromName(DeadlineStateName(s)), s);
+  }
+  EXPECT_STREQ(DeadlineKindName(DeadlineKind::kMediatorAcceptance), "mediator_acceptance");
+  EXPECT_STREQ(DeadlineStateName(DeadlineState::kRunning), "running");
+  EXPECT_FALSE(DeadlineKindFromName("nope").has_value());
+  EXPECT_FALSE(DeadlineStateFromName("").has_value());
+}
+
+// ---- Reminders ----
+
+TEST_F(StatutoryClockTest, RemindersAre24HoursAnd1HourBeforeTheStart) {
+  const absl::Time start = CT(2031, 3, 10, 10);
+  const std::vector<Deadline> r = clock_.Reminders("case-1", "a-1", 3, start, CT(2031, 3, 5, 10));
+  ASSERT_EQ(r.size(), 2u);
+  EXPECT_EQ(r[0].id, "reminder-24h-a-1-3");
+  EXPECT_EQ(r[0].due, start - absl::Hours(24));
+  EXPECT_EQ(r[0].length, 24 * 60);
+  EXPECT_EQ(r[1].id, "reminder-1h-a-1-3");
+  EXPECT_EQ(r[1].due, start - absl::Hours(1));
+  EXPECT_EQ(r[1].length, 60);
+  for (const Deadline& d : r) {
+    EXPECT_EQ(d.case_id, "case-1");
+    EXPECT_EQ(d.kind, DeadlineKind::kAppointmentReminder);
+    EXPECT_EQ(d.state, DeadlineState::kRunning);
+    EXPECT_EQ(d.subject, "a-1");
+    EXPECT_EQ(d.start, CT(2031, 3, 5, 10));
+    EXPECT_FALSE(d.warn_at.has_value());
+    EXPECT_EQ(d.NextFire(), d.due);
+  }
+  const ExpiryEffect e = clock_.OnExpiry(r[1], CitizenCase(CaseState::kMediating));
+  EXPECT_EQ(e.message, "appointments/a-1 starts in 1h");
+  EXPECT_EQ(e.audience, EventAudience::kAll);
+  EXPECT_FALSE(e.action.has_value());
+  EXPECT_EQ(clock_.OnExpiry(r[0], CitizenCase(CaseState::kMediating)).message,
+            "appointments/a-1 starts in 24h");
+}
+
+TEST_F(StatutoryClockTest, OnlyRemindersStillAheadAreMade) {
+  const absl::Time start = CT(2031, 3, 10, 10);
+  // 2 hours before: only the 1-hour reminder.
+  std::vector<Deadline> r = clock_.Reminders("case-1", "a-1", 4, start, start - absl::Hours(2));
+  ASSERT_EQ(r.size(), 1u);
+  EXPECT_EQ(r[0].id, "reminder-1h-a-1-4");
+  // Exactly 24 hours before: the 24-hour reminder is not ahead.
+  r = clock_.Reminders("case-1", "a-1", 4, start, start - absl::Hours(24));
+  ASSERT_EQ(r.size(), 1u);
+  EXPECT_EQ(r[0].id, "reminder-1h-a-1-4");
+  // Exactly 1 hour before, or later: none.
+  EXPECT_THAT(clock_.Reminders("case-1", "a-1", 4, start, start - absl::Hours(1)), IsEmpty());
+  EXPECT_THAT(clock_.Reminders("case-1", "a-1", 4, start, start + absl::Hours(1)), IsEmpty());
+  // Offsets come from the configuration.
+  ClockConfig config;
+  config.reminder_offsets = {absl::Minutes(30)};
+  const StatutoryClock clock(&calendar_, config);
+  r = clock.Reminders("case-1", "a-2", 1, start, start - absl::Hours(2));
+  ASSERT_EQ(r.size(), 1u);
+  EXPECT_EQ(r[0].id, "reminder-30m-a-2-1");
+  EXPECT_EQ(r[0].due, start - absl::Minutes(30));
+  EXPECT_EQ(r[0].length, 30);
+}
+
+}  // namespace
+}  // namespace odr::domain
