@@ -142,13 +142,8 @@ absl::StatusOr<domain::Case> AppointmentServiceImpl::ReadCase(const CallContext&
   ODR_ASSIGN_OR_RETURN(domain::Case k, cases_->GetCase(id));
   ODR_RETURN_IF_ERROR(
       domain::AuthorizeCase(call.caller.principal, k, domain::CaseOperation::kRead));
-  storage::AccessRecord r;
-  r.time = clock_->Now();
-  r.principal_id = call.caller.principal.id;
-  if (call.caller.partner) r.acting_through = call.caller.partner->id;
-  r.method = call.method;
-  r.resource = absl::StrCat("cases/", k.id);
-  ODR_RETURN_IF_ERROR(access_->Append({r}));
+  ODR_RETURN_IF_ERROR(access_->Append(
+      {AccessRecordFor(call, absl::StrCat("cases/", k.id), /*change=*/false, clock_->Now())}));
   return k;
 }
 
@@ -224,6 +219,13 @@ storage::ScheduleStore::BookingCheck AppointmentServiceImpl::Check(const CallCon
         availability, *calendar_, a->slot.start - absl::Hours(24), a->slot.end + absl::Hours(24));
     return domain::CheckSlot(a->slot, clock_->Now(), working, path);
   };
+}
+
+absl::Status AppointmentServiceImpl::RecordChange(const CallContext& call,
+                                                  const domain::Appointment& a) {
+  return access_->Append(
+      {AccessRecordFor(call, absl::StrCat("cases/", a.case_id, "/appointments/", a.id),
+                       /*change=*/true, clock_->Now())});
 }
 
 void AppointmentServiceImpl::ToProto(const CallContext& call, const domain::Case& k,
@@ -343,6 +345,8 @@ grpc::ServerUnaryReactor* AppointmentServiceImpl::UpdateMediatorAvailability(
                 ids.first, ids.second, a, version, [&who, &ids](const std::string& principal) {
                   return domain::AuthorizeAvailability(who, ids.first, principal);
                 }));
+        ODR_RETURN_IF_ERROR(
+            access_->Append({AccessRecordFor(call, in.name(), /*change=*/true, clock_->Now())}));
         *resp = in;
         resp->set_time_zone(saved.time_zone);
         resp->set_etag(Etag(saved.version));
@@ -463,6 +467,7 @@ grpc::ServerUnaryReactor* AppointmentServiceImpl::BookAppointment(
                   return CheckSchedulable(k);
                 },
                 MediatorOf, Check(call, "appointment", /*booking=*/true)));
+        ODR_RETURN_IF_ERROR(RecordChange(call, booked));
         ODR_ASSIGN_OR_RETURN(domain::Case k, cases_->GetCase(case_id));
         ToProto(call, k, booked, resp);
         return absl::OkStatus();
@@ -533,6 +538,7 @@ grpc::ServerUnaryReactor* AppointmentServiceImpl::RescheduleAppointment(
                                    return AuthorizeChange(who, k, a);
                                  },
                                  Check(call, "", /*booking=*/false)));
+        ODR_RETURN_IF_ERROR(RecordChange(call, a));
         ODR_ASSIGN_OR_RETURN(domain::Case k, cases_->GetCase(ids.first));
         ToProto(call, k, a, resp);
         return absl::OkStatus();
@@ -557,6 +563,7 @@ grpc::ServerUnaryReactor* AppointmentServiceImpl::CancelAppointment(
                               [&who](const domain::Case& k, const domain::Appointment& a) {
                                 return AuthorizeChange(who, k, a);
                               }));
+        ODR_RETURN_IF_ERROR(RecordChange(call, a));
         ODR_ASSIGN_OR_RETURN(domain::Case k, cases_->GetCase(ids.first));
         ToProto(call, k, a, resp);
         return absl::OkStatus();
@@ -593,6 +600,7 @@ grpc::ServerUnaryReactor* AppointmentServiceImpl::RecordAttendance(
                   }
                   return domain::AuthorizeCase(who, k, domain::CaseOperation::kManageAppointments);
                 }));
+        ODR_RETURN_IF_ERROR(RecordChange(call, a));
         ODR_ASSIGN_OR_RETURN(domain::Case k, cases_->GetCase(ids.first));
         ToProto(call, k, a, resp);
         return absl::OkStatus();

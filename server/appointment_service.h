@@ -72,6 +72,8 @@ class AppointmentServiceImpl final : public v1::AppointmentService::CallbackServ
   // Who may reschedule or cancel: the case's mediators and organization admins, and the booker.
   static absl::Status AuthorizeChange(const domain::Principal& p, const domain::Case& k,
                                       const domain::Appointment& a);
+  // Records the change of `a` in the access log.
+  absl::Status RecordChange(const CallContext& call, const domain::Appointment& a);
   void ToProto(const CallContext& call, const domain::Case& k, const domain::Appointment& a,
                v1::Appointment* out) const;
 

@@ -45,13 +45,7 @@ absl::StatusOr<domain::MutationContext> MutationFor(const CallContext& call, con
 
 storage::AccessRecord ReadRecord(const CallContext& call, absl::string_view case_id,
                                  absl::Time now) {
-  storage::AccessRecord r;
-  r.time = now;
-  r.principal_id = call.caller.principal.id;
-  if (call.caller.partner) r.acting_through = call.caller.partner->id;
-  r.method = call.method;
-  r.resource = absl::StrCat("cases/", case_id);
-  return r;
+  return AccessRecordFor(call, absl::StrCat("cases/", case_id), /*change=*/false, now);
 }
 
 struct MaskField {

@@ -80,13 +80,8 @@ grpc::ServerUnaryReactor* DeadlineServiceImpl::ListDeadlines(grpc::CallbackServe
         ODR_ASSIGN_OR_RETURN(domain::Case k, store_->GetCase(id));
         const domain::Principal& who = call.caller.principal;
         ODR_RETURN_IF_ERROR(domain::AuthorizeCase(who, k, domain::CaseOperation::kRead));
-        storage::AccessRecord r;
-        r.time = clock_->Now();
-        r.principal_id = who.id;
-        if (call.caller.partner) r.acting_through = call.caller.partner->id;
-        r.method = call.method;
-        r.resource = absl::StrCat("cases/", id);
-        ODR_RETURN_IF_ERROR(access_->Append({r}));
+        ODR_RETURN_IF_ERROR(access_->Append(
+            {AccessRecordFor(call, absl::StrCat("cases/", id), /*change=*/false, clock_->Now())}));
         ODR_ASSIGN_OR_RETURN(std::vector<domain::Deadline> all, store_->ListDeadlines(id));
         for (const domain::Deadline& d : all) {
           if (domain::MaySeeAudience(who, k, domain::StatutoryClock::Audience(d.kind))) {

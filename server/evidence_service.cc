@@ -556,14 +556,7 @@ grpc::ServerWriteReactor<v1::DownloadEvidenceResponse>* EvidenceServiceImpl::Dow
 
 storage::AccessRecord EvidenceServiceImpl::Access(const CallContext& call, std::string resource,
                                                   bool change) {
-  storage::AccessRecord r;
-  r.time = clock_->Now();
-  r.principal_id = call.caller.principal.id;
-  if (call.caller.partner) r.acting_through = call.caller.partner->id;
-  r.method = call.method;
-  r.resource = std::move(resource);
-  r.change = change;
-  return r;
+  return AccessRecordFor(call, std::move(resource), change, clock_->Now());
 }
 
 absl::StatusOr<domain::Case> EvidenceServiceImpl::ReadableCase(const CallContext& call,

@@ -148,4 +148,16 @@ grpc::Status RpcRunner::Complete(const CallContext& call, const absl::Status& s,
   return ToGrpcStatus(s);
 }
 
+storage::AccessRecord AccessRecordFor(const CallContext& call, std::string resource, bool change,
+                                      absl::Time now) {
+  storage::AccessRecord r;
+  r.time = now;
+  r.principal_id = call.caller.principal.id;
+  if (call.caller.partner) r.acting_through = call.caller.partner->id;
+  r.method = call.method;
+  r.resource = std::move(resource);
+  r.change = change;
+  return r;
+}
+
 }  // namespace odr::server

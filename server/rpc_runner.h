@@ -21,6 +21,7 @@
 #include "server/rate_limiter.h"
 #include "server/request_check.h"
 #include "server/rpc_status.h"
+#include "storage/access_log.h"
 
 namespace odr::server {
 
@@ -40,6 +41,10 @@ struct CallContext {
   std::string method;     // the full RPC name
   std::string peer;
 };
+
+// The access-log record of `call` touching `resource` ("cases/abc") at `now`: a read, or a change.
+storage::AccessRecord AccessRecordFor(const CallContext& call, std::string resource, bool change,
+                                      absl::Time now);
 
 class RpcRunner {
  public:

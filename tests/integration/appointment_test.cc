@@ -56,16 +56,8 @@ class AppointmentTest : public ::testing::Test {
     keys_["med"] = testing::CreatePrincipal(data_, "med", "mediator",
                                             {"--organization", "organizations/org1"});
     keys_["platform"] = testing::CreatePrincipal(data_, "platform", "platform_admin");
-    server_ = std::make_unique<testing::OdrdProcess>(
-        data_, std::vector<std::string>{"--rate-limit", "0", "--video-url-template",
-                                        "https://meet.example.org/{appointment}?jwt={token}"});
-    channel_ = grpc::CreateChannel(server_->address(), grpc::InsecureChannelCredentials());
-    cases_ = v1::CaseService::NewStub(channel_);
-    appointments_ = v1::AppointmentService::NewStub(channel_);
-    deadlines_ = v1::DeadlineService::NewStub(channel_);
+    Launch({});
     auto roster = v1::RosterService::NewStub(channel_);
-    for (const auto& [id, key] : keys_) tokens_[id] = testing::IssueToken(channel_, id, key);
-
     v1::Organization o;
     ASSERT_TRUE(
         roster->CreateOrganization(As("platform").get(), testing::ZhujiOrganization("org1"), &o)
@@ -89,12 +81,30 @@ class AppointmentTest : public ::testing::Test {
     case_ = AssignedCase();
   }
 
-  void TearDown() override {
+  void TearDown() override { Stop(); }
+
+  // Starts odrd on the data dir with `extra` flags and connects.
+  void Launch(std::vector<std::string> extra) {
+    std::vector<std::string> args = {"--rate-limit", "0", "--video-url-template",
+                                     "https://meet.example.org/{appointment}?jwt={token}"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    server_ = std::make_unique<testing::OdrdProcess>(data_, args);
+    channel_ = grpc::CreateChannel(server_->address(), grpc::InsecureChannelCredentials());
+    cases_ = v1::CaseService::NewStub(channel_);
+    appointments_ = v1::AppointmentService::NewStub(channel_);
+    deadlines_ = v1::DeadlineService::NewStub(channel_);
+    for (const auto& [id, key] : keys_) tokens_[id] = testing::IssueToken(channel_, id, key);
+  }
+
+  // SIGTERM, after closing this client's connection (an idle connection would hold the shutdown).
+  void Stop() {
+    if (server_ == nullptr) return;
     cases_.reset();
     appointments_.reset();
     deadlines_.reset();
     channel_.reset();
     EXPECT_EQ(server_->Stop(), 0);
+    server_.reset();
   }
 
   std::unique_ptr<grpc::ClientContext> As(const std::string& who) {
@@ -515,6 +525,57 @@ TEST_F(AppointmentTest, DeadlinesAndRespondentContact) {
       EXPECT_EQ(d.state(), v1::Deadline::STATE_MET);
     }
   }
+}
+
+// A reminder pending while odrd is down fires once when it starts again, and not again after a
+// further restart. (The reminder offset is chosen so that it falls due a few seconds after the
+// booking: the same rows and engine as every statutory deadline.)
+TEST_F(AppointmentTest, PendingReminderFiresOnceAfterRestart) {
+  // Reminders 20 minutes ahead; the mediator works around the clock, so that an appointment can
+  // start 20 minutes and a few seconds from now.
+  const std::vector<std::string> flags = {"--appointment-reminders", "20m"};
+  Stop();
+  Launch(flags);
+  v1::UpdateMediatorAvailabilityRequest up;
+  up.mutable_availability()->set_name("organizations/org1/mediators/m1/availability");
+  up.mutable_availability()->set_etag("W/\"0\"");
+  for (int day = 1; day <= 7; ++day) {
+    v1::WeeklyHours* h = up.mutable_availability()->add_weekly_hours();
+    h->set_day(static_cast<v1::DayOfWeek>(day));
+    h->set_start_time("00:00");
+    h->set_end_time("24:00");
+  }
+  v1::MediatorAvailability saved;
+  ASSERT_TRUE(appointments_->UpdateMediatorAvailability(As("med").get(), up, &saved).ok());
+  absl::Time start = absl::FromUnixSeconds(absl::ToUnixSeconds(absl::Now()) + 20 * 60 + 4);
+  if (absl::ToCivilDay(start, kChina) != absl::ToCivilDay(start + absl::Minutes(5), kChina)) {
+    start += absl::Minutes(6);  // one working interval: not across midnight (rarely: waits longer)
+  }
+  v1::Appointment a;
+  grpc::Status s = Book("med", Booking(start, absl::Minutes(5), {"applicants/0"}), &a);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  auto reminders = [&] {
+    int n = 0;
+    for (const auto& e : AllEvents("med")) {
+      n += e.kind() == v1::CaseEvent::KIND_APPOINTMENT_REMINDER;
+    }
+    return n;
+  };
+  ASSERT_EQ(reminders(), 0);
+  Stop();  // down while the reminder falls due
+  const absl::Time due = start - absl::Minutes(20);
+  std::this_thread::sleep_for(std::chrono::milliseconds(
+      std::max<int64_t>(0, absl::ToInt64Milliseconds(due - absl::Now()) + 500)));
+  Launch(flags);
+  for (int i = 0; i < 100 && reminders() == 0; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  EXPECT_EQ(reminders(), 1);
+  Stop();
+  Launch(flags);
+  // The engine looks at once on start; give it that look, then count again.
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  EXPECT_EQ(reminders(), 1);
 }
 
 // A watcher gets the case's timeline from the start, then live; reconnecting with the cursor of
