@@ -51,6 +51,20 @@ v1::Deadline::State StateToProto(domain::DeadlineState s) {
   return v1::Deadline::STATE_UNSPECIFIED;
 }
 
+// A change by the caller, recorded in the access log, authorized for kManageClock on the case
+// as stored.
+domain::MutationContext ClockChange(const CallContext& call) {
+  domain::MutationContext m;
+  m.actor = call.caller.principal.id;
+  if (call.caller.partner) m.acting_through = call.caller.partner->id;
+  m.rpc = call.method;
+  const domain::Principal* who = &call.caller.principal;
+  m.authorize = [who](const domain::Case& k) {
+    return domain::AuthorizeCase(*who, k, domain::CaseOperation::kManageClock);
+  };
+  return m;
+}
+
 }  // namespace
 
 void DeadlineServiceImpl::ToProto(const domain::Deadline& d, v1::Deadline* out) {
@@ -96,16 +110,8 @@ absl::Status DeadlineServiceImpl::ChangePeriod(const CallContext& call, absl::st
                                                storage::CaseStore::PeriodChange change, int days,
                                                absl::string_view reason, v1::Deadline* resp) {
   ODR_ASSIGN_OR_RETURN(std::string id, ParseCaseName(name, "name"));
-  domain::MutationContext m;
-  m.actor = call.caller.principal.id;
-  if (call.caller.partner) m.acting_through = call.caller.partner->id;
-  m.rpc = call.method;
-  const domain::Principal& who = call.caller.principal;
-  m.authorize = [&who](const domain::Case& k) {
-    return domain::AuthorizeCase(who, k, domain::CaseOperation::kManageClock);
-  };
   ODR_ASSIGN_OR_RETURN(domain::Deadline d,
-                       store_->ChangeMediationPeriod(id, change, days, reason, m));
+                       store_->ChangeMediationPeriod(id, change, days, reason, ClockChange(call)));
   ToProto(d, resp);
   return absl::OkStatus();
 }
@@ -182,17 +188,9 @@ grpc::ServerUnaryReactor* DeadlineServiceImpl::RecordRespondentContact(
           default:
             return InvalidFieldError("outcome", "is required: AGREED or REFUSED");
         }
-        domain::MutationContext m;
-        m.actor = call.caller.principal.id;
-        if (call.caller.partner) m.acting_through = call.caller.partner->id;
-        m.rpc = call.method;
-        const domain::Principal& who = call.caller.principal;
-        m.authorize = [&who](const domain::Case& k) {
-          return domain::AuthorizeCase(who, k, domain::CaseOperation::kManageClock);
-        };
-        ODR_ASSIGN_OR_RETURN(domain::Case k,
-                             store_->TransitionCase(id, action, std::nullopt, reason, m));
-        domain::RedactCase(who, &k);
+        ODR_ASSIGN_OR_RETURN(domain::Case k, store_->TransitionCase(id, action, std::nullopt,
+                                                                    reason, ClockChange(call)));
+        domain::RedactCase(call.caller.principal, &k);
         CaseToProto(k, resp);
         return absl::OkStatus();
       });

@@ -256,100 +256,59 @@ std::string PersonKey(domain::IdDocumentType type, absl::string_view number) {
                                      reinterpret_cast<const char*>(md), sizeof(md))));
 }
 
+absl::Status CancelAppointmentsOfEndedCase(Connection& c, absl::string_view case_id,
+                                           absl::Time now) {
+  ODR_ASSIGN_OR_RETURN(
+      Statement cancel,
+      c.Prepare("UPDATE appointments SET state = 'cancelled', cancel_reason = 'the case ended',"
+                " update_time_us = ?2, version = version + 1 WHERE case_id = ?1 AND state ="
+                " 'scheduled'"));
+  cancel.Bind(1, case_id).Bind(2, absl::ToUnixMicros(now));
+  ODR_RETURN_IF_ERROR(cancel.Run());
+  ODR_ASSIGN_OR_RETURN(Statement free, c.Prepare("DELETE FROM busy_intervals WHERE case_id = ?1"));
+  free.Bind(1, case_id);
+  return free.Run();
+}
+
 std::string PrincipalKey(absl::string_view principal_id) {
   return absl::StrCat("principal:", principal_id);
 }
 
-absl::StatusOr<Availability> ScheduleStore::GetAvailability(absl::string_view organization_id,
-                                                            absl::string_view mediator_id,
-                                                            std::string* principal_id) {
-  Availability out;
-  absl::Status s = db_->Read([&](Connection& c) -> absl::Status {
-    ODR_ASSIGN_OR_RETURN(Statement m, c.Prepare("SELECT principal_id FROM mediators WHERE"
-                                                " organization_id = ?1 AND id = ?2"));
-    m.Bind(1, organization_id).Bind(2, mediator_id);
-    ODR_ASSIGN_OR_RETURN(bool row, m.Step());
-    if (!row) {
-      return MakeError(absl::StatusCode::kNotFound, kReasonNotFound,
-                       absl::StrCat("mediator organizations/", organization_id, "/mediators/",
-                                    mediator_id, " not found"));
-    }
-    *principal_id = m.ColumnText(0);
-    ODR_RETURN_IF_ERROR(m.Run());
-    ODR_ASSIGN_OR_RETURN(Statement a,
-                         c.Prepare("SELECT definition, version, update_time_us FROM"
-                                   " mediator_availability WHERE organization_id = ?1 AND"
-                                   " mediator_id = ?2"));
-    a.Bind(1, organization_id).Bind(2, mediator_id);
-    ODR_ASSIGN_OR_RETURN(row, a.Step());
-    if (!row) {
-      out = domain::DefaultAvailability();
-      return absl::OkStatus();
-    }
-    ODR_ASSIGN_OR_RETURN(out, AvailabilityFromJson(a.ColumnText(0)));
-    out.version = a.ColumnInt(1);
-    out.update_time = absl::FromUnixMicros(a.ColumnInt(2));
-    return absl::OkStatus();
-  });
-  if (!s.ok()) return s;
-  return out;
-}
-
-absl::StatusOr<Availability> ScheduleStore::SaveAvailability(
-    absl::string_view organization_id, absl::string_view mediator_id, const Availability& a,
-    std::optional<int64_t> expected_version,
-    const std::function<absl::Status(const std::string&)>& authorize) {
-  Availability out = a;
-  absl::Status s = db_->Write([&](Connection& c) -> absl::Status {
-    ODR_ASSIGN_OR_RETURN(Statement m, c.Prepare("SELECT principal_id FROM mediators WHERE"
-                                                " organization_id = ?1 AND id = ?2"));
-    m.Bind(1, organization_id).Bind(2, mediator_id);
-    ODR_ASSIGN_OR_RETURN(bool row, m.Step());
-    if (!row) {
-      return MakeError(absl::StatusCode::kNotFound, kReasonNotFound,
-                       absl::StrCat("mediator organizations/", organization_id, "/mediators/",
-                                    mediator_id, " not found"));
-    }
-    const std::string principal = m.ColumnText(0);
-    ODR_RETURN_IF_ERROR(m.Run());
-    ODR_RETURN_IF_ERROR(authorize(principal));
-    ODR_ASSIGN_OR_RETURN(Statement v, c.Prepare("SELECT version FROM mediator_availability WHERE"
-                                                " organization_id = ?1 AND mediator_id = ?2"));
-    v.Bind(1, organization_id).Bind(2, mediator_id);
-    ODR_ASSIGN_OR_RETURN(row, v.Step());
-    const int64_t current = row ? v.ColumnInt(0) : 0;
-    ODR_RETURN_IF_ERROR(v.Run());
-    if (expected_version && *expected_version != current) {
-      return MakeError(absl::StatusCode::kAborted, kReasonStaleEtag,
-                       "the availability was changed by someone else; get it again and retry");
-    }
-    out.version = current + 1;
-    out.update_time = clock_->Now();
-    ODR_ASSIGN_OR_RETURN(
-        Statement w,
-        c.Prepare("INSERT INTO mediator_availability (organization_id, mediator_id, definition,"
-                  " version, update_time_us) VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT"
-                  " (organization_id, mediator_id) DO UPDATE SET definition = ?3, version = ?4,"
-                  " update_time_us = ?5"));
-    w.Bind(1, organization_id).Bind(2, mediator_id).Bind(3, AvailabilityJson(out));
-    w.Bind(4, out.version).Bind(5, absl::ToUnixMicros(out.update_time));
-    return w.Run();
-  });
-  if (!s.ok()) return s;
-  return out;
-}
-
 namespace {
 
-// The mediator's availability inside the write transaction.
+// The account of the roster mediator (organization, id); NOT_FOUND if not on the roster.
+absl::StatusOr<std::string> MediatorPrincipal(Connection& c, absl::string_view org,
+                                              absl::string_view mediator) {
+  ODR_ASSIGN_OR_RETURN(Statement m, c.Prepare("SELECT principal_id FROM mediators WHERE"
+                                              " organization_id = ?1 AND id = ?2"));
+  m.Bind(1, org).Bind(2, mediator);
+  ODR_ASSIGN_OR_RETURN(bool row, m.Step());
+  if (!row) {
+    return MakeError(
+        absl::StatusCode::kNotFound, kReasonNotFound,
+        absl::StrCat("mediator organizations/", org, "/mediators/", mediator, " not found"));
+  }
+  std::string principal = m.ColumnText(0);
+  ODR_RETURN_IF_ERROR(m.Run());
+  return principal;
+}
+
+// The mediator's availability as stored (with version and update time), or the default
+// (version 0) if never set.
 absl::StatusOr<Availability> AvailabilityIn(Connection& c, absl::string_view org,
                                             absl::string_view mediator) {
-  ODR_ASSIGN_OR_RETURN(Statement a, c.Prepare("SELECT definition FROM mediator_availability"
-                                              " WHERE organization_id = ?1 AND mediator_id = ?2"));
+  ODR_ASSIGN_OR_RETURN(Statement a,
+                       c.Prepare("SELECT definition, version, update_time_us FROM"
+                                 " mediator_availability WHERE organization_id = ?1 AND"
+                                 " mediator_id = ?2"));
   a.Bind(1, org).Bind(2, mediator);
   ODR_ASSIGN_OR_RETURN(bool row, a.Step());
   if (!row) return domain::DefaultAvailability();
-  return AvailabilityFromJson(a.ColumnText(0));
+  ODR_ASSIGN_OR_RETURN(Availability out, AvailabilityFromJson(a.ColumnText(0)));
+  out.version = a.ColumnInt(1);
+  out.update_time = absl::FromUnixMicros(a.ColumnInt(2));
+  ODR_RETURN_IF_ERROR(a.Run());
+  return out;
 }
 
 // The roster entry (organization, id) of the mediator principal.
@@ -366,6 +325,48 @@ absl::StatusOr<std::pair<std::string, std::string>> RosterOf(Connection& c,
 }
 
 }  // namespace
+
+absl::StatusOr<Availability> ScheduleStore::GetAvailability(absl::string_view organization_id,
+                                                            absl::string_view mediator_id,
+                                                            std::string* principal_id) {
+  Availability out;
+  absl::Status s = db_->Read([&](Connection& c) -> absl::Status {
+    ODR_ASSIGN_OR_RETURN(*principal_id, MediatorPrincipal(c, organization_id, mediator_id));
+    ODR_ASSIGN_OR_RETURN(out, AvailabilityIn(c, organization_id, mediator_id));
+    return absl::OkStatus();
+  });
+  if (!s.ok()) return s;
+  return out;
+}
+
+absl::StatusOr<Availability> ScheduleStore::SaveAvailability(
+    absl::string_view organization_id, absl::string_view mediator_id, const Availability& a,
+    std::optional<int64_t> expected_version,
+    const std::function<absl::Status(const std::string&)>& authorize) {
+  Availability out = a;
+  absl::Status s = db_->Write([&](Connection& c) -> absl::Status {
+    ODR_ASSIGN_OR_RETURN(std::string principal, MediatorPrincipal(c, organization_id, mediator_id));
+    ODR_RETURN_IF_ERROR(authorize(principal));
+    ODR_ASSIGN_OR_RETURN(Availability current, AvailabilityIn(c, organization_id, mediator_id));
+    if (expected_version && *expected_version != current.version) {
+      return MakeError(absl::StatusCode::kAborted, kReasonStaleEtag,
+                       "the availability was changed by someone else; get it again and retry");
+    }
+    out.version = current.version + 1;
+    out.update_time = clock_->Now();
+    ODR_ASSIGN_OR_RETURN(
+        Statement w,
+        c.Prepare("INSERT INTO mediator_availability (organization_id, mediator_id, definition,"
+                  " version, update_time_us) VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT"
+                  " (organization_id, mediator_id) DO UPDATE SET definition = ?3, version = ?4,"
+                  " update_time_us = ?5"));
+    w.Bind(1, organization_id).Bind(2, mediator_id).Bind(3, AvailabilityJson(out));
+    w.Bind(4, out.version).Bind(5, absl::ToUnixMicros(out.update_time));
+    return w.Run();
+  });
+  if (!s.ok()) return s;
+  return out;
+}
 
 absl::StatusOr<Appointment> ScheduleStore::Book(
     Appointment a, absl::string_view fingerprint, absl::string_view actor,
@@ -417,11 +418,10 @@ absl::StatusOr<Appointment> ScheduleStore::Book(
   return result;
 }
 
-absl::StatusOr<Appointment> ScheduleStore::Reschedule(
-    absl::string_view case_id, absl::string_view id, const domain::Interval& slot,
-    std::optional<int64_t> expected_version, absl::string_view actor,
-    const std::function<absl::Status(const Case&, const Appointment&)>& authorize,
-    const BookingCheck& check) {
+absl::StatusOr<Appointment> ScheduleStore::Change(
+    absl::string_view case_id, absl::string_view id, std::optional<int64_t> expected_version,
+    const Authorize& authorize,
+    const std::function<absl::Status(Connection&, const Case&, Appointment&, absl::Time)>& change) {
   Appointment result;
   absl::Status s = db_->Write([&](Connection& c) -> absl::Status {
     ODR_ASSIGN_OR_RETURN(Case k, case_rows::LoadCase(c, case_id));
@@ -429,22 +429,12 @@ absl::StatusOr<Appointment> ScheduleStore::Reschedule(
     ODR_RETURN_IF_ERROR(authorize(k, a));
     if (expected_version && *expected_version != a.version) return StaleAppointment(a);
     if (a.cancelled) return NotScheduled(a);
-    ODR_ASSIGN_OR_RETURN(auto roster, RosterOf(c, a.mediator_principal));
-    ODR_ASSIGN_OR_RETURN(Availability availability, AvailabilityIn(c, roster.first, roster.second));
-    const domain::Interval old = a.slot;
-    a.slot = slot;
-    ODR_RETURN_IF_ERROR(check(k, availability, &a));
-    ODR_RETURN_IF_ERROR(CheckConflicts(c, k, a));
     const absl::Time now = clock_->Now();
+    ODR_RETURN_IF_ERROR(change(c, k, a, now));
     a.update_time = now;
     a.version += 1;
     ODR_RETURN_IF_ERROR(WriteAppointment(c, a, "", /*insert=*/false));
     ODR_RETURN_IF_ERROR(WriteBusy(c, k, a));
-    ODR_RETURN_IF_ERROR(deadline_rows::StopReminders(c, k.id, a.id, now));
-    ODR_RETURN_IF_ERROR(AddReminders(c, *statutory_, a, now));
-    ODR_RETURN_IF_ERROR(
-        AppointmentEvent(c, k, a, actor, now, domain::EventKind::kAppointmentRescheduled,
-                         absl::StrCat("moved from ", SlotText(old), " to ", SlotText(a.slot))));
     result = a;
     return absl::OkStatus();
   });
@@ -452,69 +442,67 @@ absl::StatusOr<Appointment> ScheduleStore::Reschedule(
   return result;
 }
 
-absl::StatusOr<Appointment> ScheduleStore::Cancel(
-    absl::string_view case_id, absl::string_view id, absl::string_view reason,
-    std::optional<int64_t> expected_version, absl::string_view actor,
-    const std::function<absl::Status(const Case&, const Appointment&)>& authorize) {
-  Appointment result;
-  absl::Status s = db_->Write([&](Connection& c) -> absl::Status {
-    ODR_ASSIGN_OR_RETURN(Case k, case_rows::LoadCase(c, case_id));
-    ODR_ASSIGN_OR_RETURN(Appointment a, LoadAppointment(c, case_id, id));
-    ODR_RETURN_IF_ERROR(authorize(k, a));
-    if (expected_version && *expected_version != a.version) return StaleAppointment(a);
-    if (a.cancelled) return NotScheduled(a);
-    const absl::Time now = clock_->Now();
-    a.cancelled = true;
-    a.cancel_reason = std::string(reason);
-    a.update_time = now;
-    a.version += 1;
-    ODR_RETURN_IF_ERROR(WriteAppointment(c, a, "", /*insert=*/false));
-    ODR_RETURN_IF_ERROR(WriteBusy(c, k, a));
-    ODR_RETURN_IF_ERROR(deadline_rows::StopReminders(c, k.id, a.id, now));
-    ODR_RETURN_IF_ERROR(AppointmentEvent(c, k, a, actor, now,
-                                         domain::EventKind::kAppointmentCancelled,
-                                         absl::StrCat("cancelled: ", reason)));
-    result = a;
-    return absl::OkStatus();
-  });
-  if (!s.ok()) return s;
-  return result;
+absl::StatusOr<Appointment> ScheduleStore::Reschedule(
+    absl::string_view case_id, absl::string_view id, const domain::Interval& slot,
+    std::optional<int64_t> expected_version, absl::string_view actor, const Authorize& authorize,
+    const BookingCheck& check) {
+  return Change(case_id, id, expected_version, authorize,
+                [&](Connection& c, const Case& k, Appointment& a, absl::Time now) -> absl::Status {
+                  ODR_ASSIGN_OR_RETURN(auto roster, RosterOf(c, a.mediator_principal));
+                  ODR_ASSIGN_OR_RETURN(Availability availability,
+                                       AvailabilityIn(c, roster.first, roster.second));
+                  const domain::Interval old = a.slot;
+                  a.slot = slot;
+                  ODR_RETURN_IF_ERROR(check(k, availability, &a));
+                  ODR_RETURN_IF_ERROR(CheckConflicts(c, k, a));
+                  ODR_RETURN_IF_ERROR(deadline_rows::StopReminders(c, k.id, a.id, now));
+                  Appointment next = a;
+                  next.version += 1;  // the reminders are of the version being written
+                  ODR_RETURN_IF_ERROR(AddReminders(c, *statutory_, next, now));
+                  return AppointmentEvent(
+                      c, k, a, actor, now, domain::EventKind::kAppointmentRescheduled,
+                      absl::StrCat("moved from ", SlotText(old), " to ", SlotText(a.slot)));
+                });
+}
+
+absl::StatusOr<Appointment> ScheduleStore::Cancel(absl::string_view case_id, absl::string_view id,
+                                                  absl::string_view reason,
+                                                  std::optional<int64_t> expected_version,
+                                                  absl::string_view actor,
+                                                  const Authorize& authorize) {
+  return Change(case_id, id, expected_version, authorize,
+                [&](Connection& c, const Case& k, Appointment& a, absl::Time now) -> absl::Status {
+                  a.cancelled = true;
+                  a.cancel_reason = std::string(reason);
+                  ODR_RETURN_IF_ERROR(deadline_rows::StopReminders(c, k.id, a.id, now));
+                  return AppointmentEvent(c, k, a, actor, now,
+                                          domain::EventKind::kAppointmentCancelled,
+                                          absl::StrCat("cancelled: ", reason));
+                });
 }
 
 absl::StatusOr<Appointment> ScheduleStore::RecordAttendance(
     absl::string_view case_id, absl::string_view id, absl::string_view participant,
-    domain::Attendance attendance, absl::string_view actor,
-    const std::function<absl::Status(const Case&, const Appointment&)>& authorize) {
-  Appointment result;
-  absl::Status s = db_->Write([&](Connection& c) -> absl::Status {
-    ODR_ASSIGN_OR_RETURN(Case k, case_rows::LoadCase(c, case_id));
-    ODR_ASSIGN_OR_RETURN(Appointment a, LoadAppointment(c, case_id, id));
-    ODR_RETURN_IF_ERROR(authorize(k, a));
-    if (a.cancelled) return NotScheduled(a);
-    const absl::Time now = clock_->Now();
-    if (now < a.slot.start) {
-      return MakeError(absl::StatusCode::kFailedPrecondition, "APPOINTMENT_NOT_STARTED",
-                       "attendance is recorded once the appointment has started");
-    }
-    domain::AppointmentParticipant* who = nullptr;
-    for (auto& p : a.participants) {
-      if (p.participant == participant) who = &p;
-    }
-    if (who == nullptr) {
-      return InvalidFieldError("participant", "is not a participant of the appointment");
-    }
-    who->attendance = attendance;
-    a.update_time = now;
-    a.version += 1;
-    ODR_RETURN_IF_ERROR(WriteAppointment(c, a, "", /*insert=*/false));
-    ODR_RETURN_IF_ERROR(
-        AppointmentEvent(c, k, a, actor, now, domain::EventKind::kAttendanceRecorded,
-                         absl::StrCat(participant, ": ", domain::AttendanceName(attendance))));
-    result = a;
-    return absl::OkStatus();
-  });
-  if (!s.ok()) return s;
-  return result;
+    domain::Attendance attendance, absl::string_view actor, const Authorize& authorize) {
+  return Change(
+      case_id, id, std::nullopt, authorize,
+      [&](Connection& c, const Case& k, Appointment& a, absl::Time now) -> absl::Status {
+        if (now < a.slot.start) {
+          return MakeError(absl::StatusCode::kFailedPrecondition, "APPOINTMENT_NOT_STARTED",
+                           "attendance is recorded once the appointment has started");
+        }
+        domain::AppointmentParticipant* who = nullptr;
+        for (auto& p : a.participants) {
+          if (p.participant == participant) who = &p;
+        }
+        if (who == nullptr) {
+          return InvalidFieldError("participant", "is not a participant of the appointment");
+        }
+        who->attendance = attendance;
+        return AppointmentEvent(
+            c, k, a, actor, now, domain::EventKind::kAttendanceRecorded,
+            absl::StrCat(participant, ": ", domain::AttendanceName(attendance)));
+      });
 }
 
 absl::StatusOr<Appointment> ScheduleStore::Get(absl::string_view case_id, absl::string_view id) {

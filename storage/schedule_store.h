@@ -25,6 +25,11 @@ std::string PersonKey(domain::IdDocumentType type, absl::string_view number);
 // The busy-interval key of a mediator: "principal:{id}".
 std::string PrincipalKey(absl::string_view principal_id);
 
+// In the caller's write transaction: cancels every scheduled appointment of a case that ended
+// (withdrawn or closed), freeing its slots. Its reminders are cancelled with the case's deadlines.
+absl::Status CancelAppointmentsOfEndedCase(Connection& c, absl::string_view case_id,
+                                           absl::Time now);
+
 struct AppointmentPage {
   std::vector<domain::Appointment> appointments;
   std::optional<std::pair<absl::Time, std::string>> next;  // (start, id) of the last returned
@@ -71,26 +76,31 @@ class ScheduleStore {
       domain::Appointment a, absl::string_view fingerprint, absl::string_view actor,
       const std::function<absl::Status(const domain::Case&)>& authorize,
       const MediatorOf& mediator_of, const BookingCheck& check);
+  // Sees the case and the appointment (as stored, in the write transaction) before a change.
+  using Authorize = std::function<absl::Status(const domain::Case&, const domain::Appointment&)>;
+
+  // The changes below: NOT_FOUND for an unknown appointment, `authorize` first, ABORTED
+  // (STALE_ETAG) when `expected_version` is set and differs, FAILED_PRECONDITION
+  // (APPOINTMENT_CANCELLED) for a cancelled one.
+
   // Moves a scheduled appointment to `slot` with the same checks (its own old slot does not
   // conflict); reminders move with it.
-  absl::StatusOr<domain::Appointment> Reschedule(
-      absl::string_view case_id, absl::string_view id, const domain::Interval& slot,
-      std::optional<int64_t> expected_version, absl::string_view actor,
-      const std::function<absl::Status(const domain::Case&, const domain::Appointment&)>& authorize,
-      const BookingCheck& check);
+  absl::StatusOr<domain::Appointment> Reschedule(absl::string_view case_id, absl::string_view id,
+                                                 const domain::Interval& slot,
+                                                 std::optional<int64_t> expected_version,
+                                                 absl::string_view actor,
+                                                 const Authorize& authorize,
+                                                 const BookingCheck& check);
   // Cancels a scheduled appointment: frees its slot, drops its reminders, records the event.
-  absl::StatusOr<domain::Appointment> Cancel(
-      absl::string_view case_id, absl::string_view id, absl::string_view reason,
-      std::optional<int64_t> expected_version, absl::string_view actor,
-      const std::function<absl::Status(const domain::Case&, const domain::Appointment&)>&
-          authorize);
+  absl::StatusOr<domain::Appointment> Cancel(absl::string_view case_id, absl::string_view id,
+                                             absl::string_view reason,
+                                             std::optional<int64_t> expected_version,
+                                             absl::string_view actor, const Authorize& authorize);
   // Records a participant's attendance (INVALID_ARGUMENT naming `participant` if not one;
-  // FAILED_PRECONDITION before the start or for a cancelled appointment).
+  // FAILED_PRECONDITION before the start).
   absl::StatusOr<domain::Appointment> RecordAttendance(
       absl::string_view case_id, absl::string_view id, absl::string_view participant,
-      domain::Attendance attendance, absl::string_view actor,
-      const std::function<absl::Status(const domain::Case&, const domain::Appointment&)>&
-          authorize);
+      domain::Attendance attendance, absl::string_view actor, const Authorize& authorize);
 
   // One appointment; NOT_FOUND if absent.
   absl::StatusOr<domain::Appointment> Get(absl::string_view case_id, absl::string_view id);
@@ -103,6 +113,14 @@ class ScheduleStore {
       const std::vector<std::string>& persons, absl::Time from, absl::Time to);
 
  private:
+  // One write transaction: load, authorize, etag and state checks, `change` (which records its
+  // event), then the row, its busy intervals, a new version and update time.
+  absl::StatusOr<domain::Appointment> Change(
+      absl::string_view case_id, absl::string_view id, std::optional<int64_t> expected_version,
+      const Authorize& authorize,
+      const std::function<absl::Status(Connection&, const domain::Case&, domain::Appointment&,
+                                       absl::Time)>& change);
+
   Database* db_;
   Clock* clock_;
   IdGenerator* ids_;

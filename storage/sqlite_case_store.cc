@@ -15,6 +15,7 @@
 #include "storage/case_rows.h"
 #include "storage/deadline_rows.h"
 #include "storage/roster_store.h"
+#include "storage/schedule_store.h"
 
 namespace odr::storage {
 
@@ -398,7 +399,10 @@ constexpr char kSystemActor[] = "system";
 absl::Status ApplyPlan(Connection& c, const domain::StatutoryClock& clock,
                        const domain::DeadlinePlan& plan, const Case& k, absl::string_view actor,
                        absl::Time now) {
-  if (plan.stop_all) ODR_RETURN_IF_ERROR(deadline_rows::StopAll(c, k.id, now));
+  if (plan.stop_all) {
+    ODR_RETURN_IF_ERROR(deadline_rows::StopAll(c, k.id, now));
+    ODR_RETURN_IF_ERROR(CancelAppointmentsOfEndedCase(c, k.id, now));
+  }
   for (const auto& stop : plan.stop) {
     ODR_RETURN_IF_ERROR(deadline_rows::Stop(c, k.id, stop.id, stop.state, now));
   }

@@ -34,14 +34,9 @@ using ::testing::MatchesRegex;
 using ::testing::Not;
 using ::testing::StartsWith;
 
-const std::string kApplicant = std::string("name=张三;id=") + testing::kIdZhang +
-                               ";phone=13800138000;address=zhangsan@example.com";
-const std::string kHospital = std::string("kind=legal;name=诸暨市人民医院;id-type=uscc;id=") +
-                              testing::kUsccHospital +
-                              ";phone=0575-87000000;address=浙江省诸暨市暨阳街道";
-const std::string kHospitalLawyer = std::string("of=respondent:1;name=李律师;id=") +
-                                    testing::kIdLi +
-                                    ";phone=13900000000;address=lawyer@example.com";
+const std::string& kApplicant = testing::kCliApplicant;
+const std::string& kHospital = testing::kCliHospital;
+const std::string& kHospitalLawyer = testing::kCliHospitalLawyer;
 const std::string kCompany =
     "kind=legal;name=某某科技有限公司;id-type=uscc;id=91330681MA2BXXXXXP;phone=13700000000;"
     "address=hr@example.com";

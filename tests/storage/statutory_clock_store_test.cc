@@ -154,6 +154,26 @@ class StatutoryClockStoreTest : public ::testing::Test {
 
   CaseState State(const std::string& id) { return store_->GetCase(id)->state; }
 
+  // A separate session of the mediator with the applicant, booked without the service's checks.
+  domain::Appointment BookSeparateSession(const std::string& id, absl::Time start) {
+    domain::Appointment a;
+    a.case_id = id;
+    a.kind = domain::AppointmentKind::kSeparateSession;
+    a.slot = {start, start + absl::Hours(1)};
+    a.participants = {{"principals/mediator-1", {}}, {"applicants/0", {}}};
+    auto booked = schedule_->Book(
+        a, "fp", "mediator-1", [](const domain::Case&) { return absl::OkStatus(); },
+        [](const domain::Case&) -> absl::StatusOr<std::array<std::string, 3>> {
+          return std::array<std::string, 3>{"org-1", "m1", "mediator-1"};
+        },
+        [](const domain::Case&, const domain::Availability&, domain::Appointment* x) {
+          x->audience = domain::EventAudience::kApplicantSide;
+          return absl::OkStatus();
+        });
+    EXPECT_TRUE(booked.ok()) << booked.status();
+    return booked.value_or(domain::Appointment{});
+  }
+
   int Fire() {
     auto n = engine_->FireDue();
     EXPECT_TRUE(n.ok()) << n.status();
@@ -401,16 +421,26 @@ TEST_F(StatutoryClockStoreTest, ConfirmationApplicationDeadline) {
   EXPECT_EQ(State(id), CaseState::kAccepted);  // no state change
 }
 
-// Withdrawing a case cancels its open deadlines: nothing fires for it afterwards.
-TEST_F(StatutoryClockStoreTest, EndingTheCaseCancelsItsDeadlines) {
+// Withdrawing a case cancels its open deadlines and its appointments (their slots are free
+// again): nothing fires for it afterwards.
+TEST_F(StatutoryClockStoreTest, EndingTheCaseCancelsItsDeadlinesAndAppointments) {
   const std::string id = AcceptedCase();
   Propose(id);
   AcceptAssignment(id);
+  const domain::Appointment a = BookSeparateSession(id, China(2031, 3, 12, 9));
   ASSERT_TRUE(
       store_->TransitionCase(id, CaseAction::kWithdraw, std::nullopt, "和解", As("citizen")).ok());
   for (const auto& dl : *store_->ListDeadlines(id)) EXPECT_FALSE(dl.open()) << dl.id;
+  const domain::Appointment after = *schedule_->Get(id, a.id);
+  EXPECT_TRUE(after.cancelled);
+  EXPECT_EQ(after.cancel_reason, "the case ended");
+  auto busy =
+      schedule_->BusyIntervals({PrincipalKey("mediator-1")}, China(2031, 3, 1), China(2031, 4, 1));
+  ASSERT_TRUE(busy.ok());
+  EXPECT_TRUE(busy->empty());
   clock_.Set(China(2031, 6, 1));
   EXPECT_EQ(Fire(), 0);
+  EXPECT_TRUE(Events(id, EventKind::kAppointmentReminder).empty());
 }
 
 // Reminders 24 h and 1 h before an appointment are case events for those who may see it; a
@@ -419,24 +449,7 @@ TEST_F(StatutoryClockStoreTest, AppointmentRemindersFireAndFollowChanges) {
   const std::string id = AcceptedCase();
   Propose(id);
   AcceptAssignment(id);
-  auto book = [&](absl::Time start) {
-    domain::Appointment a;
-    a.case_id = id;
-    a.kind = domain::AppointmentKind::kSeparateSession;
-    a.slot = {start, start + absl::Hours(1)};
-    a.participants = {{"principals/mediator-1", {}}, {"applicants/0", {}}};
-    auto booked = schedule_->Book(
-        a, "fp", "mediator-1", [](const domain::Case&) { return absl::OkStatus(); },
-        [](const domain::Case&) -> absl::StatusOr<std::array<std::string, 3>> {
-          return std::array<std::string, 3>{"org-1", "m1", "mediator-1"};
-        },
-        [](const domain::Case&, const domain::Availability&, domain::Appointment* x) {
-          x->audience = domain::EventAudience::kApplicantSide;
-          return absl::OkStatus();
-        });
-    EXPECT_TRUE(booked.ok()) << booked.status();
-    return *booked;
-  };
+  auto book = [&](absl::Time start) { return BookSeparateSession(id, start); };
   const domain::Appointment kept = book(China(2031, 3, 12, 9));
   const domain::Appointment cancelled = book(China(2031, 3, 12, 14));
   const domain::Appointment moved = book(China(2031, 3, 13, 9));

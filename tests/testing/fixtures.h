@@ -2,6 +2,8 @@
 #ifndef ODR_TESTS_TESTING_FIXTURES_H_
 #define ODR_TESTS_TESTING_FIXTURES_H_
 
+#include <string>
+
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
 #include "server/domain/types.h"
@@ -26,6 +28,16 @@ inline constexpr char kIdZhang[] = "110101199003074514";
 inline constexpr char kIdLi[] = "330681198506120020";
 inline constexpr char kIdWang[] = "330681199211031236";
 inline constexpr char kUsccHospital[] = "12330681470000000E";
+
+// The same parties as flags of `odr case create` (--applicant, --respondent, --agent).
+inline const std::string kCliApplicant =
+    std::string("name=张三;id=") + kIdZhang + ";phone=13800138000;address=zhangsan@example.com";
+inline const std::string kCliHospital =
+    std::string("kind=legal;name=诸暨市人民医院;id-type=uscc;id=") + kUsccHospital +
+    ";phone=0575-87000000;address=浙江省诸暨市暨阳街道";
+inline const std::string kCliHospitalLawyer = std::string("of=respondent:1;name=李律师;id=") +
+                                              kIdLi +
+                                              ";phone=13900000000;address=lawyer@example.com";
 
 inline domain::Party Applicant() {
   domain::Party p;

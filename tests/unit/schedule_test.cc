@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include "server/domain/errors.h"
+#include "tests/testing/calendar.h"
 #include "tests/testing/fixtures.h"
 
 namespace odr::domain {
@@ -17,31 +18,16 @@ using ::testing::IsEmpty;
 
 absl::CivilDay D(int y, int m, int d) { return absl::CivilDay(y, m, d); }
 
-// y-m-d hh:mm China time.
 absl::Time CT(int y, int m, int d, int h, int mi = 0) {
-  return absl::FromCivil(absl::CivilMinute(y, m, d, h, mi), ChinaTime());
+  return testing::ChinaMinute(y, m, d, h, mi);
 }
 
 Interval I(absl::Time start, absl::Time end) { return {start, end}; }
 
-std::vector<std::string> Fields(const absl::Status& s) {
-  std::vector<std::string> out;
-  for (const FieldViolation& v : ErrorFieldViolations(s)) out.push_back(v.field);
-  return out;
-}
+std::vector<std::string> Fields(const absl::Status& s) { return testing::FieldsOf(s); }
 
-// The synthetic 2031 of working_calendar_test.cc: holidays Wed 01-22 .. Tue 01-28 and
-// Wed 10-01 .. Tue 10-07; adjusted working weekends Sun 01-19, Sat 02-01 and Sat 10-11.
-WorkingCalendar Calendar() {
-  CalendarYear y;
-  y.year = 2031;
-  for (int d = 22; d <= 28; ++d) y.holidays.push_back(D(2031, 1, d));
-  for (int d = 1; d <= 7; ++d) y.holidays.push_back(D(2031, 10, d));
-  y.working_weekends = {D(2031, 1, 19), D(2031, 2, 1), D(2031, 10, 11)};
-  WorkingCalendar c;
-  EXPECT_TRUE(c.AddYear(y).ok());
-  return c;
-}
+// testing::SyntheticCalendar(): made-up 2031 and 2032 (calendar.h).
+WorkingCalendar Calendar() { return testing::SyntheticCalendar(); }
 
 // The default hours of one day, China time.
 std::vector<Interval> DefaultDay(int y, int m, int d) {

@@ -8,6 +8,7 @@
 
 #include "server/domain/errors.h"
 #include "server/domain/state_machine.h"
+#include "tests/testing/calendar.h"
 #include "tests/testing/fixtures.h"
 
 namespace odr::domain {
@@ -20,38 +21,17 @@ using ::testing::Not;
 
 absl::CivilDay D(int y, int m, int d) { return absl::CivilDay(y, m, d); }
 
-// y-m-d hh:mm China time.
 absl::Time CT(int y, int m, int d, int h, int mi = 0) {
-  return absl::FromCivil(absl::CivilMinute(y, m, d, h, mi), ChinaTime());
+  return testing::ChinaMinute(y, m, d, h, mi);
 }
 
 // 24:00 China time of y-m-d: when a period whose last day it is expires.
 absl::Time EndOf(int y, int m, int d) { return WorkingCalendar::EndOfDay(D(y, m, d)); }
 
-std::vector<std::string> Fields(const absl::Status& s) {
-  std::vector<std::string> out;
-  for (const FieldViolation& v : ErrorFieldViolations(s)) out.push_back(v.field);
-  return out;
-}
+std::vector<std::string> Fields(const absl::Status& s) { return testing::FieldsOf(s); }
 
-// The made-up year of working_calendar_test.cc: a Spring Festival week Wed 2031-01-22 .. Tue
-// 2031-01-28 with Sunday 01-19 and Saturday 02-01 worked instead, and a National Day week
-// Wed 2031-10-01 .. Tue 10-07 with Saturday 10-11 worked; 2032 with only New Year's Day. 2033 is
-// not loaded.
-WorkingCalendar Calendar() {
-  CalendarYear y;
-  y.year = 2031;
-  for (int d = 22; d <= 28; ++d) y.holidays.push_back(D(2031, 1, d));
-  for (int d = 1; d <= 7; ++d) y.holidays.push_back(D(2031, 10, d));
-  y.working_weekends = {D(2031, 1, 19), D(2031, 2, 1), D(2031, 10, 11)};
-  WorkingCalendar c;
-  EXPECT_TRUE(c.AddYear(y).ok());
-  CalendarYear next;
-  next.year = 2032;
-  next.holidays = {D(2032, 1, 1)};
-  EXPECT_TRUE(c.AddYear(next).ok());
-  return c;
-}
+// testing::SyntheticCalendar(): made-up 2031 and 2032 (calendar.h).
+WorkingCalendar Calendar() { return testing::SyntheticCalendar(); }
 
 Case CitizenCase(CaseState state = CaseState::kAccepted) {
   Case c;

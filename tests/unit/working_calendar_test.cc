@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "server/domain/errors.h"
+#include "tests/testing/calendar.h"
 
 namespace odr::domain {
 namespace {
@@ -13,29 +14,10 @@ using ::testing::ElementsAre;
 
 absl::CivilDay D(int y, int m, int d) { return absl::CivilDay(y, m, d); }
 
-std::vector<std::string> Fields(const absl::Status& s) {
-  std::vector<std::string> out;
-  for (const FieldViolation& v : ErrorFieldViolations(s)) out.push_back(v.field);
-  return out;
-}
+std::vector<std::string> Fields(const absl::Status& s) { return testing::FieldsOf(s); }
 
-// A made-up year shaped like China's: a Spring Festival week Wed 2031-01-22 .. Tue 2031-01-28
-// with Sunday 01-19 and Saturday 02-01 worked instead, and a National Day week
-// Wed 2031-10-01 .. Tue 10-07 with Saturday 10-11 worked.
-WorkingCalendar Calendar() {
-  CalendarYear y;
-  y.year = 2031;
-  for (int d = 22; d <= 28; ++d) y.holidays.push_back(D(2031, 1, d));
-  for (int d = 1; d <= 7; ++d) y.holidays.push_back(D(2031, 10, d));
-  y.working_weekends = {D(2031, 1, 19), D(2031, 2, 1), D(2031, 10, 11)};
-  WorkingCalendar c;
-  EXPECT_TRUE(c.AddYear(y).ok());
-  CalendarYear next;
-  next.year = 2032;
-  next.holidays = {D(2032, 1, 1)};
-  EXPECT_TRUE(c.AddYear(next).ok());
-  return c;
-}
+// testing::SyntheticCalendar(): made-up 2031 and 2032 (calendar.h).
+WorkingCalendar Calendar() { return testing::SyntheticCalendar(); }
 
 TEST(WorkingCalendarTest, WeekdaysWorkWeekendsRestExceptTheExceptions) {
   const WorkingCalendar c = Calendar();
