@@ -114,27 +114,6 @@ absl::Status CheckSchedulable(const domain::Case& k) {
                                       domain::ApiStateName(k.state)));
 }
 
-// The participant names under which `p` takes part in appointments of `k`.
-std::set<std::string> OwnParticipants(const domain::Principal& p, const domain::Case& k) {
-  std::set<std::string> out;
-  if (p.role == domain::Role::kMediator) out.insert(absl::StrCat("principals/", p.id));
-  if (p.role != domain::Role::kCitizen || p.id_number.empty()) return out;
-  for (bool applicant : {true, false}) {
-    const auto& side = applicant ? k.data.applicants : k.data.respondents;
-    for (size_t i = 0; i < side.size(); ++i) {
-      domain::PartyRef r{applicant, static_cast<int>(i), std::nullopt};
-      for (int j = -1; j < static_cast<int>(side[i].agents.size()); ++j) {
-        if (j >= 0) r.agent = j;
-        auto [type, number] = domain::PartyDocument(k, r);
-        if (type == p.id_document_type && number == p.id_number) {
-          out.insert(domain::FormatPartyRef(r));
-        }
-      }
-    }
-  }
-  return out;
-}
-
 }  // namespace
 
 absl::StatusOr<domain::Case> AppointmentServiceImpl::ReadCase(const CallContext& call,
@@ -162,10 +141,11 @@ AppointmentServiceImpl::ReadAppointment(const CallContext& call, absl::string_vi
 absl::Status AppointmentServiceImpl::AuthorizeChange(const domain::Principal& p,
                                                      const domain::Case& k,
                                                      const domain::Appointment& a) {
+  if (!domain::RelationTo(p, k).any()) return domain::CaseNotFoundError(k.id);
   if (!domain::MaySeeAudience(p, k, a.audience)) {
     return domain::AppointmentNotFoundError(k.id, a.id);
   }
-  if (a.booked_by == p.id) return absl::OkStatus();
+  if (!a.booked_by.empty() && a.booked_by == p.id) return absl::OkStatus();
   return domain::AuthorizeCase(p, k, domain::CaseOperation::kManageAppointments);
 }
 
@@ -212,7 +192,9 @@ storage::ScheduleStore::BookingCheck AppointmentServiceImpl::Check(const CallCon
         a->audience = applicants ? domain::EventAudience::kApplicantSide
                                  : domain::EventAudience::kRespondentSide;
       }
-      ODR_RETURN_IF_ERROR(domain::AuthorizeAppointmentAudience(who, k, a->audience));
+      std::vector<std::string> names;
+      for (const auto& p : people) names.push_back(p.participant);
+      ODR_RETURN_IF_ERROR(domain::AuthorizeAppointmentAudience(who, k, a->audience, names));
       a->participants = std::move(people);
     }
     const std::vector<domain::Interval> working = domain::WorkingIntervals(
@@ -235,9 +217,9 @@ void AppointmentServiceImpl::ToProto(const CallContext& call, const domain::Case
   out->set_kind(KindToProto(a.kind));
   *out->mutable_start_time() = Ts(a.slot.start);
   *out->mutable_end_time() = Ts(a.slot.end);
-  const std::set<std::string> own = IsVideo(a.kind) && !a.cancelled && join_ != nullptr
-                                        ? OwnParticipants(call.caller.principal, k)
-                                        : std::set<std::string>();
+  const std::vector<std::string> own = IsVideo(a.kind) && !a.cancelled && join_ != nullptr
+                                           ? domain::OwnParticipants(call.caller.principal, k)
+                                           : std::vector<std::string>();
   for (const auto& p : a.participants) {
     v1::AppointmentParticipant* pp = out->add_participants();
     pp->set_participant(p.participant);
@@ -251,7 +233,7 @@ void AppointmentServiceImpl::ToProto(const CallContext& call, const domain::Case
         pp->set_attendance(v1::ATTENDANCE_NO_SHOW);
         break;
     }
-    if (own.count(p.participant) > 0) {
+    if (std::find(own.begin(), own.end(), p.participant) != own.end()) {
       absl::StatusOr<std::string> uri =
           join_->JoinUri(name, p.participant, a.slot.start, a.slot.end);
       if (uri.ok()) pp->set_join_uri(*uri);
@@ -392,7 +374,7 @@ grpc::ServerUnaryReactor* AppointmentServiceImpl::FindSlots(grpc::CallbackServer
                                domain::ParsePartyRef(req->participants(i), k,
                                                      absl::StrCat("participants[", i, "]")));
           auto [type, number] = domain::PartyDocument(k, ref);
-          persons.push_back(storage::PersonKey(type, number));
+          persons.push_back(schedule_->persons().Of(type, number));
         }
         std::string principal;
         ODR_ASSIGN_OR_RETURN(domain::Availability availability,
@@ -460,7 +442,10 @@ grpc::ServerUnaryReactor* AppointmentServiceImpl::BookAppointment(
         ODR_ASSIGN_OR_RETURN(
             domain::Appointment booked,
             schedule_->Book(
-                a, MessageFingerprint(call.method, *req), call.caller.principal.id,
+                a,
+                // Per caller: another caller reusing an id gets ALREADY_EXISTS, not the booking.
+                MessageFingerprint(absl::StrCat(call.method, "\n", call.caller.principal.id), *req),
+                call.caller.principal.id,
                 [&call](const domain::Case& k) -> absl::Status {
                   ODR_RETURN_IF_ERROR(domain::AuthorizeCase(
                       call.caller.principal, k, domain::CaseOperation::kBookAppointment));
@@ -595,6 +580,7 @@ grpc::ServerUnaryReactor* AppointmentServiceImpl::RecordAttendance(
             schedule_->RecordAttendance(
                 ids.first, ids.second, req->participant(), attendance, who.id,
                 [&who](const domain::Case& k, const domain::Appointment& a) -> absl::Status {
+                  if (!domain::RelationTo(who, k).any()) return domain::CaseNotFoundError(k.id);
                   if (!domain::MaySeeAudience(who, k, a.audience)) {
                     return domain::AppointmentNotFoundError(k.id, a.id);
                   }

@@ -46,6 +46,11 @@ class CaseServiceImpl::WatchReactor final
 
   void OnCancel() override {
     std::lock_guard<std::recursive_mutex> lock(mu_);
+    // Before Open() has run, the context and request are still in use by it: Open finishes.
+    if (!opened_) {
+      cancelled_before_open_ = true;
+      return;
+    }
     FinishLocked(absl::CancelledError("the client cancelled the watch"));
   }
 
@@ -88,21 +93,29 @@ class CaseServiceImpl::WatchReactor final
     ODR_ASSIGN_OR_RETURN(cursor_, ParseEventCursor(req_->cursor(), "cursor"));
     if (req_->parent() == "cases/-") {
       // Every case the caller is related to: roles that see no cases are refused here.
-      return domain::ListScope(who).status();
+      ODR_RETURN_IF_ERROR(domain::ListScope(who).status());
+    } else {
+      ODR_ASSIGN_OR_RETURN(case_id_, ParseCaseName(req_->parent(), "parent"));
+      ODR_ASSIGN_OR_RETURN(domain::Case k, svc_->store_->GetCase(case_id_));
+      ODR_RETURN_IF_ERROR(domain::AuthorizeCase(who, k, domain::CaseOperation::kRead));
     }
-    ODR_ASSIGN_OR_RETURN(case_id_, ParseCaseName(req_->parent(), "parent"));
-    ODR_ASSIGN_OR_RETURN(domain::Case k, svc_->store_->GetCase(case_id_));
-    return domain::AuthorizeCase(who, k, domain::CaseOperation::kRead);
+    // The stream is one read of what it shows, recorded when it opens.
+    return svc_->access_->Append(
+        {AccessRecordFor(call_, req_->parent(), /*change=*/false, svc_->clock_->Now())});
   }
 
   void Open() {
     absl::Status s = Check();
     std::lock_guard<std::recursive_mutex> lock(mu_);
+    opened_ = true;
     if (!s.ok()) {
       FinishLocked(s);
       return;
     }
-    if (finished_) return;  // cancelled meanwhile
+    if (cancelled_before_open_) {
+      FinishLocked(absl::CancelledError("the client cancelled the watch"));
+      return;
+    }
     // Subscribing under mu_ is safe: the hub calls only listeners already subscribed.
     if (svc_->hub_ != nullptr) {
       subscription_ = svc_->hub_->Subscribe([this] {
@@ -148,8 +161,9 @@ class CaseServiceImpl::WatchReactor final
       std::lock_guard<std::recursive_mutex> lock(mu_);
       after = cursor_;
     }
+    int64_t scanned_to = after;
     absl::StatusOr<std::vector<domain::CaseEvent>> events =
-        svc_->store_->EventsAfter(case_id_, after, kBatch);
+        svc_->store_->EventsAfter(case_id_, after, kBatch, &scanned_to);
     std::deque<v1::WatchCaseEventsResponse> visible;
     if (events.ok()) {
       std::map<std::string, std::optional<domain::Case>> cases;
@@ -177,7 +191,7 @@ class CaseServiceImpl::WatchReactor final
       FinishLocked(events.status());
       return;
     }
-    if (!events->empty()) cursor_ = events->back().event_id;
+    cursor_ = std::max(cursor_, scanned_to);
     if (static_cast<int>(events->size()) == kBatch) dirty_ = true;  // more to read
     for (auto& r : visible) queue_.push_back(std::move(r));
     PumpLocked();
@@ -207,6 +221,8 @@ class CaseServiceImpl::WatchReactor final
   bool dirty_ = false;
   bool finished_ = false;
   bool done_ = false;
+  bool opened_ = false;                 // Open() ran: ctx_ and req_ are no longer used
+  bool cancelled_before_open_ = false;  // OnCancel came first: Open() finishes the call
   int pending_ = 0;
 };
 

@@ -22,6 +22,7 @@ DeadlineEngine::~DeadlineEngine() { Stop(); }
 
 void DeadlineEngine::Start() {
   if (thread_) return;
+  io_.restart();  // after a Stop()
   thread_.emplace([this] {
     auto guard = boost::asio::make_work_guard(io_);
     boost::asio::post(io_, [this] { Pass(); });

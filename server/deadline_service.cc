@@ -188,8 +188,21 @@ grpc::ServerUnaryReactor* DeadlineServiceImpl::RecordRespondentContact(
           default:
             return InvalidFieldError("outcome", "is required: AGREED or REFUSED");
         }
-        ODR_ASSIGN_OR_RETURN(domain::Case k, store_->TransitionCase(id, action, std::nullopt,
-                                                                    reason, ClockChange(call)));
+        // Either outcome is recorded once, while the mediator has accepted and mediation has not
+        // started (OMR Art. 15): a refusal later is a CloseCase with its own reason.
+        domain::MutationContext m = ClockChange(call);
+        m.authorize = [authorize = m.authorize](const domain::Case& k) -> absl::Status {
+          ODR_RETURN_IF_ERROR(authorize(k));
+          if (k.state != domain::CaseState::kMediatorAssigned) {
+            return TransitionError(domain::ApiStateName(k.state),
+                                   absl::StrCat("the contact with the respondent is recorded in "
+                                                "STATE_MEDIATOR_ASSIGNED; the case is ",
+                                                domain::ApiStateName(k.state)));
+          }
+          return absl::OkStatus();
+        };
+        ODR_ASSIGN_OR_RETURN(domain::Case k,
+                             store_->TransitionCase(id, action, std::nullopt, reason, m));
         domain::RedactCase(call.caller.principal, &k);
         CaseToProto(k, resp);
         return absl::OkStatus();

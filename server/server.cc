@@ -12,6 +12,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
+#include "server/common/files.h"
 #include "server/log.h"
 #include "storage/calendar_store.h"
 
@@ -105,8 +106,24 @@ absl::StatusOr<std::unique_ptr<OdrServer>> OdrServer::Start(const ServerOptions&
       &s->calendar_, domain::ClockConfig{options.deadline_warning, options.reminder_offsets});
   s->store_ =
       std::make_unique<storage::SqliteCaseStore>(s->db_.get(), clock, ids, s->statutory_.get());
-  s->schedule_ =
-      std::make_unique<storage::ScheduleStore>(s->db_.get(), clock, ids, s->statutory_.get());
+  // The secret that keys parties' busy intervals (HMAC of their identity documents).
+  std::error_code dir_error;
+  std::filesystem::create_directories(std::filesystem::path(options.data_dir) / "appointments",
+                                      dir_error);
+  auto person_secret = files::LoadOrCreateSecretFile(
+      (std::filesystem::path(options.data_dir) / "appointments" / "person-key").string(), 64,
+      [&s]() -> absl::StatusOr<std::string> {
+        std::string secret(32, '\0');
+        if (absl::Status r =
+                s->random_.Fill(reinterpret_cast<uint8_t*>(secret.data()), secret.size());
+            !r.ok()) {
+          return r;
+        }
+        return secret;
+      });
+  if (!person_secret.ok()) return person_secret.status();
+  s->schedule_ = std::make_unique<storage::ScheduleStore>(
+      s->db_.get(), clock, ids, s->statutory_.get(), storage::PersonKeys(*person_secret));
   s->principals_ = std::make_unique<storage::SqlitePrincipalStore>(s->db_.get(), clock);
   s->access_ = std::make_unique<storage::SqliteAccessLog>(s->db_.get());
   auto keys =
@@ -123,9 +140,6 @@ absl::StatusOr<std::unique_ptr<OdrServer>> OdrServer::Start(const ServerOptions&
   s->case_service_ =
       std::make_unique<CaseServiceImpl>(s->runner_.get(), s->store_.get(), s->principals_.get(),
                                         s->roster_.get(), s->access_.get(), clock, &s->hub_);
-  std::error_code dir_error;
-  std::filesystem::create_directories(std::filesystem::path(options.data_dir) / "appointments",
-                                      dir_error);
   auto join = JoinTokenSigner::Create(JoinKeyPath(options.data_dir), options.video_url_template);
   if (!join.ok()) return join.status();
   s->join_ = std::make_unique<JoinTokenSigner>(std::move(*join));

@@ -89,10 +89,13 @@ class CaseStore {
                                                    int limit) = 0;
 
   // Events of every case with event_id > after_event_id (or of case `case_id` when not empty),
-  // in event_id order (commit order), at most `limit`.
+  // in event_id order (commit order), at most `limit`. *scanned_to receives the id up to which
+  // the read saw everything: the last event returned if `limit` were returned, else the newest
+  // event id of the whole database then (so that a stream of a quiet case moves past the others').
   virtual absl::StatusOr<std::vector<domain::CaseEvent>> EventsAfter(absl::string_view case_id,
                                                                      int64_t after_event_id,
-                                                                     int limit) = 0;
+                                                                     int limit,
+                                                                     int64_t* scanned_to) = 0;
 
   // --- The statutory clock (with a StatutoryClock configured; else FAILED_PRECONDITION) ---
 

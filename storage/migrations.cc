@@ -392,6 +392,10 @@ CREATE TABLE court_referrals (
   PRIMARY KEY (court_id, case_id)
 ) STRICT, WITHOUT ROWID;
 )sql",
+      // 8: a case's events in id order, for the event stream of one case.
+      R"sql(
+CREATE INDEX case_events_by_case ON case_events (case_id, event_id);
+)sql",
   };
   return *kMigrations;
 }

@@ -1,6 +1,7 @@
 #include "storage/schedule_store.h"
 
-#include <openssl/sha.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
 
 #include <cstring>
 #include <limits>
@@ -146,7 +147,8 @@ absl::Status WriteAppointment(Connection& c, const Appointment& a, absl::string_
 }
 
 // The people an appointment occupies: busy key and how the error names them.
-std::vector<std::pair<std::string, std::string>> PeopleOf(const Case& k, const Appointment& a) {
+std::vector<std::pair<std::string, std::string>> PeopleOf(const PersonKeys& persons, const Case& k,
+                                                          const Appointment& a) {
   std::vector<std::pair<std::string, std::string>> out;
   std::set<std::string> seen;
   for (const auto& p : a.participants) {
@@ -157,7 +159,7 @@ std::vector<std::pair<std::string, std::string>> PeopleOf(const Case& k, const A
       auto ref = domain::ParsePartyRef(p.participant, k, "participant");
       if (!ref.ok()) continue;  // checked before
       auto [type, number] = domain::PartyDocument(k, *ref);
-      key = PersonKey(type, number);
+      key = persons.Of(type, number);
     }
     if (seen.insert(key).second) out.emplace_back(key, p.participant);
   }
@@ -172,13 +174,14 @@ std::string SlotText(const domain::Interval& slot) {
 
 // FAILED_PRECONDITION SLOT_CONFLICT if any of the people is busy during `a.slot` other than with
 // `a` itself.
-absl::Status CheckConflicts(Connection& c, const Case& k, const Appointment& a) {
+absl::Status CheckConflicts(Connection& c, const PersonKeys& persons, const Case& k,
+                            const Appointment& a) {
   ODR_ASSIGN_OR_RETURN(
       Statement s,
       c.Prepare("SELECT start_us, end_us FROM busy_intervals WHERE person = ?1 AND start_us < ?3"
                 " AND end_us > ?2 AND NOT (case_id = ?4 AND appointment_id = ?5)"
                 " ORDER BY start_us LIMIT 1"));
-  for (const auto& [key, label] : PeopleOf(k, a)) {
+  for (const auto& [key, label] : PeopleOf(persons, k, a)) {
     s.Bind(1, key).Bind(2, absl::ToUnixMicros(a.slot.start));
     s.Bind(3, absl::ToUnixMicros(a.slot.end)).Bind(4, a.case_id).Bind(5, a.id);
     ODR_ASSIGN_OR_RETURN(bool row, s.Step());
@@ -201,7 +204,8 @@ absl::Status CheckConflicts(Connection& c, const Case& k, const Appointment& a) 
   return absl::OkStatus();
 }
 
-absl::Status WriteBusy(Connection& c, const Case& k, const Appointment& a) {
+absl::Status WriteBusy(Connection& c, const PersonKeys& persons, const Case& k,
+                       const Appointment& a) {
   ODR_ASSIGN_OR_RETURN(Statement del, c.Prepare("DELETE FROM busy_intervals WHERE case_id = ?1 AND"
                                                 " appointment_id = ?2"));
   del.Bind(1, a.case_id).Bind(2, a.id);
@@ -210,7 +214,7 @@ absl::Status WriteBusy(Connection& c, const Case& k, const Appointment& a) {
   ODR_ASSIGN_OR_RETURN(Statement ins,
                        c.Prepare("INSERT INTO busy_intervals (person, start_us, end_us, case_id,"
                                  " appointment_id) VALUES (?1, ?2, ?3, ?4, ?5)"));
-  for (const auto& [key, label] : PeopleOf(k, a)) {
+  for (const auto& [key, label] : PeopleOf(persons, k, a)) {
     ins.Bind(1, key).Bind(2, absl::ToUnixMicros(a.slot.start));
     ins.Bind(3, absl::ToUnixMicros(a.slot.end)).Bind(4, a.case_id).Bind(5, a.id);
     ODR_RETURN_IF_ERROR(ins.Run());
@@ -248,12 +252,14 @@ absl::Status NotScheduled(const Appointment& a) {
 
 }  // namespace
 
-std::string PersonKey(domain::IdDocumentType type, absl::string_view number) {
+std::string PersonKeys::Of(domain::IdDocumentType type, absl::string_view number) const {
   const std::string text = absl::StrCat(domain::IdDocumentTypeName(type), ":", number);
-  unsigned char md[SHA256_DIGEST_LENGTH];
-  SHA256(reinterpret_cast<const unsigned char*>(text.data()), text.size(), md);
-  return absl::StrCat("person:", absl::BytesToHexString(absl::string_view(
-                                     reinterpret_cast<const char*>(md), sizeof(md))));
+  unsigned char md[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  HMAC(EVP_sha256(), secret_.data(), static_cast<int>(secret_.size()),
+       reinterpret_cast<const unsigned char*>(text.data()), text.size(), md, &len);
+  return absl::StrCat(
+      "person:", absl::BytesToHexString(absl::string_view(reinterpret_cast<const char*>(md), len)));
 }
 
 absl::Status CancelAppointmentsOfEndedCase(Connection& c, absl::string_view case_id,
@@ -376,10 +382,8 @@ absl::StatusOr<Appointment> ScheduleStore::Book(
   absl::Status s = db_->Write([&](Connection& c) -> absl::Status {
     ODR_ASSIGN_OR_RETURN(Case k, case_rows::LoadCase(c, a.case_id));
     ODR_RETURN_IF_ERROR(authorize(k));
-    ODR_ASSIGN_OR_RETURN(auto mediator, mediator_of(k));
-    ODR_ASSIGN_OR_RETURN(Availability availability, AvailabilityIn(c, mediator[0], mediator[1]));
-    a.mediator_principal = mediator[2];
-    ODR_RETURN_IF_ERROR(check(k, availability, &a));
+    // A retry of a booking that committed returns it, whatever happened since (even once its
+    // slot has passed).
     if (!a.id.empty()) {
       ODR_ASSIGN_OR_RETURN(Statement f, c.Prepare("SELECT request_fingerprint FROM appointments"
                                                   " WHERE case_id = ?1 AND id = ?2"));
@@ -399,14 +403,18 @@ absl::StatusOr<Appointment> ScheduleStore::Book(
     } else {
       a.id = ids_->NewId();
     }
+    ODR_ASSIGN_OR_RETURN(auto mediator, mediator_of(k));
+    ODR_ASSIGN_OR_RETURN(Availability availability, AvailabilityIn(c, mediator[0], mediator[1]));
+    a.mediator_principal = mediator[2];
+    ODR_RETURN_IF_ERROR(check(k, availability, &a));
     const absl::Time now = clock_->Now();
     a.booked_by = std::string(actor);
     a.create_time = a.update_time = now;
     a.version = 1;
     a.cancelled = false;
-    ODR_RETURN_IF_ERROR(CheckConflicts(c, k, a));
+    ODR_RETURN_IF_ERROR(CheckConflicts(c, persons_, k, a));
     ODR_RETURN_IF_ERROR(WriteAppointment(c, a, fingerprint, /*insert=*/true));
-    ODR_RETURN_IF_ERROR(WriteBusy(c, k, a));
+    ODR_RETURN_IF_ERROR(WriteBusy(c, persons_, k, a));
     ODR_RETURN_IF_ERROR(AddReminders(c, *statutory_, a, now));
     ODR_RETURN_IF_ERROR(AppointmentEvent(
         c, k, a, actor, now, domain::EventKind::kAppointmentBooked,
@@ -425,7 +433,17 @@ absl::StatusOr<Appointment> ScheduleStore::Change(
   Appointment result;
   absl::Status s = db_->Write([&](Connection& c) -> absl::Status {
     ODR_ASSIGN_OR_RETURN(Case k, case_rows::LoadCase(c, case_id));
-    ODR_ASSIGN_OR_RETURN(Appointment a, LoadAppointment(c, case_id, id));
+    ODR_ASSIGN_OR_RETURN(std::optional<Appointment> found, FindAppointment(c, case_id, id));
+    if (!found) {
+      // As for a hidden appointment: `authorize` answers first (NOT_FOUND for the case if the
+      // caller may not see it), so that the answer does not tell whether the case exists.
+      Appointment missing;
+      missing.case_id = std::string(case_id);
+      missing.id = std::string(id);
+      ODR_RETURN_IF_ERROR(authorize(k, missing));
+      return domain::AppointmentNotFoundError(case_id, id);
+    }
+    Appointment& a = *found;
     ODR_RETURN_IF_ERROR(authorize(k, a));
     if (expected_version && *expected_version != a.version) return StaleAppointment(a);
     if (a.cancelled) return NotScheduled(a);
@@ -434,7 +452,7 @@ absl::StatusOr<Appointment> ScheduleStore::Change(
     a.update_time = now;
     a.version += 1;
     ODR_RETURN_IF_ERROR(WriteAppointment(c, a, "", /*insert=*/false));
-    ODR_RETURN_IF_ERROR(WriteBusy(c, k, a));
+    ODR_RETURN_IF_ERROR(WriteBusy(c, persons_, k, a));
     result = a;
     return absl::OkStatus();
   });
@@ -454,7 +472,7 @@ absl::StatusOr<Appointment> ScheduleStore::Reschedule(
                   const domain::Interval old = a.slot;
                   a.slot = slot;
                   ODR_RETURN_IF_ERROR(check(k, availability, &a));
-                  ODR_RETURN_IF_ERROR(CheckConflicts(c, k, a));
+                  ODR_RETURN_IF_ERROR(CheckConflicts(c, persons_, k, a));
                   ODR_RETURN_IF_ERROR(deadline_rows::StopReminders(c, k.id, a.id, now));
                   Appointment next = a;
                   next.version += 1;  // the reminders are of the version being written

@@ -19,9 +19,18 @@
 
 namespace odr::storage {
 
-// The busy-interval key of a party or agent: "person:" and the SHA-256 of its identity document,
-// so that one person is not double-booked across cases and no personal data is stored in clear.
-std::string PersonKey(domain::IdDocumentType type, absl::string_view number);
+// The busy-interval key of a party or agent: "person:" and the HMAC-SHA256 of its identity
+// document under the server's secret, so that one person is not double-booked across cases and
+// the key can be neither read nor guessed from the database alone (an ID number has too few
+// values for a plain hash).
+class PersonKeys {
+ public:
+  explicit PersonKeys(std::string secret) : secret_(std::move(secret)) {}
+  std::string Of(domain::IdDocumentType type, absl::string_view number) const;
+
+ private:
+  std::string secret_;
+};
 // The busy-interval key of a mediator: "principal:{id}".
 std::string PrincipalKey(absl::string_view principal_id);
 
@@ -50,8 +59,10 @@ class ScheduleStore {
 
   // All pointers must outlive the store.
   ScheduleStore(Database* db, Clock* clock, IdGenerator* ids,
-                const domain::StatutoryClock* statutory)
-      : db_(db), clock_(clock), ids_(ids), statutory_(statutory) {}
+                const domain::StatutoryClock* statutory, PersonKeys persons)
+      : db_(db), clock_(clock), ids_(ids), statutory_(statutory), persons_(std::move(persons)) {}
+
+  const PersonKeys& persons() const { return persons_; }
 
   // The mediator's availability (the default, version 0, if never set). NOT_FOUND if the mediator
   // is not on the roster; *principal_id receives the mediator's account.
@@ -125,6 +136,7 @@ class ScheduleStore {
   Clock* clock_;
   IdGenerator* ids_;
   const domain::StatutoryClock* statutory_;
+  PersonKeys persons_;
 };
 
 }  // namespace odr::storage

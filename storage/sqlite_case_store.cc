@@ -958,15 +958,20 @@ absl::StatusOr<EventPage> SqliteCaseStore::ListCaseEvents(absl::string_view id, 
 
 absl::StatusOr<std::vector<CaseEvent>> SqliteCaseStore::EventsAfter(absl::string_view case_id,
                                                                     int64_t after_event_id,
-                                                                    int limit) {
+                                                                    int limit,
+                                                                    int64_t* scanned_to) {
   std::vector<CaseEvent> out;
   absl::Status s = db_->Read([&](Connection& c) -> absl::Status {
+    constexpr char kSelect[] =
+        "SELECT seq, actor, time_us, from_state, to_state, reason, event_id, kind, subject,"
+        " audience, case_id FROM case_events WHERE event_id > ?1";
     ODR_ASSIGN_OR_RETURN(
         Statement stmt,
-        c.Prepare("SELECT seq, actor, time_us, from_state, to_state, reason, event_id, kind,"
-                  " subject, audience, case_id FROM case_events WHERE event_id > ?1 AND"
-                  " (?2 = '' OR case_id = ?2) ORDER BY event_id LIMIT ?3"));
-    stmt.Bind(1, after_event_id).Bind(2, case_id).Bind(3, int64_t{limit});
+        case_id.empty()
+            ? c.Prepare(absl::StrCat(kSelect, " ORDER BY event_id LIMIT ?2"))
+            : c.Prepare(absl::StrCat(kSelect, " AND case_id = ?3 ORDER BY event_id LIMIT ?2")));
+    stmt.Bind(1, after_event_id).Bind(2, int64_t{limit});
+    if (!case_id.empty()) stmt.Bind(3, case_id);
     while (true) {
       ODR_ASSIGN_OR_RETURN(bool row, stmt.Step());
       if (!row) break;
@@ -975,7 +980,15 @@ absl::StatusOr<std::vector<CaseEvent>> SqliteCaseStore::EventsAfter(absl::string
       e.case_id = stmt.ColumnText(10);
       out.push_back(std::move(e));
     }
-    return absl::OkStatus();
+    if (static_cast<int>(out.size()) == limit) {
+      *scanned_to = out.back().event_id;
+      return absl::OkStatus();
+    }
+    // In the same snapshot: nothing after the cursor was left out up to the newest event.
+    ODR_ASSIGN_OR_RETURN(Statement newest, c.Prepare("SELECT MAX(event_id) FROM case_events"));
+    ODR_ASSIGN_OR_RETURN(bool row, newest.Step());
+    *scanned_to = std::max(after_event_id, row ? newest.ColumnInt(0) : int64_t{0});
+    return newest.Run();
   });
   if (!s.ok()) return s;
   return out;
@@ -1065,11 +1078,19 @@ absl::StatusOr<int> SqliteCaseStore::FireDueDeadlines(int limit) {
     ODR_ASSIGN_OR_RETURN(due, deadline_rows::Due(c, now, limit));
     return absl::OkStatus();
   }));
+  // One deadline that cannot fire (its case damaged, say) must not hold up the others: they fire,
+  // and the first error is returned after them (the engine logs it and tries again later).
   int fired = 0;
+  absl::Status first_error;
   for (const auto& [case_id, id] : due) {
-    ODR_ASSIGN_OR_RETURN(bool did, FireOne(case_id, id, now));
-    fired += did ? 1 : 0;
+    absl::StatusOr<bool> did = FireOne(case_id, id, now);
+    if (!did.ok()) {
+      if (first_error.ok()) first_error = did.status();
+      continue;
+    }
+    fired += *did ? 1 : 0;
   }
+  if (!first_error.ok() && fired == 0) return first_error;
   return fired;
 }
 

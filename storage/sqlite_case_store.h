@@ -37,8 +37,8 @@ class SqliteCaseStore final : public CaseStore {
   absl::StatusOr<EventPage> ListCaseEvents(absl::string_view id, int64_t after_seq,
                                            int limit) override;
   absl::StatusOr<std::vector<domain::CaseEvent>> EventsAfter(absl::string_view case_id,
-                                                             int64_t after_event_id,
-                                                             int limit) override;
+                                                             int64_t after_event_id, int limit,
+                                                             int64_t* scanned_to) override;
   absl::StatusOr<std::vector<domain::Deadline>> ListDeadlines(absl::string_view id) override;
   absl::StatusOr<domain::Deadline> ChangeMediationPeriod(
       absl::string_view id, PeriodChange change, int days, absl::string_view reason,

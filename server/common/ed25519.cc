@@ -95,29 +95,21 @@ std::string PrivatePem(EVP_PKEY* key) {
 
 absl::StatusOr<PkeyPtr> LoadOrCreateKeyFile(const std::string& path) {
   constexpr size_t kMaxPemBytes = 4096;
-  for (int attempt = 0; attempt < 2; ++attempt) {
-    std::string pem;
-    absl::Status read = files::ReadSecretFile(path, kMaxPemBytes, &pem);
-    if (read.ok()) {
-      absl::StatusOr<PkeyPtr> key = FromPrivatePem(pem, kMaxPemBytes);
-      OPENSSL_cleanse(pem.data(), pem.size());
-      if (!key.ok()) {
-        return absl::Status(key.status().code(), absl::StrCat(path, ": ", key.status().message()));
-      }
-      return key;
-    }
-    if (!absl::IsNotFound(read)) return read;
-    absl::StatusOr<PkeyPtr> key = Generate();
-    if (!key.ok()) return key.status();
-    std::string fresh = PrivatePem(key->get());
-    if (fresh.empty()) return absl::InternalError("cannot encode the new key as PEM");
-    absl::Status created = files::CreateFileExclusively(path, fresh);
-    OPENSSL_cleanse(fresh.data(), fresh.size());
-    if (created.ok()) return key;
-    if (!absl::IsAlreadyExists(created)) return created;
-    // Another process created it meanwhile: read theirs.
+  absl::StatusOr<std::string> pem =
+      files::LoadOrCreateSecretFile(path, kMaxPemBytes, []() -> absl::StatusOr<std::string> {
+        absl::StatusOr<PkeyPtr> key = Generate();
+        if (!key.ok()) return key.status();
+        std::string fresh = PrivatePem(key->get());
+        if (fresh.empty()) return absl::InternalError("cannot encode the new key as PEM");
+        return fresh;
+      });
+  if (!pem.ok()) return pem.status();
+  absl::StatusOr<PkeyPtr> key = FromPrivatePem(*pem, kMaxPemBytes);
+  OPENSSL_cleanse(pem->data(), pem->size());
+  if (!key.ok()) {
+    return absl::Status(key.status().code(), absl::StrCat(path, ": ", key.status().message()));
   }
-  return absl::InternalError(absl::StrCat(path, ": cannot load or create the key"));
+  return key;
 }
 
 }  // namespace odr::ed25519

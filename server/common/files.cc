@@ -129,4 +129,23 @@ absl::Status CreateFileExclusively(const std::string& path, absl::string_view da
   return FsyncDir(DirOf(path));
 }
 
+absl::StatusOr<std::string> LoadOrCreateSecretFile(
+    const std::string& path, size_t max_bytes,
+    const std::function<absl::StatusOr<std::string>()>& make) {
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    std::string secret;
+    absl::Status read = ReadSecretFile(path, max_bytes, &secret);
+    if (read.ok()) return secret;
+    if (!absl::IsNotFound(read)) return read;
+    absl::StatusOr<std::string> fresh = make();
+    if (!fresh.ok()) return fresh.status();
+    absl::Status created = CreateFileExclusively(path, *fresh);
+    if (created.ok()) return fresh;
+    OPENSSL_cleanse(fresh->data(), fresh->size());
+    if (!absl::IsAlreadyExists(created)) return created;
+    // Another process created it meanwhile: read theirs.
+  }
+  return absl::InternalError(absl::StrCat(path, ": cannot load or create the secret"));
+}
+
 }  // namespace odr::files

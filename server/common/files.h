@@ -6,6 +6,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <utility>
 
@@ -57,6 +58,13 @@ absl::Status ReadSecretFile(const std::string& path, size_t max_bytes, std::stri
 // crash never leaves a partial file at `path`, and of two processes racing, one wins.
 // ALREADY_EXISTS if `path` exists.
 absl::Status CreateFileExclusively(const std::string& path, absl::string_view data);
+
+// The secret in the file at `path` (at most `max_bytes`, read as ReadSecretFile does), created
+// with make() (CreateFileExclusively) if there is none; of two processes racing, both get the one
+// that was written. Errors name the file.
+absl::StatusOr<std::string> LoadOrCreateSecretFile(
+    const std::string& path, size_t max_bytes,
+    const std::function<absl::StatusOr<std::string>()>& make);
 
 }  // namespace odr::files
 

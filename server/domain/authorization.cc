@@ -48,6 +48,12 @@ constexpr std::array<Rule, 14> kRules{{
     {CaseOperation::kManageClock, false, false, true, true, false},
 }};
 
+// Operations of the mediation itself, open to a mediator only once it accepted (OMR Arts. 12-13).
+bool NeedsAcceptance(CaseOperation op) {
+  return op == CaseOperation::kBookAppointment || op == CaseOperation::kManageAppointments ||
+         op == CaseOperation::kManageClock;
+}
+
 const char* OperationName(CaseOperation op) {
   switch (op) {
     case CaseOperation::kRead:
@@ -148,17 +154,43 @@ bool MaySeeAudience(const Principal& p, const Case& c, EventAudience audience) {
   return false;
 }
 
-absl::Status AuthorizeAppointmentAudience(const Principal& p, const Case& c,
-                                          EventAudience audience) {
+absl::Status AuthorizeAppointmentAudience(const Principal& p, const Case& c, EventAudience audience,
+                                          const std::vector<std::string>& participants) {
   const CaseRelation r = RelationTo(p, c);
-  if (r.assigned_mediator || r.organization_admin) return absl::OkStatus();
-  if (audience == EventAudience::kAll ||
-      (audience == EventAudience::kApplicantSide && r.applicant_side) ||
-      (audience == EventAudience::kRespondentSide && r.respondent_side)) {
-    return absl::OkStatus();
-  }
+  if (r.accepted_mediator || r.organization_admin) return absl::OkStatus();
+  const bool own_side = audience == EventAudience::kAll ||
+                        (audience == EventAudience::kApplicantSide && r.applicant_side) ||
+                        (audience == EventAudience::kRespondentSide && r.respondent_side);
+  const std::vector<std::string> own = OwnParticipants(p, c);
+  const bool takes_part = std::any_of(participants.begin(), participants.end(), [&](const auto& x) {
+    return std::find(own.begin(), own.end(), x) != own.end();
+  });
+  if (own_side && takes_part) return absl::OkStatus();
   return MakeError(absl::StatusCode::kPermissionDenied, "PERMISSION_DENIED",
-                   "a party may book only appointments its own side attends");
+                   "a party may book only appointments it takes part in (itself or as an "
+                   "agent), and separate sessions only with its own side");
+}
+
+std::vector<std::string> OwnParticipants(const Principal& p, const Case& c) {
+  std::vector<std::string> out;
+  if (p.role == Role::kMediator) out.push_back(absl::StrCat("principals/", p.id));
+  if (p.role != Role::kCitizen || p.disabled) return out;
+  for (bool applicant : {true, false}) {
+    const std::vector<Party>& side = applicant ? c.data.applicants : c.data.respondents;
+    const char* name = applicant ? "applicants/" : "respondents/";
+    for (size_t i = 0; i < side.size(); ++i) {
+      if (SameDocument(p, side[i].id_document_type, side[i].id_number)) {
+        out.push_back(absl::StrCat(name, i));
+      }
+      for (size_t j = 0; j < side[i].agents.size(); ++j) {
+        const Agent& a = side[i].agents[j];
+        if (SameDocument(p, a.id_document_type, a.id_number)) {
+          out.push_back(absl::StrCat(name, i, "/agents/", j));
+        }
+      }
+    }
+  }
+  return out;
 }
 
 absl::Status AuthorizeAvailability(const Principal& p, absl::string_view organization_id,
@@ -204,6 +236,10 @@ CaseRelation RelationTo(const Principal& p, const Case& c) {
     case Role::kMediator:
       r.assigned_mediator =
           std::find(c.mediator_ids.begin(), c.mediator_ids.end(), p.id) != c.mediator_ids.end();
+      for (const auto& a : c.assignments) {
+        r.accepted_mediator = r.accepted_mediator ||
+                              (a.principal_id == p.id && a.state == AssignmentState::kAccepted);
+      }
       break;
     case Role::kOrgAdmin:
       r.organization_admin =
@@ -226,7 +262,8 @@ absl::Status AuthorizeCase(const Principal& p, const Case& c, CaseOperation op) 
   for (const Rule& rule : kRules) {
     if (rule.op != op) continue;
     if ((r.applicant_side && rule.applicant_side) || (r.respondent_side && rule.respondent_side) ||
-        (r.assigned_mediator && rule.assigned_mediator) ||
+        (r.assigned_mediator && rule.assigned_mediator &&
+         (r.accepted_mediator || !NeedsAcceptance(op))) ||
         (r.organization_admin && rule.organization_admin) ||
         (r.diverting_court && rule.diverting_court)) {
       return absl::OkStatus();

@@ -31,16 +31,18 @@ enum class CaseOperation {
   kRespondToAssignment,  // AcceptAssignment, DeclineAssignment: the proposed mediator
   kReplaceMediator,      // ReplaceMediator: a party asks, or the mediator recuses
   kAddEvidence,          // UploadEvidence
-  kBookAppointment,      // FindSlots, BookAppointment (parties: only what their side attends)
-  kManageAppointments,   // Reschedule/CancelAppointment (also the booker), RecordAttendance
-  kManageClock,          // Pause/Resume/ExtendMediationPeriod, RecordRespondentContact
+  // The mediation itself: a mediator only once it accepted (and declared no conflict).
+  kBookAppointment,     // FindSlots, BookAppointment (parties: only what they attend)
+  kManageAppointments,  // Reschedule/CancelAppointment (also the booker), RecordAttendance
+  kManageClock,         // Pause/Resume/ExtendMediationPeriod, RecordRespondentContact
 };
 
 // How a principal relates to a case.
 struct CaseRelation {
-  bool applicant_side = false;   // a citizen who is an applicant or an applicant's agent
-  bool respondent_side = false;  // a citizen who is a respondent or a respondent's agent
-  bool assigned_mediator = false;
+  bool applicant_side = false;     // a citizen who is an applicant or an applicant's agent
+  bool respondent_side = false;    // a citizen who is a respondent or a respondent's agent
+  bool assigned_mediator = false;  // proposed or accepted
+  bool accepted_mediator = false;  // accepted: may run the mediation (appointments, the clock)
   bool organization_admin = false;
   bool diverting_court = false;
   bool any() const {
@@ -100,10 +102,15 @@ absl::Status EvidenceNotFoundError(absl::string_view case_id, absl::string_view 
 // kRead passed): the case's mediators, organization admins and diverting court see all; a party
 // side sees kAll and its own side's.
 bool MaySeeAudience(const Principal& p, const Case& c, EventAudience audience);
-// Booking an appointment with `audience` (kAll, or one side for a separate session): after
-// AuthorizeCase kBookAppointment, a party may book only what its own side attends.
-absl::Status AuthorizeAppointmentAudience(const Principal& p, const Case& c,
-                                          EventAudience audience);
+// Booking an appointment with `audience` (kAll, or one side for a separate session) and
+// `participants` (the party references of the request): after AuthorizeCase kBookAppointment, a
+// party may book only an appointment it takes part in (itself or as an agent), and a separate
+// session only with its own side. PERMISSION_DENIED otherwise.
+absl::Status AuthorizeAppointmentAudience(const Principal& p, const Case& c, EventAudience audience,
+                                          const std::vector<std::string>& participants);
+// The participant names ("applicants/0", "respondents/1/agents/0", "principals/{id}") under
+// which `p` takes part in appointments of `c`.
+std::vector<std::string> OwnParticipants(const Principal& p, const Case& c);
 // Reading or changing a mediator's availability: the mediator (principal `mediator_principal`)
 // and the admins of organization `organization_id`. PERMISSION_DENIED otherwise.
 absl::Status AuthorizeAvailability(const Principal& p, absl::string_view organization_id,

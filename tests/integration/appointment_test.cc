@@ -389,6 +389,14 @@ TEST_F(AppointmentTest, SeparateSessionsAreSeenByOneSide) {
                  &out)
                 .error_code(),
             grpc::StatusCode::PERMISSION_DENIED);
+  // Nor an appointment of the other side alone, of any kind (its time would be blocked in every
+  // case).
+  EXPECT_EQ(Book("zhang",
+                 Booking(start + absl::Hours(2), absl::Hours(1), {"respondents/0"},
+                         v1::Appointment::KIND_PHONE),
+                 &out)
+                .error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
 }
 
 // Rescheduling frees the old slot; cancelling frees the new one; attendance waits for the start.

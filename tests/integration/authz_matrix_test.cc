@@ -648,18 +648,22 @@ class AuthzMatrixTest : public ::testing::Test {
       h->set_end_time("17:00");
       return r.SerializeAsString();
     }
+    // The mediation itself (slots, bookings, the clock) on case Y, whose mediator accepted: a
+    // mediator that only was proposed may not run it (ProposedMediatorMayNotMediateYet).
+    const std::string case_y =
+        appointment_->name().substr(0, appointment_->name().find("/appointments/"));
     if (method == "/odr.v1.AppointmentService/FindSlots") {
       v1::FindSlotsRequest r;
-      r.set_parent(name);
+      r.set_parent(case_y);
       r.mutable_duration()->set_seconds(3600);
       r.mutable_start_time()->set_seconds(absl::ToUnixSeconds(absl::Now() + absl::Hours(1)));
       r.mutable_end_time()->set_seconds(absl::ToUnixSeconds(absl::Now() + absl::Hours(24 * 8)));
       return r.SerializeAsString();
     }
     if (method == "/odr.v1.AppointmentService/BookAppointment") {
-      // Case X has no accepted mediator: an allowed caller gets FAILED_PRECONDITION.
+      // The slot of the existing appointment: an allowed caller gets SLOT_CONFLICT.
       v1::BookAppointmentRequest r;
-      r.set_parent(name);
+      r.set_parent(case_y);
       r.mutable_appointment()->set_kind(v1::Appointment::KIND_PHONE);
       *r.mutable_appointment()->mutable_start_time() = appointment_->start_time();
       *r.mutable_appointment()->mutable_end_time() = appointment_->end_time();
@@ -673,7 +677,7 @@ class AuthzMatrixTest : public ::testing::Test {
     }
     if (method == "/odr.v1.AppointmentService/ListAppointments") {
       v1::ListAppointmentsRequest r;
-      r.set_parent(appointment_->name().substr(0, appointment_->name().find("/appointments/")));
+      r.set_parent(case_y);
       return r.SerializeAsString();
     }
     if (method == "/odr.v1.AppointmentService/RescheduleAppointment") {
@@ -707,29 +711,29 @@ class AuthzMatrixTest : public ::testing::Test {
       r.set_parent(name);
       return r.SerializeAsString();
     }
-    // Case X's mediator has not accepted: no mediation period yet (FAILED_PRECONDITION).
+    // On case Y: the first allowed caller pauses (resumes, extends), the next finds it done.
     if (method == "/odr.v1.DeadlineService/PauseMediationPeriod") {
       v1::PauseMediationPeriodRequest r;
-      r.set_name(name);
+      r.set_name(case_y);
       r.set_reason("matrix");
       return r.SerializeAsString();
     }
     if (method == "/odr.v1.DeadlineService/ResumeMediationPeriod") {
       v1::ResumeMediationPeriodRequest r;
-      r.set_name(name);
+      r.set_name(case_y);
       return r.SerializeAsString();
     }
     if (method == "/odr.v1.DeadlineService/ExtendMediationPeriod") {
       v1::ExtendMediationPeriodRequest r;
-      r.set_name(name);
+      r.set_name(case_y);
       r.set_days(5);
       r.set_parties_consented(true);
       return r.SerializeAsString();
     }
     if (method == "/odr.v1.DeadlineService/RecordRespondentContact") {
-      // Not lawful while the mediator has not accepted: FAILED_PRECONDITION once authorized.
+      // The first allowed caller records it (MEDIATING); the next gets FAILED_PRECONDITION.
       v1::RecordRespondentContactRequest r;
-      r.set_name(name);
+      r.set_name(case_y);
       r.set_outcome(v1::RecordRespondentContactRequest::OUTCOME_AGREED);
       return r.SerializeAsString();
     }
@@ -944,6 +948,33 @@ TEST_F(AuthzMatrixTest, MediatorOnlyEvidence) {
     Result r = Call("/odr.v1.EvidenceService/WithdrawEvidence", withdraw.SerializeAsString(), c);
     EXPECT_EQ(r.status.error_code(), want) << c.label << ": " << r.status.error_message();
   }
+}
+
+// A mediator that was only proposed (case X) may see the case but not run the mediation: no
+// slots, bookings or changes of the period until it accepts and declares no conflict.
+TEST_F(AuthzMatrixTest, ProposedMediatorMayNotMediateYet) {
+  const Caller& proposed = Callers()[2];
+  ASSERT_EQ(proposed.label, "assigned mediator");
+  v1::FindSlotsRequest find;
+  find.set_parent(case_x_->name());
+  find.mutable_duration()->set_seconds(3600);
+  find.mutable_start_time()->set_seconds(absl::ToUnixSeconds(absl::Now() + absl::Hours(1)));
+  find.mutable_end_time()->set_seconds(absl::ToUnixSeconds(absl::Now() + absl::Hours(48)));
+  v1::PauseMediationPeriodRequest pause;
+  pause.set_name(case_x_->name());
+  pause.set_reason("matrix");
+  v1::GetCaseRequest get;
+  get.set_name(case_x_->name());
+  EXPECT_EQ(
+      Call("/odr.v1.CaseService/GetCase", get.SerializeAsString(), proposed).status.error_code(),
+      grpc::StatusCode::OK);
+  EXPECT_EQ(Call("/odr.v1.AppointmentService/FindSlots", find.SerializeAsString(), proposed)
+                .status.error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(
+      Call("/odr.v1.DeadlineService/PauseMediationPeriod", pause.SerializeAsString(), proposed)
+          .status.error_code(),
+      grpc::StatusCode::PERMISSION_DENIED);
 }
 
 // A caller who may not see a case cannot tell it from a case that does not exist.

@@ -86,7 +86,8 @@ class StatutoryClockStoreTest : public ::testing::Test {
     db_ = std::move(*db);
     store_ = std::make_unique<SqliteCaseStore>(db_.get(), &clock_, &ids_, &statutory_);
     roster_ = std::make_unique<SqliteRosterStore>(db_.get(), &clock_);
-    schedule_ = std::make_unique<ScheduleStore>(db_.get(), &clock_, &ids_, &statutory_);
+    schedule_ = std::make_unique<ScheduleStore>(db_.get(), &clock_, &ids_, &statutory_,
+                                                PersonKeys("test secret"));
     engine_ = std::make_unique<server::DeadlineEngine>(store_.get(), &clock_);
   }
 
@@ -481,6 +482,42 @@ TEST_F(StatutoryClockStoreTest, AppointmentRemindersFireAndFollowChanges) {
   EXPECT_EQ(for_kept, 2);
   EXPECT_EQ(for_moved, 2);  // 03-13 09:00 and 03-14 08:00: for the new time only
   EXPECT_EQ(for_cancelled, 0);
+}
+
+// Attendance and no-shows are recorded once the appointment has started, per participant, with
+// an event; not before, and not for someone who is not a participant.
+TEST_F(StatutoryClockStoreTest, AttendanceAndNoShowOnceStarted) {
+  const std::string id = AcceptedCase();
+  Propose(id);
+  AcceptAssignment(id);
+  const domain::Appointment a = BookSeparateSession(id, China(2031, 3, 12, 9));
+  auto allow = [](const domain::Case&, const domain::Appointment&) { return absl::OkStatus(); };
+  EXPECT_EQ(schedule_
+                ->RecordAttendance(id, a.id, "applicants/0", domain::Attendance::kAttended,
+                                   "mediator-1", allow)
+                .status()
+                .code(),
+            absl::StatusCode::kFailedPrecondition);
+  clock_.Set(China(2031, 3, 12, 9, 5));
+  auto attended = schedule_->RecordAttendance(id, a.id, "principals/mediator-1",
+                                              domain::Attendance::kAttended, "mediator-1", allow);
+  ASSERT_TRUE(attended.ok()) << attended.status();
+  auto no_show = schedule_->RecordAttendance(id, a.id, "applicants/0", domain::Attendance::kNoShow,
+                                             "mediator-1", allow);
+  ASSERT_TRUE(no_show.ok()) << no_show.status();
+  EXPECT_EQ(no_show->participants[0].attendance, domain::Attendance::kAttended);
+  EXPECT_EQ(no_show->participants[1].attendance, domain::Attendance::kNoShow);
+  EXPECT_EQ(no_show->version, a.version + 2);
+  EXPECT_EQ(schedule_
+                ->RecordAttendance(id, a.id, "respondents/0", domain::Attendance::kNoShow,
+                                   "mediator-1", allow)
+                .status()
+                .code(),
+            absl::StatusCode::kInvalidArgument);
+  const auto recorded = Events(id, EventKind::kAttendanceRecorded);
+  ASSERT_EQ(recorded.size(), 2u);
+  EXPECT_EQ(recorded[1].reason, "applicants/0: no_show");
+  EXPECT_EQ(recorded[1].audience, domain::EventAudience::kApplicantSide);
 }
 
 }  // namespace
