@@ -262,18 +262,41 @@ std::string PersonKeys::Of(domain::IdDocumentType type, absl::string_view number
       "person:", absl::BytesToHexString(absl::string_view(reinterpret_cast<const char*>(md), len)));
 }
 
-absl::Status CancelAppointmentsOfEndedCase(Connection& c, absl::string_view case_id,
-                                           absl::Time now) {
-  ODR_ASSIGN_OR_RETURN(
-      Statement cancel,
-      c.Prepare("UPDATE appointments SET state = 'cancelled', cancel_reason = 'the case ended',"
-                " update_time_us = ?2, version = version + 1 WHERE case_id = ?1 AND state ="
-                " 'scheduled'"));
-  cancel.Bind(1, case_id).Bind(2, absl::ToUnixMicros(now));
-  ODR_RETURN_IF_ERROR(cancel.Run());
-  ODR_ASSIGN_OR_RETURN(Statement free, c.Prepare("DELETE FROM busy_intervals WHERE case_id = ?1"));
-  free.Bind(1, case_id);
-  return free.Run();
+absl::Status CancelScheduledAppointments(Connection& c, const domain::Case& k,
+                                         std::optional<std::string> mediator,
+                                         absl::string_view reason, absl::string_view actor,
+                                         absl::Time now) {
+  std::vector<Appointment> scheduled;
+  {
+    ODR_ASSIGN_OR_RETURN(
+        Statement q,
+        c.Prepare(absl::StrCat("SELECT ", kAppointmentColumns,
+                               " FROM appointments WHERE case_id = ?1 AND state ="
+                               " 'scheduled' AND (?2 = '' OR mediator_principal = ?2)")));
+    q.Bind(1, k.id).Bind(2, mediator.value_or(""));
+    while (true) {
+      ODR_ASSIGN_OR_RETURN(bool row, q.Step());
+      if (!row) break;
+      ODR_ASSIGN_OR_RETURN(Appointment a, ReadAppointment(q));
+      scheduled.push_back(std::move(a));
+    }
+  }
+  for (Appointment& a : scheduled) {
+    a.cancelled = true;
+    a.cancel_reason = std::string(reason);
+    a.update_time = now;
+    a.version += 1;
+    ODR_RETURN_IF_ERROR(WriteAppointment(c, a, "", /*insert=*/false));
+    ODR_ASSIGN_OR_RETURN(Statement free, c.Prepare("DELETE FROM busy_intervals WHERE case_id = ?1"
+                                                   " AND appointment_id = ?2"));
+    free.Bind(1, k.id).Bind(2, a.id);
+    ODR_RETURN_IF_ERROR(free.Run());
+    ODR_RETURN_IF_ERROR(deadline_rows::StopReminders(c, k.id, a.id, now));
+    ODR_RETURN_IF_ERROR(AppointmentEvent(c, k, a, actor, now,
+                                         domain::EventKind::kAppointmentCancelled,
+                                         absl::StrCat("cancelled: ", reason)));
+  }
+  return absl::OkStatus();
 }
 
 std::string PrincipalKey(absl::string_view principal_id) {

@@ -34,10 +34,13 @@ class PersonKeys {
 // The busy-interval key of a mediator: "principal:{id}".
 std::string PrincipalKey(absl::string_view principal_id);
 
-// In the caller's write transaction: cancels every scheduled appointment of a case that ended
-// (withdrawn or closed), freeing its slots. Its reminders are cancelled with the case's deadlines.
-absl::Status CancelAppointmentsOfEndedCase(Connection& c, absl::string_view case_id,
-                                           absl::Time now);
+// In the caller's write transaction: cancels the scheduled appointments of case `k` — all of
+// them, or with `mediator` set those of that mediator (released from the case) — freeing their
+// slots and dropping their reminders, with an APPOINTMENT_CANCELLED event each (actor `actor`).
+absl::Status CancelScheduledAppointments(Connection& c, const domain::Case& k,
+                                         std::optional<std::string> mediator,
+                                         absl::string_view reason, absl::string_view actor,
+                                         absl::Time now);
 
 struct AppointmentPage {
   std::vector<domain::Appointment> appointments;

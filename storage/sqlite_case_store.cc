@@ -400,8 +400,13 @@ absl::Status ApplyPlan(Connection& c, const domain::StatutoryClock& clock,
                        const domain::DeadlinePlan& plan, const Case& k, absl::string_view actor,
                        absl::Time now) {
   if (plan.stop_all) {
+    ODR_RETURN_IF_ERROR(
+        CancelScheduledAppointments(c, k, std::nullopt, "the case ended", actor, now));
     ODR_RETURN_IF_ERROR(deadline_rows::StopAll(c, k.id, now));
-    ODR_RETURN_IF_ERROR(CancelAppointmentsOfEndedCase(c, k.id, now));
+  }
+  for (const std::string& mediator : plan.released_mediators) {
+    ODR_RETURN_IF_ERROR(CancelScheduledAppointments(
+        c, k, mediator, "the mediator no longer mediates the case", actor, now));
   }
   for (const auto& stop : plan.stop) {
     ODR_RETURN_IF_ERROR(deadline_rows::Stop(c, k.id, stop.id, stop.state, now));

@@ -189,9 +189,15 @@ DeadlinePlan StatutoryClock::OnCaseChange(const Case& before, const Case& after,
     plan.stop_all = !IsTerminal(before.state);
     return plan;
   }
-  std::set<std::string> proposed_before;
+  std::set<std::string> proposed_before, active_before;
   for (const auto& a : before.assignments) {
     if (a.state == AssignmentState::kProposed) proposed_before.insert(a.principal_id);
+    if (a.active()) active_before.insert(a.principal_id);
+  }
+  for (const auto& a : after.assignments) {
+    if (!a.active() && active_before.count(a.principal_id) > 0) {
+      plan.released_mediators.push_back(a.principal_id);
+    }
   }
   for (const auto& a : after.assignments) {
     const bool was_proposed = proposed_before.count(a.principal_id) > 0;

@@ -82,6 +82,9 @@ struct DeadlinePlan {
   };
   std::vector<Stop> stop;  // open deadlines to stop
   bool stop_all = false;   // the case ended: cancel every open deadline and reminder
+  // Mediators (principal ids) no longer on the case (declined, replaced, lapsed): their
+  // scheduled appointments of the case are cancelled. Empty when stop_all (all are cancelled).
+  std::vector<std::string> released_mediators;
 };
 
 // What passing a deadline does, besides the DEADLINE_EXPIRED event.

@@ -194,20 +194,6 @@ bool RawPublicKey(EVP_PKEY* pkey, PublicKey* out) {
   return true;
 }
 
-// --- Files -------------------------------------------------------------------------------------
-
-absl::StatusOr<NoteSigner> LoadKeyFile(const std::string& path, absl::string_view name) {
-  std::string pem;
-  if (absl::Status s = files::ReadSecretFile(path, kMaxPemBytes, &pem); !s.ok()) return s;
-  absl::StatusOr<NoteSigner> signer = NoteSigner::FromPrivatePem(name, pem);
-  OPENSSL_cleanse(pem.data(), pem.size());
-  if (!signer.ok()) {
-    return absl::Status(signer.status().code(),
-                        absl::StrCat(path, ": ", signer.status().message()));
-  }
-  return signer;
-}
-
 }  // namespace
 
 // --- Checkpoint bodies -------------------------------------------------------------------------
@@ -274,17 +260,21 @@ absl::StatusOr<NoteSigner> NoteSigner::LoadOrCreate(const std::string& path,
                                                     absl::string_view name) {
   if (absl::Status s = CheckName(name); !s.ok()) return s;
   if (path.empty()) return Invalid("key file path is empty");
-  absl::StatusOr<NoteSigner> loaded = LoadKeyFile(path, name);
-  if (loaded.ok() || !absl::IsNotFound(loaded.status())) return loaded;
-
-  absl::StatusOr<NoteSigner> signer = Generate(name);
-  if (!signer.ok()) return signer.status();
-  std::string pem = signer->PrivatePem();
-  if (pem.empty()) return absl::InternalError("cannot encode the new key as PEM");
-  absl::Status created = files::CreateFileExclusively(path, pem);
-  OPENSSL_cleanse(pem.data(), pem.size());
-  if (absl::IsAlreadyExists(created)) return LoadKeyFile(path, name);  // another process won
-  if (!created.ok()) return created;
+  absl::StatusOr<std::string> pem =
+      files::LoadOrCreateSecretFile(path, kMaxPemBytes, [&]() -> absl::StatusOr<std::string> {
+        absl::StatusOr<NoteSigner> fresh = Generate(name);
+        if (!fresh.ok()) return fresh.status();
+        std::string out = fresh->PrivatePem();
+        if (out.empty()) return absl::InternalError("cannot encode the new key as PEM");
+        return out;
+      });
+  if (!pem.ok()) return pem.status();
+  absl::StatusOr<NoteSigner> signer = FromPrivatePem(name, *pem);
+  OPENSSL_cleanse(pem->data(), pem->size());
+  if (!signer.ok()) {
+    return absl::Status(signer.status().code(),
+                        absl::StrCat(path, ": ", signer.status().message()));
+  }
   return signer;
 }
 

@@ -435,6 +435,7 @@ TEST_F(StatutoryClockStoreTest, EndingTheCaseCancelsItsDeadlinesAndAppointments)
   const domain::Appointment after = *schedule_->Get(id, a.id);
   EXPECT_TRUE(after.cancelled);
   EXPECT_EQ(after.cancel_reason, "the case ended");
+  EXPECT_EQ(Events(id, EventKind::kAppointmentCancelled).size(), 1u);
   auto busy =
       schedule_->BusyIntervals({PrincipalKey("mediator-1")}, China(2031, 3, 1), China(2031, 4, 1));
   ASSERT_TRUE(busy.ok());
@@ -482,6 +483,32 @@ TEST_F(StatutoryClockStoreTest, AppointmentRemindersFireAndFollowChanges) {
   EXPECT_EQ(for_kept, 2);
   EXPECT_EQ(for_moved, 2);  // 03-13 09:00 and 03-14 08:00: for the new time only
   EXPECT_EQ(for_cancelled, 0);
+}
+
+// A mediator replaced on the case no longer holds its sessions: its scheduled appointments of the
+// case are cancelled (with an event) and its time is free again.
+TEST_F(StatutoryClockStoreTest, ReplacedMediatorsAppointmentsAreCancelled) {
+  const std::string id = AcceptedCase();
+  Propose(id);
+  AcceptAssignment(id);
+  const domain::Appointment a = BookSeparateSession(id, China(2031, 3, 12, 9));
+  AssignmentChange replace;
+  replace.kind = AssignmentChange::kReplace;
+  replace.organization_id = "org-1";
+  replace.mediator_id = "m1";
+  replace.reason = "申请人申请回避";
+  ASSERT_TRUE(store_->ChangeAssignment(id, replace, As("citizen")).ok());
+  const domain::Appointment after = *schedule_->Get(id, a.id);
+  EXPECT_TRUE(after.cancelled);
+  EXPECT_EQ(after.cancel_reason, "the mediator no longer mediates the case");
+  EXPECT_EQ(Events(id, EventKind::kAppointmentCancelled).size(), 1u);
+  auto busy =
+      schedule_->BusyIntervals({PrincipalKey("mediator-1")}, China(2031, 3, 1), China(2031, 4, 1));
+  ASSERT_TRUE(busy.ok());
+  EXPECT_TRUE(busy->empty());
+  clock_.Set(China(2031, 3, 12, 8, 30));
+  Fire();
+  EXPECT_TRUE(Events(id, EventKind::kAppointmentReminder).empty());
 }
 
 // Attendance and no-shows are recorded once the appointment has started, per participant, with

@@ -533,6 +533,7 @@ TEST_F(StatutoryClockTest, DecliningOrReplacingCancelsTheAcceptanceALapseIsLeftA
     EXPECT_EQ(plan.stop[0].id, "mediator-acceptance-p-1");
     EXPECT_EQ(plan.stop[0].state, DeadlineState::kCancelled);
     EXPECT_FALSE(plan.stop_all);
+    EXPECT_THAT(plan.released_mediators, ElementsAre("p-1"));
   }
   // A lapse is the expiry of the acceptance deadline itself: nothing to stop.
   Case lapsed = before;
@@ -542,6 +543,7 @@ TEST_F(StatutoryClockTest, DecliningOrReplacingCancelsTheAcceptanceALapseIsLeftA
   EXPECT_THAT(plan.start, IsEmpty());
   EXPECT_THAT(plan.stop, IsEmpty());
   EXPECT_FALSE(plan.stop_all);
+  EXPECT_THAT(plan.released_mediators, ElementsAre("p-1"));
 }
 
 TEST_F(StatutoryClockTest, AReplacementAcceptingAfterAnAcceptanceStartsNoNewPeriods) {
@@ -556,6 +558,7 @@ TEST_F(StatutoryClockTest, AReplacementAcceptingAfterAnAcceptanceStartsNoNewPeri
   ASSERT_EQ(plan.stop.size(), 1u);
   EXPECT_EQ(plan.stop[0].id, "mediator-acceptance-p-2");
   EXPECT_EQ(plan.stop[0].state, DeadlineState::kMet);
+  EXPECT_THAT(plan.released_mediators, IsEmpty());
 }
 
 TEST_F(StatutoryClockTest, StartingMediationMeetsRespondentContact) {
