@@ -96,6 +96,17 @@ int FailScheduling(const Session& s, const absl::Status& status) {
   return code;
 }
 
+// Sends `req` with the session's `client` and prints the answer; an error as Session::Fail
+// prints it, and for scheduling calls with FailScheduling's reason and conflict lines.
+template <typename Client, typename Method, typename Req>
+int Send(const GlobalFlags& g, const Client& (Session::*client)() const, Method method,
+         const Req& req, bool scheduling) {
+  Session s(g);
+  auto r = ((s.*client)().*method)(req);
+  if (r.ok()) return s.Print(*r);
+  return scheduling ? FailScheduling(s, r.status()) : s.Fail(r.status());
+}
+
 // --- odr calendar ---
 
 constexpr char kHoursHelp[] = R"(
@@ -161,9 +172,9 @@ Without hours of their own a mediator works Monday to Friday, 09:00-12:00 and 13
                     if (!name.ok()) return UsageError(cmd, name.status().message());
                     v1::GetMediatorAvailabilityRequest req;
                     req.set_name(*name);
-                    Session s(*g);
-                    auto r = s.appointments().GetMediatorAvailability(req);
-                    return r.ok() ? s.Print(*r) : s.Fail(r.status());
+                    return Send(*g, &Session::appointments,
+                                &client::AppointmentClient::GetMediatorAvailability, req,
+                                /*scheduling=*/false);
                   }});
 }
 
@@ -382,9 +393,8 @@ Earliest first, starting on the quarter hour, inside the mediator's working hour
                     *req.mutable_end_time() = ToTimestamp(*to);
                     for (const std::string& p : f->participants) req.add_participants(p);
                     req.set_max_results(f->max);
-                    Session s(*g);
-                    auto r = s.appointments().FindSlots(req);
-                    return r.ok() ? s.Print(*r) : s.Fail(r.status());
+                    return Send(*g, &Session::appointments, &client::AppointmentClient::FindSlots,
+                                req, /*scheduling=*/false);
                   }});
 }
 
@@ -440,9 +450,9 @@ The slot must be in the future, inside the mediator's working hours, at most 8 h
                       a->add_participants()->set_participant(p);
                     }
                     a->set_location(f->location);
-                    Session s(*g);
-                    auto r = s.appointments().BookAppointment(req);
-                    return r.ok() ? s.Print(*r) : FailScheduling(s, r.status());
+                    return Send(*g, &Session::appointments,
+                                &client::AppointmentClient::BookAppointment, req,
+                                /*scheduling=*/true);
                   }});
 }
 
@@ -509,9 +519,9 @@ void AddCancel(CLI::App* parent, const GlobalFlags* g, std::vector<Command>* out
                     req.set_name(*name);
                     req.set_reason(f->reason);
                     req.set_etag(f->etag);
-                    Session s(*g);
-                    auto r = s.appointments().CancelAppointment(req);
-                    return r.ok() ? s.Print(*r) : FailScheduling(s, r.status());
+                    return Send(*g, &Session::appointments,
+                                &client::AppointmentClient::CancelAppointment, req,
+                                /*scheduling=*/true);
                   }});
 }
 
@@ -527,9 +537,9 @@ A party sees the appointments its own side attends; a separate session (背对�
   out->push_back({cmd, [case_name, g]() -> int {
                     v1::ListAppointmentsRequest req;
                     req.set_parent(CaseName(*case_name));
-                    Session s(*g);
-                    auto r = s.appointments().ListAllAppointments(req);
-                    return r.ok() ? s.Print(*r) : s.Fail(r.status());
+                    return Send(*g, &Session::appointments,
+                                &client::AppointmentClient::ListAllAppointments, req,
+                                /*scheduling=*/false);
                   }});
 }
 
@@ -546,9 +556,9 @@ A join link carries a token that expires 30 minutes after the appointment ends: 
                     if (!n.ok()) return UsageError(cmd, n.status().message());
                     v1::GetAppointmentRequest req;
                     req.set_name(*n);
-                    Session s(*g);
-                    auto r = s.appointments().GetAppointment(req);
-                    return r.ok() ? s.Print(*r) : s.Fail(r.status());
+                    return Send(*g, &Session::appointments,
+                                &client::AppointmentClient::GetAppointment, req,
+                                /*scheduling=*/false);
                   }});
 }
 
@@ -572,21 +582,20 @@ void AddAttend(CLI::App* parent, const GlobalFlags* g, std::vector<Command>* out
 For the case's mediators and the organization's admins.
 )",
                            cmd->get_footer()));
-  out->push_back({cmd, [cmd, f, g]() -> int {
-                    absl::StatusOr<std::string> name = AppointmentName(f->name);
-                    if (!name.ok()) return UsageError(cmd, name.status().message());
-                    if (!f->attended && !f->no_show) {
-                      return UsageError(cmd, "give --attended or --no-show");
-                    }
-                    v1::RecordAttendanceRequest req;
-                    req.set_name(*name);
-                    req.set_participant(f->participant);
-                    req.set_attendance(f->attended ? v1::ATTENDANCE_ATTENDED
-                                                   : v1::ATTENDANCE_NO_SHOW);
-                    Session s(*g);
-                    auto r = s.appointments().RecordAttendance(req);
-                    return r.ok() ? s.Print(*r) : FailScheduling(s, r.status());
-                  }});
+  out->push_back(
+      {cmd, [cmd, f, g]() -> int {
+         absl::StatusOr<std::string> name = AppointmentName(f->name);
+         if (!name.ok()) return UsageError(cmd, name.status().message());
+         if (!f->attended && !f->no_show) {
+           return UsageError(cmd, "give --attended or --no-show");
+         }
+         v1::RecordAttendanceRequest req;
+         req.set_name(*name);
+         req.set_participant(f->participant);
+         req.set_attendance(f->attended ? v1::ATTENDANCE_ATTENDED : v1::ATTENDANCE_NO_SHOW);
+         return Send(*g, &Session::appointments, &client::AppointmentClient::RecordAttendance, req,
+                     /*scheduling=*/true);
+       }});
 }
 
 // --- odr deadline ---
@@ -612,9 +621,8 @@ STATE: RUNNING, PAUSED, MET (what it waited for happened in time), EXPIRED (its 
   out->push_back({cmd, [case_name, g]() -> int {
                     v1::ListDeadlinesRequest req;
                     req.set_parent(CaseName(*case_name));
-                    Session s(*g);
-                    auto r = s.deadlines().ListDeadlines(req);
-                    return r.ok() ? s.Print(*r) : s.Fail(r.status());
+                    return Send(*g, &Session::deadlines, &client::DeadlineClient::ListDeadlines,
+                                req, /*scheduling=*/false);
                   }});
 }
 
@@ -638,9 +646,9 @@ The time until 'odr deadline resume' does not count. For the case's mediators an
                     v1::PauseMediationPeriodRequest req;
                     req.set_name(CaseName(f->case_name));
                     req.set_reason(f->reason);
-                    Session s(*g);
-                    auto r = s.deadlines().PauseMediationPeriod(req);
-                    return r.ok() ? s.Print(*r) : FailScheduling(s, r.status());
+                    return Send(*g, &Session::deadlines,
+                                &client::DeadlineClient::PauseMediationPeriod, req,
+                                /*scheduling=*/true);
                   }});
 }
 
@@ -652,9 +660,9 @@ void AddDeadlineResume(CLI::App* parent, const GlobalFlags* g, std::vector<Comma
   out->push_back({cmd, [case_name, g]() -> int {
                     v1::ResumeMediationPeriodRequest req;
                     req.set_name(CaseName(*case_name));
-                    Session s(*g);
-                    auto r = s.deadlines().ResumeMediationPeriod(req);
-                    return r.ok() ? s.Print(*r) : FailScheduling(s, r.status());
+                    return Send(*g, &Session::deadlines,
+                                &client::DeadlineClient::ResumeMediationPeriod, req,
+                                /*scheduling=*/true);
                   }});
 }
 
@@ -686,9 +694,9 @@ void AddDeadlineExtend(CLI::App* parent, const GlobalFlags* g, std::vector<Comma
                     req.set_days(f->days);
                     req.set_parties_consented(true);
                     req.set_reason(f->reason);
-                    Session s(*g);
-                    auto r = s.deadlines().ExtendMediationPeriod(req);
-                    return r.ok() ? s.Print(*r) : FailScheduling(s, r.status());
+                    return Send(*g, &Session::deadlines,
+                                &client::DeadlineClient::ExtendMediationPeriod, req,
+                                /*scheduling=*/true);
                   }});
 }
 

@@ -439,6 +439,7 @@ grpc::ServerUnaryReactor* AppointmentServiceImpl::BookAppointment(
         a.slot = {*start, *end};
         a.location = in.location();
         for (const auto& p : in.participants()) a.participants.push_back({p.participant(), {}});
+        domain::Case k;  // as the store's transaction saw it
         ODR_ASSIGN_OR_RETURN(
             domain::Appointment booked,
             schedule_->Book(
@@ -451,9 +452,8 @@ grpc::ServerUnaryReactor* AppointmentServiceImpl::BookAppointment(
                       call.caller.principal, k, domain::CaseOperation::kBookAppointment));
                   return CheckSchedulable(k);
                 },
-                MediatorOf, Check(call, "appointment", /*booking=*/true)));
+                MediatorOf, Check(call, "appointment", /*booking=*/true), &k));
         ODR_RETURN_IF_ERROR(RecordChange(call, booked));
-        ODR_ASSIGN_OR_RETURN(domain::Case k, cases_->GetCase(case_id));
         ToProto(call, k, booked, resp);
         return absl::OkStatus();
       });
@@ -516,15 +516,15 @@ grpc::ServerUnaryReactor* AppointmentServiceImpl::RescheduleAppointment(
                              RequiredTime(req->has_end_time(), req->end_time(), "end_time"));
         ODR_ASSIGN_OR_RETURN(std::optional<int64_t> version, ParseEtag(req->etag(), "etag"));
         const domain::Principal& who = call.caller.principal;
+        domain::Case k;  // as the store's transaction saw it
         ODR_ASSIGN_OR_RETURN(domain::Appointment a,
                              schedule_->Reschedule(
                                  ids.first, ids.second, {start, end}, version, who.id,
                                  [&who](const domain::Case& k, const domain::Appointment& a) {
                                    return AuthorizeChange(who, k, a);
                                  },
-                                 Check(call, "", /*booking=*/false)));
+                                 Check(call, "", /*booking=*/false), &k));
         ODR_RETURN_IF_ERROR(RecordChange(call, a));
-        ODR_ASSIGN_OR_RETURN(domain::Case k, cases_->GetCase(ids.first));
         ToProto(call, k, a, resp);
         return absl::OkStatus();
       });
@@ -542,14 +542,15 @@ grpc::ServerUnaryReactor* AppointmentServiceImpl::CancelAppointment(
         }
         ODR_ASSIGN_OR_RETURN(std::optional<int64_t> version, ParseEtag(req->etag(), "etag"));
         const domain::Principal& who = call.caller.principal;
-        ODR_ASSIGN_OR_RETURN(
-            domain::Appointment a,
-            schedule_->Cancel(ids.first, ids.second, req->reason(), version, who.id,
-                              [&who](const domain::Case& k, const domain::Appointment& a) {
-                                return AuthorizeChange(who, k, a);
-                              }));
+        domain::Case k;  // as the store's transaction saw it
+        ODR_ASSIGN_OR_RETURN(domain::Appointment a,
+                             schedule_->Cancel(
+                                 ids.first, ids.second, req->reason(), version, who.id,
+                                 [&who](const domain::Case& k, const domain::Appointment& a) {
+                                   return AuthorizeChange(who, k, a);
+                                 },
+                                 &k));
         ODR_RETURN_IF_ERROR(RecordChange(call, a));
-        ODR_ASSIGN_OR_RETURN(domain::Case k, cases_->GetCase(ids.first));
         ToProto(call, k, a, resp);
         return absl::OkStatus();
       });
@@ -575,6 +576,7 @@ grpc::ServerUnaryReactor* AppointmentServiceImpl::RecordAttendance(
             return InvalidFieldError("attendance", "is required: ATTENDED or NO_SHOW");
         }
         const domain::Principal& who = call.caller.principal;
+        domain::Case k;  // as the store's transaction saw it
         ODR_ASSIGN_OR_RETURN(
             domain::Appointment a,
             schedule_->RecordAttendance(
@@ -585,9 +587,9 @@ grpc::ServerUnaryReactor* AppointmentServiceImpl::RecordAttendance(
                     return domain::AppointmentNotFoundError(k.id, a.id);
                   }
                   return domain::AuthorizeCase(who, k, domain::CaseOperation::kManageAppointments);
-                }));
+                },
+                &k));
         ODR_RETURN_IF_ERROR(RecordChange(call, a));
-        ODR_ASSIGN_OR_RETURN(domain::Case k, cases_->GetCase(ids.first));
         ToProto(call, k, a, resp);
         return absl::OkStatus();
       });

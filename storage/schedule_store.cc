@@ -400,7 +400,7 @@ absl::StatusOr<Availability> ScheduleStore::SaveAvailability(
 absl::StatusOr<Appointment> ScheduleStore::Book(
     Appointment a, absl::string_view fingerprint, absl::string_view actor,
     const std::function<absl::Status(const Case&)>& authorize, const MediatorOf& mediator_of,
-    const BookingCheck& check) {
+    const BookingCheck& check, Case* seen) {
   Appointment result;
   absl::Status s = db_->Write([&](Connection& c) -> absl::Status {
     ODR_ASSIGN_OR_RETURN(Case k, case_rows::LoadCase(c, a.case_id));
@@ -421,6 +421,7 @@ absl::StatusOr<Appointment> ScheduleStore::Book(
                                         " exists and was booked differently; use another id"));
         }
         ODR_ASSIGN_OR_RETURN(result, LoadAppointment(c, a.case_id, a.id));
+        if (seen != nullptr) *seen = k;
         return absl::OkStatus();
       }
     } else {
@@ -443,6 +444,7 @@ absl::StatusOr<Appointment> ScheduleStore::Book(
         c, k, a, actor, now, domain::EventKind::kAppointmentBooked,
         absl::StrCat(domain::AppointmentKindName(a.kind), " booked for ", SlotText(a.slot))));
     result = a;
+    if (seen != nullptr) *seen = k;
     return absl::OkStatus();
   });
   if (!s.ok()) return s;
@@ -452,7 +454,8 @@ absl::StatusOr<Appointment> ScheduleStore::Book(
 absl::StatusOr<Appointment> ScheduleStore::Change(
     absl::string_view case_id, absl::string_view id, std::optional<int64_t> expected_version,
     const Authorize& authorize,
-    const std::function<absl::Status(Connection&, const Case&, Appointment&, absl::Time)>& change) {
+    const std::function<absl::Status(Connection&, const Case&, Appointment&, absl::Time)>& change,
+    Case* seen) {
   Appointment result;
   absl::Status s = db_->Write([&](Connection& c) -> absl::Status {
     ODR_ASSIGN_OR_RETURN(Case k, case_rows::LoadCase(c, case_id));
@@ -477,6 +480,7 @@ absl::StatusOr<Appointment> ScheduleStore::Change(
     ODR_RETURN_IF_ERROR(WriteAppointment(c, a, "", /*insert=*/false));
     ODR_RETURN_IF_ERROR(WriteBusy(c, persons_, k, a));
     result = a;
+    if (seen != nullptr) *seen = k;
     return absl::OkStatus();
   });
   if (!s.ok()) return s;
@@ -486,45 +490,49 @@ absl::StatusOr<Appointment> ScheduleStore::Change(
 absl::StatusOr<Appointment> ScheduleStore::Reschedule(
     absl::string_view case_id, absl::string_view id, const domain::Interval& slot,
     std::optional<int64_t> expected_version, absl::string_view actor, const Authorize& authorize,
-    const BookingCheck& check) {
-  return Change(case_id, id, expected_version, authorize,
-                [&](Connection& c, const Case& k, Appointment& a, absl::Time now) -> absl::Status {
-                  ODR_ASSIGN_OR_RETURN(auto roster, RosterOf(c, a.mediator_principal));
-                  ODR_ASSIGN_OR_RETURN(Availability availability,
-                                       AvailabilityIn(c, roster.first, roster.second));
-                  const domain::Interval old = a.slot;
-                  a.slot = slot;
-                  ODR_RETURN_IF_ERROR(check(k, availability, &a));
-                  ODR_RETURN_IF_ERROR(CheckConflicts(c, persons_, k, a));
-                  ODR_RETURN_IF_ERROR(deadline_rows::StopReminders(c, k.id, a.id, now));
-                  Appointment next = a;
-                  next.version += 1;  // the reminders are of the version being written
-                  ODR_RETURN_IF_ERROR(AddReminders(c, *statutory_, next, now));
-                  return AppointmentEvent(
-                      c, k, a, actor, now, domain::EventKind::kAppointmentRescheduled,
-                      absl::StrCat("moved from ", SlotText(old), " to ", SlotText(a.slot)));
-                });
+    const BookingCheck& check, Case* seen) {
+  return Change(
+      case_id, id, expected_version, authorize,
+      [&](Connection& c, const Case& k, Appointment& a, absl::Time now) -> absl::Status {
+        ODR_ASSIGN_OR_RETURN(auto roster, RosterOf(c, a.mediator_principal));
+        ODR_ASSIGN_OR_RETURN(Availability availability,
+                             AvailabilityIn(c, roster.first, roster.second));
+        const domain::Interval old = a.slot;
+        a.slot = slot;
+        ODR_RETURN_IF_ERROR(check(k, availability, &a));
+        ODR_RETURN_IF_ERROR(CheckConflicts(c, persons_, k, a));
+        ODR_RETURN_IF_ERROR(deadline_rows::StopReminders(c, k.id, a.id, now));
+        Appointment next = a;
+        next.version += 1;  // the reminders are of the version being written
+        ODR_RETURN_IF_ERROR(AddReminders(c, *statutory_, next, now));
+        return AppointmentEvent(
+            c, k, a, actor, now, domain::EventKind::kAppointmentRescheduled,
+            absl::StrCat("moved from ", SlotText(old), " to ", SlotText(a.slot)));
+      },
+      seen);
 }
 
 absl::StatusOr<Appointment> ScheduleStore::Cancel(absl::string_view case_id, absl::string_view id,
                                                   absl::string_view reason,
                                                   std::optional<int64_t> expected_version,
                                                   absl::string_view actor,
-                                                  const Authorize& authorize) {
-  return Change(case_id, id, expected_version, authorize,
-                [&](Connection& c, const Case& k, Appointment& a, absl::Time now) -> absl::Status {
-                  a.cancelled = true;
-                  a.cancel_reason = std::string(reason);
-                  ODR_RETURN_IF_ERROR(deadline_rows::StopReminders(c, k.id, a.id, now));
-                  return AppointmentEvent(c, k, a, actor, now,
-                                          domain::EventKind::kAppointmentCancelled,
-                                          absl::StrCat("cancelled: ", reason));
-                });
+                                                  const Authorize& authorize, Case* seen) {
+  return Change(
+      case_id, id, expected_version, authorize,
+      [&](Connection& c, const Case& k, Appointment& a, absl::Time now) -> absl::Status {
+        a.cancelled = true;
+        a.cancel_reason = std::string(reason);
+        ODR_RETURN_IF_ERROR(deadline_rows::StopReminders(c, k.id, a.id, now));
+        return AppointmentEvent(c, k, a, actor, now, domain::EventKind::kAppointmentCancelled,
+                                absl::StrCat("cancelled: ", reason));
+      },
+      seen);
 }
 
 absl::StatusOr<Appointment> ScheduleStore::RecordAttendance(
     absl::string_view case_id, absl::string_view id, absl::string_view participant,
-    domain::Attendance attendance, absl::string_view actor, const Authorize& authorize) {
+    domain::Attendance attendance, absl::string_view actor, const Authorize& authorize,
+    Case* seen) {
   return Change(
       case_id, id, std::nullopt, authorize,
       [&](Connection& c, const Case& k, Appointment& a, absl::Time now) -> absl::Status {
@@ -543,7 +551,8 @@ absl::StatusOr<Appointment> ScheduleStore::RecordAttendance(
         return AppointmentEvent(
             c, k, a, actor, now, domain::EventKind::kAttendanceRecorded,
             absl::StrCat(participant, ": ", domain::AttendanceName(attendance)));
-      });
+      },
+      seen);
 }
 
 absl::StatusOr<Appointment> ScheduleStore::Get(absl::string_view case_id, absl::string_view id) {

@@ -89,32 +89,33 @@ class ScheduleStore {
   absl::StatusOr<domain::Appointment> Book(
       domain::Appointment a, absl::string_view fingerprint, absl::string_view actor,
       const std::function<absl::Status(const domain::Case&)>& authorize,
-      const MediatorOf& mediator_of, const BookingCheck& check);
+      const MediatorOf& mediator_of, const BookingCheck& check, domain::Case* seen = nullptr);
   // Sees the case and the appointment (as stored, in the write transaction) before a change.
   using Authorize = std::function<absl::Status(const domain::Case&, const domain::Appointment&)>;
 
   // The changes below: NOT_FOUND for an unknown appointment, `authorize` first, ABORTED
   // (STALE_ETAG) when `expected_version` is set and differs, FAILED_PRECONDITION
-  // (APPOINTMENT_CANCELLED) for a cancelled one.
+  // (APPOINTMENT_CANCELLED) for a cancelled one. With `seen`, the case as the transaction read it
+  // (for rendering the answer without reading it again).
 
   // Moves a scheduled appointment to `slot` with the same checks (its own old slot does not
   // conflict); reminders move with it.
-  absl::StatusOr<domain::Appointment> Reschedule(absl::string_view case_id, absl::string_view id,
-                                                 const domain::Interval& slot,
-                                                 std::optional<int64_t> expected_version,
-                                                 absl::string_view actor,
-                                                 const Authorize& authorize,
-                                                 const BookingCheck& check);
+  absl::StatusOr<domain::Appointment> Reschedule(
+      absl::string_view case_id, absl::string_view id, const domain::Interval& slot,
+      std::optional<int64_t> expected_version, absl::string_view actor, const Authorize& authorize,
+      const BookingCheck& check, domain::Case* seen = nullptr);
   // Cancels a scheduled appointment: frees its slot, drops its reminders, records the event.
   absl::StatusOr<domain::Appointment> Cancel(absl::string_view case_id, absl::string_view id,
                                              absl::string_view reason,
                                              std::optional<int64_t> expected_version,
-                                             absl::string_view actor, const Authorize& authorize);
+                                             absl::string_view actor, const Authorize& authorize,
+                                             domain::Case* seen = nullptr);
   // Records a participant's attendance (INVALID_ARGUMENT naming `participant` if not one;
   // FAILED_PRECONDITION before the start).
   absl::StatusOr<domain::Appointment> RecordAttendance(
       absl::string_view case_id, absl::string_view id, absl::string_view participant,
-      domain::Attendance attendance, absl::string_view actor, const Authorize& authorize);
+      domain::Attendance attendance, absl::string_view actor, const Authorize& authorize,
+      domain::Case* seen = nullptr);
 
   // One appointment; NOT_FOUND if absent.
   absl::StatusOr<domain::Appointment> Get(absl::string_view case_id, absl::string_view id);
@@ -133,7 +134,8 @@ class ScheduleStore {
       absl::string_view case_id, absl::string_view id, std::optional<int64_t> expected_version,
       const Authorize& authorize,
       const std::function<absl::Status(Connection&, const domain::Case&, domain::Appointment&,
-                                       absl::Time)>& change);
+                                       absl::Time)>& change,
+      domain::Case* seen);
 
   Database* db_;
   Clock* clock_;

@@ -46,11 +46,7 @@ class AppointmentTest : public ::testing::Test {
  protected:
   void SetUp() override {
     data_ = dir_.file("data");
-    keys_["zhang"] =
-        testing::CreatePrincipal(data_, "zhang", "citizen", {"--id-number", testing::kIdZhang});
-    keys_["li"] = testing::CreatePrincipal(data_, "li", "citizen", {"--id-number", testing::kIdLi});
-    keys_["wang"] =
-        testing::CreatePrincipal(data_, "wang", "citizen", {"--id-number", testing::kIdWang});
+    keys_ = testing::CreateZhangLiWang(data_);
     keys_["orgadmin"] = testing::CreatePrincipal(data_, "orgadmin", "org_admin",
                                                  {"--organization", "organizations/org1"});
     keys_["med"] = testing::CreatePrincipal(data_, "med", "mediator",

@@ -108,11 +108,7 @@ class EvidenceCliTest : public ::testing::Test {
     unsetenv("XDG_CONFIG_HOME");
 
     data_ = dir_.file("data");
-    keys_["zhang"] =
-        testing::CreatePrincipal(data_, "zhang", "citizen", {"--id-number", testing::kIdZhang});
-    keys_["li"] = testing::CreatePrincipal(data_, "li", "citizen", {"--id-number", testing::kIdLi});
-    keys_["wang"] =
-        testing::CreatePrincipal(data_, "wang", "citizen", {"--id-number", testing::kIdWang});
+    keys_ = testing::CreateZhangLiWang(data_);
     keys_["platform"] = testing::CreatePrincipal(data_, "platform", "platform_admin");
     server_ = std::make_unique<testing::OdrdProcess>(data_,
                                                      std::vector<std::string>{"--rate-limit", "0"});

@@ -66,11 +66,7 @@ class EvidenceTest : public ::testing::Test {
   // organization's admin, a platform admin.
   void Start(std::vector<std::string> extra_args = {}) {
     data_ = dir_.file("data");
-    keys_["zhang"] =
-        testing::CreatePrincipal(data_, "zhang", "citizen", {"--id-number", testing::kIdZhang});
-    keys_["li"] = testing::CreatePrincipal(data_, "li", "citizen", {"--id-number", testing::kIdLi});
-    keys_["wang"] =
-        testing::CreatePrincipal(data_, "wang", "citizen", {"--id-number", testing::kIdWang});
+    keys_ = testing::CreateZhangLiWang(data_);
     keys_["orgadmin"] = testing::CreatePrincipal(data_, "orgadmin", "org_admin",
                                                  {"--organization", "organizations/org1"});
     keys_["platform"] = testing::CreatePrincipal(data_, "platform", "platform_admin");

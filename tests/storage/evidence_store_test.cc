@@ -9,6 +9,7 @@
 #include "server/domain/errors.h"
 #include "server/transparency/evidence_leaf.h"
 #include "storage/sqlite_case_store.h"
+#include "tests/testing/database.h"
 #include "tests/testing/fixtures.h"
 #include "tests/testing/temp_dir.h"
 
@@ -23,10 +24,7 @@ class EvidenceStoreTest : public ::testing::Test {
       : clock_(absl::FromUnixSeconds(1'795'000'000)),
         signer_(*transparency::NoteSigner::Generate("test/evidence-log")),
         verifier_(*transparency::NoteVerifier::FromVerifierKey(signer_.VerifierKey())) {
-    Database::Options o;
-    o.path = dir_.file("odr.db");
-    o.readers = 2;
-    db_ = std::move(*Database::Open(o));
+    db_ = odr::testing::OpenTestDatabase(dir_.file("odr.db"));
     cases_ = std::make_unique<SqliteCaseStore>(db_.get(), &clock_, &ids_);
     store_ = std::make_unique<EvidenceStore>(db_.get(), &signer_);
     EXPECT_TRUE(store_->Initialize(clock_.Now()).ok());

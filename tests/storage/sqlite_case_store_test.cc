@@ -9,6 +9,7 @@
 #include "storage/access_log.h"
 #include "storage/migrations.h"
 #include "storage/principal_store.h"
+#include "tests/testing/database.h"
 #include "tests/testing/fixtures.h"
 #include "tests/testing/temp_dir.h"
 
@@ -47,12 +48,8 @@ class SqliteCaseStoreTest : public ::testing::Test {
   void Reopen() {
     store_.reset();
     db_.reset();
-    Database::Options o;
-    o.path = dir_.file("odr.db");
-    o.readers = 2;
-    auto db = Database::Open(o);
-    ASSERT_TRUE(db.ok()) << db.status();
-    db_ = std::move(*db);
+    db_ = odr::testing::OpenTestDatabase(dir_.file("odr.db"));
+    ASSERT_NE(db_, nullptr);
     store_ = std::make_unique<SqliteCaseStore>(db_.get(), &clock_, &ids_);
   }
 

@@ -15,6 +15,7 @@
 #include "storage/roster_store.h"
 #include "storage/schedule_store.h"
 #include "storage/sqlite_case_store.h"
+#include "tests/testing/database.h"
 #include "tests/testing/fixtures.h"
 #include "tests/testing/temp_dir.h"
 
@@ -78,12 +79,8 @@ class StatutoryClockStoreTest : public ::testing::Test {
     roster_.reset();
     store_.reset();
     db_.reset();
-    Database::Options o;
-    o.path = dir_.file("odr.db");
-    o.readers = 2;
-    auto db = Database::Open(o);
-    ASSERT_TRUE(db.ok()) << db.status();
-    db_ = std::move(*db);
+    db_ = odr::testing::OpenTestDatabase(dir_.file("odr.db"));
+    ASSERT_NE(db_, nullptr);
     store_ = std::make_unique<SqliteCaseStore>(db_.get(), &clock_, &ids_, &statutory_);
     roster_ = std::make_unique<SqliteRosterStore>(db_.get(), &clock_);
     schedule_ = std::make_unique<ScheduleStore>(db_.get(), &clock_, &ids_, &statutory_,

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <fstream>
 #include <iterator>
+#include <map>
 #include <random>
 #include <string>
 
@@ -15,6 +16,7 @@
 #include "odr/v1/case.pb.h"
 #include "odr/v1/roster.pb.h"
 #include "tests/testing/fixtures.h"
+#include "tests/testing/odrd_process.h"
 
 namespace odr::testing {
 
@@ -38,6 +40,14 @@ inline std::string RandomBytes(size_t n, uint32_t seed) {
 inline std::string ReadFileBytes(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+// The citizens of ZhangAgainstLi and an outsider, as principals "zhang", "li" and "wang" of the
+// data dir: their API keys by principal id.
+inline std::map<std::string, std::string> CreateZhangLiWang(const std::string& data_dir) {
+  return {{"zhang", CreatePrincipal(data_dir, "zhang", "citizen", {"--id-number", kIdZhang})},
+          {"li", CreatePrincipal(data_dir, "li", "citizen", {"--id-number", kIdLi})},
+          {"wang", CreatePrincipal(data_dir, "wang", "citizen", {"--id-number", kIdWang})}};
 }
 
 // A natural person with a resident ID card, for the parties of a test case.
