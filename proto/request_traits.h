@@ -17,10 +17,13 @@
 #include <string>
 #include <vector>
 
+#include "odr/v1/agreement.pb.h"
 #include "odr/v1/appointment.pb.h"
 #include "odr/v1/audit.pb.h"
 #include "odr/v1/auth.pb.h"
 #include "odr/v1/case_service.pb.h"
+#include "odr/v1/confirmation.pb.h"
+#include "odr/v1/court.pb.h"
 #include "odr/v1/deadline.pb.h"
 #include "odr/v1/evidence.pb.h"
 #include "odr/v1/roster.pb.h"
@@ -130,4 +133,28 @@ ODR_LENIENT_REQUEST(odr::v1::ResumeMediationPeriodRequest)
 ODR_LENIENT_REQUEST(odr::v1::ExtendMediationPeriodRequest)
 ODR_LENIENT_REQUEST(odr::v1::RecordRespondentContactRequest)
 
+ODR_LENIENT_REQUEST(odr::v1::CreateAgreementRequest)
+ODR_LENIENT_REQUEST(odr::v1::GetAgreementRequest)
+ODR_LENIENT_REQUEST(odr::v1::ListAgreementsRequest)
+ODR_LENIENT_REQUEST(odr::v1::UpdateAgreementRequest)
+ODR_LENIENT_REQUEST(odr::v1::SignAgreementRequest)
+ODR_LENIENT_REQUEST(odr::v1::RenderAgreementRequest)
+ODR_LENIENT_REQUEST(odr::v1::RecordPaymentRequest)
+ODR_LENIENT_REQUEST(odr::v1::RecordOfferRequest)
+ODR_LENIENT_REQUEST(odr::v1::ListOffersRequest)
+ODR_LENIENT_REQUEST(odr::v1::PrecheckConfirmationRequest)
+ODR_LENIENT_REQUEST(odr::v1::CreateConfirmationRequest)
+ODR_LENIENT_REQUEST(odr::v1::JoinConfirmationRequest)
+ODR_LENIENT_REQUEST(odr::v1::GetConfirmationRequest)
+ODR_LENIENT_REQUEST(odr::v1::ListConfirmationsRequest)
+ODR_LENIENT_REQUEST(odr::v1::WithdrawConfirmationRequest)
+ODR_LENIENT_REQUEST(odr::v1::SupplyMaterialsRequest)
+ODR_LENIENT_REQUEST(odr::v1::GetCourtBundleRequest)
+ODR_LENIENT_REQUEST(odr::v1::AcceptConfirmationRequest)
+ODR_LENIENT_REQUEST(odr::v1::RefuseConfirmationRequest)
+ODR_LENIENT_REQUEST(odr::v1::RequestMaterialsRequest)
+ODR_LENIENT_REQUEST(odr::v1::RuleConfirmationRequest)
+ODR_LENIENT_REQUEST(odr::v1::DivertCaseRequest)
+ODR_LENIENT_REQUEST(odr::v1::ListDivertedCasesRequest)
+ODR_LENIENT_REQUEST(odr::v1::ListReferralsRequest)
 #endif  // ODR_PROTO_REQUEST_TRAITS_H_
