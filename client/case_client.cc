@@ -542,6 +542,156 @@ absl::StatusOr<v1::Case> DeadlineClient::RecordRespondentContact(
   return Unary(options_, kNoRetry, stub_.get(), &DeadlineStub::RecordRespondentContact, request);
 }
 
+AgreementClient::AgreementClient(std::shared_ptr<grpc::ChannelInterface> channel,
+                                 ClientOptions options)
+    : AgreementClient(v1::AgreementService::NewStub(channel), std::move(options)) {}
+
+AgreementClient::AgreementClient(std::unique_ptr<v1::AgreementService::StubInterface> stub,
+                                 ClientOptions options)
+    : options_(std::move(options)), stub_(std::move(stub)) {}
+
+using AgreementStub = v1::AgreementService::StubInterface;
+
+absl::StatusOr<v1::Agreement> AgreementClient::CreateAgreement(
+    const v1::CreateAgreementRequest& request) const {
+  return Unary(options_, Mutation(request), stub_.get(), &AgreementStub::CreateAgreement, request);
+}
+
+absl::StatusOr<v1::Agreement> AgreementClient::GetAgreement(
+    const v1::GetAgreementRequest& request) const {
+  return Unary(options_, {}, stub_.get(), &AgreementStub::GetAgreement, request);
+}
+
+absl::StatusOr<v1::ListAgreementsResponse> AgreementClient::ListAgreements(
+    const v1::ListAgreementsRequest& request) const {
+  return Unary(options_, {}, stub_.get(), &AgreementStub::ListAgreements, request);
+}
+
+absl::StatusOr<v1::Agreement> AgreementClient::UpdateAgreement(
+    const v1::UpdateAgreementRequest& request) const {
+  return Unary(options_, kNoRetry, stub_.get(), &AgreementStub::UpdateAgreement, request);
+}
+
+absl::StatusOr<v1::Agreement> AgreementClient::SignAgreement(
+    const v1::SignAgreementRequest& request) const {
+  return Unary(options_, kNoRetry, stub_.get(), &AgreementStub::SignAgreement, request);
+}
+
+absl::StatusOr<v1::RenderAgreementResponse> AgreementClient::RenderAgreement(
+    const v1::RenderAgreementRequest& request) const {
+  return Unary(options_, {}, stub_.get(), &AgreementStub::RenderAgreement, request);
+}
+
+absl::StatusOr<v1::Agreement> AgreementClient::RecordPayment(
+    const v1::RecordPaymentRequest& request) const {
+  return Unary(options_, kNoRetry, stub_.get(), &AgreementStub::RecordPayment, request);
+}
+
+absl::StatusOr<v1::Offer> AgreementClient::RecordOffer(
+    const v1::RecordOfferRequest& request) const {
+  return Unary(options_, kNoRetry, stub_.get(), &AgreementStub::RecordOffer, request);
+}
+
+absl::StatusOr<v1::ListOffersResponse> AgreementClient::ListOffers(
+    const v1::ListOffersRequest& request) const {
+  return Unary(options_, {}, stub_.get(), &AgreementStub::ListOffers, request);
+}
+
+ConfirmationClient::ConfirmationClient(std::shared_ptr<grpc::ChannelInterface> channel,
+                                       ClientOptions options)
+    : ConfirmationClient(v1::ConfirmationService::NewStub(channel), std::move(options)) {}
+
+ConfirmationClient::ConfirmationClient(std::unique_ptr<v1::ConfirmationService::StubInterface> stub,
+                                       ClientOptions options)
+    : options_(std::move(options)), stub_(std::move(stub)) {}
+
+using ConfirmationStub = v1::ConfirmationService::StubInterface;
+
+absl::StatusOr<v1::PrecheckConfirmationResponse> ConfirmationClient::PrecheckConfirmation(
+    const v1::PrecheckConfirmationRequest& request) const {
+  return Unary(options_, {}, stub_.get(), &ConfirmationStub::PrecheckConfirmation, request);
+}
+
+absl::StatusOr<v1::Confirmation> ConfirmationClient::CreateConfirmation(
+    const v1::CreateConfirmationRequest& request) const {
+  return Unary(options_, Mutation(request), stub_.get(), &ConfirmationStub::CreateConfirmation,
+               request);
+}
+
+absl::StatusOr<v1::Confirmation> ConfirmationClient::JoinConfirmation(
+    const v1::JoinConfirmationRequest& request) const {
+  return Unary(options_, kNoRetry, stub_.get(), &ConfirmationStub::JoinConfirmation, request);
+}
+
+absl::StatusOr<v1::Confirmation> ConfirmationClient::GetConfirmation(
+    const v1::GetConfirmationRequest& request) const {
+  return Unary(options_, {}, stub_.get(), &ConfirmationStub::GetConfirmation, request);
+}
+
+absl::StatusOr<v1::ListConfirmationsResponse> ConfirmationClient::ListConfirmations(
+    const v1::ListConfirmationsRequest& request) const {
+  return Unary(options_, {}, stub_.get(), &ConfirmationStub::ListConfirmations, request);
+}
+
+absl::StatusOr<v1::Confirmation> ConfirmationClient::WithdrawConfirmation(
+    const v1::WithdrawConfirmationRequest& request) const {
+  return Unary(options_, kNoRetry, stub_.get(), &ConfirmationStub::WithdrawConfirmation, request);
+}
+
+absl::StatusOr<v1::Confirmation> ConfirmationClient::SupplyMaterials(
+    const v1::SupplyMaterialsRequest& request) const {
+  return Unary(options_, kNoRetry, stub_.get(), &ConfirmationStub::SupplyMaterials, request);
+}
+
+absl::StatusOr<v1::CourtBundle> ConfirmationClient::GetCourtBundle(
+    const v1::GetCourtBundleRequest& request) const {
+  return Unary(options_, {}, stub_.get(), &ConfirmationStub::GetCourtBundle, request);
+}
+
+absl::StatusOr<v1::Confirmation> ConfirmationClient::AcceptConfirmation(
+    const v1::AcceptConfirmationRequest& request) const {
+  return Unary(options_, kNoRetry, stub_.get(), &ConfirmationStub::AcceptConfirmation, request);
+}
+
+absl::StatusOr<v1::Confirmation> ConfirmationClient::RefuseConfirmation(
+    const v1::RefuseConfirmationRequest& request) const {
+  return Unary(options_, kNoRetry, stub_.get(), &ConfirmationStub::RefuseConfirmation, request);
+}
+
+absl::StatusOr<v1::Confirmation> ConfirmationClient::RequestMaterials(
+    const v1::RequestMaterialsRequest& request) const {
+  return Unary(options_, kNoRetry, stub_.get(), &ConfirmationStub::RequestMaterials, request);
+}
+
+absl::StatusOr<v1::Confirmation> ConfirmationClient::RuleConfirmation(
+    const v1::RuleConfirmationRequest& request) const {
+  return Unary(options_, kNoRetry, stub_.get(), &ConfirmationStub::RuleConfirmation, request);
+}
+
+CourtClient::CourtClient(std::shared_ptr<grpc::ChannelInterface> channel, ClientOptions options)
+    : CourtClient(v1::CourtService::NewStub(channel), std::move(options)) {}
+
+CourtClient::CourtClient(std::unique_ptr<v1::CourtService::StubInterface> stub,
+                         ClientOptions options)
+    : options_(std::move(options)), stub_(std::move(stub)) {}
+
+using CourtStub = v1::CourtService::StubInterface;
+
+absl::StatusOr<v1::Case> CourtClient::DivertCase(const v1::DivertCaseRequest& request) const {
+  // Idempotent on (court, intake reference): a retry returns the case the first call created.
+  return Unary(options_, {}, stub_.get(), &CourtStub::DivertCase, request);
+}
+
+absl::StatusOr<v1::ListDivertedCasesResponse> CourtClient::ListDivertedCases(
+    const v1::ListDivertedCasesRequest& request) const {
+  return Unary(options_, {}, stub_.get(), &CourtStub::ListDivertedCases, request);
+}
+
+absl::StatusOr<v1::ListReferralsResponse> CourtClient::ListReferrals(
+    const v1::ListReferralsRequest& request) const {
+  return Unary(options_, {}, stub_.get(), &CourtStub::ListReferrals, request);
+}
+
 namespace {
 
 // The deadline of a stream moving `bytes`: the call timeout plus 100 KiB/s.

@@ -1,7 +1,8 @@
 // Thin blocking clients for odr.v1's services (CaseService, RosterService, AuthService,
-// AuditService, EvidenceService, AppointmentService, DeadlineService): one channel, a deadline on
-// every call, the caller's credentials as metadata, and gRPC errors turned into absl::Status values
-// that keep the server's machine-readable details.
+// AuditService, EvidenceService, AppointmentService, DeadlineService, AgreementService,
+// ConfirmationService, CourtService): one channel, a deadline on every call, the caller's
+// credentials as metadata, and gRPC errors turned into absl::Status values that keep the server's
+// machine-readable details.
 #ifndef ODR_CLIENT_CASE_CLIENT_H_
 #define ODR_CLIENT_CASE_CLIENT_H_
 
@@ -18,10 +19,13 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "odr/v1/agreement.grpc.pb.h"
 #include "odr/v1/appointment.grpc.pb.h"
 #include "odr/v1/audit.grpc.pb.h"
 #include "odr/v1/auth.grpc.pb.h"
 #include "odr/v1/case_service.grpc.pb.h"
+#include "odr/v1/confirmation.grpc.pb.h"
+#include "odr/v1/court.grpc.pb.h"
 #include "odr/v1/deadline.grpc.pb.h"
 #include "odr/v1/error.pb.h"
 #include "odr/v1/evidence.grpc.pb.h"
@@ -329,6 +333,98 @@ class DeadlineClient {
  private:
   const ClientOptions options_;
   const std::unique_ptr<v1::DeadlineService::StubInterface> stub_;
+};
+
+// Calls odr.v1.AgreementService, as CaseClient does CaseService. Reads are retried while
+// UNAVAILABLE; CreateAgreement only with a request_id; the other mutations never (a retry of a
+// signature, revision, payment or offer that was applied could act twice or fail on its etag).
+// Thread-safe.
+class AgreementClient {
+ public:
+  AgreementClient(std::shared_ptr<grpc::ChannelInterface> channel, ClientOptions options);
+  // Uses `stub` instead of a channel (for tests).
+  AgreementClient(std::unique_ptr<v1::AgreementService::StubInterface> stub, ClientOptions options);
+
+  AgreementClient(const AgreementClient&) = delete;
+  AgreementClient& operator=(const AgreementClient&) = delete;
+
+  absl::StatusOr<v1::Agreement> CreateAgreement(const v1::CreateAgreementRequest& request) const;
+  absl::StatusOr<v1::Agreement> GetAgreement(const v1::GetAgreementRequest& request) const;
+  absl::StatusOr<v1::ListAgreementsResponse> ListAgreements(
+      const v1::ListAgreementsRequest& request) const;
+  absl::StatusOr<v1::Agreement> UpdateAgreement(const v1::UpdateAgreementRequest& request) const;
+  absl::StatusOr<v1::Agreement> SignAgreement(const v1::SignAgreementRequest& request) const;
+  absl::StatusOr<v1::RenderAgreementResponse> RenderAgreement(
+      const v1::RenderAgreementRequest& request) const;
+  absl::StatusOr<v1::Agreement> RecordPayment(const v1::RecordPaymentRequest& request) const;
+  absl::StatusOr<v1::Offer> RecordOffer(const v1::RecordOfferRequest& request) const;
+  absl::StatusOr<v1::ListOffersResponse> ListOffers(const v1::ListOffersRequest& request) const;
+
+ private:
+  const ClientOptions options_;
+  const std::unique_ptr<v1::AgreementService::StubInterface> stub_;
+};
+
+// Calls odr.v1.ConfirmationService, as CaseClient does CaseService. Reads (PrecheckConfirmation
+// included: it writes nothing) are retried while UNAVAILABLE; CreateConfirmation only with a
+// request_id; the other mutations never. Thread-safe.
+class ConfirmationClient {
+ public:
+  ConfirmationClient(std::shared_ptr<grpc::ChannelInterface> channel, ClientOptions options);
+  // Uses `stub` instead of a channel (for tests).
+  ConfirmationClient(std::unique_ptr<v1::ConfirmationService::StubInterface> stub,
+                     ClientOptions options);
+
+  ConfirmationClient(const ConfirmationClient&) = delete;
+  ConfirmationClient& operator=(const ConfirmationClient&) = delete;
+
+  absl::StatusOr<v1::PrecheckConfirmationResponse> PrecheckConfirmation(
+      const v1::PrecheckConfirmationRequest& request) const;
+  absl::StatusOr<v1::Confirmation> CreateConfirmation(
+      const v1::CreateConfirmationRequest& request) const;
+  absl::StatusOr<v1::Confirmation> JoinConfirmation(
+      const v1::JoinConfirmationRequest& request) const;
+  absl::StatusOr<v1::Confirmation> GetConfirmation(const v1::GetConfirmationRequest& request) const;
+  absl::StatusOr<v1::ListConfirmationsResponse> ListConfirmations(
+      const v1::ListConfirmationsRequest& request) const;
+  absl::StatusOr<v1::Confirmation> WithdrawConfirmation(
+      const v1::WithdrawConfirmationRequest& request) const;
+  absl::StatusOr<v1::Confirmation> SupplyMaterials(const v1::SupplyMaterialsRequest& request) const;
+  absl::StatusOr<v1::CourtBundle> GetCourtBundle(const v1::GetCourtBundleRequest& request) const;
+  absl::StatusOr<v1::Confirmation> AcceptConfirmation(
+      const v1::AcceptConfirmationRequest& request) const;
+  absl::StatusOr<v1::Confirmation> RefuseConfirmation(
+      const v1::RefuseConfirmationRequest& request) const;
+  absl::StatusOr<v1::Confirmation> RequestMaterials(
+      const v1::RequestMaterialsRequest& request) const;
+  absl::StatusOr<v1::Confirmation> RuleConfirmation(
+      const v1::RuleConfirmationRequest& request) const;
+
+ private:
+  const ClientOptions options_;
+  const std::unique_ptr<v1::ConfirmationService::StubInterface> stub_;
+};
+
+// Calls odr.v1.CourtService, as CaseClient does CaseService. Everything is retried while
+// UNAVAILABLE: DivertCase is idempotent on the court's intake reference. Thread-safe.
+class CourtClient {
+ public:
+  CourtClient(std::shared_ptr<grpc::ChannelInterface> channel, ClientOptions options);
+  // Uses `stub` instead of a channel (for tests).
+  CourtClient(std::unique_ptr<v1::CourtService::StubInterface> stub, ClientOptions options);
+
+  CourtClient(const CourtClient&) = delete;
+  CourtClient& operator=(const CourtClient&) = delete;
+
+  absl::StatusOr<v1::Case> DivertCase(const v1::DivertCaseRequest& request) const;
+  absl::StatusOr<v1::ListDivertedCasesResponse> ListDivertedCases(
+      const v1::ListDivertedCasesRequest& request) const;
+  absl::StatusOr<v1::ListReferralsResponse> ListReferrals(
+      const v1::ListReferralsRequest& request) const;
+
+ private:
+  const ClientOptions options_;
+  const std::unique_ptr<v1::CourtService::StubInterface> stub_;
 };
 
 }  // namespace odr::client

@@ -1,16 +1,11 @@
 #include "client/case_commands.h"
 
-#include <google/protobuf/struct.pb.h>
-#include <google/protobuf/util/json_util.h>
-#include <unistd.h>
-
-#include <fstream>
 #include <iostream>
 #include <iterator>
 #include <limits>
 #include <memory>
 #include <set>
-#include <sstream>
+#include <tuple>
 #include <utility>
 
 #include "absl/status/status.h"
@@ -46,13 +41,6 @@ Write \; for a ';' inside a value and \\ for '\'. odrd checks the values and nam
 one, e.g. case.applicants[0].phone.
 )";
 
-constexpr char kRequestIdHelp[] = R"(
---request-id: an idempotency key, 1-64 of A-Z a-z 0-9 _ -. Repeating a call with the same key
-  returns the first answer instead of acting twice. Without it odr makes up a random key, so
-  that its own retries are safe; when the outcome is unknown (odrd unreachable or too slow) it
-  prints that key so that you can repeat the command with it.
-)";
-
 constexpr char kEtagHelp[] = R"(
 --etag: the etag that 'odr case get' shows, e.g. --etag 'W/"3"' (quote it). If the case
   changed since, odrd refuses (exit 1) and nothing changes.
@@ -62,28 +50,11 @@ constexpr char kUpdatable[] =
     "dispute_type, applicants, respondents, summary, claims, amount_fen, "
     "region_code";
 
-// The request_id to send: the flag's, or a new random one (then also returned in *generated).
-std::string RequestId(const std::string& flag, std::string* generated) {
-  if (!flag.empty()) return flag;
-  *generated = client::NewRequestId();
-  return *generated;
-}
-
-// Sends a case mutation with an idempotency key (the --request-id given, or a random one that is
-// printed if the outcome is unknown) and prints the case it returns.
+// Sends a case mutation with an idempotency key (see SendMutation) and prints the case.
 template <typename Request>
 int SendCaseMutation(const GlobalFlags& g, const std::string& request_id_flag, Request& req,
                      absl::StatusOr<v1::Case> (client::CaseClient::*method)(const Request&) const) {
-  std::string generated;
-  req.set_request_id(RequestId(request_id_flag, &generated));
-  Session s(g);
-  auto r = (s.cases().*method)(req);
-  return r.ok() ? s.Print(*r) : s.Fail(r.status(), generated);
-}
-
-CLI::Option* AddRequestIdFlag(CLI::App* cmd, std::string* value) {
-  return cmd->add_option("--request-id", *value, "idempotency key (default: a random one)")
-      ->type_name("KEY");
+  return SendMutation(g, request_id_flag, req, &Session::cases, method);
 }
 
 CLI::Option* AddEtagFlag(CLI::App* cmd, std::string* value, const std::string& description) {
@@ -135,38 +106,6 @@ struct CaseFlags {
                    ->group(group);
   }
 };
-
-absl::StatusOr<std::string> ReadFileOrStdin(const std::string& path) {
-  std::ostringstream buf;
-  if (path == "-") {
-    buf << std::cin.rdbuf();
-  } else {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) return absl::InvalidArgumentError(absl::StrCat("--file: cannot read ", path));
-    buf << in.rdbuf();
-  }
-  return buf.str();
-}
-
-// Reads a Case in protobuf JSON from `path` ("-": stdin) into *c; returns the top-level keys.
-absl::StatusOr<std::set<std::string>> LoadCaseFile(const std::string& path, v1::Case* c) {
-  absl::StatusOr<std::string> text = ReadFileOrStdin(path);
-  if (!text.ok()) return text.status();
-  google::protobuf::util::JsonParseOptions options;
-  options.ignore_unknown_fields = false;
-  if (auto s = google::protobuf::util::JsonStringToMessage(*text, c, options); !s.ok()) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "--file: ", path, " is not a Case in protobuf JSON: ", std::string(s.message())));
-  }
-  google::protobuf::Struct object;
-  if (auto s = google::protobuf::util::JsonStringToMessage(*text, &object); !s.ok()) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("--file: ", path, ": ", std::string(s.message())));
-  }
-  std::set<std::string> keys;
-  for (const auto& [key, value] : object.fields()) keys.insert(key);
-  return keys;
-}
 
 // Update mask paths for the keys of a Case JSON file (either spelling); others are ignored.
 std::set<std::string> UpdatablePaths(const std::set<std::string>& keys) {
@@ -248,17 +187,23 @@ absl::Status ApplyCaseFlags(const CaseFlags& f, bool agents_need_mask, v1::Case*
   return absl::OkStatus();
 }
 
-void AddCreate(CLI::App* parent, const GlobalFlags* g, std::vector<Command>* out) {
-  struct Flags {
-    CaseFlags fields;
-    std::string organization, language, court, court_name, intake_ref, diversion_date, request_id;
-    CLI::Option* court_opt = nullptr;
-    CLI::Option* court_name_opt = nullptr;
-    CLI::Option* intake_opt = nullptr;
-    CLI::Option* date_opt = nullptr;
-  };
-  auto f = std::make_shared<Flags>();
-  CLI::App* cmd = parent->add_subcommand("create", "Create a case in state DRAFT");
+}  // namespace
+
+struct NewCaseFlags::Impl {
+  CaseFlags fields;
+  std::string organization, language, court, court_name, intake_ref, diversion_date;
+  CLI::Option* court_opt = nullptr;
+  CLI::Option* court_name_opt = nullptr;
+  CLI::Option* intake_opt = nullptr;
+  CLI::Option* date_opt = nullptr;
+};
+
+NewCaseFlags::NewCaseFlags() : impl_(std::make_unique<Impl>()) {}
+NewCaseFlags::~NewCaseFlags() = default;
+
+void NewCaseFlags::Add(CLI::App* cmd, Diversion diversion) {
+  diversion_ = diversion;
+  Impl* f = impl_.get();
   cmd->add_option("--organization", f->organization,
                   "the mediation organization the case is before: organizations/ID or just ID "
                   "(required unless --file has one)")
@@ -270,8 +215,11 @@ void AddCreate(CLI::App* parent, const GlobalFlags* g, std::vector<Command>* out
       ->type_name("CODE")
       ->group("Case fields");
   const std::string court =
-      "Court diversion (--court, --intake-ref and --diversion-date; without them a citizen "
-      "application)";
+      diversion == Diversion::kRequired
+          ? "Court diversion (--court, --intake-ref and --diversion-date; required unless --file "
+            "has a courtDiversion source)"
+          : "Court diversion (--court, --intake-ref and --diversion-date; without them a citizen "
+            "application)";
   f->court_opt = cmd->add_option("--court", f->court, "the diverting court: courts/ID or just ID")
                      ->type_name("COURT")
                      ->group(court);
@@ -285,8 +233,66 @@ void AddCreate(CLI::App* parent, const GlobalFlags* g, std::vector<Command>* out
   f->date_opt = cmd->add_option("--diversion-date", f->diversion_date, "date of the diversion")
                     ->type_name("YYYY-MM-DD")
                     ->group(court);
+}
+
+absl::StatusOr<v1::Case> NewCaseFlags::Build() const {
+  const Impl* f = impl_.get();
+  v1::Case c;
+  if (f->fields.file_opt->count() > 0) {
+    auto keys = LoadJsonFile(f->fields.file, &c);
+    if (!keys.ok()) return keys.status();
+  }
+  std::set<std::string> mask;
+  if (absl::Status s = ApplyCaseFlags(f->fields, false, &c, &mask); !s.ok()) return s;
+  if (!f->organization.empty()) {
+    c.set_organization(ResourceName("organizations", f->organization));
+  }
+  if (c.organization().empty()) {
+    return absl::InvalidArgumentError(
+        "--organization is required: the mediation organization the case is before, "
+        "organizations/ID");
+  }
+  const size_t court_flags = f->court_opt->count() + f->intake_opt->count() + f->date_opt->count();
+  if ((court_flags > 0 && court_flags < 3) ||
+      (f->court_name_opt->count() > 0 && court_flags == 0)) {
+    return absl::InvalidArgumentError(
+        "a court diversion needs all of --court, --intake-ref and --diversion-date");
+  }
+  if (court_flags == 3) {
+    auto* d = c.mutable_source()->mutable_court_diversion();
+    d->set_court(ResourceName("courts", f->court));
+    d->set_court_display_name(f->court_name);
+    d->set_intake_reference(f->intake_ref);
+    d->set_diversion_date(f->diversion_date);
+  } else if (diversion_ == Diversion::kRequired) {
+    if (!c.source().has_court_diversion()) {
+      return absl::InvalidArgumentError(
+          "a court diversion needs --court, --intake-ref and --diversion-date (or a --file "
+          "whose source is a courtDiversion)");
+    }
+  } else if (!c.has_source() || c.source().source_case() == v1::CaseSource::SOURCE_NOT_SET) {
+    c.mutable_source()->mutable_citizen_application();
+  }
+  if (!f->language.empty()) c.set_language(f->language);
+  c.clear_mediators();  // output only
+  c.clear_mediator_assignments();
+  return c;
+}
+
+std::string NewCaseFlags::Help() { return absl::StrCat(kTypeHelp, kPartySpecHelp); }
+
+namespace {
+
+void AddCreate(CLI::App* parent, const GlobalFlags* g, std::vector<Command>* out) {
+  struct Flags {
+    NewCaseFlags fields;
+    std::string request_id;
+  };
+  auto f = std::make_shared<Flags>();
+  CLI::App* cmd = parent->add_subcommand("create", "Create a case in state DRAFT");
+  f->fields.Add(cmd, NewCaseFlags::Diversion::kOptional);
   AddRequestIdFlag(cmd, &f->request_id);
-  cmd->footer(absl::StrCat(kTypeHelp, kPartySpecHelp, R"(
+  cmd->footer(absl::StrCat(NewCaseFlags::Help(), R"(
 --file: start from this Case, e.g. one that 'odr -o json case get' wrote; output-only fields
   in it are ignored and flags given too override its fields.
 Who may create: an organization admin before their own organization; a court for its own
@@ -295,44 +301,9 @@ Who may create: an organization admin before their own organization; a court for
                            kRequestIdHelp, cmd->get_footer()));
   out->push_back({cmd, [cmd, f, g]() -> int {
                     v1::CreateCaseRequest req;
-                    v1::Case* c = req.mutable_case_();
-                    if (f->fields.file_opt->count() > 0) {
-                      auto keys = LoadCaseFile(f->fields.file, c);
-                      if (!keys.ok()) return UsageError(cmd, keys.status().message());
-                    }
-                    std::set<std::string> mask;
-                    if (auto s = ApplyCaseFlags(f->fields, false, c, &mask); !s.ok()) {
-                      return UsageError(cmd, s.message());
-                    }
-                    if (!f->organization.empty()) {
-                      c->set_organization(ResourceName("organizations", f->organization));
-                    }
-                    if (c->organization().empty()) {
-                      return UsageError(cmd,
-                                        "--organization is required: the mediation organization "
-                                        "the case is before, organizations/ID");
-                    }
-                    const size_t court_flags =
-                        f->court_opt->count() + f->intake_opt->count() + f->date_opt->count();
-                    if ((court_flags > 0 && court_flags < 3) ||
-                        (f->court_name_opt->count() > 0 && court_flags == 0)) {
-                      return UsageError(cmd,
-                                        "a court diversion needs all of --court, --intake-ref "
-                                        "and --diversion-date");
-                    }
-                    if (court_flags == 3) {
-                      auto* d = c->mutable_source()->mutable_court_diversion();
-                      d->set_court(ResourceName("courts", f->court));
-                      d->set_court_display_name(f->court_name);
-                      d->set_intake_reference(f->intake_ref);
-                      d->set_diversion_date(f->diversion_date);
-                    } else if (!c->has_source() ||
-                               c->source().source_case() == v1::CaseSource::SOURCE_NOT_SET) {
-                      c->mutable_source()->mutable_citizen_application();
-                    }
-                    if (!f->language.empty()) c->set_language(f->language);
-                    c->clear_mediators();  // output only
-                    c->clear_mediator_assignments();
+                    absl::StatusOr<v1::Case> c = f->fields.Build();
+                    if (!c.ok()) return UsageError(cmd, c.status().message());
+                    *req.mutable_case_() = *std::move(c);
                     return SendCaseMutation(*g, f->request_id, req,
                                             &client::CaseClient::CreateCase);
                   }});
@@ -409,7 +380,7 @@ Only the fields given change. --applicant and --respondent replace the whole lis
          v1::Case* c = req.mutable_case_();
          std::set<std::string> mask;
          if (f->fields.file_opt->count() > 0) {
-           auto keys = LoadCaseFile(f->fields.file, c);
+           auto keys = LoadJsonFile(f->fields.file, c);
            if (!keys.ok()) return UsageError(cmd, keys.status().message());
            if (!c->name().empty() && c->name() != name) {
              return UsageError(cmd, absl::StrCat("--file holds ", c->name(), ", not ", name));

@@ -4,6 +4,7 @@
 #include <netinet/in.h>
 
 #include <algorithm>
+#include <cstring>
 #include <limits>
 #include <utility>
 #include <vector>
@@ -669,6 +670,272 @@ bool IsLoopbackTarget(absl::string_view target) {
     return IN6_IS_ADDR_V4MAPPED(&v6) && v6.s6_addr[12] == 127;
   }
   return false;
+}
+
+namespace {
+
+constexpr Spelling<v1::AgreementTerm::Kind> kTermKinds[] = {
+    {"payment", v1::AgreementTerm::KIND_PAYMENT},
+    {"performance", v1::AgreementTerm::KIND_PERFORMANCE},
+    {"property-transfer", v1::AgreementTerm::KIND_PROPERTY_TRANSFER},
+    {"apology", v1::AgreementTerm::KIND_APOLOGY},
+    {"property-ownership", v1::AgreementTerm::KIND_PROPERTY_OWNERSHIP},
+    {"personal-status", v1::AgreementTerm::KIND_PERSONAL_STATUS},
+    {"other", v1::AgreementTerm::KIND_OTHER},
+};
+
+constexpr Spelling<v1::ConfirmationMaterial::Kind> kMaterialKinds[] = {
+    {"identity", v1::ConfirmationMaterial::KIND_IDENTITY_PROOF},
+    {"identity-proof", v1::ConfirmationMaterial::KIND_IDENTITY_PROOF},
+    {"property-right", v1::ConfirmationMaterial::KIND_PROPERTY_RIGHT_PROOF},
+    {"property-right-proof", v1::ConfirmationMaterial::KIND_PROPERTY_RIGHT_PROOF},
+    {"other", v1::ConfirmationMaterial::KIND_OTHER},
+};
+
+constexpr Spelling<v1::RefusalGround> kRefusalGrounds[] = {
+    {"no-jurisdiction", v1::REFUSAL_GROUND_NO_JURISDICTION},
+    {"personal-status", v1::REFUSAL_GROUND_PERSONAL_STATUS},
+    {"special-procedure", v1::REFUSAL_GROUND_SPECIAL_PROCEDURE},
+    {"property-ownership", v1::REFUSAL_GROUND_PROPERTY_OWNERSHIP},
+    {"other", v1::REFUSAL_GROUND_OTHER},
+};
+
+constexpr Spelling<v1::RejectionGround> kRejectionGrounds[] = {
+    {"violates-mandatory-law", v1::REJECTION_GROUND_VIOLATES_MANDATORY_LAW},
+    {"harms-others-interests", v1::REJECTION_GROUND_HARMS_OTHERS_INTERESTS},
+    {"public-order", v1::REJECTION_GROUND_PUBLIC_ORDER},
+    {"not-voluntary", v1::REJECTION_GROUND_NOT_VOLUNTARY},
+    {"unclear", v1::REJECTION_GROUND_UNCLEAR},
+    {"other", v1::REJECTION_GROUND_OTHER},
+};
+
+constexpr Spelling<v1::Confirmation::State> kConfirmationStates[] = {
+    {"awaiting-parties", v1::Confirmation::STATE_AWAITING_PARTIES},
+    {"submitted", v1::Confirmation::STATE_SUBMITTED},
+    {"accepted", v1::Confirmation::STATE_ACCEPTED},
+    {"materials-requested", v1::Confirmation::STATE_MATERIALS_REQUESTED},
+    {"refused", v1::Confirmation::STATE_REFUSED},
+    {"ruled-valid", v1::Confirmation::STATE_RULED_VALID},
+    {"ruled-rejected", v1::Confirmation::STATE_RULED_REJECTED},
+    {"withdrawn", v1::Confirmation::STATE_WITHDRAWN},
+};
+
+constexpr Spelling<v1::DiversionOutcome> kDiversionOutcomes[] = {
+    {"pending", v1::DIVERSION_OUTCOME_PENDING},     {"settled", v1::DIVERSION_OUTCOME_SETTLED},
+    {"confirmed", v1::DIVERSION_OUTCOME_CONFIRMED}, {"referred", v1::DIVERSION_OUTCOME_REFERRED},
+    {"ended", v1::DIVERSION_OUTCOME_ENDED},
+};
+
+// Splits `spec` at ':' into at most `max_fields` fields, the last taking the rest, reading `\:`
+// as ':' and `\\` as '\' (other backslashes stay); drops spaces around each field.
+std::vector<std::string> SplitColonFields(absl::string_view spec, size_t max_fields) {
+  std::vector<std::string> fields(1);
+  for (size_t i = 0; i < spec.size(); ++i) {
+    const char c = spec[i];
+    if (c == '\\' && i + 1 < spec.size() && (spec[i + 1] == ':' || spec[i + 1] == '\\')) {
+      fields.back().push_back(spec[++i]);
+    } else if (c == ':' && fields.size() < max_fields) {
+      fields.emplace_back();
+    } else {
+      fields.back().push_back(c);
+    }
+  }
+  for (std::string& f : fields) f = std::string(absl::StripAsciiWhitespace(f));
+  return fields;
+}
+
+bool AllDigits(absl::string_view s) {
+  return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+}  // namespace
+
+absl::StatusOr<std::string> CaseChildName(absl::string_view text, absl::string_view collection,
+                                          absl::string_view list_command) {
+  const absl::string_view t = absl::StripAsciiWhitespace(text);
+  const std::vector<absl::string_view> parts = absl::StrSplit(t, '/');
+  if (parts.size() != 4 || parts[0] != "cases" || parts[1].empty() || parts[2] != collection ||
+      parts[3].empty()) {
+    return absl::InvalidArgumentError(absl::StrCat("NAME must be cases/CASE/", collection,
+                                                   "/ID, as '", list_command, "' prints; got '",
+                                                   text, "'"));
+  }
+  return std::string(t);
+}
+
+std::string CaseOfName(absl::string_view name) {
+  if (!absl::StartsWith(name, "cases/")) return "";
+  const size_t slash = name.find('/', std::strlen("cases/"));
+  return std::string(name.substr(0, slash));
+}
+
+absl::StatusOr<std::string> ParsePartyRef(absl::string_view text, absl::string_view flag) {
+  const absl::string_view t = absl::StripAsciiWhitespace(text);
+  const std::vector<absl::string_view> parts = absl::StrSplit(t, '/');
+  if (parts.size() != 2 || (parts[0] != "applicants" && parts[0] != "respondents") ||
+      !AllDigits(parts[1]) || parts[1].size() > 4) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(flag,
+                     " must be a party of the case, applicants/N or respondents/N (N counting "
+                     "from 0 in the order the case lists them)"));
+  }
+  return std::string(t);
+}
+
+absl::StatusOr<std::string> ParseDateFlag(absl::string_view text, absl::string_view flag) {
+  const absl::string_view t = absl::StripAsciiWhitespace(text);
+  absl::CivilDay day;
+  // ParseCivilTime alone would take other year widths and signs; the date must be as written.
+  const bool shape = t.size() == 10 && t[4] == '-' && t[7] == '-' && AllDigits(t.substr(0, 4)) &&
+                     AllDigits(t.substr(5, 2)) && AllDigits(t.substr(8, 2));
+  if (!shape || !absl::ParseCivilTime(t, &day) || absl::FormatCivilTime(day) != t) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(flag, " must be a date that exists, written YYYY-MM-DD, e.g. 2026-12-31"));
+  }
+  return std::string(t);
+}
+
+absl::StatusOr<v1::AgreementTerm::Kind> ParseTermKind(absl::string_view text,
+                                                      absl::string_view flag) {
+  return LookupEnum(
+      kTermKinds, text, flag, "KIND_", +[](absl::string_view name, v1::AgreementTerm::Kind* out) {
+        return v1::AgreementTerm::Kind_Parse(std::string(name), out);
+      });
+}
+
+absl::StatusOr<v1::AgreementTerm> ParseTermSpec(absl::string_view spec, absl::string_view flag) {
+  const std::vector<std::string> fields = SplitColonFields(spec, 5);
+  if (fields.size() < 5) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(flag,
+                     " must be KIND:OBLIGOR:METHOD:YYYY-MM-DD:DESCRIPTION, 5 fields separated by "
+                     "':' (got ",
+                     fields.size(), ")"));
+  }
+  v1::AgreementTerm term;
+  absl::StatusOr<v1::AgreementTerm::Kind> kind =
+      ParseTermKind(fields[0], absl::StrCat(flag, ": KIND"));
+  if (!kind.ok()) return kind.status();
+  term.set_kind(*kind);
+  absl::StatusOr<std::string> obligor =
+      ParsePartyRef(fields[1], absl::StrCat(flag, ": OBLIGOR (the 2nd field)"));
+  if (!obligor.ok()) return obligor.status();
+  term.set_obligor(*std::move(obligor));
+  term.set_method(fields[2]);
+  absl::StatusOr<std::string> deadline =
+      ParseDateFlag(fields[3], absl::StrCat(flag, ": the deadline (the 4th field)"));
+  if (!deadline.ok()) return deadline.status();
+  term.set_deadline_date(*std::move(deadline));
+  term.set_description(fields[4]);
+  return term;
+}
+
+absl::StatusOr<v1::Instalment> ParseInstalmentSpec(absl::string_view spec, absl::string_view flag) {
+  const std::vector<std::string> fields = SplitColonFields(spec, std::string::npos);
+  if (fields.size() != 4) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        flag, " must be YYYY-MM-DD:AMOUNT_YUAN:PAYER:PAYEE, 4 fields separated by ':' (got ",
+        fields.size(), ")"));
+  }
+  v1::Instalment instalment;
+  absl::StatusOr<std::string> due =
+      ParseDateFlag(fields[0], absl::StrCat(flag, ": the due date (the 1st field)"));
+  if (!due.ok()) return due.status();
+  instalment.set_due_date(*std::move(due));
+  absl::StatusOr<int64_t> fen = ParseYuanToFen(fields[1], absl::StrCat(flag, ": AMOUNT_YUAN"));
+  if (!fen.ok()) return fen.status();
+  instalment.set_amount_fen(*fen);
+  absl::StatusOr<std::string> payer = ParsePartyRef(fields[2], absl::StrCat(flag, ": PAYER"));
+  if (!payer.ok()) return payer.status();
+  instalment.set_payer(*std::move(payer));
+  absl::StatusOr<std::string> payee = ParsePartyRef(fields[3], absl::StrCat(flag, ": PAYEE"));
+  if (!payee.ok()) return payee.status();
+  instalment.set_payee(*std::move(payee));
+  return instalment;
+}
+
+absl::StatusOr<v1::ConfirmationMaterial::Kind> ParseMaterialKind(absl::string_view text,
+                                                                 absl::string_view flag) {
+  return LookupEnum(
+      kMaterialKinds, text, flag, "KIND_",
+      +[](absl::string_view name, v1::ConfirmationMaterial::Kind* out) {
+        return v1::ConfirmationMaterial::Kind_Parse(std::string(name), out);
+      });
+}
+
+absl::StatusOr<v1::ConfirmationMaterial> ParseMaterialSpec(absl::string_view spec,
+                                                           absl::string_view case_name,
+                                                           absl::string_view flag) {
+  const absl::string_view s = absl::StripAsciiWhitespace(spec);
+  const size_t colon = s.rfind(':');
+  if (colon == absl::string_view::npos) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(flag, " must be EVIDENCE:KIND, e.g. cases/CASE/evidence/ID:identity (KIND: ",
+                     Choices(kMaterialKinds), ")"));
+  }
+  v1::ConfirmationMaterial material;
+  absl::StatusOr<v1::ConfirmationMaterial::Kind> kind =
+      ParseMaterialKind(s.substr(colon + 1), absl::StrCat(flag, ": KIND"));
+  if (!kind.ok()) return kind.status();
+  material.set_kind(*kind);
+  const absl::string_view evidence = absl::StripAsciiWhitespace(s.substr(0, colon));
+  const std::vector<absl::string_view> parts = absl::StrSplit(evidence, '/');
+  const bool full = parts.size() == 4 && parts[0] == "cases" && !parts[1].empty() &&
+                    parts[2] == "evidence" && !parts[3].empty();
+  const bool bare = parts.size() == 1 && !evidence.empty() && !case_name.empty();
+  if (!full && !bare) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        flag, ": EVIDENCE must be cases/CASE/evidence/ID, as 'odr evidence list' prints",
+        case_name.empty() ? "" : absl::StrCat(", or just the ID (of ", case_name, ")"), "; got '",
+        evidence, "'"));
+  }
+  material.set_evidence(full ? std::string(evidence)
+                             : absl::StrCat(case_name, "/evidence/", evidence));
+  return material;
+}
+
+absl::StatusOr<v1::RefusalGround> ParseRefusalGround(absl::string_view text,
+                                                     absl::string_view flag) {
+  return LookupEnum(
+      kRefusalGrounds, text, flag, "REFUSAL_GROUND_",
+      +[](absl::string_view name, v1::RefusalGround* out) {
+        return v1::RefusalGround_Parse(std::string(name), out);
+      });
+}
+
+absl::StatusOr<v1::RejectionGround> ParseRejectionGround(absl::string_view text,
+                                                         absl::string_view flag) {
+  return LookupEnum(
+      kRejectionGrounds, text, flag, "REJECTION_GROUND_",
+      +[](absl::string_view name, v1::RejectionGround* out) {
+        return v1::RejectionGround_Parse(std::string(name), out);
+      });
+}
+
+absl::StatusOr<v1::Confirmation::State> ParseConfirmationState(absl::string_view text,
+                                                               absl::string_view flag) {
+  return LookupEnum(
+      kConfirmationStates, text, flag, "STATE_",
+      +[](absl::string_view name, v1::Confirmation::State* out) {
+        return v1::Confirmation::State_Parse(std::string(name), out);
+      });
+}
+
+absl::StatusOr<v1::DiversionOutcome> ParseDiversionOutcome(absl::string_view text,
+                                                           absl::string_view flag) {
+  return LookupEnum(
+      kDiversionOutcomes, text, flag, "DIVERSION_OUTCOME_",
+      +[](absl::string_view name, v1::DiversionOutcome* out) {
+        return v1::DiversionOutcome_Parse(std::string(name), out);
+      });
+}
+
+std::string EnumValueShortName(const google::protobuf::EnumDescriptor* descriptor, int value,
+                               absl::string_view prefix) {
+  if (value == 0) return "";
+  const google::protobuf::EnumValueDescriptor* v = descriptor->FindValueByNumber(value);
+  if (v == nullptr) return absl::StrCat(value);
+  return ShortName(v->name(), value, prefix);
 }
 
 }  // namespace odr::cli

@@ -1,11 +1,13 @@
 // Parsing of the odr command line's own syntax: amounts in yuan, party and agent specs, enum
-// spellings and case names. Checks syntax only; odrd validates content (ID numbers, phones ...).
+// spellings and case names, and the term, instalment and material specs of agreements and
+// judicial confirmation. Checks syntax only; odrd validates content (ID numbers, phones ...).
 // Every function is pure and thread-safe. Errors are INVALID_ARGUMENT with a message for a person
 // that names the key (spec parsers; the caller adds the flag) or the flag, and never repeats a
 // free-text value (names, ID numbers and phones are personal data).
 #ifndef ODR_CLIENT_CLI_INPUT_H_
 #define ODR_CLIENT_CLI_INPUT_H_
 
+#include <google/protobuf/descriptor.h>
 #include <google/protobuf/duration.pb.h>
 #include <google/protobuf/timestamp.pb.h>
 
@@ -16,8 +18,11 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "odr/v1/agreement.pb.h"
 #include "odr/v1/appointment.pb.h"
 #include "odr/v1/case.pb.h"
+#include "odr/v1/confirmation.pb.h"
+#include "odr/v1/court.pb.h"
 #include "odr/v1/deadline.pb.h"
 #include "odr/v1/roster.pb.h"
 
@@ -163,6 +168,88 @@ std::string EventKindShortName(v1::CaseEvent::Kind kind);
 // port, in brackets, or behind dns:///, ipv4: or ipv6:), and unix sockets. Other names, including
 // ones that might resolve to a loopback address, are not.
 bool IsLoopbackTarget(absl::string_view target);
+
+// --- Settlement agreements, judicial confirmation and courts ---
+// The functions below take the flag to name in their errors (e.g. "--term #2"), and never repeat
+// a free-text part of the value (a term's method or description).
+
+// A child of a case, `cases/{case}/{collection}/{id}`, checked for its shape only (e.g.
+// CaseChildName(t, "agreements", "odr agreement list")); INVALID_ARGUMENT naming NAME and the
+// command that lists them otherwise.
+absl::StatusOr<std::string> CaseChildName(absl::string_view text, absl::string_view collection,
+                                          absl::string_view list_command);
+
+// The case of a child's name: "cases/c1" for "cases/c1/agreements/a1". Empty if `name` does not
+// start with cases/.
+std::string CaseOfName(absl::string_view name);
+
+// A party of the case as agreements, offers and confirmations name it: `applicants/{i}` or
+// `respondents/{i}`, i counting from 0 (as the case lists them). Returns it without surrounding
+// spaces; INVALID_ARGUMENT naming `flag` otherwise (an agent is not a party:
+// applicants/0/agents/0 is refused).
+absl::StatusOr<std::string> ParsePartyRef(absl::string_view text, absl::string_view flag);
+
+// A date that exists, written YYYY-MM-DD (2027-02-29 does not exist); returned as written
+// without surrounding spaces. INVALID_ARGUMENT naming `flag` otherwise.
+absl::StatusOr<std::string> ParseDateFlag(absl::string_view text, absl::string_view flag);
+
+// Agreement term kinds: payment, performance, property-transfer, apology, property-ownership,
+// personal-status, other. Case and '_' versus '-' do not matter, and the enum's own names
+// (KIND_PAYMENT, PAYMENT) work too.
+absl::StatusOr<v1::AgreementTerm::Kind> ParseTermKind(absl::string_view text,
+                                                      absl::string_view flag);
+
+// A --term spec: KIND:OBLIGOR:METHOD:YYYY-MM-DD:DESCRIPTION, e.g.
+//   payment:respondents/0:bank transfer:2026-12-31:赔偿医疗费及误工费共计两万元
+// KIND as ParseTermKind, OBLIGOR as ParsePartyRef, the deadline as ParseDateFlag. The description
+// is everything after the fourth ':' (it may hold ':'); in METHOD write `\:` for a ':' and `\\`
+// for a '\'. Spaces around the fields are dropped. Empty METHOD or DESCRIPTION are left for
+// odrd to report.
+absl::StatusOr<v1::AgreementTerm> ParseTermSpec(absl::string_view spec, absl::string_view flag);
+
+// An --instalment spec: YYYY-MM-DD:AMOUNT_YUAN:PAYER:PAYEE, e.g.
+//   2026-12-31:10000.50:respondents/0:applicants/0
+// The due date as ParseDateFlag, the amount as ParseYuanToFen (exactly, into fen), payer and
+// payee as ParsePartyRef.
+absl::StatusOr<v1::Instalment> ParseInstalmentSpec(absl::string_view spec, absl::string_view flag);
+
+// Material kinds of a confirmation: identity (identity-proof), property-right
+// (property-right-proof), other; or the enum's names (KIND_IDENTITY_PROOF ...).
+absl::StatusOr<v1::ConfirmationMaterial::Kind> ParseMaterialKind(absl::string_view text,
+                                                                 absl::string_view flag);
+
+// A --material spec: EVIDENCE:KIND, split at the last ':'. EVIDENCE is the evidence's full name,
+// cases/{case}/evidence/{id}, or just {id}, of `case_name` (`cases/{case}`; if empty, only the
+// full name works). KIND as ParseMaterialKind.
+absl::StatusOr<v1::ConfirmationMaterial> ParseMaterialSpec(absl::string_view spec,
+                                                           absl::string_view case_name,
+                                                           absl::string_view flag);
+
+// Why a court refuses to accept (--ground of refuse): no-jurisdiction, personal-status,
+// special-procedure, property-ownership, other (or REFUSAL_GROUND_... names).
+absl::StatusOr<v1::RefusalGround> ParseRefusalGround(absl::string_view text,
+                                                     absl::string_view flag);
+
+// Why a court rejects (--ground of rule --rejected): violates-mandatory-law,
+// harms-others-interests, public-order, not-voluntary, unclear, other (or REJECTION_GROUND_...).
+absl::StatusOr<v1::RejectionGround> ParseRejectionGround(absl::string_view text,
+                                                         absl::string_view flag);
+
+// A confirmation's state (--state of list): awaiting-parties, submitted, accepted,
+// materials-requested, refused, ruled-valid, ruled-rejected, withdrawn (or STATE_... names).
+absl::StatusOr<v1::Confirmation::State> ParseConfirmationState(absl::string_view text,
+                                                               absl::string_view flag);
+
+// How a diverted case ended (--outcome): pending, settled, confirmed, referred, ended (or
+// DIVERSION_OUTCOME_... names).
+absl::StatusOr<v1::DiversionOutcome> ParseDiversionOutcome(absl::string_view text,
+                                                           absl::string_view flag);
+
+// The name of an enum value without `prefix`: "DRAFT" for Agreement::STATE_DRAFT with "STATE_",
+// "NO_JURISDICTION" for REFUSAL_GROUND_NO_JURISDICTION with "REFUSAL_GROUND_". Empty for 0 (the
+// UNSPECIFIED value); the number for a value this build does not know.
+std::string EnumValueShortName(const google::protobuf::EnumDescriptor* descriptor, int value,
+                               absl::string_view prefix);
 
 }  // namespace odr::cli
 

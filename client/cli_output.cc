@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -634,6 +635,346 @@ void PrintDeadlineListTable(const v1::ListDeadlinesResponse& response, std::ostr
     out << "\n* provisional: counted without the public holidays of a year that odrd has not "
            "loaded (weekends only); 'odrd admin load-calendar' loads it.\n";
   }
+}
+
+namespace {
+
+// A table as text, without the final newline (a value of PrintKeyValues).
+std::string TableText(const TextTable& table) {
+  std::ostringstream text;
+  table.Print(text);
+  std::string s = text.str();
+  while (!s.empty() && s.back() == '\n') s.pop_back();
+  return s;
+}
+
+std::string AgreementStateName(v1::Agreement::State state) {
+  return EnumValueShortName(v1::Agreement::State_descriptor(), state, "STATE_");
+}
+
+std::string ConfirmationStateName(v1::Confirmation::State state) {
+  return EnumValueShortName(v1::Confirmation::State_descriptor(), state, "STATE_");
+}
+
+// "INVITING_COURT, ORGANIZATION".
+std::string BasesText(const google::protobuf::RepeatedField<int>& bases) {
+  std::vector<std::string> names;
+  for (int b : bases) {
+    names.push_back(EnumValueShortName(v1::CompetenceBasis_descriptor(), b, "COMPETENCE_BASIS_"));
+  }
+  return absl::StrJoin(names, ", ");
+}
+
+// "courts/zhuji (诸暨市人民法院)".
+std::string CourtWithName(absl::string_view court, absl::string_view display_name) {
+  if (display_name.empty()) return std::string(court);
+  return absl::StrCat(court, " (", OneLine(display_name), ")");
+}
+
+// One line per party: "applicants/0  张三  NATURAL_PERSON  RESIDENT_ID_CARD 110...  phone address".
+std::string AgreementPartiesText(const google::protobuf::RepeatedPtrField<v1::AgreementParty>& ps) {
+  std::vector<std::string> lines;
+  for (const v1::AgreementParty& p : ps) {
+    std::vector<std::string> fields = {
+        p.party(),
+        OneLine(p.name()),
+        EnumValueShortName(v1::PartyKind_descriptor(), p.kind(), "PARTY_KIND_"),
+        std::string(absl::StripAsciiWhitespace(
+            absl::StrCat(EnumValueShortName(v1::IdDocumentType_descriptor(), p.id_document_type(),
+                                            "ID_DOCUMENT_TYPE_"),
+                         " ", p.id_number()))),
+        p.phone(),
+        OneLine(p.service_address())};
+    for (std::string& f : fields) f = Dash(std::move(f));
+    lines.push_back(absl::StrJoin(fields, "  "));
+  }
+  return absl::StrJoin(lines, "\n");
+}
+
+std::string TermsText(const google::protobuf::RepeatedPtrField<v1::AgreementTerm>& terms) {
+  if (terms.empty()) return "";
+  TextTable table({"#", "KIND", "OBLIGOR", "BY", "METHOD", "DESCRIPTION"}, {0});
+  int i = 0;
+  for (const v1::AgreementTerm& t : terms) {
+    table.AddRow({absl::StrCat(i++),
+                  EnumValueShortName(v1::AgreementTerm::Kind_descriptor(), t.kind(), "KIND_"),
+                  t.obligor(), t.deadline_date(), t.method(), t.description()});
+  }
+  return TableText(table);
+}
+
+std::string InstalmentsText(const google::protobuf::RepeatedPtrField<v1::Instalment>& instalments) {
+  if (instalments.empty()) return "none";
+  TextTable table({"#", "DUE", "AMOUNT(YUAN)", "PAID(YUAN)", "PAYER", "PAYEE", "STATE", "PAID ON"},
+                  {0, 2, 3});
+  int i = 0;
+  for (const v1::Instalment& in : instalments) {
+    table.AddRow(
+        {absl::StrCat(i++), in.due_date(), FormatFen(in.amount_fen()), FormatFen(in.paid_fen()),
+         in.payer(), in.payee(),
+         Dash(EnumValueShortName(v1::Instalment::State_descriptor(), in.state(), "STATE_")),
+         Dash(FormatChinaTime(in.paid_time()))});
+  }
+  return TableText(table);
+}
+
+// One line per signature: signer, role, the account that signed, when, the key.
+std::string SignaturesText(
+    const google::protobuf::RepeatedPtrField<v1::AgreementSignature>& signatures) {
+  if (signatures.empty()) return "none";
+  std::vector<std::string> lines;
+  for (const v1::AgreementSignature& sig : signatures) {
+    std::string line = absl::StrCat(
+        sig.signer(), "  ",
+        Dash(EnumValueShortName(v1::AgreementSignature::Role_descriptor(), sig.role(), "ROLE_")));
+    if (!sig.principal().empty() && sig.principal() != sig.signer()) {
+      absl::StrAppend(&line, "  by ", sig.principal());
+    }
+    absl::StrAppend(&line, "  ", Dash(FormatChinaTime(sig.sign_time())), "  key ",
+                    Dash(sig.key_id()));
+    lines.push_back(std::move(line));
+  }
+  return absl::StrJoin(lines, "\n");
+}
+
+}  // namespace
+
+void PrintAgreementTable(const v1::Agreement& a, std::ostream& out) {
+  std::vector<std::pair<std::string, std::string>> rows = {
+      {"Name", a.name()},
+      {"Revision", absl::StrCat(a.revision())},
+      {"State", AgreementStateName(a.state())},
+      {"Parties", AgreementPartiesText(a.parties())},
+      {"Terms", TermsText(a.terms())},
+      {"Instalments", InstalmentsText(a.instalments())},
+      {"Signatures", SignaturesText(a.signatures())},
+      {"Pending",
+       a.pending_signers().empty() ? "nobody" : absl::StrJoin(a.pending_signers(), ", ")},
+      {"Content hash", a.content_hash()},
+      {"Created", FormatChinaTime(a.create_time())},
+      {"Updated", FormatChinaTime(a.update_time())},
+  };
+  if (a.has_effective_time()) rows.push_back({"Effective", FormatChinaTime(a.effective_time())});
+  rows.insert(rows.end(), {{"Etag", a.etag()},
+                           {"Facts", a.facts()},
+                           {"Issues", a.issues()},
+                           {"Responsibilities", a.responsibilities()}});
+  PrintKeyValues(rows, out);
+}
+
+void PrintAgreementListTable(const v1::ListAgreementsResponse& response, std::ostream& out) {
+  if (response.agreements_size() == 0) {
+    out << "No agreements found.\n";
+    return;
+  }
+  TextTable table({"NAME", "REV", "STATE", "SIGNED", "UPDATED", "PENDING"}, {1, 3});
+  for (const v1::Agreement& a : response.agreements()) {
+    table.AddRow({a.name(), absl::StrCat(a.revision()), AgreementStateName(a.state()),
+                  absl::StrCat(a.signatures_size()), FormatChinaTime(a.update_time()),
+                  Dash(absl::StrJoin(a.pending_signers(), ","))});
+  }
+  table.Print(out);
+}
+
+void PrintOfferTable(const v1::Offer& o, std::ostream& out) {
+  PrintKeyValues({{"Name", o.name()},
+                  {"Offered by", o.offered_by()},
+                  {"Amount (yuan)", o.amount_fen() == 0 ? "none" : FormatFen(o.amount_fen())},
+                  {"Recorded by", o.recorded_by()},
+                  {"Created", FormatChinaTime(o.create_time())},
+                  {"Text", o.text()}},
+                 out);
+}
+
+void PrintOfferListTable(const v1::ListOffersResponse& response, std::ostream& out) {
+  if (response.offers_size() == 0) {
+    out << "No offers found.\n";
+    return;
+  }
+  TextTable table({"NAME", "BY", "AMOUNT(YUAN)", "CREATED", "TEXT"}, {2});
+  for (const v1::Offer& o : response.offers()) {
+    table.AddRow({o.name(), o.offered_by(), o.amount_fen() == 0 ? "-" : FormatFen(o.amount_fen()),
+                  FormatChinaTime(o.create_time()), o.text()});
+  }
+  table.Print(out);
+}
+
+void PrintConfirmationTable(const v1::Confirmation& c, std::ostream& out) {
+  std::vector<std::string> materials;
+  for (const v1::ConfirmationMaterial& m : c.materials()) {
+    materials.push_back(absl::StrCat(
+        m.evidence(), "  ",
+        Dash(EnumValueShortName(v1::ConfirmationMaterial::Kind_descriptor(), m.kind(), "KIND_"))));
+  }
+  std::vector<std::pair<std::string, std::string>> rows = {{"Name", c.name()}};
+  if (!c.case_number().empty()) rows.push_back({"Case number", c.case_number()});
+  rows.insert(rows.end(),
+              {
+                  {"State", ConfirmationStateName(c.state())},
+                  {"Agreement", c.agreement()},
+                  {"Court", CourtWithName(c.court(), c.court_display_name())},
+                  {"Competence", BasesText(c.bases())},
+                  {"Materials", materials.empty() ? "none" : absl::StrJoin(materials, "\n")},
+                  {"Consented", absl::StrJoin(c.consented_parties(), ", ")},
+                  {"Submitted", FormatChinaTime(c.submit_time())},
+                  {"Accept by", FormatChinaTime(c.accept_due_time())},
+                  {"Accepted", FormatChinaTime(c.accept_time())},
+                  {"Rule by", FormatChinaTime(c.ruling_due_time())},
+                  {"Decided", FormatChinaTime(c.decision_time())},
+              });
+  if (c.refusal_ground() != v1::REFUSAL_GROUND_UNSPECIFIED) {
+    rows.push_back({"Refusal ground", EnumValueShortName(v1::RefusalGround_descriptor(),
+                                                         c.refusal_ground(), "REFUSAL_GROUND_")});
+  }
+  if (!c.rejection_grounds().empty()) {
+    std::vector<std::string> grounds;
+    for (int g : c.rejection_grounds()) {
+      grounds.push_back(
+          EnumValueShortName(v1::RejectionGround_descriptor(), g, "REJECTION_GROUND_"));
+    }
+    rows.push_back({"Rejection grounds", absl::StrJoin(grounds, ", ")});
+  }
+  if (!c.ruling_number().empty()) rows.push_back({"Ruling number", c.ruling_number()});
+  if (!c.court_note().empty()) rows.push_back({"Court note", c.court_note()});
+  rows.insert(rows.end(), {{"Created", FormatChinaTime(c.create_time())},
+                           {"Updated", FormatChinaTime(c.update_time())},
+                           {"Etag", c.etag()}});
+  PrintKeyValues(rows, out);
+}
+
+void PrintConfirmationListTable(const v1::ListConfirmationsResponse& response, std::ostream& out) {
+  if (response.confirmations_size() == 0) {
+    out << "No confirmation applications found.\n";
+  } else {
+    TextTable table({"NAME", "CASE NUMBER", "STATE", "COURT", "SUBMITTED", "DUE"});
+    for (const v1::Confirmation& c : response.confirmations()) {
+      std::string due;
+      if (c.state() == v1::Confirmation::STATE_SUBMITTED) {
+        due = absl::StrCat("accept by ", FormatChinaTime(c.accept_due_time()));
+      } else if (c.state() == v1::Confirmation::STATE_ACCEPTED ||
+                 c.state() == v1::Confirmation::STATE_MATERIALS_REQUESTED) {
+        due = absl::StrCat("rule by ", FormatChinaTime(c.ruling_due_time()));
+      }
+      table.AddRow({c.name(), Dash(c.case_number()), ConfirmationStateName(c.state()), c.court(),
+                    Dash(FormatChinaTime(c.submit_time())), Dash(due)});
+    }
+    table.Print(out);
+  }
+  PrintNextPage(response.next_page_token(), out);
+}
+
+void PrintPrecheckTable(const v1::PrecheckConfirmationResponse& response, std::ostream& out) {
+  if (response.problems_size() == 0) {
+    out << "No problems: the application would be filed.\n";
+  } else {
+    out << "Problems: odrd would refuse the application.\n";
+    TextTable problems({"REASON", "FIELD", "DESCRIPTION"});
+    for (const v1::ConfirmationProblem& p : response.problems()) {
+      problems.AddRow({p.reason(), Dash(p.field()), p.description()});
+    }
+    problems.Print(out);
+  }
+  out << '\n';
+  if (response.competent_courts_size() == 0) {
+    out << "No competent court found.\n";
+  } else {
+    out << "Competent courts:\n";
+    TextTable courts({"COURT", "NAME", "REGION", "BASES"});
+    for (const v1::CompetentCourt& c : response.competent_courts()) {
+      courts.AddRow(
+          {c.court(), Dash(c.display_name()), Dash(c.region_code()), BasesText(c.bases())});
+    }
+    courts.Print(out);
+  }
+  if (response.has_apply_by_time()) {
+    out << "\nApply by: " << FormatChinaTime(response.apply_by_time()) << '\n';
+  }
+}
+
+void PrintCourtBundleSummary(const v1::CourtBundle& bundle, std::ostream& out) {
+  const v1::Confirmation& c = bundle.confirmation();
+  const v1::Case& k = bundle.case_();
+  const v1::Agreement& a = bundle.agreement();
+  std::string evidence = "none";
+  if (bundle.evidence_size() > 0) {
+    TextTable table({"FILE", "SIZE", "SHA-256", "LOG INDEX", "MATERIAL", "EVIDENCE"}, {1, 3});
+    for (const v1::BundleEvidence& e : bundle.evidence()) {
+      table.AddRow({e.filename(), HumanBytes(e.size_bytes()), e.sha256(),
+                    absl::StrCat(e.log_index(), " of ", e.log_size()),
+                    Dash(EnumValueShortName(v1::ConfirmationMaterial::Kind_descriptor(),
+                                            e.material_kind(), "KIND_")),
+                    e.evidence()});
+    }
+    evidence = TableText(table);
+  }
+  std::string timeline = "none";
+  if (bundle.timeline_size() > 0) {
+    TextTable table({"TIME", "KIND", "FROM", "TO", "ACTOR", "DESCRIPTION"});
+    for (const v1::BundleEvent& e : bundle.timeline()) {
+      table.AddRow({FormatChinaTime(e.event_time()), Dash(EventKindShortName(e.kind())),
+                    Dash(StateShortName(e.from_state())), Dash(StateShortName(e.to_state())),
+                    Dash(e.actor()), e.description()});
+    }
+    timeline = TableText(table);
+  }
+  std::string key = Dash(bundle.agreement_key_id());
+  if (!bundle.agreement_public_key().empty()) {
+    absl::StrAppend(&key, " (Ed25519 ", absl::BytesToHexString(bundle.agreement_public_key()), ")");
+  }
+  PrintKeyValues(
+      {
+          {"Confirmation", c.name()},
+          {"State", ConfirmationStateName(c.state())},
+          {"Court", CourtWithName(c.court(), c.court_display_name())},
+          {"Case", absl::StrCat(k.name(), k.case_number().empty() ? "" : "  ", k.case_number())},
+          {"Case state", StateShortName(k.state())},
+          {"Type", DisputeTypeShortName(k.dispute_type())},
+          {"Applicants", PartyNames(k.applicants())},
+          {"Respondents", PartyNames(k.respondents())},
+          {"Organization", bundle.organization()},
+          {"Mediators", absl::StrJoin(bundle.mediators(), ", ")},
+          {"Agreement", absl::StrCat(a.name(), "  revision ", a.revision(), "  ",
+                                     AgreementStateName(a.state()))},
+          {"Content hash", a.content_hash()},
+          {"Signatures", SignaturesText(a.signatures())},
+          {"Signing key", key},
+          {"Evidence", evidence},
+          {"Timeline", timeline},
+          {"Assembled", FormatChinaTime(bundle.create_time())},
+      },
+      out);
+}
+
+void PrintDivertedCaseListTable(const v1::ListDivertedCasesResponse& response, std::ostream& out) {
+  if (response.cases_size() == 0) {
+    out << "No diverted cases found.\n";
+  } else {
+    TextTable table({"CASE", "NUMBER", "INTAKE REF", "DIVERTED", "ORGANIZATION", "STATE", "OUTCOME",
+                     "CONFIRMATION"});
+    for (const v1::DivertedCase& c : response.cases()) {
+      table.AddRow({c.case_(), c.case_number(), c.intake_reference(), c.diversion_date(),
+                    c.organization(), StateShortName(c.state()),
+                    Dash(EnumValueShortName(v1::DiversionOutcome_descriptor(), c.outcome(),
+                                            "DIVERSION_OUTCOME_")),
+                    Dash(ConfirmationStateName(c.confirmation_state()))});
+    }
+    table.Print(out);
+  }
+  PrintNextPage(response.next_page_token(), out);
+}
+
+void PrintReferralListTable(const v1::ListReferralsResponse& response, std::ostream& out) {
+  if (response.referrals_size() == 0) {
+    out << "No referrals found.\n";
+  } else {
+    TextTable table({"NAME", "CASE", "NUMBER", "INTAKE REF", "REFERRED", "REASON"});
+    for (const v1::Referral& r : response.referrals()) {
+      table.AddRow({r.name(), r.case_(), r.case_number(), Dash(r.intake_reference()),
+                    FormatChinaTime(r.create_time()), r.reason()});
+    }
+    table.Print(out);
+  }
+  PrintNextPage(response.next_page_token(), out);
 }
 
 std::string FormatWatchEvent(const v1::WatchCaseEventsResponse& response, bool with_case) {

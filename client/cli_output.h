@@ -14,10 +14,13 @@
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "odr/v1/agreement.pb.h"
 #include "odr/v1/appointment.pb.h"
 #include "odr/v1/audit.pb.h"
 #include "odr/v1/auth.pb.h"
 #include "odr/v1/case_service.pb.h"
+#include "odr/v1/confirmation.pb.h"
+#include "odr/v1/court.pb.h"
 #include "odr/v1/deadline.pb.h"
 #include "odr/v1/evidence.pb.h"
 #include "odr/v1/roster.pb.h"
@@ -118,6 +121,47 @@ void PrintDeadlineTable(const v1::Deadline& d, std::ostream& out);
 // Columns KIND, STATE, STARTED, DUE, LENGTH, BASIS, NAME; provisional due times are marked '*'
 // and explained under the table.
 void PrintDeadlineListTable(const v1::ListDeadlinesResponse& response, std::ostream& out);
+
+// Key/value listing of a settlement agreement: name, revision, state, the parties one a line,
+// the terms and the payment schedule as tables (numbered from 0, amounts in yuan), the signatures
+// one a line, who still has to sign, the content hash, times (China time), etag, then facts,
+// issues and responsibilities. Not the canonical text ('odr agreement render' prints it).
+void PrintAgreementTable(const v1::Agreement& a, std::ostream& out);
+
+// Columns NAME, REV, STATE, SIGNED (how many), UPDATED, PENDING (who still has to sign).
+void PrintAgreementListTable(const v1::ListAgreementsResponse& response, std::ostream& out);
+
+// Key/value listing of an offer: name, offered by, amount in yuan, recorded by, created, text.
+void PrintOfferTable(const v1::Offer& o, std::ostream& out);
+
+// Columns NAME, BY, AMOUNT(YUAN), CREATED, TEXT.
+void PrintOfferListTable(const v1::ListOffersResponse& response, std::ostream& out);
+
+// Key/value listing of a confirmation application: name, case number, state, agreement, court,
+// competence, materials one a line, the parties that consented, the statutory times (submitted,
+// accept by, accepted, rule by, decided; China time), the court's decision (refusal ground,
+// rejection grounds, ruling number, note) when there is one, created, updated, etag.
+void PrintConfirmationTable(const v1::Confirmation& c, std::ostream& out);
+
+// Columns NAME, CASE NUMBER, STATE, COURT, SUBMITTED, DUE (accept by while SUBMITTED, rule by
+// while ACCEPTED or MATERIALS_REQUESTED); then the next page hint.
+void PrintConfirmationListTable(const v1::ListConfirmationsResponse& response, std::ostream& out);
+
+// The pre-check's verdict: "No problems" or the problems (REASON, FIELD, DESCRIPTION), the
+// competent courts (COURT, NAME, REGION, BASES) and the last moment to apply.
+void PrintPrecheckTable(const v1::PrecheckConfirmationResponse& response, std::ostream& out);
+
+// A readable summary of what the court receives: the application, the case and its parties, the
+// agreement with its hash and signatures and the signing key, the evidence (FILE, SIZE, SHA-256,
+// LOG INDEX, MATERIAL) and the timeline (TIME, KIND, FROM, TO, DESCRIPTION).
+void PrintCourtBundleSummary(const v1::CourtBundle& bundle, std::ostream& out);
+
+// Columns CASE, NUMBER, INTAKE REF, DIVERTED, ORGANIZATION, STATE, OUTCOME, CONFIRMATION; then
+// the next page hint.
+void PrintDivertedCaseListTable(const v1::ListDivertedCasesResponse& response, std::ostream& out);
+
+// Columns NAME, CASE, NUMBER, INTAKE REF, REFERRED, REASON; then the next page hint.
+void PrintReferralListTable(const v1::ListReferralsResponse& response, std::ostream& out);
 
 // One line of `odr events watch` (without the newline): time, kind, what happened (FROM -> TO
 // for a change of state, then the reason), the subject, and `cursor=...`, separated by two

@@ -1,11 +1,14 @@
 #include "client/cli_session.h"
 
+#include <google/protobuf/struct.pb.h>
+#include <google/protobuf/util/json_util.h>
 #include <unistd.h>
 
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <sstream>
 #include <utility>
 
 #include "absl/strings/match.h"
@@ -125,7 +128,10 @@ Session::Session(const GlobalFlags& g)
       audit_(channel_, g.resolved.client),
       evidence_(channel_, g.resolved.client),
       appointments_(channel_, g.resolved.client),
-      deadlines_(channel_, g.resolved.client) {}
+      deadlines_(channel_, g.resolved.client),
+      agreements_(channel_, g.resolved.client),
+      confirmations_(channel_, g.resolved.client),
+      courts_(channel_, g.resolved.client) {}
 
 int Session::Print(const v1::Case& c) const { return Emit(c, {c.name()}, "", &PrintCaseTable); }
 
@@ -224,6 +230,56 @@ int Session::Print(const v1::ListDeadlinesResponse& r) const {
   return Emit(r, names, "", &PrintDeadlineListTable);
 }
 
+int Session::Print(const v1::Agreement& a) const {
+  return Emit(a, {a.name()}, "", &PrintAgreementTable);
+}
+
+int Session::Print(const v1::ListAgreementsResponse& r) const {
+  std::vector<std::string> names;
+  for (const v1::Agreement& a : r.agreements()) names.push_back(a.name());
+  return Emit(r, names, "", &PrintAgreementListTable);
+}
+
+int Session::Print(const v1::Offer& o) const { return Emit(o, {o.name()}, "", &PrintOfferTable); }
+
+int Session::Print(const v1::ListOffersResponse& r) const {
+  std::vector<std::string> names;
+  for (const v1::Offer& o : r.offers()) names.push_back(o.name());
+  return Emit(r, names, "", &PrintOfferListTable);
+}
+
+int Session::Print(const v1::Confirmation& c) const {
+  return Emit(c, {c.name()}, "", &PrintConfirmationTable);
+}
+
+int Session::Print(const v1::ListConfirmationsResponse& r) const {
+  std::vector<std::string> names;
+  for (const v1::Confirmation& c : r.confirmations()) names.push_back(c.name());
+  return Emit(r, names, r.next_page_token(), &PrintConfirmationListTable);
+}
+
+int Session::Print(const v1::PrecheckConfirmationResponse& r) const {
+  std::vector<std::string> names;
+  for (const v1::CompetentCourt& c : r.competent_courts()) names.push_back(c.court());
+  return Emit(r, names, "", &PrintPrecheckTable);
+}
+
+int Session::Print(const v1::CourtBundle& b) const {
+  return Emit(b, {b.confirmation().name()}, "", &PrintCourtBundleSummary);
+}
+
+int Session::Print(const v1::ListDivertedCasesResponse& r) const {
+  std::vector<std::string> names;
+  for (const v1::DivertedCase& c : r.cases()) names.push_back(c.case_());
+  return Emit(r, names, r.next_page_token(), &PrintDivertedCaseListTable);
+}
+
+int Session::Print(const v1::ListReferralsResponse& r) const {
+  std::vector<std::string> names;
+  for (const v1::Referral& x : r.referrals()) names.push_back(x.name());
+  return Emit(r, names, r.next_page_token(), &PrintReferralListTable);
+}
+
 void Session::PrintWatchEvent(const v1::WatchCaseEventsResponse& r, bool with_case) const {
   if (mode_ == Mode::kJson) {
     std::cout << CompactJson(r) << '\n';
@@ -276,6 +332,68 @@ int Session::Fail(const absl::Status& status, std::string generated_request_id, 
         r.config ? absl::StrCat(" in ", r.config->path()) : std::string(), " holds none"));
   }
   return ReportError(status, context, std::cerr);
+}
+
+int Session::FailWithReason(const absl::Status& status, std::string generated_request_id) const {
+  const int code = Fail(status, std::move(generated_request_id));
+  const std::optional<v1::ErrorDetails> details = client::ErrorDetailsOf(status);
+  if (details && !details->reason().empty() &&
+      !absl::StrContains(status.message(), details->reason()) &&
+      (status.code() == absl::StatusCode::kFailedPrecondition ||
+       status.code() == absl::StatusCode::kAborted ||
+       status.code() == absl::StatusCode::kAlreadyExists)) {
+    std::cerr << "  reason: " << details->reason() << '\n';
+  }
+  return code;
+}
+
+CLI::Option* AddRequestIdFlag(CLI::App* cmd, std::string* value) {
+  return cmd->add_option("--request-id", *value, "idempotency key (default: a random one)")
+      ->type_name("KEY");
+}
+
+absl::StatusOr<std::set<std::string>> LoadJsonFile(const std::string& path,
+                                                   google::protobuf::Message* message,
+                                                   absl::string_view flag) {
+  std::ostringstream buf;
+  if (path == "-") {
+    buf << std::cin.rdbuf();
+  } else {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) return absl::InvalidArgumentError(absl::StrCat(flag, ": cannot read ", path));
+    buf << in.rdbuf();
+  }
+  const std::string text = buf.str();
+  google::protobuf::util::JsonParseOptions options;
+  options.ignore_unknown_fields = false;
+  if (auto s = google::protobuf::util::JsonStringToMessage(text, message, options); !s.ok()) {
+    const std::string& type = message->GetDescriptor()->name();
+    const bool vowel = !type.empty() && absl::StrContains("AEIOU", type[0]);
+    return absl::InvalidArgumentError(
+        absl::StrCat(flag, ": ", path, " is not ", vowel ? "an " : "a ", type,
+                     " in protobuf JSON: ", std::string(s.message())));
+  }
+  google::protobuf::Struct object;
+  if (auto s = google::protobuf::util::JsonStringToMessage(text, &object); !s.ok()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(flag, ": ", path, ": ", std::string(s.message())));
+  }
+  std::set<std::string> keys;
+  for (const auto& [key, value] : object.fields()) keys.insert(key);
+  return keys;
+}
+
+absl::Status WriteFileAtomically(const std::string& path, absl::string_view content) {
+  const std::string tmp = path + ".part";
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    out << content;
+    if (!out.flush()) return absl::InternalError(absl::StrCat("cannot write ", tmp));
+  }
+  std::error_code ec;
+  std::filesystem::rename(tmp, path, ec);
+  if (ec) return absl::InternalError(absl::StrCat("cannot rename ", tmp, ": ", ec.message()));
+  return absl::OkStatus();
 }
 
 }  // namespace odr::cli

@@ -9,6 +9,7 @@
 #include <limits>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <type_traits>
 #include <vector>
@@ -98,6 +99,9 @@ class Session {
   const client::EvidenceClient& evidence() const { return evidence_; }
   const client::AppointmentClient& appointments() const { return appointments_; }
   const client::DeadlineClient& deadlines() const { return deadlines_; }
+  const client::AgreementClient& agreements() const { return agreements_; }
+  const client::ConfirmationClient& confirmations() const { return confirmations_; }
+  const client::CourtClient& courts() const { return courts_; }
   const GlobalFlags& globals() const { return globals_; }
 
   // Prints a message as -o asks.
@@ -121,6 +125,18 @@ class Session {
   int Print(const v1::ListAppointmentsResponse& r) const;
   int Print(const v1::Deadline& d) const;
   int Print(const v1::ListDeadlinesResponse& r) const;
+  int Print(const v1::Agreement& a) const;
+  int Print(const v1::ListAgreementsResponse& r) const;
+  int Print(const v1::Offer& o) const;
+  int Print(const v1::ListOffersResponse& r) const;
+  int Print(const v1::Confirmation& c) const;
+  int Print(const v1::ListConfirmationsResponse& r) const;
+  // -o name: the competent courts' names.
+  int Print(const v1::PrecheckConfirmationResponse& r) const;
+  // -o name: the confirmation's name.
+  int Print(const v1::CourtBundle& b) const;
+  int Print(const v1::ListDivertedCasesResponse& r) const;
+  int Print(const v1::ListReferralsResponse& r) const;
   // One event of a watch, at once (flushed): -o json one line of JSON, -o name the event's name,
   // else FormatWatchEvent(r, with_case).
   void PrintWatchEvent(const v1::WatchCaseEventsResponse& r, bool with_case) const;
@@ -151,6 +167,9 @@ class Session {
   // `login`, UNAUTHENTICATED means that odrd refused the API key.
   int Fail(const absl::Status& status, std::string generated_request_id = "",
            bool login = false) const;
+  // As Fail, then odrd's reason code (e.g. CONTENT_CHANGED, SLOT_CONFLICT) on a line of its own
+  // for FAILED_PRECONDITION, ABORTED and ALREADY_EXISTS when odrd's message does not say it.
+  int FailWithReason(const absl::Status& status, std::string generated_request_id = "") const;
 
  private:
   enum class Mode { kTable, kJson, kName };
@@ -166,7 +185,73 @@ class Session {
   const client::EvidenceClient evidence_;
   const client::AppointmentClient appointments_;
   const client::DeadlineClient deadlines_;
+  const client::AgreementClient agreements_;
+  const client::ConfirmationClient confirmations_;
+  const client::CourtClient courts_;
 };
+
+// How Send and SendMutation report a failed call: `s.Fail(status, generated_request_id)` when
+// empty, else this (e.g. with lines of its own after Session::FailWithReason).
+using FailFn = std::function<int(const Session& s, const absl::Status& status,
+                                 const std::string& generated_request_id)>;
+
+// Session::FailWithReason as a FailFn: Send(..., req, WithReason).
+inline int WithReason(const Session& s, const absl::Status& status,
+                      const std::string& generated_request_id) {
+  return s.FailWithReason(status, generated_request_id);
+}
+
+// Sends `req` through one of the session's clients and a method of it, e.g.
+//   Send(g, &Session::agreements, &client::AgreementClient::GetAgreement, req);
+// and prints the answer as -o asks (Session::Print), or reports the failure through `fail`.
+// Returns the exit code.
+template <typename Client, typename Method, typename Req>
+int Send(const GlobalFlags& g, const Client& (Session::*get_client)() const, Method method,
+         const Req& req, const FailFn& fail = nullptr) {
+  Session s(g);
+  auto r = ((s.*get_client)().*method)(req);
+  if (r.ok()) return s.Print(*r);
+  return fail ? fail(s, r.status(), "") : s.Fail(r.status());
+}
+
+// What --request-id means, for the footer of commands that take it.
+inline constexpr char kRequestIdHelp[] = R"(
+--request-id: an idempotency key, 1-64 of A-Z a-z 0-9 _ -. Repeating a call with the same key
+  returns the first answer instead of acting twice. Without it odr makes up a random key, so
+  that its own retries are safe; when the outcome is unknown (odrd unreachable or too slow) it
+  prints that key so that you can repeat the command with it.
+)";
+
+// Adds --request-id (see kRequestIdHelp) to `cmd`, stored in *value.
+CLI::Option* AddRequestIdFlag(CLI::App* cmd, std::string* value);
+
+// Send for a mutation with an idempotency key: sets req's request_id to `request_id_flag`, or to
+// a new random key that a failure report prints when the outcome is unknown, so that the command
+// can be repeated safely with --request-id.
+template <typename Client, typename Method, typename Req>
+int SendMutation(const GlobalFlags& g, const std::string& request_id_flag, Req req,
+                 const Client& (Session::*get_client)() const, Method method,
+                 const FailFn& fail = nullptr) {
+  std::string generated;
+  if (request_id_flag.empty()) generated = client::NewRequestId();
+  req.set_request_id(request_id_flag.empty() ? generated : request_id_flag);
+  Session s(g);
+  auto r = ((s.*get_client)().*method)(req);
+  if (r.ok()) return s.Print(*r);
+  return fail ? fail(s, r.status(), generated) : s.Fail(r.status(), generated);
+}
+
+// Reads a message in protobuf JSON from `path` ('-': stdin) into *message; unknown fields are
+// errors. Returns the top-level keys the file has (as written: jsonName or field_name), so that
+// a command can tell which fields were given. INVALID_ARGUMENT naming `flag` if the file cannot
+// be read or is not such a message.
+absl::StatusOr<std::set<std::string>> LoadJsonFile(const std::string& path,
+                                                   google::protobuf::Message* message,
+                                                   absl::string_view flag = "--file");
+
+// Writes `content` to `path` through `path`.part and a rename, so that `path` is never half
+// written. INTERNAL naming the file on failure.
+absl::Status WriteFileAtomically(const std::string& path, absl::string_view content);
 
 // --page-size, --page-token and --all of a list command.
 struct PageFlags {

@@ -7,10 +7,12 @@
 
 #include "CLI/CLI.hpp"
 #include "absl/status/status.h"
+#include "client/agreement_commands.h"
 #include "client/auth_commands.h"
 #include "client/case_commands.h"
 #include "client/cli_output.h"
 #include "client/cli_session.h"
+#include "client/court_commands.h"
 #include "client/evidence_commands.h"
 #include "client/roster_commands.h"
 #include "client/schedule_commands.h"
@@ -127,6 +129,12 @@ int main(int argc, char** argv) {
     commands.push_back(std::move(c));
   }
   for (odr::cli::Command& c : odr::cli::AddScheduleCommands(&app, &globals)) {
+    commands.push_back(std::move(c));
+  }
+  for (odr::cli::Command& c : odr::cli::AddAgreementCommands(&app, &globals)) {
+    commands.push_back(std::move(c));
+  }
+  for (odr::cli::Command& c : odr::cli::AddCourtCommands(&app, &globals)) {
     commands.push_back(std::move(c));
   }
 

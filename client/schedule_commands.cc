@@ -54,27 +54,15 @@ absl::StatusOr<std::string> AvailabilityName(absl::string_view mediator) {
 
 // NAME of an appointment command, checked for its shape only.
 absl::StatusOr<std::string> AppointmentName(absl::string_view text) {
-  const absl::string_view t = absl::StripAsciiWhitespace(text);
-  if (!absl::StartsWith(t, "cases/") || !absl::StrContains(t, "/appointments/")) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "NAME must be cases/CASE/appointments/ID, as 'odr appointment list' prints; got '", text,
-        "'"));
-  }
-  return std::string(t);
+  return CaseChildName(text, "appointments", "odr appointment list");
 }
 
-// Reports a failed appointment call as Session::Fail does, adding odrd's reason when its message
-// does not say it (e.g. SLOT_CONFLICT), and what to do about a conflict.
-int FailScheduling(const Session& s, const absl::Status& status) {
-  const int code = s.Fail(status);
+// Reports a failed appointment call as Session::FailWithReason does (e.g. SLOT_CONFLICT), and
+// what to do about a conflict.
+int FailScheduling(const Session& s, const absl::Status& status,
+                   const std::string& generated_request_id = "") {
+  const int code = s.FailWithReason(status, generated_request_id);
   const std::optional<v1::ErrorDetails> details = client::ErrorDetailsOf(status);
-  if (details && !details->reason().empty() &&
-      !absl::StrContains(status.message(), details->reason()) &&
-      (status.code() == absl::StatusCode::kFailedPrecondition ||
-       status.code() == absl::StatusCode::kAborted ||
-       status.code() == absl::StatusCode::kAlreadyExists)) {
-    std::cerr << "  reason: " << details->reason() << '\n';
-  }
   if (details && details->reason() == "SLOT_CONFLICT") {
     const auto& m = details->metadata();
     auto time = [&m](const std::string& key) -> std::string {
@@ -94,17 +82,6 @@ int FailScheduling(const Session& s, const absl::Status& status) {
     std::cerr << "  'odr appointment find-slots' lists free slots\n";
   }
   return code;
-}
-
-// Sends `req` with the session's `client` and prints the answer; an error as Session::Fail
-// prints it, and for scheduling calls with FailScheduling's reason and conflict lines.
-template <typename Client, typename Method, typename Req>
-int Send(const GlobalFlags& g, const Client& (Session::*client)() const, Method method,
-         const Req& req, bool scheduling) {
-  Session s(g);
-  auto r = ((s.*client)().*method)(req);
-  if (r.ok()) return s.Print(*r);
-  return scheduling ? FailScheduling(s, r.status()) : s.Fail(r.status());
 }
 
 // --- odr calendar ---
@@ -173,8 +150,7 @@ Without hours of their own a mediator works Monday to Friday, 09:00-12:00 and 13
                     v1::GetMediatorAvailabilityRequest req;
                     req.set_name(*name);
                     return Send(*g, &Session::appointments,
-                                &client::AppointmentClient::GetMediatorAvailability, req,
-                                /*scheduling=*/false);
+                                &client::AppointmentClient::GetMediatorAvailability, req);
                   }});
 }
 
@@ -394,7 +370,7 @@ Earliest first, starting on the quarter hour, inside the mediator's working hour
                     for (const std::string& p : f->participants) req.add_participants(p);
                     req.set_max_results(f->max);
                     return Send(*g, &Session::appointments, &client::AppointmentClient::FindSlots,
-                                req, /*scheduling=*/false);
+                                req);
                   }});
 }
 
@@ -451,8 +427,7 @@ The slot must be in the future, inside the mediator's working hours, at most 8 h
                     }
                     a->set_location(f->location);
                     return Send(*g, &Session::appointments,
-                                &client::AppointmentClient::BookAppointment, req,
-                                /*scheduling=*/true);
+                                &client::AppointmentClient::BookAppointment, req, FailScheduling);
                   }});
 }
 
@@ -520,8 +495,7 @@ void AddCancel(CLI::App* parent, const GlobalFlags* g, std::vector<Command>* out
                     req.set_reason(f->reason);
                     req.set_etag(f->etag);
                     return Send(*g, &Session::appointments,
-                                &client::AppointmentClient::CancelAppointment, req,
-                                /*scheduling=*/true);
+                                &client::AppointmentClient::CancelAppointment, req, FailScheduling);
                   }});
 }
 
@@ -538,8 +512,7 @@ A party sees the appointments its own side attends; a separate session (背对�
                     v1::ListAppointmentsRequest req;
                     req.set_parent(CaseName(*case_name));
                     return Send(*g, &Session::appointments,
-                                &client::AppointmentClient::ListAllAppointments, req,
-                                /*scheduling=*/false);
+                                &client::AppointmentClient::ListAllAppointments, req);
                   }});
 }
 
@@ -557,8 +530,7 @@ A join link carries a token that expires 30 minutes after the appointment ends: 
                     v1::GetAppointmentRequest req;
                     req.set_name(*n);
                     return Send(*g, &Session::appointments,
-                                &client::AppointmentClient::GetAppointment, req,
-                                /*scheduling=*/false);
+                                &client::AppointmentClient::GetAppointment, req);
                   }});
 }
 
@@ -582,20 +554,20 @@ void AddAttend(CLI::App* parent, const GlobalFlags* g, std::vector<Command>* out
 For the case's mediators and the organization's admins.
 )",
                            cmd->get_footer()));
-  out->push_back(
-      {cmd, [cmd, f, g]() -> int {
-         absl::StatusOr<std::string> name = AppointmentName(f->name);
-         if (!name.ok()) return UsageError(cmd, name.status().message());
-         if (!f->attended && !f->no_show) {
-           return UsageError(cmd, "give --attended or --no-show");
-         }
-         v1::RecordAttendanceRequest req;
-         req.set_name(*name);
-         req.set_participant(f->participant);
-         req.set_attendance(f->attended ? v1::ATTENDANCE_ATTENDED : v1::ATTENDANCE_NO_SHOW);
-         return Send(*g, &Session::appointments, &client::AppointmentClient::RecordAttendance, req,
-                     /*scheduling=*/true);
-       }});
+  out->push_back({cmd, [cmd, f, g]() -> int {
+                    absl::StatusOr<std::string> name = AppointmentName(f->name);
+                    if (!name.ok()) return UsageError(cmd, name.status().message());
+                    if (!f->attended && !f->no_show) {
+                      return UsageError(cmd, "give --attended or --no-show");
+                    }
+                    v1::RecordAttendanceRequest req;
+                    req.set_name(*name);
+                    req.set_participant(f->participant);
+                    req.set_attendance(f->attended ? v1::ATTENDANCE_ATTENDED
+                                                   : v1::ATTENDANCE_NO_SHOW);
+                    return Send(*g, &Session::appointments,
+                                &client::AppointmentClient::RecordAttendance, req, FailScheduling);
+                  }});
 }
 
 // --- odr deadline ---
@@ -622,7 +594,7 @@ STATE: RUNNING, PAUSED, MET (what it waited for happened in time), EXPIRED (its 
                     v1::ListDeadlinesRequest req;
                     req.set_parent(CaseName(*case_name));
                     return Send(*g, &Session::deadlines, &client::DeadlineClient::ListDeadlines,
-                                req, /*scheduling=*/false);
+                                req);
                   }});
 }
 
@@ -647,8 +619,7 @@ The time until 'odr deadline resume' does not count. For the case's mediators an
                     req.set_name(CaseName(f->case_name));
                     req.set_reason(f->reason);
                     return Send(*g, &Session::deadlines,
-                                &client::DeadlineClient::PauseMediationPeriod, req,
-                                /*scheduling=*/true);
+                                &client::DeadlineClient::PauseMediationPeriod, req, FailScheduling);
                   }});
 }
 
@@ -662,7 +633,7 @@ void AddDeadlineResume(CLI::App* parent, const GlobalFlags* g, std::vector<Comma
                     req.set_name(CaseName(*case_name));
                     return Send(*g, &Session::deadlines,
                                 &client::DeadlineClient::ResumeMediationPeriod, req,
-                                /*scheduling=*/true);
+                                FailScheduling);
                   }});
 }
 
@@ -696,7 +667,7 @@ void AddDeadlineExtend(CLI::App* parent, const GlobalFlags* g, std::vector<Comma
                     req.set_reason(f->reason);
                     return Send(*g, &Session::deadlines,
                                 &client::DeadlineClient::ExtendMediationPeriod, req,
-                                /*scheduling=*/true);
+                                FailScheduling);
                   }});
 }
 

@@ -21,6 +21,7 @@
 #include "server/server.h"
 #include "server/transparency/checkpoint.h"
 #include "storage/calendar_store.h"
+#include "storage/confirmation_store.h"
 #include "storage/principal_store.h"
 #include "storage/roster_store.h"
 #include "storage/sqlite_db.h"
@@ -38,6 +39,7 @@ struct AdminFlags {
   std::string log_origin = "odr/evidence-log";
   std::string calendar_file;
   bool replace = false;
+  std::string court_name, region;
 };
 
 int Fail(absl::string_view message) {
@@ -272,6 +274,20 @@ int ListPrincipals(const AdminFlags& f) {
   return 0;
 }
 
+// A basic court that confirms agreements, with the region it serves (CPL Art. 205).
+int CreateCourt(const AdminFlags& f) {
+  SystemClock clock;
+  auto stores = Open(f, &clock);
+  if (!stores.ok()) return Fail(stores.status().message());
+  domain::Court court{std::string(absl::StripPrefix(f.id, "courts/")), f.court_name, f.region};
+  if (auto s = storage::CourtStore(stores->db.get()).Create(court); !s.ok()) {
+    return Fail(s.message());
+  }
+  std::cerr << "courts/" << court.id << " (" << court.display_name << ") serves region "
+            << court.region_code << "\n";
+  return 0;
+}
+
 // Development accounts for ./tools/run: created once, keys written under `keys_out` (0600).
 int BootstrapDev(const AdminFlags& f) {
   SystemClock clock;
@@ -320,6 +336,12 @@ int BootstrapDev(const AdminFlags& f) {
   org.region_code = "330681";
   org.affiliated_court_id = "dev-court";
   if (auto o = roster.CreateOrganization(org); !o.ok()) return Fail(o.status().message());
+  // The development court: it diverts disputes and confirms agreements of region 330681.
+  if (auto c = storage::CourtStore(stores->db.get())
+                   .Create({"dev-court", "Development court (诸暨市人民法院)", "330681"});
+      !c.ok()) {
+    return Fail(c.message());
+  }
   domain::Mediator m;
   m.organization_id = "dev-org";
   m.id = "dev-mediator";
@@ -411,6 +433,17 @@ void AddAdminCommands(CLI::App* app, std::function<int()>* run) {
   CLI::App* list_calendars =
       admin->add_subcommand("list-calendars", "List the years of the working-day calendar");
   list_calendars->callback([f, run] { *run = [f] { return ListCalendars(*f); }; });
+
+  CLI::App* create_court = admin->add_subcommand(
+      "create-court", "Register a basic court that confirms agreements, with the region it serves");
+  create_court->add_option("--id", f->id, "the {court} of courts/{court}")->required();
+  create_court->add_option("--name", f->court_name, "the court's name, e.g. 诸暨市人民法院")
+      ->required();
+  create_court
+      ->add_option("--region", f->region,
+                   "the six-digit administrative division it serves, e.g. 330681")
+      ->required();
+  create_court->callback([f, run] { *run = [f] { return CreateCourt(*f); }; });
 
   CLI::App* list = admin->add_subcommand("list-principals", "List accounts (no personal data)");
   list->callback([f, run] { *run = [f] { return ListPrincipals(*f); }; });

@@ -268,6 +268,10 @@ v1::Case::State StateToProto(domain::CaseState s) {
       return v1::Case::STATE_MEDIATOR_ASSIGNED;
     case domain::CaseState::kMediating:
       return v1::Case::STATE_MEDIATING;
+    case domain::CaseState::kSettled:
+      return v1::Case::STATE_SETTLED;
+    case domain::CaseState::kConfirmed:
+      return v1::Case::STATE_CONFIRMED;
   }
   return v1::Case::STATE_UNSPECIFIED;
 }

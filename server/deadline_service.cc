@@ -29,6 +29,12 @@ v1::Deadline::Kind KindToProto(domain::DeadlineKind k) {
       return v1::Deadline::KIND_MEDIATION_PERIOD;
     case domain::DeadlineKind::kConfirmationApplication:
       return v1::Deadline::KIND_CONFIRMATION_APPLICATION;
+    case domain::DeadlineKind::kInstalmentDue:
+      return v1::Deadline::KIND_INSTALMENT_DUE;
+    case domain::DeadlineKind::kConfirmationAcceptance:
+      return v1::Deadline::KIND_CONFIRMATION_ACCEPTANCE;
+    case domain::DeadlineKind::kConfirmationRuling:
+      return v1::Deadline::KIND_CONFIRMATION_RULING;
     case domain::DeadlineKind::kAppointmentReminder:
       break;
   }
@@ -51,18 +57,8 @@ v1::Deadline::State StateToProto(domain::DeadlineState s) {
   return v1::Deadline::STATE_UNSPECIFIED;
 }
 
-// A change by the caller, recorded in the access log, authorized for kManageClock on the case
-// as stored.
 domain::MutationContext ClockChange(const CallContext& call) {
-  domain::MutationContext m;
-  m.actor = call.caller.principal.id;
-  if (call.caller.partner) m.acting_through = call.caller.partner->id;
-  m.rpc = call.method;
-  const domain::Principal* who = &call.caller.principal;
-  m.authorize = [who](const domain::Case& k) {
-    return domain::AuthorizeCase(*who, k, domain::CaseOperation::kManageClock);
-  };
-  return m;
+  return CaseChangeBy(call, domain::CaseOperation::kManageClock);
 }
 
 }  // namespace
@@ -80,7 +76,23 @@ void DeadlineServiceImpl::ToProto(const domain::Deadline& d, v1::Deadline* out) 
   out->set_working_days(d.working_days);
   out->set_extension_days(d.extension_days);
   out->set_paused_days(d.PausedDays());
-  if (!d.subject.empty()) out->set_subject(absl::StrCat("principals/", d.subject));
+  switch (d.kind) {
+    case domain::DeadlineKind::kMediatorAcceptance:
+      out->set_subject(absl::StrCat("principals/", d.subject));
+      break;
+    case domain::DeadlineKind::kInstalmentDue: {
+      const size_t slash = d.subject.find('/');
+      out->set_subject(absl::StrCat("cases/", d.case_id, "/agreements/", d.subject.substr(0, slash),
+                                    "/instalments/", d.subject.substr(slash + 1)));
+      break;
+    }
+    case domain::DeadlineKind::kConfirmationAcceptance:
+    case domain::DeadlineKind::kConfirmationRuling:
+      out->set_subject(absl::StrCat("cases/", d.case_id, "/confirmations/", d.subject));
+      break;
+    default:
+      break;
+  }
   out->set_provisional(d.provisional);
 }
 

@@ -51,6 +51,30 @@ const std::vector<MethodRule>& MethodRules() {
       {"/odr.v1.DeadlineService/ResumeMediationPeriod", true, "assigned mediators, org admins"},
       {"/odr.v1.DeadlineService/ExtendMediationPeriod", true, "assigned mediators, org admins"},
       {"/odr.v1.DeadlineService/RecordRespondentContact", true, "assigned mediators, org admins"},
+      {"/odr.v1.AgreementService/CreateAgreement", true, "accepted mediators, org admins"},
+      {"/odr.v1.AgreementService/GetAgreement", true, "anyone related to the case; the court of a confirmation"},
+      {"/odr.v1.AgreementService/ListAgreements", true, "anyone related to the case"},
+      {"/odr.v1.AgreementService/UpdateAgreement", true, "accepted mediators, org admins"},
+      {"/odr.v1.AgreementService/SignAgreement", true, "parties and agents, accepted mediators, org admins"},
+      {"/odr.v1.AgreementService/RenderAgreement", true, "anyone related to the case"},
+      {"/odr.v1.AgreementService/RecordPayment", true, "accepted mediators, org admins"},
+      {"/odr.v1.AgreementService/RecordOffer", true, "accepted mediators, org admins"},
+      {"/odr.v1.AgreementService/ListOffers", true, "mediators, org admins, the side that made the offer"},
+      {"/odr.v1.ConfirmationService/PrecheckConfirmation", true, "parties and agents"},
+      {"/odr.v1.ConfirmationService/CreateConfirmation", true, "parties and agents"},
+      {"/odr.v1.ConfirmationService/JoinConfirmation", true, "parties and agents"},
+      {"/odr.v1.ConfirmationService/GetConfirmation", true, "anyone related to the case; the application's court"},
+      {"/odr.v1.ConfirmationService/ListConfirmations", true, "anyone related to the case; a court for its own queue"},
+      {"/odr.v1.ConfirmationService/WithdrawConfirmation", true, "parties and agents"},
+      {"/odr.v1.ConfirmationService/SupplyMaterials", true, "parties and agents"},
+      {"/odr.v1.ConfirmationService/GetCourtBundle", true, "parties, mediators, org admins; the application's court"},
+      {"/odr.v1.ConfirmationService/AcceptConfirmation", true, "the application's court"},
+      {"/odr.v1.ConfirmationService/RefuseConfirmation", true, "the application's court"},
+      {"/odr.v1.ConfirmationService/RequestMaterials", true, "the application's court"},
+      {"/odr.v1.ConfirmationService/RuleConfirmation", true, "the application's court"},
+      {"/odr.v1.CourtService/DivertCase", true, "courts, for their own court"},
+      {"/odr.v1.CourtService/ListDivertedCases", true, "courts, for their own court"},
+      {"/odr.v1.CourtService/ListReferrals", true, "courts, for their own court"},
       {"/odr.v1.EvidenceService/UploadEvidence", true, "anyone related to the case, until it ends"},
       {"/odr.v1.EvidenceService/QueryUploadStatus", true, "the uploader (uploads are per caller)"},
       {"/odr.v1.EvidenceService/GetEvidence", true,
@@ -146,6 +170,16 @@ grpc::Status RpcRunner::Complete(const CallContext& call, const absl::Status& s,
     log::Info("rpc", std::move(fields));
   }
   return ToGrpcStatus(s);
+}
+
+domain::MutationContext CaseChangeBy(const CallContext& call, domain::CaseOperation op) {
+  domain::MutationContext m;
+  m.actor = call.caller.principal.id;
+  if (call.caller.partner) m.acting_through = call.caller.partner->id;
+  m.rpc = call.method;
+  const domain::Principal* who = &call.caller.principal;
+  m.authorize = [who, op](const domain::Case& k) { return domain::AuthorizeCase(*who, k, op); };
+  return m;
 }
 
 storage::AccessRecord AccessRecordFor(const CallContext& call, std::string resource, bool change,

@@ -16,6 +16,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
 #include "server/authenticator.h"
+#include "server/domain/authorization.h"
 #include "server/domain/errors.h"
 #include "server/log.h"
 #include "server/rate_limiter.h"
@@ -45,6 +46,11 @@ struct CallContext {
 // The access-log record of `call` touching `resource` ("cases/abc") at `now`: a read, or a change.
 storage::AccessRecord AccessRecordFor(const CallContext& call, std::string resource, bool change,
                                       absl::Time now);
+
+// A change of a case (or of what hangs under it) by the caller: recorded in the access log,
+// authorized for `op` on the case as stored, inside the store's transaction. `call` must outlive
+// the context.
+domain::MutationContext CaseChangeBy(const CallContext& call, domain::CaseOperation op);
 
 class RpcRunner {
  public:

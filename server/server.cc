@@ -149,6 +149,14 @@ absl::StatusOr<std::unique_ptr<OdrServer>> OdrServer::Start(const ServerOptions&
   s->deadline_service_ = std::make_unique<DeadlineServiceImpl>(s->runner_.get(), s->store_.get(),
                                                                s->access_.get(), clock);
   s->engine_ = std::make_unique<DeadlineEngine>(s->store_.get(), clock);
+  // Settlement agreements: signatures by the server's key on each signer's consent (ADR 0012).
+  auto agreement_signer = AgreementSigner::Create(AgreementKeyPath(options.data_dir));
+  if (!agreement_signer.ok()) return agreement_signer.status();
+  s->agreement_signer_ = std::make_unique<AgreementSigner>(std::move(*agreement_signer));
+  s->agreements_ = std::make_unique<storage::AgreementStore>(
+      s->db_.get(), s->store_.get(), clock, ids, s->statutory_.get(), s->agreement_signer_.get());
+  s->agreement_service_ = std::make_unique<AgreementServiceImpl>(
+      s->runner_.get(), s->agreements_.get(), s->access_.get(), clock);
   // Every commit that appended a case event wakes the watch streams and the deadline engine
   // (a new deadline or reminder may be due sooner than the engine's next look).
   s->db_->SetEventListener([srv = s.get()] {
@@ -195,6 +203,7 @@ absl::StatusOr<std::unique_ptr<OdrServer>> OdrServer::Start(const ServerOptions&
   builder.RegisterService(s->evidence_service_.get());
   builder.RegisterService(s->appointment_service_.get());
   builder.RegisterService(s->deadline_service_.get());
+  builder.RegisterService(s->agreement_service_.get());
   // Explicit size limits: a larger message is RESOURCE_EXHAUSTED before it is parsed. Metadata
   // may be up to 16 KiB so that an oversized token reaches the authenticator and gets
   // UNAUTHENTICATED rather than a transport error.

@@ -11,6 +11,8 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "server/agreement_service.h"
+#include "server/agreement_signer.h"
 #include "server/appointment_service.h"
 #include "server/auth/token.h"
 #include "server/auth_service.h"
@@ -129,6 +131,9 @@ class OdrServer {
   std::unique_ptr<AppointmentServiceImpl> appointment_service_;
   std::unique_ptr<DeadlineServiceImpl> deadline_service_;
   std::unique_ptr<DeadlineEngine> engine_;
+  std::unique_ptr<AgreementSigner> agreement_signer_;
+  std::unique_ptr<storage::AgreementStore> agreements_;
+  std::unique_ptr<AgreementServiceImpl> agreement_service_;
   std::unique_ptr<grpc::Server> server_;
 };
 

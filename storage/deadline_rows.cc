@@ -139,13 +139,14 @@ absl::Status Stop(Connection& c, absl::string_view case_id, absl::string_view id
   return s.Run();
 }
 
-absl::Status StopAll(Connection& c, absl::string_view case_id, absl::Time now) {
+absl::Status StopAll(Connection& c, absl::string_view case_id, absl::Time now,
+                     bool keep_instalments) {
   ODR_ASSIGN_OR_RETURN(
       Statement s,
       c.Prepare("UPDATE deadlines SET state = 'cancelled', next_fire_us = NULL, paused_at_us ="
                 " NULL, update_time_us = ?2 WHERE case_id = ?1 AND state IN ('running',"
-                " 'paused')"));
-  s.Bind(1, case_id).Bind(2, absl::ToUnixMicros(now));
+                " 'paused') AND NOT (?3 AND kind = 'instalment_due')"));
+  s.Bind(1, case_id).Bind(2, absl::ToUnixMicros(now)).Bind(3, int64_t{keep_instalments ? 1 : 0});
   return s.Run();
 }
 

@@ -28,8 +28,10 @@ absl::Status Save(Connection& c, const domain::Deadline& d);
 // Moves the open deadline `id` of the case to `state` (kMet or kCancelled); nothing if not open.
 absl::Status Stop(Connection& c, absl::string_view case_id, absl::string_view id,
                   domain::DeadlineState state, absl::Time now);
-// Cancels every open deadline and reminder of the case.
-absl::Status StopAll(Connection& c, absl::string_view case_id, absl::Time now);
+// Cancels every open deadline and reminder of the case; with `keep_instalments`, not the
+// instalments of its agreement (which stay due after the case ends).
+absl::Status StopAll(Connection& c, absl::string_view case_id, absl::Time now,
+                     bool keep_instalments = false);
 // Cancels the open reminders of an appointment.
 absl::Status StopReminders(Connection& c, absl::string_view case_id,
                            absl::string_view appointment_id, absl::Time now);

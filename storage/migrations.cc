@@ -396,6 +396,115 @@ CREATE TABLE court_referrals (
       R"sql(
 CREATE INDEX case_events_by_case ON case_events (case_id, event_id);
 )sql",
+      // 9: settlement agreements (revisions, signatures, payments), privileged offers (apart from
+      // everything a court receives), courts, judicial confirmation applications.
+      R"sql(
+CREATE TABLE agreements (
+  case_id TEXT NOT NULL REFERENCES cases (id),
+  id TEXT NOT NULL,
+  revision INTEGER NOT NULL CHECK (revision >= 1),
+  state TEXT NOT NULL CHECK (state IN ('draft', 'effective', 'abandoned',
+    'confirmation_rejected')),
+  create_time_us INTEGER NOT NULL,
+  update_time_us INTEGER NOT NULL,
+  effective_time_us INTEGER,
+  version INTEGER NOT NULL,
+  request_key TEXT UNIQUE,
+  PRIMARY KEY (case_id, id)
+) STRICT, WITHOUT ROWID;
+
+-- Every revision's content (JSON), its canonical text and the hash of that text.
+CREATE TABLE agreement_revisions (
+  case_id TEXT NOT NULL,
+  agreement_id TEXT NOT NULL,
+  revision INTEGER NOT NULL,
+  content_json TEXT NOT NULL,
+  parties_json TEXT NOT NULL,
+  text TEXT NOT NULL,
+  content_hash TEXT NOT NULL,
+  create_time_us INTEGER NOT NULL,
+  PRIMARY KEY (case_id, agreement_id, revision),
+  FOREIGN KEY (case_id, agreement_id) REFERENCES agreements (case_id, id)
+) STRICT, WITHOUT ROWID;
+
+CREATE TABLE agreement_signatures (
+  case_id TEXT NOT NULL,
+  agreement_id TEXT NOT NULL,
+  revision INTEGER NOT NULL,
+  signer TEXT NOT NULL,
+  role TEXT NOT NULL CHECK (role IN ('party', 'mediator', 'organization')),
+  principal_id TEXT NOT NULL,
+  time_us INTEGER NOT NULL,
+  statement TEXT NOT NULL,
+  signature_b64 TEXT NOT NULL,
+  key_id TEXT NOT NULL,
+  PRIMARY KEY (case_id, agreement_id, revision, signer),
+  FOREIGN KEY (case_id, agreement_id, revision)
+    REFERENCES agreement_revisions (case_id, agreement_id, revision)
+) STRICT, WITHOUT ROWID;
+
+CREATE TABLE agreement_payments (
+  case_id TEXT NOT NULL,
+  agreement_id TEXT NOT NULL,
+  seq INTEGER NOT NULL,
+  instalment INTEGER NOT NULL CHECK (instalment >= 0),
+  amount_fen INTEGER NOT NULL CHECK (amount_fen > 0),
+  time_us INTEGER NOT NULL,
+  recorded_by TEXT NOT NULL,
+  note TEXT NOT NULL,
+  PRIMARY KEY (case_id, agreement_id, seq),
+  FOREIGN KEY (case_id, agreement_id) REFERENCES agreements (case_id, id)
+) STRICT, WITHOUT ROWID;
+
+-- Offers and concessions made during mediation are privileged (OMR Art. 18): nothing that
+-- assembles what a court receives reads this table.
+CREATE TABLE privileged_offers (
+  case_id TEXT NOT NULL REFERENCES cases (id),
+  id TEXT NOT NULL,
+  offered_by TEXT NOT NULL,
+  text TEXT NOT NULL,
+  amount_fen INTEGER NOT NULL CHECK (amount_fen >= 0),
+  recorded_by TEXT NOT NULL,
+  time_us INTEGER NOT NULL,
+  PRIMARY KEY (case_id, id)
+) STRICT, WITHOUT ROWID;
+
+-- Basic courts that confirm agreements, with the region they serve (odrd admin create-court).
+CREATE TABLE courts (
+  id TEXT PRIMARY KEY,
+  display_name TEXT NOT NULL,
+  region_code TEXT NOT NULL
+) STRICT;
+CREATE INDEX courts_by_region ON courts (region_code, id);
+
+CREATE TABLE confirmations (
+  case_id TEXT NOT NULL REFERENCES cases (id),
+  id TEXT NOT NULL,
+  agreement_id TEXT NOT NULL,
+  court_id TEXT NOT NULL,
+  bases TEXT NOT NULL,
+  state TEXT NOT NULL,
+  consented TEXT NOT NULL,
+  materials_json TEXT NOT NULL,
+  submit_time_us INTEGER,
+  accept_due_us INTEGER,
+  accept_time_us INTEGER,
+  ruling_due_us INTEGER,
+  decision_time_us INTEGER,
+  refusal_ground TEXT NOT NULL DEFAULT '',
+  rejection_grounds TEXT NOT NULL DEFAULT '',
+  court_note TEXT NOT NULL DEFAULT '',
+  ruling_number TEXT NOT NULL DEFAULT '',
+  create_time_us INTEGER NOT NULL,
+  update_time_us INTEGER NOT NULL,
+  version INTEGER NOT NULL,
+  request_key TEXT UNIQUE,
+  PRIMARY KEY (case_id, id)
+) STRICT, WITHOUT ROWID;
+CREATE INDEX confirmations_by_court ON confirmations (court_id, create_time_us, case_id, id);
+
+CREATE INDEX cases_by_diversion_court ON cases (diversion_court, create_time_us, id);
+)sql",
   };
   return *kMigrations;
 }

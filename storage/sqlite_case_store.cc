@@ -402,7 +402,7 @@ absl::Status ApplyPlan(Connection& c, const domain::StatutoryClock& clock,
   if (plan.stop_all) {
     ODR_RETURN_IF_ERROR(
         CancelScheduledAppointments(c, k, std::nullopt, "the case ended", actor, now));
-    ODR_RETURN_IF_ERROR(deadline_rows::StopAll(c, k.id, now));
+    ODR_RETURN_IF_ERROR(deadline_rows::StopAll(c, k.id, now, plan.keep_instalments));
   }
   for (const std::string& mediator : plan.released_mediators) {
     ODR_RETURN_IF_ERROR(CancelScheduledAppointments(
@@ -439,7 +439,23 @@ absl::Status ApplyTransition(Connection& c, Case& k, CaseAction action, absl::st
       }
     }
   }
-  return AppendEvent(c, k.id, actor, k.update_time, from, next, reason);
+  ODR_RETURN_IF_ERROR(AppendEvent(c, k.id, actor, k.update_time, from, next, reason));
+  if (action == CaseAction::kClose && k.data.court_diversion) {
+    // A court-diverted dispute that ends without settlement goes back into the court's queue
+    // for filing as litigation (OMR Art. 21).
+    const std::string& court = k.data.court_diversion->court_id;
+    ODR_ASSIGN_OR_RETURN(Statement r,
+                         c.Prepare("INSERT INTO court_referrals (court_id, case_id, reason,"
+                                   " time_us) VALUES (?1, ?2, ?3, ?4) ON CONFLICT DO NOTHING"));
+    r.Bind(1, court).Bind(2, k.id).Bind(3, reason).Bind(4, absl::ToUnixMicros(k.update_time));
+    ODR_RETURN_IF_ERROR(r.Run());
+    ODR_RETURN_IF_ERROR(AppendEvent(c, k.id, actor, k.update_time, k.state, k.state,
+                                    absl::StrCat("referred back to courts/", court,
+                                                 " for filing as litigation (OMR Art. 21)"),
+                                    {domain::EventKind::kReferredToLitigation,
+                                     domain::EventAudience::kAll, ""}));
+  }
+  return absl::OkStatus();
 }
 
 absl::StatusOr<std::string> NextCaseNumber(Connection& c, absl::Time now) {
@@ -675,6 +691,20 @@ absl::StatusOr<Case> SqliteCaseStore::MutateCase(
   });
   if (!s.ok()) return s;
   return result;
+}
+
+absl::StatusOr<Case> SqliteCaseStore::MutateCaseFor(
+    absl::string_view id, std::optional<int64_t> expected_version,
+    const domain::MutationContext& ctx,
+    const std::function<absl::Status(Connection&, Case&)>& mutate) {
+  domain::MutationContext own = ctx;
+  own.request_id.clear();
+  return MutateCase(id, expected_version, own, mutate);
+}
+
+absl::Status SqliteCaseStore::ApplyAction(Connection& c, Case& k, CaseAction action,
+                                          absl::string_view reason, absl::string_view actor) {
+  return ApplyTransition(c, k, action, reason, actor);
 }
 
 absl::StatusOr<Case> SqliteCaseStore::UpdateCase(absl::string_view id, const CaseData& values,
@@ -1147,9 +1177,9 @@ absl::Status SqliteCaseStore::Expire(Connection& c, const domain::Deadline& d, C
                         absl::StrCat("appointments/", d.subject)});
   }
   const domain::ExpiryEffect e = statutory_->OnExpiry(d, k);
-  ODR_RETURN_IF_ERROR(AppendEvent(
-      c, k.id, kSystemActor, now, k.state, k.state, e.message,
-      {domain::EventKind::kDeadlineExpired, e.audience, absl::StrCat("deadlines/", d.id)}));
+  ODR_RETURN_IF_ERROR(
+      AppendEvent(c, k.id, kSystemActor, now, k.state, k.state, e.message,
+                  {e.event_kind, e.audience, absl::StrCat("deadlines/", d.id)}));
   const Case before = k;
   k.update_time = now;
   bool changed = false;
@@ -1175,19 +1205,6 @@ absl::Status SqliteCaseStore::Expire(Connection& c, const domain::Deadline& d, C
   if (e.action && domain::NextState(k.state, *e.action).ok()) {
     ODR_RETURN_IF_ERROR(ApplyTransition(c, k, *e.action, e.reason, kSystemActor));
     changed = true;
-    if (e.refer_to_court) {
-      const std::string& court = k.data.court_diversion->court_id;
-      ODR_ASSIGN_OR_RETURN(Statement r,
-                           c.Prepare("INSERT INTO court_referrals (court_id, case_id, reason,"
-                                     " time_us) VALUES (?1, ?2, ?3, ?4) ON CONFLICT DO NOTHING"));
-      r.Bind(1, court).Bind(2, k.id).Bind(3, e.reason).Bind(4, absl::ToUnixMicros(now));
-      ODR_RETURN_IF_ERROR(r.Run());
-      ODR_RETURN_IF_ERROR(
-          AppendEvent(c, k.id, kSystemActor, now, k.state, k.state,
-                      absl::StrCat("referred back to courts/", court,
-                                   " for filing as litigation (OMR Art. 21)"),
-                      {domain::EventKind::kReferredToLitigation, domain::EventAudience::kAll, ""}));
-    }
   }
   if (!changed) return absl::OkStatus();
   k.version += 1;

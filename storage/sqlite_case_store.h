@@ -46,6 +46,19 @@ class SqliteCaseStore final : public CaseStore {
   absl::StatusOr<int> FireDueDeadlines(int limit) override;
   absl::StatusOr<std::optional<absl::Time>> NextDeadline() override;
 
+  // For the stores of a case's own resources (agreements, confirmations): runs `mutate` in the
+  // case's write transaction exactly as a case change does — ctx.authorize on the case as
+  // stored, the etag check, a new case version, the statutory plan of any state change, the
+  // access record. ctx.request_id is ignored (those stores keep their own). Thread-safe.
+  absl::StatusOr<domain::Case> MutateCaseFor(
+      absl::string_view id, std::optional<int64_t> expected_version,
+      const domain::MutationContext& ctx,
+      const std::function<absl::Status(Connection&, domain::Case&)>& mutate);
+  // Inside such a mutation: moves `k` through `action` with its event; a court-diverted case
+  // that closes is referred back to its court (OMR Art. 21).
+  static absl::Status ApplyAction(Connection& c, domain::Case& k, domain::CaseAction action,
+                                  absl::string_view reason, absl::string_view actor);
+
  private:
   // One write transaction: idempotency lookup, load, etag check, then `mutate` (which may write
   // other rows) on the case with its new version and update time, then the row and the request_id.

@@ -30,7 +30,7 @@ struct Rule {
   CaseOperation op;
   bool applicant_side, respondent_side, assigned_mediator, organization_admin, diverting_court;
 };
-constexpr std::array<Rule, 14> kRules{{
+constexpr std::array<Rule, 19> kRules{{
     // op                           applicant respondent mediator org-admin court
     {CaseOperation::kRead, true, true, true, true, true},
     {CaseOperation::kUpdate, true, false, true, true, false},
@@ -46,12 +46,19 @@ constexpr std::array<Rule, 14> kRules{{
     {CaseOperation::kBookAppointment, true, true, true, true, false},
     {CaseOperation::kManageAppointments, false, false, true, true, false},
     {CaseOperation::kManageClock, false, false, true, true, false},
+    {CaseOperation::kDraftAgreement, false, false, true, true, false},
+    {CaseOperation::kSignAgreement, true, true, true, true, false},
+    {CaseOperation::kRecordPerformance, false, false, true, true, false},
+    {CaseOperation::kRecordOffer, false, false, true, true, false},
+    {CaseOperation::kApplyForConfirmation, true, true, false, false, false},
 }};
 
 // Operations of the mediation itself, open to a mediator only once it accepted (OMR Arts. 12-13).
 bool NeedsAcceptance(CaseOperation op) {
   return op == CaseOperation::kBookAppointment || op == CaseOperation::kManageAppointments ||
-         op == CaseOperation::kManageClock;
+         op == CaseOperation::kManageClock || op == CaseOperation::kDraftAgreement ||
+         op == CaseOperation::kSignAgreement || op == CaseOperation::kRecordPerformance ||
+         op == CaseOperation::kRecordOffer;
 }
 
 const char* OperationName(CaseOperation op) {
@@ -84,6 +91,16 @@ const char* OperationName(CaseOperation op) {
       return "manage the appointments of";
     case CaseOperation::kManageClock:
       return "change the mediation period of";
+    case CaseOperation::kDraftAgreement:
+      return "draft the settlement agreement of";
+    case CaseOperation::kSignAgreement:
+      return "sign the settlement agreement of";
+    case CaseOperation::kRecordPerformance:
+      return "record the performance of the agreement of";
+    case CaseOperation::kRecordOffer:
+      return "record offers in";
+    case CaseOperation::kApplyForConfirmation:
+      return "apply for judicial confirmation in";
   }
   return "act on";
 }
@@ -189,6 +206,16 @@ std::vector<std::string> OwnParticipants(const Principal& p, const Case& c) {
         }
       }
     }
+  }
+  return out;
+}
+
+std::vector<std::string> OwnParties(const Principal& p, const Case& c) {
+  std::vector<std::string> out;
+  for (const std::string& x : OwnParticipants(p, c)) {
+    if (absl::StartsWith(x, "principals/")) continue;
+    std::string party = x.substr(0, x.find("/agents/"));
+    if (std::find(out.begin(), out.end(), party) == out.end()) out.push_back(std::move(party));
   }
   return out;
 }
@@ -373,6 +400,49 @@ absl::Status AuthorizeManageOrganization(const Principal& p, absl::string_view o
 bool MaySeeMediatorPrivateDetails(const Principal& p, absl::string_view organization_id) {
   return p.role == Role::kOrgAdmin && !p.disabled && !p.organization_id.empty() &&
          p.organization_id == organization_id;
+}
+
+bool MaySeeOffer(const Principal& p, const Case& c, absl::string_view offered_by) {
+  const CaseRelation r = RelationTo(p, c);
+  if (r.assigned_mediator || r.organization_admin) return true;
+  const bool applicants = absl::StartsWith(offered_by, "applicants/");
+  return applicants ? r.applicant_side : r.respondent_side;
+}
+
+// --- Courts: judicial confirmation and diversion ---
+
+bool IsCourtPrincipal(const Principal& p, absl::string_view court_id) {
+  return p.role == Role::kCourt && !p.disabled && !p.court_id.empty() && p.court_id == court_id;
+}
+
+absl::Status AuthorizeCourt(const Principal& p, absl::string_view court_id) {
+  if (IsCourtPrincipal(p, court_id)) return absl::OkStatus();
+  return MakeError(absl::StatusCode::kPermissionDenied, "PERMISSION_DENIED",
+                   absl::StrCat("only principals of courts/", court_id, " may act for it"));
+}
+
+absl::Status ConfirmationNotFoundError(absl::string_view case_id, absl::string_view id) {
+  return MakeError(
+      absl::StatusCode::kNotFound, "NOT_FOUND",
+      absl::StrCat("cases/", case_id, "/confirmations/", id, " not found (or you may not see it)"));
+}
+
+absl::Status AuthorizeConfirmationRead(const Principal& p, const Case& c, absl::string_view id,
+                                       absl::string_view court_id) {
+  if (IsCourtPrincipal(p, court_id)) return absl::OkStatus();
+  if (AuthorizeCase(p, c, CaseOperation::kRead).ok()) return absl::OkStatus();
+  return ConfirmationNotFoundError(c.id, id);
+}
+
+absl::Status AuthorizeConfirmationDecision(const Principal& p, const Case& c, absl::string_view id,
+                                           absl::string_view court_id) {
+  if (IsCourtPrincipal(p, court_id)) return absl::OkStatus();
+  if (!AuthorizeConfirmationRead(p, c, id, court_id).ok()) {
+    return ConfirmationNotFoundError(c.id, id);
+  }
+  return MakeError(absl::StatusCode::kPermissionDenied, "PERMISSION_DENIED",
+                   absl::StrCat("only courts/", court_id,
+                                ", to which it was made, may decide on this application"));
 }
 
 }  // namespace odr::domain

@@ -35,6 +35,14 @@ enum class CaseOperation {
   kBookAppointment,     // FindSlots, BookAppointment (parties: only what they attend)
   kManageAppointments,  // Reschedule/CancelAppointment (also the booker), RecordAttendance
   kManageClock,         // Pause/Resume/ExtendMediationPeriod, RecordRespondentContact
+  kDraftAgreement,      // Create/UpdateAgreement
+  kSignAgreement,       // SignAgreement (a party side signs for its own parties only)
+  kRecordPerformance,   // RecordPayment
+  kRecordOffer,         // RecordOffer
+  // Pre-check, apply for, join, supply materials to and withdraw a judicial confirmation: the
+  // parties themselves (and their agents). Court-side methods are authorized by court (see
+  // AuthorizeCourt).
+  kApplyForConfirmation,
 };
 
 // How a principal relates to a case.
@@ -111,6 +119,9 @@ absl::Status AuthorizeAppointmentAudience(const Principal& p, const Case& c, Eve
 // The participant names ("applicants/0", "respondents/1/agents/0", "principals/{id}") under
 // which `p` takes part in appointments of `c`.
 std::vector<std::string> OwnParticipants(const Principal& p, const Case& c);
+// The parties ("applicants/0", "respondents/1") citizen `p` is, or acts for as an agent, in
+// `c`, each once; empty for other roles. Who may sign and apply for a party.
+std::vector<std::string> OwnParties(const Principal& p, const Case& c);
 // Reading or changing a mediator's availability: the mediator (principal `mediator_principal`)
 // and the admins of organization `organization_id`. PERMISSION_DENIED otherwise.
 absl::Status AuthorizeAvailability(const Principal& p, absl::string_view organization_id,
@@ -118,8 +129,32 @@ absl::Status AuthorizeAvailability(const Principal& p, absl::string_view organiz
 // NOT_FOUND for an appointment, the same whether it is missing or hidden.
 absl::Status AppointmentNotFoundError(absl::string_view case_id, absl::string_view id);
 
+// Privileged offers (OMR Art. 18): the case's mediators and organization admins, and the side
+// that made the offer (`offered_by` "applicants/{i}" or "respondents/{i}"). Never a court.
+// AuthorizeCase kRead must have passed.
+bool MaySeeOffer(const Principal& p, const Case& c, absl::string_view offered_by);
+
 // The message of NOT_FOUND for a case, the same whether it is missing or hidden.
 absl::Status CaseNotFoundError(absl::string_view id);
+
+// --- Courts: judicial confirmation and diversion ---
+
+// Acting for court `court_id` (CourtService methods, a court's queue of applications): its
+// principals only (role court, that court_id, not disabled). PERMISSION_DENIED otherwise.
+absl::Status AuthorizeCourt(const Principal& p, absl::string_view court_id);
+// Whether `p` is a principal of court `court_id`.
+bool IsCourtPrincipal(const Principal& p, absl::string_view court_id);
+// NOT_FOUND for a confirmation application, the same whether it is missing or hidden.
+absl::Status ConfirmationNotFoundError(absl::string_view case_id, absl::string_view id);
+// Reading application `id` of case `c` made to court `court_id` (and its court bundle): anyone
+// who may read the case, and the principals of that court. Another court gets NOT_FOUND, as for
+// a missing application, so that it cannot learn the application exists.
+absl::Status AuthorizeConfirmationRead(const Principal& p, const Case& c, absl::string_view id,
+                                       absl::string_view court_id);
+// Deciding on it (accept, refuse, request materials, rule): the principals of `court_id` only;
+// NOT_FOUND for whoever may not read it, PERMISSION_DENIED for the others (the parties ...).
+absl::Status AuthorizeConfirmationDecision(const Principal& p, const Case& c, absl::string_view id,
+                                           absl::string_view court_id);
 
 }  // namespace odr::domain
 

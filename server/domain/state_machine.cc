@@ -41,6 +41,11 @@ const std::vector<Transition>& Transitions() {
       {CaseAction::kProposeMediator, CaseState::kMediating, CaseState::kMediating, false},
       {CaseAction::kAcceptAssignment, CaseState::kMediating, CaseState::kMediating, false},
       {CaseAction::kReleaseMediator, CaseState::kMediating, CaseState::kAccepted, true},
+      // The settlement (PML Art. 28) and its judicial confirmation (CPL Art. 206). A rejected
+      // confirmation lets the parties mediate again (CPL Interpretation Art. 358).
+      {CaseAction::kSettle, CaseState::kMediating, CaseState::kSettled, false},
+      {CaseAction::kConfirm, CaseState::kSettled, CaseState::kConfirmed, false},
+      {CaseAction::kMediateAgain, CaseState::kSettled, CaseState::kMediating, true},
   };
   return *kTable;
 }
@@ -63,6 +68,12 @@ const char* ActionName(CaseAction a) {
       return "release a mediator of";
     case CaseAction::kStartMediation:
       return "start mediating";
+    case CaseAction::kSettle:
+      return "settle";
+    case CaseAction::kConfirm:
+      return "confirm";
+    case CaseAction::kMediateAgain:
+      return "mediate again";
   }
   return "unknown";
 }

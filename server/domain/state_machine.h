@@ -21,6 +21,9 @@ enum class CaseAction {
   kAcceptAssignment,  // a proposed mediator accepts (OMR Art. 12)
   kReleaseMediator,   // a mediator declines, recuses or is replaced (OMR Arts. 12, 14)
   kStartMediation,    // the respondent agreed to mediation when contacted (OMR Art. 15)
+  kSettle,            // the settlement agreement took effect: all signed (PML Art. 28)
+  kConfirm,           // a court ruled the agreement valid (CPL Art. 206)
+  kMediateAgain,      // a court rejected the confirmation: the parties may mediate again
 };
 
 struct Transition {

@@ -12,12 +12,15 @@
 namespace odr::domain {
 namespace {
 
-constexpr std::array<std::pair<DeadlineKind, const char*>, 5> kKinds{{
+constexpr std::array<std::pair<DeadlineKind, const char*>, 8> kKinds{{
     {DeadlineKind::kMediatorAcceptance, "mediator_acceptance"},
     {DeadlineKind::kRespondentContact, "respondent_contact"},
     {DeadlineKind::kMediationPeriod, "mediation_period"},
     {DeadlineKind::kConfirmationApplication, "confirmation_application"},
     {DeadlineKind::kAppointmentReminder, "appointment_reminder"},
+    {DeadlineKind::kInstalmentDue, "instalment_due"},
+    {DeadlineKind::kConfirmationAcceptance, "confirmation_acceptance"},
+    {DeadlineKind::kConfirmationRuling, "confirmation_ruling"},
 }};
 constexpr std::array<std::pair<DeadlineState, const char*>, 5> kStates{{
     {DeadlineState::kRunning, "running"},
@@ -78,6 +81,12 @@ const char* StatutoryClock::LegalBasis(DeadlineKind kind) {
       return "PML Art. 33";
     case DeadlineKind::kAppointmentReminder:
       return "";
+    case DeadlineKind::kInstalmentDue:
+      return "PML Art. 31";
+    case DeadlineKind::kConfirmationAcceptance:
+      return "CPL Interpretation Art. 355";
+    case DeadlineKind::kConfirmationRuling:
+      return "CPL Art. 187";
   }
   return "";
 }
@@ -86,10 +95,13 @@ EventAudience StatutoryClock::Audience(DeadlineKind kind) {
   switch (kind) {
     case DeadlineKind::kMediatorAcceptance:
     case DeadlineKind::kRespondentContact:
+    case DeadlineKind::kConfirmationAcceptance:
+    case DeadlineKind::kConfirmationRuling:
       return EventAudience::kStaff;
     case DeadlineKind::kMediationPeriod:
     case DeadlineKind::kConfirmationApplication:
     case DeadlineKind::kAppointmentReminder:
+    case DeadlineKind::kInstalmentDue:
       return EventAudience::kAll;
   }
   return EventAudience::kStaff;
@@ -110,6 +122,14 @@ int StatutoryClock::MediationPeriodDays(const Case& c) {
 
 void StatutoryClock::Recompute(Deadline* d, absl::Time now) const {
   if (d->kind == DeadlineKind::kAppointmentReminder) return;  // fixed
+  if (d->kind == DeadlineKind::kInstalmentDue) {
+    // Fixed at the end of the agreed day; warns like the others, at most half-way.
+    const absl::Duration lead =
+        std::min(config_.warning_lead, std::max(absl::ZeroDuration(), (d->due - d->start) / 2));
+    d->warn_at = d->due - lead;
+    if (*d->warn_at > now) d->warned = false;
+    return;
+  }
   const absl::CivilDay first = absl::ToCivilDay(d->start, ChinaTime());
   bool provisional = false;
   absl::StatusOr<absl::CivilDay> last =
@@ -154,10 +174,39 @@ Deadline StatutoryClock::Start(DeadlineKind kind, const Case& c, absl::string_vi
       d.id = "confirmation-application";
       d.length = 30;
       break;
+    case DeadlineKind::kConfirmationAcceptance:
+      d.id = absl::StrCat("confirmation-acceptance-", subject);
+      d.subject = std::string(subject);
+      d.length = 3;
+      break;
+    case DeadlineKind::kConfirmationRuling:
+      d.id = absl::StrCat("confirmation-ruling-", subject);
+      d.subject = std::string(subject);
+      d.length = 30;
+      break;
     case DeadlineKind::kAppointmentReminder:
-      break;  // see Reminders
+    case DeadlineKind::kInstalmentDue:
+      break;  // see Reminders, Instalment
   }
   Recompute(&d, start);
+  return d;
+}
+
+std::string StatutoryClock::InstalmentId(absl::string_view agreement_id, int index) {
+  return absl::StrCat("instalment-", agreement_id, "-", index);
+}
+
+Deadline StatutoryClock::Instalment(absl::string_view case_id, absl::string_view agreement_id,
+                                    int index, absl::CivilDay due_day, absl::Time now) const {
+  Deadline d;
+  d.case_id = std::string(case_id);
+  d.kind = DeadlineKind::kInstalmentDue;
+  d.id = InstalmentId(agreement_id, index);
+  d.subject = absl::StrCat(agreement_id, "/", index);
+  d.start = now;
+  d.update_time = now;
+  d.due = std::max(now, WorkingCalendar::EndOfDay(due_day));
+  Recompute(&d, now);
   return d;
 }
 
@@ -187,6 +236,16 @@ DeadlinePlan StatutoryClock::OnCaseChange(const Case& before, const Case& after,
   DeadlinePlan plan;
   if (IsTerminal(after.state)) {
     plan.stop_all = !IsTerminal(before.state);
+    plan.keep_instalments = after.state == CaseState::kConfirmed;
+    return plan;
+  }
+  if (before.state != CaseState::kSettled && after.state == CaseState::kSettled) {
+    plan.stop.push_back({"mediation-period", DeadlineState::kMet});
+    plan.start.push_back(Start(DeadlineKind::kConfirmationApplication, after, "", now));
+    return plan;
+  }
+  if (before.state == CaseState::kSettled && after.state != CaseState::kSettled) {
+    plan.stop.push_back({"confirmation-application", DeadlineState::kCancelled});
     return plan;
   }
   std::set<std::string> proposed_before, active_before;
@@ -298,8 +357,7 @@ ExpiryEffect StatutoryClock::OnExpiry(const Deadline& d, const Case& c) const {
       e.action = CaseAction::kClose;
       e.reason = absl::StrCat("the mediation period ended on ", DayText(d.due),
                               " without settlement (OMR Arts. 24, 25)");
-      e.refer_to_court = c.data.court_diversion.has_value();
-      e.message = e.refer_to_court
+      e.message = c.data.court_diversion.has_value()
                       ? absl::StrCat(e.reason, "; referred back to courts/",
                                      c.data.court_diversion->court_id,
                                      " for filing as litigation (OMR Art. 21)")
@@ -313,6 +371,22 @@ ExpiryEffect StatutoryClock::OnExpiry(const Deadline& d, const Case& c) const {
     case DeadlineKind::kAppointmentReminder:
       e.message = absl::StrCat("appointments/", d.subject, " starts in ",
                                absl::FormatDuration(absl::Minutes(d.length)));
+      break;
+    case DeadlineKind::kInstalmentDue:
+      e.event_kind = EventKind::kInstalmentOverdue;
+      e.message = absl::StrCat("instalment ", d.subject.substr(d.subject.find('/') + 1),
+                               " of agreements/", d.subject.substr(0, d.subject.find('/')),
+                               " was not paid in full by the end of ", DayText(d.due),
+                               "; the organization supervises performance (PML Art. 31)");
+      break;
+    case DeadlineKind::kConfirmationAcceptance:
+      e.message = absl::StrCat("confirmations/", d.subject,
+                               " was neither accepted nor refused within 3 days of filing (CPL "
+                               "Interpretation Art. 355)");
+      break;
+    case DeadlineKind::kConfirmationRuling:
+      e.message = absl::StrCat("confirmations/", d.subject,
+                               " was not ruled on within 30 days of acceptance (CPL Art. 187)");
       break;
   }
   return e;

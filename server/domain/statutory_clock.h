@@ -29,6 +29,9 @@ enum class DeadlineKind {
   kMediationPeriod,          // OMR Arts. 24, 26: 30 / 15 / 7 days from acceptance
   kConfirmationApplication,  // PML Art. 33: 30 days from the agreement taking effect
   kAppointmentReminder,      // 24 h and 1 h before an appointment (not a legal deadline)
+  kInstalmentDue,            // PML Art. 31: an instalment of an effective agreement falls due
+  kConfirmationAcceptance,   // CPL Interpretation Art. 355: the court accepts within 3 days
+  kConfirmationRuling,       // CPL Art. 187: the court rules within 30 days of accepting
 };
 enum class DeadlineState { kRunning, kPaused, kMet, kExpired, kCancelled };
 
@@ -40,11 +43,14 @@ std::optional<DeadlineState> DeadlineStateFromName(absl::string_view n);
 struct Deadline {
   std::string case_id;
   // Unique within the case: "mediator-acceptance-{principal}", "respondent-contact",
-  // "mediation-period", "confirmation-application", "reminder-{24h|1h}-{appointment}-{version}".
+  // "mediation-period", "confirmation-application", "reminder-{24h|1h}-{appointment}-{version}",
+  // "instalment-{agreement}-{index}", "confirmation-acceptance-{c}", "confirmation-ruling-{c}".
   std::string id;
   DeadlineKind kind = DeadlineKind::kMediationPeriod;
   DeadlineState state = DeadlineState::kRunning;
-  std::string subject;  // the mediator's principal id (acceptance), the appointment id (reminder)
+  // The mediator's principal id (acceptance), the appointment id (reminder), "{agreement}/{index}"
+  // (instalment), the confirmation id (the court's deadlines).
+  std::string subject;
   absl::Time start;
   int length = 0;  // working days or days; for reminders, minutes before the appointment
   bool working_days = false;
@@ -85,6 +91,9 @@ struct DeadlinePlan {
   // Mediators (principal ids) no longer on the case (declined, replaced, lapsed): their
   // scheduled appointments of the case are cancelled. Empty when stop_all (all are cancelled).
   std::vector<std::string> released_mediators;
+  // With stop_all: the instalments of an effective agreement stay due (a confirmed agreement is
+  // still to be performed).
+  bool keep_instalments = false;
 };
 
 // What passing a deadline does, besides the DEADLINE_EXPIRED event.
@@ -96,8 +105,8 @@ struct ExpiryEffect {
   // kMediationPeriod: the case closes with `reason` (through the state machine).
   std::optional<CaseAction> action;
   std::string reason;
-  // Court-diverted cases that close are referred back to the court (OMR Art. 21).
-  bool refer_to_court = false;
+  // The event recorded: DEADLINE_EXPIRED, or INSTALMENT_OVERDUE for an instalment.
+  EventKind event_kind = EventKind::kDeadlineExpired;
 };
 
 class StatutoryClock {
@@ -112,6 +121,11 @@ class StatutoryClock {
   // times. Not for reminders (see Reminders).
   Deadline Start(DeadlineKind kind, const Case& c, absl::string_view subject,
                  absl::Time start) const;
+
+  // The deadline of instalment `index` of agreement `agreement_id` due at the end of `due_day`
+  // (China time), started at `now`; it warns like the others.
+  Deadline Instalment(absl::string_view case_id, absl::string_view agreement_id, int index,
+                      absl::CivilDay due_day, absl::Time now) const;
 
   // The reminders of version `version` of an appointment of case `case_id` starting at `start`,
   // those still ahead of `now`.
@@ -138,6 +152,8 @@ class StatutoryClock {
   static EventAudience Audience(DeadlineKind kind);
   // "OMR Art. 12" ...
   static const char* LegalBasis(DeadlineKind kind);
+  // The id of instalment deadline `index` of agreement `agreement_id`.
+  static std::string InstalmentId(absl::string_view agreement_id, int index);
   // Mediation period length in days for the case's procedure: 30, 15 or 7.
   static int MediationPeriodDays(const Case& c);
 

@@ -9,7 +9,7 @@
 namespace odr::domain {
 namespace {
 
-constexpr std::array<std::pair<CaseState, const char*>, 8> kStates{{
+constexpr std::array<std::pair<CaseState, const char*>, 10> kStates{{
     {CaseState::kDraft, "draft"},
     {CaseState::kSubmitted, "submitted"},
     {CaseState::kAccepted, "accepted"},
@@ -18,6 +18,8 @@ constexpr std::array<std::pair<CaseState, const char*>, 8> kStates{{
     {CaseState::kMediatorProposed, "mediator_proposed"},
     {CaseState::kMediatorAssigned, "mediator_assigned"},
     {CaseState::kMediating, "mediating"},
+    {CaseState::kSettled, "settled"},
+    {CaseState::kConfirmed, "confirmed"},
 }};
 
 constexpr std::array<std::pair<DisputeType, const char*>, 9> kDisputeTypes{{
@@ -52,7 +54,7 @@ constexpr std::array<std::pair<Procedure, const char*>, 3> kProcedures{{
     {Procedure::kPostFilingSimple, "post_filing_simple"},
 }};
 
-constexpr std::array<std::pair<EventKind, const char*>, 11> kEventKinds{{
+constexpr std::array<std::pair<EventKind, const char*>, 16> kEventKinds{{
     {EventKind::kStateChange, "state_change"},
     {EventKind::kAppointmentBooked, "appointment_booked"},
     {EventKind::kAppointmentRescheduled, "appointment_rescheduled"},
@@ -64,6 +66,11 @@ constexpr std::array<std::pair<EventKind, const char*>, 11> kEventKinds{{
     {EventKind::kDeadlineExpired, "deadline_expired"},
     {EventKind::kDeadlineChanged, "deadline_changed"},
     {EventKind::kReferredToLitigation, "referred_to_litigation"},
+    {EventKind::kAgreementDrafted, "agreement_drafted"},
+    {EventKind::kAgreementSigned, "agreement_signed"},
+    {EventKind::kPaymentRecorded, "payment_recorded"},
+    {EventKind::kInstalmentOverdue, "instalment_overdue"},
+    {EventKind::kConfirmationChanged, "confirmation_changed"},
 }};
 
 constexpr std::array<std::pair<EventAudience, const char*>, 4> kAudiences{{

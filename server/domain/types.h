@@ -25,6 +25,8 @@ enum class CaseState {
   kMediatorProposed,
   kMediatorAssigned,
   kMediating,
+  kSettled,    // a settlement agreement took effect (PML Art. 28)
+  kConfirmed,  // a court ruled the agreement valid (CPL Art. 206); terminal
 };
 
 enum class DisputeType {
@@ -138,6 +140,11 @@ enum class EventKind {
   kDeadlineExpired,
   kDeadlineChanged,
   kReferredToLitigation,
+  kAgreementDrafted,
+  kAgreementSigned,
+  kPaymentRecorded,
+  kInstalmentOverdue,
+  kConfirmationChanged,
 };
 
 // Who may see an event besides the case's mediators, organization and court (always): everyone

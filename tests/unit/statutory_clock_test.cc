@@ -613,7 +613,6 @@ TEST_F(StatutoryClockTest, ACourtDivertedCaseWhosePeriodEndsIsClosedAndReferredB
   const ExpiryEffect e = clock_.OnExpiry(d, c);
   ASSERT_TRUE(e.action.has_value());
   EXPECT_EQ(*e.action, CaseAction::kClose);
-  EXPECT_TRUE(e.refer_to_court);
   EXPECT_FALSE(e.lapse_principal.has_value());
   EXPECT_EQ(e.audience, EventAudience::kAll);
   EXPECT_THAT(e.reason, HasSubstr("2031-04-02"));
@@ -627,7 +626,6 @@ TEST_F(StatutoryClockTest, ACitizenCaseWhosePeriodEndsIsClosedNotReferred) {
   const ExpiryEffect e = clock_.OnExpiry(d, c);
   ASSERT_TRUE(e.action.has_value());
   EXPECT_EQ(*e.action, CaseAction::kClose);
-  EXPECT_FALSE(e.refer_to_court);
   EXPECT_FALSE(e.reason.empty());
   EXPECT_THAT(e.reason, HasSubstr("2031-04-02"));
   EXPECT_THAT(e.message, HasSubstr("PML Art. 26"));
@@ -641,7 +639,6 @@ TEST_F(StatutoryClockTest, AnUnansweredProposalLapses) {
   ASSERT_TRUE(e.lapse_principal.has_value());
   EXPECT_EQ(*e.lapse_principal, "p-1");
   EXPECT_FALSE(e.action.has_value());
-  EXPECT_FALSE(e.refer_to_court);
   EXPECT_EQ(e.audience, EventAudience::kStaff);
   EXPECT_THAT(e.message, HasSubstr("principals/p-1"));
 
