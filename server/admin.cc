@@ -10,6 +10,7 @@
 #include <memory>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
 #include "server/auth/secrets.h"
@@ -231,6 +232,19 @@ int VideoKey(const AdminFlags& f) {
   return 0;
 }
 
+int AgreementKey(const AdminFlags& f) {
+  // As for the other keys: never a new key here.
+  if (!std::filesystem::exists(AgreementKeyPath(f.data_dir))) {
+    return Fail(absl::StrCat("no agreement signing key in ", f.data_dir,
+                             " (odrd creates it when it first starts there)"));
+  }
+  auto signer = AgreementSigner::Create(AgreementKeyPath(f.data_dir));
+  if (!signer.ok()) return Fail(signer.status().message());
+  std::cout << "key_id " << signer->KeyId() << "\ned25519 "
+            << absl::Base64Escape(signer->PublicKey()) << "\n";
+  return 0;
+}
+
 int LoadCalendar(const AdminFlags& f) {
   std::ifstream in(f.calendar_file, std::ios::binary);
   if (!in) return Fail(absl::StrCat("cannot read ", f.calendar_file));
@@ -419,6 +433,10 @@ void AddAdminCommands(CLI::App* app, std::function<int()>* run) {
   CLI::App* video_key = admin->add_subcommand(
       "video-key", "Print the public key (PEM) that verifies video join tokens, for the platform");
   video_key->callback([f, run] { *run = [f] { return VideoKey(*f); }; });
+  CLI::App* agreement_key = admin->add_subcommand(
+      "agreement-key",
+      "Print the key id and public key (base64, raw Ed25519) that verify agreement signatures");
+  agreement_key->callback([f, run] { *run = [f] { return AgreementKey(*f); }; });
 
   CLI::App* load_calendar = admin->add_subcommand(
       "load-calendar",
