@@ -104,8 +104,8 @@ absl::StatusOr<std::vector<std::pair<std::string, domain::SignerRole>>> SignersF
     }
     if (out.empty()) {
       return MakeError(absl::StatusCode::kPermissionDenied, "PERMISSION_DENIED",
-                               absl::StrCat("the caller is not (and does not act for) ",
-                                            party.empty() ? "a party" : party));
+                       absl::StrCat("the caller is not (and does not act for) ",
+                                    party.empty() ? "a party" : party));
     }
   }
   if (!party.empty() && p.role != domain::Role::kCitizen) {
@@ -227,8 +227,8 @@ absl::StatusOr<std::pair<domain::Agreement, domain::Case>> AgreementServiceImpl:
     if (absl::IsNotFound(found.status())) return domain::CaseNotFoundError(ids.first);
     return found.status();
   }
-  ODR_RETURN_IF_ERROR(domain::AuthorizeCase(call.caller.principal, found->second,
-                                            domain::CaseOperation::kRead));
+  ODR_RETURN_IF_ERROR(
+      domain::AuthorizeCase(call.caller.principal, found->second, domain::CaseOperation::kRead));
   ODR_RETURN_IF_ERROR(access_->Append(
       {AccessRecordFor(call, found->first.name(), /*change=*/false, clock_->Now())}));
   return found;
@@ -243,11 +243,10 @@ grpc::ServerUnaryReactor* AgreementServiceImpl::CreateAgreement(
         if (auto e = domain::CheckRequestId(req->request_id()); !e.empty()) {
           return InvalidFieldError("request_id", e);
         }
-        const std::string key =
-            req->request_id().empty()
-                ? ""
-                : absl::StrCat(call.caller.principal.id, ":", req->request_id(), ":",
-                               MessageFingerprint(call.method, *req));
+        const std::string key = req->request_id().empty()
+                                    ? ""
+                                    : absl::StrCat(call.caller.principal.id, ":", req->request_id(),
+                                                   ":", MessageFingerprint(call.method, *req));
         // The content is checked against the parties of the case as stored.
         ODR_ASSIGN_OR_RETURN(
             domain::Agreement a,
@@ -272,9 +271,9 @@ grpc::ServerUnaryReactor* AgreementServiceImpl::GetAgreement(grpc::CallbackServe
                       });
 }
 
-grpc::ServerUnaryReactor* AgreementServiceImpl::ListAgreements(
-    grpc::CallbackServerContext* ctx, const v1::ListAgreementsRequest* req,
-    v1::ListAgreementsResponse* resp) {
+grpc::ServerUnaryReactor* AgreementServiceImpl::ListAgreements(grpc::CallbackServerContext* ctx,
+                                                               const v1::ListAgreementsRequest* req,
+                                                               v1::ListAgreementsResponse* resp) {
   return runner_->Run(
       ctx, "/odr.v1.AgreementService/ListAgreements", req,
       [this, req, resp](const CallContext& call) -> absl::Status {
@@ -282,8 +281,8 @@ grpc::ServerUnaryReactor* AgreementServiceImpl::ListAgreements(
         ODR_ASSIGN_OR_RETURN(auto found, store_->List(id));
         ODR_RETURN_IF_ERROR(domain::AuthorizeCase(call.caller.principal, found.second,
                                                   domain::CaseOperation::kRead));
-        ODR_RETURN_IF_ERROR(access_->Append({AccessRecordFor(
-            call, absl::StrCat("cases/", id), /*change=*/false, clock_->Now())}));
+        ODR_RETURN_IF_ERROR(access_->Append(
+            {AccessRecordFor(call, absl::StrCat("cases/", id), /*change=*/false, clock_->Now())}));
         for (const domain::Agreement& a : found.first) {
           AgreementToProto(a, found.second, call.caller.principal, clock_->Now(),
                            resp->add_agreements());
@@ -297,7 +296,8 @@ grpc::ServerUnaryReactor* AgreementServiceImpl::UpdateAgreement(
   return runner_->Run(
       ctx, "/odr.v1.AgreementService/UpdateAgreement", req,
       [this, req, resp](const CallContext& call) -> absl::Status {
-        ODR_ASSIGN_OR_RETURN(auto ids, ParseAgreementName(req->agreement().name(), "agreement.name"));
+        ODR_ASSIGN_OR_RETURN(auto ids,
+                             ParseAgreementName(req->agreement().name(), "agreement.name"));
         ODR_ASSIGN_OR_RETURN(std::optional<int64_t> version,
                              ParseEtag(req->agreement().etag(), "agreement.etag"));
         ODR_ASSIGN_OR_RETURN(
@@ -328,9 +328,9 @@ grpc::ServerUnaryReactor* AgreementServiceImpl::SignAgreement(grpc::CallbackServ
         const std::string party = req->party();
         ODR_ASSIGN_OR_RETURN(
             domain::Agreement a,
-            store_->Sign(ids.first, ids.second, req->content_hash(),
-                         [&who, &party](const domain::Case& k) { return SignersFor(who, k, party); },
-                         m));
+            store_->Sign(
+                ids.first, ids.second, req->content_hash(),
+                [&who, &party](const domain::Case& k) { return SignersFor(who, k, party); }, m));
         ODR_ASSIGN_OR_RETURN(auto got, store_->Get(ids.first, a.id, 0));
         AgreementToProto(got.first, got.second, who, clock_->Now(), resp);
         return absl::OkStatus();
@@ -422,9 +422,9 @@ grpc::ServerUnaryReactor* AgreementServiceImpl::RecordOffer(grpc::CallbackServer
         ODR_ASSIGN_OR_RETURN(
             domain::Offer saved,
             store_->RecordOffer(o, CaseChangeBy(call, domain::CaseOperation::kRecordOffer)));
-        ODR_RETURN_IF_ERROR(access_->Append({AccessRecordFor(
-            call, absl::StrCat("cases/", id, "/offers/", saved.id), /*change=*/true,
-            clock_->Now())}));
+        ODR_RETURN_IF_ERROR(
+            access_->Append({AccessRecordFor(call, absl::StrCat("cases/", id, "/offers/", saved.id),
+                                             /*change=*/true, clock_->Now())}));
         resp->set_name(absl::StrCat("cases/", id, "/offers/", saved.id));
         resp->set_offered_by(saved.offered_by);
         resp->set_text(saved.text);
@@ -448,8 +448,8 @@ grpc::ServerUnaryReactor* AgreementServiceImpl::ListOffers(grpc::CallbackServerC
         if (who.role == domain::Role::kCourt) {
           // Offers and concessions are privileged (OMR Art. 18): never shown to a court.
           return MakeError(absl::StatusCode::kPermissionDenied, "PERMISSION_DENIED",
-                                   "offers made during mediation are privileged (OMR Art. 18) and"
-                                   " never shown to a court");
+                           "offers made during mediation are privileged (OMR Art. 18) and"
+                           " never shown to a court");
         }
         ODR_RETURN_IF_ERROR(access_->Append({AccessRecordFor(
             call, absl::StrCat("cases/", id, "/offers"), /*change=*/false, clock_->Now())}));

@@ -191,6 +191,14 @@ absl::StatusOr<std::unique_ptr<OdrServer>> OdrServer::Start(const ServerOptions&
       s->runner_.get(), s->store_.get(), s->evidence_.get(), s->blobs_.get(), s->access_.get(),
       s->log_signer_.get(), clock, ids, options.evidence);
   if (absl::Status st = s->evidence_service_->Recover(); !st.ok()) return st;
+  // Judicial confirmation and the courts' side (reads agreements and evidence proofs).
+  s->confirmations_ = std::make_unique<storage::ConfirmationStore>(s->db_.get(), s->store_.get(),
+                                                                   clock, ids, s->statutory_.get());
+  s->confirmation_service_ = std::make_unique<ConfirmationServiceImpl>(
+      s->runner_.get(), s->store_.get(), s->confirmations_.get(), s->agreements_.get(),
+      s->evidence_.get(), s->access_.get(), s->agreement_signer_.get(), clock);
+  s->court_service_ = std::make_unique<CourtServiceImpl>(
+      s->runner_.get(), s->store_.get(), s->confirmations_.get(), s->access_.get(), clock);
 
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
@@ -204,6 +212,8 @@ absl::StatusOr<std::unique_ptr<OdrServer>> OdrServer::Start(const ServerOptions&
   builder.RegisterService(s->appointment_service_.get());
   builder.RegisterService(s->deadline_service_.get());
   builder.RegisterService(s->agreement_service_.get());
+  builder.RegisterService(s->confirmation_service_.get());
+  builder.RegisterService(s->court_service_.get());
   // Explicit size limits: a larger message is RESOURCE_EXHAUSTED before it is parsed. Metadata
   // may be up to 16 KiB so that an oversized token reaches the authenticator and gets
   // UNAUTHENTICATED rather than a transport error.

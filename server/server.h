@@ -18,6 +18,8 @@
 #include "server/auth_service.h"
 #include "server/authenticator.h"
 #include "server/case_service.h"
+#include "server/confirmation_service.h"
+#include "server/court_service.h"
 #include "server/deadline_engine.h"
 #include "server/deadline_service.h"
 #include "server/domain/clock.h"
@@ -134,6 +136,9 @@ class OdrServer {
   std::unique_ptr<AgreementSigner> agreement_signer_;
   std::unique_ptr<storage::AgreementStore> agreements_;
   std::unique_ptr<AgreementServiceImpl> agreement_service_;
+  std::unique_ptr<storage::ConfirmationStore> confirmations_;
+  std::unique_ptr<ConfirmationServiceImpl> confirmation_service_;
+  std::unique_ptr<CourtServiceImpl> court_service_;
   std::unique_ptr<grpc::Server> server_;
 };
 

@@ -61,10 +61,9 @@ absl::StatusOr<AgreementContent> ContentFromJson(const std::string& text) {
                          t.at("deadline_date").get<std::string>()});
     }
     for (const json& in : j.at("instalments")) {
-      a.instalments.push_back({in.at("due_date").get<std::string>(),
-                               in.at("amount_fen").get<int64_t>(),
-                               in.at("payer").get<std::string>(),
-                               in.at("payee").get<std::string>()});
+      a.instalments.push_back(
+          {in.at("due_date").get<std::string>(), in.at("amount_fen").get<int64_t>(),
+           in.at("payer").get<std::string>(), in.at("payee").get<std::string>()});
     }
     return a;
   } catch (const json::exception&) {
@@ -107,7 +106,7 @@ absl::StatusOr<std::vector<AgreementParty>> PartiesFromJson(const std::string& t
 
 absl::Status AgreementNotFound(absl::string_view case_id, absl::string_view id) {
   return MakeError(absl::StatusCode::kNotFound, "AGREEMENT_NOT_FOUND",
-                           absl::StrCat("cases/", case_id, "/agreements/", id, " not found"));
+                   absl::StrCat("cases/", case_id, "/agreements/", id, " not found"));
 }
 
 // Writes revision `a.revision` of `a` (content, parties, text, hash).
@@ -181,9 +180,9 @@ absl::StatusOr<std::vector<std::string>> AgreementIds(Connection& c, absl::strin
 
 absl::Status Event(Connection& c, const Case& k, absl::string_view actor, absl::Time now,
                    domain::EventKind kind, const Agreement& a, std::string what) {
-  return case_rows::AppendEvent(c, k.id, actor, now, k.state, k.state, what,
-                                {kind, domain::EventAudience::kAll,
-                                 absl::StrCat("agreements/", a.id)});
+  return case_rows::AppendEvent(
+      c, k.id, actor, now, k.state, k.state, what,
+      {kind, domain::EventAudience::kAll, absl::StrCat("agreements/", a.id)});
 }
 
 }  // namespace
@@ -219,10 +218,10 @@ absl::StatusOr<Agreement> Load(Connection& c, absl::string_view case_id, absl::s
     a.effective_time.reset();
   }
 
-  ODR_ASSIGN_OR_RETURN(
-      Statement r, c.Prepare("SELECT content_json, parties_json, text, content_hash FROM"
-                             " agreement_revisions WHERE case_id = ?1 AND agreement_id = ?2 AND"
-                             " revision = ?3"));
+  ODR_ASSIGN_OR_RETURN(Statement r,
+                       c.Prepare("SELECT content_json, parties_json, text, content_hash FROM"
+                                 " agreement_revisions WHERE case_id = ?1 AND agreement_id = ?2 AND"
+                                 " revision = ?3"));
   r.Bind(1, case_id).Bind(2, id).Bind(3, int64_t{a.revision});
   ODR_ASSIGN_OR_RETURN(row, r.Step());
   if (!row) return case_rows::Corrupt("agreement_revisions");
@@ -264,8 +263,7 @@ absl::StatusOr<Agreement> Load(Connection& c, absl::string_view case_id, absl::s
     ODR_ASSIGN_OR_RETURN(row, p.Step());
     if (!row) break;
     a.payments.push_back({static_cast<int>(p.ColumnInt(0)), p.ColumnInt(1),
-                          absl::FromUnixMicros(p.ColumnInt(2)), p.ColumnText(3),
-                          p.ColumnText(4)});
+                          absl::FromUnixMicros(p.ColumnInt(2)), p.ColumnText(3), p.ColumnText(4)});
   }
   return a;
 }
@@ -320,46 +318,49 @@ absl::StatusOr<Agreement> AgreementStore::Create(absl::string_view case_id,
     }
   }
   ODR_RETURN_IF_ERROR(
-      cases_->MutateCaseFor(case_id, std::nullopt, ctx, [&](Connection& c, Case& k) -> absl::Status {
-        if (k.state != domain::CaseState::kMediating) {
-          return TransitionError(
-              domain::ApiStateName(k.state),
-              absl::StrCat("a settlement agreement is drafted while the case is mediated"
-                           " (STATE_MEDIATING); the case is ",
-                           domain::ApiStateName(k.state)));
-        }
-        ODR_ASSIGN_OR_RETURN(std::optional<Agreement> open, agreement_rows::LoadOpen(c, k.id));
-        if (open) {
-          return MakeError(absl::StatusCode::kFailedPrecondition, "AGREEMENT_EXISTS",
+      cases_
+          ->MutateCaseFor(
+              case_id, std::nullopt, ctx,
+              [&](Connection& c, Case& k) -> absl::Status {
+                if (k.state != domain::CaseState::kMediating) {
+                  return TransitionError(
+                      domain::ApiStateName(k.state),
+                      absl::StrCat("a settlement agreement is drafted while the case is mediated"
+                                   " (STATE_MEDIATING); the case is ",
+                                   domain::ApiStateName(k.state)));
+                }
+                ODR_ASSIGN_OR_RETURN(std::optional<Agreement> open,
+                                     agreement_rows::LoadOpen(c, k.id));
+                if (open) {
+                  return MakeError(absl::StatusCode::kFailedPrecondition, "AGREEMENT_EXISTS",
                                    absl::StrCat(open->name(), " is open (",
                                                 domain::AgreementStateName(open->state),
                                                 "); revise it with UpdateAgreement"));
-        }
-        Agreement a;
-        a.case_id = k.id;
-        a.id = ids_->NewId();
-        a.revision = 1;
-        a.state = AgreementState::kDraft;
-        a.parties = domain::PartiesOf(k);
-        ODR_ASSIGN_OR_RETURN(a.content, content(k));
-        a.create_time = a.update_time = k.update_time;
-        a.version = 1;
-        Seal(a, k);
-        ODR_RETURN_IF_ERROR(WriteHead(c, a, /*insert=*/true, request_key));
-        ODR_RETURN_IF_ERROR(InsertRevision(c, a, k.update_time));
-        ODR_RETURN_IF_ERROR(Event(c, k, ctx.actor, k.update_time,
-                                  domain::EventKind::kAgreementDrafted, a,
-                                  absl::StrCat("agreement drafted, revision 1, content hash ",
-                                               a.content_hash)));
-        result = std::move(a);
-        return absl::OkStatus();
-      }).status());
+                }
+                Agreement a;
+                a.case_id = k.id;
+                a.id = ids_->NewId();
+                a.revision = 1;
+                a.state = AgreementState::kDraft;
+                a.parties = domain::PartiesOf(k);
+                ODR_ASSIGN_OR_RETURN(a.content, content(k));
+                a.create_time = a.update_time = k.update_time;
+                a.version = 1;
+                Seal(a, k);
+                ODR_RETURN_IF_ERROR(WriteHead(c, a, /*insert=*/true, request_key));
+                ODR_RETURN_IF_ERROR(InsertRevision(c, a, k.update_time));
+                ODR_RETURN_IF_ERROR(Event(
+                    c, k, ctx.actor, k.update_time, domain::EventKind::kAgreementDrafted, a,
+                    absl::StrCat("agreement drafted, revision 1, content hash ", a.content_hash)));
+                result = std::move(a);
+                return absl::OkStatus();
+              })
+          .status());
   return result;
 }
 
 absl::StatusOr<std::pair<Agreement, Case>> AgreementStore::Get(absl::string_view case_id,
-                                                               absl::string_view id,
-                                                               int revision) {
+                                                               absl::string_view id, int revision) {
   std::pair<Agreement, Case> out;
   ODR_RETURN_IF_ERROR(db_->Read([&](Connection& c) -> absl::Status {
     ODR_ASSIGN_OR_RETURN(out.second, case_rows::LoadCase(c, case_id));
@@ -390,41 +391,45 @@ absl::StatusOr<Agreement> AgreementStore::Revise(absl::string_view case_id, absl
                                                  const domain::MutationContext& ctx) {
   Agreement result;
   ODR_RETURN_IF_ERROR(
-      cases_->MutateCaseFor(case_id, std::nullopt, ctx, [&](Connection& c, Case& k) -> absl::Status {
-        ODR_ASSIGN_OR_RETURN(Agreement a, agreement_rows::Load(c, k.id, id));
-        if (expected_version && *expected_version != a.version) {
-          return MakeError(absl::StatusCode::kAborted, "STALE_ETAG",
-                                   absl::StrCat(a.name(), " changed since it was read; read it"
-                                                          " again"));
-        }
-        if (a.state != AgreementState::kDraft) {
-          return MakeError(
-              absl::StatusCode::kFailedPrecondition, "AGREEMENT_NOT_DRAFT",
-              absl::StrCat(a.name(), " is ", domain::AgreementStateName(a.state),
-                           "; only a draft can be revised"));
-        }
-        if (k.state != domain::CaseState::kMediating) {
-          return TransitionError(domain::ApiStateName(k.state),
-                                         absl::StrCat("the case is ",
-                                                      domain::ApiStateName(k.state)));
-        }
-        a.revision += 1;
-        a.parties = domain::PartiesOf(k);
-        ODR_ASSIGN_OR_RETURN(a.content, content(k));
-        a.signatures.clear();
-        a.update_time = k.update_time;
-        a.version += 1;
-        Seal(a, k);
-        ODR_RETURN_IF_ERROR(InsertRevision(c, a, k.update_time));
-        ODR_RETURN_IF_ERROR(WriteHead(c, a, /*insert=*/false, ""));
-        ODR_RETURN_IF_ERROR(Event(c, k, ctx.actor, k.update_time,
-                                  domain::EventKind::kAgreementDrafted, a,
-                                  absl::StrCat("agreement revised, revision ", a.revision,
-                                               ", content hash ", a.content_hash,
-                                               "; earlier signatures are void")));
-        result = std::move(a);
-        return absl::OkStatus();
-      }).status());
+      cases_
+          ->MutateCaseFor(
+              case_id, std::nullopt, ctx,
+              [&](Connection& c, Case& k) -> absl::Status {
+                ODR_ASSIGN_OR_RETURN(Agreement a, agreement_rows::Load(c, k.id, id));
+                if (expected_version && *expected_version != a.version) {
+                  return MakeError(absl::StatusCode::kAborted, "STALE_ETAG",
+                                   absl::StrCat(a.name(),
+                                                " changed since it was read; read it"
+                                                " again"));
+                }
+                if (a.state != AgreementState::kDraft) {
+                  return MakeError(
+                      absl::StatusCode::kFailedPrecondition, "AGREEMENT_NOT_DRAFT",
+                      absl::StrCat(a.name(), " is ", domain::AgreementStateName(a.state),
+                                   "; only a draft can be revised"));
+                }
+                if (k.state != domain::CaseState::kMediating) {
+                  return TransitionError(
+                      domain::ApiStateName(k.state),
+                      absl::StrCat("the case is ", domain::ApiStateName(k.state)));
+                }
+                a.revision += 1;
+                a.parties = domain::PartiesOf(k);
+                ODR_ASSIGN_OR_RETURN(a.content, content(k));
+                a.signatures.clear();
+                a.update_time = k.update_time;
+                a.version += 1;
+                Seal(a, k);
+                ODR_RETURN_IF_ERROR(InsertRevision(c, a, k.update_time));
+                ODR_RETURN_IF_ERROR(WriteHead(c, a, /*insert=*/false, ""));
+                ODR_RETURN_IF_ERROR(Event(
+                    c, k, ctx.actor, k.update_time, domain::EventKind::kAgreementDrafted, a,
+                    absl::StrCat("agreement revised, revision ", a.revision, ", content hash ",
+                                 a.content_hash, "; earlier signatures are void")));
+                result = std::move(a);
+                return absl::OkStatus();
+              })
+          .status());
   return result;
 }
 
@@ -435,157 +440,172 @@ absl::StatusOr<Agreement> AgreementStore::Sign(
     const domain::MutationContext& ctx) {
   Agreement result;
   ODR_RETURN_IF_ERROR(
-      cases_->MutateCaseFor(case_id, std::nullopt, ctx, [&](Connection& c, Case& k) -> absl::Status {
-        ODR_ASSIGN_OR_RETURN(Agreement a, agreement_rows::Load(c, k.id, id));
-        if (a.state != AgreementState::kDraft || k.state != domain::CaseState::kMediating) {
-          return MakeError(
-              absl::StatusCode::kFailedPrecondition, "AGREEMENT_NOT_DRAFT",
-              absl::StrCat(a.name(), " is ", domain::AgreementStateName(a.state),
-                           " and the case is ", domain::ApiStateName(k.state),
-                           "; only a draft of a case being mediated is signed"));
-        }
-        if (content_hash != a.content_hash) {
-          return MakeError(
-              absl::StatusCode::kFailedPrecondition, "CONTENT_CHANGED",
-              absl::StrCat("the agreement's content hash is now ", a.content_hash,
-                           " (revision ", a.revision, "); read it again before signing"));
-        }
-        ODR_ASSIGN_OR_RETURN(auto signers, choose_signers(k));
-        std::vector<std::pair<std::string, domain::SignerRole>> fresh;
-        for (const auto& s : signers) {
-          bool done = false;
-          for (const auto& have : a.signatures) done = done || have.signer == s.first;
-          if (!done) fresh.push_back(s);
-        }
-        if (fresh.empty()) {
-          return MakeError(absl::StatusCode::kFailedPrecondition, "ALREADY_SIGNED",
-                                   absl::StrCat("already signed revision ", a.revision, " of ",
-                                                a.name()));
-        }
-        const absl::Time now = k.update_time;
-        for (const auto& [signer, role] : fresh) {
-          domain::AgreementSignature sig;
-          sig.signer = signer;
-          sig.role = role;
-          sig.principal = absl::StrCat("principals/", ctx.actor);
-          sig.time = now;
-          sig.statement = domain::SignatureStatement(a.name(), a.revision, a.content_hash, signer,
-                                                     sig.principal, now);
-          ODR_ASSIGN_OR_RETURN(sig.signature, signer_->Sign(sig.statement));
-          sig.key_id = signer_->KeyId();
-          ODR_ASSIGN_OR_RETURN(
-              Statement s,
-              c.Prepare("INSERT INTO agreement_signatures (case_id, agreement_id, revision,"
-                        " signer, role, principal_id, time_us, statement, signature_b64, key_id)"
-                        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"));
-          s.Bind(1, k.id)
-              .Bind(2, a.id)
-              .Bind(3, int64_t{a.revision})
-              .Bind(4, signer)
-              .Bind(5, domain::SignerRoleName(role))
-              .Bind(6, ctx.actor)
-              .Bind(7, absl::ToUnixMicros(now))
-              .Bind(8, sig.statement)
-              .Bind(9, absl::Base64Escape(sig.signature))
-              .Bind(10, sig.key_id);
-          ODR_RETURN_IF_ERROR(s.Run());
-          ODR_RETURN_IF_ERROR(Event(c, k, ctx.actor, now, domain::EventKind::kAgreementSigned, a,
-                                    absl::StrCat(signer, " signed revision ", a.revision)));
-          a.signatures.push_back(std::move(sig));
-        }
-        a.update_time = now;
-        a.version += 1;
-        if (domain::PendingSigners(k, a.signatures).empty()) {
-          // Every party, a mediator and the organization signed: the agreement takes effect
-          // (PML Art. 29) and binds the parties; the organization supervises its performance.
-          a.state = AgreementState::kEffective;
-          a.effective_time = now;
-          ODR_RETURN_IF_ERROR(cases_->ApplyAction(
-              c, k, domain::CaseAction::kSettle,
-              absl::StrCat(a.name(), " took effect: signed by every party, the mediator and the"
-                                     " organization (PML Arts. 28-29)"),
-              ctx.actor));
-          for (size_t i = 0; i < a.content.instalments.size(); ++i) {
-            absl::CivilDay day;
-            if (!absl::ParseCivilTime(a.content.instalments[i].due_date, &day)) {
-              return case_rows::Corrupt("agreement instalment due_date");
-            }
-            bool inserted = false;
-            ODR_RETURN_IF_ERROR(deadline_rows::Insert(
-                c, statutory_->Instalment(k.id, a.id, static_cast<int>(i), day, now),
-                &inserted));
-          }
-        }
-        ODR_RETURN_IF_ERROR(WriteHead(c, a, /*insert=*/false, ""));
-        result = std::move(a);
-        return absl::OkStatus();
-      }).status());
+      cases_
+          ->MutateCaseFor(
+              case_id, std::nullopt, ctx,
+              [&](Connection& c, Case& k) -> absl::Status {
+                ODR_ASSIGN_OR_RETURN(Agreement a, agreement_rows::Load(c, k.id, id));
+                if (a.state != AgreementState::kDraft || k.state != domain::CaseState::kMediating) {
+                  return MakeError(
+                      absl::StatusCode::kFailedPrecondition, "AGREEMENT_NOT_DRAFT",
+                      absl::StrCat(a.name(), " is ", domain::AgreementStateName(a.state),
+                                   " and the case is ", domain::ApiStateName(k.state),
+                                   "; only a draft of a case being mediated is signed"));
+                }
+                if (content_hash != a.content_hash) {
+                  return MakeError(
+                      absl::StatusCode::kFailedPrecondition, "CONTENT_CHANGED",
+                      absl::StrCat("the agreement's content hash is now ", a.content_hash,
+                                   " (revision ", a.revision, "); read it again before signing"));
+                }
+                ODR_ASSIGN_OR_RETURN(auto signers, choose_signers(k));
+                std::vector<std::pair<std::string, domain::SignerRole>> fresh;
+                for (const auto& s : signers) {
+                  bool done = false;
+                  for (const auto& have : a.signatures) done = done || have.signer == s.first;
+                  if (!done) fresh.push_back(s);
+                }
+                if (fresh.empty()) {
+                  return MakeError(
+                      absl::StatusCode::kFailedPrecondition, "ALREADY_SIGNED",
+                      absl::StrCat("already signed revision ", a.revision, " of ", a.name()));
+                }
+                const absl::Time now = k.update_time;
+                for (const auto& [signer, role] : fresh) {
+                  domain::AgreementSignature sig;
+                  sig.signer = signer;
+                  sig.role = role;
+                  sig.principal = absl::StrCat("principals/", ctx.actor);
+                  sig.time = now;
+                  sig.statement = domain::SignatureStatement(a.name(), a.revision, a.content_hash,
+                                                             signer, sig.principal, now);
+                  ODR_ASSIGN_OR_RETURN(sig.signature, signer_->Sign(sig.statement));
+                  sig.key_id = signer_->KeyId();
+                  ODR_ASSIGN_OR_RETURN(
+                      Statement s,
+                      c.Prepare(
+                          "INSERT INTO agreement_signatures (case_id, agreement_id, revision,"
+                          " signer, role, principal_id, time_us, statement, signature_b64, key_id)"
+                          " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"));
+                  s.Bind(1, k.id)
+                      .Bind(2, a.id)
+                      .Bind(3, int64_t{a.revision})
+                      .Bind(4, signer)
+                      .Bind(5, domain::SignerRoleName(role))
+                      .Bind(6, ctx.actor)
+                      .Bind(7, absl::ToUnixMicros(now))
+                      .Bind(8, sig.statement)
+                      .Bind(9, absl::Base64Escape(sig.signature))
+                      .Bind(10, sig.key_id);
+                  ODR_RETURN_IF_ERROR(s.Run());
+                  ODR_RETURN_IF_ERROR(Event(c, k, ctx.actor, now,
+                                            domain::EventKind::kAgreementSigned, a,
+                                            absl::StrCat(signer, " signed revision ", a.revision)));
+                  a.signatures.push_back(std::move(sig));
+                }
+                a.update_time = now;
+                a.version += 1;
+                if (domain::PendingSigners(k, a.signatures).empty()) {
+                  // Every party, a mediator and the organization signed: the agreement takes effect
+                  // (PML Art. 29) and binds the parties; the organization supervises its
+                  // performance.
+                  a.state = AgreementState::kEffective;
+                  a.effective_time = now;
+                  ODR_RETURN_IF_ERROR(cases_->ApplyAction(
+                      c, k, domain::CaseAction::kSettle,
+                      absl::StrCat(a.name(),
+                                   " took effect: signed by every party, the mediator and the"
+                                   " organization (PML Arts. 28-29)"),
+                      ctx.actor));
+                  for (size_t i = 0; i < a.content.instalments.size(); ++i) {
+                    absl::CivilDay day;
+                    if (!absl::ParseCivilTime(a.content.instalments[i].due_date, &day)) {
+                      return case_rows::Corrupt("agreement instalment due_date");
+                    }
+                    bool inserted = false;
+                    ODR_RETURN_IF_ERROR(deadline_rows::Insert(
+                        c, statutory_->Instalment(k.id, a.id, static_cast<int>(i), day, now),
+                        &inserted));
+                  }
+                }
+                ODR_RETURN_IF_ERROR(WriteHead(c, a, /*insert=*/false, ""));
+                result = std::move(a);
+                return absl::OkStatus();
+              })
+          .status());
   return result;
 }
 
 absl::StatusOr<Agreement> AgreementStore::RecordPayment(absl::string_view case_id,
                                                         absl::string_view id, int instalment,
-                                                        int64_t amount_fen,
-                                                        absl::string_view note,
+                                                        int64_t amount_fen, absl::string_view note,
                                                         const domain::MutationContext& ctx) {
   Agreement result;
   ODR_RETURN_IF_ERROR(
-      cases_->MutateCaseFor(case_id, std::nullopt, ctx, [&](Connection& c, Case& k) -> absl::Status {
-        ODR_ASSIGN_OR_RETURN(Agreement a, agreement_rows::Load(c, k.id, id));
-        if (a.state != AgreementState::kEffective) {
-          return MakeError(absl::StatusCode::kFailedPrecondition, "AGREEMENT_NOT_EFFECTIVE",
-                                   absl::StrCat(a.name(), " is ",
-                                                domain::AgreementStateName(a.state),
-                                                "; payments are recorded once it is effective"));
-        }
-        if (instalment < 0 || instalment >= static_cast<int>(a.content.instalments.size())) {
-          return InvalidFieldError(
-              "instalment", absl::StrCat("must be 0 to ", a.content.instalments.size() - 1,
-                                         " (the schedule has ", a.content.instalments.size(),
-                                         " instalments)"));
-        }
-        const int64_t remaining =
-            a.content.instalments[instalment].amount_fen - domain::PaidFen(a, instalment);
-        if (remaining <= 0) {
-          return MakeError(absl::StatusCode::kFailedPrecondition, "INSTALMENT_PAID",
+      cases_
+          ->MutateCaseFor(
+              case_id, std::nullopt, ctx,
+              [&](Connection& c, Case& k) -> absl::Status {
+                ODR_ASSIGN_OR_RETURN(Agreement a, agreement_rows::Load(c, k.id, id));
+                if (a.state != AgreementState::kEffective) {
+                  return MakeError(
+                      absl::StatusCode::kFailedPrecondition, "AGREEMENT_NOT_EFFECTIVE",
+                      absl::StrCat(a.name(), " is ", domain::AgreementStateName(a.state),
+                                   "; payments are recorded once it is effective"));
+                }
+                if (instalment < 0 ||
+                    instalment >= static_cast<int>(a.content.instalments.size())) {
+                  return InvalidFieldError(
+                      "instalment", absl::StrCat("must be 0 to ", a.content.instalments.size() - 1,
+                                                 " (the schedule has ",
+                                                 a.content.instalments.size(), " instalments)"));
+                }
+                const int64_t remaining =
+                    a.content.instalments[instalment].amount_fen - domain::PaidFen(a, instalment);
+                if (remaining <= 0) {
+                  return MakeError(absl::StatusCode::kFailedPrecondition, "INSTALMENT_PAID",
                                    absl::StrCat("instalment ", instalment, " is paid in full"));
-        }
-        if (amount_fen < 1 || amount_fen > remaining) {
-          return InvalidFieldError(
-              "amount_fen", absl::StrCat("must be 1 to ", remaining, " fen (what remains)"));
-        }
-        const absl::Time now = k.update_time;
-        ODR_ASSIGN_OR_RETURN(
-            Statement s,
-            c.Prepare("INSERT INTO agreement_payments (case_id, agreement_id, seq, instalment,"
-                      " amount_fen, time_us, recorded_by, note) VALUES (?1, ?2, (SELECT"
-                      " COALESCE(MAX(seq), 0) + 1 FROM agreement_payments WHERE case_id = ?1 AND"
-                      " agreement_id = ?2), ?3, ?4, ?5, ?6, ?7)"));
-        s.Bind(1, k.id)
-            .Bind(2, a.id)
-            .Bind(3, int64_t{instalment})
-            .Bind(4, amount_fen)
-            .Bind(5, absl::ToUnixMicros(now))
-            .Bind(6, ctx.actor)
-            .Bind(7, note);
-        ODR_RETURN_IF_ERROR(s.Run());
-        a.payments.push_back({instalment, amount_fen, now, ctx.actor, std::string(note)});
-        const bool paid = domain::PaidFen(a, instalment) >= a.content.instalments[instalment].amount_fen;
-        if (paid) {
-          ODR_RETURN_IF_ERROR(deadline_rows::Stop(
-              c, k.id, domain::StatutoryClock::InstalmentId(a.id, instalment),
-              domain::DeadlineState::kMet, now));
-        }
-        ODR_RETURN_IF_ERROR(Event(
-            c, k, ctx.actor, now, domain::EventKind::kPaymentRecorded, a,
-            absl::StrCat("payment of ", domain::YuanText(amount_fen), " yuan on instalment ",
-                         instalment, paid ? "; paid in full" : "")));
-        a.update_time = now;
-        a.version += 1;
-        ODR_RETURN_IF_ERROR(WriteHead(c, a, /*insert=*/false, ""));
-        result = std::move(a);
-        return absl::OkStatus();
-      }).status());
+                }
+                if (amount_fen < 1 || amount_fen > remaining) {
+                  return InvalidFieldError("amount_fen", absl::StrCat("must be 1 to ", remaining,
+                                                                      " fen (what remains)"));
+                }
+                const absl::Time now = k.update_time;
+                ODR_ASSIGN_OR_RETURN(
+                    Statement s,
+                    c.Prepare(
+                        "INSERT INTO agreement_payments (case_id, agreement_id, seq, instalment,"
+                        " amount_fen, time_us, recorded_by, note) VALUES (?1, ?2, (SELECT"
+                        " COALESCE(MAX(seq), 0) + 1 FROM agreement_payments WHERE case_id = ?1 AND"
+                        " agreement_id = ?2), ?3, ?4, ?5, ?6, ?7)"));
+                s.Bind(1, k.id)
+                    .Bind(2, a.id)
+                    .Bind(3, int64_t{instalment})
+                    .Bind(4, amount_fen)
+                    .Bind(5, absl::ToUnixMicros(now))
+                    .Bind(6, ctx.actor)
+                    .Bind(7, note);
+                ODR_RETURN_IF_ERROR(s.Run());
+                a.payments.push_back({instalment, amount_fen, now, ctx.actor, std::string(note)});
+                const bool paid =
+                    domain::PaidFen(a, instalment) >= a.content.instalments[instalment].amount_fen;
+                if (paid) {
+                  ODR_RETURN_IF_ERROR(deadline_rows::Stop(
+                      c, k.id, domain::StatutoryClock::InstalmentId(a.id, instalment),
+                      domain::DeadlineState::kMet, now));
+                }
+                ODR_RETURN_IF_ERROR(Event(c, k, ctx.actor, now, domain::EventKind::kPaymentRecorded,
+                                          a,
+                                          absl::StrCat("payment of ", domain::YuanText(amount_fen),
+                                                       " yuan on instalment ", instalment,
+                                                       paid ? "; paid in full" : "")));
+                a.update_time = now;
+                a.version += 1;
+                ODR_RETURN_IF_ERROR(WriteHead(c, a, /*insert=*/false, ""));
+                result = std::move(a);
+                return absl::OkStatus();
+              })
+          .status());
   return result;
 }
 
@@ -596,15 +616,14 @@ absl::StatusOr<domain::Offer> AgreementStore::RecordOffer(const domain::Offer& o
     ODR_ASSIGN_OR_RETURN(Case k, case_rows::LoadCase(c, offer.case_id));
     if (ctx.authorize) ODR_RETURN_IF_ERROR(ctx.authorize(k));
     if (k.state != domain::CaseState::kMediating) {
-      return TransitionError(
-          domain::ApiStateName(k.state),
-          absl::StrCat("offers are recorded while the case is mediated; it is ",
-                       domain::ApiStateName(k.state)));
+      return TransitionError(domain::ApiStateName(k.state),
+                             absl::StrCat("offers are recorded while the case is mediated; it is ",
+                                          domain::ApiStateName(k.state)));
     }
     if (!domain::IsPartyRef(k, offer.offered_by)) {
       return InvalidFieldError("offer.offered_by",
-                                       "must name a party of the case: applicants/{i} or"
-                                       " respondents/{i}");
+                               "must name a party of the case: applicants/{i} or"
+                               " respondents/{i}");
     }
     result.id = ids_->NewId();
     result.recorded_by = ctx.actor;
@@ -638,9 +657,8 @@ absl::StatusOr<std::pair<std::vector<domain::Offer>, Case>> AgreementStore::List
     while (true) {
       ODR_ASSIGN_OR_RETURN(bool row, s.Step());
       if (!row) break;
-      out.first.push_back({std::string(case_id), s.ColumnText(0), s.ColumnText(1),
-                           s.ColumnText(2), s.ColumnInt(3), s.ColumnText(4),
-                           absl::FromUnixMicros(s.ColumnInt(5))});
+      out.first.push_back({std::string(case_id), s.ColumnText(0), s.ColumnText(1), s.ColumnText(2),
+                           s.ColumnInt(3), s.ColumnText(4), absl::FromUnixMicros(s.ColumnInt(5))});
     }
     return absl::OkStatus();
   }));

@@ -27,8 +27,7 @@ namespace agreement_rows {
 absl::StatusOr<domain::Agreement> Load(Connection& c, absl::string_view case_id,
                                        absl::string_view id, int revision = 0);
 // The case's open agreement (draft or effective), if any, at its current revision.
-absl::StatusOr<std::optional<domain::Agreement>> LoadOpen(Connection& c,
-                                                          absl::string_view case_id);
+absl::StatusOr<std::optional<domain::Agreement>> LoadOpen(Connection& c, absl::string_view case_id);
 // Sets the agreement's state (e.g. kConfirmationRejected) and bumps its version.
 absl::Status SetState(Connection& c, absl::string_view case_id, absl::string_view id,
                       domain::AgreementState state, absl::Time now);
@@ -41,12 +40,7 @@ class AgreementStore {
   // Pointers must outlive the store.
   AgreementStore(Database* db, SqliteCaseStore* cases, Clock* clock, IdGenerator* ids,
                  const domain::StatutoryClock* statutory, const domain::StatementSigner* signer)
-      : db_(db),
-        cases_(cases),
-        clock_(clock),
-        ids_(ids),
-        statutory_(statutory),
-        signer_(signer) {}
+      : db_(db), cases_(cases), clock_(clock), ids_(ids), statutory_(statutory), signer_(signer) {}
 
   // The content of a revision, built and validated against the case as stored.
   using ContentFor = std::function<absl::StatusOr<domain::AgreementContent>(const domain::Case&)>;

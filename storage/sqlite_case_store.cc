@@ -449,11 +449,10 @@ absl::Status ApplyTransition(Connection& c, Case& k, CaseAction action, absl::st
                                    " time_us) VALUES (?1, ?2, ?3, ?4) ON CONFLICT DO NOTHING"));
     r.Bind(1, court).Bind(2, k.id).Bind(3, reason).Bind(4, absl::ToUnixMicros(k.update_time));
     ODR_RETURN_IF_ERROR(r.Run());
-    ODR_RETURN_IF_ERROR(AppendEvent(c, k.id, actor, k.update_time, k.state, k.state,
-                                    absl::StrCat("referred back to courts/", court,
-                                                 " for filing as litigation (OMR Art. 21)"),
-                                    {domain::EventKind::kReferredToLitigation,
-                                     domain::EventAudience::kAll, ""}));
+    ODR_RETURN_IF_ERROR(AppendEvent(
+        c, k.id, actor, k.update_time, k.state, k.state,
+        absl::StrCat("referred back to courts/", court, " for filing as litigation (OMR Art. 21)"),
+        {domain::EventKind::kReferredToLitigation, domain::EventAudience::kAll, ""}));
   }
   return absl::OkStatus();
 }
@@ -1177,9 +1176,8 @@ absl::Status SqliteCaseStore::Expire(Connection& c, const domain::Deadline& d, C
                         absl::StrCat("appointments/", d.subject)});
   }
   const domain::ExpiryEffect e = statutory_->OnExpiry(d, k);
-  ODR_RETURN_IF_ERROR(
-      AppendEvent(c, k.id, kSystemActor, now, k.state, k.state, e.message,
-                  {e.event_kind, e.audience, absl::StrCat("deadlines/", d.id)}));
+  ODR_RETURN_IF_ERROR(AppendEvent(c, k.id, kSystemActor, now, k.state, k.state, e.message,
+                                  {e.event_kind, e.audience, absl::StrCat("deadlines/", d.id)}));
   const Case before = k;
   k.update_time = now;
   bool changed = false;

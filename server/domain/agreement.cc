@@ -52,8 +52,7 @@ void CheckDay(absl::string_view s, const std::string& field, Violations* v) {
   }
 }
 
-void CheckPartyRef(const Case& c, absl::string_view ref, const std::string& field,
-                   Violations* v) {
+void CheckPartyRef(const Case& c, absl::string_view ref, const std::string& field, Violations* v) {
   if (ref.empty()) {
     v->Add(field, "is required");
   } else if (!IsPartyRef(c, ref)) {
@@ -86,9 +85,9 @@ std::optional<SignerRole> SignerRoleFromName(absl::string_view n) { return Value
 std::string Agreement::name() const { return absl::StrCat("cases/", case_id, "/agreements/", id); }
 
 bool IsPartyRef(const Case& c, absl::string_view ref) {
-  for (const auto& [prefix, side] : {std::pair{absl::string_view("applicants/"), &c.data.applicants},
-                                     std::pair{absl::string_view("respondents/"),
-                                               &c.data.respondents}}) {
+  for (const auto& [prefix, side] :
+       {std::pair{absl::string_view("applicants/"), &c.data.applicants},
+        std::pair{absl::string_view("respondents/"), &c.data.respondents}}) {
     if (ref.substr(0, prefix.size()) != prefix) continue;
     absl::string_view rest = ref.substr(prefix.size());
     size_t i = 0;
@@ -107,9 +106,8 @@ bool IsPartyRef(const Case& c, absl::string_view ref) {
 void ValidateAgreementContent(const AgreementContent& a, const Case& c, const std::string& path,
                               Violations* v) {
   const std::string p = path.empty() ? "" : path + ".";
-  for (const auto& [field, text] :
-       {std::pair{"facts", &a.facts}, std::pair{"issues", &a.issues},
-        std::pair{"responsibilities", &a.responsibilities}}) {
+  for (const auto& [field, text] : {std::pair{"facts", &a.facts}, std::pair{"issues", &a.issues},
+                                    std::pair{"responsibilities", &a.responsibilities}}) {
     if (auto e = CheckText(*text, 1, kMaxAgreementTextChars, true); !e.empty()) {
       v->Add(p + field, e);
     }
@@ -151,8 +149,8 @@ void ValidateAgreementContent(const AgreementContent& a, const Case& c, const st
 
 std::vector<AgreementParty> PartiesOf(const Case& c) {
   std::vector<AgreementParty> out;
-  for (const auto& [prefix, side] :
-       {std::pair{"applicants/", &c.data.applicants}, std::pair{"respondents/", &c.data.respondents}}) {
+  for (const auto& [prefix, side] : {std::pair{"applicants/", &c.data.applicants},
+                                     std::pair{"respondents/", &c.data.respondents}}) {
     for (size_t i = 0; i < side->size(); ++i) {
       const Party& p = (*side)[i];
       out.push_back({absl::StrCat(prefix, i), p.kind, p.name, p.id_document_type, p.id_number,
@@ -207,8 +205,8 @@ std::string CanonicalText(absl::string_view name, absl::string_view case_number,
     const Instalment& in = content.instalments[i];
     total += in.amount_fen;
     Line(&out, absl::StrCat("instalment ", i + 1),
-         absl::StrCat(in.due_date, " ", in.payer, " pays ", in.payee, " ", in.amount_fen,
-                      " fen (", YuanText(in.amount_fen), " yuan)"));
+         absl::StrCat(in.due_date, " ", in.payer, " pays ", in.payee, " ", in.amount_fen, " fen (",
+                      YuanText(in.amount_fen), " yuan)"));
   }
   Line(&out, "total", absl::StrCat(total, " fen (", YuanText(total), " yuan)"));
   return out;

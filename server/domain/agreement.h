@@ -68,7 +68,7 @@ enum class AgreementState { kDraft, kEffective, kAbandoned, kConfirmationRejecte
 enum class SignerRole { kParty, kMediator, kOrganization };
 
 struct AgreementSignature {
-  std::string signer;     // "applicants/0", "principals/{p}", "organizations/{o}"
+  std::string signer;  // "applicants/0", "principals/{p}", "organizations/{o}"
   SignerRole role = SignerRole::kParty;
   std::string principal;  // the account that signed
   absl::Time time;
@@ -93,14 +93,14 @@ struct Agreement {
   AgreementState state = AgreementState::kDraft;
   std::vector<AgreementParty> parties;
   AgreementContent content;
-  std::string text;          // CanonicalText of this revision
-  std::string content_hash;  // lowercase hex SHA-256 of text
+  std::string text;                            // CanonicalText of this revision
+  std::string content_hash;                    // lowercase hex SHA-256 of text
   std::vector<AgreementSignature> signatures;  // of this revision
   std::vector<Payment> payments;
   absl::Time create_time;
   absl::Time update_time;
   std::optional<absl::Time> effective_time;
-  int64_t version = 1;  // the etag
+  int64_t version = 1;       // the etag
   std::string name() const;  // "cases/{case}/agreements/{id}"
 };
 

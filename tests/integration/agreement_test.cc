@@ -2,12 +2,13 @@
 // that void signatures, signatures over the content hash by every party, the mediator and the
 // organization (verified with the server's Ed25519 key), the case settling, performance, the
 // printable rendering, privileged offers, bad input named by field, and who may do what.
+#include "server/domain/agreement.h"
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include "absl/strings/str_cat.h"
 #include "server/agreement_signer.h"
-#include "server/domain/agreement.h"
 #include "tests/testing/error_details.h"
 #include "tests/testing/mediation.h"
 
@@ -35,8 +36,8 @@ TEST_F(AgreementTest, DraftSignedByAllTakesEffectAndSettlesTheCase) {
   EXPECT_EQ(a.content_hash(), domain::Sha256Hex(a.text()));
   EXPECT_THAT(a.text(), HasSubstr("李四向张三支付赔偿款人民币两万元。"));
   EXPECT_THAT(a.text(), HasSubstr("total: 2000000 fen (20,000.00 yuan)"));
-  EXPECT_THAT(a.pending_signers(), ElementsAre("applicants/0", "respondents/0", "mediator",
-                                               "organizations/org1"));
+  EXPECT_THAT(a.pending_signers(),
+              ElementsAre("applicants/0", "respondents/0", "mediator", "organizations/org1"));
   ASSERT_EQ(a.parties_size(), 2);
   EXPECT_EQ(a.parties(0).name(), "张三");
 
@@ -281,8 +282,8 @@ TEST_F(AgreementTest, OffersArePrivilegedAndSeenOnlyByTheirSideAndStaff) {
 
   v1::ListOffersRequest list;
   list.set_parent(case_);
-  for (const auto& [who, count] : {std::pair{"med", 1}, std::pair{"orgadmin", 1},
-                                   std::pair{"li", 1}, std::pair{"zhang", 0}}) {
+  for (const auto& [who, count] :
+       {std::pair{"med", 1}, std::pair{"orgadmin", 1}, std::pair{"li", 1}, std::pair{"zhang", 0}}) {
     v1::ListOffersResponse offers;
     ASSERT_TRUE(agreements_->ListOffers(As(who).get(), list, &offers).ok()) << who;
     EXPECT_EQ(offers.offers_size(), count) << who;

@@ -12,6 +12,7 @@
 #include <functional>
 #include <future>
 #include <map>
+#include <optional>
 #include <set>
 #include <tuple>
 
@@ -19,10 +20,13 @@
 #include "absl/strings/str_replace.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
+#include "odr/v1/agreement.pb.h"
 #include "odr/v1/appointment.grpc.pb.h"
 #include "odr/v1/audit.grpc.pb.h"
 #include "odr/v1/auth.grpc.pb.h"
 #include "odr/v1/case_service.grpc.pb.h"
+#include "odr/v1/confirmation.pb.h"
+#include "odr/v1/court.pb.h"
 #include "odr/v1/deadline.grpc.pb.h"
 #include "odr/v1/error.pb.h"
 #include "odr/v1/evidence.grpc.pb.h"
@@ -104,6 +108,40 @@ const std::map<std::string, std::set<std::string>>& Expectations() {
       {"/odr.v1.DeadlineService/ResumeMediationPeriod", staff},
       {"/odr.v1.DeadlineService/ExtendMediationPeriod", staff},
       {"/odr.v1.DeadlineService/RecordRespondentContact", staff},
+      // Agreements and offers on case X (not being mediated; its mediator only proposed): the
+      // organization's admin passes authorization (and meets the case's state); the proposed
+      // mediator may not yet act. Methods on an agreement or a confirmation that case X does not
+      // have are NOT_FOUND for everyone: a missing and a hidden one read the same.
+      {"/odr.v1.AgreementService/CreateAgreement", {"admin of the case's organization"}},
+      {"/odr.v1.AgreementService/GetAgreement", {}},
+      {"/odr.v1.AgreementService/ListAgreements", related},
+      {"/odr.v1.AgreementService/UpdateAgreement", {}},
+      {"/odr.v1.AgreementService/SignAgreement", {}},
+      {"/odr.v1.AgreementService/RenderAgreement", {}},
+      {"/odr.v1.AgreementService/RecordPayment", {}},
+      {"/odr.v1.AgreementService/RecordOffer", {"admin of the case's organization"}},
+      // Privileged offers: never a court.
+      {"/odr.v1.AgreementService/ListOffers",
+       {"citizen A", "assigned mediator", "admin of the case's organization",
+        "partner P for citizen A"}},
+      // Judicial confirmation: the parties apply; the court sees its own applications only.
+      {"/odr.v1.ConfirmationService/PrecheckConfirmation",
+       {"citizen A", "partner P for citizen A"}},
+      {"/odr.v1.ConfirmationService/CreateConfirmation", {"citizen A", "partner P for citizen A"}},
+      {"/odr.v1.ConfirmationService/JoinConfirmation", {}},
+      {"/odr.v1.ConfirmationService/GetConfirmation", {}},
+      {"/odr.v1.ConfirmationService/ListConfirmations", related},
+      {"/odr.v1.ConfirmationService/WithdrawConfirmation", {}},
+      {"/odr.v1.ConfirmationService/SupplyMaterials", {}},
+      {"/odr.v1.ConfirmationService/GetCourtBundle", {}},
+      {"/odr.v1.ConfirmationService/AcceptConfirmation", {}},
+      {"/odr.v1.ConfirmationService/RefuseConfirmation", {}},
+      {"/odr.v1.ConfirmationService/RequestMaterials", {}},
+      {"/odr.v1.ConfirmationService/RuleConfirmation", {}},
+      // The court's intake: court X for courts/court-x.
+      {"/odr.v1.CourtService/DivertCase", {"court X"}},
+      {"/odr.v1.CourtService/ListDivertedCases", {"court X"}},
+      {"/odr.v1.CourtService/ListReferrals", {"court X"}},
       {"/odr.v1.AuthService/CreateToken",
        {"citizen A", "citizen B", "assigned mediator", "another mediator",
         "admin of the case's organization", "admin of another organization", "court X", "court Y",
@@ -440,6 +478,7 @@ class AuthzMatrixTest : public ::testing::Test {
   // The request each RPC gets: aimed at case X where it takes a case.
   static std::string RequestFor(const std::string& method) {
     const std::string name = case_x_->name();
+    if (auto r = AgreementOrCourtRequest(method, name)) return *r;
     if (method == "/odr.v1.AuthService/CreateToken") {
       v1::CreateTokenRequest r;
       r.set_principal("principals/citizen-a");
@@ -749,6 +788,127 @@ class AuthzMatrixTest : public ::testing::Test {
     return r.SerializeAsString();
   }
 
+  // Requests of the agreement, confirmation and court services: on case X, or on an agreement
+  // or confirmation it does not have, or for courts/court-x.
+  static std::optional<std::string> AgreementOrCourtRequest(const std::string& method,
+                                                            const std::string& name) {
+    const std::string agreement = name + "/agreements/none";
+    const std::string confirmation = name + "/confirmations/none";
+    v1::Agreement content;
+    content.set_facts("事实");
+    content.set_issues("争议");
+    content.set_responsibilities("责任");
+    v1::AgreementTerm* t = content.add_terms();
+    t->set_kind(v1::AgreementTerm::KIND_APOLOGY);
+    t->set_description("道歉");
+    t->set_obligor("respondents/0");
+    t->set_method("书面");
+    t->set_deadline_date("2035-01-01");
+    if (method == "/odr.v1.AgreementService/CreateAgreement") {
+      v1::CreateAgreementRequest r;
+      r.set_parent(name);
+      *r.mutable_agreement() = content;
+      return r.SerializeAsString();
+    }
+    if (method == "/odr.v1.AgreementService/UpdateAgreement") {
+      v1::UpdateAgreementRequest r;
+      *r.mutable_agreement() = content;
+      r.mutable_agreement()->set_name(agreement);
+      return r.SerializeAsString();
+    }
+    if (method == "/odr.v1.AgreementService/SignAgreement") {
+      v1::SignAgreementRequest r;
+      r.set_name(agreement);
+      r.set_content_hash(std::string(64, 'a'));
+      return r.SerializeAsString();
+    }
+    if (method == "/odr.v1.AgreementService/RecordPayment") {
+      v1::RecordPaymentRequest r;
+      r.set_name(agreement);
+      r.set_amount_fen(100);
+      return r.SerializeAsString();
+    }
+    if (method == "/odr.v1.AgreementService/RecordOffer") {
+      v1::RecordOfferRequest r;
+      r.set_parent(name);
+      r.mutable_offer()->set_offered_by("respondents/0");
+      r.mutable_offer()->set_text("让步");
+      return r.SerializeAsString();
+    }
+    if (method == "/odr.v1.AgreementService/GetAgreement" ||
+        method == "/odr.v1.AgreementService/RenderAgreement") {
+      v1::GetAgreementRequest r;  // RenderAgreementRequest has the same field 1
+      r.set_name(agreement);
+      return r.SerializeAsString();
+    }
+    if (method == "/odr.v1.AgreementService/ListAgreements" ||
+        method == "/odr.v1.AgreementService/ListOffers") {
+      v1::ListAgreementsRequest r;  // ListOffersRequest has the same field 1
+      r.set_parent(name);
+      return r.SerializeAsString();
+    }
+    if (method == "/odr.v1.ConfirmationService/PrecheckConfirmation" ||
+        method == "/odr.v1.ConfirmationService/CreateConfirmation") {
+      v1::CreateConfirmationRequest r;  // PrecheckConfirmationRequest has fields 1 and 2 alike
+      r.set_parent(name);
+      r.mutable_confirmation()->set_court("courts/court-x");
+      return r.SerializeAsString();
+    }
+    if (method == "/odr.v1.ConfirmationService/ListConfirmations") {
+      v1::ListConfirmationsRequest r;
+      r.set_parent(name);
+      return r.SerializeAsString();
+    }
+    if (method == "/odr.v1.ConfirmationService/SupplyMaterials") {
+      v1::SupplyMaterialsRequest r;
+      r.set_name(confirmation);
+      v1::ConfirmationMaterial* m = r.add_materials();
+      m->set_evidence(evidence_->name());
+      m->set_kind(v1::ConfirmationMaterial::KIND_OTHER);
+      return r.SerializeAsString();
+    }
+    if (method == "/odr.v1.ConfirmationService/RefuseConfirmation") {
+      v1::RefuseConfirmationRequest r;
+      r.set_name(confirmation);
+      r.set_ground(v1::REFUSAL_GROUND_OTHER);
+      r.set_note("matrix");
+      return r.SerializeAsString();
+    }
+    if (method == "/odr.v1.ConfirmationService/RequestMaterials") {
+      v1::RequestMaterialsRequest r;
+      r.set_name(confirmation);
+      r.set_note("matrix");
+      return r.SerializeAsString();
+    }
+    if (method == "/odr.v1.ConfirmationService/RuleConfirmation") {
+      v1::RuleConfirmationRequest r;
+      r.set_name(confirmation);
+      r.set_outcome(v1::RuleConfirmationRequest::OUTCOME_VALID);
+      r.set_ruling_number("(2026)浙0681民特1号");
+      return r.SerializeAsString();
+    }
+    if (method.rfind("/odr.v1.ConfirmationService/", 0) == 0) {
+      v1::GetConfirmationRequest r;  // Join, Get, Withdraw, GetCourtBundle, Accept: field 1
+      r.set_name(confirmation);
+      return r.SerializeAsString();
+    }
+    if (method == "/odr.v1.CourtService/DivertCase") {
+      v1::DivertCaseRequest r;
+      *r.mutable_case_() = CaseBody();
+      v1::CourtDiversion* d = r.mutable_case_()->mutable_source()->mutable_court_diversion();
+      d->set_court("courts/court-x");
+      d->set_intake_reference("(2026)浙0681诉前调99号");
+      d->set_diversion_date("2026-11-02");
+      return r.SerializeAsString();
+    }
+    if (method.rfind("/odr.v1.CourtService/", 0) == 0) {
+      v1::ListReferralsRequest r;  // ListDivertedCases has parent as field 1 too
+      r.set_parent("courts/court-x");
+      return r.SerializeAsString();
+    }
+    return std::nullopt;
+  }
+
   struct Result {
     grpc::Status status;
     std::string body;
@@ -832,6 +992,9 @@ v1::Appointment* AuthzMatrixTest::appointment_ = nullptr;
 std::vector<std::string> AllMethods() {
   // Files without services are linked only if referenced; these are the API's.
   (void)v1::ErrorDetails::descriptor();
+  (void)v1::Agreement::descriptor();
+  (void)v1::Confirmation::descriptor();
+  (void)v1::DivertedCase::descriptor();
   std::vector<std::string> out;
   for (absl::string_view file : absl::StrSplit(ODR_PROTO_FILES, ',')) {
     const google::protobuf::FileDescriptor* fd =

@@ -139,8 +139,8 @@ class MediationTest : public ::testing::Test {
     t->set_obligor("respondents/0");
     t->set_method("银行转账");
     t->set_deadline_date("2035-02-28");
-    for (const auto& [date, fen] : {std::pair{"2035-01-31", 1'200'000},
-                                    std::pair{"2035-02-28", 800'000}}) {
+    for (const auto& [date, fen] :
+         {std::pair{"2035-01-31", 1'200'000}, std::pair{"2035-02-28", 800'000}}) {
       v1::Instalment* in = a.add_instalments();
       in->set_due_date(date);
       in->set_amount_fen(fen);

@@ -1,0 +1,777 @@
+#include "server/confirmation_service.h"
+
+#include <algorithm>
+
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
+#include "google/protobuf/util/time_util.h"
+#include "server/agreement_service.h"
+#include "server/case_mapper.h"
+#include "server/domain/authorization.h"
+#include "server/domain/case_query.h"
+#include "server/domain/errors.h"
+#include "server/domain/status_macros.h"
+#include "server/domain/validation.h"
+#include "server/transparency/checkpoint.h"
+#include "server/transparency/merkle.h"
+
+namespace odr::server {
+namespace {
+
+using google::protobuf::util::TimeUtil;
+using Result = std::pair<domain::Confirmation, domain::Case>;
+
+constexpr int kReasonChars = 500;
+constexpr int kNoteChars = 2000;
+constexpr int kRulingNumberChars = 64;
+constexpr int kMaxMaterials = 50;
+
+google::protobuf::Timestamp Ts(absl::Time t) {
+  return TimeUtil::MicrosecondsToTimestamp(absl::ToUnixMicros(t));
+}
+
+absl::StatusOr<std::pair<std::string, std::string>> ParseConfirmationName(absl::string_view name,
+                                                                          absl::string_view field) {
+  return ParseChildName(name, "cases", "confirmations", field);
+}
+
+// "courts/{court}" -> "{court}"; INVALID_ARGUMENT naming `field` otherwise.
+absl::StatusOr<std::string> ParseCourtName(absl::string_view name, const std::string& field) {
+  absl::string_view id = name;
+  if (!absl::ConsumePrefix(&id, "courts/") || !domain::CheckResourceId(id).empty()) {
+    return InvalidFieldError(field, "must be courts/{court}");
+  }
+  return std::string(id);
+}
+
+v1::Confirmation::State StateToApi(domain::ConfirmationState s) {
+  switch (s) {
+    case domain::ConfirmationState::kAwaitingParties:
+      return v1::Confirmation::STATE_AWAITING_PARTIES;
+    case domain::ConfirmationState::kSubmitted:
+      return v1::Confirmation::STATE_SUBMITTED;
+    case domain::ConfirmationState::kAccepted:
+      return v1::Confirmation::STATE_ACCEPTED;
+    case domain::ConfirmationState::kMaterialsRequested:
+      return v1::Confirmation::STATE_MATERIALS_REQUESTED;
+    case domain::ConfirmationState::kRefused:
+      return v1::Confirmation::STATE_REFUSED;
+    case domain::ConfirmationState::kRuledValid:
+      return v1::Confirmation::STATE_RULED_VALID;
+    case domain::ConfirmationState::kRuledRejected:
+      return v1::Confirmation::STATE_RULED_REJECTED;
+    case domain::ConfirmationState::kWithdrawn:
+      return v1::Confirmation::STATE_WITHDRAWN;
+  }
+  return v1::Confirmation::STATE_UNSPECIFIED;
+}
+
+std::optional<domain::ConfirmationState> StateFromApi(int s) {
+  for (auto d :
+       {domain::ConfirmationState::kAwaitingParties, domain::ConfirmationState::kSubmitted,
+        domain::ConfirmationState::kAccepted, domain::ConfirmationState::kMaterialsRequested,
+        domain::ConfirmationState::kRefused, domain::ConfirmationState::kRuledValid,
+        domain::ConfirmationState::kRuledRejected, domain::ConfirmationState::kWithdrawn}) {
+    if (StateToApi(d) == s) return d;
+  }
+  return std::nullopt;
+}
+
+v1::CompetenceBasis BasisToApi(domain::CompetenceBasis b) {
+  switch (b) {
+    case domain::CompetenceBasis::kInvitingCourt:
+      return v1::COMPETENCE_BASIS_INVITING_COURT;
+    case domain::CompetenceBasis::kPartyDomicile:
+      return v1::COMPETENCE_BASIS_PARTY_DOMICILE;
+    case domain::CompetenceBasis::kSubjectMatter:
+      return v1::COMPETENCE_BASIS_SUBJECT_MATTER;
+    case domain::CompetenceBasis::kOrganization:
+      return v1::COMPETENCE_BASIS_ORGANIZATION;
+  }
+  return v1::COMPETENCE_BASIS_UNSPECIFIED;
+}
+
+v1::ConfirmationMaterial::Kind KindToApi(domain::MaterialKind k) {
+  switch (k) {
+    case domain::MaterialKind::kIdentityProof:
+      return v1::ConfirmationMaterial::KIND_IDENTITY_PROOF;
+    case domain::MaterialKind::kPropertyRightProof:
+      return v1::ConfirmationMaterial::KIND_PROPERTY_RIGHT_PROOF;
+    case domain::MaterialKind::kOther:
+      return v1::ConfirmationMaterial::KIND_OTHER;
+  }
+  return v1::ConfirmationMaterial::KIND_UNSPECIFIED;
+}
+
+std::optional<domain::MaterialKind> KindFromApi(int k) {
+  switch (k) {
+    case v1::ConfirmationMaterial::KIND_IDENTITY_PROOF:
+      return domain::MaterialKind::kIdentityProof;
+    case v1::ConfirmationMaterial::KIND_PROPERTY_RIGHT_PROOF:
+      return domain::MaterialKind::kPropertyRightProof;
+    case v1::ConfirmationMaterial::KIND_OTHER:
+      return domain::MaterialKind::kOther;
+    default:
+      return std::nullopt;
+  }
+}
+
+v1::RefusalGround RefusalToApi(domain::RefusalGround g) {
+  switch (g) {
+    case domain::RefusalGround::kNoJurisdiction:
+      return v1::REFUSAL_GROUND_NO_JURISDICTION;
+    case domain::RefusalGround::kPersonalStatus:
+      return v1::REFUSAL_GROUND_PERSONAL_STATUS;
+    case domain::RefusalGround::kSpecialProcedure:
+      return v1::REFUSAL_GROUND_SPECIAL_PROCEDURE;
+    case domain::RefusalGround::kPropertyOwnership:
+      return v1::REFUSAL_GROUND_PROPERTY_OWNERSHIP;
+    case domain::RefusalGround::kOther:
+      return v1::REFUSAL_GROUND_OTHER;
+  }
+  return v1::REFUSAL_GROUND_UNSPECIFIED;
+}
+
+std::optional<domain::RefusalGround> RefusalFromApi(int g) {
+  for (auto d : {domain::RefusalGround::kNoJurisdiction, domain::RefusalGround::kPersonalStatus,
+                 domain::RefusalGround::kSpecialProcedure,
+                 domain::RefusalGround::kPropertyOwnership, domain::RefusalGround::kOther}) {
+    if (RefusalToApi(d) == g) return d;
+  }
+  return std::nullopt;
+}
+
+v1::RejectionGround RejectionToApi(domain::RejectionGround g) {
+  switch (g) {
+    case domain::RejectionGround::kViolatesMandatoryLaw:
+      return v1::REJECTION_GROUND_VIOLATES_MANDATORY_LAW;
+    case domain::RejectionGround::kHarmsOthersInterests:
+      return v1::REJECTION_GROUND_HARMS_OTHERS_INTERESTS;
+    case domain::RejectionGround::kPublicOrder:
+      return v1::REJECTION_GROUND_PUBLIC_ORDER;
+    case domain::RejectionGround::kNotVoluntary:
+      return v1::REJECTION_GROUND_NOT_VOLUNTARY;
+    case domain::RejectionGround::kUnclear:
+      return v1::REJECTION_GROUND_UNCLEAR;
+    case domain::RejectionGround::kOther:
+      return v1::REJECTION_GROUND_OTHER;
+  }
+  return v1::REJECTION_GROUND_UNSPECIFIED;
+}
+
+std::optional<domain::RejectionGround> RejectionFromApi(int g) {
+  for (auto d : {domain::RejectionGround::kViolatesMandatoryLaw,
+                 domain::RejectionGround::kHarmsOthersInterests,
+                 domain::RejectionGround::kPublicOrder, domain::RejectionGround::kNotVoluntary,
+                 domain::RejectionGround::kUnclear, domain::RejectionGround::kOther}) {
+    if (RejectionToApi(d) == g) return d;
+  }
+  return std::nullopt;
+}
+
+// The materials of a request, each `cases/{case}/evidence/{e}` of `case_id` with a kind; field
+// names under `prefix` ("confirmation." or "").
+std::vector<domain::ConfirmationMaterial> MaterialsFromApi(
+    const google::protobuf::RepeatedPtrField<v1::ConfirmationMaterial>& in,
+    const std::string& case_id, const std::string& prefix, Violations* v) {
+  std::vector<domain::ConfirmationMaterial> out;
+  if (in.size() > kMaxMaterials) {
+    v->Add(prefix + "materials", absl::StrCat("at most ", kMaxMaterials, " materials"));
+    return out;
+  }
+  for (int i = 0; i < in.size(); ++i) {
+    const std::string field = absl::StrCat(prefix, "materials[", i, "]");
+    domain::ConfirmationMaterial m;
+    auto kind = KindFromApi(in[i].kind());
+    if (!kind) {
+      v->Add(field + ".kind", "is required: IDENTITY_PROOF, PROPERTY_RIGHT_PROOF or OTHER");
+    } else {
+      m.kind = *kind;
+    }
+    if (in[i].evidence().empty()) {
+      v->Add(field + ".evidence", "is required: cases/{case}/evidence/{evidence}");
+      continue;
+    }
+    auto ids = ParseChildName(in[i].evidence(), "cases", "evidence", field + ".evidence");
+    if (!ids.ok()) {
+      for (const FieldViolation& fv : ErrorFieldViolations(ids.status())) {
+        v->Add(fv.field, fv.description);
+      }
+      continue;
+    }
+    if (ids->first != case_id) {
+      v->Add(field + ".evidence",
+             absl::StrCat("must be evidence of cases/", case_id,
+                          ", the case of the application (CPL Interpretation Art. 354)"));
+      continue;
+    }
+    m.evidence_id = ids->second;
+    out.push_back(m);
+  }
+  return out;
+}
+
+// Parties and agents, for the parties' own actions.
+domain::MutationContext PartyChange(const CallContext& call) {
+  domain::MutationContext m;
+  m.actor = call.caller.principal.id;
+  if (call.caller.partner) m.acting_through = call.caller.partner->id;
+  m.rpc = call.method;
+  const domain::Principal* who = &call.caller.principal;
+  m.authorize = [who](const domain::Case& k) {
+    return domain::AuthorizeCase(*who, k, domain::CaseOperation::kApplyForConfirmation);
+  };
+  return m;
+}
+
+// Which parties the caller consents as: `party` if given (one it is or acts for), else all.
+absl::StatusOr<std::vector<std::string>> ChooseParties(const domain::Principal& p,
+                                                       const domain::Case& k,
+                                                       const std::string& party) {
+  ODR_RETURN_IF_ERROR(domain::AuthorizeCase(p, k, domain::CaseOperation::kApplyForConfirmation));
+  const std::vector<std::string> own = domain::OwnPartyRefs(p, k);
+  if (party.empty()) {
+    if (own.empty()) {
+      return MakeError(absl::StatusCode::kPermissionDenied, "PERMISSION_DENIED",
+                       "only the parties and their agents apply for judicial confirmation");
+    }
+    return own;
+  }
+  const std::vector<std::string> all = domain::AllPartyRefs(k);
+  if (std::find(all.begin(), all.end(), party) == all.end()) {
+    return InvalidFieldError("party", absl::StrCat("must be a party of cases/", k.id,
+                                                   ": applicants/{i} or respondents/{i}"));
+  }
+  if (std::find(own.begin(), own.end(), party) == own.end()) {
+    return MakeError(absl::StatusCode::kPermissionDenied, "PERMISSION_DENIED",
+                     absl::StrCat("you are neither ", party, " nor its agent"));
+  }
+  return std::vector<std::string>{party};
+}
+
+// A party's action on an application (join, withdraw, supply materials): NOT_FOUND for whoever
+// may not read it, PERMISSION_DENIED for the court and the case's staff.
+absl::Status AuthorizePartyAction(const domain::Principal& p, const domain::Case& k,
+                                  const domain::Confirmation& f) {
+  ODR_RETURN_IF_ERROR(domain::AuthorizeConfirmationRead(p, k, f.id, f.court_id));
+  if (!domain::RelationTo(p, k).any()) {
+    return MakeError(absl::StatusCode::kPermissionDenied, "PERMISSION_DENIED",
+                     "only the parties and their agents act on their application");
+  }
+  return domain::AuthorizeCase(p, k, domain::CaseOperation::kApplyForConfirmation);
+}
+
+// A court's decision, authorized on the application as stored.
+storage::ConfirmationStore::Authorize CourtDecision(const CallContext& call) {
+  const domain::Principal* who = &call.caller.principal;
+  return [who](const domain::Case& k, const domain::Confirmation& f) {
+    return domain::AuthorizeConfirmationDecision(*who, k, f.id, f.court_id);
+  };
+}
+
+domain::MutationContext CourtChange(const CallContext& call) {
+  domain::MutationContext m;
+  m.actor = call.caller.principal.id;
+  if (call.caller.partner) m.acting_through = call.caller.partner->id;
+  m.rpc = call.method;
+  return m;
+}
+
+std::string PageKey(absl::string_view parent, int state) {
+  return absl::StrCat(parent, "\n", state);
+}
+
+// The root hash of a signed checkpoint note, hex.
+std::string RootHex(absl::string_view note) {
+  const size_t end = note.find("\n\n");
+  if (end == absl::string_view::npos) return "";
+  auto cp = transparency::ParseCheckpointBody(note.substr(0, end + 1));
+  return cp.ok() ? transparency::HexHash(cp->root) : "";
+}
+
+}  // namespace
+
+void ConfirmationServiceImpl::ToProto(const domain::Confirmation& f, const domain::Case& c,
+                                      v1::Confirmation* out) {
+  out->Clear();
+  out->set_name(f.name());
+  out->set_agreement(absl::StrCat("cases/", f.case_id, "/agreements/", f.agreement_id));
+  out->set_court(absl::StrCat("courts/", f.court_id));
+  for (auto b : f.bases) out->add_bases(BasisToApi(b));
+  out->set_state(StateToApi(f.state));
+  for (const auto& m : f.materials) {
+    v1::ConfirmationMaterial* pm = out->add_materials();
+    pm->set_evidence(absl::StrCat("cases/", f.case_id, "/evidence/", m.evidence_id));
+    pm->set_kind(KindToApi(m.kind));
+  }
+  for (const auto& p : f.consented) out->add_consented_parties(p);
+  if (f.submit_time) *out->mutable_submit_time() = Ts(*f.submit_time);
+  if (f.accept_due) *out->mutable_accept_due_time() = Ts(*f.accept_due);
+  if (f.accept_time) *out->mutable_accept_time() = Ts(*f.accept_time);
+  if (f.ruling_due) *out->mutable_ruling_due_time() = Ts(*f.ruling_due);
+  if (f.decision_time) *out->mutable_decision_time() = Ts(*f.decision_time);
+  if (f.refusal_ground) out->set_refusal_ground(RefusalToApi(*f.refusal_ground));
+  for (auto g : f.rejection_grounds) out->add_rejection_grounds(RejectionToApi(g));
+  out->set_court_note(f.court_note);
+  out->set_ruling_number(f.ruling_number);
+  out->set_court_display_name(f.court_display_name);
+  *out->mutable_create_time() = Ts(f.create_time);
+  *out->mutable_update_time() = Ts(f.update_time);
+  out->set_etag(Etag(f.version));
+  out->set_case_number(c.case_number);
+}
+
+void ConfirmationServiceImpl::CompetentCourtToProto(const domain::CompetentCourt& cc,
+                                                    v1::CompetentCourt* out) {
+  out->set_court(absl::StrCat("courts/", cc.court.id));
+  out->set_display_name(cc.court.display_name);
+  out->set_region_code(cc.court.region_code);
+  for (auto b : cc.bases) out->add_bases(BasisToApi(b));
+}
+
+absl::StatusOr<Result> ConfirmationServiceImpl::Read(const CallContext& call,
+                                                     absl::string_view name) {
+  ODR_ASSIGN_OR_RETURN(auto ids, ParseConfirmationName(name, "name"));
+  ODR_ASSIGN_OR_RETURN(Result r, confirmations_->Get(ids.first, ids.second));
+  ODR_RETURN_IF_ERROR(domain::AuthorizeConfirmationRead(call.caller.principal, r.second, r.first.id,
+                                                        r.first.court_id));
+  ODR_RETURN_IF_ERROR(access_->Append({AccessRecordFor(call, absl::StrCat("cases/", r.second.id),
+                                                       /*change=*/false, clock_->Now())}));
+  return r;
+}
+
+grpc::ServerUnaryReactor* ConfirmationServiceImpl::PrecheckConfirmation(
+    grpc::CallbackServerContext* ctx, const v1::PrecheckConfirmationRequest* req,
+    v1::PrecheckConfirmationResponse* resp) {
+  return runner_->Run(
+      ctx, "/odr.v1.ConfirmationService/PrecheckConfirmation", req,
+      [this, req, resp](const CallContext& call) -> absl::Status {
+        ODR_ASSIGN_OR_RETURN(std::string id, ParseCaseName(req->parent(), "parent"));
+        Violations v;
+        std::string court;
+        if (!req->confirmation().court().empty()) {
+          auto c = ParseCourtName(req->confirmation().court(), "confirmation.court");
+          if (c.ok()) {
+            court = *c;
+          } else {
+            v.Add("confirmation.court", "must be courts/{court}");
+          }
+        }
+        std::vector<domain::ConfirmationMaterial> materials =
+            MaterialsFromApi(req->confirmation().materials(), id, "confirmation.", &v);
+        ODR_ASSIGN_OR_RETURN(domain::Case k, cases_->GetCase(id));
+        ODR_RETURN_IF_ERROR(domain::AuthorizeCase(call.caller.principal, k,
+                                                  domain::CaseOperation::kApplyForConfirmation));
+        ODR_RETURN_IF_ERROR(v.ToStatus());
+        ODR_RETURN_IF_ERROR(access_->Append(
+            {AccessRecordFor(call, absl::StrCat("cases/", id), /*change=*/false, clock_->Now())}));
+        ODR_ASSIGN_OR_RETURN(storage::PrecheckResult r,
+                             confirmations_->Precheck(id, court, materials));
+        for (const auto& p : r.problems) {
+          v1::ConfirmationProblem* pp = resp->add_problems();
+          pp->set_reason(p.reason);
+          pp->set_field(p.field);
+          pp->set_description(p.description);
+        }
+        for (const auto& cc : r.input.competent) {
+          CompetentCourtToProto(cc, resp->add_competent_courts());
+        }
+        if (r.input.apply_by) *resp->mutable_apply_by_time() = Ts(*r.input.apply_by);
+        return absl::OkStatus();
+      });
+}
+
+grpc::ServerUnaryReactor* ConfirmationServiceImpl::CreateConfirmation(
+    grpc::CallbackServerContext* ctx, const v1::CreateConfirmationRequest* req,
+    v1::Confirmation* resp) {
+  return runner_->Run(
+      ctx, "/odr.v1.ConfirmationService/CreateConfirmation", req,
+      [this, req, resp](const CallContext& call) -> absl::Status {
+        ODR_ASSIGN_OR_RETURN(std::string id, ParseCaseName(req->parent(), "parent"));
+        Violations v;
+        if (auto e = domain::CheckRequestId(req->request_id()); !e.empty()) {
+          v.Add("request_id", e);
+        }
+        std::string court;
+        if (!req->has_confirmation()) {
+          v.Add("confirmation", "is required: the court and the materials");
+        } else if (req->confirmation().court().empty()) {
+          v.Add("confirmation.court",
+                "is required: one of the competent courts (PrecheckConfirmation lists them)");
+        } else {
+          auto c = ParseCourtName(req->confirmation().court(), "confirmation.court");
+          if (c.ok()) {
+            court = *c;
+          } else {
+            v.Add("confirmation.court", "must be courts/{court}");
+          }
+        }
+        std::vector<domain::ConfirmationMaterial> materials =
+            MaterialsFromApi(req->confirmation().materials(), id, "confirmation.", &v);
+        ODR_RETURN_IF_ERROR(v.ToStatus());
+        const domain::Principal& who = call.caller.principal;
+        const std::string party = req->party();
+        const std::string key = req->request_id().empty()
+                                    ? ""
+                                    : absl::StrCat("principal:", who.id, ":", req->request_id());
+        ODR_ASSIGN_OR_RETURN(Result r, confirmations_->Create(
+                                           id, court, materials,
+                                           [&who, &party](const domain::Case& k) {
+                                             return ChooseParties(who, k, party);
+                                           },
+                                           key, PartyChange(call)));
+        ToProto(r.first, r.second, resp);
+        return absl::OkStatus();
+      });
+}
+
+grpc::ServerUnaryReactor* ConfirmationServiceImpl::JoinConfirmation(
+    grpc::CallbackServerContext* ctx, const v1::JoinConfirmationRequest* req,
+    v1::Confirmation* resp) {
+  return runner_->Run(ctx, "/odr.v1.ConfirmationService/JoinConfirmation", req,
+                      [this, req, resp](const CallContext& call) -> absl::Status {
+                        ODR_ASSIGN_OR_RETURN(auto ids, ParseConfirmationName(req->name(), "name"));
+                        const domain::Principal& who = call.caller.principal;
+                        const std::string party = req->party();
+                        ODR_ASSIGN_OR_RETURN(
+                            Result r,
+                            confirmations_->Join(
+                                ids.first, ids.second,
+                                [&who, &party](const domain::Case& k, const domain::Confirmation& f)
+                                    -> absl::StatusOr<std::vector<std::string>> {
+                                  ODR_RETURN_IF_ERROR(AuthorizePartyAction(who, k, f));
+                                  return ChooseParties(who, k, party);
+                                },
+                                PartyChange(call)));
+                        ToProto(r.first, r.second, resp);
+                        return absl::OkStatus();
+                      });
+}
+
+grpc::ServerUnaryReactor* ConfirmationServiceImpl::GetConfirmation(
+    grpc::CallbackServerContext* ctx, const v1::GetConfirmationRequest* req,
+    v1::Confirmation* resp) {
+  return runner_->Run(ctx, "/odr.v1.ConfirmationService/GetConfirmation", req,
+                      [this, req, resp](const CallContext& call) -> absl::Status {
+                        ODR_ASSIGN_OR_RETURN(Result r, Read(call, req->name()));
+                        ToProto(r.first, r.second, resp);
+                        return absl::OkStatus();
+                      });
+}
+
+grpc::ServerUnaryReactor* ConfirmationServiceImpl::ListConfirmations(
+    grpc::CallbackServerContext* ctx, const v1::ListConfirmationsRequest* req,
+    v1::ListConfirmationsResponse* resp) {
+  return runner_->Run(
+      ctx, "/odr.v1.ConfirmationService/ListConfirmations", req,
+      [this, req, resp](const CallContext& call) -> absl::Status {
+        ODR_ASSIGN_OR_RETURN(int limit, domain::EffectivePageSize(req->page_size(), 50, 500));
+        std::optional<domain::ConfirmationState> state;
+        if (req->state() != v1::Confirmation::STATE_UNSPECIFIED) {
+          state = StateFromApi(req->state());
+          if (!state) return InvalidFieldError("state", "is not a Confirmation.State");
+        }
+        const std::string key = PageKey(req->parent(), req->state());
+        std::optional<domain::CaseCursor> after;
+        if (!req->page_token().empty()) {
+          ODR_ASSIGN_OR_RETURN(after, domain::DecodePageToken(req->page_token(), key));
+        }
+        const domain::Principal& who = call.caller.principal;
+        const absl::Time now = clock_->Now();
+        if (absl::StartsWith(req->parent(), "courts/")) {
+          ODR_ASSIGN_OR_RETURN(std::string court, ParseCourtName(req->parent(), "parent"));
+          ODR_RETURN_IF_ERROR(domain::AuthorizeCourt(who, court));
+          std::optional<storage::ListCursor> cursor;
+          if (after) {
+            int64_t us = 0;
+            if (!absl::SimpleAtoi(after->key, &us)) {
+              return InvalidFieldError("page_token", "is not a token returned by this list call");
+            }
+            cursor = storage::ListCursor{us, after->id};
+          }
+          ODR_ASSIGN_OR_RETURN(storage::ConfirmationPage page,
+                               confirmations_->ListForCourt(court, state, cursor, limit));
+          std::vector<storage::AccessRecord> reads;
+          for (const auto& [f, k] : page.items) {
+            reads.push_back(AccessRecordFor(call, absl::StrCat("cases/", k.id), false, now));
+          }
+          ODR_RETURN_IF_ERROR(access_->Append(reads));
+          for (const auto& [f, k] : page.items) ToProto(f, k, resp->add_confirmations());
+          if (page.next) {
+            resp->set_next_page_token(domain::EncodePageToken(
+                key, domain::CaseCursor{absl::StrCat(page.next->time_us), page.next->id}));
+          }
+          return absl::OkStatus();
+        }
+        ODR_ASSIGN_OR_RETURN(std::string id, ParseCaseName(req->parent(), "parent"));
+        ODR_ASSIGN_OR_RETURN(auto all, confirmations_->ListForCase(id, state));
+        ODR_RETURN_IF_ERROR(domain::AuthorizeCase(who, all.second, domain::CaseOperation::kRead));
+        ODR_RETURN_IF_ERROR(
+            access_->Append({AccessRecordFor(call, absl::StrCat("cases/", id), false, now)}));
+        size_t start = 0;
+        if (after && !absl::SimpleAtoi(after->key, &start)) {
+          return InvalidFieldError("page_token", "is not a token returned by this list call");
+        }
+        size_t i = start;
+        for (; i < all.first.size() && static_cast<int>(i - start) < limit; ++i) {
+          ToProto(all.first[i], all.second, resp->add_confirmations());
+        }
+        if (i < all.first.size()) {
+          resp->set_next_page_token(
+              domain::EncodePageToken(key, domain::CaseCursor{absl::StrCat(i), id}));
+        }
+        return absl::OkStatus();
+      });
+}
+
+grpc::ServerUnaryReactor* ConfirmationServiceImpl::WithdrawConfirmation(
+    grpc::CallbackServerContext* ctx, const v1::WithdrawConfirmationRequest* req,
+    v1::Confirmation* resp) {
+  return runner_->Run(
+      ctx, "/odr.v1.ConfirmationService/WithdrawConfirmation", req,
+      [this, req, resp](const CallContext& call) -> absl::Status {
+        ODR_ASSIGN_OR_RETURN(auto ids, ParseConfirmationName(req->name(), "name"));
+        if (auto e = domain::CheckText(req->reason(), 0, kReasonChars, true); !e.empty()) {
+          return InvalidFieldError("reason", e);
+        }
+        const domain::Principal* who = &call.caller.principal;
+        ODR_ASSIGN_OR_RETURN(Result r,
+                             confirmations_->Withdraw(
+                                 ids.first, ids.second, req->reason(),
+                                 [who](const domain::Case& k, const domain::Confirmation& f) {
+                                   return AuthorizePartyAction(*who, k, f);
+                                 },
+                                 PartyChange(call)));
+        ToProto(r.first, r.second, resp);
+        return absl::OkStatus();
+      });
+}
+
+grpc::ServerUnaryReactor* ConfirmationServiceImpl::SupplyMaterials(
+    grpc::CallbackServerContext* ctx, const v1::SupplyMaterialsRequest* req,
+    v1::Confirmation* resp) {
+  return runner_->Run(ctx, "/odr.v1.ConfirmationService/SupplyMaterials", req,
+                      [this, req, resp](const CallContext& call) -> absl::Status {
+                        ODR_ASSIGN_OR_RETURN(auto ids, ParseConfirmationName(req->name(), "name"));
+                        Violations v;
+                        if (req->materials().empty())
+                          v.Add("materials", "is required: 1-50 materials");
+                        std::vector<domain::ConfirmationMaterial> materials =
+                            MaterialsFromApi(req->materials(), ids.first, "", &v);
+                        ODR_RETURN_IF_ERROR(v.ToStatus());
+                        const domain::Principal* who = &call.caller.principal;
+                        ODR_ASSIGN_OR_RETURN(
+                            Result r,
+                            confirmations_->SupplyMaterials(
+                                ids.first, ids.second, materials,
+                                [who](const domain::Case& k, const domain::Confirmation& f) {
+                                  return AuthorizePartyAction(*who, k, f);
+                                },
+                                PartyChange(call)));
+                        ToProto(r.first, r.second, resp);
+                        return absl::OkStatus();
+                      });
+}
+
+grpc::ServerUnaryReactor* ConfirmationServiceImpl::GetCourtBundle(
+    grpc::CallbackServerContext* ctx, const v1::GetCourtBundleRequest* req, v1::CourtBundle* resp) {
+  return runner_->Run(
+      ctx, "/odr.v1.ConfirmationService/GetCourtBundle", req,
+      [this, req, resp](const CallContext& call) -> absl::Status {
+        ODR_ASSIGN_OR_RETURN(Result r, Read(call, req->name()));
+        const domain::Confirmation& f = r.first;
+        domain::Case k = r.second;
+        const domain::Principal& who = call.caller.principal;
+        const absl::Time now = clock_->Now();
+        ToProto(f, k, resp->mutable_confirmation());
+        // The agreement with its text, hash and signatures, and the key that verifies them.
+        ODR_ASSIGN_OR_RETURN(auto agreement, agreements_->Get(k.id, f.agreement_id, 0));
+        AgreementToProto(agreement.first, agreement.second, who, now, resp->mutable_agreement());
+        resp->set_agreement_public_key(signer_->PublicKey());
+        resp->set_agreement_key_id(signer_->KeyId());
+        // Evidence every party could see, each proven against one tree size.
+        std::map<std::string, domain::MaterialKind> kinds;
+        for (const auto& m : f.materials) kinds[m.evidence_id] = m.kind;
+        int64_t after = -1;
+        int64_t tree_size = 0;
+        while (true) {
+          ODR_ASSIGN_OR_RETURN(std::vector<domain::EvidenceRecord> page,
+                               evidence_->ListEvidence(k.id, after, 500, false));
+          if (page.empty()) break;
+          for (const domain::EvidenceRecord& e : page) {
+            after = e.log_index;
+            if (e.state != domain::EvidenceState::kActive ||
+                e.visibility != domain::EvidenceVisibility::kAllParties) {
+              continue;
+            }
+            ODR_ASSIGN_OR_RETURN(storage::InclusionBundle b,
+                                 evidence_->ProveInclusion(e.log_index, tree_size));
+            tree_size = b.tree_size;
+            v1::BundleEvidence* be = resp->add_evidence();
+            be->set_evidence(absl::StrCat("cases/", k.id, "/evidence/", e.id));
+            be->set_filename(e.file_name);
+            be->set_content_type(e.media_type);
+            be->set_size_bytes(e.size_bytes);
+            be->set_sha256(e.sha256);
+            *be->mutable_upload_time() = Ts(e.create_time);
+            be->set_log_index(b.leaf_index);
+            be->set_log_size(b.tree_size);
+            for (const transparency::Hash& h : b.path) {
+              be->add_inclusion_proof(transparency::HexHash(h));
+            }
+            be->set_root_hash(RootHex(b.checkpoint));
+            if (auto it = kinds.find(e.id); it != kinds.end()) {
+              be->set_material_kind(KindToApi(it->second));
+            }
+          }
+        }
+        // The timeline everyone could see, oldest first.
+        int64_t after_seq = 0;
+        while (true) {
+          ODR_ASSIGN_OR_RETURN(storage::EventPage events,
+                               cases_->ListCaseEvents(k.id, after_seq, 1000));
+          for (const domain::CaseEvent& e : events.events) {
+            if (e.audience != domain::EventAudience::kAll) continue;
+            v1::CaseEvent pe;
+            EventToProto(e, &pe);
+            v1::BundleEvent* be = resp->add_timeline();
+            *be->mutable_event_time() = pe.event_time();
+            be->set_actor(pe.actor());
+            be->set_from_state(pe.from_state());
+            be->set_to_state(pe.to_state());
+            be->set_kind(pe.kind());
+            be->set_description(pe.reason());
+          }
+          if (!events.next_after_seq) break;
+          after_seq = *events.next_after_seq;
+        }
+        // Proof the organization mediated.
+        resp->set_organization(absl::StrCat("organizations/", k.data.organization_id));
+        for (const auto& a : k.assignments) {
+          if (a.state == domain::AssignmentState::kAccepted) {
+            resp->add_mediators(
+                absl::StrCat("organizations/", a.organization_id, "/mediators/", a.mediator_id));
+          }
+        }
+        domain::RedactCase(who, &k);
+        CaseToProto(k, resp->mutable_case_());
+        *resp->mutable_create_time() = Ts(now);
+        return absl::OkStatus();
+      });
+}
+
+grpc::ServerUnaryReactor* ConfirmationServiceImpl::AcceptConfirmation(
+    grpc::CallbackServerContext* ctx, const v1::AcceptConfirmationRequest* req,
+    v1::Confirmation* resp) {
+  return runner_->Run(
+      ctx, "/odr.v1.ConfirmationService/AcceptConfirmation", req,
+      [this, req, resp](const CallContext& call) -> absl::Status {
+        ODR_ASSIGN_OR_RETURN(auto ids, ParseConfirmationName(req->name(), "name"));
+        ODR_ASSIGN_OR_RETURN(std::optional<int64_t> version, ParseEtag(req->etag(), "etag"));
+        ODR_ASSIGN_OR_RETURN(
+            Result r, confirmations_->Accept(ids.first, ids.second, version, CourtDecision(call),
+                                             CourtChange(call)));
+        ToProto(r.first, r.second, resp);
+        return absl::OkStatus();
+      });
+}
+
+grpc::ServerUnaryReactor* ConfirmationServiceImpl::RefuseConfirmation(
+    grpc::CallbackServerContext* ctx, const v1::RefuseConfirmationRequest* req,
+    v1::Confirmation* resp) {
+  return runner_->Run(
+      ctx, "/odr.v1.ConfirmationService/RefuseConfirmation", req,
+      [this, req, resp](const CallContext& call) -> absl::Status {
+        ODR_ASSIGN_OR_RETURN(auto ids, ParseConfirmationName(req->name(), "name"));
+        Violations v;
+        auto ground = RefusalFromApi(req->ground());
+        if (!ground) {
+          v.Add("ground",
+                "is required: NO_JURISDICTION, PERSONAL_STATUS, SPECIAL_PROCEDURE, "
+                "PROPERTY_OWNERSHIP or OTHER (CPL Interpretation Art. 355)");
+        }
+        if (auto e = domain::CheckText(req->note(), 1, kNoteChars, true); !e.empty()) {
+          v.Add("note", e);
+        }
+        auto version = ParseEtag(req->etag(), "etag");
+        if (!version.ok()) v.Add("etag", "is not an etag returned by odr");
+        ODR_RETURN_IF_ERROR(v.ToStatus());
+        ODR_ASSIGN_OR_RETURN(
+            Result r, confirmations_->Refuse(ids.first, ids.second, *ground, req->note(), *version,
+                                             CourtDecision(call), CourtChange(call)));
+        ToProto(r.first, r.second, resp);
+        return absl::OkStatus();
+      });
+}
+
+grpc::ServerUnaryReactor* ConfirmationServiceImpl::RequestMaterials(
+    grpc::CallbackServerContext* ctx, const v1::RequestMaterialsRequest* req,
+    v1::Confirmation* resp) {
+  return runner_->Run(
+      ctx, "/odr.v1.ConfirmationService/RequestMaterials", req,
+      [this, req, resp](const CallContext& call) -> absl::Status {
+        ODR_ASSIGN_OR_RETURN(auto ids, ParseConfirmationName(req->name(), "name"));
+        if (auto e = domain::CheckText(req->note(), 1, kNoteChars, true); !e.empty()) {
+          return InvalidFieldError("note", e);
+        }
+        ODR_ASSIGN_OR_RETURN(std::optional<int64_t> version, ParseEtag(req->etag(), "etag"));
+        ODR_ASSIGN_OR_RETURN(
+            Result r, confirmations_->RequestMaterials(ids.first, ids.second, req->note(), version,
+                                                       CourtDecision(call), CourtChange(call)));
+        ToProto(r.first, r.second, resp);
+        return absl::OkStatus();
+      });
+}
+
+grpc::ServerUnaryReactor* ConfirmationServiceImpl::RuleConfirmation(
+    grpc::CallbackServerContext* ctx, const v1::RuleConfirmationRequest* req,
+    v1::Confirmation* resp) {
+  return runner_->Run(
+      ctx, "/odr.v1.ConfirmationService/RuleConfirmation", req,
+      [this, req, resp](const CallContext& call) -> absl::Status {
+        ODR_ASSIGN_OR_RETURN(auto ids, ParseConfirmationName(req->name(), "name"));
+        Violations v;
+        const bool valid = req->outcome() == v1::RuleConfirmationRequest::OUTCOME_VALID;
+        const bool rejected = req->outcome() == v1::RuleConfirmationRequest::OUTCOME_REJECTED;
+        if (!valid && !rejected) v.Add("outcome", "is required: VALID or REJECTED");
+        std::vector<domain::RejectionGround> grounds;
+        for (int i = 0; i < req->grounds_size(); ++i) {
+          auto g = RejectionFromApi(req->grounds(i));
+          if (!g) {
+            v.Add(absl::StrCat("grounds[", i, "]"), "is not a RejectionGround");
+          } else if (std::find(grounds.begin(), grounds.end(), *g) != grounds.end()) {
+            v.Add(absl::StrCat("grounds[", i, "]"), "is listed twice");
+          } else {
+            grounds.push_back(*g);
+          }
+        }
+        if (valid && req->grounds_size() > 0) {
+          v.Add("grounds", "must be empty when the agreement is ruled valid");
+        }
+        if (rejected && req->grounds_size() == 0) {
+          v.Add("grounds",
+                "is required for a rejection: at least one ground of CPL Interpretation Art. 358");
+        }
+        if (auto e = domain::CheckText(req->note(), rejected ? 1 : 0, kNoteChars, true);
+            !e.empty()) {
+          v.Add("note", rejected ? absl::StrCat(e, " (a rejection gives its reasons)") : e);
+        }
+        if (auto e = domain::CheckText(req->ruling_number(), 1, kRulingNumberChars, false);
+            !e.empty()) {
+          v.Add("ruling_number", absl::StrCat(e, ", e.g. (2026)浙0681民特123号"));
+        }
+        auto version = ParseEtag(req->etag(), "etag");
+        if (!version.ok()) v.Add("etag", "is not an etag returned by odr");
+        ODR_RETURN_IF_ERROR(v.ToStatus());
+        ODR_ASSIGN_OR_RETURN(
+            Result r, confirmations_->Rule(ids.first, ids.second, valid, grounds, req->note(),
+                                           req->ruling_number(), *version, CourtDecision(call),
+                                           CourtChange(call)));
+        ToProto(r.first, r.second, resp);
+        return absl::OkStatus();
+      });
+}
+
+}  // namespace odr::server

@@ -1,0 +1,204 @@
+#include "server/court_service.h"
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
+#include "google/protobuf/util/time_util.h"
+#include "server/case_mapper.h"
+#include "server/confirmation_service.h"
+#include "server/domain/authorization.h"
+#include "server/domain/case_query.h"
+#include "server/domain/errors.h"
+#include "server/domain/status_macros.h"
+#include "server/domain/validation.h"
+
+namespace odr::server {
+namespace {
+
+using google::protobuf::util::TimeUtil;
+
+google::protobuf::Timestamp Ts(absl::Time t) {
+  return TimeUtil::MicrosecondsToTimestamp(absl::ToUnixMicros(t));
+}
+
+absl::StatusOr<std::string> ParseCourtParent(absl::string_view name) {
+  absl::string_view id = name;
+  if (!absl::ConsumePrefix(&id, "courts/") || !domain::CheckResourceId(id).empty()) {
+    return InvalidFieldError("parent", "must be courts/{court}");
+  }
+  return std::string(id);
+}
+
+v1::DiversionOutcome OutcomeToApi(storage::DiversionOutcome o) {
+  switch (o) {
+    case storage::DiversionOutcome::kPending:
+      return v1::DIVERSION_OUTCOME_PENDING;
+    case storage::DiversionOutcome::kSettled:
+      return v1::DIVERSION_OUTCOME_SETTLED;
+    case storage::DiversionOutcome::kConfirmed:
+      return v1::DIVERSION_OUTCOME_CONFIRMED;
+    case storage::DiversionOutcome::kReferred:
+      return v1::DIVERSION_OUTCOME_REFERRED;
+    case storage::DiversionOutcome::kEnded:
+      return v1::DIVERSION_OUTCOME_ENDED;
+  }
+  return v1::DIVERSION_OUTCOME_UNSPECIFIED;
+}
+
+// The page cursor of a court list: decimal microseconds and the tie-breaking id.
+absl::StatusOr<std::optional<storage::ListCursor>> Cursor(absl::string_view token,
+                                                          absl::string_view key) {
+  if (token.empty()) return std::nullopt;
+  ODR_ASSIGN_OR_RETURN(domain::CaseCursor c, domain::DecodePageToken(token, key));
+  int64_t us = 0;
+  if (!absl::SimpleAtoi(c.key, &us)) {
+    return InvalidFieldError("page_token", "is not a token returned by this list call");
+  }
+  return storage::ListCursor{us, c.id};
+}
+
+std::string Token(absl::string_view key, const storage::ListCursor& c) {
+  return domain::EncodePageToken(key, domain::CaseCursor{absl::StrCat(c.time_us), c.id});
+}
+
+}  // namespace
+
+grpc::ServerUnaryReactor* CourtServiceImpl::DivertCase(grpc::CallbackServerContext* ctx,
+                                                       const v1::DivertCaseRequest* req,
+                                                       v1::Case* resp) {
+  return runner_->Run(
+      ctx, "/odr.v1.CourtService/DivertCase", req,
+      [this, req, resp](const CallContext& call) -> absl::Status {
+        const domain::Principal& who = call.caller.principal;
+        if (who.role != domain::Role::kCourt || who.court_id.empty() || who.disabled) {
+          return MakeError(absl::StatusCode::kPermissionDenied, "PERMISSION_DENIED",
+                           "only courts divert disputes to mediation");
+        }
+        if (!req->has_case_()) return InvalidFieldError("case", "is required");
+        Violations v;
+        domain::CaseData data = CaseDataFromProto(req->case_(), "case", &v);
+        domain::ValidateCaseData(data, clock_->Now(), "case", &v);
+        if (!data.court_diversion && v.empty()) {
+          v.Add("case.source.court_diversion",
+                "is required: the diverting court, its intake reference and the date");
+        }
+        ODR_RETURN_IF_ERROR(v.ToStatus());
+        ODR_RETURN_IF_ERROR(domain::AuthorizeCreate(who, data));
+        // Idempotent on (court, intake reference): a repeat returns the case it created.
+        domain::MutationContext m;
+        m.actor = who.id;
+        if (call.caller.partner) m.acting_through = call.caller.partner->id;
+        m.rpc = call.method;
+        m.method = absl::StrCat("court:", who.court_id, ":DivertCase");
+        m.request_id = data.court_diversion->intake_reference;
+        m.request_fingerprint = "court-diversion";
+        ODR_ASSIGN_OR_RETURN(domain::Case k, cases_->CreateCase(data, m));
+        if (k.state == domain::CaseState::kDraft) {
+          domain::MutationContext submit = m;
+          submit.method.clear();
+          submit.request_id.clear();
+          submit.request_fingerprint.clear();
+          submit.authorize = [&who](const domain::Case& c) {
+            return domain::AuthorizeCase(who, c, domain::CaseOperation::kSubmit);
+          };
+          ODR_ASSIGN_OR_RETURN(
+              k, cases_->TransitionCase(k.id, domain::CaseAction::kSubmit, std::nullopt,
+                                        absl::StrCat("diverted by courts/", who.court_id,
+                                                     " to pre-filing mediation ", "(PML Art. 18)"),
+                                        submit));
+        }
+        domain::RedactCase(who, &k);
+        CaseToProto(k, resp);
+        return absl::OkStatus();
+      });
+}
+
+grpc::ServerUnaryReactor* CourtServiceImpl::ListDivertedCases(
+    grpc::CallbackServerContext* ctx, const v1::ListDivertedCasesRequest* req,
+    v1::ListDivertedCasesResponse* resp) {
+  return runner_->Run(
+      ctx, "/odr.v1.CourtService/ListDivertedCases", req,
+      [this, req, resp](const CallContext& call) -> absl::Status {
+        ODR_ASSIGN_OR_RETURN(std::string court, ParseCourtParent(req->parent()));
+        ODR_RETURN_IF_ERROR(domain::AuthorizeCourt(call.caller.principal, court));
+        ODR_ASSIGN_OR_RETURN(int limit, domain::EffectivePageSize(req->page_size(), 50, 500));
+        std::optional<storage::DiversionOutcome> outcome;
+        if (req->outcome() != v1::DIVERSION_OUTCOME_UNSPECIFIED) {
+          for (auto o : {storage::DiversionOutcome::kPending, storage::DiversionOutcome::kSettled,
+                         storage::DiversionOutcome::kConfirmed,
+                         storage::DiversionOutcome::kReferred, storage::DiversionOutcome::kEnded}) {
+            if (OutcomeToApi(o) == req->outcome()) outcome = o;
+          }
+          if (!outcome) return InvalidFieldError("outcome", "is not a DiversionOutcome");
+        }
+        const std::string key = absl::StrCat(req->parent(), "\n", req->outcome());
+        ODR_ASSIGN_OR_RETURN(auto after, Cursor(req->page_token(), key));
+        ODR_ASSIGN_OR_RETURN(storage::DivertedPage page,
+                             confirmations_->ListDiverted(court, outcome, after, limit));
+        const absl::Time now = clock_->Now();
+        std::vector<storage::AccessRecord> reads;
+        for (const auto& r : page.rows) {
+          reads.push_back(AccessRecordFor(call, absl::StrCat("cases/", r.c.id), false, now));
+        }
+        ODR_RETURN_IF_ERROR(access_->Append(reads));
+        for (const auto& r : page.rows) {
+          v1::DivertedCase* d = resp->add_cases();
+          d->set_case_(absl::StrCat("cases/", r.c.id));
+          d->set_case_number(r.c.case_number);
+          if (r.c.data.court_diversion) {
+            d->set_intake_reference(r.c.data.court_diversion->intake_reference);
+            d->set_diversion_date(r.c.data.court_diversion->diversion_date);
+          }
+          d->set_state(StateToProto(r.c.state));
+          d->set_outcome(OutcomeToApi(r.outcome));
+          d->set_organization(absl::StrCat("organizations/", r.c.data.organization_id));
+          *d->mutable_update_time() = Ts(r.c.update_time);
+          if (r.confirmation_state) {
+            domain::Confirmation f;
+            f.state = *r.confirmation_state;
+            v1::Confirmation pf;
+            ConfirmationServiceImpl::ToProto(f, r.c, &pf);
+            d->set_confirmation_state(pf.state());
+          }
+        }
+        if (page.next) resp->set_next_page_token(Token(key, *page.next));
+        return absl::OkStatus();
+      });
+}
+
+grpc::ServerUnaryReactor* CourtServiceImpl::ListReferrals(grpc::CallbackServerContext* ctx,
+                                                          const v1::ListReferralsRequest* req,
+                                                          v1::ListReferralsResponse* resp) {
+  return runner_->Run(
+      ctx, "/odr.v1.CourtService/ListReferrals", req,
+      [this, req, resp](const CallContext& call) -> absl::Status {
+        ODR_ASSIGN_OR_RETURN(std::string court, ParseCourtParent(req->parent()));
+        ODR_RETURN_IF_ERROR(domain::AuthorizeCourt(call.caller.principal, court));
+        ODR_ASSIGN_OR_RETURN(int limit, domain::EffectivePageSize(req->page_size(), 50, 500));
+        const std::string key = std::string(req->parent());
+        ODR_ASSIGN_OR_RETURN(auto after, Cursor(req->page_token(), key));
+        ODR_ASSIGN_OR_RETURN(storage::ReferralPage page,
+                             confirmations_->ListReferrals(court, after, limit));
+        const absl::Time now = clock_->Now();
+        std::vector<storage::AccessRecord> reads;
+        for (const auto& r : page.rows) {
+          reads.push_back(AccessRecordFor(call, absl::StrCat("cases/", r.c.id), false, now));
+        }
+        ODR_RETURN_IF_ERROR(access_->Append(reads));
+        for (const auto& r : page.rows) {
+          v1::Referral* p = resp->add_referrals();
+          p->set_name(absl::StrCat("courts/", court, "/referrals/", r.c.id));
+          p->set_case_(absl::StrCat("cases/", r.c.id));
+          p->set_case_number(r.c.case_number);
+          if (r.c.data.court_diversion) {
+            p->set_intake_reference(r.c.data.court_diversion->intake_reference);
+          }
+          p->set_reason(r.reason);
+          *p->mutable_create_time() = Ts(r.time);
+        }
+        if (page.next) resp->set_next_page_token(Token(key, *page.next));
+        return absl::OkStatus();
+      });
+}
+
+}  // namespace odr::server

@@ -1,0 +1,199 @@
+// Judicial confirmation (司法确认) of an effective settlement agreement (PML Art. 33, CPL Arts.
+// 187, 205-206, CPL Interpretation Arts. 354-358; domain.md section 9): the application's states
+// and the one table of what moves it, the courts competent to confirm a case's agreement, and the
+// pre-check of an application against what a court would not accept. Pure functions of their
+// arguments; safe for concurrent use.
+#ifndef ODR_SERVER_DOMAIN_CONFIRMATION_H_
+#define ODR_SERVER_DOMAIN_CONFIRMATION_H_
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+#include "server/domain/agreement.h"
+#include "server/domain/evidence.h"
+#include "server/domain/principal.h"
+#include "server/domain/types.h"
+
+namespace odr::domain {
+
+// Stored by name (ConfirmationStateName ...), never by number.
+enum class ConfirmationState {
+  kAwaitingParties,     // waiting for the other parties to join
+  kSubmitted,           // filed with the court: it accepts or refuses within 3 days
+  kAccepted,            // accepted: the ruling is due within 30 days
+  kMaterialsRequested,  // the court asked for more materials
+  kRefused,             // terminal
+  kRuledValid,          // terminal: the agreement is enforceable
+  kRuledRejected,       // terminal: the parties may mediate again or sue
+  kWithdrawn,           // terminal
+};
+
+// CPL Interpretation Art. 355.
+enum class RefusalGround {
+  kNoJurisdiction,
+  kPersonalStatus,
+  kSpecialProcedure,
+  kPropertyOwnership,
+  kOther
+};
+// CPL Interpretation Art. 358.
+enum class RejectionGround {
+  kViolatesMandatoryLaw,
+  kHarmsOthersInterests,
+  kPublicOrder,
+  kNotVoluntary,
+  kUnclear,
+  kOther
+};
+// CPL Art. 205. In this order in every list.
+enum class CompetenceBasis { kInvitingCourt, kPartyDomicile, kSubjectMatter, kOrganization };
+enum class MaterialKind { kIdentityProof, kPropertyRightProof, kOther };
+
+// A basic court in the registry (odrd admin create-court).
+struct Court {
+  std::string id;  // the {court} of courts/{court}
+  std::string display_name;
+  std::string region_code;  // the six-digit administrative division it serves
+};
+
+struct CompetentCourt {
+  Court court;
+  std::vector<CompetenceBasis> bases;
+};
+
+struct ConfirmationMaterial {
+  std::string evidence_id;  // evidence of the same case
+  MaterialKind kind = MaterialKind::kOther;
+  bool operator==(const ConfirmationMaterial&) const = default;
+};
+
+struct Confirmation {
+  std::string case_id;
+  std::string id;
+  std::string agreement_id;
+  std::string court_id;
+  std::string court_display_name;  // from the registry (or the diversion), not stored
+  std::vector<CompetenceBasis> bases;
+  ConfirmationState state = ConfirmationState::kAwaitingParties;
+  std::vector<std::string> consented;  // party refs, "applicants/0", in consent order
+  std::vector<ConfirmationMaterial> materials;
+  std::optional<absl::Time> submit_time;
+  std::optional<absl::Time> accept_due;
+  std::optional<absl::Time> accept_time;
+  std::optional<absl::Time> ruling_due;
+  std::optional<absl::Time> decision_time;
+  std::optional<RefusalGround> refusal_ground;
+  std::vector<RejectionGround> rejection_grounds;
+  std::string court_note;
+  std::string ruling_number;
+  absl::Time create_time;
+  absl::Time update_time;
+  int64_t version = 1;       // the etag
+  std::string name() const;  // "cases/{case}/confirmations/{id}"
+};
+
+// What moves an application.
+enum class ConfirmationAction {
+  kJoin,              // a party consents; stays AWAITING_PARTIES
+  kSubmit,            // every party consented: filed with the court
+  kWithdraw,          // an applicant withdraws (CPL Interpretation Art. 357)
+  kSupplyMaterials,   // back to the court: SUBMITTED, or ACCEPTED if it had been accepted
+  kAccept,            // the court accepts (files) it
+  kRefuse,            // the court refuses to accept it (before accepting)
+  kRequestMaterials,  // the court asks for more
+  kRuleValid,         // CPL Art. 206
+  kRuleRejected,      // CPL Interpretation Art. 358
+};
+
+const char* ConfirmationStateName(ConfirmationState s);  // "awaiting_parties" ...
+std::optional<ConfirmationState> ConfirmationStateFromName(absl::string_view n);
+std::string ApiConfirmationStateName(ConfirmationState s);  // "STATE_AWAITING_PARTIES" ...
+const char* RefusalGroundName(RefusalGround g);             // "no_jurisdiction" ...
+std::optional<RefusalGround> RefusalGroundFromName(absl::string_view n);
+const char* RejectionGroundName(RejectionGround g);  // "violates_mandatory_law" ...
+std::optional<RejectionGround> RejectionGroundFromName(absl::string_view n);
+const char* CompetenceBasisName(CompetenceBasis b);  // "inviting_court" ...
+std::optional<CompetenceBasis> CompetenceBasisFromName(absl::string_view n);
+const char* MaterialKindName(MaterialKind k);  // "identity_proof" ...
+std::optional<MaterialKind> MaterialKindFromName(absl::string_view n);
+// What a ground means for a person, naming the rule ("breaches mandatory provisions of law").
+std::string RejectionGroundText(RejectionGround g);
+std::string RefusalGroundText(RefusalGround g);
+
+bool IsTerminal(ConfirmationState s);
+
+// The state after `action` on `c`, or FAILED_PRECONDITION (TRANSITION_NOT_ALLOWED) naming the
+// current state and the states the action is allowed from.
+absl::StatusOr<ConfirmationState> NextConfirmationState(const Confirmation& c,
+                                                        ConfirmationAction action);
+
+// The courts that may confirm the agreement of `c` (CPL Art. 205): a court-diverted case only
+// its diverting court (kInvitingCourt; from the registry if listed there, else as the diversion
+// names it); otherwise every court of `courts` whose region is the domicile of a natural-person
+// party (the first six digits of a resident ID card), the case's region (the subject matter) or
+// `organization_region`, with every basis that applies. Ordered as `courts`.
+std::vector<CompetentCourt> CompetentCourts(const Case& c, absl::string_view organization_region,
+                                            const std::vector<Court>& courts);
+
+// The party refs of `c` ("applicants/0", then "respondents/0" ...): who must consent.
+std::vector<std::string> AllPartyRefs(const Case& c);
+// The parties `p` is, or is an agent of.
+std::vector<std::string> OwnPartyRefs(const Principal& p, const Case& c);
+
+// A pre-check finding; `reason` is one of the codes below.
+struct ConfirmationProblem {
+  std::string reason;
+  std::string field;  // the request field concerned, or empty
+  std::string description;
+  bool operator==(const ConfirmationProblem&) const = default;
+};
+inline constexpr char kProblemDeadlinePassed[] = "CONFIRMATION_DEADLINE_PASSED";
+inline constexpr char kProblemAgreementNotEffective[] = "AGREEMENT_NOT_EFFECTIVE";
+inline constexpr char kProblemCourtNotCompetent[] = "COURT_NOT_COMPETENT";
+inline constexpr char kProblemPersonalStatus[] = "PERSONAL_STATUS_MATTER";
+inline constexpr char kProblemPropertyOwnership[] = "PROPERTY_OWNERSHIP_MATTER";
+inline constexpr char kProblemMissingMaterials[] = "MISSING_MATERIALS";
+inline constexpr char kProblemInvalidMaterial[] = "INVALID_MATERIAL";
+inline constexpr char kProblemApplicationPending[] = "APPLICATION_PENDING";
+
+// Everything a pre-check looks at, read in one snapshot.
+struct PrecheckInput {
+  Case c;
+  // The case's open agreement (draft or effective), if any.
+  std::optional<Agreement> agreement;
+  // 30 days after the agreement took effect (the confirmation-application deadline's due time).
+  std::optional<absl::Time> apply_by;
+  absl::Time now;
+  std::vector<CompetentCourt> competent;
+  // The court applied to (empty: not chosen yet, not checked) and the materials.
+  std::string court_id;
+  std::vector<ConfirmationMaterial> materials;
+  // The case's evidence named by `materials`, by id (absent: no such evidence in the case).
+  std::map<std::string, EvidenceRecord> evidence;
+  // Another application of the case that is not terminal, if any ("cases/c/confirmations/x").
+  std::string pending;
+  // Field paths: "confirmation." for Create/Precheck.
+  std::string path = "confirmation.";
+};
+
+// Every problem, in a stable order: the agreement, the deadline, a pending application, the
+// court, the matters, the materials. Empty when the application would be filed.
+std::vector<ConfirmationProblem> Precheck(const PrecheckInput& in);
+
+// Problems of materials alone (for SupplyMaterials and Precheck): each must be evidence of
+// `case_id`, active and visible to all parties; field paths "{prefix}materials[i].evidence".
+std::vector<ConfirmationProblem> CheckMaterials(
+    const std::string& case_id, const std::vector<ConfirmationMaterial>& materials,
+    const std::map<std::string, EvidenceRecord>& evidence, const std::string& prefix);
+
+// "2026-05-01" for the last day of a period due at 24:00 of it, China time.
+std::string DueDayText(absl::Time due);
+
+}  // namespace odr::domain
+
+#endif  // ODR_SERVER_DOMAIN_CONFIRMATION_H_

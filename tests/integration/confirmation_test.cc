@@ -1,0 +1,550 @@
+// Judicial confirmation and the court's side through the real odrd: a joint application to a
+// competent court, acceptance and the ruling (valid: the case is confirmed; rejected: the parties
+// mediate again), withdrawal, pre-check refusals, the court bundle without privileged offers,
+// courts that cannot see each other's applications, and court diversion with its follow-up.
+#include <gmock/gmock.h>
+#include <grpcpp/grpcpp.h>
+#include <gtest/gtest.h>
+
+#include "absl/strings/str_cat.h"
+#include "odr/v1/agreement.grpc.pb.h"
+#include "odr/v1/case_service.grpc.pb.h"
+#include "odr/v1/confirmation.grpc.pb.h"
+#include "odr/v1/court.grpc.pb.h"
+#include "odr/v1/deadline.grpc.pb.h"
+#include "odr/v1/evidence.grpc.pb.h"
+#include "odr/v1/roster.grpc.pb.h"
+#include "tests/testing/error_details.h"
+#include "tests/testing/evidence_helpers.h"
+#include "tests/testing/fixtures.h"
+#include "tests/testing/grpc_auth.h"
+#include "tests/testing/odrd_process.h"
+#include "tests/testing/temp_dir.h"
+
+namespace odr {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using ::testing::IsEmpty;
+using ::testing::Not;
+
+std::string Describe(const grpc::Status& s) {
+  return absl::StrCat(s.error_code(), " ", s.error_message(), " [", testing::Reason(s), "]");
+}
+
+constexpr char kOfferText[] = "PRIVILEGED-OFFER-医院愿意再让步五千元";
+
+class ConfirmationTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    data_ = dir_.file("data");
+    keys_ = testing::CreateZhangLiWang(data_);
+    keys_["orgadmin"] = testing::CreatePrincipal(data_, "orgadmin", "org_admin",
+                                                 {"--organization", "organizations/org1"});
+    keys_["med"] = testing::CreatePrincipal(data_, "med", "mediator",
+                                            {"--organization", "organizations/org1"});
+    keys_["platform"] = testing::CreatePrincipal(data_, "platform", "platform_admin");
+    keys_["clerk-x"] =
+        testing::CreatePrincipal(data_, "clerk-x", "court", {"--court", "courts/court-x"});
+    keys_["clerk-y"] =
+        testing::CreatePrincipal(data_, "clerk-y", "court", {"--court", "courts/court-y"});
+    // Both courts serve Zhuji (330681): both are competent for the cases here.
+    testing::OdrdAdmin(data_, {"create-court", "--id", "court-x", "--name", "诸暨市人民法院",
+                               "--region", "330681"});
+    testing::OdrdAdmin(data_, {"create-court", "--id", "court-y", "--name", "诸暨市第二人民法院",
+                               "--region", "330681"});
+    server_ = std::make_unique<testing::OdrdProcess>(data_,
+                                                     std::vector<std::string>{"--rate-limit", "0"});
+    channel_ = grpc::CreateChannel(server_->address(), grpc::InsecureChannelCredentials());
+    cases_ = v1::CaseService::NewStub(channel_);
+    agreements_ = v1::AgreementService::NewStub(channel_);
+    confirmations_ = v1::ConfirmationService::NewStub(channel_);
+    courts_ = v1::CourtService::NewStub(channel_);
+    deadlines_ = v1::DeadlineService::NewStub(channel_);
+    evidence_ = v1::EvidenceService::NewStub(channel_);
+    auto roster = v1::RosterService::NewStub(channel_);
+    for (const auto& [id, key] : keys_) tokens_[id] = testing::IssueToken(channel_, id, key);
+    v1::Organization o;
+    ASSERT_TRUE(
+        roster->CreateOrganization(As("platform").get(), testing::ZhujiOrganization("org1"), &o)
+            .ok());
+    v1::CreateMediatorRequest m;
+    m.set_parent("organizations/org1");
+    m.set_mediator_id("m1");
+    v1::Mediator* body = m.mutable_mediator();
+    body->set_display_name("调解员");
+    body->add_specialties(v1::DISPUTE_TYPE_MEDICAL);
+    body->add_languages("zh");
+    body->set_region_code("330681");
+    body->set_employment(v1::Mediator::EMPLOYMENT_FULL_TIME);
+    body->set_max_concurrent_cases(10);
+    body->set_principal("principals/med");
+    body->mutable_private_details()->set_id_document_type(v1::ID_DOCUMENT_TYPE_RESIDENT_ID_CARD);
+    body->mutable_private_details()->set_id_number("330681197001010016");
+    body->mutable_private_details()->set_phone("13600000000");
+    v1::Mediator created;
+    grpc::Status s = roster->CreateMediator(As("orgadmin").get(), m, &created);
+    ASSERT_TRUE(s.ok()) << Describe(s);
+  }
+
+  void TearDown() override {
+    cases_.reset();
+    agreements_.reset();
+    confirmations_.reset();
+    courts_.reset();
+    deadlines_.reset();
+    evidence_.reset();
+    channel_.reset();
+    EXPECT_EQ(server_->Stop(), 0);
+  }
+
+  std::unique_ptr<grpc::ClientContext> As(const std::string& who) {
+    return testing::AuthedContext(tokens_.at(who));
+  }
+
+  // A case of zhang against li, mediated by m1.
+  std::string MediatingCase() {
+    v1::CreateCaseRequest create;
+    *create.mutable_case_() = testing::ZhangAgainstLi("org1");
+    v1::Case k;
+    EXPECT_TRUE(cases_->CreateCase(As("zhang").get(), create, &k).ok());
+    v1::SubmitCaseRequest submit;
+    submit.set_name(k.name());
+    EXPECT_TRUE(cases_->SubmitCase(As("zhang").get(), submit, &k).ok());
+    v1::AcceptCaseRequest accept;
+    accept.set_name(k.name());
+    EXPECT_TRUE(cases_->AcceptCase(As("orgadmin").get(), accept, &k).ok());
+    v1::AssignCaseMediatorRequest assign;
+    assign.set_name(k.name());
+    assign.set_mediator("organizations/org1/mediators/m1");
+    EXPECT_TRUE(cases_->AssignCaseMediator(As("orgadmin").get(), assign, &k).ok());
+    v1::AcceptAssignmentRequest yes;
+    yes.set_name(k.name());
+    yes.set_no_conflict_declared(true);
+    EXPECT_TRUE(cases_->AcceptAssignment(As("med").get(), yes, &k).ok());
+    v1::RecordRespondentContactRequest contact;
+    contact.set_name(k.name());
+    contact.set_outcome(v1::RecordRespondentContactRequest::OUTCOME_AGREED);
+    grpc::Status s = deadlines_->RecordRespondentContact(As("med").get(), contact, &k);
+    EXPECT_TRUE(s.ok()) << Describe(s);
+    EXPECT_EQ(k.state(), v1::Case::STATE_MEDIATING);
+    return k.name();
+  }
+
+  // Drafts an agreement with an apology term and `extra` terms, and has everyone sign it.
+  v1::Agreement Settle(const std::string& case_name,
+                       std::vector<v1::AgreementTerm::Kind> extra = {}) {
+    v1::CreateAgreementRequest req;
+    req.set_parent(case_name);
+    v1::Agreement* a = req.mutable_agreement();
+    a->set_facts("申请人术后感染。");
+    a->set_issues("医院是否存在过错。");
+    a->set_responsibilities("医院承担主要责任。");
+    std::vector<v1::AgreementTerm::Kind> kinds = {v1::AgreementTerm::KIND_APOLOGY};
+    kinds.insert(kinds.end(), extra.begin(), extra.end());
+    for (auto kind : kinds) {
+      v1::AgreementTerm* t = a->add_terms();
+      t->set_kind(kind);
+      t->set_description("被申请人向申请人书面道歉并履行约定。");
+      t->set_obligor("respondents/0");
+      t->set_method("书面");
+      t->set_deadline_date("2099-12-31");
+    }
+    v1::Agreement out;
+    grpc::Status s = agreements_->CreateAgreement(As("med").get(), req, &out);
+    EXPECT_TRUE(s.ok()) << Describe(s);
+    for (const char* who : {"zhang", "li", "med", "orgadmin"}) {
+      v1::SignAgreementRequest sign;
+      sign.set_name(out.name());
+      sign.set_content_hash(out.content_hash());
+      s = agreements_->SignAgreement(As(who).get(), sign, &out);
+      EXPECT_TRUE(s.ok()) << who << ": " << Describe(s);
+    }
+    EXPECT_EQ(out.state(), v1::Agreement::STATE_EFFECTIVE);
+    return out;
+  }
+
+  v1::Evidence Upload(const std::string& case_name, const std::string& who,
+                      const std::string& upload_id) {
+    const std::string bytes =
+        testing::RandomBytes(5000, static_cast<uint32_t>(std::hash<std::string>()(upload_id)));
+    v1::UploadEvidenceStart start;
+    start.set_parent(case_name);
+    start.set_upload_id(upload_id);
+    start.mutable_evidence()->set_file_name("产权证明.pdf");
+    start.mutable_evidence()->set_media_type("application/pdf");
+    start.set_size_bytes(static_cast<int64_t>(bytes.size()));
+    start.set_sha256(testing::Sha256Hex(bytes));
+    v1::UploadEvidenceResponse resp;
+    auto ctx = As(who);
+    auto writer = evidence_->UploadEvidence(ctx.get(), &resp);
+    v1::UploadEvidenceRequest req;
+    *req.mutable_start() = start;
+    req.set_data(bytes);
+    req.set_finish_write(true);
+    writer->Write(req);
+    writer->WritesDone();
+    grpc::Status s = writer->Finish();
+    EXPECT_TRUE(s.ok()) << Describe(s);
+    return resp.evidence();
+  }
+
+  grpc::Status Apply(
+      const std::string& case_name, const std::string& who, const std::string& court,
+      v1::Confirmation* out,
+      std::vector<std::pair<std::string, v1::ConfirmationMaterial::Kind>> materials = {}) {
+    v1::CreateConfirmationRequest req;
+    req.set_parent(case_name);
+    req.mutable_confirmation()->set_court(court);
+    for (const auto& [e, kind] : materials) {
+      v1::ConfirmationMaterial* m = req.mutable_confirmation()->add_materials();
+      m->set_evidence(e);
+      m->set_kind(kind);
+    }
+    return confirmations_->CreateConfirmation(As(who).get(), req, out);
+  }
+
+  // An application of both parties to court-x, filed (SUBMITTED).
+  v1::Confirmation Filed(const std::string& case_name) {
+    v1::Confirmation c;
+    grpc::Status s = Apply(case_name, "zhang", "courts/court-x", &c);
+    EXPECT_TRUE(s.ok()) << Describe(s);
+    EXPECT_EQ(c.state(), v1::Confirmation::STATE_AWAITING_PARTIES);
+    EXPECT_THAT(c.consented_parties(), ElementsAre("applicants/0"));
+    v1::JoinConfirmationRequest join;
+    join.set_name(c.name());
+    s = confirmations_->JoinConfirmation(As("li").get(), join, &c);
+    EXPECT_TRUE(s.ok()) << Describe(s);
+    EXPECT_EQ(c.state(), v1::Confirmation::STATE_SUBMITTED);
+    EXPECT_THAT(c.consented_parties(), ElementsAre("applicants/0", "respondents/0"));
+    return c;
+  }
+
+  v1::Confirmation Accept(const v1::Confirmation& c) {
+    v1::AcceptConfirmationRequest req;
+    req.set_name(c.name());
+    req.set_etag(c.etag());
+    v1::Confirmation out;
+    grpc::Status s = confirmations_->AcceptConfirmation(As("clerk-x").get(), req, &out);
+    EXPECT_TRUE(s.ok()) << Describe(s);
+    EXPECT_EQ(out.state(), v1::Confirmation::STATE_ACCEPTED);
+    return out;
+  }
+
+  v1::Case GetCase(const std::string& name) {
+    v1::GetCaseRequest req;
+    req.set_name(name);
+    v1::Case k;
+    EXPECT_TRUE(cases_->GetCase(As("zhang").get(), req, &k).ok());
+    return k;
+  }
+
+  testing::TempDir dir_;
+  std::string data_;
+  std::map<std::string, std::string> keys_, tokens_;
+  std::unique_ptr<testing::OdrdProcess> server_;
+  std::shared_ptr<grpc::Channel> channel_;
+  std::unique_ptr<v1::CaseService::Stub> cases_;
+  std::unique_ptr<v1::AgreementService::Stub> agreements_;
+  std::unique_ptr<v1::ConfirmationService::Stub> confirmations_;
+  std::unique_ptr<v1::CourtService::Stub> courts_;
+  std::unique_ptr<v1::DeadlineService::Stub> deadlines_;
+  std::unique_ptr<v1::EvidenceService::Stub> evidence_;
+};
+
+TEST_F(ConfirmationTest, AppliedJointlyAcceptedRuledValidCaseConfirmed) {
+  const std::string k = MediatingCase();
+  Settle(k);
+  EXPECT_EQ(GetCase(k).state(), v1::Case::STATE_SETTLED);
+
+  v1::PrecheckConfirmationRequest pre;
+  pre.set_parent(k);
+  v1::PrecheckConfirmationResponse found;
+  grpc::Status s = confirmations_->PrecheckConfirmation(As("zhang").get(), pre, &found);
+  ASSERT_TRUE(s.ok()) << Describe(s);
+  EXPECT_THAT(found.problems(), IsEmpty());
+  ASSERT_EQ(found.competent_courts_size(), 2);
+  EXPECT_EQ(found.competent_courts(0).court(), "courts/court-x");
+  EXPECT_THAT(found.competent_courts(0).bases(),
+              ElementsAre(v1::COMPETENCE_BASIS_PARTY_DOMICILE, v1::COMPETENCE_BASIS_SUBJECT_MATTER,
+                          v1::COMPETENCE_BASIS_ORGANIZATION));
+  EXPECT_TRUE(found.has_apply_by_time());
+
+  v1::Confirmation c = Filed(k);
+  EXPECT_EQ(c.court_display_name(), "诸暨市人民法院");
+  EXPECT_TRUE(c.has_accept_due_time());
+
+  // A party may not accept; the court does, with the etag it read.
+  v1::AcceptConfirmationRequest accept;
+  accept.set_name(c.name());
+  v1::Confirmation out;
+  s = confirmations_->AcceptConfirmation(As("zhang").get(), accept, &out);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::PERMISSION_DENIED) << Describe(s);
+  accept.set_etag("W/\"99\"");
+  s = confirmations_->AcceptConfirmation(As("clerk-x").get(), accept, &out);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::ABORTED) << Describe(s);
+  c = Accept(c);
+  EXPECT_TRUE(c.has_ruling_due_time());
+
+  v1::RuleConfirmationRequest rule;
+  rule.set_name(c.name());
+  rule.set_outcome(v1::RuleConfirmationRequest::OUTCOME_VALID);
+  s = confirmations_->RuleConfirmation(As("clerk-x").get(), rule, &out);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(testing::ViolatedFields(s), ElementsAre("ruling_number"));
+  rule.set_ruling_number("(2026)浙0681民特123号");
+  s = confirmations_->RuleConfirmation(As("clerk-x").get(), rule, &out);
+  ASSERT_TRUE(s.ok()) << Describe(s);
+  EXPECT_EQ(out.state(), v1::Confirmation::STATE_RULED_VALID);
+  EXPECT_EQ(out.ruling_number(), "(2026)浙0681民特123号");
+  EXPECT_EQ(GetCase(k).state(), v1::Case::STATE_CONFIRMED);
+}
+
+TEST_F(ConfirmationTest, AnotherCourtCannotSeeTheApplication) {
+  const std::string k = MediatingCase();
+  Settle(k);
+  v1::Confirmation c = Filed(k);
+
+  v1::GetConfirmationRequest get;
+  get.set_name(c.name());
+  v1::Confirmation out;
+  grpc::Status s = confirmations_->GetConfirmation(As("clerk-y").get(), get, &out);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::NOT_FOUND) << Describe(s);
+  v1::GetConfirmationRequest missing;
+  missing.set_name(absl::StrCat(k, "/confirmations/nope"));
+  grpc::Status m = confirmations_->GetConfirmation(As("clerk-y").get(), missing, &out);
+  EXPECT_EQ(m.error_code(), grpc::StatusCode::NOT_FOUND);
+  v1::GetCourtBundleRequest bundle;
+  bundle.set_name(c.name());
+  v1::CourtBundle b;
+  s = confirmations_->GetCourtBundle(As("clerk-y").get(), bundle, &b);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::NOT_FOUND);
+  v1::AcceptConfirmationRequest accept;
+  accept.set_name(c.name());
+  s = confirmations_->AcceptConfirmation(As("clerk-y").get(), accept, &out);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::NOT_FOUND) << Describe(s);
+
+  v1::ListConfirmationsRequest list;
+  list.set_parent("courts/court-y");
+  v1::ListConfirmationsResponse page;
+  s = confirmations_->ListConfirmations(As("clerk-y").get(), list, &page);
+  ASSERT_TRUE(s.ok()) << Describe(s);
+  EXPECT_THAT(page.confirmations(), IsEmpty());
+  list.set_parent("courts/court-x");
+  s = confirmations_->ListConfirmations(As("clerk-y").get(), list, &page);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  list.set_state(v1::Confirmation::STATE_SUBMITTED);
+  s = confirmations_->ListConfirmations(As("clerk-x").get(), list, &page);
+  ASSERT_TRUE(s.ok()) << Describe(s);
+  ASSERT_EQ(page.confirmations_size(), 1);
+  EXPECT_EQ(page.confirmations(0).name(), c.name());
+  s = confirmations_->GetConfirmation(As("clerk-x").get(), get, &out);
+  EXPECT_TRUE(s.ok()) << Describe(s);
+}
+
+TEST_F(ConfirmationTest, RejectedLetsThePartiesMediateAgain) {
+  const std::string k = MediatingCase();
+  v1::Agreement first = Settle(k);
+  v1::Confirmation c = Accept(Filed(k));
+  v1::RuleConfirmationRequest rule;
+  rule.set_name(c.name());
+  rule.set_outcome(v1::RuleConfirmationRequest::OUTCOME_REJECTED);
+  rule.set_ruling_number("(2026)浙0681民特124号");
+  v1::Confirmation out;
+  grpc::Status s = confirmations_->RuleConfirmation(As("clerk-x").get(), rule, &out);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(testing::ViolatedFields(s), ElementsAre("grounds", "note"));
+  rule.add_grounds(v1::REJECTION_GROUND_NOT_VOLUNTARY);
+  rule.set_note("被申请人称签署时受到胁迫。");
+  s = confirmations_->RuleConfirmation(As("clerk-x").get(), rule, &out);
+  ASSERT_TRUE(s.ok()) << Describe(s);
+  EXPECT_EQ(out.state(), v1::Confirmation::STATE_RULED_REJECTED);
+  EXPECT_THAT(out.rejection_grounds(), ElementsAre(v1::REJECTION_GROUND_NOT_VOLUNTARY));
+  EXPECT_EQ(GetCase(k).state(), v1::Case::STATE_MEDIATING);
+  v1::GetAgreementRequest get;
+  get.set_name(first.name());
+  v1::Agreement a;
+  ASSERT_TRUE(agreements_->GetAgreement(As("zhang").get(), get, &a).ok());
+  EXPECT_EQ(a.state(), v1::Agreement::STATE_CONFIRMATION_REJECTED);
+  // A new agreement can be drafted, signed and applied for again.
+  Settle(k);
+  v1::Confirmation again;
+  s = Apply(k, "zhang", "courts/court-x", &again);
+  EXPECT_TRUE(s.ok()) << Describe(s);
+}
+
+TEST_F(ConfirmationTest, ApplicantsMayWithdraw) {
+  const std::string k = MediatingCase();
+  Settle(k);
+  v1::Confirmation c = Accept(Filed(k));
+  v1::WithdrawConfirmationRequest w;
+  w.set_name(c.name());
+  w.set_reason("双方已自动履行完毕。");
+  v1::Confirmation out;
+  grpc::Status s = confirmations_->WithdrawConfirmation(As("clerk-x").get(), w, &out);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::PERMISSION_DENIED) << Describe(s);
+  s = confirmations_->WithdrawConfirmation(As("wang").get(), w, &out);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::NOT_FOUND) << Describe(s);
+  s = confirmations_->WithdrawConfirmation(As("zhang").get(), w, &out);
+  ASSERT_TRUE(s.ok()) << Describe(s);
+  EXPECT_EQ(out.state(), v1::Confirmation::STATE_WITHDRAWN);
+  s = confirmations_->WithdrawConfirmation(As("zhang").get(), w, &out);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_EQ(GetCase(k).state(), v1::Case::STATE_SETTLED);
+}
+
+TEST_F(ConfirmationTest, PrecheckRefusals) {
+  {
+    const std::string k = MediatingCase();
+    v1::Confirmation c;
+    grpc::Status s = Apply(k, "zhang", "courts/court-x", &c);
+    EXPECT_EQ(s.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+    EXPECT_EQ(testing::Reason(s), "AGREEMENT_NOT_EFFECTIVE") << Describe(s);
+    Settle(k, {v1::AgreementTerm::KIND_PERSONAL_STATUS});
+    s = Apply(k, "zhang", "courts/court-x", &c);
+    EXPECT_EQ(s.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+    EXPECT_EQ(testing::Reason(s), "PERSONAL_STATUS_MATTER") << Describe(s);
+    EXPECT_THAT(s.error_message(), HasSubstr("CPL Interpretation Art. 355"));
+  }
+  {
+    const std::string k = MediatingCase();
+    Settle(k, {v1::AgreementTerm::KIND_PROPERTY_OWNERSHIP});
+    v1::Confirmation c;
+    grpc::Status s = Apply(k, "zhang", "courts/court-x", &c);
+    EXPECT_EQ(testing::Reason(s), "PROPERTY_OWNERSHIP_MATTER") << Describe(s);
+  }
+  {
+    const std::string k = MediatingCase();
+    v1::Evidence id = Upload(k, "zhang", "u-id");
+    v1::Evidence proof = Upload(k, "li", "u-proof");
+    Settle(k, {v1::AgreementTerm::KIND_PROPERTY_TRANSFER});
+    v1::Confirmation c;
+    grpc::Status s = Apply(k, "zhang", "courts/court-x", &c,
+                           {{id.name(), v1::ConfirmationMaterial::KIND_IDENTITY_PROOF}});
+    EXPECT_EQ(testing::Reason(s), "MISSING_MATERIALS") << Describe(s);
+    // Unknown court, the wrong field names.
+    s = Apply(k, "zhang", "courts/nowhere", &c);
+    EXPECT_EQ(s.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+    EXPECT_THAT(s.error_message(), HasSubstr("COURT_NOT_COMPETENT"));
+    EXPECT_THAT(s.error_message(), HasSubstr("courts/court-x"));
+    s = Apply(k, "zhang", "", &c);
+    EXPECT_THAT(testing::ViolatedFields(s), ElementsAre("confirmation.court"));
+    s = Apply(k, "zhang", "courts/court-x", &c,
+              {{"cases/other/evidence/e1", v1::ConfirmationMaterial::KIND_OTHER}});
+    EXPECT_THAT(testing::ViolatedFields(s), ElementsAre("confirmation.materials[0].evidence"));
+    s = Apply(k, "zhang", "courts/court-x", &c,
+              {{id.name(), v1::ConfirmationMaterial::KIND_IDENTITY_PROOF},
+               {proof.name(), v1::ConfirmationMaterial::KIND_PROPERTY_RIGHT_PROOF}});
+    ASSERT_TRUE(s.ok()) << Describe(s);
+    EXPECT_EQ(c.materials_size(), 2);
+    // One open application at a time.
+    v1::Confirmation second;
+    s = Apply(k, "li", "courts/court-x", &second);
+    EXPECT_EQ(testing::Reason(s), "APPLICATION_PENDING") << Describe(s);
+  }
+}
+
+TEST_F(ConfirmationTest, TheBundleHasEvidenceProofsAndTimelineButNoOffers) {
+  const std::string k = MediatingCase();
+  v1::Evidence e = Upload(k, "zhang", "u1");
+  v1::RecordOfferRequest offer;
+  offer.set_parent(k);
+  offer.mutable_offer()->set_offered_by("respondents/0");
+  offer.mutable_offer()->set_text(kOfferText);
+  offer.mutable_offer()->set_amount_fen(500000);
+  v1::Offer recorded;
+  grpc::Status s = agreements_->RecordOffer(As("med").get(), offer, &recorded);
+  ASSERT_TRUE(s.ok()) << Describe(s);
+  v1::Agreement a = Settle(k);
+  v1::Confirmation c = Filed(k);
+
+  v1::GetCourtBundleRequest req;
+  req.set_name(c.name());
+  v1::CourtBundle b;
+  s = confirmations_->GetCourtBundle(As("clerk-x").get(), req, &b);
+  ASSERT_TRUE(s.ok()) << Describe(s);
+  EXPECT_EQ(b.confirmation().name(), c.name());
+  EXPECT_EQ(b.agreement().name(), a.name());
+  EXPECT_EQ(b.agreement().content_hash(), a.content_hash());
+  EXPECT_EQ(b.agreement().signatures_size(), 4);
+  EXPECT_EQ(b.agreement_public_key().size(), 32u);
+  EXPECT_FALSE(b.agreement_key_id().empty());
+  // The court sees the parties unmasked.
+  EXPECT_EQ(b.case_().respondents(0).id_number(), testing::kIdLi);
+  ASSERT_EQ(b.evidence_size(), 1);
+  EXPECT_EQ(b.evidence(0).evidence(), e.name());
+  EXPECT_EQ(b.evidence(0).sha256().size(), 64u);
+  EXPECT_EQ(b.evidence(0).root_hash().size(), 64u);
+  EXPECT_GE(b.evidence(0).log_size(), 1);
+  EXPECT_FALSE(b.timeline().empty());
+  EXPECT_EQ(b.organization(), "organizations/org1");
+  EXPECT_THAT(b.mediators(), ElementsAre("organizations/org1/mediators/m1"));
+  const std::string bytes = b.SerializeAsString();
+  EXPECT_THAT(bytes, Not(HasSubstr(kOfferText)));
+  EXPECT_THAT(bytes, Not(HasSubstr("PRIVILEGED-OFFER")));
+  // A party may read it too; another court may not.
+  s = confirmations_->GetCourtBundle(As("li").get(), req, &b);
+  EXPECT_TRUE(s.ok()) << Describe(s);
+}
+
+TEST_F(ConfirmationTest, CourtDivertsAndFollowsItsCases) {
+  v1::DivertCaseRequest divert;
+  v1::Case* body = divert.mutable_case_();
+  *body = testing::ZhangAgainstLi("org1");
+  v1::CourtDiversion* d = body->mutable_source()->mutable_court_diversion();
+  d->set_court("courts/court-x");
+  d->set_intake_reference("(2026)浙0681诉前调1号");
+  d->set_diversion_date("2026-01-05");
+  d->set_court_display_name("诸暨市人民法院");
+  v1::Case k;
+  grpc::Status s = courts_->DivertCase(As("clerk-x").get(), divert, &k);
+  ASSERT_TRUE(s.ok()) << Describe(s);
+  EXPECT_EQ(k.state(), v1::Case::STATE_SUBMITTED);
+  v1::Case again;
+  s = courts_->DivertCase(As("clerk-x").get(), divert, &again);
+  ASSERT_TRUE(s.ok()) << Describe(s);
+  EXPECT_EQ(again.name(), k.name());
+  s = courts_->DivertCase(As("clerk-y").get(), divert, &again);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+
+  v1::ListDivertedCasesRequest list;
+  list.set_parent("courts/court-x");
+  v1::ListDivertedCasesResponse page;
+  s = courts_->ListDivertedCases(As("clerk-x").get(), list, &page);
+  ASSERT_TRUE(s.ok()) << Describe(s);
+  ASSERT_EQ(page.cases_size(), 1);
+  EXPECT_EQ(page.cases(0).case_(), k.name());
+  EXPECT_EQ(page.cases(0).outcome(), v1::DIVERSION_OUTCOME_PENDING);
+  EXPECT_EQ(page.cases(0).intake_reference(), "(2026)浙0681诉前调1号");
+  list.set_parent("courts/court-y");
+  s = courts_->ListDivertedCases(As("clerk-x").get(), list, &page);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+
+  // The organization ends it without settlement: referred back to the court's queue.
+  v1::CloseCaseRequest close;
+  close.set_name(k.name());
+  close.set_reason("申请人未到场，调解不成。");
+  s = cases_->CloseCase(As("orgadmin").get(), close, &k);
+  ASSERT_TRUE(s.ok()) << Describe(s);
+  v1::ListReferralsRequest refs;
+  refs.set_parent("courts/court-x");
+  v1::ListReferralsResponse referrals;
+  s = courts_->ListReferrals(As("clerk-x").get(), refs, &referrals);
+  ASSERT_TRUE(s.ok()) << Describe(s);
+  ASSERT_EQ(referrals.referrals_size(), 1);
+  EXPECT_EQ(referrals.referrals(0).case_(), k.name());
+  EXPECT_THAT(referrals.referrals(0).reason(), HasSubstr("调解不成"));
+  list.set_parent("courts/court-x");
+  list.set_outcome(v1::DIVERSION_OUTCOME_REFERRED);
+  s = courts_->ListDivertedCases(As("clerk-x").get(), list, &page);
+  ASSERT_TRUE(s.ok()) << Describe(s);
+  ASSERT_EQ(page.cases_size(), 1);
+  list.set_outcome(v1::DIVERSION_OUTCOME_PENDING);
+  s = courts_->ListDivertedCases(As("clerk-x").get(), list, &page);
+  ASSERT_TRUE(s.ok()) << Describe(s);
+  EXPECT_THAT(page.cases(), IsEmpty());
+}
+
+}  // namespace
+}  // namespace odr

@@ -1,0 +1,381 @@
+#!/usr/bin/python3
+"""The Zhuji story end to end against the real odrd, over TLS, with a court on mutual TLS.
+
+Generates a throwaway CA, a server certificate for 127.0.0.1 and a client certificate for the
+court system (DNS SAN zhuji-court.courts.example, clientAuth) with the openssl CLI; registers the
+court (`odrd admin create-court`), the court system's principal (certificate only, no key), a
+partner app, the two citizens (parties), and uses the organization, its admin and mediator of
+`odrd admin bootstrap-dev`; starts odrd with --tls-cert/--tls-key/--tls-client-ca on 127.0.0.1:0.
+
+test_1_settled_and_confirmed: the court diverts a dispute (client/examples/court_intake, Python,
+mutual TLS) → the applicant's partner app uploads evidence (client/examples/partner_app, Node,
+TLS) → the organization accepts, assigns, the mediator accepts and the respondent agrees (odr
+CLI, TLS) → the partner app books a joint session → the mediator records a privileged offer →
+an agreement is drafted and signed by applicant, respondent, mediator and organization, each with
+its own credentials → STATE_SETTLED → the parties apply jointly for judicial confirmation to
+courts/zhuji → the court sees it in its queue, fetches the bundle (signatures verify offline; the
+offer is nowhere in it), accepts and rules valid → the court follows the case to
+DIVERSION_OUTCOME_CONFIRMED, and the case is STATE_CONFIRMED.
+
+test_2_failed_mediation_referred: a second diverted case whose mediation fails (the mediator
+closes it) is in the court's referrals.
+
+Registered with ctest by tests/integrations/CMakeLists.txt; stdlib only, Debian's /usr/bin/python3.
+By hand:
+  /usr/bin/python3 tests/integrations/zhuji_story_test.py --odrd build/server/odrd \
+    --odr build/client/odr --bindings-dir build/bindings [-v]
+"""
+
+import argparse
+import datetime
+import hashlib
+import json
+import os
+import random
+import shutil
+import subprocess
+import sys
+import tempfile
+import unittest
+
+from odr_harness import REPO, Odrd, describe, run, write_secret
+
+COURT_INTAKE = os.path.join(REPO, "client", "examples", "court_intake", "court_intake.py")
+PARTNER_APP = os.path.join(REPO, "client", "examples", "partner_app", "partner_app.js")
+
+ARGS = None
+
+COURT = "courts/zhuji"
+COURT_NAME = "诸暨市人民法院"
+COURT_CERT_NAME = "zhuji-court.courts.example"
+COURT_PRINCIPAL = "principals/zhuji-court-system"
+
+ID_ZHANG = "110101199003074514"
+ID_LI = "330681198506120020"
+PARTIES = {
+    "applicants": [{"name": "张三", "idNumber": ID_ZHANG, "phone": "13800138000",
+                    "serviceAddress": "zhangsan@example.com"}],
+    "respondents": [{"name": "李四", "idNumber": ID_LI, "phone": "13900000000",
+                     "serviceAddress": "浙江省诸暨市暨阳街道1号"}],
+}
+# The privileged offer: recorded during mediation, never in what the court receives.
+OFFER_TEXT = "保密让步：被申请人愿先行支付一万二千元，以撤回违约金主张为条件"
+CHINA = datetime.timezone(datetime.timedelta(hours=8))
+
+
+def openssl(tmp, *args):
+    result = subprocess.run(["openssl", *args], cwd=tmp, capture_output=True, text=True,
+                            timeout=60, check=False)
+    if result.returncode != 0:
+        raise RuntimeError(describe(result))
+
+
+def make_certificates(tmp):
+    """A CA, odrd's certificate (127.0.0.1, localhost) and the court system's client certificate;
+    returns the paths."""
+    ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"]
+    openssl(tmp, "req", "-x509", *ec, "-keyout", "ca.key", "-out", "ca.crt", "-days", "2",
+            "-subj", "/CN=odr test CA", "-addext", "basicConstraints=critical,CA:TRUE",
+            "-addext", "keyUsage=critical,keyCertSign,cRLSign")
+    for name, subject, ext in (
+            ("server", "/CN=localhost",
+             "subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n"
+             "basicConstraints=CA:FALSE\n"),
+            ("court", "/CN=" + COURT_CERT_NAME,
+             f"subjectAltName=DNS:{COURT_CERT_NAME}\nextendedKeyUsage=clientAuth\n"
+             "basicConstraints=CA:FALSE\n")):
+        with open(os.path.join(tmp, name + ".ext"), "w") as f:
+            f.write(ext)
+        openssl(tmp, "req", *ec, "-keyout", name + ".key", "-out", name + ".csr",
+                "-subj", subject)
+        openssl(tmp, "x509", "-req", "-in", name + ".csr", "-CA", "ca.crt", "-CAkey", "ca.key",
+                "-CAcreateserial", "-out", name + ".crt", "-days", "2", "-extfile", name + ".ext")
+    return {n: os.path.join(tmp, n) for n in ("ca.crt", "server.crt", "server.key", "court.crt",
+                                              "court.key")}
+
+
+class ZhujiStoryTest(unittest.TestCase):
+    """One odrd for the class."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.mkdtemp(prefix="odr-zhuji-story-")
+        cls.data_dir = os.path.join(cls.tmp, "data")
+        os.makedirs(cls.data_dir)
+        cls.base_env = {k: v for k, v in os.environ.items() if not k.startswith("ODR_")}
+        cls.odrd = None
+        try:
+            cls.certs = make_certificates(cls.tmp)
+            # The organization dev-org with its admin dev-admin and mediator dev-mediator.
+            cls.admin("bootstrap-dev")
+            cls.admin("create-court", "--id", "zhuji", "--name", COURT_NAME,
+                      "--region", "330681")
+            # The court system: its certificate is its only credential.
+            cls.admin("create-principal", "--id", "zhuji-court-system", "--role", "court",
+                      "--court", COURT, "--certificate-name", COURT_CERT_NAME, "--no-key")
+            # The partner app, and the citizens: the applicant (through the app, and with a key
+            # of their own for the CLI) and the respondent.
+            cls.key_files = {}
+            for principal, extra in (
+                    ("wechat-mini", ["--role", "partner_app"]),
+                    ("citizen-zhang", ["--role", "citizen", "--id-type", "resident_id_card",
+                                       "--id-number", ID_ZHANG]),
+                    ("citizen-li", ["--role", "citizen", "--id-type", "resident_id_card",
+                                    "--id-number", ID_LI])):
+                key = cls.admin("create-principal", "--id", principal, *extra)
+                cls.key_files[principal] = os.path.join(cls.tmp, principal + ".key")
+                write_secret(cls.key_files[principal], key)
+            for principal in ("dev-admin", "dev-mediator", "dev-court"):
+                cls.key_files[principal] = os.path.join(cls.data_dir, "dev-keys",
+                                                        principal + ".key")
+            cls.admin("link", "--partner", "principals/wechat-mini",
+                      "--citizen", "principals/citizen-zhang")
+            cls.odrd = Odrd(ARGS.odrd, cls.data_dir, [
+                "--tls-cert", cls.certs["server.crt"], "--tls-key", cls.certs["server.key"],
+                "--tls-client-ca", cls.certs["ca.crt"]])
+            cls.logged_in = set()
+        except BaseException:
+            cls.stop_and_clean_up()
+            raise
+
+    @classmethod
+    def tearDownClass(cls):
+        log = cls.odrd.log()
+        status = cls.stop_and_clean_up()
+        if status != 0:
+            raise RuntimeError(f"odrd exited with {status} on SIGTERM:\n{log}")
+
+    @classmethod
+    def stop_and_clean_up(cls):
+        status = cls.odrd.stop() if cls.odrd is not None else None
+        if os.environ.get("ODR_KEEP_TEST_DIR"):
+            print(f"kept {cls.tmp}", file=sys.stderr)
+        else:
+            shutil.rmtree(cls.tmp, ignore_errors=True)
+        return status
+
+    @classmethod
+    def admin(cls, *args):
+        result = run([ARGS.odrd, "admin", *args, "--data-dir", cls.data_dir], cls.base_env)
+        if result.returncode != 0:
+            raise RuntimeError(describe(result))
+        return result.stdout.rstrip("\n")
+
+    # -- the odr CLI, over TLS, one profile per principal -------------------------------------
+
+    def odr_result(self, principal, *args):
+        if principal not in self.logged_in:
+            self.logged_in.add(principal)
+            self.odr(principal, "auth", "login", "--principal", "principals/" + principal,
+                     "--api-key-file", self.key_files[principal])
+        env = dict(self.base_env, HOME=os.path.join(self.tmp, "home"),
+                   XDG_CONFIG_HOME=os.path.join(self.tmp, "config"))
+        return run([ARGS.odr, "--server", self.odrd.address, "--tls-ca", self.certs["ca.crt"],
+                    "--profile", principal, "-o", "json", *args], env)
+
+    def odr(self, principal, *args):
+        """`odr ARGS` as `principal` over TLS: expects exit 0, returns the JSON."""
+        result = self.odr_result(principal, *args)
+        self.assertEqual(result.returncode, 0, describe(result))
+        return json.loads(result.stdout) if result.stdout.strip() else None
+
+    # -- the examples ------------------------------------------------------------------------
+
+    def court(self, *args, expect=0):
+        """The court-intake example, authenticated by the court's client certificate only."""
+        env = dict(self.base_env,
+                   ODR_PYTHON_BINDINGS=os.path.join(ARGS.bindings_dir, "python"))
+        result = run(["/usr/bin/python3", COURT_INTAKE, "--server", self.odrd.address,
+                      "--ca", self.certs["ca.crt"], "--cert", self.certs["court.crt"],
+                      "--key", self.certs["court.key"], *args], env)
+        self.assertEqual(result.returncode, expect, describe(result))
+        return json.loads(result.stdout) if expect == 0 else result
+
+    def partner_app(self, *args):
+        """The Node partner app for the applicant, over TLS; expects exit 0, returns the JSON."""
+        env = dict(self.base_env, ODR_SERVER=self.odrd.address, ODR_TLS_CA=self.certs["ca.crt"],
+                   ODR_PRINCIPAL="principals/wechat-mini",
+                   ODR_API_KEY_FILE=self.key_files["wechat-mini"],
+                   ODR_ON_BEHALF_OF="principals/citizen-zhang")
+        result = run([ARGS.node, PARTNER_APP, *args], env)
+        self.assertEqual(result.returncode, 0, describe(result))
+        return json.loads(result.stdout)
+
+    def divert(self, intake_ref, summary):
+        parties = os.path.join(self.tmp, "parties.json")
+        with open(parties, "w", encoding="utf-8") as f:
+            json.dump(PARTIES, f, ensure_ascii=False)
+        return self.court("divert", "--intake-ref", intake_ref, "--parties", parties,
+                          "--organization", "dev-org", "--type", "debt-contract",
+                          "--region", "330681", "--summary", summary,
+                          "--claims", "支付货款两万元及违约金", "--amount", "20000",
+                          "--court-name", COURT_NAME)
+
+    def mediate(self, case):
+        """The organization accepts, assigns dev-mediator, who accepts; the respondent agrees."""
+        self.assertEqual(self.odr("dev-admin", "case", "accept", case)["state"], "STATE_ACCEPTED")
+        self.odr("dev-admin", "case", "assign", case, "--mediator", "dev-org/dev-mediator")
+        self.assertEqual(
+            self.odr("dev-mediator", "case", "accept-assignment", case, "--no-conflict")["state"],
+            "STATE_MEDIATOR_ASSIGNED")
+        self.assertEqual(
+            self.odr("dev-mediator", "case", "contact-respondent", case, "--agreed")["state"],
+            "STATE_MEDIATING")
+
+    # -- the stories -------------------------------------------------------------------------
+
+    def test_1_settled_and_confirmed(self):
+        # The court system is who its certificate says, without a key or token.
+        caller = self.court("whoami")
+        self.assertEqual((caller["name"], caller["role"], caller.get("court")),
+                         (COURT_PRINCIPAL, "ROLE_COURT", COURT))
+
+        # 1. The intake window diverts the dispute; the same intake reference: the same case.
+        intake_ref = "(2026)浙0681诉前调1号"
+        diverted = self.divert(intake_ref, "买卖合同纠纷：被申请人拖欠货款。")
+        case = diverted["name"]
+        self.assertRegex(case, r"^cases/[0-9a-f]{24}$")
+        self.assertEqual(diverted["state"], "STATE_SUBMITTED")
+        self.assertEqual(self.divert(intake_ref, "买卖合同纠纷：被申请人拖欠货款。")["name"], case)
+        followed = self.court("follow", "--case", case)["cases"]
+        self.assertEqual(len(followed), 1, followed)
+        self.assertEqual((followed[0]["intakeReference"], followed[0]["outcome"]),
+                         (intake_ref, "DIVERSION_OUTCOME_PENDING"))
+
+        # 2. The applicant's partner app uploads two pieces of evidence (over TLS).
+        uploaded = []
+        for i, (filename, description) in enumerate((("contract.pdf", "买卖合同"),
+                                                     ("delivery-note.png", "送货单"))):
+            payload = random.Random(70 + i).randbytes(64 * 1024 + 100 * i)
+            path = os.path.join(self.tmp, filename)
+            with open(path, "wb") as f:
+                f.write(payload)
+            up = self.partner_app("upload", case, path, "--description", description)
+            self.assertEqual((up["complete"], up["sha256"]),
+                             (True, hashlib.sha256(payload).hexdigest()), up)
+            uploaded.append(up)
+
+        # 3. Acceptance, the mediator, the respondent's agreement.
+        self.mediate(case)
+
+        # 4. The partner app books a joint video session.
+        who = ["--participant", "applicants/0", "--participant", "respondents/0"]
+        slots = self.partner_app("slots", case, "--duration", "1h", "--max", "1", *who)
+        self.assertTrue(slots["slots"], slots)
+        booked = self.partner_app("book", case, "--kind", "joint-video",
+                                  "--start", slots["slots"][0]["startTime"],
+                                  "--end", slots["slots"][0]["endTime"], *who)
+        self.assertEqual(booked["state"], "STATE_SCHEDULED")
+
+        # 5. Mediation: a privileged offer, then the agreement, signed by all.
+        offer = self.odr("dev-mediator", "offer", "record", case, "--by", "respondents/0",
+                         "--text", OFFER_TEXT, "--amount", "12000")
+        self.assertEqual(offer["text"], OFFER_TEXT)
+        due = (datetime.datetime.now(CHINA).date() + datetime.timedelta(days=60)).isoformat()
+        agreement = self.odr(
+            "dev-mediator", "agreement", "create", case,
+            "--facts", "申请人向被申请人供货，被申请人尚欠货款两万元。",
+            "--issues", "货款金额及支付期限。",
+            "--responsibilities", "被申请人承担付款责任。",
+            "--term", f"payment:respondents/0:银行转账:{due}:被申请人向申请人支付货款两万元",
+            "--instalment", f"{due}:20000:respondents/0:applicants/0")
+        name = agreement["name"]
+        self.assertTrue(name.startswith(case + "/agreements/"), agreement)
+        for signer in ("citizen-zhang", "citizen-li", "dev-mediator", "dev-admin"):
+            signed = self.odr(signer, "agreement", "sign", name)
+        self.assertEqual(signed["state"], "STATE_EFFECTIVE", signed)
+        self.assertEqual(len(signed["signatures"]), 4, signed)
+        self.assertEqual(self.odr("dev-admin", "case", "get", case)["state"], "STATE_SETTLED")
+
+        # 6. The joint application for judicial confirmation to the inviting court.
+        applied = self.odr("citizen-zhang", "confirmation", "apply", case, "--court", COURT,
+                           "--material", uploaded[0]["name"] + ":identity")
+        self.assertEqual(applied["state"], "STATE_AWAITING_PARTIES", applied)
+        confirmation = applied["name"]
+        joined = self.odr("citizen-li", "confirmation", "join", confirmation)
+        self.assertEqual(joined["state"], "STATE_SUBMITTED", joined)
+
+        # Another court sees none of it.
+        other = self.odr_result("dev-court", "confirmation", "list", COURT)
+        self.assertNotEqual(other.returncode, 0, describe(other))
+
+        # 7. The court: its queue, the bundle, acceptance, the ruling.
+        queue = self.court("queue")["confirmations"]
+        self.assertEqual([c["name"] for c in queue], [confirmation])
+        bundle_file = os.path.join(self.tmp, "bundle.json")
+        summary = self.court("bundle", confirmation, "--file", bundle_file)
+        self.assertEqual(summary["problems"], [])
+        self.assertTrue(summary["signaturesVerified"], summary)
+        self.assertEqual(len(summary["signatures"]), 4)
+        self.assertTrue(summary["contentHashOk"])
+        self.assertEqual(sorted(e["evidence"] for e in summary["evidence"]),
+                         sorted(u["name"] for u in uploaded))
+        for e in summary["evidence"]:
+            self.assertRegex(e["sha256"], r"^[0-9a-f]{64}$")
+            self.assertGreater(e["proofHashes"], 0, e)
+        with open(bundle_file, encoding="utf-8") as f:
+            bundle_text = f.read()
+        # The whole bundle as JSON (also with \u escapes, should a writer use them).
+        self.assertNotIn(OFFER_TEXT, bundle_text)
+        self.assertNotIn(OFFER_TEXT, json.dumps(json.loads(bundle_text)))
+        self.assertNotIn("被申请人愿先行支付", bundle_text)
+        self.assertNotIn(offer["name"], bundle_text)
+
+        accepted = self.court("accept", confirmation)
+        self.assertEqual(accepted["state"], "STATE_ACCEPTED", accepted)
+        ruled = self.court("rule", confirmation, "--valid",
+                           "--ruling-number", "(2026)浙0681民特1号")
+        self.assertEqual((ruled["state"], ruled["rulingNumber"]),
+                         ("STATE_RULED_VALID", "(2026)浙0681民特1号"), ruled)
+        self.assertEqual(self.court("queue")["confirmations"], [])
+
+        # 8. The court follows the case to its outcome; the case is confirmed.
+        outcome = self.court("follow", "--case", case, "--wait-outcome", "confirmed",
+                             "--timeout", "20")
+        self.assertEqual((outcome["outcome"], outcome["state"], outcome["confirmationState"]),
+                         ("DIVERSION_OUTCOME_CONFIRMED", "STATE_CONFIRMED", "STATE_RULED_VALID"))
+        self.assertEqual(self.odr("citizen-zhang", "case", "get", case)["state"],
+                         "STATE_CONFIRMED")
+
+        # A ruled application is not ruled again: the code and reason on stderr.
+        again = self.court("rule", confirmation, "--valid", "--ruling-number", "x", expect=1)
+        self.assertIn("RuleConfirmation: FAILED_PRECONDITION (9)", again.stderr)
+        self.assertIn("reason: ", again.stderr)
+
+    def test_2_failed_mediation_referred(self):
+        intake_ref = "(2026)浙0681诉前调2号"
+        case = self.divert(intake_ref, "买卖合同纠纷：调解不成。")["name"]
+        self.mediate(case)
+        reason = "双方分歧过大，调解不成"
+        closed = self.odr("dev-mediator", "case", "close", case, "--reason", reason)
+        self.assertEqual(closed["state"], "STATE_CLOSED")
+
+        referrals = self.court("referrals")["referrals"]
+        mine = [r for r in referrals if r["case"] == case]
+        self.assertEqual(len(mine), 1, referrals)
+        self.assertEqual(mine[0]["intakeReference"], intake_ref)
+        self.assertTrue(mine[0]["name"].startswith(COURT + "/referrals/"), mine[0])
+        self.assertIn(reason, mine[0].get("reason", ""))
+        outcome = self.court("follow", "--case", case, "--wait-outcome", "referred",
+                             "--timeout", "10")
+        self.assertEqual(outcome["state"], "STATE_CLOSED")
+
+
+def main():
+    global ARGS
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--odrd", required=True, help="the odrd binary")
+    parser.add_argument("--odr", required=True, help="the odr CLI binary")
+    parser.add_argument("--bindings-dir", required=True,
+                        help="where odr_bindings wrote them (BUILD/bindings)")
+    parser.add_argument("--node", default=shutil.which("node"), help="node (default: on PATH)")
+    ARGS, rest = parser.parse_known_args()
+    for tool in ("odrd", "odr", "node"):
+        path = getattr(ARGS, tool)
+        if not path or not os.access(path, os.X_OK):
+            parser.error(f"--{tool}: {path} is not an executable")
+    unittest.main(argv=[sys.argv[0]] + rest)
+
+
+if __name__ == "__main__":
+    main()

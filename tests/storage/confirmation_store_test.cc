@@ -1,0 +1,218 @@
+// Judicial confirmation below the API, in simulated time (a FakeClock): the 30 days to apply
+// (PML Art. 33) pass and the application is refused naming the deadline; within them a joint
+// application is filed with the court's 3 days running and the application deadline met.
+#include "storage/confirmation_store.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "server/domain/roster.h"
+#include "server/domain/statutory_clock.h"
+#include "server/domain/working_calendar.h"
+#include "storage/agreement_store.h"
+#include "storage/deadline_rows.h"
+#include "storage/roster_store.h"
+#include "tests/testing/database.h"
+#include "tests/testing/fixtures.h"
+#include "tests/testing/temp_dir.h"
+
+namespace odr::storage {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+
+const absl::TimeZone kChina = absl::FixedTimeZone(8 * 3600);
+
+absl::Time China(int y, int m, int d, int hh = 0) {
+  return absl::FromCivil(absl::CivilSecond(y, m, d, hh, 0, 0), kChina);
+}
+
+// Signs with a fixed fake signature: these tests are not about signatures.
+class FakeSigner final : public domain::StatementSigner {
+ public:
+  absl::StatusOr<std::string> Sign(absl::string_view) const override {
+    return std::string(64, 's');
+  }
+  std::string KeyId() const override { return "0123456789abcdef"; }
+  std::string PublicKey() const override { return std::string(32, 'k'); }
+};
+
+class ConfirmationStoreTest : public ::testing::Test {
+ protected:
+  ConfirmationStoreTest()
+      : clock_(China(2031, 3, 3, 10)),
+        statutory_(&calendar_, domain::ClockConfig{}),
+        db_(odr::testing::OpenTestDatabase(dir_.file("odr.db"))),
+        cases_(db_.get(), &clock_, &ids_, &statutory_),
+        roster_(db_.get(), &clock_),
+        agreements_(db_.get(), &cases_, &clock_, &ids_, &statutory_, &signer_),
+        confirmations_(db_.get(), &cases_, &clock_, &ids_, &statutory_) {
+    domain::Organization org;
+    org.id = "org-1";
+    org.display_name = "诸暨市医疗纠纷人民调解委员会";
+    org.region_code = "330681";
+    EXPECT_TRUE(roster_.CreateOrganization(org).ok());
+    domain::Mediator m;
+    m.organization_id = "org-1";
+    m.id = "m1";
+    m.display_name = "调解员";
+    m.region_code = "330681";
+    m.max_concurrent_cases = 5;
+    m.principal_id = "mediator-1";
+    m.id_number = "330681197001010016";
+    m.phone = "13600000000";
+    EXPECT_TRUE(roster_.CreateMediator(m).ok());
+    EXPECT_TRUE(CourtStore(db_.get()).Create({"court-x", "诸暨市人民法院", "330681"}).ok());
+  }
+
+  static domain::MutationContext As(std::string actor) {
+    domain::MutationContext m;
+    m.actor = std::move(actor);
+    return m;
+  }
+
+  // A case of zhang against the hospital, settled by an agreement effective now.
+  std::string SettledCase() {
+    auto k = cases_.CreateCase(odr::testing::MedicalCase(), As("admin-1"));
+    EXPECT_TRUE(k.ok()) << k.status();
+    for (auto a : {domain::CaseAction::kSubmit, domain::CaseAction::kAccept}) {
+      EXPECT_TRUE(cases_.TransitionCase(k->id, a, std::nullopt, "", As("admin-1")).ok());
+    }
+    AssignmentChange propose;
+    propose.kind = AssignmentChange::kPropose;
+    propose.organization_id = "org-1";
+    propose.mediator_id = "m1";
+    EXPECT_TRUE(cases_.ChangeAssignment(k->id, propose, As("admin-1")).ok());
+    AssignmentChange accept;
+    accept.kind = AssignmentChange::kAccept;
+    EXPECT_TRUE(cases_.ChangeAssignment(k->id, accept, As("mediator-1")).ok());
+    EXPECT_TRUE(cases_
+                    .TransitionCase(k->id, domain::CaseAction::kStartMediation, std::nullopt,
+                                    "agreed", As("mediator-1"))
+                    .ok());
+    domain::AgreementContent content;
+    content.facts = "申请人术后感染。";
+    content.issues = "医院是否存在过错。";
+    content.responsibilities = "医院承担主要责任。";
+    content.terms.push_back(
+        {domain::TermKind::kApology, "书面道歉。", "respondents/0", "书面", "2031-12-31"});
+    auto a = agreements_.Create(
+        k->id,
+        [content](const domain::Case&) -> absl::StatusOr<domain::AgreementContent> {
+          return content;
+        },
+        "", As("mediator-1"));
+    EXPECT_TRUE(a.ok()) << a.status();
+    auto signed_by_all = agreements_.Sign(
+        k->id, a->id, a->content_hash,
+        [](const domain::Case&)
+            -> absl::StatusOr<std::vector<std::pair<std::string, domain::SignerRole>>> {
+          return std::vector<std::pair<std::string, domain::SignerRole>>{
+              {"applicants/0", domain::SignerRole::kParty},
+              {"respondents/0", domain::SignerRole::kParty},
+              {"principals/mediator-1", domain::SignerRole::kMediator},
+              {"organizations/org-1", domain::SignerRole::kOrganization}};
+        },
+        As("mediator-1"));
+    EXPECT_TRUE(signed_by_all.ok()) << signed_by_all.status();
+    EXPECT_EQ(cases_.GetCase(k->id)->state, domain::CaseState::kSettled);
+    return k->id;
+  }
+
+  absl::StatusOr<std::pair<domain::Confirmation, domain::Case>> Apply(
+      const std::string& id, std::vector<std::string> parties) {
+    return confirmations_.Create(
+        id, "court-x", {},
+        [parties](const domain::Case&) -> absl::StatusOr<std::vector<std::string>> {
+          return parties;
+        },
+        "", As("citizen"));
+  }
+
+  domain::Deadline Deadline(const std::string& case_id, const std::string& id) {
+    domain::Deadline out;
+    EXPECT_TRUE(db_->Read([&](Connection& c) -> absl::Status {
+                     auto d = deadline_rows::Load(c, case_id, id);
+                     if (!d.ok()) return d.status();
+                     out = *d;
+                     return absl::OkStatus();
+                   })
+                    .ok());
+    return out;
+  }
+
+  odr::testing::TempDir dir_;
+  FakeClock clock_;
+  SequentialIdGenerator ids_;
+  domain::WorkingCalendar calendar_;
+  domain::StatutoryClock statutory_;
+  FakeSigner signer_;
+  std::unique_ptr<Database> db_;
+  SqliteCaseStore cases_;
+  SqliteRosterStore roster_;
+  AgreementStore agreements_;
+  ConfirmationStore confirmations_;
+};
+
+TEST_F(ConfirmationStoreTest, AfterThirtyDaysTheApplicationIsRefusedNamingTheDeadline) {
+  const std::string id = SettledCase();  // effective 2031-03-03: apply by the end of 04-02
+  clock_.Set(China(2031, 4, 2, 23));
+  auto pre = confirmations_.Precheck(id, "court-x", {});
+  ASSERT_TRUE(pre.ok()) << pre.status();
+  EXPECT_TRUE(pre->problems.empty());
+  ASSERT_TRUE(pre->input.apply_by.has_value());
+  EXPECT_EQ(*pre->input.apply_by, China(2031, 4, 3));
+
+  clock_.Set(China(2031, 4, 3, 9));
+  auto late = Apply(id, {"applicants/0", "respondents/0"});
+  ASSERT_FALSE(late.ok());
+  EXPECT_EQ(late.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(ErrorReason(late.status()), "CONFIRMATION_DEADLINE_PASSED");
+  EXPECT_THAT(std::string(late.status().message()), HasSubstr("2031-04-02"));
+  EXPECT_THAT(std::string(late.status().message()), HasSubstr("PML Art. 33"));
+  auto list = confirmations_.ListForCase(id, std::nullopt);
+  ASSERT_TRUE(list.ok());
+  EXPECT_TRUE(list->first.empty());
+}
+
+TEST_F(ConfirmationStoreTest, AJointApplicationIsFiledWhenEveryPartyConsented) {
+  const std::string id = SettledCase();
+  clock_.Advance(absl::Hours(24 * 10));
+  auto first = Apply(id, {"applicants/0"});
+  ASSERT_TRUE(first.ok()) << first.status();
+  EXPECT_EQ(first->first.state, domain::ConfirmationState::kAwaitingParties);
+  EXPECT_THAT(first->first.bases, ElementsAre(domain::CompetenceBasis::kSubjectMatter,
+                                              domain::CompetenceBasis::kOrganization));
+  EXPECT_EQ(Deadline(id, "confirmation-application").state, domain::DeadlineState::kRunning);
+
+  auto joined = confirmations_.Join(
+      id, first->first.id,
+      [](const domain::Case&,
+         const domain::Confirmation&) -> absl::StatusOr<std::vector<std::string>> {
+        return std::vector<std::string>{"respondents/0"};
+      },
+      As("lawyer"));
+  ASSERT_TRUE(joined.ok()) << joined.status();
+  EXPECT_EQ(joined->first.state, domain::ConfirmationState::kSubmitted);
+  EXPECT_THAT(joined->first.consented, ElementsAre("applicants/0", "respondents/0"));
+  EXPECT_EQ(Deadline(id, "confirmation-application").state, domain::DeadlineState::kMet);
+  const domain::Deadline accept =
+      Deadline(id, absl::StrCat("confirmation-acceptance-", first->first.id));
+  EXPECT_EQ(accept.state, domain::DeadlineState::kRunning);
+  EXPECT_EQ(joined->first.accept_due, accept.due);
+
+  auto accepted =
+      confirmations_.Accept(id, first->first.id, joined->first.version, nullptr, As("clerk"));
+  ASSERT_TRUE(accepted.ok()) << accepted.status();
+  EXPECT_EQ(Deadline(id, absl::StrCat("confirmation-acceptance-", first->first.id)).state,
+            domain::DeadlineState::kMet);
+  EXPECT_EQ(Deadline(id, absl::StrCat("confirmation-ruling-", first->first.id)).state,
+            domain::DeadlineState::kRunning);
+  auto stale =
+      confirmations_.Accept(id, first->first.id, joined->first.version, nullptr, As("clerk"));
+  EXPECT_EQ(stale.status().code(), absl::StatusCode::kAborted);
+}
+
+}  // namespace
+}  // namespace odr::storage
