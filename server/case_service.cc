@@ -224,6 +224,10 @@ domain::CaseOperation OperationFor(domain::CaseAction a) {
       return domain::CaseOperation::kReplaceMediator;
     case domain::CaseAction::kStartMediation:
       return domain::CaseOperation::kManageClock;
+    case domain::CaseAction::kSettle:
+    case domain::CaseAction::kConfirm:
+    case domain::CaseAction::kMediateAgain:
+      break;  // not CaseService methods: AgreementService and ConfirmationService authorize them
   }
   return domain::CaseOperation::kUpdate;
 }

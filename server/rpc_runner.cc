@@ -53,7 +53,7 @@ const std::vector<MethodRule>& MethodRules() {
       {"/odr.v1.DeadlineService/RecordRespondentContact", true, "assigned mediators, org admins"},
       {"/odr.v1.AgreementService/CreateAgreement", true, "accepted mediators, org admins"},
       {"/odr.v1.AgreementService/GetAgreement", true,
-       "anyone related to the case; the court of a confirmation"},
+       "anyone related to the case (a confirming court reads it in the court bundle)"},
       {"/odr.v1.AgreementService/ListAgreements", true, "anyone related to the case"},
       {"/odr.v1.AgreementService/UpdateAgreement", true, "accepted mediators, org admins"},
       {"/odr.v1.AgreementService/SignAgreement", true,

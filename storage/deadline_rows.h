@@ -15,7 +15,9 @@
 
 namespace odr::storage::deadline_rows {
 
-// Inserts `d` unless the case already has a deadline of its id; *inserted says which.
+// Inserts `d` unless the case already has a deadline of its id (an ended confirmation-application
+// deadline is started afresh: a new agreement after a rejected confirmation); *inserted says
+// whether it was written.
 absl::Status Insert(Connection& c, const domain::Deadline& d, bool* inserted);
 // NOT_FOUND (reason NOT_FOUND) naming the deadline if absent.
 absl::StatusOr<domain::Deadline> Load(Connection& c, absl::string_view case_id,
@@ -32,6 +34,8 @@ absl::Status Stop(Connection& c, absl::string_view case_id, absl::string_view id
 // instalments of its agreement (which stay due after the case ends).
 absl::Status StopAll(Connection& c, absl::string_view case_id, absl::Time now,
                      bool keep_instalments = false);
+// Cancels the open instalment deadlines of the case.
+absl::Status StopInstalments(Connection& c, absl::string_view case_id, absl::Time now);
 // Cancels the open reminders of an appointment.
 absl::Status StopReminders(Connection& c, absl::string_view case_id,
                            absl::string_view appointment_id, absl::Time now);

@@ -411,6 +411,7 @@ absl::Status ApplyPlan(Connection& c, const domain::StatutoryClock& clock,
   for (const auto& stop : plan.stop) {
     ODR_RETURN_IF_ERROR(deadline_rows::Stop(c, k.id, stop.id, stop.state, now));
   }
+  if (plan.stop_instalments) ODR_RETURN_IF_ERROR(deadline_rows::StopInstalments(c, k.id, now));
   for (const domain::Deadline& d : plan.start) {
     bool inserted = false;
     ODR_RETURN_IF_ERROR(deadline_rows::Insert(c, d, &inserted));

@@ -246,6 +246,7 @@ DeadlinePlan StatutoryClock::OnCaseChange(const Case& before, const Case& after,
   }
   if (before.state == CaseState::kSettled && after.state != CaseState::kSettled) {
     plan.stop.push_back({"confirmation-application", DeadlineState::kCancelled});
+    plan.stop_instalments = true;
     return plan;
   }
   std::set<std::string> proposed_before, active_before;

@@ -94,6 +94,8 @@ struct DeadlinePlan {
   // With stop_all: the instalments of an effective agreement stay due (a confirmed agreement is
   // still to be performed).
   bool keep_instalments = false;
+  // The agreement is no longer in force (its confirmation was rejected): cancel its instalments.
+  bool stop_instalments = false;
 };
 
 // What passing a deadline does, besides the DEADLINE_EXPIRED event.

@@ -21,8 +21,7 @@
 #include "tests/testing/evidence_helpers.h"
 #include "tests/testing/fixtures.h"
 #include "tests/testing/grpc_auth.h"
-#include "tests/testing/odrd_process.h"
-#include "tests/testing/temp_dir.h"
+#include "tests/testing/mediation.h"
 
 namespace odr {
 namespace {
@@ -42,96 +41,21 @@ absl::Time FromTs(const google::protobuf::Timestamp& ts) {
 
 const absl::TimeZone kChina = absl::FixedTimeZone(8 * 3600);
 
-class AppointmentTest : public ::testing::Test {
+class AppointmentTest : public testing::MediationTest {
  protected:
   void SetUp() override {
-    data_ = dir_.file("data");
-    keys_ = testing::CreateZhangLiWang(data_);
-    keys_["orgadmin"] = testing::CreatePrincipal(data_, "orgadmin", "org_admin",
-                                                 {"--organization", "organizations/org1"});
-    keys_["med"] = testing::CreatePrincipal(data_, "med", "mediator",
-                                            {"--organization", "organizations/org1"});
-    keys_["platform"] = testing::CreatePrincipal(data_, "platform", "platform_admin");
-    Launch({});
-    auto roster = v1::RosterService::NewStub(channel_);
-    v1::Organization o;
-    ASSERT_TRUE(
-        roster->CreateOrganization(As("platform").get(), testing::ZhujiOrganization("org1"), &o)
-            .ok());
-    v1::CreateMediatorRequest m;
-    m.set_parent("organizations/org1");
-    m.set_mediator_id("m1");
-    v1::Mediator* body = m.mutable_mediator();
-    body->set_display_name("调解员");
-    body->add_specialties(v1::DISPUTE_TYPE_MEDICAL);
-    body->add_languages("zh");
-    body->set_region_code("330681");
-    body->set_employment(v1::Mediator::EMPLOYMENT_FULL_TIME);
-    body->set_max_concurrent_cases(10);
-    body->set_principal("principals/med");
-    body->mutable_private_details()->set_id_document_type(v1::ID_DOCUMENT_TYPE_RESIDENT_ID_CARD);
-    body->mutable_private_details()->set_id_number("330681197001010016");
-    body->mutable_private_details()->set_phone("13600000000");
-    v1::Mediator created;
-    ASSERT_TRUE(roster->CreateMediator(As("orgadmin").get(), m, &created).ok());
+    MediationTest::SetUp();
     case_ = AssignedCase();
   }
 
-  void TearDown() override { Stop(); }
-
-  // Starts odrd on the data dir with `extra` flags and connects.
-  void Launch(std::vector<std::string> extra) {
-    std::vector<std::string> args = {"--rate-limit", "0", "--video-url-template",
-                                     "https://meet.example.org/{appointment}?jwt={token}"};
-    args.insert(args.end(), extra.begin(), extra.end());
-    server_ = std::make_unique<testing::OdrdProcess>(data_, args);
-    channel_ = grpc::CreateChannel(server_->address(), grpc::InsecureChannelCredentials());
-    cases_ = v1::CaseService::NewStub(channel_);
-    appointments_ = v1::AppointmentService::NewStub(channel_);
-    deadlines_ = v1::DeadlineService::NewStub(channel_);
-    for (const auto& [id, key] : keys_) tokens_[id] = testing::IssueToken(channel_, id, key);
+  std::vector<std::string> ServerFlags() const override {
+    return {"--rate-limit", "0", "--video-url-template",
+            "https://meet.example.org/{appointment}?jwt={token}"};
   }
-
-  // SIGTERM, after closing this client's connection (an idle connection would hold the shutdown).
-  void Stop() {
-    if (server_ == nullptr) return;
-    cases_.reset();
+  void Connected() override { appointments_ = v1::AppointmentService::NewStub(channel_); }
+  void Stop() override {
     appointments_.reset();
-    deadlines_.reset();
-    channel_.reset();
-    EXPECT_EQ(server_->Stop(), 0);
-    server_.reset();
-  }
-
-  std::unique_ptr<grpc::ClientContext> As(const std::string& who) {
-    auto ctx = testing::AuthedContext(tokens_.at(who));
-    ctx->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(60));
-    return ctx;
-  }
-
-  // A case of zhang against li, accepted by org1, with m1 accepted.
-  std::string AssignedCase() {
-    v1::CreateCaseRequest create;
-    *create.mutable_case_() = testing::ZhangAgainstLi("org1");
-    v1::Case k;
-    EXPECT_TRUE(cases_->CreateCase(As("zhang").get(), create, &k).ok());
-    v1::SubmitCaseRequest submit;
-    submit.set_name(k.name());
-    EXPECT_TRUE(cases_->SubmitCase(As("zhang").get(), submit, &k).ok());
-    v1::AcceptCaseRequest accept;
-    accept.set_name(k.name());
-    EXPECT_TRUE(cases_->AcceptCase(As("orgadmin").get(), accept, &k).ok());
-    v1::AssignCaseMediatorRequest assign;
-    assign.set_name(k.name());
-    assign.set_mediator("organizations/org1/mediators/m1");
-    EXPECT_TRUE(cases_->AssignCaseMediator(As("orgadmin").get(), assign, &k).ok());
-    v1::AcceptAssignmentRequest yes;
-    yes.set_name(k.name());
-    yes.set_no_conflict_declared(true);
-    grpc::Status s = cases_->AcceptAssignment(As("med").get(), yes, &k);
-    EXPECT_TRUE(s.ok()) << s.error_message();
-    EXPECT_EQ(k.state(), v1::Case::STATE_MEDIATOR_ASSIGNED);
-    return k.name();
+    MediationTest::Stop();
   }
 
   v1::BookAppointmentRequest Booking(
@@ -189,15 +113,7 @@ class AppointmentTest : public ::testing::Test {
     return {resp.events().begin(), resp.events().end()};
   }
 
-  testing::TempDir dir_;
-  std::string data_;
-  std::map<std::string, std::string> keys_;
-  std::map<std::string, std::string> tokens_;
-  std::unique_ptr<testing::OdrdProcess> server_;
-  std::shared_ptr<grpc::Channel> channel_;
-  std::unique_ptr<v1::CaseService::Stub> cases_;
   std::unique_ptr<v1::AppointmentService::Stub> appointments_;
-  std::unique_ptr<v1::DeadlineService::Stub> deadlines_;
   std::string case_;
 };
 

@@ -18,8 +18,7 @@
 #include "tests/testing/evidence_helpers.h"
 #include "tests/testing/fixtures.h"
 #include "tests/testing/grpc_auth.h"
-#include "tests/testing/odrd_process.h"
-#include "tests/testing/temp_dir.h"
+#include "tests/testing/mediation.h"
 
 namespace odr {
 namespace {
@@ -35,134 +34,51 @@ std::string Describe(const grpc::Status& s) {
 
 constexpr char kOfferText[] = "PRIVILEGED-OFFER-医院愿意再让步五千元";
 
-class ConfirmationTest : public ::testing::Test {
+class ConfirmationTest : public testing::MediationTest {
  protected:
-  void SetUp() override {
-    data_ = dir_.file("data");
-    keys_ = testing::CreateZhangLiWang(data_);
-    keys_["orgadmin"] = testing::CreatePrincipal(data_, "orgadmin", "org_admin",
-                                                 {"--organization", "organizations/org1"});
-    keys_["med"] = testing::CreatePrincipal(data_, "med", "mediator",
-                                            {"--organization", "organizations/org1"});
-    keys_["platform"] = testing::CreatePrincipal(data_, "platform", "platform_admin");
+  // Clerks of two courts that both serve Zhuji (330681): both are competent for the cases here.
+  void AddPrincipals() override {
     keys_["clerk-x"] =
         testing::CreatePrincipal(data_, "clerk-x", "court", {"--court", "courts/court-x"});
     keys_["clerk-y"] =
         testing::CreatePrincipal(data_, "clerk-y", "court", {"--court", "courts/court-y"});
-    // Both courts serve Zhuji (330681): both are competent for the cases here.
     testing::OdrdAdmin(data_, {"create-court", "--id", "court-x", "--name", "诸暨市人民法院",
                                "--region", "330681"});
     testing::OdrdAdmin(data_, {"create-court", "--id", "court-y", "--name", "诸暨市第二人民法院",
                                "--region", "330681"});
-    server_ = std::make_unique<testing::OdrdProcess>(data_,
-                                                     std::vector<std::string>{"--rate-limit", "0"});
-    channel_ = grpc::CreateChannel(server_->address(), grpc::InsecureChannelCredentials());
-    cases_ = v1::CaseService::NewStub(channel_);
-    agreements_ = v1::AgreementService::NewStub(channel_);
+  }
+
+  void Connected() override {
     confirmations_ = v1::ConfirmationService::NewStub(channel_);
     courts_ = v1::CourtService::NewStub(channel_);
-    deadlines_ = v1::DeadlineService::NewStub(channel_);
     evidence_ = v1::EvidenceService::NewStub(channel_);
-    auto roster = v1::RosterService::NewStub(channel_);
-    for (const auto& [id, key] : keys_) tokens_[id] = testing::IssueToken(channel_, id, key);
-    v1::Organization o;
-    ASSERT_TRUE(
-        roster->CreateOrganization(As("platform").get(), testing::ZhujiOrganization("org1"), &o)
-            .ok());
-    v1::CreateMediatorRequest m;
-    m.set_parent("organizations/org1");
-    m.set_mediator_id("m1");
-    v1::Mediator* body = m.mutable_mediator();
-    body->set_display_name("调解员");
-    body->add_specialties(v1::DISPUTE_TYPE_MEDICAL);
-    body->add_languages("zh");
-    body->set_region_code("330681");
-    body->set_employment(v1::Mediator::EMPLOYMENT_FULL_TIME);
-    body->set_max_concurrent_cases(10);
-    body->set_principal("principals/med");
-    body->mutable_private_details()->set_id_document_type(v1::ID_DOCUMENT_TYPE_RESIDENT_ID_CARD);
-    body->mutable_private_details()->set_id_number("330681197001010016");
-    body->mutable_private_details()->set_phone("13600000000");
-    v1::Mediator created;
-    grpc::Status s = roster->CreateMediator(As("orgadmin").get(), m, &created);
-    ASSERT_TRUE(s.ok()) << Describe(s);
   }
 
-  void TearDown() override {
-    cases_.reset();
-    agreements_.reset();
+  void Stop() override {
     confirmations_.reset();
     courts_.reset();
-    deadlines_.reset();
     evidence_.reset();
-    channel_.reset();
-    EXPECT_EQ(server_->Stop(), 0);
-  }
-
-  std::unique_ptr<grpc::ClientContext> As(const std::string& who) {
-    return testing::AuthedContext(tokens_.at(who));
-  }
-
-  // A case of zhang against li, mediated by m1.
-  std::string MediatingCase() {
-    v1::CreateCaseRequest create;
-    *create.mutable_case_() = testing::ZhangAgainstLi("org1");
-    v1::Case k;
-    EXPECT_TRUE(cases_->CreateCase(As("zhang").get(), create, &k).ok());
-    v1::SubmitCaseRequest submit;
-    submit.set_name(k.name());
-    EXPECT_TRUE(cases_->SubmitCase(As("zhang").get(), submit, &k).ok());
-    v1::AcceptCaseRequest accept;
-    accept.set_name(k.name());
-    EXPECT_TRUE(cases_->AcceptCase(As("orgadmin").get(), accept, &k).ok());
-    v1::AssignCaseMediatorRequest assign;
-    assign.set_name(k.name());
-    assign.set_mediator("organizations/org1/mediators/m1");
-    EXPECT_TRUE(cases_->AssignCaseMediator(As("orgadmin").get(), assign, &k).ok());
-    v1::AcceptAssignmentRequest yes;
-    yes.set_name(k.name());
-    yes.set_no_conflict_declared(true);
-    EXPECT_TRUE(cases_->AcceptAssignment(As("med").get(), yes, &k).ok());
-    v1::RecordRespondentContactRequest contact;
-    contact.set_name(k.name());
-    contact.set_outcome(v1::RecordRespondentContactRequest::OUTCOME_AGREED);
-    grpc::Status s = deadlines_->RecordRespondentContact(As("med").get(), contact, &k);
-    EXPECT_TRUE(s.ok()) << Describe(s);
-    EXPECT_EQ(k.state(), v1::Case::STATE_MEDIATING);
-    return k.name();
+    MediationTest::Stop();
   }
 
   // Drafts an agreement with an apology term and `extra` terms, and has everyone sign it.
   v1::Agreement Settle(const std::string& case_name,
                        std::vector<v1::AgreementTerm::Kind> extra = {}) {
-    v1::CreateAgreementRequest req;
-    req.set_parent(case_name);
-    v1::Agreement* a = req.mutable_agreement();
-    a->set_facts("申请人术后感染。");
-    a->set_issues("医院是否存在过错。");
-    a->set_responsibilities("医院承担主要责任。");
+    v1::Agreement a;
+    a.set_facts("申请人术后感染。");
+    a.set_issues("医院是否存在过错。");
+    a.set_responsibilities("医院承担主要责任。");
     std::vector<v1::AgreementTerm::Kind> kinds = {v1::AgreementTerm::KIND_APOLOGY};
     kinds.insert(kinds.end(), extra.begin(), extra.end());
     for (auto kind : kinds) {
-      v1::AgreementTerm* t = a->add_terms();
+      v1::AgreementTerm* t = a.add_terms();
       t->set_kind(kind);
       t->set_description("被申请人向申请人书面道歉并履行约定。");
       t->set_obligor("respondents/0");
       t->set_method("书面");
       t->set_deadline_date("2099-12-31");
     }
-    v1::Agreement out;
-    grpc::Status s = agreements_->CreateAgreement(As("med").get(), req, &out);
-    EXPECT_TRUE(s.ok()) << Describe(s);
-    for (const char* who : {"zhang", "li", "med", "orgadmin"}) {
-      v1::SignAgreementRequest sign;
-      sign.set_name(out.name());
-      sign.set_content_hash(out.content_hash());
-      s = agreements_->SignAgreement(As(who).get(), sign, &out);
-      EXPECT_TRUE(s.ok()) << who << ": " << Describe(s);
-    }
-    EXPECT_EQ(out.state(), v1::Agreement::STATE_EFFECTIVE);
-    return out;
+    return EffectiveAgreement(case_name, a);
   }
 
   v1::Evidence Upload(const std::string& case_name, const std::string& who,
@@ -232,24 +148,8 @@ class ConfirmationTest : public ::testing::Test {
     return out;
   }
 
-  v1::Case GetCase(const std::string& name) {
-    v1::GetCaseRequest req;
-    req.set_name(name);
-    v1::Case k;
-    EXPECT_TRUE(cases_->GetCase(As("zhang").get(), req, &k).ok());
-    return k;
-  }
-
-  testing::TempDir dir_;
-  std::string data_;
-  std::map<std::string, std::string> keys_, tokens_;
-  std::unique_ptr<testing::OdrdProcess> server_;
-  std::shared_ptr<grpc::Channel> channel_;
-  std::unique_ptr<v1::CaseService::Stub> cases_;
-  std::unique_ptr<v1::AgreementService::Stub> agreements_;
   std::unique_ptr<v1::ConfirmationService::Stub> confirmations_;
   std::unique_ptr<v1::CourtService::Stub> courts_;
-  std::unique_ptr<v1::DeadlineService::Stub> deadlines_;
   std::unique_ptr<v1::EvidenceService::Stub> evidence_;
 };
 
@@ -367,8 +267,20 @@ TEST_F(ConfirmationTest, RejectedLetsThePartiesMediateAgain) {
   v1::Agreement a;
   ASSERT_TRUE(agreements_->GetAgreement(As("zhang").get(), get, &a).ok());
   EXPECT_EQ(a.state(), v1::Agreement::STATE_CONFIRMATION_REJECTED);
-  // A new agreement can be drafted, signed and applied for again.
+  // A new agreement can be drafted, signed and applied for again; its 30 days start afresh.
   Settle(k);
+  v1::ListDeadlinesRequest dl;
+  dl.set_parent(k);
+  v1::ListDeadlinesResponse deadlines;
+  ASSERT_TRUE(deadlines_->ListDeadlines(As("zhang").get(), dl, &deadlines).ok());
+  int running = 0;
+  for (const v1::Deadline& d : deadlines.deadlines()) {
+    if (d.kind() == v1::Deadline::KIND_CONFIRMATION_APPLICATION) {
+      EXPECT_EQ(d.state(), v1::Deadline::STATE_RUNNING);
+      running += d.state() == v1::Deadline::STATE_RUNNING;
+    }
+  }
+  EXPECT_EQ(running, 1);
   v1::Confirmation again;
   s = Apply(k, "zhang", "courts/court-x", &again);
   EXPECT_TRUE(s.ok()) << Describe(s);

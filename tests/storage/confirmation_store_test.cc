@@ -13,6 +13,7 @@
 #include "storage/deadline_rows.h"
 #include "storage/roster_store.h"
 #include "tests/testing/database.h"
+#include "tests/testing/fake_signer.h"
 #include "tests/testing/fixtures.h"
 #include "tests/testing/temp_dir.h"
 
@@ -28,15 +29,7 @@ absl::Time China(int y, int m, int d, int hh = 0) {
   return absl::FromCivil(absl::CivilSecond(y, m, d, hh, 0, 0), kChina);
 }
 
-// Signs with a fixed fake signature: these tests are not about signatures.
-class FakeSigner final : public domain::StatementSigner {
- public:
-  absl::StatusOr<std::string> Sign(absl::string_view) const override {
-    return std::string(64, 's');
-  }
-  std::string KeyId() const override { return "0123456789abcdef"; }
-  std::string PublicKey() const override { return std::string(32, 'k'); }
-};
+using odr::testing::FakeSigner;
 
 class ConfirmationStoreTest : public ::testing::Test {
  protected:

@@ -11,11 +11,13 @@
 #include "server/domain/roster.h"
 #include "server/domain/statutory_clock.h"
 #include "server/domain/working_calendar.h"
+#include "storage/agreement_store.h"
 #include "storage/deadline_rows.h"
 #include "storage/roster_store.h"
 #include "storage/schedule_store.h"
 #include "storage/sqlite_case_store.h"
 #include "tests/testing/database.h"
+#include "tests/testing/fake_signer.h"
 #include "tests/testing/fixtures.h"
 #include "tests/testing/temp_dir.h"
 
@@ -417,6 +419,77 @@ TEST_F(StatutoryClockStoreTest, ConfirmationApplicationDeadline) {
   EXPECT_EQ(expired[0].audience, domain::EventAudience::kAll);
   EXPECT_THAT(expired[0].reason, ::testing::HasSubstr("PML Art. 33"));
   EXPECT_EQ(State(id), CaseState::kAccepted);  // no state change
+}
+
+// PML Art. 31: the instalments of an effective agreement warn before their day and, unpaid at its
+// end, record INSTALMENT_OVERDUE; a paid one never fires; a confirmed case keeps them running.
+TEST_F(StatutoryClockStoreTest, InstalmentsWarnAndGoOverdueUnlessPaid) {
+  const std::string id = AcceptedCase();
+  Propose(id);
+  AcceptAssignment(id);
+  ASSERT_TRUE(
+      store_->TransitionCase(id, CaseAction::kStartMediation, std::nullopt, "", As("mediator-1"))
+          .ok());
+  odr::testing::FakeSigner signer;
+  AgreementStore agreements(db_.get(), store_.get(), &clock_, &ids_, &statutory_, &signer);
+  domain::AgreementContent content;
+  content.facts = "术后感染。";
+  content.issues = "赔偿。";
+  content.responsibilities = "医院承担责任。";
+  content.terms = {
+      {domain::TermKind::kPayment, "赔偿两万元", "respondents/0", "转账", "2031-04-30"}};
+  content.instalments = {{"2031-03-31", 1'200'000, "respondents/0", "applicants/0"},
+                         {"2031-04-30", 800'000, "respondents/0", "applicants/0"}};
+  auto a = agreements.Create(
+      id, [&](const domain::Case&) { return content; }, "", As("mediator-1"));
+  ASSERT_TRUE(a.ok()) << a.status();
+  for (const auto& [signer_ref, role] : std::vector<std::pair<std::string, domain::SignerRole>>{
+           {"applicants/0", domain::SignerRole::kParty},
+           {"respondents/0", domain::SignerRole::kParty},
+           {"principals/mediator-1", domain::SignerRole::kMediator},
+           {"organizations/org-1", domain::SignerRole::kOrganization}}) {
+    auto signed_ = agreements.Sign(
+        id, a->id, a->content_hash,
+        [&, ref = signer_ref, r = role](const domain::Case&)
+            -> absl::StatusOr<std::vector<std::pair<std::string, domain::SignerRole>>> {
+          return std::vector<std::pair<std::string, domain::SignerRole>>{{ref, r}};
+        },
+        As("mediator-1"));
+    ASSERT_TRUE(signed_.ok()) << signed_.status();
+  }
+  EXPECT_EQ(State(id), CaseState::kSettled);
+  const std::string first = domain::StatutoryClock::InstalmentId(a->id, 0);
+  const std::string second = domain::StatutoryClock::InstalmentId(a->id, 1);
+  EXPECT_EQ(Deadline(id, first).due, China(2031, 4, 1));
+  EXPECT_EQ(Deadline(id, second).due, China(2031, 5, 1));
+
+  // 72 hours before the end of 03-31: the warning.
+  clock_.Set(China(2031, 3, 29));
+  Fire();
+  EXPECT_TRUE(Deadline(id, first).warned);
+  // The first is paid in full: it is met and never goes overdue.
+  ASSERT_TRUE(agreements.RecordPayment(id, a->id, 0, 1'200'000, "", As("mediator-1")).ok());
+  EXPECT_EQ(Deadline(id, first).state, DeadlineState::kMet);
+
+  // A court confirms the agreement: the case ends, the second instalment is still owed.
+  ASSERT_TRUE(
+      store_->TransitionCase(id, CaseAction::kConfirm, std::nullopt, "ruled valid", As("court"))
+          .ok());
+  EXPECT_EQ(Deadline(id, second).state, DeadlineState::kRunning);
+  EXPECT_EQ(Deadline(id, "confirmation-application").state, DeadlineState::kCancelled);
+
+  clock_.Set(China(2031, 5, 1));
+  Fire();
+  const auto overdue = Events(id, EventKind::kInstalmentOverdue);
+  ASSERT_EQ(overdue.size(), 1u);
+  EXPECT_EQ(overdue[0].subject, "deadlines/" + second);
+  EXPECT_EQ(overdue[0].audience, domain::EventAudience::kAll);
+  EXPECT_THAT(overdue[0].reason, ::testing::HasSubstr("2031-04-30"));
+  EXPECT_EQ(Deadline(id, second).state, DeadlineState::kExpired);
+  EXPECT_EQ(State(id), CaseState::kConfirmed);
+  clock_.Set(China(2031, 6, 1));
+  Fire();
+  EXPECT_EQ(Events(id, EventKind::kInstalmentOverdue).size(), 1u);
 }
 
 // Withdrawing a case cancels its open deadlines and its appointments (their slots are free

@@ -62,11 +62,15 @@ class MediationTest : public ::testing::Test {
 
   void TearDown() override { Stop(); }
 
-  // Hook for subclasses: more principals (keys_) before odrd starts.
+  // Hooks for subclasses: more principals (keys_) before odrd starts; odrd's flags; more stubs
+  // once connected (reset them in an override of Stop).
   virtual void AddPrincipals() {}
+  virtual std::vector<std::string> ServerFlags() const { return {"--rate-limit", "0"}; }
+  virtual void Connected() {}
 
+  // Starts odrd on the data dir with ServerFlags() and `extra`, and connects.
   void Launch(std::vector<std::string> extra = {}) {
-    std::vector<std::string> args = {"--rate-limit", "0"};
+    std::vector<std::string> args = ServerFlags();
     args.insert(args.end(), extra.begin(), extra.end());
     server_ = std::make_unique<OdrdProcess>(data_, args);
     channel_ = grpc::CreateChannel(server_->address(), grpc::InsecureChannelCredentials());
@@ -74,6 +78,7 @@ class MediationTest : public ::testing::Test {
     agreements_ = v1::AgreementService::NewStub(channel_);
     deadlines_ = v1::DeadlineService::NewStub(channel_);
     for (const auto& [id, key] : keys_) tokens_[id] = IssueToken(channel_, id, key);
+    Connected();
   }
 
   // SIGTERM, after closing this client's connection (an idle connection would hold shutdown).
@@ -94,9 +99,9 @@ class MediationTest : public ::testing::Test {
   }
 
   // A case `c` (default: zhang against li before org1) created by `creator`, accepted by org1,
-  // m1 accepted, the respondent agreed: STATE_MEDIATING.
-  std::string MediatingCase(v1::Case c = ZhangAgainstLi("org1"),
-                            const std::string& creator = "zhang") {
+  // m1 accepted: STATE_MEDIATOR_ASSIGNED.
+  std::string AssignedCase(v1::Case c = ZhangAgainstLi("org1"),
+                           const std::string& creator = "zhang") {
     v1::CreateCaseRequest create;
     *create.mutable_case_() = c;
     v1::Case k;
@@ -115,15 +120,24 @@ class MediationTest : public ::testing::Test {
     v1::AcceptAssignmentRequest yes;
     yes.set_name(k.name());
     yes.set_no_conflict_declared(true);
-    EXPECT_TRUE(cases_->AcceptAssignment(As("med").get(), yes, &k).ok());
+    s = cases_->AcceptAssignment(As("med").get(), yes, &k);
+    EXPECT_TRUE(s.ok()) << s.error_message();
+    EXPECT_EQ(k.state(), v1::Case::STATE_MEDIATOR_ASSIGNED);
+    return k.name();
+  }
+
+  // AssignedCase, and the respondent agreed to mediation: STATE_MEDIATING.
+  std::string MediatingCase(v1::Case c = ZhangAgainstLi("org1"),
+                            const std::string& creator = "zhang") {
+    const std::string name = AssignedCase(std::move(c), creator);
     v1::RecordRespondentContactRequest contact;
-    contact.set_name(k.name());
+    contact.set_name(name);
     contact.set_outcome(v1::RecordRespondentContactRequest::OUTCOME_AGREED);
     v1::Case after;
-    s = deadlines_->RecordRespondentContact(As("med").get(), contact, &after);
+    grpc::Status s = deadlines_->RecordRespondentContact(As("med").get(), contact, &after);
     EXPECT_TRUE(s.ok()) << s.error_message();
     EXPECT_EQ(after.state(), v1::Case::STATE_MEDIATING);
-    return k.name();
+    return name;
   }
 
   // The content of a typical agreement: li pays zhang 20,000 yuan in two instalments.

@@ -46,6 +46,25 @@ TEST(StateMachineTest, TerminalStatesAllowNothing) {
   }
 }
 
+TEST(StateMachineTest, SettlementAndConfirmation) {
+  EXPECT_EQ(*NextState(CaseState::kMediating, CaseAction::kSettle), CaseState::kSettled);
+  EXPECT_EQ(*NextState(CaseState::kSettled, CaseAction::kConfirm), CaseState::kConfirmed);
+  EXPECT_EQ(*NextState(CaseState::kSettled, CaseAction::kMediateAgain), CaseState::kMediating);
+  EXPECT_TRUE(ReasonRequired(CaseAction::kMediateAgain));
+  // Only a case being mediated settles; a settled case is not withdrawn, closed or edited.
+  for (CaseState s : {CaseState::kMediatorAssigned, CaseState::kAccepted, CaseState::kSettled}) {
+    EXPECT_FALSE(NextState(s, CaseAction::kSettle).ok()) << StateName(s);
+  }
+  for (CaseAction a : {CaseAction::kWithdraw, CaseAction::kClose, CaseAction::kProposeMediator}) {
+    EXPECT_FALSE(NextState(CaseState::kSettled, a).ok()) << ActionName(a);
+  }
+  EXPECT_FALSE(CheckEditable(CaseState::kSettled).ok());
+  EXPECT_FALSE(IsTerminal(CaseState::kSettled));
+  EXPECT_TRUE(IsTerminal(CaseState::kConfirmed));
+  EXPECT_FALSE(CheckCanAddEvidence(CaseState::kConfirmed).ok());
+  EXPECT_TRUE(CheckCanAddEvidence(CaseState::kSettled).ok());
+}
+
 TEST(StateMachineTest, AcceptOnlyFromSubmitted) {
   for (CaseState s : {CaseState::kDraft, CaseState::kAccepted}) {
     EXPECT_FALSE(NextState(s, CaseAction::kAccept).ok()) << StateName(s);

@@ -605,6 +605,76 @@ TEST_F(StatutoryClockTest, ACaseThatEndsStopsEverything) {
   EXPECT_FALSE(clock_.OnCaseChange(closed, closed, now).stop_all);
 }
 
+TEST_F(StatutoryClockTest, SettlingStartsTheConfirmationPeriodAndConfirmingKeepsInstalments) {
+  const absl::Time now = CT(2031, 3, 18, 10);  // Tuesday
+  Case mediating = CitizenCase(CaseState::kMediating);
+  mediating.assignments = {Assignment("p-1", AssignmentState::kAccepted)};
+  Case settled = mediating;
+  settled.state = CaseState::kSettled;
+  DeadlinePlan plan = clock_.OnCaseChange(mediating, settled, now);
+  EXPECT_FALSE(plan.stop_all);
+  ASSERT_EQ(plan.stop.size(), 1u);
+  EXPECT_EQ(plan.stop[0].id, "mediation-period");
+  EXPECT_EQ(plan.stop[0].state, DeadlineState::kMet);
+  ASSERT_EQ(plan.start.size(), 1u);
+  EXPECT_EQ(plan.start[0].kind, DeadlineKind::kConfirmationApplication);
+  EXPECT_EQ(plan.start[0].due, EndOf(2031, 4, 17));  // 30 days (PML Art. 33), a Thursday
+
+  // Confirmed: the case ends, but its instalments stay due.
+  Case confirmed = settled;
+  confirmed.state = CaseState::kConfirmed;
+  plan = clock_.OnCaseChange(settled, confirmed, now);
+  EXPECT_TRUE(plan.stop_all);
+  EXPECT_TRUE(plan.keep_instalments);
+  // Closed otherwise: nothing is kept.
+  Case closed = mediating;
+  closed.state = CaseState::kClosed;
+  EXPECT_FALSE(clock_.OnCaseChange(mediating, closed, now).keep_instalments);
+
+  // A rejected confirmation: mediation again, the application period no longer runs.
+  Case again = settled;
+  again.state = CaseState::kMediating;
+  plan = clock_.OnCaseChange(settled, again, now);
+  ASSERT_EQ(plan.stop.size(), 1u);
+  EXPECT_EQ(plan.stop[0].id, "confirmation-application");
+  EXPECT_EQ(plan.stop[0].state, DeadlineState::kCancelled);
+  EXPECT_TRUE(plan.stop_instalments);  // the rejected agreement is no longer owed
+  EXPECT_THAT(plan.start, IsEmpty());
+}
+
+TEST_F(StatutoryClockTest, AnInstalmentIsDueAtTheEndOfItsDayAndOverdueAfter) {
+  const absl::Time now = CT(2031, 3, 20, 10);
+  const Deadline d = clock_.Instalment("case-1", "agr-1", 1, D(2031, 4, 30), now);
+  EXPECT_EQ(d.id, "instalment-agr-1-1");
+  EXPECT_EQ(d.subject, "agr-1/1");
+  EXPECT_EQ(d.kind, DeadlineKind::kInstalmentDue);
+  EXPECT_EQ(d.due, EndOf(2031, 4, 30));
+  ASSERT_TRUE(d.warn_at.has_value());
+  EXPECT_EQ(*d.warn_at, EndOf(2031, 4, 30) - absl::Hours(72));
+  const ExpiryEffect e = clock_.OnExpiry(d, CitizenCase(CaseState::kSettled));
+  EXPECT_EQ(e.event_kind, EventKind::kInstalmentOverdue);
+  EXPECT_EQ(e.audience, EventAudience::kAll);
+  EXPECT_FALSE(e.action.has_value());
+  EXPECT_THAT(e.message, HasSubstr("instalment 1 of agreements/agr-1"));
+  EXPECT_THAT(e.message, HasSubstr("2031-04-30"));
+  // A due day already past: due now, not in the past.
+  EXPECT_EQ(clock_.Instalment("case-1", "agr-1", 0, D(2031, 3, 1), now).due, now);
+}
+
+TEST_F(StatutoryClockTest, TheCourtHasThreeDaysToAcceptAndThirtyToRule) {
+  const Case c = CitizenCase(CaseState::kSettled);
+  const Deadline accept =
+      clock_.Start(DeadlineKind::kConfirmationAcceptance, c, "cf-1", CT(2031, 3, 17, 10));
+  EXPECT_EQ(accept.id, "confirmation-acceptance-cf-1");
+  EXPECT_EQ(accept.due, EndOf(2031, 3, 20));
+  EXPECT_EQ(StatutoryClock::Audience(accept.kind), EventAudience::kStaff);
+  const Deadline rule =
+      clock_.Start(DeadlineKind::kConfirmationRuling, c, "cf-1", CT(2031, 3, 18, 10));
+  EXPECT_EQ(rule.id, "confirmation-ruling-cf-1");
+  EXPECT_EQ(rule.due, EndOf(2031, 4, 17));
+  EXPECT_THAT(clock_.OnExpiry(rule, c).message, HasSubstr("CPL Art. 187"));
+}
+
 // ---- OnExpiry and messages ----
 
 TEST_F(StatutoryClockTest, ACourtDivertedCaseWhosePeriodEndsIsClosedAndReferredBack) {
