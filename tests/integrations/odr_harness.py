@@ -4,8 +4,10 @@ that dies with the driver, running a command with a timeout, and describing a fa
 Stdlib only, for Debian's /usr/bin/python3.
 """
 
+import argparse
 import ctypes
 import os
+import shutil
 import signal
 import subprocess
 import time
@@ -85,3 +87,19 @@ def write_secret(path, text):
     """Writes `text` and a newline to a new file of mode 0600."""
     with open(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w") as f:
         f.write(text + "\n")
+
+
+def parse_args(description):
+    """The binaries every example test runs (from CMake); returns (args, the rest for unittest)."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--odrd", required=True, help="the odrd binary")
+    parser.add_argument("--odr", required=True, help="the odr CLI binary")
+    parser.add_argument("--bindings-dir", required=True,
+                        help="where odr_bindings wrote them (BUILD/bindings)")
+    parser.add_argument("--node", default=shutil.which("node"), help="node (default: on PATH)")
+    args, rest = parser.parse_known_args()
+    for tool in ("odrd", "odr", "node"):
+        path = getattr(args, tool)
+        if not path or not os.access(path, os.X_OK):
+            parser.error(f"--{tool}: {path} is not an executable")
+    return args, rest

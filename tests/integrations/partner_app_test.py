@@ -18,7 +18,6 @@ By hand:
     --odr build/client/odr --bindings-dir build/bindings [-v]
 """
 
-import argparse
 import hashlib
 import json
 import os
@@ -28,7 +27,7 @@ import sys
 import tempfile
 import unittest
 
-from odr_harness import REPO, VIDEO_URL_PREFIX, Odrd, describe, run
+from odr_harness import REPO, parse_args, VIDEO_URL_PREFIX, Odrd, describe, run
 
 PARTNER_APP = os.path.join(REPO, "client", "examples", "partner_app", "partner_app.js")
 
@@ -310,17 +309,7 @@ class PartnerAppTest(unittest.TestCase):
 
 def main():
     global ARGS
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--odrd", required=True, help="the odrd binary")
-    parser.add_argument("--odr", required=True, help="the odr CLI binary")
-    parser.add_argument("--bindings-dir", required=True,
-                        help="where odr_bindings wrote them (BUILD/bindings)")
-    parser.add_argument("--node", default=shutil.which("node"), help="node (default: on PATH)")
-    ARGS, rest = parser.parse_known_args()
-    for tool in ("odrd", "odr", "node"):
-        path = getattr(ARGS, tool)
-        if not path or not os.access(path, os.X_OK):
-            parser.error(f"--{tool}: {path} is not an executable")
+    ARGS, rest = parse_args(__doc__.split("\n")[0])
     unittest.main(argv=[sys.argv[0]] + rest)
 
 

@@ -26,7 +26,6 @@ By hand:
     --odr build/client/odr --bindings-dir build/bindings [-v]
 """
 
-import argparse
 import datetime
 import hashlib
 import json
@@ -38,7 +37,7 @@ import sys
 import tempfile
 import unittest
 
-from odr_harness import REPO, Odrd, describe, run, write_secret
+from odr_harness import REPO, parse_args, Odrd, describe, run, write_secret
 
 COURT_INTAKE = os.path.join(REPO, "client", "examples", "court_intake", "court_intake.py")
 PARTNER_APP = os.path.join(REPO, "client", "examples", "partner_app", "partner_app.js")
@@ -363,17 +362,7 @@ class ZhujiStoryTest(unittest.TestCase):
 
 def main():
     global ARGS
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--odrd", required=True, help="the odrd binary")
-    parser.add_argument("--odr", required=True, help="the odr CLI binary")
-    parser.add_argument("--bindings-dir", required=True,
-                        help="where odr_bindings wrote them (BUILD/bindings)")
-    parser.add_argument("--node", default=shutil.which("node"), help="node (default: on PATH)")
-    ARGS, rest = parser.parse_known_args()
-    for tool in ("odrd", "odr", "node"):
-        path = getattr(ARGS, tool)
-        if not path or not os.access(path, os.X_OK):
-            parser.error(f"--{tool}: {path} is not an executable")
+    ARGS, rest = parse_args(__doc__.split("\n")[0])
     unittest.main(argv=[sys.argv[0]] + rest)
 
 
