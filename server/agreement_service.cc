@@ -119,6 +119,15 @@ std::string HtmlEscape(absl::string_view s) {
       s, {{"&", "&amp;"}, {"<", "&lt;"}, {">", "&gt;"}, {"\"", "&quot;"}, {"'", "&#39;"}});
 }
 
+// Courts read agreements only as filed with them, in the court bundle: never drafts or earlier
+// revisions, which would show how the parties' positions moved (OMR Art. 18).
+absl::Status NotForCourts(const domain::Principal& p) {
+  if (p.role != domain::Role::kCourt) return absl::OkStatus();
+  return MakeError(absl::StatusCode::kPermissionDenied, "PERMISSION_DENIED",
+                   "a court receives the effective agreement in the court bundle "
+                   "(ConfirmationService.GetCourtBundle), never drafts");
+}
+
 std::string SignatureLines(const v1::Agreement& a) {
   std::string out;
   for (const auto& s : a.signatures()) {
@@ -229,6 +238,7 @@ absl::StatusOr<std::pair<domain::Agreement, domain::Case>> AgreementServiceImpl:
   }
   ODR_RETURN_IF_ERROR(
       domain::AuthorizeCase(call.caller.principal, found->second, domain::CaseOperation::kRead));
+  ODR_RETURN_IF_ERROR(NotForCourts(call.caller.principal));
   ODR_RETURN_IF_ERROR(access_->Append(
       {AccessRecordFor(call, found->first.name(), /*change=*/false, clock_->Now())}));
   return found;
@@ -281,6 +291,7 @@ grpc::ServerUnaryReactor* AgreementServiceImpl::ListAgreements(grpc::CallbackSer
         ODR_ASSIGN_OR_RETURN(auto found, store_->List(id));
         ODR_RETURN_IF_ERROR(domain::AuthorizeCase(call.caller.principal, found.second,
                                                   domain::CaseOperation::kRead));
+        ODR_RETURN_IF_ERROR(NotForCourts(call.caller.principal));
         ODR_RETURN_IF_ERROR(access_->Append(
             {AccessRecordFor(call, absl::StrCat("cases/", id), /*change=*/false, clock_->Now())}));
         for (const domain::Agreement& a : found.first) {
@@ -422,9 +433,6 @@ grpc::ServerUnaryReactor* AgreementServiceImpl::RecordOffer(grpc::CallbackServer
         ODR_ASSIGN_OR_RETURN(
             domain::Offer saved,
             store_->RecordOffer(o, CaseChangeBy(call, domain::CaseOperation::kRecordOffer)));
-        ODR_RETURN_IF_ERROR(
-            access_->Append({AccessRecordFor(call, absl::StrCat("cases/", id, "/offers/", saved.id),
-                                             /*change=*/true, clock_->Now())}));
         resp->set_name(absl::StrCat("cases/", id, "/offers/", saved.id));
         resp->set_offered_by(saved.offered_by);
         resp->set_text(saved.text);

@@ -255,7 +255,8 @@ absl::StatusOr<std::vector<std::string>> ChooseParties(const domain::Principal& 
 // may not read it, PERMISSION_DENIED for the court and the case's staff.
 absl::Status AuthorizePartyAction(const domain::Principal& p, const domain::Case& k,
                                   const domain::Confirmation& f) {
-  ODR_RETURN_IF_ERROR(domain::AuthorizeConfirmationRead(p, k, f.id, f.court_id));
+  ODR_RETURN_IF_ERROR(
+      domain::AuthorizeConfirmationRead(p, k, f.id, f.court_id, f.submit_time.has_value()));
   if (!domain::RelationTo(p, k).any()) {
     return MakeError(absl::StatusCode::kPermissionDenied, "PERMISSION_DENIED",
                      "only the parties and their agents act on their application");
@@ -267,7 +268,8 @@ absl::Status AuthorizePartyAction(const domain::Principal& p, const domain::Case
 storage::ConfirmationStore::Authorize CourtDecision(const CallContext& call) {
   const domain::Principal* who = &call.caller.principal;
   return [who](const domain::Case& k, const domain::Confirmation& f) {
-    return domain::AuthorizeConfirmationDecision(*who, k, f.id, f.court_id);
+    return domain::AuthorizeConfirmationDecision(*who, k, f.id, f.court_id,
+                                                 f.submit_time.has_value());
   };
 }
 
@@ -336,7 +338,8 @@ absl::StatusOr<Result> ConfirmationServiceImpl::Read(const CallContext& call,
   ODR_ASSIGN_OR_RETURN(auto ids, ParseConfirmationName(name, "name"));
   ODR_ASSIGN_OR_RETURN(Result r, confirmations_->Get(ids.first, ids.second));
   ODR_RETURN_IF_ERROR(domain::AuthorizeConfirmationRead(call.caller.principal, r.second, r.first.id,
-                                                        r.first.court_id));
+                                                        r.first.court_id,
+                                                        r.first.submit_time.has_value()));
   ODR_RETURN_IF_ERROR(access_->Append({AccessRecordFor(call, absl::StrCat("cases/", r.second.id),
                                                        /*change=*/false, clock_->Now())}));
   return r;
@@ -415,7 +418,8 @@ grpc::ServerUnaryReactor* ConfirmationServiceImpl::CreateConfirmation(
         const std::string party = req->party();
         const std::string key = req->request_id().empty()
                                     ? ""
-                                    : absl::StrCat("principal:", who.id, ":", req->request_id());
+                                    : absl::StrCat("principal:", who.id, ":", req->request_id(),
+                                                   ":", MessageFingerprint(call.method, *req));
         ODR_ASSIGN_OR_RETURN(Result r, confirmations_->Create(
                                            id, court, materials,
                                            [&who, &party](const domain::Case& k) {

@@ -91,7 +91,8 @@ grpc::ServerUnaryReactor* CourtServiceImpl::DivertCase(grpc::CallbackServerConte
         m.rpc = call.method;
         m.method = absl::StrCat("court:", who.court_id, ":DivertCase");
         m.request_id = data.court_diversion->intake_reference;
-        m.request_fingerprint = "court-diversion";
+        // A reused reference with another dispute is REQUEST_ID_REUSED, not the first case.
+        m.request_fingerprint = MessageFingerprint(call.method, req->case_());
         ODR_ASSIGN_OR_RETURN(domain::Case k, cases_->CreateCase(data, m));
         if (k.state == domain::CaseState::kDraft) {
           domain::MutationContext submit = m;

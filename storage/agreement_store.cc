@@ -452,6 +452,13 @@ absl::StatusOr<Agreement> AgreementStore::Sign(
                                    " and the case is ", domain::ApiStateName(k.state),
                                    "; only a draft of a case being mediated is signed"));
                 }
+                // Who must sign is the case's parties: they must still be those the text names.
+                if (domain::PartiesOf(k) != a.parties) {
+                  return MakeError(
+                      absl::StatusCode::kFailedPrecondition, "PARTIES_CHANGED",
+                      absl::StrCat("the case's parties changed since revision ", a.revision,
+                                   " was drafted; revise the agreement before signing"));
+                }
                 if (content_hash != a.content_hash) {
                   return MakeError(
                       absl::StatusCode::kFailedPrecondition, "CONTENT_CHANGED",
@@ -556,9 +563,12 @@ absl::StatusOr<Agreement> AgreementStore::RecordPayment(absl::string_view case_i
                 if (instalment < 0 ||
                     instalment >= static_cast<int>(a.content.instalments.size())) {
                   return InvalidFieldError(
-                      "instalment", absl::StrCat("must be 0 to ", a.content.instalments.size() - 1,
-                                                 " (the schedule has ",
-                                                 a.content.instalments.size(), " instalments)"));
+                      "instalment",
+                      a.content.instalments.empty()
+                          ? std::string("the agreement has no payment schedule")
+                          : absl::StrCat("must be 0 to ", a.content.instalments.size() - 1,
+                                         " (the schedule has ", a.content.instalments.size(),
+                                         " instalments)"));
                 }
                 const int64_t remaining =
                     a.content.instalments[instalment].amount_fen - domain::PaidFen(a, instalment);
@@ -612,35 +622,41 @@ absl::StatusOr<Agreement> AgreementStore::RecordPayment(absl::string_view case_i
 absl::StatusOr<domain::Offer> AgreementStore::RecordOffer(const domain::Offer& offer,
                                                           const domain::MutationContext& ctx) {
   domain::Offer result = offer;
-  ODR_RETURN_IF_ERROR(db_->Write([&](Connection& c) -> absl::Status {
-    ODR_ASSIGN_OR_RETURN(Case k, case_rows::LoadCase(c, offer.case_id));
-    if (ctx.authorize) ODR_RETURN_IF_ERROR(ctx.authorize(k));
-    if (k.state != domain::CaseState::kMediating) {
-      return TransitionError(domain::ApiStateName(k.state),
-                             absl::StrCat("offers are recorded while the case is mediated; it is ",
-                                          domain::ApiStateName(k.state)));
-    }
-    if (!domain::IsPartyRef(k, offer.offered_by)) {
-      return InvalidFieldError("offer.offered_by",
-                               "must name a party of the case: applicants/{i} or"
-                               " respondents/{i}");
-    }
-    result.id = ids_->NewId();
-    result.recorded_by = ctx.actor;
-    result.time = clock_->Now();
-    ODR_ASSIGN_OR_RETURN(
-        Statement s,
-        c.Prepare("INSERT INTO privileged_offers (case_id, id, offered_by, text, amount_fen,"
-                  " recorded_by, time_us) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"));
-    s.Bind(1, k.id)
-        .Bind(2, result.id)
-        .Bind(3, result.offered_by)
-        .Bind(4, result.text)
-        .Bind(5, result.amount_fen)
-        .Bind(6, result.recorded_by)
-        .Bind(7, absl::ToUnixMicros(result.time));
-    return s.Run();
-  }));
+  // In the case's transaction, with its access record.
+  ODR_RETURN_IF_ERROR(
+      cases_
+          ->MutateCaseFor(
+              offer.case_id, std::nullopt, ctx,
+              [&](Connection& c, Case& k) -> absl::Status {
+                if (k.state != domain::CaseState::kMediating) {
+                  return TransitionError(
+                      domain::ApiStateName(k.state),
+                      absl::StrCat("offers are recorded while the case is mediated; it is ",
+                                   domain::ApiStateName(k.state)));
+                }
+                if (!domain::IsPartyRef(k, offer.offered_by)) {
+                  return InvalidFieldError("offer.offered_by",
+                                           "must name a party of the case: applicants/{i} or"
+                                           " respondents/{i}");
+                }
+                result.id = ids_->NewId();
+                result.recorded_by = ctx.actor;
+                result.time = k.update_time;
+                ODR_ASSIGN_OR_RETURN(
+                    Statement s,
+                    c.Prepare("INSERT INTO privileged_offers (case_id, id, offered_by, text,"
+                              " amount_fen, recorded_by, time_us) VALUES (?1, ?2, ?3, ?4, ?5,"
+                              " ?6, ?7)"));
+                s.Bind(1, k.id)
+                    .Bind(2, result.id)
+                    .Bind(3, result.offered_by)
+                    .Bind(4, result.text)
+                    .Bind(5, result.amount_fen)
+                    .Bind(6, result.recorded_by)
+                    .Bind(7, absl::ToUnixMicros(result.time));
+                return s.Run();
+              })
+          .status());
   return result;
 }
 

@@ -581,6 +581,15 @@ absl::StatusOr<Result> ConfirmationStore::Join(
           std::string* message) -> absl::Status {
         ODR_RETURN_IF_ERROR(
             domain::NextConfirmationState(f, domain::ConfirmationAction::kJoin).status());
+        // The application is made when the last party joins: the pre-check again, on the
+        // case as it is now (the 30 days of PML Art. 33 above all), this application aside.
+        ODR_ASSIGN_OR_RETURN(PrecheckResult pre,
+                             BuildPrecheck(c, statutory_, k, f.court_id, f.materials, now));
+        std::vector<domain::ConfirmationProblem> problems;
+        for (const auto& p : pre.problems) {
+          if (p.reason != "APPLICATION_PENDING") problems.push_back(p);
+        }
+        if (!problems.empty()) return ProblemsError(problems);
         return Consent(c, statutory_, k, f, parties, ctx.actor, now, message);
       });
 }
@@ -791,7 +800,7 @@ absl::StatusOr<ConfirmationPage> ConfirmationStore::ListForCourt(
         Statement s,
         c.Prepare(absl::StrCat(
             "SELECT ", kColumns,
-            " FROM confirmations WHERE court_id = ?1 AND state != 'awaiting_parties'"
+            " FROM confirmations WHERE court_id = ?1 AND submit_time_us IS NOT NULL"
             " AND (?2 = '' OR state = ?2) AND (create_time_us > ?3 OR (create_time_us = ?3"
             " AND case_id || '/' || id > ?4)) ORDER BY create_time_us, case_id, id LIMIT ?5")));
     s.Bind(1, court_id).Bind(2, state ? domain::ConfirmationStateName(*state) : "");

@@ -77,16 +77,17 @@ absl::Status Insert(Connection& c, const Deadline& d, bool* inserted) {
           "INSERT INTO deadlines (", kColumns,
           ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16,"
           " (SELECT COALESCE(MAX(ordinal), 0) + 1 FROM deadlines WHERE case_id = ?1), ?17)"
-          // A deadline that ended is started afresh only for a new agreement's application
-          // period (after a rejected confirmation); every other deadline starts once.
+          // A deadline that ended is started afresh only when the parties mediate again after a
+          // rejected confirmation (a new mediation period, then a new agreement's application
+          // period); every other deadline starts once.
           " ON CONFLICT (case_id, id) DO UPDATE SET state = excluded.state, subject ="
           " excluded.subject, start_us = excluded.start_us, length = excluded.length,"
           " working_days = excluded.working_days, extension_days = excluded.extension_days,"
           " paused_us = excluded.paused_us, paused_at_us = excluded.paused_at_us, due_us ="
           " excluded.due_us, warn_us = excluded.warn_us, warned = excluded.warned, provisional ="
           " excluded.provisional, next_fire_us = excluded.next_fire_us, update_time_us ="
-          " excluded.update_time_us WHERE deadlines.kind = 'confirmation_application' AND"
-          " deadlines.state NOT IN ('running', 'paused')")));
+          " excluded.update_time_us WHERE deadlines.kind IN ('confirmation_application',"
+          " 'mediation_period') AND deadlines.state NOT IN ('running', 'paused')")));
   BindRow(s, d);
   ODR_RETURN_IF_ERROR(s.Run());
   *inserted = c.Changes() > 0;

@@ -15,9 +15,9 @@
 
 namespace odr::storage::deadline_rows {
 
-// Inserts `d` unless the case already has a deadline of its id (an ended confirmation-application
-// deadline is started afresh: a new agreement after a rejected confirmation); *inserted says
-// whether it was written.
+// Inserts `d` unless the case already has a deadline of its id (an ended mediation period or
+// confirmation-application deadline is started afresh: mediating again after a rejected
+// confirmation); *inserted says whether it was written.
 absl::Status Insert(Connection& c, const domain::Deadline& d, bool* inserted);
 // NOT_FOUND (reason NOT_FOUND) naming the deadline if absent.
 absl::StatusOr<domain::Deadline> Load(Connection& c, absl::string_view case_id,

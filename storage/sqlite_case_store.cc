@@ -11,6 +11,7 @@
 #include "server/domain/errors.h"
 #include "server/domain/roster.h"
 #include "server/domain/status_macros.h"
+#include "server/domain/validation.h"
 #include "storage/access_log.h"
 #include "storage/case_rows.h"
 #include "storage/deadline_rows.h"
@@ -742,7 +743,10 @@ absl::StatusOr<Case> SqliteCaseStore::UpdateCase(absl::string_view id, const Cas
           break;
       }
     }
-    return absl::OkStatus();
+    // Checked on the case as it will be, whichever side the update replaced.
+    Violations sides;
+    domain::ValidateSides(k.data, "case", &sides);
+    return sides.ToStatus();
   });
 }
 

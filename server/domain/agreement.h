@@ -62,6 +62,7 @@ struct AgreementParty {
   std::string id_number;
   std::string phone;
   std::string service_address;
+  bool operator==(const AgreementParty&) const = default;
 };
 
 enum class AgreementState { kDraft, kEffective, kAbandoned, kConfirmationRejected };

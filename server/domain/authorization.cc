@@ -404,7 +404,7 @@ bool MaySeeMediatorPrivateDetails(const Principal& p, absl::string_view organiza
 
 bool MaySeeOffer(const Principal& p, const Case& c, absl::string_view offered_by) {
   const CaseRelation r = RelationTo(p, c);
-  if (r.assigned_mediator || r.organization_admin) return true;
+  if (r.accepted_mediator || r.organization_admin) return true;
   const bool applicants = absl::StartsWith(offered_by, "applicants/");
   return applicants ? r.applicant_side : r.respondent_side;
 }
@@ -428,16 +428,16 @@ absl::Status ConfirmationNotFoundError(absl::string_view case_id, absl::string_v
 }
 
 absl::Status AuthorizeConfirmationRead(const Principal& p, const Case& c, absl::string_view id,
-                                       absl::string_view court_id) {
-  if (IsCourtPrincipal(p, court_id)) return absl::OkStatus();
+                                       absl::string_view court_id, bool filed) {
+  if (filed && IsCourtPrincipal(p, court_id)) return absl::OkStatus();
   if (AuthorizeCase(p, c, CaseOperation::kRead).ok()) return absl::OkStatus();
   return ConfirmationNotFoundError(c.id, id);
 }
 
 absl::Status AuthorizeConfirmationDecision(const Principal& p, const Case& c, absl::string_view id,
-                                           absl::string_view court_id) {
-  if (IsCourtPrincipal(p, court_id)) return absl::OkStatus();
-  if (!AuthorizeConfirmationRead(p, c, id, court_id).ok()) {
+                                           absl::string_view court_id, bool filed) {
+  if (filed && IsCourtPrincipal(p, court_id)) return absl::OkStatus();
+  if (!AuthorizeConfirmationRead(p, c, id, court_id, filed).ok()) {
     return ConfirmationNotFoundError(c.id, id);
   }
   return MakeError(absl::StatusCode::kPermissionDenied, "PERMISSION_DENIED",

@@ -129,9 +129,9 @@ absl::Status AuthorizeAvailability(const Principal& p, absl::string_view organiz
 // NOT_FOUND for an appointment, the same whether it is missing or hidden.
 absl::Status AppointmentNotFoundError(absl::string_view case_id, absl::string_view id);
 
-// Privileged offers (OMR Art. 18): the case's mediators and organization admins, and the side
-// that made the offer (`offered_by` "applicants/{i}" or "respondents/{i}"). Never a court.
-// AuthorizeCase kRead must have passed.
+// Privileged offers (OMR Art. 18): the case's accepted mediators (not one only proposed) and
+// organization admins, and the side that made the offer (`offered_by` "applicants/{i}" or
+// "respondents/{i}"). Never a court. AuthorizeCase kRead must have passed.
 bool MaySeeOffer(const Principal& p, const Case& c, absl::string_view offered_by);
 
 // The message of NOT_FOUND for a case, the same whether it is missing or hidden.
@@ -147,14 +147,15 @@ bool IsCourtPrincipal(const Principal& p, absl::string_view court_id);
 // NOT_FOUND for a confirmation application, the same whether it is missing or hidden.
 absl::Status ConfirmationNotFoundError(absl::string_view case_id, absl::string_view id);
 // Reading application `id` of case `c` made to court `court_id` (and its court bundle): anyone
-// who may read the case, and the principals of that court. Another court gets NOT_FOUND, as for
-// a missing application, so that it cannot learn the application exists.
+// who may read the case, and the principals of that court once the application was `filed`
+// (every party consented). Another court, or the court before filing, gets NOT_FOUND, as for a
+// missing application, so that it cannot learn the application exists.
 absl::Status AuthorizeConfirmationRead(const Principal& p, const Case& c, absl::string_view id,
-                                       absl::string_view court_id);
+                                       absl::string_view court_id, bool filed);
 // Deciding on it (accept, refuse, request materials, rule): the principals of `court_id` only;
 // NOT_FOUND for whoever may not read it, PERMISSION_DENIED for the others (the parties ...).
 absl::Status AuthorizeConfirmationDecision(const Principal& p, const Case& c, absl::string_view id,
-                                           absl::string_view court_id);
+                                           absl::string_view court_id, bool filed);
 
 }  // namespace odr::domain
 

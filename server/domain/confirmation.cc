@@ -129,14 +129,22 @@ bool IsDigits(absl::string_view s) {
          std::all_of(s.begin(), s.end(), [](char ch) { return ch >= '0' && ch <= '9'; });
 }
 
-// The household-registration region of a natural person's resident ID card, or "".
+// A party's domicile region (CPL Interpretation Arts. 3-4): a natural person's household
+// registration, from the first six digits of a resident ID card; a legal person's or
+// organization's registered seat, from the administrative division code in characters 3-8 of its
+// unified social credit code (GB 32100-2015). "" when the document does not say.
 std::string Domicile(const Party& p) {
-  if (p.kind != PartyKind::kNaturalPerson ||
-      p.id_document_type != IdDocumentType::kResidentIdCard || p.id_number.size() != 18 ||
-      !IsDigits(absl::string_view(p.id_number).substr(0, 6))) {
-    return "";
+  if (p.kind == PartyKind::kNaturalPerson &&
+      p.id_document_type == IdDocumentType::kResidentIdCard && p.id_number.size() == 18 &&
+      IsDigits(absl::string_view(p.id_number).substr(0, 6))) {
+    return p.id_number.substr(0, 6);
   }
-  return p.id_number.substr(0, 6);
+  if (p.kind != PartyKind::kNaturalPerson &&
+      p.id_document_type == IdDocumentType::kUnifiedSocialCreditCode && p.id_number.size() == 18 &&
+      IsDigits(absl::string_view(p.id_number).substr(2, 6))) {
+    return p.id_number.substr(2, 6);
+  }
+  return "";
 }
 
 bool SameDocument(const Principal& p, IdDocumentType type, const std::string& number) {

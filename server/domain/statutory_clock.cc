@@ -247,6 +247,10 @@ DeadlinePlan StatutoryClock::OnCaseChange(const Case& before, const Case& after,
   if (before.state == CaseState::kSettled && after.state != CaseState::kSettled) {
     plan.stop.push_back({"confirmation-application", DeadlineState::kCancelled});
     plan.stop_instalments = true;
+    // Mediating again after a rejected confirmation: a new mediation period (OMR Art. 24).
+    if (after.state == CaseState::kMediating) {
+      plan.start.push_back(Start(DeadlineKind::kMediationPeriod, after, "", now));
+    }
     return plan;
   }
   std::set<std::string> proposed_before, active_before;

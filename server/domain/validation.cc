@@ -2,6 +2,7 @@
 
 #include <array>
 #include <cctype>
+#include <set>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
@@ -309,9 +310,34 @@ void ValidateParties(const std::vector<Party>& parties, const std::string& path,
   }
 }
 
+void ValidateSides(const CaseData& c, const std::string& path, Violations* v) {
+  // One person may not be (or act for) both sides (Civil Code Art. 168): they would sign and
+  // apply for the other side too.
+  std::set<std::pair<IdDocumentType, std::string>> applicant_side;
+  for (const Party& p : c.applicants) {
+    applicant_side.insert({p.id_document_type, p.id_number});
+    for (const Agent& a : p.agents) applicant_side.insert({a.id_document_type, a.id_number});
+  }
+  for (size_t i = 0; i < c.respondents.size(); ++i) {
+    const Party& p = c.respondents[i];
+    const std::string f = absl::StrCat(path, ".respondents[", i, "]");
+    if (applicant_side.count({p.id_document_type, p.id_number}) > 0) {
+      v->Add(f + ".id_number", "is also on the applicant side: nobody may be on both sides");
+    }
+    for (size_t j = 0; j < p.agents.size(); ++j) {
+      const Agent& a = p.agents[j];
+      if (applicant_side.count({a.id_document_type, a.id_number}) > 0) {
+        v->Add(absl::StrCat(f, ".agents[", j, "].id_number"),
+               "is also on the applicant side: nobody may act for both sides");
+      }
+    }
+  }
+}
+
 void ValidateCaseData(const CaseData& c, absl::Time now, const std::string& path, Violations* v) {
   ValidateParties(c.applicants, path + ".applicants", v);
   ValidateParties(c.respondents, path + ".respondents", v);
+  ValidateSides(c, path, v);
   if (auto e = CheckText(c.summary, 1, Limits::kSummaryChars, true); !e.empty()) {
     v->Add(path + ".summary", e);
   }

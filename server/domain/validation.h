@@ -58,6 +58,9 @@ std::string CheckResourceId(absl::string_view s);
 // Validates the parts of a case a client sets. `path` prefixes field names ("case").
 void ValidateParty(const Party& p, const std::string& path, Violations* v);
 void ValidateParties(const std::vector<Party>& parties, const std::string& path, Violations* v);
+// Nobody (party or agent, by identity document) on both sides; violations name the respondent
+// side's field.
+void ValidateSides(const CaseData& c, const std::string& path, Violations* v);
 void ValidateCaseData(const CaseData& c, absl::Time now, const std::string& path, Violations* v);
 
 }  // namespace odr::domain

@@ -114,7 +114,10 @@ const std::map<std::string, std::set<std::string>>& Expectations() {
       // have are NOT_FOUND for everyone: a missing and a hidden one read the same.
       {"/odr.v1.AgreementService/CreateAgreement", {"admin of the case's organization"}},
       {"/odr.v1.AgreementService/GetAgreement", {}},
-      {"/odr.v1.AgreementService/ListAgreements", related},
+      // Courts receive the agreement only in the court bundle, never drafts.
+      {"/odr.v1.AgreementService/ListAgreements",
+       {"citizen A", "assigned mediator", "admin of the case's organization",
+        "partner P for citizen A"}},
       {"/odr.v1.AgreementService/UpdateAgreement", {}},
       {"/odr.v1.AgreementService/SignAgreement", {}},
       {"/odr.v1.AgreementService/RenderAgreement", {}},

@@ -262,6 +262,20 @@ TEST_F(ConfirmationTest, RejectedLetsThePartiesMediateAgain) {
   EXPECT_EQ(out.state(), v1::Confirmation::STATE_RULED_REJECTED);
   EXPECT_THAT(out.rejection_grounds(), ElementsAre(v1::REJECTION_GROUND_NOT_VOLUNTARY));
   EXPECT_EQ(GetCase(k).state(), v1::Case::STATE_MEDIATING);
+  // Mediating again: a new mediation period runs.
+  {
+    v1::ListDeadlinesRequest dl;
+    dl.set_parent(k);
+    v1::ListDeadlinesResponse deadlines;
+    ASSERT_TRUE(deadlines_->ListDeadlines(As("zhang").get(), dl, &deadlines).ok());
+    bool period = false;
+    for (const v1::Deadline& d : deadlines.deadlines()) {
+      if (d.kind() == v1::Deadline::KIND_MEDIATION_PERIOD) {
+        period = d.state() == v1::Deadline::STATE_RUNNING;
+      }
+    }
+    EXPECT_TRUE(period);
+  }
   v1::GetAgreementRequest get;
   get.set_name(first.name());
   v1::Agreement a;

@@ -169,13 +169,40 @@ TEST_F(ConfirmationStoreTest, AfterThirtyDaysTheApplicationIsRefusedNamingTheDea
   EXPECT_TRUE(list->first.empty());
 }
 
+// The application is made when the last party joins: joining after the 30 days is refused too,
+// and nothing is filed.
+TEST_F(ConfirmationStoreTest, ALateJoinIsRefusedNamingTheDeadline) {
+  const std::string id = SettledCase();  // apply by the end of 2031-04-02
+  clock_.Set(China(2031, 3, 31, 10));
+  auto first = Apply(id, {"applicants/0"});
+  ASSERT_TRUE(first.ok()) << first.status();
+  clock_.Set(China(2031, 4, 5, 10));
+  auto late = confirmations_.Join(
+      id, first->first.id,
+      [](const domain::Case&,
+         const domain::Confirmation&) -> absl::StatusOr<std::vector<std::string>> {
+        return std::vector<std::string>{"respondents/0"};
+      },
+      As("lawyer"));
+  ASSERT_FALSE(late.ok());
+  EXPECT_EQ(ErrorReason(late.status()), "CONFIRMATION_DEADLINE_PASSED");
+  EXPECT_THAT(std::string(late.status().message()), HasSubstr("2031-04-02"));
+  auto list = confirmations_.ListForCase(id, std::nullopt);
+  ASSERT_TRUE(list.ok());
+  ASSERT_EQ(list->first.size(), 1u);
+  EXPECT_EQ(list->first[0].state, domain::ConfirmationState::kAwaitingParties);
+  EXPECT_FALSE(list->first[0].submit_time.has_value());
+}
+
 TEST_F(ConfirmationStoreTest, AJointApplicationIsFiledWhenEveryPartyConsented) {
   const std::string id = SettledCase();
   clock_.Advance(absl::Hours(24 * 10));
   auto first = Apply(id, {"applicants/0"});
   ASSERT_TRUE(first.ok()) << first.status();
   EXPECT_EQ(first->first.state, domain::ConfirmationState::kAwaitingParties);
-  EXPECT_THAT(first->first.bases, ElementsAre(domain::CompetenceBasis::kSubjectMatter,
+  // The hospital's seat (its credit code), the case's region and the organization's.
+  EXPECT_THAT(first->first.bases, ElementsAre(domain::CompetenceBasis::kPartyDomicile,
+                                              domain::CompetenceBasis::kSubjectMatter,
                                               domain::CompetenceBasis::kOrganization));
   EXPECT_EQ(Deadline(id, "confirmation-application").state, domain::DeadlineState::kRunning);
 

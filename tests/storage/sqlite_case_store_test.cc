@@ -232,11 +232,33 @@ TEST_F(SqliteCaseStoreTest, IdempotentTransitionRetryReturnsCase) {
   EXPECT_EQ(Count("SELECT COUNT(*) FROM case_events"), 2);
 }
 
+// Nobody may be (or act for) both sides: one person would sign and apply for both.
+TEST_F(SqliteCaseStoreTest, UpdateRefusesAPersonOnBothSides) {
+  domain::Case k = MustCreate();
+  domain::CaseData values;
+  values.respondents = k.data.respondents;
+  domain::Agent agent;
+  agent.name = "张三";
+  agent.id_document_type = k.data.applicants[0].id_document_type;
+  agent.id_number = k.data.applicants[0].id_number;
+  agent.phone = "13800138000";
+  agent.service_address = "zhangsan@example.com";
+  values.respondents[0].agents.push_back(agent);
+  auto u = store_->UpdateCase(k.id, values, {domain::CaseField::kRespondents}, k.version, Ctx());
+  ASSERT_EQ(u.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(ErrorFieldViolations(u.status()),
+              ::testing::Contains(::testing::Field(&FieldViolation::field,
+                                                   "case.respondents[0].agents[1].id_number")));
+  EXPECT_EQ(store_->GetCase(k.id)->version, k.version);  // nothing written
+}
+
 TEST_F(SqliteCaseStoreTest, UpdateReplacesMaskedFieldsOnly) {
   domain::Case k = MustCreate();
   domain::CaseData values;
   values.summary = "更新后的摘要";
-  values.respondents = {odr::testing::Applicant()};
+  domain::Party other = odr::testing::Applicant();
+  other.id_number = odr::testing::kIdWang;
+  values.respondents = {other};
   values.claims = "ignored because not in the mask";
   auto u = store_->UpdateCase(k.id, values,
                               {domain::CaseField::kSummary, domain::CaseField::kRespondents},

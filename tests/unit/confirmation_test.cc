@@ -51,8 +51,10 @@ TEST(CompetentCourtsTest, DomicileOfNaturalPersonsSubjectMatterAndOrganization) 
   ASSERT_THAT(Ids(got), ElementsAre("beijing-dongcheng", "zhuji", "zhuji-2"));
   // The applicant's resident ID card: the first six digits are the household registration.
   EXPECT_THAT(got[0].bases, ElementsAre(CompetenceBasis::kPartyDomicile));
-  // The organization's region only: the lawyer's ID (330681...) is an agent's, not a party's.
-  EXPECT_THAT(got[1].bases, ElementsAre(CompetenceBasis::kOrganization));
+  // The hospital's seat (330681 in its unified social credit code) and the organization's region;
+  // the lawyer's ID (330681...) is an agent's, not a party's, and adds nothing.
+  EXPECT_THAT(got[1].bases,
+              ElementsAre(CompetenceBasis::kPartyDomicile, CompetenceBasis::kOrganization));
   EXPECT_THAT(got[2].bases, ElementsAre(CompetenceBasis::kSubjectMatter));
 }
 
@@ -67,10 +69,14 @@ TEST(CompetentCourtsTest, EveryBasisOfOneCourt) {
                           CompetenceBasis::kOrganization));
 }
 
-TEST(CompetentCourtsTest, PassportsAndLegalPersonsHaveNoDomicileHere) {
+TEST(CompetentCourtsTest, APassportSaysNoDomicile_ALegalPersonsCodeSaysItsSeat) {
   Case c = SettledCase();
   c.data.applicants[0].id_document_type = IdDocumentType::kPassport;
   c.data.applicants[0].id_number = "110101199003074514";
+  EXPECT_THAT(Ids(CompetentCourts(c, "", kCourts)), ElementsAre("zhuji", "zhuji-2"));
+  c.data.respondents[0].id_number = "91330604MA2BXXXXXP";  // a company registered in Shangyu
+  EXPECT_THAT(Ids(CompetentCourts(c, "", kCourts)), ElementsAre("shangyu", "zhuji-2"));
+  c.data.respondents[0].id_number = "91ABCDEFMA2BXXXXXP";  // no division code: no seat
   EXPECT_THAT(Ids(CompetentCourts(c, "", kCourts)), ElementsAre("zhuji-2"));
 }
 

@@ -639,7 +639,9 @@ TEST_F(StatutoryClockTest, SettlingStartsTheConfirmationPeriodAndConfirmingKeeps
   EXPECT_EQ(plan.stop[0].id, "confirmation-application");
   EXPECT_EQ(plan.stop[0].state, DeadlineState::kCancelled);
   EXPECT_TRUE(plan.stop_instalments);  // the rejected agreement is no longer owed
-  EXPECT_THAT(plan.start, IsEmpty());
+  ASSERT_EQ(plan.start.size(), 1u);    // a new mediation period
+  EXPECT_EQ(plan.start[0].kind, DeadlineKind::kMediationPeriod);
+  EXPECT_EQ(plan.start[0].start, now);
 }
 
 TEST_F(StatutoryClockTest, AnInstalmentIsDueAtTheEndOfItsDayAndOverdueAfter) {
