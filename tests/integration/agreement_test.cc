@@ -140,6 +140,34 @@ TEST_F(AgreementTest, ARevisionVoidsEarlierSignaturesAndKeepsTheOldText) {
   EXPECT_EQ(out.signatures_size(), 1);
 }
 
+// The text names the parties as they were: when the case's parties change, nobody signs the old
+// text until it is revised.
+TEST_F(AgreementTest, ChangedPartiesMustBeRevisedBeforeSigning) {
+  v1::Agreement a = Draft(case_, SampleAgreement());
+  ASSERT_TRUE(Sign("li", a, &a).ok());
+  v1::UpdateCaseRequest up;
+  *up.mutable_case_() = GetCase(case_, "zhang");
+  up.mutable_case_()->mutable_applicants(0)->set_phone("13800138999");
+  up.mutable_update_mask()->add_paths("applicants");
+  v1::Case k;
+  grpc::Status s = cases_->UpdateCase(As("zhang").get(), up, &k);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  v1::Agreement out;
+  s = Sign("zhang", a, &out);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_EQ(testing::Reason(s), "PARTIES_CHANGED");
+
+  v1::UpdateAgreementRequest revise;
+  *revise.mutable_agreement() = SampleAgreement();
+  revise.mutable_agreement()->set_name(a.name());
+  revise.mutable_agreement()->set_etag(a.etag());
+  v1::Agreement b;
+  ASSERT_TRUE(agreements_->UpdateAgreement(As("med").get(), revise, &b).ok());
+  EXPECT_THAT(b.text(), HasSubstr("13800138999"));
+  EXPECT_EQ(b.signatures_size(), 0);  // li signed the old text only
+  ASSERT_TRUE(Sign("zhang", b, &b).ok());
+}
+
 TEST_F(AgreementTest, BadContentIsRefusedNamingEveryField) {
   v1::Agreement bad = SampleAgreement();
   bad.set_facts("");
