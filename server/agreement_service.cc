@@ -61,7 +61,7 @@ v1::AgreementSignature::Role RoleToApi(domain::SignerRole r) {
 // The content of `in` (output-only fields ignored), validated against case `k`, with field names
 // under "agreement".
 absl::StatusOr<domain::AgreementContent> ContentFromApi(const v1::Agreement& in,
-                                                        const domain::Case& k) {
+                                                        const domain::Case& k, absl::Time now) {
   Violations v;
   domain::AgreementContent a;
   a.facts = in.facts();
@@ -77,7 +77,7 @@ absl::StatusOr<domain::AgreementContent> ContentFromApi(const v1::Agreement& in,
   for (const v1::Instalment& in_i : in.instalments()) {
     a.instalments.push_back({in_i.due_date(), in_i.amount_fen(), in_i.payer(), in_i.payee()});
   }
-  domain::ValidateAgreementContent(a, k, "agreement", &v);
+  domain::ValidateAgreementContent(a, k, now, "agreement", &v);
   ODR_RETURN_IF_ERROR(v.ToStatus());
   return a;
 }
@@ -258,11 +258,13 @@ grpc::ServerUnaryReactor* AgreementServiceImpl::CreateAgreement(
                                     : absl::StrCat(call.caller.principal.id, ":", req->request_id(),
                                                    ":", MessageFingerprint(call.method, *req));
         // The content is checked against the parties of the case as stored.
-        ODR_ASSIGN_OR_RETURN(
-            domain::Agreement a,
-            store_->Create(
-                id, [req](const domain::Case& k) { return ContentFromApi(req->agreement(), k); },
-                key, CaseChangeBy(call, domain::CaseOperation::kDraftAgreement)));
+        ODR_ASSIGN_OR_RETURN(domain::Agreement a,
+                             store_->Create(
+                                 id,
+                                 [req, now = clock_->Now()](const domain::Case& k) {
+                                   return ContentFromApi(req->agreement(), k, now);
+                                 },
+                                 key, CaseChangeBy(call, domain::CaseOperation::kDraftAgreement)));
         ODR_ASSIGN_OR_RETURN(auto got, store_->Get(id, a.id, 0));
         AgreementToProto(got.first, got.second, call.caller.principal, clock_->Now(), resp);
         return absl::OkStatus();
@@ -315,7 +317,9 @@ grpc::ServerUnaryReactor* AgreementServiceImpl::UpdateAgreement(
             domain::Agreement a,
             store_->Revise(
                 ids.first, ids.second,
-                [req](const domain::Case& k) { return ContentFromApi(req->agreement(), k); },
+                [req, now = clock_->Now()](const domain::Case& k) {
+                  return ContentFromApi(req->agreement(), k, now);
+                },
                 version, CaseChangeBy(call, domain::CaseOperation::kDraftAgreement)));
         ODR_ASSIGN_OR_RETURN(auto got, store_->Get(ids.first, a.id, 0));
         AgreementToProto(got.first, got.second, call.caller.principal, clock_->Now(), resp);

@@ -208,6 +208,12 @@ std::vector<domain::ConfirmationMaterial> MaterialsFromApi(
       continue;
     }
     m.evidence_id = ids->second;
+    if (std::any_of(out.begin(), out.end(), [&m](const domain::ConfirmationMaterial& x) {
+          return x.evidence_id == m.evidence_id;
+        })) {
+      v->Add(field + ".evidence", "is listed twice");
+      continue;
+    }
     out.push_back(m);
   }
   return out;

@@ -103,8 +103,9 @@ bool IsPartyRef(const Case& c, absl::string_view ref) {
   return false;
 }
 
-void ValidateAgreementContent(const AgreementContent& a, const Case& c, const std::string& path,
-                              Violations* v) {
+void ValidateAgreementContent(const AgreementContent& a, const Case& c, absl::Time now,
+                              const std::string& path, Violations* v) {
+  const absl::CivilDay today = absl::ToCivilDay(now, ChinaTime());
   const std::string p = path.empty() ? "" : path + ".";
   for (const auto& [field, text] : {std::pair{"facts", &a.facts}, std::pair{"issues", &a.issues},
                                     std::pair{"responsibilities", &a.responsibilities}}) {
@@ -136,6 +137,9 @@ void ValidateAgreementContent(const AgreementContent& a, const Case& c, const st
     const Instalment& in = a.instalments[i];
     const std::string f = absl::StrCat(p, "instalments[", i, "]");
     CheckDay(in.due_date, f + ".due_date", v);
+    if (auto day = ParseDay(in.due_date); day && *day < today) {
+      v->Add(f + ".due_date", "must not be before today (China time)");
+    }
     if (in.amount_fen < 1 || in.amount_fen > kMaxInstalmentFen) {
       v->Add(f + ".amount_fen", "must be 1 to 10^13 fen");
     }

@@ -130,10 +130,10 @@ inline constexpr int kMaxInstalments = 120;
 inline constexpr int64_t kMaxInstalmentFen = 10'000'000'000'000;  // 10^13 fen
 inline constexpr int kMaxOfferChars = 2000;
 
-// Appends a violation per invalid field of `content` for case `c`, under `path`
-// ("agreement"): lengths, party references that exist in the case, dates, amounts, and that a
-// payment term has a schedule.
-void ValidateAgreementContent(const AgreementContent& content, const Case& c,
+// Appends a violation per invalid field of `content` for case `c` at `now`, under `path`
+// ("agreement"): lengths, party references that exist in the case, dates (instalments not due
+// before today, China time), amounts, and that a payment term has a schedule.
+void ValidateAgreementContent(const AgreementContent& content, const Case& c, absl::Time now,
                               const std::string& path, Violations* v);
 // Whether `ref` ("applicants/0", "respondents/1") names a party of `c`.
 bool IsPartyRef(const Case& c, absl::string_view ref);

@@ -38,7 +38,8 @@ AgreementContent Content() {
 
 std::vector<std::string> Violated(const AgreementContent& a) {
   Violations v;
-  ValidateAgreementContent(a, MediatedCase(), "agreement", &v);
+  ValidateAgreementContent(a, MediatedCase(), odr::testing::ChinaMinute(2031, 3, 1, 10),
+                           "agreement", &v);
   return odr::testing::FieldsOf(v.ToStatus());
 }
 
@@ -60,6 +61,14 @@ TEST(AgreementTest, EveryBadFieldIsNamed) {
                            "agreement.terms[0].obligor", "agreement.terms[0].deadline_date",
                            "agreement.terms[0].method", "agreement.instalments[0].amount_fen",
                            "agreement.instalments[1].payee", "agreement.instalments[1].due_date"));
+}
+
+TEST(AgreementTest, AnInstalmentIsNotDueBeforeToday) {
+  AgreementContent a = Content();
+  a.instalments[0].due_date = "2031-02-28";  // today is 2031-03-01
+  EXPECT_THAT(Violated(a), ElementsAre("agreement.instalments[0].due_date"));
+  a.instalments[0].due_date = "2031-03-01";  // today is fine
+  EXPECT_THAT(Violated(a), IsEmpty());
 }
 
 TEST(AgreementTest, APaymentNeedsASchedule_AndTermsAreRequired) {
