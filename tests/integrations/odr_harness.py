@@ -10,7 +10,9 @@ import os
 import shutil
 import signal
 import subprocess
+import sys
 import time
+import unittest
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
@@ -103,3 +105,41 @@ def parse_args(description):
         if not path or not os.access(path, os.X_OK):
             parser.error(f"--{tool}: {path} is not an executable")
     return args, rest
+
+
+class OdrdTestCase(unittest.TestCase):
+    """A test class around one odrd: setUpClass sets tmp, data_dir, base_env, odrd_binary and
+    starts `odrd` (an Odrd); this stops it and cleans up (ODR_KEEP_TEST_DIR=1 keeps the dir)."""
+
+    odrd = None
+    odrd_binary = None
+    tmp = None
+    data_dir = None
+    base_env = None
+
+    @classmethod
+    def tearDownClass(cls):
+        log = cls.odrd.log()
+        status = cls.stop_and_clean_up()
+        # SIGTERM is a graceful stop: exit status 0.
+        if status != 0:
+            raise RuntimeError(f"odrd exited with {status} on SIGTERM:\n{log}")
+
+    @classmethod
+    def stop_and_clean_up(cls):
+        """Stops odrd (SIGTERM) and removes the temp dir; returns odrd's exit status (None if
+        it never started)."""
+        status = cls.odrd.stop() if cls.odrd is not None else None
+        if os.environ.get("ODR_KEEP_TEST_DIR"):
+            print(f"kept {cls.tmp}", file=sys.stderr)
+        elif cls.tmp:
+            shutil.rmtree(cls.tmp, ignore_errors=True)
+        return status
+
+    @classmethod
+    def admin(cls, *args):
+        """`odrd admin ARGS --data-dir DATA`; returns stdout without the trailing newline."""
+        result = run([cls.odrd_binary, "admin", *args, "--data-dir", cls.data_dir], cls.base_env)
+        if result.returncode != 0:
+            raise RuntimeError(describe(result))
+        return result.stdout.rstrip("\n")

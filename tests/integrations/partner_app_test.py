@@ -22,12 +22,11 @@ import hashlib
 import json
 import os
 import random
-import shutil
 import sys
 import tempfile
 import unittest
 
-from odr_harness import REPO, parse_args, VIDEO_URL_PREFIX, Odrd, describe, run
+from odr_harness import REPO, OdrdTestCase, parse_args, VIDEO_URL_PREFIX, Odrd, describe, run
 
 PARTNER_APP = os.path.join(REPO, "client", "examples", "partner_app", "partner_app.js")
 
@@ -66,7 +65,7 @@ PERSONAL_DATA = [ID_ZHANG, ID_LI, USCC_HOSPITAL, "13800138000", "13900000000", "
                  "zhangsan@example.com"]
 
 
-class PartnerAppTest(unittest.TestCase):
+class PartnerAppTest(OdrdTestCase):
     """One odrd for the class: the steps of test_partner_app build on each other."""
 
     @classmethod
@@ -77,6 +76,7 @@ class PartnerAppTest(unittest.TestCase):
         # No ODR_* variable of the caller's environment reaches odr or the example.
         cls.base_env = {k: v for k, v in os.environ.items() if not k.startswith("ODR_")}
         cls.odrd = None
+        cls.odrd_binary = ARGS.odrd
         try:
             cls.admin("bootstrap-dev")
             cls.odrd = Odrd(ARGS.odrd, cls.data_dir)
@@ -93,30 +93,6 @@ class PartnerAppTest(unittest.TestCase):
         except BaseException:
             cls.stop_and_clean_up()
             raise
-
-    @classmethod
-    def tearDownClass(cls):
-        log = cls.odrd.log()
-        status = cls.stop_and_clean_up()
-        # SIGTERM is a graceful stop: exit status 0.
-        if status != 0:
-            raise RuntimeError(f"odrd exited with {status} on SIGTERM:\n{log}")
-
-    @classmethod
-    def stop_and_clean_up(cls):
-        """Stops odrd (SIGTERM) and removes the temp dir; returns odrd's exit status (None if
-        it never started)."""
-        status = cls.odrd.stop() if cls.odrd is not None else None
-        shutil.rmtree(cls.tmp, ignore_errors=True)
-        return status
-
-    @classmethod
-    def admin(cls, *args):
-        """`odrd admin ARGS --data-dir DATA`; returns stdout without the trailing newline."""
-        result = run([ARGS.odrd, "admin", *args, "--data-dir", cls.data_dir], cls.base_env)
-        if result.returncode != 0:
-            raise RuntimeError(describe(result))
-        return result.stdout.rstrip("\n")
 
     # -- the odr CLI, for the organization and the mediator --------------------------------------
 

@@ -31,13 +31,12 @@ import hashlib
 import json
 import os
 import random
-import shutil
 import subprocess
 import sys
 import tempfile
 import unittest
 
-from odr_harness import REPO, parse_args, Odrd, describe, run, write_secret
+from odr_harness import REPO, OdrdTestCase, parse_args, Odrd, describe, run, write_secret
 
 COURT_INTAKE = os.path.join(REPO, "client", "examples", "court_intake", "court_intake.py")
 PARTNER_APP = os.path.join(REPO, "client", "examples", "partner_app", "partner_app.js")
@@ -93,7 +92,7 @@ def make_certificates(tmp):
                                               "court.key")}
 
 
-class ZhujiStoryTest(unittest.TestCase):
+class ZhujiStoryTest(OdrdTestCase):
     """One odrd for the class."""
 
     @classmethod
@@ -103,6 +102,7 @@ class ZhujiStoryTest(unittest.TestCase):
         os.makedirs(cls.data_dir)
         cls.base_env = {k: v for k, v in os.environ.items() if not k.startswith("ODR_")}
         cls.odrd = None
+        cls.odrd_binary = ARGS.odrd
         try:
             cls.certs = make_certificates(cls.tmp)
             # The organization dev-org with its admin dev-admin and mediator dev-mediator.
@@ -136,29 +136,6 @@ class ZhujiStoryTest(unittest.TestCase):
         except BaseException:
             cls.stop_and_clean_up()
             raise
-
-    @classmethod
-    def tearDownClass(cls):
-        log = cls.odrd.log()
-        status = cls.stop_and_clean_up()
-        if status != 0:
-            raise RuntimeError(f"odrd exited with {status} on SIGTERM:\n{log}")
-
-    @classmethod
-    def stop_and_clean_up(cls):
-        status = cls.odrd.stop() if cls.odrd is not None else None
-        if os.environ.get("ODR_KEEP_TEST_DIR"):
-            print(f"kept {cls.tmp}", file=sys.stderr)
-        else:
-            shutil.rmtree(cls.tmp, ignore_errors=True)
-        return status
-
-    @classmethod
-    def admin(cls, *args):
-        result = run([ARGS.odrd, "admin", *args, "--data-dir", cls.data_dir], cls.base_env)
-        if result.returncode != 0:
-            raise RuntimeError(describe(result))
-        return result.stdout.rstrip("\n")
 
     # -- the odr CLI, over TLS, one profile per principal -------------------------------------
 
