@@ -154,7 +154,7 @@ absl::StatusOr<std::unique_ptr<OdrServer>> OdrServer::Start(const ServerOptions&
   if (!agreement_signer.ok()) return agreement_signer.status();
   s->agreement_signer_ = std::make_unique<AgreementSigner>(std::move(*agreement_signer));
   s->agreements_ = std::make_unique<storage::AgreementStore>(
-      s->db_.get(), s->store_.get(), clock, ids, s->statutory_.get(), s->agreement_signer_.get());
+      s->db_.get(), s->store_.get(), ids, s->statutory_.get(), s->agreement_signer_.get());
   s->agreement_service_ = std::make_unique<AgreementServiceImpl>(
       s->runner_.get(), s->agreements_.get(), s->access_.get(), clock);
   // Every commit that appended a case event wakes the watch streams and the deadline engine

@@ -38,9 +38,10 @@ absl::Status SetState(Connection& c, absl::string_view case_id, absl::string_vie
 class AgreementStore {
  public:
   // Pointers must outlive the store.
-  AgreementStore(Database* db, SqliteCaseStore* cases, Clock* clock, IdGenerator* ids,
+  // Times are the case transaction's (SqliteCaseStore's clock).
+  AgreementStore(Database* db, SqliteCaseStore* cases, IdGenerator* ids,
                  const domain::StatutoryClock* statutory, const domain::StatementSigner* signer)
-      : db_(db), cases_(cases), clock_(clock), ids_(ids), statutory_(statutory), signer_(signer) {}
+      : db_(db), cases_(cases), ids_(ids), statutory_(statutory), signer_(signer) {}
 
   // The content of a revision, built and validated against the case as stored.
   using ContentFor = std::function<absl::StatusOr<domain::AgreementContent>(const domain::Case&)>;
@@ -90,7 +91,6 @@ class AgreementStore {
  private:
   Database* db_;
   SqliteCaseStore* cases_;
-  Clock* clock_;
   IdGenerator* ids_;
   const domain::StatutoryClock* statutory_;
   const domain::StatementSigner* signer_;

@@ -39,7 +39,7 @@ class ConfirmationStoreTest : public ::testing::Test {
         db_(odr::testing::OpenTestDatabase(dir_.file("odr.db"))),
         cases_(db_.get(), &clock_, &ids_, &statutory_),
         roster_(db_.get(), &clock_),
-        agreements_(db_.get(), &cases_, &clock_, &ids_, &statutory_, &signer_),
+        agreements_(db_.get(), &cases_, &ids_, &statutory_, &signer_),
         confirmations_(db_.get(), &cases_, &clock_, &ids_, &statutory_) {
     domain::Organization org;
     org.id = "org-1";
@@ -124,15 +124,7 @@ class ConfirmationStoreTest : public ::testing::Test {
   }
 
   domain::Deadline Deadline(const std::string& case_id, const std::string& id) {
-    domain::Deadline out;
-    EXPECT_TRUE(db_->Read([&](Connection& c) -> absl::Status {
-                     auto d = deadline_rows::Load(c, case_id, id);
-                     if (!d.ok()) return d.status();
-                     out = *d;
-                     return absl::OkStatus();
-                   })
-                    .ok());
-    return out;
+    return odr::testing::LoadDeadline(db_.get(), case_id, id);
   }
 
   odr::testing::TempDir dir_;

@@ -131,15 +131,7 @@ class StatutoryClockStoreTest : public ::testing::Test {
   }
 
   domain::Deadline Deadline(const std::string& case_id, const std::string& id) {
-    domain::Deadline out;
-    EXPECT_TRUE(db_->Read([&](Connection& c) -> absl::Status {
-                     auto d = deadline_rows::Load(c, case_id, id);
-                     if (!d.ok()) return d.status();
-                     out = *d;
-                     return absl::OkStatus();
-                   })
-                    .ok());
-    return out;
+    return odr::testing::LoadDeadline(db_.get(), case_id, id);
   }
 
   std::vector<domain::CaseEvent> Events(const std::string& id, EventKind kind) {
@@ -431,7 +423,7 @@ TEST_F(StatutoryClockStoreTest, InstalmentsWarnAndGoOverdueUnlessPaid) {
       store_->TransitionCase(id, CaseAction::kStartMediation, std::nullopt, "", As("mediator-1"))
           .ok());
   odr::testing::FakeSigner signer;
-  AgreementStore agreements(db_.get(), store_.get(), &clock_, &ids_, &statutory_, &signer);
+  AgreementStore agreements(db_.get(), store_.get(), &ids_, &statutory_, &signer);
   domain::AgreementContent content;
   content.facts = "术后感染。";
   content.issues = "赔偿。";

@@ -7,6 +7,8 @@
 #include <memory>
 #include <string>
 
+#include "server/domain/statutory_clock.h"
+#include "storage/deadline_rows.h"
 #include "storage/sqlite_db.h"
 
 namespace odr::testing {
@@ -19,6 +21,20 @@ inline std::unique_ptr<storage::Database> OpenTestDatabase(const std::string& pa
   auto db = storage::Database::Open(o);
   EXPECT_TRUE(db.ok()) << db.status();
   return db.ok() ? std::move(*db) : nullptr;
+}
+
+// Deadline `id` of case `case_id` as stored; a failed test (and an empty deadline) if absent.
+inline domain::Deadline LoadDeadline(storage::Database* db, const std::string& case_id,
+                                     const std::string& id) {
+  domain::Deadline out;
+  EXPECT_TRUE(db->Read([&](storage::Connection& c) -> absl::Status {
+                  auto d = storage::deadline_rows::Load(c, case_id, id);
+                  if (!d.ok()) return d.status();
+                  out = *d;
+                  return absl::OkStatus();
+                }).ok())
+      << case_id << "/" << id;
+  return out;
 }
 
 }  // namespace odr::testing
