@@ -394,6 +394,14 @@ absl::StatusOr<v1::ListAccessRecordsResponse> AuditClient::ListAccessRecords(
                request);
 }
 
+StatsClient::StatsClient(std::shared_ptr<grpc::ChannelInterface> channel, ClientOptions options)
+    : options_(std::move(options)), stub_(v1::StatsService::NewStub(channel)) {}
+
+absl::StatusOr<v1::Statistics> StatsClient::GetStatistics(
+    const v1::GetStatisticsRequest& request) const {
+  return Unary(options_, {}, stub_.get(), &v1::StatsService::StubInterface::GetStatistics, request);
+}
+
 EvidenceClient::EvidenceClient(std::shared_ptr<grpc::ChannelInterface> channel,
                                ClientOptions options)
     : options_(std::move(options)), stub_(v1::EvidenceService::NewStub(channel)) {}
@@ -690,6 +698,11 @@ absl::StatusOr<v1::ListDivertedCasesResponse> CourtClient::ListDivertedCases(
 absl::StatusOr<v1::ListReferralsResponse> CourtClient::ListReferrals(
     const v1::ListReferralsRequest& request) const {
   return Unary(options_, {}, stub_.get(), &CourtStub::ListReferrals, request);
+}
+
+absl::StatusOr<v1::Intake> CourtClient::RecordIntake(const v1::RecordIntakeRequest& request) const {
+  // Idempotent on (court, intake reference).
+  return Unary(options_, {}, stub_.get(), &CourtStub::RecordIntake, request);
 }
 
 namespace {

@@ -30,6 +30,7 @@
 #include "odr/v1/error.pb.h"
 #include "odr/v1/evidence.grpc.pb.h"
 #include "odr/v1/roster.grpc.pb.h"
+#include "odr/v1/stats.grpc.pb.h"
 
 namespace odr::client {
 
@@ -217,6 +218,21 @@ class AuditClient {
  private:
   const ClientOptions options_;
   const std::unique_ptr<v1::AuditService::StubInterface> stub_;
+};
+
+// Calls odr.v1.StatsService, as CaseClient does CaseService. Thread-safe.
+class StatsClient {
+ public:
+  StatsClient(std::shared_ptr<grpc::ChannelInterface> channel, ClientOptions options);
+
+  StatsClient(const StatsClient&) = delete;
+  StatsClient& operator=(const StatsClient&) = delete;
+
+  absl::StatusOr<v1::Statistics> GetStatistics(const v1::GetStatisticsRequest& request) const;
+
+ private:
+  const ClientOptions options_;
+  const std::unique_ptr<v1::StatsService::StubInterface> stub_;
 };
 
 // Calls odr.v1.EvidenceService: the unary methods as CaseClient does, and resumable uploads and
@@ -421,6 +437,7 @@ class CourtClient {
       const v1::ListDivertedCasesRequest& request) const;
   absl::StatusOr<v1::ListReferralsResponse> ListReferrals(
       const v1::ListReferralsRequest& request) const;
+  absl::StatusOr<v1::Intake> RecordIntake(const v1::RecordIntakeRequest& request) const;
 
  private:
   const ClientOptions options_;

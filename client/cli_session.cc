@@ -131,7 +131,8 @@ Session::Session(const GlobalFlags& g)
       deadlines_(channel_, g.resolved.client),
       agreements_(channel_, g.resolved.client),
       confirmations_(channel_, g.resolved.client),
-      courts_(channel_, g.resolved.client) {}
+      courts_(channel_, g.resolved.client),
+      stats_(channel_, g.resolved.client) {}
 
 int Session::Print(const v1::Case& c) const { return Emit(c, {c.name()}, "", &PrintCaseTable); }
 
@@ -278,6 +279,19 @@ int Session::Print(const v1::ListReferralsResponse& r) const {
   std::vector<std::string> names;
   for (const v1::Referral& x : r.referrals()) names.push_back(x.name());
   return Emit(r, names, r.next_page_token(), &PrintReferralListTable);
+}
+
+int Session::Print(const v1::Intake& i) const {
+  return Emit(i, {i.name()}, "", [](const v1::Intake& x, std::ostream& out) {
+    PrintKeyValues({{"Name", x.name()},
+                    {"Intake reference", x.intake_reference()},
+                    {"Presented", x.presented_date()},
+                    {"Dispute type", DisputeTypeShortName(x.dispute_type())},
+                    {"Region", x.region_code()},
+                    {"Disposition", EnumValueShortName(v1::IntakeDisposition_descriptor(),
+                                                       x.disposition(), "INTAKE_DISPOSITION_")}},
+                   out);
+  });
 }
 
 void Session::PrintWatchEvent(const v1::WatchCaseEventsResponse& r, bool with_case) const {

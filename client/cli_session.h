@@ -102,6 +102,7 @@ class Session {
   const client::AgreementClient& agreements() const { return agreements_; }
   const client::ConfirmationClient& confirmations() const { return confirmations_; }
   const client::CourtClient& courts() const { return courts_; }
+  const client::StatsClient& stats() const { return stats_; }
   const GlobalFlags& globals() const { return globals_; }
 
   // Prints a message as -o asks.
@@ -137,6 +138,8 @@ class Session {
   int Print(const v1::CourtBundle& b) const;
   int Print(const v1::ListDivertedCasesResponse& r) const;
   int Print(const v1::ListReferralsResponse& r) const;
+  // -o name: the intake's name.
+  int Print(const v1::Intake& i) const;
   // One event of a watch, at once (flushed): -o json one line of JSON, -o name the event's name,
   // else FormatWatchEvent(r, with_case).
   void PrintWatchEvent(const v1::WatchCaseEventsResponse& r, bool with_case) const;
@@ -188,6 +191,7 @@ class Session {
   const client::AgreementClient agreements_;
   const client::ConfirmationClient confirmations_;
   const client::CourtClient courts_;
+  const client::StatsClient stats_;
 };
 
 // How Send and SendMutation report a failed call: `s.Fail(status, generated_request_id)` when

@@ -559,6 +559,49 @@ void AddReferrals(CLI::App* parent, const GlobalFlags* g, std::vector<Command>* 
                   }});
 }
 
+void AddIntake(CLI::App* parent, const GlobalFlags* g, std::vector<Command>* out) {
+  struct Flags {
+    std::string court, reference, date, type, region, disposition;
+  };
+  auto f = std::make_shared<Flags>();
+  CLI::App* cmd = parent->add_subcommand(
+      "intake", "Record a dispute presented at the intake window and not diverted (statistics)");
+  cmd->add_option("COURT", f->court, "your court: courts/ID or just ID")->required();
+  cmd->add_option("--intake-ref", f->reference, "the court's intake reference")->required();
+  cmd->add_option("--date", f->date, "the day it was presented, YYYY-MM-DD")->required();
+  cmd->add_option("--type", f->type, "dispute type (medical, labour ...)")->required();
+  cmd->add_option("--region", f->region, "region code, 6 digits")->required();
+  cmd->add_option("--disposition", f->disposition, "filed | mediation-declined | advice-only")
+      ->required();
+  cmd->footer(R"(
+Diverted disputes are recorded by 'odr court divert'; this records the others, so that the
+  guidance rate (diverted / presented) of 'odr stats' is right. Idempotent on the intake
+  reference. No personal data is recorded.
+)");
+  out->push_back(
+      {cmd, [cmd, f, g]() -> int {
+         v1::RecordIntakeRequest req;
+         req.set_parent(ResourceName("courts", f->court));
+         v1::Intake* in = req.mutable_intake();
+         in->set_intake_reference(f->reference);
+         in->set_presented_date(f->date);
+         absl::StatusOr<v1::DisputeType> t = ParseDisputeType(f->type, "--type");
+         if (!t.ok()) return UsageError(cmd, t.status().message());
+         in->set_dispute_type(*t);
+         in->set_region_code(f->region);
+         if (f->disposition == "filed") {
+           in->set_disposition(v1::INTAKE_DISPOSITION_FILED);
+         } else if (f->disposition == "mediation-declined") {
+           in->set_disposition(v1::INTAKE_DISPOSITION_MEDIATION_DECLINED);
+         } else if (f->disposition == "advice-only") {
+           in->set_disposition(v1::INTAKE_DISPOSITION_ADVICE_ONLY);
+         } else {
+           return UsageError(cmd, "--disposition: filed, mediation-declined or advice-only");
+         }
+         return Send(*g, &Session::courts, &client::CourtClient::RecordIntake, req, WithReason);
+       }});
+}
+
 }  // namespace
 
 std::vector<Command> AddCourtCommands(CLI::App* app, const GlobalFlags* globals) {
@@ -582,6 +625,7 @@ std::vector<Command> AddCourtCommands(CLI::App* app, const GlobalFlags* globals)
   AddDivert(court, globals, &out);
   AddCourtCases(court, globals, &out);
   AddReferrals(court, globals, &out);
+  AddIntake(court, globals, &out);
   return out;
 }
 

@@ -16,6 +16,7 @@
 #include "client/evidence_commands.h"
 #include "client/roster_commands.h"
 #include "client/schedule_commands.h"
+#include "client/stats_commands.h"
 
 namespace {
 
@@ -135,6 +136,9 @@ int main(int argc, char** argv) {
     commands.push_back(std::move(c));
   }
   for (odr::cli::Command& c : odr::cli::AddCourtCommands(&app, &globals)) {
+    commands.push_back(std::move(c));
+  }
+  for (odr::cli::Command& c : odr::cli::AddStatsCommands(&app, &globals)) {
     commands.push_back(std::move(c));
   }
 

@@ -27,6 +27,8 @@
 #include "odr/v1/deadline.pb.h"
 #include "odr/v1/evidence.pb.h"
 #include "odr/v1/roster.pb.h"
+#include "odr/v1/simulation.pb.h"
+#include "odr/v1/stats.pb.h"
 
 namespace odr::proto {
 
@@ -157,4 +159,7 @@ ODR_LENIENT_REQUEST(odr::v1::RuleConfirmationRequest)
 ODR_LENIENT_REQUEST(odr::v1::DivertCaseRequest)
 ODR_LENIENT_REQUEST(odr::v1::ListDivertedCasesRequest)
 ODR_LENIENT_REQUEST(odr::v1::ListReferralsRequest)
+ODR_LENIENT_REQUEST(odr::v1::RecordIntakeRequest)
+ODR_LENIENT_REQUEST(odr::v1::GetStatisticsRequest)
+ODR_LENIENT_REQUEST(odr::v1::AdvanceClockRequest)
 #endif  // ODR_PROTO_REQUEST_TRAITS_H_

@@ -4,10 +4,16 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <atomic>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <memory>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <thread>
+#include <vector>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/escaping.h"
@@ -41,6 +47,8 @@ struct AdminFlags {
   std::string calendar_file;
   bool replace = false;
   std::string court_name, region;
+  std::string principals_file;
+  bool weak_keys = false;
 };
 
 int Fail(absl::string_view message) {
@@ -196,6 +204,111 @@ int Link(const AdminFlags& f) {
   }
   std::cerr << "principals/" << partner->id << " may now act for principals/" << citizen->id
             << "\n";
+  return 0;
+}
+
+// Bulk onboarding: one principal per line of JSON (the create-principal flags as keys, plus
+// "key": whether to issue an API key, "partner": a partner app that may act for the citizen).
+// Every line is checked before anything is written; keys go to KEYS_OUT/{id}.key (mode 0600).
+int CreatePrincipals(const AdminFlags& f) {
+  std::ifstream in(f.principals_file);
+  if (!in) return Fail(absl::StrCat("cannot read ", f.principals_file));
+  struct Row {
+    domain::Principal p;
+    bool key = false;
+    std::string partner;
+  };
+  std::vector<Row> rows;
+  std::string line;
+  for (int n = 1; std::getline(in, line); ++n) {
+    if (absl::StripAsciiWhitespace(line).empty()) continue;
+    const nlohmann::json j = nlohmann::json::parse(line, nullptr, /*allow_exceptions=*/false);
+    if (!j.is_object()) return Fail(absl::StrCat(f.principals_file, ":", n, ": not a JSON object"));
+    AdminFlags one = f;
+    const auto text = [&](const char* key, std::string* out) {
+      if (j.contains(key) && j[key].is_string()) *out = j[key].get<std::string>();
+    };
+    text("id", &one.id);
+    text("role", &one.role);
+    text("display_name", &one.display_name);
+    text("organization", &one.organization);
+    text("court", &one.court);
+    text("id_type", &one.id_type);
+    text("id_number", &one.id_number);
+    Row r;
+    auto p = PrincipalFromFlags(one);
+    if (!p.ok()) return Fail(absl::StrCat(f.principals_file, ":", n, ": ", p.status().message()));
+    r.p = *std::move(p);
+    r.key = j.value("key", false);
+    text("partner", &r.partner);
+    r.partner = ResourceId(r.partner, "principals/");
+    rows.push_back(std::move(r));
+  }
+  if (!f.keys_out.empty()) {
+    std::filesystem::create_directories(f.keys_out);
+    ::chmod(f.keys_out.c_str(), 0700);
+  }
+  // scrypt dominates: hash the keys on every core.
+  std::vector<std::string> keys(rows.size()), hashes(rows.size());
+  std::atomic<size_t> next{0};
+  std::atomic<bool> failed{false};
+  std::vector<std::thread> threads;
+  for (unsigned t = 0; t < std::max(1u, std::thread::hardware_concurrency()); ++t) {
+    threads.emplace_back([&] {
+      for (size_t i = next++; i < rows.size(); i = next++) {
+        if (!rows[i].key) continue;
+        keys[i] = auth::NewApiKey();
+        auto h = f.weak_keys ? auth::HashSecret(keys[i], auth::ScryptParams{1 << 10, 8, 1})
+                             : auth::HashSecret(keys[i]);
+        if (!h.ok()) {
+          failed = true;
+          return;
+        }
+        hashes[i] = *h;
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  if (failed) return Fail("hashing API keys failed");
+  if (std::any_of(rows.begin(), rows.end(), [](const Row& r) { return r.key; }) &&
+      f.keys_out.empty()) {
+    return Fail("--keys-out is required when a line asks for a key");
+  }
+  SystemClock clock;
+  auto stores = Open(f, &clock);
+  if (!stores.ok()) return Fail(stores.status().message());
+  // A partner acts only for citizens, and must be a partner app (of the file or already there).
+  std::set<std::string> partners;
+  for (const Row& r : rows) {
+    if (r.p.role == domain::Role::kPartnerApp) partners.insert(r.p.id);
+  }
+  for (const Row& r : rows) {
+    if (r.partner.empty()) continue;
+    if (r.p.role != domain::Role::kCitizen) {
+      return Fail(absl::StrCat("principals/", r.p.id, ": partner is only for citizens"));
+    }
+    if (!partners.contains(r.partner)) {
+      auto existing = stores->principals->Get(r.partner);
+      if (!existing.ok() || existing->role != domain::Role::kPartnerApp) {
+        return Fail(absl::StrCat("principals/", r.p.id, ": partner principals/", r.partner,
+                                 " is not a partner_app principal"));
+      }
+      partners.insert(r.partner);
+    }
+  }
+  std::vector<storage::SqlitePrincipalStore::NewPrincipal> all;
+  for (size_t i = 0; i < rows.size(); ++i) all.push_back({rows[i].p, hashes[i], rows[i].partner});
+  if (auto st = stores->principals->CreateMany(all); !st.ok()) return Fail(st.message());
+  for (size_t i = 0; i < rows.size(); ++i) {
+    if (!rows[i].key) continue;
+    if (auto st = WriteSecretFile(
+            (std::filesystem::path(f.keys_out) / (rows[i].p.id + ".key")).string(), keys[i]);
+        !st.ok()) {
+      return Fail(st.message());
+    }
+  }
+  std::cerr << "created " << rows.size() << " principals"
+            << (f.keys_out.empty() ? "" : absl::StrCat("; API keys in ", f.keys_out, "/")) << "\n";
   return 0;
 }
 
@@ -416,6 +529,17 @@ void AddAdminCommands(CLI::App* app, std::function<int()>* run) {
   enable->add_option("--id", f->id, "the principal")->required();
   enable->callback([f, run] { *run = [f] { return SetDisabled(*f, false); }; });
 
+  CLI::App* bulk = admin->add_subcommand(
+      "create-principals", "Create many principals from JSON lines (bulk onboarding)");
+  bulk->add_option("--file", f->principals_file,
+                   "one JSON object a line: id, role, display_name, organization, court, "
+                   "id_type, id_number (as create-principal), key (bool), partner")
+      ->required();
+  bulk->add_option("--keys-out", f->keys_out, "directory for the API keys, {id}.key (mode 0600)");
+  bulk->add_flag("--weak-key-hashes", f->weak_keys,
+                 "test and demonstration data only: hash the keys with scrypt N=2^10 instead of "
+                 "2^15 (fast to create and to check, and as fast to guess)");
+  bulk->callback([f, run] { *run = [f] { return CreatePrincipals(*f); }; });
   CLI::App* link = admin->add_subcommand("link", "Let a partner app act for a citizen");
   link->add_option("--partner", f->partner, "principals/{partner app}")->required();
   link->add_option("--citizen", f->citizen, "principals/{citizen}")->required();

@@ -202,4 +202,73 @@ grpc::ServerUnaryReactor* CourtServiceImpl::ListReferrals(grpc::CallbackServerCo
       });
 }
 
+grpc::ServerUnaryReactor* CourtServiceImpl::RecordIntake(grpc::CallbackServerContext* ctx,
+                                                         const v1::RecordIntakeRequest* req,
+                                                         v1::Intake* resp) {
+  return runner_->Run(
+      ctx, "/odr.v1.CourtService/RecordIntake", req,
+      [this, req, resp](const CallContext& call) -> absl::Status {
+        ODR_ASSIGN_OR_RETURN(std::string court, ParseCourtParent(req->parent()));
+        ODR_RETURN_IF_ERROR(domain::AuthorizeCourt(call.caller.principal, court));
+        Violations v;
+        if (!req->has_intake()) v.Add("intake", "is required");
+        const v1::Intake& in = req->intake();
+        if (req->has_intake()) {
+          if (std::string e = domain::CheckText(in.intake_reference(), 1,
+                                                domain::Limits::kIntakeReferenceChars, false);
+              !e.empty()) {
+            v.Add("intake.intake_reference", e);
+          }
+          if (std::string e = domain::CheckDiversionDate(in.presented_date(), clock_->Now());
+              !e.empty()) {
+            v.Add("intake.presented_date", e);
+          }
+          if (!DisputeTypeFromApi(in.dispute_type())) {
+            v.Add("intake.dispute_type", "is required: a DisputeType");
+          }
+          if (std::string e = domain::CheckRegionCode(in.region_code()); !e.empty()) {
+            v.Add("intake.region_code", e);
+          }
+        }
+        const char* disposition = nullptr;
+        switch (in.disposition()) {
+          case v1::INTAKE_DISPOSITION_FILED:
+            disposition = "filed";
+            break;
+          case v1::INTAKE_DISPOSITION_MEDIATION_DECLINED:
+            disposition = "mediation_declined";
+            break;
+          case v1::INTAKE_DISPOSITION_ADVICE_ONLY:
+            disposition = "advice_only";
+            break;
+          default:
+            if (req->has_intake()) {
+              v.Add("intake.disposition",
+                    "is required: FILED, MEDIATION_DECLINED or ADVICE_ONLY (a diverted dispute is "
+                    "recorded by DivertCase)");
+            }
+        }
+        ODR_RETURN_IF_ERROR(v.ToStatus());
+        storage::Intake intake;
+        intake.court_id = court;
+        intake.intake_reference = in.intake_reference();
+        intake.presented_date = in.presented_date();
+        intake.dispute_type = domain::DisputeTypeName(*DisputeTypeFromApi(in.dispute_type()));
+        intake.region_code = in.region_code();
+        intake.disposition = disposition;
+        ODR_ASSIGN_OR_RETURN(storage::Intake saved, stats_->RecordIntake(intake));
+        ODR_RETURN_IF_ERROR(access_->Append(
+            {AccessRecordFor(call, absl::StrCat("courts/", court, "/intakes/", saved.id), true,
+                             saved.create_time)}));
+        resp->set_name(absl::StrCat("courts/", court, "/intakes/", saved.id));
+        resp->set_intake_reference(saved.intake_reference);
+        resp->set_presented_date(saved.presented_date);
+        resp->set_dispute_type(in.dispute_type());
+        resp->set_region_code(saved.region_code);
+        resp->set_disposition(in.disposition());
+        *resp->mutable_create_time() = Ts(saved.create_time);
+        return absl::OkStatus();
+      });
+}
+
 }  // namespace odr::server

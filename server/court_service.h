@@ -10,6 +10,7 @@
 #include "storage/access_log.h"
 #include "storage/case_store.h"
 #include "storage/confirmation_store.h"
+#include "storage/stats_store.h"
 
 namespace odr::server {
 
@@ -17,11 +18,12 @@ class CourtServiceImpl final : public v1::CourtService::CallbackService {
  public:
   // All pointers must outlive the service and any call in flight.
   CourtServiceImpl(RpcRunner* runner, storage::CaseStore* cases,
-                   storage::ConfirmationStore* confirmations, storage::AccessLog* access,
-                   Clock* clock)
+                   storage::ConfirmationStore* confirmations, storage::StatsStore* stats,
+                   storage::AccessLog* access, Clock* clock)
       : runner_(runner),
         cases_(cases),
         confirmations_(confirmations),
+        stats_(stats),
         access_(access),
         clock_(clock) {}
 
@@ -33,11 +35,15 @@ class CourtServiceImpl final : public v1::CourtService::CallbackService {
   grpc::ServerUnaryReactor* ListReferrals(grpc::CallbackServerContext* ctx,
                                           const v1::ListReferralsRequest* req,
                                           v1::ListReferralsResponse* resp) override;
+  grpc::ServerUnaryReactor* RecordIntake(grpc::CallbackServerContext* ctx,
+                                         const v1::RecordIntakeRequest* req,
+                                         v1::Intake* resp) override;
 
  private:
   RpcRunner* runner_;
   storage::CaseStore* cases_;
   storage::ConfirmationStore* confirmations_;
+  storage::StatsStore* stats_;
   storage::AccessLog* access_;
   Clock* clock_;
 };

@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <fstream>
 #include <iostream>
+#include <memory>
 
 #include "CLI/CLI.hpp"
 #include "absl/strings/ascii.h"
@@ -90,6 +91,10 @@ int main(int argc, char** argv) {
   app.add_option("--appointment-reminders", reminders,
                  "when reminders fire before an appointment, comma-separated durations")
       ->capture_default_str();
+  std::string simulated_time;
+  app.add_option("--simulated-time", simulated_time,
+                 "test and demonstration data only: case time starts at this RFC 3339 instant and "
+                 "moves only by SimulationService.AdvanceClock (platform admins)");
   std::function<int()> admin;
   odr::server::AddAdminCommands(&app, &admin);
   CLI11_PARSE(app, argc, argv);
@@ -122,9 +127,22 @@ int main(int argc, char** argv) {
   sigaddset(&signals, SIGINT);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
-  odr::SystemClock clock;
+  odr::SystemClock system_clock;
+  std::unique_ptr<odr::FakeClock> simulated;
+  odr::Clock* clock = &system_clock;
+  if (!simulated_time.empty()) {
+    absl::Time start;
+    std::string error;
+    if (!absl::ParseTime(absl::RFC3339_full, simulated_time, &start, &error)) {
+      std::cerr << "--simulated-time: not an RFC 3339 time (e.g. 2026-01-05T09:00:00+08:00)\n";
+      return 2;
+    }
+    simulated = std::make_unique<odr::FakeClock>(start);
+    clock = simulated.get();
+    options.simulated_clock = simulated.get();
+  }
   odr::RandomIdGenerator ids;
-  auto server = odr::server::OdrServer::Start(options, &clock, &ids);
+  auto server = odr::server::OdrServer::Start(options, clock, &ids);
   if (!server.ok()) {
     odr::log::Error("start_failed", {{"error", std::string(server.status().message())}});
     return 1;

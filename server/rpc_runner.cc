@@ -81,6 +81,12 @@ const std::vector<MethodRule>& MethodRules() {
       {"/odr.v1.CourtService/DivertCase", true, "courts, for their own court"},
       {"/odr.v1.CourtService/ListDivertedCases", true, "courts, for their own court"},
       {"/odr.v1.CourtService/ListReferrals", true, "courts, for their own court"},
+      {"/odr.v1.CourtService/RecordIntake", true, "courts, for their own court"},
+      {"/odr.v1.SimulationService/AdvanceClock", true,
+       "platform admins, when odrd runs with --simulated-time"},
+      {"/odr.v1.StatsService/GetStatistics", true,
+       "platform admins; org admins (their organization and mediators); a mediator (itself); "
+       "courts (their own)"},
       {"/odr.v1.EvidenceService/UploadEvidence", true, "anyone related to the case, until it ends"},
       {"/odr.v1.EvidenceService/QueryUploadStatus", true, "the uploader (uploads are per caller)"},
       {"/odr.v1.EvidenceService/GetEvidence", true,

@@ -130,9 +130,11 @@ absl::StatusOr<std::unique_ptr<OdrServer>> OdrServer::Start(const ServerOptions&
       auth::KeyRing::LoadOrCreate((std::filesystem::path(options.data_dir) / "keys").string());
   if (!keys.ok()) return keys.status();
   s->keys_ = std::move(*keys);
+  // Tokens expire and rate limits refill in wall time, also when case time is simulated.
+  Clock* wall = options.simulated_clock != nullptr ? &s->wall_clock_ : clock;
   s->authenticator_ =
-      std::make_unique<Authenticator>(s->principals_.get(), s->keys_.get(), clock, options.auth);
-  s->limiter_ = std::make_unique<RateLimiter>(options.rate_limit, options.rate_burst, clock);
+      std::make_unique<Authenticator>(s->principals_.get(), s->keys_.get(), wall, options.auth);
+  s->limiter_ = std::make_unique<RateLimiter>(options.rate_limit, options.rate_burst, wall);
   s->pool_ = std::make_unique<boost::asio::thread_pool>(options.workers);
   s->runner_ =
       std::make_unique<RpcRunner>(s->pool_.get(), s->authenticator_.get(), s->limiter_.get());
@@ -197,8 +199,16 @@ absl::StatusOr<std::unique_ptr<OdrServer>> OdrServer::Start(const ServerOptions&
   s->confirmation_service_ = std::make_unique<ConfirmationServiceImpl>(
       s->runner_.get(), s->store_.get(), s->confirmations_.get(), s->agreements_.get(),
       s->evidence_.get(), s->access_.get(), s->agreement_signer_.get(), clock);
-  s->court_service_ = std::make_unique<CourtServiceImpl>(
-      s->runner_.get(), s->store_.get(), s->confirmations_.get(), s->access_.get(), clock);
+  s->stats_ = std::make_unique<storage::StatsStore>(s->db_.get(), clock, ids);
+  s->court_service_ =
+      std::make_unique<CourtServiceImpl>(s->runner_.get(), s->store_.get(), s->confirmations_.get(),
+                                         s->stats_.get(), s->access_.get(), clock);
+  s->stats_service_ =
+      std::make_unique<StatsServiceImpl>(s->runner_.get(), s->stats_.get(), s->roster_.get());
+  if (options.simulated_clock != nullptr) {
+    s->simulation_service_ = std::make_unique<SimulationServiceImpl>(
+        s->runner_.get(), options.simulated_clock, s->engine_.get());
+  }
 
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
@@ -214,6 +224,8 @@ absl::StatusOr<std::unique_ptr<OdrServer>> OdrServer::Start(const ServerOptions&
   builder.RegisterService(s->agreement_service_.get());
   builder.RegisterService(s->confirmation_service_.get());
   builder.RegisterService(s->court_service_.get());
+  builder.RegisterService(s->stats_service_.get());
+  if (s->simulation_service_) builder.RegisterService(s->simulation_service_.get());
   // Explicit size limits: a larger message is RESOURCE_EXHAUSTED before it is parsed. Metadata
   // may be up to 16 KiB so that an oversized token reaches the authenticator and gets
   // UNAUTHENTICATED rather than a transport error.

@@ -31,6 +31,7 @@
 #include "server/rate_limiter.h"
 #include "server/roster_service.h"
 #include "server/rpc_runner.h"
+#include "server/stats_service.h"
 #include "storage/access_log.h"
 #include "storage/blob_store.h"
 #include "storage/evidence_store.h"
@@ -71,6 +72,9 @@ struct ServerOptions {
   std::vector<absl::Duration> reminder_offsets = {absl::Hours(24), absl::Hours(1)};
   // Whether to run the deadline engine (tests that drive it themselves turn it off).
   bool run_deadline_engine = true;
+  // Simulated-time mode (test and demonstration data only): the same clock as Start's `clock`;
+  // SimulationService moves it. Tokens and rate limits keep to wall time.
+  FakeClock* simulated_clock = nullptr;
 };
 
 // Where the key that signs video join tokens lives in a data dir.
@@ -138,6 +142,10 @@ class OdrServer {
   std::unique_ptr<AgreementServiceImpl> agreement_service_;
   std::unique_ptr<storage::ConfirmationStore> confirmations_;
   std::unique_ptr<ConfirmationServiceImpl> confirmation_service_;
+  std::unique_ptr<storage::StatsStore> stats_;
+  std::unique_ptr<StatsServiceImpl> stats_service_;
+  std::unique_ptr<SimulationServiceImpl> simulation_service_;
+  SystemClock wall_clock_;
   std::unique_ptr<CourtServiceImpl> court_service_;
   std::unique_ptr<grpc::Server> server_;
 };

@@ -15,6 +15,7 @@
 #include "storage/agreement_store.h"
 #include "storage/case_rows.h"
 #include "storage/deadline_rows.h"
+#include "storage/stats_store.h"
 
 namespace odr::storage {
 namespace {
@@ -184,7 +185,8 @@ absl::Status Save(Connection& c, const Confirmation& f, bool insert,
       s.Bind(21, request_key);
     }
   }
-  return s.Run();
+  ODR_RETURN_IF_ERROR(s.Run());
+  return stats_rows::RecordConfirmation(c, f);
 }
 
 absl::StatusOr<std::vector<domain::Court>> LoadCourts(Connection& c) {

@@ -505,6 +505,95 @@ CREATE INDEX confirmations_by_court ON confirmations (court_id, create_time_us, 
 
 CREATE INDEX cases_by_diversion_court ON cases (diversion_court, create_time_us, id);
 )sql",
+      // 10: statistics (docs/statistics.md). Days are whole days since 1970-01-01 in China time
+      // (UTC+8). One narrow row per case, kept in the case's own transactions, so that a report
+      // reads one small row per case and no case data.
+      R"sql(
+CREATE TABLE case_stats (
+  case_id TEXT PRIMARY KEY REFERENCES cases (id) ON DELETE CASCADE,
+  organization_id TEXT NOT NULL,
+  court_id TEXT NOT NULL,
+  region_code TEXT NOT NULL,
+  dispute_type TEXT NOT NULL,
+  mediator TEXT NOT NULL DEFAULT '',
+  diverted_day INTEGER,
+  submitted_day INTEGER,
+  accepted_day INTEGER,
+  ended_day INTEGER,
+  outcome INTEGER CHECK (outcome BETWEEN 1 AND 4),
+  resolution_days INTEGER
+) STRICT;
+CREATE INDEX case_stats_by_organization ON case_stats (organization_id);
+CREATE INDEX case_stats_by_court ON case_stats (court_id) WHERE court_id != '';
+CREATE INDEX case_stats_by_mediator ON case_stats (mediator) WHERE mediator != '';
+CREATE INDEX case_stats_by_region ON case_stats (region_code);
+
+-- What may happen more than once to a case: confirmation applications and rulings, breaches.
+CREATE TABLE stat_events (
+  case_id TEXT NOT NULL REFERENCES cases (id) ON DELETE CASCADE,
+  kind TEXT NOT NULL CHECK (kind IN ('confirmation_applied', 'confirmation_confirmed',
+                                     'confirmation_rejected', 'deadline_breach')),
+  subject TEXT NOT NULL,
+  day INTEGER NOT NULL,
+  PRIMARY KEY (case_id, kind, subject)
+) STRICT, WITHOUT ROWID;
+CREATE INDEX stat_events_by_day ON stat_events (day, kind);
+
+-- Disputes presented at a court's intake window and not diverted (CourtService.RecordIntake).
+CREATE TABLE court_intakes (
+  court_id TEXT NOT NULL,
+  intake_reference TEXT NOT NULL,
+  id TEXT NOT NULL UNIQUE,
+  presented_date TEXT NOT NULL,
+  presented_day INTEGER NOT NULL,
+  dispute_type TEXT NOT NULL,
+  region_code TEXT NOT NULL,
+  disposition TEXT NOT NULL,
+  create_time_us INTEGER NOT NULL,
+  PRIMARY KEY (court_id, intake_reference)
+) STRICT, WITHOUT ROWID;
+CREATE INDEX court_intakes_by_day ON court_intakes (presented_day);
+
+-- Cases that exist already.
+INSERT INTO case_stats (case_id, organization_id, court_id, region_code, dispute_type, mediator,
+                        diverted_day, submitted_day, accepted_day, ended_day, outcome)
+  SELECT k.id, k.organization_id, COALESCE(k.diversion_court, ''), k.region_code, k.dispute_type,
+    COALESCE((SELECT 'organizations/' || m.mediator_org || '/mediators/' || m.roster_id
+              FROM case_mediators m WHERE m.case_id = k.id AND m.status = 'accepted'
+              AND m.roster_id != '' LIMIT 1), ''),
+    CASE WHEN k.diversion_date IS NULL THEN NULL
+         ELSE CAST(julianday(k.diversion_date) - 2440587.5 AS INTEGER) END,
+    (SELECT MIN(e.time_us / 1000000 + 28800) / 86400 FROM case_events e
+     WHERE e.case_id = k.id AND e.kind = 'state_change' AND e.to_state = 'submitted'),
+    (SELECT MIN(e.time_us / 1000000 + 28800) / 86400 FROM case_events e
+     WHERE e.case_id = k.id AND e.kind = 'state_change' AND e.to_state = 'accepted'),
+    CASE WHEN k.state IN ('withdrawn', 'closed', 'settled', 'confirmed') THEN
+      (SELECT MAX(e.time_us / 1000000 + 28800) / 86400 FROM case_events e
+       WHERE e.case_id = k.id AND e.kind = 'state_change'
+       AND e.to_state IN ('withdrawn', 'closed', 'settled') AND e.from_state != e.to_state)
+    END,
+    CASE k.state WHEN 'settled' THEN 1 WHEN 'confirmed' THEN 1 WHEN 'withdrawn' THEN 3
+      WHEN 'closed' THEN
+        CASE WHEN (SELECT e.actor FROM case_events e WHERE e.case_id = k.id
+                   AND e.kind = 'state_change' AND e.to_state = 'closed'
+                   ORDER BY e.seq DESC LIMIT 1) = 'system' THEN 4 ELSE 2 END
+    END
+  FROM cases k;
+UPDATE case_stats SET resolution_days = ended_day - submitted_day
+  WHERE ended_day IS NOT NULL AND submitted_day IS NOT NULL;
+INSERT OR IGNORE INTO stat_events (case_id, kind, subject, day)
+  SELECT case_id, 'confirmation_applied', id, (submit_time_us / 1000000 + 28800) / 86400
+  FROM confirmations WHERE submit_time_us IS NOT NULL;
+INSERT OR IGNORE INTO stat_events (case_id, kind, subject, day)
+  SELECT case_id, CASE state WHEN 'ruled_valid' THEN 'confirmation_confirmed'
+                  ELSE 'confirmation_rejected' END, id,
+         (COALESCE(decision_time_us, update_time_us) / 1000000 + 28800) / 86400
+  FROM confirmations WHERE state IN ('ruled_valid', 'ruled_rejected', 'refused');
+INSERT OR IGNORE INTO stat_events (case_id, kind, subject, day)
+  SELECT case_id, 'deadline_breach', id || ':' || due_us, (due_us / 1000000 + 28800) / 86400
+  FROM deadlines WHERE state = 'expired'
+    AND kind NOT IN ('appointment_reminder', 'confirmation_application');
+)sql",
   };
   return *kMigrations;
 }

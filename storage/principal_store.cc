@@ -75,40 +75,53 @@ absl::StatusOr<std::string> SqlitePrincipalStore::GetApiKeyHash(absl::string_vie
   return hash;
 }
 
+absl::Status SqlitePrincipalStore::Insert(Connection& c, const domain::Principal& p,
+                                          absl::string_view api_key_hash) {
+  {
+    ODR_ASSIGN_OR_RETURN(Statement exists, c.Prepare("SELECT 1 FROM principals WHERE id = ?1 OR"
+                                                     " (?2 != '' AND certificate_name = ?2)"));
+    exists.Bind(1, p.id).Bind(2, p.certificate_name);
+    ODR_ASSIGN_OR_RETURN(bool row, exists.Step());
+    if (row) {
+      return MakeError(
+          absl::StatusCode::kAlreadyExists, "ALREADY_EXISTS",
+          absl::StrCat("principals/", p.id, " or its certificate name is already taken"));
+    }
+  }
+  ODR_ASSIGN_OR_RETURN(
+      Statement stmt,
+      c.Prepare("INSERT INTO principals (id, role, display_name, organization_id, court_id,"
+                " id_document_type, id_number, certificate_name, api_key_hash, disabled,"
+                " create_time_us) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"));
+  stmt.Bind(1, p.id).Bind(2, domain::RoleName(p.role)).Bind(3, p.display_name);
+  stmt.Bind(4, p.organization_id).Bind(5, p.court_id);
+  stmt.Bind(6, domain::IdDocumentTypeName(p.id_document_type)).Bind(7, p.id_number);
+  if (p.certificate_name.empty()) {
+    stmt.BindNull(8);
+  } else {
+    stmt.Bind(8, p.certificate_name);
+  }
+  if (api_key_hash.empty()) {
+    stmt.BindNull(9);
+  } else {
+    stmt.Bind(9, api_key_hash);
+  }
+  stmt.Bind(10, int64_t{p.disabled ? 1 : 0}).Bind(11, absl::ToUnixMicros(clock_->Now()));
+  return stmt.Run();
+}
+
 absl::Status SqlitePrincipalStore::Create(const domain::Principal& p,
                                           absl::string_view api_key_hash) {
+  return db_->Write([&](Connection& c) { return Insert(c, p, api_key_hash); });
+}
+
+absl::Status SqlitePrincipalStore::CreateMany(const std::vector<NewPrincipal>& all) {
   return db_->Write([&](Connection& c) -> absl::Status {
-    {
-      ODR_ASSIGN_OR_RETURN(Statement exists, c.Prepare("SELECT 1 FROM principals WHERE id = ?1 OR"
-                                                       " (?2 != '' AND certificate_name = ?2)"));
-      exists.Bind(1, p.id).Bind(2, p.certificate_name);
-      ODR_ASSIGN_OR_RETURN(bool row, exists.Step());
-      if (row) {
-        return MakeError(
-            absl::StatusCode::kAlreadyExists, "ALREADY_EXISTS",
-            absl::StrCat("principals/", p.id, " or its certificate name is already taken"));
-      }
+    for (const NewPrincipal& n : all) {
+      ODR_RETURN_IF_ERROR(Insert(c, n.principal, n.api_key_hash));
+      if (!n.partner_id.empty()) ODR_RETURN_IF_ERROR(InsertLink(c, n.partner_id, n.principal.id));
     }
-    ODR_ASSIGN_OR_RETURN(
-        Statement stmt,
-        c.Prepare("INSERT INTO principals (id, role, display_name, organization_id, court_id,"
-                  " id_document_type, id_number, certificate_name, api_key_hash, disabled,"
-                  " create_time_us) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"));
-    stmt.Bind(1, p.id).Bind(2, domain::RoleName(p.role)).Bind(3, p.display_name);
-    stmt.Bind(4, p.organization_id).Bind(5, p.court_id);
-    stmt.Bind(6, domain::IdDocumentTypeName(p.id_document_type)).Bind(7, p.id_number);
-    if (p.certificate_name.empty()) {
-      stmt.BindNull(8);
-    } else {
-      stmt.Bind(8, p.certificate_name);
-    }
-    if (api_key_hash.empty()) {
-      stmt.BindNull(9);
-    } else {
-      stmt.Bind(9, api_key_hash);
-    }
-    stmt.Bind(10, int64_t{p.disabled ? 1 : 0}).Bind(11, absl::ToUnixMicros(clock_->Now()));
-    return stmt.Run();
+    return absl::OkStatus();
   });
 }
 
@@ -136,13 +149,16 @@ absl::Status SqlitePrincipalStore::SetDisabled(absl::string_view id, bool disabl
 
 absl::Status SqlitePrincipalStore::Link(absl::string_view partner_id,
                                         absl::string_view citizen_id) {
-  return db_->Write([&](Connection& c) -> absl::Status {
-    ODR_ASSIGN_OR_RETURN(Statement stmt,
-                         c.Prepare("INSERT OR IGNORE INTO partner_citizens (partner_id,"
-                                   " citizen_id) VALUES (?1, ?2)"));
-    stmt.Bind(1, partner_id).Bind(2, citizen_id);
-    return stmt.Run();
-  });
+  return db_->Write([&](Connection& c) { return InsertLink(c, partner_id, citizen_id); });
+}
+
+absl::Status SqlitePrincipalStore::InsertLink(Connection& c, absl::string_view partner_id,
+                                              absl::string_view citizen_id) {
+  ODR_ASSIGN_OR_RETURN(Statement stmt,
+                       c.Prepare("INSERT OR IGNORE INTO partner_citizens (partner_id,"
+                                 " citizen_id) VALUES (?1, ?2)"));
+  stmt.Bind(1, partner_id).Bind(2, citizen_id);
+  return stmt.Run();
 }
 
 absl::StatusOr<bool> SqlitePrincipalStore::IsLinked(absl::string_view partner_id,

@@ -47,7 +47,19 @@ class SqlitePrincipalStore final : public PrincipalStore {
                                 absl::string_view citizen_id) override;
   absl::StatusOr<std::vector<domain::Principal>> List() override;
 
+  struct NewPrincipal {
+    domain::Principal principal;
+    std::string api_key_hash;  // may be empty
+    std::string partner_id;    // a partner app that may act for the citizen; may be empty
+  };
+  // Bulk onboarding: creates them all and their links in one transaction, or none (the first
+  // error, e.g. ALREADY_EXISTS, names the principal).
+  absl::Status CreateMany(const std::vector<NewPrincipal>& all);
+
  private:
+  absl::Status Insert(Connection& c, const domain::Principal& p, absl::string_view api_key_hash);
+  static absl::Status InsertLink(Connection& c, absl::string_view partner_id,
+                                 absl::string_view citizen_id);
   absl::StatusOr<domain::Principal> GetWhere(const char* sql, absl::string_view value);
   Database* db_;
   Clock* clock_;

@@ -17,6 +17,7 @@
 #include "storage/deadline_rows.h"
 #include "storage/roster_store.h"
 #include "storage/schedule_store.h"
+#include "storage/stats_store.h"
 
 namespace odr::storage {
 
@@ -390,7 +391,8 @@ absl::Status WriteCaseRow(Connection& c, const Case& k, bool insert) {
   stmt.Bind(15, k.data.organization_id).Bind(17, k.data.language);
   stmt.Bind(11, domain::StateName(k.state)).Bind(12, absl::ToUnixMicros(k.create_time));
   stmt.Bind(13, absl::ToUnixMicros(k.update_time)).Bind(14, k.version);
-  return stmt.Run();
+  ODR_RETURN_IF_ERROR(stmt.Run());
+  return stats_rows::WriteCaseFacts(c, k, insert);
 }
 
 // The actor of what the service does by itself (deadline actions).
@@ -442,6 +444,8 @@ absl::Status ApplyTransition(Connection& c, Case& k, CaseAction action, absl::st
     }
   }
   ODR_RETURN_IF_ERROR(AppendEvent(c, k.id, actor, k.update_time, from, next, reason));
+  ODR_RETURN_IF_ERROR(
+      stats_rows::RecordTransition(c, k, action, actor == kSystemActor, k.update_time));
   if (action == CaseAction::kClose && k.data.court_diversion) {
     // A court-diverted dispute that ends without settlement goes back into the court's queue
     // for filing as litigation (OMR Art. 21).
@@ -1181,6 +1185,9 @@ absl::Status SqliteCaseStore::Expire(Connection& c, const domain::Deadline& d, C
                         absl::StrCat("appointments/", d.subject)});
   }
   const domain::ExpiryEffect e = statutory_->OnExpiry(d, k);
+  if (domain::IsBreach(d.kind)) {
+    ODR_RETURN_IF_ERROR(stats_rows::RecordBreach(c, k.id, d.id, d.due, now));
+  }
   ODR_RETURN_IF_ERROR(AppendEvent(c, k.id, kSystemActor, now, k.state, k.state, e.message,
                                   {e.event_kind, e.audience, absl::StrCat("deadlines/", d.id)}));
   const Case before = k;

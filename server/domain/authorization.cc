@@ -445,4 +445,39 @@ absl::Status AuthorizeConfirmationDecision(const Principal& p, const Case& c, ab
                                 ", to which it was made, may decide on this application"));
 }
 
+absl::Status AuthorizeStats(const Principal& p, const StatsScope& scope,
+                            absl::string_view mediator_principal) {
+  if (!p.disabled) {
+    switch (p.role) {
+      case Role::kPlatformAdmin:
+        return absl::OkStatus();
+      case Role::kOrgAdmin:
+        if ((scope.kind == StatsScope::Kind::kOrganization ||
+             scope.kind == StatsScope::Kind::kMediator) &&
+            !p.organization_id.empty() && scope.organization_id == p.organization_id) {
+          return absl::OkStatus();
+        }
+        break;
+      case Role::kMediator:
+        if (scope.kind == StatsScope::Kind::kMediator && !mediator_principal.empty() &&
+            mediator_principal == p.id) {
+          return absl::OkStatus();
+        }
+        break;
+      case Role::kCourt:
+        if (scope.kind == StatsScope::Kind::kCourt && !p.court_id.empty() &&
+            scope.court_id == p.court_id) {
+          return absl::OkStatus();
+        }
+        break;
+      case Role::kCitizen:
+      case Role::kPartnerApp:
+        break;
+    }
+  }
+  return MakeError(absl::StatusCode::kPermissionDenied, "PERMISSION_DENIED",
+                   "statistics are for platform admins, an organization's admins (their "
+                   "organization and its mediators), a mediator (itself) and a court (its own)");
+}
+
 }  // namespace odr::domain

@@ -15,6 +15,7 @@
 #include "server/domain/evidence.h"
 #include "server/domain/principal.h"
 #include "server/domain/state_machine.h"
+#include "server/domain/stats.h"
 #include "server/domain/types.h"
 
 namespace odr::domain {
@@ -156,6 +157,12 @@ absl::Status AuthorizeConfirmationRead(const Principal& p, const Case& c, absl::
 // NOT_FOUND for whoever may not read it, PERMISSION_DENIED for the others (the parties ...).
 absl::Status AuthorizeConfirmationDecision(const Principal& p, const Case& c, absl::string_view id,
                                            absl::string_view court_id, bool filed);
+
+// Who may see the figures of `scope`: platform admins anything; org admins their organization and
+// its mediators; a mediator itself (`mediator_principal` is the principal of the scope's
+// mediator, empty if unknown); a court its own court. PERMISSION_DENIED otherwise.
+absl::Status AuthorizeStats(const Principal& p, const StatsScope& scope,
+                            absl::string_view mediator_principal);
 
 }  // namespace odr::domain
 

@@ -50,6 +50,11 @@ bool HasAccepted(const Case& c) {
 
 }  // namespace
 
+bool IsBreach(DeadlineKind kind) {
+  return kind != DeadlineKind::kConfirmationApplication &&
+         kind != DeadlineKind::kAppointmentReminder;
+}
+
 const char* DeadlineKindName(DeadlineKind k) { return NameIn(kKinds, k); }
 std::optional<DeadlineKind> DeadlineKindFromName(absl::string_view n) { return ValueIn(kKinds, n); }
 const char* DeadlineStateName(DeadlineState s) { return NameIn(kStates, s); }

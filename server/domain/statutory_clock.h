@@ -35,6 +35,11 @@ enum class DeadlineKind {
 };
 enum class DeadlineState { kRunning, kPaused, kMet, kExpired, kCancelled };
 
+// Whether passing a deadline of `kind` unmet is a breach of a duty (statistics count them): the
+// mediator's, the respondent contact's, the mediation period's, a party's instalment, the
+// court's. Not the window to apply for confirmation (the parties may let it pass) nor a reminder.
+bool IsBreach(DeadlineKind kind);
+
 const char* DeadlineKindName(DeadlineKind k);  // "mediator_acceptance" ...
 std::optional<DeadlineKind> DeadlineKindFromName(absl::string_view n);
 const char* DeadlineStateName(DeadlineState s);  // "running" ...

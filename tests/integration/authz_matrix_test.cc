@@ -31,6 +31,8 @@
 #include "odr/v1/error.pb.h"
 #include "odr/v1/evidence.grpc.pb.h"
 #include "odr/v1/roster.grpc.pb.h"
+#include "odr/v1/simulation.grpc.pb.h"
+#include "odr/v1/stats.grpc.pb.h"
 #include "tests/testing/fixtures.h"
 #include "tests/testing/grpc_auth.h"
 #include "tests/testing/odrd_process.h"
@@ -145,6 +147,11 @@ const std::map<std::string, std::set<std::string>>& Expectations() {
       {"/odr.v1.CourtService/DivertCase", {"court X"}},
       {"/odr.v1.CourtService/ListDivertedCases", {"court X"}},
       {"/odr.v1.CourtService/ListReferrals", {"court X"}},
+      {"/odr.v1.CourtService/RecordIntake", {"court X"}},
+      // Statistics of mediator m1 (account mediator-1) of org-1.
+      {"/odr.v1.StatsService/GetStatistics",
+       {"assigned mediator", "admin of the case's organization", "platform admin"}},
+      {"/odr.v1.SimulationService/AdvanceClock", {"platform admin"}},
       {"/odr.v1.AuthService/CreateToken",
        {"citizen A", "citizen B", "assigned mediator", "another mediator",
         "admin of the case's organization", "admin of another organization", "court X", "court Y",
@@ -361,7 +368,10 @@ class AuthzMatrixTest : public ::testing::Test {
         data, {"link", "--partner", "principals/partner-p", "--citizen", "principals/citizen-a"});
     testing::OdrdAdmin(
         data, {"link", "--partner", "principals/partner-q", "--citizen", "principals/citizen-b"});
-    server_ = new testing::OdrdProcess(data);
+    // Simulated time (starting now), so that SimulationService is served and checked too.
+    server_ = new testing::OdrdProcess(
+        data, {"--simulated-time",
+               absl::FormatTime(absl::RFC3339_full, absl::Now(), absl::UTCTimeZone())});
     channel_ = new std::shared_ptr<grpc::Channel>(
         grpc::CreateChannel(server_->address(), grpc::InsecureChannelCredentials()));
     for (const auto& [id, key] : keys_) tokens_[id] = testing::IssueToken(*channel_, id, key);
@@ -902,6 +912,29 @@ class AuthzMatrixTest : public ::testing::Test {
       d->set_court("courts/court-x");
       d->set_intake_reference("(2026)浙0681诉前调99号");
       d->set_diversion_date("2026-11-02");
+      return r.SerializeAsString();
+    }
+    if (method == "/odr.v1.CourtService/RecordIntake") {
+      v1::RecordIntakeRequest r;
+      r.set_parent("courts/court-x");
+      v1::Intake* in = r.mutable_intake();
+      in->set_intake_reference("(2026)浙0681诉登99号");
+      in->set_presented_date("2026-11-02");
+      in->set_dispute_type(v1::DISPUTE_TYPE_LABOUR);
+      in->set_region_code("330681");
+      in->set_disposition(v1::INTAKE_DISPOSITION_FILED);
+      return r.SerializeAsString();
+    }
+    if (method == "/odr.v1.StatsService/GetStatistics") {
+      v1::GetStatisticsRequest r;
+      r.set_start_date("2026-01-01");
+      r.set_end_date("2026-12-31");
+      r.set_scope("organizations/org-1/mediators/m1");
+      return r.SerializeAsString();
+    }
+    if (method == "/odr.v1.SimulationService/AdvanceClock") {
+      v1::AdvanceClockRequest r;
+      r.mutable_time()->set_seconds(absl::ToUnixSeconds(absl::Now()) + 1);
       return r.SerializeAsString();
     }
     if (method.rfind("/odr.v1.CourtService/", 0) == 0) {

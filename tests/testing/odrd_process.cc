@@ -6,6 +6,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -44,9 +45,12 @@ OdrdProcess::OdrdProcess(const std::string& data_dir, std::vector<std::string> e
   const std::string port_file = data_dir + "/port";
   std::filesystem::remove(port_file);
   log_path_ = data_dir + "/odrd.log";
-  std::vector<std::string> args = {
-      ODRD_PATH, "--listen",  "127.0.0.1:0", "--data-dir",       data_dir, "--port-file",
-      port_file, "--workers", "2",           "--shutdown-grace", "5"};
+  std::vector<std::string> args = {ODRD_PATH,    "--listen",         "127.0.0.1:0",
+                                   "--data-dir", data_dir,           "--port-file",
+                                   port_file,    "--shutdown-grace", "5"};
+  if (std::find(extra_args.begin(), extra_args.end(), "--workers") == extra_args.end()) {
+    args.insert(args.end(), {"--workers", "2"});
+  }
   for (auto& a : extra_args) args.push_back(std::move(a));
   posix_spawn_file_actions_t fa;
   posix_spawn_file_actions_init(&fa);

@@ -14,7 +14,8 @@ class OdrdProcess {
  public:
   // With `extra_env` ("NAME=value"), odrd also gets those environment variables; a listen address
   // or data dir given there replaces the flags (to test configuration by environment).
-  // Starts odrd (path from the ODRD_PATH compile definition) with --data-dir `data_dir`; returns
+  // Starts odrd (path from the ODRD_PATH compile definition) with --data-dir `data_dir` and
+  // --workers 2 unless `extra_args` names --workers; returns
   // once the port file appears (aborts the test binary after 20 s). Log goes to
   // `data_dir`/odrd.log.
   explicit OdrdProcess(const std::string& data_dir, std::vector<std::string> extra_args = {},

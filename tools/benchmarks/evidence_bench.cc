@@ -41,30 +41,14 @@
 #include "tests/testing/fixtures.h"
 #include "tests/testing/grpc_auth.h"
 #include "tests/testing/odrd_process.h"
+#include "tools/benchmarks/bench_util.h"
 
 namespace {
 
 using Clock = std::chrono::steady_clock;
-constexpr size_t kChunk = 64 * 1024;
 constexpr size_t kBuffer = 64 << 20;
 
 double Seconds(Clock::duration d) { return std::chrono::duration<double>(d).count(); }
-
-// VmRSS or VmHWM of `pid`, in KiB.
-int64_t ProcKib(pid_t pid, const std::string& field) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.rfind(field + ":", 0) == 0) {
-      int64_t kib = 0;
-      absl::SimpleAtoi(absl::StripAsciiWhitespace(absl::StripSuffix(
-                           absl::string_view(line).substr(field.size() + 1), "kB")),
-                       &kib);
-      return kib;
-    }
-  }
-  return -1;
-}
 
 std::string HexDigest(EVP_MD_CTX* ctx) {
   unsigned char d[EVP_MAX_MD_SIZE];
@@ -92,12 +76,12 @@ UploadResult Upload(odr::v1::EvidenceService::Stub* stub, const std::string& tok
                     const std::string& case_name, const std::string& upload_id,
                     const std::string& buffer, int64_t total, const std::string& sha, pid_t odrd) {
   UploadResult r;
-  r.rss_before_kib = ProcKib(odrd, "VmRSS");
+  r.rss_before_kib = odr::bench::ProcKib(odrd, "VmRSS");
   std::atomic<bool> done{false};
   std::atomic<int64_t> peak{r.rss_before_kib};
   std::thread sampler([&] {
     while (!done) {
-      int64_t kib = ProcKib(odrd, "VmRSS");
+      int64_t kib = odr::bench::ProcKib(odrd, "VmRSS");
       if (kib > peak) peak = kib;
       std::this_thread::sleep_for(std::chrono::milliseconds(5));
     }
@@ -105,27 +89,15 @@ UploadResult Upload(odr::v1::EvidenceService::Stub* stub, const std::string& tok
   odr::v1::UploadEvidenceResponse resp;
   auto ctx = odr::testing::AuthedContext(token);
   ctx->set_deadline(std::chrono::system_clock::now() + std::chrono::minutes(10));
+  odr::bench::UploadSpec spec;
+  spec.case_name = case_name;
+  spec.upload_id = upload_id;
+  spec.buffer = buffer;
+  spec.total = total;
+  spec.sha256 = sha;
   const auto start = Clock::now();
-  auto writer = stub->UploadEvidence(ctx.get(), &resp);
-  odr::v1::UploadEvidenceRequest req;
-  auto* s = req.mutable_start();
-  s->set_parent(case_name);
-  s->set_upload_id(upload_id);
-  s->mutable_evidence()->set_file_name("video.mp4");
-  s->mutable_evidence()->set_media_type("video/mp4");
-  s->set_size_bytes(total);
-  s->set_sha256(sha);
-  for (int64_t at = 0; at < total; at += kChunk) {
-    const size_t n = static_cast<size_t>(std::min<int64_t>(kChunk, total - at));
-    req.set_write_offset(at);
-    req.set_data(buffer.data() + at % buffer.size(), n);
-    req.set_finish_write(at + static_cast<int64_t>(n) == total);
-    if (!writer->Write(req, grpc::WriteOptions().set_buffer_hint())) break;
-    req.clear_start();
-  }
-  writer->WritesDone();
-  const auto sent = Clock::now();
-  Check(writer->Finish(), "upload");
+  Clock::time_point sent;
+  Check(odr::bench::UploadEvidence(stub, ctx.get(), spec, &resp, &sent), "upload");
   r.seconds = Seconds(Clock::now() - start);
   r.finish_seconds = Seconds(Clock::now() - sent);
   done = true;
@@ -136,18 +108,6 @@ UploadResult Upload(odr::v1::EvidenceService::Stub* stub, const std::string& tok
     std::exit(1);
   }
   return r;
-}
-
-std::string HashRepeated(const std::string& buffer, int64_t total) {
-  EVP_MD_CTX* ctx = EVP_MD_CTX_new();
-  EVP_DigestInit_ex(ctx, EVP_sha256(), nullptr);
-  for (int64_t at = 0; at < total; at += static_cast<int64_t>(buffer.size())) {
-    EVP_DigestUpdate(ctx, buffer.data(),
-                     static_cast<size_t>(std::min<int64_t>(buffer.size(), total - at)));
-  }
-  std::string hex = HexDigest(ctx);
-  EVP_MD_CTX_free(ctx);
-  return hex;
 }
 
 }  // namespace
@@ -176,7 +136,7 @@ int main(int argc, char** argv) {
 
   // 1. The raw SHA-256 rate: the same bytes, from memory.
   auto t0 = Clock::now();
-  const std::string sha = HashRepeated(buffer, total);
+  const std::string sha = odr::bench::Sha256OfRepeated(buffer, total);
   const double sha_rate = static_cast<double>(total) / Seconds(Clock::now() - t0) / 1e6;
   std::cout << absl::StrFormat("raw SHA-256 (OpenSSL EVP, %d MiB from memory): %.0f MB/s\n", mib,
                                sha_rate);
@@ -214,13 +174,13 @@ int main(int argc, char** argv) {
   {
     const int64_t small = 4 << 20;
     Upload(evidence.get(), token, c.name(), "warmup", buffer.substr(0, small), small,
-           HashRepeated(buffer.substr(0, small), small), odrd->pid());
+           odr::bench::Sha256OfRepeated(buffer.substr(0, small), small), odrd->pid());
   }
 
   // 3-4. The upload.
   UploadResult r = Upload(evidence.get(), token, c.name(), "big", buffer, total, sha, odrd->pid());
   const double rate = static_cast<double>(total) / r.seconds / 1e6;
-  const int64_t hwm = ProcKib(odrd->pid(), "VmHWM");
+  const int64_t hwm = odr::bench::ProcKib(odrd->pid(), "VmHWM");
 
   // 5. Download it back.
   odr::v1::ListEvidenceRequest list;
