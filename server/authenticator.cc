@@ -31,10 +31,28 @@ const std::string& DummyHash() {
 }  // namespace
 
 absl::StatusOr<domain::Principal> Authenticator::FromToken(absl::string_view token) const {
-  auto claims =
-      keys_->Verify(token, config_.issuer, config_.audience, clock_->Now(), config_.leeway);
-  if (!claims.ok()) return Unauthenticated(claims.status().message());
-  auto p = principals_->Get(claims->subject);
+  const absl::Time now = clock_->Now();
+  std::string subject;
+  {
+    // A token whose signature was checked before is not checked again while it is valid (the
+    // principal is looked up every time, so disabling one still takes effect at once).
+    std::lock_guard<std::mutex> lock(verified_mu_);
+    auto it = verified_.find(token);
+    if (it != verified_.end() && it->second.not_before - config_.leeway <= now &&
+        now < it->second.expires_at + config_.leeway) {
+      subject = it->second.subject;
+    }
+  }
+  if (subject.empty()) {
+    auto claims = keys_->Verify(token, config_.issuer, config_.audience, now, config_.leeway);
+    if (!claims.ok()) return Unauthenticated(claims.status().message());
+    subject = claims->subject;
+    std::lock_guard<std::mutex> lock(verified_mu_);
+    if (verified_.size() >= kMaxVerifiedTokens) verified_.clear();
+    verified_.emplace(std::string(token),
+                      VerifiedToken{claims->subject, claims->not_before, claims->expires_at});
+  }
+  auto p = principals_->Get(subject);
   if (!p.ok()) {
     if (p.status().code() == absl::StatusCode::kNotFound) {
       return Unauthenticated("the token's principal no longer exists");

@@ -6,8 +6,10 @@
 
 #include <grpcpp/grpcpp.h>
 
+#include <mutex>
 #include <string>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "server/auth/token.h"
@@ -59,6 +61,17 @@ class Authenticator {
   auth::KeyRing* keys_;
   Clock* clock_;
   AuthConfig config_;
+
+  // Tokens whose signature verified, until they expire (at most kMaxVerifiedTokens; then the
+  // cache starts over).
+  struct VerifiedToken {
+    std::string subject;
+    absl::Time not_before;
+    absl::Time expires_at;
+  };
+  static constexpr size_t kMaxVerifiedTokens = 100'000;
+  mutable std::mutex verified_mu_;
+  mutable absl::flat_hash_map<std::string, VerifiedToken> verified_;
 };
 
 }  // namespace odr::server

@@ -1,5 +1,7 @@
 #include "storage/sqlite_db.h"
 
+#include <algorithm>
+
 #include "absl/strings/str_cat.h"
 #include "storage/migrations.h"
 
@@ -181,22 +183,71 @@ absl::Status Database::Migrate() {
   return absl::OkStatus();
 }
 
-absl::Status Database::Write(const std::function<absl::Status(Connection&)>& fn) {
-  bool notify = false;
-  absl::Status s;
-  {
-    std::lock_guard<std::mutex> lock(write_mu_);
-    if (s = writer_->Exec("BEGIN IMMEDIATE"); !s.ok()) return s;
-    writer_->event_appended_ = false;
-    s = fn(*writer_);
-    if (s.ok()) s = writer_->Exec("COMMIT");
-    if (!s.ok() && !sqlite3_get_autocommit(writer_->raw())) {
-      (void)writer_->Exec("ROLLBACK");
+// The most writes one group commits: bounds how long the first of them waits.
+constexpr size_t kMaxGroup = 64;
+
+void Database::CommitGroup(std::vector<PendingWrite*>& group, bool* notify) {
+  Connection& c = *writer_;
+  absl::Status begun = c.Exec("BEGIN IMMEDIATE");
+  if (!begun.ok()) {
+    for (PendingWrite* w : group) w->status = begun;
+    return;
+  }
+  c.event_appended_ = false;
+  bool any = false;
+  for (PendingWrite* w : group) {
+    absl::Status s = c.Exec("SAVEPOINT w");
+    if (s.ok()) {
+      const bool events_before = c.event_appended_;
+      s = (*w->fn)(c);
+      if (s.ok()) {
+        s = c.Exec("RELEASE w");
+        any = any || s.ok();
+      } else {
+        // Undo this write only; the others of the group stand.
+        (void)c.Exec("ROLLBACK TO w");
+        (void)c.Exec("RELEASE w");
+        c.event_appended_ = events_before;
+      }
     }
-    notify = s.ok() && writer_->event_appended_;
+    w->status = s;
+  }
+  absl::Status committed = c.Exec("COMMIT");
+  if (!committed.ok()) {
+    if (!sqlite3_get_autocommit(c.raw())) (void)c.Exec("ROLLBACK");
+    for (PendingWrite* w : group) {
+      if (w->status.ok()) w->status = committed;
+    }
+    return;
+  }
+  *notify = any && c.event_appended_;
+}
+
+absl::Status Database::Write(const std::function<absl::Status(Connection&)>& fn) {
+  PendingWrite self{&fn};
+  bool notify = false;
+  {
+    std::unique_lock<std::mutex> lock(write_mu_);
+    queue_.push_back(&self);
+    // Wait until a leader has committed this write, or lead the next group.
+    write_cv_.wait(lock, [&] { return self.done || !leader_; });
+    if (self.done) return self.status;
+    leader_ = true;
+    while (!self.done) {
+      const size_t n = std::min(queue_.size(), kMaxGroup);
+      std::vector<PendingWrite*> group(queue_.begin(), queue_.begin() + n);
+      queue_.erase(queue_.begin(), queue_.begin() + n);
+      lock.unlock();
+      CommitGroup(group, &notify);
+      lock.lock();
+      for (PendingWrite* w : group) w->done = true;
+      write_cv_.notify_all();
+    }
+    leader_ = false;
+    write_cv_.notify_all();  // the next group's leader
   }
   if (notify && event_listener_) event_listener_();
-  return s;
+  return self.status;
 }
 
 absl::Status Database::Read(const std::function<absl::Status(Connection&)>& fn) {

@@ -99,8 +99,13 @@ class Database {
   static absl::StatusOr<std::unique_ptr<Database>> Open(const Options& options);
   ~Database();
 
-  // Runs `fn` inside BEGIN IMMEDIATE ... COMMIT on the writer. If `fn` returns an error, or COMMIT
-  // fails, the transaction is rolled back and nothing is written.
+  // Runs `fn` in a write transaction on the writer and returns once it is durable (committed with
+  // synchronous=FULL). If `fn` returns an error, or COMMIT fails, nothing `fn` wrote is kept.
+  //
+  // Group commit (docs/adr/0013-group-commit.md): writes that arrive while one is committing wait
+  // and then commit together, each inside its own SAVEPOINT of one BEGIN IMMEDIATE ... COMMIT, so
+  // that one fsync serves them all; a failing `fn` rolls back to its savepoint only. `fn` sees the
+  // writes of those before it in the group, as it would if they had committed first.
   absl::Status Write(const std::function<absl::Status(Connection&)>& fn);
   // `fn` runs after every committed write transaction that appended a case event, on the writing
   // thread, outside the write lock; it must be quick (wake someone up). Set before serving.
@@ -115,8 +120,20 @@ class Database {
   Database() = default;
   absl::Status Migrate();
 
-  std::mutex write_mu_;
-  std::unique_ptr<Connection> writer_;
+  // A write waiting for, or in, a group commit.
+  struct PendingWrite {
+    const std::function<absl::Status(Connection&)>* fn;
+    absl::Status status;
+    bool done = false;
+  };
+  // Commits `group` in one transaction (the caller is the group's leader).
+  void CommitGroup(std::vector<PendingWrite*>& group, bool* notify);
+
+  std::mutex write_mu_;  // guards queue_ and leader_
+  std::condition_variable write_cv_;
+  std::vector<PendingWrite*> queue_;
+  bool leader_ = false;  // a thread is committing a group
+  std::unique_ptr<Connection> writer_;  // used by the leader only
   std::mutex pool_mu_;
   std::condition_variable pool_cv_;
   std::vector<Connection*> idle_readers_;

@@ -76,7 +76,7 @@ using Rng = std::mt19937_64;
 
 constexpr int64_t kSmallCases = 10000;
 constexpr int64_t kMixUploadBytes = 256 * 1024;
-constexpr int kOdrdDefaultWorkers = 4;  // odrd's --workers default (server/server.h)
+constexpr int kOdrdDefaultWorkers = 16;  // odrd's --workers default (server/server.h)
 constexpr double kCrashAfterSeconds = 1.5;
 constexpr char kOrg[] = "org1";
 // The mix writes the first this many cases, so that cases go on from update to submission to
