@@ -224,7 +224,7 @@ void Database::CommitGroup(std::vector<PendingWrite*>& group, bool* notify) {
 }
 
 absl::Status Database::Write(const std::function<absl::Status(Connection&)>& fn) {
-  PendingWrite self{&fn};
+  PendingWrite self{&fn, absl::OkStatus(), false};
   bool notify = false;
   {
     std::unique_lock<std::mutex> lock(write_mu_);

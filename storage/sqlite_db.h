@@ -132,7 +132,7 @@ class Database {
   std::mutex write_mu_;  // guards queue_ and leader_
   std::condition_variable write_cv_;
   std::vector<PendingWrite*> queue_;
-  bool leader_ = false;  // a thread is committing a group
+  bool leader_ = false;                 // a thread is committing a group
   std::unique_ptr<Connection> writer_;  // used by the leader only
   std::mutex pool_mu_;
   std::condition_variable pool_cv_;
