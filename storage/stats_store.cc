@@ -1,5 +1,7 @@
 #include "storage/stats_store.h"
 
+#include <functional>
+
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "server/domain/errors.h"
@@ -172,6 +174,29 @@ ScopeSql CaseScope(const domain::StatsScope& scope) {
   return out;
 }
 
+void BindScope(Statement& s, const ScopeSql& where) {
+  for (size_t i = 0; i < where.values.size(); ++i) {
+    s.Bind(static_cast<int>(i) + 3, where.values[i]);
+  }
+}
+
+// Runs `sql` (a SELECT whose WHERE takes the period as ?1 and ?2, over a table aliased `s` with
+// the scope's columns) narrowed to the scope and grouped by `group_by`; `row` sees each row.
+absl::Status ForEachGroup(Connection& c, std::string sql, const ScopeSql& where,
+                          absl::string_view group_by, int64_t start_day, int64_t end_day,
+                          const std::function<void(Statement&)>& row) {
+  if (!where.where.empty()) absl::StrAppend(&sql, " AND", where.where.substr(6));
+  absl::StrAppend(&sql, " GROUP BY ", group_by);
+  ODR_ASSIGN_OR_RETURN(Statement s, c.Prepare(sql));
+  s.Bind(1, start_day).Bind(2, end_day);
+  BindScope(s, where);
+  while (true) {
+    ODR_ASSIGN_OR_RETURN(bool more, s.Step());
+    if (!more) return absl::OkStatus();
+    row(s);
+  }
+}
+
 }  // namespace
 
 absl::StatusOr<domain::StatsTally> StatsStore::Report(int64_t start_day, int64_t end_day,
@@ -185,8 +210,7 @@ absl::StatusOr<domain::StatsTally> StatsStore::Report(int64_t start_day, int64_t
           c.Prepare(absl::StrCat("SELECT s.diverted_day, s.submitted_day, s.accepted_day,"
                                  " s.ended_day, s.outcome, s.resolution_days FROM case_stats s",
                                  where.where)));
-      for (size_t i = 0; i < where.values.size(); ++i)
-        s.Bind(static_cast<int>(i) + 3, where.values[i]);
+      BindScope(s, where);
       while (true) {
         ODR_ASSIGN_OR_RETURN(bool row, s.Step());
         if (!row) break;
@@ -204,45 +228,28 @@ absl::StatusOr<domain::StatsTally> StatsStore::Report(int64_t start_day, int64_t
       }
     }
     // Repeated facts: over the period's rows of stat_events, joined to the scope's cases.
-    {
-      std::string sql =
-          "SELECT e.kind, e.day, COUNT(*) FROM stat_events e"
-          " JOIN case_stats s ON s.case_id = e.case_id"
-          " WHERE e.day BETWEEN ?1 AND ?2";
-      if (!where.where.empty()) absl::StrAppend(&sql, " AND", where.where.substr(6));
-      absl::StrAppend(&sql, " GROUP BY e.kind, e.day");
-      ODR_ASSIGN_OR_RETURN(Statement s, c.Prepare(sql));
-      s.Bind(1, start_day).Bind(2, end_day);
-      for (size_t i = 0; i < where.values.size(); ++i)
-        s.Bind(static_cast<int>(i) + 3, where.values[i]);
-      while (true) {
-        ODR_ASSIGN_OR_RETURN(bool row, s.Step());
-        if (!row) break;
-        const std::string kind = s.ColumnText(0);
-        StatMetric m = StatMetric::kDeadlineBreaches;
-        if (kind == "confirmation_applied") m = StatMetric::kConfirmationsApplied;
-        if (kind == "confirmation_confirmed") m = StatMetric::kConfirmationsConfirmed;
-        if (kind == "confirmation_rejected") m = StatMetric::kConfirmationsRejected;
-        tally.Add(m, s.ColumnInt(1), s.ColumnInt(2));
-      }
-    }
+    ODR_RETURN_IF_ERROR(ForEachGroup(
+        c,
+        "SELECT e.kind, e.day, COUNT(*) FROM stat_events e JOIN case_stats s ON s.case_id ="
+        " e.case_id WHERE e.day BETWEEN ?1 AND ?2",
+        where, "e.kind, e.day", start_day, end_day, [&](Statement& s) {
+          const std::string kind = s.ColumnText(0);
+          StatMetric m = StatMetric::kDeadlineBreaches;
+          if (kind == "confirmation_applied") m = StatMetric::kConfirmationsApplied;
+          if (kind == "confirmation_confirmed") m = StatMetric::kConfirmationsConfirmed;
+          if (kind == "confirmation_rejected") m = StatMetric::kConfirmationsRejected;
+          tally.Add(m, s.ColumnInt(1), s.ColumnInt(2));
+        }));
     // Disputes presented at court intake and not diverted: none before an organization.
     using Kind = domain::StatsScope::Kind;
     if (scope.kind == Kind::kPlatform || scope.kind == Kind::kCourt) {
-      std::string sql =
+      ODR_RETURN_IF_ERROR(ForEachGroup(
+          c,
           "SELECT presented_day, COUNT(*) FROM court_intakes s WHERE presented_day BETWEEN ?1"
-          " AND ?2";
-      if (!where.where.empty()) absl::StrAppend(&sql, " AND", where.where.substr(6));
-      absl::StrAppend(&sql, " GROUP BY presented_day");
-      ODR_ASSIGN_OR_RETURN(Statement s, c.Prepare(sql));
-      s.Bind(1, start_day).Bind(2, end_day);
-      for (size_t i = 0; i < where.values.size(); ++i)
-        s.Bind(static_cast<int>(i) + 3, where.values[i]);
-      while (true) {
-        ODR_ASSIGN_OR_RETURN(bool row, s.Step());
-        if (!row) break;
-        tally.Add(StatMetric::kPresented, s.ColumnInt(0), s.ColumnInt(1));
-      }
+          " AND ?2",
+          where, "presented_day", start_day, end_day, [&](Statement& s) {
+            tally.Add(StatMetric::kPresented, s.ColumnInt(0), s.ColumnInt(1));
+          }));
     }
     return absl::OkStatus();
   }));
