@@ -488,6 +488,10 @@ absl::StatusOr<Case> SqliteCaseStore::CreateCase(const CaseData& data,
       ODR_ASSIGN_OR_RETURN(result, LoadCase(c, *previous));
       return absl::OkStatus();
     }
+    if (data.court_diversion) {
+      ODR_RETURN_IF_ERROR(stats_rows::CheckIntakeReferenceFree(
+          c, data.court_diversion->court_id, data.court_diversion->intake_reference));
+    }
     const absl::Time now = clock_->Now();
     Case k;
     k.id = ids_->NewId();

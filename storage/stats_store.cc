@@ -141,6 +141,19 @@ absl::Status RecordBreach(Connection& c, absl::string_view case_id, absl::string
                      domain::StatDay(time));
 }
 
+absl::Status CheckIntakeReferenceFree(Connection& c, absl::string_view court_id,
+                                      absl::string_view reference) {
+  ODR_ASSIGN_OR_RETURN(Statement s, c.Prepare("SELECT 1 FROM court_intakes WHERE court_id = ?1"
+                                              " AND intake_reference = ?2"));
+  s.Bind(1, court_id).Bind(2, reference);
+  ODR_ASSIGN_OR_RETURN(bool row, s.Step());
+  ODR_RETURN_IF_ERROR(s.Run());
+  if (!row) return absl::OkStatus();
+  return MakeError(absl::StatusCode::kAlreadyExists, "INTAKE_REFERENCE_TAKEN",
+                   absl::StrCat("intake reference ", reference,
+                                " is recorded as a dispute this court did not divert"));
+}
+
 }  // namespace stats_rows
 
 namespace {

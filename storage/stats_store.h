@@ -42,6 +42,11 @@ absl::Status RecordConfirmation(Connection& c, const domain::Confirmation& f);
 absl::Status RecordBreach(Connection& c, absl::string_view case_id, absl::string_view deadline_id,
                           absl::Time due, absl::Time time);
 
+// ALREADY_EXISTS (reason INTAKE_REFERENCE_TAKEN) if court `court_id` recorded an intake with
+// `reference` (CourtService.RecordIntake): a diversion may not reuse it.
+absl::Status CheckIntakeReferenceFree(Connection& c, absl::string_view court_id,
+                                      absl::string_view reference);
+
 }  // namespace stats_rows
 
 // A dispute presented at a court's intake window and not diverted.

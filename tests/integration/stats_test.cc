@@ -262,9 +262,25 @@ TEST_F(StatsTest, IntakeRecordsAreIdempotentAndTheirReferencesUnique) {
   EXPECT_THAT(
       testing::ViolatedFields(st),
       ElementsAre("intake.intake_reference", "intake.presented_date", "intake.disposition"));
+  // A diversion may not take a recorded intake's reference (nor the other way round).
+  v1::DivertCaseRequest divert;
+  *divert.mutable_case_() = testing::ZhangAgainstLi("org1");
+  v1::CourtDiversion* d = divert.mutable_case_()->mutable_source()->mutable_court_diversion();
+  d->set_court("courts/zhuji");
+  d->set_intake_reference("R-1");
+  d->set_diversion_date("2026-03-30");
+  v1::Case k;
+  st = courts_->DivertCase(As("clerk").get(), divert, &k);
+  EXPECT_EQ(st.error_code(), grpc::StatusCode::ALREADY_EXISTS);
+  EXPECT_EQ(testing::Reason(st), "INTAKE_REFERENCE_TAKEN");
+  d->set_intake_reference("R-2");
+  ASSERT_TRUE(courts_->DivertCase(As("clerk").get(), divert, &k).ok());
+  st = courts_->RecordIntake(As("clerk").get(), Intake("R-2"), &again);
+  EXPECT_EQ(testing::Reason(st), "INTAKE_REFERENCE_TAKEN");
   v1::Statistics s;
   ASSERT_TRUE(Stats("platform", "", &s).ok());
-  EXPECT_EQ(s.totals().presented(), 1);
+  EXPECT_EQ(s.totals().presented(), 2);
+  EXPECT_EQ(s.totals().diverted(), 1);
 }
 
 TEST_F(StatsTest, TheCliPrintsATableJsonAndAChart) {
