@@ -87,6 +87,28 @@ inline v1::CreateOrganizationRequest ZhujiOrganization(const std::string& id) {
   return req;
 }
 
+// Creating mediator `mediator_id` of organizations/`org` in Zhuji for account `principal`: one
+// specialty (medical), Mandarin, full time, 10 cases at a time.
+inline v1::CreateMediatorRequest ZhujiMediator(const std::string& org,
+                                               const std::string& mediator_id,
+                                               const std::string& principal) {
+  v1::CreateMediatorRequest m;
+  m.set_parent("organizations/" + org);
+  m.set_mediator_id(mediator_id);
+  v1::Mediator* body = m.mutable_mediator();
+  body->set_display_name("调解员");
+  body->add_specialties(v1::DISPUTE_TYPE_MEDICAL);
+  body->add_languages("zh");
+  body->set_region_code("330681");
+  body->set_employment(v1::Mediator::EMPLOYMENT_FULL_TIME);
+  body->set_max_concurrent_cases(10);
+  body->set_principal("principals/" + principal);
+  body->mutable_private_details()->set_id_document_type(v1::ID_DOCUMENT_TYPE_RESIDENT_ID_CARD);
+  body->mutable_private_details()->set_id_number("330681197001010016");
+  body->mutable_private_details()->set_phone("13600000000");
+  return m;
+}
+
 }  // namespace odr::testing
 
 #endif  // ODR_TESTS_TESTING_EVIDENCE_HELPERS_H_

@@ -42,20 +42,7 @@ class MediationTest : public ::testing::Test {
     v1::Organization o;
     ASSERT_TRUE(
         roster->CreateOrganization(As("platform").get(), ZhujiOrganization("org1"), &o).ok());
-    v1::CreateMediatorRequest m;
-    m.set_parent("organizations/org1");
-    m.set_mediator_id("m1");
-    v1::Mediator* body = m.mutable_mediator();
-    body->set_display_name("调解员");
-    body->add_specialties(v1::DISPUTE_TYPE_MEDICAL);
-    body->add_languages("zh");
-    body->set_region_code("330681");
-    body->set_employment(v1::Mediator::EMPLOYMENT_FULL_TIME);
-    body->set_max_concurrent_cases(10);
-    body->set_principal("principals/med");
-    body->mutable_private_details()->set_id_document_type(v1::ID_DOCUMENT_TYPE_RESIDENT_ID_CARD);
-    body->mutable_private_details()->set_id_number("330681197001010016");
-    body->mutable_private_details()->set_phone("13600000000");
+    const v1::CreateMediatorRequest m = ZhujiMediator("org1", "m1", "med");
     v1::Mediator created;
     ASSERT_TRUE(roster->CreateMediator(As("orgadmin").get(), m, &created).ok());
   }

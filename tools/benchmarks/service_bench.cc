@@ -614,20 +614,7 @@ void CreateOrganization(State& st) {
     Check(roster->CreateOrganization(&ctx, testing::ZhujiOrganization(kOrg), &o),
           "CreateOrganization");
   }
-  v1::CreateMediatorRequest m;
-  m.set_parent(absl::StrCat("organizations/", kOrg));
-  m.set_mediator_id("m1");
-  v1::Mediator* body = m.mutable_mediator();
-  body->set_display_name("调解员");
-  body->add_specialties(v1::DISPUTE_TYPE_MEDICAL);
-  body->add_languages("zh");
-  body->set_region_code("330681");
-  body->set_employment(v1::Mediator::EMPLOYMENT_FULL_TIME);
-  body->set_max_concurrent_cases(10);
-  body->set_principal("principals/med");
-  body->mutable_private_details()->set_id_document_type(v1::ID_DOCUMENT_TYPE_RESIDENT_ID_CARD);
-  body->mutable_private_details()->set_id_number("330681197001010016");
-  body->mutable_private_details()->set_phone("13600000000");
+  const v1::CreateMediatorRequest m = testing::ZhujiMediator(kOrg, "m1", "med");
   v1::Mediator created;
   grpc::ClientContext ctx;
   Authorize(&ctx, st.tokens.orgadmin);
