@@ -729,7 +729,6 @@ void Seeder::RunStep(size_t i, Step step, int day) {
 
 bool Seeder::Simulate() {
   // What each day brings, per case in order.
-  std::vector<std::vector<std::pair<size_t, std::vector<Step>>>> by_day(kDays);
   std::vector<std::map<size_t, std::vector<Step>>> steps(kDays);
   const auto add = [&](int day, size_t i, Step s) {
     if (day >= 0 && day < kDays) steps[day][i].push_back(s);
