@@ -13,6 +13,17 @@ absl::Status SqliteError(int rc, sqlite3* db, absl::string_view what) {
   if (primary == SQLITE_BUSY || primary == SQLITE_LOCKED) {
     return absl::UnavailableError(absl::StrCat("storage busy (", what, "); retry"));
   }
+  if (primary == SQLITE_FULL) {
+    return absl::ResourceExhaustedError(
+        absl::StrCat("storage full (", what, "); nothing was stored; retry when space is freed"));
+  }
+  if (primary == SQLITE_IOERR) {
+    return absl::UnavailableError(
+        absl::StrCat("storage I/O error (", what, "); nothing was stored; retry"));
+  }
+  if (primary == SQLITE_CORRUPT || primary == SQLITE_NOTADB) {
+    return absl::DataLossError(absl::StrCat("storage damaged (", what, "): ", detail));
+  }
   return absl::InternalError(absl::StrCat("storage error in ", what, ": ", detail));
 }
 
@@ -116,9 +127,10 @@ absl::StatusOr<std::unique_ptr<Database>> Database::Open(const Options& options)
   if (!writer.ok()) return writer.status();
   db->writer_ = std::move(*writer);
   const std::string pragmas = absl::StrCat(
-      "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; "
-      "PRAGMA busy_timeout=",
-      options.busy_timeout_ms, ";");
+      "PRAGMA journal_mode=WAL; PRAGMA synchronous=",
+      options.durability == Durability::kProcessCrash ? "NORMAL" : "FULL",
+      "; PRAGMA foreign_keys=ON; PRAGMA journal_size_limit=", options.wal_size_limit_bytes,
+      "; PRAGMA busy_timeout=", options.busy_timeout_ms, ";");
   if (absl::Status s = db->writer_->Exec(pragmas); !s.ok()) return s;
   if (absl::Status s = db->Migrate(); !s.ok()) return s;
   for (int i = 0; i < options.readers; ++i) {
@@ -195,7 +207,13 @@ void Database::CommitGroup(std::vector<PendingWrite*>& group, bool* notify) {
   }
   c.event_appended_ = false;
   bool any = false;
-  for (PendingWrite* w : group) {
+  absl::Status lost;  // set once SQLite has rolled the whole transaction back (disk full, I/O)
+  for (size_t i = 0; i < group.size(); ++i) {
+    PendingWrite* w = group[i];
+    if (!lost.ok()) {
+      w->status = lost;  // not run: a SAVEPOINT now would start a transaction of its own
+      continue;
+    }
     absl::Status s = c.Exec("SAVEPOINT w");
     if (s.ok()) {
       const bool events_before = c.event_appended_;
@@ -211,7 +229,16 @@ void Database::CommitGroup(std::vector<PendingWrite*>& group, bool* notify) {
       }
     }
     w->status = s;
+    if (sqlite3_get_autocommit(c.raw())) {
+      // On SQLITE_FULL and I/O errors SQLite may roll back the whole transaction: the writes
+      // before this one in the group are gone too.
+      lost = s.ok() ? absl::UnavailableError("storage transaction rolled back; retry") : s;
+      for (size_t j = 0; j <= i; ++j) {
+        if (group[j]->status.ok()) group[j]->status = lost;
+      }
+    }
   }
+  if (!lost.ok()) return;
   absl::Status committed = c.Exec("COMMIT");
   if (!committed.ok()) {
     if (!sqlite3_get_autocommit(c.raw())) (void)c.Exec("ROLLBACK");

@@ -22,8 +22,9 @@
 
 namespace odr::storage {
 
-// Maps a SQLite result code to a Status: BUSY/LOCKED -> UNAVAILABLE (retry the call), anything
-// else -> INTERNAL. The message names `what` but never bound values (they may be personal data).
+// Maps a SQLite result code to a Status: BUSY/LOCKED and IOERR -> UNAVAILABLE (retry the call),
+// FULL -> RESOURCE_EXHAUSTED, CORRUPT/NOTADB -> DATA_LOSS, anything else -> INTERNAL. The message
+// names `what` but never bound values (they may be personal data).
 absl::Status SqliteError(int rc, sqlite3* db, absl::string_view what);
 
 // A prepared statement borrowed from a Connection's cache; reset and unbound on destruction.
@@ -85,17 +86,30 @@ class Connection {
 // One writer connection (writes are serialized) and a pool of reader connections (WAL lets them run
 // beside the writer). All methods are safe for concurrent use; they block the calling thread on
 // SQLite, so call them from a worker pool, never from a gRPC reaction.
+// What an acknowledged write survives (docs/operations.md, "Durability modes").
+enum class Durability {
+  // synchronous=FULL: every commit is fsynced before it is acknowledged; survives power loss and
+  // kernel crashes. Group commit shares one fsync among the writes that arrive together.
+  kPowerLoss,
+  // synchronous=NORMAL: commits reach the OS but are fsynced only at checkpoints; survives a
+  // crash of odrd (SIGKILL, abort), but a power loss may undo the last acknowledged writes.
+  kProcessCrash,
+};
+
 class Database {
  public:
   struct Options {
     std::string path;  // the database file; created if absent
     int readers = 4;   // size of the reader pool
     int busy_timeout_ms = 5000;
+    Durability durability = Durability::kPowerLoss;
+    // The WAL is truncated to this size whenever it is reset (journal_size_limit).
+    int64_t wal_size_limit_bytes = int64_t{16} << 20;
   };
 
-  // Opens the database, sets WAL / foreign keys / busy timeout / synchronous=FULL, and applies
-  // pending migrations in one transaction each. FAILED_PRECONDITION if the file is from a newer
-  // odr.
+  // Opens the database, sets WAL / foreign keys / busy timeout / synchronous (from durability) /
+  // journal_size_limit, and applies pending migrations in one transaction each.
+  // FAILED_PRECONDITION if the file is from a newer odr.
   static absl::StatusOr<std::unique_ptr<Database>> Open(const Options& options);
   ~Database();
 

@@ -27,6 +27,9 @@ absl::Status ErrnoStatus(int err, absl::string_view what) {
     case ENOSPC:
     case EDQUOT:
       return absl::ResourceExhaustedError(msg);
+    case EIO:
+    case EROFS:
+      return absl::UnavailableError(msg);
     default:
       return absl::InternalError(msg);
   }

@@ -17,7 +17,8 @@
 namespace odr::files {
 
 // `what: <strerror>` with a code for `err`: ENOENT NOT_FOUND, EACCES/EPERM PERMISSION_DENIED,
-// EEXIST ALREADY_EXISTS, ENOSPC/EDQUOT RESOURCE_EXHAUSTED, anything else INTERNAL.
+// EEXIST ALREADY_EXISTS, ENOSPC/EDQUOT RESOURCE_EXHAUSTED, EIO/EROFS UNAVAILABLE, anything else
+// INTERNAL.
 absl::Status ErrnoStatus(int err, absl::string_view what);
 
 // Owns a file descriptor (closed on destruction). Not thread-safe.
