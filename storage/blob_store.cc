@@ -73,10 +73,8 @@ absl::StatusOr<std::unique_ptr<SealedBlobWriter>> BlobStore::OpenStaging(
         !(absl::IsDataLoss(resumed.status()) || absl::IsFailedPrecondition(resumed.status()))) {
       return resumed;
     }
-    // Nothing to resume: the header never made it to disk whole (a crash right after creation),
-    // the file was already finished (a crash between its last fsync and the rename: its bytes
-    // were checked, but the record was not made), or it is sealed with another master key.
-    // Start over.
+    // Nothing to resume: the header never made it to disk whole (a crash right after creation)
+    // or it is sealed with another master key. Start over.
     if (::unlink(path.c_str()) != 0 && errno != ENOENT)
       return files::ErrnoStatus(errno, "unlink staging");
   }

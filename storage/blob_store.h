@@ -31,7 +31,7 @@ class BlobStore {
 
   // The staging writer of an upload: resumed if its file exists (replaying the stored plaintext
   // through `on_plaintext`, after dropping a damaged tail), else created. A staging file that
-  // cannot be resumed (damaged header, already finished, another master key) is replaced by a new
+  // cannot be resumed (damaged header, another master key) is replaced by a new
   // one; `on_plaintext` may have seen some of its bytes, so a writer of size 0 means: start the
   // hash over.
   absl::StatusOr<std::unique_ptr<SealedBlobWriter>> OpenStaging(

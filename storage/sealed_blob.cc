@@ -439,19 +439,10 @@ absl::StatusOr<std::unique_ptr<SealedBlobWriter>> SealedBlobWriter::Resume(
                                      kRecordPlaintextSize));
       continue;
     }
-    // Not a whole valid record: the end of the valid prefix. If it is a final record ending the
-    // file, the blob is finished and must not be reopened.
-    const bool to_eof = *got < kSealedRecordSize || offset + *got >= file_size;
-    if (to_eof && *got >= kRecordOverhead) {
-      if (*got == kSealedRecordSize) {  // opened in place above: read it again
-        auto again = files::PreadUpTo(fd.get(), rec.get(), *got, offset, path);
-        if (!again.ok()) return again.status();
-      }
-      if ((*format)->Open(records, /*final=*/true, rec.get(), *got - kRecordOverhead)) {
-        return absl::FailedPreconditionError(
-            absl::StrCat("sealed blob ", path, " is already finished"));
-      }
-    }
+    // Not a whole valid record: the end of the valid prefix. A final record ending the file (a
+    // finished file that was never published: a crash between its last fsync and the rename) is
+    // dropped like a damaged tail, so the upload resumes where the file's length says
+    // (UnfinishedPlaintextSize) and the client sends its last chunk again.
     break;
   }
 

@@ -125,12 +125,12 @@ class SealedBlobWriter {
   // fails authentication, truncates the file there (a damaged tail after a crash is dropped, not
   // an error), fsyncs it, and positions for appending after the last valid record;
   // size() == durable_size() == the replayed bytes.
+  // A final record (a finished file that was never published) is dropped like a damaged tail:
+  // the resumed size is then what UnfinishedPlaintextSize says of the file's length, which is what
+  // QueryUploadStatus tells a client after a crash.
   // DATA_LOSS if the header is damaged or incomplete (a crash right after Create can leave that;
-  // the caller starts over) or names another blob id; FAILED_PRECONDITION if the file is
-  // already finished (its last record authenticates as final) or is sealed with another master
-  // key; NOT_FOUND if it does not exist.
-  // A finished file with bytes appended after its final record is not recognized as finished:
-  // its final record is dropped with the tail, like any record that does not authenticate.
+  // the caller starts over) or names another blob id; FAILED_PRECONDITION if the file is sealed
+  // with another master key; NOT_FOUND if it does not exist.
   static absl::StatusOr<std::unique_ptr<SealedBlobWriter>> Resume(
       const std::string& path, const MasterKey& master, const BlobId& id, RandomSource& random,
       const std::function<void(absl::string_view)>& on_plaintext);

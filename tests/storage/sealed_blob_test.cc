@@ -474,7 +474,7 @@ TEST(SealedBlobFormatTest, FileFollowsTheDocumentedFormat) {
 }
 
 // The format allows a final record of a whole R bytes (this writer never makes one): readers
-// read it, and Resume sees the blob as finished.
+// read it, and Resume drops it (the upload resumes before it).
 TEST(SealedBlobFormatTest, FullSizeFinalRecord) {
   odr::testing::TempDir dir;
   const std::string path = dir.file("b");
@@ -499,10 +499,16 @@ TEST(SealedBlobFormatTest, FullSizeFinalRecord) {
   ASSERT_TRUE(read.ok()) << read.status();
   EXPECT_TRUE(*read == content);
 
+  // A finished file that was never published resumes without its final record: where its
+  // length says (UnfinishedPlaintextSize), the client sending the last chunk again.
   CounterRandom random;
-  auto writer = SealedBlobWriter::Resume(path, master, id, random, [](absl::string_view) {});
-  EXPECT_EQ(writer.status().code(), absl::StatusCode::kFailedPrecondition);
-  EXPECT_TRUE(ReadFileBytes(path) == file);
+  std::string replayed;
+  auto writer = SealedBlobWriter::Resume(
+      path, master, id, random, [&](absl::string_view p) { replayed.append(p.data(), p.size()); });
+  ASSERT_TRUE(writer.ok()) << writer.status();
+  EXPECT_EQ((*writer)->size(), kR);
+  EXPECT_TRUE(replayed == content.substr(0, kR));
+  EXPECT_EQ(FileSize(path), kHeader + kSealed);
 }
 
 // --- Damage -------------------------------------------------------------------------------------
@@ -991,18 +997,31 @@ TEST_F(ResumeTest, RecordsOutOfOrderEndTheValidPrefix) {
   ResumeAndComplete(1);
 }
 
-TEST_F(ResumeTest, FinishedFileIsFailedPreconditionAndLeftAlone) {
+// A finished file that was never published (a crash before the rename) resumes without its final
+// record, at the size its length gives (what QueryUploadStatus tells the client).
+TEST_F(ResumeTest, FinishedFileResumesBeforeItsFinalRecord) {
   for (size_t size : {size_t{0}, size_t{1000}, kR, 2 * kR + 5}) {
     std::filesystem::remove(path_);
     CounterRandom random;
     const std::string content = content_.substr(0, size);
     ASSERT_TRUE(WriteBlob(path_, master_, IdOf(content), content, random).ok());
-    const std::string before = ReadFileBytes(path_);
+    const uint64_t expected = UnfinishedPlaintextSize(FileSize(path_));
     CounterRandom r;
+    std::string replayed;
     auto writer =
-        SealedBlobWriter::Resume(path_, master_, IdOf(content), r, [](absl::string_view) {});
-    EXPECT_EQ(writer.status().code(), absl::StatusCode::kFailedPrecondition) << size;
-    EXPECT_TRUE(ReadFileBytes(path_) == before) << size;
+        SealedBlobWriter::Resume(path_, master_, IdOf(content), r,
+                                 [&](absl::string_view p) { replayed.append(p.data(), p.size()); });
+    ASSERT_TRUE(writer.ok()) << size << ": " << writer.status();
+    EXPECT_EQ((*writer)->size(), expected) << size;
+    EXPECT_EQ(replayed.size(), expected) << size;
+    EXPECT_TRUE(replayed == content.substr(0, expected)) << size;
+    // Finishing again makes the same blob.
+    ASSERT_TRUE((*writer)->Append(content.substr(expected)).ok());
+    ASSERT_TRUE((*writer)->Finish().ok());
+    writer->reset();
+    auto read = ReadBlob(path_, master_, IdOf(content));
+    ASSERT_TRUE(read.ok()) << read.status();
+    EXPECT_TRUE(*read == content) << size;
   }
 }
 
