@@ -60,6 +60,37 @@ int main(int argc, char** argv) {
   app.add_option("--rate-burst", options.rate_burst, "bucket size of the rate limit")
       ->check(CLI::Range(1.0, 1e6))
       ->capture_default_str();
+  // HTTP/2 limits against hostile clients (docs/operations.md).
+  odr::server::TransportLimits& transport = options.transport;
+  app.add_option("--max-concurrent-streams", transport.max_concurrent_streams,
+                 "calls open at once on one client connection")
+      ->check(CLI::Range(1, 10000))
+      ->capture_default_str();
+  int64_t memory_quota_mib = transport.memory_quota_bytes >> 20;
+  app.add_option("--grpc-memory-quota-mib", memory_quota_mib,
+                 "memory gRPC may use for connections and calls, MiB")
+      ->check(CLI::Range(int64_t{16}, int64_t{1} << 20))
+      ->capture_default_str();
+  struct DurationFlag {
+    const char* name;
+    const char* help;
+    absl::Duration* value;
+    std::string text;
+  };
+  DurationFlag duration_flags[] = {
+      {"--max-connection-idle", "a connection with no call is closed after this",
+       &transport.max_connection_idle, ""},
+      {"--max-connection-age", "every connection is closed (GOAWAY) after about this",
+       &transport.max_connection_age, ""},
+      {"--max-connection-age-grace", "then calls still open get this long to end",
+       &transport.max_connection_age_grace, ""},
+      {"--keepalive-time", "a quiet connection is pinged after this (and dropped if silent)",
+       &transport.keepalive_time, ""},
+  };
+  for (DurationFlag& f : duration_flags) {
+    f.text = absl::FormatDuration(*f.value);
+    app.add_option(f.name, f.text, f.help)->capture_default_str();
+  }
   app.add_option("--evidence-key-file", options.evidence_key_file,
                  "32-byte master key wrapping evidence data keys (created if absent; default "
                  "DATA_DIR/evidence-master.key)")
@@ -104,6 +135,13 @@ int main(int argc, char** argv) {
       options.deadline_warning < absl::ZeroDuration()) {
     std::cerr << "--deadline-warning: not a duration (e.g. 72h)\n";
     return 2;
+  }
+  transport.memory_quota_bytes = memory_quota_mib << 20;
+  for (DurationFlag& f : duration_flags) {
+    if (!absl::ParseDuration(f.text, f.value) || *f.value < absl::Seconds(1)) {
+      std::cerr << f.name << ": not a duration of at least 1s (e.g. 30m)\n";
+      return 2;
+    }
   }
   options.reminder_offsets.clear();
   for (absl::string_view r : absl::StrSplit(reminders, ',', absl::SkipEmpty())) {

@@ -5,6 +5,8 @@
 #include <google/protobuf/wire_format_lite.h>
 
 #include <map>
+#include <string>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "proto/request_traits.h"
@@ -18,10 +20,16 @@ using google::protobuf::Descriptor;
 using google::protobuf::FieldDescriptor;
 using google::protobuf::internal::WireFormatLite;
 
+// Message nesting Walk follows. Deeper than this (the API's own messages are nowhere near, and
+// protobuf's parser gives up at 100) the bytes count as malformed, not searched further.
+constexpr int kMaxWalkDepth = 32;
+
 // Walks serialized `bytes` of `type`; returns true and sets *path when a string field is bad.
+// Bounded for hostile input: recursion at most kMaxWalkDepth deep, nested values are views into
+// `bytes` (never copies), and groups are skipped within CodedInputStream's recursion limit.
 bool Walk(const Descriptor* type, absl::string_view bytes, const std::string& prefix, int depth,
           std::string* path) {
-  if (depth > 32) return false;
+  if (depth > kMaxWalkDepth) return false;
   google::protobuf::io::CodedInputStream in(reinterpret_cast<const uint8_t*>(bytes.data()),
                                             static_cast<int>(bytes.size()));
   std::map<int, int> seen;
@@ -36,10 +44,10 @@ bool Walk(const Descriptor* type, absl::string_view bytes, const std::string& pr
       continue;
     }
     uint32_t length;
-    std::string value;
-    if (!in.ReadVarint32(&length) || !in.ReadString(&value, static_cast<int>(length))) {
-      return false;
-    }
+    if (!in.ReadVarint32(&length)) return false;
+    const size_t at = static_cast<size_t>(in.CurrentPosition());
+    if (length > bytes.size() - at || !in.Skip(static_cast<int>(length))) return false;
+    const absl::string_view value = bytes.substr(at, length);
     std::string name = prefix.empty() ? field->name() : absl::StrCat(prefix, ".", field->name());
     if (field->is_repeated()) absl::StrAppend(&name, "[", seen[number]++, "]");
     if (field->type() == FieldDescriptor::TYPE_STRING && !domain::IsValidUtf8(value)) {
@@ -51,6 +59,44 @@ bool Walk(const Descriptor* type, absl::string_view bytes, const std::string& pr
       return true;
     }
   }
+}
+
+// The most elements a repeated field of a request may have. No request of the API needs more;
+// checked before a handler converts and validates the elements, which for 10^6 of them costs far
+// more memory and time than parsing them did.
+constexpr int kMaxRepeatedElements = 1000;
+
+// Sets *path to the first repeated field of `m` (or of a message in it) with more than
+// kMaxRepeatedElements elements. Looks at no more than kMaxRepeatedElements elements per field.
+bool FindOversizeRepeated(const google::protobuf::Message& m, const std::string& prefix, int depth,
+                          std::string* path) {
+  if (depth > kMaxWalkDepth) return false;
+  const google::protobuf::Reflection* r = m.GetReflection();
+  std::vector<const FieldDescriptor*> fields;
+  r->ListFields(m, &fields);
+  auto name_of = [&](const FieldDescriptor* f) {
+    return prefix.empty() ? f->name() : absl::StrCat(prefix, ".", f->name());
+  };
+  for (const FieldDescriptor* f : fields) {
+    if (f->is_repeated() && r->FieldSize(m, f) > kMaxRepeatedElements) {
+      *path = name_of(f);
+      return true;
+    }
+  }
+  for (const FieldDescriptor* f : fields) {
+    if (f->cpp_type() != FieldDescriptor::CPPTYPE_MESSAGE) continue;
+    if (!f->is_repeated()) {
+      if (FindOversizeRepeated(r->GetMessage(m, f), name_of(f), depth + 1, path)) return true;
+      continue;
+    }
+    for (int i = 0; i < r->FieldSize(m, f); ++i) {
+      if (FindOversizeRepeated(r->GetRepeatedMessage(m, f, i),
+                               absl::StrCat(name_of(f), "[", i, "]"), depth + 1, path)) {
+        return true;
+      }
+    }
+  }
+  return false;
 }
 
 }  // namespace
@@ -74,6 +120,10 @@ absl::Status CheckParsed(const google::protobuf::Message& request) {
     if (!path.empty()) return InvalidFieldError(path, "is not valid UTF-8");
     return InvalidFieldError(
         "request", absl::StrCat("is not a well-formed ", request.GetDescriptor()->full_name()));
+  }
+  if (std::string path; FindOversizeRepeated(request, "", 0, &path)) {
+    return InvalidFieldError(path,
+                             absl::StrCat("has more than ", kMaxRepeatedElements, " elements"));
   }
   return absl::OkStatus();
 }

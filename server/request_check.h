@@ -12,6 +12,8 @@ namespace odr::server {
 
 // OK if `request` was parsed. Otherwise INVALID_ARGUMENT: the path of the first string field that
 // is not valid UTF-8 (e.g. "case.applicants[0].name"), or "request" if the bytes are malformed.
+// Also INVALID_ARGUMENT naming the field if a repeated field has more than 1,000 elements (no
+// request needs more; handlers would spend memory on each before validating the count).
 absl::Status CheckParsed(const google::protobuf::Message& request);
 
 // The path of the first string field in `bytes` (a serialized `type`) that is not valid UTF-8;

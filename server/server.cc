@@ -3,8 +3,11 @@
 #include <arpa/inet.h>
 #include <grpcpp/ext/proto_server_reflection_plugin.h>
 #include <grpcpp/health_check_service_interface.h>
+#include <grpcpp/resource_quota.h>
 
+#include <algorithm>
 #include <chrono>
+#include <climits>
 #include <filesystem>
 #include <fstream>
 #include <system_error>
@@ -23,6 +26,30 @@ absl::StatusOr<std::string> ReadFile(const std::string& path, absl::string_view 
   std::ifstream in(path, std::ios::binary);
   if (!in) return absl::FailedPreconditionError(absl::StrCat("cannot read ", what, " ", path));
   return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+// A duration as a channel argument: whole milliseconds, at most INT_MAX (gRPC's "unlimited").
+int ChannelArgMillis(absl::Duration d) {
+  return static_cast<int>(std::min<int64_t>(absl::ToInt64Milliseconds(d), INT_MAX));
+}
+
+absl::Status CheckTransportLimits(const TransportLimits& t) {
+  if (t.max_concurrent_streams < 1) {
+    return absl::InvalidArgumentError("max_concurrent_streams must be at least 1");
+  }
+  if (t.memory_quota_bytes < (int64_t{16} << 20)) {
+    return absl::InvalidArgumentError("the memory quota must be at least 16 MiB");
+  }
+  if (t.max_threads < 4) return absl::InvalidArgumentError("max_threads must be at least 4");
+  for (absl::Duration d :
+       {t.max_connection_idle, t.max_connection_age, t.max_connection_age_grace, t.keepalive_time,
+        t.keepalive_timeout, t.min_client_ping_interval, t.handshake_timeout}) {
+    if (d < absl::Seconds(1)) {
+      return absl::InvalidArgumentError("connection timeouts must be at least 1s");
+    }
+  }
+  if (t.max_ping_strikes < 1) return absl::InvalidArgumentError("max_ping_strikes must be >= 1");
+  return absl::OkStatus();
 }
 
 }  // namespace
@@ -55,6 +82,7 @@ absl::StatusOr<std::unique_ptr<OdrServer>> OdrServer::Start(const ServerOptions&
   if (options.workers < 1 || options.workers > 256) {
     return absl::InvalidArgumentError("workers must be between 1 and 256");
   }
+  if (absl::Status st = CheckTransportLimits(options.transport); !st.ok()) return st;
   std::error_code ec;
   std::filesystem::create_directories(options.data_dir, ec);
   if (ec) {
@@ -232,6 +260,45 @@ absl::StatusOr<std::unique_ptr<OdrServer>> OdrServer::Start(const ServerOptions&
   builder.SetMaxReceiveMessageSize(options.max_message_bytes);
   builder.SetMaxSendMessageSize(options.max_message_bytes);
   builder.AddChannelArgument(GRPC_ARG_MAX_METADATA_SIZE, 16 * 1024);
+  // Limits on what one client can hold (docs/operations.md); 1.51 has no fix for HTTP/2 Rapid
+  // Reset (CVE-2023-44487), against which only a patched proxy in front helps.
+  const TransportLimits& limits = options.transport;
+  // Streams open at once on one connection: more are refused (REFUSED_STREAM); gRPC clients queue
+  // them. Bounds the calls (reactors, buffers) a single connection can pin.
+  builder.AddChannelArgument(GRPC_ARG_MAX_CONCURRENT_STREAMS, limits.max_concurrent_streams);
+  // Memory of all transports and calls in gRPC: under pressure gRPC cancels streams (
+  // RESOURCE_EXHAUSTED) and closes idle connections instead of growing. Threads: gRPC's sync
+  // server threads (reflection), so that a flood of such calls cannot spawn threads without end.
+  grpc::ResourceQuota quota("odrd");
+  quota.Resize(static_cast<size_t>(limits.memory_quota_bytes));
+  quota.SetMaxThreads(limits.max_threads);
+  builder.SetResourceQuota(quota);
+  // A connection with no call for this long gets GOAWAY: idle connections do not pile up.
+  builder.AddChannelArgument(GRPC_ARG_MAX_CONNECTION_IDLE_MS,
+                             ChannelArgMillis(limits.max_connection_idle));
+  // Every connection gets GOAWAY at this age, and calls still open after the grace are cancelled:
+  // bounds how long an idle upload or a forgotten watch stream holds its stream (clients resume).
+  builder.AddChannelArgument(GRPC_ARG_MAX_CONNECTION_AGE_MS,
+                             ChannelArgMillis(limits.max_connection_age));
+  builder.AddChannelArgument(GRPC_ARG_MAX_CONNECTION_AGE_GRACE_MS,
+                             ChannelArgMillis(limits.max_connection_age_grace));
+  // odrd pings quiet connections and drops those that do not answer: a vanished peer (no FIN)
+  // does not hold its streams, staging files and upload locks until the age limit.
+  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIME_MS, ChannelArgMillis(limits.keepalive_time));
+  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIMEOUT_MS,
+                             ChannelArgMillis(limits.keepalive_timeout));
+  // Ping floods: a client pinging more often than this (without data) gets a strike, and after
+  // max_ping_strikes a GOAWAY (ENHANCE_YOUR_CALM).
+  builder.AddChannelArgument(GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS,
+                             ChannelArgMillis(limits.min_client_ping_interval));
+  builder.AddChannelArgument(GRPC_ARG_HTTP2_MAX_PING_STRIKES, limits.max_ping_strikes);
+  // Slow or half-done TLS handshakes (slowloris) release their socket after this.
+  builder.AddChannelArgument(GRPC_ARG_SERVER_HANDSHAKE_TIMEOUT_MS,
+                             ChannelArgMillis(limits.handshake_timeout));
+  // HTTP/2 frames and the HPACK dynamic table at the protocol's minimum defaults, stated: a
+  // client cannot make odrd buffer bigger frames or keep a bigger header table per connection.
+  builder.AddChannelArgument(GRPC_ARG_HTTP2_MAX_FRAME_SIZE, 16 * 1024);
+  builder.AddChannelArgument(GRPC_ARG_HTTP2_HPACK_TABLE_SIZE_DECODER, 4096);
   // A second odrd must fail to bind a port in use, not silently share it.
   builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
   s->server_ = builder.BuildAndStart();

@@ -43,6 +43,32 @@
 
 namespace odr::server {
 
+// Transport limits that bound what one hostile or broken client can hold: streams, memory,
+// idle and long-lived connections, pings, handshakes (docs/operations.md). Debian's gRPC 1.51 has
+// no fix for HTTP/2 Rapid Reset (CVE-2023-44487): in production odrd sits behind a patched proxy.
+struct TransportLimits {
+  // Streams open at once on one connection (SETTINGS_MAX_CONCURRENT_STREAMS).
+  int max_concurrent_streams = 100;
+  // gRPC's resource quota: memory for all connections and calls, and gRPC's own server threads.
+  int64_t memory_quota_bytes = int64_t{256} << 20;
+  int max_threads = 64;
+  // A connection without calls for this long is closed (GOAWAY).
+  absl::Duration max_connection_idle = absl::Minutes(5);
+  // Every connection is closed after about this long (GOAWAY, +-10% jitter); calls still open
+  // after the grace are cancelled.
+  absl::Duration max_connection_age = absl::Minutes(30);
+  absl::Duration max_connection_age_grace = absl::Minutes(5);
+  // odrd pings a connection this quiet, and drops it if the ping is not answered in the timeout.
+  absl::Duration keepalive_time = absl::Minutes(1);
+  absl::Duration keepalive_timeout = absl::Seconds(20);
+  // A client may ping at most this often without sending data; more than max_ping_strikes
+  // pings faster and odrd closes the connection (GOAWAY ENHANCE_YOUR_CALM).
+  absl::Duration min_client_ping_interval = absl::Seconds(30);
+  int max_ping_strikes = 2;
+  // A connection must finish its TLS handshake and HTTP/2 preface within this.
+  absl::Duration handshake_timeout = absl::Seconds(10);
+};
+
 struct ServerOptions {
   std::string listen = "127.0.0.1:50051";  // host:port; port 0 picks a free one
   std::string data_dir = "./var";          // created if absent; holds odr.db and keys/
@@ -57,6 +83,7 @@ struct ServerOptions {
   double rate_limit = 50;   // calls a second per principal; <= 0 disables
   double rate_burst = 100;  // bucket size
   int max_message_bytes = 4 * 1024 * 1024;
+  TransportLimits transport;
   EvidenceOptions evidence;
   // The 32-byte master key that wraps evidence data keys; created if absent. Empty: in data_dir
   // ("evidence-master.key"). In production keep it off the data volume (docs/evidence.md).
