@@ -13,6 +13,7 @@
 #include "server/admin.h"
 #include "server/domain/clock.h"
 #include "server/log.h"
+#include "server/maintenance.h"
 #include "server/server.h"
 
 int main(int argc, char** argv) {
@@ -34,6 +35,16 @@ int main(int argc, char** argv) {
   app.add_option("--workers", options.workers, "threads for storage work")
       ->envname("ODR_WORKERS")
       ->check(CLI::Range(1, 256))
+      ->capture_default_str();
+  app.add_option("--durability", options.durability,
+                 "what an acknowledged write survives: power-loss (fsync every commit) or "
+                 "process-crash (fsync at checkpoints only); docs/operations.md")
+      ->envname("ODR_DURABILITY")
+      ->transform(CLI::CheckedTransformer(
+          std::map<std::string, odr::storage::Durability>{
+              {"power-loss", odr::storage::Durability::kPowerLoss},
+              {"process-crash", odr::storage::Durability::kProcessCrash}},
+          CLI::ignore_case))
       ->capture_default_str();
   app.add_option("--shutdown-grace", grace_seconds,
                  "seconds that calls in flight may take to finish on SIGTERM")
@@ -128,6 +139,7 @@ int main(int argc, char** argv) {
                  "moves only by SimulationService.AdvanceClock (platform admins)");
   std::function<int()> admin;
   odr::server::AddAdminCommands(&app, &admin);
+  odr::server::AddMaintenanceCommands(&app, &admin);
   CLI11_PARSE(app, argc, argv);
   if (admin) return admin();
   options.auth.token_ttl = absl::Seconds(token_ttl_seconds);

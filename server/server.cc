@@ -122,6 +122,7 @@ absl::StatusOr<std::unique_ptr<OdrServer>> OdrServer::Start(const ServerOptions&
   storage::Database::Options db_options;
   db_options.path = (std::filesystem::path(options.data_dir) / "odr.db").string();
   db_options.readers = options.workers;
+  db_options.durability = options.durability;
   auto db = storage::Database::Open(db_options);
   if (!db.ok()) return db.status();
   s->db_ = std::move(*db);

@@ -73,6 +73,9 @@ struct ServerOptions {
   std::string listen = "127.0.0.1:50051";  // host:port; port 0 picks a free one
   std::string data_dir = "./var";          // created if absent; holds odr.db and keys/
   int workers = 16;  // threads for storage work (they mostly wait on the disk)
+  // What an acknowledged write survives: power loss (synchronous=FULL, the default) or only a
+  // crash of odrd (synchronous=NORMAL). docs/operations.md, "Durability modes".
+  storage::Durability durability = storage::Durability::kPowerLoss;
   // TLS. Without a certificate odrd serves plaintext, and only on a loopback address
   // (development mode); with tls_client_ca it asks clients for certificates and verifies them
   // (mutual TLS for court systems; clients without one authenticate with tokens).

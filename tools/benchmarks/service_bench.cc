@@ -10,6 +10,9 @@
 //     same client and transport, no odrd work).
 //  2. CreateCase for --seconds (organization admin and, every fourth call, a citizen applicant;
 //     a unique request_id each; durable: SQLite WAL, synchronous=FULL).
+//  2a. The cost of power-loss durability: CreateCase by 1 caller, then odrd restarted with
+//     --durability process-crash (synchronous=NORMAL) and CreateCase by all callers and by 1,
+//     then odrd restarted as before (half of --seconds each, at least 2 s).
 //  3. CreateCase with all callers until there are 10,000 cases, then GetCase of random cases and
 //     ListCases (page of 50; random filters and start times, sometimes the next page) for
 //     --seconds each.
@@ -835,6 +838,38 @@ int main(int argc, char** argv) {
     Check(GetCase(st, w, st.names.front(), &first), "GetCase");
     st.first_create_time = absl::FromUnixSeconds(first.create_time().seconds());
   }
+  // 3a. The cost of power-loss durability (docs/operations.md, "Durability modes"): CreateCase by
+  // one caller (every commit its own fsync) and by all callers (group commit), then the same with
+  // odrd restarted in --durability process-crash (synchronous=NORMAL), then back.
+  auto restart = [&](std::vector<std::string> extra) {
+    st.conn.reset();
+    g_odrd = nullptr;
+    odrd->Stop();
+    std::vector<std::string> f = odrd_flags;
+    f.insert(f.end(), extra.begin(), extra.end());
+    odrd = std::make_unique<testing::OdrdProcess>(data, f);
+    g_odrd = odrd.get();
+    st.conn = std::make_unique<Connection>(odrd->address(), flags.channels);
+    IssueTokens(st, keys);
+  };
+  auto create_phase = [&](const std::string& name, int callers) {
+    PhaseSpec spec = timed(name);
+    spec.callers = callers;
+    spec.seconds = std::max(2.0, flags.seconds / 2);
+    std::vector<Tracked> made;
+    PhaseResult r = RunPhase(
+        st, spec, [&](Worker& w) { return CreateCase(st, w, /*retry=*/false); }, &made);
+    AddCases(st, made, /*track=*/true);
+    return r;
+  };
+  announce("CreateCase by 1 caller (power-loss durability)");
+  PhaseResult create_one_full = create_phase("CreateCase, 1 caller", 1);
+  announce("CreateCase in --durability process-crash");
+  restart({"--durability", "process-crash"});
+  PhaseResult create_normal = create_phase("CreateCase (process-crash)", flags.callers);
+  PhaseResult create_one_normal = create_phase("CreateCase, 1 (process-crash)", 1);
+  restart({});
+
   announce(absl::StrCat("CreateCase up to ", kSmallCases, " cases"));
   PhaseResult topup = LoadTo(st, flags, kSmallCases, 0, /*track=*/true);
   announce("GetCase");
@@ -972,9 +1007,18 @@ int main(int argc, char** argv) {
             << absl::StrFormat("%-28s %8s %9s %8s %8s %9s %7s %9s\n", "phase", "cases", "qps",
                                "p50 ms", "p99 ms", "x base", "errors", "calls");
   for (const PhaseResult* p :
-       {&baseline, &create, &get_small, &list_small, &mixed, &get_large, &list_large}) {
+       {&baseline, &create, &create_one_full, &create_normal, &create_one_normal, &get_small,
+        &list_small, &mixed, &get_large, &list_large}) {
     PrintRow(*p, b);
   }
+  std::cout << absl::StrFormat(
+      "durability: power-loss (synchronous=FULL) CreateCase %.0f/s with %d callers, %.0f/s with "
+      "1 (p50 %.2f ms); process-crash (NORMAL) %.0f/s and %.0f/s (p50 %.2f ms): FULL costs "
+      "%.0f %% with group commit, %.0f %% without\n",
+      create.qps, flags.callers, create_one_full.qps, create_one_full.p50_ms, create_normal.qps,
+      create_one_normal.qps, create_one_normal.p50_ms,
+      create_normal.qps > 0 ? 100 * (1 - create.qps / create_normal.qps) : 0,
+      create_one_normal.qps > 0 ? 100 * (1 - create_one_full.qps / create_one_normal.qps) : 0);
   std::cout << absl::StrFormat("mix: %d stale etags (re-read, not errors)\n", mixed.conflicts);
   std::cout << absl::StrFormat("upload of %d MiB in one stream: %.2f s, %.1f MiB/s\n",
                                flags.upload_mib, upload_seconds, upload_mibps);
@@ -1015,8 +1059,9 @@ int main(int argc, char** argv) {
   std::cout << absl::StrFormat("\ntargets (%d cases for the _1m figures):\n", st.names.size());
   for (const Target& t : targets) std::cout << "  " << verdict(t.pass) << "  " << t.what << "\n";
 
-  const int64_t errors = Errors({&baseline, &create, &topup, &get_small, &list_small, &mixed, &load,
-                                 &get_large, &list_large});
+  const int64_t errors =
+      Errors({&baseline, &create, &create_one_full, &create_normal, &create_one_normal, &topup,
+              &get_small, &list_small, &mixed, &load, &get_large, &list_large});
   const double total_seconds = Seconds(SteadyClock::now() - run_start);
   const double load_after = LoadAverage();
   if (!flags.json.empty()) {
@@ -1034,6 +1079,11 @@ int main(int argc, char** argv) {
     j["baseline_p50_ms"] = baseline.p50_ms;
     j["baseline_p99_ms"] = baseline.p99_ms;
     j["create_p50_ms"] = create.p50_ms;
+    j["create_qps_1_caller"] = create_one_full.qps;
+    j["create_p50_ms_1_caller"] = create_one_full.p50_ms;
+    j["create_qps_process_crash"] = create_normal.qps;
+    j["create_qps_1_caller_process_crash"] = create_one_normal.qps;
+    j["create_p50_ms_1_caller_process_crash"] = create_one_normal.p50_ms;
     j["create_p99_ms"] = create.p99_ms;
     j["get_p50_ms_10k"] = get_small.p50_ms;
     j["list_p50_ms_10k"] = list_small.p50_ms;
