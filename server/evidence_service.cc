@@ -121,6 +121,7 @@ class EvidenceServiceImpl::UploadReactor final
     std::lock_guard<std::mutex> lock(mu_);
     if (finished_) return;
     if (ok) {
+      ++received_;
       Slot& slot = slots_[reading_];
       slot.pending = 2;  // sealed (and checked) by the seal stage, hashed by the hash stage
       seal_q_.push_back(reading_);
@@ -165,7 +166,9 @@ class EvidenceServiceImpl::UploadReactor final
       hashing_ = true;
       boost::asio::post(svc_->hash_pool_, [this] { HashStage(); });
     }
-    if (reading_ < 0 && !eof_) {
+    // Nothing is read beyond the first message until it has been authenticated and the upload
+    // set up (begun_): an unauthenticated stream holds one message, not kSlots.
+    if (reading_ < 0 && !eof_ && (begun_ || received_ == 0)) {
       for (int i = 0; i < kSlots; ++i) {
         if (slots_[i].pending == 0) {
           reading_ = i;
@@ -305,6 +308,8 @@ class EvidenceServiceImpl::UploadReactor final
 
   absl::Status Chunk() {
     const v1::UploadEvidenceRequest& req = *cur_;
+    // Every message, not only the first (which RpcRunner::Prepare checked), must have parsed.
+    if (messages_ > 0) ODR_RETURN_IF_ERROR(CheckParsed(req));
     if (req.has_start() && messages_ > 0) {
       return InvalidFieldError("start", "may appear only in the first message of a stream");
     }
@@ -413,6 +418,7 @@ class EvidenceServiceImpl::UploadReactor final
   const v1::UploadEvidenceRequest* cur_ = nullptr;  // the seal stage's message
   std::mutex mu_;  // guards the fields up to hashed_cv_ and the slots' `pending`
   int reading_ = -1;
+  int64_t received_ = 0;  // messages read so far (guarded by mu_)
   std::deque<int> seal_q_;
   std::deque<int> hash_q_;
   bool sealing_ = false;

@@ -580,6 +580,42 @@ TEST_F(HostileTrafficTest, InvalidUtf8IsInvalidArgumentNamingTheField) {
   }
 }
 
+// A later message of an upload stream that does not parse (truncated) is refused, not taken for
+// an empty chunk.
+TEST_F(HostileTrafficTest, AMalformedLaterUploadMessageIsInvalidArgument) {
+  const std::string bytes = testing::RandomBytes(100'000, 5);
+  grpc::GenericStub generic(channel_);
+  grpc::CompletionQueue cq;
+  auto ctx = As("zhang");
+  auto call = generic.PrepareCall(ctx.get(), kUpload, &cq);
+  void* tag;
+  bool ok;
+  call->StartCall(reinterpret_cast<void*>(1));
+  ASSERT_TRUE(cq.Next(&tag, &ok) && ok);
+  v1::UploadEvidenceRequest up;
+  *up.mutable_start() = StartFor("later-bad", bytes);
+  up.set_data(bytes.substr(0, 64 * 1024));
+  grpc::Slice first_slice(up.SerializeAsString());
+  grpc::ByteBuffer first(&first_slice, 1);
+  call->Write(first, reinterpret_cast<void*>(2));
+  ASSERT_TRUE(cq.Next(&tag, &ok) && ok);
+  // write_offset 65536, then a data field whose length runs past the end of the message.
+  const std::string broken = std::string("\x10\x80\x80\x04\x1a\xff\xff\x03", 8) + "abc";
+  grpc::Slice second_slice(broken);
+  grpc::ByteBuffer second(&second_slice, 1);
+  call->WriteLast(second, grpc::WriteOptions(), reinterpret_cast<void*>(3));
+  cq.Next(&tag, &ok);
+  grpc::Status st;
+  call->Finish(&st, reinterpret_cast<void*>(4));
+  while (cq.Next(&tag, &ok) && tag != reinterpret_cast<void*>(4)) {
+  }
+  EXPECT_EQ(st.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << Describe(st);
+  EXPECT_THAT(ViolatedFields(st), ElementsAre("request"));
+  cq.Shutdown();
+  while (cq.Next(&tag, &ok)) {
+  }
+}
+
 // The client gives up half way; the upload resumes from what odrd committed.
 TEST_F(HostileTrafficTest, UploadCancelledHalfWayResumes) {
   const std::string bytes = testing::RandomBytes(1'000'000, 7);
