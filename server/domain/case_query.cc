@@ -103,7 +103,11 @@ absl::StatusOr<CaseFilter> ParseCaseFilter(absl::string_view filter) {
       return FilterError(t[i].pos, "expected a value");
     }
     const Token& value = t[i++];
-    FilterOp op = *OpFromText(op_tok.text);
+    const std::optional<FilterOp> parsed_op = OpFromText(op_tok.text);
+    if (!parsed_op) {
+      return FilterError(op_tok.pos, absl::StrCat("unknown operator '", op_tok.text, "'"));
+    }
+    const FilterOp op = *parsed_op;
     bool equality = op == FilterOp::kEq || op == FilterOp::kNe;
     FilterCondition cond{FilterField::kState, op, CaseState::kDraft};
     if (field.text == "state") {
