@@ -10,11 +10,16 @@
 #ifndef ODR_PROTO_REQUEST_TRAITS_H_
 #define ODR_PROTO_REQUEST_TRAITS_H_
 
+#include <google/protobuf/descriptor.h>
+#include <google/protobuf/io/coded_stream.h>
+#include <google/protobuf/wire_format_lite.h>
 #include <grpcpp/impl/codegen/proto_buffer_reader.h>
 #include <grpcpp/impl/codegen/proto_utils.h>
 #include <grpcpp/support/byte_buffer.h>
 
+#include <algorithm>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "odr/v1/agreement.pb.h"
@@ -35,6 +40,50 @@ namespace odr::proto {
 // The largest field number protobuf allows; never used by the API.
 inline constexpr int kUnparsedRequestField = 536870911;
 
+// The most elements a repeated field of a request may have (server/request_check.h names the field
+// of a request over it). No request of the API needs more.
+inline constexpr int kMaxRepeatedElements = 1000;
+
+// Requests at most this large are parsed without the scan below: they cannot hold enough elements
+// to matter.
+inline constexpr size_t kScanRequestsOver = 64 * 1024;
+
+// True if the serialized `type` read from `in` has a repeated field (at any nesting depth up to
+// 32) with more than kMaxRepeatedElements elements. Reads the wire format without building
+// anything: 10^6 elements in a 4 MiB request would otherwise cost about 100 MiB of parsed
+// messages before the count could be checked. Stops early (false) on malformed input; the parse
+// then refuses it.
+inline bool HasOversizeRepeatedField(const google::protobuf::Descriptor* type,
+                                     google::protobuf::io::CodedInputStream* in, int depth) {
+  using google::protobuf::FieldDescriptor;
+  using google::protobuf::internal::WireFormatLite;
+  if (depth > 32) return false;
+  std::vector<std::pair<int, int>> counts;  // (field number, elements): few fields per message
+  while (true) {
+    const uint32_t tag = in->ReadTag();
+    if (tag == 0) return false;
+    const int number = WireFormatLite::GetTagFieldNumber(tag);
+    const FieldDescriptor* field = type->FindFieldByNumber(number);
+    if (field != nullptr && field->is_repeated()) {
+      auto it = std::find_if(counts.begin(), counts.end(),
+                             [number](const auto& c) { return c.first == number; });
+      if (it == counts.end()) it = counts.insert(counts.end(), {number, 0});
+      if (++it->second > kMaxRepeatedElements) return true;
+    }
+    if (field != nullptr && field->type() == FieldDescriptor::TYPE_MESSAGE &&
+        WireFormatLite::GetTagWireType(tag) == WireFormatLite::WIRETYPE_LENGTH_DELIMITED) {
+      uint32_t length;
+      if (!in->ReadVarint32(&length)) return false;
+      const auto limit = in->PushLimit(static_cast<int>(length));
+      if (HasOversizeRepeatedField(field->message_type(), in, depth + 1)) return true;
+      if (in->BytesUntilLimit() != 0) return false;  // stopped inside: malformed
+      in->PopLimit(limit);
+      continue;
+    }
+    if (!WireFormatLite::SkipField(in, tag)) return false;
+  }
+}
+
 template <class T>
 class LenientRequestTraits {
  public:
@@ -44,11 +93,18 @@ class LenientRequestTraits {
   }
 
   // Always OK for a present payload: either `msg` is the parsed request, or it is empty but for
-  // the raw bytes in field kUnparsedRequestField.
+  // the raw bytes in field kUnparsedRequestField (it did not parse, or, for requests over
+  // kScanRequestsOver, a repeated field has more than kMaxRepeatedElements elements).
   static grpc::Status Deserialize(grpc::ByteBuffer* buffer, grpc::protobuf::MessageLite* msg) {
     if (buffer == nullptr) return grpc::Status(grpc::StatusCode::INTERNAL, "No payload");
     auto* m = static_cast<T*>(msg);
-    {
+    bool oversize = false;
+    if (buffer->Length() > kScanRequestsOver) {
+      grpc::ProtoBufferReader reader(buffer);
+      google::protobuf::io::CodedInputStream in(&reader);
+      oversize = HasOversizeRepeatedField(T::descriptor(), &in, 0);
+    }
+    if (!oversize) {
       // The common case, without copying the payload: parse straight from the buffer's slices
       // (which this leaves in place for the fallback below).
       grpc::ProtoBufferReader reader(buffer);

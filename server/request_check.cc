@@ -24,47 +24,58 @@ using google::protobuf::internal::WireFormatLite;
 // protobuf's parser gives up at 100) the bytes count as malformed, not searched further.
 constexpr int kMaxWalkDepth = 32;
 
-// Walks serialized `bytes` of `type`; returns true and sets *path when a string field is bad.
-// Bounded for hostile input: recursion at most kMaxWalkDepth deep, nested values are views into
-// `bytes` (never copies), and groups are skipped within CodedInputStream's recursion limit.
-bool Walk(const Descriptor* type, absl::string_view bytes, const std::string& prefix, int depth,
-          std::string* path) {
-  if (depth > kMaxWalkDepth) return false;
+// What Walk found wrong with a request's bytes.
+enum class Fault { kNone, kInvalidUtf8, kTooManyElements };
+
+// Walks serialized `bytes` of `type`; returns the first fault, setting *path to its field: a
+// string field that is not UTF-8, or a repeated field with more than proto::kMaxRepeatedElements
+// elements (path without an index). Bounded for hostile input: recursion at most kMaxWalkDepth
+// deep, nested values are views into `bytes` (never copies), and groups are skipped within
+// CodedInputStream's recursion limit.
+Fault Walk(const Descriptor* type, absl::string_view bytes, const std::string& prefix, int depth,
+           std::string* path) {
+  if (depth > kMaxWalkDepth) return Fault::kNone;
   google::protobuf::io::CodedInputStream in(reinterpret_cast<const uint8_t*>(bytes.data()),
                                             static_cast<int>(bytes.size()));
   std::map<int, int> seen;
   while (true) {
     uint32_t tag = in.ReadTag();
-    if (tag == 0) return false;
+    if (tag == 0) return Fault::kNone;
     const int number = WireFormatLite::GetTagFieldNumber(tag);
     const FieldDescriptor* field = type->FindFieldByNumber(number);
+    if (field != nullptr && field->is_repeated() && seen[number] >= proto::kMaxRepeatedElements) {
+      *path = prefix.empty() ? field->name() : absl::StrCat(prefix, ".", field->name());
+      return Fault::kTooManyElements;
+    }
     if (WireFormatLite::GetTagWireType(tag) != WireFormatLite::WIRETYPE_LENGTH_DELIMITED ||
         field == nullptr) {
-      if (!WireFormatLite::SkipField(&in, tag)) return false;
+      if (field != nullptr && field->is_repeated()) ++seen[number];
+      if (!WireFormatLite::SkipField(&in, tag)) return Fault::kNone;
       continue;
     }
     uint32_t length;
-    if (!in.ReadVarint32(&length)) return false;
+    if (!in.ReadVarint32(&length)) return Fault::kNone;
     const size_t at = static_cast<size_t>(in.CurrentPosition());
-    if (length > bytes.size() - at || !in.Skip(static_cast<int>(length))) return false;
+    if (length > bytes.size() - at || !in.Skip(static_cast<int>(length))) return Fault::kNone;
     const absl::string_view value = bytes.substr(at, length);
     std::string name = prefix.empty() ? field->name() : absl::StrCat(prefix, ".", field->name());
     if (field->is_repeated()) absl::StrAppend(&name, "[", seen[number]++, "]");
     if (field->type() == FieldDescriptor::TYPE_STRING && !domain::IsValidUtf8(value)) {
       *path = name;
-      return true;
+      return Fault::kInvalidUtf8;
     }
-    if (field->type() == FieldDescriptor::TYPE_MESSAGE &&
-        Walk(field->message_type(), value, name, depth + 1, path)) {
-      return true;
+    if (field->type() == FieldDescriptor::TYPE_MESSAGE) {
+      if (Fault f = Walk(field->message_type(), value, name, depth + 1, path); f != Fault::kNone) {
+        return f;
+      }
     }
   }
 }
 
-// The most elements a repeated field of a request may have. No request of the API needs more;
-// checked before a handler converts and validates the elements, which for 10^6 of them costs far
-// more memory and time than parsing them did.
-constexpr int kMaxRepeatedElements = 1000;
+// The most elements a repeated field of a request may have: checked before a handler converts
+// and validates the elements, which for 10^6 of them costs far more memory and time than parsing
+// them did (large requests are even refused before parsing: proto/request_traits.h).
+constexpr int kMaxRepeatedElements = proto::kMaxRepeatedElements;
 
 // Sets *path to the first repeated field of `m` (or of a message in it) with more than
 // kMaxRepeatedElements elements. Looks at no more than kMaxRepeatedElements elements per field.
@@ -103,8 +114,7 @@ bool FindOversizeRepeated(const google::protobuf::Message& m, const std::string&
 
 std::string FindInvalidUtf8(const Descriptor* type, absl::string_view bytes) {
   std::string path;
-  Walk(type, bytes, "", 0, &path);
-  return path;
+  return Walk(type, bytes, "", 0, &path) == Fault::kInvalidUtf8 ? path : "";
 }
 
 absl::Status CheckParsed(const google::protobuf::Message& request) {
@@ -116,8 +126,16 @@ absl::Status CheckParsed(const google::protobuf::Message& request) {
         f.type() != google::protobuf::UnknownField::TYPE_LENGTH_DELIMITED) {
       continue;
     }
-    std::string path = FindInvalidUtf8(request.GetDescriptor(), f.length_delimited());
-    if (!path.empty()) return InvalidFieldError(path, "is not valid UTF-8");
+    std::string path;
+    switch (Walk(request.GetDescriptor(), f.length_delimited(), "", 0, &path)) {
+      case Fault::kInvalidUtf8:
+        return InvalidFieldError(path, "is not valid UTF-8");
+      case Fault::kTooManyElements:
+        return InvalidFieldError(path,
+                                 absl::StrCat("has more than ", kMaxRepeatedElements, " elements"));
+      case Fault::kNone:
+        break;
+    }
     return InvalidFieldError(
         "request", absl::StrCat("is not a well-formed ", request.GetDescriptor()->full_name()));
   }

@@ -57,6 +57,9 @@ TEST(ParseCaseFilterTest, Errors) {
   ExpectFilterError("state ! SUBMITTED", "'!' must be followed by '='");
   ExpectFilterError(std::string(1001, 'a'), "at most 1000 bytes");
   ExpectFilterError("region_code = \"\xff\"", "not valid UTF-8");
+  // Found by the filter fuzzer: "==" was one operator token that no operator matched.
+  ExpectFilterError("create_time == \"2026-01-01T00:00:00Z\"", "unknown operator '=='");
+  ExpectFilterError("state == SUBMITTED", "unknown operator '=='");
 }
 
 TEST(ParseCaseOrderTest, Fields) {
