@@ -48,28 +48,30 @@ inline constexpr int kMaxRepeatedElements = 1000;
 // to matter.
 inline constexpr size_t kScanRequestsOver = 64 * 1024;
 
-// True if the serialized `type` read from `in` has a repeated field (at any nesting depth up to
-// 32) with more than kMaxRepeatedElements elements. Reads the wire format without building
-// anything: 10^6 elements in a 4 MiB request would otherwise cost about 100 MiB of parsed
-// messages before the count could be checked. Stops early (false) on malformed input; the parse
-// then refuses it.
+// True if the serialized `type` read from `in` has a field number (at any nesting depth up to 32)
+// that occurs more than kMaxRepeatedElements times in one message: a repeated field with too many
+// elements, or an unknown or singular field repeated that often (never legitimate; protobuf would
+// keep every unknown one). Reads the wire format without building anything: 10^6 elements in a
+// 4 MiB request would otherwise cost about 100 MiB of parsed messages before the count could be
+// checked. Stops early (false) on malformed input; the parse then refuses it.
 inline bool HasOversizeRepeatedField(const google::protobuf::Descriptor* type,
                                      google::protobuf::io::CodedInputStream* in, int depth) {
   using google::protobuf::FieldDescriptor;
   using google::protobuf::internal::WireFormatLite;
   if (depth > 32) return false;
-  std::vector<std::pair<int, int>> counts;  // (field number, elements): few fields per message
+  std::vector<std::pair<int, int>> counts;  // (field number, occurrences): few per message
   while (true) {
     const uint32_t tag = in->ReadTag();
     if (tag == 0) return false;
     const int number = WireFormatLite::GetTagFieldNumber(tag);
     const FieldDescriptor* field = type->FindFieldByNumber(number);
-    if (field != nullptr && field->is_repeated()) {
-      auto it = std::find_if(counts.begin(), counts.end(),
-                             [number](const auto& c) { return c.first == number; });
-      if (it == counts.end()) it = counts.insert(counts.end(), {number, 0});
-      if (++it->second > kMaxRepeatedElements) return true;
+    auto it = std::find_if(counts.begin(), counts.end(),
+                           [number](const auto& c) { return c.first == number; });
+    if (it == counts.end()) {
+      if (counts.size() > 4 * static_cast<size_t>(kMaxRepeatedElements)) return true;
+      it = counts.insert(counts.end(), {number, 0});
     }
+    if (++it->second > kMaxRepeatedElements) return true;
     if (field != nullptr && field->type() == FieldDescriptor::TYPE_MESSAGE &&
         WireFormatLite::GetTagWireType(tag) == WireFormatLite::WIRETYPE_LENGTH_DELIMITED) {
       uint32_t length;

@@ -25,7 +25,7 @@ using google::protobuf::internal::WireFormatLite;
 constexpr int kMaxWalkDepth = 32;
 
 // What Walk found wrong with a request's bytes.
-enum class Fault { kNone, kInvalidUtf8, kTooManyElements };
+enum class Fault { kNone, kInvalidUtf8, kTooManyElements, kTooManyOccurrences };
 
 // Walks serialized `bytes` of `type`; returns the first fault, setting *path to its field: a
 // string field that is not UTF-8, or a repeated field with more than proto::kMaxRepeatedElements
@@ -43,13 +43,20 @@ Fault Walk(const Descriptor* type, absl::string_view bytes, const std::string& p
     if (tag == 0) return Fault::kNone;
     const int number = WireFormatLite::GetTagFieldNumber(tag);
     const FieldDescriptor* field = type->FindFieldByNumber(number);
-    if (field != nullptr && field->is_repeated() && seen[number] >= proto::kMaxRepeatedElements) {
+    if (seen[number] >= proto::kMaxRepeatedElements ||
+        seen.size() > 4 * static_cast<size_t>(proto::kMaxRepeatedElements)) {
+      // A repeated field with too many elements, or a field number (unknown ones included) that
+      // occurs that often; as proto::HasOversizeRepeatedField.
+      if (field == nullptr || !field->is_repeated()) {
+        *path = prefix.empty() ? "request" : prefix;
+        return Fault::kTooManyOccurrences;
+      }
       *path = prefix.empty() ? field->name() : absl::StrCat(prefix, ".", field->name());
       return Fault::kTooManyElements;
     }
     if (WireFormatLite::GetTagWireType(tag) != WireFormatLite::WIRETYPE_LENGTH_DELIMITED ||
         field == nullptr) {
-      if (field != nullptr && field->is_repeated()) ++seen[number];
+      ++seen[number];
       if (!WireFormatLite::SkipField(&in, tag)) return Fault::kNone;
       continue;
     }
@@ -59,7 +66,8 @@ Fault Walk(const Descriptor* type, absl::string_view bytes, const std::string& p
     if (length > bytes.size() - at || !in.Skip(static_cast<int>(length))) return Fault::kNone;
     const absl::string_view value = bytes.substr(at, length);
     std::string name = prefix.empty() ? field->name() : absl::StrCat(prefix, ".", field->name());
-    if (field->is_repeated()) absl::StrAppend(&name, "[", seen[number]++, "]");
+    if (field->is_repeated()) absl::StrAppend(&name, "[", seen[number], "]");
+    ++seen[number];
     if (field->type() == FieldDescriptor::TYPE_STRING && !domain::IsValidUtf8(value)) {
       *path = name;
       return Fault::kInvalidUtf8;
@@ -133,6 +141,9 @@ absl::Status CheckParsed(const google::protobuf::Message& request) {
       case Fault::kTooManyElements:
         return InvalidFieldError(path,
                                  absl::StrCat("has more than ", kMaxRepeatedElements, " elements"));
+      case Fault::kTooManyOccurrences:
+        return InvalidFieldError(
+            path, absl::StrCat("holds one field more than ", kMaxRepeatedElements, " times"));
       case Fault::kNone:
         break;
     }

@@ -506,13 +506,14 @@ TEST_F(HostileTrafficTest, MillionElementRepeatedFields) {
     grpc::Status s = RawUnary(kCreateCase, Len(1, parties));
     EXPECT_EQ(s.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED) << Describe(s);
   }
-  // 10^6 repeated strings (an unknown field number in the case): 3 MB, kept as unknown bytes;
-  // the case is still refused only for what it lacks.
+  // 10^6 repeated strings of an unknown field number in the case: 3 MB, refused before parsing
+  // (protobuf would keep every one as an unknown field), naming the message that holds them.
   {
     std::string many;
     for (int i = 0; i < 1'000'000; ++i) many += Len(999, "x");
     grpc::Status s = RawUnary(kCreateCase, Len(1, many));
     EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << Describe(s);
+    EXPECT_THAT(ViolatedFields(s), Contains("case"));
   }
   std::printf("[ odrd     ] after the oversize and unknown ones: %s\n",
               Show(ReadProc(server_->pid())).c_str());
