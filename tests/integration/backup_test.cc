@@ -54,10 +54,8 @@ class BackupTest : public ::testing::Test {
     platform_ = testing::CreatePrincipal(data_, "platform", "platform_admin");
     odrd_ = std::make_unique<testing::OdrdProcess>(data_, args_);
     auto channel = grpc::CreateChannel(odrd_->address(), grpc::InsecureChannelCredentials());
-    auto roster = v1::RosterService::NewStub(channel);
-    v1::Organization o;
-    auto ctx = testing::AuthedContext(testing::IssueToken(channel, "platform", platform_));
-    ASSERT_TRUE(roster->CreateOrganization(ctx.get(), testing::ZhujiOrganization("org1"), &o).ok());
+    testing::CreateWorkloadOrganization(odrd_->address(), "platform", platform_, "org1");
+    ASSERT_FALSE(::testing::Test::HasFailure());
     load_.Connect(odrd_->address(), testing::IssueToken(channel, "zhang", zhang_));
   }
 

@@ -30,15 +30,6 @@ int EnvInt(const char* name, int fallback) {
   return v != nullptr && *v != '\0' ? std::atoi(v) : fallback;
 }
 
-// The figure `odrd check` printed after `label` ("cases:"), or -1.
-int64_t CheckFigure(const std::string& out, const std::string& label) {
-  auto at = out.find("\n" + label);
-  if (at == std::string::npos && out.rfind(label, 0) == 0) at = 0;
-  if (at == std::string::npos) return -1;
-  at = out.find_first_of("0123456789", at);
-  return at == std::string::npos ? -1 : std::atoll(out.c_str() + at);
-}
-
 TEST(CrashTest, NoAcknowledgedWriteIsLostAcrossSigkills) {
   const int kills = EnvInt("ODR_CRASH_KILLS", 20);
   const unsigned seed = static_cast<unsigned>(
@@ -54,11 +45,8 @@ TEST(CrashTest, NoAcknowledgedWriteIsLostAcrossSigkills) {
   const std::vector<std::string> args = {"--rate-limit", "0", "--workers", "4"};
   {
     testing::OdrdProcess odrd(data, args);
-    auto channel = grpc::CreateChannel(odrd.address(), grpc::InsecureChannelCredentials());
-    auto roster = v1::RosterService::NewStub(channel);
-    v1::Organization o;
-    auto ctx = testing::AuthedContext(testing::IssueToken(channel, "platform", platform));
-    ASSERT_TRUE(roster->CreateOrganization(ctx.get(), testing::ZhujiOrganization("org1"), &o).ok());
+    testing::CreateWorkloadOrganization(odrd.address(), "platform", platform, "org1");
+    ASSERT_FALSE(::testing::Test::HasFailure());
   }
 
   testing::Workload load("org1");
@@ -75,7 +63,7 @@ TEST(CrashTest, NoAcknowledgedWriteIsLostAcrossSigkills) {
       testing::CommandResult check = testing::RunCommand({ODRD_PATH, "check", "--data-dir", data});
       ASSERT_EQ(check.exit_code, 0) << "round " << round << ":\n" << check.out << check.err;
       EXPECT_NE(check.out.find("integrity:        ok"), std::string::npos) << check.out;
-      EXPECT_EQ(CheckFigure(check.out, "orphan blobs:"), 0) << check.out;
+      EXPECT_EQ(testing::CheckFigure(check.out, "orphan blobs:"), 0) << check.out;
       load.VerifyAcknowledged(rng, 20);
       load.VerifyCheckpoints();
       load.RetryUnacknowledged();
@@ -83,10 +71,11 @@ TEST(CrashTest, NoAcknowledgedWriteIsLostAcrossSigkills) {
       check = testing::RunCommand({ODRD_PATH, "check", "--quick", "--data-dir", data});
       ASSERT_EQ(check.exit_code, 0) << check.out << check.err;
       // Exactly once: as many cases and files as were acknowledged, no more.
-      EXPECT_EQ(CheckFigure(check.out, "cases:"), static_cast<int64_t>(load.acked_cases()))
+      EXPECT_EQ(testing::CheckFigure(check.out, "cases:"), static_cast<int64_t>(load.acked_cases()))
           << "round " << round << "\n"
           << check.out;
-      EXPECT_EQ(CheckFigure(check.out, "evidence:"), static_cast<int64_t>(load.acked_files()))
+      EXPECT_EQ(testing::CheckFigure(check.out, "evidence:"),
+                static_cast<int64_t>(load.acked_files()))
           << "round " << round << "\n"
           << check.out;
       if (::testing::Test::HasFailure()) return;
@@ -128,13 +117,13 @@ TEST(CrashTest, NoAcknowledgedWriteIsLostAcrossSigkills) {
   }
   testing::CommandResult check = testing::RunCommand({ODRD_PATH, "check", "--data-dir", data});
   ASSERT_EQ(check.exit_code, 0) << check.out << check.err;
-  EXPECT_EQ(CheckFigure(check.out, "orphan blobs:"), 0) << check.out;
+  EXPECT_EQ(testing::CheckFigure(check.out, "orphan blobs:"), 0) << check.out;
   load.VerifyAcknowledged(rng, 1000);
   load.VerifyCheckpoints();
   load.RetryUnacknowledged();
   check = testing::RunCommand({ODRD_PATH, "check", "--quick", "--data-dir", data});
-  EXPECT_EQ(CheckFigure(check.out, "cases:"), static_cast<int64_t>(load.acked_cases()));
-  EXPECT_EQ(CheckFigure(check.out, "evidence:"), static_cast<int64_t>(load.acked_files()));
+  EXPECT_EQ(testing::CheckFigure(check.out, "cases:"), static_cast<int64_t>(load.acked_cases()));
+  EXPECT_EQ(testing::CheckFigure(check.out, "evidence:"), static_cast<int64_t>(load.acked_files()));
   std::printf(
       "crash suite: %d kills, %zu cases and %zu files acknowledged, %lld requests "
       "unacknowledged at a kill and retried\n",

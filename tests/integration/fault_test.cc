@@ -22,13 +22,6 @@ using ::testing::HasSubstr;
 
 constexpr char kFiuLib[] = "/usr/lib/fiu";
 
-int64_t CheckFigure(const std::string& out, const std::string& label) {
-  auto at = out.find(label);
-  if (at == std::string::npos) return -1;
-  at = out.find_first_of("0123456789", at);
-  return at == std::string::npos ? -1 : std::atoll(out.c_str() + at);
-}
-
 class FaultTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -54,8 +47,6 @@ class FaultTest : public ::testing::Test {
         data_, std::vector<std::string>{"--rate-limit", "0", "--workers", "4"}, env);
     auto channel = grpc::CreateChannel(odrd_->address(), grpc::InsecureChannelCredentials());
     load_.Connect(odrd_->address(), testing::IssueToken(channel, "zhang", zhang_));
-    platform_token_ = testing::IssueToken(channel, "platform", platform_);
-    roster_ = v1::RosterService::NewStub(channel);
   }
 
   // Runs a libfiu remote-control command in odrd ("enable name=...,failinfo=28").
@@ -87,19 +78,15 @@ class FaultTest : public ::testing::Test {
   }
 
   testing::TempDir dir_;
-  std::string data_, fifo_, zhang_, platform_, platform_token_;
+  std::string data_, fifo_, zhang_, platform_;
   std::unique_ptr<testing::OdrdProcess> odrd_;
-  std::unique_ptr<v1::RosterService::Stub> roster_;
   testing::Workload load_{"org1"};
 };
 
 TEST_F(FaultTest, DiskFullAndIoErrorsFailCleanlyAndOdrdRecoversByItself) {
   Launch(/*with_fiu=*/true);
-  v1::Organization o;
-  ASSERT_TRUE(roster_
-                  ->CreateOrganization(testing::AuthedContext(platform_token_).get(),
-                                       testing::ZhujiOrganization("org1"), &o)
-                  .ok());
+  testing::CreateWorkloadOrganization(odrd_->address(), "platform", platform_, "org1");
+  ASSERT_FALSE(HasFailure());
   StepsSucceed(12);
 
   // Disk full: every pwrite (SQLite's WAL, sealed blob files) fails with ENOSPC.
@@ -129,9 +116,9 @@ TEST_F(FaultTest, DiskFullAndIoErrorsFailCleanlyAndOdrdRecoversByItself) {
   ASSERT_EQ(odrd_->Stop(), 0);
   testing::CommandResult check = testing::RunCommand({ODRD_PATH, "check", "--data-dir", data_});
   ASSERT_EQ(check.exit_code, 0) << check.out << check.err;
-  EXPECT_EQ(CheckFigure(check.out, "cases:"), static_cast<int64_t>(load_.acked_cases()))
+  EXPECT_EQ(testing::CheckFigure(check.out, "cases:"), static_cast<int64_t>(load_.acked_cases()))
       << check.out;
-  EXPECT_EQ(CheckFigure(check.out, "evidence:"), static_cast<int64_t>(load_.acked_files()))
+  EXPECT_EQ(testing::CheckFigure(check.out, "evidence:"), static_cast<int64_t>(load_.acked_files()))
       << check.out;
   Launch(/*with_fiu=*/false);
   load_.VerifyPrefix(load_.acked_cases(), load_.acked_files());

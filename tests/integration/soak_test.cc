@@ -64,12 +64,8 @@ TEST(SoakTest, AFixedMixedRateRunsWithoutErrorsLeaksOrAnUnboundedWal) {
   const std::string platform = testing::CreatePrincipal(data, "platform", "platform_admin");
   testing::OdrdProcess odrd(data, {"--rate-limit", "0", "--workers", "4"});
   auto channel = grpc::CreateChannel(odrd.address(), grpc::InsecureChannelCredentials());
-  {
-    auto roster = v1::RosterService::NewStub(channel);
-    v1::Organization o;
-    auto ctx = testing::AuthedContext(testing::IssueToken(channel, "platform", platform));
-    ASSERT_TRUE(roster->CreateOrganization(ctx.get(), testing::ZhujiOrganization("org1"), &o).ok());
-  }
+  testing::CreateWorkloadOrganization(odrd.address(), "platform", platform, "org1");
+  ASSERT_FALSE(::testing::Test::HasFailure());
   testing::Workload load("org1");
   load.Connect(odrd.address(), testing::IssueToken(channel, "zhang", zhang));
 

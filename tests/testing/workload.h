@@ -24,6 +24,7 @@
 #include "absl/strings/str_cat.h"
 #include "odr/v1/case_service.grpc.pb.h"
 #include "odr/v1/evidence.grpc.pb.h"
+#include "odr/v1/roster.grpc.pb.h"
 #include "server/transparency/checkpoint.h"
 #include "server/transparency/merkle.h"
 #include "tests/testing/evidence_helpers.h"
@@ -37,6 +38,26 @@ inline bool IsUnacknowledgedOutcome(grpc::StatusCode c) {
   return c == grpc::StatusCode::UNAVAILABLE || c == grpc::StatusCode::DEADLINE_EXCEEDED ||
          c == grpc::StatusCode::CANCELLED || c == grpc::StatusCode::RESOURCE_EXHAUSTED ||
          c == grpc::StatusCode::UNKNOWN;  // a stream torn down by the peer's death
+}
+
+// Creates organizations/`org` (ZhujiOrganization) through odrd at `address` as the platform admin
+// `platform_id` with API key `platform_key`; a failed test if it cannot.
+inline void CreateWorkloadOrganization(const std::string& address, const std::string& platform_id,
+                                       const std::string& platform_key, const std::string& org) {
+  auto channel = grpc::CreateChannel(address, grpc::InsecureChannelCredentials());
+  auto roster = v1::RosterService::NewStub(channel);
+  v1::Organization o;
+  auto ctx = AuthedContext(IssueToken(channel, platform_id, platform_key));
+  grpc::Status s = roster->CreateOrganization(ctx.get(), ZhujiOrganization(org), &o);
+  EXPECT_TRUE(s.ok()) << s.error_message();
+}
+
+// The figure `odrd check` printed after `label` ("cases:"), or -1 if it printed none.
+inline int64_t CheckFigure(const std::string& out, const std::string& label) {
+  size_t at = out.rfind(label, 0) == 0 ? 0 : out.find("\n" + label);
+  if (at == std::string::npos) return -1;
+  at = out.find_first_of("0123456789", at);
+  return at == std::string::npos ? -1 : std::atoll(out.c_str() + at);
 }
 
 class Workload {
