@@ -40,6 +40,7 @@
 #include "server/log.h"
 #include "server/server.h"
 #include "tests/fuzz/fuzz_util.h"
+#include "tests/testing/grpc_auth.h"
 
 namespace odr::fuzz {
 namespace {
@@ -99,22 +100,6 @@ std::string ReadFile(const std::string& path) {
   std::string s((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   while (!s.empty() && (s.back() == '\n' || s.back() == '\r')) s.pop_back();
   return s;
-}
-
-std::string IssueToken(const std::string& principal, const std::string& api_key) {
-  auto stub = v1::AuthService::NewStub(world->channel);
-  v1::CreateTokenRequest req;
-  req.set_principal("principals/" + principal);
-  req.set_api_key(api_key);
-  v1::CreateTokenResponse resp;
-  grpc::ClientContext ctx;
-  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(60));
-  grpc::Status s = stub->CreateToken(&ctx, req, &resp);
-  if (!s.ok()) {
-    std::fprintf(stderr, "CreateToken(%s): %s\n", principal.c_str(), s.error_message().c_str());
-    std::abort();
-  }
-  return resp.access_token();
 }
 
 v1::Party Person(const char* name, const char* id) {
@@ -222,7 +207,7 @@ void Init() {
   world->stub = std::make_unique<grpc::GenericStub>(world->channel);
 
   auto token = [&](const std::string& id) {
-    return IssueToken(id, ReadFile(keys + "/" + id + ".key"));
+    return testing::IssueToken(world->channel, id, ReadFile(keys + "/" + id + ".key"));
   };
   const std::string platform = token("dev-platform-admin");
   const std::string admin = token("dev-admin");

@@ -386,6 +386,37 @@ class HostileTrafficTest : public ::testing::Test {
     return done.get_future().get();
   }
 
+  // An upload stream of raw messages (each sent as these bytes, the last with WriteLast), as zhang;
+  // returns how odrd ended it.
+  grpc::Status RawUpload(const std::vector<std::string>& messages) {
+    grpc::GenericStub generic(channel_);
+    grpc::CompletionQueue cq;
+    auto ctx = As("zhang");
+    auto call = generic.PrepareCall(ctx.get(), kUpload, &cq);
+    void* tag;
+    bool ok;
+    call->StartCall(reinterpret_cast<void*>(1));
+    cq.Next(&tag, &ok);
+    for (size_t i = 0; ok && i < messages.size(); ++i) {
+      grpc::Slice slice(messages[i]);
+      grpc::ByteBuffer buffer(&slice, 1);
+      if (i + 1 < messages.size()) {
+        call->Write(buffer, reinterpret_cast<void*>(2));
+      } else {
+        call->WriteLast(buffer, grpc::WriteOptions(), reinterpret_cast<void*>(2));
+      }
+      cq.Next(&tag, &ok);
+    }
+    grpc::Status st;
+    call->Finish(&st, reinterpret_cast<void*>(3));
+    while (cq.Next(&tag, &ok) && tag != reinterpret_cast<void*>(3)) {
+    }
+    cq.Shutdown();
+    while (cq.Next(&tag, &ok)) {
+    }
+    return st;
+  }
+
   v1::UploadEvidenceStart StartFor(const std::string& upload_id, const std::string& bytes) {
     v1::UploadEvidenceStart start;
     start.set_parent(case_);
@@ -458,26 +489,8 @@ TEST_F(HostileTrafficTest, OversizeMessageIsResourceExhausted) {
   grpc::Status s = RawUnary(kGetCase, req.SerializeAsString());
   EXPECT_EQ(s.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED) << Describe(s);
   // The same bytes as a message of an upload stream.
-  grpc::GenericStub generic(channel_);
-  grpc::CompletionQueue cq;
-  auto ctx = As("zhang");
-  auto call = generic.PrepareCall(ctx.get(), kUpload, &cq);
-  void* tag;
-  bool ok;
-  call->StartCall(reinterpret_cast<void*>(1));
-  ASSERT_TRUE(cq.Next(&tag, &ok) && ok);
-  grpc::Slice slice(std::string(kMaxMessageBytes + 16, 'x'));
-  grpc::ByteBuffer big(&slice, 1);
-  call->WriteLast(big, grpc::WriteOptions(), reinterpret_cast<void*>(2));
-  cq.Next(&tag, &ok);
-  grpc::Status st;
-  call->Finish(&st, reinterpret_cast<void*>(3));
-  while (cq.Next(&tag, &ok) && tag != reinterpret_cast<void*>(3)) {
-  }
+  grpc::Status st = RawUpload({std::string(kMaxMessageBytes + 16, 'x')});
   EXPECT_EQ(st.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED) << Describe(st);
-  cq.Shutdown();
-  while (cq.Next(&tag, &ok)) {
-  }
 }
 
 TEST_F(HostileTrafficTest, MillionElementRepeatedFields) {
@@ -557,66 +570,26 @@ TEST_F(HostileTrafficTest, InvalidUtf8IsInvalidArgumentNamingTheField) {
   EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << Describe(s);
   EXPECT_THAT(ViolatedFields(s), ElementsAre("case.applicants[0].name"));
   // In the first message of an upload stream.
-  grpc::GenericStub generic(channel_);
-  grpc::CompletionQueue cq;
-  auto ctx = As("zhang");
-  auto call = generic.PrepareCall(ctx.get(), kUpload, &cq);
-  void* tag;
-  bool ok;
-  call->StartCall(reinterpret_cast<void*>(1));
-  ASSERT_TRUE(cq.Next(&tag, &ok) && ok);
   v1::UploadEvidenceRequest up;
   *up.mutable_start() = StartFor("bad-name", "0123456789");
   up.mutable_start()->mutable_evidence()->set_file_name("\xed\xa0\x80.pdf");  // a surrogate
-  grpc::Slice slice(up.SerializePartialAsString());
-  grpc::ByteBuffer first(&slice, 1);
-  call->WriteLast(first, grpc::WriteOptions(), reinterpret_cast<void*>(2));
-  cq.Next(&tag, &ok);
-  grpc::Status st;
-  call->Finish(&st, reinterpret_cast<void*>(3));
-  while (cq.Next(&tag, &ok) && tag != reinterpret_cast<void*>(3)) {
-  }
+  grpc::Status st = RawUpload({up.SerializePartialAsString()});
   EXPECT_EQ(st.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << Describe(st);
   EXPECT_THAT(ViolatedFields(st), ElementsAre("start.evidence.file_name"));
-  cq.Shutdown();
-  while (cq.Next(&tag, &ok)) {
-  }
 }
 
 // A later message of an upload stream that does not parse (truncated) is refused, not taken for
 // an empty chunk.
 TEST_F(HostileTrafficTest, AMalformedLaterUploadMessageIsInvalidArgument) {
   const std::string bytes = testing::RandomBytes(100'000, 5);
-  grpc::GenericStub generic(channel_);
-  grpc::CompletionQueue cq;
-  auto ctx = As("zhang");
-  auto call = generic.PrepareCall(ctx.get(), kUpload, &cq);
-  void* tag;
-  bool ok;
-  call->StartCall(reinterpret_cast<void*>(1));
-  ASSERT_TRUE(cq.Next(&tag, &ok) && ok);
   v1::UploadEvidenceRequest up;
   *up.mutable_start() = StartFor("later-bad", bytes);
   up.set_data(bytes.substr(0, 64 * 1024));
-  grpc::Slice first_slice(up.SerializeAsString());
-  grpc::ByteBuffer first(&first_slice, 1);
-  call->Write(first, reinterpret_cast<void*>(2));
-  ASSERT_TRUE(cq.Next(&tag, &ok) && ok);
   // write_offset 65536, then a data field whose length runs past the end of the message.
   const std::string broken = std::string("\x10\x80\x80\x04\x1a\xff\xff\x03", 8) + "abc";
-  grpc::Slice second_slice(broken);
-  grpc::ByteBuffer second(&second_slice, 1);
-  call->WriteLast(second, grpc::WriteOptions(), reinterpret_cast<void*>(3));
-  cq.Next(&tag, &ok);
-  grpc::Status st;
-  call->Finish(&st, reinterpret_cast<void*>(4));
-  while (cq.Next(&tag, &ok) && tag != reinterpret_cast<void*>(4)) {
-  }
+  grpc::Status st = RawUpload({up.SerializeAsString(), broken});
   EXPECT_EQ(st.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << Describe(st);
   EXPECT_THAT(ViolatedFields(st), ElementsAre("request"));
-  cq.Shutdown();
-  while (cq.Next(&tag, &ok)) {
-  }
 }
 
 // The client gives up half way; the upload resumes from what odrd committed.
