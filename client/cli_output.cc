@@ -18,6 +18,7 @@
 #include "absl/time/civil_time.h"
 #include "client/case_client.h"
 #include "client/cli_input.h"
+#include "server/domain/validation.h"
 
 namespace odr::cli {
 namespace {
@@ -47,13 +48,9 @@ std::string PadLeft(absl::string_view s, int width) {
   return absl::StrCat(std::string(std::max(0, width - DisplayWidth(s)), ' '), s);
 }
 
-// Replaces line breaks and tabs so that a value stays on its table row.
-std::string OneLine(absl::string_view s) {
-  std::string out;
-  out.reserve(s.size());
-  for (char c : s) out.push_back(c == '\n' || c == '\r' || c == '\t' ? ' ' : c);
-  return out;
-}
+// Replaces line breaks by spaces so that a value stays on its line, and escapes the other control
+// and bidirectional characters.
+std::string OneLine(absl::string_view s) { return TerminalText(s, /*keep_newlines=*/false); }
 
 std::string Dash(std::string s) { return s.empty() ? "-" : s; }
 
@@ -179,6 +176,34 @@ std::string FormatTimestamp(const google::protobuf::Timestamp& t) {
   return absl::FormatTime("%Y-%m-%d%ET%H:%M:%S%Ez", time, absl::LocalTimeZone());
 }
 
+std::string TerminalText(absl::string_view text, bool keep_newlines) {
+  std::string out;
+  out.reserve(text.size());
+  for (size_t i = 0; i < text.size();) {
+    const size_t start = i;
+    const int32_t cp = domain::DecodeUtf8CodePoint(text, &i);
+    if (cp < 0) {
+      absl::StrAppendFormat(&out, "\\x%02x",
+                            static_cast<unsigned>(static_cast<unsigned char>(text[start])));
+    } else if (cp == '\r' && i < text.size() && text[i] == '\n') {
+      // CR LF is a line break: the LF that follows makes it.
+    } else if (cp == '\n') {
+      out.push_back(keep_newlines ? '\n' : ' ');
+    } else if (!domain::IsControlOrBidiCodePoint(cp)) {
+      out.append(text.data() + start, i - start);
+    } else if (cp == '\t') {
+      out.append("\\t");
+    } else if (cp == '\r') {
+      out.append("\\r");
+    } else if (cp < 0x80) {
+      absl::StrAppendFormat(&out, "\\x%02x", static_cast<unsigned>(cp));
+    } else {
+      absl::StrAppendFormat(&out, "\\u%04x", static_cast<unsigned>(cp));
+    }
+  }
+  return out;
+}
+
 int DisplayWidth(absl::string_view s) {
   int width = 0;
   for (size_t i = 0; i < s.size();) {
@@ -216,16 +241,22 @@ void TextTable::AddRow(std::vector<std::string> row) { rows_.push_back(std::move
 
 void TextTable::Print(std::ostream& out) const {
   const size_t columns = rows_.front().size();
-  std::vector<int> widths(columns, 0);
+  // Every cell as it is shown: on one line, control and bidirectional characters escaped.
+  std::vector<std::vector<std::string>> shown;
+  shown.reserve(rows_.size());
   for (const auto& row : rows_) {
-    for (size_t i = 0; i < columns && i < row.size(); ++i) {
-      widths[i] = std::max(widths[i], DisplayWidth(row[i]));
-    }
+    std::vector<std::string> cells(columns);
+    for (size_t i = 0; i < columns && i < row.size(); ++i) cells[i] = OneLine(row[i]);
+    shown.push_back(std::move(cells));
   }
-  for (const auto& row : rows_) {
+  std::vector<int> widths(columns, 0);
+  for (const auto& row : shown) {
+    for (size_t i = 0; i < columns; ++i) widths[i] = std::max(widths[i], DisplayWidth(row[i]));
+  }
+  for (const auto& row : shown) {
     std::string line;
     for (size_t i = 0; i < columns; ++i) {
-      const std::string cell = i < row.size() ? OneLine(row[i]) : "";
+      const std::string& cell = row[i];
       const bool right = std::find(right_aligned_.begin(), right_aligned_.end(),
                                    static_cast<int>(i)) != right_aligned_.end();
       if (i > 0) line += "  ";
@@ -911,9 +942,12 @@ void PrintCourtBundleSummary(const v1::CourtBundle& bundle, std::ostream& out) {
   if (bundle.timeline_size() > 0) {
     TextTable table({"TIME", "KIND", "FROM", "TO", "ACTOR", "DESCRIPTION"});
     for (const v1::BundleEvent& e : bundle.timeline()) {
-      table.AddRow({FormatChinaTime(e.event_time()), Dash(EventKindShortName(e.kind())),
-                    Dash(StateShortName(e.from_state())), Dash(StateShortName(e.to_state())),
-                    Dash(e.actor()), e.description()});
+      table.AddRow(
+          {FormatChinaTime(e.event_time()), Dash(EventKindShortName(e.kind())),
+           Dash(StateShortName(e.from_state())), Dash(StateShortName(e.to_state())),
+           Dash(e.acting_through().empty() ? e.actor()
+                                           : absl::StrCat(e.actor(), " via ", e.acting_through())),
+           e.description()});
     }
     timeline = TableText(table);
   }
@@ -996,7 +1030,7 @@ std::string FormatWatchEvent(const v1::WatchCaseEventsResponse& response, bool w
   fields.push_back(Dash(what));
   fields.push_back(Dash(e.subject()));
   fields.push_back(absl::StrCat("cursor=", e.cursor()));
-  return absl::StrJoin(fields, "  ");
+  return TerminalText(absl::StrJoin(fields, "  "), /*keep_newlines=*/false);
 }
 
 std::string RoleShortName(v1::Role role) {
@@ -1043,14 +1077,20 @@ void PrintAccessRecordTable(const v1::ListAccessRecordsResponse& response, std::
 void PrintKeyValues(const std::vector<std::pair<std::string, std::string>>& rows,
                     std::ostream& out) {
   int key_width = 0;
-  for (const auto& [key, value] : rows) key_width = std::max(key_width, DisplayWidth(key) + 1);
+  for (const auto& [key, value] : rows) {
+    key_width = std::max(key_width, DisplayWidth(OneLine(key)) + 1);
+  }
   const std::string indent(key_width + 2, ' ');
   for (const auto& [key, value] : rows) {
-    out << PadRight(key + ":", key_width) << "  ";
+    out << PadRight(OneLine(key) + ":", key_width) << "  ";
+    // Multi-line values (summaries, claims, nested tables) keep their line breaks, each line
+    // indented under the first; every line is escaped on its own, so a lone CR cannot return to
+    // the start of the line and overwrite what is shown, nor ESC or a bidirectional override
+    // change it. CR LF counts as a line break.
     bool first = true;
     for (absl::string_view line : absl::StrSplit(value, '\n')) {
       if (!first) out << '\n' << indent;
-      out << absl::StripSuffix(line, "\r");
+      out << OneLine(absl::StripSuffix(line, "\r"));
       first = false;
     }
     out << '\n';
@@ -1078,9 +1118,12 @@ void PrintEventTable(const v1::ListCaseEventsResponse& response, std::ostream& o
   } else {
     TextTable table({"SEQ", "TIME", "ACTOR", "FROM", "TO", "REASON"}, {0});
     for (const v1::CaseEvent& e : response.events()) {
-      table.AddRow({LastSegment(e.name()), FormatTimestamp(e.event_time()), e.actor(),
-                    Dash(StateShortName(e.from_state())), Dash(StateShortName(e.to_state())),
-                    e.reason()});
+      // A citizen acting through a partner app shows as "principals/c via principals/app".
+      table.AddRow(
+          {LastSegment(e.name()), FormatTimestamp(e.event_time()),
+           e.acting_through().empty() ? e.actor()
+                                      : absl::StrCat(e.actor(), " via ", e.acting_through()),
+           Dash(StateShortName(e.from_state())), Dash(StateShortName(e.to_state())), e.reason()});
     }
     table.Print(out);
   }
@@ -1118,10 +1161,10 @@ int ReportError(const absl::Status& status, const ErrorContext& context, std::os
   } else if (message.empty()) {
     message = absl::StatusCodeToString(status.code());
   }
-  err << "error: " << message << '\n';
+  err << "error: " << TerminalText(message, /*keep_newlines=*/true) << '\n';
   if (details) {
     for (const v1::FieldViolation& f : details->field_violations()) {
-      err << "  " << f.field() << ": " << f.description() << '\n';
+      err << "  " << OneLine(f.field()) << ": " << OneLine(f.description()) << '\n';
     }
     if (status.code() == absl::StatusCode::kFailedPrecondition &&
         !details->current_state().empty()) {

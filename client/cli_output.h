@@ -166,7 +166,7 @@ void PrintReferralListTable(const v1::ListReferralsResponse& response, std::ostr
 // One line of `odr events watch` (without the newline): time, kind, what happened (FROM -> TO
 // for a change of state, then the reason), the subject, and `cursor=...`, separated by two
 // spaces, '-' for what is empty; with `with_case` the case's name first. Line breaks in the
-// reason become spaces.
+// reason become spaces; other control and bidirectional characters are escaped (TerminalText).
 std::string FormatWatchEvent(const v1::WatchCaseEventsResponse& response, bool with_case);
 
 // `message` as protobuf JSON on one line (as PrintJson, without whitespace).
@@ -188,7 +188,9 @@ void PrintAccessRecordTable(const v1::ListAccessRecordsResponse& response, std::
 // "ORG_ADMIN" for ROLE_ORG_ADMIN. Empty for ROLE_UNSPECIFIED.
 std::string RoleShortName(v1::Role role);
 
-// Key/value rows, keys padded to one width, multi-line values indented.
+// Key/value rows, keys padded to one width, multi-line values indented: a value's line breaks
+// (LF or CR LF) start a new, indented line, and each line is passed through TerminalText (so a
+// lone CR, an escape sequence or a bidirectional override is shown escaped, never acted on).
 void PrintKeyValues(const std::vector<std::pair<std::string, std::string>>& rows,
                     std::ostream& out);
 
@@ -196,13 +198,25 @@ void PrintKeyValues(const std::vector<std::pair<std::string, std::string>>& rows
 // an unset timestamp.
 std::string FormatTimestamp(const google::protobuf::Timestamp& t);
 
+// `text` made safe to print on a terminal, so that what a party wrote cannot move the cursor,
+// clear or retitle the screen, or reorder what is shown (Trojan Source): every character of
+// domain::IsControlOrBidiCodePoint becomes a visible escape, \t, \r, \x1b (C0 and DEL), \u009b
+// (C1), \u202e (bidirectional formatting, U+FEFF); a byte that is not UTF-8 becomes \xNN. A line
+// feed (or CR LF) stays a line break with `keep_newlines`, else becomes a space. Backslashes are
+// not escaped: the result is meant for reading, not for parsing back, and escaping it again
+// changes nothing. Every table and key/value listing below (TextTable, PrintKeyValues),
+// FormatWatchEvent and ReportError pass what they print through it; JSON output does not.
+std::string TerminalText(absl::string_view text, bool keep_newlines);
+
 // Columns on a terminal that `utf8` takes: 2 for East Asian wide and full-width characters (CJK
 // ideographs, kana, hangul, full-width forms), 0 for combining marks, 1 otherwise. Invalid
 // UTF-8 bytes count 1 each.
 int DisplayWidth(absl::string_view utf8);
 
 // A plain text table: columns separated by two spaces, padded by DisplayWidth, the last column
-// not padded. Columns listed in `right_aligned` (0-based) are aligned to the right.
+// not padded. Columns listed in `right_aligned` (0-based) are aligned to the right. Every cell is
+// printed as TerminalText(cell, /*keep_newlines=*/false): line breaks become spaces, so that a row
+// stays one line, and other control and bidirectional characters are shown escaped.
 class TextTable {
  public:
   explicit TextTable(std::vector<std::string> header, std::vector<int> right_aligned = {});
@@ -230,7 +244,8 @@ struct ErrorContext {
 };
 
 // Prints `error: <message>` to `err`, then one indented line per field violation, the current
-// state for FAILED_PRECONDITION, and hints where they help. UNAUTHENTICATED is reported as
+// state for FAILED_PRECONDITION, and hints where they help. odrd's message and violations pass
+// through TerminalText. UNAUTHENTICATED is reported as
 // kNotLoggedInMessage with odrd's reason and the auth_notes; RESOURCE_EXHAUSTED from odrd as
 // kRateLimitedMessage. Returns ExitCodeFor(status).
 int ReportError(const absl::Status& status, const ErrorContext& context, std::ostream& err);

@@ -309,7 +309,7 @@ int Session::PrintJsonOr(const google::protobuf::Message& m, absl::string_view t
   if (mode_ == Mode::kJson) {
     PrintJson(m, std::cout);
   } else {
-    std::cout << text;
+    std::cout << TerminalText(text, /*keep_newlines=*/true);
   }
   return kExitOk;
 }

@@ -143,7 +143,8 @@ class Session {
   // One event of a watch, at once (flushed): -o json one line of JSON, -o name the event's name,
   // else FormatWatchEvent(r, with_case).
   void PrintWatchEvent(const v1::WatchCaseEventsResponse& r, bool with_case) const;
-  // -o json (or not a terminal): the message as JSON; otherwise `text`.
+  // -o json (or not a terminal): the message as JSON; otherwise `text` (through TerminalText,
+  // line breaks kept).
   int PrintJsonOr(const google::protobuf::Message& m, absl::string_view text) const;
 
   // -o name: `names` one a line on stdout (for scripts), and on stderr a hint if a page follows,

@@ -305,7 +305,9 @@ void AddBundle(CLI::App* parent, const GlobalFlags* g, std::vector<Command>* out
 Prints a summary (-o json: the whole bundle). The bundle holds the case unmasked, the effective
   agreement with its canonical text, hash and signatures, the agreement-signing public key to
   check them offline, the evidence visible to all parties with SHA-256 hashes and inclusion
-  proofs in the evidence log, and the timeline. Never the privileged offers.
+  proofs in the evidence log (each with its leaf and signed checkpoint), and the timeline. Never
+  the privileged offers. Check a saved bundle offline with the pinned keys:
+  odr-verify bundle FILE --log-key KEY --agreement-key AKEY
 )"));
   out->push_back({cmd, [cmd, f, g]() -> int {
                     absl::StatusOr<std::string> name = ConfirmationName(f->name);

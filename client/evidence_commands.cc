@@ -4,6 +4,7 @@
 #include <openssl/evp.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -21,6 +22,8 @@
 #include "client/cli_input.h"
 #include "client/cli_output.h"
 #include "client/verify.h"
+#include "server/domain/evidence.h"
+#include "server/domain/validation.h"
 #include "server/transparency/merkle.h"
 
 namespace odr::cli {
@@ -126,6 +129,71 @@ std::string ToJson(const google::protobuf::Message& m) {
   return json;
 }
 
+// "E" for "cases/C/evidence/E".
+std::string EvidenceId(const std::string& name) {
+  const size_t slash = name.rfind('/');
+  return slash == std::string::npos ? name : name.substr(slash + 1);
+}
+
+// SafeDownloadName without the fallback: "" when nothing is left.
+std::string SafeName(absl::string_view name) {
+  const size_t slash = name.find_last_of("/\\");
+  if (slash != absl::string_view::npos) name.remove_prefix(slash + 1);
+  std::string out;
+  out.reserve(name.size());
+  for (size_t i = 0; i < name.size();) {
+    const size_t start = i;
+    const int32_t cp = domain::DecodeUtf8CodePoint(name, &i);
+    if (cp < 0 || domain::IsControlOrBidiCodePoint(cp)) {
+      out.push_back('_');
+    } else {
+      out.append(name.data() + start, i - start);
+    }
+  }
+  if (absl::StripAsciiWhitespace(out).empty()) return "";
+  if (out.front() == '.' || out.front() == '-') out.insert(out.begin(), '_');
+  constexpr size_t kMaxBytes = 200, kMaxExtensionBytes = 16;
+  if (out.size() > kMaxBytes) {
+    std::string extension;
+    const size_t dot = out.rfind('.');
+    if (dot != std::string::npos && dot > 0 && out.size() - dot <= kMaxExtensionBytes) {
+      extension = out.substr(dot);
+    }
+    size_t keep = kMaxBytes - extension.size();
+    // `out` is UTF-8 now: back off to the start of a character.
+    while (keep > 0 && (static_cast<unsigned char>(out[keep]) & 0xC0) == 0x80) --keep;
+    out = out.substr(0, keep) + extension;
+  }
+  return out;
+}
+
+// Moves the downloaded `part` to `path`. Without `force` an existing `path` is never replaced,
+// also one made since odr looked (ALREADY_EXISTS): the file is linked under its new name, which
+// fails if the name is taken, then `part` is removed. On a file system without hard links it
+// falls back to looking, then renaming.
+absl::Status MoveIntoPlace(const std::string& part, const std::string& path, bool force) {
+  std::error_code ec;
+  auto exists = [&path] {
+    return absl::AlreadyExistsError(
+        absl::StrCat(path, " exists; give --force to replace it, or -f to write elsewhere"));
+  };
+  if (!force) {
+    if (::link(part.c_str(), path.c_str()) == 0) {
+      fs::remove(part, ec);
+      return absl::OkStatus();
+    }
+    const int error = errno;
+    if (error == EEXIST) return exists();
+    if (fs::exists(fs::symlink_status(path, ec))) return exists();
+  }
+  fs::rename(part, path, ec);
+  if (ec) {
+    return absl::InternalError(
+        absl::StrCat("cannot rename ", part, " to ", path, ": ", ec.message()));
+  }
+  return absl::OkStatus();
+}
+
 // --- upload ---
 
 void AddUpload(CLI::App* parent, const GlobalFlags* g, std::vector<Command>* out) {
@@ -157,6 +225,10 @@ The file is hashed (SHA-256) first, then sent in 64 KiB chunks. If the connectio
   resumes from what odrd stored; if odr itself is stopped, running the same command again
   resumes the upload (or prints the evidence if it had finished). odrd checks the size and hash
   and refuses the upload, keeping nothing, if they do not match.
+The file's name becomes the evidence's file name, which others download it under. A name that
+  starts with '.' or '-', or holds control or text-direction characters, '/' or '\', is refused
+  before anything is read or sent (exit 2), as odrd would refuse it: copy the file to another
+  name first.
 )");
   out->push_back(
       {cmd, [cmd, f, g]() -> int {
@@ -164,6 +236,13 @@ The file is hashed (SHA-256) first, then sent in 64 KiB chunks. If the connectio
          start.set_parent(CaseName(f->case_name));
          v1::Evidence* e = start.mutable_evidence();
          e->set_file_name(fs::path(f->file).filename().string());
+         // odrd refuses such a name (after the whole file was hashed): say so now.
+         if (std::string why = domain::CheckEvidenceFileName(e->file_name()); !why.empty()) {
+           return UsageError(
+               cmd,
+               absl::StrCat("the file's name '", TerminalText(e->file_name(), false),
+                            "' cannot be evidence's file name (start.evidence.file_name): ", why));
+         }
          std::string type = f->media_type.empty() ? GuessMediaType(f->file) : f->media_type;
          if (type.empty()) {
            return UsageError(cmd,
@@ -264,58 +343,74 @@ void AddDownload(CLI::App* parent, const GlobalFlags* g, std::vector<Command>* o
   CLI::App* cmd = parent->add_subcommand(
       "download", "Download evidence to a file, checking its size and SHA-256");
   cmd->add_option("NAME", f->name, "cases/CASE/evidence/ID")->required();
-  cmd->add_option("-f,--file", f->file, "where to write it; default: its file name, here")
+  cmd->add_option("-f,--file", f->file,
+                  "where to write it; default: its file name made safe, in the current directory")
       ->type_name("PATH");
-  cmd->add_flag("--force", f->force, "overwrite the file if it exists");
+  cmd->add_flag("--force", f->force,
+                "replace PATH if it exists (the default name, or a PATH given with -f)");
   cmd->add_flag("--no-progress", f->no_progress, "no progress bar");
   cmd->footer(R"(
+Without -f the file gets the name its uploader chose, made safe: only the part after the last
+  '/' or '\'; control and text-direction characters (and bytes that are not UTF-8) replaced by
+  '_'; a '_' before a leading '.' or '-' (".bashrc" becomes "_.bashrc", "-rf" "_-rf"); cut to 200
+  bytes, keeping the extension; the evidence id if nothing is left. odrd refuses such names at
+  upload, but older records may hold them.
+An existing file is never replaced without --force, whether PATH is that name or one given
+  with -f (exit 2, nothing downloaded).
 The bytes go to PATH.part first; only when their size and SHA-256 match the record is it renamed
   to PATH. odrd authenticates every byte it sends (a damaged file on its disk is DATA_LOSS).
 )");
-  out->push_back({cmd, [cmd, f, g]() -> int {
-                    Session s(*g);
-                    v1::GetEvidenceRequest get;
-                    get.set_name(f->name);
-                    auto e = s.evidence().GetEvidence(get);
-                    if (!e.ok()) return s.Fail(e.status());
-                    const std::string path = f->file.empty() ? e->file_name() : f->file;
-                    if (!f->force && fs::exists(path)) {
-                      return UsageError(cmd, absl::StrCat(path, " exists; give --force or -f"));
-                    }
-                    const std::string part = path + ".part";
-                    std::ofstream file(part, std::ios::binary | std::ios::trunc);
-                    if (!file) {
-                      return s.Fail(absl::InternalError(absl::StrCat("cannot write ", part)));
-                    }
-                    ProgressBar bar("Downloading", !f->no_progress && isatty(STDERR_FILENO));
-                    absl::Status st = s.evidence().Download(
-                        f->name, 0, 0, e->size_bytes(),
-                        [&file](absl::string_view data) -> absl::Status {
-                          file.write(data.data(), static_cast<std::streamsize>(data.size()));
-                          return file ? absl::OkStatus() : absl::InternalError("write failed");
-                        },
-                        [&bar](const client::EvidenceClient::Progress& p) { bar.Update(p); });
-                    file.close();
-                    if (st.ok()) {
-                      auto got = verify::HashFile(part);
-                      if (!got.ok()) {
-                        st = got.status();
-                      } else if (got->second != e->size_bytes() || got->first != e->sha256()) {
-                        st = absl::DataLossError(
-                            "the downloaded bytes do not match the record's size and SHA-256");
-                      }
-                    }
-                    std::error_code ec;
-                    if (!st.ok()) {
-                      fs::remove(part, ec);
-                      return s.Fail(st);
-                    }
-                    fs::rename(part, path, ec);
-                    if (ec) return s.Fail(absl::InternalError(ec.message()));
-                    std::cerr << "Saved " << path << " (" << HumanBytes(e->size_bytes())
-                              << ", SHA-256 " << e->sha256() << ")\n";
-                    return kExitOk;
-                  }});
+  out->push_back(
+      {cmd, [cmd, f, g]() -> int {
+         Session s(*g);
+         v1::GetEvidenceRequest get;
+         get.set_name(f->name);
+         auto e = s.evidence().GetEvidence(get);
+         if (!e.ok()) return s.Fail(e.status());
+         const std::string path =
+             f->file.empty() ? SafeDownloadName(e->file_name(), EvidenceId(e->name())) : f->file;
+         std::error_code exists_ec;
+         if (!f->force && fs::exists(fs::symlink_status(path, exists_ec))) {
+           return UsageError(cmd, absl::StrCat(TerminalText(path, false),
+                                               " exists; give --force to replace it, or -f to "
+                                               "write elsewhere"));
+         }
+         const std::string part = path + ".part";
+         std::ofstream file(part, std::ios::binary | std::ios::trunc);
+         if (!file) {
+           return s.Fail(absl::InternalError(absl::StrCat("cannot write ", part)));
+         }
+         ProgressBar bar("Downloading", !f->no_progress && isatty(STDERR_FILENO));
+         absl::Status st = s.evidence().Download(
+             f->name, 0, 0, e->size_bytes(),
+             [&file](absl::string_view data) -> absl::Status {
+               file.write(data.data(), static_cast<std::streamsize>(data.size()));
+               return file ? absl::OkStatus() : absl::InternalError("write failed");
+             },
+             [&bar](const client::EvidenceClient::Progress& p) { bar.Update(p); });
+         file.close();
+         if (st.ok()) {
+           auto got = verify::HashFile(part);
+           if (!got.ok()) {
+             st = got.status();
+           } else if (got->second != e->size_bytes() || got->first != e->sha256()) {
+             st = absl::DataLossError(
+                 "the downloaded bytes do not match the record's size and SHA-256");
+           }
+         }
+         std::error_code ec;
+         if (!st.ok()) {
+           fs::remove(part, ec);
+           return s.Fail(st);
+         }
+         if (absl::Status moved = MoveIntoPlace(part, path, f->force); !moved.ok()) {
+           fs::remove(part, ec);
+           return s.Fail(moved);
+         }
+         std::cerr << "Saved " << TerminalText(path, false) << " (" << HumanBytes(e->size_bytes())
+                   << ", SHA-256 " << e->sha256() << ")\n";
+         return kExitOk;
+       }});
 }
 
 // --- proofs and the log ---
@@ -450,6 +545,12 @@ void AddVerify(CLI::App* parent, std::vector<Command>* out) {
 }
 
 }  // namespace
+
+std::string SafeDownloadName(absl::string_view file_name, absl::string_view fallback) {
+  std::string name = SafeName(file_name);
+  if (name.empty()) name = SafeName(fallback);
+  return name.empty() ? "evidence" : name;
+}
 
 std::vector<Command> AddEvidenceCommands(CLI::App* app, const GlobalFlags* globals) {
   std::vector<Command> out;

@@ -3,6 +3,7 @@
 //
 //   odr-verify evidence --file scan.pdf --proof scan.proof.json --key KEY
 //   odr-verify consistency --old old.checkpoint --new new.checkpoint --proof c.json --key KEY
+//   odr-verify bundle bundle.json --log-key KEY --agreement-key AKEY
 //
 // Exit status: 0 verified, 1 not verified (the reason on stderr), 2 usage error.
 #include <fstream>
@@ -52,6 +53,20 @@ int main(int argc, char** argv) {
   cons->add_option("--proof", proof_path, "the consistency proof (JSON)")->required();
   cons->add_option("--key", key, "the log's verifier key, or a file holding it")->required();
 
+  std::string bundle_path, agreement_key;
+  CLI::App* bundle = app.add_subcommand(
+      "bundle",
+      "Check a court bundle (`odr court bundle -f`): every agreement signature, the agreement's "
+      "content hash, every evidence item's leaf and inclusion proof against a signed checkpoint");
+  bundle->add_option("file", bundle_path, "the bundle (protobuf JSON)")->required();
+  bundle->add_option("--log-key", key, "the evidence log's verifier key, or a file holding it")
+      ->required();
+  bundle
+      ->add_option("--agreement-key", agreement_key,
+                   "the agreement-signing public key (base64 of 32 bytes), or a file as `odrd "
+                   "admin agreement-key` prints it")
+      ->required();
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -59,6 +74,28 @@ int main(int argc, char** argv) {
     return code == 0 ? 0 : kUsage;
   }
   const std::string vkey = odr::verify::ResolveVerifierKey(key);
+  if (bundle->parsed()) {
+    auto akey = odr::verify::ResolveAgreementKey(agreement_key);
+    if (!akey.ok()) {
+      std::cerr << "odr-verify: --agreement-key: " << akey.status().message() << "\n";
+      return kUsage;
+    }
+    auto json = odr::verify::ReadProofFile(bundle_path);
+    if (!json.ok()) return NotVerified(json.status());
+    auto parsed = odr::verify::ParseCourtBundleJson(*json);
+    if (!parsed.ok()) return NotVerified(parsed.status());
+    auto v = odr::verify::VerifyBundle(*parsed, vkey, *akey);
+    if (!v.ok()) return NotVerified(v.status());
+    std::cout << "VERIFIED: " << v->agreement << ": " << v->signatures
+              << " signatures over its content hash; " << v->evidence
+              << " evidence items recorded in the log";
+    if (v->evidence > 0) {
+      std::cout << " (checkpoint of " << v->checkpoint_size << " entries, root "
+                << v->checkpoint_root << ")";
+    }
+    std::cout << "\n";
+    return kVerified;
+  }
   auto proof_json = odr::verify::ReadProofFile(proof_path);
   if (!proof_json.ok()) return NotVerified(proof_json.status());
 

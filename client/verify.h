@@ -4,11 +4,13 @@
 #ifndef ODR_CLIENT_VERIFY_H_
 #define ODR_CLIENT_VERIFY_H_
 
+#include <cstdint>
 #include <string>
 #include <utility>
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "odr/v1/confirmation.pb.h"
 #include "odr/v1/evidence.pb.h"
 #include "server/transparency/checkpoint.h"
 #include "server/transparency/evidence_leaf.h"
@@ -33,6 +35,40 @@ absl::StatusOr<VerifiedEvidence> VerifyEvidence(const std::string& file_path,
 absl::StatusOr<std::pair<transparency::Checkpoint, transparency::Checkpoint>> VerifyConsistency(
     absl::string_view old_checkpoint, absl::string_view new_checkpoint,
     const v1::ConsistencyProof& proof, absl::string_view vkey);
+
+// Checks, with `proof` alone and the log's pinned verifier key: the checkpoint's signature, that
+// the proof is for the checkpoint's size, that the leaf parses (and names proof.evidence), and
+// that it is included in the tree under the checkpoint's root. INVALID_ARGUMENT with what failed.
+absl::StatusOr<VerifiedEvidence> VerifyInclusion(const v1::EvidenceProof& proof,
+                                                 absl::string_view vkey);
+
+struct VerifiedBundle {
+  std::string agreement;        // cases/{c}/agreements/{a}
+  int signatures = 0;           // Ed25519 signatures checked
+  int evidence = 0;             // evidence items checked
+  std::string checkpoint_root;  // hex root of the checkpoint the evidence is proven against
+  uint64_t checkpoint_size = 0;
+};
+
+// Checks a court bundle (ConfirmationService.GetCourtBundle) offline, with two keys pinned out of
+// band: `log_vkey` (the evidence log's verifier key) and `agreement_key` (the agreement-signing
+// public key, raw 32 bytes). Every check must pass: the bundle's agreement key is the pinned one;
+// the agreement text hashes to its content hash and nobody is pending; every signature verifies
+// over its statement, and the statement names this agreement, revision, content hash, signer,
+// principal and key id; every evidence item's proof verifies (VerifyInclusion) and its leaf
+// matches the item (case, evidence, SHA-256, size, uploader role). INVALID_ARGUMENT naming the
+// first failure.
+absl::StatusOr<VerifiedBundle> VerifyBundle(const v1::CourtBundle& bundle,
+                                            absl::string_view log_vkey,
+                                            absl::string_view agreement_key);
+
+// An agreement key as given on a command line: base64 of the raw 32-byte Ed25519 key, or a file
+// holding it alone or as `odrd admin agreement-key` prints it (a line "ed25519 <base64>").
+// INVALID_ARGUMENT if it is neither.
+absl::StatusOr<std::string> ResolveAgreementKey(const std::string& key_or_file);
+
+// Reads a bundle saved as protobuf JSON (`odr court bundle -f`). INVALID_ARGUMENT if malformed.
+absl::StatusOr<v1::CourtBundle> ParseCourtBundleJson(absl::string_view json);
 
 // Reads a proof saved as protobuf JSON (`odr evidence proof -f`). INVALID_ARGUMENT if malformed.
 absl::StatusOr<v1::EvidenceProof> ParseEvidenceProofJson(absl::string_view json);

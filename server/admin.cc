@@ -62,8 +62,8 @@ struct Stores {
 };
 
 absl::StatusOr<Stores> Open(const AdminFlags& f, Clock* clock) {
-  std::error_code ec;
-  std::filesystem::create_directories(f.data_dir, ec);
+  // A new data dir is private (0700), as odrd makes it; the database in it is 0600.
+  if (absl::Status st = CreatePrivateDir(f.data_dir); !st.ok()) return st;
   storage::Database::Options o;
   o.path = (std::filesystem::path(f.data_dir) / "odr.db").string();
   o.readers = 1;

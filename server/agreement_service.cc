@@ -209,7 +209,7 @@ void AgreementToProto(const domain::Agreement& a, const domain::Case& c,
     v1::AgreementSignature* ps = out->add_signatures();
     ps->set_signer(s.signer);
     ps->set_role(RoleToApi(s.role));
-    ps->set_principal(s.principal);
+    ps->set_principal(PrincipalName(s.principal));
     *ps->mutable_sign_time() = Ts(s.time);
     ps->set_statement(s.statement);
     ps->set_signature(s.signature);

@@ -114,6 +114,20 @@ absl::Status CheckSchedulable(const domain::Case& k) {
                                       domain::ApiStateName(k.state)));
 }
 
+// The caller as the case events record it: its principal and the partner app it acts through.
+storage::ScheduleStore::Actor ActorOf(const CallContext& call) {
+  return {call.caller.principal.id, call.caller.partner ? call.caller.partner->id : ""};
+}
+
+// What a SLOT_CONFLICT may say about the appointment it conflicts with: its times and name only
+// to a caller who may read it.
+storage::ScheduleStore::MaySee MaySee(const CallContext& call) {
+  const domain::Principal* who = &call.caller.principal;
+  return [who](const domain::Case& k, const domain::Appointment& a) {
+    return domain::MaySeeAppointment(*who, k, a.audience);
+  };
+}
+
 }  // namespace
 
 absl::StatusOr<domain::Case> AppointmentServiceImpl::ReadCase(const CallContext& call,
@@ -241,7 +255,17 @@ void AppointmentServiceImpl::ToProto(const CallContext& call, const domain::Case
   }
   out->set_location(a.location);
   out->set_mediator(absl::StrCat("principals/", a.mediator_principal));
-  out->set_state(a.cancelled ? v1::Appointment::STATE_CANCELLED : v1::Appointment::STATE_SCHEDULED);
+  switch (domain::StateOf(a)) {
+    case domain::AppointmentState::kScheduled:
+      out->set_state(v1::Appointment::STATE_SCHEDULED);
+      break;
+    case domain::AppointmentState::kCancelled:
+      out->set_state(v1::Appointment::STATE_CANCELLED);
+      break;
+    case domain::AppointmentState::kHeld:
+      out->set_state(v1::Appointment::STATE_HELD);
+      break;
+  }
   out->set_cancel_reason(a.cancel_reason);
   out->set_booked_by(absl::StrCat("principals/", a.booked_by));
   *out->mutable_create_time() = Ts(a.create_time);
@@ -446,13 +470,13 @@ grpc::ServerUnaryReactor* AppointmentServiceImpl::BookAppointment(
                 a,
                 // Per caller: another caller reusing an id gets ALREADY_EXISTS, not the booking.
                 MessageFingerprint(absl::StrCat(call.method, "\n", call.caller.principal.id), *req),
-                call.caller.principal.id,
+                ActorOf(call),
                 [&call](const domain::Case& k) -> absl::Status {
                   ODR_RETURN_IF_ERROR(domain::AuthorizeCase(
                       call.caller.principal, k, domain::CaseOperation::kBookAppointment));
                   return CheckSchedulable(k);
                 },
-                MediatorOf, Check(call, "appointment", /*booking=*/true), &k));
+                MediatorOf, Check(call, "appointment", /*booking=*/true), MaySee(call), &k));
         ODR_RETURN_IF_ERROR(RecordChange(call, booked));
         ToProto(call, k, booked, resp);
         return absl::OkStatus();
@@ -519,11 +543,11 @@ grpc::ServerUnaryReactor* AppointmentServiceImpl::RescheduleAppointment(
         domain::Case k;  // as the store's transaction saw it
         ODR_ASSIGN_OR_RETURN(domain::Appointment a,
                              schedule_->Reschedule(
-                                 ids.first, ids.second, {start, end}, version, who.id,
+                                 ids.first, ids.second, {start, end}, version, ActorOf(call),
                                  [&who](const domain::Case& k, const domain::Appointment& a) {
                                    return AuthorizeChange(who, k, a);
                                  },
-                                 Check(call, "", /*booking=*/false), &k));
+                                 Check(call, "", /*booking=*/false), MaySee(call), &k));
         ODR_RETURN_IF_ERROR(RecordChange(call, a));
         ToProto(call, k, a, resp);
         return absl::OkStatus();
@@ -545,7 +569,7 @@ grpc::ServerUnaryReactor* AppointmentServiceImpl::CancelAppointment(
         domain::Case k;  // as the store's transaction saw it
         ODR_ASSIGN_OR_RETURN(domain::Appointment a,
                              schedule_->Cancel(
-                                 ids.first, ids.second, req->reason(), version, who.id,
+                                 ids.first, ids.second, req->reason(), version, ActorOf(call),
                                  [&who](const domain::Case& k, const domain::Appointment& a) {
                                    return AuthorizeChange(who, k, a);
                                  },
@@ -580,7 +604,7 @@ grpc::ServerUnaryReactor* AppointmentServiceImpl::RecordAttendance(
         ODR_ASSIGN_OR_RETURN(
             domain::Appointment a,
             schedule_->RecordAttendance(
-                ids.first, ids.second, req->participant(), attendance, who.id,
+                ids.first, ids.second, req->participant(), attendance, ActorOf(call),
                 [&who](const domain::Case& k, const domain::Appointment& a) -> absl::Status {
                   if (!domain::RelationTo(who, k).any()) return domain::CaseNotFoundError(k.id);
                   if (!domain::MaySeeAudience(who, k, a.audience)) {

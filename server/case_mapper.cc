@@ -350,9 +350,15 @@ void CaseToProto(const domain::Case& in, v1::Case* out) {
   }
 }
 
+std::string PrincipalName(absl::string_view id) {
+  if (id.empty() || id == "system" || absl::StartsWith(id, "principals/")) return std::string(id);
+  return absl::StrCat("principals/", id);
+}
+
 void EventToProto(const domain::CaseEvent& in, v1::CaseEvent* out) {
   out->set_name(absl::StrCat("cases/", in.case_id, "/events/", in.seq));
-  out->set_actor(in.actor);
+  out->set_actor(PrincipalName(in.actor));
+  out->set_acting_through(PrincipalName(in.acting_through));
   *out->mutable_event_time() = TimeUtil::MicrosecondsToTimestamp(absl::ToUnixMicros(in.time));
   out->set_from_state(in.from_state ? StateToProto(*in.from_state) : v1::Case::STATE_UNSPECIFIED);
   out->set_to_state(StateToProto(in.to_state));

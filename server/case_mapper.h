@@ -20,6 +20,10 @@ domain::CaseData CaseDataFromProto(const v1::Case& in, const std::string& path, 
 
 void CaseToProto(const domain::Case& in, v1::Case* out);
 void EventToProto(const domain::CaseEvent& in, v1::CaseEvent* out);
+// The resource name of principal `id` as the API writes every actor, signer and recorder:
+// `principals/{id}`; `system` (what the service did by itself), a name already in that form and
+// empty stay as they are.
+std::string PrincipalName(absl::string_view id);
 // The opaque watch cursor of an event, and back (0 for empty; INVALID_ARGUMENT naming `field`).
 std::string EventCursor(int64_t event_id);
 absl::StatusOr<int64_t> ParseEventCursor(absl::string_view cursor, absl::string_view field);

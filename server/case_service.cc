@@ -93,7 +93,12 @@ grpc::ServerUnaryReactor* CaseServiceImpl::CreateCase(grpc::CallbackServerContex
                         domain::CaseData data = CaseDataFromProto(req->case_(), "case", &v);
                         domain::ValidateCaseData(data, clock_->Now(), "case", &v);
                         ODR_RETURN_IF_ERROR(v.ToStatus());
-                        ODR_RETURN_IF_ERROR(domain::AuthorizeCreate(call.caller.principal, data));
+                        const domain::Principal& who = call.caller.principal;
+                        ODR_RETURN_IF_ERROR(domain::AuthorizeCreate(who, data));
+                        // A retry returns the case as it is now: only if the caller may read it.
+                        m.authorize = [&who](const domain::Case& k) {
+                          return domain::AuthorizeCase(who, k, domain::CaseOperation::kRead);
+                        };
                         ODR_ASSIGN_OR_RETURN(domain::Case created, store_->CreateCase(data, m));
                         Respond(call, std::move(created), resp);
                         return absl::OkStatus();

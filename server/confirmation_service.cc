@@ -8,6 +8,7 @@
 #include "absl/strings/strip.h"
 #include "google/protobuf/util/time_util.h"
 #include "server/agreement_service.h"
+#include "server/auth_service.h"
 #include "server/case_mapper.h"
 #include "server/domain/authorization.h"
 #include "server/domain/case_query.h"
@@ -518,6 +519,16 @@ grpc::ServerUnaryReactor* ConfirmationServiceImpl::ListConfirmations(
         ODR_ASSIGN_OR_RETURN(std::string id, ParseCaseName(req->parent(), "parent"));
         ODR_ASSIGN_OR_RETURN(auto all, confirmations_->ListForCase(id, state));
         ODR_RETURN_IF_ERROR(domain::AuthorizeCase(who, all.second, domain::CaseOperation::kRead));
+        // Only the applications the caller may read: a court sees none of a case's applications
+        // until every party has consented, and then only those made to it.
+        all.first.erase(std::remove_if(all.first.begin(), all.first.end(),
+                                       [&](const domain::Confirmation& f) {
+                                         return !domain::AuthorizeConfirmationRead(
+                                                     who, all.second, f.id, f.court_id,
+                                                     f.submit_time.has_value())
+                                                     .ok();
+                                       }),
+                        all.first.end());
         ODR_RETURN_IF_ERROR(
             access_->Append({AccessRecordFor(call, absl::StrCat("cases/", id), false, now)}));
         size_t start = 0;
@@ -632,6 +643,16 @@ grpc::ServerUnaryReactor* ConfirmationServiceImpl::GetCourtBundle(
               be->add_inclusion_proof(transparency::HexHash(h));
             }
             be->set_root_hash(RootHex(b.checkpoint));
+            be->set_uploader_role(RoleToApi(e.uploader_role));
+            v1::EvidenceProof* proof = be->mutable_proof();
+            proof->set_evidence(be->evidence());
+            proof->set_leaf_data(b.leaf_data);
+            proof->set_leaf_index(b.leaf_index);
+            proof->set_tree_size(b.tree_size);
+            for (const transparency::Hash& h : b.path) {
+              proof->add_inclusion_path(std::string(h.begin(), h.end()));
+            }
+            proof->set_checkpoint(b.checkpoint);
             if (auto it = kinds.find(e.id); it != kinds.end()) {
               be->set_material_kind(KindToApi(it->second));
             }
@@ -649,6 +670,7 @@ grpc::ServerUnaryReactor* ConfirmationServiceImpl::GetCourtBundle(
             v1::BundleEvent* be = resp->add_timeline();
             *be->mutable_event_time() = pe.event_time();
             be->set_actor(pe.actor());
+            be->set_acting_through(pe.acting_through());
             be->set_from_state(pe.from_state());
             be->set_to_state(pe.to_state());
             be->set_kind(pe.kind());

@@ -1,22 +1,30 @@
 // odrd: the odr daemon.
 #include <signal.h>
+#include <sys/stat.h>
 
 #include <cstdio>
 #include <fstream>
 #include <iostream>
 #include <memory>
+#include <string>
+#include <vector>
 
 #include "CLI/CLI.hpp"
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/time.h"
 #include "server/admin.h"
+#include "server/auth/client_address.h"
 #include "server/domain/clock.h"
 #include "server/log.h"
 #include "server/maintenance.h"
 #include "server/server.h"
 
 int main(int argc, char** argv) {
+  // Everything odrd creates (the data dir and what is in it: the database and SQLite's -wal and
+  // -shm, keys, blobs; backups; the port file) is for its own user only: directories 0700, files
+  // 0600, in every subcommand. docs/operations.md, "File modes".
+  ::umask(077);
   CLI::App app{"odrd: online dispute resolution case-management service"};
   odr::server::ServerOptions options;
   std::string log_level = "info";
@@ -71,6 +79,29 @@ int main(int argc, char** argv) {
   app.add_option("--rate-burst", options.rate_burst, "bucket size of the rate limit")
       ->check(CLI::Range(1.0, 1e6))
       ->capture_default_str();
+  // Per client address, in buckets of their own (docs/security.md, "Limits").
+  app.add_option("--login-rate-limit", options.login_rate_limit,
+                 "CreateToken calls a second per client address, successful or not; 0 disables "
+                 "(default: --rate-limit)")
+      ->check(CLI::Range(0.0, 1e6));
+  app.add_option("--login-rate-burst", options.login_rate_burst,
+                 "bucket size of the login limit (default: --rate-burst)")
+      ->check(CLI::Range(1.0, 1e6));
+  app.add_option("--auth-failure-rate-limit", options.auth_failure_rate_limit,
+                 "failed authentications a second per client address; 0 disables (default: "
+                 "--rate-limit)")
+      ->check(CLI::Range(0.0, 1e6));
+  app.add_option("--auth-failure-rate-burst", options.auth_failure_rate_burst,
+                 "bucket size of the failed-authentication limit (default: --rate-burst)")
+      ->check(CLI::Range(1.0, 1e6));
+  std::vector<std::string> trusted_proxies;
+  app.add_option("--trusted-proxy", trusted_proxies,
+                 "a reverse proxy's address range (CIDR, e.g. 127.0.0.1/32): calls from it are "
+                 "counted under the client address it sends in x-real-ip; repeatable; default none")
+      ->type_name("CIDR")
+      ->allow_extra_args(false)
+      ->delimiter(',')
+      ->envname("ODR_TRUSTED_PROXIES");
   // HTTP/2 limits against hostile clients (docs/operations.md).
   odr::server::TransportLimits& transport = options.transport;
   app.add_option("--max-concurrent-streams", transport.max_concurrent_streams,
@@ -143,6 +174,12 @@ int main(int argc, char** argv) {
   CLI11_PARSE(app, argc, argv);
   if (admin) return admin();
   options.auth.token_ttl = absl::Seconds(token_ttl_seconds);
+  if (auto proxies = odr::auth::TrustedProxies::Parse(trusted_proxies); proxies.ok()) {
+    options.trusted_proxies = *std::move(proxies);
+  } else {
+    std::cerr << "--trusted-proxy: " << proxies.status().message() << "\n";
+    return 2;
+  }
   if (!absl::ParseDuration(deadline_warning, &options.deadline_warning) ||
       options.deadline_warning < absl::ZeroDuration()) {
     std::cerr << "--deadline-warning: not a duration (e.g. 72h)\n";

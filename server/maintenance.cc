@@ -252,13 +252,12 @@ struct CopiedFile {
   std::string sha256;
 };
 
-// Copies `from` to the new file `to` (same permission bits), fsyncs it, and hashes what it wrote.
+// Copies `from` to the new file `to` (mode 0600, whatever the source's: backups and restored data
+// dirs hold personal data and keys), fsyncs it, and hashes what it wrote.
 absl::StatusOr<CopiedFile> CopyFileDurably(const std::string& from, const std::string& to) {
   files::Fd in(::open(from.c_str(), O_RDONLY | O_CLOEXEC));
   if (in.get() < 0) return files::ErrnoStatus(errno, absl::StrCat("cannot open ", from));
-  struct stat st {};
-  if (::fstat(in.get(), &st) != 0) return files::ErrnoStatus(errno, "fstat " + from);
-  files::Fd out(::open(to.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, st.st_mode & 0777));
+  files::Fd out(::open(to.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600));
   if (out.get() < 0) return files::ErrnoStatus(errno, absl::StrCat("cannot create ", to));
   std::vector<uint8_t> buf(1 << 20);
   Sha256Stream hash;
@@ -295,10 +294,9 @@ absl::StatusOr<CopiedFile> HashFile(const std::string& path) {
   return c;
 }
 
+// Creates `dir` and its missing parents 0700 (and makes `dir` 0700 if it existed).
 absl::Status MakeDir(const std::string& dir) {
-  std::error_code ec;
-  fs::create_directories(dir, ec);
-  if (ec) return absl::InternalError(absl::StrCat("cannot create ", dir, ": ", ec.message()));
+  ODR_RETURN_IF_ERROR(CreatePrivateDir(dir));
   ::chmod(dir.c_str(), 0700);
   return absl::OkStatus();
 }

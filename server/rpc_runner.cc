@@ -121,15 +121,16 @@ const MethodRule* FindMethodRule(absl::string_view method) {
   return nullptr;
 }
 
-namespace {
-
-// "ipv4:127.0.0.1:5555" -> "ipv4:127.0.0.1"; the port changes per connection.
-std::string PeerHost(const std::string& peer) {
-  size_t colon = peer.rfind(':');
-  return colon == std::string::npos || colon < 5 ? peer : peer.substr(0, colon);
+std::string RpcRunner::ClientKey(const grpc::CallbackServerContext* ctx) const {
+  std::vector<std::string> real_ip;
+  if (!limits_.proxies->empty()) {
+    auto range = ctx->client_metadata().equal_range(auth::kRealIpHeader);
+    for (auto it = range.first; it != range.second; ++it) {
+      real_ip.emplace_back(it->second.data(), it->second.size());
+    }
+  }
+  return limits_.proxies->ClientKey(ctx->peer(), real_ip);
 }
-
-}  // namespace
 
 absl::Status RpcRunner::Prepare(grpc::CallbackServerContext* ctx,
                                 const google::protobuf::Message& request, CallContext* call) {
@@ -142,21 +143,26 @@ absl::Status RpcRunner::Prepare(grpc::CallbackServerContext* ctx,
   if (rule->authenticated) {
     auto caller = authenticator_->Authenticate(ctx);
     if (!caller.ok()) {
-      // Failed attempts count against the client address, so guessing floods are throttled.
-      if (!limiter_->Allow(absl::StrCat("peer:", PeerHost(call->peer)))) {
+      // Failed attempts count against the client address, so guessing floods are throttled. They
+      // have buckets of their own: a flood of bad tokens never uses up the address's logins.
+      if (!limits_.auth_failures->Allow(ClientKey(ctx))) {
         return MakeError(absl::StatusCode::kResourceExhausted, "RATE_LIMITED",
-                         "too many failed calls from this address; retry later");
+                         "too many failed authentications from this address; retry later");
       }
       return caller.status();
     }
     call->caller = std::move(*caller);
-  }
-  const std::string key = !rule->authenticated   ? absl::StrCat("peer:", PeerHost(call->peer))
-                          : call->caller.partner ? call->caller.partner->id
-                                                 : call->caller.principal.id;
-  if (!limiter_->Allow(key)) {
+    const std::string& key =
+        call->caller.partner ? call->caller.partner->id : call->caller.principal.id;
+    if (!limits_.per_principal->Allow(key)) {
+      return MakeError(absl::StatusCode::kResourceExhausted, "RATE_LIMITED",
+                       "too many calls from this caller; slow down and retry in a second");
+    }
+  } else if (!limits_.logins->Allow(ClientKey(ctx))) {
+    // CreateToken: every attempt counts (it is checked before the deliberately slow key hash),
+    // whether or not it then succeeds.
     return MakeError(absl::StatusCode::kResourceExhausted, "RATE_LIMITED",
-                     "too many calls from this caller; slow down and retry in a second");
+                     "too many token requests from this address; retry later");
   }
   // After authentication: an unauthenticated caller learns nothing from the request's shape.
   return CheckParsed(request);

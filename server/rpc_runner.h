@@ -1,6 +1,7 @@
 // Every RPC goes through RpcRunner::Run: on the worker pool it checks the request parsed, looks up
 // the method's rule (a method without one is refused: fail closed), authenticates the caller,
-// applies the caller's rate limit, then runs the handler's work and finishes the call with one
+// applies the rate limits (per principal; per client address for CreateToken and, separately,
+// for failed authentication), then runs the handler's work and finishes the call with one
 // access-log line. Handlers then authorize objects through domain/authorization.h.
 #ifndef ODR_SERVER_RPC_RUNNER_H_
 #define ODR_SERVER_RPC_RUNNER_H_
@@ -15,6 +16,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
+#include "server/auth/client_address.h"
 #include "server/authenticator.h"
 #include "server/domain/authorization.h"
 #include "server/domain/errors.h"
@@ -52,12 +54,20 @@ storage::AccessRecord AccessRecordFor(const CallContext& call, std::string resou
 // the context.
 domain::MutationContext CaseChangeBy(const CallContext& call, domain::CaseOperation op);
 
+// The rate limits every call passes, each its own set of buckets (docs/security.md, "Limits").
+// The per-address ones count the client address of `proxies` (auth/client_address.h).
+struct RpcLimits {
+  RateLimiter* per_principal = nullptr;  // authenticated calls, per principal (a partner app's own)
+  RateLimiter* logins = nullptr;         // CreateToken (the unauthenticated method), per address
+  RateLimiter* auth_failures = nullptr;  // failed authentication of other calls, per address
+  const auth::TrustedProxies* proxies = nullptr;  // whose x-real-ip names the client
+};
+
 class RpcRunner {
  public:
-  // Pointers must outlive the runner and all calls in flight.
-  RpcRunner(boost::asio::thread_pool* pool, const Authenticator* authenticator,
-            RateLimiter* limiter)
-      : pool_(pool), authenticator_(authenticator), limiter_(limiter) {}
+  // Pointers (also those in `limits`, all set) must outlive the runner and all calls in flight.
+  RpcRunner(boost::asio::thread_pool* pool, const Authenticator* authenticator, RpcLimits limits)
+      : pool_(pool), authenticator_(authenticator), limits_(limits) {}
 
   // `work` is absl::Status(const CallContext&); it runs on the pool. The request and response
   // stay valid until the call finishes.
@@ -90,9 +100,12 @@ class RpcRunner {
   boost::asio::thread_pool* pool() const { return pool_; }
 
  private:
+  // The key the per-address limits count the call of `ctx` under.
+  std::string ClientKey(const grpc::CallbackServerContext* ctx) const;
+
   boost::asio::thread_pool* pool_;
   const Authenticator* authenticator_;
-  RateLimiter* limiter_;
+  RpcLimits limits_;
 };
 
 }  // namespace odr::server

@@ -4,8 +4,10 @@
 #include <grpcpp/ext/proto_server_reflection_plugin.h>
 #include <grpcpp/health_check_service_interface.h>
 #include <grpcpp/resource_quota.h>
+#include <sys/stat.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
 #include <climits>
 #include <filesystem>
@@ -14,6 +16,8 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
 #include "absl/strings/strip.h"
 #include "server/common/files.h"
 #include "server/log.h"
@@ -69,6 +73,59 @@ bool IsLoopbackAddress(absl::string_view listen) {
   return inet_pton(AF_INET, literal.c_str(), &v4) == 1 && (ntohl(v4.s_addr) >> 24) == 127;
 }
 
+absl::Status CreatePrivateDir(const std::string& dir) {
+  namespace fs = std::filesystem;
+  fs::path path(dir);
+  if (!path.has_filename()) path = path.parent_path();  // "data/"
+  std::error_code ec;
+  // The missing directories, innermost first.
+  std::vector<fs::path> missing;
+  for (fs::path p = path; !p.empty() && !fs::exists(p, ec); p = p.parent_path()) {
+    missing.push_back(p);
+    if (p == p.parent_path()) break;
+  }
+  for (auto it = missing.rbegin(); it != missing.rend(); ++it) {
+    if (::mkdir(it->c_str(), 0700) != 0 && errno != EEXIST) {
+      return absl::FailedPreconditionError(
+          absl::StrCat("cannot create directory ", it->string(), ": ",
+                       std::error_code(errno, std::generic_category()).message()));
+    }
+  }
+  if (!fs::is_directory(path, ec)) {
+    return absl::FailedPreconditionError(absl::StrCat(dir, " is not a directory"));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::vector<std::string>> CheckDataDirModes(const std::string& data_dir) {
+  struct stat st;
+  std::vector<std::string> open_files, paths;
+  for (const char* name : {"odr.db", "odr.db-wal", "odr.db-shm", "odr.db-journal"}) {
+    const std::string path = (std::filesystem::path(data_dir) / name).string();
+    if (::stat(path.c_str(), &st) != 0) {
+      if (errno == ENOENT) continue;
+      return absl::FailedPreconditionError(absl::StrCat(
+          "cannot stat ", path, ": ", std::error_code(errno, std::generic_category()).message()));
+    }
+    if ((st.st_mode & 077) != 0) {
+      open_files.push_back(absl::StrFormat("%s (mode %04o)", path, st.st_mode & 07777));
+      paths.push_back(path);
+    }
+  }
+  if (!open_files.empty()) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "refusing to start: group or others may access the database, which holds personal data: ",
+        absl::StrJoin(open_files, ", "), "; fix: chmod 600 ", absl::StrJoin(paths, " ")));
+  }
+  std::vector<std::string> warnings;
+  if (::stat(data_dir.c_str(), &st) == 0 && (st.st_mode & 077) != 0) {
+    warnings.push_back(absl::StrFormat(
+        "data dir %s has mode %04o: group or others may list or enter it; fix: chmod 700 %s",
+        data_dir, st.st_mode & 07777, data_dir));
+  }
+  return warnings;
+}
+
 std::string JoinKeyPath(const std::string& data_dir) {
   return (std::filesystem::path(data_dir) / "appointments" / "join-signing-key.pem").string();
 }
@@ -83,12 +140,12 @@ absl::StatusOr<std::unique_ptr<OdrServer>> OdrServer::Start(const ServerOptions&
     return absl::InvalidArgumentError("workers must be between 1 and 256");
   }
   if (absl::Status st = CheckTransportLimits(options.transport); !st.ok()) return st;
-  std::error_code ec;
-  std::filesystem::create_directories(options.data_dir, ec);
-  if (ec) {
-    return absl::FailedPreconditionError(
-        absl::StrCat("cannot create data dir ", options.data_dir, ": ", ec.message()));
-  }
+  // The data dir holds personal data and keys: odrd creates it and every directory in it 0700, and
+  // files 0600 (main() also sets the umask to 077). It refuses a database others may read.
+  if (absl::Status st = CreatePrivateDir(options.data_dir); !st.ok()) return st;
+  auto mode_warnings = CheckDataDirModes(options.data_dir);
+  if (!mode_warnings.ok()) return mode_warnings.status();
+  for (const std::string& w : *mode_warnings) log::Warn("data_dir_mode", {{"warning", w}});
   std::shared_ptr<grpc::ServerCredentials> credentials;
   if (options.tls_cert_file.empty() != options.tls_key_file.empty()) {
     return absl::InvalidArgumentError("--tls-cert and --tls-key go together");
@@ -136,9 +193,11 @@ absl::StatusOr<std::unique_ptr<OdrServer>> OdrServer::Start(const ServerOptions&
   s->store_ =
       std::make_unique<storage::SqliteCaseStore>(s->db_.get(), clock, ids, s->statutory_.get());
   // The secret that keys parties' busy intervals (HMAC of their identity documents).
-  std::error_code dir_error;
-  std::filesystem::create_directories(std::filesystem::path(options.data_dir) / "appointments",
-                                      dir_error);
+  if (absl::Status st =
+          CreatePrivateDir((std::filesystem::path(options.data_dir) / "appointments").string());
+      !st.ok()) {
+    return st;
+  }
   auto person_secret = files::LoadOrCreateSecretFile(
       (std::filesystem::path(options.data_dir) / "appointments" / "person-key").string(), 64,
       [&s]() -> absl::StatusOr<std::string> {
@@ -163,10 +222,24 @@ absl::StatusOr<std::unique_ptr<OdrServer>> OdrServer::Start(const ServerOptions&
   Clock* wall = options.simulated_clock != nullptr ? &s->wall_clock_ : clock;
   s->authenticator_ =
       std::make_unique<Authenticator>(s->principals_.get(), s->keys_.get(), wall, options.auth);
+  // Three sets of buckets: per principal; and per client address, CreateToken apart from failed
+  // authentication, so that a flood of bad tokens does not lock an address out of logging in.
+  const auto or_default = [](double value, double fallback) {
+    return value < 0 ? fallback : value;
+  };
   s->limiter_ = std::make_unique<RateLimiter>(options.rate_limit, options.rate_burst, wall);
+  s->login_limiter_ =
+      std::make_unique<RateLimiter>(or_default(options.login_rate_limit, options.rate_limit),
+                                    or_default(options.login_rate_burst, options.rate_burst), wall);
+  s->auth_failure_limiter_ = std::make_unique<RateLimiter>(
+      or_default(options.auth_failure_rate_limit, options.rate_limit),
+      or_default(options.auth_failure_rate_burst, options.rate_burst), wall);
+  s->trusted_proxies_ = options.trusted_proxies;
   s->pool_ = std::make_unique<boost::asio::thread_pool>(options.workers);
   s->runner_ =
-      std::make_unique<RpcRunner>(s->pool_.get(), s->authenticator_.get(), s->limiter_.get());
+      std::make_unique<RpcRunner>(s->pool_.get(), s->authenticator_.get(),
+                                  RpcLimits{s->limiter_.get(), s->login_limiter_.get(),
+                                            s->auth_failure_limiter_.get(), &s->trusted_proxies_});
   s->roster_ = std::make_unique<storage::SqliteRosterStore>(s->db_.get(), clock);
   s->case_service_ =
       std::make_unique<CaseServiceImpl>(s->runner_.get(), s->store_.get(), s->principals_.get(),
@@ -181,6 +254,11 @@ absl::StatusOr<std::unique_ptr<OdrServer>> OdrServer::Start(const ServerOptions&
                                                                s->access_.get(), clock);
   s->engine_ = std::make_unique<DeadlineEngine>(s->store_.get(), clock);
   // Settlement agreements: signatures by the server's key on each signer's consent (ADR 0012).
+  if (absl::Status st = CreatePrivateDir(
+          std::filesystem::path(AgreementKeyPath(options.data_dir)).parent_path().string());
+      !st.ok()) {
+    return st;
+  }
   auto agreement_signer = AgreementSigner::Create(AgreementKeyPath(options.data_dir));
   if (!agreement_signer.ok()) return agreement_signer.status();
   s->agreement_signer_ = std::make_unique<AgreementSigner>(std::move(*agreement_signer));
@@ -202,7 +280,7 @@ absl::StatusOr<std::unique_ptr<OdrServer>> OdrServer::Start(const ServerOptions&
   // Evidence: the log's signing key, the master key, the blob directory; then recovery of what a
   // crash left, before any call is served.
   const std::filesystem::path data_dir(options.data_dir);
-  std::filesystem::create_directories(data_dir / "evidence", ec);
+  if (absl::Status st = CreatePrivateDir((data_dir / "evidence").string()); !st.ok()) return st;
   auto signer = transparency::NoteSigner::LoadOrCreate(LogSigningKeyPath(options.data_dir),
                                                        options.log_origin);
   if (!signer.ok()) return signer.status();
@@ -314,7 +392,8 @@ absl::StatusOr<std::unique_ptr<OdrServer>> OdrServer::Start(const ServerOptions&
                         {"schema_version", s->db_->schema_version()},
                         {"workers", options.workers},
                         {"tls", !options.tls_cert_file.empty()},
-                        {"mutual_tls", !options.tls_client_ca_file.empty()}});
+                        {"mutual_tls", !options.tls_client_ca_file.empty()},
+                        {"trusted_proxies", options.trusted_proxies.size()}});
   return s;
 }
 

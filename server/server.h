@@ -8,12 +8,14 @@
 #include <boost/asio/thread_pool.hpp>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "server/agreement_service.h"
 #include "server/agreement_signer.h"
 #include "server/appointment_service.h"
+#include "server/auth/client_address.h"
 #include "server/auth/token.h"
 #include "server/auth_service.h"
 #include "server/authenticator.h"
@@ -85,6 +87,15 @@ struct ServerOptions {
   AuthConfig auth;
   double rate_limit = 50;   // calls a second per principal; <= 0 disables
   double rate_burst = 100;  // bucket size
+  // Per client address, each in buckets of its own: CreateToken calls (every attempt), and failed
+  // authentications of the other methods. Negative: rate_limit and rate_burst; <= 0 disables.
+  double login_rate_limit = -1;
+  double login_rate_burst = -1;
+  double auth_failure_rate_limit = -1;
+  double auth_failure_rate_burst = -1;
+  // Reverse proxies whose x-real-ip header names the client that the per-address limits count;
+  // none by default (every client is its TCP peer). docs/operations.md, "Behind nginx".
+  auth::TrustedProxies trusted_proxies;
   int max_message_bytes = 4 * 1024 * 1024;
   TransportLimits transport;
   EvidenceOptions evidence;
@@ -115,6 +126,18 @@ std::string LogSigningKeyPath(const std::string& data_dir);
 
 // True for 127.0.0.0/8, ::1 and localhost (with a port).
 bool IsLoopbackAddress(absl::string_view listen);
+
+// Creates directory `dir` and any missing parents, each with mode 0700 (whatever the umask), if
+// it does not exist. FAILED_PRECONDITION naming `dir` if it cannot, or if it is not a directory.
+// For data dirs, their subdirectories and backups: they hold personal data and keys.
+absl::Status CreatePrivateDir(const std::string& dir);
+
+// The database files of `data_dir` (odr.db, odr.db-wal, odr.db-shm, odr.db-journal) that exist
+// must give group and others no access: FAILED_PRECONDITION naming each that does, with its mode,
+// and the fix (chmod 600 FILE...). SQLite creates -wal and -shm with the database's mode.
+// Returns warnings for the log: the data dir itself when group or others may access it (chmod 700
+// DIR). odrd checks this at start (docs/operations.md, "File modes").
+absl::StatusOr<std::vector<std::string>> CheckDataDirModes(const std::string& data_dir);
 
 class OdrServer {
  public:
@@ -148,6 +171,9 @@ class OdrServer {
   std::unique_ptr<auth::KeyRing> keys_;
   std::unique_ptr<Authenticator> authenticator_;
   std::unique_ptr<RateLimiter> limiter_;
+  std::unique_ptr<RateLimiter> login_limiter_;
+  std::unique_ptr<RateLimiter> auth_failure_limiter_;
+  auth::TrustedProxies trusted_proxies_;
   std::unique_ptr<boost::asio::thread_pool> pool_;
   std::unique_ptr<RpcRunner> runner_;
   std::unique_ptr<CaseServiceImpl> case_service_;

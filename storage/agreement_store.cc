@@ -304,9 +304,11 @@ absl::StatusOr<Agreement> AgreementStore::Create(absl::string_view case_id,
   if (!request_key.empty()) {
     std::optional<std::string> existing;
     ODR_RETURN_IF_ERROR(db_->Read([&](Connection& c) -> absl::Status {
-      ODR_ASSIGN_OR_RETURN(Statement s, c.Prepare("SELECT id FROM agreements WHERE case_id = ?1"
-                                                  " AND request_key = ?2"));
+      ODR_ASSIGN_OR_RETURN(Statement s,
+                           c.Prepare("SELECT id FROM agreements WHERE case_id = ?1"
+                                     " AND request_key = ?2 AND create_time_us >= ?3"));
       s.Bind(1, case_id).Bind(2, request_key);
+      s.Bind(3, absl::ToUnixMicros(cases_->RequestKeyCutoff()));
       ODR_ASSIGN_OR_RETURN(bool row, s.Step());
       if (row) existing = s.ColumnText(0);
       return absl::OkStatus();
@@ -314,6 +316,7 @@ absl::StatusOr<Agreement> AgreementStore::Create(absl::string_view case_id,
     if (existing) {
       ODR_ASSIGN_OR_RETURN(auto got, Get(case_id, *existing, 0));
       if (ctx.authorize) ODR_RETURN_IF_ERROR(ctx.authorize(got.second));
+      ODR_RETURN_IF_ERROR(cases_->RecordReplay(ctx, case_id));
       return got.first;
     }
   }
@@ -347,6 +350,14 @@ absl::StatusOr<Agreement> AgreementStore::Create(absl::string_view case_id,
                 a.create_time = a.update_time = k.update_time;
                 a.version = 1;
                 Seal(a, k);
+                if (!request_key.empty()) {
+                  // The same key of a request older than the retention period: it expired.
+                  ODR_ASSIGN_OR_RETURN(
+                      Statement forget,
+                      c.Prepare("UPDATE agreements SET request_key = NULL WHERE request_key = ?1"));
+                  forget.Bind(1, request_key);
+                  ODR_RETURN_IF_ERROR(forget.Run());
+                }
                 ODR_RETURN_IF_ERROR(WriteHead(c, a, /*insert=*/true, request_key));
                 ODR_RETURN_IF_ERROR(InsertRevision(c, a, k.update_time));
                 ODR_RETURN_IF_ERROR(Event(

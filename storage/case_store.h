@@ -49,7 +49,9 @@ class CaseStore {
   virtual ~CaseStore() = default;
 
   // Creates a case in STATE_DRAFT with the next case number of the current year (UTC+8) and a
-  // creation event. With ctx.request_id set, a retry returns the case the first call created.
+  // creation event. With ctx.request_id set, a retry within domain::kRequestIdRetention returns
+  // the case the first call created as it is now, if ctx.authorize allows it (else its error), and
+  // appends an access record of the read.
   virtual absl::StatusOr<domain::Case> CreateCase(const domain::CaseData& data,
                                                   const domain::MutationContext& ctx) = 0;
 
@@ -66,7 +68,9 @@ class CaseStore {
                                                   const domain::MutationContext& ctx) = 0;
 
   // Applies `action` through the state machine and appends the event, atomically. With
-  // ctx.request_id set, a retry of a transition that succeeded returns the case as it is now.
+  // ctx.request_id set, a retry of a transition that succeeded (within
+  // domain::kRequestIdRetention) returns the case as it is now, if ctx.authorize allows it, with
+  // an access record of the read.
   virtual absl::StatusOr<domain::Case> TransitionCase(absl::string_view id,
                                                       domain::CaseAction action,
                                                       std::optional<int64_t> expected_version,

@@ -473,8 +473,9 @@ absl::StatusOr<Result> ConfirmationStore::Create(
   const auto previous = [&](Connection& c) -> absl::StatusOr<std::optional<Result>> {
     if (request_key.empty()) return std::optional<Result>();
     ODR_ASSIGN_OR_RETURN(Statement s,
-                         c.Prepare("SELECT case_id, id FROM confirmations WHERE request_key = ?1"));
-    s.Bind(1, request_key);
+                         c.Prepare("SELECT case_id, id FROM confirmations WHERE request_key = ?1"
+                                   " AND create_time_us >= ?2"));
+    s.Bind(1, request_key).Bind(2, absl::ToUnixMicros(cases_->RequestKeyCutoff()));
     ODR_ASSIGN_OR_RETURN(bool row, s.Step());
     if (!row) return std::optional<Result>();
     const std::string found_case = s.ColumnText(0), found_id = s.ColumnText(1);
@@ -496,7 +497,10 @@ absl::StatusOr<Result> ConfirmationStore::Create(
     return absl::OkStatus();
   });
   if (!st.ok()) return st;
-  if (first) return *first;
+  if (first) {
+    ODR_RETURN_IF_ERROR(cases_->RecordReplay(ctx, first->second.id));
+    return *first;
+  }
 
   Confirmation result;
   absl::StatusOr<Case> k = cases_->MutateCaseFor(
@@ -527,6 +531,14 @@ absl::StatusOr<Result> ConfirmationStore::Create(
         f.version = 1;
         std::string message;
         ODR_RETURN_IF_ERROR(Consent(c, statutory_, k, f, parties, ctx.actor, now, &message));
+        if (!request_key.empty()) {
+          // The same key of a request older than the retention period: it expired.
+          ODR_ASSIGN_OR_RETURN(
+              Statement forget,
+              c.Prepare("UPDATE confirmations SET request_key = NULL WHERE request_key = ?1"));
+          forget.Bind(1, request_key);
+          ODR_RETURN_IF_ERROR(forget.Run());
+        }
         ODR_RETURN_IF_ERROR(Save(c, f, /*insert=*/true, request_key));
         ODR_RETURN_IF_ERROR(Event(c, k, f, ctx.actor, now, message));
         result = std::move(f);
@@ -841,7 +853,10 @@ absl::StatusOr<DivertedPage> ConfirmationStore::ListDiverted(
         c.Prepare("SELECT c.id, c.create_time_us, c.state,"
                   " EXISTS (SELECT 1 FROM court_referrals r WHERE r.court_id = c.diversion_court"
                   " AND r.case_id = c.id),"
+                  // The court's view of applications (AuthorizeConfirmationRead): those made to
+                  // it and filed (every party consented).
                   " (SELECT f.state FROM confirmations f WHERE f.case_id = c.id"
+                  " AND f.court_id = ?1 AND f.submit_time_us IS NOT NULL"
                   " ORDER BY f.create_time_us DESC, f.id DESC LIMIT 1)"
                   " FROM cases c WHERE c.diversion_court = ?1 AND (c.create_time_us > ?2 OR"
                   " (c.create_time_us = ?2 AND c.id > ?3)) ORDER BY c.create_time_us, c.id"));

@@ -594,6 +594,15 @@ INSERT OR IGNORE INTO stat_events (case_id, kind, subject, day)
   FROM deadlines WHERE state = 'expired'
     AND kind NOT IN ('appointment_reminder', 'confirmation_application');
 )sql",
+      // 11: request_ids expire after domain::kRequestIdRetention (AIP-155); the index finds
+      // the expired ones.
+      R"sql(
+CREATE INDEX idempotency_keys_by_time ON idempotency_keys (create_time_us);
+
+-- The partner app through which a citizen caused an event (principal id; '' when none, and for
+-- every event before this version, which did not record it).
+ALTER TABLE case_events ADD COLUMN acting_through TEXT NOT NULL DEFAULT '';
+)sql",
   };
   return *kMigrations;
 }

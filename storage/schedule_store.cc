@@ -175,12 +175,12 @@ std::string SlotText(const domain::Interval& slot) {
 // FAILED_PRECONDITION SLOT_CONFLICT if any of the people is busy during `a.slot` other than with
 // `a` itself.
 absl::Status CheckConflicts(Connection& c, const PersonKeys& persons, const Case& k,
-                            const Appointment& a) {
+                            const Appointment& a, const ScheduleStore::MaySee& may_see) {
   ODR_ASSIGN_OR_RETURN(
       Statement s,
-      c.Prepare("SELECT start_us, end_us FROM busy_intervals WHERE person = ?1 AND start_us < ?3"
-                " AND end_us > ?2 AND NOT (case_id = ?4 AND appointment_id = ?5)"
-                " ORDER BY start_us LIMIT 1"));
+      c.Prepare("SELECT start_us, end_us, case_id, appointment_id FROM busy_intervals"
+                " WHERE person = ?1 AND start_us < ?3 AND end_us > ?2"
+                " AND NOT (case_id = ?4 AND appointment_id = ?5) ORDER BY start_us LIMIT 1"));
   for (const auto& [key, label] : PeopleOf(persons, k, a)) {
     s.Bind(1, key).Bind(2, absl::ToUnixMicros(a.slot.start));
     s.Bind(3, absl::ToUnixMicros(a.slot.end)).Bind(4, a.case_id).Bind(5, a.id);
@@ -188,14 +188,41 @@ absl::Status CheckConflicts(Connection& c, const PersonKeys& persons, const Case
     if (!row) continue;
     const domain::Interval taken{absl::FromUnixMicros(s.ColumnInt(0)),
                                  absl::FromUnixMicros(s.ColumnInt(1))};
+    const std::string other_case = s.ColumnText(2), other_id = s.ColumnText(3);
     ODR_RETURN_IF_ERROR(s.Run());
+    // The conflicting appointment's times only to a caller who may read it: another case's, or a
+    // separate session of the other side, says no more than that the person is busy then.
+    bool visible = false;
+    if (may_see) {
+      ODR_ASSIGN_OR_RETURN(std::optional<Appointment> other,
+                           FindAppointment(c, other_case, other_id));
+      if (other) {
+        if (other_case == k.id) {
+          visible = may_see(k, *other);
+        } else {
+          ODR_ASSIGN_OR_RETURN(Case owner, case_rows::LoadCase(c, other_case));
+          visible = may_see(owner, *other);
+        }
+      }
+    }
     const bool mediator = absl::StartsWith(label, "principals/");
+    const std::string who = absl::StrCat(mediator ? "the mediator " : "participant ", label);
+    if (!visible) {
+      return MakeErrorWithMetadata(
+          absl::StatusCode::kFailedPrecondition, "SLOT_CONFLICT",
+          absl::StrCat("the slot ", SlotText(a.slot), " conflicts: ", who,
+                       " is busy during it (in an appointment you may not see); choose another"
+                       " slot"),
+          {{"participant", label}});
+    }
     return MakeErrorWithMetadata(
         absl::StatusCode::kFailedPrecondition, "SLOT_CONFLICT",
-        absl::StrCat("the slot ", SlotText(a.slot),
-                     " conflicts: ", mediator ? "the mediator " : "participant ", label,
-                     " is already booked ", SlotText(taken), "; choose another slot"),
+        absl::StrCat("the slot ", SlotText(a.slot), " conflicts: ", who, " is already booked ",
+                     SlotText(taken), " (cases/", other_case, "/appointments/", other_id,
+                     "); choose another slot"),
         {{"participant", label},
+         {"conflicting_appointment",
+          absl::StrCat("cases/", other_case, "/appointments/", other_id)},
          {"conflicting_start_time",
           absl::FormatTime(absl::RFC3339_sec, taken.start, absl::UTCTimeZone())},
          {"conflicting_end_time",
@@ -282,6 +309,7 @@ absl::Status CancelScheduledAppointments(Connection& c, const domain::Case& k,
     }
   }
   for (Appointment& a : scheduled) {
+    if (!domain::CancelledOnRelease(a, now)) continue;
     a.cancelled = true;
     a.cancel_reason = std::string(reason);
     a.update_time = now;
@@ -398,15 +426,17 @@ absl::StatusOr<Availability> ScheduleStore::SaveAvailability(
 }
 
 absl::StatusOr<Appointment> ScheduleStore::Book(
-    Appointment a, absl::string_view fingerprint, absl::string_view actor,
+    Appointment a, absl::string_view fingerprint, const Actor& actor,
     const std::function<absl::Status(const Case&)>& authorize, const MediatorOf& mediator_of,
-    const BookingCheck& check, Case* seen) {
+    const BookingCheck& check, const MaySee& may_see, Case* seen) {
   Appointment result;
   absl::Status s = db_->Write([&](Connection& c) -> absl::Status {
+    ActingThroughScope acting(c, actor.acting_through);
     ODR_ASSIGN_OR_RETURN(Case k, case_rows::LoadCase(c, a.case_id));
     ODR_RETURN_IF_ERROR(authorize(k));
     // A retry of a booking that committed returns it, whatever happened since (even once its
     // slot has passed).
+    bool taken = false;
     if (!a.id.empty()) {
       ODR_ASSIGN_OR_RETURN(Statement f, c.Prepare("SELECT request_fingerprint FROM appointments"
                                                   " WHERE case_id = ?1 AND id = ?2"));
@@ -415,14 +445,15 @@ absl::StatusOr<Appointment> ScheduleStore::Book(
       if (row) {
         const bool same = f.ColumnText(0) == fingerprint;
         ODR_RETURN_IF_ERROR(f.Run());
-        if (!same) {
-          return MakeError(absl::StatusCode::kAlreadyExists, "ALREADY_EXISTS",
-                           absl::StrCat("appointment cases/", a.case_id, "/appointments/", a.id,
-                                        " exists and was booked differently; use another id"));
+        if (same) {
+          ODR_ASSIGN_OR_RETURN(result, LoadAppointment(c, a.case_id, a.id));
+          if (seen != nullptr) *seen = k;
+          return absl::OkStatus();
         }
-        ODR_ASSIGN_OR_RETURN(result, LoadAppointment(c, a.case_id, a.id));
-        if (seen != nullptr) *seen = k;
-        return absl::OkStatus();
+        // Another request under an id in use: answered only after every check of the booking
+        // itself, so that an id in use looks like an unused one to whatever fails them (the
+        // other side's separate session cannot be probed by its id).
+        taken = true;
       }
     } else {
       a.id = ids_->NewId();
@@ -432,16 +463,22 @@ absl::StatusOr<Appointment> ScheduleStore::Book(
     a.mediator_principal = mediator[2];
     ODR_RETURN_IF_ERROR(check(k, availability, &a));
     const absl::Time now = clock_->Now();
-    a.booked_by = std::string(actor);
+    a.booked_by = actor.id;
     a.create_time = a.update_time = now;
     a.version = 1;
     a.cancelled = false;
-    ODR_RETURN_IF_ERROR(CheckConflicts(c, persons_, k, a));
+    ODR_RETURN_IF_ERROR(CheckConflicts(c, persons_, k, a, may_see));
+    if (taken) {
+      return MakeError(absl::StatusCode::kAlreadyExists, "ALREADY_EXISTS",
+                       absl::StrCat("appointment id '", a.id,
+                                    "' is in use in this case (by another request); use another"
+                                    " id, or none to have one chosen"));
+    }
     ODR_RETURN_IF_ERROR(WriteAppointment(c, a, fingerprint, /*insert=*/true));
     ODR_RETURN_IF_ERROR(WriteBusy(c, persons_, k, a));
     ODR_RETURN_IF_ERROR(AddReminders(c, *statutory_, a, now));
     ODR_RETURN_IF_ERROR(AppointmentEvent(
-        c, k, a, actor, now, domain::EventKind::kAppointmentBooked,
+        c, k, a, actor.id, now, domain::EventKind::kAppointmentBooked,
         absl::StrCat(domain::AppointmentKindName(a.kind), " booked for ", SlotText(a.slot))));
     result = a;
     if (seen != nullptr) *seen = k;
@@ -453,11 +490,12 @@ absl::StatusOr<Appointment> ScheduleStore::Book(
 
 absl::StatusOr<Appointment> ScheduleStore::Change(
     absl::string_view case_id, absl::string_view id, std::optional<int64_t> expected_version,
-    const Authorize& authorize,
+    absl::string_view acting_through, const Authorize& authorize,
     const std::function<absl::Status(Connection&, const Case&, Appointment&, absl::Time)>& change,
     Case* seen) {
   Appointment result;
   absl::Status s = db_->Write([&](Connection& c) -> absl::Status {
+    ActingThroughScope acting(c, std::string(acting_through));
     ODR_ASSIGN_OR_RETURN(Case k, case_rows::LoadCase(c, case_id));
     ODR_ASSIGN_OR_RETURN(std::optional<Appointment> found, FindAppointment(c, case_id, id));
     if (!found) {
@@ -489,10 +527,10 @@ absl::StatusOr<Appointment> ScheduleStore::Change(
 
 absl::StatusOr<Appointment> ScheduleStore::Reschedule(
     absl::string_view case_id, absl::string_view id, const domain::Interval& slot,
-    std::optional<int64_t> expected_version, absl::string_view actor, const Authorize& authorize,
-    const BookingCheck& check, Case* seen) {
+    std::optional<int64_t> expected_version, const Actor& actor, const Authorize& authorize,
+    const BookingCheck& check, const MaySee& may_see, Case* seen) {
   return Change(
-      case_id, id, expected_version, authorize,
+      case_id, id, expected_version, actor.acting_through, authorize,
       [&](Connection& c, const Case& k, Appointment& a, absl::Time now) -> absl::Status {
         ODR_ASSIGN_OR_RETURN(auto roster, RosterOf(c, a.mediator_principal));
         ODR_ASSIGN_OR_RETURN(Availability availability,
@@ -500,13 +538,13 @@ absl::StatusOr<Appointment> ScheduleStore::Reschedule(
         const domain::Interval old = a.slot;
         a.slot = slot;
         ODR_RETURN_IF_ERROR(check(k, availability, &a));
-        ODR_RETURN_IF_ERROR(CheckConflicts(c, persons_, k, a));
+        ODR_RETURN_IF_ERROR(CheckConflicts(c, persons_, k, a, may_see));
         ODR_RETURN_IF_ERROR(deadline_rows::StopReminders(c, k.id, a.id, now));
         Appointment next = a;
         next.version += 1;  // the reminders are of the version being written
         ODR_RETURN_IF_ERROR(AddReminders(c, *statutory_, next, now));
         return AppointmentEvent(
-            c, k, a, actor, now, domain::EventKind::kAppointmentRescheduled,
+            c, k, a, actor.id, now, domain::EventKind::kAppointmentRescheduled,
             absl::StrCat("moved from ", SlotText(old), " to ", SlotText(a.slot)));
       },
       seen);
@@ -515,15 +553,15 @@ absl::StatusOr<Appointment> ScheduleStore::Reschedule(
 absl::StatusOr<Appointment> ScheduleStore::Cancel(absl::string_view case_id, absl::string_view id,
                                                   absl::string_view reason,
                                                   std::optional<int64_t> expected_version,
-                                                  absl::string_view actor,
-                                                  const Authorize& authorize, Case* seen) {
+                                                  const Actor& actor, const Authorize& authorize,
+                                                  Case* seen) {
   return Change(
-      case_id, id, expected_version, authorize,
+      case_id, id, expected_version, actor.acting_through, authorize,
       [&](Connection& c, const Case& k, Appointment& a, absl::Time now) -> absl::Status {
         a.cancelled = true;
         a.cancel_reason = std::string(reason);
         ODR_RETURN_IF_ERROR(deadline_rows::StopReminders(c, k.id, a.id, now));
-        return AppointmentEvent(c, k, a, actor, now, domain::EventKind::kAppointmentCancelled,
+        return AppointmentEvent(c, k, a, actor.id, now, domain::EventKind::kAppointmentCancelled,
                                 absl::StrCat("cancelled: ", reason));
       },
       seen);
@@ -531,10 +569,9 @@ absl::StatusOr<Appointment> ScheduleStore::Cancel(absl::string_view case_id, abs
 
 absl::StatusOr<Appointment> ScheduleStore::RecordAttendance(
     absl::string_view case_id, absl::string_view id, absl::string_view participant,
-    domain::Attendance attendance, absl::string_view actor, const Authorize& authorize,
-    Case* seen) {
+    domain::Attendance attendance, const Actor& actor, const Authorize& authorize, Case* seen) {
   return Change(
-      case_id, id, std::nullopt, authorize,
+      case_id, id, std::nullopt, actor.acting_through, authorize,
       [&](Connection& c, const Case& k, Appointment& a, absl::Time now) -> absl::Status {
         if (now < a.slot.start) {
           return MakeError(absl::StatusCode::kFailedPrecondition, "APPOINTMENT_NOT_STARTED",
@@ -549,7 +586,7 @@ absl::StatusOr<Appointment> ScheduleStore::RecordAttendance(
         }
         who->attendance = attendance;
         return AppointmentEvent(
-            c, k, a, actor, now, domain::EventKind::kAttendanceRecorded,
+            c, k, a, actor.id, now, domain::EventKind::kAttendanceRecorded,
             absl::StrCat(participant, ": ", domain::AttendanceName(attendance)));
       },
       seen);

@@ -34,9 +34,10 @@ class PersonKeys {
 // The busy-interval key of a mediator: "principal:{id}".
 std::string PrincipalKey(absl::string_view principal_id);
 
-// In the caller's write transaction: cancels the scheduled appointments of case `k` — all of
-// them, or with `mediator` set those of that mediator (released from the case) — freeing their
-// slots and dropping their reminders, with an APPOINTMENT_CANCELLED event each (actor `actor`).
+// In the caller's write transaction: cancels the scheduled appointments of case `k` that have not
+// started by `now` (domain::CancelledOnRelease) — all of them, or with `mediator` set those of
+// that mediator (released from the case) — freeing their slots and dropping their reminders, with
+// an APPOINTMENT_CANCELLED event each (actor `actor`). Sessions held or under way stay as they are.
 absl::Status CancelScheduledAppointments(Connection& c, const domain::Case& k,
                                          std::optional<std::string> mediator,
                                          absl::string_view reason, absl::string_view actor,
@@ -56,6 +57,21 @@ class ScheduleStore {
   // fill in the appointment (mediator, audience). `availability` is the mediator's.
   using BookingCheck = std::function<absl::Status(
       const domain::Case&, const domain::Availability& availability, domain::Appointment*)>;
+  // Who changes an appointment: the caller's principal id and the partner app it acts through
+  // (empty if none), which the case events record. A plain id converts.
+  struct Actor {
+    Actor(absl::string_view principal_id, absl::string_view via)
+        : id(principal_id), acting_through(via) {}
+    Actor(const char* principal_id) : id(principal_id) {}         // NOLINT: implicit
+    Actor(const std::string& principal_id) : id(principal_id) {}  // NOLINT: implicit
+    Actor(absl::string_view principal_id) : id(principal_id) {}   // NOLINT: implicit
+    std::string id;
+    std::string acting_through;
+  };
+  // Whether the caller may read an appointment (of `k`, the case it belongs to): decides whether
+  // a SLOT_CONFLICT names the conflicting appointment and its times, or only that the person is
+  // busy then. Unset: never.
+  using MaySee = std::function<bool(const domain::Case& k, const domain::Appointment&)>;
   // Picks the case's mediator for a booking (FAILED_PRECONDITION when there is none), as
   // (organization id, roster id, principal id).
   using MediatorOf = std::function<absl::StatusOr<std::array<std::string, 3>>(const domain::Case&)>;
@@ -81,15 +97,17 @@ class ScheduleStore {
 
   // Books `a` (case_id, kind, slot, participants, location; id may be empty) for the case: `check`
   // runs first, then every person's busy intervals are checked (FAILED_PRECONDITION SLOT_CONFLICT
-  // naming the first conflict), then the appointment, its busy intervals, its reminders and the
-  // APPOINTMENT_BOOKED event are written. With an id that exists: the same appointment if the
-  // booking is the same (`fingerprint`), else ALREADY_EXISTS.
+  // naming the first conflict, with its times only if `may_see` it), then the appointment, its
+  // busy intervals, its reminders and the APPOINTMENT_BOOKED event are written. With an id that
+  // exists: the same appointment if the booking is the same (`fingerprint`), else, once `check`
+  // and the conflicts passed, ALREADY_EXISTS.
   // `authorize` sees the case before anything else (so that a caller who may not book learns
   // nothing more about it).
   absl::StatusOr<domain::Appointment> Book(
-      domain::Appointment a, absl::string_view fingerprint, absl::string_view actor,
+      domain::Appointment a, absl::string_view fingerprint, const Actor& actor,
       const std::function<absl::Status(const domain::Case&)>& authorize,
-      const MediatorOf& mediator_of, const BookingCheck& check, domain::Case* seen = nullptr);
+      const MediatorOf& mediator_of, const BookingCheck& check, const MaySee& may_see,
+      domain::Case* seen = nullptr);
   // Sees the case and the appointment (as stored, in the write transaction) before a change.
   using Authorize = std::function<absl::Status(const domain::Case&, const domain::Appointment&)>;
 
@@ -100,21 +118,23 @@ class ScheduleStore {
 
   // Moves a scheduled appointment to `slot` with the same checks (its own old slot does not
   // conflict); reminders move with it.
-  absl::StatusOr<domain::Appointment> Reschedule(
-      absl::string_view case_id, absl::string_view id, const domain::Interval& slot,
-      std::optional<int64_t> expected_version, absl::string_view actor, const Authorize& authorize,
-      const BookingCheck& check, domain::Case* seen = nullptr);
+  absl::StatusOr<domain::Appointment> Reschedule(absl::string_view case_id, absl::string_view id,
+                                                 const domain::Interval& slot,
+                                                 std::optional<int64_t> expected_version,
+                                                 const Actor& actor, const Authorize& authorize,
+                                                 const BookingCheck& check, const MaySee& may_see,
+                                                 domain::Case* seen = nullptr);
   // Cancels a scheduled appointment: frees its slot, drops its reminders, records the event.
   absl::StatusOr<domain::Appointment> Cancel(absl::string_view case_id, absl::string_view id,
                                              absl::string_view reason,
                                              std::optional<int64_t> expected_version,
-                                             absl::string_view actor, const Authorize& authorize,
+                                             const Actor& actor, const Authorize& authorize,
                                              domain::Case* seen = nullptr);
   // Records a participant's attendance (INVALID_ARGUMENT naming `participant` if not one;
   // FAILED_PRECONDITION before the start).
   absl::StatusOr<domain::Appointment> RecordAttendance(
       absl::string_view case_id, absl::string_view id, absl::string_view participant,
-      domain::Attendance attendance, absl::string_view actor, const Authorize& authorize,
+      domain::Attendance attendance, const Actor& actor, const Authorize& authorize,
       domain::Case* seen = nullptr);
 
   // One appointment; NOT_FOUND if absent.
@@ -132,7 +152,7 @@ class ScheduleStore {
   // event), then the row, its busy intervals, a new version and update time.
   absl::StatusOr<domain::Appointment> Change(
       absl::string_view case_id, absl::string_view id, std::optional<int64_t> expected_version,
-      const Authorize& authorize,
+      absl::string_view acting_through, const Authorize& authorize,
       const std::function<absl::Status(Connection&, const domain::Case&, domain::Appointment&,
                                        absl::Time)>& change,
       domain::Case* seen);

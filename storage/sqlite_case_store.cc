@@ -228,9 +228,12 @@ absl::Status AppendEvent(Connection& c, absl::string_view id, absl::string_view 
   ODR_ASSIGN_OR_RETURN(
       Statement stmt,
       c.Prepare("INSERT INTO case_events (case_id, seq, actor, time_us, from_state, to_state,"
-                " reason, kind, subject, audience) VALUES (?1, (SELECT COALESCE(MAX(seq), 0) + 1"
-                " FROM case_events WHERE case_id = ?1), ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"));
+                " reason, kind, subject, audience, acting_through) VALUES (?1,"
+                " (SELECT COALESCE(MAX(seq), 0) + 1 FROM case_events WHERE case_id = ?1), ?2, ?3,"
+                " ?4, ?5, ?6, ?7, ?8, ?9, ?10)"));
   stmt.Bind(1, id).Bind(2, actor).Bind(3, absl::ToUnixMicros(time));
+  // The partner app the caller acts through; never for what the service does by itself.
+  stmt.Bind(10, actor == "system" ? std::string() : c.acting_through());
   if (from) {
     stmt.Bind(4, domain::StateName(*from));
   } else {
@@ -263,6 +266,7 @@ absl::Status ReadEventColumns(Statement& stmt, CaseEvent* e) {
   e->kind = *kind;
   e->subject = stmt.ColumnText(8);
   e->audience = *audience;
+  e->acting_through = stmt.ColumnText(10);
   return absl::OkStatus();
 }
 
@@ -281,32 +285,46 @@ using case_rows::WriteSide;
 
 namespace {
 
-// Returns the case id a previous call with this request_id produced, if any.
+// Returns the case id a previous call with this request_id produced within the retention period
+// (domain::kRequestIdRetention), if any.
 absl::StatusOr<std::optional<std::string>> FindRequest(Connection& c,
-                                                       const domain::MutationContext& ctx) {
+                                                       const domain::MutationContext& ctx,
+                                                       absl::Time now) {
   if (ctx.request_id.empty()) return std::nullopt;
   ODR_ASSIGN_OR_RETURN(Statement stmt, c.Prepare("SELECT fingerprint, case_id FROM idempotency_keys"
-                                                 " WHERE method = ?1 AND request_id = ?2"));
+                                                 " WHERE method = ?1 AND request_id = ?2"
+                                                 " AND create_time_us >= ?3"));
   stmt.Bind(1, ctx.method).Bind(2, ctx.request_id);
+  stmt.Bind(3, absl::ToUnixMicros(now - domain::kRequestIdRetention));
   ODR_ASSIGN_OR_RETURN(bool row, stmt.Step());
   if (!row) return std::nullopt;
   if (stmt.ColumnText(0) != ctx.request_fingerprint) {
-    return MakeError(absl::StatusCode::kAlreadyExists, kReasonRequestIdReused,
-                     absl::StrCat("request_id '", ctx.request_id,
-                                  "' was already used for a "
-                                  "different ",
-                                  ctx.method, " request; use a new request_id"));
+    // Name the method asked, never the internal key (which holds the principal).
+    const absl::string_view rpc = absl::string_view(ctx.rpc).substr(ctx.rpc.rfind('/') + 1);
+    return MakeError(
+        absl::StatusCode::kAlreadyExists, kReasonRequestIdReused,
+        absl::StrCat("request_id '", ctx.request_id, "' was already used for another request (",
+                     rpc.empty() ? "another method" : absl::StrCat(rpc, " with other fields"),
+                     ", or another method); use a new request_id"));
   }
   return stmt.ColumnText(1);
 }
 
+// Remembers the request_id, and forgets those older than the retention period (the index on
+// create_time_us keeps that to the few that expired since the last write).
 absl::Status RecordRequest(Connection& c, const domain::MutationContext& ctx,
                            absl::string_view case_id, absl::Time now) {
   if (ctx.request_id.empty()) return absl::OkStatus();
+  ODR_ASSIGN_OR_RETURN(Statement purge,
+                       c.Prepare("DELETE FROM idempotency_keys WHERE create_time_us < ?1"));
+  purge.Bind(1, absl::ToUnixMicros(now - domain::kRequestIdRetention));
+  ODR_RETURN_IF_ERROR(purge.Run());
   ODR_ASSIGN_OR_RETURN(
       Statement stmt,
       c.Prepare("INSERT INTO idempotency_keys (method, request_id, fingerprint, case_id,"
-                " create_time_us) VALUES (?1, ?2, ?3, ?4, ?5)"));
+                " create_time_us) VALUES (?1, ?2, ?3, ?4, ?5)"
+                " ON CONFLICT (method, request_id) DO UPDATE SET fingerprint = ?3, case_id = ?4,"
+                " create_time_us = ?5"));
   stmt.Bind(1, ctx.method).Bind(2, ctx.request_id).Bind(3, ctx.request_fingerprint);
   stmt.Bind(4, case_id).Bind(5, absl::ToUnixMicros(now));
   return stmt.Run();
@@ -352,6 +370,21 @@ absl::Status RecordChange(Connection& c, const domain::MutationContext& ctx,
   r.method = ctx.rpc;
   r.resource = absl::StrCat("cases/", case_id);
   r.change = true;
+  return AppendAccessRecord(c, r);
+}
+
+// A retry answered from the idempotency record returns the case as it is now: recorded like a
+// read of it (the change was recorded when it was made).
+absl::Status RecordReplayRead(Connection& c, const domain::MutationContext& ctx,
+                              absl::string_view case_id, absl::Time now) {
+  if (ctx.rpc.empty()) return absl::OkStatus();
+  AccessRecord r;
+  r.time = now;
+  r.principal_id = ctx.actor;
+  r.acting_through = ctx.acting_through;
+  r.method = ctx.rpc;
+  r.resource = absl::StrCat("cases/", case_id);
+  r.change = false;
   return AppendAccessRecord(c, r);
 }
 
@@ -483,16 +516,19 @@ absl::StatusOr<Case> SqliteCaseStore::CreateCase(const CaseData& data,
                                                  const domain::MutationContext& ctx) {
   Case result;
   absl::Status s = db_->Write([&](Connection& c) -> absl::Status {
-    ODR_ASSIGN_OR_RETURN(std::optional<std::string> previous, FindRequest(c, ctx));
+    ActingThroughScope acting(c, ctx.acting_through);
+    const absl::Time now = clock_->Now();
+    ODR_ASSIGN_OR_RETURN(std::optional<std::string> previous, FindRequest(c, ctx, now));
     if (previous) {
+      // A retry: the case as it is now, if the caller may still read it.
       ODR_ASSIGN_OR_RETURN(result, LoadCase(c, *previous));
-      return absl::OkStatus();
+      if (ctx.authorize) ODR_RETURN_IF_ERROR(ctx.authorize(result));
+      return RecordReplayRead(c, ctx, result.id, now);
     }
     if (data.court_diversion) {
       ODR_RETURN_IF_ERROR(stats_rows::CheckIntakeReferenceFree(
           c, data.court_diversion->court_id, data.court_diversion->intake_reference));
     }
-    const absl::Time now = clock_->Now();
     Case k;
     k.id = ids_->NewId();
     ODR_ASSIGN_OR_RETURN(k.case_number, NextCaseNumber(c, now));
@@ -674,11 +710,12 @@ absl::StatusOr<Case> SqliteCaseStore::MutateCase(
     const std::function<absl::Status(Connection&, Case&)>& mutate) {
   Case result;
   absl::Status s = db_->Write([&](Connection& c) -> absl::Status {
-    ODR_ASSIGN_OR_RETURN(std::optional<std::string> previous, FindRequest(c, ctx));
+    ActingThroughScope acting(c, ctx.acting_through);
+    ODR_ASSIGN_OR_RETURN(std::optional<std::string> previous, FindRequest(c, ctx, clock_->Now()));
     if (previous) {
       ODR_ASSIGN_OR_RETURN(result, LoadCase(c, *previous));
       if (ctx.authorize) ODR_RETURN_IF_ERROR(ctx.authorize(result));
-      return absl::OkStatus();
+      return RecordReplayRead(c, ctx, result.id, clock_->Now());
     }
     ODR_ASSIGN_OR_RETURN(Case k, LoadCase(c, id));
     if (ctx.authorize) ODR_RETURN_IF_ERROR(ctx.authorize(k));
@@ -700,6 +737,18 @@ absl::StatusOr<Case> SqliteCaseStore::MutateCase(
   });
   if (!s.ok()) return s;
   return result;
+}
+
+absl::Status SqliteCaseStore::RecordReplay(const domain::MutationContext& ctx,
+                                           absl::string_view case_id) {
+  if (ctx.rpc.empty()) return absl::OkStatus();
+  return db_->Write([&](Connection& c) -> absl::Status {
+    return RecordReplayRead(c, ctx, case_id, clock_->Now());
+  });
+}
+
+absl::Time SqliteCaseStore::RequestKeyCutoff() const {
+  return clock_->Now() - domain::kRequestIdRetention;
 }
 
 absl::StatusOr<Case> SqliteCaseStore::MutateCaseFor(
@@ -982,8 +1031,8 @@ absl::StatusOr<EventPage> SqliteCaseStore::ListCaseEvents(absl::string_view id, 
     ODR_ASSIGN_OR_RETURN(
         Statement stmt,
         c.Prepare("SELECT seq, actor, time_us, from_state, to_state, reason, event_id, kind,"
-                  " subject, audience FROM case_events WHERE case_id = ?1 AND seq > ?2"
-                  " ORDER BY seq LIMIT ?3"));
+                  " subject, audience, acting_through FROM case_events WHERE case_id = ?1"
+                  " AND seq > ?2 ORDER BY seq LIMIT ?3"));
     stmt.Bind(1, id).Bind(2, after_seq).Bind(3, static_cast<int64_t>(limit) + 1);
     while (true) {
       ODR_ASSIGN_OR_RETURN(bool row, stmt.Step());
@@ -1011,7 +1060,7 @@ absl::StatusOr<std::vector<CaseEvent>> SqliteCaseStore::EventsAfter(absl::string
   absl::Status s = db_->Read([&](Connection& c) -> absl::Status {
     constexpr char kSelect[] =
         "SELECT seq, actor, time_us, from_state, to_state, reason, event_id, kind, subject,"
-        " audience, case_id FROM case_events WHERE event_id > ?1";
+        " audience, acting_through, case_id FROM case_events WHERE event_id > ?1";
     ODR_ASSIGN_OR_RETURN(
         Statement stmt,
         case_id.empty()
@@ -1024,7 +1073,7 @@ absl::StatusOr<std::vector<CaseEvent>> SqliteCaseStore::EventsAfter(absl::string
       if (!row) break;
       CaseEvent e;
       ODR_RETURN_IF_ERROR(case_rows::ReadEventColumns(stmt, &e));
-      e.case_id = stmt.ColumnText(10);
+      e.case_id = stmt.ColumnText(11);
       out.push_back(std::move(e));
     }
     if (static_cast<int>(out.size()) == limit) {
@@ -1066,6 +1115,7 @@ absl::StatusOr<domain::Deadline> SqliteCaseStore::ChangeMediationPeriod(
   if (statutory_ == nullptr) return NoClock();
   domain::Deadline result;
   absl::Status s = db_->Write([&](Connection& c) -> absl::Status {
+    ActingThroughScope acting(c, ctx.acting_through);
     ODR_ASSIGN_OR_RETURN(Case k, LoadCase(c, id));
     if (ctx.authorize) ODR_RETURN_IF_ERROR(ctx.authorize(k));
     auto d = deadline_rows::Load(c, k.id, "mediation-period");

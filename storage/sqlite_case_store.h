@@ -54,6 +54,12 @@ class SqliteCaseStore final : public CaseStore {
       absl::string_view id, std::optional<int64_t> expected_version,
       const domain::MutationContext& ctx,
       const std::function<absl::Status(Connection&, domain::Case&)>& mutate);
+  // For those stores' own request keys: a retry answered from one (a resource of case `case_id`)
+  // is recorded like a read of the case by ctx.actor through ctx.rpc (nothing if ctx.rpc is
+  // empty), in a transaction of its own. Thread-safe.
+  absl::Status RecordReplay(const domain::MutationContext& ctx, absl::string_view case_id);
+  // Request keys of resources created before this time have expired (domain::kRequestIdRetention).
+  absl::Time RequestKeyCutoff() const;
   // Inside such a mutation: moves `k` through `action` with its event; a court-diverted case
   // that closes is referred back to its court (OMR Art. 21).
   static absl::Status ApplyAction(Connection& c, domain::Case& k, domain::CaseAction action,

@@ -1,7 +1,11 @@
 #include "storage/sqlite_db.h"
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <algorithm>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "storage/migrations.h"
 
@@ -83,6 +87,13 @@ bool Statement::ColumnIsNull(int i) const { return sqlite3_column_type(stmt_, i)
 
 absl::StatusOr<std::unique_ptr<Connection>> Connection::Open(const std::string& path,
                                                              bool read_only) {
+  // SQLite creates a database file 0644 less the umask, and its -wal, -shm and journal with the
+  // database file's mode. The database holds personal data: create it 0600 first, so that all of
+  // them are private whatever the umask. (If this fails, SQLite's own open reports why.)
+  if (!read_only && !path.empty() && path != ":memory:" && !absl::StartsWith(path, "file:")) {
+    const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (fd >= 0) ::close(fd);
+  }
   sqlite3* db = nullptr;
   int flags = SQLITE_OPEN_NOMUTEX |
               (read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);

@@ -14,6 +14,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -74,13 +75,34 @@ class Connection {
   // Called by whatever appends a case event inside a write transaction: once it commits, the
   // database's event listener runs (Database::SetEventListener).
   void NoteEventAppended() { event_appended_ = true; }
+  // The partner app (principal id) through which the caller of the write being run acts, or empty:
+  // what the case events it appends record as `acting_through`. Set for one write's duration with
+  // ActingThroughScope; only the thread running that write uses it.
+  const std::string& acting_through() const { return acting_through_; }
 
  private:
   friend class Database;
+  friend class ActingThroughScope;
   explicit Connection(sqlite3* db) : db_(db) {}
   sqlite3* db_;
   bool event_appended_ = false;
+  std::string acting_through_;
   std::map<std::string, sqlite3_stmt*, std::less<>> cache_;
+};
+
+// Sets Connection::acting_through() for the lifetime of the scope (inside one write), and restores
+// what it was.
+class ActingThroughScope {
+ public:
+  ActingThroughScope(Connection& c, std::string acting_through)
+      : c_(c), previous_(std::exchange(c.acting_through_, std::move(acting_through))) {}
+  ~ActingThroughScope() { c_.acting_through_ = std::move(previous_); }
+  ActingThroughScope(const ActingThroughScope&) = delete;
+  ActingThroughScope& operator=(const ActingThroughScope&) = delete;
+
+ private:
+  Connection& c_;
+  std::string previous_;
 };
 
 // One writer connection (writes are serialized) and a pool of reader connections (WAL lets them run

@@ -53,12 +53,11 @@ constexpr std::array<Rule, 19> kRules{{
     {CaseOperation::kApplyForConfirmation, true, true, false, false, false},
 }};
 
-// Operations of the mediation itself, open to a mediator only once it accepted (OMR Arts. 12-13).
-bool NeedsAcceptance(CaseOperation op) {
-  return op == CaseOperation::kBookAppointment || op == CaseOperation::kManageAppointments ||
-         op == CaseOperation::kManageClock || op == CaseOperation::kDraftAgreement ||
-         op == CaseOperation::kSignAgreement || op == CaseOperation::kRecordPerformance ||
-         op == CaseOperation::kRecordOffer;
+// A mediator only proposed may see the case and answer the proposal, nothing else: it has not yet
+// disclosed its conflicts and accepted (OMR Arts. 12-13; 特邀 Art. 15). Every other operation runs
+// the case and waits for its acceptance.
+bool OpenToProposedMediator(CaseOperation op) {
+  return op == CaseOperation::kRead || op == CaseOperation::kRespondToAssignment;
 }
 
 const char* OperationName(CaseOperation op) {
@@ -157,7 +156,7 @@ absl::Status EvidenceNotFoundError(absl::string_view case_id, absl::string_view 
 bool MaySeeAudience(const Principal& p, const Case& c, EventAudience audience) {
   const CaseRelation r = RelationTo(p, c);
   if (!r.any()) return false;
-  if (r.assigned_mediator || r.organization_admin || r.diverting_court) return true;
+  if (r.accepted_mediator || r.organization_admin || r.diverting_court) return true;
   switch (audience) {
     case EventAudience::kAll:
       return true;
@@ -166,9 +165,15 @@ bool MaySeeAudience(const Principal& p, const Case& c, EventAudience audience) {
     case EventAudience::kRespondentSide:
       return r.respondent_side;
     case EventAudience::kStaff:
-      return false;
+      // A mediator only proposed sees the staff's alerts (its own acceptance deadline among
+      // them), not what one side said or filed in a separate session.
+      return r.assigned_mediator;
   }
   return false;
+}
+
+bool MaySeeAppointment(const Principal& p, const Case& c, EventAudience audience) {
+  return AuthorizeCase(p, c, CaseOperation::kRead).ok() && MaySeeAudience(p, c, audience);
 }
 
 absl::Status AuthorizeAppointmentAudience(const Principal& p, const Case& c, EventAudience audience,
@@ -240,7 +245,9 @@ bool MaySeeEvidence(const Principal& p, const Case& c, const EvidenceRecord& e) 
   const CaseRelation r = RelationTo(p, c);
   if (!r.any()) return false;
   if (e.visibility == EvidenceVisibility::kAllParties) return true;
-  return e.uploader_id == p.id || r.assigned_mediator || r.organization_admin;
+  // MEDIATOR_ONLY: the mediators running the case, not one only proposed (it has not declared that
+  // it has no conflict; OMR Art. 13).
+  return e.uploader_id == p.id || r.accepted_mediator || r.organization_admin;
 }
 
 absl::Status AuthorizeWithdrawEvidence(const Principal& p, const Case& c, const EvidenceRecord& e) {
@@ -290,7 +297,7 @@ absl::Status AuthorizeCase(const Principal& p, const Case& c, CaseOperation op) 
     if (rule.op != op) continue;
     if ((r.applicant_side && rule.applicant_side) || (r.respondent_side && rule.respondent_side) ||
         (r.assigned_mediator && rule.assigned_mediator &&
-         (r.accepted_mediator || !NeedsAcceptance(op))) ||
+         (r.accepted_mediator || OpenToProposedMediator(op))) ||
         (r.organization_admin && rule.organization_admin) ||
         (r.diverting_court && rule.diverting_court)) {
       return absl::OkStatus();
@@ -429,7 +436,13 @@ absl::Status ConfirmationNotFoundError(absl::string_view case_id, absl::string_v
 
 absl::Status AuthorizeConfirmationRead(const Principal& p, const Case& c, absl::string_view id,
                                        absl::string_view court_id, bool filed) {
-  if (filed && IsCourtPrincipal(p, court_id)) return absl::OkStatus();
+  // A court sees an application only as the court it was made to, and only once every party has
+  // consented (filed); being the court that diverted the case gives it no earlier or wider view
+  // (2011 Arts. 2-3: the parties apply jointly).
+  if (p.role == Role::kCourt) {
+    if (filed && IsCourtPrincipal(p, court_id)) return absl::OkStatus();
+    return ConfirmationNotFoundError(c.id, id);
+  }
   if (AuthorizeCase(p, c, CaseOperation::kRead).ok()) return absl::OkStatus();
   return ConfirmationNotFoundError(c.id, id);
 }

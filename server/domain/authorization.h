@@ -32,7 +32,8 @@ enum class CaseOperation {
   kRespondToAssignment,  // AcceptAssignment, DeclineAssignment: the proposed mediator
   kReplaceMediator,      // ReplaceMediator: a party asks, or the mediator recuses
   kAddEvidence,          // UploadEvidence
-  // The mediation itself: a mediator only once it accepted (and declared no conflict).
+  // A mediator only proposed may kRead and kRespondToAssignment; every other operation, these and
+  // the ones below, only once it accepted (and declared no conflict, OMR Arts. 12-13).
   kBookAppointment,     // FindSlots, BookAppointment (parties: only what they attend)
   kManageAppointments,  // Reschedule/CancelAppointment (also the booker), RecordAttendance
   kManageClock,         // Pause/Resume/ExtendMediationPeriod, RecordRespondentContact
@@ -98,8 +99,8 @@ absl::Status AuthorizeManageOrganization(const Principal& p, absl::string_view o
 bool MaySeeMediatorPrivateDetails(const Principal& p, absl::string_view organization_id);
 
 // Evidence of a case `p` may read (AuthorizeCase kRead passed): everyone related to the case sees
-// ALL_PARTIES evidence; MEDIATOR_ONLY evidence only its uploader, the case's mediators and the
-// organization's admins.
+// ALL_PARTIES evidence; MEDIATOR_ONLY evidence only its uploader, the case's accepted mediators
+// (not one only proposed) and the organization's admins.
 bool MaySeeEvidence(const Principal& p, const Case& c, const EvidenceRecord& e);
 // Withdrawing evidence: its uploader only. NOT_FOUND if `p` may not see it, else
 // PERMISSION_DENIED for anyone else.
@@ -108,9 +109,13 @@ absl::Status AuthorizeWithdrawEvidence(const Principal& p, const Case& c, const 
 absl::Status EvidenceNotFoundError(absl::string_view case_id, absl::string_view id);
 
 // Events, appointments and reminders with `audience`, of a case `p` may read (AuthorizeCase
-// kRead passed): the case's mediators, organization admins and diverting court see all; a party
-// side sees kAll and its own side's.
+// kRead passed): the case's accepted mediators, organization admins and diverting court see all;
+// a mediator only proposed sees kAll and kStaff; a party side sees kAll and its own side's.
 bool MaySeeAudience(const Principal& p, const Case& c, EventAudience audience);
+// Reading an appointment with `audience` of case `c` (any case, not only the one being booked):
+// AuthorizeCase kRead and MaySeeAudience. Also decides what a SLOT_CONFLICT may tell about the
+// appointment it conflicts with (docs/appointments.md).
+bool MaySeeAppointment(const Principal& p, const Case& c, EventAudience audience);
 // Booking an appointment with `audience` (kAll, or one side for a separate session) and
 // `participants` (the party references of the request): after AuthorizeCase kBookAppointment, a
 // party may book only an appointment it takes part in (itself or as an agent), and a separate
@@ -148,9 +153,10 @@ bool IsCourtPrincipal(const Principal& p, absl::string_view court_id);
 // NOT_FOUND for a confirmation application, the same whether it is missing or hidden.
 absl::Status ConfirmationNotFoundError(absl::string_view case_id, absl::string_view id);
 // Reading application `id` of case `c` made to court `court_id` (and its court bundle): anyone
-// who may read the case, and the principals of that court once the application was `filed`
-// (every party consented). Another court, or the court before filing, gets NOT_FOUND, as for a
-// missing application, so that it cannot learn the application exists.
+// but a court who may read the case, and the principals of that court once the application was
+// `filed` (every party consented). Any other court — the court that diverted the case included —
+// and that court before filing get NOT_FOUND, as for a missing application, so that they cannot
+// learn the application exists.
 absl::Status AuthorizeConfirmationRead(const Principal& p, const Case& c, absl::string_view id,
                                        absl::string_view court_id, bool filed);
 // Deciding on it (accept, refuse, request materials, rule): the principals of `court_id` only;

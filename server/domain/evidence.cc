@@ -45,6 +45,21 @@ bool IsAllowedMediaType(absl::string_view media_type) {
   return std::find(types.begin(), types.end(), media_type) != types.end();
 }
 
+std::string CheckEvidenceFileName(absl::string_view name) {
+  // CheckText (single line) refuses every IsControlOrBidiCodePoint character, invalid UTF-8 and
+  // blank names.
+  if (std::string e = CheckText(name, 1, EvidenceLimits::kFileNameChars, false); !e.empty()) {
+    return e;
+  }
+  if (name.find_first_of("/\\") != absl::string_view::npos) {
+    return "must be a file name without '/' or '\\'";
+  }
+  if (name.front() == '.' || name.front() == '-') {
+    return "must not start with '.' or '-' (rename the file)";
+  }
+  return "";
+}
+
 absl::Status ValidateUploadDeclaration(UploadDeclaration* d, const EvidenceLimits& limits) {
   Violations v;
   if (std::string e = CheckCaseId(d->case_id); !e.empty()) v.Add("start.parent", e);
@@ -53,12 +68,8 @@ absl::Status ValidateUploadDeclaration(UploadDeclaration* d, const EvidenceLimit
   } else if (std::string e = CheckRequestId(d->upload_id); !e.empty()) {
     v.Add("start.upload_id", e);
   }
-  if (std::string e = CheckText(d->file_name, 1, EvidenceLimits::kFileNameChars, false);
-      !e.empty()) {
+  if (std::string e = CheckEvidenceFileName(d->file_name); !e.empty()) {
     v.Add("start.evidence.file_name", e);
-  } else if (d->file_name.find_first_of("/\\") != std::string::npos || d->file_name == "." ||
-             d->file_name == "..") {
-    v.Add("start.evidence.file_name", "must be a file name without '/' or '\\'");
   }
   if (d->media_type.empty()) {
     v.Add("start.evidence.media_type", "is required");

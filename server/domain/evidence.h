@@ -67,6 +67,14 @@ struct EvidenceLimits {
 const std::vector<std::string>& AllowedMediaTypes();
 bool IsAllowedMediaType(absl::string_view media_type);
 
+// The name evidence may be uploaded under ("start.evidence.file_name"): 1-255 characters of valid
+// UTF-8, not blank; no '/' or '\\'; no control or bidirectional formatting character
+// (IsControlOrBidiCodePoint: C0 including tab, DEL, C1, U+200E, U+200F, U+061C, U+202A-U+202E,
+// U+2066-U+2069, U+FEFF); not starting with '.' or '-' (a hidden file, or an option to the command
+// it is passed to, once someone downloads it). "" when valid, otherwise a description for a person.
+// The odr command line checks a file's name with it before uploading.
+std::string CheckEvidenceFileName(absl::string_view name);
+
 // Validates a declaration (field names as in UploadEvidenceStart: "start.evidence.file_name" ...)
 // and lower-cases its sha256. INVALID_ARGUMENT naming each bad field.
 absl::Status ValidateUploadDeclaration(UploadDeclaration* d, const EvidenceLimits& limits);

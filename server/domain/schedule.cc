@@ -274,4 +274,16 @@ std::pair<IdDocumentType, std::string> PartyDocument(const Case& c, const PartyR
   return {p.id_document_type, p.id_number};
 }
 
+AppointmentState StateOf(const Appointment& a) {
+  if (a.cancelled) return AppointmentState::kCancelled;
+  for (const AppointmentParticipant& p : a.participants) {
+    if (p.attendance != Attendance::kUnrecorded) return AppointmentState::kHeld;
+  }
+  return AppointmentState::kScheduled;
+}
+
+bool CancelledOnRelease(const Appointment& a, absl::Time now) {
+  return !a.cancelled && a.slot.start > now;
+}
+
 }  // namespace odr::domain

@@ -134,6 +134,15 @@ struct PartyRef {
   std::optional<int> agent;
   bool operator==(const PartyRef&) const = default;
 };
+// Where an appointment stands: cancelled; held (it took place: attendance was recorded for
+// someone); else scheduled.
+enum class AppointmentState { kScheduled, kCancelled, kHeld };
+AppointmentState StateOf(const Appointment& a);
+// When a case ends or its mediator is released, which of its appointments are cancelled: those
+// still scheduled that have not started by `now`. A session that took place (or is under way)
+// stays on the record as it was (issue 17 item 10).
+bool CancelledOnRelease(const Appointment& a, absl::Time now);
+
 // "applicants/0", "respondents/1/agents/0": INVALID_ARGUMENT naming `field` when malformed or not
 // a party or agent of `c`.
 absl::StatusOr<PartyRef> ParsePartyRef(absl::string_view text, const Case& c,

@@ -158,7 +158,8 @@ struct CaseEvent {
   EventKind kind = EventKind::kStateChange;
   EventAudience audience = EventAudience::kAll;
   std::string subject;  // "appointments/{a}" or "deadlines/{d}" under the case; empty otherwise
-  std::string actor;
+  std::string actor;    // principal id, or "system"
+  std::string acting_through;  // the partner app's principal id the actor acted through, or empty
   absl::Time time;
   std::optional<CaseState> from_state;  // empty for creation
   CaseState to_state = CaseState::kDraft;
@@ -187,7 +188,8 @@ struct MutationContext {
   // record of the change in the same transaction.
   std::string rpc;
   // Called inside the write transaction with the case as stored, before any change: the
-  // authorization check, so that it sees exactly what it guards. Unset: allowed.
+  // authorization check, so that it sees exactly what it guards. A retry answered from its
+  // request_id is checked again with the case as it is now. Unset: allowed.
   std::function<absl::Status(const Case&)> authorize;
 };
 

@@ -75,6 +75,16 @@ bool IsForbiddenFormatCodePoint(int32_t cp) {
 
 }  // namespace
 
+int32_t DecodeUtf8CodePoint(absl::string_view s, size_t* i) {
+  const int32_t cp = DecodeUtf8(s, *i);
+  if (cp < 0) ++*i;
+  return cp;
+}
+
+bool IsControlOrBidiCodePoint(int32_t cp) {
+  return (cp >= 0 && cp < 0x20) || cp == 0x7F || IsForbiddenFormatCodePoint(cp);
+}
+
 bool IsValidUtf8(absl::string_view s) {
   size_t i = 0;
   while (i < s.size()) {
@@ -99,8 +109,7 @@ std::string CheckText(absl::string_view s, size_t min_chars, size_t max_chars, b
   for (size_t i = 0; i < s.size();) {
     int32_t cp = DecodeUtf8(s, i);
     if (cp < 0) return "is not valid UTF-8";
-    if ((cp < 0x20 && !(multiline && (cp == '\n' || cp == '\t' || cp == '\r'))) || cp == 0x7F ||
-        IsForbiddenFormatCodePoint(cp)) {
+    if (IsControlOrBidiCodePoint(cp) && !(multiline && (cp == '\n' || cp == '\t' || cp == '\r'))) {
       return "must not contain control or text-direction characters";
     }
     if (!IsBlankCodePoint(cp)) blank = false;

@@ -4,6 +4,7 @@
 #define ODR_SERVER_DOMAIN_VALIDATION_H_
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
 
 #include "absl/strings/string_view.h"
@@ -37,6 +38,16 @@ struct Limits {
 bool IsValidUtf8(absl::string_view s);
 // Number of code points in a valid UTF-8 string.
 size_t Utf8Length(absl::string_view s);
+// The code point that starts at s[*i] (*i < s.size()), advancing *i past it; -1 for a byte that
+// does not start a well-formed sequence (as IsValidUtf8), advancing *i by that one byte.
+int32_t DecodeUtf8CodePoint(absl::string_view s, size_t* i);
+// Characters that change how the text around them is shown instead of showing themselves: the C0
+// controls (U+0000-U+001F, tab, CR and LF included), DEL, the C1 controls (U+0080-U+009F), the
+// bidirectional marks, embeddings, overrides and isolates (U+200E, U+200F, U+061C, U+202A-U+202E,
+// U+2066-U+2069: "Trojan Source") and the byte-order mark U+FEFF. CheckText refuses them (but
+// newline, tab and CR in multi-line text), evidence file names refuse them all, and the odr command
+// line escapes them when it prints text (client/cli_output.h, TerminalText).
+bool IsControlOrBidiCodePoint(int32_t cp);
 
 // Each Check* returns "" when valid, otherwise a description for a person.
 // Text of min..max code points, valid UTF-8, not only whitespace; control characters are refused
@@ -48,6 +59,10 @@ std::string CheckRegionCode(absl::string_view s);
 // YYYY-MM-DD, a real calendar date, not after `today` (in UTC+8).
 std::string CheckDiversionDate(absl::string_view s, absl::Time now);
 std::string CheckRequestId(absl::string_view s);
+// How long a request_id is remembered (AIP-155): a retry within this time after the first call
+// returns the first call's result (authorized again, as a read); after it, the same request_id is a
+// new request.
+inline constexpr absl::Duration kRequestIdRetention = absl::Hours(24 * 7);
 std::string CheckCaseId(absl::string_view s);
 // A region code or a prefix of one: up to 6 digits (empty only with allow_empty).
 bool IsRegionPrefix(absl::string_view s, bool allow_empty);

@@ -17,6 +17,7 @@
 #include "odr/v1/case_service.grpc.pb.h"
 #include "odr/v1/deadline.grpc.pb.h"
 #include "odr/v1/roster.grpc.pb.h"
+#include "odr/v1/simulation.grpc.pb.h"
 #include "tests/testing/error_details.h"
 #include "tests/testing/evidence_helpers.h"
 #include "tests/testing/fixtures.h"
@@ -311,6 +312,97 @@ TEST_F(AppointmentTest, SeparateSessionsAreSeenByOneSide) {
             grpc::StatusCode::PERMISSION_DENIED);
 }
 
+// A SLOT_CONFLICT tells the caller no more than it may see (issue 17 item 5): with an appointment
+// it may not read (the other side's separate session, in this case or another), only who is busy,
+// never when or where; with one it may read, its name and times.
+TEST_F(AppointmentTest, AConflictRevealsOnlyWhatTheCallerMaySee) {
+  const absl::Time start = NextWeekMorning() + absl::Hours(5);  // 14:00
+  v1::Appointment separate;
+  ASSERT_TRUE(Book("med",
+                   Booking(start, absl::Hours(1), {"respondents/0"},
+                           v1::Appointment::KIND_SEPARATE_SESSION),
+                   &separate)
+                  .ok());
+  const std::string other_case = AssignedCase();
+  for (const std::string& parent : {case_, other_case}) {
+    v1::BookAppointmentRequest over =
+        Booking(start + absl::Minutes(15), absl::Hours(1), {"applicants/0", "respondents/0"});
+    over.set_parent(parent);
+    v1::Appointment out;
+    grpc::Status s = Book("zhang", over, &out);
+    ASSERT_EQ(s.error_code(), grpc::StatusCode::FAILED_PRECONDITION) << s.error_message();
+    const v1::ErrorDetails d = testing::Details(s);
+    EXPECT_EQ(d.reason(), "SLOT_CONFLICT");
+    EXPECT_EQ(d.metadata().count("conflicting_start_time"), 0u) << parent;
+    EXPECT_EQ(d.metadata().count("conflicting_end_time"), 0u) << parent;
+    EXPECT_EQ(d.metadata().count("conflicting_appointment"), 0u) << parent;
+    EXPECT_THAT(s.error_message(), ::testing::Not(HasSubstr(separate.name()))) << parent;
+    EXPECT_THAT(s.error_message(), HasSubstr("you may not see")) << parent;
+    // The requested slot is named; the separate session's own start (14:00) is not.
+    const std::string its_start = absl::FormatTime("%H:%M", start, kChina) + "-" +
+                                  absl::FormatTime("%H:%M", start + absl::Hours(1), kChina);
+    EXPECT_THAT(s.error_message(), ::testing::Not(HasSubstr(its_start))) << s.error_message();
+  }
+  // The mediator, who may read it, is told which appointment and when.
+  v1::Appointment out;
+  grpc::Status s = Book("med",
+                        Booking(start + absl::Minutes(15), absl::Hours(1), {"applicants/0"},
+                                v1::Appointment::KIND_SEPARATE_SESSION),
+                        &out);
+  ASSERT_EQ(s.error_code(), grpc::StatusCode::FAILED_PRECONDITION) << s.error_message();
+  const v1::ErrorDetails d = testing::Details(s);
+  EXPECT_EQ(d.metadata().at("conflicting_appointment"), separate.name());
+  EXPECT_EQ(d.metadata().at("conflicting_start_time"),
+            absl::FormatTime(absl::RFC3339_sec, start, absl::UTCTimeZone()));
+}
+
+// An appointment id in use by the other side's separate session cannot be told from an unused one
+// (issue 17 item 6): the booking's own checks answer first, the same for both.
+TEST_F(AppointmentTest, AnAppointmentIdInUseLooksLikeAnUnusedOne) {
+  const absl::Time start = NextWeekMorning() + absl::Hours(5);  // 14:00
+  v1::BookAppointmentRequest hidden =
+      Booking(start, absl::Hours(1), {"respondents/0"}, v1::Appointment::KIND_SEPARATE_SESSION);
+  hidden.set_appointment_id("respondent-session");
+  v1::Appointment separate;
+  ASSERT_TRUE(Book("med", hidden, &separate).ok());
+
+  // Outside the mediator's hours (03:00): refused by the hours, whatever the id.
+  v1::BookAppointmentRequest probe = Booking(start - absl::Hours(11), absl::Hours(1),
+                                             {"applicants/0"}, v1::Appointment::KIND_PHONE);
+  probe.set_appointment_id("respondent-session");
+  v1::Appointment out;
+  grpc::Status used = Book("zhang", probe, &out);
+  probe.set_appointment_id("never-used");
+  grpc::Status unused = Book("zhang", probe, &out);
+  EXPECT_EQ(used.error_code(), unused.error_code());
+  EXPECT_EQ(used.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << used.error_message();
+  EXPECT_EQ(used.error_message(), unused.error_message());
+  EXPECT_EQ(testing::Reason(used), testing::Reason(unused));
+  // A separate session with the other side: refused for both alike.
+  v1::BookAppointmentRequest other_side =
+      Booking(start + absl::Hours(1), absl::Hours(1), {"respondents/0"},
+              v1::Appointment::KIND_SEPARATE_SESSION);
+  other_side.set_appointment_id("respondent-session");
+  used = Book("zhang", other_side, &out);
+  other_side.set_appointment_id("never-used");
+  unused = Book("zhang", other_side, &out);
+  EXPECT_EQ(used.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(used.error_code(), unused.error_code());
+  EXPECT_EQ(used.error_message(), unused.error_message());
+
+  // A booking that passes every check under an id in use: ALREADY_EXISTS, naming nothing of it.
+  v1::BookAppointmentRequest fine = Booking(start + absl::Hours(1), absl::Hours(1),
+                                            {"applicants/0"}, v1::Appointment::KIND_PHONE);
+  fine.set_appointment_id("respondent-session");
+  used = Book("zhang", fine, &out);
+  EXPECT_EQ(used.error_code(), grpc::StatusCode::ALREADY_EXISTS) << used.error_message();
+  EXPECT_THAT(used.error_message(), ::testing::Not(HasSubstr("SEPARATE")));
+  // The mediator's own retry still returns its booking.
+  v1::Appointment again;
+  ASSERT_TRUE(Book("med", hidden, &again).ok());
+  EXPECT_EQ(again.name(), separate.name());
+}
+
 // Rescheduling frees the old slot; cancelling frees the new one; attendance waits for the start.
 TEST_F(AppointmentTest, RescheduleCancelAndAttendance) {
   const absl::Time first = NextWeekMorning();
@@ -351,6 +443,79 @@ TEST_F(AppointmentTest, RescheduleCancelAndAttendance) {
   EXPECT_TRUE(
       Book("orgadmin", Booking(first + absl::Hours(1), absl::Hours(1), {"respondents/0"}), &other)
           .ok());
+}
+
+// In simulated time: a session that took place stays on the record when the case ends; only the
+// sessions still ahead are cancelled (issue 17 item 10).
+class HeldSessionTest : public AppointmentTest {
+ protected:
+  // Monday 2026-03-02 08:00 China time.
+  static absl::Time At(int day, int hour, int minute = 0) {
+    return absl::FromCivil(absl::CivilSecond(2026, 3, day, hour, minute, 0), kChina);
+  }
+  std::vector<std::string> ServerFlags() const override {
+    std::vector<std::string> flags = AppointmentTest::ServerFlags();
+    flags.push_back("--simulated-time");
+    flags.push_back(absl::FormatTime(absl::RFC3339_full, At(2, 8), kChina));
+    return flags;
+  }
+  void Connected() override {
+    AppointmentTest::Connected();
+    simulation_ = v1::SimulationService::NewStub(channel_);
+  }
+  void Stop() override {
+    simulation_.reset();
+    AppointmentTest::Stop();
+  }
+  grpc::Status Advance(absl::Time to) {
+    v1::AdvanceClockRequest req;
+    *req.mutable_time() = Ts(to);
+    v1::AdvanceClockResponse resp;
+    return simulation_->AdvanceClock(As("platform").get(), req, &resp);
+  }
+  std::unique_ptr<v1::SimulationService::Stub> simulation_;
+};
+
+TEST_F(HeldSessionTest, ASessionThatTookPlaceIsNotCancelledWhenTheCaseEnds) {
+  v1::Appointment held, ahead;
+  grpc::Status s =
+      Book("med", Booking(At(3, 9), absl::Hours(1), {"applicants/0", "respondents/0"}), &held);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  s = Book("med", Booking(At(5, 9), absl::Hours(1), {"applicants/0", "respondents/0"}), &ahead);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  ASSERT_TRUE(Advance(At(3, 10, 30)).ok());
+
+  v1::RecordAttendanceRequest attend;
+  attend.set_name(held.name());
+  attend.set_participant("applicants/0");
+  attend.set_attendance(v1::ATTENDANCE_ATTENDED);
+  v1::Appointment out;
+  s = appointments_->RecordAttendance(As("med").get(), attend, &out);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  EXPECT_EQ(out.state(), v1::Appointment::STATE_HELD);
+
+  v1::CloseCaseRequest close;
+  close.set_name(case_);
+  close.set_reason("被申请人拒绝继续调解");
+  v1::Case closed;
+  s = cases_->CloseCase(As("orgadmin").get(), close, &closed);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  ASSERT_EQ(closed.state(), v1::Case::STATE_CLOSED);
+
+  v1::GetAppointmentRequest get;
+  get.set_name(held.name());
+  ASSERT_TRUE(appointments_->GetAppointment(As("med").get(), get, &out).ok());
+  EXPECT_EQ(out.state(), v1::Appointment::STATE_HELD);
+  EXPECT_EQ(out.cancel_reason(), "");
+  get.set_name(ahead.name());
+  ASSERT_TRUE(appointments_->GetAppointment(As("med").get(), get, &out).ok());
+  EXPECT_EQ(out.state(), v1::Appointment::STATE_CANCELLED);
+  std::vector<std::string> cancelled;
+  for (const auto& e : AllEvents("med")) {
+    if (e.kind() == v1::CaseEvent::KIND_APPOINTMENT_CANCELLED) cancelled.push_back(e.subject());
+  }
+  EXPECT_EQ(cancelled.size(), 1u);
+  EXPECT_THAT(ahead.name(), ::testing::EndsWith(cancelled.empty() ? "?" : cancelled[0]));
 }
 
 // The mediator's hours decide what can be booked: with Monday 14:00-16:00 only, a Tuesday

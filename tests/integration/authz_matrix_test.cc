@@ -91,6 +91,9 @@ const std::map<std::string, std::set<std::string>>& Expectations() {
                                          "admin of the case's organization",
                                          "partner P for citizen A"};
   const std::set<std::string> staff = {"assigned mediator", "admin of the case's organization"};
+  // Case X's mediator is only proposed: it sees the case but runs nothing (OMR Arts. 12-13).
+  const std::set<std::string> related_not_proposed = {
+      "citizen A", "admin of the case's organization", "court X", "partner P for citizen A"};
   static const auto* kExpect = new std::map<std::string, std::set<std::string>>{
       // The mediator m1's availability: the mediator and the organization's admins.
       {"/odr.v1.AppointmentService/GetMediatorAvailability", staff},
@@ -169,14 +172,13 @@ const std::map<std::string, std::set<std::string>>& Expectations() {
       {"/odr.v1.CaseService/ListCases", related},  // allowed = case X is in the list
       {"/odr.v1.CaseService/ListCaseEvents", related},
       {"/odr.v1.CaseService/UpdateCase",
-       {"citizen A", "assigned mediator", "admin of the case's organization",
-        "partner P for citizen A"}},
+       {"citizen A", "admin of the case's organization", "partner P for citizen A"}},
       {"/odr.v1.CaseService/SubmitCase",
        {"citizen A", "admin of the case's organization", "court X", "partner P for citizen A"}},
       {"/odr.v1.CaseService/AcceptCase", {"admin of the case's organization"}},
       {"/odr.v1.CaseService/WithdrawCase",
        {"citizen A", "admin of the case's organization", "partner P for citizen A"}},
-      {"/odr.v1.CaseService/CloseCase", {"assigned mediator", "admin of the case's organization"}},
+      {"/odr.v1.CaseService/CloseCase", {"admin of the case's organization"}},
       {"/odr.v1.CaseService/AssignCaseMediator", {"admin of the case's organization"}},
       {"/odr.v1.CaseService/RecommendMediators", {"admin of the case's organization"}},
       {"/odr.v1.CaseService/AutoAssignMediator", {"admin of the case's organization"}},
@@ -184,11 +186,11 @@ const std::map<std::string, std::set<std::string>>& Expectations() {
       {"/odr.v1.CaseService/AcceptAssignment", {"assigned mediator"}},
       {"/odr.v1.CaseService/DeclineAssignment", {"assigned mediator"}},
       {"/odr.v1.CaseService/ReplaceMediator",
-       {"citizen A", "assigned mediator", "admin of the case's organization",
-        "partner P for citizen A"}},
+       {"citizen A", "admin of the case's organization", "partner P for citizen A"}},
       // Evidence of case X, uploaded by citizen A for all parties. Those who may see the case may
-      // add evidence to it (the case's state decides only whether that then succeeds).
-      {"/odr.v1.EvidenceService/UploadEvidence", related},
+      // add evidence to it (the case's state decides only whether that then succeeds), but for its
+      // mediator that is only proposed.
+      {"/odr.v1.EvidenceService/UploadEvidence", related_not_proposed},
       // Any authenticated caller may ask, but upload ids are per caller: only citizen A (and a
       // partner acting for citizen A) has the upload asked about; the others get NOT_FOUND.
       {"/odr.v1.EvidenceService/QueryUploadStatus", {"citizen A", "partner P for citizen A"}},
@@ -1086,12 +1088,13 @@ TEST_F(AuthzMatrixTest, EveryRpcEveryCaller) {
   }
 }
 
-// Mediator-only evidence: of those related to the case, only its uploader (citizen A, also through
-// partner P), the assigned mediator and the organization's admins see it; to everyone else it
-// does not exist. Only the uploader may withdraw it.
+// Mediator-only evidence of case X: of those related to the case, only its uploader (citizen A,
+// also through partner P) and the organization's admins see it — and the case's mediators once
+// they accepted; case X's mediator is only proposed, so not it (issue 17 item 1). To everyone
+// else it does not exist. Only the uploader may withdraw it.
 TEST_F(AuthzMatrixTest, MediatorOnlyEvidence) {
   const std::set<std::string> may_see = {"citizen A", "partner P for citizen A",
-                                         "assigned mediator", "admin of the case's organization"};
+                                         "admin of the case's organization"};
   const std::string name = private_evidence_->name();
   v1::GetEvidenceRequest get;
   get.set_name(name);
@@ -1167,6 +1170,24 @@ TEST_F(AuthzMatrixTest, ProposedMediatorMayNotMediateYet) {
   EXPECT_EQ(
       Call("/odr.v1.CaseService/GetCase", get.SerializeAsString(), proposed).status.error_code(),
       grpc::StatusCode::OK);
+  // Issue 17 item 1: it could update and close the case (closing a diverted case even referred it
+  // back to the court).
+  v1::UpdateCaseRequest update;
+  update.mutable_case_()->set_name(case_x_->name());
+  update.mutable_case_()->set_summary("changed by a mediator only proposed");
+  update.mutable_update_mask()->add_paths("summary");
+  EXPECT_EQ(Call("/odr.v1.CaseService/UpdateCase", update.SerializeAsString(), proposed)
+                .status.error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  v1::CloseCaseRequest close;
+  close.set_name(case_x_->name());
+  close.set_reason("closed by a mediator only proposed");
+  EXPECT_EQ(Call("/odr.v1.CaseService/CloseCase", close.SerializeAsString(), proposed)
+                .status.error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(
+      Call("/odr.v1.CaseService/GetCase", get.SerializeAsString(), proposed).status.error_code(),
+      grpc::StatusCode::OK);
   EXPECT_EQ(Call("/odr.v1.AppointmentService/FindSlots", find.SerializeAsString(), proposed)
                 .status.error_code(),
             grpc::StatusCode::PERMISSION_DENIED);
@@ -1225,6 +1246,37 @@ TEST_F(AuthzMatrixTest, FieldsAreRedactedPerRole) {
   v1::Case as_mediator = get(Callers()[2]);
   EXPECT_EQ(as_mediator.respondents(0).id_number(), testing::kUsccHospital);
   EXPECT_TRUE(as_mediator.source().court_diversion().intake_reference().empty());
+}
+
+// The timeline names every actor as `principals/{p}` and records the partner app a citizen acted
+// through (issue 17 items 12 and 13).
+TEST_F(AuthzMatrixTest, TheTimelineNamesPrincipalsAndThePartnerApp) {
+  const Caller& partner = Callers()[8];
+  ASSERT_EQ(partner.label, "partner P for citizen A");
+  Result created =
+      Call("/odr.v1.CaseService/CreateCase", RequestFor("/odr.v1.CaseService/CreateCase"), partner);
+  ASSERT_TRUE(created.status.ok()) << created.status.error_message();
+  v1::Case k;
+  ASSERT_TRUE(k.ParseFromString(created.body));
+  v1::ListCaseEventsRequest list;
+  list.set_parent(k.name());
+  Result r = Call("/odr.v1.CaseService/ListCaseEvents", list.SerializeAsString(), Callers()[0]);
+  ASSERT_TRUE(r.status.ok()) << r.status.error_message();
+  v1::ListCaseEventsResponse events;
+  ASSERT_TRUE(events.ParseFromString(r.body));
+  ASSERT_EQ(events.events_size(), 1);
+  EXPECT_EQ(events.events(0).actor(), "principals/citizen-a");
+  EXPECT_EQ(events.events(0).acting_through(), "principals/partner-p");
+  // The setup's events, made by principals directly, name them and no app.
+  list.set_parent(case_x_->name());
+  r = Call("/odr.v1.CaseService/ListCaseEvents", list.SerializeAsString(), Callers()[4]);
+  ASSERT_TRUE(r.status.ok()) << r.status.error_message();
+  ASSERT_TRUE(events.ParseFromString(r.body));
+  ASSERT_GT(events.events_size(), 0);
+  for (const auto& e : events.events()) {
+    EXPECT_TRUE(e.actor() == "system" || e.actor().rfind("principals/", 0) == 0) << e.actor();
+    EXPECT_EQ(e.acting_through(), "");
+  }
 }
 
 // Every read and change of a case is in the access log, with the partner app it came through.

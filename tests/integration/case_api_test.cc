@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "nlohmann/json.hpp"
+#include "odr/v1/audit.grpc.pb.h"
 #include "odr/v1/case_service.grpc.pb.h"
 #include "odr/v1/error.pb.h"
 #include "tests/testing/error_details.h"
@@ -163,7 +164,7 @@ TEST_F(CaseApiTest, CreateGetListTransitionsEvents) {
   EXPECT_EQ(events.events(3).from_state(), v1::Case::STATE_ACCEPTED);
   EXPECT_EQ(events.events(3).to_state(), v1::Case::STATE_CLOSED);
   EXPECT_EQ(events.events(3).reason(), "被申请人拒绝调解 (OMR Art. 25)");
-  EXPECT_EQ(events.events(3).actor(), "org-admin");
+  EXPECT_EQ(events.events(3).actor(), "principals/org-admin");
   EXPECT_EQ(events.events(3).name(), k.name() + "/events/4");
 
   // Events page too.
@@ -239,6 +240,86 @@ TEST_F(CaseApiTest, IdempotentRetryReturnsSameCase) {
   EXPECT_EQ(Details(s).reason(), "REQUEST_ID_REUSED");
   EXPECT_THAT(s.error_message(), HasSubstr("request_id"));
   EXPECT_EQ(CountCases(), 1);
+}
+
+// A retry is answered with the case as it is now, so it is authorized again against the case as
+// it is now and recorded like a read (issue 17 item 3): a citizen who filed as the applicant's
+// agent and was then removed from the case gets NOT_FOUND, not the parties' unmasked details.
+TEST_F(CaseApiTest, ARetryIsAuthorizedAgainAndRecordedAsARead) {
+  server_.reset();
+  const std::string li_key =
+      testing::CreatePrincipal(dir_.file("data"), "li", "citizen", {"--id-number", testing::kIdLi});
+  const std::string auditor_key =
+      testing::CreatePrincipal(dir_.file("data"), "auditor", "platform_admin");
+  Start();
+  const std::string li = testing::IssueToken(channel_, "li", li_key);
+  const std::string auditor = testing::IssueToken(channel_, "auditor", auditor_key);
+
+  v1::CreateCaseRequest req = ValidCreate();
+  v1::Case* c = req.mutable_case_();
+  c->mutable_respondents(0)->clear_agents();
+  v1::Agent* agent = c->mutable_applicants(0)->add_agents();
+  agent->set_name("李律师");
+  agent->set_id_document_type(v1::ID_DOCUMENT_TYPE_RESIDENT_ID_CARD);
+  agent->set_id_number(testing::kIdLi);
+  agent->set_phone("13900000000");
+  agent->set_service_address("lawyer@example.com");
+  req.set_request_id("agent-filed-1");
+  v1::Case first, again;
+  grpc::Status s = stub_->CreateCase(testing::AuthedContext(li).get(), req, &first);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  s = stub_->CreateCase(testing::AuthedContext(li).get(), req, &again);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  EXPECT_EQ(again.name(), first.name());
+
+  // The organization removes the agent.
+  v1::UpdateCaseRequest update;
+  *update.mutable_case_() = first;
+  update.mutable_case_()->mutable_applicants(0)->clear_agents();
+  update.mutable_update_mask()->add_paths("applicants");
+  v1::Case updated;
+  s = stub_->UpdateCase(Ctx().get(), update, &updated);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+
+  v1::Case leaked;
+  s = stub_->CreateCase(testing::AuthedContext(li).get(), req, &leaked);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::NOT_FOUND) << s.error_message();
+  EXPECT_EQ(leaked.applicants_size(), 0);
+  EXPECT_EQ(CountCases(), 1);
+
+  // The access log, newest first: li's one answered retry (a read) and its creation (a change);
+  // the refused retry read nothing.
+  auto audit = v1::AuditService::NewStub(channel_);
+  v1::ListAccessRecordsRequest list;
+  list.set_principal("principals/li");
+  list.set_resource(first.name());
+  v1::ListAccessRecordsResponse records;
+  s = audit->ListAccessRecords(testing::AuthedContext(auditor).get(), list, &records);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  std::vector<std::pair<std::string, v1::AccessRecord::Action>> got;
+  for (const auto& r : records.access_records()) got.emplace_back(r.method(), r.action());
+  EXPECT_THAT(got, ::testing::ElementsAre(
+                       std::pair<std::string, v1::AccessRecord::Action>(
+                           "/odr.v1.CaseService/CreateCase", v1::AccessRecord::ACTION_READ),
+                       std::pair<std::string, v1::AccessRecord::Action>(
+                           "/odr.v1.CaseService/CreateCase", v1::AccessRecord::ACTION_CHANGE)));
+}
+
+// The message of a reused request_id names the method, never the internal key.
+TEST_F(CaseApiTest, AReusedRequestIdNamesTheMethodNotTheKey) {
+  v1::CreateCaseRequest req = ValidCreate();
+  req.set_request_id("reused-key-1");
+  v1::Case a = MustCreate(req);
+  v1::SubmitCaseRequest submit;
+  submit.set_name(a.name());
+  submit.set_request_id("reused-key-1");
+  v1::Case out;
+  grpc::Status s = stub_->SubmitCase(Ctx().get(), submit, &out);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::ALREADY_EXISTS);
+  EXPECT_EQ(Details(s).reason(), "REQUEST_ID_REUSED");
+  EXPECT_THAT(s.error_message(), HasSubstr("SubmitCase"));
+  EXPECT_THAT(s.error_message(), ::testing::Not(HasSubstr("principal:")));
+  EXPECT_THAT(s.error_message(), ::testing::Not(HasSubstr("org-admin")));
 }
 
 TEST_F(CaseApiTest, StaleEtagIsAborted) {

@@ -578,6 +578,41 @@ TEST_F(CliTest, TableOutput) {
   EXPECT_THAT(r.out, HasSubstr("No cases found."));
 }
 
+// Issue 17 item 8: what a party wrote cannot act on the terminal of whoever reads it. A CR (which
+// odrd takes in multi-line text) would return to the start of the line and let the rest overwrite
+// what the mediator sees; ESC starts a terminal command; U+202E reverses what follows. Tables
+// show them escaped; JSON carries them as they are.
+TEST_F(CliTest, TableOutputEscapesControlAndBidiCharacters) {
+  const std::string summary = "申请人要求赔偿两万元\r被申请人同意全额赔偿";
+  const json c = Create({"--summary", summary, "--claims", "赔偿医疗费\r\n第二行\t完"});
+  const std::string name = c["name"];
+  ASSERT_EQ(c["summary"], summary);
+  // odrd refuses ESC and bidirectional characters in any text, so they are put in the database
+  // directly, as a record from before that rule (or from another tool) would hold them.
+  const std::string id = name.substr(name.rfind('/') + 1);
+  CommandResult q = testing::RunCommand(
+      {"/usr/bin/sqlite3", "-cmd", ".timeout 10000", dir_.file("data") + "/odr.db",
+       "UPDATE cases SET claims = claims || char(27) || '[2J' || char(8238) || '元万两' || "
+       "char(155) WHERE id = '" +
+           id + "'; SELECT changes();"});
+  ASSERT_EQ(q.exit_code, 0) << Describe(q);
+  ASSERT_EQ(q.out, "1\n") << Describe(q);
+
+  CommandResult r = Odr({"-o", "table", "case", "get", name});
+  ASSERT_EQ(r.exit_code, 0) << Describe(r);
+  EXPECT_THAT(r.out, AllOf(HasSubstr("申请人要求赔偿两万元\\r被申请人同意全额赔偿\n"),
+                           HasSubstr("赔偿医疗费\n"),
+                           HasSubstr("第二行\\t完\\x1b[2J\\u202e元万两\\u009b\n")));
+  for (const std::string raw : {"\r", "\x1b", "\t", "\u202e", "\u009b"}) {
+    EXPECT_EQ(r.out.find(raw), std::string::npos) << "a raw control in:\n" << r.out;
+  }
+
+  // JSON is unaffected: the values as odrd holds them.
+  const json got = Json({"case", "get", name});
+  EXPECT_EQ(got["summary"], summary);
+  EXPECT_EQ(got["claims"], "赔偿医疗费\r\n第二行\t完\x1b[2J\u202e元万两\u009b");
+}
+
 TEST_F(CliTest, NameOutputForScripts) {
   std::vector<std::string> create = {"-o", "name"};
   for (const std::string& a : CreateArgs()) create.push_back(a);

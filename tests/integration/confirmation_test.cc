@@ -3,8 +3,12 @@
 // mediate again), withdrawal, pre-check refusals, the court bundle without privileged offers,
 // courts that cannot see each other's applications, and court diversion with its follow-up.
 #include <gmock/gmock.h>
+#include <google/protobuf/util/json_util.h>
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
+
+#include <fstream>
+#include <functional>
 
 #include "absl/strings/str_cat.h"
 #include "odr/v1/agreement.grpc.pb.h"
@@ -19,6 +23,8 @@
 #include "tests/testing/fixtures.h"
 #include "tests/testing/grpc_auth.h"
 #include "tests/testing/mediation.h"
+#include "tests/testing/odrd_process.h"
+#include "tests/testing/temp_dir.h"
 
 namespace odr {
 namespace {
@@ -243,6 +249,69 @@ TEST_F(ConfirmationTest, AnotherCourtCannotSeeTheApplication) {
   EXPECT_TRUE(s.ok()) << Describe(s);
 }
 
+// The court that diverted a case sees an application for its confirmation only once every party
+// has consented (2011 Arts. 2-3: a joint application): before that, it is missing to the court in
+// every read (issue 17 item 2).
+TEST_F(ConfirmationTest, TheDivertingCourtSeesNoApplicationBeforeEveryPartyConsented) {
+  v1::Case diverted = testing::ZhangAgainstLi("org1");
+  v1::CourtDiversion* d = diverted.mutable_source()->mutable_court_diversion();
+  d->set_court("courts/court-x");
+  d->set_intake_reference("(2026)浙0681诉前调7号");
+  d->set_diversion_date("2026-01-05");
+  d->set_court_display_name("诸暨市人民法院");
+  const std::string k = MediatingCase(diverted, "clerk-x");
+  Settle(k);
+  v1::Confirmation c;
+  grpc::Status s = Apply(k, "zhang", "courts/court-x", &c);
+  ASSERT_TRUE(s.ok()) << Describe(s);
+  ASSERT_EQ(c.state(), v1::Confirmation::STATE_AWAITING_PARTIES);
+
+  v1::GetConfirmationRequest get;
+  get.set_name(c.name());
+  v1::Confirmation out;
+  s = confirmations_->GetConfirmation(As("clerk-x").get(), get, &out);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::NOT_FOUND) << Describe(s);
+  v1::GetCourtBundleRequest bundle;
+  bundle.set_name(c.name());
+  v1::CourtBundle b;
+  s = confirmations_->GetCourtBundle(As("clerk-x").get(), bundle, &b);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::NOT_FOUND) << Describe(s);
+  v1::ListConfirmationsRequest of_case;
+  of_case.set_parent(k);
+  v1::ListConfirmationsResponse page;
+  s = confirmations_->ListConfirmations(As("clerk-x").get(), of_case, &page);
+  ASSERT_TRUE(s.ok()) << Describe(s);
+  EXPECT_THAT(page.confirmations(), IsEmpty());
+  v1::ListDivertedCasesRequest diverted_list;
+  diverted_list.set_parent("courts/court-x");
+  v1::ListDivertedCasesResponse followed;
+  s = courts_->ListDivertedCases(As("clerk-x").get(), diverted_list, &followed);
+  ASSERT_TRUE(s.ok()) << Describe(s);
+  ASSERT_EQ(followed.cases_size(), 1);
+  EXPECT_EQ(followed.cases(0).confirmation_state(), v1::Confirmation::STATE_UNSPECIFIED);
+  // The parties see their application meanwhile.
+  s = confirmations_->ListConfirmations(As("li").get(), of_case, &page);
+  ASSERT_TRUE(s.ok()) << Describe(s);
+  EXPECT_EQ(page.confirmations_size(), 1);
+
+  v1::JoinConfirmationRequest join;
+  join.set_name(c.name());
+  s = confirmations_->JoinConfirmation(As("li").get(), join, &c);
+  ASSERT_TRUE(s.ok()) << Describe(s);
+  ASSERT_EQ(c.state(), v1::Confirmation::STATE_SUBMITTED);
+  s = confirmations_->GetConfirmation(As("clerk-x").get(), get, &out);
+  EXPECT_TRUE(s.ok()) << Describe(s);
+  s = confirmations_->GetCourtBundle(As("clerk-x").get(), bundle, &b);
+  EXPECT_TRUE(s.ok()) << Describe(s);
+  s = confirmations_->ListConfirmations(As("clerk-x").get(), of_case, &page);
+  ASSERT_TRUE(s.ok()) << Describe(s);
+  EXPECT_EQ(page.confirmations_size(), 1);
+  s = courts_->ListDivertedCases(As("clerk-x").get(), diverted_list, &followed);
+  ASSERT_TRUE(s.ok()) << Describe(s);
+  ASSERT_EQ(followed.cases_size(), 1);
+  EXPECT_EQ(followed.cases(0).confirmation_state(), v1::Confirmation::STATE_SUBMITTED);
+}
+
 TEST_F(ConfirmationTest, RejectedLetsThePartiesMediateAgain) {
   const std::string k = MediatingCase();
   v1::Agreement first = Settle(k);
@@ -412,6 +481,106 @@ TEST_F(ConfirmationTest, TheBundleHasEvidenceProofsAndTimelineButNoOffers) {
   // A party may read it too; another court may not.
   s = confirmations_->GetCourtBundle(As("li").get(), req, &b);
   EXPECT_TRUE(s.ok()) << Describe(s);
+}
+
+// The court's bundle verifies offline with nothing but the two pinned keys (issue 17 item 11):
+// `odr-verify bundle` checks every signature, the content hash and every evidence item's leaf and
+// inclusion proof against its signed checkpoint, and refuses any change to any of them.
+TEST_F(ConfirmationTest, TheBundleVerifiesOfflineAndAnyChangeIsCaught) {
+  const std::string k = MediatingCase();
+  Upload(k, "zhang", "v1");
+  Upload(k, "li", "v2");
+  Settle(k);
+  v1::Confirmation c = Filed(k);
+  v1::GetCourtBundleRequest req;
+  req.set_name(c.name());
+  v1::CourtBundle b;
+  grpc::Status s = confirmations_->GetCourtBundle(As("clerk-x").get(), req, &b);
+  ASSERT_TRUE(s.ok()) << Describe(s);
+  ASSERT_EQ(b.evidence_size(), 2);
+  for (const auto& e : b.evidence()) {
+    EXPECT_EQ(e.uploader_role(), v1::ROLE_CITIZEN);
+    EXPECT_EQ(e.proof().evidence(), e.evidence());
+    EXPECT_THAT(e.proof().leaf_data(), HasSubstr(e.sha256()));
+    EXPECT_EQ(e.proof().tree_size(), e.log_size());
+    EXPECT_FALSE(e.proof().checkpoint().empty());
+  }
+
+  testing::TempDir tmp;
+  const std::string log_key = tmp.file("log.key");
+  const std::string agreement_key = tmp.file("agreement.key");
+  {
+    std::ofstream(log_key) << testing::OdrdAdmin(data_, {"log-key"});
+    std::ofstream(agreement_key) << testing::OdrdAdmin(data_, {"agreement-key"});
+  }
+  int n = 0;
+  auto verify = [&](const v1::CourtBundle& bundle,
+                    const std::string& akey) -> testing::CommandResult {
+    std::string json;
+    EXPECT_TRUE(google::protobuf::util::MessageToJsonString(bundle, &json).ok());
+    const std::string path = tmp.file(absl::StrCat("bundle-", ++n, ".json"));
+    std::ofstream(path) << json;
+    return testing::RunCommand(
+        {ODR_VERIFY_PATH, "bundle", path, "--log-key", log_key, "--agreement-key", akey});
+  };
+  testing::CommandResult ok = verify(b, agreement_key);
+  EXPECT_EQ(ok.exit_code, 0) << ok.out << ok.err;
+  EXPECT_THAT(ok.out, HasSubstr("VERIFIED"));
+  EXPECT_THAT(ok.out, HasSubstr("4 signatures"));
+  EXPECT_THAT(ok.out, HasSubstr("2 evidence items"));
+
+  std::vector<std::pair<std::string, std::function<void(v1::CourtBundle*)>>> tampered = {
+      {"agreement text",
+       [](v1::CourtBundle* x) { x->mutable_agreement()->mutable_text()->append("x"); }},
+      {"a signature",
+       [](v1::CourtBundle* x) {
+         std::string* sig = x->mutable_agreement()->mutable_signatures(1)->mutable_signature();
+         (*sig)[5] = static_cast<char>((*sig)[5] ^ 1);
+       }},
+      {"a signer",
+       [](v1::CourtBundle* x) {
+         x->mutable_agreement()->mutable_signatures(0)->set_signer("applicants/1");
+       }},
+      {"the bundle's key",
+       [](v1::CourtBundle* x) { x->set_agreement_public_key(std::string(32, '\x07')); }},
+      {"an evidence hash",
+       [](v1::CourtBundle* x) { x->mutable_evidence(1)->set_sha256(std::string(64, 'a')); }},
+      {"a leaf",
+       [](v1::CourtBundle* x) {
+         std::string* leaf = x->mutable_evidence(0)->mutable_proof()->mutable_leaf_data();
+         leaf->replace(leaf->find("size: ") + 6, 1, "9");
+       }},
+      {"an audit path",
+       [](v1::CourtBundle* x) {
+         auto* proof = x->mutable_evidence(0)->mutable_proof();
+         if (proof->inclusion_path_size() > 0) {
+           (*proof->mutable_inclusion_path(0))[0] ^= 1;
+         } else {
+           proof->set_leaf_index(proof->leaf_index() + 1);
+         }
+       }},
+      {"a checkpoint",
+       [](v1::CourtBundle* x) {
+         std::string* cp = x->mutable_evidence(0)->mutable_proof()->mutable_checkpoint();
+         cp->replace(cp->find('\n') + 1, 1, "9");
+       }},
+      {"an uploader role",
+       [](v1::CourtBundle* x) { x->mutable_evidence(0)->set_uploader_role(v1::ROLE_MEDIATOR); }},
+      {"the case", [](v1::CourtBundle* x) { x->mutable_case_()->set_name("cases/another"); }},
+  };
+  for (const auto& [what, change] : tampered) {
+    v1::CourtBundle bad = b;
+    change(&bad);
+    testing::CommandResult r = verify(bad, agreement_key);
+    EXPECT_EQ(r.exit_code, 1) << what << ": " << r.out << r.err;
+    EXPECT_THAT(r.err, HasSubstr("NOT VERIFIED")) << what;
+  }
+  // Another agreement key than the one pinned.
+  testing::CommandResult other =
+      verify(b, std::string("BwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwc="));
+  EXPECT_EQ(other.exit_code, 1) << other.out << other.err;
+  testing::CommandResult usage = verify(b, "not-a-key");
+  EXPECT_EQ(usage.exit_code, 2) << usage.out << usage.err;
 }
 
 TEST_F(ConfirmationTest, CourtDivertsAndFollowsItsCases) {

@@ -1,13 +1,15 @@
 // The evidence commands of the real `odr` binary (ODR_CLI_PATH) and the offline verifier
 // odr-verify (ODR_VERIFY_PATH) against the real odrd (ODRD_PATH), started on port 0 in a temp data
-// dir for each test: upload, list, get and download; resuming an upload a stream left unfinished;
-// withdrawal; and inclusion and consistency proofs checked offline against the pinned log key,
-// every kind of tampering with them refused.
+// dir for each test: upload, list, get and download; file names that odrd and odr refuse at upload
+// and that downloads make safe; resuming an upload a stream left unfinished; withdrawal; and
+// inclusion and consistency proofs checked offline against the pinned log key, every kind of
+// tampering with them refused.
 #include <gmock/gmock.h>
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
 #include <openssl/evp.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -17,6 +19,7 @@
 #include <optional>
 #include <random>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/strings/ascii.h"
@@ -28,6 +31,7 @@
 #include "odr/v1/evidence.grpc.pb.h"
 #include "odr/v1/roster.grpc.pb.h"
 #include "server/transparency/checkpoint.h"
+#include "tests/testing/error_details.h"
 #include "tests/testing/evidence_helpers.h"
 #include "tests/testing/fixtures.h"
 #include "tests/testing/grpc_auth.h"
@@ -75,6 +79,32 @@ std::string NoteBody(const std::string& note) {
   const size_t blank = note.find("\n\n");
   EXPECT_NE(blank, std::string::npos) << note;
   return blank == std::string::npos ? note : note.substr(0, blank + 1);
+}
+
+// Runs commands (testing::RunCommand) in `dir` while it lives: odr writes downloads without -f
+// to the current directory.
+class ScopedWorkingDir {
+ public:
+  explicit ScopedWorkingDir(const std::string& dir) : saved_(fs::current_path()) {
+    fs::current_path(dir);
+  }
+  ~ScopedWorkingDir() {
+    std::error_code ec;
+    fs::current_path(saved_, ec);
+  }
+  ScopedWorkingDir(const ScopedWorkingDir&) = delete;
+  ScopedWorkingDir& operator=(const ScopedWorkingDir&) = delete;
+
+ private:
+  fs::path saved_;
+};
+
+// The names of the entries of `dir`, sorted.
+std::vector<std::string> Entries(const std::string& dir) {
+  std::vector<std::string> names;
+  for (const auto& e : fs::directory_iterator(dir)) names.push_back(e.path().filename().string());
+  std::sort(names.begin(), names.end());
+  return names;
 }
 
 // The names in the `evidence` array of a printed ListEvidenceResponse.
@@ -258,6 +288,105 @@ TEST_F(EvidenceCliTest, UploadListGetAndDownload) {
   EXPECT_EQ(r.exit_code, 3) << Describe(r);
   EXPECT_FALSE(fs::exists(theirs));
   EXPECT_FALSE(fs::exists(theirs + ".part"));
+}
+
+// Issue 17 item 7: the name a party chose for its evidence is never used as it is for a file on
+// the other side's disk. odrd refuses hidden, option-like and control-character names at upload
+// (odr refuses them before sending anything); records made before that rule are downloaded under a
+// safe name; and no download replaces an existing file without --force.
+TEST_F(EvidenceCliTest, HostileFileNamesAreRefusedAtUploadAndMadeSafeAtDownload) {
+  const std::string hostile[] = {".bashrc", "-rf", "a\rb.txt"};
+
+  // odrd: INVALID_ARGUMENT naming start.evidence.file_name, whatever the client.
+  const std::string small = testing::RandomBytes(1000, 60);
+  for (const std::string& file_name : hostile) {
+    v1::UploadEvidenceRequest req;
+    v1::UploadEvidenceStart* start = req.mutable_start();
+    start->set_parent(case_);
+    start->set_upload_id("hostile-name");
+    start->mutable_evidence()->set_file_name(file_name);
+    start->mutable_evidence()->set_media_type("text/plain");
+    start->mutable_evidence()->set_visibility(v1::Evidence::VISIBILITY_ALL_PARTIES);
+    start->set_size_bytes(static_cast<int64_t>(small.size()));
+    start->set_sha256(testing::Sha256Hex(small));
+    req.set_write_offset(0);
+    req.set_data(small);
+    req.set_finish_write(true);
+    v1::UploadEvidenceResponse resp;
+    auto ctx = As("zhang");
+    auto writer = evidence_->UploadEvidence(ctx.get(), &resp);
+    writer->Write(req);
+    writer->WritesDone();
+    grpc::Status st = writer->Finish();
+    EXPECT_EQ(st.error_code(), grpc::INVALID_ARGUMENT) << file_name << ": " << st.error_message();
+    EXPECT_THAT(testing::ViolatedFields(st), ElementsAre("start.evidence.file_name")) << file_name;
+  }
+
+  // odr: a usage error naming the field, before the file is read or anything sent; the name is
+  // shown escaped.
+  for (const std::string& file_name : hostile) {
+    const std::string path = NewFile(file_name, small);
+    CommandResult r =
+        Odr("zhang", {"evidence", "upload", case_, path, "--media-type", "text/plain"});
+    EXPECT_EQ(r.exit_code, 2) << Describe(r);
+    EXPECT_THAT(r.err, HasSubstr("start.evidence.file_name")) << file_name;
+    EXPECT_EQ(r.err.find('\r'), std::string::npos) << Describe(r);
+  }
+  CommandResult r = Odr(
+      "zhang", {"evidence", "upload", case_, dir_.file("a\rb.txt"), "--media-type", "text/plain"});
+  EXPECT_THAT(r.err, HasSubstr("'a\\rb.txt'"));
+  EXPECT_THAT(Names(OdrJson("zhang", {"evidence", "list", case_})), IsEmpty());
+
+  // A record made before the rule: its stored name is changed behind odrd's back, as an older
+  // odrd would have stored it.
+  const std::string bytes = testing::RandomBytes(70'000, 61);
+  const std::string name = Upload("zhang", NewFile("scan.pdf", bytes)).value("name", "");
+  ASSERT_THAT(name, StartsWith(case_ + "/evidence/"));
+  const std::string id = name.substr(name.rfind('/') + 1);
+  auto store_name = [&](const std::string& sql_expression) {
+    CommandResult q =
+        testing::RunCommand({"/usr/bin/sqlite3", "-cmd", ".timeout 10000", data_ + "/odr.db",
+                             "UPDATE evidence SET file_name = " + sql_expression + " WHERE id = '" +
+                                 id + "'; SELECT changes();"});
+    ASSERT_EQ(q.exit_code, 0) << Describe(q);
+    ASSERT_EQ(q.out, "1\n") << Describe(q);
+  };
+  const std::vector<std::pair<std::string, std::string>> stored_and_safe = {
+      {"'.bashrc'", "_.bashrc"},
+      {"'-rf'", "_-rf"},
+      {"'../../.profile'", "_.profile"},
+      {"'x' || char(13) || char(27) || '[2J' || char(8238) || 'fdp.exe'", "x__[2J_fdp.exe"},
+      {"''", id},
+  };
+  int n = 0;
+  for (const auto& [stored, safe] : stored_and_safe) {
+    SCOPED_TRACE(stored);
+    store_name(stored);
+    const std::string dir = dir_.file("downloads-" + std::to_string(++n));
+    fs::create_directories(dir);
+    ScopedWorkingDir cwd(dir);
+    CommandResult d = Odr("li", {"evidence", "download", name});
+    ASSERT_EQ(d.exit_code, 0) << Describe(d);
+    EXPECT_THAT(d.err, HasSubstr("Saved " + safe + " ("));
+    EXPECT_THAT(Entries(dir), ElementsAre(safe));
+    EXPECT_EQ(testing::ReadFileBytes(dir + "/" + safe), bytes);
+  }
+
+  // A second download does not replace the file without --force (exit 2, nothing written), and
+  // does with it.
+  store_name("'.bashrc'");
+  const std::string dir = dir_.file("downloads-1");
+  ScopedWorkingDir cwd(dir);
+  WriteFile(dir + "/_.bashrc", "mine");
+  r = Odr("li", {"evidence", "download", name});
+  EXPECT_EQ(r.exit_code, 2) << Describe(r);
+  EXPECT_THAT(r.err, AllOf(HasSubstr("_.bashrc exists"), HasSubstr("--force")));
+  EXPECT_EQ(testing::ReadFileBytes(dir + "/_.bashrc"), "mine");
+  EXPECT_THAT(Entries(dir), ElementsAre("_.bashrc"));
+  r = Odr("li", {"evidence", "download", name, "--force"});
+  EXPECT_EQ(r.exit_code, 0) << Describe(r);
+  EXPECT_EQ(testing::ReadFileBytes(dir + "/_.bashrc"), bytes);
+  EXPECT_THAT(Entries(dir), ElementsAre("_.bashrc"));
 }
 
 TEST_F(EvidenceCliTest, UploadResumesWhereAnUnfinishedStreamStopped) {

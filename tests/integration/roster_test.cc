@@ -1456,11 +1456,11 @@ TEST_F(RosterTest, AssignmentDeclineRecusalAndReplacement) {
     const v1::CaseEvent decline = find(f1 + " declined: 与被申请人医院有业务往来");
     EXPECT_EQ(decline.from_state(), v1::Case::STATE_MEDIATOR_PROPOSED);
     EXPECT_EQ(decline.to_state(), v1::Case::STATE_ACCEPTED);
-    EXPECT_EQ(decline.actor(), "med-f1");
+    EXPECT_EQ(decline.actor(), "principals/med-f1");
     const v1::CaseEvent replaced = find(f2 + " replaced: 调解员多次未按约定时间联系");
     EXPECT_EQ(replaced.from_state(), v1::Case::STATE_MEDIATOR_ASSIGNED);
     EXPECT_EQ(replaced.to_state(), v1::Case::STATE_ACCEPTED);
-    EXPECT_EQ(replaced.actor(), "citizen-z");
+    EXPECT_EQ(replaced.actor(), "principals/citizen-z");
     const v1::CaseEvent accepted = find(f2 + " accepted, declaring no conflict");
     EXPECT_EQ(accepted.from_state(), v1::Case::STATE_MEDIATOR_PROPOSED);
     EXPECT_EQ(accepted.to_state(), v1::Case::STATE_MEDIATOR_ASSIGNED);
@@ -1497,7 +1497,7 @@ TEST_F(RosterTest, JointChoiceAutomaticAssignmentAndWithdrawal) {
     EXPECT_EQ(events.back().reason(), "applicant side chose " + f2);
     EXPECT_EQ(events.back().from_state(), v1::Case::STATE_ACCEPTED);
     EXPECT_EQ(events.back().to_state(), v1::Case::STATE_ACCEPTED);
-    EXPECT_EQ(events.back().actor(), "citizen-z");
+    EXPECT_EQ(events.back().actor(), "principals/citizen-z");
     EXPECT_EQ(Load("admin-f", f2), 0);
 
     // The respondent prefers f3 first: no agreement yet.

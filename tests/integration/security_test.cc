@@ -1,22 +1,28 @@
 // Security properties of the real odrd (issue 3, "Tests"): hostile bearer tokens, API keys never
-// stored in clear, mutual TLS, plaintext refused off loopback, per-principal rate limits and
-// message-size limits. Every test drives the odrd binary started on port 0 with a temp data dir.
+// stored in clear, mutual TLS, plaintext refused off loopback, per-principal rate limits,
+// per-address limits behind a trusted proxy, message-size limits, and the file modes of the data
+// dir (issue 17). Every test drives the odrd binary started on port 0 with a temp data dir.
 #include <gmock/gmock.h>
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
+#include <sys/stat.h>
+#include <sys/types.h>
 
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_replace.h"
 #include "absl/strings/str_split.h"
@@ -25,8 +31,12 @@
 #include "odr/v1/auth.grpc.pb.h"
 #include "odr/v1/case_service.grpc.pb.h"
 #include "odr/v1/error.pb.h"
+#include "odr/v1/evidence.grpc.pb.h"
+#include "odr/v1/roster.grpc.pb.h"
 #include "server/auth/token.h"
 #include "tests/testing/error_details.h"
+#include "tests/testing/evidence_helpers.h"
+#include "tests/testing/fixtures.h"
 #include "tests/testing/grpc_auth.h"
 #include "tests/testing/odrd_process.h"
 #include "tests/testing/temp_dir.h"
@@ -36,6 +46,7 @@ namespace {
 
 using testing::Reason;
 
+using ::testing::AllOf;
 using ::testing::AnyOf;
 using ::testing::HasSubstr;
 using ::testing::Not;
@@ -741,6 +752,143 @@ TEST(RateLimitTest, NoisyPrincipalDoesNotStarveAnother) {
 }
 
 // ---------------------------------------------------------------------------------------------
+// 5b. Per-address limits (issue 17, item 4): failed authentication and logins in buckets of their
+// own, and the client address a trusted proxy forwards.
+
+// A flood of bad bearer tokens from one address, beyond the failed-authentication limit, leaves
+// that address's logins alone.
+TEST(AddressLimitTest, GarbageTokensDoNotStarveLogins) {
+  testing::TempDir dir;
+  const std::string data = dir.file("data");
+  const std::string key = testing::CreatePrincipal(data, "admin-1", "org_admin",
+                                                   {"--organization", "organizations/org-1"});
+  // Buckets of 5, refilled once in 1000 s: per principal, and per address for failed
+  // authentication and for logins (which take --rate-limit and --rate-burst unless given their
+  // own), so the test does not depend on timing.
+  testing::OdrdProcess server(data, {"--rate-limit", "0.001", "--rate-burst", "5"});
+  auto channel = grpc::CreateChannel(server.address(), grpc::InsecureChannelCredentials());
+  auto auth = v1::AuthService::NewStub(channel);
+
+  int unauthenticated = 0, exhausted = 0;
+  for (int i = 0; i < 20; ++i) {
+    v1::Principal p;
+    grpc::Status s = auth->GetCaller(RawContext({absl::StrCat("Bearer garbage.", i)}).get(),
+                                     v1::GetCallerRequest(), &p);
+    if (s.error_code() == grpc::StatusCode::UNAUTHENTICATED) {
+      ++unauthenticated;
+    } else if (s.error_code() == grpc::StatusCode::RESOURCE_EXHAUSTED) {
+      ++exhausted;
+      EXPECT_EQ(Reason(s), "RATE_LIMITED");
+    } else {
+      ADD_FAILURE() << "bad token " << i << ": " << Describe(s);
+    }
+  }
+  EXPECT_EQ(unauthenticated, 5);  // the burst
+  EXPECT_EQ(exhausted, 15);       // the flood went past the failed-authentication limit
+
+  // A login from the same address still works, and so does its token.
+  const auto login = [&](const std::string& api_key, v1::CreateTokenResponse* resp) {
+    v1::CreateTokenRequest req;
+    req.set_principal("principals/admin-1");
+    req.set_api_key(api_key);
+    return auth->CreateToken(RawContext({}).get(), req, resp);
+  };
+  v1::CreateTokenResponse token;
+  grpc::Status s = login(key, &token);
+  ASSERT_TRUE(s.ok()) << Describe(s);
+  v1::Principal p;
+  s = auth->GetCaller(testing::AuthedContext(token.access_token()).get(), v1::GetCallerRequest(),
+                      &p);
+  ASSERT_TRUE(s.ok()) << Describe(s);
+  EXPECT_EQ(p.name(), "principals/admin-1");
+
+  // Logins have a limit of their own: every attempt counts, the successful one above included.
+  for (int i = 0; i < 4; ++i) {
+    v1::CreateTokenResponse r;
+    s = login("odr_wrong", &r);
+    EXPECT_EQ(s.error_code(), grpc::StatusCode::UNAUTHENTICATED) << i << ": " << Describe(s);
+  }
+  v1::CreateTokenResponse r;
+  s = login(key, &r);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED) << Describe(s);
+  EXPECT_EQ(Reason(s), "RATE_LIMITED");
+  EXPECT_THAT(s.error_message(), HasSubstr("token requests"));
+}
+
+// Behind a trusted proxy, the per-address limits count the client address it forwards in
+// x-real-ip: two clients behind it have two buckets (IPv6 clients one per /64). From a peer that is
+// not trusted the header is ignored: everyone is the peer.
+TEST(AddressLimitTest, TrustedProxyForwardsTheClientAddress) {
+  testing::TempDir dir;
+  // Failed authentication: buckets of 3, refilled once in 1000 s.
+  const std::vector<std::string> limits = {"--auth-failure-rate-limit", "0.001",
+                                           "--auth-failure-rate-burst", "3"};
+  // A call with a bad token, from `client` (x-real-ip) if not empty.
+  const auto bad_call = [](v1::AuthService::Stub* auth, const std::string& client) {
+    auto ctx = RawContext({"Bearer garbage"});
+    if (!client.empty()) ctx->AddMetadata("x-real-ip", client);
+    v1::Principal p;
+    return auth->GetCaller(ctx.get(), v1::GetCallerRequest(), &p).error_code();
+  };
+  constexpr auto kUnauthenticated = grpc::StatusCode::UNAUTHENTICATED;
+  constexpr auto kExhausted = grpc::StatusCode::RESOURCE_EXHAUSTED;
+  {
+    std::vector<std::string> args = limits;
+    args.insert(args.end(), {"--trusted-proxy", "10.9.0.0/16", "--trusted-proxy", "127.0.0.1/32"});
+    testing::OdrdProcess server(dir.file("trusted"), args);
+    auto auth = v1::AuthService::NewStub(
+        grpc::CreateChannel(server.address(), grpc::InsecureChannelCredentials()));
+    for (int i = 0; i < 3; ++i) EXPECT_EQ(bad_call(auth.get(), "203.0.113.7"), kUnauthenticated);
+    EXPECT_EQ(bad_call(auth.get(), "203.0.113.7"), kExhausted);
+    // Another client behind the same proxy: a bucket of its own.
+    for (int i = 0; i < 3; ++i) EXPECT_EQ(bad_call(auth.get(), "198.51.100.20"), kUnauthenticated);
+    EXPECT_EQ(bad_call(auth.get(), "198.51.100.20"), kExhausted);
+    // IPv6 clients count by /64.
+    for (int i = 0; i < 3; ++i) {
+      EXPECT_EQ(bad_call(auth.get(), "2001:db8:1:2::a"), kUnauthenticated);
+    }
+    EXPECT_EQ(bad_call(auth.get(), "2001:db8:1:2::b"), kExhausted);
+    EXPECT_EQ(bad_call(auth.get(), "2001:db8:1:3::a"), kUnauthenticated);
+    // The proxy's own calls (no header, or one that is not an address) are the proxy's bucket,
+    // untouched so far.
+    EXPECT_EQ(bad_call(auth.get(), ""), kUnauthenticated);
+    EXPECT_EQ(bad_call(auth.get(), "not-an-address"), kUnauthenticated);
+    EXPECT_EQ(bad_call(auth.get(), ""), kUnauthenticated);
+    EXPECT_EQ(bad_call(auth.get(), ""), kExhausted);
+    // A login from a client whose failures are exhausted still works (logins: their own limit).
+    v1::CreateTokenRequest req;
+    req.set_principal("principals/nobody");
+    req.set_api_key("odr_wrong");
+    v1::CreateTokenResponse resp;
+    auto ctx = RawContext({});
+    ctx->AddMetadata("x-real-ip", "203.0.113.7");
+    EXPECT_EQ(auth->CreateToken(ctx.get(), req, &resp).error_code(), kUnauthenticated);
+  }
+  {
+    // Without --trusted-proxy: the header is ignored, every call is 127.0.0.1's.
+    testing::OdrdProcess server(dir.file("direct"), limits);
+    auto auth = v1::AuthService::NewStub(
+        grpc::CreateChannel(server.address(), grpc::InsecureChannelCredentials()));
+    for (int i = 0; i < 3; ++i) EXPECT_EQ(bad_call(auth.get(), "203.0.113.7"), kUnauthenticated);
+    EXPECT_EQ(bad_call(auth.get(), "198.51.100.20"), kExhausted);
+    EXPECT_EQ(bad_call(auth.get(), ""), kExhausted);
+  }
+}
+
+TEST(AddressLimitTest, TrustedProxyMustBeAnAddressRange) {
+  testing::TempDir dir;
+  testing::CommandResult r =
+      testing::RunCommand({ODRD_PATH, "--listen", "127.0.0.1:0", "--data-dir", dir.file("data"),
+                           "--trusted-proxy", "10.1.2.3/8"});
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_THAT(r.err, AllOf(HasSubstr("--trusted-proxy"), HasSubstr("10.0.0.0/8")));
+  r = testing::RunCommand({ODRD_PATH, "--listen", "127.0.0.1:0", "--data-dir", dir.file("data"),
+                           "--trusted-proxy", "nginx.internal"});
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_THAT(r.err, HasSubstr("nginx.internal"));
+}
+
+// ---------------------------------------------------------------------------------------------
 // 6. Message-size limit.
 
 TEST(MessageSizeTest, OversizedRequestIsResourceExhaustedAndServerKeepsServing) {
@@ -772,6 +920,189 @@ TEST(MessageSizeTest, OversizedRequestIsResourceExhaustedAndServerKeepsServing) 
   grpc::Status s = auth->GetCaller(testing::AuthedContext(token).get(), {}, &p);
   ASSERT_TRUE(s.ok()) << Describe(s);
   EXPECT_EQ(p.name(), "principals/admin-1");
+}
+
+// ---------------------------------------------------------------------------------------------
+// 7. File modes (issue 17, item 9): the data dir holds ID numbers, phones and privileged offers.
+
+// Sets the process's umask (which children inherit) for its lifetime.
+class ScopedUmask {
+ public:
+  explicit ScopedUmask(mode_t mask) : old_(::umask(mask)) {}
+  ~ScopedUmask() { ::umask(old_); }
+  ScopedUmask(const ScopedUmask&) = delete;
+  ScopedUmask& operator=(const ScopedUmask&) = delete;
+
+ private:
+  mode_t old_;
+};
+
+// The mode bits of `path` (-1 if it cannot be read).
+int ModeOf(const std::string& path) {
+  struct stat st;
+  if (::lstat(path.c_str(), &st) != 0) return -1;
+  return static_cast<int>(st.st_mode & 07777);
+}
+
+// Every directory under `root` (and `root`) that is not 0700 and every other entry that is not
+// 0600, with its mode; entries named in `skip` are left out. Entries that vanish meanwhile (an
+// upload's staging file) are ignored.
+std::vector<std::string> NotPrivate(const std::string& root, const std::set<std::string>& skip) {
+  std::vector<std::string> out;
+  const auto check = [&out](const std::filesystem::path& p) {
+    struct stat st;
+    if (::lstat(p.c_str(), &st) != 0) return;
+    const mode_t want = S_ISDIR(st.st_mode) ? 0700 : 0600;
+    if ((st.st_mode & 07777) != want) {
+      out.push_back(absl::StrFormat("%s %04o", p.string(), st.st_mode & 07777));
+    }
+  };
+  check(root);
+  std::error_code ec;
+  for (auto it = std::filesystem::recursive_directory_iterator(root, ec);
+       !ec && it != std::filesystem::recursive_directory_iterator(); it.increment(ec)) {
+    if (skip.count(it->path().filename().string()) == 0) check(it->path());
+  }
+  return out;
+}
+
+// A case of zhang (a citizen) before org1 with one uploaded evidence file, on the odrd at
+// `address`; `keys` are the API keys of "platform" and "zhang".
+void CreateCaseWithEvidence(const std::string& address,
+                            const std::map<std::string, std::string>& keys) {
+  auto channel = grpc::CreateChannel(address, grpc::InsecureChannelCredentials());
+  const std::string platform = testing::IssueToken(channel, "platform", keys.at("platform"));
+  const std::string zhang = testing::IssueToken(channel, "zhang", keys.at("zhang"));
+  v1::Organization org;
+  grpc::Status s = v1::RosterService::NewStub(channel)->CreateOrganization(
+      testing::AuthedContext(platform).get(), testing::ZhujiOrganization("org1"), &org);
+  ASSERT_TRUE(s.ok()) << Describe(s);
+  v1::CreateCaseRequest create;
+  *create.mutable_case_() = testing::ZhangAgainstLi("org1");
+  v1::Case created;
+  s = v1::CaseService::NewStub(channel)->CreateCase(testing::AuthedContext(zhang).get(), create,
+                                                    &created);
+  ASSERT_TRUE(s.ok()) << Describe(s);
+
+  const std::string bytes = testing::RandomBytes(5000, 17);
+  auto evidence = v1::EvidenceService::NewStub(channel);
+  auto ctx = testing::AuthedContext(zhang);
+  v1::UploadEvidenceResponse resp;
+  auto writer = evidence->UploadEvidence(ctx.get(), &resp);
+  v1::UploadEvidenceRequest req;
+  v1::UploadEvidenceStart* start = req.mutable_start();
+  start->set_parent(created.name());
+  start->set_upload_id("u1");
+  start->mutable_evidence()->set_file_name("report.pdf");
+  start->mutable_evidence()->set_media_type("application/pdf");
+  start->set_size_bytes(static_cast<int64_t>(bytes.size()));
+  start->set_sha256(testing::Sha256Hex(bytes));
+  req.set_write_offset(0);
+  req.set_data(bytes);
+  req.set_finish_write(true);
+  writer->Write(req);
+  writer->WritesDone();
+  s = writer->Finish();
+  ASSERT_TRUE(s.ok()) << Describe(s);
+  EXPECT_EQ(resp.committed_size(), static_cast<int64_t>(bytes.size()));
+}
+
+// Under umask 022: `odrd admin` creates the data dir 0700 and odr.db 0600; odrd serving it keeps
+// every directory 0700 and every file 0600 (odr.db and its -wal and -shm, keys, evidence blobs,
+// the port file); so do `odrd backup` and `odrd restore`.
+TEST(FileModeTest, EverythingOdrdCreatesIsPrivateUnderUmask022) {
+  ScopedUmask mask(022);
+  testing::TempDir dir;
+  const std::string data = dir.file("srv/odr");  // neither exists yet
+  // Not through testing::OdrdAdmin, which makes the directory itself.
+  testing::CommandResult r =
+      testing::RunCommand({ODRD_PATH, "admin", "create-principal", "--id", "platform", "--role",
+                           "platform_admin", "--data-dir", data});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::map<std::string, std::string> keys;
+  keys["platform"] = r.out.substr(0, r.out.find('\n'));
+  EXPECT_EQ(ModeOf(dir.file("srv")), 0700);
+  EXPECT_EQ(ModeOf(data), 0700);
+  EXPECT_EQ(ModeOf(data + "/odr.db"), 0600);
+  keys["zhang"] =
+      testing::CreatePrincipal(data, "zhang", "citizen", {"--id-number", testing::kIdZhang});
+
+  // The harness writes its log (odrd.log) into the data dir itself; odrd writes the port file.
+  testing::OdrdProcess server(data, {"--rate-limit", "0"});
+  CreateCaseWithEvidence(server.address(), keys);
+  EXPECT_EQ(ModeOf(data + "/odr.db"), 0600);
+  EXPECT_EQ(ModeOf(data + "/odr.db-wal"), 0600);
+  EXPECT_EQ(ModeOf(data + "/odr.db-shm"), 0600);
+  EXPECT_EQ(ModeOf(data + "/port"), 0600);
+  int blobs = 0;
+  for (const auto& e : std::filesystem::recursive_directory_iterator(data + "/evidence/blobs")) {
+    if (e.is_regular_file()) ++blobs;
+  }
+  EXPECT_EQ(blobs, 1);
+  EXPECT_THAT(NotPrivate(data, {"odrd.log"}), ::testing::IsEmpty());
+
+  // A backup (taken while odrd serves) and a data dir restored from it.
+  r = testing::RunCommand({ODRD_PATH, "backup", "--data-dir", data, dir.file("backups/b1")});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(ModeOf(dir.file("backups")), 0700);
+  EXPECT_THAT(NotPrivate(dir.file("backups/b1"), {}), ::testing::IsEmpty());
+  r = testing::RunCommand(
+      {ODRD_PATH, "restore", "--data-dir", dir.file("restored/odr"), dir.file("backups/b1")});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_THAT(NotPrivate(dir.file("restored"), {}), ::testing::IsEmpty());
+}
+
+// Under umask 022, odrd serving a data dir that does not exist yet creates it (and its parent)
+// 0700, and everything in it private.
+TEST(FileModeTest, OdrdCreatesItsDataDirPrivate) {
+  ScopedUmask mask(022);
+  testing::TempDir dir;
+  const std::string data = dir.file("fresh/odr");
+  testing::OdrdProcess server(testing::OdrdProcess::RunDir{dir.path()}, data);
+  auto channel = grpc::CreateChannel(server.address(), grpc::InsecureChannelCredentials());
+  v1::Principal p;
+  grpc::Status s = v1::AuthService::NewStub(channel)->GetCaller(testing::AuthedContext("").get(),
+                                                                v1::GetCallerRequest(), &p);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::UNAUTHENTICATED) << Describe(s);
+  EXPECT_EQ(ModeOf(dir.file("fresh")), 0700);
+  EXPECT_EQ(ModeOf(data), 0700);
+  EXPECT_EQ(ModeOf(data + "/odr.db"), 0600);
+  EXPECT_EQ(ModeOf(data + "/odr.db-wal"), 0600);
+  EXPECT_EQ(ModeOf(data + "/odr.db-shm"), 0600);
+  EXPECT_THAT(NotPrivate(data, {}), ::testing::IsEmpty());
+}
+
+// odrd refuses to start on a database others may read, naming the file and the fix; a data dir
+// others may enter is a warning in the log.
+TEST(FileModeTest, RefusesADatabaseOthersMayRead) {
+  constexpr char kTimeout[] = "/usr/bin/timeout";
+  if (!std::filesystem::exists(kTimeout)) GTEST_SKIP() << "needs " << kTimeout;
+  ScopedUmask mask(022);
+  testing::TempDir dir;
+  const std::string data = dir.file("data");
+  testing::CreatePrincipal(data, "platform", "platform_admin");
+  ::chmod(data.c_str(), 0755);
+  const std::string db = data + "/odr.db";
+  ASSERT_EQ(::chmod(db.c_str(), 0644), 0);
+  // (Today's odrd would serve: `timeout` ends it, and the test fails instead of hanging.)
+  const auto start = std::chrono::steady_clock::now();
+  testing::CommandResult r =
+      testing::RunCommand({kTimeout, "-k", "5", "20", ODRD_PATH, "--listen", "127.0.0.1:0",
+                           "--data-dir", data, "--shutdown-grace", "1"});
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(15));
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_THAT(r.err, AllOf(HasSubstr("start_failed"), HasSubstr(db), HasSubstr("0644"),
+                           HasSubstr("chmod 600")));
+  EXPECT_EQ(ModeOf(db), 0644);  // odrd does not change it behind the operator's back
+
+  ASSERT_EQ(::chmod(db.c_str(), 0600), 0);
+  {
+    testing::OdrdProcess server(data);
+    EXPECT_EQ(server.Stop(), 0);
+    const std::string log = ReadBytes(server.log_path());
+    EXPECT_THAT(
+        log, AllOf(HasSubstr("data_dir_mode"), HasSubstr("0755"), HasSubstr("chmod 700 " + data)));
+  }
 }
 
 }  // namespace

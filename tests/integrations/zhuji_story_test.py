@@ -279,7 +279,14 @@ class ZhujiStoryTest(OdrdTestCase):
         queue = self.court("queue")["confirmations"]
         self.assertEqual([c["name"] for c in queue], [confirmation])
         bundle_file = os.path.join(self.tmp, "bundle.json")
-        summary = self.court("bundle", confirmation, "--file", bundle_file)
+        # The keys the court pinned out of band (docs/evidence.md, docs/confirmation.md).
+        log_key = os.path.join(self.tmp, "log.key")
+        agreement_key = os.path.join(self.tmp, "agreement.key")
+        for path, what in ((log_key, "log-key"), (agreement_key, "agreement-key")):
+            with open(path, "w", encoding="utf-8") as f:
+                f.write(self.admin(what) + "\n")
+        keys = ("--log-key", log_key, "--agreement-key", agreement_key)
+        summary = self.court("bundle", confirmation, "--file", bundle_file, *keys)
         self.assertEqual(summary["problems"], [])
         self.assertTrue(summary["signaturesVerified"], summary)
         self.assertEqual(len(summary["signatures"]), 4)
@@ -289,6 +296,29 @@ class ZhujiStoryTest(OdrdTestCase):
         for e in summary["evidence"]:
             self.assertRegex(e["sha256"], r"^[0-9a-f]{64}$")
             self.assertGreater(e["proofHashes"], 0, e)
+            self.assertTrue(e["proofOk"], e)
+        # Offline, the saved bundle verifies the same; every change to a proof is caught.
+        self.assertEqual(self.court("verify-bundle", bundle_file, *keys)["problems"], [])
+        with open(bundle_file, encoding="utf-8") as f:
+            saved = json.load(f)
+        tampering = {
+            "leaf": lambda e: e["proof"].__setitem__(
+                "leafData", e["proof"]["leafData"].replace("size: ", "size: 1")),
+            "path": lambda e: e["proof"].__setitem__(
+                "inclusionPath", list(reversed(e["proof"]["inclusionPath"])) + [
+                    e["proof"]["inclusionPath"][0]]),
+            "checkpoint": lambda e: e["proof"].__setitem__(
+                "checkpoint", e["proof"]["checkpoint"].replace("\n", "\n1", 1)),
+            "hash": lambda e: e.__setitem__("sha256", "0" * 64),
+        }
+        for what, change in tampering.items():
+            bad = json.loads(json.dumps(saved))
+            change(bad["evidence"][0])
+            bad_file = os.path.join(self.tmp, f"bundle-{what}.json")
+            with open(bad_file, "w", encoding="utf-8") as f:
+                json.dump(bad, f)
+            refused = self.court("verify-bundle", bad_file, *keys, expect=1)
+            self.assertIn("bundle: " + bad["evidence"][0]["evidence"], refused.stderr, what)
         with open(bundle_file, encoding="utf-8") as f:
             bundle_text = f.read()
         # The whole bundle as JSON (also with \u escapes, should a writer use them).

@@ -5,7 +5,9 @@
 
 #include <set>
 
+#include "server/domain/authorization.h"
 #include "server/domain/errors.h"
+#include "server/domain/validation.h"
 #include "storage/access_log.h"
 #include "storage/migrations.h"
 #include "storage/principal_store.h"
@@ -159,6 +161,52 @@ TEST_F(SqliteCaseStoreTest, IdempotentCreate) {
   EXPECT_EQ(c.status().code(), absl::StatusCode::kAlreadyExists);
   EXPECT_EQ(ErrorReason(c.status()), "REQUEST_ID_REUSED");
   EXPECT_EQ(Count("SELECT COUNT(*) FROM cases"), 1);
+}
+
+// request_ids are remembered for domain::kRequestIdRetention (7 days, AIP-155), then forgotten: the
+// same key is a new request, and expired keys are deleted by later writes (issue 17 item 3).
+TEST_F(SqliteCaseStoreTest, RequestIdsExpireAfterTheRetentionPeriod) {
+  auto a = store_->CreateCase(odr::testing::MedicalCase(), Ctx("req-1", "fp-a"));
+  ASSERT_TRUE(a.ok()) << a.status();
+  clock_.Advance(domain::kRequestIdRetention - absl::Seconds(1));
+  auto b = store_->CreateCase(odr::testing::MedicalCase(), Ctx("req-1", "fp-a"));
+  ASSERT_TRUE(b.ok()) << b.status();
+  EXPECT_EQ(b->id, a->id);
+  clock_.Advance(absl::Seconds(2));
+  auto c = store_->CreateCase(odr::testing::MedicalCase(), Ctx("req-1", "fp-a"));
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_NE(c->id, a->id);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM cases"), 2);
+  // The key now stands for the new case; the expired record was replaced.
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM idempotency_keys"), 1);
+  auto d = store_->CreateCase(odr::testing::MedicalCase(), Ctx("req-1", "fp-a"));
+  ASSERT_TRUE(d.ok()) << d.status();
+  EXPECT_EQ(d->id, c->id);
+  // Another key, written after the first expired, deletes it.
+  ASSERT_TRUE(store_->CreateCase(odr::testing::MedicalCase(), Ctx("req-2", "fp-b")).ok());
+  clock_.Advance(domain::kRequestIdRetention + absl::Seconds(1));
+  ASSERT_TRUE(store_->CreateCase(odr::testing::MedicalCase(), Ctx("req-3", "fp-c")).ok());
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM idempotency_keys"), 1);
+}
+
+// A retry is authorized again against the case as it is now (ctx.authorize) and appends a read
+// record when ctx.rpc is set.
+TEST_F(SqliteCaseStoreTest, ARetryIsAuthorizedAgainAndRecordedAsARead) {
+  domain::MutationContext ctx = Ctx("req-1", "fp-a");
+  ctx.rpc = "/odr.v1.CaseService/CreateCase";
+  bool allow = true;
+  ctx.authorize = [&allow](const domain::Case& k) {
+    return allow ? absl::OkStatus() : domain::CaseNotFoundError(k.id);
+  };
+  auto a = store_->CreateCase(odr::testing::MedicalCase(), ctx);
+  ASSERT_TRUE(a.ok()) << a.status();
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM access_log WHERE action = 'change'"), 1);
+  ASSERT_TRUE(store_->CreateCase(odr::testing::MedicalCase(), ctx).ok());
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM access_log WHERE action = 'read'"), 1);
+  allow = false;
+  auto denied = store_->CreateCase(odr::testing::MedicalCase(), ctx);
+  EXPECT_EQ(denied.status().code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM access_log WHERE action = 'read'"), 1);
 }
 
 TEST_F(SqliteCaseStoreTest, FailedCreateWritesNothing) {

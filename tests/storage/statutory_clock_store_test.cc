@@ -161,7 +161,8 @@ class StatutoryClockStoreTest : public ::testing::Test {
         [](const domain::Case&, const domain::Availability&, domain::Appointment* x) {
           x->audience = domain::EventAudience::kApplicantSide;
           return absl::OkStatus();
-        });
+        },
+        /*may_see=*/nullptr);
     EXPECT_TRUE(booked.ok()) << booked.status();
     return booked.value_or(domain::Appointment{});
   }
@@ -524,7 +525,7 @@ TEST_F(StatutoryClockStoreTest, AppointmentRemindersFireAndFollowChanges) {
   };
   ASSERT_TRUE(schedule_
                   ->Reschedule(id, moved.id, {China(2031, 3, 14, 9), China(2031, 3, 14, 10)},
-                               std::nullopt, "mediator-1", allow, no_check)
+                               std::nullopt, "mediator-1", allow, no_check, /*may_see=*/nullptr)
                   .ok());
 
   clock_.Set(China(2031, 3, 11, 9));  // 24 h before `kept`

@@ -20,6 +20,15 @@ class OdrdProcess {
   // `data_dir`/odrd.log.
   explicit OdrdProcess(const std::string& data_dir, std::vector<std::string> extra_args = {},
                        std::vector<std::string> extra_env = {});
+  // Where the port file and the log go when odrd is to create its data dir itself.
+  struct RunDir {
+    std::string path;  // an existing directory outside the data dir
+  };
+  // Like the constructor above, but nothing is created in or for `data_dir` beforehand (odrd
+  // creates it): the port file and the log (odrd.log) go to `run_dir.path`. The child inherits
+  // this process's umask. (`run_dir` comes first so that a braced list never picks this one.)
+  OdrdProcess(const RunDir& run_dir, const std::string& data_dir,
+              std::vector<std::string> extra_args = {});
   // Stops the server if still running.
   ~OdrdProcess();
 

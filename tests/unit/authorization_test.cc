@@ -64,6 +64,47 @@ TEST(AuthorizationTest, HiddenIsNotFoundVisibleButForbiddenIsPermissionDenied) {
             absl::StatusCode::kNotFound);
 }
 
+// A mediator only proposed may see the case and answer the proposal, nothing that runs it (OMR
+// Arts. 12-13: it accepts, declaring no conflict, before it mediates). Issue 17 item 1.
+TEST(AuthorizationTest, AProposedMediatorSeesTheCaseButDoesNotRunIt) {
+  Case k = TheCase();
+  MediatorAssignment a;
+  a.organization_id = "org-1";
+  a.mediator_id = "med-1";
+  a.principal_id = "m1";
+  a.state = AssignmentState::kProposed;
+  k.assignments = {a};
+  const Principal m{"m1", Role::kMediator};
+  EXPECT_TRUE(AuthorizeCase(m, k, CaseOperation::kRead).ok());
+  EXPECT_TRUE(AuthorizeCase(m, k, CaseOperation::kRespondToAssignment).ok());
+  for (CaseOperation op :
+       {CaseOperation::kUpdate, CaseOperation::kClose, CaseOperation::kReplaceMediator,
+        CaseOperation::kAddEvidence, CaseOperation::kBookAppointment,
+        CaseOperation::kManageAppointments, CaseOperation::kManageClock,
+        CaseOperation::kDraftAgreement, CaseOperation::kSignAgreement,
+        CaseOperation::kRecordPerformance, CaseOperation::kRecordOffer}) {
+    EXPECT_EQ(AuthorizeCase(m, k, op).code(), absl::StatusCode::kPermissionDenied)
+        << static_cast<int>(op);
+  }
+  EvidenceRecord hidden;
+  hidden.case_id = k.id;
+  hidden.uploader_id = "someone-else";
+  hidden.visibility = EvidenceVisibility::kMediatorOnly;
+  EXPECT_FALSE(MaySeeEvidence(m, k, hidden));
+  EXPECT_TRUE(MaySeeAudience(m, k, EventAudience::kAll));
+  EXPECT_TRUE(MaySeeAudience(m, k, EventAudience::kStaff));
+  EXPECT_FALSE(MaySeeAudience(m, k, EventAudience::kApplicantSide));
+  EXPECT_FALSE(MaySeeAudience(m, k, EventAudience::kRespondentSide));
+
+  k.assignments[0].state = AssignmentState::kAccepted;
+  for (CaseOperation op : {CaseOperation::kUpdate, CaseOperation::kClose,
+                           CaseOperation::kAddEvidence, CaseOperation::kDraftAgreement}) {
+    EXPECT_TRUE(AuthorizeCase(m, k, op).ok()) << static_cast<int>(op);
+  }
+  EXPECT_TRUE(MaySeeEvidence(m, k, hidden));
+  EXPECT_TRUE(MaySeeAudience(m, k, EventAudience::kRespondentSide));
+}
+
 TEST(AuthorizationTest, CreateRules) {
   CaseData d = odr::testing::MedicalCase();
   EXPECT_TRUE(AuthorizeCreate(Citizen(odr::testing::kIdZhang), d).ok());

@@ -53,6 +53,9 @@ TEST(EvidenceRulesTest, EachBadFieldIsNamed) {
       {[](UploadDeclaration* d) { d->file_name = "a\\b.pdf"; }, "start.evidence.file_name"},
       {[](UploadDeclaration* d) { d->file_name = ".."; }, "start.evidence.file_name"},
       {[](UploadDeclaration* d) { d->file_name = "x\u202e.pdf"; }, "start.evidence.file_name"},
+      {[](UploadDeclaration* d) { d->file_name = ".bashrc"; }, "start.evidence.file_name"},
+      {[](UploadDeclaration* d) { d->file_name = "-rf"; }, "start.evidence.file_name"},
+      {[](UploadDeclaration* d) { d->file_name = "a\rb.pdf"; }, "start.evidence.file_name"},
       {[](UploadDeclaration* d) { d->file_name = std::string(256, 'a'); },
        "start.evidence.file_name"},
       {[](UploadDeclaration* d) { d->media_type = ""; }, "start.evidence.media_type"},
@@ -82,6 +85,38 @@ TEST(EvidenceRulesTest, EachBadFieldIsNamed) {
   EXPECT_THAT(Fields(ValidateUploadDeclaration(&d, small)), ElementsAre("start.size_bytes"));
 }
 
+TEST(EvidenceRulesTest, FileNamesAreNotHiddenNotOptionsAndShowWhatTheyAre) {
+  for (const std::string good : {"出院小结.pdf", "scan (1).pdf", "a.b.c", "x-y_z.pdf", "_.bashrc",
+                                 "a..b", "张三 - 病历.jpg", "\U0001F468\u200D\U0001F469.png"}) {
+    EXPECT_EQ(CheckEvidenceFileName(good), "") << good;
+  }
+  EXPECT_EQ(CheckEvidenceFileName(std::string(255, 'a')), "");
+  // Hidden files and what a shell or program would take for options once downloaded.
+  for (const std::string bad : {".bashrc", ".", "..", ".x.pdf", "-rf", "--help", "-"}) {
+    EXPECT_EQ(CheckEvidenceFileName(bad), "must not start with '.' or '-' (rename the file)")
+        << bad;
+  }
+  // Paths.
+  for (const std::string bad : {"a/b.pdf", "/etc/passwd", "a\\b.pdf", "x/"}) {
+    EXPECT_EQ(CheckEvidenceFileName(bad), "must be a file name without '/' or '\\'") << bad;
+  }
+  // Control characters (C0 with tab, CR and LF, DEL, C1), bidirectional formatting, the BOM.
+  for (const std::string bad :
+       {std::string("a\0b.pdf", 7), std::string("a\tb.pdf"), std::string("a\rb.pdf"),
+        std::string("a\nb.pdf"), std::string("\x1b[2J.pdf"), std::string("a\x7f.pdf"),
+        std::string("a\u0085.pdf"), std::string("a\u009b31m.pdf"), std::string("\u202egnp.exe"),
+        std::string("a\u202a.pdf"), std::string("a\u2066.pdf"), std::string("a\u2069.pdf"),
+        std::string("a\u200e.pdf"), std::string("a\u200f.pdf"), std::string("a\u061c.pdf"),
+        std::string("\ufeffa.pdf")}) {
+    EXPECT_EQ(CheckEvidenceFileName(bad), "must not contain control or text-direction characters")
+        << bad;
+  }
+  EXPECT_EQ(CheckEvidenceFileName(""), "is required");
+  EXPECT_EQ(CheckEvidenceFileName("   "), "must not be blank");
+  EXPECT_EQ(CheckEvidenceFileName("\xff.pdf"), "is not valid UTF-8");
+  EXPECT_THAT(CheckEvidenceFileName(std::string(256, 'a')), HasSubstr("at most 255"));
+}
+
 TEST(EvidenceRulesTest, ChunksAreAtMost64KiBAndSmallOnlyAtTheEnd) {
   constexpr int64_t kSize = 200'000;
   EXPECT_EQ(CheckChunk(0, 64 * 1024, kSize), "");
@@ -98,6 +133,12 @@ TEST(EvidenceRulesTest, MediatorOnlyEvidenceIsSeenByUploaderMediatorsAndAdminsOn
   k.id = "k1";
   k.data = odr::testing::MedicalCase();  // applicant kIdZhang; hospital's agent kIdLi
   k.mediator_ids = {"m1"};
+  // m1 accepted the case (a mediator only proposed sees no MEDIATOR_ONLY evidence:
+  // AuthorizationTest.AProposedMediatorSeesTheCaseButDoesNotRunIt).
+  MediatorAssignment accepted;
+  accepted.principal_id = "m1";
+  accepted.state = AssignmentState::kAccepted;
+  k.assignments = {accepted};
   Principal zhang{"zhang", Role::kCitizen};
   zhang.id_number = odr::testing::kIdZhang;
   Principal li{"li", Role::kCitizen};

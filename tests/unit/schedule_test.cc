@@ -476,3 +476,27 @@ TEST(ScheduleTest, KindAndAttendanceNamesRoundTrip) {
 
 }  // namespace
 }  // namespace odr::domain
+
+namespace odr::domain {
+namespace {
+
+// A session that took place stays on the record when the case ends or the mediator is released;
+// only those not yet started are cancelled (issue 17 item 10).
+TEST(AppointmentStateTest, HeldOnceAttendanceIsRecordedAndNeverCancelledOnRelease) {
+  const absl::Time nine = absl::FromUnixSeconds(1'800'000'000);
+  Appointment a;
+  a.slot = {nine, nine + absl::Hours(1)};
+  a.participants = {{"principals/m", Attendance::kUnrecorded}, {"applicants/0", {}}};
+  EXPECT_EQ(StateOf(a), AppointmentState::kScheduled);
+  EXPECT_TRUE(CancelledOnRelease(a, nine - absl::Seconds(1)));
+  EXPECT_FALSE(CancelledOnRelease(a, nine));                      // under way
+  EXPECT_FALSE(CancelledOnRelease(a, nine + absl::Minutes(90)));  // over
+  a.participants[1].attendance = Attendance::kNoShow;
+  EXPECT_EQ(StateOf(a), AppointmentState::kHeld);
+  a.cancelled = true;
+  EXPECT_EQ(StateOf(a), AppointmentState::kCancelled);
+  EXPECT_FALSE(CancelledOnRelease(a, nine - absl::Hours(1)));  // already cancelled
+}
+
+}  // namespace
+}  // namespace odr::domain

@@ -62,6 +62,40 @@ TEST(CheckTextTest, InvisibleAndDirectionCharacters) {
   EXPECT_EQ(CheckText("张三 \U0001F468\u200D\U0001F469", 1, 20, false), "");
 }
 
+TEST(ControlOrBidiTest, ControlsBidiFormattingAndTheBomButNothingElse) {
+  // C0 (tab, CR and LF included), DEL, C1, the bidirectional marks, embeddings, overrides and
+  // isolates, and the byte-order mark.
+  for (int32_t cp : {0x00,   0x07,   0x09,   0x0A,   0x0D,   0x1B,   0x1F,   0x7F,   0x80,
+                     0x85,   0x9B,   0x9F,   0x061C, 0x200E, 0x200F, 0x202A, 0x202B, 0x202C,
+                     0x202D, 0x202E, 0x2066, 0x2067, 0x2068, 0x2069, 0xFEFF}) {
+    EXPECT_TRUE(IsControlOrBidiCodePoint(cp)) << std::hex << cp;
+  }
+  // Printable ASCII and Latin-1, CJK, emoji, and the zero-width joiner of emoji sequences.
+  for (int32_t cp : {0x20, 0x41, 0x5C, 0x7E, 0xA0, 0xE9, 0x200D, 0x2029, 0x4E09, 0x1F600}) {
+    EXPECT_FALSE(IsControlOrBidiCodePoint(cp)) << std::hex << cp;
+  }
+  EXPECT_FALSE(IsControlOrBidiCodePoint(-1));
+}
+
+TEST(ControlOrBidiTest, DecodeUtf8CodePointAdvancesPastEachCharacterOrBadByte) {
+  const std::string s = "a\xe5\xbc\xa0\xff\u202e\U0001F600";  // a, 张, a bad byte, U+202E, 😀
+  std::vector<int32_t> got;
+  std::vector<size_t> ends;
+  for (size_t i = 0; i < s.size();) {
+    got.push_back(DecodeUtf8CodePoint(s, &i));
+    ends.push_back(i);
+  }
+  EXPECT_THAT(got, ElementsAre('a', 0x5F20, -1, 0x202E, 0x1F600));
+  EXPECT_THAT(ends, ElementsAre(1u, 4u, 5u, 8u, 12u));
+  // A truncated sequence: each of its bytes is bad on its own.
+  const std::string truncated = "\xe5\xbc";
+  size_t i = 0;
+  EXPECT_EQ(DecodeUtf8CodePoint(truncated, &i), -1);
+  EXPECT_EQ(i, 1u);
+  EXPECT_EQ(DecodeUtf8CodePoint(truncated, &i), -1);
+  EXPECT_EQ(i, 2u);
+}
+
 TEST(CheckPhoneTest, Formats) {
   EXPECT_EQ(CheckPhone("13800138000"), "");
   EXPECT_EQ(CheckPhone("138 0013 8000"), "");

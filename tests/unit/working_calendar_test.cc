@@ -4,6 +4,13 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <map>
+#include <string>
+
+#include "absl/strings/numbers.h"
 #include "server/domain/errors.h"
 #include "tests/testing/calendar.h"
 
@@ -106,6 +113,107 @@ TEST(WorkingCalendarTest, ParsesTheOperatorsFile) {
       ElementsAre("working_weekends"));
   EXPECT_THAT(Fields(ParseCalendarYear(R"({"year": 2031, "extra": 1})").status()),
               ElementsAre("extra"));
+}
+
+// The calendars the repository ships, tools/calendars/YYYY.json (tools/calendars/README.md names
+// each year's State Council notice), by the year in the file name.
+std::map<int, std::string> ShippedCalendarFiles() {
+  std::map<int, std::string> files;
+  const std::filesystem::path dir = std::filesystem::path(ODR_SOURCE_DIR) / "tools" / "calendars";
+  for (const auto& e : std::filesystem::directory_iterator(dir)) {
+    if (e.path().extension() != ".json") continue;
+    int year = 0;
+    if (!absl::SimpleAtoi(e.path().stem().string(), &year)) {
+      ADD_FAILURE() << e.path() << ": a calendar file is named YYYY.json";
+      continue;
+    }
+    std::ifstream in(e.path(), std::ios::binary);
+    EXPECT_TRUE(in) << e.path();
+    files[year] =
+        std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  }
+  return files;
+}
+
+// Every shipped year, read and checked as `odrd admin load-calendar` and odrd's start read them.
+WorkingCalendar ShippedCalendar() {
+  WorkingCalendar c;
+  for (const auto& [year, json] : ShippedCalendarFiles()) {
+    absl::StatusOr<CalendarYear> y = ParseCalendarYear(json);
+    EXPECT_TRUE(y.ok()) << year << ".json: " << y.status();
+    if (!y.ok()) continue;
+    absl::Status added = c.AddYear(*y);
+    EXPECT_TRUE(added.ok()) << year << ".json: " << added;
+  }
+  return c;
+}
+
+TEST(WorkingCalendarTest, ShippedCalendarsLoadAndEachIsTheYearItsFileNames) {
+  const std::map<int, std::string> files = ShippedCalendarFiles();
+  for (const auto& [year, json] : files) {
+    SCOPED_TRACE(::testing::Message() << "tools/calendars/" << year << ".json");
+    absl::StatusOr<CalendarYear> y = ParseCalendarYear(json);
+    ASSERT_TRUE(y.ok()) << y.status();
+    EXPECT_EQ(y->year, year);  // tools/run skips a file whose name's year is loaded
+    EXPECT_FALSE(y->holidays.empty());
+  }
+  // ShippedCalendar() fails the test for a day outside its year, a working weekend that is not a
+  // Saturday or Sunday, or a day listed twice.
+  const WorkingCalendar c = ShippedCalendar();
+  for (int year : {2023, 2024, 2025, 2026}) {
+    EXPECT_TRUE(files.count(year) > 0 && c.HasYear(year)) << year;
+  }
+}
+
+TEST(WorkingCalendarTest, ShippedCalendarsSayWhatTheNoticesSay) {
+  const WorkingCalendar c = ShippedCalendar();
+
+  // 国务院办公厅关于2026年部分节假日安排的通知, 国办发明电〔2025〕7号, 2025-11-04.
+  // Item 7, 国庆节: 10月1日(周四)至7日(周三)放假调休, 共7天.
+  //   9月20日(周日)、10月10日(周六)上班.
+  for (int d = 1; d <= 7; ++d) EXPECT_FALSE(*c.IsWorkingDay(D(2026, 10, d))) << "10-" << d;
+  EXPECT_TRUE(*c.IsWorkingDay(D(2026, 10, 8)));   // the Thursday after
+  EXPECT_TRUE(*c.IsWorkingDay(D(2026, 9, 20)));   // a Sunday worked
+  EXPECT_TRUE(*c.IsWorkingDay(D(2026, 10, 10)));  // a Saturday worked
+  EXPECT_TRUE(c.IsWorkingWeekend(D(2026, 10, 10)));
+  // 3 working days after Wed 09-30: Thu 10-08, Fri 10-09, Sat 10-10 (worked); nothing provisional.
+  bool provisional = false;
+  EXPECT_EQ(*c.AddWorkingDays(D(2026, 9, 30), 3, &provisional), D(2026, 10, 10));
+  EXPECT_FALSE(provisional);
+  // Item 2, 春节: 2月15日(周日)至23日(周一)放假调休, 共9天.
+  //   2月14日(周六)、2月28日(周六)上班.
+  for (int d = 15; d <= 23; ++d) EXPECT_TRUE(c.IsHoliday(D(2026, 2, d))) << "02-" << d;
+  EXPECT_TRUE(*c.IsWorkingDay(D(2026, 2, 14)));
+  EXPECT_TRUE(*c.IsWorkingDay(D(2026, 2, 28)));
+  // Item 1, 元旦: 1月1日(周四)至3日(周六)放假调休, 共3天. 1月4日(周日)上班.
+  EXPECT_FALSE(*c.IsWorkingDay(D(2026, 1, 2)));
+  EXPECT_TRUE(*c.IsWorkingDay(D(2026, 1, 4)));
+
+  // 国务院办公厅关于2025年部分节假日安排的通知, 国办发明电〔2024〕12号, 2024-11-12, the first
+  // after the amendment of 《全国年节及纪念日放假办法》 (one more day of 春节 and of 劳动节).
+  // Item 2, 春节: 1月28日(除夕)至2月4日放假调休, 共8天. 1月26日(周日)、2月8日(周六)上班.
+  for (absl::CivilDay d = D(2025, 1, 28); d <= D(2025, 2, 4); ++d) {
+    EXPECT_TRUE(c.IsHoliday(d)) << d;
+  }
+  EXPECT_TRUE(*c.IsWorkingDay(D(2025, 1, 26)));
+  EXPECT_TRUE(*c.IsWorkingDay(D(2025, 2, 8)));
+  // Item 6, 国庆节、中秋节: 10月1日(周三)至8日(周三)放假调休, 共8天.
+  EXPECT_FALSE(*c.IsWorkingDay(D(2025, 10, 8)));
+  EXPECT_TRUE(*c.IsWorkingDay(D(2025, 10, 9)));
+
+  // 国务院办公厅关于2024年部分节假日安排的通知, 国办发明电〔2023〕7号, 2023-10-25.
+  // Item 2, 春节: 2月10日至17日放假调休, 共8天. 2月4日(星期日)、2月18日(星期日)上班.
+  // New Year's Eve (Fri 02-09) is only suggested for paid annual leave: a working day.
+  EXPECT_TRUE(*c.IsWorkingDay(D(2024, 2, 9)));
+  EXPECT_FALSE(*c.IsWorkingDay(D(2024, 2, 10)));
+  EXPECT_TRUE(*c.IsWorkingDay(D(2024, 2, 18)));
+
+  // 国务院办公厅关于2023年部分节假日安排的通知, 国办发明电〔2022〕16号, 2022-12-08.
+  // Item 3, 清明节: 4月5日放假, 共1天 (a Wednesday).
+  // Item 6: 10月7日(星期六)、10月8日(星期日)上班.
+  EXPECT_FALSE(*c.IsWorkingDay(D(2023, 4, 5)));
+  EXPECT_TRUE(*c.IsWorkingDay(D(2023, 10, 7)));
+  EXPECT_TRUE(*c.IsWorkingDay(D(2023, 10, 8)));
 }
 
 }  // namespace

@@ -287,11 +287,154 @@ def load_ed25519():
         return None
 
 
-def check_bundle(b, bundle):
-    """The offline checks of a court bundle; returns (summary, problems)."""
+# --- The evidence log, verified offline (RFC 6962 / RFC 9162 Merkle proofs, C2SP signed notes) ---
+
+ROLE_NAMES = {1: "citizen", 2: "mediator", 3: "org_admin", 4: "court"}
+
+
+def _sha256(data):
+    return hashlib.sha256(data).digest()
+
+
+def leaf_hash(leaf):
+    return _sha256(b"\x00" + leaf)
+
+
+def node_hash(left, right):
+    return _sha256(b"\x01" + left + right)
+
+
+def root_from_inclusion(index, size, leaf_h, path):
+    """The root an RFC 9162 (2.1.3.2) inclusion proof leads to, or None if it is malformed."""
+    if index < 0 or index >= size:
+        return None
+    fn, sn, r = index, size - 1, leaf_h
+    for p in path:
+        if sn == 0 or len(p) != 32:
+            return None
+        if fn & 1 or fn == sn:
+            r = node_hash(p, r)
+            while not fn & 1 and fn != 0:
+                fn >>= 1
+                sn >>= 1
+        else:
+            r = node_hash(r, p)
+        fn >>= 1
+        sn >>= 1
+    return r if sn == 0 else None
+
+
+def parse_verifier_key(vkey):
+    """(name, key hash, raw Ed25519 key) of `<name>+<8 hex>+<base64(0x01 || key)>`.
+
+    The name has no '+', but the base64 key may: split on the first two only."""
+    import base64
+    import binascii
+    parts = vkey.strip().split("+", 2)
+    if len(parts) != 3 or not parts[0] or not re.fullmatch(r"[0-9a-f]{8}", parts[1]):
+        raise ValueError("not <name>+<8 hex digits>+<base64 key>")
+    try:
+        key = base64.b64decode(parts[2], validate=True)
+    except binascii.Error:
+        raise ValueError("the key is not base64")
+    if len(key) != 33 or key[0] != 1:
+        raise ValueError("not an Ed25519 key (type byte 0x01 and 32 bytes)")
+    key_hash = _sha256(parts[0].encode("utf-8") + b"\n" + key)[:4]
+    if key_hash.hex() != parts[1]:
+        raise ValueError("the key hash does not match the name and key")
+    return parts[0], key_hash, key[1:]
+
+
+def open_checkpoint(note, vkey, Ed25519PublicKey):
+    """(origin, size, root) of a signed checkpoint note if the pinned key signed it, else raises."""
+    import base64
+    name, key_hash, raw = parse_verifier_key(vkey)
+    body, sep, sigs = note.rpartition("\n\n")
+    if not sep:
+        raise ValueError("not a signed note")
+    body += "\n"
+    verifier = Ed25519PublicKey.from_public_bytes(raw)
+    signed = False
+    for line in sigs.split("\n"):
+        if not line:
+            continue
+        m = re.fullmatch("\u2014 (\\S+) (\\S+)", line)
+        if not m:
+            raise ValueError("a malformed signature line")
+        sig = base64.b64decode(m.group(2))
+        if m.group(1) != name or sig[:4] != key_hash:
+            continue
+        verifier.verify(sig[4:], body.encode("utf-8"))  # raises InvalidSignature
+        signed = True
+    if not signed:
+        raise ValueError("no signature by the pinned log key")
+    lines = body.split("\n")
+    if len(lines) < 4 or lines[0] != name or not re.fullmatch(r"0|[1-9][0-9]*", lines[1]):
+        raise ValueError("not a checkpoint of this log")
+    root = base64.b64decode(lines[2], validate=True)
+    if len(root) != 32:
+        raise ValueError("the root is not 32 bytes")
+    return lines[0], int(lines[1]), root
+
+
+def parse_leaf(text):
+    """The fields of an `odr-evidence/v1` leaf (docs/evidence.md), or raises."""
+    lines = text.split("\n")
+    keys = ["case", "evidence", "sha256", "size", "media-type", "uploader-role", "time"]
+    if len(lines) != 9 or lines[0] != "odr-evidence/v1" or lines[8] != "":
+        raise ValueError("not an odr-evidence/v1 leaf")
+    fields = {}
+    for key, line in zip(keys, lines[1:8]):
+        prefix = key + ": "
+        if not line.startswith(prefix):
+            raise ValueError(f"the leaf has no {key}")
+        fields[key] = line[len(prefix):]
+    return fields
+
+
+def check_evidence(e, case_name, log_key, Ed25519PublicKey):
+    """Problems with one bundle evidence item, its proof checked against the pinned log key."""
+    p = e.proof
+    if not p.leaf_data or not p.checkpoint:
+        return ["no proof (leaf and signed checkpoint) in the bundle"]
+    try:
+        _, size, root = open_checkpoint(p.checkpoint, log_key, Ed25519PublicKey)
+    except Exception as x:  # ValueError, InvalidSignature
+        return [f"the checkpoint is not signed by the log key ({x or type(x).__name__})"]
+    if p.tree_size != size:
+        return ["the proof is not for the checkpoint's tree size"]
+    try:
+        leaf = parse_leaf(p.leaf_data)
+    except ValueError as x:
+        return [f"the leaf: {x}"]
+    problems = []
+    if leaf["evidence"] != e.evidence or leaf["case"] != case_name:
+        problems.append("the leaf is for other evidence or another case")
+    if leaf["sha256"] != e.sha256 or leaf["size"] != str(e.size_bytes):
+        problems.append("the bundle's SHA-256 or size is not what the log recorded")
+    if leaf["uploader-role"] != ROLE_NAMES.get(e.uploader_role, "?"):
+        problems.append("the uploader role is not what the log recorded")
+    r = root_from_inclusion(p.leaf_index, p.tree_size, leaf_hash(p.leaf_data.encode("utf-8")),
+                            list(p.inclusion_path))
+    if r is None or r != root:
+        problems.append("the inclusion proof does not lead to the checkpoint's root")
+    return problems
+
+
+def check_bundle(b, bundle, log_key=None, agreement_key=None):
+    """The offline checks of a court bundle; returns (summary, problems).
+
+    `log_key` is the evidence log's pinned verifier key and `agreement_key` the pinned agreement
+    key (raw 32 bytes); without them the evidence proofs, and whether the bundle's agreement key
+    is the right one, cannot be checked, and that is a problem too."""
     problems = []
     agreement = bundle.agreement
     public_key = bundle.agreement_public_key
+    if agreement_key is None:
+        problems.append("no agreement key pinned (--agreement-key): the bundle's own key is "
+                        "trusted")
+    elif agreement_key != public_key:
+        problems.append("the bundle's agreement key is not the pinned agreement key")
     key_id = hashlib.sha256(public_key).hexdigest()[:16]
     if len(public_key) != 32:
         problems.append(f"the agreement public key has {len(public_key)} bytes, not 32")
@@ -338,18 +481,17 @@ def check_bundle(b, bundle):
         problems.append("signatures pending: " + ", ".join(agreement.pending_signers))
 
     evidence = []
+    if bundle.evidence and log_key is None:
+        problems.append("no log key pinned (--log-key): evidence proofs not verified")
     for e in bundle.evidence:
         sha_ok = bool(HEX64.match(e.sha256))
-        # RFC 6962: the proof of a leaf in a tree of one leaf is empty; otherwise it is not.
-        proof_ok = (0 <= e.log_index < e.log_size and bool(HEX64.match(e.root_hash))
-                    and all(HEX64.match(h) for h in e.inclusion_proof)
-                    and (len(e.inclusion_proof) > 0 or e.log_size == 1)
-                    and len(e.inclusion_proof) <= max(1, (e.log_size - 1).bit_length()))
         if not sha_ok:
             problems.append(f"{e.evidence}: sha256 is not 64 lowercase hex digits")
-        if not proof_ok:
-            problems.append(f"{e.evidence}: no valid inclusion proof (log index {e.log_index} "
-                            f"of {e.log_size}, {len(e.inclusion_proof)} hashes)")
+        proof_problems = ["not checked"]
+        if log_key is not None and Ed25519PublicKey is not None:
+            proof_problems = check_evidence(e, bundle.case.name, log_key, Ed25519PublicKey)
+            problems.extend(f"{e.evidence}: {p}" for p in proof_problems)
+        proof_ok = not proof_problems
         evidence.append({"evidence": e.evidence, "sha256": e.sha256, "sizeBytes": e.size_bytes,
                          "logIndex": e.log_index, "logSize": e.log_size,
                          "proofHashes": len(e.inclusion_proof), "sha256Ok": sha_ok,
@@ -378,6 +520,34 @@ def check_bundle(b, bundle):
     return summary, problems
 
 
+def read_key_arg(value):
+    """A key given on the command line, or the first line of the file it names."""
+    if os.path.isfile(value):
+        with open(value, encoding="utf-8") as f:
+            return f.readline().strip()
+    return value.strip()
+
+
+def read_agreement_key(value):
+    """Raw 32 bytes of base64, or of the `ed25519 <base64>` line `odrd admin agreement-key` prints."""
+    import base64
+    import binascii
+    text = value
+    if os.path.isfile(value):
+        with open(value, encoding="utf-8") as f:
+            lines = [l.strip() for l in f if l.strip()]
+        text = next((l[len("ed25519 "):] for l in lines if l.startswith("ed25519 ")),
+                    lines[0] if lines else "")
+    try:
+        raw = base64.b64decode(text.strip(), validate=True)
+    except binascii.Error:
+        raw = b""
+    if len(raw) != 32:
+        raise UsageError("--agreement-key: not base64 of a 32-byte Ed25519 key, nor a file as "
+                         "`odrd admin agreement-key` prints it")
+    return raw
+
+
 def cmd_bundle(court, args):
     b = court.b
     bundle = court.call(court.confirmations.GetCourtBundle,
@@ -387,7 +557,37 @@ def cmd_bundle(court, args):
                   encoding="utf-8") as f:
             json.dump(to_json(b, bundle), f, ensure_ascii=False, indent=2)
             f.write("\n")
-    summary, problems = check_bundle(b, bundle)
+    log_key, agreement_key = bundle_keys(args)
+    summary, problems = check_bundle(b, bundle, log_key, agreement_key)
+    print_json(summary)
+    for p in problems:
+        print(f"bundle: {p}", file=sys.stderr)
+    return EXIT_FAILURE if problems else EXIT_OK
+
+
+def bundle_keys(args):
+    """The pinned keys given to `bundle` or `verify-bundle` (None where not given)."""
+    log_key = agreement_key = None
+    if args.log_key:
+        log_key = read_key_arg(args.log_key)
+        try:
+            parse_verifier_key(log_key)
+        except ValueError as x:
+            raise UsageError(f"--log-key: {x}")
+    if args.agreement_key:
+        agreement_key = read_agreement_key(args.agreement_key)
+    return log_key, agreement_key
+
+
+def cmd_verify_bundle(b, args):
+    try:
+        with open(args.file, encoding="utf-8") as f:
+            bundle = b.json_format.Parse(f.read(), b.confirmation_pb2.CourtBundle())
+    except (OSError, b.json_format.ParseError) as x:
+        print(f"verify-bundle: cannot read {args.file}: {x}", file=sys.stderr)
+        return EXIT_FAILURE
+    log_key, agreement_key = bundle_keys(args)
+    summary, problems = check_bundle(b, bundle, log_key, agreement_key)
     print_json(summary)
     for p in problems:
         print(f"bundle: {p}", file=sys.stderr)
@@ -482,6 +682,7 @@ COMMANDS = {
     "request-materials": (cmd_request_materials, "RequestMaterials"),
     "refuse": (cmd_refuse, "RefuseConfirmation"),
     "rule": (cmd_rule, "RuleConfirmation"),
+    "verify-bundle": (None, ""),
 }
 
 
@@ -542,6 +743,17 @@ def parser():
     bu = sub.add_parser("bundle", help="fetch and verify an application's court bundle")
     bu.add_argument("name", metavar="NAME", help="cases/CASE/confirmations/ID")
     bu.add_argument("--file", help="also save the whole bundle here, as protobuf JSON")
+    bu.add_argument("--log-key", help="the evidence log's verifier key (pinned; `odrd admin "
+                    "log-key`), or a file holding it: verifies every evidence proof")
+    bu.add_argument("--agreement-key", help="the agreement-signing key (pinned; `odrd admin "
+                    "agreement-key`), base64 or a file: must be the bundle's key")
+
+    vb = sub.add_parser("verify-bundle", help="verify a saved bundle offline (no connection)")
+    vb.add_argument("file", metavar="FILE", help="a bundle saved with `bundle --file`")
+    vb.add_argument("--log-key", required=True, help="the evidence log's pinned verifier key, or "
+                    "a file holding it")
+    vb.add_argument("--agreement-key", required=True, help="the pinned agreement-signing key, "
+                    "base64 or a file")
 
     for verb, text in (("accept", "accept (file) the application"),
                        ("request-materials", "ask the applicants for more materials"),
@@ -572,6 +784,8 @@ def main(argv=None):
     handler, method = COMMANDS[args.command]
     try:
         b = Bindings(args.bindings_dir)
+        if args.command == "verify-bundle":  # offline: no connection at all
+            return cmd_verify_bundle(b, args)
         court = Court(b, args)
         try:
             status = handler(court, args)
