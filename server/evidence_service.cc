@@ -273,9 +273,12 @@ class EvidenceServiceImpl::UploadReactor final
                                "was used for a different file or case; use a new upload_id");
     }
     if (existing.evidence_id) {
-      // Finished before: the same upload again returns its evidence.
+      // Finished before: the same upload again returns its evidence, authorized again above
+      // (CheckCase, on the case as it is now) and recorded like a read.
       ODR_ASSIGN_OR_RETURN(domain::EvidenceRecord rec,
                            svc_->evidence_->GetEvidence(decl_.case_id, *existing.evidence_id));
+      ODR_RETURN_IF_ERROR(svc_->access_->Append(
+          {svc_->Access(call_, EvidenceName(rec.case_id, rec.id), /*change=*/false)}));
       EvidenceToProto(rec, resp_->mutable_evidence());
       resp_->set_committed_size(rec.size_bytes);
       done_ = true;

@@ -23,6 +23,7 @@ namespace {
 using ::testing::AllOf;
 using ::testing::EndsWith;
 using ::testing::HasSubstr;
+using ::testing::Not;
 using ::testing::StartsWith;
 
 // The first raw terminal control in `s`, described, or "" if there is none: C0 controls but line
@@ -155,6 +156,22 @@ TEST(TerminalOutputTest, ListTablesEscapeTheirCells) {
   PrintEvidenceListTable(r, out);
   EXPECT_EQ(RawControl(out.str()), "") << out.str();
   EXPECT_THAT(out.str(), HasSubstr("scan\\u202efdp.exe"));
+}
+
+// `odr case events` names the partner app a citizen acted through (issue 17 item 13).
+TEST(TerminalOutputTest, TheEventTableShowsThePartnerAppAnEventCameThrough) {
+  v1::ListCaseEventsResponse r;
+  v1::CaseEvent* direct = r.add_events();
+  direct->set_name("cases/a/events/1");
+  direct->set_actor("principals/admin-1");
+  v1::CaseEvent* via = r.add_events();
+  via->set_name("cases/a/events/2");
+  via->set_actor("principals/citizen-a");
+  via->set_acting_through("principals/partner-p");
+  std::ostringstream out;
+  PrintEventTable(r, out);
+  EXPECT_THAT(out.str(), HasSubstr("principals/citizen-a via principals/partner-p"));
+  EXPECT_THAT(out.str(), Not(HasSubstr("principals/admin-1 via")));
 }
 
 TEST(TerminalOutputTest, WatchedEventsAreOneEscapedLine) {
