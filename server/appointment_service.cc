@@ -464,6 +464,7 @@ grpc::ServerUnaryReactor* AppointmentServiceImpl::BookAppointment(
         a.location = in.location();
         for (const auto& p : in.participants()) a.participants.push_back({p.participant(), {}});
         domain::Case k;  // as the store's transaction saw it
+        bool replayed = false;
         ODR_ASSIGN_OR_RETURN(
             domain::Appointment booked,
             schedule_->Book(
@@ -476,8 +477,16 @@ grpc::ServerUnaryReactor* AppointmentServiceImpl::BookAppointment(
                       call.caller.principal, k, domain::CaseOperation::kBookAppointment));
                   return CheckSchedulable(k);
                 },
-                MediatorOf, Check(call, "appointment", /*booking=*/true), MaySee(call), &k));
-        ODR_RETURN_IF_ERROR(RecordChange(call, booked));
+                MediatorOf, Check(call, "appointment", /*booking=*/true), MaySee(call), &k,
+                &replayed));
+        if (replayed) {
+          // A retry: authorized again above on the case as it is now; recorded like a read.
+          ODR_RETURN_IF_ERROR(access_->Append({AccessRecordFor(
+              call, absl::StrCat("cases/", booked.case_id, "/appointments/", booked.id),
+              /*change=*/false, clock_->Now())}));
+        } else {
+          ODR_RETURN_IF_ERROR(RecordChange(call, booked));
+        }
         ToProto(call, k, booked, resp);
         return absl::OkStatus();
       });

@@ -428,8 +428,9 @@ absl::StatusOr<Availability> ScheduleStore::SaveAvailability(
 absl::StatusOr<Appointment> ScheduleStore::Book(
     Appointment a, absl::string_view fingerprint, const Actor& actor,
     const std::function<absl::Status(const Case&)>& authorize, const MediatorOf& mediator_of,
-    const BookingCheck& check, const MaySee& may_see, Case* seen) {
+    const BookingCheck& check, const MaySee& may_see, Case* seen, bool* replayed) {
   Appointment result;
+  if (replayed != nullptr) *replayed = false;
   absl::Status s = db_->Write([&](Connection& c) -> absl::Status {
     ActingThroughScope acting(c, actor.acting_through);
     ODR_ASSIGN_OR_RETURN(Case k, case_rows::LoadCase(c, a.case_id));
@@ -448,6 +449,7 @@ absl::StatusOr<Appointment> ScheduleStore::Book(
         if (same) {
           ODR_ASSIGN_OR_RETURN(result, LoadAppointment(c, a.case_id, a.id));
           if (seen != nullptr) *seen = k;
+          if (replayed != nullptr) *replayed = true;
           return absl::OkStatus();
         }
         // Another request under an id in use: answered only after every check of the booking

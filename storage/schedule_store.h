@@ -100,14 +100,15 @@ class ScheduleStore {
   // naming the first conflict, with its times only if `may_see` it), then the appointment, its
   // busy intervals, its reminders and the APPOINTMENT_BOOKED event are written. With an id that
   // exists: the same appointment if the booking is the same (`fingerprint`), else, once `check`
-  // and the conflicts passed, ALREADY_EXISTS.
+  // and the conflicts passed, ALREADY_EXISTS. *replayed (if given) says whether the answer is a
+  // booking made before (a retry) rather than a new one.
   // `authorize` sees the case before anything else (so that a caller who may not book learns
   // nothing more about it).
   absl::StatusOr<domain::Appointment> Book(
       domain::Appointment a, absl::string_view fingerprint, const Actor& actor,
       const std::function<absl::Status(const domain::Case&)>& authorize,
       const MediatorOf& mediator_of, const BookingCheck& check, const MaySee& may_see,
-      domain::Case* seen = nullptr);
+      domain::Case* seen = nullptr, bool* replayed = nullptr);
   // Sees the case and the appointment (as stored, in the write transaction) before a change.
   using Authorize = std::function<absl::Status(const domain::Case&, const domain::Appointment&)>;
 

@@ -14,6 +14,7 @@
 #include "absl/strings/str_replace.h"
 #include "absl/time/clock.h"
 #include "odr/v1/appointment.grpc.pb.h"
+#include "odr/v1/audit.grpc.pb.h"
 #include "odr/v1/case_service.grpc.pb.h"
 #include "odr/v1/deadline.grpc.pb.h"
 #include "odr/v1/roster.grpc.pb.h"
@@ -397,10 +398,19 @@ TEST_F(AppointmentTest, AnAppointmentIdInUseLooksLikeAnUnusedOne) {
   used = Book("zhang", fine, &out);
   EXPECT_EQ(used.error_code(), grpc::StatusCode::ALREADY_EXISTS) << used.error_message();
   EXPECT_THAT(used.error_message(), ::testing::Not(HasSubstr("SEPARATE")));
-  // The mediator's own retry still returns its booking.
+  // The mediator's own retry still returns its booking, recorded like a read (issue 17 item 3).
   v1::Appointment again;
   ASSERT_TRUE(Book("med", hidden, &again).ok());
   EXPECT_EQ(again.name(), separate.name());
+  auto audit = v1::AuditService::NewStub(channel_);
+  v1::ListAccessRecordsRequest list;
+  list.set_principal("principals/med");
+  list.set_resource(separate.name());
+  v1::ListAccessRecordsResponse records;
+  ASSERT_TRUE(audit->ListAccessRecords(As("platform").get(), list, &records).ok());
+  ASSERT_EQ(records.access_records_size(), 2);
+  EXPECT_EQ(records.access_records(0).action(), v1::AccessRecord::ACTION_READ);
+  EXPECT_EQ(records.access_records(1).action(), v1::AccessRecord::ACTION_CHANGE);
 }
 
 // Rescheduling frees the old slot; cancelling frees the new one; attendance waits for the start.
