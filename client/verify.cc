@@ -241,6 +241,13 @@ absl::StatusOr<VerifiedBundle> VerifyBundle(const v1::CourtBundle& bundle,
   const v1::Agreement& a = bundle.agreement();
   out.agreement = a.name();
   if (a.name().empty() || a.text().empty()) return Failed("the bundle has no agreement");
+  // The agreement is the one the application is for, of the bundle's case.
+  const std::string case_name = bundle.case_().name();
+  if (case_name.empty() || !absl::StartsWith(a.name(), case_name + "/agreements/") ||
+      a.name() != bundle.confirmation().agreement() ||
+      !absl::StartsWith(bundle.confirmation().name(), case_name + "/confirmations/")) {
+    return Failed("the agreement is not the one the application of this case is for");
+  }
   if (Sha256Hex(a.text()) != a.content_hash()) {
     return Failed("the agreement text does not hash to its content hash");
   }

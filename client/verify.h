@@ -53,6 +53,7 @@ struct VerifiedBundle {
 // Checks a court bundle (ConfirmationService.GetCourtBundle) offline, with two keys pinned out of
 // band: `log_vkey` (the evidence log's verifier key) and `agreement_key` (the agreement-signing
 // public key, raw 32 bytes). Every check must pass: the bundle's agreement key is the pinned one;
+// the agreement is the one the application is for, of the bundle's case;
 // the agreement text hashes to its content hash and nobody is pending; every signature verifies
 // over its statement, and the statement names this agreement, revision, content hash, signer,
 // principal and key id; every evidence item's proof verifies (VerifyInclusion) and its leaf

@@ -178,7 +178,7 @@ class CaseServiceImpl::WatchReactor final
           }
           it = cases.emplace(e.case_id, std::move(seen)).first;
         }
-        if (!it->second || !domain::MaySeeAudience(who, *it->second, e.audience)) continue;
+        if (!it->second || !domain::MaySeeEvent(who, *it->second, e)) continue;
         v1::WatchCaseEventsResponse r;
         EventToProto(e, r.mutable_event());
         r.set_case_(absl::StrCat("cases/", e.case_id));

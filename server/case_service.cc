@@ -540,8 +540,9 @@ grpc::ServerUnaryReactor* CaseServiceImpl::ListCaseEvents(grpc::CallbackServerCo
         ODR_ASSIGN_OR_RETURN(domain::Case k, ReadCase(call, id));
         ODR_ASSIGN_OR_RETURN(storage::EventPage page, store_->ListCaseEvents(id, after, limit));
         for (const domain::CaseEvent& e : page.events) {
-          // Events of the other side's separate sessions and staff alerts are left out.
-          if (domain::MaySeeAudience(call.caller.principal, k, e.audience)) {
+          // Events of the other side's separate sessions, staff alerts and, for courts,
+          // confirmation applications are left out.
+          if (domain::MaySeeEvent(call.caller.principal, k, e)) {
             EventToProto(e, resp->add_events());
           }
         }

@@ -91,6 +91,10 @@ grpc::ServerUnaryReactor* CourtServiceImpl::DivertCase(grpc::CallbackServerConte
         m.rpc = call.method;
         m.method = absl::StrCat("court:", who.court_id, ":DivertCase");
         m.request_id = data.court_diversion->intake_reference;
+        m.request_id_permanent = true;                 // the court's own reference: never expires
+        m.authorize = [&who](const domain::Case& c) {  // a repeat: the case as it is now
+          return domain::AuthorizeCase(who, c, domain::CaseOperation::kRead);
+        };
         // A reused reference with another dispute is REQUEST_ID_REUSED, not the first case.
         m.request_fingerprint = MessageFingerprint(call.method, req->case_());
         ODR_ASSIGN_OR_RETURN(domain::Case k, cases_->CreateCase(data, m));

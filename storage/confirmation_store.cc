@@ -535,8 +535,10 @@ absl::StatusOr<Result> ConfirmationStore::Create(
           // The same key of a request older than the retention period: it expired.
           ODR_ASSIGN_OR_RETURN(
               Statement forget,
-              c.Prepare("UPDATE confirmations SET request_key = NULL WHERE request_key = ?1"));
+              c.Prepare("UPDATE confirmations SET request_key = NULL WHERE request_key = ?1"
+                        " AND create_time_us < ?2"));
           forget.Bind(1, request_key);
+          forget.Bind(2, absl::ToUnixMicros(cases_->RequestKeyCutoff()));
           ODR_RETURN_IF_ERROR(forget.Run());
         }
         ODR_RETURN_IF_ERROR(Save(c, f, /*insert=*/true, request_key));

@@ -597,7 +597,11 @@ INSERT OR IGNORE INTO stat_events (case_id, kind, subject, day)
       // 11: request_ids expire after domain::kRequestIdRetention (AIP-155); the index finds
       // the expired ones.
       R"sql(
-CREATE INDEX idempotency_keys_by_time ON idempotency_keys (create_time_us);
+-- Natural keys (a court's intake reference for DivertCase) never expire.
+ALTER TABLE idempotency_keys ADD COLUMN permanent INTEGER NOT NULL DEFAULT 0
+  CHECK (permanent IN (0, 1));
+UPDATE idempotency_keys SET permanent = 1 WHERE method LIKE 'court:%';
+CREATE INDEX idempotency_keys_by_time ON idempotency_keys (create_time_us) WHERE permanent = 0;
 
 -- The partner app through which a citizen caused an event (principal id; '' when none, and for
 -- every event before this version, which did not record it).

@@ -469,7 +469,11 @@ absl::StatusOr<Appointment> ScheduleStore::Book(
     a.create_time = a.update_time = now;
     a.version = 1;
     a.cancelled = false;
-    ODR_RETURN_IF_ERROR(CheckConflicts(c, persons_, k, a, may_see));
+    // An id in use belongs to another appointment: that one conflicts like any other (else a
+    // slot over it would answer ALREADY_EXISTS where another id answers SLOT_CONFLICT).
+    Appointment probe = a;
+    if (taken) probe.id.clear();
+    ODR_RETURN_IF_ERROR(CheckConflicts(c, persons_, k, probe, may_see));
     if (taken) {
       return MakeError(absl::StatusCode::kAlreadyExists, "ALREADY_EXISTS",
                        absl::StrCat("appointment id '", a.id,

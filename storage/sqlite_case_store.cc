@@ -286,14 +286,14 @@ using case_rows::WriteSide;
 namespace {
 
 // Returns the case id a previous call with this request_id produced within the retention period
-// (domain::kRequestIdRetention), if any.
+// (domain::kRequestIdRetention; forever for a permanent key), if any.
 absl::StatusOr<std::optional<std::string>> FindRequest(Connection& c,
                                                        const domain::MutationContext& ctx,
                                                        absl::Time now) {
   if (ctx.request_id.empty()) return std::nullopt;
   ODR_ASSIGN_OR_RETURN(Statement stmt, c.Prepare("SELECT fingerprint, case_id FROM idempotency_keys"
                                                  " WHERE method = ?1 AND request_id = ?2"
-                                                 " AND create_time_us >= ?3"));
+                                                 " AND (permanent = 1 OR create_time_us >= ?3)"));
   stmt.Bind(1, ctx.method).Bind(2, ctx.request_id);
   stmt.Bind(3, absl::ToUnixMicros(now - domain::kRequestIdRetention));
   ODR_ASSIGN_OR_RETURN(bool row, stmt.Step());
@@ -304,8 +304,8 @@ absl::StatusOr<std::optional<std::string>> FindRequest(Connection& c,
     return MakeError(
         absl::StatusCode::kAlreadyExists, kReasonRequestIdReused,
         absl::StrCat("request_id '", ctx.request_id, "' was already used for another request (",
-                     rpc.empty() ? "another method" : absl::StrCat(rpc, " with other fields"),
-                     ", or another method); use a new request_id"));
+                     rpc.empty() ? "" : absl::StrCat(rpc, " with other fields, or "),
+                     "another method); use a new request_id"));
   }
   return stmt.ColumnText(1);
 }
@@ -315,18 +315,19 @@ absl::StatusOr<std::optional<std::string>> FindRequest(Connection& c,
 absl::Status RecordRequest(Connection& c, const domain::MutationContext& ctx,
                            absl::string_view case_id, absl::Time now) {
   if (ctx.request_id.empty()) return absl::OkStatus();
-  ODR_ASSIGN_OR_RETURN(Statement purge,
-                       c.Prepare("DELETE FROM idempotency_keys WHERE create_time_us < ?1"));
+  ODR_ASSIGN_OR_RETURN(Statement purge, c.Prepare("DELETE FROM idempotency_keys WHERE permanent = 0"
+                                                  " AND create_time_us < ?1"));
   purge.Bind(1, absl::ToUnixMicros(now - domain::kRequestIdRetention));
   ODR_RETURN_IF_ERROR(purge.Run());
   ODR_ASSIGN_OR_RETURN(
       Statement stmt,
       c.Prepare("INSERT INTO idempotency_keys (method, request_id, fingerprint, case_id,"
-                " create_time_us) VALUES (?1, ?2, ?3, ?4, ?5)"
+                " create_time_us, permanent) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"
                 " ON CONFLICT (method, request_id) DO UPDATE SET fingerprint = ?3, case_id = ?4,"
-                " create_time_us = ?5"));
+                " create_time_us = ?5, permanent = ?6"));
   stmt.Bind(1, ctx.method).Bind(2, ctx.request_id).Bind(3, ctx.request_fingerprint);
   stmt.Bind(4, case_id).Bind(5, absl::ToUnixMicros(now));
+  stmt.Bind(6, int64_t{ctx.request_id_permanent ? 1 : 0});
   return stmt.Run();
 }
 

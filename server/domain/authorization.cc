@@ -172,6 +172,11 @@ bool MaySeeAudience(const Principal& p, const Case& c, EventAudience audience) {
   return false;
 }
 
+bool MaySeeEvent(const Principal& p, const Case& c, const CaseEvent& e) {
+  if (p.role == Role::kCourt && e.kind == EventKind::kConfirmationChanged) return false;
+  return MaySeeAudience(p, c, e.audience);
+}
+
 bool MaySeeAppointment(const Principal& p, const Case& c, EventAudience audience) {
   return AuthorizeCase(p, c, CaseOperation::kRead).ok() && MaySeeAudience(p, c, audience);
 }

@@ -116,6 +116,11 @@ bool MaySeeAudience(const Principal& p, const Case& c, EventAudience audience);
 // AuthorizeCase kRead and MaySeeAudience. Also decides what a SLOT_CONFLICT may tell about the
 // appointment it conflicts with (docs/appointments.md).
 bool MaySeeAppointment(const Principal& p, const Case& c, EventAudience audience);
+// A case event `e` of `c` on `p`'s timeline (ListCaseEvents, WatchCaseEvents): MaySeeAudience, and
+// no court sees the events of confirmation applications (CONFIRMATION_CHANGED) there — an
+// application still awaiting a party's consent is invisible to every court; a court follows the
+// applications made to it through ConfirmationService.
+bool MaySeeEvent(const Principal& p, const Case& c, const CaseEvent& e);
 // Booking an appointment with `audience` (kAll, or one side for a separate session) and
 // `participants` (the party references of the request): after AuthorizeCase kBookAppointment, a
 // party may book only an appointment it takes part in (itself or as an agent), and a separate

@@ -191,6 +191,9 @@ struct MutationContext {
   // authorization check, so that it sees exactly what it guards. A retry answered from its
   // request_id is checked again with the case as it is now. Unset: allowed.
   std::function<absl::Status(const Case&)> authorize;
+  // A natural key that never expires (a court's intake reference, DivertCase), not a client's
+  // retry token (which is forgotten after kRequestIdRetention).
+  bool request_id_permanent = false;
 };
 
 // Stable names used in storage and messages ("draft", "medical" ...).

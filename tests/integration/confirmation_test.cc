@@ -289,6 +289,21 @@ TEST_F(ConfirmationTest, TheDivertingCourtSeesNoApplicationBeforeEveryPartyConse
   ASSERT_TRUE(s.ok()) << Describe(s);
   ASSERT_EQ(followed.cases_size(), 1);
   EXPECT_EQ(followed.cases(0).confirmation_state(), v1::Confirmation::STATE_UNSPECIFIED);
+  // Nor does its timeline tell of the application.
+  auto confirmation_events = [&](const std::string& who) {
+    v1::ListCaseEventsRequest events_req;
+    events_req.set_parent(k);
+    events_req.set_page_size(1000);
+    v1::ListCaseEventsResponse events;
+    EXPECT_TRUE(cases_->ListCaseEvents(As(who).get(), events_req, &events).ok());
+    int n = 0;
+    for (const auto& e : events.events()) {
+      n += e.kind() == v1::CaseEvent::KIND_CONFIRMATION_CHANGED;
+    }
+    return n;
+  };
+  EXPECT_EQ(confirmation_events("clerk-x"), 0);
+  EXPECT_GT(confirmation_events("li"), 0);
   // The parties see their application meanwhile.
   s = confirmations_->ListConfirmations(As("li").get(), of_case, &page);
   ASSERT_TRUE(s.ok()) << Describe(s);
@@ -567,6 +582,10 @@ TEST_F(ConfirmationTest, TheBundleVerifiesOfflineAndAnyChangeIsCaught) {
       {"an uploader role",
        [](v1::CourtBundle* x) { x->mutable_evidence(0)->set_uploader_role(v1::ROLE_MEDIATOR); }},
       {"the case", [](v1::CourtBundle* x) { x->mutable_case_()->set_name("cases/another"); }},
+      {"the application's agreement",
+       [](v1::CourtBundle* x) {
+         x->mutable_confirmation()->set_agreement(x->case_().name() + "/agreements/other");
+       }},
   };
   for (const auto& [what, change] : tampered) {
     v1::CourtBundle bad = b;

@@ -189,6 +189,21 @@ TEST_F(SqliteCaseStoreTest, RequestIdsExpireAfterTheRetentionPeriod) {
   EXPECT_EQ(Count("SELECT COUNT(*) FROM idempotency_keys"), 1);
 }
 
+// A permanent key (a court's intake reference, DivertCase) never expires and is never purged.
+TEST_F(SqliteCaseStoreTest, APermanentRequestKeyNeverExpires) {
+  domain::MutationContext court = Ctx("(2026)浙0681诉前调1号", "fp-court");
+  court.method = "court:court-x:DivertCase";
+  court.request_id_permanent = true;
+  auto a = store_->CreateCase(odr::testing::MedicalCase(), court);
+  ASSERT_TRUE(a.ok()) << a.status();
+  clock_.Advance(domain::kRequestIdRetention * 10);
+  ASSERT_TRUE(store_->CreateCase(odr::testing::MedicalCase(), Ctx("req-9", "fp-9")).ok());
+  auto again = store_->CreateCase(odr::testing::MedicalCase(), court);
+  ASSERT_TRUE(again.ok()) << again.status();
+  EXPECT_EQ(again->id, a->id);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM idempotency_keys WHERE permanent = 1"), 1);
+}
+
 // A retry is authorized again against the case as it is now (ctx.authorize) and appends a read
 // record when ctx.rpc is set.
 TEST_F(SqliteCaseStoreTest, ARetryIsAuthorizedAgainAndRecordedAsARead) {

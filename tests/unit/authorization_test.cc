@@ -170,3 +170,29 @@ TEST(AuthorizationTest, AuditOnlyForPlatformAdmins) {
 
 }  // namespace
 }  // namespace odr::domain
+
+namespace odr::domain {
+namespace {
+
+// No court reads a confirmation application's events on a case timeline; it follows the
+// applications made to it through ConfirmationService once filed (issue 17 item 2).
+TEST(AuthorizationTest, CourtsSeeNoConfirmationEventsOnTheTimeline) {
+  Case k;
+  k.id = "k1";
+  k.data = odr::testing::MedicalCase();
+  k.data.court_diversion = CourtDiversion{"court-x", "ref-1", "2026-11-01", ""};
+  Principal court{"c", Role::kCourt};
+  court.court_id = "court-x";
+  Principal zhang{"zhang", Role::kCitizen};
+  zhang.id_number = odr::testing::kIdZhang;
+  CaseEvent applied;
+  applied.kind = EventKind::kConfirmationChanged;
+  CaseEvent changed;
+  changed.kind = EventKind::kStateChange;
+  EXPECT_FALSE(MaySeeEvent(court, k, applied));
+  EXPECT_TRUE(MaySeeEvent(court, k, changed));
+  EXPECT_TRUE(MaySeeEvent(zhang, k, applied));
+}
+
+}  // namespace
+}  // namespace odr::domain

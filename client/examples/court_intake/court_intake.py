@@ -441,6 +441,11 @@ def check_bundle(b, bundle, log_key=None, agreement_key=None):
     if bundle.agreement_key_id != key_id:
         problems.append(f"agreement_key_id {bundle.agreement_key_id!r} is not the key's "
                         f"{key_id!r}")
+    case_name = bundle.case.name
+    if (not case_name or not agreement.name.startswith(case_name + "/agreements/")
+            or agreement.name != bundle.confirmation.agreement
+            or not bundle.confirmation.name.startswith(case_name + "/confirmations/")):
+        problems.append("the agreement is not the one the application of this case is for")
     text_hash = hashlib.sha256(agreement.text.encode("utf-8")).hexdigest()
     if agreement.content_hash != text_hash:
         problems.append(f"the agreement's content_hash is not the SHA-256 of its text")
