@@ -705,6 +705,10 @@ absl::StatusOr<v1::Intake> CourtClient::RecordIntake(const v1::RecordIntakeReque
   return Unary(options_, {}, stub_.get(), &CourtStub::RecordIntake, request);
 }
 
+absl::StatusOr<v1::Case> CourtClient::ConcludeCase(const v1::ConcludeCaseRequest& request) const {
+  return Unary(options_, Mutation(request), stub_.get(), &CourtStub::ConcludeCase, request);
+}
+
 namespace {
 
 // The deadline of a stream moving `bytes`: the call timeout plus 100 KiB/s.

@@ -421,8 +421,9 @@ class ConfirmationClient {
   const std::unique_ptr<v1::ConfirmationService::StubInterface> stub_;
 };
 
-// Calls odr.v1.CourtService, as CaseClient does CaseService. Everything is retried while
-// UNAVAILABLE: DivertCase is idempotent on the court's intake reference. Thread-safe.
+// Calls odr.v1.CourtService, as CaseClient does CaseService. Everything but ConcludeCase is
+// retried while UNAVAILABLE: DivertCase and RecordIntake are idempotent on the court's intake
+// reference. ConcludeCase is retried only when it carries a request_id. Thread-safe.
 class CourtClient {
  public:
   CourtClient(std::shared_ptr<grpc::ChannelInterface> channel, ClientOptions options);
@@ -438,6 +439,7 @@ class CourtClient {
   absl::StatusOr<v1::ListReferralsResponse> ListReferrals(
       const v1::ListReferralsRequest& request) const;
   absl::StatusOr<v1::Intake> RecordIntake(const v1::RecordIntakeRequest& request) const;
+  absl::StatusOr<v1::Case> ConcludeCase(const v1::ConcludeCaseRequest& request) const;
 
  private:
   const ClientOptions options_;

@@ -415,15 +415,29 @@ Only the fields given change. --applicant and --respondent replace the whole lis
        }});
 }
 
-// submit, accept, withdraw and close: NAME, --etag, --request-id and perhaps --reason.
+// submit, accept, withdraw and close: NAME, --etag, --request-id, perhaps --reason, and for close
+// --cost-conduct.
 enum class ReasonFlag { kNone, kOptional, kRequired };
+
+// What close adds to its footer: what the ending records and what follows, by route.
+constexpr char kCloseHelp[] = R"(
+The reason and --cost-conduct are recorded as the case's ending (OMR Art. 21; 'odr case get'
+  shows it). What follows depends on how the case came: a citizen's application ends, and the
+  parties may go to court or arbitration (PML Art. 26); a case a court diverted before filing is
+  referred back to that court for filing as litigation (OMR Art. 21(二)); a suit a court
+  entrusted after filing returns to it for the trial to resume (OMR Art. 21(三)). Both court
+  routes enter the court's queue ('odr court referrals'), with the reason and the cost conduct.
+)";
 
 template <typename Request>
 void AddTransition(CLI::App* parent, const GlobalFlags* g, std::vector<Command>* out,
                    const char* verb, const char* description, ReasonFlag reason_flag,
                    absl::StatusOr<v1::Case> (client::CaseClient::*method)(const Request&) const) {
   struct Flags {
-    std::string name, etag, request_id, reason;
+    std::string name, etag, request_id, reason, cost_conduct;
+  };
+  static constexpr bool kHasCostConduct = requires(Request r) {
+    r.set_cost_conduct(std::string());
   };
   auto f = std::make_shared<Flags>();
   CLI::App* cmd = parent->add_subcommand(verb, description);
@@ -438,7 +452,14 @@ void AddTransition(CLI::App* parent, const GlobalFlags* g, std::vector<Command>*
     cmd->add_option("--reason", f->reason, "why, up to 1000 characters; kept in the timeline")
         ->type_name("TEXT");
   }
-  cmd->footer(absl::StrCat(kEtagHelp, kRequestIdHelp, cmd->get_footer()));
+  if constexpr (kHasCostConduct) {
+    cmd->add_option("--cost-conduct", f->cost_conduct,
+                    "optional, at most 1000 characters: conduct of a party that raised the other "
+                    "side's costs (OMR Art. 21)")
+        ->type_name("TEXT");
+  }
+  cmd->footer(absl::StrCat(kHasCostConduct ? kCloseHelp : "", kEtagHelp, kRequestIdHelp,
+                           cmd->get_footer()));
   out->push_back({cmd, [f, g, method]() -> int {
                     Request req;
                     req.set_name(CaseName(f->name));
@@ -446,6 +467,7 @@ void AddTransition(CLI::App* parent, const GlobalFlags* g, std::vector<Command>*
                     if constexpr (requires { req.set_reason(f->reason); }) {
                       req.set_reason(f->reason);
                     }
+                    if constexpr (kHasCostConduct) req.set_cost_conduct(f->cost_conduct);
                     return SendCaseMutation(*g, f->request_id, req, method);
                   }});
 }
@@ -765,7 +787,8 @@ std::vector<Command> AddCaseCommands(CLI::App* app, const GlobalFlags* globals) 
       &client::CaseClient::WithdrawCase);
   AddTransition<v1::CloseCaseRequest>(
       c, globals, &out, "close",
-      "SUBMITTED or ACCEPTED -> CLOSED: the organization declines or terminates (OMR Art. 25)",
+      "SUBMITTED ... MEDIATING -> CLOSED: the organization or mediator declines or terminates "
+      "(OMR Art. 25)",
       ReasonFlag::kRequired, &client::CaseClient::CloseCase);
   AddRecommend(c, globals, &out);
   AddAssign(c, globals, &out);

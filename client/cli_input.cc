@@ -721,9 +721,22 @@ constexpr Spelling<v1::Confirmation::State> kConfirmationStates[] = {
 };
 
 constexpr Spelling<v1::DiversionOutcome> kDiversionOutcomes[] = {
-    {"pending", v1::DIVERSION_OUTCOME_PENDING},     {"settled", v1::DIVERSION_OUTCOME_SETTLED},
-    {"confirmed", v1::DIVERSION_OUTCOME_CONFIRMED}, {"referred", v1::DIVERSION_OUTCOME_REFERRED},
+    {"pending", v1::DIVERSION_OUTCOME_PENDING},
+    {"settled", v1::DIVERSION_OUTCOME_SETTLED},
+    {"confirmed", v1::DIVERSION_OUTCOME_CONFIRMED},
+    {"referred", v1::DIVERSION_OUTCOME_REFERRED},
     {"ended", v1::DIVERSION_OUTCOME_ENDED},
+    {"trial-resumed", v1::DIVERSION_OUTCOME_TRIAL_RESUMED},
+    {"mediation-statement", v1::DIVERSION_OUTCOME_MEDIATION_STATEMENT},
+    {"suit-withdrawn", v1::DIVERSION_OUTCOME_SUIT_WITHDRAWN},
+};
+
+// How a court concluded a settled post-filing suit (odr court conclude --conclusion).
+constexpr Spelling<v1::CaseEnding::Kind> kConclusions[] = {
+    {"statement", v1::CaseEnding::KIND_MEDIATION_STATEMENT},
+    {"withdrawn", v1::CaseEnding::KIND_SUIT_WITHDRAWN},
+    {"mediation-statement", v1::CaseEnding::KIND_MEDIATION_STATEMENT},
+    {"suit-withdrawn", v1::CaseEnding::KIND_SUIT_WITHDRAWN},
 };
 
 // Splits `spec` at ':' into at most `max_fields` fields, the last taking the rest, reading `\:`
@@ -927,6 +940,14 @@ absl::StatusOr<v1::DiversionOutcome> ParseDiversionOutcome(absl::string_view tex
       kDiversionOutcomes, text, flag, "DIVERSION_OUTCOME_",
       +[](absl::string_view name, v1::DiversionOutcome* out) {
         return v1::DiversionOutcome_Parse(std::string(name), out);
+      });
+}
+
+absl::StatusOr<v1::CaseEnding::Kind> ParseConclusion(absl::string_view text,
+                                                     absl::string_view flag) {
+  return LookupEnum(
+      kConclusions, text, flag, "KIND_", +[](absl::string_view name, v1::CaseEnding::Kind* out) {
+        return v1::CaseEnding::Kind_Parse(std::string(name), out);
       });
 }
 

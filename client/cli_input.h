@@ -240,10 +240,16 @@ absl::StatusOr<v1::RejectionGround> ParseRejectionGround(absl::string_view text,
 absl::StatusOr<v1::Confirmation::State> ParseConfirmationState(absl::string_view text,
                                                                absl::string_view flag);
 
-// How a diverted case ended (--outcome): pending, settled, confirmed, referred, ended (or
-// DIVERSION_OUTCOME_... names).
+// How a diverted case ended (--outcome): pending, settled, confirmed, referred, ended,
+// trial-resumed, mediation-statement, suit-withdrawn (or DIVERSION_OUTCOME_... names).
 absl::StatusOr<v1::DiversionOutcome> ParseDiversionOutcome(absl::string_view text,
                                                            absl::string_view flag);
+
+// How the court concluded a settled post-filing suit (--conclusion of court conclude): statement
+// (mediation-statement) or withdrawn (suit-withdrawn); or KIND_MEDIATION_STATEMENT,
+// KIND_SUIT_WITHDRAWN. No other CaseEnding kind.
+absl::StatusOr<v1::CaseEnding::Kind> ParseConclusion(absl::string_view text,
+                                                     absl::string_view flag);
 
 // The name of an enum value without `prefix`: "DRAFT" for Agreement::STATE_DRAFT with "STATE_",
 // "NO_JURISDICTION" for REFUSAL_GROUND_NO_JURISDICTION with "REFUSAL_GROUND_". Empty for 0 (the

@@ -83,6 +83,46 @@ std::string SourceText(const v1::Case& c) {
   return "";
 }
 
+// "PRE_FILING_DIVERSION" for ROUTE_PRE_FILING_DIVERSION; empty for ROUTE_UNSPECIFIED.
+std::string RouteName(v1::Route route) {
+  return EnumValueShortName(v1::Route_descriptor(), route, "ROUTE_");
+}
+
+// "TRIAL_RESUMED" for CaseEnding::KIND_TRIAL_RESUMED; empty for KIND_UNSPECIFIED.
+std::string EndingKindName(v1::CaseEnding::Kind kind) {
+  return EnumValueShortName(v1::CaseEnding::Kind_descriptor(), kind, "KIND_");
+}
+
+// The rows of a case's ending (when it has one): kind, why it failed or the court's note, the
+// cost conduct and the court document when recorded, who recorded it and when.
+std::vector<std::pair<std::string, std::string>> EndingRows(const v1::Case& c) {
+  if (!c.has_ending()) return {};
+  const v1::CaseEnding& e = c.ending();
+  const bool by_court = e.kind() == v1::CaseEnding::KIND_MEDIATION_STATEMENT ||
+                        e.kind() == v1::CaseEnding::KIND_SUIT_WITHDRAWN;
+  std::vector<std::pair<std::string, std::string>> rows = {{"Ending", EndingKindName(e.kind())}};
+  if (!e.reason().empty()) {
+    rows.push_back({by_court ? "Court's note" : "Why it failed", e.reason()});
+  }
+  if (!e.cost_conduct().empty()) rows.push_back({"Cost conduct", e.cost_conduct()});
+  if (!e.court_document().empty()) rows.push_back({"Document", e.court_document()});
+  rows.push_back({"Ended by", e.actor()});
+  rows.push_back({"Ended at", FormatTimestamp(e.record_time())});
+  return rows;
+}
+
+// The diverted-case table's narrow ROUTE column: PRE_FILING, POST_FILING.
+std::string RouteColumn(v1::Route route) {
+  switch (route) {
+    case v1::ROUTE_PRE_FILING_DIVERSION:
+      return "PRE_FILING";
+    case v1::ROUTE_POST_FILING_ENTRUSTMENT:
+      return "POST_FILING";
+    default:
+      return RouteName(route);
+  }
+}
+
 // "courts/zhuji (诸暨市人民法院)".
 std::string CourtText(const v1::CourtDiversion& d) {
   std::string text = OneLine(d.court());
@@ -292,6 +332,8 @@ void PrintCaseTable(const v1::Case& c, std::ostream& out) {
   if (c.source().has_court_diversion()) {
     rows.push_back({"Court", CourtText(c.source().court_diversion())});
   }
+  if (c.route() != v1::ROUTE_UNSPECIFIED) rows.push_back({"Route", RouteName(c.route())});
+  for (auto& row : EndingRows(c)) rows.push_back(std::move(row));
   rows.insert(rows.end(), {
                               {"Created", FormatTimestamp(c.create_time())},
                               {"Updated", FormatTimestamp(c.update_time())},
@@ -983,11 +1025,11 @@ void PrintDivertedCaseListTable(const v1::ListDivertedCasesResponse& response, s
   if (response.cases_size() == 0) {
     out << "No diverted cases found.\n";
   } else {
-    TextTable table({"CASE", "NUMBER", "INTAKE REF", "DIVERTED", "ORGANIZATION", "STATE", "OUTCOME",
-                     "CONFIRMATION"});
+    TextTable table({"CASE", "NUMBER", "INTAKE REF", "DIVERTED", "ROUTE", "ORGANIZATION", "STATE",
+                     "OUTCOME", "CONFIRMATION"});
     for (const v1::DivertedCase& c : response.cases()) {
       table.AddRow({c.case_(), c.case_number(), c.intake_reference(), c.diversion_date(),
-                    c.organization(), StateShortName(c.state()),
+                    Dash(RouteColumn(c.route())), c.organization(), StateShortName(c.state()),
                     Dash(EnumValueShortName(v1::DiversionOutcome_descriptor(), c.outcome(),
                                             "DIVERSION_OUTCOME_")),
                     Dash(ConfirmationStateName(c.confirmation_state()))});
@@ -1001,10 +1043,15 @@ void PrintReferralListTable(const v1::ListReferralsResponse& response, std::ostr
   if (response.referrals_size() == 0) {
     out << "No referrals found.\n";
   } else {
-    TextTable table({"NAME", "CASE", "NUMBER", "INTAKE REF", "REFERRED", "REASON"});
+    TextTable table({"NAME", "CASE", "NUMBER", "INTAKE REF", "KIND", "REFERRED", "REASON"});
     for (const v1::Referral& r : response.referrals()) {
+      std::string reason = r.reason();
+      if (!r.cost_conduct().empty()) {
+        absl::StrAppend(&reason, " [cost conduct: ", r.cost_conduct(), "]");
+      }
       table.AddRow({r.name(), r.case_(), r.case_number(), Dash(r.intake_reference()),
-                    FormatChinaTime(r.create_time()), r.reason()});
+                    Dash(EndingKindName(r.kind())), FormatChinaTime(r.create_time()),
+                    std::move(reason)});
     }
     table.Print(out);
   }

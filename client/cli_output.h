@@ -60,7 +60,9 @@ void PrintJson(const google::protobuf::Message& message, std::ostream& out);
 // Key/value listing of one case: name, case number, state, type, language, organization,
 // mediators (their accounts) and every mediator assignment (mediator, state, method, reason),
 // parties, amount in yuan, region, source and court (for a court diversion: the court's name and
-// display name), times (RFC 3339, local time zone), etag, then summary and claims.
+// display name), route, the ending once there is one (kind, why it failed or the court's note,
+// cost conduct, court document, who recorded it and when), times (RFC 3339, local time zone),
+// etag, then summary and claims.
 void PrintCaseTable(const v1::Case& c, std::ostream& out);
 
 // Columns RANK, MEDIATOR (name and display name), SCORE, REASONS (joined by "; ").
@@ -156,11 +158,12 @@ void PrintPrecheckTable(const v1::PrecheckConfirmationResponse& response, std::o
 // LOG INDEX, MATERIAL) and the timeline (TIME, KIND, FROM, TO, DESCRIPTION).
 void PrintCourtBundleSummary(const v1::CourtBundle& bundle, std::ostream& out);
 
-// Columns CASE, NUMBER, INTAKE REF, DIVERTED, ORGANIZATION, STATE, OUTCOME, CONFIRMATION; then
-// the next page hint.
+// Columns CASE, NUMBER, INTAKE REF, DIVERTED, ROUTE (PRE_FILING or POST_FILING), ORGANIZATION,
+// STATE, OUTCOME, CONFIRMATION; then the next page hint.
 void PrintDivertedCaseListTable(const v1::ListDivertedCasesResponse& response, std::ostream& out);
 
-// Columns NAME, CASE, NUMBER, INTAKE REF, REFERRED, REASON; then the next page hint.
+// Columns NAME, CASE, NUMBER, INTAKE REF, KIND (REFERRED_FOR_FILING or TRIAL_RESUMED),
+// REFERRED, REASON (with the cost conduct in brackets when recorded); then the next page hint.
 void PrintReferralListTable(const v1::ListReferralsResponse& response, std::ostream& out);
 
 // One line of `odr events watch` (without the newline): time, kind, what happened (FROM -> TO

@@ -488,11 +488,19 @@ A valid ruling makes the agreement enforceable and closes the case as CONFIRMED 
 void AddDivert(CLI::App* parent, const GlobalFlags* g, std::vector<Command>* out) {
   auto fields = std::make_shared<NewCaseFlags>();
   CLI::App* cmd = parent->add_subcommand(
-      "divert", "Divert a dispute to pre-filing mediation: create and submit the case in one call");
+      "divert",
+      "Divert a dispute to mediation before filing, or entrust a filed suit to mediation: create "
+      "and submit the case in one call");
   fields->Add(cmd, NewCaseFlags::Diversion::kRequired);
   cmd->footer(absl::StrCat(NewCaseFlags::Help(), R"(
 The flags are those of 'odr case create'; --file reads a Case in protobuf JSON ('-': stdin),
   and flags given too override its fields. --court is your own court (courts/ID).
+The route follows source.courtDiversion.procedure (set it in the --file; default PRE_FILING):
+  PRE_FILING diverts a dispute before filing (30-day mediation period; a settlement may be
+  judicially confirmed, a failure is referred back to you for filing as litigation);
+  POST_FILING_ORDINARY or POST_FILING_SIMPLE entrusts a filed suit (15 or 7 days; a settlement
+  is concluded by you with 'odr court conclude', a failure returns to you for the trial to
+  resume). docs/procedure.md.
 Idempotent on the court and intake reference: diverting the same --intake-ref again returns the
   case the first call created. For court principals (clerks, judges, court systems).
 )",
@@ -514,15 +522,18 @@ void AddCourtCases(CLI::App* parent, const GlobalFlags* g, std::vector<Command>*
   };
   auto f = std::make_shared<Flags>();
   CLI::App* cmd = parent->add_subcommand(
-      "cases", "Every case the court diverted, with where it stands and how it ended");
+      "cases", "Every case the court diverted or entrusted, with where it stands and how it ended");
   cmd->add_option("COURT", f->court, "the court: courts/ID or just ID")->required();
   cmd->add_option("--outcome", f->outcome, "only this outcome (OUTCOME below)")
       ->type_name("OUTCOME");
   f->page.Add(cmd, "cases", 50, 500);
   cmd->footer(R"(
 OUTCOME: pending (before the organization or being mediated), settled (an effective agreement),
-  confirmed (settled and judicially confirmed), referred (mediation failed or expired: referred
-  back for litigation), ended (withdrawn or closed without settlement).
+  confirmed (settled and judicially confirmed), referred (pre-filing mediation failed or expired:
+  referred back for filing as litigation), trial-resumed (post-filing mediation failed or
+  expired: returned for the trial to resume), mediation-statement or suit-withdrawn (a settled
+  post-filing suit you concluded with 'odr court conclude'), ended (withdrawn by the applicant).
+ROUTE: PRE_FILING (diverted before filing) or POST_FILING (entrusted after filing).
 )");
   out->push_back({cmd, [cmd, f, g]() -> int {
                     v1::ListDivertedCasesRequest req;
@@ -548,9 +559,16 @@ void AddReferrals(CLI::App* parent, const GlobalFlags* g, std::vector<Command>* 
   };
   auto f = std::make_shared<Flags>();
   CLI::App* cmd = parent->add_subcommand(
-      "referrals", "The court's queue of failed mediations referred back for filing (OMR Art. 21)");
+      "referrals",
+      "The court's queue of failed mediations: to file as litigation, or to resume the trial");
   cmd->add_option("COURT", f->court, "the court: courts/ID or just ID")->required();
   f->page.Add(cmd, "referrals", 50, 500);
+  cmd->footer(R"(
+KIND: REFERRED_FOR_FILING (pre-filing mediation failed or expired: file the case as litigation,
+  OMR Art. 21(二)) or TRIAL_RESUMED (post-filing mediation failed or expired: resume the trial,
+  OMR Art. 21(三)). REASON is why mediation failed, then [cost conduct: ...] when whoever closed
+  the case recorded conduct of a party that raised the other side's costs (OMR Art. 21).
+)");
   out->push_back({cmd, [f, g]() -> int {
                     v1::ListReferralsRequest req;
                     req.set_parent(ResourceName("courts", f->court));
@@ -558,6 +576,56 @@ void AddReferrals(CLI::App* parent, const GlobalFlags* g, std::vector<Command>* 
                     return ListAndPrint(
                         s, req, f->page, [&](const auto& r) { return s.courts().ListReferrals(r); },
                         [](v1::ListReferralsResponse* r) { return r->mutable_referrals(); });
+                  }});
+}
+
+void AddConclude(CLI::App* parent, const GlobalFlags* g, std::vector<Command>* out) {
+  struct Flags {
+    std::string name, conclusion, document, note, etag, request_id;
+  };
+  auto f = std::make_shared<Flags>();
+  CLI::App* cmd = parent->add_subcommand(
+      "conclude",
+      "SETTLED -> CONCLUDED: record how you concluded a settled post-filing suit (OMR Art. 20)");
+  cmd->add_option("CASE", f->name, "the case: cases/ID or just ID")->required();
+  cmd->add_option("--conclusion", f->conclusion,
+                  "statement (you made a mediation statement, 调解书) or withdrawn (the plaintiff "
+                  "withdrew the suit, 撤诉)")
+      ->type_name("statement|withdrawn")
+      ->required();
+  cmd->add_option("--document", f->document,
+                  "the mediation statement's or the withdrawal ruling's number, 1-64 characters, "
+                  "e.g. (2026)浙0681民初123号")
+      ->type_name("NUMBER")
+      ->required();
+  cmd->add_option("--note", f->note, "optional, at most 1000 characters: the court's note")
+      ->type_name("TEXT");
+  cmd->add_option("--etag", f->etag, "act only if the case is unchanged since this etag")
+      ->type_name("ETAG");
+  AddRequestIdFlag(cmd, &f->request_id);
+  cmd->footer(absl::StrCat(R"(
+Only for a case your court entrusted after filing (source.courtDiversion.procedure
+  POST_FILING_ORDINARY or POST_FILING_SIMPLE) whose agreement took effect (SETTLED): the court
+  already has the suit, so the settlement ends in its mediation statement or the plaintiff's
+  withdrawal (OMR Art. 20; 特邀 Arts. 20-21), never in judicial confirmation. A pre-filing
+  diversion is refused (exit 1, reason NOT_POST_FILING). The case becomes CONCLUDED (terminal) and
+  its ending records the conclusion, the document, the note, you and the time ('odr case get'
+  shows it); instalments of the agreement stay due and tracked. For the principals of the
+  entrusting court.
+)",
+                           kRequestIdHelp, cmd->get_footer()));
+  out->push_back({cmd, [cmd, f, g]() -> int {
+                    absl::StatusOr<v1::CaseEnding::Kind> conclusion =
+                        ParseConclusion(f->conclusion, "--conclusion");
+                    if (!conclusion.ok()) return UsageError(cmd, conclusion.status().message());
+                    v1::ConcludeCaseRequest req;
+                    req.set_name(CaseName(f->name));
+                    req.set_conclusion(*conclusion);
+                    req.set_court_document(f->document);
+                    req.set_note(f->note);
+                    req.set_etag(f->etag);
+                    return SendMutation(*g, f->request_id, req, &Session::courts,
+                                        &client::CourtClient::ConcludeCase, WithReason);
                   }});
 }
 
@@ -623,10 +691,13 @@ std::vector<Command> AddCourtCommands(CLI::App* app, const GlobalFlags* globals)
   AddRequestMaterials(confirmation, globals, &out);
   AddRule(confirmation, globals, &out);
   CLI::App* court = app->add_subcommand(
-      "court", "Court intake: divert disputes to mediation, follow them, take referrals");
+      "court",
+      "Court intake: divert disputes or entrust suits to mediation, follow them, take referrals, "
+      "conclude settled suits");
   AddDivert(court, globals, &out);
   AddCourtCases(court, globals, &out);
   AddReferrals(court, globals, &out);
+  AddConclude(court, globals, &out);
   AddIntake(court, globals, &out);
   return out;
 }

@@ -1,7 +1,8 @@
 // The judicial confirmation and court commands: `odr confirmation ...` (the parties' joint
 // application, its pre-check, the court bundle, and the court's acceptance, refusal, requests for
-// materials and ruling) and `odr court ...` (diverting disputes to mediation, following them and
-// the referrals of failed mediations) (odr.v1.ConfirmationService and CourtService).
+// materials and ruling) and `odr court ...` (diverting disputes or entrusting filed suits to
+// mediation, following them, the referrals of failed mediations and the conclusion of settled
+// post-filing suits) (odr.v1.ConfirmationService and CourtService).
 #ifndef ODR_CLIENT_COURT_COMMANDS_H_
 #define ODR_CLIENT_COURT_COMMANDS_H_
 

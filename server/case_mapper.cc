@@ -12,6 +12,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "google/protobuf/util/time_util.h"
+#include "server/domain/procedure.h"
 #include "server/domain/validation.h"
 
 namespace odr::server {
@@ -272,8 +273,48 @@ v1::Case::State StateToProto(domain::CaseState s) {
       return v1::Case::STATE_SETTLED;
     case domain::CaseState::kConfirmed:
       return v1::Case::STATE_CONFIRMED;
+    case domain::CaseState::kConcluded:
+      return v1::Case::STATE_CONCLUDED;
   }
   return v1::Case::STATE_UNSPECIFIED;
+}
+
+v1::Route RouteToProto(domain::Route r) {
+  switch (r) {
+    case domain::Route::kCitizenApplication:
+      return v1::ROUTE_CITIZEN_APPLICATION;
+    case domain::Route::kPreFilingDiversion:
+      return v1::ROUTE_PRE_FILING_DIVERSION;
+    case domain::Route::kPostFilingEntrustment:
+      return v1::ROUTE_POST_FILING_ENTRUSTMENT;
+  }
+  return v1::ROUTE_UNSPECIFIED;
+}
+
+namespace {
+
+constexpr std::pair<domain::EndingKind, v1::CaseEnding::Kind> kEndingKinds[] = {
+    {domain::EndingKind::kOtherRemedies, v1::CaseEnding::KIND_OTHER_REMEDIES},
+    {domain::EndingKind::kReferredForFiling, v1::CaseEnding::KIND_REFERRED_FOR_FILING},
+    {domain::EndingKind::kTrialResumed, v1::CaseEnding::KIND_TRIAL_RESUMED},
+    {domain::EndingKind::kMediationStatement, v1::CaseEnding::KIND_MEDIATION_STATEMENT},
+    {domain::EndingKind::kSuitWithdrawn, v1::CaseEnding::KIND_SUIT_WITHDRAWN},
+};
+
+}  // namespace
+
+v1::CaseEnding::Kind EndingKindToProto(domain::EndingKind k) {
+  for (const auto& [d, api] : kEndingKinds) {
+    if (d == k) return api;
+  }
+  return v1::CaseEnding::KIND_UNSPECIFIED;
+}
+
+std::optional<domain::EndingKind> EndingKindFromProto(int v) {
+  for (const auto& [d, api] : kEndingKinds) {
+    if (api == v) return d;
+  }
+  return std::nullopt;
 }
 
 void CaseToProto(const domain::Case& in, v1::Case* out) {
@@ -347,6 +388,17 @@ void CaseToProto(const domain::Case& in, v1::Case* out) {
         break;
     }
     pa->set_reason(a.reason);
+  }
+  out->set_route(RouteToProto(domain::RouteOf(in.data)));
+  if (in.ending) {
+    v1::CaseEnding* e = out->mutable_ending();
+    e->set_kind(EndingKindToProto(in.ending->kind));
+    e->set_reason(in.ending->reason);
+    e->set_cost_conduct(in.ending->cost_conduct);
+    e->set_court_document(in.ending->court_document);
+    e->set_actor(PrincipalName(in.ending->actor));
+    *e->mutable_record_time() =
+        TimeUtil::MicrosecondsToTimestamp(absl::ToUnixMicros(in.ending->time));
   }
 }
 

@@ -32,6 +32,10 @@ v1::Procedure ProcedureToProto(domain::Procedure p);
 // the same idempotency key recognisable.
 std::string MessageFingerprint(absl::string_view method, const google::protobuf::Message& m);
 v1::Case::State StateToProto(domain::CaseState s);
+v1::Route RouteToProto(domain::Route r);
+v1::CaseEnding::Kind EndingKindToProto(domain::EndingKind k);
+// nullopt for UNSPECIFIED or unknown values.
+std::optional<domain::EndingKind> EndingKindFromProto(int v);
 
 // The etag of a case version, and back. ParseEtag: INVALID_ARGUMENT naming `field` if malformed.
 std::string Etag(int64_t version);

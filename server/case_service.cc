@@ -10,6 +10,7 @@
 #include "server/case_mapper.h"
 #include "server/domain/authorization.h"
 #include "server/domain/case_query.h"
+#include "server/domain/procedure.h"
 #include "server/domain/state_machine.h"
 #include "server/domain/status_macros.h"
 #include "server/domain/validation.h"
@@ -232,6 +233,7 @@ domain::CaseOperation OperationFor(domain::CaseAction a) {
     case domain::CaseAction::kSettle:
     case domain::CaseAction::kConfirm:
     case domain::CaseAction::kMediateAgain:
+    case domain::CaseAction::kConclude:
       break;  // not CaseService methods: AgreementService and ConfirmationService authorize them
   }
   return domain::CaseOperation::kUpdate;
@@ -243,24 +245,25 @@ template <typename Req>
 grpc::ServerUnaryReactor* CaseServiceImpl::Transition(grpc::CallbackServerContext* ctx,
                                                       const char* method, const Req* req,
                                                       v1::Case* resp, int action_int,
-                                                      absl::string_view reason) {
+                                                      domain::TransitionNote note) {
   const auto action = static_cast<domain::CaseAction>(action_int);
   return runner_->Run(
-      ctx, method, req, [this, req, resp, action, reason](const CallContext& call) -> absl::Status {
+      ctx, method, req,
+      [this, req, resp, action, note = std::move(note)](const CallContext& call) -> absl::Status {
         ODR_ASSIGN_OR_RETURN(domain::MutationContext m, MutationFor(call, *req));
         ODR_ASSIGN_OR_RETURN(std::string id, ParseCaseName(req->name(), "name"));
         ODR_ASSIGN_OR_RETURN(std::optional<int64_t> version, ParseEtag(req->etag(), "etag"));
-        if (auto e = domain::CheckText(reason, domain::ReasonRequired(action) ? 1 : 0,
+        if (auto e = domain::CheckText(note.reason, domain::ReasonRequired(action) ? 1 : 0,
                                        domain::Limits::kReasonChars, true);
             !e.empty()) {
           return InvalidFieldError("reason", e);
         }
+        ODR_RETURN_IF_ERROR(domain::ValidateCostConduct(note.cost_conduct));
         const domain::Principal& who = call.caller.principal;
         m.authorize = [&who, action](const domain::Case& k) {
           return domain::AuthorizeCase(who, k, OperationFor(action));
         };
-        ODR_ASSIGN_OR_RETURN(domain::Case k,
-                             store_->TransitionCase(id, action, version, reason, m));
+        ODR_ASSIGN_OR_RETURN(domain::Case k, store_->TransitionCase(id, action, version, note, m));
         Respond(call, std::move(k), resp);
         return absl::OkStatus();
       });
@@ -290,8 +293,10 @@ grpc::ServerUnaryReactor* CaseServiceImpl::WithdrawCase(grpc::CallbackServerCont
 grpc::ServerUnaryReactor* CaseServiceImpl::CloseCase(grpc::CallbackServerContext* ctx,
                                                      const v1::CloseCaseRequest* req,
                                                      v1::Case* resp) {
+  domain::TransitionNote note(req->reason());
+  note.cost_conduct = req->cost_conduct();  // OMR Art. 21
   return Transition(ctx, "/odr.v1.CaseService/CloseCase", req, resp,
-                    static_cast<int>(domain::CaseAction::kClose), req->reason());
+                    static_cast<int>(domain::CaseAction::kClose), std::move(note));
 }
 
 template <typename Req>

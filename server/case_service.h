@@ -85,7 +85,7 @@ class CaseServiceImpl final : public v1::CaseService::CallbackService {
   template <typename Req>
   grpc::ServerUnaryReactor* Transition(grpc::CallbackServerContext* ctx, const char* method,
                                        const Req* req, v1::Case* resp, int action,
-                                       absl::string_view reason);
+                                       domain::TransitionNote note);
   // Loads a case the caller may read, records the read, or NOT_FOUND.
   absl::StatusOr<domain::Case> ReadCase(const CallContext& call, absl::string_view id);
   // A change to the case's mediators: `make` validates the request into a change; the store

@@ -9,6 +9,7 @@
 #include "server/domain/authorization.h"
 #include "server/domain/case_query.h"
 #include "server/domain/errors.h"
+#include "server/domain/procedure.h"
 #include "server/domain/status_macros.h"
 #include "server/domain/validation.h"
 
@@ -41,6 +42,12 @@ v1::DiversionOutcome OutcomeToApi(storage::DiversionOutcome o) {
       return v1::DIVERSION_OUTCOME_REFERRED;
     case storage::DiversionOutcome::kEnded:
       return v1::DIVERSION_OUTCOME_ENDED;
+    case storage::DiversionOutcome::kTrialResumed:
+      return v1::DIVERSION_OUTCOME_TRIAL_RESUMED;
+    case storage::DiversionOutcome::kMediationStatement:
+      return v1::DIVERSION_OUTCOME_MEDIATION_STATEMENT;
+    case storage::DiversionOutcome::kSuitWithdrawn:
+      return v1::DIVERSION_OUTCOME_SUIT_WITHDRAWN;
   }
   return v1::DIVERSION_OUTCOME_UNSPECIFIED;
 }
@@ -108,9 +115,7 @@ grpc::ServerUnaryReactor* CourtServiceImpl::DivertCase(grpc::CallbackServerConte
           };
           ODR_ASSIGN_OR_RETURN(
               k, cases_->TransitionCase(k.id, domain::CaseAction::kSubmit, std::nullopt,
-                                        absl::StrCat("diverted by courts/", who.court_id,
-                                                     " to pre-filing mediation ", "(PML Art. 18)"),
-                                        submit));
+                                        domain::CourtSubmissionText(data), submit));
         }
         domain::RedactCase(who, &k);
         CaseToProto(k, resp);
@@ -129,9 +134,11 @@ grpc::ServerUnaryReactor* CourtServiceImpl::ListDivertedCases(
         ODR_ASSIGN_OR_RETURN(int limit, domain::EffectivePageSize(req->page_size(), 50, 500));
         std::optional<storage::DiversionOutcome> outcome;
         if (req->outcome() != v1::DIVERSION_OUTCOME_UNSPECIFIED) {
-          for (auto o : {storage::DiversionOutcome::kPending, storage::DiversionOutcome::kSettled,
-                         storage::DiversionOutcome::kConfirmed,
-                         storage::DiversionOutcome::kReferred, storage::DiversionOutcome::kEnded}) {
+          using storage::DiversionOutcome;
+          for (auto o : {DiversionOutcome::kPending, DiversionOutcome::kSettled,
+                         DiversionOutcome::kConfirmed, DiversionOutcome::kReferred,
+                         DiversionOutcome::kEnded, DiversionOutcome::kTrialResumed,
+                         DiversionOutcome::kMediationStatement, DiversionOutcome::kSuitWithdrawn}) {
             if (OutcomeToApi(o) == req->outcome()) outcome = o;
           }
           if (!outcome) return InvalidFieldError("outcome", "is not a DiversionOutcome");
@@ -157,6 +164,7 @@ grpc::ServerUnaryReactor* CourtServiceImpl::ListDivertedCases(
           d->set_state(StateToProto(r.c.state));
           d->set_outcome(OutcomeToApi(r.outcome));
           d->set_organization(absl::StrCat("organizations/", r.c.data.organization_id));
+          d->set_route(RouteToProto(domain::RouteOf(r.c.data)));
           *d->mutable_update_time() = Ts(r.c.update_time);
           if (r.confirmation_state) {
             domain::Confirmation f;
@@ -200,8 +208,53 @@ grpc::ServerUnaryReactor* CourtServiceImpl::ListReferrals(grpc::CallbackServerCo
           }
           p->set_reason(r.reason);
           *p->mutable_create_time() = Ts(r.time);
+          p->set_kind(EndingKindToProto(r.kind));
+          p->set_cost_conduct(r.cost_conduct);
         }
         if (page.next) resp->set_next_page_token(Token(key, *page.next));
+        return absl::OkStatus();
+      });
+}
+
+grpc::ServerUnaryReactor* CourtServiceImpl::ConcludeCase(grpc::CallbackServerContext* ctx,
+                                                         const v1::ConcludeCaseRequest* req,
+                                                         v1::Case* resp) {
+  return runner_->Run(
+      ctx, "/odr.v1.CourtService/ConcludeCase", req,
+      [this, req, resp](const CallContext& call) -> absl::Status {
+        const domain::Principal& who = call.caller.principal;
+        if (who.role != domain::Role::kCourt || who.court_id.empty() || who.disabled) {
+          return MakeError(absl::StatusCode::kPermissionDenied, "PERMISSION_DENIED",
+                           "only the court that entrusted the suit concludes it");
+        }
+        ODR_ASSIGN_OR_RETURN(std::string id, ParseCaseName(req->name(), "name"));
+        domain::TransitionNote note(req->note());
+        note.conclusion = EndingKindFromProto(req->conclusion());
+        note.court_document = req->court_document();
+        ODR_RETURN_IF_ERROR(domain::ValidateConclusion(note));
+        ODR_ASSIGN_OR_RETURN(std::optional<int64_t> version, ParseEtag(req->etag(), "etag"));
+        if (auto e = domain::CheckRequestId(req->request_id()); !e.empty()) {
+          return InvalidFieldError("request_id", e);
+        }
+        domain::MutationContext m;
+        m.actor = who.id;
+        if (call.caller.partner) m.acting_through = call.caller.partner->id;
+        m.rpc = call.method;
+        m.method = absl::StrCat("principal:", who.id);
+        m.request_id = req->request_id();
+        if (!m.request_id.empty()) {
+          v1::ConcludeCaseRequest copy = *req;
+          copy.clear_request_id();
+          m.request_fingerprint = MessageFingerprint(call.method, copy);
+        }
+        m.authorize = [&who](const domain::Case& k) {
+          return domain::AuthorizeCase(who, k, domain::CaseOperation::kConclude);
+        };
+        ODR_ASSIGN_OR_RETURN(
+            domain::Case k,
+            cases_->TransitionCase(id, domain::CaseAction::kConclude, version, note, m));
+        domain::RedactCase(who, &k);
+        CaseToProto(k, resp);
         return absl::OkStatus();
       });
 }

@@ -1,7 +1,7 @@
-// CourtService on the gRPC callback API: what a court's intake window does with odr — divert
-// disputes to pre-filing mediation (PML Art. 18), follow every diverted case to its outcome, and
-// take the referrals of failed mediations into its filing queue (OMR Art. 21). Court principals
-// act for their own court only (domain/authorization.h AuthorizeCourt).
+// CourtService on the gRPC callback API: what a court does with odr — divert disputes to
+// pre-filing mediation or entrust filed suits to mediation, follow every such case to its outcome,
+// take failed mediations back into its queue (OMR Art. 21) and conclude settled post-filing suits
+// (OMR Art. 20). Court principals act for their own court only (domain/authorization.h).
 #ifndef ODR_SERVER_COURT_SERVICE_H_
 #define ODR_SERVER_COURT_SERVICE_H_
 
@@ -35,6 +35,9 @@ class CourtServiceImpl final : public v1::CourtService::CallbackService {
   grpc::ServerUnaryReactor* ListReferrals(grpc::CallbackServerContext* ctx,
                                           const v1::ListReferralsRequest* req,
                                           v1::ListReferralsResponse* resp) override;
+  grpc::ServerUnaryReactor* ConcludeCase(grpc::CallbackServerContext* ctx,
+                                         const v1::ConcludeCaseRequest* req,
+                                         v1::Case* resp) override;
   grpc::ServerUnaryReactor* RecordIntake(grpc::CallbackServerContext* ctx,
                                          const v1::RecordIntakeRequest* req,
                                          v1::Intake* resp) override;

@@ -81,6 +81,7 @@ const std::vector<MethodRule>& MethodRules() {
       {"/odr.v1.CourtService/DivertCase", true, "courts, for their own court"},
       {"/odr.v1.CourtService/ListDivertedCases", true, "courts, for their own court"},
       {"/odr.v1.CourtService/ListReferrals", true, "courts, for their own court"},
+      {"/odr.v1.CourtService/ConcludeCase", true, "the court that entrusted the suit"},
       {"/odr.v1.CourtService/RecordIntake", true, "courts, for their own court"},
       {"/odr.v1.SimulationService/AdvanceClock", true,
        "platform admins, when odrd runs with --simulated-time"},

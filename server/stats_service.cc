@@ -31,6 +31,9 @@ void FiguresToProto(const domain::StatsFigures& f, v1::Figures* out) {
   out->set_median_days_to_resolution(f.median_days);
   out->set_p90_days_to_resolution(f.p90_days);
   out->set_deadline_breaches(f.count(StatMetric::kDeadlineBreaches));
+  out->set_referred_for_filing(f.count(StatMetric::kReferredForFiling));
+  out->set_trial_resumed(f.count(StatMetric::kTrialResumed));
+  out->set_concluded_by_court(f.count(StatMetric::kConcludedByCourt));
 }
 
 }  // namespace

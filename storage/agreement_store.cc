@@ -350,16 +350,7 @@ absl::StatusOr<Agreement> AgreementStore::Create(absl::string_view case_id,
                 a.create_time = a.update_time = k.update_time;
                 a.version = 1;
                 Seal(a, k);
-                if (!request_key.empty()) {
-                  // The same key of a request older than the retention period: it expired.
-                  ODR_ASSIGN_OR_RETURN(
-                      Statement forget,
-                      c.Prepare("UPDATE agreements SET request_key = NULL WHERE request_key = ?1"
-                                " AND create_time_us < ?2"));
-                  forget.Bind(1, request_key);
-                  forget.Bind(2, absl::ToUnixMicros(cases_->RequestKeyCutoff()));
-                  ODR_RETURN_IF_ERROR(forget.Run());
-                }
+                ODR_RETURN_IF_ERROR(cases_->ForgetExpiredRequestKey(c, "agreements", request_key));
                 ODR_RETURN_IF_ERROR(WriteHead(c, a, /*insert=*/true, request_key));
                 ODR_RETURN_IF_ERROR(InsertRevision(c, a, k.update_time));
                 ODR_RETURN_IF_ERROR(Event(

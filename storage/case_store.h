@@ -67,14 +67,16 @@ class CaseStore {
                                                   std::optional<int64_t> expected_version,
                                                   const domain::MutationContext& ctx) = 0;
 
-  // Applies `action` through the state machine and appends the event, atomically. With
+  // Applies `action` through the state machine and appends the event, atomically. A close or a
+  // court's conclusion also records the case's ending from `note` (domain/procedure.h) and, for a
+  // court-diverted case that failed, puts it in the court's referral queue. With
   // ctx.request_id set, a retry of a transition that succeeded (within
   // domain::kRequestIdRetention) returns the case as it is now, if ctx.authorize allows it, with
   // an access record of the read.
   virtual absl::StatusOr<domain::Case> TransitionCase(absl::string_view id,
                                                       domain::CaseAction action,
                                                       std::optional<int64_t> expected_version,
-                                                      absl::string_view reason,
+                                                      const domain::TransitionNote& note,
                                                       const domain::MutationContext& ctx) = 0;
 
   // A change to the case's mediators, through the state machine, with an event, atomically.

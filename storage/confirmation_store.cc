@@ -531,16 +531,7 @@ absl::StatusOr<Result> ConfirmationStore::Create(
         f.version = 1;
         std::string message;
         ODR_RETURN_IF_ERROR(Consent(c, statutory_, k, f, parties, ctx.actor, now, &message));
-        if (!request_key.empty()) {
-          // The same key of a request older than the retention period: it expired.
-          ODR_ASSIGN_OR_RETURN(
-              Statement forget,
-              c.Prepare("UPDATE confirmations SET request_key = NULL WHERE request_key = ?1"
-                        " AND create_time_us < ?2"));
-          forget.Bind(1, request_key);
-          forget.Bind(2, absl::ToUnixMicros(cases_->RequestKeyCutoff()));
-          ODR_RETURN_IF_ERROR(forget.Run());
-        }
+        ODR_RETURN_IF_ERROR(cases_->ForgetExpiredRequestKey(c, "confirmations", request_key));
         ODR_RETURN_IF_ERROR(Save(c, f, /*insert=*/true, request_key));
         ODR_RETURN_IF_ERROR(Event(c, k, f, ctx.actor, now, message));
         result = std::move(f);
@@ -853,8 +844,7 @@ absl::StatusOr<DivertedPage> ConfirmationStore::ListDiverted(
     ODR_ASSIGN_OR_RETURN(
         Statement s,
         c.Prepare("SELECT c.id, c.create_time_us, c.state,"
-                  " EXISTS (SELECT 1 FROM court_referrals r WHERE r.court_id = c.diversion_court"
-                  " AND r.case_id = c.id),"
+                  " (SELECT e.kind FROM case_endings e WHERE e.case_id = c.id),"
                   // The court's view of applications (AuthorizeConfirmationRead): those made to
                   // it and filed (every party consented).
                   " (SELECT f.state FROM confirmations f WHERE f.case_id = c.id"
@@ -878,7 +868,11 @@ absl::StatusOr<DivertedPage> ConfirmationStore::ListDiverted(
       Row r{s.ColumnText(0), s.ColumnInt(1), DiversionOutcome::kPending, std::nullopt};
       auto state = domain::StateFromName(s.ColumnText(2));
       if (!state) return case_rows::Corrupt("cases.state");
-      const bool referred = s.ColumnInt(3) != 0;
+      std::optional<domain::EndingKind> ending;
+      if (auto e = s.ColumnOptionalText(3)) {
+        ending = domain::EndingKindFromName(*e);
+        if (!ending) return case_rows::Corrupt("case_endings.kind");
+      }
       switch (*state) {
         case domain::CaseState::kSettled:
           r.outcome = DiversionOutcome::kSettled;
@@ -887,7 +881,13 @@ absl::StatusOr<DivertedPage> ConfirmationStore::ListDiverted(
           r.outcome = DiversionOutcome::kConfirmed;
           break;
         case domain::CaseState::kClosed:
-          r.outcome = referred ? DiversionOutcome::kReferred : DiversionOutcome::kEnded;
+          r.outcome = ending == domain::EndingKind::kTrialResumed ? DiversionOutcome::kTrialResumed
+                                                                  : DiversionOutcome::kReferred;
+          break;
+        case domain::CaseState::kConcluded:
+          r.outcome = ending == domain::EndingKind::kSuitWithdrawn
+                          ? DiversionOutcome::kSuitWithdrawn
+                          : DiversionOutcome::kMediationStatement;
           break;
         case domain::CaseState::kWithdrawn:
           r.outcome = DiversionOutcome::kEnded;
@@ -918,7 +918,8 @@ absl::StatusOr<ReferralPage> ConfirmationStore::ListReferrals(
   absl::Status st = db_->Read([&](Connection& c) -> absl::Status {
     ODR_ASSIGN_OR_RETURN(
         Statement s,
-        c.Prepare("SELECT case_id, reason, time_us FROM court_referrals WHERE court_id = ?1"
+        c.Prepare("SELECT case_id, reason, time_us, kind, cost_conduct FROM court_referrals"
+                  " WHERE court_id = ?1"
                   " AND (time_us > ?2 OR (time_us = ?2 AND case_id > ?3))"
                   " ORDER BY time_us, case_id LIMIT ?4"));
     s.Bind(1, court_id);
@@ -927,17 +928,21 @@ absl::StatusOr<ReferralPage> ConfirmationStore::ListReferrals(
     struct Row {
       std::string case_id, reason;
       int64_t time_us;
+      std::string kind, cost_conduct;
     };
     std::vector<Row> rows;
     while (true) {
       ODR_ASSIGN_OR_RETURN(bool row, s.Step());
       if (!row) break;
-      rows.push_back({s.ColumnText(0), s.ColumnText(1), s.ColumnInt(2)});
+      rows.push_back(
+          {s.ColumnText(0), s.ColumnText(1), s.ColumnInt(2), s.ColumnText(3), s.ColumnText(4)});
     }
     for (size_t i = 0; i < rows.size() && static_cast<int>(i) < limit; ++i) {
       ODR_ASSIGN_OR_RETURN(Case k, case_rows::LoadCase(c, rows[i].case_id));
+      std::optional<domain::EndingKind> kind = domain::EndingKindFromName(rows[i].kind);
+      if (!kind) return case_rows::Corrupt("court_referrals.kind");
       page.rows.push_back({std::string(court_id), std::move(k), rows[i].reason,
-                           absl::FromUnixMicros(rows[i].time_us)});
+                           absl::FromUnixMicros(rows[i].time_us), *kind, rows[i].cost_conduct});
     }
     if (static_cast<int>(rows.size()) > limit && limit > 0) {
       page.next = ListCursor{rows[limit - 1].time_us, rows[limit - 1].case_id};

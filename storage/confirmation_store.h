@@ -49,7 +49,19 @@ struct ConfirmationPage {
 };
 
 // How a diverted case ended, or that it has not (CourtService.DiversionOutcome).
-enum class DiversionOutcome { kPending, kSettled, kConfirmed, kReferred, kEnded };
+// kReferred: pre-filing failure, to be filed; kTrialResumed: post-filing failure;
+// kMediationStatement and kSuitWithdrawn: a settled post-filing suit the court concluded (OMR Arts.
+// 20-21).
+enum class DiversionOutcome {
+  kPending,
+  kSettled,
+  kConfirmed,
+  kReferred,
+  kEnded,
+  kTrialResumed,
+  kMediationStatement,
+  kSuitWithdrawn,
+};
 
 struct DivertedCaseRow {
   domain::Case c;
@@ -66,6 +78,8 @@ struct ReferralRow {
   domain::Case c;
   std::string reason;
   absl::Time time;
+  domain::EndingKind kind = domain::EndingKind::kReferredForFiling;  // or kTrialResumed
+  std::string cost_conduct;
 };
 struct ReferralPage {
   std::vector<ReferralRow> rows;
@@ -161,7 +175,8 @@ class ConfirmationStore {
   absl::StatusOr<DivertedPage> ListDiverted(absl::string_view court_id,
                                             std::optional<DiversionOutcome> outcome,
                                             const std::optional<ListCursor>& after, int limit);
-  // The court's referrals (failed mediations referred back for litigation), oldest first.
+  // The court's referrals (failed mediations: pre-filing ones to be filed, post-filing ones for
+  // the trial to resume), oldest first.
   absl::StatusOr<ReferralPage> ListReferrals(absl::string_view court_id,
                                              const std::optional<ListCursor>& after, int limit);
 

@@ -607,6 +607,53 @@ CREATE INDEX idempotency_keys_by_time ON idempotency_keys (create_time_us) WHERE
 -- every event before this version, which did not record it).
 ALTER TABLE case_events ADD COLUMN acting_through TEXT NOT NULL DEFAULT '';
 )sql",
+      // 12: the three routes end differently (OMR Arts. 20-21; docs/procedure.md): each closed or
+      // concluded case records its ending, a referral says whether the court files the case or
+      // resumes the trial, and statistics count both and the court's conclusions.
+      R"sql(
+CREATE TABLE case_endings (
+  case_id TEXT PRIMARY KEY REFERENCES cases (id),
+  kind TEXT NOT NULL CHECK (kind IN ('other_remedies', 'referred_for_filing', 'trial_resumed',
+                                     'mediation_statement', 'suit_withdrawn')),
+  reason TEXT NOT NULL,
+  cost_conduct TEXT NOT NULL,
+  court_document TEXT NOT NULL,
+  actor TEXT NOT NULL,
+  time_us INTEGER NOT NULL
+) STRICT, WITHOUT ROWID;
+
+ALTER TABLE court_referrals ADD COLUMN kind TEXT NOT NULL DEFAULT 'referred_for_filing'
+  CHECK (kind IN ('referred_for_filing', 'trial_resumed'));
+ALTER TABLE court_referrals ADD COLUMN cost_conduct TEXT NOT NULL DEFAULT '';
+ALTER TABLE case_stats ADD COLUMN ending TEXT;
+ALTER TABLE case_stats ADD COLUMN ending_day INTEGER;
+)sql",
+      // 13: the data of cases that ended before version 12, in a step of its own (statements
+      // that may run again on the rows they already fixed).
+      R"sql(
+-- Post-filing failures were referred "for filing"; the law returns them for the trial to resume.
+UPDATE court_referrals SET kind = 'trial_resumed' WHERE case_id IN (
+  SELECT id FROM cases WHERE diversion_procedure IN ('post_filing_ordinary', 'post_filing_simple'));
+
+-- Cases closed before this version: the ending their route gives, with the closing reason.
+INSERT OR IGNORE INTO case_endings (case_id, kind, reason, cost_conduct, court_document, actor,
+                                    time_us)
+  SELECT k.id,
+         CASE WHEN k.diversion_court IS NULL THEN 'other_remedies'
+              WHEN COALESCE(k.diversion_procedure, 'pre_filing') = 'pre_filing'
+                THEN 'referred_for_filing'
+              ELSE 'trial_resumed' END,
+         e.reason, '', '', e.actor, e.time_us
+  FROM cases k JOIN case_events e ON e.case_id = k.id
+  WHERE k.state = 'closed' AND e.kind = 'state_change' AND e.to_state = 'closed'
+    AND e.from_state IS NOT 'closed';
+
+UPDATE case_stats SET
+  ending = (SELECT kind FROM case_endings WHERE case_endings.case_id = case_stats.case_id),
+  ending_day = (SELECT (time_us / 1000000 + 28800) / 86400 FROM case_endings
+                WHERE case_endings.case_id = case_stats.case_id)
+  WHERE ending IS NULL;
+)sql",
   };
   return *kMigrations;
 }

@@ -9,6 +9,7 @@
 #include "absl/time/civil_time.h"
 #include "server/domain/authorization.h"
 #include "server/domain/errors.h"
+#include "server/domain/procedure.h"
 #include "server/domain/roster.h"
 #include "server/domain/status_macros.h"
 #include "server/domain/validation.h"
@@ -187,6 +188,26 @@ absl::StatusOr<Case> LoadCase(Connection& c, absl::string_view id) {
     out.assignments.push_back(std::move(a));
   }
   RefreshMediatorIds(out);
+  if (out.state == CaseState::kClosed || out.state == CaseState::kConcluded) {
+    ODR_ASSIGN_OR_RETURN(Statement e,
+                         c.Prepare("SELECT kind, reason, cost_conduct, court_document, actor,"
+                                   " time_us FROM case_endings WHERE case_id = ?1"));
+    e.Bind(1, out.id);
+    ODR_ASSIGN_OR_RETURN(bool row, e.Step());
+    if (row) {
+      domain::CaseEnding ending;
+      auto kind = domain::EndingKindFromName(e.ColumnText(0));
+      if (!kind) return Corrupt("case_endings.kind");
+      ending.kind = *kind;
+      ending.reason = e.ColumnText(1);
+      ending.cost_conduct = e.ColumnText(2);
+      ending.court_document = e.ColumnText(3);
+      ending.actor = e.ColumnText(4);
+      ending.time = absl::FromUnixMicros(e.ColumnInt(5));
+      out.ending = std::move(ending);
+    }
+    ODR_RETURN_IF_ERROR(e.Run());
+  }
   return out;
 }
 
@@ -360,9 +381,11 @@ absl::Status CheckNoMediatorAsAgent(Connection& c, absl::string_view case_id,
   return absl::OkStatus();
 }
 
-// Records the change in the access log, in the caller's transaction, when ctx.rpc is set.
-absl::Status RecordChange(Connection& c, const domain::MutationContext& ctx,
-                          absl::string_view case_id, absl::Time now) {
+// Records the call in the access log, in the caller's transaction, when ctx.rpc is set: a change,
+// or (`change` false) a retry answered from the idempotency record, which returns the case as it
+// is now and so is recorded like a read of it (the change was recorded when it was made).
+absl::Status RecordAccess(Connection& c, const domain::MutationContext& ctx,
+                          absl::string_view case_id, absl::Time now, bool change) {
   if (ctx.rpc.empty()) return absl::OkStatus();
   AccessRecord r;
   r.time = now;
@@ -370,22 +393,7 @@ absl::Status RecordChange(Connection& c, const domain::MutationContext& ctx,
   r.acting_through = ctx.acting_through;
   r.method = ctx.rpc;
   r.resource = absl::StrCat("cases/", case_id);
-  r.change = true;
-  return AppendAccessRecord(c, r);
-}
-
-// A retry answered from the idempotency record returns the case as it is now: recorded like a
-// read of it (the change was recorded when it was made).
-absl::Status RecordReplayRead(Connection& c, const domain::MutationContext& ctx,
-                              absl::string_view case_id, absl::Time now) {
-  if (ctx.rpc.empty()) return absl::OkStatus();
-  AccessRecord r;
-  r.time = now;
-  r.principal_id = ctx.actor;
-  r.acting_through = ctx.acting_through;
-  r.method = ctx.rpc;
-  r.resource = absl::StrCat("cases/", case_id);
-  r.change = false;
+  r.change = change;
   return AppendAccessRecord(c, r);
 }
 
@@ -462,9 +470,11 @@ absl::Status ApplyPlan(Connection& c, const domain::StatutoryClock& clock,
 }
 
 // Moves `k` (whose update_time is set) through `action`, releasing its mediators if it ends, with
-// the event.
-absl::Status ApplyTransition(Connection& c, Case& k, CaseAction action, absl::string_view reason,
-                             absl::string_view actor) {
+// the event; records the ending the route gives (domain/procedure.h) and, for a referral, puts the
+// case in its court's queue with the event saying what the court does next (OMR Arts. 20-21).
+absl::Status ApplyTransition(Connection& c, Case& k, CaseAction action,
+                             const domain::TransitionNote& note, absl::string_view actor) {
+  if (action == CaseAction::kConclude) ODR_RETURN_IF_ERROR(domain::CheckCanConclude(k));
   ODR_ASSIGN_OR_RETURN(CaseState next, domain::NextState(k.state, action));
   const CaseState from = k.state;
   k.state = next;
@@ -477,22 +487,34 @@ absl::Status ApplyTransition(Connection& c, Case& k, CaseAction action, absl::st
       }
     }
   }
-  ODR_RETURN_IF_ERROR(AppendEvent(c, k.id, actor, k.update_time, from, next, reason));
+  ODR_RETURN_IF_ERROR(AppendEvent(c, k.id, actor, k.update_time, from, next, note.reason));
   ODR_RETURN_IF_ERROR(
       stats_rows::RecordTransition(c, k, action, actor == kSystemActor, k.update_time));
-  if (action == CaseAction::kClose && k.data.court_diversion) {
-    // A court-diverted dispute that ends without settlement goes back into the court's queue
-    // for filing as litigation (OMR Art. 21).
+  std::optional<domain::CaseEnding> ending =
+      domain::EndingOf(k, action, note, actor, k.update_time);
+  if (!ending) return absl::OkStatus();
+  ODR_ASSIGN_OR_RETURN(
+      Statement e,
+      c.Prepare("INSERT INTO case_endings (case_id, kind, reason, cost_conduct,"
+                " court_document, actor, time_us) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"));
+  e.Bind(1, k.id).Bind(2, domain::EndingKindName(ending->kind)).Bind(3, ending->reason);
+  e.Bind(4, ending->cost_conduct).Bind(5, ending->court_document).Bind(6, ending->actor);
+  e.Bind(7, absl::ToUnixMicros(ending->time));
+  ODR_RETURN_IF_ERROR(e.Run());
+  ODR_RETURN_IF_ERROR(stats_rows::RecordEnding(c, k.id, *ending));
+  k.ending = ending;
+  if (std::optional<domain::EndingEvent> referral = domain::ReferralEvent(k, ending->kind)) {
     const std::string& court = k.data.court_diversion->court_id;
     ODR_ASSIGN_OR_RETURN(Statement r,
                          c.Prepare("INSERT INTO court_referrals (court_id, case_id, reason,"
-                                   " time_us) VALUES (?1, ?2, ?3, ?4) ON CONFLICT DO NOTHING"));
-    r.Bind(1, court).Bind(2, k.id).Bind(3, reason).Bind(4, absl::ToUnixMicros(k.update_time));
+                                   " time_us, kind, cost_conduct) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"
+                                   " ON CONFLICT DO NOTHING"));
+    r.Bind(1, court).Bind(2, k.id).Bind(3, ending->reason);
+    r.Bind(4, absl::ToUnixMicros(k.update_time)).Bind(5, domain::EndingKindName(ending->kind));
+    r.Bind(6, ending->cost_conduct);
     ODR_RETURN_IF_ERROR(r.Run());
-    ODR_RETURN_IF_ERROR(AppendEvent(
-        c, k.id, actor, k.update_time, k.state, k.state,
-        absl::StrCat("referred back to courts/", court, " for filing as litigation (OMR Art. 21)"),
-        {domain::EventKind::kReferredToLitigation, domain::EventAudience::kAll, ""}));
+    ODR_RETURN_IF_ERROR(AppendEvent(c, k.id, actor, k.update_time, k.state, k.state, referral->text,
+                                    {referral->kind, domain::EventAudience::kAll, ""}));
   }
   return absl::OkStatus();
 }
@@ -524,7 +546,7 @@ absl::StatusOr<Case> SqliteCaseStore::CreateCase(const CaseData& data,
       // A retry: the case as it is now, if the caller may still read it.
       ODR_ASSIGN_OR_RETURN(result, LoadCase(c, *previous));
       if (ctx.authorize) ODR_RETURN_IF_ERROR(ctx.authorize(result));
-      return RecordReplayRead(c, ctx, result.id, now);
+      return RecordAccess(c, ctx, result.id, now, /*change=*/false);
     }
     if (data.court_diversion) {
       ODR_RETURN_IF_ERROR(stats_rows::CheckIntakeReferenceFree(
@@ -542,7 +564,7 @@ absl::StatusOr<Case> SqliteCaseStore::CreateCase(const CaseData& data,
     ODR_RETURN_IF_ERROR(WriteSide(c, k.id, "respondent", k.data.respondents));
     ODR_RETURN_IF_ERROR(AppendEvent(c, k.id, ctx.actor, now, std::nullopt, k.state, ""));
     ODR_RETURN_IF_ERROR(RecordRequest(c, ctx, k.id, now));
-    ODR_RETURN_IF_ERROR(RecordChange(c, ctx, k.id, now));
+    ODR_RETURN_IF_ERROR(RecordAccess(c, ctx, k.id, now, /*change=*/true));
     result = std::move(k);
     return absl::OkStatus();
   });
@@ -716,7 +738,7 @@ absl::StatusOr<Case> SqliteCaseStore::MutateCase(
     if (previous) {
       ODR_ASSIGN_OR_RETURN(result, LoadCase(c, *previous));
       if (ctx.authorize) ODR_RETURN_IF_ERROR(ctx.authorize(result));
-      return RecordReplayRead(c, ctx, result.id, clock_->Now());
+      return RecordAccess(c, ctx, result.id, clock_->Now(), /*change=*/false);
     }
     ODR_ASSIGN_OR_RETURN(Case k, LoadCase(c, id));
     if (ctx.authorize) ODR_RETURN_IF_ERROR(ctx.authorize(k));
@@ -732,7 +754,7 @@ absl::StatusOr<Case> SqliteCaseStore::MutateCase(
     }
     ODR_RETURN_IF_ERROR(WriteCaseRow(c, k, /*insert=*/false));
     ODR_RETURN_IF_ERROR(RecordRequest(c, ctx, k.id, k.update_time));
-    ODR_RETURN_IF_ERROR(RecordChange(c, ctx, k.id, k.update_time));
+    ODR_RETURN_IF_ERROR(RecordAccess(c, ctx, k.id, k.update_time, /*change=*/true));
     result = std::move(k);
     return absl::OkStatus();
   });
@@ -744,12 +766,22 @@ absl::Status SqliteCaseStore::RecordReplay(const domain::MutationContext& ctx,
                                            absl::string_view case_id) {
   if (ctx.rpc.empty()) return absl::OkStatus();
   return db_->Write([&](Connection& c) -> absl::Status {
-    return RecordReplayRead(c, ctx, case_id, clock_->Now());
+    return RecordAccess(c, ctx, case_id, clock_->Now(), /*change=*/false);
   });
 }
 
 absl::Time SqliteCaseStore::RequestKeyCutoff() const {
   return clock_->Now() - domain::kRequestIdRetention;
+}
+
+absl::Status SqliteCaseStore::ForgetExpiredRequestKey(Connection& c, absl::string_view table,
+                                                      absl::string_view request_key) const {
+  if (request_key.empty()) return absl::OkStatus();
+  ODR_ASSIGN_OR_RETURN(Statement forget,
+                       c.Prepare(absl::StrCat("UPDATE ", table, " SET request_key = NULL",
+                                              " WHERE request_key = ?1 AND create_time_us < ?2")));
+  forget.Bind(1, request_key).Bind(2, absl::ToUnixMicros(RequestKeyCutoff()));
+  return forget.Run();
 }
 
 absl::StatusOr<Case> SqliteCaseStore::MutateCaseFor(
@@ -763,7 +795,7 @@ absl::StatusOr<Case> SqliteCaseStore::MutateCaseFor(
 
 absl::Status SqliteCaseStore::ApplyAction(Connection& c, Case& k, CaseAction action,
                                           absl::string_view reason, absl::string_view actor) {
-  return ApplyTransition(c, k, action, reason, actor);
+  return ApplyTransition(c, k, action, domain::TransitionNote(reason), actor);
 }
 
 absl::StatusOr<Case> SqliteCaseStore::UpdateCase(absl::string_view id, const CaseData& values,
@@ -811,10 +843,10 @@ absl::StatusOr<Case> SqliteCaseStore::UpdateCase(absl::string_view id, const Cas
 absl::StatusOr<Case> SqliteCaseStore::TransitionCase(absl::string_view id,
                                                      domain::CaseAction action,
                                                      std::optional<int64_t> expected_version,
-                                                     absl::string_view reason,
+                                                     const domain::TransitionNote& note,
                                                      const domain::MutationContext& ctx) {
   return MutateCase(id, expected_version, ctx, [&](Connection& c, Case& k) -> absl::Status {
-    return ApplyTransition(c, k, action, reason, ctx.actor);
+    return ApplyTransition(c, k, action, note, ctx.actor);
   });
 }
 
@@ -1150,7 +1182,7 @@ absl::StatusOr<domain::Deadline> SqliteCaseStore::ChangeMediationPeriod(
     ODR_RETURN_IF_ERROR(AppendEvent(c, k.id, ctx.actor, now, k.state, k.state, what,
                                     {domain::EventKind::kDeadlineChanged,
                                      domain::EventAudience::kAll, "deadlines/mediation-period"}));
-    ODR_RETURN_IF_ERROR(RecordChange(c, ctx, k.id, now));
+    ODR_RETURN_IF_ERROR(RecordAccess(c, ctx, k.id, now, /*change=*/true));
     result = *d;
     return absl::OkStatus();
   });
@@ -1268,7 +1300,8 @@ absl::Status SqliteCaseStore::Expire(Connection& c, const domain::Deadline& d, C
     }
   }
   if (e.action && domain::NextState(k.state, *e.action).ok()) {
-    ODR_RETURN_IF_ERROR(ApplyTransition(c, k, *e.action, e.reason, kSystemActor));
+    ODR_RETURN_IF_ERROR(
+        ApplyTransition(c, k, *e.action, domain::TransitionNote(e.reason), kSystemActor));
     changed = true;
   }
   if (!changed) return absl::OkStatus();

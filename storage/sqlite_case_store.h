@@ -29,7 +29,7 @@ class SqliteCaseStore final : public CaseStore {
                                           const domain::MutationContext& ctx) override;
   absl::StatusOr<domain::Case> TransitionCase(absl::string_view id, domain::CaseAction action,
                                               std::optional<int64_t> expected_version,
-                                              absl::string_view reason,
+                                              const domain::TransitionNote& note,
                                               const domain::MutationContext& ctx) override;
   absl::StatusOr<domain::Case> ChangeAssignment(absl::string_view id,
                                                 const AssignmentChange& change,
@@ -60,6 +60,11 @@ class SqliteCaseStore final : public CaseStore {
   absl::Status RecordReplay(const domain::MutationContext& ctx, absl::string_view case_id);
   // Request keys of resources created before this time have expired (domain::kRequestIdRetention).
   absl::Time RequestKeyCutoff() const;
+  // Inside such a store's write transaction, before it stores `request_key` on a new row of
+  // `table` (agreements or confirmations): clears the key from an older row whose key expired, so
+  // that the same key can stand for the new request. Nothing if `request_key` is empty.
+  absl::Status ForgetExpiredRequestKey(Connection& c, absl::string_view table,
+                                       absl::string_view request_key) const;
   // Inside such a mutation: moves `k` through `action` with its event; a court-diverted case
   // that closes is referred back to its court (OMR Art. 21).
   static absl::Status ApplyAction(Connection& c, domain::Case& k, domain::CaseAction action,

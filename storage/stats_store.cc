@@ -103,6 +103,15 @@ absl::Status RecordTransition(Connection& c, const domain::Case& k, CaseAction a
   return s.Run();
 }
 
+absl::Status RecordEnding(Connection& c, absl::string_view case_id,
+                          const domain::CaseEnding& ending) {
+  ODR_ASSIGN_OR_RETURN(Statement s, c.Prepare("UPDATE case_stats SET ending = ?2, ending_day = ?3"
+                                              " WHERE case_id = ?1"));
+  s.Bind(1, case_id).Bind(2, domain::EndingKindName(ending.kind));
+  s.Bind(3, domain::StatDay(ending.time));
+  return s.Run();
+}
+
 namespace {
 
 absl::Status InsertEvent(Connection& c, absl::string_view case_id, absl::string_view kind,
@@ -221,7 +230,8 @@ absl::StatusOr<domain::StatsTally> StatsStore::Report(int64_t start_day, int64_t
       ODR_ASSIGN_OR_RETURN(
           Statement s,
           c.Prepare(absl::StrCat("SELECT s.diverted_day, s.submitted_day, s.accepted_day,"
-                                 " s.ended_day, s.outcome, s.resolution_days FROM case_stats s",
+                                 " s.ended_day, s.outcome, s.resolution_days, s.ending,"
+                                 " s.ending_day FROM case_stats s",
                                  where.where)));
       BindScope(s, where);
       while (true) {
@@ -237,6 +247,11 @@ absl::StatusOr<domain::StatsTally> StatsStore::Report(int64_t start_day, int64_t
         if (ended && outcome && *outcome >= 1 && *outcome <= 4) {
           tally.Add(domain::OutcomeMetric(static_cast<StatOutcome>(*outcome)), ended);
           tally.AddResolution(ended, OptInt(s, 5).value_or(0));
+        }
+        if (std::optional<std::string> ending = s.ColumnOptionalText(6)) {
+          if (auto kind = domain::EndingKindFromName(*ending)) {
+            if (auto m = domain::EndingMetric(*kind)) tally.Add(*m, OptInt(s, 7));
+          }
         }
       }
     }

@@ -34,6 +34,11 @@ absl::Status WriteCaseFacts(Connection& c, const domain::Case& k, bool insert);
 absl::Status RecordTransition(Connection& c, const domain::Case& k, domain::CaseAction action,
                               bool by_system, absl::Time time);
 
+// After case `case_id` recorded its ending (procedure.h): referrals for filing or for the trial to
+// resume, and the court's conclusions, count on the day of `ending.time`.
+absl::Status RecordEnding(Connection& c, absl::string_view case_id,
+                          const domain::CaseEnding& ending);
+
 // After a confirmation application was saved: the day it was filed, and the day of the
 // decision. Repeated saves record each fact once.
 absl::Status RecordConfirmation(Connection& c, const domain::Confirmation& f);

@@ -30,7 +30,7 @@ struct Rule {
   CaseOperation op;
   bool applicant_side, respondent_side, assigned_mediator, organization_admin, diverting_court;
 };
-constexpr std::array<Rule, 19> kRules{{
+constexpr std::array<Rule, 20> kRules{{
     // op                           applicant respondent mediator org-admin court
     {CaseOperation::kRead, true, true, true, true, true},
     {CaseOperation::kUpdate, true, false, true, true, false},
@@ -51,6 +51,8 @@ constexpr std::array<Rule, 19> kRules{{
     {CaseOperation::kRecordPerformance, false, false, true, true, false},
     {CaseOperation::kRecordOffer, false, false, true, true, false},
     {CaseOperation::kApplyForConfirmation, true, true, false, false, false},
+    // The court that entrusted a filed suit concludes it (OMR Art. 20).
+    {CaseOperation::kConclude, false, false, false, false, true},
 }};
 
 // A mediator only proposed may see the case and answer the proposal, nothing else: it has not yet
@@ -100,6 +102,8 @@ const char* OperationName(CaseOperation op) {
       return "record offers in";
     case CaseOperation::kApplyForConfirmation:
       return "apply for judicial confirmation in";
+    case CaseOperation::kConclude:
+      return "conclude";
   }
   return "act on";
 }

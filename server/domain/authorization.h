@@ -45,6 +45,9 @@ enum class CaseOperation {
   // parties themselves (and their agents). Court-side methods are authorized by court (see
   // AuthorizeCourt).
   kApplyForConfirmation,
+  // ConcludeCase: the diverting court records its mediation statement or the plaintiff's
+  // withdrawal on a settled post-filing case (OMR Art. 20).
+  kConclude,
 };
 
 // How a principal relates to a case.

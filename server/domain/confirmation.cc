@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "server/domain/errors.h"
+#include "server/domain/procedure.h"
 #include "server/domain/state_machine.h"
 #include "server/domain/working_calendar.h"
 
@@ -348,6 +349,10 @@ std::vector<ConfirmationProblem> CheckMaterials(
 std::vector<ConfirmationProblem> Precheck(const PrecheckInput& in) {
   std::vector<ConfirmationProblem> out;
   const std::string& p = in.path;
+  // The route: after filing the court concludes the suit itself (OMR Art. 20; 特邀 Arts. 20-21).
+  if (!ConfirmationAvailable(RouteOf(in.c.data))) {
+    out.push_back({kProblemPostFilingCase, "", ConfirmationUnavailableText()});
+  }
   // The agreement.
   const bool effective = in.agreement && in.agreement->state == AgreementState::kEffective &&
                          in.c.state == CaseState::kSettled;

@@ -160,6 +160,8 @@ inline constexpr char kProblemPropertyOwnership[] = "PROPERTY_OWNERSHIP_MATTER";
 inline constexpr char kProblemMissingMaterials[] = "MISSING_MATERIALS";
 inline constexpr char kProblemInvalidMaterial[] = "INVALID_MATERIAL";
 inline constexpr char kProblemApplicationPending[] = "APPLICATION_PENDING";
+// A post-filing settlement is concluded by the court, not confirmed (OMR Art. 20).
+inline constexpr char kProblemPostFilingCase[] = "POST_FILING_CASE";
 
 // Everything a pre-check looks at, read in one snapshot.
 struct PrecheckInput {
@@ -181,8 +183,9 @@ struct PrecheckInput {
   std::string path = "confirmation.";
 };
 
-// Every problem, in a stable order: the agreement, the deadline, a pending application, the
-// court, the matters, the materials. Empty when the application would be filed.
+// Every problem, in a stable order: the route (a post-filing case is never confirmed), the
+// agreement, the deadline, a pending application, the court, the matters, the materials. Empty when
+// the application would be filed.
 std::vector<ConfirmationProblem> Precheck(const PrecheckInput& in);
 
 // Problems of materials alone (for SupplyMaterials and Precheck): each must be evidence of

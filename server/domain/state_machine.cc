@@ -46,6 +46,9 @@ const std::vector<Transition>& Transitions() {
       {CaseAction::kSettle, CaseState::kMediating, CaseState::kSettled, false},
       {CaseAction::kConfirm, CaseState::kSettled, CaseState::kConfirmed, false},
       {CaseAction::kMediateAgain, CaseState::kSettled, CaseState::kMediating, true},
+      // A settled post-filing suit: the court makes a mediation statement or the plaintiff
+      // withdraws (OMR Art. 20; 特邀 Arts. 20-21). procedure.h says which routes may.
+      {CaseAction::kConclude, CaseState::kSettled, CaseState::kConcluded, false},
   };
   return *kTable;
 }
@@ -74,6 +77,8 @@ const char* ActionName(CaseAction a) {
       return "confirm";
     case CaseAction::kMediateAgain:
       return "mediate again";
+    case CaseAction::kConclude:
+      return "conclude";
   }
   return "unknown";
 }

@@ -24,6 +24,7 @@ enum class CaseAction {
   kSettle,            // the settlement agreement took effect: all signed (PML Art. 28)
   kConfirm,           // a court ruled the agreement valid (CPL Art. 206)
   kMediateAgain,      // a court rejected the confirmation: the parties may mediate again
+  kConclude,          // the court concluded a settled post-filing suit (OMR Art. 20)
 };
 
 struct Transition {

@@ -52,6 +52,21 @@ StatMetric OutcomeMetric(StatOutcome o) {
   return StatMetric::kFailed;
 }
 
+std::optional<StatMetric> EndingMetric(EndingKind k) {
+  switch (k) {
+    case EndingKind::kReferredForFiling:
+      return StatMetric::kReferredForFiling;
+    case EndingKind::kTrialResumed:
+      return StatMetric::kTrialResumed;
+    case EndingKind::kMediationStatement:
+    case EndingKind::kSuitWithdrawn:
+      return StatMetric::kConcludedByCourt;
+    case EndingKind::kOtherRemedies:
+      break;
+  }
+  return std::nullopt;
+}
+
 std::string StatsScope::MediatorName() const {
   return absl::StrCat("organizations/", organization_id, "/mediators/", mediator_id);
 }

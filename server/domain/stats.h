@@ -14,6 +14,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "server/domain/types.h"
 
 namespace odr::domain {
 
@@ -41,11 +42,18 @@ enum class StatMetric {
   kConfirmationsConfirmed,
   kConfirmationsRejected,
   kDeadlineBreaches,
+  kReferredForFiling,  // pre-filing failures back to the court for filing (OMR Art. 21(二))
+  kTrialResumed,       // post-filing failures back for the trial to resume (OMR Art. 21(三))
+  kConcludedByCourt,   // settled post-filing suits the court concluded (OMR Art. 20)
 };
-inline constexpr int kStatMetrics = 12;
+inline constexpr int kStatMetrics = 15;
 
 // The metric that an outcome counts as.
 StatMetric OutcomeMetric(StatOutcome o);
+
+// The metric a case's ending counts as, on the day it was recorded; nullopt for
+// kOtherRemedies (a citizen application's failure counts only as failed or expired).
+std::optional<StatMetric> EndingMetric(EndingKind k);
 
 // What a report covers: the platform, one court's intake, one organization, or one mediator
 // (`organizations/{o}/mediators/{m}`), optionally narrowed to a dispute type and a region.

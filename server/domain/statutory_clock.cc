@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "server/domain/enum_names.h"
 #include "server/domain/errors.h"
+#include "server/domain/procedure.h"
 
 namespace odr::domain {
 namespace {
@@ -241,12 +242,18 @@ DeadlinePlan StatutoryClock::OnCaseChange(const Case& before, const Case& after,
   DeadlinePlan plan;
   if (IsTerminal(after.state)) {
     plan.stop_all = !IsTerminal(before.state);
-    plan.keep_instalments = after.state == CaseState::kConfirmed;
+    // Confirmed or concluded by the court, the agreement is performed on: its instalments stay.
+    plan.keep_instalments =
+        after.state == CaseState::kConfirmed || after.state == CaseState::kConcluded;
     return plan;
   }
   if (before.state != CaseState::kSettled && after.state == CaseState::kSettled) {
     plan.stop.push_back({"mediation-period", DeadlineState::kMet});
-    plan.start.push_back(Start(DeadlineKind::kConfirmationApplication, after, "", now));
+    // A post-filing settlement goes to the court's statement or withdrawal, not to confirmation
+    // (OMR Art. 20): no 30-day application window (PML Art. 33) for it.
+    if (ConfirmationAvailable(RouteOf(after.data))) {
+      plan.start.push_back(Start(DeadlineKind::kConfirmationApplication, after, "", now));
+    }
     return plan;
   }
   if (before.state == CaseState::kSettled && after.state != CaseState::kSettled) {
@@ -367,11 +374,12 @@ ExpiryEffect StatutoryClock::OnExpiry(const Deadline& d, const Case& c) const {
       e.action = CaseAction::kClose;
       e.reason = absl::StrCat("the mediation period ended on ", DayText(d.due),
                               " without settlement (OMR Arts. 24, 25)");
-      e.message = c.data.court_diversion.has_value()
-                      ? absl::StrCat(e.reason, "; referred back to courts/",
-                                     c.data.court_diversion->court_id,
-                                     " for filing as litigation (OMR Art. 21)")
-                      : absl::StrCat(e.reason, "; the parties may go to court (PML Art. 26)");
+      // What follows the failure depends on the route (procedure.h; OMR Art. 21, PML Art. 26).
+      if (auto referral = ReferralEvent(c, FailureEnding(RouteOf(c.data)))) {
+        e.message = absl::StrCat(e.reason, "; ", referral->text);
+      } else {
+        e.message = absl::StrCat(e.reason, "; the parties may go to court (PML Art. 26)");
+      }
       break;
     case DeadlineKind::kConfirmationApplication:
       e.message =

@@ -9,7 +9,7 @@
 namespace odr::domain {
 namespace {
 
-constexpr std::array<std::pair<CaseState, const char*>, 10> kStates{{
+constexpr std::array<std::pair<CaseState, const char*>, 11> kStates{{
     {CaseState::kDraft, "draft"},
     {CaseState::kSubmitted, "submitted"},
     {CaseState::kAccepted, "accepted"},
@@ -20,6 +20,21 @@ constexpr std::array<std::pair<CaseState, const char*>, 10> kStates{{
     {CaseState::kMediating, "mediating"},
     {CaseState::kSettled, "settled"},
     {CaseState::kConfirmed, "confirmed"},
+    {CaseState::kConcluded, "concluded"},
+}};
+
+constexpr std::array<std::pair<Route, const char*>, 3> kRoutes{{
+    {Route::kCitizenApplication, "citizen_application"},
+    {Route::kPreFilingDiversion, "pre_filing_diversion"},
+    {Route::kPostFilingEntrustment, "post_filing_entrustment"},
+}};
+
+constexpr std::array<std::pair<EndingKind, const char*>, 5> kEndingKinds{{
+    {EndingKind::kOtherRemedies, "other_remedies"},
+    {EndingKind::kReferredForFiling, "referred_for_filing"},
+    {EndingKind::kTrialResumed, "trial_resumed"},
+    {EndingKind::kMediationStatement, "mediation_statement"},
+    {EndingKind::kSuitWithdrawn, "suit_withdrawn"},
 }};
 
 constexpr std::array<std::pair<DisputeType, const char*>, 9> kDisputeTypes{{
@@ -54,7 +69,7 @@ constexpr std::array<std::pair<Procedure, const char*>, 3> kProcedures{{
     {Procedure::kPostFilingSimple, "post_filing_simple"},
 }};
 
-constexpr std::array<std::pair<EventKind, const char*>, 16> kEventKinds{{
+constexpr std::array<std::pair<EventKind, const char*>, 17> kEventKinds{{
     {EventKind::kStateChange, "state_change"},
     {EventKind::kAppointmentBooked, "appointment_booked"},
     {EventKind::kAppointmentRescheduled, "appointment_rescheduled"},
@@ -71,6 +86,7 @@ constexpr std::array<std::pair<EventKind, const char*>, 16> kEventKinds{{
     {EventKind::kPaymentRecorded, "payment_recorded"},
     {EventKind::kInstalmentOverdue, "instalment_overdue"},
     {EventKind::kConfirmationChanged, "confirmation_changed"},
+    {EventKind::kReturnedForTrial, "returned_for_trial"},
 }};
 
 constexpr std::array<std::pair<EventAudience, const char*>, 4> kAudiences{{
@@ -84,6 +100,12 @@ constexpr std::array<std::pair<EventAudience, const char*>, 4> kAudiences{{
 
 const char* ProcedureName(Procedure p) { return NameIn(kProcedures, p); }
 std::optional<Procedure> ProcedureFromName(absl::string_view n) { return ValueIn(kProcedures, n); }
+const char* RouteName(Route r) { return NameIn(kRoutes, r); }
+std::optional<Route> RouteFromName(absl::string_view n) { return ValueIn(kRoutes, n); }
+const char* EndingKindName(EndingKind k) { return NameIn(kEndingKinds, k); }
+std::optional<EndingKind> EndingKindFromName(absl::string_view n) {
+  return ValueIn(kEndingKinds, n);
+}
 const char* EventKindName(EventKind k) { return NameIn(kEventKinds, k); }
 std::optional<EventKind> EventKindFromName(absl::string_view n) { return ValueIn(kEventKinds, n); }
 const char* EventAudienceName(EventAudience a) { return NameIn(kAudiences, a); }

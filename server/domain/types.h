@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 
 namespace odr::domain {
@@ -27,6 +28,7 @@ enum class CaseState {
   kMediating,
   kSettled,    // a settlement agreement took effect (PML Art. 28)
   kConfirmed,  // a court ruled the agreement valid (CPL Art. 206); terminal
+  kConcluded,  // the court concluded a settled post-filing suit (OMR Art. 20); terminal
 };
 
 enum class DisputeType {
@@ -73,6 +75,46 @@ struct Party {
 
 // Whether a court-diverted dispute is mediated before or after filing; sets the mediation period.
 enum class Procedure { kPreFiling, kPostFilingOrdinary, kPostFilingSimple };
+
+// The route by which a dispute comes to mediation; it decides how the case ends (OMR Arts. 20-21;
+// 特邀 Arts. 11, 20-21; docs/procedure.md). Derived from CaseData (RouteOf in procedure.h), never
+// stored on its own.
+enum class Route { kCitizenApplication, kPreFilingDiversion, kPostFilingEntrustment };
+
+// What follows the end of a case: after a failure (OMR Art. 21; PML Art. 26) or the court's
+// conclusion of a settled post-filing suit (OMR Art. 20).
+enum class EndingKind {
+  kOtherRemedies,       // citizen application failed: other remedies (PML Art. 26)
+  kReferredForFiling,   // pre-filing failed: the court files the case (OMR Art. 21(二))
+  kTrialResumed,        // post-filing failed: the trial resumes (OMR Art. 21(三))
+  kMediationStatement,  // post-filing settled: the court made a mediation statement (调解书)
+  kSuitWithdrawn,       // post-filing settled: the plaintiff withdrew the suit (撤诉)
+};
+
+// The record of how a case ended (OMR Art. 21: why it failed and any conduct that raised the
+// other side's costs).
+struct CaseEnding {
+  EndingKind kind = EndingKind::kOtherRemedies;
+  std::string reason;          // why mediation failed, or the court's note
+  std::string cost_conduct;    // conduct that raised the other side's costs, or empty
+  std::string court_document;  // the statement's or withdrawal ruling's number, or empty
+  std::string actor;           // principal id, or "system"
+  absl::Time time;
+  bool operator==(const CaseEnding&) const = default;
+};
+
+// What a state change carries besides the action: the reason, and for the end of a case the rest
+// of its CaseEnding. Implicit from a reason so that plain transitions read as before.
+struct TransitionNote {
+  TransitionNote() = default;
+  TransitionNote(absl::string_view r) : reason(r) {}   // NOLINT(google-explicit-constructor)
+  TransitionNote(const char* r) : reason(r) {}         // NOLINT(google-explicit-constructor)
+  TransitionNote(const std::string& r) : reason(r) {}  // NOLINT(google-explicit-constructor)
+  std::string reason;
+  std::string cost_conduct;              // kClose only (OMR Art. 21)
+  std::optional<EndingKind> conclusion;  // kConclude only: statement or withdrawal
+  std::string court_document;            // kConclude only
+};
 
 struct CourtDiversion {
   std::string court_id;  // the {court} of courts/{court}
@@ -125,6 +167,9 @@ struct Case {
   // Accounts of the mediators proposed or accepted (derived from `assignments`), for authorization.
   std::vector<std::string> mediator_ids;
   std::vector<MediatorAssignment> assignments;  // every assignment ever made, in order
+  // How it ended, once closed or concluded (absent on cases closed before odr recorded endings,
+  // unless the migration derived one).
+  std::optional<CaseEnding> ending;
 };
 
 // What a case event records. Stored by name (EventKindName).
@@ -145,6 +190,7 @@ enum class EventKind {
   kPaymentRecorded,
   kInstalmentOverdue,
   kConfirmationChanged,
+  kReturnedForTrial,  // post-filing failure back to the court (OMR Art. 21(三))
 };
 
 // Who may see an event besides the case's mediators, organization and court (always): everyone
@@ -207,6 +253,10 @@ const char* IdDocumentTypeName(IdDocumentType t);
 std::optional<IdDocumentType> IdDocumentTypeFromName(absl::string_view name);
 const char* ProcedureName(Procedure p);
 std::optional<Procedure> ProcedureFromName(absl::string_view name);
+const char* RouteName(Route r);  // "citizen_application" ...
+std::optional<Route> RouteFromName(absl::string_view name);
+const char* EndingKindName(EndingKind k);  // "other_remedies" ...
+std::optional<EndingKind> EndingKindFromName(absl::string_view name);
 const char* EventKindName(EventKind k);
 std::optional<EventKind> EventKindFromName(absl::string_view name);
 const char* EventAudienceName(EventAudience a);

@@ -22,6 +22,8 @@ struct Limits {
   static constexpr size_t kCourtChars = 100;
   static constexpr size_t kIntakeReferenceChars = 64;
   static constexpr size_t kReasonChars = 1000;
+  // A court document number, e.g. (2026)浙0681民初123号 (ConcludeCase).
+  static constexpr size_t kCourtDocumentChars = 64;
   static constexpr size_t kPartiesPerSide = 20;
   static constexpr size_t kAgentsPerParty = 5;
   static constexpr size_t kRequestIdChars = 64;

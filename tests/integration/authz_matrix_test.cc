@@ -151,6 +151,9 @@ const std::map<std::string, std::set<std::string>>& Expectations() {
       {"/odr.v1.CourtService/ListDivertedCases", {"court X"}},
       {"/odr.v1.CourtService/ListReferrals", {"court X"}},
       {"/odr.v1.CourtService/RecordIntake", {"court X"}},
+      // Only the court that has the suit concludes it (OMR Art. 20): court X passes
+      // authorization and is then refused because case X is a pre-filing case (NOT_POST_FILING).
+      {"/odr.v1.CourtService/ConcludeCase", {"court X"}},
       // Statistics of mediator m1 (account mediator-1) of org-1.
       {"/odr.v1.StatsService/GetStatistics",
        {"assigned mediator", "admin of the case's organization", "platform admin"}},
@@ -914,6 +917,13 @@ class AuthzMatrixTest : public ::testing::Test {
       d->set_court("courts/court-x");
       d->set_intake_reference("(2026)浙0681诉前调99号");
       d->set_diversion_date("2026-11-02");
+      return r.SerializeAsString();
+    }
+    if (method == "/odr.v1.CourtService/ConcludeCase") {
+      v1::ConcludeCaseRequest r;
+      r.set_name(name);
+      r.set_conclusion(v1::CaseEnding::KIND_MEDIATION_STATEMENT);
+      r.set_court_document("(2026)浙0681民初99号");
       return r.SerializeAsString();
     }
     if (method == "/odr.v1.CourtService/RecordIntake") {

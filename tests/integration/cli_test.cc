@@ -320,6 +320,31 @@ TEST_F(CliTest, DecimalAmountsAndCourtDiversion) {
   EXPECT_THAT(r.out,
               AllOf(HasSubstr("courts/dev-court (诸暨市人民法院)"), HasSubstr("court diversion"),
                     HasSubstr("2026-01-05"), Not(HasSubstr("浙0681诉前调1号"))));
+  // The route follows the procedure (issue 18 item 1; docs/procedure.md).
+  EXPECT_EQ(c["route"], "ROUTE_PRE_FILING_DIVERSION");
+  EXPECT_THAT(r.out, HasSubstr("PRE_FILING_DIVERSION"));
+  // Only a post-filing suit is the court's to conclude (OMR Art. 20); a bad kind is a usage error.
+  const std::string case_name = c["name"].get<std::string>();
+  r = Odr({"--profile", "court", "court", "conclude", case_name, "--conclusion", "statement",
+           "--document", "(2026)浙0681民初1号"});
+  EXPECT_EQ(r.exit_code, 1) << Describe(r);
+  EXPECT_THAT(r.err, HasSubstr("OMR Art. 20"));
+  r = Odr({"--profile", "court", "court", "conclude", case_name, "--conclusion", "trial",
+           "--document", "(2026)浙0681民初1号"});
+  EXPECT_EQ(r.exit_code, 2) << Describe(r);
+  // Closed without settlement: referred back for filing, with why and the cost conduct (OMR Art.
+  // 21).
+  r = Odr({"--profile", "court", "case", "submit", case_name});
+  ASSERT_EQ(r.exit_code, 0) << Describe(r);
+  r = Odr({"case", "close", case_name, "--reason", "调解不成", "--cost-conduct", "无故缺席两次"});
+  ASSERT_EQ(r.exit_code, 0) << Describe(r);
+  const json closed = json::parse(r.out);
+  EXPECT_EQ(closed["ending"]["kind"], "KIND_REFERRED_FOR_FILING");
+  EXPECT_EQ(closed["ending"]["reason"], "调解不成");
+  EXPECT_EQ(closed["ending"]["costConduct"], "无故缺席两次");
+  r = Odr({"-o", "table", "case", "get", case_name});
+  ASSERT_EQ(r.exit_code, 0) << Describe(r);
+  EXPECT_THAT(r.out, AllOf(HasSubstr("REFERRED_FOR_FILING"), HasSubstr("无故缺席两次")));
 
   // An organization admin may not file a diversion.
   r = Odr(CreateArgs(

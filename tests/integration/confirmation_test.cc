@@ -11,6 +11,8 @@
 #include <functional>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/time/civil_time.h"
 #include "odr/v1/agreement.grpc.pb.h"
 #include "odr/v1/case_service.grpc.pb.h"
 #include "odr/v1/confirmation.grpc.pb.h"
@@ -18,6 +20,7 @@
 #include "odr/v1/deadline.grpc.pb.h"
 #include "odr/v1/evidence.grpc.pb.h"
 #include "odr/v1/roster.grpc.pb.h"
+#include "odr/v1/stats.grpc.pb.h"
 #include "tests/testing/error_details.h"
 #include "tests/testing/evidence_helpers.h"
 #include "tests/testing/fixtures.h"
@@ -152,6 +155,44 @@ class ConfirmationTest : public testing::MediationTest {
     EXPECT_TRUE(s.ok()) << Describe(s);
     EXPECT_EQ(out.state(), v1::Confirmation::STATE_ACCEPTED);
     return out;
+  }
+
+  // A filed suit (ordinary procedure) entrusted by court-x to org1 after filing.
+  static v1::Case PostFilingCase(const std::string& reference) {
+    v1::Case c = testing::ZhangAgainstLi("org1");
+    v1::CourtDiversion* d = c.mutable_source()->mutable_court_diversion();
+    d->set_court("courts/court-x");
+    d->set_intake_reference(reference);
+    d->set_diversion_date("2026-01-05");
+    d->set_procedure(v1::PROCEDURE_POST_FILING_ORDINARY);
+    return c;
+  }
+
+  // How many events of `kind` the case's timeline has, as its organization sees it.
+  int EventsOfKind(const std::string& case_name, v1::CaseEvent::Kind kind) {
+    v1::ListCaseEventsRequest req;
+    req.set_parent(case_name);
+    req.set_page_size(1000);
+    v1::ListCaseEventsResponse events;
+    grpc::Status s = cases_->ListCaseEvents(As("orgadmin").get(), req, &events);
+    EXPECT_TRUE(s.ok()) << Describe(s);
+    int n = 0;
+    for (const v1::CaseEvent& e : events.events()) n += e.kind() == kind;
+    return n;
+  }
+
+  // This year's figures of `scope`, read by court-x's clerk.
+  v1::Figures Figures(const std::string& scope) {
+    auto stats = v1::StatsService::NewStub(channel_);
+    v1::GetStatisticsRequest req;
+    const absl::CivilDay today = absl::ToCivilDay(absl::Now(), absl::FixedTimeZone(8 * 3600));
+    req.set_start_date(absl::StrFormat("%04d-01-01", today.year()));
+    req.set_end_date(absl::StrFormat("%04d-12-31", today.year()));
+    req.set_scope(scope);
+    v1::Statistics out;
+    grpc::Status s = stats->GetStatistics(As("clerk-x").get(), req, &out);
+    EXPECT_TRUE(s.ok()) << Describe(s);
+    return out.totals();
   }
 
   std::unique_ptr<v1::ConfirmationService::Stub> confirmations_;
@@ -658,6 +699,168 @@ TEST_F(ConfirmationTest, CourtDivertsAndFollowsItsCases) {
   s = courts_->ListDivertedCases(As("clerk-x").get(), list, &page);
   ASSERT_TRUE(s.ok()) << Describe(s);
   EXPECT_THAT(page.cases(), IsEmpty());
+  // The pre-filing route (OMR Art. 21(二)): the ending says the court files the case.
+  EXPECT_EQ(k.route(), v1::ROUTE_PRE_FILING_DIVERSION);
+  EXPECT_EQ(k.ending().kind(), v1::CaseEnding::KIND_REFERRED_FOR_FILING);
+  EXPECT_EQ(k.ending().reason(), "申请人未到场，调解不成。");
+  EXPECT_EQ(k.ending().actor(), "principals/orgadmin");
+  EXPECT_EQ(referrals.referrals(0).kind(), v1::CaseEnding::KIND_REFERRED_FOR_FILING);
+  EXPECT_EQ(EventsOfKind(k.name(), v1::CaseEvent::KIND_REFERRED_TO_LITIGATION), 1);
+  EXPECT_EQ(EventsOfKind(k.name(), v1::CaseEvent::KIND_RETURNED_FOR_TRIAL), 0);
+}
+
+// A court's post-filing entrustment (委托调解): the court already has the suit, so the settlement
+// is never judicially confirmed — the pre-check refuses it and no 30-day window runs — and the
+// court concludes it by a mediation statement or the plaintiff's withdrawal (OMR Art. 20; 特邀
+// Arts. 20-21; issue 18 item 1).
+TEST_F(ConfirmationTest, APostFilingSettlementIsConcludedByTheCourtNotConfirmed) {
+  const std::string k = MediatingCase(PostFilingCase("(2026)浙0681民初7号"), "clerk-x");
+  Settle(k);
+  v1::Case settled = GetCase(k);
+  EXPECT_EQ(settled.route(), v1::ROUTE_POST_FILING_ENTRUSTMENT);
+  EXPECT_EQ(settled.state(), v1::Case::STATE_SETTLED);
+  EXPECT_FALSE(settled.has_ending());
+  v1::ListDeadlinesRequest deadlines;
+  deadlines.set_parent(k);
+  v1::ListDeadlinesResponse running;
+  grpc::Status s = deadlines_->ListDeadlines(As("orgadmin").get(), deadlines, &running);
+  ASSERT_TRUE(s.ok()) << Describe(s);
+  for (const v1::Deadline& d : running.deadlines()) {
+    EXPECT_NE(d.kind(), v1::Deadline::KIND_CONFIRMATION_APPLICATION) << d.name();
+  }
+  // The pre-check and the application refuse it, naming the rule.
+  v1::Confirmation c;
+  s = Apply(k, "zhang", "courts/court-x", &c);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::FAILED_PRECONDITION) << Describe(s);
+  EXPECT_EQ(testing::Reason(s), "POST_FILING_CASE");
+  EXPECT_THAT(s.error_message(), HasSubstr("OMR Art. 20"));
+  v1::PrecheckConfirmationRequest pre;
+  pre.set_parent(k);
+  pre.mutable_confirmation()->set_court("courts/court-x");
+  v1::PrecheckConfirmationResponse found;
+  s = confirmations_->PrecheckConfirmation(As("zhang").get(), pre, &found);
+  ASSERT_TRUE(s.ok()) << Describe(s);
+  ASSERT_GE(found.problems_size(), 1);
+  EXPECT_EQ(found.problems(0).reason(), "POST_FILING_CASE");
+
+  // Only the court that has the suit concludes it, with the kind and the document.
+  v1::ConcludeCaseRequest conclude;
+  conclude.set_name(k);
+  conclude.set_conclusion(v1::CaseEnding::KIND_MEDIATION_STATEMENT);
+  conclude.set_court_document("(2026)浙0681民初7号");
+  conclude.set_note("调解书已送达双方。");
+  conclude.set_request_id("conclude-1");
+  v1::Case out;
+  s = courts_->ConcludeCase(As("clerk-y").get(), conclude, &out);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::NOT_FOUND) << Describe(s);
+  s = courts_->ConcludeCase(As("zhang").get(), conclude, &out);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::PERMISSION_DENIED) << Describe(s);
+  v1::ConcludeCaseRequest bad = conclude;
+  bad.set_conclusion(v1::CaseEnding::KIND_TRIAL_RESUMED);
+  s = courts_->ConcludeCase(As("clerk-x").get(), bad, &out);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << Describe(s);
+  EXPECT_THAT(testing::ViolatedFields(s), ElementsAre("conclusion"));
+  bad = conclude;
+  bad.clear_court_document();
+  s = courts_->ConcludeCase(As("clerk-x").get(), bad, &out);
+  EXPECT_THAT(testing::ViolatedFields(s), ElementsAre("court_document"));
+  EXPECT_EQ(GetCase(k).state(), v1::Case::STATE_SETTLED);  // nothing half-written
+
+  s = courts_->ConcludeCase(As("clerk-x").get(), conclude, &out);
+  ASSERT_TRUE(s.ok()) << Describe(s);
+  EXPECT_EQ(out.state(), v1::Case::STATE_CONCLUDED);
+  EXPECT_EQ(out.ending().kind(), v1::CaseEnding::KIND_MEDIATION_STATEMENT);
+  EXPECT_EQ(out.ending().court_document(), "(2026)浙0681民初7号");
+  EXPECT_EQ(out.ending().reason(), "调解书已送达双方。");
+  EXPECT_EQ(out.ending().actor(), "principals/clerk-x");
+  // A retry answers from its request_id; the parties see the same ending.
+  v1::Case again;
+  s = courts_->ConcludeCase(As("clerk-x").get(), conclude, &again);
+  ASSERT_TRUE(s.ok()) << Describe(s);
+  EXPECT_EQ(again.etag(), out.etag());
+  EXPECT_EQ(GetCase(k, "li").ending().kind(), v1::CaseEnding::KIND_MEDIATION_STATEMENT);
+  // Concluded is terminal: a second conclusion is refused.
+  conclude.set_request_id("conclude-2");
+  conclude.set_conclusion(v1::CaseEnding::KIND_SUIT_WITHDRAWN);
+  s = courts_->ConcludeCase(As("clerk-x").get(), conclude, &again);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::FAILED_PRECONDITION) << Describe(s);
+
+  // The court follows the outcome; statistics count it.
+  v1::ListDivertedCasesRequest list;
+  list.set_parent("courts/court-x");
+  list.set_outcome(v1::DIVERSION_OUTCOME_MEDIATION_STATEMENT);
+  v1::ListDivertedCasesResponse page;
+  s = courts_->ListDivertedCases(As("clerk-x").get(), list, &page);
+  ASSERT_TRUE(s.ok()) << Describe(s);
+  ASSERT_EQ(page.cases_size(), 1);
+  EXPECT_EQ(page.cases(0).case_(), k);
+  EXPECT_EQ(page.cases(0).route(), v1::ROUTE_POST_FILING_ENTRUSTMENT);
+  EXPECT_EQ(Figures("courts/court-x").concluded_by_court(), 1);
+}
+
+// A pre-filing settlement is not the court's to conclude: it is confirmed (CPL Art. 205).
+TEST_F(ConfirmationTest, OnlyAPostFilingCaseIsConcluded) {
+  v1::Case diverted = testing::ZhangAgainstLi("org1");
+  v1::CourtDiversion* d = diverted.mutable_source()->mutable_court_diversion();
+  d->set_court("courts/court-x");
+  d->set_intake_reference("(2026)浙0681诉前调8号");
+  d->set_diversion_date("2026-01-05");
+  const std::string k = MediatingCase(diverted, "clerk-x");
+  Settle(k);
+  v1::ConcludeCaseRequest conclude;
+  conclude.set_name(k);
+  conclude.set_conclusion(v1::CaseEnding::KIND_SUIT_WITHDRAWN);
+  conclude.set_court_document("(2026)浙0681民初8号");
+  v1::Case out;
+  grpc::Status s = courts_->ConcludeCase(As("clerk-x").get(), conclude, &out);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::FAILED_PRECONDITION) << Describe(s);
+  EXPECT_EQ(testing::Reason(s), "NOT_POST_FILING");
+  EXPECT_EQ(GetCase(k).state(), v1::Case::STATE_SETTLED);
+}
+
+// A post-filing mediation that fails goes back for the trial to resume, not to filing, with why it
+// failed and the conduct that raised the other side's costs (OMR Art. 21, 21(三)).
+TEST_F(ConfirmationTest, APostFilingFailureReturnsForTrialWithTheCostConduct) {
+  const std::string k = MediatingCase(PostFilingCase("(2026)浙0681民初9号"), "clerk-x");
+  v1::CloseCaseRequest close;
+  close.set_name(k);
+  close.set_reason("被申请人拒绝调解方案，调解不成。");
+  close.set_cost_conduct(std::string(1001, 'x'));
+  v1::Case out;
+  grpc::Status s = cases_->CloseCase(As("med").get(), close, &out);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << Describe(s);
+  EXPECT_THAT(testing::ViolatedFields(s), ElementsAre("cost_conduct"));
+  EXPECT_EQ(GetCase(k).state(), v1::Case::STATE_MEDIATING);
+  close.set_cost_conduct("被申请人两次无故缺席调解。");
+  s = cases_->CloseCase(As("med").get(), close, &out);
+  ASSERT_TRUE(s.ok()) << Describe(s);
+  EXPECT_EQ(out.state(), v1::Case::STATE_CLOSED);
+  EXPECT_EQ(out.ending().kind(), v1::CaseEnding::KIND_TRIAL_RESUMED);
+  EXPECT_EQ(out.ending().reason(), "被申请人拒绝调解方案，调解不成。");
+  EXPECT_EQ(out.ending().cost_conduct(), "被申请人两次无故缺席调解。");
+  EXPECT_EQ(out.ending().actor(), "principals/med");
+  EXPECT_EQ(EventsOfKind(k, v1::CaseEvent::KIND_RETURNED_FOR_TRIAL), 1);
+  EXPECT_EQ(EventsOfKind(k, v1::CaseEvent::KIND_REFERRED_TO_LITIGATION), 0);
+
+  v1::ListReferralsRequest refs;
+  refs.set_parent("courts/court-x");
+  v1::ListReferralsResponse referrals;
+  s = courts_->ListReferrals(As("clerk-x").get(), refs, &referrals);
+  ASSERT_TRUE(s.ok()) << Describe(s);
+  ASSERT_EQ(referrals.referrals_size(), 1);
+  EXPECT_EQ(referrals.referrals(0).kind(), v1::CaseEnding::KIND_TRIAL_RESUMED);
+  EXPECT_EQ(referrals.referrals(0).cost_conduct(), "被申请人两次无故缺席调解。");
+  v1::ListDivertedCasesRequest list;
+  list.set_parent("courts/court-x");
+  list.set_outcome(v1::DIVERSION_OUTCOME_TRIAL_RESUMED);
+  v1::ListDivertedCasesResponse page;
+  s = courts_->ListDivertedCases(As("clerk-x").get(), list, &page);
+  ASSERT_TRUE(s.ok()) << Describe(s);
+  ASSERT_EQ(page.cases_size(), 1);
+  const v1::Figures f = Figures("courts/court-x");
+  EXPECT_EQ(f.trial_resumed(), 1);
+  EXPECT_EQ(f.referred_for_filing(), 0);
+  EXPECT_EQ(f.failed(), 1);
 }
 
 }  // namespace

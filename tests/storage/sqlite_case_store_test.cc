@@ -96,6 +96,78 @@ TEST_F(SqliteCaseStoreTest, MigrationsAppliedOnceAndRecorded) {
   EXPECT_EQ(Count("SELECT COUNT(*) FROM pragma_journal_mode WHERE journal_mode = 'wal'"), 1);
 }
 
+// The three routes end differently (OMR Arts. 20-21, PML Art. 26): a close records the ending
+// its route gives, and cases closed before version 12 get theirs from the migration (issue 18
+// item 1: existing cases get their route's ending; post-filing referrals become TRIAL_RESUMED).
+TEST_F(SqliteCaseStoreTest, ClosingRecordsTheRoutesEndingAndTheMigrationDerivesOldOnes) {
+  auto closed_case = [&](std::optional<domain::Procedure> procedure, const std::string& ref) {
+    domain::CaseData data = odr::testing::MedicalCase();
+    if (procedure) {
+      data.court_diversion =
+          domain::CourtDiversion{"zhuji-court", ref, "2026-11-01", "诸暨市人民法院", *procedure};
+    }
+    domain::Case k = MustCreate(data);
+    EXPECT_TRUE(store_->TransitionCase(k.id, CaseAction::kSubmit, std::nullopt, "", Ctx()).ok());
+    EXPECT_TRUE(store_->TransitionCase(k.id, CaseAction::kAccept, std::nullopt, "", Ctx()).ok());
+    domain::TransitionNote note("调解不成: " + ref);
+    note.cost_conduct = "无故缺席";
+    auto closed = store_->TransitionCase(k.id, CaseAction::kClose, std::nullopt, note, Ctx());
+    EXPECT_TRUE(closed.ok()) << closed.status();
+    return k.id;
+  };
+  const std::string citizen = closed_case(std::nullopt, "");
+  const std::string pre = closed_case(domain::Procedure::kPreFiling, "pre-1");
+  const std::string post = closed_case(domain::Procedure::kPostFilingSimple, "post-1");
+  auto ending_of = [&](const std::string& id) {
+    auto k = store_->GetCase(id);
+    EXPECT_TRUE(k.ok()) << k.status();
+    return k.ok() ? k->ending : std::nullopt;
+  };
+  auto check = [&](bool live) {
+    std::optional<domain::CaseEnding> e = ending_of(citizen);
+    ASSERT_TRUE(e.has_value());
+    EXPECT_EQ(e->kind, domain::EndingKind::kOtherRemedies);
+    EXPECT_EQ(e->reason, "调解不成: ");
+    EXPECT_EQ(e->actor, "tester");
+    EXPECT_EQ(e->time, clock_.Now());
+    // The migration cannot know the cost conduct: it was never recorded before.
+    EXPECT_EQ(e->cost_conduct, live ? "无故缺席" : "");
+    e = ending_of(pre);
+    ASSERT_TRUE(e.has_value());
+    EXPECT_EQ(e->kind, domain::EndingKind::kReferredForFiling);
+    e = ending_of(post);
+    ASSERT_TRUE(e.has_value());
+    EXPECT_EQ(e->kind, domain::EndingKind::kTrialResumed);
+    EXPECT_EQ(e->reason, "调解不成: post-1");
+    EXPECT_EQ(Count("SELECT COUNT(*) FROM court_referrals WHERE kind = 'trial_resumed' AND"
+                    " case_id = '" +
+                    post + "'"),
+              1);
+    EXPECT_EQ(Count("SELECT COUNT(*) FROM court_referrals WHERE kind = 'referred_for_filing'"
+                    " AND case_id = '" +
+                    pre + "'"),
+              1);
+    EXPECT_EQ(Count("SELECT COUNT(*) FROM case_stats WHERE ending IS NOT NULL AND"
+                    " ending_day IS NOT NULL"),
+              3);
+  };
+  check(/*live=*/true);
+  // The rows as a version 11 database held them, and version 13 not yet applied.
+  ASSERT_TRUE(
+      db_->Write([](Connection& c) {
+           return c.Exec(
+               "DELETE FROM case_endings;"
+               " UPDATE court_referrals SET kind = 'referred_for_filing', cost_conduct = '';"
+               " UPDATE case_stats SET ending = NULL, ending_day = NULL;"
+               " DELETE FROM schema_migrations WHERE version = 13;");
+         })
+          .ok());
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM case_endings"), 0);
+  Reopen();
+  EXPECT_EQ(db_->schema_version(), static_cast<int>(Migrations().size()));
+  check(/*live=*/false);
+}
+
 TEST_F(SqliteCaseStoreTest, RefusesDatabaseFromNewerVersion) {
   ASSERT_TRUE(db_->Write([](Connection& c) {
                    return c.Exec("INSERT INTO schema_migrations VALUES (999, 0)");

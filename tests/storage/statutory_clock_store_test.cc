@@ -324,7 +324,8 @@ TEST_F(StatutoryClockStoreTest, MediationPeriodExpiryClosesAndRefersToTheCourt) 
 }
 
 // Post-filing mediation: 15 days (ordinary procedure), 7 days (simple procedure) (OMR Art. 24).
-// A citizen application is closed on expiry but referred to no court.
+// An expired post-filing case returns to its court for the trial to resume, never for filing
+// (OMR Art. 21(三)); a citizen application is closed on expiry but referred to no court.
 TEST_F(StatutoryClockStoreTest, PostFilingPeriodsAndCitizenCases) {
   const std::string ordinary = AcceptedCase(true, domain::Procedure::kPostFilingOrdinary);
   const std::string simple = AcceptedCase(true, domain::Procedure::kPostFilingSimple);
@@ -345,7 +346,11 @@ TEST_F(StatutoryClockStoreTest, PostFilingPeriodsAndCitizenCases) {
   EXPECT_EQ(State(ordinary), CaseState::kClosed);
   EXPECT_EQ(State(citizen), CaseState::kClosed);
   EXPECT_TRUE(Events(citizen, EventKind::kReferredToLitigation).empty());
-  EXPECT_EQ(Events(ordinary, EventKind::kReferredToLitigation).size(), 1u);
+  EXPECT_TRUE(Events(citizen, EventKind::kReturnedForTrial).empty());
+  for (const std::string& id : {ordinary, simple}) {
+    EXPECT_TRUE(Events(id, EventKind::kReferredToLitigation).empty()) << id;
+    EXPECT_EQ(Events(id, EventKind::kReturnedForTrial).size(), 1u) << id;
+  }
 }
 
 // OMR Art. 26: an appraisal of 2 days and 1 hour pauses the period by 3 whole days; the parties

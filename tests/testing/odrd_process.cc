@@ -42,9 +42,21 @@ std::string ReadFile(const std::string& path) {
 OdrdProcess::OdrdProcess(const std::string& data_dir, std::vector<std::string> extra_args,
                          std::vector<std::string> extra_env) {
   std::filesystem::create_directories(data_dir);
-  const std::string port_file = data_dir + "/port";
+  Start(data_dir, data_dir + "/port", data_dir + "/odrd.log", std::move(extra_args),
+        std::move(extra_env));
+}
+
+OdrdProcess::OdrdProcess(const RunDir& run_dir, const std::string& data_dir,
+                         std::vector<std::string> extra_args) {
+  Start(data_dir, run_dir.path + "/odrd.port", run_dir.path + "/odrd.log", std::move(extra_args),
+        {});
+}
+
+void OdrdProcess::Start(const std::string& data_dir, const std::string& port_file,
+                        const std::string& log_path, std::vector<std::string> extra_args,
+                        std::vector<std::string> extra_env) {
   std::filesystem::remove(port_file);
-  log_path_ = data_dir + "/odrd.log";
+  log_path_ = log_path;
   std::vector<std::string> args = {ODRD_PATH,    "--listen",         "127.0.0.1:0",
                                    "--data-dir", data_dir,           "--port-file",
                                    port_file,    "--shutdown-grace", "5"};
@@ -62,42 +74,6 @@ OdrdProcess::OdrdProcess(const std::string& data_dir, std::vector<std::string> e
   for (auto& e : extra_env) env.push_back(std::move(e));
   auto envp = CStrings(env);
   if (posix_spawn(&pid_, ODRD_PATH, &fa, nullptr, argv.data(), envp.data()) != 0) {
-    std::fprintf(stderr, "cannot spawn %s\n", ODRD_PATH);
-    std::abort();
-  }
-  posix_spawn_file_actions_destroy(&fa);
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
-  while (std::chrono::steady_clock::now() < deadline) {
-    std::ifstream in(port_file);
-    if (in >> port_ && port_ > 0) return;
-    int status;
-    if (waitpid(pid_, &status, WNOHANG) == pid_) {
-      std::fprintf(stderr, "odrd exited early (%d):\n%s\n", ExitCode(status),
-                   ReadFile(log_path_).c_str());
-      std::abort();
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-  std::fprintf(stderr, "odrd did not start in 20 s:\n%s\n", ReadFile(log_path_).c_str());
-  kill(pid_, SIGKILL);
-  std::abort();
-}
-
-OdrdProcess::OdrdProcess(const RunDir& run_dir, const std::string& data_dir,
-                         std::vector<std::string> extra_args) {
-  const std::string port_file = run_dir.path + "/odrd.port";
-  std::filesystem::remove(port_file);
-  log_path_ = run_dir.path + "/odrd.log";
-  std::vector<std::string> args = {
-      ODRD_PATH, "--listen",         "127.0.0.1:0", "--data-dir", data_dir, "--port-file",
-      port_file, "--shutdown-grace", "5",           "--workers",  "2"};
-  for (auto& a : extra_args) args.push_back(std::move(a));
-  posix_spawn_file_actions_t fa;
-  posix_spawn_file_actions_init(&fa);
-  posix_spawn_file_actions_addopen(&fa, 2, log_path_.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
-  posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
-  auto argv = CStrings(args);
-  if (posix_spawn(&pid_, ODRD_PATH, &fa, nullptr, argv.data(), environ) != 0) {
     std::fprintf(stderr, "cannot spawn %s\n", ODRD_PATH);
     std::abort();
   }

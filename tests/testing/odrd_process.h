@@ -43,6 +43,10 @@ class OdrdProcess {
   void Kill();
 
  private:
+  // Spawns odrd on data_dir (port file and stderr log where given) and waits for its port; aborts
+  // the test if it exits or does not listen within 20 s.
+  void Start(const std::string& data_dir, const std::string& port_file, const std::string& log_path,
+             std::vector<std::string> extra_args, std::vector<std::string> extra_env);
   pid_t pid_ = -1;
   int port_ = 0;
   std::string log_path_;

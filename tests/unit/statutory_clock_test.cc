@@ -688,8 +688,49 @@ TEST_F(StatutoryClockTest, ACourtDivertedCaseWhosePeriodEndsIsClosedAndReferredB
   EXPECT_FALSE(e.lapse_principal.has_value());
   EXPECT_EQ(e.audience, EventAudience::kAll);
   EXPECT_THAT(e.reason, HasSubstr("2031-04-02"));
-  EXPECT_THAT(e.message, HasSubstr("courts/court-7"));
-  EXPECT_THAT(e.message, HasSubstr("OMR Art. 21"));
+  EXPECT_THAT(e.message, HasSubstr("referred back to courts/court-7 for filing as litigation"));
+  EXPECT_THAT(e.message, HasSubstr("OMR Art. 21(二)"));
+}
+
+// OMR Art. 21(三): a post-filing case whose period ends goes back for the trial to resume, not to
+// filing (the court already filed it).
+TEST_F(StatutoryClockTest, APostFilingCaseWhosePeriodEndsIsReturnedForTrialNotFiling) {
+  const Case c = CourtCase(Procedure::kPostFilingSimple, CaseState::kMediating);
+  const Deadline d = MediationPeriod(c, CT(2031, 3, 3, 10));
+  const ExpiryEffect e = clock_.OnExpiry(d, c);
+  ASSERT_TRUE(e.action.has_value());
+  EXPECT_EQ(*e.action, CaseAction::kClose);
+  EXPECT_THAT(e.message, HasSubstr("returned to courts/court-7 for the trial to resume"));
+  EXPECT_THAT(e.message, HasSubstr("OMR Art. 21(三)"));
+  EXPECT_THAT(e.message, Not(HasSubstr("filing as litigation")));
+}
+
+// OMR Art. 20; 特邀 Arts. 20-21: a post-filing settlement is concluded by the court, so no 30-day
+// confirmation window (PML Art. 33) starts; concluding keeps the instalments as confirming does.
+TEST_F(StatutoryClockTest,
+       APostFilingSettlementStartsNoConfirmationWindowAndConcludingKeepsInstalments) {
+  const absl::Time now = CT(2031, 3, 18, 10);
+  Case mediating = CourtCase(Procedure::kPostFilingOrdinary, CaseState::kMediating);
+  mediating.assignments = {Assignment("p-1", AssignmentState::kAccepted)};
+  Case settled = mediating;
+  settled.state = CaseState::kSettled;
+  DeadlinePlan plan = clock_.OnCaseChange(mediating, settled, now);
+  ASSERT_EQ(plan.stop.size(), 1u);
+  EXPECT_EQ(plan.stop[0].id, "mediation-period");
+  EXPECT_THAT(plan.start, IsEmpty());
+  // The pre-filing route still gets its window (CPL Art. 205).
+  Case pre = CourtCase(Procedure::kPreFiling, CaseState::kMediating);
+  Case pre_settled = pre;
+  pre_settled.state = CaseState::kSettled;
+  plan = clock_.OnCaseChange(pre, pre_settled, now);
+  ASSERT_EQ(plan.start.size(), 1u);
+  EXPECT_EQ(plan.start[0].kind, DeadlineKind::kConfirmationApplication);
+
+  Case concluded = settled;
+  concluded.state = CaseState::kConcluded;
+  plan = clock_.OnCaseChange(settled, concluded, now);
+  EXPECT_TRUE(plan.stop_all);
+  EXPECT_TRUE(plan.keep_instalments);
 }
 
 TEST_F(StatutoryClockTest, ACitizenCaseWhosePeriodEndsIsClosedNotReferred) {

@@ -2,10 +2,12 @@
 """Court intake example: a court's system on odr's generated Python bindings, over mutual TLS.
 
 What a court's intake window (立案窗口) runs against odrd: it diverts disputes into pre-filing
-mediation (CourtService.DivertCase), follows every diverted case to its outcome
-(ListDivertedCases), reads the referrals of failed mediations (ListReferrals), and works through
-its queue of judicial-confirmation applications (ConfirmationService): fetch the court bundle and
-verify the agreement's signatures offline, accept or refuse, ask for materials, rule.
+mediation or entrusts filed suits to mediation (CourtService.DivertCase, --procedure), follows
+every such case to its outcome (ListDivertedCases), reads the referrals of failed mediations
+(ListReferrals: to file as litigation, or to resume the trial), records how it concluded a settled
+post-filing suit (ConcludeCase), and works through its queue of judicial-confirmation applications
+(ConfirmationService): fetch the court bundle and verify the agreement's signatures offline,
+accept or refuse, ask for materials, rule.
 
 The court system authenticates with its client certificate alone (no API key, no token): odrd
 maps the certificate's DNS subject-alternative name to the court principal registered with
@@ -36,7 +38,9 @@ CHINA = datetime.timezone(datetime.timedelta(hours=8))
 DISPUTE_TYPES = ["medical", "neighbour", "labour", "debt-contract", "family-inheritance",
                  "traffic-accident", "property-land", "consumer-ecommerce", "other"]
 PROCEDURES = ["pre-filing", "post-filing-ordinary", "post-filing-simple"]
-OUTCOMES = ["pending", "settled", "confirmed", "referred", "ended"]
+OUTCOMES = ["pending", "settled", "confirmed", "referred", "ended", "trial-resumed",
+            "mediation-statement", "suit-withdrawn"]
+CONCLUSIONS = {"statement": "KIND_MEDIATION_STATEMENT", "withdrawn": "KIND_SUIT_WITHDRAWN"}
 REFUSAL_GROUNDS = ["no-jurisdiction", "personal-status", "special-procedure",
                    "property-ownership", "other"]
 REJECTION_GROUNDS = ["violates-mandatory-law", "harms-others-interests", "public-order",
@@ -150,6 +154,12 @@ def list_all(court, method, request, field):
         request.page_token = response.next_page_token
 
 
+def case_name(text):
+    if not re.fullmatch(r"cases/[^/]+", text):
+        raise UsageError(f"CASE must be cases/ID, not {text!r}")
+    return text
+
+
 def confirmation_name(text):
     if not re.fullmatch(r"cases/[^/]+/confirmations/[^/]+", text):
         raise UsageError(f"NAME must be cases/CASE/confirmations/ID, not {text!r}")
@@ -204,6 +214,7 @@ def cmd_divert(court, args):
     # Names, numbers and states only: the parties' personal data stays out of the output.
     print_json({"name": created.name, "caseNumber": created.case_number,
                 "state": b.case_pb2.Case.State.Name(created.state),
+                "route": b.case_pb2.Route.Name(created.route),
                 "intakeReference": created.source.court_diversion.intake_reference,
                 "organization": created.organization})
 
@@ -214,6 +225,7 @@ def diverted_json(b, d):
         "caseNumber": d.case_number,
         "intakeReference": d.intake_reference,
         "diversionDate": d.diversion_date,
+        "route": b.case_pb2.Route.Name(d.route),
         "state": b.case_pb2.Case.State.Name(d.state),
         "outcome": b.court_pb2.DiversionOutcome.Name(d.outcome),
         "confirmationState": b.confirmation_pb2.Confirmation.State.Name(d.confirmation_state),
@@ -265,7 +277,24 @@ def cmd_referrals(court, args):
     b = court.b
     request = b.court_pb2.ListReferralsRequest(parent=court.court())
     referrals = list_all(court, court.courts.ListReferrals, request, "referrals")
+    # Each with its kind (KIND_REFERRED_FOR_FILING: file it; KIND_TRIAL_RESUMED: resume the
+    # trial) and, when the closing recorded one, costConduct (OMR Art. 21).
     print_json({"court": court.court(), "referrals": [to_json(b, r) for r in referrals]})
+
+
+def cmd_conclude(court, args):
+    b = court.b
+    request = b.court_pb2.ConcludeCaseRequest(
+        name=case_name(args.case),
+        conclusion=b.case_pb2.CaseEnding.Kind.Value(CONCLUSIONS[args.conclusion]),
+        court_document=args.document, note=args.note, etag=args.etag,
+        request_id=args.request_id)
+    concluded = court.call(court.courts.ConcludeCase, request)
+    # Names, states and the ending only: the parties' personal data stays out of the output.
+    print_json({"name": concluded.name, "caseNumber": concluded.case_number,
+                "state": b.case_pb2.Case.State.Name(concluded.state),
+                "route": b.case_pb2.Route.Name(concluded.route),
+                "ending": to_json(b, concluded.ending)})
 
 
 def cmd_queue(court, args):
@@ -562,12 +591,7 @@ def cmd_bundle(court, args):
                   encoding="utf-8") as f:
             json.dump(to_json(b, bundle), f, ensure_ascii=False, indent=2)
             f.write("\n")
-    log_key, agreement_key = bundle_keys(args)
-    summary, problems = check_bundle(b, bundle, log_key, agreement_key)
-    print_json(summary)
-    for p in problems:
-        print(f"bundle: {p}", file=sys.stderr)
-    return EXIT_FAILURE if problems else EXIT_OK
+    return report_bundle(b, bundle, args)
 
 
 def bundle_keys(args):
@@ -584,6 +608,16 @@ def bundle_keys(args):
     return log_key, agreement_key
 
 
+def report_bundle(b, bundle, args):
+    """Checks `bundle` with the keys in `args`; prints the summary and each problem."""
+    log_key, agreement_key = bundle_keys(args)
+    summary, problems = check_bundle(b, bundle, log_key, agreement_key)
+    print_json(summary)
+    for p in problems:
+        print(f"bundle: {p}", file=sys.stderr)
+    return EXIT_FAILURE if problems else EXIT_OK
+
+
 def cmd_verify_bundle(b, args):
     try:
         with open(args.file, encoding="utf-8") as f:
@@ -591,12 +625,7 @@ def cmd_verify_bundle(b, args):
     except (OSError, b.json_format.ParseError) as x:
         print(f"verify-bundle: cannot read {args.file}: {x}", file=sys.stderr)
         return EXIT_FAILURE
-    log_key, agreement_key = bundle_keys(args)
-    summary, problems = check_bundle(b, bundle, log_key, agreement_key)
-    print_json(summary)
-    for p in problems:
-        print(f"bundle: {p}", file=sys.stderr)
-    return EXIT_FAILURE if problems else EXIT_OK
+    return report_bundle(b, bundle, args)
 
 
 def print_confirmation(court, confirmation):
@@ -681,6 +710,7 @@ COMMANDS = {
     "divert": (cmd_divert, "DivertCase"),
     "follow": (cmd_follow, "ListDivertedCases"),
     "referrals": (cmd_referrals, "ListReferrals"),
+    "conclude": (cmd_conclude, "ConcludeCase"),
     "queue": (cmd_queue, "ListConfirmations"),
     "bundle": (cmd_bundle, "GetCourtBundle"),
     "accept": (cmd_accept, "AcceptConfirmation"),
@@ -716,7 +746,8 @@ def parser():
 
     sub.add_parser("whoami", help="the principal the certificate authenticates")
 
-    d = sub.add_parser("divert", help="divert a dispute into pre-filing mediation (DivertCase)")
+    d = sub.add_parser("divert", help="divert a dispute into pre-filing mediation, or entrust "
+                       "a filed suit to mediation with --procedure post-filing-* (DivertCase)")
     d.add_argument("--intake-ref", required=True, help="the court's intake reference, "
                    "e.g. (2026)浙0681诉前调1号; the same one again returns the same case")
     d.add_argument("--parties", required=True, metavar="FILE", help='JSON {"applicants": '
@@ -739,7 +770,22 @@ def parser():
     f.add_argument("--timeout", type=float, default=60.0, metavar="S")
     f.add_argument("--interval", type=float, default=0.5, metavar="S")
 
-    sub.add_parser("referrals", help="failed mediations referred back to the court")
+    sub.add_parser("referrals", help="failed mediations back in the court's queue: to file as "
+                   "litigation (pre-filing) or to resume the trial (post-filing)")
+
+    co = sub.add_parser("conclude", help="record how the court concluded a settled post-filing "
+                        "suit: SETTLED -> CONCLUDED (ConcludeCase)")
+    co.add_argument("case", metavar="CASE", help="cases/ID, entrusted by this court after filing")
+    co.add_argument("--conclusion", required=True, choices=sorted(CONCLUSIONS),
+                    help="statement: the court made a mediation statement (调解书); withdrawn: "
+                         "the plaintiff withdrew the suit (撤诉)")
+    co.add_argument("--document", required=True, metavar="NUMBER",
+                    help="the statement's or the withdrawal ruling's number, e.g. "
+                         "(2026)浙0681民初123号")
+    co.add_argument("--note", default="", help="the court's note (optional)")
+    co.add_argument("--etag", default="", help="act only if the case is unchanged since this etag")
+    co.add_argument("--request-id", default="", help="idempotency key: the same one again "
+                    "returns the case as it is now instead of acting twice")
 
     q = sub.add_parser("queue", help="confirmation applications before the court")
     q.add_argument("--state", default="submitted", help="submitted (default), accepted, "
