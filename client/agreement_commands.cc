@@ -328,7 +328,7 @@ void AddSign(CLI::App* parent, const GlobalFlags* g, std::vector<Command>* out) 
   };
   auto f = std::make_shared<Flags>();
   CLI::App* cmd = parent->add_subcommand(
-      "sign", "Sign the draft: your consent to exactly the text with its content hash");
+      "sign", "Sign the agreement: your consent to exactly the text with its content hash");
   cmd->add_option("NAME", f->name, "cases/CASE/agreements/ID")->required();
   cmd->add_option("--hash", f->hash,
                   "the content hash of the text you read ('odr agreement show' prints it)")
@@ -343,9 +343,17 @@ Without --hash odr reads the latest revision, prints its text and content hash o
   exactly the text shown. With --hash odr signs the
   text you read before (e.g. with 'odr agreement render'). Either way, if the agreement was
   revised in between, odrd refuses (CONTENT_CHANGED, exit 1) and nothing is signed.
-Every party (or its agent), an accepted mediator and the organization (an admin, for its seal)
-  sign; the agreement takes effect with the last signature and the case becomes SETTLED.
+Every party (or its agent, if the power of attorney grants special authority, CPL Art. 62;
+  otherwise odrd refuses, NO_SPECIAL_AUTHORITY, exit 1), an accepted mediator and the
+  organization (an admin, for its seal) sign. The agreement takes effect, is served on the
+  parties and the case becomes SETTLED when its effect rule is met ('odr agreement show'): when
+  every party has signed (OMR Art. 19), or, for a citizen's own application to a people's
+  mediation committee, when the parties, the mediator and the seal are all on it (PML Art. 29).
+  The mediator's signature and the seal are still required form: they sign an effective
+  agreement that lacks them (Pending: form incomplete) while the case is SETTLED, and once its
+  form is complete a court-diverted case's agreement is filed with the diverting court.
   odrd signs (Ed25519) a statement naming the agreement, revision, hash, signer and time.
+A party who will not sign refuses instead ('odr agreement refuse'), which ends the mediation.
 )"));
   out->push_back(
       {cmd, [cmd, f, g]() -> int {
@@ -388,6 +396,50 @@ Every party (or its agent), an accepted mediator and the organization (an admin,
          absl::StatusOr<v1::Agreement> r = s.agreements().SignAgreement(req);
          return r.ok() ? s.Print(*r) : s.FailWithReason(r.status());
        }});
+}
+
+void AddRefuse(CLI::App* parent, const GlobalFlags* g, std::vector<Command>* out) {
+  struct Flags {
+    std::string name, reason, party;
+  };
+  auto f = std::make_shared<Flags>();
+  CLI::App* cmd = parent->add_subcommand(
+      "refuse", "Refuse to sign the draft: the agreement is abandoned and the mediation ends");
+  cmd->add_option("NAME", f->name, "cases/CASE/agreements/ID")->required();
+  cmd->add_option("--reason", f->reason,
+                  "why, 1-1000 characters; recorded with the refusal as the case's closing "
+                  "reason")
+      ->type_name("TEXT")
+      ->required();
+  cmd->add_option("--party", f->party,
+                  "if you are (or act for) several parties: the one refusing, applicants/N or "
+                  "respondents/N; required then")
+      ->type_name("PARTY");
+  cmd->footer(absl::StrCat(kAgreementNameHelp, R"(
+A party (or its agent, if the power of attorney grants special authority, CPL Art. 62) refuses
+  to sign the draft: the agreement is ABANDONED and the mediation ends (OMR Art. 25(七)). The
+  case closes as 'odr case close' closes it, with the refusal (and --reason) as its reason: a
+  citizen's application ends; a case a court diverted goes back to that court, for filing as
+  litigation (before filing) or for the trial to resume (after filing).
+PARTY: applicants/N or respondents/N, N counting from 0 in the order the case lists them (as
+  for 'odr agreement sign --party').
+odrd refuses (exit 1, naming why) if the agreement is not a draft of a case being mediated, or
+  if you are an agent without special authority (NO_SPECIAL_AUTHORITY); nothing changes then.
+)"));
+  out->push_back({cmd, [cmd, f, g]() -> int {
+                    absl::StatusOr<std::string> name = AgreementName(f->name);
+                    if (!name.ok()) return UsageError(cmd, name.status().message());
+                    v1::RefuseAgreementRequest req;
+                    req.set_name(*name);
+                    req.set_reason(f->reason);
+                    if (!f->party.empty()) {
+                      absl::StatusOr<std::string> party = ParsePartyRef(f->party, "--party");
+                      if (!party.ok()) return UsageError(cmd, party.status().message());
+                      req.set_party(*party);
+                    }
+                    return Send(*g, &Session::agreements, &client::AgreementClient::RefuseAgreement,
+                                req, WithReason);
+                  }});
 }
 
 void AddRender(CLI::App* parent, const GlobalFlags* g, std::vector<Command>* out) {
@@ -534,12 +586,13 @@ void AddOfferList(CLI::App* parent, const GlobalFlags* g, std::vector<Command>* 
 std::vector<Command> AddAgreementCommands(CLI::App* app, const GlobalFlags* globals) {
   std::vector<Command> out;
   CLI::App* agreement = app->add_subcommand(
-      "agreement", "Settlement agreements: draft, revise, sign, render, record payments");
+      "agreement", "Settlement agreements: draft, revise, sign or refuse, render, record payments");
   AddCreate(agreement, globals, &out);
   AddShow(agreement, globals, &out);
   AddList(agreement, globals, &out);
   AddUpdate(agreement, globals, &out);
   AddSign(agreement, globals, &out);
+  AddRefuse(agreement, globals, &out);
   AddRender(agreement, globals, &out);
   AddPay(agreement, globals, &out);
   CLI::App* offer =

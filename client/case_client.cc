@@ -585,6 +585,11 @@ absl::StatusOr<v1::Agreement> AgreementClient::SignAgreement(
   return Unary(options_, kNoRetry, stub_.get(), &AgreementStub::SignAgreement, request);
 }
 
+absl::StatusOr<v1::Agreement> AgreementClient::RefuseAgreement(
+    const v1::RefuseAgreementRequest& request) const {
+  return Unary(options_, kNoRetry, stub_.get(), &AgreementStub::RefuseAgreement, request);
+}
+
 absl::StatusOr<v1::RenderAgreementResponse> AgreementClient::RenderAgreement(
     const v1::RenderAgreementRequest& request) const {
   return Unary(options_, {}, stub_.get(), &AgreementStub::RenderAgreement, request);

@@ -353,7 +353,8 @@ class DeadlineClient {
 
 // Calls odr.v1.AgreementService, as CaseClient does CaseService. Reads are retried while
 // UNAVAILABLE; CreateAgreement only with a request_id; the other mutations never (a retry of a
-// signature, revision, payment or offer that was applied could act twice or fail on its etag).
+// signature, refusal, revision, payment or offer that was applied could act twice or fail on its
+// etag).
 // Thread-safe.
 class AgreementClient {
  public:
@@ -370,6 +371,7 @@ class AgreementClient {
       const v1::ListAgreementsRequest& request) const;
   absl::StatusOr<v1::Agreement> UpdateAgreement(const v1::UpdateAgreementRequest& request) const;
   absl::StatusOr<v1::Agreement> SignAgreement(const v1::SignAgreementRequest& request) const;
+  absl::StatusOr<v1::Agreement> RefuseAgreement(const v1::RefuseAgreementRequest& request) const;
   absl::StatusOr<v1::RenderAgreementResponse> RenderAgreement(
       const v1::RenderAgreementRequest& request) const;
   absl::StatusOr<v1::Agreement> RecordPayment(const v1::RecordPaymentRequest& request) const;

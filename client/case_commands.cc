@@ -35,8 +35,11 @@ SPEC of a party (--applicant, --respondent): key=value items separated by ';', e
   phone    mobile, landline or +international
   address  electronic service address: e-mail or postal address
 SPEC of an agent (--agent): the same keys without kind, plus of=applicant:N or of=respondent:N,
-  the party the agent acts for (N counts from 1 in the order given), e.g.
-  --agent 'of=applicant:1;name=王律师;id=...;phone=...;address=wang@lawfirm.cn'
+  the party the agent acts for (N counts from 1 in the order given), and special=yes|no
+  (default no): whether the power of attorney grants special authority (特别授权, CPL Art. 62).
+  Without it the agent may act in the mediation but not sign or refuse the settlement agreement
+  or apply for judicial confirmation for the party (odrd answers NO_SPECIAL_AUTHORITY), e.g.
+  --agent 'of=applicant:1;name=王律师;id=...;phone=...;address=wang@lawfirm.cn;special=yes'
 Write \; for a ';' inside a value and \\ for '\'. odrd checks the values and names each wrong
 one, e.g. case.applicants[0].phone.
 )";

@@ -65,6 +65,12 @@ constexpr Spelling<v1::OrganizationKind> kOrganizationKinds[] = {
     {"other", v1::ORGANIZATION_KIND_OTHER},
 };
 
+// The special= key of an agent spec: whether the power of attorney grants special authority.
+constexpr Spelling<bool> kYesNo[] = {
+    {"yes", true},
+    {"no", false},
+};
+
 constexpr Spelling<v1::Mediator::Employment> kEmployments[] = {
     {"full-time", v1::Mediator::EMPLOYMENT_FULL_TIME},
     {"part-time", v1::Mediator::EMPLOYMENT_PART_TIME},
@@ -369,11 +375,17 @@ absl::StatusOr<AgentSpec> ParseAgentSpec(absl::string_view spec) {
       have_of = true;
       continue;
     }
+    if (item.key == "special") {
+      auto special = Lookup(kYesNo, item.value, "special");
+      if (!special.ok()) return special.status();
+      a.agent.set_special_authority(*special);
+      continue;
+    }
     auto known = ApplyPersonKey(item, &a.agent);
     if (!known.ok()) return known.status();
     if (!*known) {
       return absl::InvalidArgumentError(absl::StrCat(
-          "unknown key '", item.key, "'; keys are of, name, id-type, id, phone, address"));
+          "unknown key '", item.key, "'; keys are of, name, id-type, id, phone, address, special"));
     }
   }
   if (!have_of) {

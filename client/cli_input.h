@@ -89,7 +89,10 @@ absl::StatusOr<v1::IdDocumentType> ParseIdDocumentType(absl::string_view text,
 absl::StatusOr<v1::Party> ParsePartySpec(absl::string_view spec);
 
 // An agent spec: the party keys except kind, plus the required `of=applicant:N` or
-// `of=respondent:N` naming the represented party (N counts from 1).
+// `of=respondent:N` naming the represented party (N counts from 1), and `special=yes|no`
+// (default no): whether the power of attorney grants special authority (特别授权, CPL Art. 62;
+// Agent.special_authority). `special` takes yes or no only (case does not matter); any other
+// value is an error naming the key.
 struct AgentSpec {
   // true: of=applicant:N; false: of=respondent:N.
   bool of_applicant = true;

@@ -60,7 +60,12 @@ std::string PartyNames(const google::protobuf::RepeatedPtrField<v1::Party>& part
     std::string n = OneLine(p.name());
     if (p.agents_size() > 0) {
       std::vector<std::string> agents;
-      for (const v1::Agent& a : p.agents()) agents.push_back(OneLine(a.name()));
+      for (const v1::Agent& a : p.agents()) {
+        // CPL Art. 62: only such an agent may sign or refuse the agreement for the party.
+        agents.push_back(a.special_authority()
+                             ? absl::StrCat(OneLine(a.name()), " (special authority)")
+                             : OneLine(a.name()));
+      }
       absl::StrAppend(&n, " (agent: ", absl::StrJoin(agents, ", "), ")");
     }
     names.push_back(std::move(n));
@@ -810,6 +815,28 @@ std::string SignaturesText(
   return absl::StrJoin(lines, "\n");
 }
 
+// "parties signed (OMR Art. 19)" for EFFECT_RULE_PARTIES_SIGNED; empty for UNSPECIFIED; the
+// value's short name for one this build does not know.
+std::string EffectRuleText(v1::Agreement::EffectRule rule) {
+  switch (rule) {
+    case v1::Agreement::EFFECT_RULE_PARTIES_SIGNED:
+      return "parties signed (OMR Art. 19)";
+    case v1::Agreement::EFFECT_RULE_ALL_SIGNED:
+      return "all signed (PML Art. 29)";
+    default:
+      return EnumValueShortName(v1::Agreement::EffectRule_descriptor(), rule, "EFFECT_RULE_");
+  }
+}
+
+// Who still has to sign: of a draft, everyone who has not; of an effective agreement, the
+// mediator's signature or the organization's seal its form still lacks (OMR Art. 19).
+std::string PendingText(const v1::Agreement& a) {
+  if (a.pending_signers().empty()) return "nobody";
+  const std::string who = absl::StrJoin(a.pending_signers(), ", ");
+  if (a.state() == v1::Agreement::STATE_EFFECTIVE) return absl::StrCat("form incomplete: ", who);
+  return who;
+}
+
 }  // namespace
 
 void PrintAgreementTable(const v1::Agreement& a, std::ostream& out) {
@@ -821,13 +848,19 @@ void PrintAgreementTable(const v1::Agreement& a, std::ostream& out) {
       {"Terms", TermsText(a.terms())},
       {"Instalments", InstalmentsText(a.instalments())},
       {"Signatures", SignaturesText(a.signatures())},
-      {"Pending",
-       a.pending_signers().empty() ? "nobody" : absl::StrJoin(a.pending_signers(), ", ")},
-      {"Content hash", a.content_hash()},
-      {"Created", FormatChinaTime(a.create_time())},
-      {"Updated", FormatChinaTime(a.update_time())},
+      {"Pending", PendingText(a)},
   };
+  if (a.effect_rule() != v1::Agreement::EFFECT_RULE_UNSPECIFIED) {
+    rows.push_back({"Effect rule", EffectRuleText(a.effect_rule())});
+  }
+  rows.insert(rows.end(), {{"Content hash", a.content_hash()},
+                           {"Created", FormatChinaTime(a.create_time())},
+                           {"Updated", FormatChinaTime(a.update_time())}});
   if (a.has_effective_time()) rows.push_back({"Effective", FormatChinaTime(a.effective_time())});
+  if (a.has_service_time()) rows.push_back({"Served", FormatChinaTime(a.service_time())});
+  if (a.has_court_filing_time()) {
+    rows.push_back({"Filed with court", FormatChinaTime(a.court_filing_time())});
+  }
   rows.insert(rows.end(), {{"Etag", a.etag()},
                            {"Facts", a.facts()},
                            {"Issues", a.issues()},

@@ -59,10 +59,11 @@ void PrintJson(const google::protobuf::Message& message, std::ostream& out);
 
 // Key/value listing of one case: name, case number, state, type, language, organization,
 // mediators (their accounts) and every mediator assignment (mediator, state, method, reason),
-// parties, amount in yuan, region, source and court (for a court diversion: the court's name and
-// display name), route, the ending once there is one (kind, why it failed or the court's note,
-// cost conduct, court document, who recorded it and when), times (RFC 3339, local time zone),
-// etag, then summary and claims.
+// parties (with their agents, "(special authority)" after an agent whose power of attorney grants
+// it, CPL Art. 62), amount in yuan, region, source and court (for a court diversion: the court's
+// name and display name), route, the ending once there is one (kind, why it failed or the court's
+// note, cost conduct, court document, who recorded it and when), times (RFC 3339, local time
+// zone), etag, then summary and claims.
 void PrintCaseTable(const v1::Case& c, std::ostream& out);
 
 // Columns RANK, MEDIATOR (name and display name), SCORE, REASONS (joined by "; ").
@@ -126,11 +127,15 @@ void PrintDeadlineListTable(const v1::ListDeadlinesResponse& response, std::ostr
 
 // Key/value listing of a settlement agreement: name, revision, state, the parties one a line,
 // the terms and the payment schedule as tables (numbered from 0, amounts in yuan), the signatures
-// one a line, who still has to sign, the content hash, times (China time), etag, then facts,
-// issues and responsibilities. Not the canonical text ('odr agreement render' prints it).
+// one a line, who still has to sign (of an effective agreement: "form incomplete: " and the
+// mediator or seal its form lacks), the effect rule ("parties signed (OMR Art. 19)" or "all
+// signed (PML Art. 29)") when set, the content hash, times (China time: created, updated, and
+// when set effective, served, filed with court), etag, then facts, issues and responsibilities.
+// Not the canonical text ('odr agreement render' prints it).
 void PrintAgreementTable(const v1::Agreement& a, std::ostream& out);
 
-// Columns NAME, REV, STATE, SIGNED (how many), UPDATED, PENDING (who still has to sign).
+// Columns NAME, REV, STATE, SIGNED (how many), UPDATED, PENDING (who still has to sign; of an
+// effective agreement, the mediator or seal its form lacks).
 void PrintAgreementListTable(const v1::ListAgreementsResponse& response, std::ostream& out);
 
 // Key/value listing of an offer: name, offered by, amount in yuan, recorded by, created, text.
@@ -153,9 +158,10 @@ void PrintConfirmationListTable(const v1::ListConfirmationsResponse& response, s
 // competent courts (COURT, NAME, REGION, BASES) and the last moment to apply.
 void PrintPrecheckTable(const v1::PrecheckConfirmationResponse& response, std::ostream& out);
 
-// A readable summary of what the court receives: the application, the case and its parties, the
-// agreement with its hash and signatures and the signing key, the evidence (FILE, SIZE, SHA-256,
-// LOG INDEX, MATERIAL) and the timeline (TIME, KIND, FROM, TO, DESCRIPTION).
+// A readable summary of what the court receives: the application, the case and its parties (with
+// their agents, marked as in PrintCaseTable), the agreement with its hash and signatures and the
+// signing key, the evidence (FILE, SIZE, SHA-256, LOG INDEX, MATERIAL) and the timeline (TIME,
+// KIND, FROM, TO, DESCRIPTION).
 void PrintCourtBundleSummary(const v1::CourtBundle& bundle, std::ostream& out);
 
 // Columns CASE, NUMBER, INTAKE REF, DIVERTED, ROUTE (PRE_FILING or POST_FILING), ORGANIZATION,

@@ -4,6 +4,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/strings/str_replace.h"
 #include "google/protobuf/util/time_util.h"
 #include "server/case_mapper.h"
@@ -99,14 +100,9 @@ absl::StatusOr<std::vector<std::pair<std::string, domain::SignerRole>>> SignersF
     out.push_back({absl::StrCat("organizations/", k.data.organization_id),
                    domain::SignerRole::kOrganization});
   } else {
-    for (const std::string& own : domain::OwnParties(p, k)) {
-      if (party.empty() || own == party) out.push_back({own, domain::SignerRole::kParty});
-    }
-    if (out.empty()) {
-      return MakeError(absl::StatusCode::kPermissionDenied, "PERMISSION_DENIED",
-                       absl::StrCat("the caller is not (and does not act for) ",
-                                    party.empty() ? "a party" : party));
-    }
+    ODR_ASSIGN_OR_RETURN(std::vector<std::string> parties,
+                         domain::PartiesToSettleFor(p, k, party, "party"));
+    for (std::string& own : parties) out.push_back({std::move(own), domain::SignerRole::kParty});
   }
   if (!party.empty() && p.role != domain::Role::kCitizen) {
     return InvalidFieldError("party", "only a citizen signs as a party");
@@ -215,7 +211,7 @@ void AgreementToProto(const domain::Agreement& a, const domain::Case& c,
     ps->set_signature(s.signature);
     ps->set_key_id(s.key_id);
   }
-  if (a.state == domain::AgreementState::kDraft) {
+  if (a.state == domain::AgreementState::kDraft || a.state == domain::AgreementState::kEffective) {
     for (const std::string& p : domain::PendingSigners(c, a.signatures)) {
       out->add_pending_signers(p);
     }
@@ -224,6 +220,11 @@ void AgreementToProto(const domain::Agreement& a, const domain::Case& c,
   *out->mutable_update_time() = Ts(a.update_time);
   if (a.effective_time) *out->mutable_effective_time() = Ts(*a.effective_time);
   out->set_etag(Etag(a.version));
+  out->set_effect_rule(a.effect_rule == domain::EffectRule::kAllSigned
+                           ? v1::Agreement::EFFECT_RULE_ALL_SIGNED
+                           : v1::Agreement::EFFECT_RULE_PARTIES_SIGNED);
+  if (a.service_time) *out->mutable_service_time() = Ts(*a.service_time);
+  if (a.court_filing_time) *out->mutable_court_filing_time() = Ts(*a.court_filing_time);
 }
 
 absl::StatusOr<std::pair<domain::Agreement, domain::Case>> AgreementServiceImpl::Read(
@@ -346,6 +347,44 @@ grpc::ServerUnaryReactor* AgreementServiceImpl::SignAgreement(grpc::CallbackServ
             store_->Sign(
                 ids.first, ids.second, req->content_hash(),
                 [&who, &party](const domain::Case& k) { return SignersFor(who, k, party); }, m));
+        ODR_ASSIGN_OR_RETURN(auto got, store_->Get(ids.first, a.id, 0));
+        AgreementToProto(got.first, got.second, who, clock_->Now(), resp);
+        return absl::OkStatus();
+      });
+}
+
+grpc::ServerUnaryReactor* AgreementServiceImpl::RefuseAgreement(
+    grpc::CallbackServerContext* ctx, const v1::RefuseAgreementRequest* req, v1::Agreement* resp) {
+  return runner_->Run(
+      ctx, "/odr.v1.AgreementService/RefuseAgreement", req,
+      [this, req, resp](const CallContext& call) -> absl::Status {
+        ODR_ASSIGN_OR_RETURN(auto ids, ParseAgreementName(req->name(), "name"));
+        if (auto e = domain::CheckText(req->reason(), 1, domain::Limits::kReasonChars, true);
+            !e.empty()) {
+          return InvalidFieldError("reason", e);
+        }
+        domain::MutationContext m = CaseChangeBy(call, domain::CaseOperation::kSignAgreement);
+        const domain::Principal& who = call.caller.principal;
+        const std::string party = req->party();
+        const auto choose = [&who, &party](const domain::Case& k) -> absl::StatusOr<std::string> {
+          ODR_RETURN_IF_ERROR(domain::AuthorizeCase(who, k, domain::CaseOperation::kSignAgreement));
+          if (who.role != domain::Role::kCitizen) {
+            return MakeError(absl::StatusCode::kPermissionDenied, "PERMISSION_DENIED",
+                             "only a party (or its agent with special authority) refuses to "
+                             "sign; the mediator or the organization ends a mediation with "
+                             "CloseCase");
+          }
+          ODR_ASSIGN_OR_RETURN(std::vector<std::string> parties,
+                               domain::PartiesToSettleFor(who, k, party, "party"));
+          if (parties.size() > 1) {
+            return InvalidFieldError("party",
+                                     absl::StrCat("you act for ", absl::StrJoin(parties, ", "),
+                                                  ": name the party that refuses"));
+          }
+          return parties.front();
+        };
+        ODR_ASSIGN_OR_RETURN(domain::Agreement a,
+                             store_->Refuse(ids.first, ids.second, choose, req->reason(), m));
         ODR_ASSIGN_OR_RETURN(auto got, store_->Get(ids.first, a.id, 0));
         AgreementToProto(got.first, got.second, who, clock_->Now(), resp);
         return absl::OkStatus();

@@ -37,6 +37,9 @@ class AgreementServiceImpl final : public v1::AgreementService::CallbackService 
   grpc::ServerUnaryReactor* UpdateAgreement(grpc::CallbackServerContext* ctx,
                                             const v1::UpdateAgreementRequest* req,
                                             v1::Agreement* resp) override;
+  grpc::ServerUnaryReactor* RefuseAgreement(grpc::CallbackServerContext* ctx,
+                                            const v1::RefuseAgreementRequest* req,
+                                            v1::Agreement* resp) override;
   grpc::ServerUnaryReactor* SignAgreement(grpc::CallbackServerContext* ctx,
                                           const v1::SignAgreementRequest* req,
                                           v1::Agreement* resp) override;

@@ -177,6 +177,7 @@ std::vector<domain::Party> PartiesFromProto(const google::protobuf::RepeatedPtrF
     for (int j = 0; j < in[i].agents_size(); ++j) {
       domain::Agent a;
       PersonFromProto(in[i].agents(j), absl::StrCat(p, ".agents[", j, "]"), &a, v);
+      a.special_authority = in[i].agents(j).special_authority();  // CPL Art. 62
       party.agents.push_back(std::move(a));
     }
     out.push_back(std::move(party));
@@ -328,7 +329,11 @@ void CaseToProto(const domain::Case& in, v1::Case* out) {
       v1::Party* pp = protos->Add();
       pp->set_kind(PartyKindToProto(p.kind));
       PersonToProto(p, pp);
-      for (const domain::Agent& a : p.agents) PersonToProto(a, pp->add_agents());
+      for (const domain::Agent& a : p.agents) {
+        v1::Agent* pa = pp->add_agents();
+        PersonToProto(a, pa);
+        pa->set_special_authority(a.special_authority);
+      }
     }
   }
   out->set_summary(in.data.summary);

@@ -233,29 +233,13 @@ domain::MutationContext PartyChange(const CallContext& call) {
   return m;
 }
 
-// Which parties the caller consents as: `party` if given (one it is or acts for), else all.
+// Which parties the caller consents as: `party` if given (one it is, or an agent of with special
+// authority, CPL Art. 62), else all of those.
 absl::StatusOr<std::vector<std::string>> ChooseParties(const domain::Principal& p,
                                                        const domain::Case& k,
                                                        const std::string& party) {
   ODR_RETURN_IF_ERROR(domain::AuthorizeCase(p, k, domain::CaseOperation::kApplyForConfirmation));
-  const std::vector<std::string> own = domain::OwnPartyRefs(p, k);
-  if (party.empty()) {
-    if (own.empty()) {
-      return MakeError(absl::StatusCode::kPermissionDenied, "PERMISSION_DENIED",
-                       "only the parties and their agents apply for judicial confirmation");
-    }
-    return own;
-  }
-  const std::vector<std::string> all = domain::AllPartyRefs(k);
-  if (std::find(all.begin(), all.end(), party) == all.end()) {
-    return InvalidFieldError("party", absl::StrCat("must be a party of cases/", k.id,
-                                                   ": applicants/{i} or respondents/{i}"));
-  }
-  if (std::find(own.begin(), own.end(), party) == own.end()) {
-    return MakeError(absl::StatusCode::kPermissionDenied, "PERMISSION_DENIED",
-                     absl::StrCat("you are neither ", party, " nor its agent"));
-  }
-  return std::vector<std::string>{party};
+  return domain::PartiesToSettleFor(p, k, party, "party");
 }
 
 // A party's action on an application (join, withdraw, supply materials): NOT_FOUND for whoever

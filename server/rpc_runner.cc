@@ -58,6 +58,8 @@ const std::vector<MethodRule>& MethodRules() {
       {"/odr.v1.AgreementService/UpdateAgreement", true, "accepted mediators, org admins"},
       {"/odr.v1.AgreementService/SignAgreement", true,
        "parties and agents, accepted mediators, org admins"},
+      {"/odr.v1.AgreementService/RefuseAgreement", true,
+       "parties and agents with special authority"},
       {"/odr.v1.AgreementService/RenderAgreement", true, "anyone related to the case"},
       {"/odr.v1.AgreementService/RecordPayment", true, "accepted mediators, org admins"},
       {"/odr.v1.AgreementService/RecordOffer", true, "accepted mediators, org admins"},

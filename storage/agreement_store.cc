@@ -7,6 +7,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "server/domain/errors.h"
+#include "server/domain/procedure.h"
+#include "server/domain/roster.h"
 #include "server/domain/status_macros.h"
 #include "server/domain/working_calendar.h"
 #include "storage/case_rows.h"
@@ -132,10 +134,13 @@ absl::Status WriteHead(Connection& c, const Agreement& a, bool insert,
   ODR_ASSIGN_OR_RETURN(
       Statement s,
       c.Prepare(insert ? "INSERT INTO agreements (case_id, id, revision, state, create_time_us,"
-                         " update_time_us, effective_time_us, version, request_key) VALUES (?1,"
-                         " ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"
+                         " update_time_us, effective_time_us, version, request_key, effect_rule,"
+                         " service_time_us, court_filing_time_us) VALUES (?1, ?2, ?3, ?4, ?5, ?6,"
+                         " ?7, ?8, ?9, ?10, ?11, ?12)"
                        : "UPDATE agreements SET revision = ?3, state = ?4, update_time_us = ?6,"
-                         " effective_time_us = ?7, version = ?8 WHERE case_id = ?1 AND id = ?2"));
+                         " effective_time_us = ?7, version = ?8, effect_rule = ?10,"
+                         " service_time_us = ?11, court_filing_time_us = ?12 WHERE case_id = ?1"
+                         " AND id = ?2"));
   s.Bind(1, a.case_id)
       .Bind(2, a.id)
       .Bind(3, int64_t{a.revision})
@@ -150,10 +155,14 @@ absl::Status WriteHead(Connection& c, const Agreement& a, bool insert,
       s.Bind(9, request_key);
     }
   }
-  if (a.effective_time) {
-    s.Bind(7, absl::ToUnixMicros(*a.effective_time));
-  } else {
-    s.BindNull(7);
+  s.Bind(10, domain::EffectRuleName(a.effect_rule));
+  for (const auto& [index, time] : {std::pair{7, &a.effective_time}, std::pair{11, &a.service_time},
+                                    std::pair{12, &a.court_filing_time}}) {
+    if (*time) {
+      s.Bind(index, absl::ToUnixMicros(**time));
+    } else {
+      s.BindNull(index);
+    }
   }
   return s.Run();
 }
@@ -178,6 +187,17 @@ absl::StatusOr<std::vector<std::string>> AgreementIds(Connection& c, absl::strin
   return ids;
 }
 
+// The stored kind of organization `id` (kOther for an organization not in the roster).
+absl::StatusOr<domain::OrganizationKind> OrganizationKindOf(Connection& c, absl::string_view id) {
+  ODR_ASSIGN_OR_RETURN(Statement s, c.Prepare("SELECT kind FROM organizations WHERE id = ?1"));
+  s.Bind(1, id);
+  ODR_ASSIGN_OR_RETURN(bool row, s.Step());
+  if (!row) return domain::OrganizationKind::kOther;
+  auto kind = domain::OrganizationKindFromName(s.ColumnText(0));
+  if (!kind) return case_rows::Corrupt("organizations.kind");
+  return *kind;
+}
+
 absl::Status Event(Connection& c, const Case& k, absl::string_view actor, absl::Time now,
                    domain::EventKind kind, const Agreement& a, std::string what) {
   return case_rows::AppendEvent(
@@ -191,10 +211,11 @@ namespace agreement_rows {
 
 absl::StatusOr<Agreement> Load(Connection& c, absl::string_view case_id, absl::string_view id,
                                int revision) {
-  ODR_ASSIGN_OR_RETURN(
-      Statement h, c.Prepare("SELECT revision, state, create_time_us, update_time_us,"
-                             " effective_time_us, version FROM agreements WHERE case_id = ?1 AND"
-                             " id = ?2"));
+  ODR_ASSIGN_OR_RETURN(Statement h,
+                       c.Prepare("SELECT revision, state, create_time_us, update_time_us,"
+                                 " effective_time_us, version, effect_rule, service_time_us,"
+                                 " court_filing_time_us FROM agreements WHERE case_id = ?1 AND"
+                                 " id = ?2"));
   h.Bind(1, case_id).Bind(2, id);
   ODR_ASSIGN_OR_RETURN(bool row, h.Step());
   if (!row) return AgreementNotFound(case_id, id);
@@ -209,6 +230,11 @@ absl::StatusOr<Agreement> Load(Connection& c, absl::string_view case_id, absl::s
   a.update_time = absl::FromUnixMicros(h.ColumnInt(3));
   if (!h.ColumnIsNull(4)) a.effective_time = absl::FromUnixMicros(h.ColumnInt(4));
   a.version = h.ColumnInt(5);
+  auto rule = domain::EffectRuleFromName(h.ColumnText(6));
+  if (!rule) return case_rows::Corrupt("agreements.effect_rule");
+  a.effect_rule = *rule;
+  if (!h.ColumnIsNull(7)) a.service_time = absl::FromUnixMicros(h.ColumnInt(7));
+  if (!h.ColumnIsNull(8)) a.court_filing_time = absl::FromUnixMicros(h.ColumnInt(8));
   ODR_RETURN_IF_ERROR(h.Run());
   if (revision < 0 || revision > current) return AgreementNotFound(case_id, id);
   a.revision = revision == 0 ? current : revision;
@@ -216,6 +242,8 @@ absl::StatusOr<Agreement> Load(Connection& c, absl::string_view case_id, absl::s
     // An earlier revision is a superseded draft, whatever became of the agreement since.
     a.state = AgreementState::kAbandoned;
     a.effective_time.reset();
+    a.service_time.reset();
+    a.court_filing_time.reset();
   }
 
   ODR_ASSIGN_OR_RETURN(Statement r,
@@ -346,6 +374,11 @@ absl::StatusOr<Agreement> AgreementStore::Create(absl::string_view case_id,
                 a.revision = 1;
                 a.state = AgreementState::kDraft;
                 a.parties = domain::PartiesOf(k);
+                ODR_ASSIGN_OR_RETURN(const domain::OrganizationKind kind,
+                                     OrganizationKindOf(c, k.data.organization_id));
+                a.effect_rule = domain::EffectRuleFor(
+                    domain::RouteOf(k.data),
+                    kind == domain::OrganizationKind::kPeoplesMediationCommittee);
                 ODR_ASSIGN_OR_RETURN(a.content, content(k));
                 a.create_time = a.update_time = k.update_time;
                 a.version = 1;
@@ -419,6 +452,11 @@ absl::StatusOr<Agreement> AgreementStore::Revise(absl::string_view case_id, absl
                 }
                 a.revision += 1;
                 a.parties = domain::PartiesOf(k);
+                ODR_ASSIGN_OR_RETURN(const domain::OrganizationKind kind,
+                                     OrganizationKindOf(c, k.data.organization_id));
+                a.effect_rule = domain::EffectRuleFor(
+                    domain::RouteOf(k.data),
+                    kind == domain::OrganizationKind::kPeoplesMediationCommittee);
                 ODR_ASSIGN_OR_RETURN(a.content, content(k));
                 a.signatures.clear();
                 a.update_time = k.update_time;
@@ -449,13 +487,10 @@ absl::StatusOr<Agreement> AgreementStore::Sign(
               case_id, std::nullopt, ctx,
               [&](Connection& c, Case& k) -> absl::Status {
                 ODR_ASSIGN_OR_RETURN(Agreement a, agreement_rows::Load(c, k.id, id));
-                if (a.state != AgreementState::kDraft || k.state != domain::CaseState::kMediating) {
-                  return MakeError(
-                      absl::StatusCode::kFailedPrecondition, "AGREEMENT_NOT_DRAFT",
-                      absl::StrCat(a.name(), " is ", domain::AgreementStateName(a.state),
-                                   " and the case is ", domain::ApiStateName(k.state),
-                                   "; only a draft of a case being mediated is signed"));
-                }
+                ODR_ASSIGN_OR_RETURN(auto signers, choose_signers(k));
+                std::vector<domain::SignerRole> roles;
+                for (const auto& s : signers) roles.push_back(s.second);
+                ODR_RETURN_IF_ERROR(domain::CheckCanSign(a, k, roles));
                 // Who must sign is the case's parties: they must still be those the text names.
                 if (domain::PartiesOf(k) != a.parties) {
                   return MakeError(
@@ -469,11 +504,16 @@ absl::StatusOr<Agreement> AgreementStore::Sign(
                       absl::StrCat("the agreement's content hash is now ", a.content_hash,
                                    " (revision ", a.revision, "); read it again before signing"));
                 }
-                ODR_ASSIGN_OR_RETURN(auto signers, choose_signers(k));
                 std::vector<std::pair<std::string, domain::SignerRole>> fresh;
                 for (const auto& s : signers) {
                   bool done = false;
-                  for (const auto& have : a.signatures) done = done || have.signer == s.first;
+                  for (const auto& have : a.signatures) {
+                    // One mediator's signature is the mediator's (PendingSigners "mediator").
+                    done = done || have.signer == s.first ||
+                           (a.state == AgreementState::kEffective &&
+                            s.second == domain::SignerRole::kMediator &&
+                            have.role == domain::SignerRole::kMediator);
+                  }
                   if (!done) fresh.push_back(s);
                 }
                 if (fresh.empty()) {
@@ -516,18 +556,26 @@ absl::StatusOr<Agreement> AgreementStore::Sign(
                 }
                 a.update_time = now;
                 a.version += 1;
-                if (domain::PendingSigners(k, a.signatures).empty()) {
-                  // Every party, a mediator and the organization signed: the agreement takes effect
-                  // (PML Art. 29) and binds the parties; the organization supervises its
+                const std::optional<absl::Time> effective =
+                    a.state == AgreementState::kDraft
+                        ? domain::EffectiveAt(a.effect_rule, k, a.signatures)
+                        : std::nullopt;
+                if (effective) {
+                  // The agreement binds the parties from now (PML Art. 31); it is served on them
+                  // through the platform (OMR Art. 19) and the organization supervises its
                   // performance.
                   a.state = AgreementState::kEffective;
-                  a.effective_time = now;
+                  a.effective_time = *effective;
+                  a.service_time = now;
                   ODR_RETURN_IF_ERROR(cases_->ApplyAction(
                       c, k, domain::CaseAction::kSettle,
                       absl::StrCat(a.name(),
-                                   " took effect: signed by every party, the mediator and the"
-                                   " organization (PML Arts. 28-29)"),
+                                   " took effect: ", domain::EffectRuleText(a.effect_rule)),
                       ctx.actor));
+                  ODR_RETURN_IF_ERROR(Event(
+                      c, k, "system", now, domain::EventKind::kAgreementServed, a,
+                      absl::StrCat("revision ", a.revision,
+                                   " served on the parties through the platform (OMR Art. 19)")));
                   for (size_t i = 0; i < a.content.instalments.size(); ++i) {
                     absl::CivilDay day;
                     if (!absl::ParseCivilTime(a.content.instalments[i].due_date, &day)) {
@@ -539,10 +587,54 @@ absl::StatusOr<Agreement> AgreementStore::Sign(
                         &inserted));
                   }
                 }
+                const domain::Route route = domain::RouteOf(k.data);
+                if (a.state == AgreementState::kEffective && !a.court_filing_time &&
+                    route != domain::Route::kCitizenApplication &&
+                    domain::PendingSigners(k, a.signatures).empty()) {
+                  // Court-diverted mediation: the complete agreement goes to the court (特邀
+                  // Art. 19), which reads it in the court bundle.
+                  a.court_filing_time = now;
+                  ODR_RETURN_IF_ERROR(
+                      Event(c, k, "system", now, domain::EventKind::kAgreementFiled, a,
+                            absl::StrCat("revision ", a.revision, " filed with courts/",
+                                         k.data.court_diversion->court_id, " (特邀 Art. 19)")));
+                }
                 ODR_RETURN_IF_ERROR(WriteHead(c, a, /*insert=*/false, ""));
                 result = std::move(a);
                 return absl::OkStatus();
               })
+          .status());
+  return result;
+}
+
+absl::StatusOr<Agreement> AgreementStore::Refuse(
+    absl::string_view case_id, absl::string_view id,
+    const std::function<absl::StatusOr<std::string>(const Case&)>& choose_party,
+    absl::string_view reason, const domain::MutationContext& ctx) {
+  Agreement result;
+  ODR_RETURN_IF_ERROR(
+      cases_
+          ->MutateCaseFor(case_id, std::nullopt, ctx,
+                          [&](Connection& c, Case& k) -> absl::Status {
+                            ODR_ASSIGN_OR_RETURN(Agreement a, agreement_rows::Load(c, k.id, id));
+                            ODR_ASSIGN_OR_RETURN(std::string party, choose_party(k));
+                            ODR_RETURN_IF_ERROR(domain::CheckCanRefuse(a, k));
+                            const absl::Time now = k.update_time;
+                            a.state = AgreementState::kAbandoned;
+                            a.update_time = now;
+                            a.version += 1;
+                            const std::string why = domain::RefusalText(party, a.revision, reason);
+                            ODR_RETURN_IF_ERROR(Event(c, k, ctx.actor, now,
+                                                      domain::EventKind::kAgreementRefused, a,
+                                                      why));
+                            ODR_RETURN_IF_ERROR(WriteHead(c, a, /*insert=*/false, ""));
+                            // Mediation ends (OMR Art. 25(七)) as a close ends it: the route's
+                            // ending, and a court-diverted case back to its court (OMR Art. 21).
+                            ODR_RETURN_IF_ERROR(cases_->ApplyAction(
+                                c, k, domain::CaseAction::kClose, why, ctx.actor));
+                            result = std::move(a);
+                            return absl::OkStatus();
+                          })
           .status());
   return result;
 }

@@ -65,16 +65,26 @@ class AgreementStore {
                                            const ContentFor& content,
                                            std::optional<int64_t> expected_version,
                                            const domain::MutationContext& ctx);
-  // Signs the draft as each of `signers` (decided by the caller's role: party refs, the
+  // Signs the agreement as each of `signers` (decided by the caller's role: party refs, the
   // mediator's "principals/{p}", or "organizations/{o}") given the hash the signer read
-  // (FAILED_PRECONDITION CONTENT_CHANGED if it differs). When nobody is pending, the agreement
-  // takes effect, the case is settled, and its instalments' deadlines start.
-  // `choose_signers` gets the case as stored and returns the signers for the caller.
+  // (FAILED_PRECONDITION CONTENT_CHANGED if it differs): a draft of a case being mediated, or an
+  // effective agreement whose form still lacks that mediator or seal (domain::
+  // AcceptsSignatureFrom). When the agreement's effect rule is met (domain::EffectiveAt) it takes
+  // effect, is served on the parties, the case is settled, and its instalments' deadlines start;
+  // when it is effective with its form complete, a court-diverted case's agreement is filed with
+  // the court. `choose_signers` gets the case as stored and returns the signers for the caller.
   absl::StatusOr<domain::Agreement> Sign(
       absl::string_view case_id, absl::string_view id, absl::string_view content_hash,
       const std::function<absl::StatusOr<std::vector<std::pair<std::string, domain::SignerRole>>>(
           const domain::Case&)>& choose_signers,
       const domain::MutationContext& ctx);
+  // Party `choose_party(case)` refuses to sign the draft: the agreement is abandoned and the case
+  // closed with `reason` as its ending's reason (OMR Art. 25(七)), in one transaction.
+  // FAILED_PRECONDITION AGREEMENT_NOT_DRAFT unless it is a draft of a case being mediated.
+  absl::StatusOr<domain::Agreement> Refuse(
+      absl::string_view case_id, absl::string_view id,
+      const std::function<absl::StatusOr<std::string>(const domain::Case&)>& choose_party,
+      absl::string_view reason, const domain::MutationContext& ctx);
   // Records a payment of instalment `instalment` of an effective agreement (at most what
   // remains); when paid in full its deadline is met.
   absl::StatusOr<domain::Agreement> RecordPayment(absl::string_view case_id, absl::string_view id,

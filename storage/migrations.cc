@@ -654,6 +654,22 @@ UPDATE case_stats SET
                 WHERE case_endings.case_id = case_stats.case_id)
   WHERE ending IS NULL;
 )sql",
+      // 14: when an agreement takes effect and what follows (OMR Art. 19; 特邀 Arts. 19, 24;
+      // PML Art. 29), and an agent's special authority (CPL Art. 62).
+      R"sql(
+-- The rule each agreement takes effect by. Agreements before this version took effect when
+-- every party, a mediator and the organization had signed: recorded as such, with their
+-- effective time unchanged and no service or filing time (odr did not record them).
+ALTER TABLE agreements ADD COLUMN effect_rule TEXT NOT NULL DEFAULT 'all_signed'
+  CHECK (effect_rule IN ('parties_signed', 'all_signed'));
+ALTER TABLE agreements ADD COLUMN service_time_us INTEGER;
+ALTER TABLE agreements ADD COLUMN court_filing_time_us INTEGER;
+
+-- 1 when the agent's power of attorney grants special authority; agents recorded before this
+-- version have none recorded.
+ALTER TABLE case_parties ADD COLUMN special_authority INTEGER NOT NULL DEFAULT 0
+  CHECK (special_authority IN (0, 1));
+)sql",
   };
   return *kMigrations;
 }

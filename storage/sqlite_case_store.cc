@@ -45,7 +45,7 @@ absl::Status LoadParties(Connection& c, Case& out) {
   ODR_ASSIGN_OR_RETURN(
       Statement stmt,
       c.Prepare("SELECT side, ordinal, agent_ordinal, kind, name, id_document_type, id_number,"
-                " phone, service_address FROM case_parties WHERE case_id = ?1"
+                " phone, service_address, special_authority FROM case_parties WHERE case_id = ?1"
                 " ORDER BY side, ordinal, agent_ordinal"));
   stmt.Bind(1, out.id);
   while (true) {
@@ -75,6 +75,7 @@ absl::Status LoadParties(Connection& c, Case& out) {
       a.id_number = stmt.ColumnText(6);
       a.phone = stmt.ColumnText(7);
       a.service_address = stmt.ColumnText(8);
+      a.special_authority = stmt.ColumnInt(9) != 0;
       side.back().agents.push_back(std::move(a));
     }
   }
@@ -222,14 +223,14 @@ absl::Status WriteSide(Connection& c, absl::string_view id, absl::string_view si
   ODR_ASSIGN_OR_RETURN(
       Statement ins,
       c.Prepare("INSERT INTO case_parties (case_id, side, ordinal, agent_ordinal, kind, name,"
-                " id_document_type, id_number, phone, service_address)"
-                " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"));
+                " id_document_type, id_number, phone, service_address, special_authority)"
+                " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"));
   for (size_t i = 0; i < parties.size(); ++i) {
     const Party& p = parties[i];
     ins.Bind(1, id).Bind(2, side).Bind(3, static_cast<int64_t>(i)).Bind(4, int64_t{0});
     ins.Bind(5, domain::PartyKindName(p.kind)).Bind(6, p.name);
     ins.Bind(7, domain::IdDocumentTypeName(p.id_document_type)).Bind(8, p.id_number);
-    ins.Bind(9, p.phone).Bind(10, p.service_address);
+    ins.Bind(9, p.phone).Bind(10, p.service_address).Bind(11, int64_t{0});
     ODR_RETURN_IF_ERROR(ins.Run());
     for (size_t j = 0; j < p.agents.size(); ++j) {
       const domain::Agent& a = p.agents[j];
@@ -237,6 +238,7 @@ absl::Status WriteSide(Connection& c, absl::string_view id, absl::string_view si
       ins.Bind(4, static_cast<int64_t>(j + 1)).BindNull(5).Bind(6, a.name);
       ins.Bind(7, domain::IdDocumentTypeName(a.id_document_type)).Bind(8, a.id_number);
       ins.Bind(9, a.phone).Bind(10, a.service_address);
+      ins.Bind(11, int64_t{a.special_authority ? 1 : 0});
       ODR_RETURN_IF_ERROR(ins.Run());
     }
   }

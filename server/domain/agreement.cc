@@ -12,6 +12,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "server/domain/enum_names.h"
+#include "server/domain/errors.h"
+#include "server/domain/state_machine.h"
 #include "server/domain/working_calendar.h"
 
 namespace odr::domain {
@@ -36,6 +38,10 @@ constexpr std::array<std::pair<SignerRole, const char*>, 3> kRoles{{
     {SignerRole::kParty, "party"},
     {SignerRole::kMediator, "mediator"},
     {SignerRole::kOrganization, "organization"},
+}};
+constexpr std::array<std::pair<EffectRule, const char*>, 2> kEffectRules{{
+    {EffectRule::kPartiesSigned, "parties_signed"},
+    {EffectRule::kAllSigned, "all_signed"},
 }};
 
 std::optional<absl::CivilDay> ParseDay(absl::string_view s) {
@@ -81,6 +87,10 @@ std::optional<AgreementState> AgreementStateFromName(absl::string_view n) {
 }
 const char* SignerRoleName(SignerRole r) { return NameIn(kRoles, r); }
 std::optional<SignerRole> SignerRoleFromName(absl::string_view n) { return ValueIn(kRoles, n); }
+const char* EffectRuleName(EffectRule r) { return NameIn(kEffectRules, r); }
+std::optional<EffectRule> EffectRuleFromName(absl::string_view n) {
+  return ValueIn(kEffectRules, n);
+}
 
 std::string Agreement::name() const { return absl::StrCat("cases/", case_id, "/agreements/", id); }
 
@@ -221,6 +231,77 @@ std::string Sha256Hex(absl::string_view bytes) {
   SHA256(reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size(), md);
   return absl::BytesToHexString(
       absl::string_view(reinterpret_cast<const char*>(md), SHA256_DIGEST_LENGTH));
+}
+
+EffectRule EffectRuleFor(Route route, bool peoples_mediation_committee) {
+  if (route == Route::kCitizenApplication && peoples_mediation_committee) {
+    return EffectRule::kAllSigned;  // PML Art. 29
+  }
+  return EffectRule::kPartiesSigned;  // OMR Art. 19; 特邀 Art. 24 para 3
+}
+
+std::optional<absl::Time> EffectiveAt(EffectRule rule, const Case& c,
+                                      const std::vector<AgreementSignature>& signatures) {
+  if (!PendingSigners(c, signatures).empty()) {
+    if (rule == EffectRule::kAllSigned) return std::nullopt;
+    for (const std::string& pending : PendingSigners(c, signatures)) {
+      if (IsPartyRef(c, pending)) return std::nullopt;
+    }
+  }
+  std::optional<absl::Time> last;
+  for (const AgreementSignature& s : signatures) {
+    if (rule == EffectRule::kPartiesSigned && s.role != SignerRole::kParty) continue;
+    if (!last || s.time > *last) last = s.time;
+  }
+  return last;
+}
+
+absl::Status CheckCanSign(const Agreement& a, const Case& c, const std::vector<SignerRole>& roles) {
+  bool open = a.state == AgreementState::kDraft
+                  ? c.state == CaseState::kMediating
+                  : a.state == AgreementState::kEffective && c.state == CaseState::kSettled &&
+                        !roles.empty();
+  for (SignerRole role : roles) open = open && AcceptsSignatureFrom(a, c, role);
+  if (open) return absl::OkStatus();
+  return MakeError(absl::StatusCode::kFailedPrecondition, "AGREEMENT_NOT_DRAFT",
+                   absl::StrCat(a.name(), " is ", AgreementStateName(a.state), " and the case is ",
+                                ApiStateName(c.state),
+                                "; only a draft of a case being mediated is signed, and an "
+                                "effective agreement only by the mediator or the seal its form "
+                                "lacks (OMR Art. 19)"));
+}
+
+absl::Status CheckCanRefuse(const Agreement& a, const Case& c) {
+  if (a.state == AgreementState::kDraft && c.state == CaseState::kMediating) {
+    return absl::OkStatus();
+  }
+  return MakeError(
+      absl::StatusCode::kFailedPrecondition, "AGREEMENT_NOT_DRAFT",
+      absl::StrCat(a.name(), " is ", AgreementStateName(a.state), " and the case is ",
+                   ApiStateName(c.state), "; only a draft of a case being mediated is refused"));
+}
+
+std::string EffectRuleText(EffectRule rule) {
+  return rule == EffectRule::kAllSigned
+             ? "signed by every party and the mediator and sealed by the people's mediation "
+               "committee (PML Art. 29)"
+             : "signed by every party (OMR Art. 19; 特邀 Art. 24)";
+}
+
+std::string RefusalText(absl::string_view party, int revision, absl::string_view reason) {
+  return absl::StrCat(party, " refused to sign revision ", revision,
+                      " of the agreement, which ends the mediation (OMR Art. 25(七)): ", reason);
+}
+
+bool AcceptsSignatureFrom(const Agreement& a, const Case& c, SignerRole role) {
+  if (a.state == AgreementState::kDraft) return true;
+  if (a.state != AgreementState::kEffective || role == SignerRole::kParty) return false;
+  for (const std::string& pending : PendingSigners(c, a.signatures)) {
+    if (!IsPartyRef(c, pending) && (role == SignerRole::kMediator) == (pending == "mediator")) {
+      return true;
+    }
+  }
+  return false;
 }
 
 std::vector<std::string> RequiredSigners(const Case& c) {

@@ -66,6 +66,15 @@ struct AgreementParty {
 };
 
 enum class AgreementState { kDraft, kEffective, kAbandoned, kConfirmationRejected };
+
+// When an agreement takes effect (docs/agreements.md). Stored by name (EffectRuleName).
+enum class EffectRule {
+  // When every party has signed (OMR Art. 19; 特邀 Art. 24 para 3); the mediator's signature
+  // and the organization's seal remain required form.
+  kPartiesSigned,
+  // When the parties, the mediator and the committee's seal are all on it (PML Art. 29).
+  kAllSigned,
+};
 enum class SignerRole { kParty, kMediator, kOrganization };
 
 struct AgreementSignature {
@@ -101,6 +110,11 @@ struct Agreement {
   absl::Time create_time;
   absl::Time update_time;
   std::optional<absl::Time> effective_time;
+  EffectRule effect_rule = EffectRule::kPartiesSigned;
+  // Served on the parties through the platform (OMR Art. 19); filed with the diverting court
+  // (特邀 Art. 19). Unset before, and on agreements that took effect before odr recorded them.
+  std::optional<absl::Time> service_time;
+  std::optional<absl::Time> court_filing_time;
   int64_t version = 1;       // the etag
   std::string name() const;  // "cases/{case}/agreements/{id}"
 };
@@ -120,6 +134,8 @@ const char* TermKindName(TermKind k);
 std::optional<TermKind> TermKindFromName(absl::string_view n);
 const char* AgreementStateName(AgreementState s);
 std::optional<AgreementState> AgreementStateFromName(absl::string_view n);
+const char* EffectRuleName(EffectRule r);
+std::optional<EffectRule> EffectRuleFromName(absl::string_view n);
 const char* SignerRoleName(SignerRole r);
 std::optional<SignerRole> SignerRoleFromName(absl::string_view n);
 
@@ -156,6 +172,39 @@ std::vector<std::string> RequiredSigners(const Case& c);
 // The required signers without a signature in `signatures`.
 std::vector<std::string> PendingSigners(const Case& c,
                                         const std::vector<AgreementSignature>& signatures);
+
+// The rule an agreement of a case that came by `route` to an organization of `kind` takes effect
+// by: in court-diverted mediation (before or after filing) when every party has signed (特邀
+// Art. 24 para 3; OMR Art. 19), whatever the organization; on a citizen's own application, before
+// a people's mediation committee when the committee has sealed it too (PML Art. 29), before any
+// other organization on the platform when every party has signed (OMR Art. 19).
+EffectRule EffectRuleFor(Route route, bool peoples_mediation_committee);
+
+// "every party signed (OMR Art. 19; 特邀 Art. 24)" or the PML Art. 29 equivalent: why it took
+// effect, for the timeline.
+std::string EffectRuleText(EffectRule rule);
+
+// The timeline's and the ending's text of `party` refusing to sign revision `revision` for
+// `reason` (OMR Art. 25(七)).
+std::string RefusalText(absl::string_view party, int revision, absl::string_view reason);
+
+// When `signatures` met `rule` for case `c`: the time of the signature that completed it (the
+// last party's, or the last of all required), or nullopt while it is not met.
+std::optional<absl::Time> EffectiveAt(EffectRule rule, const Case& c,
+                                      const std::vector<AgreementSignature>& signatures);
+
+// Whether a signature by `role` is still wanted on `a` for case `c`: any pending signer of a draft;
+// of an effective agreement only the form it lacks (the mediator, the organization's seal).
+bool AcceptsSignatureFrom(const Agreement& a, const Case& c, SignerRole role);
+
+// Whether signers of `roles` may sign `a` of case `c` now: a draft of a case being mediated, or an
+// effective agreement of a settled case that still lacks each role's form (AcceptsSignatureFrom).
+// FAILED_PRECONDITION AGREEMENT_NOT_DRAFT naming both states otherwise.
+absl::Status CheckCanSign(const Agreement& a, const Case& c, const std::vector<SignerRole>& roles);
+
+// Whether a party may refuse `a` of case `c` (OMR Art. 25(七)): only a draft of a case being
+// mediated. FAILED_PRECONDITION AGREEMENT_NOT_DRAFT otherwise.
+absl::Status CheckCanRefuse(const Agreement& a, const Case& c);
 
 // The text a signature covers.
 std::string SignatureStatement(absl::string_view agreement_name, int revision,

@@ -5,6 +5,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "server/domain/errors.h"
 
 namespace odr::domain {
@@ -232,6 +233,59 @@ std::vector<std::string> OwnParties(const Principal& p, const Case& c) {
     if (std::find(out.begin(), out.end(), party) == out.end()) out.push_back(std::move(party));
   }
   return out;
+}
+
+absl::StatusOr<std::vector<std::string>> PartiesToSettleFor(const Principal& p, const Case& c,
+                                                            absl::string_view party,
+                                                            absl::string_view field) {
+  std::vector<std::string> may, lacking;
+  bool known = party.empty();
+  if (p.role == Role::kCitizen && !p.disabled) {
+    for (bool applicant : {true, false}) {
+      const std::vector<Party>& side = applicant ? c.data.applicants : c.data.respondents;
+      for (size_t i = 0; i < side.size(); ++i) {
+        const std::string ref = absl::StrCat(applicant ? "applicants/" : "respondents/", i);
+        if (!party.empty() && ref != party) continue;
+        known = true;
+        bool self = SameDocument(p, side[i].id_document_type, side[i].id_number);
+        bool agent = false, authorized = false;
+        for (const Agent& a : side[i].agents) {
+          if (!SameDocument(p, a.id_document_type, a.id_number)) continue;
+          agent = true;
+          authorized = authorized || a.special_authority;
+        }
+        if (self || authorized) {
+          may.push_back(ref);
+        } else if (agent) {
+          lacking.push_back(ref);
+        }
+      }
+    }
+  } else if (!party.empty()) {
+    for (bool applicant : {true, false}) {
+      const size_t n = (applicant ? c.data.applicants : c.data.respondents).size();
+      for (size_t i = 0; i < n; ++i) {
+        known = known || absl::StrCat(applicant ? "applicants/" : "respondents/", i) == party;
+      }
+    }
+  }
+  if (!known) {
+    return InvalidFieldError(
+        std::string(field),
+        absl::StrCat("must be a party of cases/", c.id, ": applicants/{i} or respondents/{i}"));
+  }
+  if (!may.empty()) return may;
+  if (!lacking.empty()) {
+    return MakeError(absl::StatusCode::kPermissionDenied, "NO_SPECIAL_AUTHORITY",
+                     absl::StrCat("you are an agent of ", absl::StrJoin(lacking, ", "),
+                                  " without special authority (特别授权): an agent signs or "
+                                  "refuses an agreement or applies for confirmation only with it "
+                                  "(CPL Art. 62); the party or the case's staff record it on the "
+                                  "agent"));
+  }
+  return MakeError(absl::StatusCode::kPermissionDenied, "PERMISSION_DENIED",
+                   party.empty() ? std::string("only a party or its agent acts here")
+                                 : absl::StrCat("you are neither ", party, " nor its agent"));
 }
 
 absl::Status AuthorizeAvailability(const Principal& p, absl::string_view organization_id,

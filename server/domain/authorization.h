@@ -134,8 +134,17 @@ absl::Status AuthorizeAppointmentAudience(const Principal& p, const Case& c, Eve
 // which `p` takes part in appointments of `c`.
 std::vector<std::string> OwnParticipants(const Principal& p, const Case& c);
 // The parties ("applicants/0", "respondents/1") citizen `p` is, or acts for as an agent, in
-// `c`, each once; empty for other roles. Who may sign and apply for a party.
+// `c`, each once; empty for other roles.
 std::vector<std::string> OwnParties(const Principal& p, const Case& c);
+// The parties citizen `p` may settle for in `c` — sign or refuse the agreement, apply for
+// judicial confirmation: each party it is, and each it is an agent of with special authority
+// (特别授权, CPL Art. 62). With `party` non-empty, only that party. Errors: INVALID_ARGUMENT on
+// `field` when `party` is not a party of `c`; PERMISSION_DENIED NO_SPECIAL_AUTHORITY when `p` is
+// only an agent without special authority of the parties concerned; PERMISSION_DENIED when it is
+// neither party nor agent of them.
+absl::StatusOr<std::vector<std::string>> PartiesToSettleFor(const Principal& p, const Case& c,
+                                                            absl::string_view party,
+                                                            absl::string_view field);
 // Reading or changing a mediator's availability: the mediator (principal `mediator_principal`)
 // and the admins of organization `organization_id`. PERMISSION_DENIED otherwise.
 absl::Status AuthorizeAvailability(const Principal& p, absl::string_view organization_id,

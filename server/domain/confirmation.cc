@@ -148,11 +148,6 @@ std::string Domicile(const Party& p) {
   return "";
 }
 
-bool SameDocument(const Principal& p, IdDocumentType type, const std::string& number) {
-  return !p.id_number.empty() && p.id_document_type == type &&
-         absl::AsciiStrToUpper(p.id_number) == absl::AsciiStrToUpper(number);
-}
-
 std::string CourtText(const CompetentCourt& c) {
   return c.court.display_name.empty()
              ? absl::StrCat("courts/", c.court.id)
@@ -296,23 +291,6 @@ std::vector<std::string> AllPartyRefs(const Case& c) {
   return out;
 }
 
-std::vector<std::string> OwnPartyRefs(const Principal& p, const Case& c) {
-  std::vector<std::string> out;
-  if (p.role != Role::kCitizen) return out;
-  const auto add = [&](const std::vector<Party>& side, absl::string_view prefix) {
-    for (size_t i = 0; i < side.size(); ++i) {
-      bool mine = SameDocument(p, side[i].id_document_type, side[i].id_number);
-      for (const Agent& a : side[i].agents) {
-        mine = mine || SameDocument(p, a.id_document_type, a.id_number);
-      }
-      if (mine) out.push_back(absl::StrCat(prefix, i));
-    }
-  };
-  add(c.data.applicants, "applicants/");
-  add(c.data.respondents, "respondents/");
-  return out;
-}
-
 std::string DueDayText(absl::Time due) {
   // The due time is 24:00 of the period's last day.
   return absl::FormatTime("%Y-%m-%d", due - absl::Seconds(1), ChinaTime());
@@ -360,9 +338,33 @@ std::vector<ConfirmationProblem> Precheck(const PrecheckInput& in) {
     out.push_back({kProblemAgreementNotEffective, "",
                    absl::StrCat("the case has no effective settlement agreement (the case is ",
                                 ApiStateName(in.c.state),
-                                "); only an agreement every party, the "
-                                "mediator and the organization signed can be confirmed (PML "
-                                "Arts. 29, 33)")});
+                                "); only an effective agreement can be confirmed (PML Art. 33; "
+                                "CPL Art. 205)")});
+  } else if (std::vector<std::string> form = PendingSigners(in.c, in.agreement->signatures);
+             !form.empty()) {
+    // Effective once the parties signed, it still needs the mediator's signature and the
+    // organization's seal as form (OMR Art. 19 para 1).
+    out.push_back({kProblemAgreementFormIncomplete, "",
+                   absl::StrCat("the agreement took effect but lacks ", absl::StrJoin(form, ", "),
+                                ": the mediator signs it and the organization seals it (OMR "
+                                "Art. 19) before a court can confirm it")});
+  }
+  // Representation: at most two agents a party (Interp Art. 351, referring to CPL Art. 61).
+  for (bool applicant : {true, false}) {
+    const std::vector<Party>& side = applicant ? in.c.data.applicants : in.c.data.respondents;
+    for (size_t i = 0; i < side.size(); ++i) {
+      if (side[i].agents.size() <= kMaxConfirmationAgents) continue;
+      const std::string field =
+          absl::StrCat("case.", applicant ? "applicants" : "respondents", "[", i, "].agents");
+      out.push_back({kProblemTooManyAgents, field,
+                     absl::StrCat(applicant ? "applicants/" : "respondents/", i, " has ",
+                                  side[i].agents.size(),
+                                  " agents; in a confirmation application a party is represented "
+                                  "by at most ",
+                                  kMaxConfirmationAgents,
+                                  " (Interp Art. 351; CPL Art. 61): remove the others from the "
+                                  "case first")});
+    }
   }
   // The deadline (PML Art. 33).
   if (effective && in.apply_by && in.now >= *in.apply_by) {

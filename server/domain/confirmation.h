@@ -142,8 +142,6 @@ std::vector<CompetentCourt> CompetentCourts(const Case& c, absl::string_view org
 
 // The party refs of `c` ("applicants/0", then "respondents/0" ...): who must consent.
 std::vector<std::string> AllPartyRefs(const Case& c);
-// The parties `p` is, or is an agent of.
-std::vector<std::string> OwnPartyRefs(const Principal& p, const Case& c);
 
 // A pre-check finding; `reason` is one of the codes below.
 struct ConfirmationProblem {
@@ -162,6 +160,11 @@ inline constexpr char kProblemInvalidMaterial[] = "INVALID_MATERIAL";
 inline constexpr char kProblemApplicationPending[] = "APPLICATION_PENDING";
 // A post-filing settlement is concluded by the court, not confirmed (OMR Art. 20).
 inline constexpr char kProblemPostFilingCase[] = "POST_FILING_CASE";
+// Effective, but without the mediator's signature or the organization's seal (OMR Art. 19).
+inline constexpr char kProblemAgreementFormIncomplete[] = "AGREEMENT_FORM_INCOMPLETE";
+// A party with more agents than a confirmation application admits (Interp Art. 351; CPL Art. 61).
+inline constexpr char kProblemTooManyAgents[] = "TOO_MANY_AGENTS";
+inline constexpr size_t kMaxConfirmationAgents = 2;
 
 // Everything a pre-check looks at, read in one snapshot.
 struct PrecheckInput {
@@ -184,8 +187,8 @@ struct PrecheckInput {
 };
 
 // Every problem, in a stable order: the route (a post-filing case is never confirmed), the
-// agreement, the deadline, a pending application, the court, the matters, the materials. Empty when
-// the application would be filed.
+// agreement and its form, the parties' agents, the deadline, a pending application, the court, the
+// matters, the materials. Empty when the application would be filed.
 std::vector<ConfirmationProblem> Precheck(const PrecheckInput& in);
 
 // Problems of materials alone (for SupplyMaterials and Precheck): each must be evidence of

@@ -69,7 +69,7 @@ constexpr std::array<std::pair<Procedure, const char*>, 3> kProcedures{{
     {Procedure::kPostFilingSimple, "post_filing_simple"},
 }};
 
-constexpr std::array<std::pair<EventKind, const char*>, 17> kEventKinds{{
+constexpr std::array<std::pair<EventKind, const char*>, 20> kEventKinds{{
     {EventKind::kStateChange, "state_change"},
     {EventKind::kAppointmentBooked, "appointment_booked"},
     {EventKind::kAppointmentRescheduled, "appointment_rescheduled"},
@@ -87,6 +87,9 @@ constexpr std::array<std::pair<EventKind, const char*>, 17> kEventKinds{{
     {EventKind::kInstalmentOverdue, "instalment_overdue"},
     {EventKind::kConfirmationChanged, "confirmation_changed"},
     {EventKind::kReturnedForTrial, "returned_for_trial"},
+    {EventKind::kAgreementServed, "agreement_served"},
+    {EventKind::kAgreementFiled, "agreement_filed"},
+    {EventKind::kAgreementRefused, "agreement_refused"},
 }};
 
 constexpr std::array<std::pair<EventAudience, const char*>, 4> kAudiences{{

@@ -59,6 +59,9 @@ struct Agent {
   std::string id_number;
   std::string phone;
   std::string service_address;
+  // The power of attorney grants special authority (特别授权): to admit, waive or change claims
+  // and to settle (CPL Art. 62). Needed to sign or refuse an agreement or apply for confirmation.
+  bool special_authority = false;
   bool operator==(const Agent&) const = default;
 };
 
@@ -191,6 +194,9 @@ enum class EventKind {
   kInstalmentOverdue,
   kConfirmationChanged,
   kReturnedForTrial,  // post-filing failure back to the court (OMR Art. 21(三))
+  kAgreementServed,   // served on the parties through the platform (OMR Art. 19)
+  kAgreementFiled,    // filed with the diverting court (特邀 Art. 19)
+  kAgreementRefused,  // a party refused to sign; mediation ends (OMR Art. 25(七))
 };
 
 // Who may see an event besides the case's mediators, organization and court (always): everyone

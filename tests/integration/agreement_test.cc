@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 
 #include "absl/strings/str_cat.h"
+#include "google/protobuf/util/time_util.h"
 #include "server/agreement_signer.h"
 #include "tests/testing/error_details.h"
 #include "tests/testing/mediation.h"
@@ -50,17 +51,33 @@ TEST_F(AgreementTest, DraftSignedByAllTakesEffectAndSettlesTheCase) {
   EXPECT_EQ(s.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
   EXPECT_EQ(testing::Reason(s), "CONTENT_CHANGED");
 
-  for (const char* who : {"zhang", "li", "med"}) {
+  // org1 is not a people's mediation committee and the dispute came by the citizen's own
+  // application: the agreement takes effect when every party has signed (OMR Art. 19).
+  EXPECT_EQ(a.effect_rule(), v1::Agreement::EFFECT_RULE_PARTIES_SIGNED);
+  for (const char* who : {"med", "zhang"}) {
     ASSERT_TRUE(Sign(who, a, &a).ok()) << who;
     EXPECT_EQ(a.state(), v1::Agreement::STATE_DRAFT);
     EXPECT_EQ(GetCase(case_).state(), v1::Case::STATE_MEDIATING);
   }
   EXPECT_EQ(testing::Reason(Sign("zhang", a, &out)), "ALREADY_SIGNED");
+  ASSERT_TRUE(Sign("li", a, &a).ok());
+  EXPECT_EQ(a.state(), v1::Agreement::STATE_EFFECTIVE);
+  EXPECT_EQ(a.effective_time(), a.signatures(2).sign_time());  // li's, the last party's
+  EXPECT_EQ(a.service_time(), a.effective_time());             // served on the parties then
+  EXPECT_FALSE(a.has_court_filing_time());                     // no court diverted it
+  EXPECT_EQ(GetCase(case_).state(), v1::Case::STATE_SETTLED);
+  // The seal is still required form (OMR Art. 19 para 1): the organization adds it now; a party
+  // cannot sign again, nor the mediator twice.
+  EXPECT_THAT(a.pending_signers(), ElementsAre("organizations/org1"));
+  EXPECT_EQ(testing::Reason(Sign("zhang", a, &out)), "AGREEMENT_NOT_DRAFT");
+  EXPECT_EQ(testing::Reason(Sign("med", a, &out)), "AGREEMENT_NOT_DRAFT");
+  const google::protobuf::Timestamp effective = a.effective_time();
   ASSERT_TRUE(Sign("orgadmin", a, &a).ok());
   EXPECT_EQ(a.state(), v1::Agreement::STATE_EFFECTIVE);
-  EXPECT_TRUE(a.has_effective_time());
+  EXPECT_EQ(a.effective_time(), effective);  // the seal does not move the effective time
   EXPECT_TRUE(a.pending_signers().empty());
   EXPECT_EQ(GetCase(case_).state(), v1::Case::STATE_SETTLED);
+  EXPECT_EQ(testing::Reason(Sign("orgadmin", a, &out)), "AGREEMENT_NOT_DRAFT");
 
   // Each signature is the server's Ed25519 signature of a statement naming the agreement, its
   // revision, the content hash and the signer.
@@ -105,6 +122,82 @@ TEST_F(AgreementTest, DraftSignedByAllTakesEffectAndSettlesTheCase) {
   *again.mutable_agreement() = SampleAgreement();
   s = agreements_->CreateAgreement(As("med").get(), again, &out);
   EXPECT_EQ(s.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+}
+
+// Before a people's mediation committee, on a citizen's own application, the agreement takes
+// effect only when the mediator has signed and the committee has sealed too (PML Art. 29).
+class PeoplesCommitteeAgreementTest : public AgreementTest {
+ protected:
+  v1::CreateOrganizationRequest Org1() const override {
+    v1::CreateOrganizationRequest req = testing::ZhujiOrganization("org1");
+    req.mutable_organization()->set_kind(v1::ORGANIZATION_KIND_PEOPLES_MEDIATION_COMMITTEE);
+    return req;
+  }
+};
+
+TEST_F(PeoplesCommitteeAgreementTest, ItTakesEffectWithTheMediatorAndTheCommitteesSeal) {
+  v1::Agreement a = Draft(case_, SampleAgreement());
+  EXPECT_EQ(a.effect_rule(), v1::Agreement::EFFECT_RULE_ALL_SIGNED);
+  for (const char* who : {"zhang", "li", "med"}) {
+    ASSERT_TRUE(Sign(who, a, &a).ok()) << who;
+    EXPECT_EQ(a.state(), v1::Agreement::STATE_DRAFT) << who;
+    EXPECT_FALSE(a.has_service_time());
+    EXPECT_EQ(GetCase(case_).state(), v1::Case::STATE_MEDIATING);
+  }
+  EXPECT_THAT(a.pending_signers(), ElementsAre("organizations/org1"));
+  ASSERT_TRUE(Sign("orgadmin", a, &a).ok());
+  EXPECT_EQ(a.state(), v1::Agreement::STATE_EFFECTIVE);
+  EXPECT_EQ(a.effective_time(), a.signatures(3).sign_time());  // the seal's
+  EXPECT_EQ(a.service_time(), a.effective_time());
+  EXPECT_EQ(GetCase(case_).state(), v1::Case::STATE_SETTLED);
+}
+
+// A party refusing to sign ends the mediation (OMR Art. 25(七)): the agreement is abandoned and
+// the case closed with the refusal as its ending; only a party (or an agent with special
+// authority) refuses, only a draft, and the reason is required.
+TEST_F(AgreementTest, APartyRefusingToSignEndsTheMediation) {
+  v1::Agreement a = Draft(case_, SampleAgreement());
+  ASSERT_TRUE(Sign("zhang", a, &a).ok());
+  v1::RefuseAgreementRequest refuse;
+  refuse.set_name(a.name());
+  v1::Agreement out;
+  grpc::Status s = agreements_->RefuseAgreement(As("li").get(), refuse, &out);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(testing::ViolatedFields(s), ElementsAre("reason"));
+  refuse.set_reason("赔偿数额过高，不同意签字。");
+  s = agreements_->RefuseAgreement(As("med").get(), refuse, &out);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  s = agreements_->RefuseAgreement(As("wang").get(), refuse, &out);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::NOT_FOUND);  // not related: the case is hidden
+  refuse.set_party("applicants/0");
+  s = agreements_->RefuseAgreement(As("li").get(), refuse, &out);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(GetCase(case_).state(), v1::Case::STATE_MEDIATING);  // nothing half-written
+
+  refuse.clear_party();
+  s = agreements_->RefuseAgreement(As("li").get(), refuse, &out);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  EXPECT_EQ(out.state(), v1::Agreement::STATE_ABANDONED);
+  const v1::Case k = GetCase(case_, "zhang");
+  EXPECT_EQ(k.state(), v1::Case::STATE_CLOSED);
+  EXPECT_EQ(k.ending().kind(), v1::CaseEnding::KIND_OTHER_REMEDIES);  // a citizen's application
+  EXPECT_THAT(k.ending().reason(), HasSubstr("respondents/0 refused to sign revision 1"));
+  EXPECT_THAT(k.ending().reason(), HasSubstr("OMR Art. 25(七)"));
+  EXPECT_THAT(k.ending().reason(), HasSubstr("赔偿数额过高"));
+  EXPECT_EQ(k.ending().actor(), "principals/li");
+  v1::ListCaseEventsRequest events;
+  events.set_parent(case_);
+  v1::ListCaseEventsResponse timeline;
+  ASSERT_TRUE(cases_->ListCaseEvents(As("zhang").get(), events, &timeline).ok());
+  int refused = 0;
+  for (const auto& e : timeline.events()) {
+    refused += e.kind() == v1::CaseEvent::KIND_AGREEMENT_REFUSED;
+  }
+  EXPECT_EQ(refused, 1);
+  // Done is done: a second refusal, or a signature, finds no draft of a case being mediated.
+  s = agreements_->RefuseAgreement(As("zhang").get(), refuse, &out);
+  EXPECT_EQ(testing::Reason(s), "AGREEMENT_NOT_DRAFT");
+  EXPECT_EQ(testing::Reason(Sign("li", a, &out)), "AGREEMENT_NOT_DRAFT");
 }
 
 TEST_F(AgreementTest, ARevisionVoidsEarlierSignaturesAndKeepsTheOldText) {

@@ -125,6 +125,7 @@ const std::map<std::string, std::set<std::string>>& Expectations() {
         "partner P for citizen A"}},
       {"/odr.v1.AgreementService/UpdateAgreement", {}},
       {"/odr.v1.AgreementService/SignAgreement", {}},
+      {"/odr.v1.AgreementService/RefuseAgreement", {}},
       {"/odr.v1.AgreementService/RenderAgreement", {}},
       {"/odr.v1.AgreementService/RecordPayment", {}},
       {"/odr.v1.AgreementService/RecordOffer", {"admin of the case's organization"}},
@@ -838,6 +839,12 @@ class AuthzMatrixTest : public ::testing::Test {
       v1::SignAgreementRequest r;
       r.set_name(agreement);
       r.set_content_hash(std::string(64, 'a'));
+      return r.SerializeAsString();
+    }
+    if (method == "/odr.v1.AgreementService/RefuseAgreement") {
+      v1::RefuseAgreementRequest r;
+      r.set_name(agreement);
+      r.set_reason("不同意。");
       return r.SerializeAsString();
     }
     if (method == "/odr.v1.AgreementService/RecordPayment") {

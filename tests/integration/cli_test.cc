@@ -581,7 +581,7 @@ TEST_F(CliTest, TableOutput) {
       r.out,
       AllOf(HasSubstr(name), HasSubstr(number), HasSubstr("DRAFT"), Not(HasSubstr("STATE_DRAFT")),
             HasSubstr("MEDICAL"), Not(HasSubstr("DISPUTE_TYPE_")), HasSubstr("张三"),
-            HasSubstr("诸暨市人民医院 (agent: 李律师)"), HasSubstr("20000.00"),
+            HasSubstr("诸暨市人民医院 (agent: 李律师 (special authority))"), HasSubstr("20000.00"),
             HasSubstr("术后感染"), HasSubstr("citizen application"), HasSubstr("Organization:"),
             HasSubstr("organizations/dev-org"), HasSubstr("Mediators:")));
   EXPECT_THAT(r.out, Not(HasSubstr("{")));

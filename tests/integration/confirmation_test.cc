@@ -4,6 +4,7 @@
 // courts that cannot see each other's applications, and court diversion with its follow-up.
 #include <gmock/gmock.h>
 #include <google/protobuf/util/json_util.h>
+#include <google/protobuf/util/time_util.h>
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
 
@@ -246,6 +247,125 @@ TEST_F(ConfirmationTest, AppliedJointlyAcceptedRuledValidCaseConfirmed) {
   EXPECT_EQ(out.state(), v1::Confirmation::STATE_RULED_VALID);
   EXPECT_EQ(out.ruling_number(), "(2026)浙0681民特123号");
   EXPECT_EQ(GetCase(k).state(), v1::Case::STATE_CONFIRMED);
+}
+
+// In court-diverted mediation the agreement takes effect when every party has signed (OMR Art. 19;
+// 特邀 Art. 24) and is served on the parties then; the mediator's signature and the organization's
+// seal remain required form — the pre-check waits for them (AGREEMENT_FORM_INCOMPLETE) — and once
+// the form is complete the agreement is filed with the diverting court (特邀 Art. 19).
+TEST_F(ConfirmationTest, ACourtDivertedAgreementIsServedThenFiledWithItsCourt) {
+  v1::Case diverted = testing::ZhangAgainstLi("org1");
+  v1::CourtDiversion* d = diverted.mutable_source()->mutable_court_diversion();
+  d->set_court("courts/court-x");
+  d->set_intake_reference("(2026)浙0681诉前调21号");
+  d->set_diversion_date("2026-01-05");
+  const std::string k = MediatingCase(diverted, "clerk-x");
+  v1::Agreement a = Draft(k, SampleAgreement());
+  EXPECT_EQ(a.effect_rule(), v1::Agreement::EFFECT_RULE_PARTIES_SIGNED);
+  ASSERT_TRUE(Sign("zhang", a, &a).ok());
+  ASSERT_TRUE(Sign("li", a, &a).ok());
+  EXPECT_EQ(a.state(), v1::Agreement::STATE_EFFECTIVE);
+  EXPECT_EQ(a.service_time(), a.effective_time());
+  EXPECT_FALSE(a.has_court_filing_time());
+  EXPECT_THAT(a.pending_signers(), ElementsAre("mediator", "organizations/org1"));
+  EXPECT_EQ(GetCase(k).state(), v1::Case::STATE_SETTLED);
+  EXPECT_EQ(EventsOfKind(k, v1::CaseEvent::KIND_AGREEMENT_SERVED), 1);
+  EXPECT_EQ(EventsOfKind(k, v1::CaseEvent::KIND_AGREEMENT_FILED), 0);
+
+  v1::PrecheckConfirmationRequest pre;
+  pre.set_parent(k);
+  pre.mutable_confirmation()->set_court("courts/court-x");
+  v1::PrecheckConfirmationResponse found;
+  grpc::Status s = confirmations_->PrecheckConfirmation(As("zhang").get(), pre, &found);
+  ASSERT_TRUE(s.ok()) << Describe(s);
+  ASSERT_EQ(found.problems_size(), 1);
+  EXPECT_EQ(found.problems(0).reason(), "AGREEMENT_FORM_INCOMPLETE");
+  EXPECT_THAT(found.problems(0).description(), HasSubstr("OMR Art. 19"));
+
+  ASSERT_TRUE(Sign("med", a, &a).ok());
+  EXPECT_FALSE(a.has_court_filing_time());
+  ASSERT_TRUE(Sign("orgadmin", a, &a).ok());
+  EXPECT_TRUE(a.pending_signers().empty());
+  EXPECT_TRUE(a.has_court_filing_time());
+  EXPECT_EQ(EventsOfKind(k, v1::CaseEvent::KIND_AGREEMENT_FILED), 1);
+  s = confirmations_->PrecheckConfirmation(As("zhang").get(), pre, &found);
+  ASSERT_TRUE(s.ok()) << Describe(s);
+  EXPECT_EQ(found.problems_size(), 0) << found.DebugString();
+}
+
+// CPL Art. 62: an agent signs the agreement or applies for confirmation for its party only with
+// special authority recorded on the case; a confirmation application admits at most two agents a
+// party (Interp Art. 351; CPL Art. 61), though mediation admits more.
+TEST_F(ConfirmationTest, AnAgentWithoutSpecialAuthorityNeitherSignsNorApplies) {
+  v1::Case c = testing::ZhangAgainstLi("org1");
+  v1::Party* li = c.mutable_respondents(0);
+  for (const auto& [name, number] : {std::pair{"王五", "E11111111"}, std::pair{"赵六", "E22222222"},
+                                     std::pair{"钱七", "E33333333"}}) {
+    v1::Agent* agent = li->add_agents();
+    agent->set_name(name);
+    agent->set_id_document_type(v1::ID_DOCUMENT_TYPE_PASSPORT);
+    agent->set_id_number(number);
+    agent->set_phone("13700137000");
+    agent->set_service_address("agent@example.com");
+  }
+  v1::Agent* wang = li->add_agents();
+  *wang = li->agents(0);
+  wang->set_name("王律师");
+  wang->set_id_document_type(v1::ID_DOCUMENT_TYPE_RESIDENT_ID_CARD);
+  wang->set_id_number(testing::kIdWang);
+  const std::string k = MediatingCase(c);
+  EXPECT_FALSE(GetCase(k).respondents(0).agents(3).special_authority());
+  v1::Agreement a = Draft(k, SampleAgreement());
+  v1::Agreement out;
+  grpc::Status s = Sign("wang", a, &out);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(testing::Reason(s), "NO_SPECIAL_AUTHORITY");
+  EXPECT_THAT(s.error_message(), HasSubstr("CPL Art. 62"));
+  v1::RefuseAgreementRequest refuse;
+  refuse.set_name(a.name());
+  refuse.set_reason("不同意。");
+  s = agreements_->RefuseAgreement(As("wang").get(), refuse, &out);
+  EXPECT_EQ(testing::Reason(s), "NO_SPECIAL_AUTHORITY");
+  EXPECT_EQ(GetCase(k).state(), v1::Case::STATE_MEDIATING);
+
+  ASSERT_TRUE(Sign("zhang", a, &a).ok());
+  ASSERT_TRUE(Sign("li", a, &a).ok());  // the party itself
+  ASSERT_TRUE(Sign("med", a, &a).ok());
+  ASSERT_TRUE(Sign("orgadmin", a, &a).ok());
+  // Four agents of respondents/0: the pre-check names the field.
+  v1::PrecheckConfirmationRequest pre;
+  pre.set_parent(k);
+  pre.mutable_confirmation()->set_court("courts/court-x");
+  v1::PrecheckConfirmationResponse found;
+  s = confirmations_->PrecheckConfirmation(As("zhang").get(), pre, &found);
+  ASSERT_TRUE(s.ok()) << Describe(s);
+  ASSERT_EQ(found.problems_size(), 1) << found.DebugString();
+  EXPECT_EQ(found.problems(0).reason(), "TOO_MANY_AGENTS");
+  EXPECT_EQ(found.problems(0).field(), "case.respondents[0].agents");
+  v1::Confirmation filed;
+  s = Apply(k, "zhang", "courts/court-x", &filed);
+  EXPECT_EQ(testing::Reason(s), "TOO_MANY_AGENTS") << Describe(s);
+  s = Apply(k, "wang", "courts/court-x", &filed);
+  EXPECT_EQ(testing::Reason(s), "NO_SPECIAL_AUTHORITY") << Describe(s);
+}
+
+// A party refusing to sign ends post-filing mediation too (OMR Art. 25(七)); the suit goes back
+// for the trial to resume (OMR Art. 21(三)), the refusal recorded as why mediation failed.
+TEST_F(ConfirmationTest, APostFilingRefusalToSignReturnsTheSuitForTrial) {
+  const std::string k = MediatingCase(PostFilingCase("(2026)浙0681民初31号"), "clerk-x");
+  v1::Agreement a = Draft(k, SampleAgreement());
+  v1::RefuseAgreementRequest refuse;
+  refuse.set_name(a.name());
+  refuse.set_reason("不接受分期付款。");
+  v1::Agreement out;
+  grpc::Status s = agreements_->RefuseAgreement(As("zhang").get(), refuse, &out);
+  ASSERT_TRUE(s.ok()) << Describe(s);
+  const v1::Case closed = GetCase(k);
+  EXPECT_EQ(closed.state(), v1::Case::STATE_CLOSED);
+  EXPECT_EQ(closed.ending().kind(), v1::CaseEnding::KIND_TRIAL_RESUMED);
+  EXPECT_THAT(closed.ending().reason(), HasSubstr("applicants/0 refused to sign"));
+  EXPECT_EQ(EventsOfKind(k, v1::CaseEvent::KIND_RETURNED_FOR_TRIAL), 1);
+  EXPECT_EQ(EventsOfKind(k, v1::CaseEvent::KIND_AGREEMENT_REFUSED), 1);
 }
 
 TEST_F(ConfirmationTest, AnotherCourtCannotSeeTheApplication) {

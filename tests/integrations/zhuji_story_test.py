@@ -20,6 +20,9 @@ DIVERSION_OUTCOME_CONFIRMED, and the case is STATE_CONFIRMED.
 test_2_failed_mediation_referred: a second diverted case whose mediation fails (the mediator
 closes it) is in the court's referrals.
 
+test_3_refusal_to_sign_ends_mediation: a third diverted case whose respondent refuses to sign the
+agreement ('odr agreement refuse'): the case closes and is referred back to the court for filing.
+
 Registered with ctest by tests/integrations/CMakeLists.txt; stdlib only, Debian's /usr/bin/python3.
 By hand:
   /usr/bin/python3 tests/integrations/zhuji_story_test.py --odrd build/server/odrd \
@@ -261,6 +264,13 @@ class ZhujiStoryTest(OdrdTestCase):
             signed = self.odr(signer, "agreement", "sign", name)
         self.assertEqual(signed["state"], "STATE_EFFECTIVE", signed)
         self.assertEqual(len(signed["signatures"]), 4, signed)
+        # Court-diverted: effective when both parties signed (OMR Art. 19), served on them then,
+        # and filed with the court once the mediator and the seal completed it (特邀 Art. 19).
+        self.assertEqual(signed["effectRule"], "EFFECT_RULE_PARTIES_SIGNED", signed)
+        self.assertEqual(signed["serviceTime"], signed["effectiveTime"], signed)
+        self.assertEqual(signed["effectiveTime"], signed["signatures"][1]["signTime"], signed)
+        self.assertIn("courtFilingTime", signed)
+        self.assertNotIn("pendingSigners", signed)
         self.assertEqual(self.odr("dev-admin", "case", "get", case)["state"], "STATE_SETTLED")
 
         # 6. The joint application for judicial confirmation to the inviting court.
@@ -365,6 +375,31 @@ class ZhujiStoryTest(OdrdTestCase):
         outcome = self.court("follow", "--case", case, "--wait-outcome", "referred",
                              "--timeout", "10")
         self.assertEqual(outcome["state"], "STATE_CLOSED")
+
+    def test_3_refusal_to_sign_ends_mediation(self):
+        # A party who will not sign ends the mediation (OMR Art. 25(七)); the diverted dispute
+        # goes back to the court for filing, the refusal as the reason (OMR Art. 21(二)).
+        intake_ref = "(2026)浙0681诉前调3号"
+        case = self.divert(intake_ref, "买卖合同纠纷：拒绝签署调解协议。")["name"]
+        self.mediate(case)
+        due = (datetime.datetime.now(CHINA).date() + datetime.timedelta(days=60)).isoformat()
+        agreement = self.odr(
+            "dev-mediator", "agreement", "create", case,
+            "--facts", "被申请人尚欠货款两万元。", "--issues", "货款金额。",
+            "--responsibilities", "被申请人承担付款责任。",
+            "--term", f"payment:respondents/0:银行转账:{due}:被申请人向申请人支付货款两万元",
+            "--instalment", f"{due}:20000:respondents/0:applicants/0")
+        self.odr("citizen-zhang", "agreement", "sign", agreement["name"])
+        refused = self.odr("citizen-li", "agreement", "refuse", agreement["name"],
+                           "--reason", "不同意付款期限")
+        self.assertEqual(refused["state"], "STATE_ABANDONED", refused)
+        closed = self.odr("dev-admin", "case", "get", case)
+        self.assertEqual(closed["state"], "STATE_CLOSED", closed)
+        self.assertEqual(closed["ending"]["kind"], "KIND_REFERRED_FOR_FILING", closed)
+        self.assertIn("refused to sign", closed["ending"]["reason"])
+        mine = [r for r in self.court("referrals")["referrals"] if r["case"] == case]
+        self.assertEqual(len(mine), 1, mine)
+        self.assertIn("不同意付款期限", mine[0].get("reason", ""))
 
 
 def main():

@@ -96,6 +96,39 @@ TEST_F(SqliteCaseStoreTest, MigrationsAppliedOnceAndRecorded) {
   EXPECT_EQ(Count("SELECT COUNT(*) FROM pragma_journal_mode WHERE journal_mode = 'wal'"), 1);
 }
 
+// Version 14 adds the columns with the values rows written before it get: an agreement that took
+// effect took it when all had signed ('all_signed'), its effective time untouched and no service
+// or filing time; an agent has no special authority recorded (CPL Art. 62).
+TEST_F(SqliteCaseStoreTest, Migration14RecordsOldAgreementsAsAllSignedAndAgentsWithoutAuthority) {
+  const auto column = [&](const std::string& table, const std::string& name) {
+    return Count("SELECT COUNT(*) FROM pragma_table_info('" + table + "') WHERE name = '" + name +
+                 "'");
+  };
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM pragma_table_info('agreements') WHERE name ="
+                  " 'effect_rule' AND dflt_value = '''all_signed''' AND \"notnull\" = 1"),
+            1);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM pragma_table_info('agreements') WHERE name IN"
+                  " ('service_time_us', 'court_filing_time_us') AND dflt_value IS NULL"),
+            2);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM pragma_table_info('case_parties') WHERE name ="
+                  " 'special_authority' AND dflt_value = '0'"),
+            1);
+  EXPECT_EQ(column("agreements", "effective_time_us"), 1);
+  // A stored agent keeps what it was given; one stored without authority reads as none.
+  domain::CaseData data = odr::testing::MedicalCase();
+  domain::Case k = MustCreate(data);
+  auto got = store_->GetCase(k.id);
+  ASSERT_TRUE(got.ok()) << got.status();
+  EXPECT_TRUE(got->data.respondents[0].agents[0].special_authority);
+  ASSERT_TRUE(db_->Write([&](Connection& c) {
+                   return c.Exec("UPDATE case_parties SET special_authority = 0");
+                 })
+                  .ok());
+  got = store_->GetCase(k.id);
+  ASSERT_TRUE(got.ok()) << got.status();
+  EXPECT_FALSE(got->data.respondents[0].agents[0].special_authority);
+}
+
 // The three routes end differently (OMR Arts. 20-21, PML Art. 26): a close records the ending
 // its route gives, and cases closed before version 12 get theirs from the migration (issue 18
 // item 1: existing cases get their route's ending; post-filing referrals become TRIAL_RESUMED).
@@ -152,17 +185,18 @@ TEST_F(SqliteCaseStoreTest, ClosingRecordsTheRoutesEndingAndTheMigrationDerivesO
               3);
   };
   check(/*live=*/true);
-  // The rows as a version 11 database held them, and version 13 not yet applied.
+  // The rows as a version 11 database held them; then version 13's statements, as an upgrade
+  // runs them (later versions add columns and cannot run twice).
   ASSERT_TRUE(
       db_->Write([](Connection& c) {
            return c.Exec(
                "DELETE FROM case_endings;"
                " UPDATE court_referrals SET kind = 'referred_for_filing', cost_conduct = '';"
-               " UPDATE case_stats SET ending = NULL, ending_day = NULL;"
-               " DELETE FROM schema_migrations WHERE version = 13;");
+               " UPDATE case_stats SET ending = NULL, ending_day = NULL;");
          })
           .ok());
   EXPECT_EQ(Count("SELECT COUNT(*) FROM case_endings"), 0);
+  ASSERT_TRUE(db_->Write([](Connection& c) { return c.Exec(Migrations()[12]); }).ok());
   Reopen();
   EXPECT_EQ(db_->schema_version(), static_cast<int>(Migrations().size()));
   check(/*live=*/false);

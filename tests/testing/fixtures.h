@@ -35,9 +35,9 @@ inline const std::string kCliApplicant =
 inline const std::string kCliHospital =
     std::string("kind=legal;name=诸暨市人民医院;id-type=uscc;id=") + kUsccHospital +
     ";phone=0575-87000000;address=浙江省诸暨市暨阳街道";
-inline const std::string kCliHospitalLawyer = std::string("of=respondent:1;name=李律师;id=") +
-                                              kIdLi +
-                                              ";phone=13900000000;address=lawyer@example.com";
+inline const std::string kCliHospitalLawyer =
+    std::string("of=respondent:1;name=李律师;id=") + kIdLi +
+    ";phone=13900000000;address=lawyer@example.com;special=yes";
 
 inline domain::Party Applicant() {
   domain::Party p;
@@ -64,6 +64,7 @@ inline domain::Party Hospital() {
   a.id_number = kIdLi;
   a.phone = "+86 139 0000 0000";
   a.service_address = "lawyer@example.com";
+  a.special_authority = true;  // may sign and apply for confirmation (CPL Art. 62)
   p.agents.push_back(a);
   return p;
 }

@@ -40,8 +40,7 @@ class MediationTest : public ::testing::Test {
     Launch();
     auto roster = v1::RosterService::NewStub(channel_);
     v1::Organization o;
-    ASSERT_TRUE(
-        roster->CreateOrganization(As("platform").get(), ZhujiOrganization("org1"), &o).ok());
+    ASSERT_TRUE(roster->CreateOrganization(As("platform").get(), Org1(), &o).ok());
     const v1::CreateMediatorRequest m = ZhujiMediator("org1", "m1", "med");
     v1::Mediator created;
     ASSERT_TRUE(roster->CreateMediator(As("orgadmin").get(), m, &created).ok());
@@ -54,6 +53,8 @@ class MediationTest : public ::testing::Test {
   virtual void AddPrincipals() {}
   virtual std::vector<std::string> ServerFlags() const { return {"--rate-limit", "0"}; }
   virtual void Connected() {}
+  // organizations/org1 as created (default: ZhujiOrganization, an industry organization).
+  virtual v1::CreateOrganizationRequest Org1() const { return ZhujiOrganization("org1"); }
 
   // Starts odrd on the data dir with ServerFlags() and `extra`, and connects.
   void Launch(std::vector<std::string> extra = {}) {

@@ -5,6 +5,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "server/domain/errors.h"
 #include "tests/testing/calendar.h"
 #include "tests/testing/fixtures.h"
 
@@ -136,6 +137,91 @@ TEST(AgreementTest, EveryPartyAMediatorAndTheOrganizationSign) {
   sigs.push_back({"applicants/0", SignerRole::kParty, "principals/zhang", absl::Now()});
   sigs.push_back({"organizations/org-1", SignerRole::kOrganization, "principals/a", absl::Now()});
   EXPECT_THAT(PendingSigners(c, sigs), IsEmpty());
+}
+
+// OMR Art. 19 and 特邀 Art. 24 para 3: court-diverted mediation (and mediation on the platform)
+// takes effect when every party has signed; PML Art. 29: before a people's mediation committee on a
+// citizen's own application, when the mediator has signed and the committee has sealed too.
+TEST(AgreementTest, TheRouteAndTheOrganizationsKindDecideWhenItTakesEffect) {
+  EXPECT_EQ(EffectRuleFor(Route::kCitizenApplication, true), EffectRule::kAllSigned);
+  EXPECT_EQ(EffectRuleFor(Route::kCitizenApplication, false), EffectRule::kPartiesSigned);
+  for (bool committee : {true, false}) {
+    EXPECT_EQ(EffectRuleFor(Route::kPreFilingDiversion, committee), EffectRule::kPartiesSigned);
+    EXPECT_EQ(EffectRuleFor(Route::kPostFilingEntrustment, committee), EffectRule::kPartiesSigned);
+  }
+  EXPECT_EQ(EffectRuleFromName(EffectRuleName(EffectRule::kAllSigned)), EffectRule::kAllSigned);
+  EXPECT_THAT(EffectRuleText(EffectRule::kAllSigned), HasSubstr("PML Art. 29"));
+  EXPECT_THAT(EffectRuleText(EffectRule::kPartiesSigned), HasSubstr("OMR Art. 19"));
+}
+
+TEST(AgreementTest, EffectIsTheSignatureThatMetTheRule) {
+  const Case c = MediatedCase();
+  const absl::Time t0 = odr::testing::ChinaMinute(2031, 3, 1, 10);
+  std::vector<AgreementSignature> sigs;
+  sigs.push_back({"applicants/0", SignerRole::kParty, "principals/zhang", t0});
+  EXPECT_EQ(EffectiveAt(EffectRule::kPartiesSigned, c, sigs), std::nullopt);
+  sigs.push_back({"respondents/0", SignerRole::kParty, "principals/li", t0 + absl::Hours(1)});
+  // Every party signed: effective at the last party's signature, the mediator and seal pending.
+  EXPECT_EQ(EffectiveAt(EffectRule::kPartiesSigned, c, sigs), t0 + absl::Hours(1));
+  EXPECT_EQ(EffectiveAt(EffectRule::kAllSigned, c, sigs), std::nullopt);
+  sigs.push_back(
+      {"principals/med-7", SignerRole::kMediator, "principals/med-7", t0 + absl::Hours(2)});
+  EXPECT_EQ(EffectiveAt(EffectRule::kAllSigned, c, sigs), std::nullopt);
+  sigs.push_back(
+      {"organizations/org-1", SignerRole::kOrganization, "principals/a", t0 + absl::Hours(3)});
+  EXPECT_EQ(EffectiveAt(EffectRule::kAllSigned, c, sigs), t0 + absl::Hours(3));
+  EXPECT_EQ(EffectiveAt(EffectRule::kPartiesSigned, c, sigs), t0 + absl::Hours(1));
+}
+
+// Once effective, only the form it lacks is signed: the mediator's signature, the seal (OMR
+// Art. 19 para 1); never a party again, and nothing on an abandoned agreement.
+TEST(AgreementTest, AnEffectiveAgreementTakesOnlyTheFormItLacks) {
+  const Case c = MediatedCase();
+  Agreement a;
+  a.state = AgreementState::kDraft;
+  EXPECT_TRUE(AcceptsSignatureFrom(a, c, SignerRole::kParty));
+  a.state = AgreementState::kEffective;
+  a.signatures.push_back({"applicants/0", SignerRole::kParty, "principals/zhang", absl::Now()});
+  a.signatures.push_back({"respondents/0", SignerRole::kParty, "principals/li", absl::Now()});
+  EXPECT_FALSE(AcceptsSignatureFrom(a, c, SignerRole::kParty));
+  EXPECT_TRUE(AcceptsSignatureFrom(a, c, SignerRole::kMediator));
+  EXPECT_TRUE(AcceptsSignatureFrom(a, c, SignerRole::kOrganization));
+  a.signatures.push_back(
+      {"principals/med-7", SignerRole::kMediator, "principals/med-7", absl::Now()});
+  EXPECT_FALSE(AcceptsSignatureFrom(a, c, SignerRole::kMediator));
+  EXPECT_TRUE(AcceptsSignatureFrom(a, c, SignerRole::kOrganization));
+  a.state = AgreementState::kAbandoned;
+  EXPECT_FALSE(AcceptsSignatureFrom(a, c, SignerRole::kOrganization));
+}
+
+TEST(AgreementTest, WhatMaySignOrRefuseWhen) {
+  Case c = MediatedCase();
+  Agreement a;
+  a.case_id = c.id;
+  a.id = "a1";
+  EXPECT_TRUE(CheckCanSign(a, c, {SignerRole::kParty}).ok());
+  EXPECT_TRUE(CheckCanRefuse(a, c).ok());
+  c.state = CaseState::kSettled;
+  a.state = AgreementState::kEffective;
+  a.signatures.push_back({"applicants/0", SignerRole::kParty, "principals/zhang", absl::Now()});
+  a.signatures.push_back({"respondents/0", SignerRole::kParty, "principals/li", absl::Now()});
+  EXPECT_TRUE(CheckCanSign(a, c, {SignerRole::kOrganization}).ok());
+  const absl::Status party = CheckCanSign(a, c, {SignerRole::kParty});
+  EXPECT_EQ(ErrorReason(party), "AGREEMENT_NOT_DRAFT");
+  EXPECT_THAT(party.message(), HasSubstr("cases/case-1/agreements/a1 is effective"));
+  EXPECT_EQ(ErrorReason(CheckCanRefuse(a, c)), "AGREEMENT_NOT_DRAFT");
+  EXPECT_EQ(ErrorReason(CheckCanSign(a, c, {})), "AGREEMENT_NOT_DRAFT");
+  // A draft of a case no longer mediated is neither signed nor refused.
+  a.state = AgreementState::kDraft;
+  c.state = CaseState::kClosed;
+  EXPECT_EQ(ErrorReason(CheckCanSign(a, c, {SignerRole::kMediator})), "AGREEMENT_NOT_DRAFT");
+  EXPECT_EQ(ErrorReason(CheckCanRefuse(a, c)), "AGREEMENT_NOT_DRAFT");
+}
+
+TEST(AgreementTest, ARefusalNamesThePartyAndTheRule) {
+  EXPECT_EQ(RefusalText("respondents/0", 2, "不同意赔偿数额。"),
+            "respondents/0 refused to sign revision 2 of the agreement, which ends the mediation "
+            "(OMR Art. 25(七)): 不同意赔偿数额。");
 }
 
 TEST(AgreementTest, TheStatementNamesWhatIsSigned) {

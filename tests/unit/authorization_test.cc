@@ -3,6 +3,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "server/domain/errors.h"
 #include "tests/testing/fixtures.h"
 
 namespace odr::domain {
@@ -192,6 +193,30 @@ TEST(AuthorizationTest, CourtsSeeNoConfirmationEventsOnTheTimeline) {
   EXPECT_FALSE(MaySeeEvent(court, k, applied));
   EXPECT_TRUE(MaySeeEvent(court, k, changed));
   EXPECT_TRUE(MaySeeEvent(zhang, k, applied));
+}
+
+// CPL Art. 62: an agent signs or refuses an agreement, or applies for confirmation, for its party
+// only with special authority; the party itself always may; anyone else never.
+TEST(AuthorizationTest, AnAgentSettlesOnlyWithSpecialAuthority) {
+  Case k = TheCase();  // the hospital's agent 李律师 (kIdLi) has special authority
+  const Principal zhang = Citizen(odr::testing::kIdZhang);
+  const Principal li = Citizen(odr::testing::kIdLi);
+  EXPECT_THAT(*PartiesToSettleFor(zhang, k, "", "party"), ::testing::ElementsAre("applicants/0"));
+  EXPECT_THAT(*PartiesToSettleFor(li, k, "", "party"), ::testing::ElementsAre("respondents/0"));
+  EXPECT_THAT(*PartiesToSettleFor(li, k, "respondents/0", "party"),
+              ::testing::ElementsAre("respondents/0"));
+  k.data.respondents[0].agents[0].special_authority = false;
+  absl::StatusOr<std::vector<std::string>> denied = PartiesToSettleFor(li, k, "", "party");
+  EXPECT_EQ(denied.status().code(), absl::StatusCode::kPermissionDenied);
+  EXPECT_EQ(ErrorReason(denied.status()), "NO_SPECIAL_AUTHORITY");
+  EXPECT_THAT(denied.status().message(), ::testing::HasSubstr("CPL Art. 62"));
+  // Not its party; not a party at all; no such party.
+  EXPECT_EQ(ErrorReason(PartiesToSettleFor(zhang, k, "respondents/0", "party").status()),
+            "PERMISSION_DENIED");
+  EXPECT_EQ(PartiesToSettleFor(Citizen(odr::testing::kIdWang), k, "", "party").status().code(),
+            absl::StatusCode::kPermissionDenied);
+  EXPECT_EQ(PartiesToSettleFor(zhang, k, "respondents/7", "party").status().code(),
+            absl::StatusCode::kInvalidArgument);
 }
 
 }  // namespace

@@ -404,6 +404,23 @@ TEST(ParseAgentSpecTest, OfRespondentCountsFromOne) {
   EXPECT_EQ(a->agent.id_number(), "E12345678");
 }
 
+// special=yes records the special authority (特别授权, CPL Art. 62) an agent needs to sign or
+// refuse an agreement or apply for confirmation; no by default; anything else names the key.
+TEST(ParseAgentSpecTest, SpecialAuthorityIsYesOrNo) {
+  auto a = ParseAgentSpec("of=respondent:1;name=李律师;special=yes");
+  ASSERT_TRUE(a.ok()) << a.status();
+  EXPECT_TRUE(a->agent.special_authority());
+  a = ParseAgentSpec("of=respondent:1;name=李律师;special=no");
+  ASSERT_TRUE(a.ok()) << a.status();
+  EXPECT_FALSE(a->agent.special_authority());
+  a = ParseAgentSpec("of=respondent:1;name=李律师");
+  ASSERT_TRUE(a.ok()) << a.status();
+  EXPECT_FALSE(a->agent.special_authority());
+  a = ParseAgentSpec("of=respondent:1;name=李律师;special=maybe");
+  ASSERT_FALSE(a.ok());
+  EXPECT_THAT(std::string(a.status().message()), HasSubstr("special"));
+}
+
 TEST(ParseAgentSpecTest, LargeIndexIsLeftToTheCaller) {
   // The spec parser does not know how many parties the case has.
   auto a = ParseAgentSpec("of=applicant:20");

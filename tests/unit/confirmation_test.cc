@@ -102,6 +102,13 @@ Agreement Effective(absl::Time effective) {
   a.state = AgreementState::kEffective;
   a.effective_time = effective;
   a.content.terms.push_back({TermKind::kPayment, "赔偿两万元", "respondents/0", "转账", ""});
+  // Every party, the mediator and the organization's seal: its form is complete (OMR Art. 19).
+  for (const auto& [signer, role] : {std::pair{"applicants/0", SignerRole::kParty},
+                                     std::pair{"respondents/0", SignerRole::kParty},
+                                     std::pair{"principals/med-1", SignerRole::kMediator},
+                                     std::pair{"organizations/org-1", SignerRole::kOrganization}}) {
+    a.signatures.push_back({signer, role, "principals/x", effective});
+  }
   return a;
 }
 
@@ -279,17 +286,33 @@ TEST(ConfirmationNamesTest, RoundTrip) {
             CompetenceBasis::kOrganization);
 }
 
-TEST(PartyRefsTest, OwnPartiesIncludeThoseActedForAsAgent) {
-  Case c = SettledCase();
-  Principal lawyer;
-  lawyer.role = Role::kCitizen;
-  lawyer.id_number = odr::testing::kIdLi;
-  EXPECT_THAT(OwnPartyRefs(lawyer, c), ElementsAre("respondents/0"));
-  EXPECT_THAT(AllPartyRefs(c), ElementsAre("applicants/0", "respondents/0"));
-  Principal court;
-  court.role = Role::kCourt;
-  court.court_id = "zhuji";
-  EXPECT_THAT(OwnPartyRefs(court, c), IsEmpty());
+TEST(PartyRefsTest, EveryPartyConsents) {
+  EXPECT_THAT(AllPartyRefs(SettledCase()), ElementsAre("applicants/0", "respondents/0"));
+}
+
+// OMR Art. 19 para 1: effective once the parties signed, the agreement still needs the mediator's
+// signature and the organization's seal before a court can confirm it.
+TEST(PrecheckTest, AnAgreementWithoutTheMediatorOrTheSealIsNotYetConfirmable) {
+  PrecheckInput in = Input();
+  in.agreement->signatures.resize(2);  // the parties only
+  const auto problems = Precheck(in);
+  ASSERT_THAT(Reasons(problems), ElementsAre(kProblemAgreementFormIncomplete));
+  EXPECT_THAT(problems[0].description, HasSubstr("mediator, organizations/org-1"));
+  EXPECT_THAT(problems[0].description, HasSubstr("OMR Art. 19"));
+}
+
+// Interp Art. 351 (referring to CPL Art. 61): a party is represented by at most two agents in a
+// confirmation application; the problem names the party's agents field.
+TEST(PrecheckTest, APartyWithMoreThanTwoAgents) {
+  PrecheckInput in = Input();
+  std::vector<Agent>& agents = in.c.data.respondents[0].agents;
+  agents.push_back(agents[0]);
+  EXPECT_THAT(Precheck(in), IsEmpty());  // two
+  agents.push_back(agents[0]);
+  const auto problems = Precheck(in);
+  ASSERT_THAT(Reasons(problems), ElementsAre(kProblemTooManyAgents));
+  EXPECT_EQ(problems[0].field, "case.respondents[0].agents");
+  EXPECT_THAT(problems[0].description, HasSubstr("Interp Art. 351; CPL Art. 61"));
 }
 
 }  // namespace
