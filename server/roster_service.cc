@@ -228,6 +228,9 @@ grpc::ServerUnaryReactor* RosterServiceImpl::CreateMediator(grpc::CallbackServer
         m.id = req->mediator_id();
         if (auto e = domain::CheckResourceId(m.id); !e.empty()) v.Add("mediator_id", e);
         domain::ValidateMediator(m, "mediator", &v);
+        ODR_ASSIGN_OR_RETURN(const domain::Organization organization,
+                             roster_->GetOrganization(org));
+        domain::ValidateMediatorFee(m, organization.kind, "mediator", &v);
         m.principal_id = ResourceId(req->mediator().principal(), "principals/");
         if (auto e = domain::CheckResourceId(m.principal_id); !e.empty()) {
           v.Add("mediator.principal", e + " (principals/{principal})");
@@ -365,6 +368,9 @@ grpc::ServerUnaryReactor* RosterServiceImpl::UpdateMediator(grpc::CallbackServer
         }
         Violations v;
         domain::ValidateMediator(next, "mediator", &v);
+        ODR_ASSIGN_OR_RETURN(const domain::Organization organization,
+                             roster_->GetOrganization(next.organization_id));
+        domain::ValidateMediatorFee(next, organization.kind, "mediator", &v);
         ODR_RETURN_IF_ERROR(v.ToStatus());
         ODR_ASSIGN_OR_RETURN(domain::Mediator updated, roster_->UpdateMediator(next, version));
         MediatorToApi(updated, true, resp);

@@ -1164,6 +1164,7 @@ absl::StatusOr<domain::Deadline> SqliteCaseStore::ChangeMediationPeriod(
     std::string what;
     switch (change) {
       case PeriodChange::kPause:
+        ODR_RETURN_IF_ERROR(domain::CheckAppraisalPause(domain::RouteOf(k.data)));
         ODR_RETURN_IF_ERROR(statutory_->Pause(&*d, now));
         what = absl::StrCat("mediation period paused for an appraisal: ", reason);
         break;

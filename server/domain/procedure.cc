@@ -85,6 +85,15 @@ absl::Status ValidateConclusion(const TransitionNote& note) {
   return absl::OkStatus();
 }
 
+absl::Status CheckAppraisalPause(Route route) {
+  if (route != Route::kPostFilingEntrustment) return absl::OkStatus();
+  return MakeError(absl::StatusCode::kFailedPrecondition, "APPRAISAL_PAUSE_PRE_FILING_ONLY",
+                   "only mediation before filing leaves appraisal or assessment time out of the "
+                   "mediation period (OMR Art. 26); after filing, ask the court to arrange the "
+                   "appraisal in the suit, or extend the period with every party's consent (OMR "
+                   "Art. 24)");
+}
+
 absl::Status CheckCanConclude(const Case& c) {
   const Route route = RouteOf(c.data);
   if (route != Route::kPostFilingEntrustment) {

@@ -59,6 +59,12 @@ absl::Status ValidateConclusion(const TransitionNote& note);
 // reason NOT_POST_FILING, naming the route otherwise; then the state machine's kConclude check.
 absl::Status CheckCanConclude(const Case& c);
 
+// Whether the mediation period of a case on `route` may pause for an appraisal or assessment:
+// only in mediation before filing, where the appraisal time does not count (OMR Art. 26); a
+// post-filing entrustment's 15 or 7 days run on. FAILED_PRECONDITION
+// APPRAISAL_PAUSE_PRE_FILING_ONLY otherwise.
+absl::Status CheckAppraisalPause(Route route);
+
 // What the timeline says when a court puts a case of `data` (a court diversion) before the
 // organization: diverted to pre-filing mediation (特邀 Art. 11; CPL Art. 125) or entrusted to
 // mediation after filing (特邀 Art. 20; OMR Art. 20).

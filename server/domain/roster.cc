@@ -102,6 +102,14 @@ void ValidateOrganization(const Organization& o, const std::string& path, Violat
   }
 }
 
+void ValidateMediatorFee(const Mediator& m, OrganizationKind kind, const std::string& path,
+                         Violations* v) {
+  if (kind == OrganizationKind::kPeoplesMediationCommittee && m.fee_fen != 0) {
+    v->Add(path + ".fee_fen",
+           "must be 0: a people's mediation committee charges no fee (PML Art. 4)");
+  }
+}
+
 void ValidateMediator(const Mediator& m, const std::string& path, Violations* v) {
   if (auto e = CheckText(m.display_name, 1, Limits::kNameChars, false); !e.empty()) {
     v->Add(path + ".display_name", e);

@@ -76,6 +76,10 @@ bool IsKnownLanguage(absl::string_view code);
 void ValidateOrganization(const Organization& o, const std::string& path, Violations* v);
 // `creating`: private details are required then.
 void ValidateMediator(const Mediator& m, const std::string& path, Violations* v);
+// A mediator of an organization of `kind`: a people's mediation committee charges nothing (PML
+// Art. 4), so its mediators' `fee_fen` must be 0 (a violation on `{path}.fee_fen`).
+void ValidateMediatorFee(const Mediator& m, OrganizationKind kind, const std::string& path,
+                         Violations* v);
 void ValidatePool(const Pool& p, const std::string& path, Violations* v);
 
 // Grounds for recusal found automatically (OMR Art. 13): the mediator is a party or an agent,

@@ -90,7 +90,7 @@ const char* StatutoryClock::LegalBasis(DeadlineKind kind) {
     case DeadlineKind::kInstalmentDue:
       return "PML Art. 31";
     case DeadlineKind::kConfirmationAcceptance:
-      return "CPL Interpretation Art. 355";
+      return "2011 司法确认程序若干规定 Art. 4";
     case DeadlineKind::kConfirmationRuling:
       return "CPL Art. 187";
   }
@@ -399,8 +399,8 @@ ExpiryEffect StatutoryClock::OnExpiry(const Deadline& d, const Case& c) const {
       break;
     case DeadlineKind::kConfirmationAcceptance:
       e.message = absl::StrCat("confirmations/", d.subject,
-                               " was neither accepted nor refused within 3 days of filing (CPL "
-                               "Interpretation Art. 355)");
+                               " was neither accepted nor refused within 3 days of filing (2011 "
+                               "司法确认程序若干规定 Art. 4)");
       break;
     case DeadlineKind::kConfirmationRuling:
       e.message = absl::StrCat("confirmations/", d.subject,

@@ -30,7 +30,7 @@ enum class DeadlineKind {
   kConfirmationApplication,  // PML Art. 33: 30 days from the agreement taking effect
   kAppointmentReminder,      // 24 h and 1 h before an appointment (not a legal deadline)
   kInstalmentDue,            // PML Art. 31: an instalment of an effective agreement falls due
-  kConfirmationAcceptance,   // CPL Interpretation Art. 355: the court accepts within 3 days
+  kConfirmationAcceptance,   // 2011 司法确认程序若干规定 Art. 4: accepted within 3 days
   kConfirmationRuling,       // CPL Art. 187: the court rules within 30 days of accepting
 };
 enum class DeadlineState { kRunning, kPaused, kMet, kExpired, kCancelled };

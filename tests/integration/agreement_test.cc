@@ -152,6 +152,28 @@ TEST_F(PeoplesCommitteeAgreementTest, ItTakesEffectWithTheMediatorAndTheCommitte
   EXPECT_EQ(GetCase(case_).state(), v1::Case::STATE_SETTLED);
 }
 
+// A people's mediation committee charges no fee (PML Art. 4): its mediator's fee stays 0.
+TEST_F(PeoplesCommitteeAgreementTest, ItsMediatorsChargeNoFee) {
+  auto roster = v1::RosterService::NewStub(channel_);
+  v1::UpdateMediatorRequest req;
+  req.mutable_mediator()->set_name("organizations/org1/mediators/m1");
+  req.mutable_mediator()->set_fee_fen(5000);
+  req.mutable_update_mask()->add_paths("fee_fen");
+  v1::Mediator out;
+  grpc::Status s = roster->UpdateMediator(As("orgadmin").get(), req, &out);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(testing::ViolatedFields(s), ElementsAre("mediator.fee_fen"));
+  EXPECT_THAT(s.error_message(), HasSubstr("PML Art. 4"));
+  v1::CreateMediatorRequest create = testing::ZhujiMediator("org1", "m2", "med");
+  create.mutable_mediator()->set_fee_fen(1);
+  s = roster->CreateMediator(As("orgadmin").get(), create, &out);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(testing::ViolatedFields(s), ElementsAre("mediator.fee_fen"));
+  req.mutable_mediator()->set_fee_fen(0);
+  s = roster->UpdateMediator(As("orgadmin").get(), req, &out);
+  EXPECT_TRUE(s.ok()) << s.error_message();
+}
+
 // A party refusing to sign ends the mediation (OMR Art. 25(七)): the agreement is abandoned and
 // the case closed with the refusal as its ending; only a party (or an agent with special
 // authority) refuses, only a draft, and the reason is required.

@@ -368,6 +368,25 @@ TEST_F(ConfirmationTest, APostFilingRefusalToSignReturnsTheSuitForTrial) {
   EXPECT_EQ(EventsOfKind(k, v1::CaseEvent::KIND_AGREEMENT_REFUSED), 1);
 }
 
+// OMR Art. 26: appraisal time is left out of pre-filing mediation only; an entrusted suit's 15
+// days run on.
+TEST_F(ConfirmationTest, APostFilingPeriodDoesNotPauseForAnAppraisal) {
+  const std::string k = MediatingCase(PostFilingCase("(2026)浙0681民初41号"), "clerk-x");
+  v1::PauseMediationPeriodRequest pause;
+  pause.set_name(k);
+  pause.set_reason("伤残等级鉴定");
+  v1::Deadline out;
+  grpc::Status s = deadlines_->PauseMediationPeriod(As("med").get(), pause, &out);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::FAILED_PRECONDITION) << Describe(s);
+  EXPECT_EQ(testing::Reason(s), "APPRAISAL_PAUSE_PRE_FILING_ONLY");
+  EXPECT_THAT(s.error_message(), HasSubstr("OMR Art. 26"));
+  // Before filing it pauses.
+  pause.set_name(MediatingCase());
+  s = deadlines_->PauseMediationPeriod(As("med").get(), pause, &out);
+  ASSERT_TRUE(s.ok()) << Describe(s);
+  EXPECT_EQ(out.state(), v1::Deadline::STATE_PAUSED);
+}
+
 TEST_F(ConfirmationTest, AnotherCourtCannotSeeTheApplication) {
   const std::string k = MediatingCase();
   Settle(k);

@@ -173,5 +173,15 @@ TEST(ProcedureTest, ThePrecheckRefusesAPostFilingSettlement) {
   for (const ConfirmationProblem& p : Precheck(in)) EXPECT_NE(p.reason, kProblemPostFilingCase);
 }
 
+// OMR Art. 26: appraisal time is left out of pre-filing mediation only.
+TEST(ProcedureTest, OnlyMediationBeforeFilingPausesForAnAppraisal) {
+  EXPECT_TRUE(CheckAppraisalPause(Route::kCitizenApplication).ok());
+  EXPECT_TRUE(CheckAppraisalPause(Route::kPreFilingDiversion).ok());
+  const absl::Status s = CheckAppraisalPause(Route::kPostFilingEntrustment);
+  EXPECT_EQ(s.code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(ErrorReason(s), "APPRAISAL_PAUSE_PRE_FILING_ONLY");
+  EXPECT_THAT(s.message(), HasSubstr("OMR Art. 26"));
+}
+
 }  // namespace
 }  // namespace odr::domain

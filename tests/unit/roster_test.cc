@@ -124,6 +124,24 @@ TEST(MediatorValidationTest, NamesFields) {
                                   "mediator.max_concurrent_cases"));
 }
 
+// PML Art. 4: a people's mediation committee charges nothing; other organizations may.
+TEST(MediatorValidationTest, ACommitteesMediatorChargesNoFee) {
+  Mediator m = M("m");
+  m.fee_fen = 10000;
+  Violations other;
+  ValidateMediatorFee(m, OrganizationKind::kIndustryProfessional, "mediator", &other);
+  EXPECT_TRUE(other.empty());
+  Violations committee;
+  ValidateMediatorFee(m, OrganizationKind::kPeoplesMediationCommittee, "mediator", &committee);
+  ASSERT_EQ(committee.list().size(), 1u);
+  EXPECT_EQ(committee.list()[0].field, "mediator.fee_fen");
+  EXPECT_THAT(committee.list()[0].description, ::testing::HasSubstr("PML Art. 4"));
+  m.fee_fen = 0;
+  Violations free;
+  ValidateMediatorFee(m, OrganizationKind::kPeoplesMediationCommittee, "mediator", &free);
+  EXPECT_TRUE(free.empty());
+}
+
 TEST(AssignmentStateTest, FollowsTheAssignments) {
   EXPECT_EQ(*StateAfterAssignmentChange(CaseState::kAccepted, CaseAction::kProposeMediator, 1, 0),
             CaseState::kMediatorProposed);
