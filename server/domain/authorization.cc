@@ -6,6 +6,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "server/domain/agreement.h"
 #include "server/domain/errors.h"
 
 namespace odr::domain {
@@ -261,13 +262,8 @@ absl::StatusOr<std::vector<std::string>> PartiesToSettleFor(const Principal& p, 
         }
       }
     }
-  } else if (!party.empty()) {
-    for (bool applicant : {true, false}) {
-      const size_t n = (applicant ? c.data.applicants : c.data.respondents).size();
-      for (size_t i = 0; i < n; ++i) {
-        known = known || absl::StrCat(applicant ? "applicants/" : "respondents/", i) == party;
-      }
-    }
+  } else {
+    known = known || IsPartyRef(c, party);
   }
   if (!known) {
     return InvalidFieldError(

@@ -160,12 +160,19 @@ class ConfirmationTest : public testing::MediationTest {
 
   // A filed suit (ordinary procedure) entrusted by court-x to org1 after filing.
   static v1::Case PostFilingCase(const std::string& reference) {
+    v1::Case c = PreFilingCase(reference);
+    c.mutable_source()->mutable_court_diversion()->set_procedure(
+        v1::PROCEDURE_POST_FILING_ORDINARY);
+    return c;
+  }
+
+  // A dispute court-x diverted to org1 before filing.
+  static v1::Case PreFilingCase(const std::string& reference) {
     v1::Case c = testing::ZhangAgainstLi("org1");
     v1::CourtDiversion* d = c.mutable_source()->mutable_court_diversion();
     d->set_court("courts/court-x");
     d->set_intake_reference(reference);
     d->set_diversion_date("2026-01-05");
-    d->set_procedure(v1::PROCEDURE_POST_FILING_ORDINARY);
     return c;
   }
 
@@ -254,12 +261,7 @@ TEST_F(ConfirmationTest, AppliedJointlyAcceptedRuledValidCaseConfirmed) {
 // seal remain required form — the pre-check waits for them (AGREEMENT_FORM_INCOMPLETE) — and once
 // the form is complete the agreement is filed with the diverting court (特邀 Art. 19).
 TEST_F(ConfirmationTest, ACourtDivertedAgreementIsServedThenFiledWithItsCourt) {
-  v1::Case diverted = testing::ZhangAgainstLi("org1");
-  v1::CourtDiversion* d = diverted.mutable_source()->mutable_court_diversion();
-  d->set_court("courts/court-x");
-  d->set_intake_reference("(2026)浙0681诉前调21号");
-  d->set_diversion_date("2026-01-05");
-  const std::string k = MediatingCase(diverted, "clerk-x");
+  const std::string k = MediatingCase(PreFilingCase("(2026)浙0681诉前调21号"), "clerk-x");
   v1::Agreement a = Draft(k, SampleAgreement());
   EXPECT_EQ(a.effect_rule(), v1::Agreement::EFFECT_RULE_PARTIES_SIGNED);
   ASSERT_TRUE(Sign("zhang", a, &a).ok());
@@ -939,12 +941,7 @@ TEST_F(ConfirmationTest, APostFilingSettlementIsConcludedByTheCourtNotConfirmed)
 
 // A pre-filing settlement is not the court's to conclude: it is confirmed (CPL Art. 205).
 TEST_F(ConfirmationTest, OnlyAPostFilingCaseIsConcluded) {
-  v1::Case diverted = testing::ZhangAgainstLi("org1");
-  v1::CourtDiversion* d = diverted.mutable_source()->mutable_court_diversion();
-  d->set_court("courts/court-x");
-  d->set_intake_reference("(2026)浙0681诉前调8号");
-  d->set_diversion_date("2026-01-05");
-  const std::string k = MediatingCase(diverted, "clerk-x");
+  const std::string k = MediatingCase(PreFilingCase("(2026)浙0681诉前调8号"), "clerk-x");
   Settle(k);
   v1::ConcludeCaseRequest conclude;
   conclude.set_name(k);
