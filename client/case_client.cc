@@ -681,6 +681,41 @@ absl::StatusOr<v1::Confirmation> ConfirmationClient::RuleConfirmation(
   return Unary(options_, kNoRetry, stub_.get(), &ConfirmationStub::RuleConfirmation, request);
 }
 
+absl::StatusOr<v1::Confirmation> ConfirmationClient::CallParties(
+    const v1::CallPartiesRequest& request) const {
+  return Unary(options_, kNoRetry, stub_.get(), &ConfirmationStub::CallParties, request);
+}
+
+absl::StatusOr<v1::Confirmation> ConfirmationClient::ExtendRulingPeriod(
+    const v1::ExtendRulingPeriodRequest& request) const {
+  return Unary(options_, kNoRetry, stub_.get(), &ConfirmationStub::ExtendRulingPeriod, request);
+}
+
+absl::StatusOr<v1::Confirmation> ConfirmationClient::RuleWithdrawal(
+    const v1::RuleWithdrawalRequest& request) const {
+  return Unary(options_, kNoRetry, stub_.get(), &ConfirmationStub::RuleWithdrawal, request);
+}
+
+absl::StatusOr<v1::Confirmation> ConfirmationClient::RecordRulingService(
+    const v1::RecordRulingServiceRequest& request) const {
+  return Unary(options_, kNoRetry, stub_.get(), &ConfirmationStub::RecordRulingService, request);
+}
+
+absl::StatusOr<v1::Confirmation> ConfirmationClient::FileObjection(
+    const v1::FileObjectionRequest& request) const {
+  return Unary(options_, kNoRetry, stub_.get(), &ConfirmationStub::FileObjection, request);
+}
+
+absl::StatusOr<v1::Confirmation> ConfirmationClient::DecideObjection(
+    const v1::DecideObjectionRequest& request) const {
+  return Unary(options_, kNoRetry, stub_.get(), &ConfirmationStub::DecideObjection, request);
+}
+
+absl::StatusOr<v1::Confirmation> ConfirmationClient::ConsentToMediateAgain(
+    const v1::ConsentToMediateAgainRequest& request) const {
+  return Unary(options_, kNoRetry, stub_.get(), &ConfirmationStub::ConsentToMediateAgain, request);
+}
+
 CourtClient::CourtClient(std::shared_ptr<grpc::ChannelInterface> channel, ClientOptions options)
     : CourtClient(v1::CourtService::NewStub(channel), std::move(options)) {}
 

@@ -417,6 +417,17 @@ class ConfirmationClient {
       const v1::RequestMaterialsRequest& request) const;
   absl::StatusOr<v1::Confirmation> RuleConfirmation(
       const v1::RuleConfirmationRequest& request) const;
+  // The court's review after filing and after the ruling (confirmation_review.h); never retried.
+  absl::StatusOr<v1::Confirmation> CallParties(const v1::CallPartiesRequest& request) const;
+  absl::StatusOr<v1::Confirmation> ExtendRulingPeriod(
+      const v1::ExtendRulingPeriodRequest& request) const;
+  absl::StatusOr<v1::Confirmation> RuleWithdrawal(const v1::RuleWithdrawalRequest& request) const;
+  absl::StatusOr<v1::Confirmation> RecordRulingService(
+      const v1::RecordRulingServiceRequest& request) const;
+  absl::StatusOr<v1::Confirmation> FileObjection(const v1::FileObjectionRequest& request) const;
+  absl::StatusOr<v1::Confirmation> DecideObjection(const v1::DecideObjectionRequest& request) const;
+  absl::StatusOr<v1::Confirmation> ConsentToMediateAgain(
+      const v1::ConsentToMediateAgainRequest& request) const;
 
  private:
   const ClientOptions options_;

@@ -942,6 +942,46 @@ void PrintConfirmationTable(const v1::Confirmation& c, std::ostream& out) {
   }
   if (!c.ruling_number().empty()) rows.push_back({"Ruling number", c.ruling_number()});
   if (!c.court_note().empty()) rows.push_back({"Court note", c.court_note()});
+  if (c.withdrawal_kind() != v1::Confirmation::WITHDRAWAL_KIND_UNSPECIFIED) {
+    rows.push_back({"Withdrawn", EnumValueShortName(v1::Confirmation::WithdrawalKind_descriptor(),
+                                                    c.withdrawal_kind(), "WITHDRAWAL_KIND_")});
+  }
+  if (c.has_withdrawal_request()) {
+    rows.push_back({"Withdrawal asked",
+                    absl::StrCat(absl::StrJoin(c.withdrawal_request().parties(), ", "), " on ",
+                                 FormatChinaTime(c.withdrawal_request().request_time()),
+                                 "; awaiting the court's ruling")});
+  }
+  if (c.has_materials_due_time()) {
+    rows.push_back({"Materials by", FormatChinaTime(c.materials_due_time())});
+  }
+  if (c.has_appearance()) {
+    rows.push_back(
+        {"Appear together", absl::StrCat(FormatChinaTime(c.appearance().appearance_time()), " at ",
+                                         c.appearance().place())});
+  }
+  for (const v1::RulingExtension& e : c.ruling_extensions()) {
+    rows.push_back({"Ruling extended", absl::StrCat("+", e.days(), " days, approval ", e.approval(),
+                                                    " (", FormatChinaTime(e.extend_time()), ")")});
+  }
+  if (c.has_ruling_service_time()) {
+    rows.push_back({"Ruling served", FormatChinaTime(c.ruling_service_time())});
+    rows.push_back({"Object by", FormatChinaTime(c.objection_due_time())});
+  }
+  for (const v1::Objection& o : c.objections()) {
+    rows.push_back(
+        {absl::StrCat("Objection ", o.id()),
+         absl::StrCat(o.party().empty() ? "an interested person" : o.party(), ", ",
+                      FormatChinaTime(o.file_time()), ": ",
+                      o.decision() == v1::Objection::DECISION_UNSPECIFIED
+                          ? "awaiting the court"
+                          : absl::StrCat(EnumValueShortName(v1::Objection::Decision_descriptor(),
+                                                            o.decision(), "DECISION_"),
+                                         " by ruling ", o.decision_ruling_number()))});
+  }
+  if (!c.mediate_again_parties().empty()) {
+    rows.push_back({"Mediate again", absl::StrJoin(c.mediate_again_parties(), ", ")});
+  }
   rows.insert(rows.end(), {{"Created", FormatChinaTime(c.create_time())},
                            {"Updated", FormatChinaTime(c.update_time())},
                            {"Etag", c.etag()}});
@@ -979,6 +1019,14 @@ void PrintPrecheckTable(const v1::PrecheckConfirmationResponse& response, std::o
       problems.AddRow({p.reason(), Dash(p.field()), p.description()});
     }
     problems.Print(out);
+  }
+  if (response.warnings_size() > 0) {
+    out << "\nWarnings: the court will ask for these, but files the application.\n";
+    TextTable warnings({"REASON", "FIELD", "DESCRIPTION"});
+    for (const v1::ConfirmationProblem& p : response.warnings()) {
+      warnings.AddRow({p.reason(), Dash(p.field()), p.description()});
+    }
+    warnings.Print(out);
   }
   out << '\n';
   if (response.competent_courts_size() == 0) {

@@ -249,7 +249,10 @@ void AddWithdraw(CLI::App* parent, const GlobalFlags* g, std::vector<Command>* o
       "withdraw", "Withdraw an application before the ruling (CPL Interpretation Art. 357)");
   cmd->add_option("NAME", f->name, "cases/CASE/confirmations/ID")->required();
   cmd->add_option("--reason", f->reason, "optional, at most 500 characters")->type_name("TEXT");
-  cmd->footer(kConfirmationNameHelp);
+  cmd->footer(absl::StrCat(kConfirmationNameHelp, R"(
+Before the court files (accepts) the application it is withdrawn at once. After, this asks the
+  court, which grants or refuses the withdrawal by ruling ('odr confirmation rule-withdrawal').
+)"));
   out->push_back({cmd, [cmd, f, g]() -> int {
                     absl::StatusOr<std::string> name = ConfirmationName(f->name);
                     if (!name.ok()) return UsageError(cmd, name.status().message());
@@ -389,17 +392,24 @@ GROUND (CPL Interpretation Art. 355): no-jurisdiction, personal-status (marriage
 void AddRequestMaterials(CLI::App* parent, const GlobalFlags* g, std::vector<Command>* out) {
   struct Flags {
     std::string name, note, etag;
+    int due_days = 0;
   };
   auto f = std::make_shared<Flags>();
   CLI::App* cmd = parent->add_subcommand(
-      "request-materials", "Ask the applicants for more materials: MATERIALS_REQUESTED");
+      "request-materials",
+      "Ask the applicants for more materials by a deadline: MATERIALS_REQUESTED");
   cmd->add_option("NAME", f->name, "cases/CASE/confirmations/ID")->required();
   cmd->add_option("--note", f->note, "what is missing, 1-2000 characters")
       ->type_name("TEXT")
       ->required();
+  cmd->add_option("--due-days", f->due_days,
+                  "days the parties have, 1-60 (CPL Interpretation Arts. 354, 356)")
+      ->type_name("DAYS")
+      ->required();
   cmd->add_option("--etag", f->etag, "act only if unchanged since this etag")->type_name("ETAG");
   cmd->footer(absl::StrCat(kConfirmationNameHelp, R"(
 The applicants add them with 'odr confirmation supply'; the application then returns to you.
+  Missed, the application may be treated as withdrawn ('rule-withdrawal --deemed', Art. 357).
 )",
                            kCourtSideHelp, cmd->get_footer()));
   out->push_back({cmd, [cmd, f, g]() -> int {
@@ -408,6 +418,7 @@ The applicants add them with 'odr confirmation supply'; the application then ret
                     v1::RequestMaterialsRequest req;
                     req.set_name(*name);
                     req.set_note(f->note);
+                    req.set_due_days(f->due_days);
                     req.set_etag(f->etag);
                     return Send(*g, &Session::confirmations,
                                 &client::ConfirmationClient::RequestMaterials, req, WithReason);
@@ -444,8 +455,9 @@ void AddRule(CLI::App* parent, const GlobalFlags* g, std::vector<Command>* out) 
   cmd->footer(absl::StrCat(kConfirmationNameHelp, R"(
 GROUND (CPL Interpretation Art. 358): violates-mandatory-law, harms-others-interests,
   public-order, not-voluntary, unclear, other.
-A valid ruling makes the agreement enforceable and closes the case as CONFIRMED (CPL Art. 206);
-  after a rejection the parties may mediate again (the case returns to MEDIATING) or sue.
+A valid ruling makes the agreement enforceable and closes the case as CONFIRMED (CPL Art. 206).
+  A rejection leaves the agreement as it was and the case SETTLED: the parties may mediate again,
+  each consenting ('odr confirmation mediate-again'), or sue (CPL Art. 206; PML Art. 33).
 )",
                            kCourtSideHelp, cmd->get_footer()));
   out->push_back(
@@ -481,6 +493,267 @@ A valid ruling makes the agreement enforceable and closes the case as CONFIRMED 
          return Send(*g, &Session::confirmations, &client::ConfirmationClient::RuleConfirmation,
                      req, WithReason);
        }});
+}
+
+// --- after filing and after the ruling (CPL Interpretation Arts. 356, 357, 372; CPL Art. 187) ---
+
+void AddCallParties(CLI::App* parent, const GlobalFlags* g, std::vector<Command>* out) {
+  struct Flags {
+    std::string name, at, place, etag;
+  };
+  auto f = std::make_shared<Flags>();
+  CLI::App* cmd = parent->add_subcommand(
+      "call-parties",
+      "Call both parties to appear together to verify the case (CPL Interpretation Art. 356)");
+  cmd->add_option("NAME", f->name, "cases/CASE/confirmations/ID")->required();
+  cmd->add_option("--at", f->at, "when, e.g. 2031-03-04T09:00 (China time) or RFC 3339")
+      ->type_name("TIME")
+      ->required();
+  cmd->add_option("--place", f->place, "where, 1-200 characters")->type_name("TEXT")->required();
+  cmd->add_option("--etag", f->etag, "act only if unchanged since this etag")->type_name("ETAG");
+  cmd->footer(absl::StrCat(kConfirmationNameHelp, kCourtSideHelp));
+  out->push_back({cmd, [cmd, f, g]() -> int {
+                    absl::StatusOr<std::string> name = ConfirmationName(f->name);
+                    if (!name.ok()) return UsageError(cmd, name.status().message());
+                    absl::StatusOr<absl::Time> at = ParseTimeFlag(f->at, "--at");
+                    if (!at.ok()) return UsageError(cmd, at.status().message());
+                    v1::CallPartiesRequest req;
+                    req.set_name(*name);
+                    *req.mutable_appearance_time() = ToTimestamp(*at);
+                    req.set_place(f->place);
+                    req.set_etag(f->etag);
+                    return Send(*g, &Session::confirmations,
+                                &client::ConfirmationClient::CallParties, req, WithReason);
+                  }});
+}
+
+void AddExtendRuling(CLI::App* parent, const GlobalFlags* g, std::vector<Command>* out) {
+  struct Flags {
+    std::string name, approval, etag;
+    int days = 0;
+  };
+  auto f = std::make_shared<Flags>();
+  CLI::App* cmd = parent->add_subcommand(
+      "extend-ruling", "Extend the ruling period with the president's approval (CPL Art. 187)");
+  cmd->add_option("NAME", f->name, "cases/CASE/confirmations/ID")->required();
+  cmd->add_option("--days", f->days, "days added, 1-365")->type_name("DAYS")->required();
+  cmd->add_option("--approval", f->approval,
+                  "the president's approval, e.g. its form number, 1-200 characters")
+      ->type_name("TEXT")
+      ->required();
+  cmd->add_option("--etag", f->etag, "act only if unchanged since this etag")->type_name("ETAG");
+  cmd->footer(absl::StrCat(kConfirmationNameHelp, kCourtSideHelp));
+  out->push_back({cmd, [cmd, f, g]() -> int {
+                    absl::StatusOr<std::string> name = ConfirmationName(f->name);
+                    if (!name.ok()) return UsageError(cmd, name.status().message());
+                    v1::ExtendRulingPeriodRequest req;
+                    req.set_name(*name);
+                    req.set_days(f->days);
+                    req.set_approval(f->approval);
+                    req.set_etag(f->etag);
+                    return Send(*g, &Session::confirmations,
+                                &client::ConfirmationClient::ExtendRulingPeriod, req, WithReason);
+                  }});
+}
+
+void AddRuleWithdrawal(CLI::App* parent, const GlobalFlags* g, std::vector<Command>* out) {
+  struct Flags {
+    std::string name, ruling_number, note, etag;
+    bool granted = false, refused = false, deemed = false;
+  };
+  auto f = std::make_shared<Flags>();
+  CLI::App* cmd = parent->add_subcommand(
+      "rule-withdrawal", "Rule on a withdrawal after filing (CPL Interpretation Art. 357)");
+  cmd->add_option("NAME", f->name, "cases/CASE/confirmations/ID")->required();
+  CLI::Option* granted =
+      cmd->add_flag("--granted", f->granted, "grant the parties' request: WITHDRAWN");
+  CLI::Option* refused =
+      cmd->add_flag("--refused", f->refused, "refuse the request: the review goes on");
+  CLI::Option* deemed = cmd->add_flag(
+      "--deemed", f->deemed,
+      "treat it as withdrawn: the parties missed the materials' deadline or the appearance");
+  granted->excludes(refused)->excludes(deemed);
+  refused->excludes(granted)->excludes(deemed);
+  deemed->excludes(granted)->excludes(refused);
+  cmd->add_option("--ruling-number", f->ruling_number,
+                  "the ruling's number, 1-64 characters; required with --granted and --deemed")
+      ->type_name("NUMBER");
+  cmd->add_option("--note", f->note, "the court's reasons, at most 2000 characters")
+      ->type_name("TEXT");
+  cmd->add_option("--etag", f->etag, "act only if unchanged since this etag")->type_name("ETAG");
+  cmd->footer(absl::StrCat(kConfirmationNameHelp, kCourtSideHelp));
+  out->push_back({cmd, [cmd, f, g]() -> int {
+                    absl::StatusOr<std::string> name = ConfirmationName(f->name);
+                    if (!name.ok()) return UsageError(cmd, name.status().message());
+                    v1::RuleWithdrawalRequest req;
+                    if (f->granted) {
+                      req.set_outcome(v1::RuleWithdrawalRequest::OUTCOME_GRANTED);
+                    } else if (f->refused) {
+                      req.set_outcome(v1::RuleWithdrawalRequest::OUTCOME_REFUSED);
+                    } else if (f->deemed) {
+                      req.set_outcome(v1::RuleWithdrawalRequest::OUTCOME_DEEMED_WITHDRAWN);
+                    } else {
+                      return UsageError(cmd, "give --granted, --refused or --deemed");
+                    }
+                    req.set_name(*name);
+                    req.set_ruling_number(f->ruling_number);
+                    req.set_note(f->note);
+                    req.set_etag(f->etag);
+                    return Send(*g, &Session::confirmations,
+                                &client::ConfirmationClient::RuleWithdrawal, req, WithReason);
+                  }});
+}
+
+void AddServeRuling(CLI::App* parent, const GlobalFlags* g, std::vector<Command>* out) {
+  struct Flags {
+    std::string name, at, etag;
+  };
+  auto f = std::make_shared<Flags>();
+  CLI::App* cmd = parent->add_subcommand(
+      "served", "Record when the parties received the ruling: their 15 days to object start");
+  cmd->add_option("NAME", f->name, "cases/CASE/confirmations/ID")->required();
+  cmd->add_option("--at", f->at, "when they received it, e.g. 2031-03-04T09:00")
+      ->type_name("TIME")
+      ->required();
+  cmd->add_option("--etag", f->etag, "act only if unchanged since this etag")->type_name("ETAG");
+  cmd->footer(absl::StrCat(kConfirmationNameHelp, kCourtSideHelp));
+  out->push_back({cmd, [cmd, f, g]() -> int {
+                    absl::StatusOr<std::string> name = ConfirmationName(f->name);
+                    if (!name.ok()) return UsageError(cmd, name.status().message());
+                    absl::StatusOr<absl::Time> at = ParseTimeFlag(f->at, "--at");
+                    if (!at.ok()) return UsageError(cmd, at.status().message());
+                    v1::RecordRulingServiceRequest req;
+                    req.set_name(*name);
+                    *req.mutable_service_time() = ToTimestamp(*at);
+                    req.set_etag(f->etag);
+                    return Send(*g, &Session::confirmations,
+                                &client::ConfirmationClient::RecordRulingService, req, WithReason);
+                  }});
+}
+
+void AddObject(CLI::App* parent, const GlobalFlags* g, std::vector<Command>* out) {
+  struct Flags {
+    std::string name, party, interested_person, known, reason;
+  };
+  auto f = std::make_shared<Flags>();
+  CLI::App* cmd = parent->add_subcommand(
+      "object", "Object to the court's ruling (CPL Interpretation Art. 372)");
+  cmd->add_option("NAME", f->name, "cases/CASE/confirmations/ID")->required();
+  CLI::Option* party = cmd->add_option("--party", f->party,
+                                       "a party: applicants/I or respondents/I you are or act for")
+                           ->type_name("PARTY");
+  CLI::Option* person = cmd->add_option("--interested-person", f->interested_person,
+                                        "the court records an interested person's objection: who")
+                            ->type_name("TEXT");
+  party->excludes(person);
+  person->excludes(party);
+  cmd->add_option("--harm-known-date", f->known,
+                  "with --interested-person: the day they knew of the harm, YYYY-MM-DD")
+      ->type_name("DATE");
+  cmd->add_option("--reason", f->reason, "why the ruling is wrong, 1-2000 characters")
+      ->type_name("TEXT")
+      ->required();
+  cmd->footer(absl::StrCat(kConfirmationNameHelp, R"(
+A party objects within 15 days of receiving the ruling; an interested person within 6 months of
+  knowing of the harm, and only against a ruling that confirmed the agreement. The court decides
+  ('odr confirmation decide-objection').
+)"));
+  out->push_back({cmd, [cmd, f, g]() -> int {
+                    absl::StatusOr<std::string> name = ConfirmationName(f->name);
+                    if (!name.ok()) return UsageError(cmd, name.status().message());
+                    v1::FileObjectionRequest req;
+                    req.set_name(*name);
+                    if (!f->party.empty()) {
+                      absl::StatusOr<std::string> p = ParsePartyRef(f->party, "--party");
+                      if (!p.ok()) return UsageError(cmd, p.status().message());
+                      req.set_party(*p);
+                    } else if (!f->interested_person.empty()) {
+                      req.set_interested_person(f->interested_person);
+                      absl::StatusOr<std::string> d = ParseDateFlag(f->known, "--harm-known-date");
+                      if (!d.ok()) return UsageError(cmd, d.status().message());
+                      req.set_harm_known_date(*d);
+                    } else {
+                      return UsageError(cmd, "give --party or --interested-person");
+                    }
+                    req.set_reason(f->reason);
+                    return Send(*g, &Session::confirmations,
+                                &client::ConfirmationClient::FileObjection, req, WithReason);
+                  }});
+}
+
+void AddDecideObjection(CLI::App* parent, const GlobalFlags* g, std::vector<Command>* out) {
+  struct Flags {
+    std::string name, objection, ruling_number, note, etag;
+    bool upheld = false, dismissed = false;
+  };
+  auto f = std::make_shared<Flags>();
+  CLI::App* cmd = parent->add_subcommand(
+      "decide-objection", "Uphold or dismiss an objection to the ruling (Interp Art. 372)");
+  cmd->add_option("NAME", f->name, "cases/CASE/confirmations/ID")->required();
+  cmd->add_option("--objection", f->objection, "the objection's id")->type_name("ID")->required();
+  CLI::Option* upheld = cmd->add_flag("--upheld", f->upheld, "the objection stands");
+  CLI::Option* dismissed = cmd->add_flag("--dismissed", f->dismissed, "dismiss it");
+  upheld->excludes(dismissed);
+  dismissed->excludes(upheld);
+  cmd->add_option("--ruling-number", f->ruling_number, "the ruling's number, 1-64 characters")
+      ->type_name("NUMBER")
+      ->required();
+  cmd->add_option("--note", f->note, "the court's reasons, at most 2000 characters")
+      ->type_name("TEXT");
+  cmd->add_option("--etag", f->etag, "act only if unchanged since this etag")->type_name("ETAG");
+  cmd->footer(absl::StrCat(kConfirmationNameHelp, R"(
+Upheld against a valid ruling, the confirmation is revoked and the case returns to SETTLED;
+  against a rejection, the court rules again (ACCEPTED, 30 days).
+)",
+                           kCourtSideHelp));
+  out->push_back({cmd, [cmd, f, g]() -> int {
+                    absl::StatusOr<std::string> name = ConfirmationName(f->name);
+                    if (!name.ok()) return UsageError(cmd, name.status().message());
+                    if (!f->upheld && !f->dismissed) {
+                      return UsageError(cmd, "give --upheld or --dismissed");
+                    }
+                    v1::DecideObjectionRequest req;
+                    req.set_name(*name);
+                    req.set_objection(f->objection);
+                    req.set_upheld(f->upheld);
+                    req.set_ruling_number(f->ruling_number);
+                    req.set_note(f->note);
+                    req.set_etag(f->etag);
+                    return Send(*g, &Session::confirmations,
+                                &client::ConfirmationClient::DecideObjection, req, WithReason);
+                  }});
+}
+
+void AddMediateAgain(CLI::App* parent, const GlobalFlags* g, std::vector<Command>* out) {
+  struct Flags {
+    std::string name, party;
+  };
+  auto f = std::make_shared<Flags>();
+  CLI::App* cmd = parent->add_subcommand(
+      "mediate-again",
+      "After a rejected or revoked confirmation, consent to mediate again (CPL Art. 206)");
+  cmd->add_option("NAME", f->name, "cases/CASE/confirmations/ID")->required();
+  cmd->add_option("--party", f->party, "consent for this party only (default: all yours)")
+      ->type_name("PARTY");
+  cmd->footer(absl::StrCat(kConfirmationNameHelp, R"(
+When every party has consented the case returns to MEDIATING with a new mediation period; the
+  agreement binds until a new one takes effect. A party may instead sue: the organization then
+  closes the case ('odr case close').
+)"));
+  out->push_back({cmd, [cmd, f, g]() -> int {
+                    absl::StatusOr<std::string> name = ConfirmationName(f->name);
+                    if (!name.ok()) return UsageError(cmd, name.status().message());
+                    v1::ConsentToMediateAgainRequest req;
+                    req.set_name(*name);
+                    if (!f->party.empty()) {
+                      absl::StatusOr<std::string> p = ParsePartyRef(f->party, "--party");
+                      if (!p.ok()) return UsageError(cmd, p.status().message());
+                      req.set_party(*p);
+                    }
+                    return Send(*g, &Session::confirmations,
+                                &client::ConfirmationClient::ConsentToMediateAgain, req,
+                                WithReason);
+                  }});
 }
 
 // --- odr court ---
@@ -690,6 +963,13 @@ std::vector<Command> AddCourtCommands(CLI::App* app, const GlobalFlags* globals)
   AddRefuse(confirmation, globals, &out);
   AddRequestMaterials(confirmation, globals, &out);
   AddRule(confirmation, globals, &out);
+  AddCallParties(confirmation, globals, &out);
+  AddExtendRuling(confirmation, globals, &out);
+  AddRuleWithdrawal(confirmation, globals, &out);
+  AddServeRuling(confirmation, globals, &out);
+  AddObject(confirmation, globals, &out);
+  AddDecideObjection(confirmation, globals, &out);
+  AddMediateAgain(confirmation, globals, &out);
   CLI::App* court = app->add_subcommand(
       "court",
       "Court intake: divert disputes or entrust suits to mediation, follow them, take referrals, "

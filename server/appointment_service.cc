@@ -23,23 +23,8 @@ using google::protobuf::util::TimeUtil;
 
 constexpr int kReasonChars = 500;
 
-absl::Time FromProto(const google::protobuf::Timestamp& t) {
-  return absl::FromUnixMicros(TimeUtil::TimestampToMicroseconds(t));
-}
-
 google::protobuf::Timestamp Ts(absl::Time t) {
   return TimeUtil::MicrosecondsToTimestamp(absl::ToUnixMicros(t));
-}
-
-// A timestamp a client sent: required, and a valid Timestamp.
-absl::StatusOr<absl::Time> RequiredTime(bool has, const google::protobuf::Timestamp& t,
-                                        const std::string& field) {
-  if (!has) return InvalidFieldError(field, "is required");
-  if (t.seconds() < TimeUtil::kTimestampMinSeconds ||
-      t.seconds() > TimeUtil::kTimestampMaxSeconds || t.nanos() < 0 || t.nanos() > 999999999) {
-    return InvalidFieldError(field, "is not a valid timestamp");
-  }
-  return FromProto(t);
 }
 
 absl::StatusOr<std::pair<std::string, std::string>> ParseAppointmentName(absl::string_view name,

@@ -464,6 +464,17 @@ absl::StatusOr<std::optional<int64_t>> ParseEtag(absl::string_view etag, absl::s
   return v;
 }
 
+absl::StatusOr<absl::Time> RequiredTime(bool has, const google::protobuf::Timestamp& t,
+                                        const std::string& field) {
+  using google::protobuf::util::TimeUtil;
+  if (!has) return InvalidFieldError(field, "is required");
+  if (t.seconds() < TimeUtil::kTimestampMinSeconds ||
+      t.seconds() > TimeUtil::kTimestampMaxSeconds || t.nanos() < 0 || t.nanos() > 999999999) {
+    return InvalidFieldError(field, "is not a valid timestamp");
+  }
+  return absl::FromUnixMicros(TimeUtil::TimestampToMicroseconds(t));
+}
+
 absl::StatusOr<std::pair<std::string, std::string>> ParseChildName(absl::string_view name,
                                                                    absl::string_view parent,
                                                                    absl::string_view collection,

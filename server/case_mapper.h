@@ -9,6 +9,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "absl/time/time.h"
 #include "odr/v1/case.pb.h"
 #include "server/domain/errors.h"
 #include "server/domain/types.h"
@@ -40,6 +41,11 @@ std::optional<domain::EndingKind> EndingKindFromProto(int v);
 // The etag of a case version, and back. ParseEtag: INVALID_ARGUMENT naming `field` if malformed.
 std::string Etag(int64_t version);
 absl::StatusOr<std::optional<int64_t>> ParseEtag(absl::string_view etag, absl::string_view field);
+
+// A timestamp a client sent: INVALID_ARGUMENT naming `field` when absent (`has` false) or not a
+// valid Timestamp.
+absl::StatusOr<absl::Time> RequiredTime(bool has, const google::protobuf::Timestamp& t,
+                                        const std::string& field);
 
 // Enum conversions; nullopt for UNSPECIFIED or unknown values.
 std::optional<domain::DisputeType> DisputeTypeFromApi(int v);

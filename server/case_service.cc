@@ -234,6 +234,7 @@ domain::CaseOperation OperationFor(domain::CaseAction a) {
     case domain::CaseAction::kConfirm:
     case domain::CaseAction::kMediateAgain:
     case domain::CaseAction::kConclude:
+    case domain::CaseAction::kRevokeConfirmation:
       break;  // not CaseService methods: AgreementService and ConfirmationService authorize them
   }
   return domain::CaseOperation::kUpdate;

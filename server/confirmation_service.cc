@@ -12,6 +12,7 @@
 #include "server/case_mapper.h"
 #include "server/domain/authorization.h"
 #include "server/domain/case_query.h"
+#include "server/domain/confirmation_review.h"
 #include "server/domain/errors.h"
 #include "server/domain/status_macros.h"
 #include "server/domain/validation.h"
@@ -27,6 +28,7 @@ using Result = std::pair<domain::Confirmation, domain::Case>;
 constexpr int kReasonChars = 500;
 constexpr int kNoteChars = 2000;
 constexpr int kRulingNumberChars = 64;
+constexpr int kPlaceChars = 200;
 constexpr int kMaxMaterials = 50;
 
 google::protobuf::Timestamp Ts(absl::Time t) {
@@ -65,6 +67,8 @@ v1::Confirmation::State StateToApi(domain::ConfirmationState s) {
       return v1::Confirmation::STATE_RULED_REJECTED;
     case domain::ConfirmationState::kWithdrawn:
       return v1::Confirmation::STATE_WITHDRAWN;
+    case domain::ConfirmationState::kRevoked:
+      return v1::Confirmation::STATE_REVOKED;
   }
   return v1::Confirmation::STATE_UNSPECIFIED;
 }
@@ -74,7 +78,8 @@ std::optional<domain::ConfirmationState> StateFromApi(int s) {
        {domain::ConfirmationState::kAwaitingParties, domain::ConfirmationState::kSubmitted,
         domain::ConfirmationState::kAccepted, domain::ConfirmationState::kMaterialsRequested,
         domain::ConfirmationState::kRefused, domain::ConfirmationState::kRuledValid,
-        domain::ConfirmationState::kRuledRejected, domain::ConfirmationState::kWithdrawn}) {
+        domain::ConfirmationState::kRuledRejected, domain::ConfirmationState::kWithdrawn,
+        domain::ConfirmationState::kRevoked}) {
     if (StateToApi(d) == s) return d;
   }
   return std::nullopt;
@@ -314,6 +319,58 @@ void ConfirmationServiceImpl::ToProto(const domain::Confirmation& f, const domai
   *out->mutable_update_time() = Ts(f.update_time);
   out->set_etag(Etag(f.version));
   out->set_case_number(c.case_number);
+  if (f.withdrawal_request) {
+    v1::WithdrawalRequest* w = out->mutable_withdrawal_request();
+    for (const auto& p : f.withdrawal_request->parties) w->add_parties(p);
+    w->set_reason(f.withdrawal_request->reason);
+    *w->mutable_request_time() = Ts(f.withdrawal_request->time);
+  }
+  switch (f.withdrawal_kind) {
+    case domain::WithdrawalKind::kNone:
+      break;
+    case domain::WithdrawalKind::kByParties:
+      out->set_withdrawal_kind(v1::Confirmation::WITHDRAWAL_KIND_BY_PARTIES);
+      break;
+    case domain::WithdrawalKind::kGranted:
+      out->set_withdrawal_kind(v1::Confirmation::WITHDRAWAL_KIND_GRANTED);
+      break;
+    case domain::WithdrawalKind::kDeemed:
+      out->set_withdrawal_kind(v1::Confirmation::WITHDRAWAL_KIND_DEEMED);
+      break;
+  }
+  if (f.materials_due) *out->mutable_materials_due_time() = Ts(*f.materials_due);
+  if (f.appearance) {
+    v1::Appearance* a = out->mutable_appearance();
+    *a->mutable_appearance_time() = Ts(f.appearance->time);
+    a->set_place(f.appearance->place);
+    *a->mutable_call_time() = Ts(f.appearance->called_time);
+  }
+  for (const auto& x : f.ruling_extensions) {
+    v1::RulingExtension* e = out->add_ruling_extensions();
+    e->set_days(x.days);
+    e->set_approval(x.approval);
+    *e->mutable_extend_time() = Ts(x.time);
+  }
+  if (f.ruling_service_time) *out->mutable_ruling_service_time() = Ts(*f.ruling_service_time);
+  if (f.objection_due) *out->mutable_objection_due_time() = Ts(*f.objection_due);
+  for (const auto& x : f.objections) {
+    v1::Objection* o = out->add_objections();
+    o->set_id(x.id);
+    o->set_party(x.party);
+    o->set_interested_person(x.interested_person);
+    if (x.harm_known_date) o->set_harm_known_date(absl::FormatCivilTime(*x.harm_known_date));
+    o->set_reason(x.reason);
+    *o->mutable_file_time() = Ts(x.file_time);
+    o->set_decision(x.decision == domain::ObjectionDecision::kUpheld
+                        ? v1::Objection::DECISION_UPHELD
+                    : x.decision == domain::ObjectionDecision::kDismissed
+                        ? v1::Objection::DECISION_DISMISSED
+                        : v1::Objection::DECISION_UNSPECIFIED);
+    o->set_decision_note(x.decision_note);
+    o->set_decision_ruling_number(x.decision_ruling_number);
+    if (x.decision_time) *o->mutable_decision_time() = Ts(*x.decision_time);
+  }
+  for (const auto& p : f.mediate_again_consented) out->add_mediate_again_parties(p);
 }
 
 void ConfirmationServiceImpl::CompetentCourtToProto(const domain::CompetentCourt& cc,
@@ -365,6 +422,12 @@ grpc::ServerUnaryReactor* ConfirmationServiceImpl::PrecheckConfirmation(
                              confirmations_->Precheck(id, court, materials));
         for (const auto& p : r.problems) {
           v1::ConfirmationProblem* pp = resp->add_problems();
+          pp->set_reason(p.reason);
+          pp->set_field(p.field);
+          pp->set_description(p.description);
+        }
+        for (const auto& p : r.warnings) {
+          v1::ConfirmationProblem* pp = resp->add_warnings();
           pp->set_reason(p.reason);
           pp->set_field(p.field);
           pp->set_description(p.description);
@@ -542,13 +605,14 @@ grpc::ServerUnaryReactor* ConfirmationServiceImpl::WithdrawConfirmation(
           return InvalidFieldError("reason", e);
         }
         const domain::Principal* who = &call.caller.principal;
-        ODR_ASSIGN_OR_RETURN(Result r,
-                             confirmations_->Withdraw(
-                                 ids.first, ids.second, req->reason(),
-                                 [who](const domain::Case& k, const domain::Confirmation& f) {
-                                   return AuthorizePartyAction(*who, k, f);
-                                 },
-                                 PartyChange(call)));
+        ODR_ASSIGN_OR_RETURN(
+            Result r, confirmations_->Withdraw(
+                          ids.first, ids.second, req->reason(),
+                          [who](const domain::Case& k, const domain::Confirmation& f) {
+                            return AuthorizePartyAction(*who, k, f);
+                          },
+                          [who](const domain::Case& k) { return domain::OwnParties(*who, k); },
+                          PartyChange(call)));
         ToProto(r.first, r.second, resp);
         return absl::OkStatus();
       });
@@ -729,13 +793,19 @@ grpc::ServerUnaryReactor* ConfirmationServiceImpl::RequestMaterials(
       ctx, "/odr.v1.ConfirmationService/RequestMaterials", req,
       [this, req, resp](const CallContext& call) -> absl::Status {
         ODR_ASSIGN_OR_RETURN(auto ids, ParseConfirmationName(req->name(), "name"));
+        Violations v;
         if (auto e = domain::CheckText(req->note(), 1, kNoteChars, true); !e.empty()) {
-          return InvalidFieldError("note", e);
+          v.Add("note", e);
         }
-        ODR_ASSIGN_OR_RETURN(std::optional<int64_t> version, ParseEtag(req->etag(), "etag"));
-        ODR_ASSIGN_OR_RETURN(
-            Result r, confirmations_->RequestMaterials(ids.first, ids.second, req->note(), version,
-                                                       CourtDecision(call), CourtChange(call)));
+        if (absl::Status st = domain::CheckMaterialsDueDays(req->due_days()); !st.ok()) {
+          v.Add("due_days", std::string(st.message()));
+        }
+        auto version = ParseEtag(req->etag(), "etag");
+        if (!version.ok()) v.Add("etag", "is not an etag returned by odr");
+        ODR_RETURN_IF_ERROR(v.ToStatus());
+        ODR_ASSIGN_OR_RETURN(Result r, confirmations_->RequestMaterials(
+                                           ids.first, ids.second, req->note(), req->due_days(),
+                                           *version, CourtDecision(call), CourtChange(call)));
         ToProto(r.first, r.second, resp);
         return absl::OkStatus();
       });
@@ -788,6 +858,239 @@ grpc::ServerUnaryReactor* ConfirmationServiceImpl::RuleConfirmation(
         ToProto(r.first, r.second, resp);
         return absl::OkStatus();
       });
+}
+
+grpc::ServerUnaryReactor* ConfirmationServiceImpl::CallParties(grpc::CallbackServerContext* ctx,
+                                                               const v1::CallPartiesRequest* req,
+                                                               v1::Confirmation* resp) {
+  return runner_->Run(
+      ctx, "/odr.v1.ConfirmationService/CallParties", req,
+      [this, req, resp](const CallContext& call) -> absl::Status {
+        ODR_ASSIGN_OR_RETURN(auto ids, ParseConfirmationName(req->name(), "name"));
+        Violations v;
+        auto time =
+            RequiredTime(req->has_appearance_time(), req->appearance_time(), "appearance_time");
+        if (!time.ok()) v.Add("appearance_time", std::string(time.status().message()));
+        if (auto e = domain::CheckText(req->place(), 1, kPlaceChars, false); !e.empty()) {
+          v.Add("place", e);
+        }
+        auto version = ParseEtag(req->etag(), "etag");
+        if (!version.ok()) v.Add("etag", "is not an etag returned by odr");
+        ODR_RETURN_IF_ERROR(v.ToStatus());
+        ODR_ASSIGN_OR_RETURN(Result r, confirmations_->CallParties(
+                                           ids.first, ids.second, *time, req->place(), *version,
+                                           CourtDecision(call), CourtChange(call)));
+        ToProto(r.first, r.second, resp);
+        return absl::OkStatus();
+      });
+}
+
+grpc::ServerUnaryReactor* ConfirmationServiceImpl::ExtendRulingPeriod(
+    grpc::CallbackServerContext* ctx, const v1::ExtendRulingPeriodRequest* req,
+    v1::Confirmation* resp) {
+  return runner_->Run(
+      ctx, "/odr.v1.ConfirmationService/ExtendRulingPeriod", req,
+      [this, req, resp](const CallContext& call) -> absl::Status {
+        ODR_ASSIGN_OR_RETURN(auto ids, ParseConfirmationName(req->name(), "name"));
+        Violations v;
+        if (req->days() < 1 || req->days() > domain::kMaxRulingExtensionDays) {
+          v.Add("days", absl::StrCat("must be 1 to ", domain::kMaxRulingExtensionDays));
+        }
+        if (auto e = domain::CheckText(req->approval(), 1, kPlaceChars, false); !e.empty()) {
+          v.Add("approval", absl::StrCat(e, ": the court president's approval (CPL Art. 187)"));
+        }
+        auto version = ParseEtag(req->etag(), "etag");
+        if (!version.ok()) v.Add("etag", "is not an etag returned by odr");
+        ODR_RETURN_IF_ERROR(v.ToStatus());
+        ODR_ASSIGN_OR_RETURN(Result r, confirmations_->ExtendRuling(
+                                           ids.first, ids.second, req->days(), req->approval(),
+                                           *version, CourtDecision(call), CourtChange(call)));
+        ToProto(r.first, r.second, resp);
+        return absl::OkStatus();
+      });
+}
+
+grpc::ServerUnaryReactor* ConfirmationServiceImpl::RuleWithdrawal(
+    grpc::CallbackServerContext* ctx, const v1::RuleWithdrawalRequest* req,
+    v1::Confirmation* resp) {
+  return runner_->Run(
+      ctx, "/odr.v1.ConfirmationService/RuleWithdrawal", req,
+      [this, req, resp](const CallContext& call) -> absl::Status {
+        ODR_ASSIGN_OR_RETURN(auto ids, ParseConfirmationName(req->name(), "name"));
+        Violations v;
+        std::optional<domain::WithdrawalRuling> ruling;
+        switch (req->outcome()) {
+          case v1::RuleWithdrawalRequest::OUTCOME_GRANTED:
+            ruling = domain::WithdrawalRuling::kGrant;
+            break;
+          case v1::RuleWithdrawalRequest::OUTCOME_REFUSED:
+            ruling = domain::WithdrawalRuling::kDeny;
+            break;
+          case v1::RuleWithdrawalRequest::OUTCOME_DEEMED_WITHDRAWN:
+            ruling = domain::WithdrawalRuling::kDeem;
+            break;
+          default:
+            v.Add("outcome", "is required: GRANTED, REFUSED or DEEMED_WITHDRAWN");
+        }
+        const bool needs_number = ruling && *ruling != domain::WithdrawalRuling::kDeny;
+        if (auto e = domain::CheckText(req->ruling_number(), needs_number ? 1 : 0,
+                                       kRulingNumberChars, false);
+            !e.empty()) {
+          v.Add("ruling_number", absl::StrCat(e, ", e.g. (2026)浙0681民特123号之一"));
+        }
+        if (auto e = domain::CheckText(req->note(), 0, kNoteChars, true); !e.empty()) {
+          v.Add("note", e);
+        }
+        auto version = ParseEtag(req->etag(), "etag");
+        if (!version.ok()) v.Add("etag", "is not an etag returned by odr");
+        ODR_RETURN_IF_ERROR(v.ToStatus());
+        ODR_ASSIGN_OR_RETURN(
+            Result r, confirmations_->RuleWithdrawal(ids.first, ids.second, *ruling, req->note(),
+                                                     req->ruling_number(), *version,
+                                                     CourtDecision(call), CourtChange(call)));
+        ToProto(r.first, r.second, resp);
+        return absl::OkStatus();
+      });
+}
+
+grpc::ServerUnaryReactor* ConfirmationServiceImpl::RecordRulingService(
+    grpc::CallbackServerContext* ctx, const v1::RecordRulingServiceRequest* req,
+    v1::Confirmation* resp) {
+  return runner_->Run(
+      ctx, "/odr.v1.ConfirmationService/RecordRulingService", req,
+      [this, req, resp](const CallContext& call) -> absl::Status {
+        ODR_ASSIGN_OR_RETURN(auto ids, ParseConfirmationName(req->name(), "name"));
+        ODR_ASSIGN_OR_RETURN(absl::Time served, RequiredTime(req->has_service_time(),
+                                                             req->service_time(), "service_time"));
+        ODR_ASSIGN_OR_RETURN(std::optional<int64_t> version, ParseEtag(req->etag(), "etag"));
+        ODR_ASSIGN_OR_RETURN(
+            Result r, confirmations_->RecordRulingService(ids.first, ids.second, served, version,
+                                                          CourtDecision(call), CourtChange(call)));
+        ToProto(r.first, r.second, resp);
+        return absl::OkStatus();
+      });
+}
+
+grpc::ServerUnaryReactor* ConfirmationServiceImpl::FileObjection(
+    grpc::CallbackServerContext* ctx, const v1::FileObjectionRequest* req, v1::Confirmation* resp) {
+  return runner_->Run(
+      ctx, "/odr.v1.ConfirmationService/FileObjection", req,
+      [this, req, resp](const CallContext& call) -> absl::Status {
+        ODR_ASSIGN_OR_RETURN(auto ids, ParseConfirmationName(req->name(), "name"));
+        Violations v;
+        const bool by_party = !req->party().empty();
+        if (by_party == !req->interested_person().empty()) {
+          v.Add("party", "exactly one of party and interested_person is required");
+        }
+        if (auto e = domain::CheckText(req->interested_person(), 0, kPlaceChars, false);
+            !e.empty()) {
+          v.Add("interested_person", e);
+        }
+        std::optional<absl::CivilDay> known;
+        if (!by_party) {
+          absl::CivilDay day;
+          if (!absl::ParseCivilTime(req->harm_known_date(), &day)) {
+            v.Add("harm_known_date", "is required for an interested person: YYYY-MM-DD");
+          } else {
+            known = day;
+          }
+        } else if (!req->harm_known_date().empty()) {
+          v.Add("harm_known_date", "is only for an interested person");
+        }
+        if (auto e = domain::CheckText(req->reason(), 1, kNoteChars, true); !e.empty()) {
+          v.Add("reason", e);
+        }
+        ODR_RETURN_IF_ERROR(v.ToStatus());
+        const domain::Principal* who = &call.caller.principal;
+        ODR_ASSIGN_OR_RETURN(
+            Result r, confirmations_->FileObjection(
+                          ids.first, ids.second,
+                          [&](const domain::Case& k,
+                              const domain::Confirmation& f) -> absl::StatusOr<domain::Objection> {
+                            domain::Objection o;
+                            o.reason = req->reason();
+                            if (by_party) {
+                              // A party objects for itself, or an agent for it (CPL Interpretation
+                              // Art. 372).
+                              ODR_RETURN_IF_ERROR(AuthorizePartyAction(*who, k, f));
+                              std::vector<std::string> mine = domain::OwnParties(*who, k);
+                              if (std::find(mine.begin(), mine.end(), req->party()) == mine.end()) {
+                                return InvalidFieldError(
+                                    "party", "must be a party the caller is or acts for");
+                              }
+                              o.party = req->party();
+                            } else {
+                              // An interested person files with the court, which records it.
+                              ODR_RETURN_IF_ERROR(domain::AuthorizeConfirmationDecision(
+                                  *who, k, f.id, f.court_id, f.submit_time.has_value()));
+                              o.interested_person = req->interested_person();
+                              o.harm_known_date = known;
+                            }
+                            return o;
+                          },
+                          by_party ? PartyChange(call) : CourtChange(call)));
+        ToProto(r.first, r.second, resp);
+        return absl::OkStatus();
+      });
+}
+
+grpc::ServerUnaryReactor* ConfirmationServiceImpl::DecideObjection(
+    grpc::CallbackServerContext* ctx, const v1::DecideObjectionRequest* req,
+    v1::Confirmation* resp) {
+  return runner_->Run(
+      ctx, "/odr.v1.ConfirmationService/DecideObjection", req,
+      [this, req, resp](const CallContext& call) -> absl::Status {
+        ODR_ASSIGN_OR_RETURN(auto ids, ParseConfirmationName(req->name(), "name"));
+        Violations v;
+        if (req->objection().empty()) v.Add("objection", "is required: the objection's id");
+        if (auto e = domain::CheckText(req->ruling_number(), 1, kRulingNumberChars, false);
+            !e.empty()) {
+          v.Add("ruling_number", e);
+        }
+        if (auto e = domain::CheckText(req->note(), 0, kNoteChars, true); !e.empty()) {
+          v.Add("note", e);
+        }
+        auto version = ParseEtag(req->etag(), "etag");
+        if (!version.ok()) v.Add("etag", "is not an etag returned by odr");
+        ODR_RETURN_IF_ERROR(v.ToStatus());
+        ODR_ASSIGN_OR_RETURN(
+            Result r, confirmations_->DecideObjection(
+                          ids.first, ids.second, req->objection(), req->upheld(), req->note(),
+                          req->ruling_number(), *version, CourtDecision(call), CourtChange(call)));
+        ToProto(r.first, r.second, resp);
+        return absl::OkStatus();
+      });
+}
+
+grpc::ServerUnaryReactor* ConfirmationServiceImpl::ConsentToMediateAgain(
+    grpc::CallbackServerContext* ctx, const v1::ConsentToMediateAgainRequest* req,
+    v1::Confirmation* resp) {
+  return runner_->Run(ctx, "/odr.v1.ConfirmationService/ConsentToMediateAgain", req,
+                      [this, req, resp](const CallContext& call) -> absl::Status {
+                        ODR_ASSIGN_OR_RETURN(auto ids, ParseConfirmationName(req->name(), "name"));
+                        const domain::Principal* who = &call.caller.principal;
+                        const std::string party = req->party();
+                        ODR_ASSIGN_OR_RETURN(
+                            Result r,
+                            confirmations_->ConsentToMediateAgain(
+                                ids.first, ids.second,
+                                [who, &party](const domain::Case& k, const domain::Confirmation& f)
+                                    -> absl::StatusOr<std::vector<std::string>> {
+                                  ODR_RETURN_IF_ERROR(AuthorizePartyAction(*who, k, f));
+                                  // Agreeing to mediate is not settling: any agent of the party may
+                                  // (CPL Art. 62 reserves settling to special authority, not this).
+                                  std::vector<std::string> mine = domain::OwnParties(*who, k);
+                                  if (party.empty()) return mine;
+                                  if (std::find(mine.begin(), mine.end(), party) == mine.end()) {
+                                    return InvalidFieldError(
+                                        "party", "must be a party the caller is or acts for");
+                                  }
+                                  return std::vector<std::string>{party};
+                                },
+                                PartyChange(call)));
+                        ToProto(r.first, r.second, resp);
+                        return absl::OkStatus();
+                      });
 }
 
 }  // namespace odr::server

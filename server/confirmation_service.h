@@ -72,6 +72,27 @@ class ConfirmationServiceImpl final : public v1::ConfirmationService::CallbackSe
   grpc::ServerUnaryReactor* RuleConfirmation(grpc::CallbackServerContext* ctx,
                                              const v1::RuleConfirmationRequest* req,
                                              v1::Confirmation* resp) override;
+  grpc::ServerUnaryReactor* CallParties(grpc::CallbackServerContext* ctx,
+                                        const v1::CallPartiesRequest* req,
+                                        v1::Confirmation* resp) override;
+  grpc::ServerUnaryReactor* ExtendRulingPeriod(grpc::CallbackServerContext* ctx,
+                                               const v1::ExtendRulingPeriodRequest* req,
+                                               v1::Confirmation* resp) override;
+  grpc::ServerUnaryReactor* RuleWithdrawal(grpc::CallbackServerContext* ctx,
+                                           const v1::RuleWithdrawalRequest* req,
+                                           v1::Confirmation* resp) override;
+  grpc::ServerUnaryReactor* RecordRulingService(grpc::CallbackServerContext* ctx,
+                                                const v1::RecordRulingServiceRequest* req,
+                                                v1::Confirmation* resp) override;
+  grpc::ServerUnaryReactor* FileObjection(grpc::CallbackServerContext* ctx,
+                                          const v1::FileObjectionRequest* req,
+                                          v1::Confirmation* resp) override;
+  grpc::ServerUnaryReactor* DecideObjection(grpc::CallbackServerContext* ctx,
+                                            const v1::DecideObjectionRequest* req,
+                                            v1::Confirmation* resp) override;
+  grpc::ServerUnaryReactor* ConsentToMediateAgain(grpc::CallbackServerContext* ctx,
+                                                  const v1::ConsentToMediateAgainRequest* req,
+                                                  v1::Confirmation* resp) override;
 
   // The API form of an application (case number from `c`).
   static void ToProto(const domain::Confirmation& f, const domain::Case& c, v1::Confirmation* out);

@@ -35,6 +35,10 @@ v1::Deadline::Kind KindToProto(domain::DeadlineKind k) {
       return v1::Deadline::KIND_CONFIRMATION_ACCEPTANCE;
     case domain::DeadlineKind::kConfirmationRuling:
       return v1::Deadline::KIND_CONFIRMATION_RULING;
+    case domain::DeadlineKind::kConfirmationMaterials:
+      return v1::Deadline::KIND_CONFIRMATION_MATERIALS;
+    case domain::DeadlineKind::kRulingObjection:
+      return v1::Deadline::KIND_RULING_OBJECTION;
     case domain::DeadlineKind::kAppointmentReminder:
       break;
   }
@@ -88,6 +92,8 @@ void DeadlineServiceImpl::ToProto(const domain::Deadline& d, v1::Deadline* out) 
     }
     case domain::DeadlineKind::kConfirmationAcceptance:
     case domain::DeadlineKind::kConfirmationRuling:
+    case domain::DeadlineKind::kConfirmationMaterials:
+    case domain::DeadlineKind::kRulingObjection:
       out->set_subject(absl::StrCat("cases/", d.case_id, "/confirmations/", d.subject));
       break;
     default:
@@ -163,8 +169,10 @@ grpc::ServerUnaryReactor* DeadlineServiceImpl::ExtendMediationPeriod(
                                    "must be true: the period is extended only by the parties' "
                                    "agreement (OMR Art. 24)");
         }
-        if (req->days() < 1 || req->days() > 60) {
-          return InvalidFieldError("days", "must be 1 to 60");
+        if (req->days() < 1 || req->days() > domain::kMaxExtensionRequestDays) {
+          return InvalidFieldError("days",
+                                   absl::StrCat("must be 1 to ", domain::kMaxExtensionRequestDays,
+                                                " (no cap in all: OMR Art. 24)"));
         }
         if (auto e = domain::CheckText(req->reason(), 0, kReasonChars, true); !e.empty()) {
           return InvalidFieldError("reason", e);

@@ -576,6 +576,10 @@ absl::StatusOr<Agreement> AgreementStore::Sign(
                       c, k, "system", now, domain::EventKind::kAgreementServed, a,
                       absl::StrCat("revision ", a.revision,
                                    " served on the parties through the platform (OMR Art. 19)")));
+                  // A new agreement after mediating again changes or replaces the earlier one
+                  // (CPL Art. 206; PML Art. 33): the earlier one's instalments are no longer
+                  // tracked.
+                  ODR_RETURN_IF_ERROR(deadline_rows::StopInstalments(c, k.id, now));
                   for (size_t i = 0; i < a.content.instalments.size(); ++i) {
                     absl::CivilDay day;
                     if (!absl::ParseCivilTime(a.content.instalments[i].due_date, &day)) {
@@ -650,11 +654,12 @@ absl::StatusOr<Agreement> AgreementStore::RecordPayment(absl::string_view case_i
               case_id, std::nullopt, ctx,
               [&](Connection& c, Case& k) -> absl::Status {
                 ODR_ASSIGN_OR_RETURN(Agreement a, agreement_rows::Load(c, k.id, id));
-                if (a.state != AgreementState::kEffective) {
+                if (!domain::BindsParties(a)) {
                   return MakeError(
                       absl::StatusCode::kFailedPrecondition, "AGREEMENT_NOT_EFFECTIVE",
                       absl::StrCat(a.name(), " is ", domain::AgreementStateName(a.state),
-                                   "; payments are recorded once it is effective"));
+                                   "; payments are recorded on an agreement that binds the "
+                                   "parties (effective, or refused confirmation)"));
                 }
                 if (instalment < 0 ||
                     instalment >= static_cast<int>(a.content.instalments.size())) {

@@ -8,7 +8,9 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "server/domain/authorization.h"
+#include "server/domain/confirmation_review.h"
 #include "server/domain/errors.h"
+#include "server/domain/procedure.h"
 #include "server/domain/state_machine.h"
 #include "server/domain/status_macros.h"
 #include "server/domain/validation.h"
@@ -30,7 +32,7 @@ constexpr char kColumns[] =
     "case_id, id, agreement_id, court_id, bases, state, consented, materials_json,"
     " submit_time_us, accept_due_us, accept_time_us, ruling_due_us, decision_time_us,"
     " refusal_ground, rejection_grounds, court_note, ruling_number, create_time_us,"
-    " update_time_us, version";
+    " update_time_us, version, review_json";
 
 std::optional<absl::Time> OptTime(const Statement& s, int i) {
   if (s.ColumnIsNull(i)) return std::nullopt;
@@ -50,6 +52,126 @@ std::string JoinNames(const std::vector<T>& v, Fn name) {
   std::vector<std::string> out;
   for (const T& x : v) out.push_back(name(x));
   return absl::StrJoin(out, ",");
+}
+
+json TimeJson(const std::optional<absl::Time>& t) {
+  return t ? json(absl::ToUnixMicros(*t)) : json(nullptr);
+}
+std::optional<absl::Time> JsonTime(const json& j, const char* key) {
+  if (!j.contains(key) || j.at(key).is_null()) return std::nullopt;
+  return absl::FromUnixMicros(j.at(key).get<int64_t>());
+}
+
+// The review record after filing and after the ruling (confirmation_review.h), one JSON column.
+std::string ReviewJson(const Confirmation& f) {
+  json j = json::object();
+  if (f.withdrawal_kind != domain::WithdrawalKind::kNone) {
+    j["withdrawal_kind"] = domain::WithdrawalKindName(f.withdrawal_kind);
+  }
+  if (f.withdrawal_request) {
+    j["withdrawal_request"] = {{"parties", f.withdrawal_request->parties},
+                               {"reason", f.withdrawal_request->reason},
+                               {"time_us", absl::ToUnixMicros(f.withdrawal_request->time)}};
+  }
+  if (f.materials_due) j["materials_due_us"] = absl::ToUnixMicros(*f.materials_due);
+  if (f.appearance) {
+    j["appearance"] = {{"time_us", absl::ToUnixMicros(f.appearance->time)},
+                       {"place", f.appearance->place},
+                       {"called_us", absl::ToUnixMicros(f.appearance->called_time)}};
+  }
+  if (!f.ruling_extensions.empty()) {
+    json e = json::array();
+    for (const auto& x : f.ruling_extensions) {
+      e.push_back(
+          {{"days", x.days}, {"approval", x.approval}, {"time_us", absl::ToUnixMicros(x.time)}});
+    }
+    j["ruling_extensions"] = e;
+  }
+  if (f.ruling_service_time) j["service_us"] = absl::ToUnixMicros(*f.ruling_service_time);
+  if (f.objection_due) j["objection_due_us"] = absl::ToUnixMicros(*f.objection_due);
+  if (!f.objections.empty()) {
+    json o = json::array();
+    for (const auto& x : f.objections) {
+      o.push_back(
+          {{"id", x.id},
+           {"party", x.party},
+           {"interested_person", x.interested_person},
+           {"harm_known_date", x.harm_known_date ? absl::FormatCivilTime(*x.harm_known_date) : ""},
+           {"reason", x.reason},
+           {"filed_by", x.filed_by},
+           {"file_us", absl::ToUnixMicros(x.file_time)},
+           {"decision", domain::ObjectionDecisionName(x.decision)},
+           {"decision_note", x.decision_note},
+           {"decision_ruling_number", x.decision_ruling_number},
+           {"decision_us", TimeJson(x.decision_time)}});
+    }
+    j["objections"] = o;
+  }
+  if (!f.mediate_again_consented.empty()) j["mediate_again"] = f.mediate_again_consented;
+  return j.dump();
+}
+
+absl::Status ReadReview(const std::string& text, Confirmation* f) {
+  try {
+    const json j = json::parse(text);
+    if (j.contains("withdrawal_kind")) {
+      auto k = domain::WithdrawalKindFromName(j.at("withdrawal_kind").get<std::string>());
+      if (!k) return case_rows::Corrupt("confirmations.review_json");
+      f->withdrawal_kind = *k;
+    }
+    if (j.contains("withdrawal_request")) {
+      const json& w = j.at("withdrawal_request");
+      f->withdrawal_request = domain::WithdrawalRequest{
+          w.at("parties").get<std::vector<std::string>>(), w.at("reason").get<std::string>(),
+          absl::FromUnixMicros(w.at("time_us").get<int64_t>())};
+    }
+    f->materials_due = JsonTime(j, "materials_due_us");
+    if (j.contains("appearance")) {
+      const json& a = j.at("appearance");
+      f->appearance = domain::Appearance{absl::FromUnixMicros(a.at("time_us").get<int64_t>()),
+                                         a.at("place").get<std::string>(),
+                                         absl::FromUnixMicros(a.at("called_us").get<int64_t>())};
+    }
+    if (j.contains("ruling_extensions")) {
+      for (const json& e : j.at("ruling_extensions")) {
+        f->ruling_extensions.push_back({e.at("days").get<int>(),
+                                        e.at("approval").get<std::string>(),
+                                        absl::FromUnixMicros(e.at("time_us").get<int64_t>())});
+      }
+    }
+    f->ruling_service_time = JsonTime(j, "service_us");
+    f->objection_due = JsonTime(j, "objection_due_us");
+    if (j.contains("objections")) {
+      for (const json& o : j.at("objections")) {
+        domain::Objection x;
+        x.id = o.at("id").get<std::string>();
+        x.party = o.at("party").get<std::string>();
+        x.interested_person = o.at("interested_person").get<std::string>();
+        if (std::string d = o.at("harm_known_date").get<std::string>(); !d.empty()) {
+          absl::CivilDay day;
+          if (!absl::ParseCivilTime(d, &day))
+            return case_rows::Corrupt("confirmations.review_json");
+          x.harm_known_date = day;
+        }
+        x.reason = o.at("reason").get<std::string>();
+        x.filed_by = o.at("filed_by").get<std::string>();
+        x.file_time = absl::FromUnixMicros(o.at("file_us").get<int64_t>());
+        auto d = domain::ObjectionDecisionFromName(o.at("decision").get<std::string>());
+        if (!d) return case_rows::Corrupt("confirmations.review_json");
+        x.decision = *d;
+        x.decision_note = o.at("decision_note").get<std::string>();
+        x.decision_ruling_number = o.at("decision_ruling_number").get<std::string>();
+        x.decision_time = JsonTime(o, "decision_us");
+        f->objections.push_back(std::move(x));
+      }
+    }
+    if (j.contains("mediate_again")) {
+      f->mediate_again_consented = j.at("mediate_again").get<std::vector<std::string>>();
+    }
+  } catch (const json::exception&) {
+    return case_rows::Corrupt("confirmations.review_json");
+  }
+  return absl::OkStatus();
 }
 
 absl::StatusOr<Confirmation> ReadRow(const Statement& s) {
@@ -97,6 +219,7 @@ absl::StatusOr<Confirmation> ReadRow(const Statement& s) {
   f.create_time = absl::FromUnixMicros(s.ColumnInt(17));
   f.update_time = absl::FromUnixMicros(s.ColumnInt(18));
   f.version = s.ColumnInt(19);
+  ODR_RETURN_IF_ERROR(ReadReview(s.ColumnText(20), &f));
   return f;
 }
 
@@ -145,15 +268,17 @@ absl::Status Save(Connection& c, const Confirmation& f, bool insert,
       insert ? "INSERT INTO confirmations (case_id, id, agreement_id, court_id, bases, state,"
                " consented, materials_json, submit_time_us, accept_due_us, accept_time_us,"
                " ruling_due_us, decision_time_us, refusal_ground, rejection_grounds, court_note,"
-               " ruling_number, create_time_us, update_time_us, version, request_key)"
+               " ruling_number, create_time_us, update_time_us, version, request_key,"
+               " review_json)"
                " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16,"
-               " ?17, ?18, ?19, ?20, ?21)"
+               " ?17, ?18, ?19, ?20, ?21, ?22)"
              : "UPDATE confirmations SET agreement_id = ?3, court_id = ?4, bases = ?5,"
                " state = ?6, consented = ?7, materials_json = ?8, submit_time_us = ?9,"
                " accept_due_us = ?10, accept_time_us = ?11, ruling_due_us = ?12,"
                " decision_time_us = ?13, refusal_ground = ?14, rejection_grounds = ?15,"
                " court_note = ?16, ruling_number = ?17, create_time_us = ?18,"
-               " update_time_us = ?19, version = ?20 WHERE case_id = ?1 AND id = ?2";
+               " update_time_us = ?19, version = ?20, review_json = ?22"
+               " WHERE case_id = ?1 AND id = ?2";
   ODR_ASSIGN_OR_RETURN(Statement s, c.Prepare(sql));
   json materials = json::array();
   for (const auto& m : f.materials) {
@@ -178,6 +303,7 @@ absl::Status Save(Connection& c, const Confirmation& f, bool insert,
   s.Bind(16, f.court_note).Bind(17, f.ruling_number);
   s.Bind(18, absl::ToUnixMicros(f.create_time)).Bind(19, absl::ToUnixMicros(f.update_time));
   s.Bind(20, f.version);
+  s.Bind(22, ReviewJson(f));
   if (insert) {
     if (request_key.empty()) {
       s.BindNull(21);
@@ -251,7 +377,9 @@ absl::StatusOr<PrecheckResult> BuildPrecheck(
   in.court_id = std::string(court_id);
   in.materials = materials;
   ODR_ASSIGN_OR_RETURN(in.agreement, agreement_rows::LoadOpen(c, k.id));
-  if (in.agreement && in.agreement->state == domain::AgreementState::kEffective) {
+  // No window to apply on a post-filing case: the court concludes it (OMR Art. 20).
+  if (in.agreement && in.agreement->state == domain::AgreementState::kEffective &&
+      domain::ConfirmationAvailable(domain::RouteOf(k.data))) {
     // From this agreement's effective time: after a rejected confirmation the case may have an
     // older confirmation-application deadline of a previous agreement.
     if (in.agreement->effective_time && statutory != nullptr) {
@@ -275,6 +403,7 @@ absl::StatusOr<PrecheckResult> BuildPrecheck(
   ODR_ASSIGN_OR_RETURN(in.competent, Competent(c, k));
   ODR_ASSIGN_OR_RETURN(in.evidence, LoadEvidence(c, k.id, materials));
   r.problems = domain::Precheck(in);
+  r.warnings = domain::PrecheckWarnings(in);
   return r;
 }
 
@@ -301,16 +430,34 @@ absl::Status Event(Connection& c, const Case& k, const Confirmation& f, absl::st
        absl::StrCat("confirmations/", f.id)});
 }
 
-// Starts `d` with its DEADLINE_STARTED event.
+// Starts `d` with its DEADLINE_STARTED event; an ended deadline of the same id (materials asked
+// for again, a ruling to make again) starts afresh, an open one stays.
 absl::Status StartDeadline(Connection& c, const domain::StatutoryClock& clock, const Case& k,
                            const domain::Deadline& d, absl::string_view actor, absl::Time now) {
   bool inserted = false;
   ODR_RETURN_IF_ERROR(deadline_rows::Insert(c, d, &inserted));
-  if (!inserted) return absl::OkStatus();
+  if (!inserted) {
+    ODR_ASSIGN_OR_RETURN(domain::Deadline old, deadline_rows::Load(c, k.id, d.id));
+    if (old.open()) return absl::OkStatus();
+    domain::Deadline fresh = d;
+    fresh.ordinal = old.ordinal;
+    ODR_RETURN_IF_ERROR(deadline_rows::Save(c, fresh));
+  }
   return case_rows::AppendEvent(
       c, k.id, actor, now, k.state, k.state, clock.StartedMessage(d),
       {domain::EventKind::kDeadlineStarted, domain::StatutoryClock::Audience(d.kind),
        absl::StrCat("deadlines/", d.id)});
+}
+
+// Cancels the court's and the parties' open deadlines of application `f`.
+absl::Status StopReviewDeadlines(Connection& c, const Case& k, const Confirmation& f,
+                                 absl::Time now) {
+  for (const char* prefix :
+       {"confirmation-acceptance-", "confirmation-ruling-", "confirmation-materials-"}) {
+    ODR_RETURN_IF_ERROR(deadline_rows::Stop(c, k.id, absl::StrCat(prefix, f.id),
+                                            domain::DeadlineState::kCancelled, now));
+  }
+  return absl::OkStatus();
 }
 
 std::string CourtName(const Confirmation& f) {
@@ -604,18 +751,25 @@ absl::StatusOr<Result> ConfirmationStore::Join(
 absl::StatusOr<Result> ConfirmationStore::Withdraw(absl::string_view case_id, absl::string_view id,
                                                    absl::string_view reason,
                                                    const Authorize& authorize,
+                                                   const PartiesOf& parties,
                                                    const domain::MutationContext& ctx) {
   return Change(
       case_id, id, std::nullopt, authorize, ctx,
       [&](Connection& c, Case& k, Confirmation& f, absl::Time now,
           std::string* message) -> absl::Status {
+        if (domain::WithdrawalNeedsRuling(f)) {
+          // Filed: the court rules on the request (CPL Interpretation Art. 357).
+          ODR_RETURN_IF_ERROR(domain::RequestWithdrawal(&f, parties(k), reason, now));
+          *message = absl::StrCat(
+              absl::StrJoin(f.withdrawal_request->parties, ", "), " asked ", CourtName(f),
+              " to withdraw the application; the court rules on it (CPL Interpretation Art. 357)",
+              reason.empty() ? "" : ": ", reason);
+          return absl::OkStatus();
+        }
         ODR_ASSIGN_OR_RETURN(
             f.state, domain::NextConfirmationState(f, domain::ConfirmationAction::kWithdraw));
-        ODR_RETURN_IF_ERROR(deadline_rows::Stop(c, k.id,
-                                                absl::StrCat("confirmation-acceptance-", f.id),
-                                                domain::DeadlineState::kCancelled, now));
-        ODR_RETURN_IF_ERROR(deadline_rows::Stop(c, k.id, absl::StrCat("confirmation-ruling-", f.id),
-                                                domain::DeadlineState::kCancelled, now));
+        f.withdrawal_kind = domain::WithdrawalKind::kByParties;
+        ODR_RETURN_IF_ERROR(StopReviewDeadlines(c, k, f, now));
         *message = absl::StrCat("the application to ", CourtName(f),
                                 " was withdrawn (CPL Interpretation Art. 357)",
                                 reason.empty() ? "" : ": ", reason);
@@ -629,7 +783,7 @@ absl::StatusOr<Result> ConfirmationStore::SupplyMaterials(
     const domain::MutationContext& ctx) {
   return Change(
       case_id, id, std::nullopt, authorize, ctx,
-      [&](Connection& c, Case& k, Confirmation& f, absl::Time,
+      [&](Connection& c, Case& k, Confirmation& f, absl::Time now,
           std::string* message) -> absl::Status {
         ODR_ASSIGN_OR_RETURN(f.state, domain::NextConfirmationState(
                                           f, domain::ConfirmationAction::kSupplyMaterials));
@@ -645,6 +799,10 @@ absl::StatusOr<Result> ConfirmationStore::SupplyMaterials(
           return InvalidFieldError("materials", "an application has at most 50 materials");
         }
         for (const auto& m : materials) f.materials.push_back(m);
+        ODR_RETURN_IF_ERROR(deadline_rows::Stop(c, k.id,
+                                                absl::StrCat("confirmation-materials-", f.id),
+                                                domain::DeadlineState::kMet, now));
+        f.materials_due.reset();
         *message = absl::StrCat(materials.size(), " more material(s) supplied to ", CourtName(f),
                                 "; the application is back with the court (",
                                 domain::ApiConfirmationStateName(f.state), ")");
@@ -703,17 +861,25 @@ absl::StatusOr<Result> ConfirmationStore::Refuse(absl::string_view case_id, absl
 
 absl::StatusOr<Result> ConfirmationStore::RequestMaterials(absl::string_view case_id,
                                                            absl::string_view id,
-                                                           absl::string_view note,
+                                                           absl::string_view note, int due_days,
                                                            std::optional<int64_t> expected_version,
                                                            const Authorize& authorize,
                                                            const domain::MutationContext& ctx) {
   return Change(
       case_id, id, expected_version, authorize, ctx,
-      [&](Connection&, Case&, Confirmation& f, absl::Time, std::string* message) -> absl::Status {
+      [&](Connection& c, Case& k, Confirmation& f, absl::Time now,
+          std::string* message) -> absl::Status {
+        ODR_RETURN_IF_ERROR(domain::CheckMaterialsDueDays(due_days));
         ODR_ASSIGN_OR_RETURN(f.state, domain::NextConfirmationState(
                                           f, domain::ConfirmationAction::kRequestMaterials));
         f.court_note = std::string(note);
-        *message = absl::StrCat(CourtName(f), " asked for more materials: ", note);
+        // The parties supply them by the court's deadline (CPL Interpretation Arts. 354, 356).
+        const domain::Deadline d = statutory_->MaterialsDeadline(k, f.id, due_days, now);
+        f.materials_due = d.due;
+        ODR_RETURN_IF_ERROR(StartDeadline(c, *statutory_, k, d, ctx.actor, now));
+        *message =
+            absl::StrCat(CourtName(f), " asked for more materials by ", domain::DueDayText(d.due),
+                         " (CPL Interpretation Arts. 354, 356): ", note);
         return absl::OkStatus();
       });
 }
@@ -750,18 +916,215 @@ absl::StatusOr<Result> ConfirmationStore::Rule(
         }
         std::vector<std::string> texts;
         for (domain::RejectionGround g : grounds) texts.push_back(domain::RejectionGroundText(g));
-        *message = absl::StrCat(CourtName(f), " rejected the application, ruling ", ruling_number,
-                                ": ", absl::StrJoin(texts, "; "), " (CPL Interpretation Art. 358)");
-        ODR_RETURN_IF_ERROR(Event(c, k, f, ctx.actor, now, *message));
-        *message = "";
+        // The agreement is not voided: it binds as a contract until the parties change it or
+        // make a new one by mediating again, each consenting, or a party sues (CPL Art. 206;
+        // PML Art. 33). Its instalments stay due; the case stays SETTLED.
         ODR_RETURN_IF_ERROR(agreement_rows::SetState(
             c, k.id, f.agreement_id, domain::AgreementState::kConfirmationRejected, now));
+        *message = absl::StrCat(
+            CourtName(f), " rejected the application, ruling ", ruling_number, ": ",
+            absl::StrJoin(texts, "; "),
+            " (CPL Interpretation Art. 358); the agreement stands as it was: the parties may "
+            "mediate again, each consenting, or sue (CPL Art. 206; PML Art. 33)");
+        return absl::OkStatus();
+      });
+}
+
+absl::StatusOr<Result> ConfirmationStore::RuleWithdrawal(
+    absl::string_view case_id, absl::string_view id, domain::WithdrawalRuling ruling,
+    absl::string_view note, absl::string_view ruling_number,
+    std::optional<int64_t> expected_version, const Authorize& authorize,
+    const domain::MutationContext& ctx) {
+  return Change(case_id, id, expected_version, authorize, ctx,
+                [&](Connection& c, Case& k, Confirmation& f, absl::Time now,
+                    std::string* message) -> absl::Status {
+                  ODR_ASSIGN_OR_RETURN(
+                      *message, domain::RuleOnWithdrawal(&f, ruling, note, ruling_number, now));
+                  *message = absl::StrCat(CourtName(f), ": ", *message);
+                  if (f.state == ConfirmationState::kWithdrawn) {
+                    ODR_RETURN_IF_ERROR(StopReviewDeadlines(c, k, f, now));
+                  }
+                  return absl::OkStatus();
+                });
+}
+
+absl::StatusOr<Result> ConfirmationStore::CallParties(absl::string_view case_id,
+                                                      absl::string_view id, absl::Time time,
+                                                      absl::string_view place,
+                                                      std::optional<int64_t> expected_version,
+                                                      const Authorize& authorize,
+                                                      const domain::MutationContext& ctx) {
+  return Change(case_id, id, expected_version, authorize, ctx,
+                [&](Connection&, Case&, Confirmation& f, absl::Time now,
+                    std::string* message) -> absl::Status {
+                  ODR_RETURN_IF_ERROR(domain::CallParties(&f, time, place, now));
+                  *message =
+                      absl::StrCat(CourtName(f), " calls both parties to appear together on ",
+                                   absl::FormatTime("%Y-%m-%d %H:%M", time, domain::ChinaTime()),
+                                   " at ", place, " (CPL Interpretation Art. 356)");
+                  return absl::OkStatus();
+                });
+}
+
+absl::StatusOr<Result> ConfirmationStore::ExtendRuling(absl::string_view case_id,
+                                                       absl::string_view id, int days,
+                                                       absl::string_view approval,
+                                                       std::optional<int64_t> expected_version,
+                                                       const Authorize& authorize,
+                                                       const domain::MutationContext& ctx) {
+  return Change(case_id, id, expected_version, authorize, ctx,
+                [&](Connection& c, Case& k, Confirmation& f, absl::Time now,
+                    std::string* message) -> absl::Status {
+                  ODR_RETURN_IF_ERROR(domain::ExtendRuling(&f, days, approval, now));
+                  ODR_ASSIGN_OR_RETURN(
+                      domain::Deadline d,
+                      deadline_rows::Load(c, k.id, absl::StrCat("confirmation-ruling-", f.id)));
+                  ODR_RETURN_IF_ERROR(statutory_->ExtendRuling(&d, days, now));
+                  ODR_RETURN_IF_ERROR(deadline_rows::Save(c, d));
+                  f.ruling_due = d.due;
+                  *message = absl::StrCat(CourtName(f), " extended the ruling period by ", days,
+                                          " days with the president's approval (", approval,
+                                          "); the ruling is due by ", domain::DueDayText(d.due),
+                                          " (CPL Art. 187)");
+                  return absl::OkStatus();
+                });
+}
+
+absl::StatusOr<Result> ConfirmationStore::RecordRulingService(
+    absl::string_view case_id, absl::string_view id, absl::Time served,
+    std::optional<int64_t> expected_version, const Authorize& authorize,
+    const domain::MutationContext& ctx) {
+  return Change(case_id, id, expected_version, authorize, ctx,
+                [&](Connection& c, Case& k, Confirmation& f, absl::Time now,
+                    std::string* message) -> absl::Status {
+                  ODR_RETURN_IF_ERROR(domain::RecordRulingService(&f, served, now));
+                  // The parties' 15 days run from the day they received it (CPL Art. 85 counting).
+                  const domain::Deadline d =
+                      statutory_->Start(domain::DeadlineKind::kRulingObjection, k, f.id, served);
+                  f.objection_due = d.due;
+                  ODR_RETURN_IF_ERROR(StartDeadline(c, *statutory_, k, d, ctx.actor, now));
+                  *message =
+                      absl::StrCat("ruling ", f.ruling_number, " was served on the parties on ",
+                                   absl::FormatTime("%Y-%m-%d", served, domain::ChinaTime()),
+                                   "; a party may object to ", CourtName(f), " until ",
+                                   domain::DueDayText(d.due), " (CPL Interpretation Art. 372)");
+                  return absl::OkStatus();
+                });
+}
+
+absl::StatusOr<Result> ConfirmationStore::FileObjection(absl::string_view case_id,
+                                                        absl::string_view id,
+                                                        const ObjectionOf& objection,
+                                                        const domain::MutationContext& ctx) {
+  return Change(
+      case_id, id, std::nullopt, [](const Case&, const Confirmation&) { return absl::OkStatus(); },
+      ctx,
+      [&](Connection&, Case& k, Confirmation& f, absl::Time now,
+          std::string* message) -> absl::Status {
+        ODR_ASSIGN_OR_RETURN(domain::Objection o, objection(k, f));
+        o.filed_by = ctx.actor;
+        ODR_ASSIGN_OR_RETURN(const domain::Objection* filed,
+                             domain::FileObjection(&f, std::move(o), now));
+        // The parties' objection deadline stays: the other party may object too.
+        *message = absl::StrCat(filed->party.empty() ? "an interested person" : filed->party,
+                                " objected to ruling ", f.ruling_number, " (objection ", filed->id,
+                                "); ", CourtName(f), " decides it (CPL Interpretation Art. 372)");
+        return absl::OkStatus();
+      });
+}
+
+absl::StatusOr<Result> ConfirmationStore::DecideObjection(
+    absl::string_view case_id, absl::string_view id, absl::string_view objection_id, bool upheld,
+    absl::string_view note, absl::string_view ruling_number,
+    std::optional<int64_t> expected_version, const Authorize& authorize,
+    const domain::MutationContext& ctx) {
+  return Change(
+      case_id, id, expected_version, authorize, ctx,
+      [&](Connection& c, Case& k, Confirmation& f, absl::Time now,
+          std::string* message) -> absl::Status {
+        ODR_ASSIGN_OR_RETURN(
+            domain::ObjectionEffect effect,
+            domain::DecideObjection(&f, objection_id, upheld, note, ruling_number, k.state, now));
+        const std::string head =
+            absl::StrCat(CourtName(f), upheld ? " upheld" : " dismissed", " objection ",
+                         objection_id, " to ruling ", f.ruling_number, " by ruling ", ruling_number,
+                         " (CPL Interpretation Art. 372)", note.empty() ? "" : ": ", note);
+        switch (effect) {
+          case domain::ObjectionEffect::kNone:
+            *message = head;
+            return absl::OkStatus();
+          case domain::ObjectionEffect::kRevoked:
+            // The agreement is no longer confirmed; it binds as before (CPL Art. 206).
+            ODR_RETURN_IF_ERROR(agreement_rows::SetState(
+                c, k.id, f.agreement_id, domain::AgreementState::kConfirmationRejected, now));
+            ODR_RETURN_IF_ERROR(Event(c, k, f, ctx.actor, now, head));
+            *message = "";
+            return cases_->ApplyAction(
+                c, k, domain::CaseAction::kRevokeConfirmation,
+                absl::StrCat(head,
+                             "; the confirmation is revoked: the parties may mediate again, "
+                             "each consenting, or sue (CPL Art. 206)"),
+                ctx.actor);
+          case domain::ObjectionEffect::kReopened: {
+            ODR_RETURN_IF_ERROR(agreement_rows::SetState(c, k.id, f.agreement_id,
+                                                         domain::AgreementState::kEffective, now));
+            const domain::Deadline d =
+                statutory_->Start(domain::DeadlineKind::kConfirmationRuling, k, f.id, now);
+            f.ruling_due = d.due;
+            f.decision_time.reset();
+            ODR_RETURN_IF_ERROR(StartDeadline(c, *statutory_, k, d, ctx.actor, now));
+            *message = absl::StrCat(head,
+                                    "; the rejection is set aside and the court rules again "
+                                    "by ",
+                                    domain::DueDayText(d.due));
+            return absl::OkStatus();
+          }
+        }
+        return absl::OkStatus();
+      });
+}
+
+absl::StatusOr<Result> ConfirmationStore::ConsentToMediateAgain(
+    absl::string_view case_id, absl::string_view id,
+    const std::function<absl::StatusOr<std::vector<std::string>>(const Case&, const Confirmation&)>&
+        choose_parties,
+    const domain::MutationContext& ctx) {
+  std::vector<std::string> parties;
+  return Change(
+      case_id, id, std::nullopt,
+      [&](const Case& k, const Confirmation& f) -> absl::Status {
+        ODR_ASSIGN_OR_RETURN(parties, choose_parties(k, f));
+        return absl::OkStatus();
+      },
+      ctx,
+      [&](Connection& c, Case& k, Confirmation& f, absl::Time now,
+          std::string* message) -> absl::Status {
+        // Only the case's latest application speaks for its agreement.
+        ODR_ASSIGN_OR_RETURN(std::vector<Confirmation> all, LoadForCase(c, k.id));
+        if (!all.empty() && all.front().id != f.id) {
+          return MakeError(
+              absl::StatusCode::kFailedPrecondition, "NOT_LATEST_APPLICATION",
+              absl::StrCat("confirmations/", all.front().id, " is the case's latest application"));
+        }
+        ODR_ASSIGN_OR_RETURN(std::vector<std::string> missing,
+                             domain::ConsentToMediateAgain(&f, k, parties));
+        if (!missing.empty()) {
+          *message = absl::StrCat(absl::StrJoin(parties, ", "),
+                                  " consented to mediate again (CPL Art. 206); waiting for ",
+                                  absl::StrJoin(missing, ", "));
+          return absl::OkStatus();
+        }
+        ODR_RETURN_IF_ERROR(Event(c, k, f, ctx.actor, now,
+                                  absl::StrCat(absl::StrJoin(parties, ", "),
+                                               " consented to mediate again; every party has")));
+        *message = "";
         return cases_->ApplyAction(
             c, k, domain::CaseAction::kMediateAgain,
-            absl::StrCat(CourtName(f), " rejected the judicial confirmation of agreements/",
-                         f.agreement_id, " (ruling ", ruling_number,
-                         "): ", absl::StrJoin(texts, "; "),
-                         "; the parties may mediate again or sue (CPL Interpretation Art. 358)"),
+            absl::StrCat("every party consented to mediate again after ", CourtName(f),
+                         (f.state == ConfirmationState::kRevoked ? " revoked" : " rejected"),
+                         " the confirmation of agreements/", f.agreement_id,
+                         "; the agreement binds until a new one changes it (CPL Art. 206; PML "
+                         "Art. 33)"),
             ctx.actor);
       });
 }

@@ -15,6 +15,7 @@
 #include "absl/strings/string_view.h"
 #include "server/domain/clock.h"
 #include "server/domain/confirmation.h"
+#include "server/domain/confirmation_review.h"
 #include "server/domain/statutory_clock.h"
 #include "storage/sqlite_case_store.h"
 #include "storage/sqlite_db.h"
@@ -90,6 +91,7 @@ struct ReferralPage {
 struct PrecheckResult {
   domain::PrecheckInput input;
   std::vector<domain::ConfirmationProblem> problems;
+  std::vector<domain::ConfirmationProblem> warnings;  // domain::PrecheckWarnings
 };
 
 // Thread-safe; every method blocks on SQLite: call it from a worker pool. Errors as CaseStore's;
@@ -98,6 +100,11 @@ class ConfirmationStore {
  public:
   // Who may do it, seen inside the transaction: the case and the application as stored.
   using Authorize = std::function<absl::Status(const domain::Case&, const domain::Confirmation&)>;
+  // The parties ("applicants/0") the caller acts for, seen inside the transaction.
+  using PartiesOf = std::function<std::vector<std::string>(const domain::Case&)>;
+  // The objection the caller files, authorized and built from the case and application as stored.
+  using ObjectionOf = std::function<absl::StatusOr<domain::Objection>(const domain::Case&,
+                                                                      const domain::Confirmation&)>;
 
   // Pointers must outlive the store.
   ConfirmationStore(Database* db, SqliteCaseStore* cases, Clock* clock, IdGenerator* ids,
@@ -131,10 +138,13 @@ class ConfirmationStore {
       const domain::MutationContext& ctx);
 
   // The court-side and party-side changes. `authorize` runs first; `expected_version` (the
-  // etag) is checked next (ABORTED STALE_ETAG).
+  // etag) is checked next (ABORTED STALE_ETAG). The rules are domain/confirmation_review.h.
+  //
+  // Withdraws an application the court has not filed (accepted); after filing, records the
+  // request of `parties` for the court to rule on (CPL Interpretation Art. 357).
   absl::StatusOr<std::pair<domain::Confirmation, domain::Case>> Withdraw(
       absl::string_view case_id, absl::string_view id, absl::string_view reason,
-      const Authorize& authorize, const domain::MutationContext& ctx);
+      const Authorize& authorize, const PartiesOf& parties, const domain::MutationContext& ctx);
   absl::StatusOr<std::pair<domain::Confirmation, domain::Case>> SupplyMaterials(
       absl::string_view case_id, absl::string_view id,
       const std::vector<domain::ConfirmationMaterial>& materials, const Authorize& authorize,
@@ -146,18 +156,60 @@ class ConfirmationStore {
       absl::string_view case_id, absl::string_view id, domain::RefusalGround ground,
       absl::string_view note, std::optional<int64_t> expected_version, const Authorize& authorize,
       const domain::MutationContext& ctx);
+  // Asks for materials by a deadline of `due_days` (a KIND_CONFIRMATION_MATERIALS deadline).
   absl::StatusOr<std::pair<domain::Confirmation, domain::Case>> RequestMaterials(
-      absl::string_view case_id, absl::string_view id, absl::string_view note,
+      absl::string_view case_id, absl::string_view id, absl::string_view note, int due_days,
       std::optional<int64_t> expected_version, const Authorize& authorize,
       const domain::MutationContext& ctx);
   // VALID: the case is confirmed (terminal; the agreement stays effective and its instalments
-  // due). REJECTED (`grounds` not empty): the agreement becomes CONFIRMATION_REJECTED and the
-  // case goes back to MEDIATING, with the grounds as reason.
+  // due). REJECTED (`grounds` not empty): the agreement becomes CONFIRMATION_REJECTED, still
+  // binding with its instalments due, and the case stays SETTLED (CPL Art. 206).
   absl::StatusOr<std::pair<domain::Confirmation, domain::Case>> Rule(
       absl::string_view case_id, absl::string_view id, bool valid,
       const std::vector<domain::RejectionGround>& grounds, absl::string_view note,
       absl::string_view ruling_number, std::optional<int64_t> expected_version,
       const Authorize& authorize, const domain::MutationContext& ctx);
+
+  // Grants, refuses or deems a withdrawal; a withdrawal cancels the open review deadlines.
+  absl::StatusOr<std::pair<domain::Confirmation, domain::Case>> RuleWithdrawal(
+      absl::string_view case_id, absl::string_view id, domain::WithdrawalRuling ruling,
+      absl::string_view note, absl::string_view ruling_number,
+      std::optional<int64_t> expected_version, const Authorize& authorize,
+      const domain::MutationContext& ctx);
+  absl::StatusOr<std::pair<domain::Confirmation, domain::Case>> CallParties(
+      absl::string_view case_id, absl::string_view id, absl::Time time, absl::string_view place,
+      std::optional<int64_t> expected_version, const Authorize& authorize,
+      const domain::MutationContext& ctx);
+  // Records the president's approval and moves the ruling deadline by `days`.
+  absl::StatusOr<std::pair<domain::Confirmation, domain::Case>> ExtendRuling(
+      absl::string_view case_id, absl::string_view id, int days, absl::string_view approval,
+      std::optional<int64_t> expected_version, const Authorize& authorize,
+      const domain::MutationContext& ctx);
+  // Records the service of the ruling and starts the parties' 15-day objection deadline.
+  absl::StatusOr<std::pair<domain::Confirmation, domain::Case>> RecordRulingService(
+      absl::string_view case_id, absl::string_view id, absl::Time served,
+      std::optional<int64_t> expected_version, const Authorize& authorize,
+      const domain::MutationContext& ctx);
+  // Files the objection `objection` builds (it authorizes the caller).
+  absl::StatusOr<std::pair<domain::Confirmation, domain::Case>> FileObjection(
+      absl::string_view case_id, absl::string_view id, const ObjectionOf& objection,
+      const domain::MutationContext& ctx);
+  // Decides an objection: an upheld one revokes a valid ruling (the case back to SETTLED, the
+  // agreement CONFIRMATION_REJECTED) or sets a rejection aside (ACCEPTED, the agreement
+  // EFFECTIVE, a new ruling deadline).
+  absl::StatusOr<std::pair<domain::Confirmation, domain::Case>> DecideObjection(
+      absl::string_view case_id, absl::string_view id, absl::string_view objection_id, bool upheld,
+      absl::string_view note, absl::string_view ruling_number,
+      std::optional<int64_t> expected_version, const Authorize& authorize,
+      const domain::MutationContext& ctx);
+  // Adds the consent of the parties `choose_parties` returns to mediate again after the case's
+  // latest application was rejected or revoked; with every party's, the case returns to
+  // MEDIATING with a new mediation period (the agreement's instalments stay due).
+  absl::StatusOr<std::pair<domain::Confirmation, domain::Case>> ConsentToMediateAgain(
+      absl::string_view case_id, absl::string_view id,
+      const std::function<absl::StatusOr<std::vector<std::string>>(
+          const domain::Case&, const domain::Confirmation&)>& choose_parties,
+      const domain::MutationContext& ctx);
 
   // The application and its case.
   absl::StatusOr<std::pair<domain::Confirmation, domain::Case>> Get(absl::string_view case_id,

@@ -670,6 +670,14 @@ ALTER TABLE agreements ADD COLUMN court_filing_time_us INTEGER;
 ALTER TABLE case_parties ADD COLUMN special_authority INTEGER NOT NULL DEFAULT 0
   CHECK (special_authority IN (0, 1));
 )sql",
+      // 15: the court's review after filing and what follows its ruling (CPL Interpretation
+      // Arts. 354-357, 372; CPL Art. 187), one JSON record an application.
+      R"sql(
+ALTER TABLE confirmations ADD COLUMN review_json TEXT NOT NULL DEFAULT '{}';
+-- Applications withdrawn before this version were withdrawn by the parties themselves.
+UPDATE confirmations SET review_json = '{"withdrawal_kind":"by_parties"}'
+  WHERE state = 'withdrawn';
+)sql",
   };
   return *kMigrations;
 }

@@ -8,6 +8,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/time/civil_time.h"
 #include "server/domain/authorization.h"
+#include "server/domain/confirmation_review.h"
 #include "server/domain/errors.h"
 #include "server/domain/procedure.h"
 #include "server/domain/roster.h"
@@ -458,7 +459,6 @@ absl::Status ApplyPlan(Connection& c, const domain::StatutoryClock& clock,
   for (const auto& stop : plan.stop) {
     ODR_RETURN_IF_ERROR(deadline_rows::Stop(c, k.id, stop.id, stop.state, now));
   }
-  if (plan.stop_instalments) ODR_RETURN_IF_ERROR(deadline_rows::StopInstalments(c, k.id, now));
   for (const domain::Deadline& d : plan.start) {
     bool inserted = false;
     ODR_RETURN_IF_ERROR(deadline_rows::Insert(c, d, &inserted));
@@ -477,9 +477,28 @@ absl::Status ApplyPlan(Connection& c, const domain::StatutoryClock& clock,
 absl::Status ApplyTransition(Connection& c, Case& k, CaseAction action,
                              const domain::TransitionNote& note, absl::string_view actor) {
   if (action == CaseAction::kConclude) ODR_RETURN_IF_ERROR(domain::CheckCanConclude(k));
+  if (action == CaseAction::kClose && k.state == CaseState::kSettled) {
+    // A party sues after a rejection (CPL Art. 206): the latest application decides.
+    ODR_ASSIGN_OR_RETURN(Statement q, c.Prepare("SELECT state FROM confirmations WHERE case_id ="
+                                                " ?1 ORDER BY create_time_us DESC, id DESC"
+                                                " LIMIT 1"));
+    q.Bind(1, k.id);
+    ODR_ASSIGN_OR_RETURN(bool row, q.Step());
+    std::optional<domain::ConfirmationState> latest;
+    if (row) latest = domain::ConfirmationStateFromName(q.ColumnText(0));
+    ODR_RETURN_IF_ERROR(domain::CheckCanEndSettledCase(latest));
+  }
   ODR_ASSIGN_OR_RETURN(CaseState next, domain::NextState(k.state, action));
   const CaseState from = k.state;
   k.state = next;
+  if (domain::IsTerminal(from) && !domain::IsTerminal(next)) {
+    // A confirmation revoked (Interp Art. 372): its mediators carry the case again.
+    for (const auto& a : k.assignments) {
+      if (a.active()) {
+        ODR_RETURN_IF_ERROR(SetLoad(c, a.principal_id, +1, /*ended=*/false));
+      }
+    }
+  }
   if (domain::IsTerminal(next)) {
     // The case no longer occupies its mediators.
     for (const auto& a : k.assignments) {

@@ -123,6 +123,14 @@ absl::Status InsertEvent(Connection& c, absl::string_view case_id, absl::string_
   return s.Run();
 }
 
+absl::Status DeleteEvent(Connection& c, absl::string_view case_id, absl::string_view kind,
+                         absl::string_view subject) {
+  ODR_ASSIGN_OR_RETURN(Statement s, c.Prepare("DELETE FROM stat_events WHERE case_id = ?1 AND"
+                                              " kind = ?2 AND subject = ?3"));
+  s.Bind(1, case_id).Bind(2, kind).Bind(3, subject);
+  return s.Run();
+}
+
 }  // namespace
 
 absl::Status RecordConfirmation(Connection& c, const domain::Confirmation& f) {
@@ -138,6 +146,12 @@ absl::Status RecordConfirmation(Connection& c, const domain::Confirmation& f) {
     case ConfirmationState::kRuledRejected:
     case ConfirmationState::kRefused:
       return InsertEvent(c, f.case_id, "confirmation_rejected", f.id, domain::StatDay(decided));
+    case ConfirmationState::kRevoked:
+      // Revoked on an objection (Interp Art. 372): no longer a confirmation.
+      return DeleteEvent(c, f.case_id, "confirmation_confirmed", f.id);
+    case ConfirmationState::kAccepted:
+      // A rejection set aside on an objection: the court rules again.
+      return DeleteEvent(c, f.case_id, "confirmation_rejected", f.id);
     default:
       return absl::OkStatus();
   }

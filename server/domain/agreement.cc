@@ -94,6 +94,10 @@ std::optional<EffectRule> EffectRuleFromName(absl::string_view n) {
 
 std::string Agreement::name() const { return absl::StrCat("cases/", case_id, "/agreements/", id); }
 
+bool BindsParties(const Agreement& a) {
+  return a.state == AgreementState::kEffective || a.state == AgreementState::kConfirmationRejected;
+}
+
 bool IsPartyRef(const Case& c, absl::string_view ref) {
   for (const auto& [prefix, side] :
        {std::pair{absl::string_view("applicants/"), &c.data.applicants},

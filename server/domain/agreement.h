@@ -151,6 +151,10 @@ inline constexpr int kMaxOfferChars = 2000;
 // before today, China time), amounts, and that a payment term has a schedule.
 void ValidateAgreementContent(const AgreementContent& content, const Case& c, absl::Time now,
                               const std::string& path, Violations* v);
+// Whether `a` binds the parties (PML Art. 31) and is performed on: effective, or effective and
+// then refused confirmation or revoked (a rejection does not void it, CPL Art. 206).
+bool BindsParties(const Agreement& a);
+
 // Whether `ref` ("applicants/0", "respondents/1") names a party of `c`.
 bool IsPartyRef(const Case& c, absl::string_view ref);
 

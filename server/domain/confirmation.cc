@@ -32,7 +32,7 @@ std::optional<E> FromName(const std::array<std::pair<E, const char*>, N>& table,
   return std::nullopt;
 }
 
-constexpr std::array<std::pair<ConfirmationState, const char*>, 8> kStates{{
+constexpr std::array<std::pair<ConfirmationState, const char*>, 9> kStates{{
     {ConfirmationState::kAwaitingParties, "awaiting_parties"},
     {ConfirmationState::kSubmitted, "submitted"},
     {ConfirmationState::kAccepted, "accepted"},
@@ -41,6 +41,18 @@ constexpr std::array<std::pair<ConfirmationState, const char*>, 8> kStates{{
     {ConfirmationState::kRuledValid, "ruled_valid"},
     {ConfirmationState::kRuledRejected, "ruled_rejected"},
     {ConfirmationState::kWithdrawn, "withdrawn"},
+    {ConfirmationState::kRevoked, "revoked"},
+}};
+constexpr std::array<std::pair<WithdrawalKind, const char*>, 4> kWithdrawalKinds{{
+    {WithdrawalKind::kNone, "none"},
+    {WithdrawalKind::kByParties, "by_parties"},
+    {WithdrawalKind::kGranted, "granted"},
+    {WithdrawalKind::kDeemed, "deemed"},
+}};
+constexpr std::array<std::pair<ObjectionDecision, const char*>, 3> kObjectionDecisions{{
+    {ObjectionDecision::kPending, "pending"},
+    {ObjectionDecision::kUpheld, "upheld"},
+    {ObjectionDecision::kDismissed, "dismissed"},
 }};
 constexpr std::array<std::pair<RefusalGround, const char*>, 5> kRefusals{{
     {RefusalGround::kNoJurisdiction, "no_jurisdiction"},
@@ -76,15 +88,16 @@ struct Move {
   ConfirmationState from;
   ConfirmationState to;
 };
-constexpr std::array<Move, 14> kMoves{{
+constexpr std::array<Move, 19> kMoves{{
     {ConfirmationAction::kJoin, ConfirmationState::kAwaitingParties,
      ConfirmationState::kAwaitingParties},
     {ConfirmationAction::kSubmit, ConfirmationState::kAwaitingParties,
      ConfirmationState::kSubmitted},
+    // Before the court files (accepts) it, the parties withdraw by themselves; after, they ask
+    // and the court rules (kGrantWithdrawal; Interp Art. 357, WithdrawalNeedsRuling).
     {ConfirmationAction::kWithdraw, ConfirmationState::kAwaitingParties,
      ConfirmationState::kWithdrawn},
     {ConfirmationAction::kWithdraw, ConfirmationState::kSubmitted, ConfirmationState::kWithdrawn},
-    {ConfirmationAction::kWithdraw, ConfirmationState::kAccepted, ConfirmationState::kWithdrawn},
     {ConfirmationAction::kWithdraw, ConfirmationState::kMaterialsRequested,
      ConfirmationState::kWithdrawn},
     {ConfirmationAction::kSupplyMaterials, ConfirmationState::kMaterialsRequested,
@@ -100,6 +113,16 @@ constexpr std::array<Move, 14> kMoves{{
     {ConfirmationAction::kRuleValid, ConfirmationState::kAccepted, ConfirmationState::kRuledValid},
     {ConfirmationAction::kRuleRejected, ConfirmationState::kAccepted,
      ConfirmationState::kRuledRejected},
+    {ConfirmationAction::kGrantWithdrawal, ConfirmationState::kAccepted,
+     ConfirmationState::kWithdrawn},
+    {ConfirmationAction::kGrantWithdrawal, ConfirmationState::kMaterialsRequested,
+     ConfirmationState::kWithdrawn},
+    {ConfirmationAction::kDeemWithdrawn, ConfirmationState::kAccepted,
+     ConfirmationState::kWithdrawn},
+    {ConfirmationAction::kDeemWithdrawn, ConfirmationState::kMaterialsRequested,
+     ConfirmationState::kWithdrawn},
+    {ConfirmationAction::kRevoke, ConfirmationState::kRuledValid, ConfirmationState::kRevoked},
+    {ConfirmationAction::kReopen, ConfirmationState::kRuledRejected, ConfirmationState::kAccepted},
 }};
 
 const char* ActionText(ConfirmationAction a) {
@@ -121,6 +144,14 @@ const char* ActionText(ConfirmationAction a) {
     case ConfirmationAction::kRuleValid:
     case ConfirmationAction::kRuleRejected:
       return "rule on";
+    case ConfirmationAction::kGrantWithdrawal:
+      return "grant the withdrawal of";
+    case ConfirmationAction::kDeemWithdrawn:
+      return "treat as withdrawn";
+    case ConfirmationAction::kRevoke:
+      return "revoke the ruling on";
+    case ConfirmationAction::kReopen:
+      return "rule again on";
   }
   return "act on";
 }
@@ -179,6 +210,14 @@ const char* CompetenceBasisName(CompetenceBasis b) { return NameOf(kBases, b); }
 std::optional<CompetenceBasis> CompetenceBasisFromName(absl::string_view n) {
   return FromName(kBases, n);
 }
+const char* WithdrawalKindName(WithdrawalKind k) { return NameOf(kWithdrawalKinds, k); }
+std::optional<WithdrawalKind> WithdrawalKindFromName(absl::string_view n) {
+  return FromName(kWithdrawalKinds, n);
+}
+const char* ObjectionDecisionName(ObjectionDecision d) { return NameOf(kObjectionDecisions, d); }
+std::optional<ObjectionDecision> ObjectionDecisionFromName(absl::string_view n) {
+  return FromName(kObjectionDecisions, n);
+}
 const char* MaterialKindName(MaterialKind k) { return NameOf(kMaterialKinds, k); }
 std::optional<MaterialKind> MaterialKindFromName(absl::string_view n) {
   return FromName(kMaterialKinds, n);
@@ -220,7 +259,8 @@ std::string RefusalGroundText(RefusalGround g) {
 
 bool IsTerminal(ConfirmationState s) {
   return s == ConfirmationState::kRefused || s == ConfirmationState::kRuledValid ||
-         s == ConfirmationState::kRuledRejected || s == ConfirmationState::kWithdrawn;
+         s == ConfirmationState::kRuledRejected || s == ConfirmationState::kWithdrawn ||
+         s == ConfirmationState::kRevoked;
 }
 
 absl::StatusOr<ConfirmationState> NextConfirmationState(const Confirmation& c,
@@ -229,7 +269,17 @@ absl::StatusOr<ConfirmationState> NextConfirmationState(const Confirmation& c,
   for (const Move& m : kMoves) {
     if (m.action != action) continue;
     if (action == ConfirmationAction::kRefuse && c.accept_time.has_value()) continue;
+    // A withdrawal after filing is the court's to rule on (Interp Art. 357).
+    if (action == ConfirmationAction::kWithdraw && c.accept_time.has_value()) continue;
     if (m.from == c.state) {
+      if ((action == ConfirmationAction::kRuleValid ||
+           action == ConfirmationAction::kRuleRejected) &&
+          c.withdrawal_request.has_value()) {
+        return MakeError(absl::StatusCode::kFailedPrecondition, "WITHDRAWAL_PENDING",
+                         absl::StrCat(c.name(),
+                                      " has a withdrawal request before the court: rule on it "
+                                      "first (RuleWithdrawal; CPL Interpretation Art. 357)"));
+      }
       if (action == ConfirmationAction::kSupplyMaterials && c.accept_time.has_value()) {
         return ConfirmationState::kAccepted;
       }
@@ -241,6 +291,10 @@ absl::StatusOr<ConfirmationState> NextConfirmationState(const Confirmation& c,
                                      ApiConfirmationStateName(c.state));
   if (action == ConfirmationAction::kRefuse && c.accept_time.has_value()) {
     absl::StrAppend(&message, "; it was accepted, so the court rules on it instead");
+  } else if (action == ConfirmationAction::kWithdraw && c.accept_time.has_value()) {
+    absl::StrAppend(&message,
+                    "; the court filed it, so a withdrawal is a request the court rules on (CPL "
+                    "Interpretation Art. 357)");
   } else if (!allowed.empty()) {
     absl::StrAppend(&message, "; allowed in ", absl::StrJoin(allowed, ", "));
   }
@@ -319,6 +373,30 @@ std::vector<ConfirmationProblem> CheckMaterials(
                      absl::StrCat(name,
                                   " is visible to the mediators only; a court receives only "
                                   "evidence every party could see")});
+    }
+  }
+  return out;
+}
+
+std::vector<ConfirmationProblem> PrecheckWarnings(const PrecheckInput& in) {
+  std::vector<ConfirmationProblem> out;
+  bool property_transfer = false;
+  if (in.agreement) {
+    for (const AgreementTerm& t : in.agreement->content.terms) {
+      property_transfer = property_transfer || t.kind == TermKind::kPropertyTransfer;
+    }
+  }
+  // CPL Interpretation Art. 354: a missing material gets the court's deadline, not a refusal.
+  if (property_transfer) {
+    bool proof = false;
+    for (const ConfirmationMaterial& m : in.materials) {
+      proof = proof || m.kind == MaterialKind::kPropertyRightProof;
+    }
+    if (!proof) {
+      out.push_back({kProblemMissingMaterials, absl::StrCat(in.path, "materials"),
+                     "the agreement transfers property: the court will ask for the proof of the "
+                     "property right by a deadline (CPL Interpretation Art. 354); file it now as "
+                     "a material of kind KIND_PROPERTY_RIGHT_PROOF"});
     }
   }
   return out;
@@ -427,19 +505,7 @@ std::vector<ConfirmationProblem> Precheck(const PrecheckInput& in) {
       }
     }
   }
-  // The materials (CPL Interpretation Art. 354).
-  if (property_transfer) {
-    bool proof = false;
-    for (const ConfirmationMaterial& m : in.materials) {
-      proof = proof || m.kind == MaterialKind::kPropertyRightProof;
-    }
-    if (!proof) {
-      out.push_back({kProblemMissingMaterials, absl::StrCat(p, "materials"),
-                     "the agreement transfers property: file the proof of the property right "
-                     "(a material of kind KIND_PROPERTY_RIGHT_PROOF; CPL Interpretation Art. "
-                     "354)"});
-    }
-  }
+  (void)property_transfer;  // a missing proof is a warning (PrecheckWarnings), not a refusal
   for (ConfirmationProblem& m : CheckMaterials(in.c.id, in.materials, in.evidence, p)) {
     out.push_back(std::move(m));
   }

@@ -29,8 +29,9 @@ enum class ConfirmationState {
   kMaterialsRequested,  // the court asked for more materials
   kRefused,             // terminal
   kRuledValid,          // terminal: the agreement is enforceable
-  kRuledRejected,       // terminal: the parties may mediate again or sue
+  kRuledRejected,       // the parties may mediate again or sue; an objection may reopen it
   kWithdrawn,           // terminal
+  kRevoked,             // a valid ruling revoked on an objection (Interp Art. 372)
 };
 
 // CPL Interpretation Art. 355.
@@ -72,6 +73,46 @@ struct ConfirmationMaterial {
   bool operator==(const ConfirmationMaterial&) const = default;
 };
 
+// A party's request to withdraw an application the court has filed (accepted): the court rules on
+// it (CPL Interpretation Art. 357).
+struct WithdrawalRequest {
+  std::vector<std::string> parties;  // party refs, "applicants/0"
+  std::string reason;
+  absl::Time time;
+};
+// How an application came to be withdrawn: by the parties before the court filed it, by the
+// court's ruling granting their request, or treated as withdrawn (Interp Art. 357 para. 2).
+enum class WithdrawalKind { kNone, kByParties, kGranted, kDeemed };
+// The court calling both parties to appear together (Interp Art. 356).
+struct Appearance {
+  absl::Time time;
+  std::string place;
+  absl::Time called_time;
+};
+// A ruling period extended with the court president's approval (CPL Art. 187).
+struct RulingExtension {
+  int days = 0;
+  std::string approval;  // the approval's reference, e.g. the president's approval form number
+  absl::Time time;
+};
+enum class ObjectionDecision { kPending, kUpheld, kDismissed };
+// An objection to the ruling (Interp Art. 372): by a party, within 15 days of receiving the
+// ruling, or by an interested person (利害关系人), within 6 months of knowing of the harm.
+struct Objection {
+  std::string id;                                 // "1", "2" ... within the application
+  std::string party;                              // "applicants/0"; empty for an interested person
+  std::string interested_person;                  // who, for an interested person
+  std::optional<absl::CivilDay> harm_known_date;  // an interested person's
+  std::string reason;
+  std::string filed_by;  // the principal who recorded it
+  absl::Time file_time;
+  ObjectionDecision decision = ObjectionDecision::kPending;
+  std::string decision_note;
+  std::string decision_ruling_number;
+  std::optional<absl::Time> decision_time;
+  bool operator==(const Objection&) const = default;
+};
+
 struct Confirmation {
   std::string case_id;
   std::string id;
@@ -91,6 +132,18 @@ struct Confirmation {
   std::vector<RejectionGround> rejection_grounds;
   std::string court_note;
   std::string ruling_number;
+  // After filing (CPL Interpretation Arts. 354-357, CPL Art. 187), and after the ruling (Art.
+  // 372). Stored together as the application's review record.
+  std::optional<WithdrawalRequest> withdrawal_request;  // pending, after filing
+  WithdrawalKind withdrawal_kind = WithdrawalKind::kNone;
+  std::optional<absl::Time> materials_due;  // the court's deadline for the materials asked
+  std::optional<Appearance> appearance;
+  std::vector<RulingExtension> ruling_extensions;
+  std::optional<absl::Time> ruling_service_time;  // when the parties received the ruling
+  std::optional<absl::Time> objection_due;        // the parties' 15 days from it
+  std::vector<Objection> objections;
+  // Parties who consented to mediate again after a rejected or revoked confirmation (CPL Art. 206).
+  std::vector<std::string> mediate_again_consented;
   absl::Time create_time;
   absl::Time update_time;
   int64_t version = 1;       // the etag
@@ -108,6 +161,10 @@ enum class ConfirmationAction {
   kRequestMaterials,  // the court asks for more
   kRuleValid,         // CPL Art. 206
   kRuleRejected,      // CPL Interpretation Art. 358
+  kGrantWithdrawal,   // the court grants a withdrawal request after filing (Interp Art. 357)
+  kDeemWithdrawn,     // the court treats it as withdrawn (Interp Art. 357 para. 2)
+  kRevoke,            // an objection to a valid ruling upheld (Interp Art. 372)
+  kReopen,            // an objection to a rejection upheld: the court rules again (Art. 372)
 };
 
 const char* ConfirmationStateName(ConfirmationState s);  // "awaiting_parties" ...
@@ -119,6 +176,10 @@ const char* RejectionGroundName(RejectionGround g);  // "violates_mandatory_law"
 std::optional<RejectionGround> RejectionGroundFromName(absl::string_view n);
 const char* CompetenceBasisName(CompetenceBasis b);  // "inviting_court" ...
 std::optional<CompetenceBasis> CompetenceBasisFromName(absl::string_view n);
+const char* WithdrawalKindName(WithdrawalKind k);  // "none", "by_parties", "granted", "deemed"
+std::optional<WithdrawalKind> WithdrawalKindFromName(absl::string_view n);
+const char* ObjectionDecisionName(ObjectionDecision d);  // "pending", "upheld", "dismissed"
+std::optional<ObjectionDecision> ObjectionDecisionFromName(absl::string_view n);
 const char* MaterialKindName(MaterialKind k);  // "identity_proof" ...
 std::optional<MaterialKind> MaterialKindFromName(absl::string_view n);
 // What a ground means for a person, naming the rule ("breaches mandatory provisions of law").
@@ -190,6 +251,10 @@ struct PrecheckInput {
 // agreement and its form, the parties' agents, the deadline, a pending application, the court, the
 // matters, the materials. Empty when the application would be filed.
 std::vector<ConfirmationProblem> Precheck(const PrecheckInput& in);
+// What the court will ask for but does not refuse an application over: MISSING_MATERIALS for a
+// property transfer without the property-right proof (the court sets a deadline, CPL
+// Interpretation Art. 354). Never blocks filing.
+std::vector<ConfirmationProblem> PrecheckWarnings(const PrecheckInput& in);
 
 // Problems of materials alone (for SupplyMaterials and Precheck): each must be evidence of
 // `case_id`, active and visible to all parties; field paths "{prefix}materials[i].evidence".

@@ -41,11 +41,16 @@ const std::vector<Transition>& Transitions() {
       {CaseAction::kProposeMediator, CaseState::kMediating, CaseState::kMediating, false},
       {CaseAction::kAcceptAssignment, CaseState::kMediating, CaseState::kMediating, false},
       {CaseAction::kReleaseMediator, CaseState::kMediating, CaseState::kAccepted, true},
-      // The settlement (PML Art. 28) and its judicial confirmation (CPL Art. 206). A rejected
-      // confirmation lets the parties mediate again (CPL Interpretation Art. 358).
+      // The settlement (PML Art. 28) and its judicial confirmation (CPL Art. 206). A rejection
+      // leaves the agreement as it was: the parties may mediate again, each consenting
+      // (confirmation_review.h), or a party sues and the case closes (CPL Art. 206; PML Art. 33;
+      // CheckCanEndSettledCase). A confirmation revoked on an objection (Interp Art. 372) brings
+      // the case back to SETTLED.
       {CaseAction::kSettle, CaseState::kMediating, CaseState::kSettled, false},
       {CaseAction::kConfirm, CaseState::kSettled, CaseState::kConfirmed, false},
       {CaseAction::kMediateAgain, CaseState::kSettled, CaseState::kMediating, true},
+      {CaseAction::kClose, CaseState::kSettled, CaseState::kClosed, true},
+      {CaseAction::kRevokeConfirmation, CaseState::kConfirmed, CaseState::kSettled, true},
       // A settled post-filing suit: the court makes a mediation statement or the plaintiff
       // withdraws (OMR Art. 20; 特邀 Arts. 20-21). procedure.h says which routes may.
       {CaseAction::kConclude, CaseState::kSettled, CaseState::kConcluded, false},
@@ -79,6 +84,8 @@ const char* ActionName(CaseAction a) {
       return "mediate again";
     case CaseAction::kConclude:
       return "conclude";
+    case CaseAction::kRevokeConfirmation:
+      return "revoke the confirmation of";
   }
   return "unknown";
 }
@@ -89,7 +96,7 @@ std::string ApiStateName(CaseState s) {
 
 bool IsTerminal(CaseState s) {
   for (const Transition& t : Transitions()) {
-    if (t.from == s) return false;
+    if (t.from == s && t.action != CaseAction::kRevokeConfirmation) return false;
   }
   return true;
 }

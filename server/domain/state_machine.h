@@ -23,8 +23,9 @@ enum class CaseAction {
   kStartMediation,    // the respondent agreed to mediation when contacted (OMR Art. 15)
   kSettle,            // the settlement agreement took effect: all signed (PML Art. 28)
   kConfirm,           // a court ruled the agreement valid (CPL Art. 206)
-  kMediateAgain,      // a court rejected the confirmation: the parties may mediate again
+  kMediateAgain,      // every party consented to mediate again after a rejection (CPL Art. 206)
   kConclude,          // the court concluded a settled post-filing suit (OMR Art. 20)
+  kRevokeConfirmation,  // the court upheld an objection to its confirmation (Interp Art. 372)
 };
 
 struct Transition {
@@ -44,7 +45,9 @@ absl::StatusOr<CaseState> NextState(CaseState from, CaseAction action);
 // Whether `action` needs a non-empty reason.
 bool ReasonRequired(CaseAction action);
 
-// Terminal states accept no transition and no update.
+// Terminal states accept no transition and no update. A confirmation revoked on an objection
+// (kRevokeConfirmation, CPL Interpretation Art. 372) reopens a confirmed case; that is the court
+// undoing its ruling, not a way on, so CONFIRMED stays terminal.
 bool IsTerminal(CaseState s);
 
 // UpdateCase is allowed in non-terminal states before mediation starts.

@@ -13,7 +13,7 @@
 namespace odr::domain {
 namespace {
 
-constexpr std::array<std::pair<DeadlineKind, const char*>, 8> kKinds{{
+constexpr std::array<std::pair<DeadlineKind, const char*>, 10> kKinds{{
     {DeadlineKind::kMediatorAcceptance, "mediator_acceptance"},
     {DeadlineKind::kRespondentContact, "respondent_contact"},
     {DeadlineKind::kMediationPeriod, "mediation_period"},
@@ -22,6 +22,8 @@ constexpr std::array<std::pair<DeadlineKind, const char*>, 8> kKinds{{
     {DeadlineKind::kInstalmentDue, "instalment_due"},
     {DeadlineKind::kConfirmationAcceptance, "confirmation_acceptance"},
     {DeadlineKind::kConfirmationRuling, "confirmation_ruling"},
+    {DeadlineKind::kConfirmationMaterials, "confirmation_materials"},
+    {DeadlineKind::kRulingObjection, "ruling_objection"},
 }};
 constexpr std::array<std::pair<DeadlineState, const char*>, 5> kStates{{
     {DeadlineState::kRunning, "running"},
@@ -30,8 +32,6 @@ constexpr std::array<std::pair<DeadlineState, const char*>, 5> kStates{{
     {DeadlineState::kExpired, "expired"},
     {DeadlineState::kCancelled, "cancelled"},
 }};
-
-constexpr int kMaxExtensionDays = 60;
 
 std::string AcceptanceId(absl::string_view principal) {
   return absl::StrCat("mediator-acceptance-", principal);
@@ -52,8 +52,10 @@ bool HasAccepted(const Case& c) {
 }  // namespace
 
 bool IsBreach(DeadlineKind kind) {
+  // Nor the parties' time for materials or objections: theirs to use or let pass.
   return kind != DeadlineKind::kConfirmationApplication &&
-         kind != DeadlineKind::kAppointmentReminder;
+         kind != DeadlineKind::kAppointmentReminder &&
+         kind != DeadlineKind::kConfirmationMaterials && kind != DeadlineKind::kRulingObjection;
 }
 
 const char* DeadlineKindName(DeadlineKind k) { return NameIn(kKinds, k); }
@@ -93,6 +95,10 @@ const char* StatutoryClock::LegalBasis(DeadlineKind kind) {
       return "2011 司法确认程序若干规定 Art. 4";
     case DeadlineKind::kConfirmationRuling:
       return "CPL Art. 187";
+    case DeadlineKind::kConfirmationMaterials:
+      return "CPL Interpretation Arts. 354, 356";
+    case DeadlineKind::kRulingObjection:
+      return "CPL Interpretation Art. 372";
   }
   return "";
 }
@@ -105,6 +111,8 @@ EventAudience StatutoryClock::Audience(DeadlineKind kind) {
     case DeadlineKind::kConfirmationRuling:
       return EventAudience::kStaff;
     case DeadlineKind::kMediationPeriod:
+    case DeadlineKind::kConfirmationMaterials:
+    case DeadlineKind::kRulingObjection:
     case DeadlineKind::kConfirmationApplication:
     case DeadlineKind::kAppointmentReminder:
     case DeadlineKind::kInstalmentDue:
@@ -190,6 +198,12 @@ Deadline StatutoryClock::Start(DeadlineKind kind, const Case& c, absl::string_vi
       d.subject = std::string(subject);
       d.length = 30;
       break;
+    case DeadlineKind::kRulingObjection:
+      d.id = absl::StrCat("ruling-objection-", subject);
+      d.subject = std::string(subject);
+      d.length = 15;
+      break;
+    case DeadlineKind::kConfirmationMaterials:  // see MaterialsDeadline
     case DeadlineKind::kAppointmentReminder:
     case DeadlineKind::kInstalmentDue:
       break;  // see Reminders, Instalment
@@ -247,6 +261,11 @@ DeadlinePlan StatutoryClock::OnCaseChange(const Case& before, const Case& after,
         after.state == CaseState::kConfirmed || after.state == CaseState::kConcluded;
     return plan;
   }
+  if (before.state == CaseState::kConfirmed) {
+    // The confirmation revoked on an objection (Interp Art. 372): the agreement is performed on
+    // as before (its instalments stay); no new window to apply.
+    return plan;
+  }
   if (before.state != CaseState::kSettled && after.state == CaseState::kSettled) {
     plan.stop.push_back({"mediation-period", DeadlineState::kMet});
     // A post-filing settlement goes to the court's statement or withdrawal, not to confirmation
@@ -258,8 +277,8 @@ DeadlinePlan StatutoryClock::OnCaseChange(const Case& before, const Case& after,
   }
   if (before.state == CaseState::kSettled && after.state != CaseState::kSettled) {
     plan.stop.push_back({"confirmation-application", DeadlineState::kCancelled});
-    plan.stop_instalments = true;
-    // Mediating again after a rejected confirmation: a new mediation period (OMR Art. 24).
+    // Mediating again after a rejected confirmation: a new mediation period (OMR Art. 24). The
+    // agreement binds until a new one changes it (CPL Art. 206): its instalments stay due.
     if (after.state == CaseState::kMediating) {
       plan.start.push_back(Start(DeadlineKind::kMediationPeriod, after, "", now));
     }
@@ -336,8 +355,8 @@ absl::Status StatutoryClock::Resume(Deadline* d, absl::Time now) const {
 }
 
 absl::Status StatutoryClock::Extend(Deadline* d, int days, absl::Time now) const {
-  if (days < 1 || days > kMaxExtensionDays) {
-    return InvalidFieldError("days", absl::StrCat("must be 1 to ", kMaxExtensionDays));
+  if (days < 1 || days > kMaxExtensionRequestDays) {
+    return InvalidFieldError("days", absl::StrCat("must be 1 to ", kMaxExtensionRequestDays));
   }
   if (d->kind != DeadlineKind::kMediationPeriod) return OnlyMediationPeriod(*d, "extended");
   if (!d->open()) {
@@ -345,14 +364,39 @@ absl::Status StatutoryClock::Extend(Deadline* d, int days, absl::Time now) const
                      absl::StrCat("the mediation period is ", DeadlineStateName(d->state),
                                   "; only a running or paused period can be extended"));
   }
-  if (d->extension_days + days > 3 * kMaxExtensionDays) {
-    return InvalidFieldError("days", absl::StrCat("would extend the period by more than ",
-                                                  3 * kMaxExtensionDays, " days in all"));
+  // No cap in all: with the parties' consent the period is not limited (OMR Art. 24).
+  d->extension_days += days;
+  d->update_time = now;
+  Recompute(d, now);
+  return absl::OkStatus();
+}
+
+absl::Status StatutoryClock::ExtendRuling(Deadline* d, int days, absl::Time now) const {
+  if (days < 1 || days > kMaxExtensionRequestDays) {
+    return InvalidFieldError("days", absl::StrCat("must be 1 to ", kMaxExtensionRequestDays));
+  }
+  if (d->kind != DeadlineKind::kConfirmationRuling || !d->open()) {
+    return MakeError(absl::StatusCode::kFailedPrecondition, "DEADLINE_NOT_RUNNING",
+                     absl::StrCat(d->id, " is not a running ruling deadline"));
   }
   d->extension_days += days;
   d->update_time = now;
   Recompute(d, now);
   return absl::OkStatus();
+}
+
+Deadline StatutoryClock::MaterialsDeadline(const Case& c, absl::string_view confirmation_id,
+                                           int days, absl::Time now) const {
+  Deadline d;
+  d.case_id = c.id;
+  d.kind = DeadlineKind::kConfirmationMaterials;
+  d.id = absl::StrCat("confirmation-materials-", confirmation_id);
+  d.subject = std::string(confirmation_id);
+  d.start = now;
+  d.update_time = now;
+  d.length = days;
+  Recompute(&d, now);
+  return d;
 }
 
 ExpiryEffect StatutoryClock::OnExpiry(const Deadline& d, const Case& c) const {
@@ -403,8 +447,18 @@ ExpiryEffect StatutoryClock::OnExpiry(const Deadline& d, const Case& c) const {
                                "司法确认程序若干规定 Art. 4)");
       break;
     case DeadlineKind::kConfirmationRuling:
-      e.message = absl::StrCat("confirmations/", d.subject,
-                               " was not ruled on within 30 days of acceptance (CPL Art. 187)");
+      e.message = absl::StrCat("confirmations/", d.subject, " was not ruled on within ",
+                               d.length + d.extension_days, " days of acceptance (CPL Art. 187)");
+      break;
+    case DeadlineKind::kConfirmationMaterials:
+      e.message = absl::StrCat("the materials the court asked for on confirmations/", d.subject,
+                               " were not supplied by the end of ", DayText(d.due),
+                               "; the court may treat the application as withdrawn (CPL "
+                               "Interpretation Art. 357)");
+      break;
+    case DeadlineKind::kRulingObjection:
+      e.message = absl::StrCat("the parties' 15 days to object to the ruling on confirmations/",
+                               d.subject, " ended (CPL Interpretation Art. 372)");
       break;
   }
   return e;

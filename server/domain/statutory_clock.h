@@ -32,6 +32,8 @@ enum class DeadlineKind {
   kInstalmentDue,            // PML Art. 31: an instalment of an effective agreement falls due
   kConfirmationAcceptance,   // 2011 司法确认程序若干规定 Art. 4: accepted within 3 days
   kConfirmationRuling,       // CPL Art. 187: the court rules within 30 days of accepting
+  kConfirmationMaterials,    // CPL Interp Arts. 354, 356: the court's deadline for materials
+  kRulingObjection,          // CPL Interp Art. 372: a party objects within 15 days of service
 };
 enum class DeadlineState { kRunning, kPaused, kMet, kExpired, kCancelled };
 
@@ -49,7 +51,8 @@ struct Deadline {
   std::string case_id;
   // Unique within the case: "mediator-acceptance-{principal}", "respondent-contact",
   // "mediation-period", "confirmation-application", "reminder-{24h|1h}-{appointment}-{version}",
-  // "instalment-{agreement}-{index}", "confirmation-acceptance-{c}", "confirmation-ruling-{c}".
+  // "instalment-{agreement}-{index}", "confirmation-acceptance-{c}", "confirmation-ruling-{c}",
+  // "confirmation-materials-{c}", "ruling-objection-{c}".
   std::string id;
   DeadlineKind kind = DeadlineKind::kMediationPeriod;
   DeadlineState state = DeadlineState::kRunning;
@@ -77,6 +80,9 @@ struct Deadline {
   bool open() const { return state == DeadlineState::kRunning || state == DeadlineState::kPaused; }
 };
 
+// The most days one extension request may add (an input bound, not a legal cap).
+inline constexpr int kMaxExtensionRequestDays = 365;
+
 struct ClockConfig {
   // How long before its due time a deadline warns; for short periods, at most half the period.
   absl::Duration warning_lead = absl::Hours(72);
@@ -99,8 +105,6 @@ struct DeadlinePlan {
   // With stop_all: the instalments of an effective agreement stay due (a confirmed agreement is
   // still to be performed).
   bool keep_instalments = false;
-  // The agreement is no longer in force (its confirmation was rejected): cancel its instalments.
-  bool stop_instalments = false;
 };
 
 // What passing a deadline does, besides the DEADLINE_EXPIRED event.
@@ -146,8 +150,15 @@ class StatutoryClock {
   absl::Status Pause(Deadline* d, absl::Time now) const;
   // Resumes a paused mediation period; the due time moves by the whole days paused.
   absl::Status Resume(Deadline* d, absl::Time now) const;
-  // Extends an open mediation period by 1-60 days the parties agreed (OMR Art. 24).
+  // Extends an open mediation period by `days` (1-kMaxExtensionRequestDays a request; no cap in
+  // all, OMR Art. 24 "不受此限") the parties agreed.
   absl::Status Extend(Deadline* d, int days, absl::Time now) const;
+  // Extends an open ruling deadline by `days` approved by the court's president (CPL Art. 187).
+  absl::Status ExtendRuling(Deadline* d, int days, absl::Time now) const;
+  // The court's deadline for the materials it asked for on application `confirmation_id`:
+  // `days` calendar days from `now` (CPL Interp Arts. 354, 356; counted as CPL Art. 85).
+  Deadline MaterialsDeadline(const Case& c, absl::string_view confirmation_id, int days,
+                             absl::Time now) const;
 
   // What happens when `d` passes for case `c`.
   ExpiryEffect OnExpiry(const Deadline& d, const Case& c) const;

@@ -147,6 +147,13 @@ const std::map<std::string, std::set<std::string>>& Expectations() {
       {"/odr.v1.ConfirmationService/RefuseConfirmation", {}},
       {"/odr.v1.ConfirmationService/RequestMaterials", {}},
       {"/odr.v1.ConfirmationService/RuleConfirmation", {}},
+      {"/odr.v1.ConfirmationService/CallParties", {}},
+      {"/odr.v1.ConfirmationService/ExtendRulingPeriod", {}},
+      {"/odr.v1.ConfirmationService/RuleWithdrawal", {}},
+      {"/odr.v1.ConfirmationService/RecordRulingService", {}},
+      {"/odr.v1.ConfirmationService/FileObjection", {}},
+      {"/odr.v1.ConfirmationService/DecideObjection", {}},
+      {"/odr.v1.ConfirmationService/ConsentToMediateAgain", {}},
       // The court's intake: court X for courts/court-x.
       {"/odr.v1.CourtService/DivertCase", {"court X"}},
       {"/odr.v1.CourtService/ListDivertedCases", {"court X"}},
@@ -903,6 +910,47 @@ class AuthzMatrixTest : public ::testing::Test {
       v1::RequestMaterialsRequest r;
       r.set_name(confirmation);
       r.set_note("matrix");
+      r.set_due_days(10);
+      return r.SerializeAsString();
+    }
+    if (method == "/odr.v1.ConfirmationService/CallParties") {
+      v1::CallPartiesRequest r;
+      r.set_name(confirmation);
+      r.mutable_appearance_time()->set_seconds(4102444800);  // 2100-01-01
+      r.set_place("matrix");
+      return r.SerializeAsString();
+    }
+    if (method == "/odr.v1.ConfirmationService/ExtendRulingPeriod") {
+      v1::ExtendRulingPeriodRequest r;
+      r.set_name(confirmation);
+      r.set_days(10);
+      r.set_approval("matrix");
+      return r.SerializeAsString();
+    }
+    if (method == "/odr.v1.ConfirmationService/RuleWithdrawal") {
+      v1::RuleWithdrawalRequest r;
+      r.set_name(confirmation);
+      r.set_outcome(v1::RuleWithdrawalRequest::OUTCOME_REFUSED);
+      return r.SerializeAsString();
+    }
+    if (method == "/odr.v1.ConfirmationService/RecordRulingService") {
+      v1::RecordRulingServiceRequest r;
+      r.set_name(confirmation);
+      r.mutable_service_time()->set_seconds(1735689600);  // 2025-01-01
+      return r.SerializeAsString();
+    }
+    if (method == "/odr.v1.ConfirmationService/FileObjection") {
+      v1::FileObjectionRequest r;
+      r.set_name(confirmation);
+      r.set_party("applicants/0");
+      r.set_reason("matrix");
+      return r.SerializeAsString();
+    }
+    if (method == "/odr.v1.ConfirmationService/DecideObjection") {
+      v1::DecideObjectionRequest r;
+      r.set_name(confirmation);
+      r.set_objection("1");
+      r.set_ruling_number("(2026)浙0681民特1号");
       return r.SerializeAsString();
     }
     if (method == "/odr.v1.ConfirmationService/RuleConfirmation") {

@@ -509,9 +509,12 @@ TEST_F(ConfirmationTest, TheDivertingCourtSeesNoApplicationBeforeEveryPartyConse
   EXPECT_EQ(followed.cases(0).confirmation_state(), v1::Confirmation::STATE_SUBMITTED);
 }
 
-TEST_F(ConfirmationTest, RejectedLetsThePartiesMediateAgain) {
+// CPL Art. 206; PML Art. 33: a rejection does not void the agreement. It binds as before (its
+// instalments stay due) and the case stays SETTLED until every party consents to mediate again;
+// a new agreement then replaces it.
+TEST_F(ConfirmationTest, ARejectionLeavesTheAgreementAndThePartiesChooseToMediateAgain) {
   const std::string k = MediatingCase();
-  v1::Agreement first = Settle(k);
+  v1::Agreement first = EffectiveAgreement(k);  // with two instalments
   v1::Confirmation c = Accept(Filed(k));
   v1::RuleConfirmationRequest rule;
   rule.set_name(c.name());
@@ -527,46 +530,96 @@ TEST_F(ConfirmationTest, RejectedLetsThePartiesMediateAgain) {
   ASSERT_TRUE(s.ok()) << Describe(s);
   EXPECT_EQ(out.state(), v1::Confirmation::STATE_RULED_REJECTED);
   EXPECT_THAT(out.rejection_grounds(), ElementsAre(v1::REJECTION_GROUND_NOT_VOLUNTARY));
-  EXPECT_EQ(GetCase(k).state(), v1::Case::STATE_MEDIATING);
-  // Mediating again: a new mediation period runs.
-  {
+  // The rejection alone neither reopens mediation nor cancels the instalments.
+  EXPECT_EQ(GetCase(k).state(), v1::Case::STATE_SETTLED);
+  auto count = [&](v1::Deadline::Kind kind, v1::Deadline::State state) {
     v1::ListDeadlinesRequest dl;
     dl.set_parent(k);
     v1::ListDeadlinesResponse deadlines;
-    ASSERT_TRUE(deadlines_->ListDeadlines(As("zhang").get(), dl, &deadlines).ok());
-    bool period = false;
+    EXPECT_TRUE(deadlines_->ListDeadlines(As("zhang").get(), dl, &deadlines).ok());
+    int n = 0;
     for (const v1::Deadline& d : deadlines.deadlines()) {
-      if (d.kind() == v1::Deadline::KIND_MEDIATION_PERIOD) {
-        period = d.state() == v1::Deadline::STATE_RUNNING;
-      }
+      n += d.kind() == kind && d.state() == state;
     }
-    EXPECT_TRUE(period);
-  }
+    return n;
+  };
+  EXPECT_EQ(count(v1::Deadline::KIND_INSTALMENT_DUE, v1::Deadline::STATE_RUNNING), 2);
   v1::GetAgreementRequest get;
   get.set_name(first.name());
   v1::Agreement a;
   ASSERT_TRUE(agreements_->GetAgreement(As("zhang").get(), get, &a).ok());
   EXPECT_EQ(a.state(), v1::Agreement::STATE_CONFIRMATION_REJECTED);
-  // A new agreement can be drafted, signed and applied for again; its 30 days start afresh.
+  // It still binds: a payment is recorded on it (PML Art. 31).
+  v1::RecordPaymentRequest pay;
+  pay.set_name(first.name());
+  pay.set_instalment(0);
+  pay.set_amount_fen(100);
+  ASSERT_TRUE(agreements_->RecordPayment(As("med").get(), pay, &a).ok());
+
+  // Each party consents to mediate again; the court and the case's staff cannot for them.
+  v1::ConsentToMediateAgainRequest again;
+  again.set_name(out.name());
+  s = confirmations_->ConsentToMediateAgain(As("med").get(), again, &out);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::PERMISSION_DENIED) << Describe(s);
+  s = confirmations_->ConsentToMediateAgain(As("clerk-x").get(), again, &out);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::PERMISSION_DENIED) << Describe(s);
+  s = confirmations_->ConsentToMediateAgain(As("zhang").get(), again, &out);
+  ASSERT_TRUE(s.ok()) << Describe(s);
+  EXPECT_THAT(out.mediate_again_parties(), ElementsAre("applicants/0"));
+  EXPECT_EQ(GetCase(k).state(), v1::Case::STATE_SETTLED);
+  s = confirmations_->ConsentToMediateAgain(As("li").get(), again, &out);
+  ASSERT_TRUE(s.ok()) << Describe(s);
+  EXPECT_THAT(out.mediate_again_parties(), ElementsAre("applicants/0", "respondents/0"));
+  EXPECT_EQ(GetCase(k).state(), v1::Case::STATE_MEDIATING);
+  // Mediating again: a new mediation period runs; the old instalments are still due.
+  EXPECT_EQ(count(v1::Deadline::KIND_MEDIATION_PERIOD, v1::Deadline::STATE_RUNNING), 1);
+  EXPECT_EQ(count(v1::Deadline::KIND_INSTALMENT_DUE, v1::Deadline::STATE_RUNNING), 2);
+
+  // A new agreement changes the old one: its instalments are no longer tracked, and the new
+  // agreement's 30 days to apply start afresh.
   Settle(k);
-  v1::ListDeadlinesRequest dl;
-  dl.set_parent(k);
-  v1::ListDeadlinesResponse deadlines;
-  ASSERT_TRUE(deadlines_->ListDeadlines(As("zhang").get(), dl, &deadlines).ok());
-  int running = 0;
-  for (const v1::Deadline& d : deadlines.deadlines()) {
-    if (d.kind() == v1::Deadline::KIND_CONFIRMATION_APPLICATION) {
-      EXPECT_EQ(d.state(), v1::Deadline::STATE_RUNNING);
-      running += d.state() == v1::Deadline::STATE_RUNNING;
-    }
-  }
-  EXPECT_EQ(running, 1);
-  v1::Confirmation again;
-  s = Apply(k, "zhang", "courts/court-x", &again);
+  EXPECT_EQ(count(v1::Deadline::KIND_INSTALMENT_DUE, v1::Deadline::STATE_RUNNING), 0);
+  EXPECT_EQ(count(v1::Deadline::KIND_CONFIRMATION_APPLICATION, v1::Deadline::STATE_RUNNING), 1);
+  v1::Confirmation again_applied;
+  s = Apply(k, "zhang", "courts/court-x", &again_applied);
   EXPECT_TRUE(s.ok()) << Describe(s);
 }
 
-TEST_F(ConfirmationTest, ApplicantsMayWithdraw) {
+// CPL Art. 206: instead of mediating again a party may sue; the organization closes the case and
+// a pre-filing diversion goes back to its court for filing. A settled case without a rejection
+// cannot be closed: its agreement is in force.
+TEST_F(ConfirmationTest, AfterARejectionAPartySuesAndTheCaseCloses) {
+  const std::string k = MediatingCase();
+  Settle(k);
+  v1::CloseCaseRequest close;
+  close.set_name(k);
+  close.set_reason("申请人起诉");
+  v1::Case closed;
+  grpc::Status s = cases_->CloseCase(As("med").get(), close, &closed);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::FAILED_PRECONDITION) << Describe(s);
+  EXPECT_EQ(testing::Reason(s), "SETTLED_AGREEMENT_IN_FORCE");
+
+  v1::Confirmation c = Accept(Filed(k));
+  v1::RuleConfirmationRequest rule;
+  rule.set_name(c.name());
+  rule.set_outcome(v1::RuleConfirmationRequest::OUTCOME_REJECTED);
+  rule.add_grounds(v1::REJECTION_GROUND_UNCLEAR);
+  rule.set_note("协议内容不明确。");
+  rule.set_ruling_number("(2026)浙0681民特125号");
+  ASSERT_TRUE(confirmations_->RuleConfirmation(As("clerk-x").get(), rule, &c).ok());
+  s = cases_->CloseCase(As("med").get(), close, &closed);
+  ASSERT_TRUE(s.ok()) << Describe(s);
+  EXPECT_EQ(closed.state(), v1::Case::STATE_CLOSED);
+  // Mediating again is no longer possible.
+  v1::ConsentToMediateAgainRequest again;
+  again.set_name(c.name());
+  s = confirmations_->ConsentToMediateAgain(As("zhang").get(), again, &c);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::FAILED_PRECONDITION) << Describe(s);
+}
+
+// CPL Interpretation Art. 357: before the court files it, the parties withdraw by themselves;
+// after, they ask and the court grants or refuses by ruling.
+TEST_F(ConfirmationTest, AfterFilingTheCourtRulesOnAWithdrawal) {
   const std::string k = MediatingCase();
   Settle(k);
   v1::Confirmation c = Accept(Filed(k));
@@ -580,10 +633,207 @@ TEST_F(ConfirmationTest, ApplicantsMayWithdraw) {
   EXPECT_EQ(s.error_code(), grpc::StatusCode::NOT_FOUND) << Describe(s);
   s = confirmations_->WithdrawConfirmation(As("zhang").get(), w, &out);
   ASSERT_TRUE(s.ok()) << Describe(s);
-  EXPECT_EQ(out.state(), v1::Confirmation::STATE_WITHDRAWN);
+  EXPECT_EQ(out.state(), v1::Confirmation::STATE_ACCEPTED);
+  ASSERT_TRUE(out.has_withdrawal_request());
+  EXPECT_THAT(out.withdrawal_request().parties(), ElementsAre("applicants/0"));
   s = confirmations_->WithdrawConfirmation(As("zhang").get(), w, &out);
-  EXPECT_EQ(s.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_EQ(testing::Reason(s), "WITHDRAWAL_PENDING") << Describe(s);
+  // No ruling on the agreement while the request waits.
+  v1::RuleConfirmationRequest rule;
+  rule.set_name(c.name());
+  rule.set_outcome(v1::RuleConfirmationRequest::OUTCOME_VALID);
+  rule.set_ruling_number("(2026)浙0681民特126号");
+  s = confirmations_->RuleConfirmation(As("clerk-x").get(), rule, &out);
+  EXPECT_EQ(testing::Reason(s), "WITHDRAWAL_PENDING") << Describe(s);
+
+  v1::RuleWithdrawalRequest ruling;
+  ruling.set_name(c.name());
+  ruling.set_outcome(v1::RuleWithdrawalRequest::OUTCOME_GRANTED);
+  s = confirmations_->RuleWithdrawal(As("zhang").get(), ruling, &out);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << Describe(s);  // no number
+  ruling.set_ruling_number("(2026)浙0681民特126号之一");
+  s = confirmations_->RuleWithdrawal(As("zhang").get(), ruling, &out);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::PERMISSION_DENIED) << Describe(s);
+  s = confirmations_->RuleWithdrawal(As("clerk-y").get(), ruling, &out);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::NOT_FOUND) << Describe(s);
+  s = confirmations_->RuleWithdrawal(As("clerk-x").get(), ruling, &out);
+  ASSERT_TRUE(s.ok()) << Describe(s);
+  EXPECT_EQ(out.state(), v1::Confirmation::STATE_WITHDRAWN);
+  EXPECT_EQ(out.withdrawal_kind(), v1::Confirmation::WITHDRAWAL_KIND_GRANTED);
+  EXPECT_EQ(out.ruling_number(), "(2026)浙0681民特126号之一");
   EXPECT_EQ(GetCase(k).state(), v1::Case::STATE_SETTLED);
+
+  // Before filing: withdrawn at once.
+  const std::string k2 = MediatingCase();
+  Settle(k2);
+  v1::Confirmation c2 = Filed(k2);
+  w.set_name(c2.name());
+  s = confirmations_->WithdrawConfirmation(As("li").get(), w, &out);
+  ASSERT_TRUE(s.ok()) << Describe(s);
+  EXPECT_EQ(out.state(), v1::Confirmation::STATE_WITHDRAWN);
+  EXPECT_EQ(out.withdrawal_kind(), v1::Confirmation::WITHDRAWAL_KIND_BY_PARTIES);
+}
+
+// The court's review as it runs it: materials by a deadline (Interp Arts. 354, 356), both
+// parties called to appear (Art. 356), the ruling period extended with the president's approval
+// (CPL Art. 187), the ruling served and objected to (Interp Art. 372).
+TEST_F(ConfirmationTest, TheCourtsReviewDeadlinesAppearanceExtensionAndObjections) {
+  const std::string k = MediatingCase();
+  Settle(k);
+  v1::Confirmation c = Accept(Filed(k));
+  // The case's mediator sees the court's deadlines too (staff).
+  auto deadline = [&](v1::Deadline::Kind kind) {
+    v1::ListDeadlinesRequest dl;
+    dl.set_parent(k);
+    v1::ListDeadlinesResponse deadlines;
+    EXPECT_TRUE(deadlines_->ListDeadlines(As("med").get(), dl, &deadlines).ok());
+    v1::Deadline found;
+    for (const v1::Deadline& d : deadlines.deadlines()) {
+      if (d.kind() == kind) found = d;
+    }
+    return found;
+  };
+
+  v1::RequestMaterialsRequest more;
+  more.set_name(c.name());
+  more.set_note("请补充房屋产权证明。");
+  v1::Confirmation out;
+  grpc::Status s = confirmations_->RequestMaterials(As("clerk-x").get(), more, &out);
+  EXPECT_THAT(testing::ViolatedFields(s), ElementsAre("due_days"));
+  more.set_due_days(61);
+  s = confirmations_->RequestMaterials(As("clerk-x").get(), more, &out);
+  EXPECT_THAT(testing::ViolatedFields(s), ElementsAre("due_days"));
+  more.set_due_days(10);
+  s = confirmations_->RequestMaterials(As("clerk-x").get(), more, &out);
+  ASSERT_TRUE(s.ok()) << Describe(s);
+  EXPECT_EQ(out.state(), v1::Confirmation::STATE_MATERIALS_REQUESTED);
+  ASSERT_TRUE(out.has_materials_due_time());
+  v1::Deadline materials = deadline(v1::Deadline::KIND_CONFIRMATION_MATERIALS);
+  EXPECT_EQ(materials.state(), v1::Deadline::STATE_RUNNING);
+  EXPECT_EQ(materials.length(), 10);
+  EXPECT_EQ(materials.due_time().seconds(), out.materials_due_time().seconds());
+  EXPECT_EQ(materials.legal_basis(), "CPL Interpretation Arts. 354, 356");
+  // Deemed withdrawn only once the deadline has passed.
+  v1::RuleWithdrawalRequest deem;
+  deem.set_name(c.name());
+  deem.set_outcome(v1::RuleWithdrawalRequest::OUTCOME_DEEMED_WITHDRAWN);
+  deem.set_ruling_number("(2026)浙0681民特127号之一");
+  s = confirmations_->RuleWithdrawal(As("clerk-x").get(), deem, &out);
+  EXPECT_EQ(testing::Reason(s), "NOT_DEFAULTED") << Describe(s);
+
+  v1::Evidence proof = Upload(k, "zhang", "proof-1");
+  v1::SupplyMaterialsRequest supply;
+  supply.set_name(c.name());
+  v1::ConfirmationMaterial* m = supply.add_materials();
+  m->set_evidence(proof.name());
+  m->set_kind(v1::ConfirmationMaterial::KIND_PROPERTY_RIGHT_PROOF);
+  s = confirmations_->SupplyMaterials(As("zhang").get(), supply, &out);
+  ASSERT_TRUE(s.ok()) << Describe(s);
+  EXPECT_EQ(out.state(), v1::Confirmation::STATE_ACCEPTED);
+  EXPECT_FALSE(out.has_materials_due_time());
+  EXPECT_EQ(deadline(v1::Deadline::KIND_CONFIRMATION_MATERIALS).state(), v1::Deadline::STATE_MET);
+
+  v1::CallPartiesRequest call;
+  call.set_name(c.name());
+  call.mutable_appearance_time()->set_seconds(absl::ToUnixSeconds(absl::Now() + absl::Hours(48)));
+  s = confirmations_->CallParties(As("clerk-x").get(), call, &out);
+  EXPECT_THAT(testing::ViolatedFields(s), ElementsAre("place"));
+  call.set_place("诸暨市人民法院第三法庭");
+  s = confirmations_->CallParties(As("zhang").get(), call, &out);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::PERMISSION_DENIED) << Describe(s);
+  s = confirmations_->CallParties(As("clerk-x").get(), call, &out);
+  ASSERT_TRUE(s.ok()) << Describe(s);
+  EXPECT_EQ(out.appearance().place(), "诸暨市人民法院第三法庭");
+
+  const int64_t due_before = out.ruling_due_time().seconds();
+  v1::ExtendRulingPeriodRequest extend;
+  extend.set_name(c.name());
+  extend.set_days(30);
+  s = confirmations_->ExtendRulingPeriod(As("clerk-x").get(), extend, &out);
+  EXPECT_THAT(testing::ViolatedFields(s), ElementsAre("approval"));
+  extend.set_approval("院长审批表 2026-17");
+  s = confirmations_->ExtendRulingPeriod(As("clerk-x").get(), extend, &out);
+  ASSERT_TRUE(s.ok()) << Describe(s);
+  ASSERT_EQ(out.ruling_extensions_size(), 1);
+  EXPECT_EQ(out.ruling_extensions(0).approval(), "院长审批表 2026-17");
+  // 30 more days (a weekend at the end moves it on, CPL Art. 85).
+  EXPECT_GE(out.ruling_due_time().seconds() - due_before, 30 * 86400);
+  EXPECT_LE(out.ruling_due_time().seconds() - due_before, 33 * 86400);
+  v1::Deadline ruling = deadline(v1::Deadline::KIND_CONFIRMATION_RULING);
+  EXPECT_EQ(ruling.extension_days(), 30);
+  EXPECT_EQ(ruling.due_time().seconds(), out.ruling_due_time().seconds());
+
+  v1::RuleConfirmationRequest rule;
+  rule.set_name(c.name());
+  rule.set_outcome(v1::RuleConfirmationRequest::OUTCOME_VALID);
+  rule.set_ruling_number("(2026)浙0681民特127号");
+  ASSERT_TRUE(confirmations_->RuleConfirmation(As("clerk-x").get(), rule, &out).ok());
+  EXPECT_EQ(GetCase(k).state(), v1::Case::STATE_CONFIRMED);
+
+  // Served; the parties' 15 days run (CPL Interpretation Art. 372).
+  v1::RecordRulingServiceRequest served;
+  served.set_name(c.name());
+  served.mutable_service_time()->set_seconds(absl::ToUnixSeconds(absl::Now() + absl::Hours(1)));
+  s = confirmations_->RecordRulingService(As("clerk-x").get(), served, &out);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << Describe(s);  // future
+  absl::SleepFor(absl::Seconds(1));  // whole seconds below: not before the ruling's time
+  served.mutable_service_time()->set_seconds(absl::ToUnixSeconds(absl::Now()));
+  s = confirmations_->RecordRulingService(As("clerk-x").get(), served, &out);
+  ASSERT_TRUE(s.ok()) << Describe(s);
+  ASSERT_TRUE(out.has_objection_due_time());
+  v1::Deadline window = deadline(v1::Deadline::KIND_RULING_OBJECTION);
+  EXPECT_EQ(window.state(), v1::Deadline::STATE_RUNNING);
+  EXPECT_EQ(window.length(), 15);
+  EXPECT_EQ(window.due_time().seconds(), out.objection_due_time().seconds());
+
+  // A party objects for itself; another party's name is refused; the court records an
+  // interested person's.
+  v1::FileObjectionRequest object;
+  object.set_name(c.name());
+  object.set_party("applicants/0");
+  object.set_reason("被申请人隐瞒了财产状况。");
+  s = confirmations_->FileObjection(As("li").get(), object, &out);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << Describe(s);
+  object.set_party("respondents/0");
+  s = confirmations_->FileObjection(As("li").get(), object, &out);
+  ASSERT_TRUE(s.ok()) << Describe(s);
+  ASSERT_EQ(out.objections_size(), 1);
+  EXPECT_EQ(out.objections(0).party(), "respondents/0");
+  EXPECT_EQ(out.objections(0).decision(), v1::Objection::DECISION_UNSPECIFIED);
+  v1::FileObjectionRequest third;
+  third.set_name(c.name());
+  third.set_interested_person("王某（被申请人的债权人）");
+  third.set_harm_known_date(absl::FormatTime("%Y-%m-%d", absl::Now(), absl::UTCTimeZone()));
+  third.set_reason("协议转移了被申请人的财产。");
+  s = confirmations_->FileObjection(As("zhang").get(), third, &out);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::PERMISSION_DENIED) << Describe(s);
+  s = confirmations_->FileObjection(As("clerk-x").get(), third, &out);
+  ASSERT_TRUE(s.ok()) << Describe(s);
+  ASSERT_EQ(out.objections_size(), 2);
+
+  v1::DecideObjectionRequest decide;
+  decide.set_name(c.name());
+  decide.set_objection("2");
+  decide.set_upheld(false);
+  decide.set_ruling_number("(2026)浙0681民特127号之二");
+  s = confirmations_->DecideObjection(As("clerk-x").get(), decide, &out);
+  ASSERT_TRUE(s.ok()) << Describe(s);
+  EXPECT_EQ(out.objections(1).decision(), v1::Objection::DECISION_DISMISSED);
+  EXPECT_EQ(out.state(), v1::Confirmation::STATE_RULED_VALID);
+  // Upheld: the confirmation is revoked; the case is settled again and the parties may mediate
+  // again or sue.
+  decide.set_objection("1");
+  decide.set_upheld(true);
+  decide.set_ruling_number("(2026)浙0681民特127号之三");
+  s = confirmations_->DecideObjection(As("clerk-x").get(), decide, &out);
+  ASSERT_TRUE(s.ok()) << Describe(s);
+  EXPECT_EQ(out.state(), v1::Confirmation::STATE_REVOKED);
+  EXPECT_EQ(GetCase(k).state(), v1::Case::STATE_SETTLED);
+  v1::ConsentToMediateAgainRequest again;
+  again.set_name(c.name());
+  ASSERT_TRUE(confirmations_->ConsentToMediateAgain(As("zhang").get(), again, &out).ok());
+  ASSERT_TRUE(confirmations_->ConsentToMediateAgain(As("li").get(), again, &out).ok());
+  EXPECT_EQ(GetCase(k).state(), v1::Case::STATE_MEDIATING);
 }
 
 TEST_F(ConfirmationTest, PrecheckRefusals) {
@@ -612,9 +862,21 @@ TEST_F(ConfirmationTest, PrecheckRefusals) {
     v1::Evidence proof = Upload(k, "li", "u-proof");
     Settle(k, {v1::AgreementTerm::KIND_PROPERTY_TRANSFER});
     v1::Confirmation c;
-    grpc::Status s = Apply(k, "zhang", "courts/court-x", &c,
-                           {{id.name(), v1::ConfirmationMaterial::KIND_IDENTITY_PROOF}});
-    EXPECT_EQ(testing::Reason(s), "MISSING_MATERIALS") << Describe(s);
+    // A missing property-right proof is a warning, not a refusal: the court asks for it by a
+    // deadline (CPL Interpretation Art. 354).
+    v1::PrecheckConfirmationRequest pre;
+    pre.set_parent(k);
+    pre.mutable_confirmation()->set_court("courts/court-x");
+    v1::ConfirmationMaterial* idm = pre.mutable_confirmation()->add_materials();
+    idm->set_evidence(id.name());
+    idm->set_kind(v1::ConfirmationMaterial::KIND_IDENTITY_PROOF);
+    v1::PrecheckConfirmationResponse checked;
+    grpc::Status s = confirmations_->PrecheckConfirmation(As("zhang").get(), pre, &checked);
+    ASSERT_TRUE(s.ok()) << Describe(s);
+    EXPECT_THAT(checked.problems(), IsEmpty());
+    ASSERT_EQ(checked.warnings_size(), 1);
+    EXPECT_EQ(checked.warnings(0).reason(), "MISSING_MATERIALS");
+    EXPECT_THAT(checked.warnings(0).description(), HasSubstr("Art. 354"));
     // Unknown court, the wrong field names.
     s = Apply(k, "zhang", "courts/nowhere", &c);
     EXPECT_EQ(s.error_code(), grpc::StatusCode::FAILED_PRECONDITION);

@@ -37,6 +37,7 @@ import random
 import subprocess
 import sys
 import tempfile
+import time
 import unittest
 
 from odr_harness import REPO, OdrdTestCase, parse_args, Odrd, describe, run, write_secret
@@ -180,7 +181,7 @@ class ZhujiStoryTest(OdrdTestCase):
         self.assertEqual(result.returncode, 0, describe(result))
         return json.loads(result.stdout)
 
-    def divert(self, intake_ref, summary):
+    def divert(self, intake_ref, summary, procedure="pre-filing"):
         parties = os.path.join(self.tmp, "parties.json")
         with open(parties, "w", encoding="utf-8") as f:
             json.dump(PARTIES, f, ensure_ascii=False)
@@ -188,7 +189,7 @@ class ZhujiStoryTest(OdrdTestCase):
                           "--organization", "dev-org", "--type", "debt-contract",
                           "--region", "330681", "--summary", summary,
                           "--claims", "支付货款两万元及违约金", "--amount", "20000",
-                          "--court-name", COURT_NAME)
+                          "--court-name", COURT_NAME, "--procedure", procedure)
 
     def mediate(self, case):
         """The organization accepts, assigns dev-mediator, who accepts; the respondent agrees."""
@@ -200,6 +201,16 @@ class ZhujiStoryTest(OdrdTestCase):
         self.assertEqual(
             self.odr("dev-mediator", "case", "contact-respondent", case, "--agreed")["state"],
             "STATE_MEDIATING")
+
+    def draft_payment(self, case):
+        """The mediator drafts: the respondent pays 20,000 yuan in 60 days, in one instalment."""
+        due = (datetime.datetime.now(CHINA).date() + datetime.timedelta(days=60)).isoformat()
+        return self.odr(
+            "dev-mediator", "agreement", "create", case,
+            "--facts", "被申请人尚欠货款两万元。", "--issues", "货款金额。",
+            "--responsibilities", "被申请人承担付款责任。",
+            "--term", f"payment:respondents/0:银行转账:{due}:被申请人向申请人支付货款两万元",
+            "--instalment", f"{due}:20000:respondents/0:applicants/0")
 
     # -- the stories -------------------------------------------------------------------------
 
@@ -382,13 +393,7 @@ class ZhujiStoryTest(OdrdTestCase):
         intake_ref = "(2026)浙0681诉前调3号"
         case = self.divert(intake_ref, "买卖合同纠纷：拒绝签署调解协议。")["name"]
         self.mediate(case)
-        due = (datetime.datetime.now(CHINA).date() + datetime.timedelta(days=60)).isoformat()
-        agreement = self.odr(
-            "dev-mediator", "agreement", "create", case,
-            "--facts", "被申请人尚欠货款两万元。", "--issues", "货款金额。",
-            "--responsibilities", "被申请人承担付款责任。",
-            "--term", f"payment:respondents/0:银行转账:{due}:被申请人向申请人支付货款两万元",
-            "--instalment", f"{due}:20000:respondents/0:applicants/0")
+        agreement = self.draft_payment(case)
         self.odr("citizen-zhang", "agreement", "sign", agreement["name"])
         refused = self.odr("citizen-li", "agreement", "refuse", agreement["name"],
                            "--reason", "不同意付款期限")
@@ -400,6 +405,96 @@ class ZhujiStoryTest(OdrdTestCase):
         mine = [r for r in self.court("referrals")["referrals"] if r["case"] == case]
         self.assertEqual(len(mine), 1, mine)
         self.assertIn("不同意付款期限", mine[0].get("reason", ""))
+
+    def test_4_post_filing_suits_end_in_the_courts_hands(self):
+        # A suit the court filed and entrusted to mediation (委托, OMR Art. 20): settled, it is
+        # not judicially confirmed but concluded by the court's mediation statement (调解书).
+        case = self.divert("(2026)浙0681民初41号", "买卖合同纠纷：立案后委托调解。",
+                           procedure="post-filing-ordinary")["name"]
+        self.assertEqual(self.odr("dev-admin", "case", "get", case)["route"],
+                         "ROUTE_POST_FILING_ENTRUSTMENT")
+        self.mediate(case)
+        agreement = self.draft_payment(case)
+        for who in ("citizen-zhang", "citizen-li"):
+            self.odr(who, "agreement", "sign", agreement["name"])
+        self.assertEqual(self.odr("dev-admin", "case", "get", case)["state"], "STATE_SETTLED")
+        # The parties may not apply for confirmation: the court has the suit (exit 1: problems),
+        # and no 30-day window runs.
+        result = self.odr_result("citizen-zhang", "confirmation", "precheck", case)
+        self.assertEqual(result.returncode, 1, describe(result))
+        precheck = json.loads(result.stdout)
+        self.assertIn("POST_FILING_CASE", [p["reason"] for p in precheck["problems"]])
+        self.assertNotIn("applyByTime", precheck)
+        concluded = self.court("conclude", case, "--conclusion", "statement",
+                               "--document", "(2026)浙0681民初41号")
+        self.assertEqual(concluded["state"], "STATE_CONCLUDED", concluded)
+        self.assertEqual(concluded["ending"]["kind"], "KIND_MEDIATION_STATEMENT", concluded)
+
+        # Another: mediation fails, and the suit returns for the trial to resume (OMR Art. 21(三)).
+        case = self.divert("(2026)浙0681民初42号", "买卖合同纠纷：立案后委托调解不成。",
+                           procedure="post-filing-simple")["name"]
+        self.mediate(case)
+        closed = self.odr("dev-mediator", "case", "close", case, "--reason", "被告拒绝调解方案")
+        self.assertEqual(closed["ending"]["kind"], "KIND_TRIAL_RESUMED", closed)
+        mine = [r for r in self.court("referrals")["referrals"] if r["case"] == case]
+        self.assertEqual(len(mine), 1, mine)
+        self.assertEqual(mine[0]["kind"], "KIND_TRIAL_RESUMED", mine)
+        self.court("follow", "--case", case, "--wait-outcome", "trial-resumed", "--timeout", "10")
+
+    def test_5_the_courts_review_and_a_rejection(self):
+        # The court calls both parties (CPL Interpretation Art. 356), asks for a material by a
+        # deadline (Arts. 354, 356), extends its period with the president's approval (CPL Art.
+        # 187) and rejects; the agreement still binds and the parties choose to mediate again,
+        # each consenting (CPL Art. 206; PML Art. 33).
+        case = self.divert("(2026)浙0681诉前调5号", "买卖合同纠纷：司法确认被驳回。")["name"]
+        self.mediate(case)
+        agreement = self.draft_payment(case)
+        for signer in ("citizen-zhang", "citizen-li", "dev-mediator", "dev-admin"):
+            self.odr(signer, "agreement", "sign", agreement["name"])
+        confirmation = self.odr("citizen-zhang", "confirmation", "apply", case,
+                                "--court", COURT)["name"]
+        self.odr("citizen-li", "confirmation", "join", confirmation)
+        self.court("accept", confirmation)
+        at = (datetime.datetime.now(CHINA) + datetime.timedelta(days=2)).strftime(
+            "%Y-%m-%dT%H:%M")
+        called = self.court("call-parties", confirmation, "--at", at, "--place", "第三法庭")
+        self.assertEqual(called["appearance"]["place"], "第三法庭", called)
+        asked = self.court("request-materials", confirmation, "--note", "请补充送货单原件",
+                           "--due-days", "10")
+        self.assertEqual(asked["state"], "STATE_MATERIALS_REQUESTED", asked)
+        self.assertIn("materialsDueTime", asked)
+        # The parties see the court's deadline on the clock.
+        kinds = [d["kind"] for d in self.odr("citizen-zhang", "deadline", "list", case)["deadlines"]]
+        self.assertIn("KIND_CONFIRMATION_MATERIALS", kinds)
+        # A party asks to withdraw; after filing the court rules on it, here refusing.
+        asked = self.odr("citizen-li", "confirmation", "withdraw", confirmation,
+                         "--reason", "再考虑一下")
+        self.assertEqual(asked["withdrawalRequest"]["parties"], ["respondents/0"], asked)
+        refused = self.court("rule-withdrawal", confirmation, "--outcome", "refused")
+        self.assertNotIn("withdrawalRequest", refused)
+        extended = self.court("extend-ruling", confirmation, "--days", "30",
+                              "--approval", "院长审批表 2026-5")
+        self.assertEqual(extended["rulingExtensions"][0]["days"], 30, extended)
+        # Materials supplied: back under review; then rejected.
+        upload = os.path.join(self.tmp, "delivery-original.pdf")
+        with open(upload, "wb") as f:
+            f.write(random.Random(5).randbytes(2048))
+        evidence = self.partner_app("upload", case, upload, "--description", "送货单原件")
+        self.odr("citizen-zhang", "confirmation", "supply", confirmation,
+                 "--material", evidence["name"] + ":other")
+        ruled = self.court("rule", confirmation, "--rejected", "--ground", "unclear",
+                           "--ruling-number", "(2026)浙0681民特5号", "--note", "协议内容不明确")
+        self.assertEqual(ruled["state"], "STATE_RULED_REJECTED", ruled)
+        self.assertEqual(self.odr("dev-admin", "case", "get", case)["state"], "STATE_SETTLED")
+        time.sleep(1.1)  # --at has whole seconds: not before the ruling's time
+        served = self.court("served", confirmation, "--at",
+                            datetime.datetime.now(CHINA).strftime("%Y-%m-%dT%H:%M:%S"))
+        self.assertIn("objectionDueTime", served)
+        self.odr("citizen-zhang", "confirmation", "mediate-again", confirmation)
+        self.assertEqual(self.odr("dev-admin", "case", "get", case)["state"], "STATE_SETTLED")
+        again = self.odr("citizen-li", "confirmation", "mediate-again", confirmation)
+        self.assertEqual(again["mediateAgainParties"], ["applicants/0", "respondents/0"], again)
+        self.assertEqual(self.odr("dev-admin", "case", "get", case)["state"], "STATE_MEDIATING")
 
 
 def main():

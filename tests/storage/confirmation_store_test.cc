@@ -6,6 +6,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "server/domain/errors.h"
 #include "server/domain/roster.h"
 #include "server/domain/statutory_clock.h"
 #include "server/domain/working_calendar.h"
@@ -224,6 +225,99 @@ TEST_F(ConfirmationStoreTest, AJointApplicationIsFiledWhenEveryPartyConsented) {
   auto stale =
       confirmations_.Accept(id, first->first.id, joined->first.version, nullptr, As("clerk"));
   EXPECT_EQ(stale.status().code(), absl::StatusCode::kAborted);
+}
+
+// An application filed and accepted (ACCEPTED) on a case settled at the fixture's start.
+// CPL Interpretation Arts. 354, 356, 357: the court's deadline for materials, counted as CPL Art.
+// 85 counts; missed, the court may treat the application as withdrawn, not before.
+TEST_F(ConfirmationStoreTest, MaterialsNotSuppliedByTheCourtsDeadlineMayBeTreatedAsWithdrawn) {
+  const std::string id = SettledCase();
+  auto filed = Apply(id, {"applicants/0", "respondents/0"});
+  ASSERT_TRUE(filed.ok()) << filed.status();
+  const std::string cf = filed->first.id;
+  ASSERT_TRUE(confirmations_.Accept(id, cf, std::nullopt, nullptr, As("clerk")).ok());
+  auto asked = confirmations_.RequestMaterials(id, cf, "请补充产权证明。", 10, std::nullopt,
+                                               nullptr, As("clerk"));
+  ASSERT_TRUE(asked.ok()) << asked.status();
+  // From 2031-03-03, 10 days: 24:00 of 2031-03-13.
+  EXPECT_EQ(asked->first.materials_due, China(2031, 3, 14));
+  const domain::Deadline d = Deadline(id, absl::StrCat("confirmation-materials-", cf));
+  EXPECT_EQ(d.kind, domain::DeadlineKind::kConfirmationMaterials);
+  EXPECT_EQ(d.due, China(2031, 3, 14));
+  EXPECT_FALSE(domain::IsBreach(d.kind));  // the parties' time, not a duty breached
+  EXPECT_THAT(statutory_.OnExpiry(d, cases_.GetCase(id).value()).message,
+              HasSubstr("may treat the application as withdrawn (CPL Interpretation Art. 357)"));
+
+  clock_.Set(China(2031, 3, 13, 23));
+  auto early =
+      confirmations_.RuleWithdrawal(id, cf, domain::WithdrawalRuling::kDeem, "",
+                                    "(2031)浙0681民特1号之一", std::nullopt, nullptr, As("clerk"));
+  EXPECT_EQ(odr::ErrorReason(early.status()), "NOT_DEFAULTED");
+  clock_.Set(China(2031, 3, 14, 9));
+  auto deemed =
+      confirmations_.RuleWithdrawal(id, cf, domain::WithdrawalRuling::kDeem, "",
+                                    "(2031)浙0681民特1号之一", std::nullopt, nullptr, As("clerk"));
+  ASSERT_TRUE(deemed.ok()) << deemed.status();
+  EXPECT_EQ(deemed->first.state, domain::ConfirmationState::kWithdrawn);
+  EXPECT_EQ(deemed->first.withdrawal_kind, domain::WithdrawalKind::kDeemed);
+  EXPECT_EQ(Deadline(id, absl::StrCat("confirmation-ruling-", cf)).state,
+            domain::DeadlineState::kCancelled);
+  // The review record survives a reload.
+  auto got = confirmations_.Get(id, cf);
+  ASSERT_TRUE(got.ok());
+  EXPECT_EQ(got->first.withdrawal_kind, domain::WithdrawalKind::kDeemed);
+  EXPECT_EQ(got->first.ruling_number, "(2031)浙0681民特1号之一");
+}
+
+// CPL Art. 187 (the ruling period extended with the president's approval) and Interp Art. 372
+// (the parties' 15 days from service), on the statutory clock.
+TEST_F(ConfirmationStoreTest, AnExtendedRulingPeriodAndTheObjectionWindow) {
+  const std::string id = SettledCase();
+  auto filed = Apply(id, {"applicants/0", "respondents/0"});
+  ASSERT_TRUE(filed.ok()) << filed.status();
+  const std::string cf = filed->first.id;
+  auto accepted = confirmations_.Accept(id, cf, std::nullopt, nullptr, As("clerk"));
+  ASSERT_TRUE(accepted.ok());
+  // Accepted 2031-03-03: 30 days, 24:00 of 2031-04-02.
+  EXPECT_EQ(accepted->first.ruling_due, China(2031, 4, 3));
+  auto extended =
+      confirmations_.ExtendRuling(id, cf, 30, "院长审批 7", std::nullopt, nullptr, As("clerk"));
+  ASSERT_TRUE(extended.ok()) << extended.status();
+  EXPECT_EQ(extended->first.ruling_due, China(2031, 5, 3));
+  EXPECT_EQ(Deadline(id, absl::StrCat("confirmation-ruling-", cf)).due, China(2031, 5, 3));
+  EXPECT_EQ(Deadline(id, absl::StrCat("confirmation-ruling-", cf)).extension_days, 30);
+
+  clock_.Set(China(2031, 3, 20, 10));
+  ASSERT_TRUE(
+      confirmations_
+          .Rule(id, cf, true, {}, "", "(2031)浙0681民特1号", std::nullopt, nullptr, As("clerk"))
+          .ok());
+  clock_.Set(China(2031, 3, 21, 10));
+  auto served = confirmations_.RecordRulingService(id, cf, China(2031, 3, 21, 9), std::nullopt,
+                                                   nullptr, As("clerk"));
+  ASSERT_TRUE(served.ok()) << served.status();
+  // Received 2031-03-21: 15 days end on Saturday 2031-04-05, so on Monday 2031-04-07 (CPL Art.
+  // 85), at 24:00.
+  EXPECT_EQ(served->first.objection_due, China(2031, 4, 8));
+  EXPECT_EQ(Deadline(id, absl::StrCat("ruling-objection-", cf)).kind,
+            domain::DeadlineKind::kRulingObjection);
+
+  auto object = [&](const std::string& party) {
+    return confirmations_.FileObjection(
+        id, cf,
+        [party](const domain::Case&,
+                const domain::Confirmation&) -> absl::StatusOr<domain::Objection> {
+          domain::Objection o;
+          o.party = party;
+          o.reason = "受胁迫签署。";
+          return o;
+        },
+        As("citizen"));
+  };
+  clock_.Set(China(2031, 4, 7, 23));
+  ASSERT_TRUE(object("respondents/0").ok());
+  clock_.Set(China(2031, 4, 8, 1));
+  EXPECT_EQ(odr::ErrorReason(object("applicants/0").status()), "OBJECTION_TOO_LATE");
 }
 
 }  // namespace

@@ -5,8 +5,10 @@
 
 #include <set>
 
+#include "absl/strings/str_cat.h"
 #include "server/domain/authorization.h"
 #include "server/domain/errors.h"
+#include "server/domain/status_macros.h"
 #include "server/domain/validation.h"
 #include "storage/access_log.h"
 #include "storage/migrations.h"
@@ -127,6 +129,31 @@ TEST_F(SqliteCaseStoreTest, Migration14RecordsOldAgreementsAsAllSignedAndAgentsW
   got = store_->GetCase(k.id);
   ASSERT_TRUE(got.ok()) << got.status();
   EXPECT_FALSE(got->data.respondents[0].agents[0].special_authority);
+}
+
+// Migration 15: the court's review record (CPL Interpretation Arts. 354-357, 372). An application
+// withdrawn before it was withdrawn by the parties themselves; any other keeps an empty record.
+TEST_F(SqliteCaseStoreTest, Migration15RecordsOldWithdrawalsAsByTheParties) {
+  domain::Case k = MustCreate(odr::testing::MedicalCase());
+  ASSERT_TRUE(db_->Write([&](Connection& c) -> absl::Status {
+                   ODR_RETURN_IF_ERROR(c.Exec("ALTER TABLE confirmations DROP COLUMN review_json"));
+                   for (const char* row : {"('w', 'withdrawn')", "('r', 'ruled_rejected')"}) {
+                     ODR_RETURN_IF_ERROR(c.Exec(absl::StrCat(
+                         "INSERT INTO confirmations (case_id, id, state, agreement_id, court_id,"
+                         " bases, consented, materials_json, create_time_us, update_time_us,"
+                         " version) SELECT '",
+                         k.id,
+                         "', v.column1, v.column2, 'a', 'court-x', '', '', '[]', 1, 1, 1"
+                         " FROM (VALUES ",
+                         row, ") v")));
+                   }
+                   return c.Exec(Migrations()[14]);
+                 })
+                  .ok());
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM confirmations WHERE id = 'w' AND review_json ="
+                  " '{\"withdrawal_kind\":\"by_parties\"}'"),
+            1);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM confirmations WHERE id = 'r' AND review_json = '{}'"), 1);
 }
 
 // The three routes end differently (OMR Arts. 20-21, PML Art. 26): a close records the ending

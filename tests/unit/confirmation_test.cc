@@ -184,17 +184,21 @@ TEST(PrecheckTest, PersonalStatusAndPropertyOwnershipAreNotConfirmable) {
   EXPECT_THAT(got[1].description, HasSubstr("CPL Interpretation Art. 355"));
 }
 
-TEST(PrecheckTest, APropertyTransferNeedsTheProofOfTheRight) {
+// CPL Interpretation Art. 354: "当事人未提交上述材料的，人民法院应当要求当事人限期补交" — a
+// missing property-right proof gets the court's deadline, not a refusal: a warning only.
+TEST(PrecheckTest, AMissingPropertyRightProofIsAWarningNotARefusal) {
   PrecheckInput in = Input();
   in.agreement->content.terms.push_back({TermKind::kPropertyTransfer, "交付车辆", "", "", ""});
   in.materials = {{"ev-1", MaterialKind::kIdentityProof}};
   in.evidence["ev-1"] = Evidence("ev-1");
-  std::vector<ConfirmationProblem> got = Precheck(in);
+  EXPECT_THAT(Precheck(in), IsEmpty());
+  std::vector<ConfirmationProblem> got = PrecheckWarnings(in);
   ASSERT_THAT(Reasons(got), ElementsAre(kProblemMissingMaterials));
   EXPECT_EQ(got[0].field, "confirmation.materials");
+  EXPECT_THAT(got[0].description, HasSubstr("Art. 354"));
   in.materials.push_back({"ev-2", MaterialKind::kPropertyRightProof});
   in.evidence["ev-2"] = Evidence("ev-2");
-  EXPECT_THAT(Precheck(in), IsEmpty());
+  EXPECT_THAT(PrecheckWarnings(in), IsEmpty());
 }
 
 TEST(PrecheckTest, MaterialsMustBeLiveEvidenceEveryPartySaw) {
@@ -246,9 +250,19 @@ TEST(ConfirmationStateTest, TheCourtsPath) {
             S::kAccepted);
   EXPECT_EQ(*NextConfirmationState(In(S::kAccepted, true), A::kRuleValid), S::kRuledValid);
   EXPECT_EQ(*NextConfirmationState(In(S::kAccepted, true), A::kRuleRejected), S::kRuledRejected);
-  for (S s : {S::kAwaitingParties, S::kSubmitted, S::kAccepted, S::kMaterialsRequested}) {
+  // Before the court files (accepts) it, the parties withdraw; after, the court rules (CPL
+  // Interpretation Art. 357).
+  for (S s : {S::kAwaitingParties, S::kSubmitted, S::kMaterialsRequested}) {
     EXPECT_EQ(*NextConfirmationState(In(s), A::kWithdraw), S::kWithdrawn);
   }
+  for (S s : {S::kAccepted, S::kMaterialsRequested}) {
+    EXPECT_FALSE(NextConfirmationState(In(s, true), A::kWithdraw).ok());
+    EXPECT_EQ(*NextConfirmationState(In(s, true), A::kGrantWithdrawal), S::kWithdrawn);
+    EXPECT_EQ(*NextConfirmationState(In(s, true), A::kDeemWithdrawn), S::kWithdrawn);
+  }
+  // Objections (Interp Art. 372): a valid ruling revoked, a rejection ruled again.
+  EXPECT_EQ(*NextConfirmationState(In(S::kRuledValid, true), A::kRevoke), S::kRevoked);
+  EXPECT_EQ(*NextConfirmationState(In(S::kRuledRejected, true), A::kReopen), S::kAccepted);
 }
 
 TEST(ConfirmationStateTest, RefusedOnlyBeforeAcceptanceRuledOnlyAfter) {
@@ -267,7 +281,7 @@ TEST(ConfirmationStateTest, RefusedOnlyBeforeAcceptanceRuledOnlyAfter) {
 TEST(ConfirmationStateTest, TerminalStatesMoveNoMore) {
   using A = ConfirmationAction;
   using S = ConfirmationState;
-  for (S s : {S::kRefused, S::kRuledValid, S::kRuledRejected, S::kWithdrawn}) {
+  for (S s : {S::kRefused, S::kRuledValid, S::kRuledRejected, S::kWithdrawn, S::kRevoked}) {
     EXPECT_TRUE(IsTerminal(s));
     for (A a : {A::kJoin, A::kSubmit, A::kWithdraw, A::kSupplyMaterials, A::kAccept, A::kRefuse,
                 A::kRequestMaterials, A::kRuleValid, A::kRuleRejected}) {

@@ -51,13 +51,16 @@ TEST(StateMachineTest, SettlementAndConfirmation) {
   EXPECT_EQ(*NextState(CaseState::kSettled, CaseAction::kConfirm), CaseState::kConfirmed);
   EXPECT_EQ(*NextState(CaseState::kSettled, CaseAction::kMediateAgain), CaseState::kMediating);
   EXPECT_TRUE(ReasonRequired(CaseAction::kMediateAgain));
-  // Only a case being mediated settles; a settled case is not withdrawn, closed or edited.
+  // Only a case being mediated settles; a settled case is not withdrawn or edited. It closes
+  // only when a party sues after a rejection (CheckCanEndSettledCase decides when; CPL Art. 206).
   for (CaseState s : {CaseState::kMediatorAssigned, CaseState::kAccepted, CaseState::kSettled}) {
     EXPECT_FALSE(NextState(s, CaseAction::kSettle).ok()) << StateName(s);
   }
-  for (CaseAction a : {CaseAction::kWithdraw, CaseAction::kClose, CaseAction::kProposeMediator}) {
+  for (CaseAction a : {CaseAction::kWithdraw, CaseAction::kProposeMediator}) {
     EXPECT_FALSE(NextState(CaseState::kSettled, a).ok()) << ActionName(a);
   }
+  EXPECT_EQ(*NextState(CaseState::kSettled, CaseAction::kClose), CaseState::kClosed);
+  EXPECT_TRUE(ReasonRequired(CaseAction::kClose));
   EXPECT_FALSE(CheckEditable(CaseState::kSettled).ok());
   EXPECT_FALSE(IsTerminal(CaseState::kSettled));
   EXPECT_TRUE(IsTerminal(CaseState::kConfirmed));

@@ -418,21 +418,54 @@ TEST_F(StatutoryClockTest, ExtendRefusesOutOfRangeDaysNamingDays) {
   const absl::Time now = CT(2031, 3, 20, 10);
   Deadline d = MediationPeriod(CitizenCase(), CT(2031, 3, 3, 10));
   const absl::Time due = d.due;
-  for (int days : {0, 61, -1}) {
+  for (int days : {0, kMaxExtensionRequestDays + 1, -1}) {
     absl::Status s = clock_.Extend(&d, days, now);
     EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument) << days;
     EXPECT_THAT(Fields(s), ElementsAre("days")) << days;
   }
   EXPECT_EQ(d.extension_days, 0);
   EXPECT_EQ(d.due, due);
-  // At most 180 days in all.
+  // No cap in all: with the parties' consent the period is not limited (OMR Art. 24 "不受此限").
   ASSERT_TRUE(clock_.Extend(&d, 60, now).ok());
   ASSERT_TRUE(clock_.Extend(&d, 60, now).ok());
   ASSERT_TRUE(clock_.Extend(&d, 60, now).ok());
-  absl::Status s = clock_.Extend(&d, 1, now);
-  EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
-  EXPECT_THAT(Fields(s), ElementsAre("days"));
-  EXPECT_EQ(d.extension_days, 180);
+  ASSERT_TRUE(clock_.Extend(&d, kMaxExtensionRequestDays, now).ok());
+  EXPECT_EQ(d.extension_days, 180 + kMaxExtensionRequestDays);
+  EXPECT_EQ(d.due, due + absl::Hours(24) * (180 + kMaxExtensionRequestDays));
+}
+
+// CPL Art. 187: the ruling period, extended with the president's approval; only the ruling.
+TEST_F(StatutoryClockTest, ExtendRulingMovesTheCourtsRulingDeadline) {
+  const absl::Time now = CT(2031, 3, 18, 10);
+  Deadline r = clock_.Start(DeadlineKind::kConfirmationRuling, CitizenCase(), "cf-1", now);
+  const absl::Time due = r.due;
+  EXPECT_EQ(due, EndOf(2031, 4, 17));  // 30 days from 2031-03-18, a Thursday
+  ASSERT_TRUE(clock_.ExtendRuling(&r, 30, now).ok());
+  EXPECT_EQ(r.extension_days, 30);
+  // 60 days: 2031-05-17 is a Saturday, so the next working day (CPL Art. 85).
+  EXPECT_EQ(r.due, EndOf(2031, 5, 19));
+  EXPECT_THAT(clock_.OnExpiry(r, CitizenCase()).message, HasSubstr("within 60 days"));
+  Deadline period = MediationPeriod(CitizenCase(), now);
+  EXPECT_EQ(clock_.ExtendRuling(&period, 30, now).code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(clock_.ExtendRuling(&r, 0, now).code(), absl::StatusCode::kInvalidArgument);
+}
+
+// CPL Interpretation Art. 372: a party's 15 days from receiving the ruling; Arts. 354, 356: the
+// court's deadline for materials. Both the parties' to use, neither a breach.
+TEST_F(StatutoryClockTest, TheObjectionWindowAndTheMaterialsDeadline) {
+  const Case c = CitizenCase(CaseState::kConfirmed);
+  const Deadline o = clock_.Start(DeadlineKind::kRulingObjection, c, "cf-1", CT(2031, 3, 21, 9));
+  EXPECT_EQ(o.id, "ruling-objection-cf-1");
+  // 15 days from 2031-03-21: 2031-04-05 is a Saturday, so Monday 2031-04-07 (CPL Art. 85).
+  EXPECT_EQ(o.due, EndOf(2031, 4, 7));
+  EXPECT_EQ(StatutoryClock::LegalBasis(o.kind), std::string("CPL Interpretation Art. 372"));
+  EXPECT_EQ(StatutoryClock::Audience(o.kind), EventAudience::kAll);
+  EXPECT_FALSE(IsBreach(o.kind));
+  const Deadline m = clock_.MaterialsDeadline(c, "cf-1", 10, CT(2031, 3, 3, 10));
+  EXPECT_EQ(m.id, "confirmation-materials-cf-1");
+  EXPECT_EQ(m.due, EndOf(2031, 3, 13));
+  EXPECT_FALSE(IsBreach(m.kind));
+  EXPECT_THAT(clock_.OnExpiry(m, c).message, HasSubstr("CPL Interpretation Art. 357"));
 }
 
 TEST_F(StatutoryClockTest, ExtendTakesAnOpenMediationPeriodOnly) {
@@ -630,16 +663,22 @@ TEST_F(StatutoryClockTest, SettlingStartsTheConfirmationPeriodAndConfirmingKeeps
   Case closed = mediating;
   closed.state = CaseState::kClosed;
   EXPECT_FALSE(clock_.OnCaseChange(mediating, closed, now).keep_instalments);
+  // A confirmation revoked on an objection (Interp Art. 372): settled again, the instalments
+  // stay, no new window to apply.
+  plan = clock_.OnCaseChange(confirmed, settled, now);
+  EXPECT_FALSE(plan.stop_all);
+  EXPECT_TRUE(plan.start.empty());
+  EXPECT_TRUE(plan.stop.empty());
 
-  // A rejected confirmation: mediation again, the application period no longer runs.
+  // Every party consented to mediate again after a rejection: the application period no longer
+  // runs; the agreement binds until a new one changes it, so its instalments stay (CPL Art. 206).
   Case again = settled;
   again.state = CaseState::kMediating;
   plan = clock_.OnCaseChange(settled, again, now);
   ASSERT_EQ(plan.stop.size(), 1u);
   EXPECT_EQ(plan.stop[0].id, "confirmation-application");
   EXPECT_EQ(plan.stop[0].state, DeadlineState::kCancelled);
-  EXPECT_TRUE(plan.stop_instalments);  // the rejected agreement is no longer owed
-  ASSERT_EQ(plan.start.size(), 1u);    // a new mediation period
+  ASSERT_EQ(plan.start.size(), 1u);  // a new mediation period
   EXPECT_EQ(plan.start[0].kind, DeadlineKind::kMediationPeriod);
   EXPECT_EQ(plan.start[0].start, now);
 }

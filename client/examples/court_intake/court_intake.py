@@ -74,11 +74,12 @@ class Bindings:
                              "odr_bindings target")
         sys.path.insert(0, bindings_dir)
         import grpc  # noqa: E402  (Debian's python3-grpcio)
-        from google.protobuf import json_format
+        from google.protobuf import json_format, timestamp_pb2
         from odr.v1 import (agreement_pb2, auth_pb2, auth_pb2_grpc, case_pb2, confirmation_pb2,
                             confirmation_pb2_grpc, court_pb2, court_pb2_grpc, error_pb2)
         self.grpc = grpc
         self.json_format = json_format
+        self.timestamp_pb2 = timestamp_pb2
         self.auth_pb2, self.auth_grpc = auth_pb2, auth_pb2_grpc
         self.agreement_pb2, self.case_pb2 = agreement_pb2, case_pb2
         self.confirmation_pb2, self.confirmation_grpc = confirmation_pb2, confirmation_pb2_grpc
@@ -644,7 +645,7 @@ def cmd_request_materials(court, args):
     print_confirmation(court, court.call(court.confirmations.RequestMaterials,
                                          pb.RequestMaterialsRequest(
                                              name=confirmation_name(args.name), note=args.note,
-                                             etag=args.etag)))
+                                             due_days=args.due_days, etag=args.etag)))
 
 
 def cmd_refuse(court, args):
@@ -672,6 +673,80 @@ def cmd_rule(court, args):
         request.grounds.extend(enum_value(pb.RejectionGround, "REJECTION_GROUND_", g)
                                for g in args.ground)
     print_confirmation(court, court.call(court.confirmations.RuleConfirmation, request))
+
+
+def parse_time(text, flag):
+    """An ISO 8601 time; without an offset it is China time (UTC+08:00)."""
+    try:
+        t = datetime.datetime.fromisoformat(text)
+    except ValueError:
+        raise UsageError(f"{flag}: not a time, e.g. 2031-03-04T09:00 or 2031-03-04T09:00+08:00")
+    return t if t.tzinfo else t.replace(tzinfo=CHINA)
+
+
+def timestamp(b, t):
+    ts = b.timestamp_pb2.Timestamp()
+    ts.FromDatetime(t.astimezone(datetime.timezone.utc).replace(tzinfo=None))
+    return ts
+
+
+def cmd_call_parties(court, args):
+    pb = court.b.confirmation_pb2
+    print_confirmation(court, court.call(court.confirmations.CallParties, pb.CallPartiesRequest(
+        name=confirmation_name(args.name),
+        appearance_time=timestamp(court.b, parse_time(args.at, "--at")), place=args.place,
+        etag=args.etag)))
+
+
+def cmd_extend_ruling(court, args):
+    pb = court.b.confirmation_pb2
+    print_confirmation(court, court.call(court.confirmations.ExtendRulingPeriod,
+                                         pb.ExtendRulingPeriodRequest(
+                                             name=confirmation_name(args.name), days=args.days,
+                                             approval=args.approval, etag=args.etag)))
+
+
+def cmd_rule_withdrawal(court, args):
+    pb = court.b.confirmation_pb2
+    outcome = {"granted": pb.RuleWithdrawalRequest.OUTCOME_GRANTED,
+               "refused": pb.RuleWithdrawalRequest.OUTCOME_REFUSED,
+               "deemed": pb.RuleWithdrawalRequest.OUTCOME_DEEMED_WITHDRAWN}[args.outcome]
+    print_confirmation(court, court.call(court.confirmations.RuleWithdrawal,
+                                         pb.RuleWithdrawalRequest(
+                                             name=confirmation_name(args.name), outcome=outcome,
+                                             ruling_number=args.ruling_number, note=args.note,
+                                             etag=args.etag)))
+
+
+def cmd_served(court, args):
+    pb = court.b.confirmation_pb2
+    print_confirmation(court, court.call(court.confirmations.RecordRulingService,
+                                         pb.RecordRulingServiceRequest(
+                                             name=confirmation_name(args.name),
+                                             service_time=timestamp(court.b,
+                                                                    parse_time(args.at, "--at")),
+                                             etag=args.etag)))
+
+
+def cmd_record_objection(court, args):
+    pb = court.b.confirmation_pb2
+    print_confirmation(court, court.call(court.confirmations.FileObjection,
+                                         pb.FileObjectionRequest(
+                                             name=confirmation_name(args.name),
+                                             interested_person=args.interested_person,
+                                             harm_known_date=args.harm_known_date,
+                                             reason=args.reason)))
+
+
+def cmd_decide_objection(court, args):
+    pb = court.b.confirmation_pb2
+    print_confirmation(court, court.call(court.confirmations.DecideObjection,
+                                         pb.DecideObjectionRequest(
+                                             name=confirmation_name(args.name),
+                                             objection=args.objection,
+                                             upheld=args.decision == "upheld",
+                                             ruling_number=args.ruling_number, note=args.note,
+                                             etag=args.etag)))
 
 
 # --- errors and the command line -----------------------------------------------------------------
@@ -717,6 +792,12 @@ COMMANDS = {
     "request-materials": (cmd_request_materials, "RequestMaterials"),
     "refuse": (cmd_refuse, "RefuseConfirmation"),
     "rule": (cmd_rule, "RuleConfirmation"),
+    "call-parties": (cmd_call_parties, "CallParties"),
+    "extend-ruling": (cmd_extend_ruling, "ExtendRulingPeriod"),
+    "rule-withdrawal": (cmd_rule_withdrawal, "RuleWithdrawal"),
+    "served": (cmd_served, "RecordRulingService"),
+    "record-objection": (cmd_record_objection, "FileObjection"),
+    "decide-objection": (cmd_decide_objection, "DecideObjection"),
     "verify-bundle": (None, ""),
 }
 
@@ -815,6 +896,8 @@ def parser():
         c.add_argument("--etag", default="", help="act only if unchanged since this etag")
         if verb == "request-materials":
             c.add_argument("--note", required=True, help="what is missing")
+            c.add_argument("--due-days", type=int, required=True,
+                           help="days the parties have, 1-60 (CPL Interpretation Arts. 354, 356)")
         if verb == "refuse":
             c.add_argument("--ground", required=True, help=", ".join(REFUSAL_GROUNDS))
             c.add_argument("--note", required=True, help="the court's reasons")
@@ -826,6 +909,42 @@ def parser():
             c.add_argument("--ground", action="append", default=[],
                            help="with --rejected, repeatable: " + ", ".join(REJECTION_GROUNDS))
             c.add_argument("--note", default="", help="the reasons (required with --rejected)")
+
+    # After filing and after the ruling (CPL Interpretation Arts. 356, 357, 372; CPL Art. 187).
+    def confirmation_parser(verb, text):
+        c = sub.add_parser(verb, help=text)
+        c.add_argument("name", metavar="NAME", help="cases/CASE/confirmations/ID")
+        return c
+    c = confirmation_parser("call-parties", "call both parties to appear together (Art. 356)")
+    c.add_argument("--at", required=True, help="when, e.g. 2031-03-04T09:00 (China time)")
+    c.add_argument("--place", required=True, help="where")
+    c.add_argument("--etag", default="")
+    c = confirmation_parser("extend-ruling", "extend the ruling period with the president's "
+                            "approval (CPL Art. 187)")
+    c.add_argument("--days", type=int, required=True, help="1-365")
+    c.add_argument("--approval", required=True, help="the president's approval, e.g. its number")
+    c.add_argument("--etag", default="")
+    c = confirmation_parser("rule-withdrawal", "grant or refuse a withdrawal request, or treat "
+                            "the application as withdrawn (Art. 357)")
+    c.add_argument("--outcome", required=True, choices=["granted", "refused", "deemed"])
+    c.add_argument("--ruling-number", default="", help="required with granted and deemed")
+    c.add_argument("--note", default="")
+    c.add_argument("--etag", default="")
+    c = confirmation_parser("served", "record when the parties received the ruling: their 15 "
+                            "days to object start (Art. 372)")
+    c.add_argument("--at", required=True, help="when, e.g. 2031-03-04T09:00 (China time)")
+    c.add_argument("--etag", default="")
+    c = confirmation_parser("record-objection", "record an interested person's objection to a "
+                            "ruling that confirmed the agreement (Art. 372, 6 months)")
+    c.add_argument("--interested-person", required=True, help="who")
+    c.add_argument("--harm-known-date", required=True, help="YYYY-MM-DD they knew of the harm")
+    c.add_argument("--reason", required=True)
+    c = confirmation_parser("decide-objection", "uphold or dismiss an objection (Art. 372)")
+    c.add_argument("--objection", required=True, help="its id")
+    c.add_argument("--decision", required=True, choices=["upheld", "dismissed"])
+    c.add_argument("--ruling-number", required=True)
+    c.add_argument("--note", default="")
+    c.add_argument("--etag", default="")
     return p
 
 
