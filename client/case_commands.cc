@@ -711,37 +711,46 @@ The mediator is released and may not be proposed again for this case; the case r
 void AddContactRespondent(CLI::App* parent, const GlobalFlags* g, std::vector<Command>* out) {
   struct Flags {
     std::string name, note;
-    bool agreed = false, refused = false;
+    bool agreed = false, refused = false, unreachable = false;
   };
   auto f = std::make_shared<Flags>();
   CLI::App* cmd = parent->add_subcommand(
       "contact-respondent",
       "Record the mediator's contact with the respondent: MEDIATOR_ASSIGNED -> MEDIATING "
-      "(agreed) or CLOSED (refused)");
+      "(agreed) or CLOSED (refused, unreachable)");
   cmd->add_option("NAME", f->name, "the case: cases/ID or just ID")->required();
   CLI::Option* agreed =
       cmd->add_flag("--agreed", f->agreed, "the respondent agrees to mediation: MEDIATING");
   CLI::Option* refused = cmd->add_flag("--refused", f->refused,
                                        "the respondent refuses mediation: the case is CLOSED");
-  agreed->excludes(refused);
-  refused->excludes(agreed);
-  cmd->add_option("--note", f->note, "optional, at most 500 characters; kept in the timeline")
+  CLI::Option* unreachable = cmd->add_flag(
+      "--unreachable", f->unreachable,
+      "the respondent cannot be reached: online mediation ends, CLOSED (needs --note)");
+  agreed->excludes(refused)->excludes(unreachable);
+  refused->excludes(agreed)->excludes(unreachable);
+  unreachable->excludes(agreed)->excludes(refused);
+  cmd->add_option("--note", f->note,
+                  "at most 500 characters, kept in the timeline; with --unreachable, how the "
+                  "respondent was sought (required)")
       ->type_name("TEXT");
   cmd->footer(absl::StrCat(R"(
 The mediator contacts the respondent within 3 working days of accepting the case (OMR Art. 15;
   'odr deadline list' shows the deadline). If the respondent refuses, mediation ends (PML Art.
-  17). For the case's mediators and the organization's admins.
+  17); if the respondent cannot be reached, online mediation ends and a court-diverted case's
+  materials go back to the court (OMR Arts. 15, 25(三)). For the case's mediators and the
+  organization's admins.
 )",
                            cmd->get_footer()));
   out->push_back({cmd, [cmd, f, g]() -> int {
-                    if (!f->agreed && !f->refused) {
-                      return UsageError(cmd, "give --agreed or --refused");
+                    if (!f->agreed && !f->refused && !f->unreachable) {
+                      return UsageError(cmd, "give --agreed, --refused or --unreachable");
                     }
                     v1::RecordRespondentContactRequest req;
                     req.set_name(CaseName(f->name));
-                    req.set_outcome(f->agreed
-                                        ? v1::RecordRespondentContactRequest::OUTCOME_AGREED
-                                        : v1::RecordRespondentContactRequest::OUTCOME_REFUSED);
+                    req.set_outcome(f->agreed ? v1::RecordRespondentContactRequest::OUTCOME_AGREED
+                                    : f->refused
+                                        ? v1::RecordRespondentContactRequest::OUTCOME_REFUSED
+                                        : v1::RecordRespondentContactRequest::OUTCOME_UNREACHABLE);
                     req.set_note(f->note);
                     Session s(*g);
                     auto r = s.deadlines().RecordRespondentContact(req);

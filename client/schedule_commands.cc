@@ -640,6 +640,7 @@ void AddDeadlineResume(CLI::App* parent, const GlobalFlags* g, std::vector<Comma
 void AddDeadlineExtend(CLI::App* parent, const GlobalFlags* g, std::vector<Command>* out) {
   struct Flags {
     std::string case_name, reason;
+    std::vector<std::string> consents;
     int days = 0;
     bool consented = false;
   };
@@ -647,28 +648,46 @@ void AddDeadlineExtend(CLI::App* parent, const GlobalFlags* g, std::vector<Comma
   CLI::App* cmd = parent->add_subcommand(
       "extend", "Extend the mediation period by the days the parties agreed (OMR Art. 24)");
   cmd->add_option("CASE", f->case_name, "the case: cases/ID or just ID")->required();
-  cmd->add_option("--days", f->days, "how many days, 1-60")
+  cmd->add_option("--days", f->days, "how many days, 1-365 (no cap in all)")
       ->type_name("N")
       ->required()
-      ->check(CLI::Range(1, 60));
+      ->check(CLI::Range(1, 365));
   cmd->add_flag("--parties-consented", f->consented,
                 "required: your statement that every party agreed to the extension");
+  cmd->add_option("--consent", f->consents,
+                  "each party's consent and how it was given, e.g. "
+                  "'applicants/0:在调解会上口头同意'; one per party (repeatable)")
+      ->type_name("PARTY:MANNER")
+      ->allow_extra_args(false);
   cmd->add_option("--reason", f->reason, "optional, at most 500 characters")->type_name("TEXT");
-  out->push_back({cmd, [cmd, f, g]() -> int {
-                    if (!f->consented) {
-                      return UsageError(cmd,
-                                        "--parties-consented is required: the mediation period is "
-                                        "extended only when every party agrees (OMR Art. 24)");
-                    }
-                    v1::ExtendMediationPeriodRequest req;
-                    req.set_name(CaseName(f->case_name));
-                    req.set_days(f->days);
-                    req.set_parties_consented(true);
-                    req.set_reason(f->reason);
-                    return Send(*g, &Session::deadlines,
-                                &client::DeadlineClient::ExtendMediationPeriod, req,
-                                FailScheduling);
-                  }});
+  out->push_back(
+      {cmd, [cmd, f, g]() -> int {
+         if (!f->consented) {
+           return UsageError(cmd,
+                             "--parties-consented is required: the mediation period is "
+                             "extended only when every party agrees (OMR Art. 24)");
+         }
+         v1::ExtendMediationPeriodRequest req;
+         req.set_name(CaseName(f->case_name));
+         req.set_days(f->days);
+         req.set_parties_consented(true);
+         for (const std::string& c : f->consents) {
+           const size_t colon = c.find(':');
+           if (colon == std::string::npos) {
+             return UsageError(cmd,
+                               "--consent is PARTY:MANNER, e.g. "
+                               "'respondents/0:书面同意'");
+           }
+           absl::StatusOr<std::string> party = ParsePartyRef(c.substr(0, colon), "--consent");
+           if (!party.ok()) return UsageError(cmd, party.status().message());
+           v1::ExtensionConsent* e = req.add_consents();
+           e->set_party(*party);
+           e->set_manner(c.substr(colon + 1));
+         }
+         req.set_reason(f->reason);
+         return Send(*g, &Session::deadlines, &client::DeadlineClient::ExtendMediationPeriod, req,
+                     FailScheduling);
+       }});
 }
 
 // --- odr events ---

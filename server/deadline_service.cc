@@ -14,6 +14,7 @@ namespace {
 using google::protobuf::util::TimeUtil;
 
 constexpr int kReasonChars = 500;
+constexpr int kMannerChars = 200;
 
 google::protobuf::Timestamp Ts(absl::Time t) {
   return TimeUtil::MicrosecondsToTimestamp(absl::ToUnixMicros(t));
@@ -177,8 +178,33 @@ grpc::ServerUnaryReactor* DeadlineServiceImpl::ExtendMediationPeriod(
         if (auto e = domain::CheckText(req->reason(), 0, kReasonChars, true); !e.empty()) {
           return InvalidFieldError("reason", e);
         }
-        return ChangePeriod(call, req->name(), storage::CaseStore::PeriodChange::kExtend,
-                            req->days(), req->reason(), resp);
+        std::vector<domain::ExtensionConsent> consents;
+        for (int i = 0; i < req->consents_size(); ++i) {
+          if (auto e = domain::CheckText(req->consents(i).manner(), 1, kMannerChars, false);
+              !e.empty()) {
+            return InvalidFieldError(absl::StrCat("consents[", i, "].manner"), e);
+          }
+          consents.push_back({req->consents(i).party(), req->consents(i).manner()});
+        }
+        // Each party's consent (OMR Art. 24), checked once the caller is authorized and again
+        // against the case as stored, and recorded in the event with the reason.
+        ODR_ASSIGN_OR_RETURN(std::string id, ParseCaseName(req->name(), "name"));
+        domain::MutationContext m = ClockChange(call);
+        ODR_ASSIGN_OR_RETURN(domain::Case current, store_->GetCase(id));
+        ODR_RETURN_IF_ERROR(m.authorize(current));
+        ODR_ASSIGN_OR_RETURN(std::string recorded,
+                             domain::CheckExtensionConsents(current, consents));
+        m.authorize = [authorize = m.authorize, consents](const domain::Case& k) -> absl::Status {
+          ODR_RETURN_IF_ERROR(authorize(k));
+          return domain::CheckExtensionConsents(k, consents).status();
+        };
+        const std::string text =
+            absl::StrCat("consents: ", recorded, req->reason().empty() ? "" : "; ", req->reason());
+        ODR_ASSIGN_OR_RETURN(domain::Deadline d, store_->ChangeMediationPeriod(
+                                                     id, storage::CaseStore::PeriodChange::kExtend,
+                                                     req->days(), text, m));
+        ToProto(d, resp);
+        return absl::OkStatus();
       });
 }
 
@@ -205,8 +231,21 @@ grpc::ServerUnaryReactor* DeadlineServiceImpl::RecordRespondentContact(
             reason = absl::StrCat("the respondent refused mediation (OMR Art. 15, PML Art. 17)",
                                   req->note().empty() ? "" : ": ", req->note());
             break;
+          case v1::RecordRespondentContactRequest::OUTCOME_UNREACHABLE:
+            // The mediator writes down why (OMR Art. 15 para. 2: "应当写明原因").
+            if (req->note().empty()) {
+              return InvalidFieldError("note",
+                                       "is required for UNREACHABLE: how the respondent was "
+                                       "sought (OMR Art. 15)");
+            }
+            action = domain::CaseAction::kClose;
+            reason = absl::StrCat(
+                "the respondent could not be reached; online mediation ends (OMR Arts. 15, "
+                "25(三)): ",
+                req->note());
+            break;
           default:
-            return InvalidFieldError("outcome", "is required: AGREED or REFUSED");
+            return InvalidFieldError("outcome", "is required: AGREED, REFUSED or UNREACHABLE");
         }
         // Either outcome is recorded once, while the mediator has accepted and mediation has not
         // started (OMR Art. 15): a refusal later is a CloseCase with its own reason.

@@ -6,6 +6,8 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "server/domain/confirmation.h"
 #include "server/domain/enum_names.h"
 #include "server/domain/errors.h"
 #include "server/domain/procedure.h"
@@ -369,6 +371,42 @@ absl::Status StatutoryClock::Extend(Deadline* d, int days, absl::Time now) const
   d->update_time = now;
   Recompute(d, now);
   return absl::OkStatus();
+}
+
+absl::StatusOr<std::string> CheckExtensionConsents(const Case& c,
+                                                   const std::vector<ExtensionConsent>& consents) {
+  std::vector<std::string> parties = AllPartyRefs(c);
+  std::set<std::string> seen;
+  std::vector<std::string> texts;
+  for (size_t i = 0; i < consents.size(); ++i) {
+    const ExtensionConsent& e = consents[i];
+    const std::string field = absl::StrCat("consents[", i, "]");
+    if (std::find(parties.begin(), parties.end(), e.party) == parties.end()) {
+      return InvalidFieldError(
+          field + ".party",
+          absl::StrCat(e.party.empty() ? "is required" : e.party + " is not a party of the case"));
+    }
+    if (!seen.insert(e.party).second) {
+      return InvalidFieldError(field + ".party", absl::StrCat(e.party, " is listed twice"));
+    }
+    if (e.manner.empty()) {
+      return InvalidFieldError(field + ".manner",
+                               "is required: how the party consented (e.g. in a session, in "
+                               "writing)");
+    }
+    texts.push_back(absl::StrCat(e.party, " (", e.manner, ")"));
+  }
+  std::vector<std::string> missing;
+  for (const std::string& p : parties) {
+    if (seen.count(p) == 0) missing.push_back(p);
+  }
+  if (!missing.empty()) {
+    return InvalidFieldError("consents",
+                             absl::StrCat("every party consents to an extension (OMR Art. 24); "
+                                          "missing: ",
+                                          absl::StrJoin(missing, ", ")));
+  }
+  return absl::StrJoin(texts, "; ");
 }
 
 absl::Status StatutoryClock::ExtendRuling(Deadline* d, int days, absl::Time now) const {

@@ -83,6 +83,17 @@ struct Deadline {
 // The most days one extension request may add (an input bound, not a legal cap).
 inline constexpr int kMaxExtensionRequestDays = 365;
 
+// One party's consent to extend the mediation period, and how it was given (OMR Art. 24).
+struct ExtensionConsent {
+  std::string party;   // "applicants/0"
+  std::string manner;  // e.g. "口头同意，2026-12-07 调解会记录"
+};
+// Every party of `c` must consent, each once (OMR Art. 24 "各方当事人同意延长的"):
+// INVALID_ARGUMENT on "consents" naming the missing, unknown or repeated party, or an empty
+// manner. Returns the text the DEADLINE_CHANGED event records.
+absl::StatusOr<std::string> CheckExtensionConsents(const Case& c,
+                                                   const std::vector<ExtensionConsent>& consents);
+
 struct ClockConfig {
   // How long before its due time a deadline warns; for short periods, at most half the period.
   absl::Duration warning_lead = absl::Hours(72);

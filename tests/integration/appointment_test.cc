@@ -601,6 +601,18 @@ TEST_F(AppointmentTest, DeadlinesAndRespondentContact) {
   grpc::Status s = deadlines_->ExtendMediationPeriod(As("med").get(), extend, &out);
   EXPECT_THAT(testing::ViolatedFields(s), ElementsAre("parties_consented"));
   extend.set_parties_consented(true);
+  // Each party's consent, every party once (OMR Art. 24).
+  v1::ExtensionConsent* c = extend.add_consents();
+  c->set_party("applicants/0");
+  c->set_manner("调解会上口头同意");
+  s = deadlines_->ExtendMediationPeriod(As("med").get(), extend, &out);
+  EXPECT_THAT(testing::ViolatedFields(s), ElementsAre("consents"));
+  EXPECT_THAT(s.error_message(), HasSubstr("respondents/0"));
+  *extend.add_consents() = *c;
+  s = deadlines_->ExtendMediationPeriod(As("med").get(), extend, &out);
+  EXPECT_THAT(testing::ViolatedFields(s), ElementsAre("consents[1].party"));
+  extend.mutable_consents(1)->set_party("respondents/0");
+  extend.mutable_consents(1)->set_manner("书面同意");
   ASSERT_TRUE(deadlines_->ExtendMediationPeriod(As("med").get(), extend, &out).ok());
   EXPECT_EQ(out.extension_days(), 10);
   EXPECT_GE(FromTs(out.due_time()) - FromTs(period.due_time()), absl::Hours(24 * 10));

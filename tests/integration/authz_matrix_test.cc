@@ -793,6 +793,11 @@ class AuthzMatrixTest : public ::testing::Test {
       r.set_name(case_y);
       r.set_days(5);
       r.set_parties_consented(true);
+      for (const char* p : {"applicants/0", "respondents/0"}) {
+        v1::ExtensionConsent* c = r.add_consents();
+        c->set_party(p);
+        c->set_manner("matrix");
+      }
       return r.SerializeAsString();
     }
     if (method == "/odr.v1.DeadlineService/RecordRespondentContact") {

@@ -1,7 +1,8 @@
 // Judicial confirmation and the court's side through the real odrd: a joint application to a
-// competent court, acceptance and the ruling (valid: the case is confirmed; rejected: the parties
-// mediate again), withdrawal, pre-check refusals, the court bundle without privileged offers,
-// courts that cannot see each other's applications, and court diversion with its follow-up.
+// competent court, acceptance and the ruling (valid: the case is confirmed; rejected: the
+// agreement stands and the parties mediate again or sue), the court's review after filing and
+// objections after the ruling, withdrawal, pre-check refusals, the court bundle without privileged
+// offers, courts that cannot see each other's applications, and court diversion with its follow-up.
 #include <gmock/gmock.h>
 #include <google/protobuf/util/json_util.h>
 #include <google/protobuf/util/time_util.h>
@@ -507,6 +508,33 @@ TEST_F(ConfirmationTest, TheDivertingCourtSeesNoApplicationBeforeEveryPartyConse
   ASSERT_TRUE(s.ok()) << Describe(s);
   ASSERT_EQ(followed.cases_size(), 1);
   EXPECT_EQ(followed.cases(0).confirmation_state(), v1::Confirmation::STATE_SUBMITTED);
+}
+
+// OMR Arts. 15, 25(三): a respondent who cannot be reached ends online mediation, the mediator
+// writing down why; a court-diverted case's materials go back to the court.
+TEST_F(ConfirmationTest, AnUnreachableRespondentEndsMediationAndTheCaseGoesBack) {
+  const std::string k = AssignedCase(PreFilingCase("(2026)浙0681诉前调41号"), "clerk-x");
+
+  v1::RecordRespondentContactRequest contact;
+  contact.set_name(k);
+  contact.set_outcome(v1::RecordRespondentContactRequest::OUTCOME_UNREACHABLE);
+  v1::Case out;
+  grpc::Status s = deadlines_->RecordRespondentContact(As("med").get(), contact, &out);
+  EXPECT_THAT(testing::ViolatedFields(s), ElementsAre("note"));
+  contact.set_note("三日内电话五次未接通，短信未回复。");
+  s = deadlines_->RecordRespondentContact(As("med").get(), contact, &out);
+  ASSERT_TRUE(s.ok()) << Describe(s);
+  EXPECT_EQ(out.state(), v1::Case::STATE_CLOSED);
+  EXPECT_EQ(out.ending().kind(), v1::CaseEnding::KIND_REFERRED_FOR_FILING);
+  EXPECT_THAT(out.ending().reason(), HasSubstr("could not be reached"));
+  EXPECT_THAT(out.ending().reason(), HasSubstr("电话五次未接通"));
+  v1::ListReferralsRequest refs;
+  refs.set_parent("courts/court-x");
+  v1::ListReferralsResponse referrals;
+  ASSERT_TRUE(courts_->ListReferrals(As("clerk-x").get(), refs, &referrals).ok());
+  bool referred = false;
+  for (const auto& r : referrals.referrals()) referred = referred || r.case_() == k;
+  EXPECT_TRUE(referred);
 }
 
 // CPL Art. 206; PML Art. 33: a rejection does not void the agreement. It binds as before (its

@@ -413,8 +413,14 @@ TEST_F(ScheduleCliTest, RespondentContactAndTheMediationPeriod) {
   CommandResult r = Odr({"--profile", "mediator", "deadline", "extend", case_, "--days", "10"});
   EXPECT_EQ(r.exit_code, 2) << Describe(r);
   EXPECT_THAT(r.err, HasSubstr("--parties-consented"));
+  // And each party's consent, with how it was given (OMR Art. 24).
+  r = Odr({"--profile", "mediator", "deadline", "extend", case_, "--days", "10",
+           "--parties-consented", "--consent", "applicants/0:调解会上口头同意"});
+  EXPECT_EQ(r.exit_code, 1) << Describe(r);
+  EXPECT_THAT(r.err, HasSubstr("missing: respondents/0"));
   json extended = Json({"--profile", "mediator", "deadline", "extend", case_, "--days", "10",
-                        "--parties-consented", "--reason", "双方同意延长"});
+                        "--parties-consented", "--consent", "applicants/0:调解会上口头同意",
+                        "--consent", "respondents/0:书面同意", "--reason", "双方同意延长"});
   EXPECT_EQ(extended.value("kind", ""), "KIND_MEDIATION_PERIOD");
   EXPECT_EQ(extended.value("extensionDays", 0), 10);
 
@@ -465,8 +471,8 @@ TEST_F(ScheduleCliTest, MalformedInputIsAUsageErrorAndSendsNothing) {
       {{"appointment", "get", "x"}, "cases/CASE/appointments/ID"},
       {{"appointment", "attend", case_ + "/appointments/x", "--participant", "applicants/0"},
        "--attended or --no-show"},
-      {{"deadline", "extend", case_, "--days", "61", "--parties-consented"}, "--days"},
-      {{"case", "contact-respondent", case_}, "--agreed or --refused"},
+      {{"deadline", "extend", case_, "--days", "366", "--parties-consented"}, "--days"},
+      {{"case", "contact-respondent", case_}, "--agreed, --refused or --unreachable"},
       {{"case", "contact-respondent", case_, "--agreed", "--refused"}, "excludes"},
   };
   for (const Bad& b : bad) {

@@ -529,6 +529,25 @@ TEST_F(StatutoryClockTest, ProposingAMediatorStartsItsAcceptanceDeadline) {
   EXPECT_FALSE(none.stop_all);
 }
 
+// OMR Art. 24 para. 2: "各方当事人同意延长的" — each party's consent, every party once.
+TEST_F(StatutoryClockTest, AnExtensionNeedsEveryPartysConsent) {
+  const Case c = CitizenCase(CaseState::kMediating);
+  EXPECT_THAT(Fields(CheckExtensionConsents(c, {{"applicants/0", "口头"}}).status()),
+              ElementsAre("consents"));
+  EXPECT_THAT(
+      Fields(CheckExtensionConsents(c, {{"applicants/0", "口头"}, {"applicants/0", "x"}}).status()),
+      ElementsAre("consents[1].party"));
+  EXPECT_THAT(
+      Fields(CheckExtensionConsents(c, {{"applicants/0", "口头"}, {"respondents/0", ""}}).status()),
+      ElementsAre("consents[1].manner"));
+  EXPECT_THAT(Fields(CheckExtensionConsents(c, {{"respondents/7", "口头"}}).status()),
+              ElementsAre("consents[0].party"));
+  absl::StatusOr<std::string> text =
+      CheckExtensionConsents(c, {{"respondents/0", "书面"}, {"applicants/0", "口头"}});
+  ASSERT_TRUE(text.ok()) << text.status();
+  EXPECT_EQ(*text, "respondents/0 (书面); applicants/0 (口头)");
+}
+
 TEST_F(StatutoryClockTest, AcceptingMeetsTheAcceptanceAndStartsContactAndThePeriod) {
   const absl::Time now = CT(2031, 3, 3, 10);
   Case before = CourtCase(Procedure::kPostFilingOrdinary, CaseState::kMediatorProposed);
