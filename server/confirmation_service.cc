@@ -260,6 +260,19 @@ absl::Status AuthorizePartyAction(const domain::Principal& p, const domain::Case
   return domain::AuthorizeCase(p, k, domain::CaseOperation::kApplyForConfirmation);
 }
 
+// The parties citizen `p` is or acts for as any agent (not settling: no special authority
+// needed), or only `party` if given, which must be one of them (INVALID_ARGUMENT otherwise).
+absl::StatusOr<std::vector<std::string>> OwnPartiesOrOne(const domain::Principal& p,
+                                                         const domain::Case& k,
+                                                         const std::string& party) {
+  std::vector<std::string> mine = domain::OwnParties(p, k);
+  if (party.empty()) return mine;
+  if (std::find(mine.begin(), mine.end(), party) == mine.end()) {
+    return InvalidFieldError("party", "must be a party the caller is or acts for");
+  }
+  return std::vector<std::string>{party};
+}
+
 // A court's decision, authorized on the application as stored.
 storage::ConfirmationStore::Authorize CourtDecision(const CallContext& call) {
   const domain::Principal* who = &call.caller.principal;
@@ -1013,11 +1026,7 @@ grpc::ServerUnaryReactor* ConfirmationServiceImpl::FileObjection(
                               // A party objects for itself, or an agent for it (CPL Interpretation
                               // Art. 372).
                               ODR_RETURN_IF_ERROR(AuthorizePartyAction(*who, k, f));
-                              std::vector<std::string> mine = domain::OwnParties(*who, k);
-                              if (std::find(mine.begin(), mine.end(), req->party()) == mine.end()) {
-                                return InvalidFieldError(
-                                    "party", "must be a party the caller is or acts for");
-                              }
+                              ODR_RETURN_IF_ERROR(OwnPartiesOrOne(*who, k, req->party()).status());
                               o.party = req->party();
                             } else {
                               // An interested person files with the court, which records it.
@@ -1079,13 +1088,7 @@ grpc::ServerUnaryReactor* ConfirmationServiceImpl::ConsentToMediateAgain(
                                   ODR_RETURN_IF_ERROR(AuthorizePartyAction(*who, k, f));
                                   // Agreeing to mediate is not settling: any agent of the party may
                                   // (CPL Art. 62 reserves settling to special authority, not this).
-                                  std::vector<std::string> mine = domain::OwnParties(*who, k);
-                                  if (party.empty()) return mine;
-                                  if (std::find(mine.begin(), mine.end(), party) == mine.end()) {
-                                    return InvalidFieldError(
-                                        "party", "must be a party the caller is or acts for");
-                                  }
-                                  return std::vector<std::string>{party};
+                                  return OwnPartiesOrOne(*who, k, party);
                                 },
                                 PartyChange(call)));
                         ToProto(r.first, r.second, resp);
