@@ -40,6 +40,8 @@ v1::Deadline::Kind KindToProto(domain::DeadlineKind k) {
       return v1::Deadline::KIND_CONFIRMATION_MATERIALS;
     case domain::DeadlineKind::kRulingObjection:
       return v1::Deadline::KIND_RULING_OBJECTION;
+    case domain::DeadlineKind::kOrganizationAcceptance:
+      return v1::Deadline::KIND_ORGANIZATION_ACCEPTANCE;
     case domain::DeadlineKind::kAppointmentReminder:
       break;
   }

@@ -15,7 +15,7 @@
 namespace odr::domain {
 namespace {
 
-constexpr std::array<std::pair<DeadlineKind, const char*>, 10> kKinds{{
+constexpr std::array<std::pair<DeadlineKind, const char*>, 11> kKinds{{
     {DeadlineKind::kMediatorAcceptance, "mediator_acceptance"},
     {DeadlineKind::kRespondentContact, "respondent_contact"},
     {DeadlineKind::kMediationPeriod, "mediation_period"},
@@ -26,6 +26,7 @@ constexpr std::array<std::pair<DeadlineKind, const char*>, 10> kKinds{{
     {DeadlineKind::kConfirmationRuling, "confirmation_ruling"},
     {DeadlineKind::kConfirmationMaterials, "confirmation_materials"},
     {DeadlineKind::kRulingObjection, "ruling_objection"},
+    {DeadlineKind::kOrganizationAcceptance, "organization_acceptance"},
 }};
 constexpr std::array<std::pair<DeadlineState, const char*>, 5> kStates{{
     {DeadlineState::kRunning, "running"},
@@ -82,6 +83,7 @@ int Deadline::PausedDays() const {
 const char* StatutoryClock::LegalBasis(DeadlineKind kind) {
   switch (kind) {
     case DeadlineKind::kMediatorAcceptance:
+    case DeadlineKind::kOrganizationAcceptance:
       return "OMR Art. 12";
     case DeadlineKind::kRespondentContact:
       return "OMR Art. 15";
@@ -108,6 +110,7 @@ const char* StatutoryClock::LegalBasis(DeadlineKind kind) {
 EventAudience StatutoryClock::Audience(DeadlineKind kind) {
   switch (kind) {
     case DeadlineKind::kMediatorAcceptance:
+    case DeadlineKind::kOrganizationAcceptance:
     case DeadlineKind::kRespondentContact:
     case DeadlineKind::kConfirmationAcceptance:
     case DeadlineKind::kConfirmationRuling:
@@ -174,6 +177,11 @@ Deadline StatutoryClock::Start(DeadlineKind kind, const Case& c, absl::string_vi
     case DeadlineKind::kMediatorAcceptance:
       d.id = AcceptanceId(subject);
       d.subject = std::string(subject);
+      d.length = 3;
+      d.working_days = true;
+      break;
+    case DeadlineKind::kOrganizationAcceptance:
+      d.id = "organization-acceptance";
       d.length = 3;
       d.working_days = true;
       break;
@@ -277,6 +285,19 @@ DeadlinePlan StatutoryClock::OnCaseChange(const Case& before, const Case& after,
     }
     return plan;
   }
+  if (before.state != CaseState::kSubmitted && after.state == CaseState::kSubmitted) {
+    // The organization confirms acceptance within 3 working days of receiving the application or
+    // the court's diversion (OMR Art. 12).
+    plan.start.push_back(Start(DeadlineKind::kOrganizationAcceptance, after, "", now));
+    return plan;
+  }
+  if (before.state == CaseState::kSubmitted && after.state == CaseState::kAccepted) {
+    // The mediation period counts from the day the organization confirmed acceptance (OMR Art.
+    // 24 para. 2), not from a mediator's later acceptance.
+    plan.stop.push_back({"organization-acceptance", DeadlineState::kMet});
+    plan.start.push_back(Start(DeadlineKind::kMediationPeriod, after, "", now));
+    return plan;
+  }
   if (before.state == CaseState::kSettled && after.state != CaseState::kSettled) {
     plan.stop.push_back({"confirmation-application", DeadlineState::kCancelled});
     // Mediating again after a rejected confirmation: a new mediation period (OMR Art. 24). The
@@ -310,6 +331,8 @@ DeadlinePlan StatutoryClock::OnCaseChange(const Case& before, const Case& after,
   if (!HasAccepted(before) && HasAccepted(after)) {
     // Storage keeps the deadlines of a first acceptance when a replacement accepts later.
     plan.start.push_back(Start(DeadlineKind::kRespondentContact, after, "", now));
+    // The period started when the organization accepted (above); storage keeps that one. Only a
+    // case accepted before odrd started it there (schema 15 and earlier) gets its period now.
     plan.start.push_back(Start(DeadlineKind::kMediationPeriod, after, "", now));
   }
   if (before.state != CaseState::kMediating && after.state == CaseState::kMediating) {
@@ -446,6 +469,11 @@ ExpiryEffect StatutoryClock::OnExpiry(const Deadline& d, const Case& c) const {
       e.message = absl::StrCat("principals/", d.subject,
                                " did not answer within 3 working days (OMR Art. 12); the proposal "
                                "lapsed and the organization is to assign another mediator");
+      break;
+    case DeadlineKind::kOrganizationAcceptance:
+      e.message =
+          "the organization did not confirm acceptance within 3 working days of receiving the "
+          "case (OMR Art. 12); the court or the parties may designate or choose another";
       break;
     case DeadlineKind::kRespondentContact:
       e.message =

@@ -34,6 +34,7 @@ enum class DeadlineKind {
   kConfirmationRuling,       // CPL Art. 187: the court rules within 30 days of accepting
   kConfirmationMaterials,    // CPL Interp Arts. 354, 356: the court's deadline for materials
   kRulingObjection,          // CPL Interp Art. 372: a party objects within 15 days of service
+  kOrganizationAcceptance,   // OMR Art. 12: 3 working days from receiving the application
 };
 enum class DeadlineState { kRunning, kPaused, kMet, kExpired, kCancelled };
 
@@ -52,7 +53,7 @@ struct Deadline {
   // Unique within the case: "mediator-acceptance-{principal}", "respondent-contact",
   // "mediation-period", "confirmation-application", "reminder-{24h|1h}-{appointment}-{version}",
   // "instalment-{agreement}-{index}", "confirmation-acceptance-{c}", "confirmation-ruling-{c}",
-  // "confirmation-materials-{c}", "ruling-objection-{c}".
+  // "confirmation-materials-{c}", "ruling-objection-{c}", "organization-acceptance".
   std::string id;
   DeadlineKind kind = DeadlineKind::kMediationPeriod;
   DeadlineState state = DeadlineState::kRunning;

@@ -582,8 +582,17 @@ TEST_F(AppointmentTest, DeadlinesAndRespondentContact) {
   ASSERT_TRUE(deadlines_->ListDeadlines(As("med").get(), list, &staff).ok());
   std::map<v1::Deadline::Kind, v1::Deadline> by_kind;
   for (const auto& d : staff.deadlines()) by_kind[d.kind()] = d;
-  ASSERT_EQ(by_kind.size(), 3u);
+  ASSERT_EQ(by_kind.size(), 4u);
+  // The organization accepted within its 3 working days (OMR Art. 12); the period counts from
+  // that acceptance (OMR Art. 24 para. 2), not from the mediator's.
+  const v1::Deadline org = by_kind[v1::Deadline::KIND_ORGANIZATION_ACCEPTANCE];
+  EXPECT_EQ(org.state(), v1::Deadline::STATE_MET);
+  EXPECT_EQ(org.legal_basis(), "OMR Art. 12");
+  EXPECT_TRUE(org.working_days());
+  EXPECT_EQ(org.name(), case_ + "/deadlines/organization-acceptance");
   EXPECT_EQ(by_kind[v1::Deadline::KIND_MEDIATOR_ACCEPTANCE].state(), v1::Deadline::STATE_MET);
+  EXPECT_LE(FromTs(by_kind[v1::Deadline::KIND_MEDIATION_PERIOD].start_time()),
+            FromTs(by_kind[v1::Deadline::KIND_MEDIATOR_ACCEPTANCE].start_time()));
   EXPECT_EQ(by_kind[v1::Deadline::KIND_RESPONDENT_CONTACT].state(), v1::Deadline::STATE_RUNNING);
   const v1::Deadline period = by_kind[v1::Deadline::KIND_MEDIATION_PERIOD];
   EXPECT_EQ(period.length(), 30);

@@ -158,23 +158,30 @@ TEST_F(CaseApiTest, CreateGetListTransitionsEvents) {
   ev.set_parent(k.name());
   v1::ListCaseEventsResponse events;
   ASSERT_TRUE(stub_->ListCaseEvents(Ctx().get(), ev, &events).ok());
-  ASSERT_EQ(events.events_size(), 4);
+  // Created, submitted, the organization's 3 working days to accept started (OMR Art. 12),
+  // accepted, the mediation period started from that acceptance (OMR Art. 24), closed.
+  ASSERT_EQ(events.events_size(), 6);
   EXPECT_EQ(events.events(0).from_state(), v1::Case::STATE_UNSPECIFIED);
   EXPECT_EQ(events.events(0).to_state(), v1::Case::STATE_DRAFT);
-  EXPECT_EQ(events.events(3).from_state(), v1::Case::STATE_ACCEPTED);
-  EXPECT_EQ(events.events(3).to_state(), v1::Case::STATE_CLOSED);
-  EXPECT_EQ(events.events(3).reason(), "被申请人拒绝调解 (OMR Art. 25)");
-  EXPECT_EQ(events.events(3).actor(), "principals/org-admin");
-  EXPECT_EQ(events.events(3).name(), k.name() + "/events/4");
+  EXPECT_EQ(events.events(2).kind(), v1::CaseEvent::KIND_DEADLINE_STARTED);
+  EXPECT_THAT(events.events(2).reason(), HasSubstr("organization_acceptance: 3 working days"));
+  EXPECT_EQ(events.events(3).to_state(), v1::Case::STATE_ACCEPTED);
+  EXPECT_EQ(events.events(4).kind(), v1::CaseEvent::KIND_DEADLINE_STARTED);
+  EXPECT_THAT(events.events(4).reason(), HasSubstr("mediation_period: 30 days"));
+  EXPECT_EQ(events.events(5).from_state(), v1::Case::STATE_ACCEPTED);
+  EXPECT_EQ(events.events(5).to_state(), v1::Case::STATE_CLOSED);
+  EXPECT_EQ(events.events(5).reason(), "被申请人拒绝调解 (OMR Art. 25)");
+  EXPECT_EQ(events.events(5).actor(), "principals/org-admin");
+  EXPECT_EQ(events.events(5).name(), k.name() + "/events/6");
 
   // Events page too.
-  ev.set_page_size(3);
+  ev.set_page_size(4);
   ASSERT_TRUE(stub_->ListCaseEvents(Ctx().get(), ev, &events).ok());
-  EXPECT_EQ(events.events_size(), 3);
+  EXPECT_EQ(events.events_size(), 4);
   ASSERT_FALSE(events.next_page_token().empty());
   ev.set_page_token(events.next_page_token());
   ASSERT_TRUE(stub_->ListCaseEvents(Ctx().get(), ev, &events).ok());
-  EXPECT_EQ(events.events_size(), 1);
+  EXPECT_EQ(events.events_size(), 2);
   EXPECT_TRUE(events.next_page_token().empty());
 }
 

@@ -422,7 +422,9 @@ TEST_F(CliTest, SubmitAcceptCloseAndEvents) {
   EXPECT_EQ(closed["state"], "STATE_CLOSED");
 
   json events = Json({"case", "events", id});
-  ASSERT_EQ(events["events"].size(), 4u) << events.dump(2);
+  // With the organization's acceptance deadline (OMR Art. 12) after the submission and the
+  // mediation period (OMR Art. 24) after the acceptance.
+  ASSERT_EQ(events["events"].size(), 6u) << events.dump(2);
   const json& e = events["events"];
   EXPECT_FALSE(e[0].contains("fromState"));  // STATE_UNSPECIFIED is the default: omitted.
   EXPECT_EQ(e[0]["toState"], "STATE_DRAFT");
@@ -430,13 +432,15 @@ TEST_F(CliTest, SubmitAcceptCloseAndEvents) {
   EXPECT_EQ(e[1]["toState"], "STATE_SUBMITTED");
   // The actor is the authenticated principal.
   EXPECT_THAT(e[1]["actor"].get<std::string>(), HasSubstr("dev-admin"));
-  EXPECT_EQ(e[2]["fromState"], "STATE_SUBMITTED");
-  EXPECT_EQ(e[2]["toState"], "STATE_ACCEPTED");
-  EXPECT_EQ(e[3]["fromState"], "STATE_ACCEPTED");
-  EXPECT_EQ(e[3]["toState"], "STATE_CLOSED");
-  EXPECT_EQ(e[3]["reason"], "被申请人拒绝调解 (OMR Art. 25)");
-  EXPECT_THAT(e[3]["actor"].get<std::string>(), HasSubstr("dev-admin"));
-  for (int i = 0; i < 4; ++i) {
+  EXPECT_EQ(e[2]["kind"], "KIND_DEADLINE_STARTED");
+  EXPECT_EQ(e[3]["fromState"], "STATE_SUBMITTED");
+  EXPECT_EQ(e[3]["toState"], "STATE_ACCEPTED");
+  EXPECT_EQ(e[4]["kind"], "KIND_DEADLINE_STARTED");
+  EXPECT_EQ(e[5]["fromState"], "STATE_ACCEPTED");
+  EXPECT_EQ(e[5]["toState"], "STATE_CLOSED");
+  EXPECT_EQ(e[5]["reason"], "被申请人拒绝调解 (OMR Art. 25)");
+  EXPECT_THAT(e[5]["actor"].get<std::string>(), HasSubstr("dev-admin"));
+  for (int i = 0; i < 6; ++i) {
     EXPECT_EQ(e[i]["name"], name + "/events/" + std::to_string(i + 1));
   }
   EXPECT_FALSE(events.contains("nextPageToken"));
@@ -661,7 +665,8 @@ TEST_F(CliTest, NameOutputForScripts) {
 
   r = Odr({"-o", "name", "case", "events", first});
   ASSERT_EQ(r.exit_code, 0) << Describe(r);
-  EXPECT_EQ(r.out, first + "/events/1\n" + first + "/events/2\n");
+  // Created, submitted, and the organization's acceptance deadline started (OMR Art. 12).
+  EXPECT_EQ(r.out, first + "/events/1\n" + first + "/events/2\n" + first + "/events/3\n");
 
   // Without --all a truncated list says so on stderr; stdout stays names only.
   r = Odr({"-o", "name", "case", "list", "--page-size", "1"});
@@ -884,7 +889,8 @@ TEST_F(CliTest, RequestIdMakesTransitionsIdempotent) {
   json a = Json({"case", "submit", name, "--request-id", "submit-1"});
   json b = Json({"case", "submit", name, "--request-id", "submit-1"});
   EXPECT_EQ(a, b);
-  EXPECT_EQ(Json({"case", "events", name})["events"].size(), 2u);
+  // Created, submitted once, and one organization's acceptance deadline (OMR Art. 12).
+  EXPECT_EQ(Json({"case", "events", name})["events"].size(), 3u);
   // Without the key the second submit is a transition from SUBMITTED.
   CommandResult r = Odr({"case", "submit", name});
   EXPECT_EQ(r.exit_code, 1) << Describe(r);

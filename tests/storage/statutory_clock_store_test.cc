@@ -195,7 +195,10 @@ TEST_F(StatutoryClockStoreTest, MediatorAcceptanceLapsesAfterThreeWorkingDays) {
   const domain::Deadline d = Deadline(id, "mediator-acceptance-mediator-1");
   EXPECT_EQ(d.due, China(2031, 3, 14));
   EXPECT_FALSE(d.provisional);
-  ASSERT_EQ(Events(id, EventKind::kDeadlineStarted).size(), 1u);
+  // The organization's acceptance (met), the mediation period (from that acceptance, OMR Art. 24)
+  // and the proposal's.
+  ASSERT_EQ(Events(id, EventKind::kDeadlineStarted).size(), 3u);
+  EXPECT_EQ(Deadline(id, "organization-acceptance").state, DeadlineState::kMet);
 
   clock_.Set(*d.warn_at - absl::Seconds(1));
   EXPECT_EQ(Fire(), 0);
@@ -221,6 +224,35 @@ TEST_F(StatutoryClockStoreTest, MediatorAcceptanceLapsesAfterThreeWorkingDays) {
   EXPECT_EQ(Fire(), 0);
 }
 
+// OMR Art. 12: submitted on Friday 2031-03-07, the organization confirms acceptance by the end of
+// Thursday 03-13 (Tuesday is a holiday). Passing it alerts the staff and leaves the case
+// submitted; accepting it later still starts the mediation period, from that day (OMR Art. 24).
+TEST_F(StatutoryClockStoreTest, TheOrganizationHasThreeWorkingDaysToAccept) {
+  auto k = store_->CreateCase(odr::testing::MedicalCase(), As("admin-1"));
+  ASSERT_TRUE(k.ok()) << k.status();
+  ASSERT_TRUE(
+      store_->TransitionCase(k->id, CaseAction::kSubmit, std::nullopt, "", As("admin-1")).ok());
+  const domain::Deadline d = Deadline(k->id, "organization-acceptance");
+  EXPECT_EQ(d.kind, DeadlineKind::kOrganizationAcceptance);
+  EXPECT_EQ(d.due, China(2031, 3, 14));
+  clock_.Set(China(2031, 3, 14));
+  EXPECT_EQ(Fire(), 1);  // the warning was due too, but only the expiry is recorded
+  const auto expired = Events(k->id, EventKind::kDeadlineExpired);
+  ASSERT_EQ(expired.size(), 1u);
+  EXPECT_EQ(expired[0].audience, domain::EventAudience::kStaff);
+  EXPECT_THAT(expired[0].reason, ::testing::HasSubstr("OMR Art. 12"));
+  EXPECT_EQ(State(k->id), CaseState::kSubmitted);
+  EXPECT_EQ(Deadline(k->id, "organization-acceptance").state, DeadlineState::kExpired);
+
+  clock_.Set(China(2031, 3, 17, 9));
+  ASSERT_TRUE(
+      store_->TransitionCase(k->id, CaseAction::kAccept, std::nullopt, "", As("admin-1")).ok());
+  EXPECT_EQ(Deadline(k->id, "organization-acceptance").state, DeadlineState::kExpired);
+  const domain::Deadline period = Deadline(k->id, "mediation-period");
+  EXPECT_EQ(period.start, China(2031, 3, 17, 9));
+  EXPECT_EQ(period.state, DeadlineState::kRunning);
+}
+
 // A deadline that fell due while odrd was down fires at the next start, once; a restart after it
 // fired does not fire it again.
 TEST_F(StatutoryClockStoreTest, PendingDeadlineFiresOnceAcrossRestarts) {
@@ -233,7 +265,7 @@ TEST_F(StatutoryClockStoreTest, PendingDeadlineFiresOnceAcrossRestarts) {
   EXPECT_TRUE(Events(id, EventKind::kDeadlineWarning).empty());
   Open();  // and again
   EXPECT_EQ(Fire(), 0);
-  clock_.Set(China(2031, 4, 20));
+  clock_.Set(China(2031, 3, 27));  // before the mediation period (due 04-08) warns
   Open();
   EXPECT_EQ(Fire(), 0);
   EXPECT_EQ(Events(id, EventKind::kDeadlineExpired).size(), 1u);
@@ -400,7 +432,10 @@ TEST_F(StatutoryClockStoreTest, PauseForAppraisalAndExtensionMoveTheDueTime) {
 // PML Art. 33: 30 days to apply for judicial confirmation once the agreement takes effect
 // (started by the settlement flow of issue 7; here directly). On expiry the parties are told.
 TEST_F(StatutoryClockStoreTest, ConfirmationApplicationDeadline) {
-  const std::string id = AcceptedCase();
+  // A draft: no other deadline of the case runs.
+  auto draft = store_->CreateCase(odr::testing::MedicalCase(), As("admin-1"));
+  ASSERT_TRUE(draft.ok()) << draft.status();
+  const std::string id = draft->id;
   const domain::Case k = *store_->GetCase(id);
   const domain::Deadline d =
       statutory_.Start(DeadlineKind::kConfirmationApplication, k, "", China(2031, 3, 7, 15));
@@ -416,7 +451,7 @@ TEST_F(StatutoryClockStoreTest, ConfirmationApplicationDeadline) {
   ASSERT_EQ(expired.size(), 1u);
   EXPECT_EQ(expired[0].audience, domain::EventAudience::kAll);
   EXPECT_THAT(expired[0].reason, ::testing::HasSubstr("PML Art. 33"));
-  EXPECT_EQ(State(id), CaseState::kAccepted);  // no state change
+  EXPECT_EQ(State(id), CaseState::kDraft);  // no state change
 }
 
 // PML Art. 31: the instalments of an effective agreement warn before their day and, unpaid at its

@@ -548,6 +548,8 @@ TEST_F(StatutoryClockTest, AnExtensionNeedsEveryPartysConsent) {
   EXPECT_EQ(*text, "respondents/0 (书面); applicants/0 (口头)");
 }
 
+// The period itself started at the organization's acceptance (storage keeps that one); the plan
+// carries it again only for a case accepted before odrd started it there.
 TEST_F(StatutoryClockTest, AcceptingMeetsTheAcceptanceAndStartsContactAndThePeriod) {
   const absl::Time now = CT(2031, 3, 3, 10);
   Case before = CourtCase(Procedure::kPostFilingOrdinary, CaseState::kMediatorProposed);
@@ -569,6 +571,54 @@ TEST_F(StatutoryClockTest, AcceptingMeetsTheAcceptanceAndStartsContactAndThePeri
   EXPECT_EQ(plan.start[1].kind, DeadlineKind::kMediationPeriod);
   EXPECT_EQ(plan.start[1].length, 15);  // post-filing ordinary
   EXPECT_EQ(plan.start[1].due, EndOf(2031, 3, 18));
+}
+
+// OMR Art. 12: the organization confirms acceptance within 3 working days of receiving the case.
+TEST_F(StatutoryClockTest, SubmittingStartsTheOrganizationsThreeWorkingDaysToAccept) {
+  const absl::Time now = CT(2031, 3, 7, 10);  // a Friday
+  for (Case before :
+       {CitizenCase(CaseState::kDraft), CourtCase(Procedure::kPreFiling, CaseState::kDraft)}) {
+    Case after = before;
+    after.state = CaseState::kSubmitted;
+    const DeadlinePlan plan = clock_.OnCaseChange(before, after, now);
+    EXPECT_THAT(plan.stop, IsEmpty());
+    ASSERT_EQ(plan.start.size(), 1u);
+    EXPECT_EQ(plan.start[0].id, "organization-acceptance");
+    EXPECT_EQ(plan.start[0].kind, DeadlineKind::kOrganizationAcceptance);
+    EXPECT_TRUE(plan.start[0].working_days);
+    EXPECT_EQ(plan.start[0].due, EndOf(2031, 3, 12));  // Mon 10, Tue 11, Wed 12
+  }
+  EXPECT_STREQ(StatutoryClock::LegalBasis(DeadlineKind::kOrganizationAcceptance), "OMR Art. 12");
+  EXPECT_EQ(StatutoryClock::Audience(DeadlineKind::kOrganizationAcceptance), EventAudience::kStaff);
+  EXPECT_TRUE(IsBreach(DeadlineKind::kOrganizationAcceptance));
+  // Passing it alerts the organization; the case is not closed nor moved (OMR Art. 12 para. 2:
+  // the court or the parties may designate or choose another).
+  const Deadline d = clock_.Start(DeadlineKind::kOrganizationAcceptance,
+                                  CitizenCase(CaseState::kSubmitted), "", now);
+  const ExpiryEffect e = clock_.OnExpiry(d, CitizenCase(CaseState::kSubmitted));
+  EXPECT_FALSE(e.action.has_value());
+  EXPECT_FALSE(e.lapse_principal.has_value());
+  EXPECT_THAT(e.message, HasSubstr("OMR Art. 12"));
+}
+
+// OMR Art. 24 para. 2: the period counts from the day the organization confirmed acceptance.
+TEST_F(StatutoryClockTest, TheOrganizationsAcceptanceMeetsItsDeadlineAndStartsThePeriod) {
+  const absl::Time now = CT(2031, 3, 3, 10);
+  const Case before = CourtCase(Procedure::kPostFilingOrdinary, CaseState::kSubmitted);
+  Case after = before;
+  after.state = CaseState::kAccepted;
+  const DeadlinePlan plan = clock_.OnCaseChange(before, after, now);
+  ASSERT_EQ(plan.stop.size(), 1u);
+  EXPECT_EQ(plan.stop[0].id, "organization-acceptance");
+  EXPECT_EQ(plan.stop[0].state, DeadlineState::kMet);
+  ASSERT_EQ(plan.start.size(), 1u);
+  EXPECT_EQ(plan.start[0].id, "mediation-period");
+  EXPECT_EQ(plan.start[0].length, 15);  // post-filing ordinary
+  EXPECT_EQ(plan.start[0].due, EndOf(2031, 3, 18));
+  // Declined or withdrawn before acceptance: every open deadline is cancelled.
+  Case closed = before;
+  closed.state = CaseState::kClosed;
+  EXPECT_TRUE(clock_.OnCaseChange(before, closed, now).stop_all);
 }
 
 TEST_F(StatutoryClockTest, DecliningOrReplacingCancelsTheAcceptanceALapseIsLeftAlone) {
@@ -845,7 +895,10 @@ TEST_F(StatutoryClockTest, MessagesNameTheLastDayAndTheLegalBasis) {
 TEST_F(StatutoryClockTest, KindAndStateNamesRoundTrip) {
   for (DeadlineKind k : {DeadlineKind::kMediatorAcceptance, DeadlineKind::kRespondentContact,
                          DeadlineKind::kMediationPeriod, DeadlineKind::kConfirmationApplication,
-                         DeadlineKind::kAppointmentReminder}) {
+                         DeadlineKind::kAppointmentReminder, DeadlineKind::kInstalmentDue,
+                         DeadlineKind::kConfirmationAcceptance, DeadlineKind::kConfirmationRuling,
+                         DeadlineKind::kConfirmationMaterials, DeadlineKind::kRulingObjection,
+                         DeadlineKind::kOrganizationAcceptance}) {
     EXPECT_EQ(DeadlineKindFromName(DeadlineKindName(k)), k);
   }
   for (DeadlineState s : {DeadlineState::kRunning, DeadlineState::kPaused, DeadlineState::kMet,
@@ -853,6 +906,7 @@ TEST_F(StatutoryClockTest, KindAndStateNamesRoundTrip) {
     EXPECT_EQ(DeadlineStateFromName(DeadlineStateName(s)), s);
   }
   EXPECT_STREQ(DeadlineKindName(DeadlineKind::kMediatorAcceptance), "mediator_acceptance");
+  EXPECT_STREQ(DeadlineKindName(DeadlineKind::kOrganizationAcceptance), "organization_acceptance");
   EXPECT_STREQ(DeadlineStateName(DeadlineState::kRunning), "running");
   EXPECT_FALSE(DeadlineKindFromName("nope").has_value());
   EXPECT_FALSE(DeadlineStateFromName("").has_value());
