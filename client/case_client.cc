@@ -206,6 +206,16 @@ absl::StatusOr<v1::Case> CaseClient::ReplaceMediator(
   return Unary(options_, Mutation(request), stub_.get(), &CaseStub::ReplaceMediator, request);
 }
 
+absl::StatusOr<v1::ProcedureRecord> CaseClient::RecordProcedure(
+    const v1::RecordProcedureRequest& request) const {
+  return Unary(options_, {.retry_safe = false}, stub_.get(), &CaseStub::RecordProcedure, request);
+}
+
+absl::StatusOr<v1::ListProcedureRecordsResponse> CaseClient::ListProcedureRecords(
+    const v1::ListProcedureRecordsRequest& request) const {
+  return Unary(options_, {}, stub_.get(), &CaseStub::ListProcedureRecords, request);
+}
+
 namespace {
 
 // Cancels a call once no event arrived for `idle` (see Touch), from a thread of its own.

@@ -127,6 +127,11 @@ class CaseClient {
   absl::StatusOr<v1::Case> CloseCase(const v1::CloseCaseRequest& request) const;
   absl::StatusOr<v1::ListCaseEventsResponse> ListCaseEvents(
       const v1::ListCaseEventsRequest& request) const;
+  // Not retried: a second attempt would add a second record.
+  absl::StatusOr<v1::ProcedureRecord> RecordProcedure(
+      const v1::RecordProcedureRequest& request) const;
+  absl::StatusOr<v1::ListProcedureRecordsResponse> ListProcedureRecords(
+      const v1::ListProcedureRecordsRequest& request) const;
   absl::StatusOr<v1::Case> AssignCaseMediator(const v1::AssignCaseMediatorRequest& request) const;
   absl::StatusOr<v1::RecommendMediatorsResponse> RecommendMediators(
       const v1::RecommendMediatorsRequest& request) const;

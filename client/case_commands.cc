@@ -1,5 +1,6 @@
 #include "client/case_commands.h"
 
+#include <cctype>
 #include <iostream>
 #include <iterator>
 #include <limits>
@@ -10,6 +11,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "client/case_client.h"
@@ -777,6 +779,98 @@ void AddEvents(CLI::App* parent, const GlobalFlags* g, std::vector<Command>* out
                   }});
 }
 
+constexpr char kRecordHelp[] = R"(
+KIND (docs/procedure.md, "The record of voluntariness"; CPL Interpretation Art. 358(四)):
+  mediation-consent, diversion-consent, notice-acknowledged, service-address-confirmed,
+  recording-consent, separate-session-consent, replacement-refused   --party
+  identity-verified (--manner required), false-mediation-warning      --party
+  minutes-confirmed                                                  --party --appointment
+  conflict-waived                                                    --party --mediator
+  recusal-requested (--detail: the grounds)                          --party --mediator
+  conflict-disclosed (--detail)                                      --mediator
+  recusal-decided (--granted or not)                                 --mediator
+  presiding-mediator                                                 --mediator
+  undisputed-facts (--detail: the facts, --manner: how confirmed)
+  false-mediation-suspected (--detail)
+A party records its own consents and confirmations (or its agent does); the case's mediator or
+  organization may record them for it, saying how it gave them with --manner. replacement-refused
+  closes the case (OMR Art. 14). The confirmation pre-check warns of what is missing.
+PARTY: applicants/N or respondents/N. MEDIATOR: principals/ID or ID (the mediator's account).
+)";
+
+void AddRecord(CLI::App* parent, const GlobalFlags* g, std::vector<Command>* out) {
+  struct Flags {
+    std::string kind, name, party, mediator, manner, detail, appointment;
+    bool granted = false;
+  };
+  auto f = std::make_shared<Flags>();
+  CLI::App* cmd = parent->add_subcommand(
+      "record", "Record a consent, notice, identity check, minutes, disclosure or recusal");
+  cmd->add_option("KIND", f->kind, "what is recorded (KIND below)")->required();
+  cmd->add_option("NAME", f->name, "the case: cases/ID or just ID")->required();
+  cmd->add_option("--party", f->party, "the party it concerns")->type_name("PARTY");
+  cmd->add_option("--mediator", f->mediator, "the mediator it concerns")->type_name("MEDIATOR");
+  cmd->add_option("--manner", f->manner, "how it was given or done, at most 200 characters")
+      ->type_name("TEXT");
+  cmd->add_option("--detail", f->detail, "the facts, disclosure or grounds, at most 2000")
+      ->type_name("TEXT");
+  cmd->add_option("--appointment", f->appointment,
+                  "the session whose minutes were confirmed: an appointment ID of the case")
+      ->type_name("ID");
+  cmd->add_flag("--granted", f->granted, "recusal-decided: the recusal is granted");
+  cmd->footer(kRecordHelp);
+  out->push_back(
+      {cmd, [cmd, f, g]() -> int {
+         v1::RecordProcedureRequest req;
+         req.set_parent(CaseName(f->name));
+         v1::ProcedureRecord* r = req.mutable_record();
+         std::string enum_name = "KIND_" + f->kind;
+         for (char& ch : enum_name) {
+           ch = ch == '-' ? '_' : static_cast<char>(std::toupper(ch));
+         }
+         v1::ProcedureRecord::Kind kind;
+         if (!v1::ProcedureRecord::Kind_Parse(enum_name, &kind) ||
+             kind == v1::ProcedureRecord::KIND_UNSPECIFIED) {
+           return UsageError(
+               cmd, absl::StrCat("KIND: unknown record kind \"", f->kind, "\" (see KIND below)"));
+         }
+         r->set_kind(kind);
+         if (!f->party.empty()) {
+           absl::StatusOr<std::string> party = ParsePartyRef(f->party, "--party");
+           if (!party.ok()) return UsageError(cmd, party.status().message());
+           r->set_party(*party);
+         }
+         if (!f->mediator.empty()) {
+           r->set_mediator(absl::StartsWith(f->mediator, "principals/")
+                               ? f->mediator
+                               : absl::StrCat("principals/", f->mediator));
+         }
+         r->set_manner(f->manner);
+         r->set_detail(f->detail);
+         if (!f->appointment.empty()) {
+           r->set_appointment(absl::StrContains(f->appointment, "/")
+                                  ? f->appointment
+                                  : absl::StrCat(req.parent(), "/appointments/", f->appointment));
+         }
+         r->set_granted(f->granted);
+         return Send(*g, &Session::cases, &client::CaseClient::RecordProcedure, req);
+       }});
+}
+
+void AddRecords(CLI::App* parent, const GlobalFlags* g, std::vector<Command>* out) {
+  auto name = std::make_shared<std::string>();
+  CLI::App* cmd = parent->add_subcommand(
+      "records", "List a case's procedure records (consents, notices, minutes ...), oldest first");
+  cmd->add_option("NAME", *name, "the case: cases/ID or just ID")->required();
+  cmd->footer(kRecordHelp);
+  out->push_back({cmd, [name, g]() -> int {
+                    v1::ListProcedureRecordsRequest req;
+                    req.set_parent(CaseName(*name));
+                    return Send(*g, &Session::cases, &client::CaseClient::ListProcedureRecords,
+                                req);
+                  }});
+}
+
 }  // namespace
 
 std::vector<Command> AddCaseCommands(CLI::App* app, const GlobalFlags* globals) {
@@ -811,6 +905,8 @@ std::vector<Command> AddCaseCommands(CLI::App* app, const GlobalFlags* globals) 
   AddRecuse(c, globals, &out);
   AddContactRespondent(c, globals, &out);
   AddEvents(c, globals, &out);
+  AddRecord(c, globals, &out);
+  AddRecords(c, globals, &out);
   return out;
 }
 

@@ -905,6 +905,38 @@ void PrintOfferListTable(const v1::ListOffersResponse& response, std::ostream& o
   table.Print(out);
 }
 
+void PrintRecordTable(const v1::ProcedureRecord& r, std::ostream& out) {
+  std::vector<std::pair<std::string, std::string>> rows = {
+      {"Name", r.name()},
+      {"Kind", EnumValueShortName(v1::ProcedureRecord::Kind_descriptor(), r.kind(), "KIND_")}};
+  if (!r.party().empty()) rows.push_back({"Party", r.party()});
+  if (!r.mediator().empty()) rows.push_back({"Mediator", r.mediator()});
+  if (!r.appointment().empty()) rows.push_back({"Appointment", r.appointment()});
+  if (r.kind() == v1::ProcedureRecord::KIND_RECUSAL_DECIDED) {
+    rows.push_back({"Granted", r.granted() ? "yes" : "no"});
+  }
+  rows.push_back({"Manner", Dash(r.manner())});
+  rows.push_back({"Detail", Dash(r.detail())});
+  rows.push_back({"Recorded by", r.recorded_by()});
+  rows.push_back({"Recorded", FormatChinaTime(r.record_time())});
+  PrintKeyValues(rows, out);
+}
+
+void PrintRecordListTable(const v1::ListProcedureRecordsResponse& response, std::ostream& out) {
+  if (response.records_size() == 0) {
+    out << "No records found.\n";
+    return;
+  }
+  TextTable table({"NAME", "KIND", "PARTY/MEDIATOR", "RECORDED", "BY", "MANNER"}, {5});
+  for (const v1::ProcedureRecord& r : response.records()) {
+    table.AddRow({r.name(),
+                  EnumValueShortName(v1::ProcedureRecord::Kind_descriptor(), r.kind(), "KIND_"),
+                  Dash(r.party().empty() ? r.mediator() : r.party()),
+                  FormatChinaTime(r.record_time()), r.recorded_by(), Dash(r.manner())});
+  }
+  table.Print(out);
+}
+
 void PrintConfirmationTable(const v1::Confirmation& c, std::ostream& out) {
   std::vector<std::string> materials;
   for (const v1::ConfirmationMaterial& m : c.materials()) {

@@ -143,6 +143,9 @@ void PrintOfferTable(const v1::Offer& o, std::ostream& out);
 
 // Columns NAME, BY, AMOUNT(YUAN), CREATED, TEXT.
 void PrintOfferListTable(const v1::ListOffersResponse& response, std::ostream& out);
+// A procedure record (consent, notice, identity ...) and a case's list of them.
+void PrintRecordTable(const v1::ProcedureRecord& r, std::ostream& out);
+void PrintRecordListTable(const v1::ListProcedureRecordsResponse& response, std::ostream& out);
 
 // Key/value listing of a confirmation application: name, case number, state, agreement, court,
 // competence, materials one a line, the parties that consented, the statutory times (submitted,

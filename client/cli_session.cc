@@ -249,6 +249,16 @@ int Session::Print(const v1::ListOffersResponse& r) const {
   return Emit(r, names, "", &PrintOfferListTable);
 }
 
+int Session::Print(const v1::ProcedureRecord& r) const {
+  return Emit(r, {r.name()}, "", &PrintRecordTable);
+}
+
+int Session::Print(const v1::ListProcedureRecordsResponse& r) const {
+  std::vector<std::string> names;
+  for (const v1::ProcedureRecord& x : r.records()) names.push_back(x.name());
+  return Emit(r, names, "", &PrintRecordListTable);
+}
+
 int Session::Print(const v1::Confirmation& c) const {
   return Emit(c, {c.name()}, "", &PrintConfirmationTable);
 }

@@ -130,6 +130,8 @@ class Session {
   int Print(const v1::ListAgreementsResponse& r) const;
   int Print(const v1::Offer& o) const;
   int Print(const v1::ListOffersResponse& r) const;
+  int Print(const v1::ProcedureRecord& r) const;
+  int Print(const v1::ListProcedureRecordsResponse& r) const;
   int Print(const v1::Confirmation& c) const;
   int Print(const v1::ListConfirmationsResponse& r) const;
   // -o name: the competent courts' names.

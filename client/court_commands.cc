@@ -100,7 +100,9 @@ void AddPrecheck(CLI::App* parent, const GlobalFlags* g, std::vector<Command>* o
 Checks what a court would refuse or odrd would not file: the 30-day deadline after the agreement
   took effect (PML Art. 33), an effective agreement, the court's competence (CPL Art. 205), terms
   a court does not confirm (personal status, ownership of property: CPL Interpretation Art. 355),
-  missing or invalid materials, an application already pending. Writes nothing.
+  missing or invalid materials, an application already pending. Writes nothing. Warnings, which
+  never block filing, say what the court will ask for (MISSING_MATERIALS) and which records of
+  voluntariness are missing (MISSING_PROCEDURE_RECORD ...; `odr case record`).
 Exit status 0 when the application would be filed, 1 when odrd lists problems (printed with
   their reasons, e.g. PERSONAL_STATUS_MATTER, MISSING_MATERIALS); -o name prints the competent
   courts.

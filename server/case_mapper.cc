@@ -426,6 +426,57 @@ void EventToProto(const domain::CaseEvent& in, v1::CaseEvent* out) {
   if (in.event_id > 0) out->set_cursor(EventCursor(in.event_id));
 }
 
+void RecordToProto(const domain::ProcedureRecord& in, bool full, v1::ProcedureRecord* out) {
+  out->set_name(absl::StrCat("cases/", in.case_id, "/records/", in.id));
+  // RecordKind and the API's Kind are in the same order, the API's shifted by one (UNSPECIFIED).
+  out->set_kind(static_cast<v1::ProcedureRecord::Kind>(static_cast<int>(in.kind) + 1));
+  out->set_party(in.party);
+  if (!in.mediator.empty()) out->set_mediator(PrincipalName(in.mediator));
+  if (full) {
+    out->set_manner(in.manner);
+    out->set_detail(in.detail);
+  }
+  if (!in.appointment.empty()) {
+    out->set_appointment(absl::StrCat("cases/", in.case_id, "/appointments/", in.appointment));
+  }
+  out->set_granted(in.granted);
+  out->set_recorded_by(PrincipalName(in.recorded_by));
+  *out->mutable_record_time() =
+      TimeUtil::MicrosecondsToTimestamp(absl::ToUnixMicros(in.record_time));
+}
+
+domain::ProcedureRecord RecordFromProto(const v1::ProcedureRecord& in, const std::string& case_id,
+                                        Violations* v) {
+  domain::ProcedureRecord r;
+  r.case_id = case_id;
+  const int kind = static_cast<int>(in.kind());
+  if (kind < 1 || kind > static_cast<int>(domain::RecordKind::kFalseMediationSuspected) + 1) {
+    v->Add("record.kind", "is required: one of ProcedureRecord.Kind");
+  } else {
+    r.kind = static_cast<domain::RecordKind>(kind - 1);
+  }
+  r.party = in.party();
+  if (!in.mediator().empty()) {
+    if (!absl::StartsWith(in.mediator(), "principals/") || in.mediator().size() <= 11) {
+      v->Add("record.mediator", "must be principals/{p}");
+    } else {
+      r.mediator = in.mediator().substr(11);
+    }
+  }
+  r.manner = in.manner();
+  r.detail = in.detail();
+  if (!in.appointment().empty()) {
+    auto ids = ParseChildName(in.appointment(), "cases", "appointments", "record.appointment");
+    if (!ids.ok() || ids->first != case_id) {
+      v->Add("record.appointment", absl::StrCat("must be cases/", case_id, "/appointments/{a}"));
+    } else {
+      r.appointment = ids->second;
+    }
+  }
+  r.granted = in.granted();
+  return r;
+}
+
 std::string MessageFingerprint(absl::string_view method, const google::protobuf::Message& m) {
   std::string bytes(method);
   bytes.push_back('\n');

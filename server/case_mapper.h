@@ -12,6 +12,7 @@
 #include "absl/time/time.h"
 #include "odr/v1/case.pb.h"
 #include "server/domain/errors.h"
+#include "server/domain/procedure_record.h"
 #include "server/domain/types.h"
 
 namespace odr::server {
@@ -21,6 +22,12 @@ domain::CaseData CaseDataFromProto(const v1::Case& in, const std::string& path, 
 
 void CaseToProto(const domain::Case& in, v1::Case* out);
 void EventToProto(const domain::CaseEvent& in, v1::CaseEvent* out);
+// A procedure record as the API shows it; without `full`, `manner` and `detail` are left empty
+// (a party reading the other side's record).
+void RecordToProto(const domain::ProcedureRecord& in, bool full, v1::ProcedureRecord* out);
+// The client-settable fields of `in` for case `case_id`; violations name "record.*".
+domain::ProcedureRecord RecordFromProto(const v1::ProcedureRecord& in, const std::string& case_id,
+                                        Violations* v);
 // The resource name of principal `id` as the API writes every actor, signer and recorder:
 // `principals/{id}`; `system` (what the service did by itself), a name already in that form and
 // empty stay as they are.

@@ -14,6 +14,7 @@
 #include "storage/access_log.h"
 #include "storage/case_store.h"
 #include "storage/principal_store.h"
+#include "storage/record_store.h"
 #include "storage/roster_store.h"
 
 namespace odr::server {
@@ -24,13 +25,14 @@ class CaseServiceImpl final : public v1::CaseService::CallbackService {
   // `hub` wakes WatchCaseEvents streams; without one they only send what exists when they start
   // and then wait (tests that do not watch).
   CaseServiceImpl(RpcRunner* runner, storage::CaseStore* store, storage::PrincipalStore* principals,
-                  storage::RosterStore* roster, storage::AccessLog* access, Clock* clock,
-                  EventHub* hub = nullptr)
+                  storage::RosterStore* roster, storage::AccessLog* access,
+                  storage::RecordStore* records, Clock* clock, EventHub* hub = nullptr)
       : runner_(runner),
         store_(store),
         principals_(principals),
         roster_(roster),
         access_(access),
+        records_(records),
         clock_(clock),
         hub_(hub) {}
 
@@ -80,6 +82,13 @@ class CaseServiceImpl final : public v1::CaseService::CallbackService {
   // hub signals commits; every event is checked against the caller's view of its case.
   grpc::ServerWriteReactor<v1::WatchCaseEventsResponse>* WatchCaseEvents(
       grpc::CallbackServerContext* ctx, const v1::WatchCaseEventsRequest* req) override;
+  // Procedure records (record_service.cc).
+  grpc::ServerUnaryReactor* RecordProcedure(grpc::CallbackServerContext* ctx,
+                                            const v1::RecordProcedureRequest* req,
+                                            v1::ProcedureRecord* resp) override;
+  grpc::ServerUnaryReactor* ListProcedureRecords(grpc::CallbackServerContext* ctx,
+                                                 const v1::ListProcedureRecordsRequest* req,
+                                                 v1::ListProcedureRecordsResponse* resp) override;
 
  private:
   template <typename Req>
@@ -108,6 +117,7 @@ class CaseServiceImpl final : public v1::CaseService::CallbackService {
   storage::PrincipalStore* principals_;
   storage::RosterStore* roster_;
   storage::AccessLog* access_;
+  storage::RecordStore* records_;
   Clock* clock_;
   EventHub* hub_;
   class WatchReactor;

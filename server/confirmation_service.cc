@@ -740,6 +740,11 @@ grpc::ServerUnaryReactor* ConfirmationServiceImpl::GetCourtBundle(
           if (!events.next_after_seq) break;
           after_seq = *events.next_after_seq;
         }
+        // How the parties consented, were told, identified and confirmed (Interp Art. 358(四)).
+        ODR_ASSIGN_OR_RETURN(auto records, records_->List(k.id));
+        for (const domain::ProcedureRecord& r : records.first) {
+          RecordToProto(r, /*full=*/true, resp->add_records());
+        }
         // Proof the organization mediated.
         resp->set_organization(absl::StrCat("organizations/", k.data.organization_id));
         for (const auto& a : k.assignments) {

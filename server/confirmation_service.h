@@ -14,6 +14,7 @@
 #include "storage/agreement_store.h"
 #include "storage/confirmation_store.h"
 #include "storage/evidence_store.h"
+#include "storage/record_store.h"
 #include "storage/sqlite_case_store.h"
 
 namespace odr::server {
@@ -25,13 +26,14 @@ class ConfirmationServiceImpl final : public v1::ConfirmationService::CallbackSe
   ConfirmationServiceImpl(RpcRunner* runner, storage::SqliteCaseStore* cases,
                           storage::ConfirmationStore* confirmations,
                           storage::AgreementStore* agreements, storage::EvidenceStore* evidence,
-                          storage::AccessLog* access, const domain::StatementSigner* signer,
-                          Clock* clock)
+                          storage::RecordStore* records, storage::AccessLog* access,
+                          const domain::StatementSigner* signer, Clock* clock)
       : runner_(runner),
         cases_(cases),
         confirmations_(confirmations),
         agreements_(agreements),
         evidence_(evidence),
+        records_(records),
         access_(access),
         signer_(signer),
         clock_(clock) {}
@@ -109,6 +111,7 @@ class ConfirmationServiceImpl final : public v1::ConfirmationService::CallbackSe
   storage::ConfirmationStore* confirmations_;
   storage::AgreementStore* agreements_;
   storage::EvidenceStore* evidence_;
+  storage::RecordStore* records_;
   storage::AccessLog* access_;
   const domain::StatementSigner* signer_;
   Clock* clock_;

@@ -241,9 +241,10 @@ absl::StatusOr<std::unique_ptr<OdrServer>> OdrServer::Start(const ServerOptions&
                                   RpcLimits{s->limiter_.get(), s->login_limiter_.get(),
                                             s->auth_failure_limiter_.get(), &s->trusted_proxies_});
   s->roster_ = std::make_unique<storage::SqliteRosterStore>(s->db_.get(), clock);
-  s->case_service_ =
-      std::make_unique<CaseServiceImpl>(s->runner_.get(), s->store_.get(), s->principals_.get(),
-                                        s->roster_.get(), s->access_.get(), clock, &s->hub_);
+  s->records_ = std::make_unique<storage::RecordStore>(s->db_.get(), s->store_.get(), ids);
+  s->case_service_ = std::make_unique<CaseServiceImpl>(
+      s->runner_.get(), s->store_.get(), s->principals_.get(), s->roster_.get(), s->access_.get(),
+      s->records_.get(), clock, &s->hub_);
   auto join = JoinTokenSigner::Create(JoinKeyPath(options.data_dir), options.video_url_template);
   if (!join.ok()) return join.status();
   s->join_ = std::make_unique<JoinTokenSigner>(std::move(*join));
@@ -305,7 +306,7 @@ absl::StatusOr<std::unique_ptr<OdrServer>> OdrServer::Start(const ServerOptions&
                                                                    clock, ids, s->statutory_.get());
   s->confirmation_service_ = std::make_unique<ConfirmationServiceImpl>(
       s->runner_.get(), s->store_.get(), s->confirmations_.get(), s->agreements_.get(),
-      s->evidence_.get(), s->access_.get(), s->agreement_signer_.get(), clock);
+      s->evidence_.get(), s->records_.get(), s->access_.get(), s->agreement_signer_.get(), clock);
   s->stats_ = std::make_unique<storage::StatsStore>(s->db_.get(), clock, ids);
   s->court_service_ =
       std::make_unique<CourtServiceImpl>(s->runner_.get(), s->store_.get(), s->confirmations_.get(),

@@ -195,6 +195,7 @@ class OdrServer {
   std::unique_ptr<DeadlineEngine> engine_;
   std::unique_ptr<AgreementSigner> agreement_signer_;
   std::unique_ptr<storage::AgreementStore> agreements_;
+  std::unique_ptr<storage::RecordStore> records_;
   std::unique_ptr<AgreementServiceImpl> agreement_service_;
   std::unique_ptr<storage::ConfirmationStore> confirmations_;
   std::unique_ptr<ConfirmationServiceImpl> confirmation_service_;

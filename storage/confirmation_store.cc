@@ -17,6 +17,7 @@
 #include "storage/agreement_store.h"
 #include "storage/case_rows.h"
 #include "storage/deadline_rows.h"
+#include "storage/record_store.h"
 #include "storage/stats_store.h"
 
 namespace odr::storage {
@@ -404,6 +405,12 @@ absl::StatusOr<PrecheckResult> BuildPrecheck(
   ODR_ASSIGN_OR_RETURN(in.evidence, LoadEvidence(c, k.id, materials));
   r.problems = domain::Precheck(in);
   r.warnings = domain::PrecheckWarnings(in);
+  // What the procedure records do not show yet (CPL Interpretation Art. 358(四); OMR Art. 23).
+  ODR_ASSIGN_OR_RETURN(std::vector<domain::ProcedureRecord> records, record_rows::List(c, k.id));
+  ODR_ASSIGN_OR_RETURN(int separate, record_rows::SeparateSessionsHeld(c, k.id, now));
+  for (domain::ConfirmationProblem& w : domain::RecordWarnings(k, records, separate)) {
+    r.warnings.push_back(std::move(w));
+  }
   return r;
 }
 

@@ -678,6 +678,27 @@ ALTER TABLE confirmations ADD COLUMN review_json TEXT NOT NULL DEFAULT '{}';
 UPDATE confirmations SET review_json = '{"withdrawal_kind":"by_parties"}'
   WHERE state = 'withdrawn';
 )sql",
+      // 16: the record that mediation was voluntary and lawful (CPL Interpretation Art. 358(四);
+      // OMR Arts. 4, 11, 13, 14, 16-18, 22, 23; 特邀 Arts. 11, 14, 15, 18). Cases before this
+      // version have no records; the pre-check warns of what is missing.
+      R"sql(
+CREATE TABLE procedure_records (
+  case_id TEXT NOT NULL REFERENCES cases (id),
+  id TEXT NOT NULL,
+  ordinal INTEGER NOT NULL,
+  kind TEXT NOT NULL,
+  party TEXT NOT NULL,
+  mediator TEXT NOT NULL,
+  manner TEXT NOT NULL,
+  detail TEXT NOT NULL,
+  appointment TEXT NOT NULL,
+  granted INTEGER NOT NULL CHECK (granted IN (0, 1)),
+  recorded_by TEXT NOT NULL,
+  time_us INTEGER NOT NULL,
+  PRIMARY KEY (case_id, id),
+  UNIQUE (case_id, ordinal)
+) STRICT, WITHOUT ROWID;
+)sql",
   };
   return *kMigrations;
 }

@@ -69,7 +69,7 @@ constexpr std::array<std::pair<Procedure, const char*>, 3> kProcedures{{
     {Procedure::kPostFilingSimple, "post_filing_simple"},
 }};
 
-constexpr std::array<std::pair<EventKind, const char*>, 20> kEventKinds{{
+constexpr std::array<std::pair<EventKind, const char*>, 21> kEventKinds{{
     {EventKind::kStateChange, "state_change"},
     {EventKind::kAppointmentBooked, "appointment_booked"},
     {EventKind::kAppointmentRescheduled, "appointment_rescheduled"},
@@ -90,6 +90,7 @@ constexpr std::array<std::pair<EventKind, const char*>, 20> kEventKinds{{
     {EventKind::kAgreementServed, "agreement_served"},
     {EventKind::kAgreementFiled, "agreement_filed"},
     {EventKind::kAgreementRefused, "agreement_refused"},
+    {EventKind::kProcedureRecorded, "procedure_recorded"},
 }};
 
 constexpr std::array<std::pair<EventAudience, const char*>, 4> kAudiences{{

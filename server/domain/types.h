@@ -193,10 +193,11 @@ enum class EventKind {
   kPaymentRecorded,
   kInstalmentOverdue,
   kConfirmationChanged,
-  kReturnedForTrial,  // post-filing failure back to the court (OMR Art. 21(三))
-  kAgreementServed,   // served on the parties through the platform (OMR Art. 19)
-  kAgreementFiled,    // filed with the diverting court (特邀 Art. 19)
-  kAgreementRefused,  // a party refused to sign; mediation ends (OMR Art. 25(七))
+  kReturnedForTrial,   // post-filing failure back to the court (OMR Art. 21(三))
+  kAgreementServed,    // served on the parties through the platform (OMR Art. 19)
+  kAgreementFiled,     // filed with the diverting court (特邀 Art. 19)
+  kAgreementRefused,   // a party refused to sign; mediation ends (OMR Art. 25(七))
+  kProcedureRecorded,  // a procedure record (procedure_record.h): consent, notice, identity ...
 };
 
 // Who may see an event besides the case's mediators, organization and court (always): everyone

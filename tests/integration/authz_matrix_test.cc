@@ -182,6 +182,11 @@ const std::map<std::string, std::set<std::string>>& Expectations() {
       {"/odr.v1.CaseService/GetCase", related},
       {"/odr.v1.CaseService/ListCases", related},  // allowed = case X is in the list
       {"/odr.v1.CaseService/ListCaseEvents", related},
+      // A consent of applicants/0 (OMR Art. 4): the party itself (or through its app) or the
+      // staff — not the mediator only proposed, not the court (only a diversion consent).
+      {"/odr.v1.CaseService/RecordProcedure",
+       {"citizen A", "partner P for citizen A", "admin of the case's organization"}},
+      {"/odr.v1.CaseService/ListProcedureRecords", related},
       {"/odr.v1.CaseService/UpdateCase",
        {"citizen A", "admin of the case's organization", "partner P for citizen A"}},
       {"/odr.v1.CaseService/SubmitCase",
@@ -530,6 +535,18 @@ class AuthzMatrixTest : public ::testing::Test {
     if (method == "/odr.v1.CaseService/ListCases") {
       v1::ListCasesRequest r;
       r.set_page_size(500);
+      return r.SerializeAsString();
+    }
+    if (method == "/odr.v1.CaseService/RecordProcedure") {
+      v1::RecordProcedureRequest r;
+      r.set_parent(name);
+      r.mutable_record()->set_kind(v1::ProcedureRecord::KIND_MEDIATION_CONSENT);
+      r.mutable_record()->set_party("applicants/0");
+      return r.SerializeAsString();
+    }
+    if (method == "/odr.v1.CaseService/ListProcedureRecords") {
+      v1::ListProcedureRecordsRequest r;
+      r.set_parent(name);
       return r.SerializeAsString();
     }
     if (method == "/odr.v1.CaseService/ListCaseEvents") {

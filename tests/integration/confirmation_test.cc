@@ -16,6 +16,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/time/civil_time.h"
 #include "odr/v1/agreement.grpc.pb.h"
+#include "odr/v1/appointment.grpc.pb.h"
 #include "odr/v1/case_service.grpc.pb.h"
 #include "odr/v1/confirmation.grpc.pb.h"
 #include "odr/v1/court.grpc.pb.h"
@@ -902,8 +903,12 @@ TEST_F(ConfirmationTest, PrecheckRefusals) {
     grpc::Status s = confirmations_->PrecheckConfirmation(As("zhang").get(), pre, &checked);
     ASSERT_TRUE(s.ok()) << Describe(s);
     EXPECT_THAT(checked.problems(), IsEmpty());
-    ASSERT_EQ(checked.warnings_size(), 1);
+    // The materials' warning first, then the procedure records' (none are recorded here).
+    ASSERT_GE(checked.warnings_size(), 1);
     EXPECT_EQ(checked.warnings(0).reason(), "MISSING_MATERIALS");
+    for (int i = 1; i < checked.warnings_size(); ++i) {
+      EXPECT_EQ(checked.warnings(i).reason(), "MISSING_PROCEDURE_RECORD");
+    }
     EXPECT_THAT(checked.warnings(0).description(), HasSubstr("Art. 354"));
     // Unknown court, the wrong field names.
     s = Apply(k, "zhang", "courts/nowhere", &c);
@@ -1287,6 +1292,202 @@ TEST_F(ConfirmationTest, APostFilingFailureReturnsForTrialWithTheCostConduct) {
   EXPECT_EQ(f.trial_resumed(), 1);
   EXPECT_EQ(f.referred_for_filing(), 0);
   EXPECT_EQ(f.failed(), 1);
+}
+
+// Issue 18 item 5: the record that mediation was voluntary and lawful (CPL Interpretation Art.
+// 358(四); OMR Arts. 4, 13, 17, 22; 特邀 Arts. 11, 14, 18). Each record is on the timeline, the
+// pre-check warns of what is missing until it is all there, and the court's bundle carries them.
+TEST_F(ConfirmationTest, TheVoluntarinessRecordsShowInTimelinePrecheckAndBundle) {
+  const std::string k = MediatingCase(PreFilingCase("(2026)浙0681诉前调91号"), "clerk-x");
+  auto record = [&](const std::string& who, v1::ProcedureRecord::Kind kind,
+                    const std::string& party, v1::ProcedureRecord* out = nullptr,
+                    const std::function<void(v1::ProcedureRecord*)>& more = nullptr) {
+    v1::RecordProcedureRequest req;
+    req.set_parent(k);
+    req.mutable_record()->set_kind(kind);
+    req.mutable_record()->set_party(party);
+    if (more) more(req.mutable_record());
+    v1::ProcedureRecord got;
+    grpc::Status s = cases_->RecordProcedure(As(who).get(), req, out ? out : &got);
+    return s;
+  };
+  auto warnings = [&]() {
+    v1::PrecheckConfirmationRequest pre;
+    pre.set_parent(k);
+    v1::PrecheckConfirmationResponse found;
+    grpc::Status s = confirmations_->PrecheckConfirmation(As("zhang").get(), pre, &found);
+    EXPECT_TRUE(s.ok()) << Describe(s);
+    std::vector<std::string> out;
+    for (const auto& w : found.warnings()) out.push_back(w.reason() + ": " + w.description());
+    return out;
+  };
+  // Nothing recorded: 7 records for each of the 2 parties of a diverted case.
+  EXPECT_EQ(warnings().size(), 14u);
+
+  // The applicant consents itself; the mediator records the respondent's consent and how.
+  v1::ProcedureRecord consent;
+  grpc::Status s =
+      record("zhang", v1::ProcedureRecord::KIND_MEDIATION_CONSENT, "applicants/0", &consent);
+  ASSERT_TRUE(s.ok()) << Describe(s);
+  EXPECT_EQ(consent.name().rfind(k + "/records/", 0), 0u);
+  EXPECT_EQ(consent.recorded_by(), "principals/zhang");
+  EXPECT_TRUE(consent.has_record_time());
+  // The other side may not consent for the applicant (OMR Art. 4).
+  s = record("li", v1::ProcedureRecord::KIND_MEDIATION_CONSENT, "applicants/0");
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::PERMISSION_DENIED) << Describe(s);
+  ASSERT_TRUE(record("med", v1::ProcedureRecord::KIND_MEDIATION_CONSENT, "respondents/0", nullptr,
+                     [](v1::ProcedureRecord* r) { r->set_manner("电话中口头同意"); })
+                  .ok());
+  // The court records the consents to its diversion (特邀 Art. 11).
+  for (const char* party : {"applicants/0", "respondents/0"}) {
+    s = record("clerk-x", v1::ProcedureRecord::KIND_DIVERSION_CONSENT, party);
+    ASSERT_TRUE(s.ok()) << Describe(s);
+  }
+  // Bad input names the field.
+  s = record("med", v1::ProcedureRecord::KIND_IDENTITY_VERIFIED, "applicants/0");
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(testing::ViolatedFields(s), ElementsAre("record.manner"));
+  s = record("med", v1::ProcedureRecord::KIND_NOTICE_ACKNOWLEDGED, "respondents/7");
+  EXPECT_THAT(testing::ViolatedFields(s), ElementsAre("record.party"));
+  s = record("med", v1::ProcedureRecord::KIND_UNSPECIFIED, "applicants/0");
+  EXPECT_THAT(testing::ViolatedFields(s), ElementsAre("record.kind"));
+  s = record("med", v1::ProcedureRecord::KIND_MINUTES_CONFIRMED, "applicants/0", nullptr,
+             [&](v1::ProcedureRecord* r) { r->set_appointment(k + "/appointments/nope"); });
+  EXPECT_THAT(testing::ViolatedFields(s), ElementsAre("record.appointment"));
+
+  // A session, whose minutes both parties confirm (OMR Art. 22).
+  auto appointments = v1::AppointmentService::NewStub(channel_);
+  v1::BookAppointmentRequest book;
+  book.set_parent(k);
+  book.mutable_appointment()->set_kind(v1::Appointment::KIND_JOINT_VIDEO);
+  const absl::Time start = testing::NextWeekdayAt(absl::Now() + absl::Hours(24 * 6), 9, 0);
+  *book.mutable_appointment()->mutable_start_time() =
+      google::protobuf::util::TimeUtil::MicrosecondsToTimestamp(absl::ToUnixMicros(start));
+  *book.mutable_appointment()->mutable_end_time() =
+      google::protobuf::util::TimeUtil::MicrosecondsToTimestamp(
+          absl::ToUnixMicros(start + absl::Hours(1)));
+  book.mutable_appointment()->add_participants()->set_participant("applicants/0");
+  book.mutable_appointment()->add_participants()->set_participant("respondents/0");
+  v1::Appointment session;
+  s = appointments->BookAppointment(As("med").get(), book, &session);
+  ASSERT_TRUE(s.ok()) << Describe(s);
+  for (const char* party : {"applicants/0", "respondents/0"}) {
+    s = record("med", v1::ProcedureRecord::KIND_MINUTES_CONFIRMED, party, nullptr,
+               [&](v1::ProcedureRecord* r) { r->set_appointment(session.name()); });
+    ASSERT_TRUE(s.ok()) << Describe(s);
+  }
+  // The notice, identity, the warning and the service address for each party (特邀 Art. 14; OMR
+  // Art. 17): the identity with how it was verified (the ID number must never reach the timeline).
+  for (const char* party : {"applicants/0", "respondents/0"}) {
+    ASSERT_TRUE(record("med", v1::ProcedureRecord::KIND_NOTICE_ACKNOWLEDGED, party).ok());
+    ASSERT_TRUE(record("med", v1::ProcedureRecord::KIND_IDENTITY_VERIFIED, party, nullptr,
+                       [](v1::ProcedureRecord* r) {
+                         r->set_manner(std::string("人脸识别 ") + testing::kIdLi);
+                       })
+                    .ok());
+    ASSERT_TRUE(record("med", v1::ProcedureRecord::KIND_FALSE_MEDIATION_WARNING, party).ok());
+  }
+  EXPECT_EQ(warnings().size(), 2u);  // the service addresses
+  ASSERT_TRUE(
+      record("zhang", v1::ProcedureRecord::KIND_SERVICE_ADDRESS_CONFIRMED, "applicants/0").ok());
+  ASSERT_TRUE(
+      record("li", v1::ProcedureRecord::KIND_SERVICE_ADDRESS_CONFIRMED, "respondents/0").ok());
+  EXPECT_THAT(warnings(), IsEmpty());
+
+  // A disclosure the respondent has not waived warns (OMR Art. 13); a suspicion of false
+  // mediation (特邀 Art. 18) warns and is hidden from the parties.
+  s = record("med", v1::ProcedureRecord::KIND_CONFLICT_DISCLOSED, "", nullptr,
+             [](v1::ProcedureRecord* r) {
+               r->set_mediator("principals/med");
+               r->set_detail("调解员曾在被申请人单位实习");
+             });
+  ASSERT_TRUE(s.ok()) << Describe(s);
+  s = record("zhang", v1::ProcedureRecord::KIND_CONFLICT_WAIVED, "applicants/0", nullptr,
+             [](v1::ProcedureRecord* r) { r->set_mediator("principals/med"); });
+  ASSERT_TRUE(s.ok()) << Describe(s);
+  ASSERT_EQ(warnings().size(), 1u);
+  EXPECT_THAT(warnings()[0], HasSubstr("CONFLICT_NOT_WAIVED"));
+  s = record("med", v1::ProcedureRecord::KIND_FALSE_MEDIATION_SUSPECTED, "", nullptr,
+             [](v1::ProcedureRecord* r) { r->set_detail("双方疑似串通损害第三人利益"); });
+  ASSERT_TRUE(s.ok()) << Describe(s);
+  EXPECT_THAT(warnings(), ElementsAre(HasSubstr("CONFLICT_NOT_WAIVED"),
+                                      HasSubstr("FALSE_MEDIATION_SUSPECTED")));
+
+  // The timeline: one event per record, naming the party and the article, never the free text.
+  EXPECT_EQ(EventsOfKind(k, v1::CaseEvent::KIND_PROCEDURE_RECORDED), 17);
+  v1::ListCaseEventsRequest ev;
+  ev.set_parent(k);
+  ev.set_page_size(1000);
+  v1::ListCaseEventsResponse zhang_events;
+  ASSERT_TRUE(cases_->ListCaseEvents(As("zhang").get(), ev, &zhang_events).ok());
+  int seen = 0;
+  for (const v1::CaseEvent& e : zhang_events.events()) {
+    if (e.kind() != v1::CaseEvent::KIND_PROCEDURE_RECORDED) continue;
+    ++seen;
+    EXPECT_THAT(e.reason(), Not(HasSubstr(testing::kIdLi)));
+    EXPECT_THAT(e.reason(), Not(HasSubstr("串通")));
+    EXPECT_EQ(e.subject().rfind(k + "/records/", 0), 0u);
+  }
+  EXPECT_EQ(seen, 16);  // not the suspicion
+  // The list: a party sees the other side's records without their manner; never the suspicion.
+  v1::ListProcedureRecordsRequest list;
+  list.set_parent(k);
+  v1::ListProcedureRecordsResponse mine, staff;
+  ASSERT_TRUE(cases_->ListProcedureRecords(As("zhang").get(), list, &mine).ok());
+  ASSERT_TRUE(cases_->ListProcedureRecords(As("orgadmin").get(), list, &staff).ok());
+  EXPECT_EQ(staff.records_size(), 17);
+  EXPECT_EQ(mine.records_size(), 16);
+  for (const v1::ProcedureRecord& r : mine.records()) {
+    EXPECT_NE(r.kind(), v1::ProcedureRecord::KIND_FALSE_MEDIATION_SUSPECTED);
+    if (r.party() == "respondents/0") EXPECT_THAT(r.manner(), IsEmpty()) << r.DebugString();
+  }
+
+  // The bundle carries every record in full.
+  Settle(k);
+  v1::Confirmation c = Filed(k);
+  v1::GetCourtBundleRequest breq;
+  breq.set_name(c.name());
+  v1::CourtBundle b;
+  s = confirmations_->GetCourtBundle(As("clerk-x").get(), breq, &b);
+  ASSERT_TRUE(s.ok()) << Describe(s);
+  ASSERT_EQ(b.records_size(), 17);
+  EXPECT_EQ(b.records(0).name(), consent.name());
+  bool suspicion = false;
+  for (const v1::ProcedureRecord& r : b.records()) {
+    if (r.kind() == v1::ProcedureRecord::KIND_IDENTITY_VERIFIED) {
+      EXPECT_THAT(r.manner(), HasSubstr("人脸识别"));
+    }
+    suspicion = suspicion || (r.kind() == v1::ProcedureRecord::KIND_FALSE_MEDIATION_SUSPECTED &&
+                              r.detail() == "双方疑似串通损害第三人利益");
+  }
+  EXPECT_TRUE(suspicion);
+  // The court of the diversion may decide a recusal, not record a party's consent to mediate.
+  s = record("clerk-x", v1::ProcedureRecord::KIND_MEDIATION_CONSENT, "applicants/0");
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::PERMISSION_DENIED) << Describe(s);
+}
+
+// OMR Art. 14: a party that refuses a replacement mediator and to choose another is deemed to
+// refuse mediation: recording it ends the mediation and the diverted case goes back to its court.
+TEST_F(ConfirmationTest, RefusingAReplacementEndsTheMediation) {
+  const std::string k = MediatingCase(PreFilingCase("(2026)浙0681诉前调92号"), "clerk-x");
+  v1::RecordProcedureRequest req;
+  req.set_parent(k);
+  req.mutable_record()->set_kind(v1::ProcedureRecord::KIND_REPLACEMENT_REFUSED);
+  req.mutable_record()->set_party("respondents/0");
+  v1::ProcedureRecord out;
+  grpc::Status s = cases_->RecordProcedure(As("li").get(), req, &out);
+  ASSERT_TRUE(s.ok()) << Describe(s);
+  v1::GetCaseRequest get;
+  get.set_name(k);
+  v1::Case got;
+  ASSERT_TRUE(cases_->GetCase(As("orgadmin").get(), get, &got).ok());
+  EXPECT_EQ(got.state(), v1::Case::STATE_CLOSED);
+  EXPECT_THAT(got.ending().reason(), HasSubstr("OMR Art. 14"));
+  EXPECT_EQ(got.ending().kind(), v1::CaseEnding::KIND_REFERRED_FOR_FILING);
+  // Nothing more is recorded on an ended case.
+  req.mutable_record()->set_kind(v1::ProcedureRecord::KIND_MEDIATION_CONSENT);
+  s = cases_->RecordProcedure(As("li").get(), req, &out);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::FAILED_PRECONDITION) << Describe(s);
 }
 
 }  // namespace

@@ -409,6 +409,26 @@ TEST_F(ScheduleCliTest, RespondentContactAndTheMediationPeriod) {
   EXPECT_EQ(period.value("state", ""), "STATE_RUNNING");
   EXPECT_EQ(period.value("length", 0), 30);  // a citizen's application: pre-filing
 
+  // The record of voluntariness (docs/procedure.md): the mediator records how each party was
+  // identified and a consent the respondent gave (OMR Arts. 4, 17); both are listed.
+  json id = Json({"--profile", "mediator", "case", "record", "identity-verified", case_, "--party",
+                  "applicants/0", "--manner", "人脸识别"});
+  EXPECT_EQ(id.value("kind", ""), "KIND_IDENTITY_VERIFIED") << id.dump(2);
+  EXPECT_EQ(id.value("manner", ""), "人脸识别");
+  EXPECT_EQ(id.value("party", ""), "applicants/0");
+  Json({"--profile", "mediator", "case", "record", "mediation-consent", case_, "--party",
+        "respondents/0", "--manner", "书面同意"});
+  json records = Json({"case", "records", case_});
+  ASSERT_EQ(records.value("records", json::array()).size(), 2u) << records.dump(2);
+  EXPECT_EQ(records["records"][1].value("kind", ""), "KIND_MEDIATION_CONSENT");
+  CommandResult bad = Odr({"case", "record", "no-such-kind", case_, "--party", "applicants/0"});
+  EXPECT_EQ(bad.exit_code, 2) << Describe(bad);
+  EXPECT_THAT(bad.err, HasSubstr("KIND"));
+  bad = Odr({"--profile", "mediator", "case", "record", "identity-verified", case_, "--party",
+             "applicants/0"});
+  EXPECT_EQ(bad.exit_code, 1) << Describe(bad);
+  EXPECT_THAT(bad.err, HasSubstr("record.manner"));
+
   // Extension needs the parties' consent, stated with the flag.
   CommandResult r = Odr({"--profile", "mediator", "deadline", "extend", case_, "--days", "10"});
   EXPECT_EQ(r.exit_code, 2) << Describe(r);

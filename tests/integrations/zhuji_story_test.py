@@ -10,11 +10,14 @@ partner app, the two citizens (parties), and uses the organization, its admin an
 test_1_settled_and_confirmed: the court diverts a dispute (client/examples/court_intake, Python,
 mutual TLS) → the applicant's partner app uploads evidence (client/examples/partner_app, Node,
 TLS) → the organization accepts, assigns, the mediator accepts and the respondent agrees (odr
-CLI, TLS) → the partner app books a joint session → the mediator records a privileged offer →
+CLI, TLS) → the partner app books a joint session → the parties record their consent, the
+notice acknowledged and their service address, the mediator the consents to the diversion, each
+identity check, the false-mediation warning and the confirmed minutes (`odr case record`) → the
+mediator records a privileged offer →
 an agreement is drafted and signed by applicant, respondent, mediator and organization, each with
-its own credentials → STATE_SETTLED → the parties apply jointly for judicial confirmation to
+its own credentials → STATE_SETTLED, the pre-check warning of nothing → the parties apply jointly for judicial confirmation to
 courts/zhuji → the court sees it in its queue, fetches the bundle (signatures verify offline; the
-offer is nowhere in it), accepts and rules valid → the court follows the case to
+offer is nowhere in it; the procedure records are), accepts and rules valid → the court follows the case to
 DIVERSION_OUTCOME_CONFIRMED, and the case is STATE_CONFIRMED.
 
 test_2_failed_mediation_referred: a second diverted case whose mediation fails (the mediator
@@ -257,6 +260,25 @@ class ZhujiStoryTest(OdrdTestCase):
                                   "--end", slots["slots"][0]["endTime"], *who)
         self.assertEqual(booked["state"], "STATE_SCHEDULED")
 
+        # 4b. The record that mediation is voluntary (docs/procedure.md; CPL Interpretation Art.
+        # 358(四)): each party consents, acknowledges the notice of its rights and duties and
+        # confirms its service address itself; the mediator records the consents to the
+        # diversion, how each was identified, the false-mediation warning and the confirmed minutes.
+        for citizen, party in (("citizen-zhang", "applicants/0"), ("citizen-li", "respondents/0")):
+            for kind in ("mediation-consent", "notice-acknowledged", "service-address-confirmed"):
+                made = self.odr(citizen, "case", "record", kind, case, "--party", party)
+                self.assertEqual(made["recordedBy"], "principals/" + citizen, made)
+            self.odr("dev-mediator", "case", "record", "diversion-consent", case, "--party", party,
+                     "--manner", "立案窗口书面同意")
+            self.odr("dev-mediator", "case", "record", "identity-verified", case, "--party", party,
+                     "--manner", "人脸识别")
+            self.odr("dev-mediator", "case", "record", "false-mediation-warning", case,
+                     "--party", party)
+            self.odr("dev-mediator", "case", "record", "minutes-confirmed", case, "--party", party,
+                     "--appointment", booked["name"])
+        timeline = self.odr("citizen-zhang", "case", "events", case, "--all")["events"]
+        self.assertEqual(sum(e.get("kind") == "KIND_PROCEDURE_RECORDED" for e in timeline), 14)
+
         # 5. Mediation: a privileged offer, then the agreement, signed by all.
         offer = self.odr("dev-mediator", "offer", "record", case, "--by", "respondents/0",
                          "--text", OFFER_TEXT, "--amount", "12000")
@@ -283,6 +305,11 @@ class ZhujiStoryTest(OdrdTestCase):
         self.assertIn("courtFilingTime", signed)
         self.assertNotIn("pendingSigners", signed)
         self.assertEqual(self.odr("dev-admin", "case", "get", case)["state"], "STATE_SETTLED")
+        # Nothing a court checks for voluntariness is missing: no warning.
+        precheck = self.odr("citizen-zhang", "confirmation", "precheck", case, "--court", COURT,
+                            "--material", uploaded[0]["name"] + ":identity")
+        self.assertNotIn("problems", precheck)
+        self.assertNotIn("warnings", precheck)
 
         # 6. The joint application for judicial confirmation to the inviting court.
         applied = self.odr("citizen-zhang", "confirmation", "apply", case, "--court", COURT,
@@ -322,6 +349,9 @@ class ZhujiStoryTest(OdrdTestCase):
         self.assertEqual(self.court("verify-bundle", bundle_file, *keys)["problems"], [])
         with open(bundle_file, encoding="utf-8") as f:
             saved = json.load(f)
+        # The court has the record of voluntariness with the bundle.
+        self.assertEqual(len(saved["records"]), 14, saved.get("records"))
+        self.assertIn("KIND_IDENTITY_VERIFIED", {r["kind"] for r in saved["records"]})
         tampering = {
             "leaf": lambda e: e["proof"].__setitem__(
                 "leafData", e["proof"]["leafData"].replace("size: ", "size: 1")),
