@@ -31,6 +31,7 @@
 #include <vector>
 
 #include "CLI/CLI.hpp"
+#include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
 #include "odr/v1/auth.grpc.pb.h"
@@ -595,6 +596,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     std::fprintf(stderr, "%s (%s, %zu request bytes) -> code %d: %s\n", method.c_str(),
                  raw ? "raw" : "reflection", request.size(), static_cast<int>(code),
                  status.error_message().c_str());
+    std::string hex;
+    for (unsigned char ch : request) hex += absl::StrFormat("%02x", ch);
+    std::fprintf(stderr, "request: %s\n", hex.c_str());
     Check(false, "a client's request made the server fail or hang");
   }
   return 0;
