@@ -36,7 +36,11 @@ SPEC of a party (--applicant, --respondent): key=value items separated by ';', e
   id       the number of that document
   phone    mobile, landline or +international
   address  electronic service address: e-mail or postal address
-SPEC of an agent (--agent): the same keys without kind, plus of=applicant:N or of=respondent:N,
+  domicile REGION:BASIS:MATERIAL, the party's declared domicile for the competent court (CPL
+           Interpretation Arts. 3-4), BASIS household | habitual-residence (a person) or
+           main-office | registered-place (an organization), MATERIAL what shows it, e.g.
+           domicile=330681:household:户口簿 (odr never reads a domicile from an ID number)
+SPEC of an agent (--agent): the same keys without kind and domicile, plus of=applicant:N or of=respondent:N,
   the party the agent acts for (N counts from 1 in the order given), and special=yes|no
   (default no): whether the power of attorney grants special authority (特别授权, CPL Art. 62).
   Without it the agent may act in the mediation but not sign or refuse the settlement agreement
@@ -68,8 +72,11 @@ CLI::Option* AddEtagFlag(CLI::App* cmd, std::string* value, const std::string& d
 
 // The fields flags of create and update.
 struct CaseFlags {
-  std::string type, summary, claims, amount, region, file;
+  std::string type, summary, claims, amount, region, subject_region, file;
+  std::string intermediate;
   std::vector<std::string> applicants, respondents, agents;
+  CLI::Option* subject_region_opt = nullptr;
+  CLI::Option* intermediate_opt = nullptr;
   CLI::Option* type_opt = nullptr;
   CLI::Option* summary_opt = nullptr;
   CLI::Option* claims_opt = nullptr;
@@ -94,6 +101,19 @@ struct CaseFlags {
     region_opt = cmd->add_option("--region", region, "administrative division, e.g. 330681")
                      ->type_name("CODE")
                      ->group(group);
+    subject_region_opt =
+        cmd->add_option("--subject-matter-region", subject_region,
+                        "where the subject matter is, if any: a court there may confirm (CPL "
+                        "Art. 205)")
+            ->type_name("CODE")
+            ->group(group);
+    intermediate_opt =
+        cmd->add_option("--intermediate-court", intermediate,
+                        "yes if the dispute belongs to an intermediate court at first instance: "
+                        "only intermediate courts confirm it (CPL Art. 205(二))")
+            ->type_name("yes|no")
+            ->check(CLI::IsMember({"yes", "no"}))
+            ->group(group);
     cmd->add_option("--applicant", applicants, "an applicant (SPEC below); repeatable")
         ->type_name("SPEC")
         ->allow_extra_args(false)
@@ -115,9 +135,15 @@ struct CaseFlags {
 // Update mask paths for the keys of a Case JSON file (either spelling); others are ignored.
 std::set<std::string> UpdatablePaths(const std::set<std::string>& keys) {
   static const std::pair<const char*, const char*> kPaths[] = {
-      {"disputeType", "dispute_type"}, {"applicants", "applicants"}, {"respondents", "respondents"},
-      {"summary", "summary"},          {"claims", "claims"},         {"amountFen", "amount_fen"},
+      {"disputeType", "dispute_type"},
+      {"applicants", "applicants"},
+      {"respondents", "respondents"},
+      {"summary", "summary"},
+      {"claims", "claims"},
+      {"amountFen", "amount_fen"},
       {"regionCode", "region_code"},
+      {"subjectMatterRegionCode", "subject_matter_region_code"},
+      {"intermediateCourtMatter", "intermediate_court_matter"},
   };
   std::set<std::string> paths;
   for (const auto& [json, path] : kPaths) {
@@ -154,6 +180,14 @@ absl::Status ApplyCaseFlags(const CaseFlags& f, bool agents_need_mask, v1::Case*
   if (f.region_opt->count() > 0) {
     c->set_region_code(f.region);
     mask->insert("region_code");
+  }
+  if (f.subject_region_opt->count() > 0) {
+    c->set_subject_matter_region_code(f.subject_region);
+    mask->insert("subject_matter_region_code");
+  }
+  if (f.intermediate_opt->count() > 0) {
+    c->set_intermediate_court_matter(f.intermediate == "yes");
+    mask->insert("intermediate_court_matter");
   }
   for (auto [flag, specs, list, path] :
        {std::tuple{"--applicant", &f.applicants, c->mutable_applicants(), "applicants"},

@@ -66,6 +66,14 @@ constexpr Spelling<v1::OrganizationKind> kOrganizationKinds[] = {
 };
 
 // The special= key of an agent spec: whether the power of attorney grants special authority.
+// The domicile= key of a party spec (CPL Interpretation Arts. 3-4).
+constexpr Spelling<v1::Domicile::Basis> kDomicileBases[] = {
+    {"household", v1::Domicile::BASIS_HOUSEHOLD_REGISTRATION},
+    {"habitual-residence", v1::Domicile::BASIS_HABITUAL_RESIDENCE},
+    {"main-office", v1::Domicile::BASIS_MAIN_OFFICE},
+    {"registered-place", v1::Domicile::BASIS_REGISTERED_PLACE},
+};
+
 constexpr Spelling<bool> kYesNo[] = {
     {"yes", true},
     {"no", false},
@@ -343,11 +351,27 @@ absl::StatusOr<v1::Party> ParsePartySpec(absl::string_view spec) {
       p.set_kind(*k);
       continue;
     }
+    if (item.key == "domicile") {
+      // REGION:BASIS:MATERIAL; the material may itself hold ':'.
+      std::vector<std::string> parts = absl::StrSplit(item.value, absl::MaxSplits(':', 2));
+      if (parts.size() != 3 || parts[0].empty() || parts[2].empty()) {
+        return absl::InvalidArgumentError(
+            "domicile must be REGION:BASIS:MATERIAL, e.g. 330681:household:户口簿");
+      }
+      auto basis = Lookup(kDomicileBases, parts[1], "domicile basis");
+      if (!basis.ok()) return basis.status();
+      v1::Domicile* d = p.mutable_domicile();
+      d->set_region_code(parts[0]);
+      d->set_basis(*basis);
+      d->set_material(parts[2]);
+      continue;
+    }
     auto known = ApplyPersonKey(item, &p);
     if (!known.ok()) return known.status();
     if (!*known) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "unknown key '", item.key, "'; keys are kind, name, id-type, id, phone, address"));
+      return absl::InvalidArgumentError(
+          absl::StrCat("unknown key '", item.key,
+                       "'; keys are kind, name, id-type, id, phone, address, domicile"));
     }
   }
   return p;

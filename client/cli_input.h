@@ -82,7 +82,9 @@ absl::StatusOr<v1::IdDocumentType> ParseIdDocumentType(absl::string_view text,
 //   kind=person;name=张三;id-type=resident-id;id=110101199003074514;phone=13800138000;
 //   address=zhang@example.com
 // Keys: kind (person | legal | org; default person), name, id-type (resident-id | passport |
-// permit | foreign-resident | uscc; default resident-id), id, phone, address. `\;` stands for a
+// permit | foreign-resident | uscc; default resident-id), id, phone, address, domicile
+// (REGION:BASIS:MATERIAL, BASIS household | habitual-residence | main-office | registered-place,
+// e.g. 330681:household:户口簿; CPL Interpretation Arts. 3-4). `\;` stands for a
 // literal ';' and `\\` for '\'. Spaces around keys and values are dropped; empty items are
 // ignored. Unknown, repeated or value-less keys are errors; missing keys are left empty for odrd
 // to report.

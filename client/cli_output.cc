@@ -1065,10 +1065,13 @@ void PrintPrecheckTable(const v1::PrecheckConfirmationResponse& response, std::o
     out << "No competent court found.\n";
   } else {
     out << "Competent courts:\n";
-    TextTable courts({"COURT", "NAME", "REGION", "BASES"});
+    TextTable courts({"COURT", "NAME", "LEVEL", "REGION", "BASES", "DOMICILE OF"});
     for (const v1::CompetentCourt& c : response.competent_courts()) {
       courts.AddRow(
-          {c.court(), Dash(c.display_name()), Dash(c.region_code()), BasesText(c.bases())});
+          {c.court(), Dash(c.display_name()),
+           Dash(EnumValueShortName(v1::CourtLevel_descriptor(), c.level(), "COURT_LEVEL_")),
+           Dash(c.region_code()), BasesText(c.bases()),
+           Dash(absl::StrJoin(c.domicile_parties(), ", "))});
     }
     courts.Print(out);
   }

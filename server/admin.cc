@@ -46,7 +46,7 @@ struct AdminFlags {
   std::string log_origin = "odr/evidence-log";
   std::string calendar_file;
   bool replace = false;
-  std::string court_name, region;
+  std::string court_name, region, court_level = "basic";
   std::string principals_file;
   bool weak_keys = false;
 };
@@ -401,17 +401,21 @@ int ListPrincipals(const AdminFlags& f) {
   return 0;
 }
 
-// A basic court that confirms agreements, with the region it serves (CPL Art. 205).
+// A court that confirms agreements, with its level and the region it serves (CPL Art. 205).
 int CreateCourt(const AdminFlags& f) {
+  auto level = domain::CourtLevelFromName(f.court_level);
+  if (!level) return Fail("--level must be basic or intermediate");
   SystemClock clock;
   auto stores = Open(f, &clock);
   if (!stores.ok()) return Fail(stores.status().message());
-  domain::Court court{std::string(absl::StripPrefix(f.id, "courts/")), f.court_name, f.region};
+  domain::Court court{std::string(absl::StripPrefix(f.id, "courts/")), f.court_name, f.region,
+                      *level};
   if (auto s = storage::CourtStore(stores->db.get()).Create(court); !s.ok()) {
     return Fail(s.message());
   }
-  std::cerr << "courts/" << court.id << " (" << court.display_name << ") serves region "
-            << court.region_code << "\n";
+  std::cerr << "courts/" << court.id << " (" << court.display_name << ", "
+            << domain::CourtLevelName(court.level) << ") serves region " << court.region_code
+            << "\n";
   return 0;
 }
 
@@ -577,14 +581,20 @@ void AddAdminCommands(CLI::App* app, std::function<int()>* run) {
   list_calendars->callback([f, run] { *run = [f] { return ListCalendars(*f); }; });
 
   CLI::App* create_court = admin->add_subcommand(
-      "create-court", "Register a basic court that confirms agreements, with the region it serves");
+      "create-court", "Register a court that confirms agreements, with the region it serves");
   create_court->add_option("--id", f->id, "the {court} of courts/{court}")->required();
   create_court->add_option("--name", f->court_name, "the court's name, e.g. 诸暨市人民法院")
       ->required();
   create_court
       ->add_option("--region", f->region,
-                   "the six-digit administrative division it serves, e.g. 330681")
+                   "the six-digit administrative division it serves: a county for a basic "
+                   "court (330681), a prefecture for an intermediate court (330600)")
       ->required();
+  create_court
+      ->add_option("--level", f->court_level,
+                   "basic (default) or intermediate: an intermediate court confirms only "
+                   "intermediate-court matters (CPL Art. 205(二))")
+      ->check(CLI::IsMember({"basic", "intermediate"}));
   create_court->callback([f, run] { *run = [f] { return CreateCourt(*f); }; });
 
   CLI::App* list = admin->add_subcommand("list-principals", "List accounts (no personal data)");

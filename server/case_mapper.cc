@@ -180,6 +180,21 @@ std::vector<domain::Party> PartiesFromProto(const google::protobuf::RepeatedPtrF
       a.special_authority = in[i].agents(j).special_authority();  // CPL Art. 62
       party.agents.push_back(std::move(a));
     }
+    if (in[i].has_domicile()) {
+      // Declared, with its supporting material (CPL Interpretation Arts. 3-4).
+      const v1::Domicile& d = in[i].domicile();
+      domain::Domicile dom;
+      dom.region_code = d.region_code();
+      dom.material = d.material();
+      const int basis = static_cast<int>(d.basis());
+      if (basis < 1 || basis > 4) {
+        EnumViolation(basis, p + ".domicile.basis", v);
+      } else {
+        // Basis and the domain's DomicileBasis are in the same order, the API's shifted by one.
+        dom.basis = static_cast<domain::DomicileBasis>(basis - 1);
+      }
+      party.domicile = std::move(dom);
+    }
     out.push_back(std::move(party));
   }
   return out;
@@ -206,6 +221,8 @@ domain::CaseData CaseDataFromProto(const v1::Case& in, const std::string& path, 
   out.claims = in.claims();
   out.amount_fen = in.amount_fen();
   out.region_code = in.region_code();
+  out.subject_matter_region_code = in.subject_matter_region_code();
+  out.intermediate_court_matter = in.intermediate_court_matter();
   out.organization_id = ResourceId(in.organization(), "organizations/");
   out.language = in.language().empty() ? "zh" : in.language();
   switch (in.source().source_case()) {
@@ -334,12 +351,20 @@ void CaseToProto(const domain::Case& in, v1::Case* out) {
         PersonToProto(a, pa);
         pa->set_special_authority(a.special_authority);
       }
+      if (p.domicile) {
+        v1::Domicile* d = pp->mutable_domicile();
+        d->set_region_code(p.domicile->region_code);
+        d->set_basis(static_cast<v1::Domicile::Basis>(static_cast<int>(p.domicile->basis) + 1));
+        d->set_material(p.domicile->material);
+      }
     }
   }
   out->set_summary(in.data.summary);
   out->set_claims(in.data.claims);
   out->set_amount_fen(in.data.amount_fen);
   out->set_region_code(in.data.region_code);
+  out->set_subject_matter_region_code(in.data.subject_matter_region_code);
+  out->set_intermediate_court_matter(in.data.intermediate_court_matter);
   if (in.data.court_diversion) {
     auto* d = out->mutable_source()->mutable_court_diversion();
     d->set_court(absl::StrCat("courts/", in.data.court_diversion->court_id));

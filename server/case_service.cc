@@ -61,6 +61,8 @@ constexpr MaskField kUpdatable[] = {
     {"claims", domain::CaseField::kClaims},
     {"amount_fen", domain::CaseField::kAmountFen},
     {"region_code", domain::CaseField::kRegionCode},
+    {"subject_matter_region_code", domain::CaseField::kSubjectMatterRegionCode},
+    {"intermediate_court_matter", domain::CaseField::kIntermediateCourtMatter},
 };
 
 std::string QueryKey(const v1::ListCasesRequest& req) {
@@ -168,7 +170,8 @@ grpc::ServerUnaryReactor* CaseServiceImpl::UpdateCase(grpc::CallbackServerContex
           return InvalidFieldError("update_mask",
                                    "is required: name the fields to change, or \"*\" for all of "
                                    "dispute_type, applicants, respondents, summary, claims, "
-                                   "amount_fen, region_code");
+                                   "amount_fen, region_code, subject_matter_region_code, "
+                                   "intermediate_court_matter");
         }
         if (req->update_mask().paths_size() > static_cast<int>(domain::Limits::kMaskPaths)) {
           return InvalidFieldError("update_mask", "names at most 20 paths");

@@ -392,6 +392,9 @@ void ConfirmationServiceImpl::CompetentCourtToProto(const domain::CompetentCourt
   out->set_display_name(cc.court.display_name);
   out->set_region_code(cc.court.region_code);
   for (auto b : cc.bases) out->add_bases(BasisToApi(b));
+  out->set_level(cc.court.level == domain::CourtLevel::kIntermediate ? v1::COURT_LEVEL_INTERMEDIATE
+                                                                     : v1::COURT_LEVEL_BASIC);
+  for (const std::string& p : cc.domicile_parties) out->add_domicile_parties(p);
 }
 
 absl::StatusOr<Result> ConfirmationServiceImpl::Read(const CallContext& call,

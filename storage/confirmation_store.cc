@@ -318,12 +318,15 @@ absl::Status Save(Connection& c, const Confirmation& f, bool insert,
 
 absl::StatusOr<std::vector<domain::Court>> LoadCourts(Connection& c) {
   ODR_ASSIGN_OR_RETURN(Statement s,
-                       c.Prepare("SELECT id, display_name, region_code FROM courts ORDER BY id"));
+                       c.Prepare("SELECT id, display_name, region_code, level FROM courts ORDER BY"
+                                 " id"));
   std::vector<domain::Court> out;
   while (true) {
     ODR_ASSIGN_OR_RETURN(bool row, s.Step());
     if (!row) break;
-    out.push_back({s.ColumnText(0), s.ColumnText(1), s.ColumnText(2)});
+    auto level = domain::CourtLevelFromName(s.ColumnText(3));
+    if (!level) return case_rows::Corrupt("courts.level");
+    out.push_back({s.ColumnText(0), s.ColumnText(1), s.ColumnText(2), *level});
   }
   return out;
 }
@@ -557,8 +560,10 @@ absl::Status CourtStore::Create(const domain::Court& court) {
     }
     ODR_ASSIGN_OR_RETURN(
         Statement ins,
-        c.Prepare("INSERT INTO courts (id, display_name, region_code) VALUES (?1, ?2, ?3)"));
+        c.Prepare("INSERT INTO courts (id, display_name, region_code, level) VALUES (?1, ?2, ?3,"
+                  " ?4)"));
     ins.Bind(1, court.id).Bind(2, court.display_name).Bind(3, court.region_code);
+    ins.Bind(4, domain::CourtLevelName(court.level));
     return ins.Run();
   });
 }
@@ -567,14 +572,17 @@ absl::StatusOr<domain::Court> CourtStore::Get(absl::string_view id) {
   domain::Court out;
   absl::Status st = db_->Read([&](Connection& c) -> absl::Status {
     ODR_ASSIGN_OR_RETURN(
-        Statement s, c.Prepare("SELECT id, display_name, region_code FROM courts WHERE id = ?1"));
+        Statement s,
+        c.Prepare("SELECT id, display_name, region_code, level FROM courts WHERE id = ?1"));
     s.Bind(1, id);
     ODR_ASSIGN_OR_RETURN(bool row, s.Step());
     if (!row) {
       return MakeError(absl::StatusCode::kNotFound, kReasonNotFound,
                        absl::StrCat("courts/", id, " not found"));
     }
-    out = {s.ColumnText(0), s.ColumnText(1), s.ColumnText(2)};
+    auto level = domain::CourtLevelFromName(s.ColumnText(3));
+    if (!level) return case_rows::Corrupt("courts.level");
+    out = {s.ColumnText(0), s.ColumnText(1), s.ColumnText(2), *level};
     return absl::OkStatus();
   });
   if (!st.ok()) return st;

@@ -699,6 +699,23 @@ CREATE TABLE procedure_records (
   UNIQUE (case_id, ordinal)
 ) STRICT, WITHOUT ROWID;
 )sql",
+      // 17: the competent court (CPL Art. 205; CPL Interpretation Arts. 3-4): each party's
+      // declared domicile, the subject matter's location, intermediate-court matters and court
+      // levels. Domiciles used to be read from ID numbers; none is derived for existing parties
+      // (they declare it), nor a subject-matter location for existing cases. Existing courts are
+      // basic courts.
+      R"sql(
+ALTER TABLE case_parties ADD COLUMN domicile_region TEXT NOT NULL DEFAULT '';
+ALTER TABLE case_parties ADD COLUMN domicile_basis TEXT NOT NULL DEFAULT ''
+  CHECK (domicile_basis IN ('', 'household_registration', 'habitual_residence', 'main_office',
+                            'registered_place'));
+ALTER TABLE case_parties ADD COLUMN domicile_material TEXT NOT NULL DEFAULT '';
+ALTER TABLE cases ADD COLUMN subject_matter_region TEXT NOT NULL DEFAULT '';
+ALTER TABLE cases ADD COLUMN intermediate_court_matter INTEGER NOT NULL DEFAULT 0
+  CHECK (intermediate_court_matter IN (0, 1));
+ALTER TABLE courts ADD COLUMN level TEXT NOT NULL DEFAULT 'basic'
+  CHECK (level IN ('basic', 'intermediate'));
+)sql",
   };
   return *kMigrations;
 }

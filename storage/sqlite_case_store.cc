@@ -40,13 +40,15 @@ constexpr char kSelectCase[] =
     "SELECT id, case_number, dispute_type, summary, claims, amount_fen, region_code,"
     " diversion_court, diversion_intake_reference, diversion_date, state, create_time_us,"
     " update_time_us, version, organization_id, diversion_court_display_name, language,"
-    " diversion_procedure FROM cases WHERE id = ?1";
+    " diversion_procedure, subject_matter_region, intermediate_court_matter FROM cases WHERE"
+    " id = ?1";
 
 absl::Status LoadParties(Connection& c, Case& out) {
   ODR_ASSIGN_OR_RETURN(
       Statement stmt,
       c.Prepare("SELECT side, ordinal, agent_ordinal, kind, name, id_document_type, id_number,"
-                " phone, service_address, special_authority FROM case_parties WHERE case_id = ?1"
+                " phone, service_address, special_authority, domicile_region, domicile_basis,"
+                " domicile_material FROM case_parties WHERE case_id = ?1"
                 " ORDER BY side, ordinal, agent_ordinal"));
   stmt.Bind(1, out.id);
   while (true) {
@@ -67,6 +69,11 @@ absl::Status LoadParties(Connection& c, Case& out) {
       p.id_number = stmt.ColumnText(6);
       p.phone = stmt.ColumnText(7);
       p.service_address = stmt.ColumnText(8);
+      if (!stmt.ColumnText(10).empty()) {
+        auto basis = domain::DomicileBasisFromName(stmt.ColumnText(11));
+        if (!basis) return Corrupt("domicile_basis");
+        p.domicile = domain::Domicile{stmt.ColumnText(10), *basis, stmt.ColumnText(12)};
+      }
       side.push_back(std::move(p));
     } else {
       if (side.empty()) return Corrupt("agent without party");
@@ -162,6 +169,8 @@ absl::StatusOr<Case> LoadCase(Connection& c, absl::string_view id) {
   }
   out.data.organization_id = stmt.ColumnText(14);
   out.data.language = stmt.ColumnText(16);
+  out.data.subject_matter_region_code = stmt.ColumnText(18);
+  out.data.intermediate_court_matter = stmt.ColumnInt(19) != 0;
   auto state = domain::StateFromName(stmt.ColumnText(10));
   if (!state) return Corrupt("state");
   out.state = *state;
@@ -224,14 +233,21 @@ absl::Status WriteSide(Connection& c, absl::string_view id, absl::string_view si
   ODR_ASSIGN_OR_RETURN(
       Statement ins,
       c.Prepare("INSERT INTO case_parties (case_id, side, ordinal, agent_ordinal, kind, name,"
-                " id_document_type, id_number, phone, service_address, special_authority)"
-                " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"));
+                " id_document_type, id_number, phone, service_address, special_authority,"
+                " domicile_region, domicile_basis, domicile_material)"
+                " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)"));
   for (size_t i = 0; i < parties.size(); ++i) {
     const Party& p = parties[i];
     ins.Bind(1, id).Bind(2, side).Bind(3, static_cast<int64_t>(i)).Bind(4, int64_t{0});
     ins.Bind(5, domain::PartyKindName(p.kind)).Bind(6, p.name);
     ins.Bind(7, domain::IdDocumentTypeName(p.id_document_type)).Bind(8, p.id_number);
     ins.Bind(9, p.phone).Bind(10, p.service_address).Bind(11, int64_t{0});
+    if (p.domicile) {
+      ins.Bind(12, p.domicile->region_code).Bind(13, domain::DomicileBasisName(p.domicile->basis));
+      ins.Bind(14, p.domicile->material);
+    } else {
+      ins.Bind(12, "").Bind(13, "").Bind(14, "");
+    }
     ODR_RETURN_IF_ERROR(ins.Run());
     for (size_t j = 0; j < p.agents.size(); ++j) {
       const domain::Agent& a = p.agents[j];
@@ -240,6 +256,7 @@ absl::Status WriteSide(Connection& c, absl::string_view id, absl::string_view si
       ins.Bind(7, domain::IdDocumentTypeName(a.id_document_type)).Bind(8, a.id_number);
       ins.Bind(9, a.phone).Bind(10, a.service_address);
       ins.Bind(11, int64_t{a.special_authority ? 1 : 0});
+      ins.Bind(12, "").Bind(13, "").Bind(14, "");
       ODR_RETURN_IF_ERROR(ins.Run());
     }
   }
@@ -411,15 +428,16 @@ absl::Status WriteCaseRow(Connection& c, const Case& k, bool insert) {
       insert ? "INSERT INTO cases (id, case_number, dispute_type, summary, claims, amount_fen,"
                " region_code, diversion_court, diversion_intake_reference, diversion_date, state,"
                " create_time_us, update_time_us, version, organization_id,"
-               " diversion_court_display_name, language, diversion_procedure)"
+               " diversion_court_display_name, language, diversion_procedure,"
+               " subject_matter_region, intermediate_court_matter)"
                " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16,"
-               " ?17, ?18)"
+               " ?17, ?18, ?19, ?20)"
              : "UPDATE cases SET case_number = ?2, dispute_type = ?3, summary = ?4, claims = ?5,"
                " amount_fen = ?6, region_code = ?7, diversion_court = ?8,"
                " diversion_intake_reference = ?9, diversion_date = ?10, state = ?11,"
                " create_time_us = ?12, update_time_us = ?13, version = ?14, organization_id = ?15,"
-               " diversion_court_display_name = ?16, language = ?17, diversion_procedure = ?18"
-               " WHERE id = ?1";
+               " diversion_court_display_name = ?16, language = ?17, diversion_procedure = ?18,"
+               " subject_matter_region = ?19, intermediate_court_matter = ?20 WHERE id = ?1";
   ODR_ASSIGN_OR_RETURN(Statement stmt, c.Prepare(sql));
   stmt.Bind(1, k.id).Bind(2, k.case_number).Bind(3, domain::DisputeTypeName(k.data.dispute_type));
   stmt.Bind(4, k.data.summary).Bind(5, k.data.claims).Bind(6, k.data.amount_fen);
@@ -434,6 +452,8 @@ absl::Status WriteCaseRow(Connection& c, const Case& k, bool insert) {
     stmt.BindNull(8).BindNull(9).BindNull(10).BindNull(16).BindNull(18);
   }
   stmt.Bind(15, k.data.organization_id).Bind(17, k.data.language);
+  stmt.Bind(19, k.data.subject_matter_region_code);
+  stmt.Bind(20, int64_t{k.data.intermediate_court_matter ? 1 : 0});
   stmt.Bind(11, domain::StateName(k.state)).Bind(12, absl::ToUnixMicros(k.create_time));
   stmt.Bind(13, absl::ToUnixMicros(k.update_time)).Bind(14, k.version);
   ODR_RETURN_IF_ERROR(stmt.Run());
@@ -851,6 +871,12 @@ absl::StatusOr<Case> SqliteCaseStore::UpdateCase(absl::string_view id, const Cas
           break;
         case domain::CaseField::kRegionCode:
           k.data.region_code = values.region_code;
+          break;
+        case domain::CaseField::kSubjectMatterRegionCode:
+          k.data.subject_matter_region_code = values.subject_matter_region_code;
+          break;
+        case domain::CaseField::kIntermediateCourtMatter:
+          k.data.intermediate_court_matter = values.intermediate_court_matter;
           break;
       }
     }

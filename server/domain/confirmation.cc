@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <map>
 #include <set>
 
 #include "absl/strings/ascii.h"
@@ -68,6 +69,10 @@ constexpr std::array<std::pair<RejectionGround, const char*>, 6> kRejections{{
     {RejectionGround::kNotVoluntary, "not_voluntary"},
     {RejectionGround::kUnclear, "unclear"},
     {RejectionGround::kOther, "other"},
+}};
+constexpr std::array<std::pair<CourtLevel, const char*>, 2> kLevels{{
+    {CourtLevel::kBasic, "basic"},
+    {CourtLevel::kIntermediate, "intermediate"},
 }};
 constexpr std::array<std::pair<CompetenceBasis, const char*>, 4> kBases{{
     {CompetenceBasis::kInvitingCourt, "inviting_court"},
@@ -156,29 +161,6 @@ const char* ActionText(ConfirmationAction a) {
   return "act on";
 }
 
-bool IsDigits(absl::string_view s) {
-  return !s.empty() &&
-         std::all_of(s.begin(), s.end(), [](char ch) { return ch >= '0' && ch <= '9'; });
-}
-
-// A party's domicile region (CPL Interpretation Arts. 3-4): a natural person's household
-// registration, from the first six digits of a resident ID card; a legal person's or
-// organization's registered seat, from the administrative division code in characters 3-8 of its
-// unified social credit code (GB 32100-2015). "" when the document does not say.
-std::string Domicile(const Party& p) {
-  if (p.kind == PartyKind::kNaturalPerson &&
-      p.id_document_type == IdDocumentType::kResidentIdCard && p.id_number.size() == 18 &&
-      IsDigits(absl::string_view(p.id_number).substr(0, 6))) {
-    return p.id_number.substr(0, 6);
-  }
-  if (p.kind != PartyKind::kNaturalPerson &&
-      p.id_document_type == IdDocumentType::kUnifiedSocialCreditCode && p.id_number.size() == 18 &&
-      IsDigits(absl::string_view(p.id_number).substr(2, 6))) {
-    return p.id_number.substr(2, 6);
-  }
-  return "";
-}
-
 std::string CourtText(const CompetentCourt& c) {
   return c.court.display_name.empty()
              ? absl::StrCat("courts/", c.court.id)
@@ -207,6 +189,8 @@ std::optional<RejectionGround> RejectionGroundFromName(absl::string_view n) {
   return FromName(kRejections, n);
 }
 const char* CompetenceBasisName(CompetenceBasis b) { return NameOf(kBases, b); }
+const char* CourtLevelName(CourtLevel l) { return NameOf(kLevels, l); }
+std::optional<CourtLevel> CourtLevelFromName(absl::string_view n) { return FromName(kLevels, n); }
 std::optional<CompetenceBasis> CompetenceBasisFromName(absl::string_view n) {
   return FromName(kBases, n);
 }
@@ -316,20 +300,39 @@ std::vector<CompetentCourt> CompetentCourts(const Case& c, absl::string_view org
     out.push_back(std::move(cc));
     return out;
   }
-  std::set<std::string> domiciles;
-  for (const auto* side : {&c.data.applicants, &c.data.respondents}) {
-    for (const Party& p : *side) {
-      if (std::string d = Domicile(p); !d.empty()) domiciles.insert(d);
+  // Each place and the grounds it gives: the parties' declared domiciles (never read from ID
+  // numbers; CPL Interpretation Arts. 3-4), the subject matter's location, the organization.
+  std::map<std::string, std::vector<std::string>> domiciled;  // region -> parties
+  for (const auto& [side, parties] :
+       {std::pair<const char*, const std::vector<Party>*>{"applicants/", &c.data.applicants},
+        {"respondents/", &c.data.respondents}}) {
+    for (size_t i = 0; i < parties->size(); ++i) {
+      if (const auto& d = (*parties)[i].domicile) {
+        domiciled[d->region_code].push_back(absl::StrCat(side, i));
+      }
     }
   }
+  // CPL Art. 205(二): the basic court of the place, or the intermediate court of its prefecture
+  // when the dispute belongs to an intermediate court.
+  const CourtLevel level =
+      c.data.intermediate_court_matter ? CourtLevel::kIntermediate : CourtLevel::kBasic;
+  auto serves = [level](const Court& k, absl::string_view place) {
+    if (place.size() != 6 || k.region_code.size() != 6) return false;
+    return level == CourtLevel::kBasic ? k.region_code == place
+                                       : k.region_code.substr(0, 4) == place.substr(0, 4);
+  };
   for (const Court& k : courts) {
-    if (k.region_code.empty()) continue;
-    CompetentCourt cc{k, {}};
-    if (domiciles.count(k.region_code)) cc.bases.push_back(CompetenceBasis::kPartyDomicile);
-    if (k.region_code == c.data.region_code) cc.bases.push_back(CompetenceBasis::kSubjectMatter);
-    if (k.region_code == organization_region) {
-      cc.bases.push_back(CompetenceBasis::kOrganization);
+    if (k.level != level) continue;
+    CompetentCourt cc{k, {}, {}};
+    for (const auto& [region, parties] : domiciled) {
+      if (!serves(k, region)) continue;
+      cc.domicile_parties.insert(cc.domicile_parties.end(), parties.begin(), parties.end());
     }
+    if (!cc.domicile_parties.empty()) cc.bases.push_back(CompetenceBasis::kPartyDomicile);
+    if (serves(k, c.data.subject_matter_region_code)) {
+      cc.bases.push_back(CompetenceBasis::kSubjectMatter);
+    }
+    if (serves(k, organization_region)) cc.bases.push_back(CompetenceBasis::kOrganization);
     if (!cc.bases.empty()) out.push_back(std::move(cc));
   }
   return out;
@@ -380,6 +383,24 @@ std::vector<ConfirmationProblem> CheckMaterials(
 
 std::vector<ConfirmationProblem> PrecheckWarnings(const PrecheckInput& in) {
   std::vector<ConfirmationProblem> out;
+  // CPL Interpretation Arts. 3-4: a domicile is declared with what supports it, never read from
+  // an ID number; undeclared, it makes no court competent (only the inviting court counts for a
+  // diverted case).
+  if (!in.c.data.court_diversion) {
+    for (const auto& [side, parties] :
+         {std::pair<const char*, const std::vector<Party>*>{"applicants", &in.c.data.applicants},
+          {"respondents", &in.c.data.respondents}}) {
+      for (size_t i = 0; i < parties->size(); ++i) {
+        if ((*parties)[i].domicile) continue;
+        out.push_back({kProblemDomicileNotDeclared,
+                       absl::StrCat("case.", side, "[", i, "].domicile"),
+                       absl::StrCat(side, "/", i,
+                                    " has declared no domicile (household registration, habitual "
+                                    "residence or main office, with its supporting material; CPL "
+                                    "Interpretation Arts. 3-4): no court is competent by it")});
+      }
+    }
+  }
   bool property_transfer = false;
   if (in.agreement) {
     for (const AgreementTerm& t : in.agreement->content.terms) {
@@ -477,7 +498,8 @@ std::vector<ConfirmationProblem> Precheck(const PrecheckInput& in) {
           {kProblemCourtNotCompetent, absl::StrCat(p, "court"),
            absl::StrCat("courts/", in.court_id,
                         " is not competent to confirm this agreement (CPL Art. 205: the inviting "
-                        "court, else the basic court of a party's domicile, of the subject "
+                        "court, else the basic court — or, for an intermediate-court matter, the "
+                        "intermediate court — of a party's declared domicile, of the subject "
                         "matter or of the mediation organization); ",
                         names.empty() ? "no registered court is competent"
                                       : absl::StrCat("apply to ", absl::StrJoin(names, " or ")))});

@@ -55,16 +55,25 @@ enum class RejectionGround {
 enum class CompetenceBasis { kInvitingCourt, kPartyDomicile, kSubjectMatter, kOrganization };
 enum class MaterialKind { kIdentityProof, kPropertyRightProof, kOther };
 
-// A basic court in the registry (odrd admin create-court).
+enum class CourtLevel { kBasic, kIntermediate };
+const char* CourtLevelName(CourtLevel l);  // "basic", "intermediate"
+std::optional<CourtLevel> CourtLevelFromName(absl::string_view n);
+
+// A court in the registry (odrd admin create-court).
 struct Court {
   std::string id;  // the {court} of courts/{court}
   std::string display_name;
-  std::string region_code;  // the six-digit administrative division it serves
+  // The six-digit administrative division it serves: a county-level one for a basic court, a
+  // prefecture (its first four digits count, e.g. 330600) for an intermediate court.
+  std::string region_code;
+  CourtLevel level = CourtLevel::kBasic;
 };
 
 struct CompetentCourt {
   Court court;
   std::vector<CompetenceBasis> bases;
+  // kPartyDomicile: the parties ("applicants/0" ...) whose declared domicile it serves.
+  std::vector<std::string> domicile_parties;
 };
 
 struct ConfirmationMaterial {
@@ -195,9 +204,11 @@ absl::StatusOr<ConfirmationState> NextConfirmationState(const Confirmation& c,
 
 // The courts that may confirm the agreement of `c` (CPL Art. 205): a court-diverted case only
 // its diverting court (kInvitingCourt; from the registry if listed there, else as the diversion
-// names it); otherwise every court of `courts` whose region is the domicile of a natural-person
-// party (the first six digits of a resident ID card), the case's region (the subject matter) or
-// `organization_region`, with every basis that applies. Ordered as `courts`.
+// names it); otherwise the courts of `courts` that serve a party's declared domicile (never
+// derived from ID numbers; CPL Interpretation Arts. 3-4), the subject matter's location
+// (`subject_matter_region_code`) or `organization_region` — basic courts of that region, or, when
+// the case is an intermediate-court matter, intermediate courts of its prefecture (Art. 205(二))
+// — each with every basis that applies. Ordered as `courts`.
 std::vector<CompetentCourt> CompetentCourts(const Case& c, absl::string_view organization_region,
                                             const std::vector<Court>& courts);
 
@@ -217,6 +228,7 @@ inline constexpr char kProblemCourtNotCompetent[] = "COURT_NOT_COMPETENT";
 inline constexpr char kProblemPersonalStatus[] = "PERSONAL_STATUS_MATTER";
 inline constexpr char kProblemPropertyOwnership[] = "PROPERTY_OWNERSHIP_MATTER";
 inline constexpr char kProblemMissingMaterials[] = "MISSING_MATERIALS";
+inline constexpr char kProblemDomicileNotDeclared[] = "DOMICILE_NOT_DECLARED";
 inline constexpr char kProblemInvalidMaterial[] = "INVALID_MATERIAL";
 inline constexpr char kProblemApplicationPending[] = "APPLICATION_PENDING";
 // A post-filing settlement is concluded by the court, not confirmed (OMR Art. 20).

@@ -49,6 +49,12 @@ constexpr std::array<std::pair<DisputeType, const char*>, 9> kDisputeTypes{{
     {DisputeType::kOther, "other"},
 }};
 
+constexpr std::array<std::pair<DomicileBasis, const char*>, 4> kDomicileBases{{
+    {DomicileBasis::kHouseholdRegistration, "household_registration"},
+    {DomicileBasis::kHabitualResidence, "habitual_residence"},
+    {DomicileBasis::kMainOffice, "main_office"},
+    {DomicileBasis::kRegisteredPlace, "registered_place"},
+}};
 constexpr std::array<std::pair<PartyKind, const char*>, 3> kPartyKinds{{
     {PartyKind::kNaturalPerson, "natural_person"},
     {PartyKind::kLegalPerson, "legal_person"},
@@ -124,6 +130,10 @@ std::optional<DisputeType> DisputeTypeFromName(absl::string_view n) {
   return ValueIn(kDisputeTypes, n);
 }
 const char* PartyKindName(PartyKind k) { return NameIn(kPartyKinds, k); }
+const char* DomicileBasisName(DomicileBasis b) { return NameIn(kDomicileBases, b); }
+std::optional<DomicileBasis> DomicileBasisFromName(absl::string_view n) {
+  return ValueIn(kDomicileBases, n);
+}
 std::optional<PartyKind> PartyKindFromName(absl::string_view n) { return ValueIn(kPartyKinds, n); }
 const char* IdDocumentTypeName(IdDocumentType t) { return NameIn(kIdTypes, t); }
 std::optional<IdDocumentType> IdDocumentTypeFromName(absl::string_view n) {

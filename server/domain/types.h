@@ -65,6 +65,22 @@ struct Agent {
   bool operator==(const Agent&) const = default;
 };
 
+// Which place a declared domicile is (CPL Interpretation Arts. 3-4).
+enum class DomicileBasis {
+  kHouseholdRegistration,  // a natural person's 户籍所在地
+  kHabitualResidence,      // a natural person's 经常居住地 (a year or more), which prevails
+  kMainOffice,             // an organization's 主要办事机构所在地
+  kRegisteredPlace,        // an organization's place of registration, if the office is unclear
+};
+
+// A party's domicile as it declares it, with what supports it. Never derived from ID numbers.
+struct Domicile {
+  std::string region_code;  // 6-digit administrative division
+  DomicileBasis basis = DomicileBasis::kHouseholdRegistration;
+  std::string material;  // 户口簿, 居住证, 营业执照 ...
+  bool operator==(const Domicile&) const = default;
+};
+
 struct Party {
   PartyKind kind = PartyKind::kNaturalPerson;
   std::string name;
@@ -73,6 +89,7 @@ struct Party {
   std::string phone;
   std::string service_address;
   std::vector<Agent> agents;
+  std::optional<Domicile> domicile;  // declared (CPL Interpretation Arts. 3-4), or unknown
   bool operator==(const Party&) const = default;
 };
 
@@ -140,6 +157,11 @@ struct CaseData {
   std::optional<CourtDiversion> court_diversion;  // empty: citizen application
   std::string organization_id;                    // the {organization} of organizations/{...}
   std::string language = "zh";                    // the parties' language
+  // Where the subject matter is (CPL Art. 205(二)); empty if none or not declared.
+  std::string subject_matter_region_code;
+  // The dispute belongs to an intermediate court at first instance: only intermediate courts
+  // confirm its agreement (CPL Art. 205(二)).
+  bool intermediate_court_matter = false;
   bool operator==(const CaseData&) const = default;
 };
 
@@ -228,6 +250,8 @@ enum class CaseField {
   kClaims,
   kAmountFen,
   kRegionCode,
+  kSubjectMatterRegionCode,
+  kIntermediateCourtMatter,
 };
 
 // Who asks, and how to make the write idempotent. `request_id` empty means not idempotent.
@@ -255,6 +279,8 @@ std::optional<CaseState> StateFromName(absl::string_view name);
 const char* DisputeTypeName(DisputeType t);
 std::optional<DisputeType> DisputeTypeFromName(absl::string_view name);
 const char* PartyKindName(PartyKind k);
+const char* DomicileBasisName(DomicileBasis b);  // "household_registration" ...
+std::optional<DomicileBasis> DomicileBasisFromName(absl::string_view name);
 std::optional<PartyKind> PartyKindFromName(absl::string_view name);
 const char* IdDocumentTypeName(IdDocumentType t);
 std::optional<IdDocumentType> IdDocumentTypeFromName(absl::string_view name);

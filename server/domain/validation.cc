@@ -303,6 +303,27 @@ void ValidateParty(const Party& p, const std::string& path, Violations* v) {
   for (size_t i = 0; i < p.agents.size() && i < Limits::kAgentsPerParty; ++i) {
     ValidatePerson(p.agents[i], absl::StrCat(path, ".agents[", i, "]"), v);
   }
+  if (p.domicile) {
+    // CPL Interpretation Arts. 3-4: a person's household registration or habitual residence, an
+    // organization's main office or, failing it, its place of registration.
+    const Domicile& d = *p.domicile;
+    if (auto e = CheckRegionCode(d.region_code); !e.empty()) {
+      v->Add(path + ".domicile.region_code", e);
+    }
+    const bool person_basis = d.basis == DomicileBasis::kHouseholdRegistration ||
+                              d.basis == DomicileBasis::kHabitualResidence;
+    if (person_basis != (p.kind == PartyKind::kNaturalPerson)) {
+      v->Add(path + ".domicile.basis",
+             p.kind == PartyKind::kNaturalPerson
+                 ? "a natural person's domicile is its household registration or habitual "
+                   "residence (CPL Interpretation Arts. 3-4)"
+                 : "an organization's domicile is its main office or place of registration (CPL "
+                   "Interpretation Art. 3)");
+    }
+    if (auto e = CheckText(d.material, 1, Limits::kDomicileMaterialChars, false); !e.empty()) {
+      v->Add(path + ".domicile.material", e);
+    }
+  }
 }
 
 void ValidateParties(const std::vector<Party>& parties, const std::string& path, Violations* v) {
@@ -359,6 +380,11 @@ void ValidateCaseData(const CaseData& c, absl::Time now, const std::string& path
     v->Add(path + ".amount_fen", "must be at most 10000000000000 fen");
   }
   if (auto e = CheckRegionCode(c.region_code); !e.empty()) v->Add(path + ".region_code", e);
+  if (!c.subject_matter_region_code.empty()) {
+    if (auto e = CheckRegionCode(c.subject_matter_region_code); !e.empty()) {
+      v->Add(path + ".subject_matter_region_code", e);
+    }
+  }
   if (auto e = CheckResourceId(c.organization_id); !e.empty()) {
     v->Add(path + ".organization", e + " (organizations/{organization})");
   }

@@ -26,6 +26,7 @@ struct Limits {
   static constexpr size_t kCourtDocumentChars = 64;
   static constexpr size_t kPartiesPerSide = 20;
   static constexpr size_t kAgentsPerParty = 5;
+  static constexpr size_t kDomicileMaterialChars = 200;
   static constexpr size_t kRequestIdChars = 64;
   static constexpr size_t kFilterBytes = 1000;
   static constexpr size_t kPageTokenBytes = 512;

@@ -476,6 +476,32 @@ TEST_F(CliTest, WithdrawAnotherCase) {
   EXPECT_EQ(events["events"][1]["reason"], "双方已自行和解");
 }
 
+// The competent court's facts (CPL Art. 205; CPL Interpretation Arts. 3-4): a party's declared
+// domicile, the subject matter's location and whether it is an intermediate-court matter.
+TEST_F(CliTest, DomicileSubjectMatterAndIntermediateCourtFlags) {
+  const json created = Create();
+  const std::string name = created["name"];
+  const std::string zhang = std::string("name=张三;id=") + testing::kIdZhang +
+                            ";phone=13800138000;address=zhang@example.com";
+  json updated = Json({"case", "update", name, "--etag", created["etag"].get<std::string>(),
+                       "--applicant", zhang + ";domicile=330681:household:户口簿",
+                       "--subject-matter-region", "330682", "--intermediate-court", "yes"});
+  EXPECT_EQ(updated["applicants"][0]["domicile"], json({{"regionCode", "330681"},
+                                                        {"basis", "BASIS_HOUSEHOLD_REGISTRATION"},
+                                                        {"material", "户口簿"}}))
+      << updated.dump(2);
+  EXPECT_EQ(updated["subjectMatterRegionCode"], "330682");
+  EXPECT_EQ(updated["intermediateCourtMatter"], true);
+  const std::string etag = updated["etag"];
+  // A person's domicile is not a main office: odrd names the field.
+  CommandResult r = Odr({"case", "update", name, "--etag", etag, "--applicant",
+                         zhang + ";domicile=330681:main-office:执照"});
+  EXPECT_EQ(r.exit_code, 1) << Describe(r);
+  EXPECT_THAT(r.err, HasSubstr("case.applicants[0].domicile.basis"));
+  r = Odr({"case", "update", name, "--etag", etag, "--intermediate-court", "maybe"});
+  EXPECT_EQ(r.exit_code, 2) << Describe(r);
+}
+
 TEST_F(CliTest, UpdateWithEtagThenStaleEtagFails) {
   const json created = Create();
   const std::string name = created["name"];

@@ -56,6 +56,9 @@ class ConfirmationTest : public testing::MediationTest {
         testing::CreatePrincipal(data_, "clerk-y", "court", {"--court", "courts/court-y"});
     testing::OdrdAdmin(data_, {"create-court", "--id", "court-x", "--name", "诸暨市人民法院",
                                "--region", "330681"});
+    // Shaoxing's intermediate court: competent only for intermediate-court matters.
+    testing::OdrdAdmin(data_, {"create-court", "--id", "court-z", "--name", "绍兴市中级人民法院",
+                               "--region", "330600", "--level", "intermediate"});
     testing::OdrdAdmin(data_, {"create-court", "--id", "court-y", "--name", "诸暨市第二人民法院",
                                "--region", "330681"});
   }
@@ -211,7 +214,16 @@ class ConfirmationTest : public testing::MediationTest {
 };
 
 TEST_F(ConfirmationTest, AppliedJointlyAcceptedRuledValidCaseConfirmed) {
-  const std::string k = MediatingCase();
+  // Li declares his household registration in Zhuji; the subject matter is there too (CPL
+  // Interpretation Arts. 3-4; CPL Art. 205).
+  v1::Case declared = testing::ZhangAgainstLi("org1");
+  v1::Domicile* d = declared.mutable_respondents(0)->mutable_domicile();
+  d->set_region_code("330681");
+  d->set_basis(v1::Domicile::BASIS_HOUSEHOLD_REGISTRATION);
+  d->set_material("户口簿");
+  declared.set_subject_matter_region_code("330681");
+  const std::string k = MediatingCase(declared);
+  EXPECT_EQ(GetCase(k).respondents(0).domicile().material(), "户口簿");
   Settle(k);
   EXPECT_EQ(GetCase(k).state(), v1::Case::STATE_SETTLED);
 
@@ -226,6 +238,15 @@ TEST_F(ConfirmationTest, AppliedJointlyAcceptedRuledValidCaseConfirmed) {
   EXPECT_THAT(found.competent_courts(0).bases(),
               ElementsAre(v1::COMPETENCE_BASIS_PARTY_DOMICILE, v1::COMPETENCE_BASIS_SUBJECT_MATTER,
                           v1::COMPETENCE_BASIS_ORGANIZATION));
+  EXPECT_THAT(found.competent_courts(0).domicile_parties(), ElementsAre("respondents/0"));
+  EXPECT_EQ(found.competent_courts(0).level(), v1::COURT_LEVEL_BASIC);
+  // Zhang declared no domicile: a warning naming his field, not a refusal.
+  bool undeclared = false;
+  for (const auto& w : found.warnings()) {
+    undeclared = undeclared || (w.reason() == "DOMICILE_NOT_DECLARED" &&
+                                w.field() == "case.applicants[0].domicile");
+  }
+  EXPECT_TRUE(undeclared);
   EXPECT_TRUE(found.has_apply_by_time());
 
   v1::Confirmation c = Filed(k);
@@ -903,13 +924,16 @@ TEST_F(ConfirmationTest, PrecheckRefusals) {
     grpc::Status s = confirmations_->PrecheckConfirmation(As("zhang").get(), pre, &checked);
     ASSERT_TRUE(s.ok()) << Describe(s);
     EXPECT_THAT(checked.problems(), IsEmpty());
-    // The materials' warning first, then the procedure records' (none are recorded here).
-    ASSERT_GE(checked.warnings_size(), 1);
-    EXPECT_EQ(checked.warnings(0).reason(), "MISSING_MATERIALS");
-    for (int i = 1; i < checked.warnings_size(); ++i) {
+    // The undeclared domiciles (2 parties), the materials' warning, then the procedure records'
+    // (none are recorded here).
+    ASSERT_GE(checked.warnings_size(), 3);
+    EXPECT_EQ(checked.warnings(0).reason(), "DOMICILE_NOT_DECLARED");
+    EXPECT_EQ(checked.warnings(1).reason(), "DOMICILE_NOT_DECLARED");
+    EXPECT_EQ(checked.warnings(2).reason(), "MISSING_MATERIALS");
+    for (int i = 3; i < checked.warnings_size(); ++i) {
       EXPECT_EQ(checked.warnings(i).reason(), "MISSING_PROCEDURE_RECORD");
     }
-    EXPECT_THAT(checked.warnings(0).description(), HasSubstr("Art. 354"));
+    EXPECT_THAT(checked.warnings(2).description(), HasSubstr("Art. 354"));
     // Unknown court, the wrong field names.
     s = Apply(k, "zhang", "courts/nowhere", &c);
     EXPECT_EQ(s.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
@@ -1488,6 +1512,33 @@ TEST_F(ConfirmationTest, RefusingAReplacementEndsTheMediation) {
   req.mutable_record()->set_kind(v1::ProcedureRecord::KIND_MEDIATION_CONSENT);
   s = cases_->RecordProcedure(As("li").get(), req, &out);
   EXPECT_EQ(s.error_code(), grpc::StatusCode::FAILED_PRECONDITION) << Describe(s);
+}
+
+// CPL Art. 205(二): a dispute that belongs to an intermediate court is confirmed by the
+// intermediate court of the organization's (or a party's, or the subject matter's) prefecture;
+// the basic courts are then not competent.
+TEST_F(ConfirmationTest, AnIntermediateCourtMatterGoesToTheIntermediateCourt) {
+  v1::Case c = testing::ZhangAgainstLi("org1");
+  c.set_intermediate_court_matter(true);
+  const std::string k = MediatingCase(c);
+  Settle(k);
+  v1::PrecheckConfirmationRequest pre;
+  pre.set_parent(k);
+  pre.mutable_confirmation()->set_court("courts/court-x");
+  v1::PrecheckConfirmationResponse found;
+  grpc::Status s = confirmations_->PrecheckConfirmation(As("zhang").get(), pre, &found);
+  ASSERT_TRUE(s.ok()) << Describe(s);
+  ASSERT_EQ(found.competent_courts_size(), 1);
+  EXPECT_EQ(found.competent_courts(0).court(), "courts/court-z");
+  EXPECT_EQ(found.competent_courts(0).level(), v1::COURT_LEVEL_INTERMEDIATE);
+  EXPECT_THAT(found.competent_courts(0).bases(), ElementsAre(v1::COMPETENCE_BASIS_ORGANIZATION));
+  ASSERT_EQ(found.problems_size(), 1);
+  EXPECT_EQ(found.problems(0).reason(), "COURT_NOT_COMPETENT");
+  EXPECT_THAT(found.problems(0).description(), HasSubstr("courts/court-z"));
+  v1::Confirmation applied;
+  s = Apply(k, "zhang", "courts/court-z", &applied);
+  ASSERT_TRUE(s.ok()) << Describe(s);
+  EXPECT_EQ(applied.court(), "courts/court-z");
 }
 
 }  // namespace

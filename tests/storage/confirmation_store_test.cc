@@ -67,9 +67,16 @@ class ConfirmationStoreTest : public ::testing::Test {
   }
 
   // A case of zhang against the hospital, settled by an agreement effective now.
+  // The hospital declared its main office in Zhuji, where the subject matter is too.
   std::string SettledCase() {
-    auto k = cases_.CreateCase(odr::testing::MedicalCase(), As("admin-1"));
+    domain::CaseData data = odr::testing::MedicalCase();
+    data.respondents[0].domicile =
+        domain::Domicile{"330681", domain::DomicileBasis::kMainOffice, "营业执照"};
+    data.subject_matter_region_code = "330681";
+    auto k = cases_.CreateCase(data, As("admin-1"));
     EXPECT_TRUE(k.ok()) << k.status();
+    // Stored and read back as declared.
+    EXPECT_EQ(cases_.GetCase(k->id)->data, data);
     for (auto a : {domain::CaseAction::kSubmit, domain::CaseAction::kAccept}) {
       EXPECT_TRUE(cases_.TransitionCase(k->id, a, std::nullopt, "", As("admin-1")).ok());
     }
@@ -193,7 +200,7 @@ TEST_F(ConfirmationStoreTest, AJointApplicationIsFiledWhenEveryPartyConsented) {
   auto first = Apply(id, {"applicants/0"});
   ASSERT_TRUE(first.ok()) << first.status();
   EXPECT_EQ(first->first.state, domain::ConfirmationState::kAwaitingParties);
-  // The hospital's seat (its credit code), the case's region and the organization's.
+  // The hospital's declared main office, the subject matter's location and the organization's.
   EXPECT_THAT(first->first.bases, ElementsAre(domain::CompetenceBasis::kPartyDomicile,
                                               domain::CompetenceBasis::kSubjectMatter,
                                               domain::CompetenceBasis::kOrganization));

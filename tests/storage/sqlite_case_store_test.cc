@@ -156,6 +156,35 @@ TEST_F(SqliteCaseStoreTest, Migration15RecordsOldWithdrawalsAsByTheParties) {
   EXPECT_EQ(Count("SELECT COUNT(*) FROM confirmations WHERE id = 'r' AND review_json = '{}'"), 1);
 }
 
+// Issue 18 item 3 (CPL Interpretation Arts. 3-4): version 17 derives no domicile for existing
+// parties (they declare it; ID numbers say nothing of it), no subject-matter location, and makes
+// existing courts basic courts.
+TEST_F(SqliteCaseStoreTest, Migration17DerivesNoDomicileAndMakesCourtsBasic) {
+  domain::Case k = MustCreate(odr::testing::MedicalCase());
+  ASSERT_TRUE(db_->Write([&](Connection& c) -> absl::Status {
+                   for (const char* sql :
+                        {"ALTER TABLE case_parties DROP COLUMN domicile_region",
+                         "ALTER TABLE case_parties DROP COLUMN domicile_basis",
+                         "ALTER TABLE case_parties DROP COLUMN domicile_material",
+                         "ALTER TABLE cases DROP COLUMN subject_matter_region",
+                         "ALTER TABLE cases DROP COLUMN intermediate_court_matter",
+                         "ALTER TABLE courts DROP COLUMN level",
+                         "INSERT INTO courts (id, display_name, region_code) VALUES ('zhuji',"
+                         " '诸暨市人民法院', '330681')"}) {
+                     ODR_RETURN_IF_ERROR(c.Exec(sql));
+                   }
+                   return c.Exec(Migrations()[16]);
+                 })
+                  .ok());
+  auto got = store_->GetCase(k.id);
+  ASSERT_TRUE(got.ok()) << got.status();
+  EXPECT_FALSE(got->data.applicants[0].domicile.has_value());
+  EXPECT_FALSE(got->data.respondents[0].domicile.has_value());
+  EXPECT_EQ(got->data.subject_matter_region_code, "");
+  EXPECT_FALSE(got->data.intermediate_court_matter);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM courts WHERE id = 'zhuji' AND level = 'basic'"), 1);
+}
+
 // The three routes end differently (OMR Arts. 20-21, PML Art. 26): a close records the ending
 // its route gives, and cases closed before version 12 get theirs from the migration (issue 18
 // item 1: existing cases get their route's ending; post-filing referrals become TRIAL_RESUMED).

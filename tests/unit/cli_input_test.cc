@@ -232,6 +232,20 @@ TEST(ParsePartySpecTest, FullPerson) {
   EXPECT_EQ(p->agents_size(), 0);
 }
 
+// CPL Interpretation Arts. 3-4: the declared domicile, REGION:BASIS:MATERIAL.
+TEST(ParsePartySpecTest, Domicile) {
+  auto p = ParsePartySpec("name=张三;domicile=330681:habitual-residence:居住证:2025年");
+  ASSERT_TRUE(p.ok()) << p.status();
+  EXPECT_EQ(p->domicile().region_code(), "330681");
+  EXPECT_EQ(p->domicile().basis(), v1::Domicile::BASIS_HABITUAL_RESIDENCE);
+  EXPECT_EQ(p->domicile().material(), "居住证:2025年");
+  EXPECT_FALSE(ParsePartySpec("name=x;domicile=330681:household").ok());
+  auto bad = ParsePartySpec("name=x;domicile=330681:office:营业执照");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_THAT(std::string(bad.status().message()), ::testing::HasSubstr("main-office"));
+  EXPECT_FALSE(ParsePartySpec("name=x").value().has_domicile());
+}
+
 TEST(ParsePartySpecTest, DefaultsArePersonAndResidentId) {
   auto p = ParsePartySpec("name=张三");
   ASSERT_TRUE(p.ok()) << p.status();

@@ -21,8 +21,9 @@ absl::Time China(int y, int m, int d, int hh = 0) {
   return absl::FromCivil(absl::CivilSecond(y, m, d, hh, 0, 0), kChina);
 }
 
-// Zhang (ID 110101..., Beijing Dongcheng) against the hospital (legal person, Zhuji) with its
-// lawyer Li (ID 330681...: an agent's domicile does not count), in region 330681.
+// Zhang (ID 110101...: issued in Beijing Dongcheng) against the hospital (legal person, its
+// credit code issued in Zhuji) with its lawyer Li, handled in region 330682. Nobody has declared a
+// domicile yet.
 Case SettledCase() {
   Case c;
   c.id = "case-1";
@@ -38,6 +39,7 @@ const std::vector<Court> kCourts = {
     {"shangyu", "绍兴市上虞区人民法院", "330604"},
     {"zhuji", "诸暨市人民法院", "330681"},
     {"zhuji-2", "诸暨市第二法院", "330682"},
+    {"shaoxing-intermediate", "绍兴市中级人民法院", "330600", CourtLevel::kIntermediate},
 };
 
 std::vector<std::string> Ids(const std::vector<CompetentCourt>& v) {
@@ -46,38 +48,78 @@ std::vector<std::string> Ids(const std::vector<CompetentCourt>& v) {
   return out;
 }
 
-TEST(CompetentCourtsTest, DomicileOfNaturalPersonsSubjectMatterAndOrganization) {
+Domicile Declared(const char* region, DomicileBasis basis, const char* material) {
+  return Domicile{region, basis, material};
+}
+
+// CPL Interpretation Arts. 3-4: a domicile is what the party declares with its material; an ID
+// number or credit code says where it was issued, and makes no court competent.
+TEST(CompetentCourtsTest, NoDomicileIsReadFromIdNumbers) {
   std::vector<CompetentCourt> got = CompetentCourts(SettledCase(), "330681", kCourts);
-  ASSERT_THAT(Ids(got), ElementsAre("beijing-dongcheng", "zhuji", "zhuji-2"));
-  // The applicant's resident ID card: the first six digits are the household registration.
+  ASSERT_THAT(Ids(got), ElementsAre("zhuji"));
+  EXPECT_THAT(got[0].bases, ElementsAre(CompetenceBasis::kOrganization));
+  // The case's region is where it is handled, not the subject matter: zhuji-2 is not competent.
+}
+
+// CPL Art. 205(二): the basic courts of the parties' declared domiciles, of the subject matter
+// and of the organization, each with every ground and whose domicile it is.
+TEST(CompetentCourtsTest, DeclaredDomicilesSubjectMatterAndOrganization) {
+  Case c = SettledCase();
+  c.data.applicants[0].domicile =
+      Declared("330604", DomicileBasis::kHabitualResidence, "居住证");  // lives in Shangyu
+  c.data.respondents[0].domicile = Declared("330681", DomicileBasis::kMainOffice, "营业执照");
+  c.data.subject_matter_region_code = "330682";
+  std::vector<CompetentCourt> got = CompetentCourts(c, "330681", kCourts);
+  ASSERT_THAT(Ids(got), ElementsAre("shangyu", "zhuji", "zhuji-2"));
   EXPECT_THAT(got[0].bases, ElementsAre(CompetenceBasis::kPartyDomicile));
-  // The hospital's seat (330681 in its unified social credit code) and the organization's region;
-  // the lawyer's ID (330681...) is an agent's, not a party's, and adds nothing.
+  EXPECT_THAT(got[0].domicile_parties, ElementsAre("applicants/0"));
   EXPECT_THAT(got[1].bases,
               ElementsAre(CompetenceBasis::kPartyDomicile, CompetenceBasis::kOrganization));
+  EXPECT_THAT(got[1].domicile_parties, ElementsAre("respondents/0"));
   EXPECT_THAT(got[2].bases, ElementsAre(CompetenceBasis::kSubjectMatter));
+  EXPECT_THAT(got[2].domicile_parties, IsEmpty());
 }
 
 TEST(CompetentCourtsTest, EveryBasisOfOneCourt) {
   Case c = SettledCase();
-  c.data.applicants[0].id_number = odr::testing::kIdWang;  // 330681...
-  c.data.region_code = "330681";
+  c.data.applicants[0].domicile =
+      Declared("330681", DomicileBasis::kHouseholdRegistration, "户口簿");
+  c.data.respondents[0].domicile = Declared("330681", DomicileBasis::kMainOffice, "营业执照");
+  c.data.subject_matter_region_code = "330681";
   std::vector<CompetentCourt> got = CompetentCourts(c, "330681", kCourts);
   ASSERT_THAT(Ids(got), ElementsAre("zhuji"));
   EXPECT_THAT(got[0].bases,
               ElementsAre(CompetenceBasis::kPartyDomicile, CompetenceBasis::kSubjectMatter,
                           CompetenceBasis::kOrganization));
+  EXPECT_THAT(got[0].domicile_parties, ElementsAre("applicants/0", "respondents/0"));
 }
 
-TEST(CompetentCourtsTest, APassportSaysNoDomicile_ALegalPersonsCodeSaysItsSeat) {
+// CPL Art. 205(二): a dispute that belongs to an intermediate court goes to the intermediate court
+// of the prefecture of the same places; no basic court is competent for it, and no intermediate
+// court for any other case.
+TEST(CompetentCourtsTest, AnIntermediateCourtMatterGoesToTheIntermediateCourt) {
   Case c = SettledCase();
-  c.data.applicants[0].id_document_type = IdDocumentType::kPassport;
-  c.data.applicants[0].id_number = "110101199003074514";
-  EXPECT_THAT(Ids(CompetentCourts(c, "", kCourts)), ElementsAre("zhuji", "zhuji-2"));
-  c.data.respondents[0].id_number = "91330604MA2BXXXXXP";  // a company registered in Shangyu
-  EXPECT_THAT(Ids(CompetentCourts(c, "", kCourts)), ElementsAre("shangyu", "zhuji-2"));
-  c.data.respondents[0].id_number = "91ABCDEFMA2BXXXXXP";  // no division code: no seat
-  EXPECT_THAT(Ids(CompetentCourts(c, "", kCourts)), ElementsAre("zhuji-2"));
+  c.data.respondents[0].domicile = Declared("330681", DomicileBasis::kMainOffice, "营业执照");
+  c.data.intermediate_court_matter = true;
+  std::vector<CompetentCourt> got = CompetentCourts(c, "330681", kCourts);
+  ASSERT_THAT(Ids(got), ElementsAre("shaoxing-intermediate"));
+  EXPECT_EQ(got[0].court.level, CourtLevel::kIntermediate);
+  EXPECT_THAT(got[0].bases,
+              ElementsAre(CompetenceBasis::kPartyDomicile, CompetenceBasis::kOrganization));
+  // Outside Shaoxing's prefecture: not competent.
+  EXPECT_THAT(CompetentCourts(c, "110101", {kCourts[4]})[0].bases,
+              ElementsAre(CompetenceBasis::kPartyDomicile));
+  c.data.respondents[0].domicile.reset();
+  EXPECT_THAT(CompetentCourts(c, "110101", kCourts), IsEmpty());
+  c.data.intermediate_court_matter = false;
+  EXPECT_THAT(Ids(CompetentCourts(c, "330681", kCourts)), ElementsAre("zhuji"));
+}
+
+TEST(CompetentCourtsTest, CourtLevelNamesRoundTrip) {
+  for (CourtLevel l : {CourtLevel::kBasic, CourtLevel::kIntermediate}) {
+    EXPECT_EQ(CourtLevelFromName(CourtLevelName(l)), l);
+  }
+  EXPECT_FALSE(CourtLevelFromName("supreme").has_value());
 }
 
 TEST(CompetentCourtsTest, OnlyTheInvitingCourtOfADiversion) {
@@ -126,6 +168,9 @@ EvidenceRecord Evidence(std::string id, EvidenceVisibility v = EvidenceVisibilit
 PrecheckInput Input() {
   PrecheckInput in;
   in.c = SettledCase();
+  in.c.data.applicants[0].domicile =
+      Declared("110101", DomicileBasis::kHouseholdRegistration, "户口簿");
+  in.c.data.respondents[0].domicile = Declared("330681", DomicileBasis::kMainOffice, "营业执照");
   in.agreement = Effective(China(2026, 4, 1, 10));
   in.apply_by = China(2026, 5, 2);
   in.now = China(2026, 4, 10, 9);
@@ -172,6 +217,20 @@ TEST(PrecheckTest, CourtNotCompetentNamesTheCompetentCourts) {
   EXPECT_THAT(got[0].description, HasSubstr("courts/zhuji (诸暨市人民法院)"));
   EXPECT_THAT(got[0].description, HasSubstr("courts/beijing-dongcheng"));
   EXPECT_THAT(got[0].description, HasSubstr("CPL Art. 205"));
+}
+
+// CPL Interpretation Arts. 3-4: an undeclared domicile is a warning naming the party's field; a
+// diverted case needs none (only the inviting court is competent).
+TEST(PrecheckTest, AnUndeclaredDomicileIsAWarning) {
+  PrecheckInput in = Input();
+  EXPECT_THAT(PrecheckWarnings(in), IsEmpty());
+  in.c.data.respondents[0].domicile.reset();
+  std::vector<ConfirmationProblem> got = PrecheckWarnings(in);
+  ASSERT_THAT(Reasons(got), ElementsAre(kProblemDomicileNotDeclared));
+  EXPECT_EQ(got[0].field, "case.respondents[0].domicile");
+  EXPECT_THAT(got[0].description, HasSubstr("Arts. 3-4"));
+  in.c.data.court_diversion = CourtDiversion{"zhuji", "(2026)浙0681诉前调1号", "2026-03-01", ""};
+  EXPECT_THAT(PrecheckWarnings(in), IsEmpty());
 }
 
 TEST(PrecheckTest, PersonalStatusAndPropertyOwnershipAreNotConfirmable) {

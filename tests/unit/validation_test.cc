@@ -193,6 +193,24 @@ TEST(ValidateCaseDataTest, CourtDiversion) {
                                      "case.source.court_diversion.diversion_date"));
 }
 
+// CPL Interpretation Arts. 3-4: a person's household registration or habitual residence, an
+// organization's main office or place of registration, each with its supporting material.
+TEST(ValidateCaseDataTest, ADeclaredDomicileAndTheSubjectMattersLocation) {
+  CaseData c = odr::testing::MedicalCase();
+  c.applicants[0].domicile = Domicile{"330681", DomicileBasis::kHabitualResidence, "居住证"};
+  c.respondents[0].domicile = Domicile{"330681", DomicileBasis::kRegisteredPlace, "营业执照"};
+  c.subject_matter_region_code = "330682";
+  EXPECT_THAT(Fields(c), IsEmpty());
+  c.applicants[0].domicile = Domicile{"3306", DomicileBasis::kMainOffice, ""};
+  c.respondents[0].domicile = Domicile{"330681", DomicileBasis::kHouseholdRegistration, "x"};
+  c.subject_matter_region_code = "99";
+  EXPECT_THAT(
+      Fields(c),
+      ElementsAre("case.applicants[0].domicile.region_code", "case.applicants[0].domicile.basis",
+                  "case.applicants[0].domicile.material", "case.respondents[0].domicile.basis",
+                  "case.subject_matter_region_code"));
+}
+
 TEST(ValidateCaseDataTest, AmountUpperBound) {
   CaseData c = odr::testing::MedicalCase();
   c.amount_fen = Limits::kMaxAmountFen;
