@@ -743,10 +743,14 @@ grpc::ServerUnaryReactor* ConfirmationServiceImpl::GetCourtBundle(
           if (!events.next_after_seq) break;
           after_seq = *events.next_after_seq;
         }
-        // How the parties consented, were told, identified and confirmed (Interp Art. 358(四)).
+        // How the parties consented, were told, identified and confirmed (Interp Art. 358(四)):
+        // all of it for the court; a party reading the bundle sees what ListProcedureRecords
+        // shows it.
         ODR_ASSIGN_OR_RETURN(auto records, records_->List(k.id));
         for (const domain::ProcedureRecord& r : records.first) {
-          RecordToProto(r, /*full=*/true, resp->add_records());
+          const domain::RecordVisibility seen = domain::VisibilityOf(who, k, r);
+          if (seen == domain::RecordVisibility::kHidden) continue;
+          RecordToProto(r, seen == domain::RecordVisibility::kFull, resp->add_records());
         }
         // Proof the organization mediated.
         resp->set_organization(absl::StrCat("organizations/", k.data.organization_id));

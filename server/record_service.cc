@@ -1,7 +1,5 @@
 // CaseService's procedure records (domain/procedure_record.h): the record that mediation was
 // voluntary and lawful, made and listed through the case.
-#include <algorithm>
-
 #include "absl/strings/str_cat.h"
 #include "server/case_mapper.h"
 #include "server/case_service.h"
@@ -42,14 +40,10 @@ grpc::ServerUnaryReactor* CaseServiceImpl::ListProcedureRecords(
         ODR_RETURN_IF_ERROR(domain::AuthorizeCase(who, k, domain::CaseOperation::kRead));
         ODR_RETURN_IF_ERROR(access_->Append({AccessRecordFor(
             call, absl::StrCat("cases/", id, "/records"), /*change=*/false, clock_->Now())}));
-        const std::vector<std::string> own = domain::OwnParties(who, k);
-        const bool citizen = who.role == domain::Role::kCitizen;
         for (const domain::ProcedureRecord& r : found.first) {
-          if (!domain::MaySeeAudience(who, k, domain::RecordAudience(r.kind))) continue;
-          // A party sees the manner and detail of its own side's records only.
-          const bool full = !citizen || r.party.empty() ||
-                            std::find(own.begin(), own.end(), r.party) != own.end();
-          RecordToProto(r, full, resp->add_records());
+          const domain::RecordVisibility seen = domain::VisibilityOf(who, k, r);
+          if (seen == domain::RecordVisibility::kHidden) continue;
+          RecordToProto(r, seen == domain::RecordVisibility::kFull, resp->add_records());
         }
         return absl::OkStatus();
       });

@@ -67,12 +67,14 @@ absl::StatusOr<ProcedureRecord> RecordStore::Add(const ProcedureRecord& record,
                 if (!record.appointment.empty()) {
                   ODR_ASSIGN_OR_RETURN(
                       Statement q,
-                      c.Prepare("SELECT 1 FROM appointments WHERE case_id = ?1 AND id = ?2"));
+                      c.Prepare("SELECT 1 FROM appointments WHERE case_id = ?1 AND id = ?2 AND"
+                                " state = 'scheduled'"));
                   q.Bind(1, k.id).Bind(2, record.appointment);
                   ODR_ASSIGN_OR_RETURN(bool found, q.Step());
                   if (!found) {
-                    return InvalidFieldError("record.appointment",
-                                             absl::StrCat("names no appointment of cases/", k.id));
+                    return InvalidFieldError(
+                        "record.appointment",
+                        absl::StrCat("names no scheduled appointment of cases/", k.id));
                   }
                 }
                 result.id = ids_->NewId();

@@ -184,6 +184,10 @@ absl::Status AuthorizeRecord(const Principal& p, const Case& c, const ProcedureR
   const CaseRelation rel = RelationTo(p, c);
   const bool staff = rel.accepted_mediator || rel.organization_admin;
   if (PartysOwn(r.kind)) {
+    // The mediator whose conflict it is does not vouch for the party's waiver (OMR Art. 13).
+    if (r.kind == RecordKind::kConflictWaived && p.role == Role::kMediator && p.id == r.mediator) {
+      return Denied(r, "the party itself or its agent, or the organization or another mediator");
+    }
     if (staff) return absl::OkStatus();
     if (r.kind == RecordKind::kDiversionConsent && rel.diverting_court) return absl::OkStatus();
     const std::vector<std::string> own = OwnParties(p, c);
@@ -290,10 +294,19 @@ absl::Status CheckRecord(const Case& c, const ProcedureRecord& r,
                          "a presiding mediator is chosen when two or more mediate (OMR Art. 11)");
       }
       break;
-    case RecordKind::kReplacementRefused:
-      // The refusal ends mediation: only where a close is lawful (after acceptance).
+    case RecordKind::kReplacementRefused: {
+      // OMR Art. 14: after a mediator was replaced, during mediation (not once settled).
+      bool replaced = false;
+      for (const auto& a : c.assignments)
+        replaced = replaced || a.state == AssignmentState::kReplaced;
+      if (!replaced || c.state == CaseState::kSettled) {
+        return MakeError(absl::StatusCode::kFailedPrecondition, "NO_REPLACEMENT",
+                         "a replacement is refused only after a mediator of the case was replaced "
+                         "and before settlement (OMR Art. 14)");
+      }
       if (auto next = NextState(c.state, CaseAction::kClose); !next.ok()) return next.status();
       break;
+    }
     default:
       break;
   }
@@ -365,10 +378,21 @@ std::string RecordEventText(const ProcedureRecord& r) {
       what = "presides over the mediation";
       break;
     case RecordKind::kFalseMediationSuspected:
-      what = "mediation suspended: suspected false mediation reported to the court";
+      what = "reported suspected false mediation";
       break;
   }
   return absl::StrCat(who, who.empty() ? "" : ": ", what, " (", RecordLegalBasis(r.kind), ")");
+}
+
+RecordVisibility VisibilityOf(const Principal& p, const Case& c, const ProcedureRecord& r) {
+  // A court reads records as the diverting court or in the bundle of an application filed with
+  // it (authorized by the caller): everything.
+  if (p.role == Role::kCourt) return RecordVisibility::kFull;
+  if (!MaySeeAudience(p, c, RecordAudience(r.kind))) return RecordVisibility::kHidden;
+  if (p.role != Role::kCitizen || r.party.empty()) return RecordVisibility::kFull;
+  const std::vector<std::string> own = OwnParties(p, c);
+  return std::find(own.begin(), own.end(), r.party) != own.end() ? RecordVisibility::kFull
+                                                                 : RecordVisibility::kWithoutText;
 }
 
 EventAudience RecordAudience(RecordKind k) {
@@ -417,7 +441,7 @@ std::vector<ConfirmationProblem> RecordWarnings(const Case& c,
   // Disclosures, recusals and suspicions, in the order recorded.
   std::map<std::string, std::set<std::string>> waived;  // mediator -> parties
   std::map<std::string, bool> disclosed, recusal_pending, recused;
-  bool presiding = false, suspected = false;
+  bool presiding = false;
   for (const ProcedureRecord& r : records) {
     switch (r.kind) {
       case RecordKind::kConflictDisclosed:
@@ -437,9 +461,6 @@ std::vector<ConfirmationProblem> RecordWarnings(const Case& c,
       case RecordKind::kPresidingMediator:
         presiding = presiding || IsAcceptedMediator(c, r.mediator);
         break;
-      case RecordKind::kFalseMediationSuspected:
-        suspected = true;
-        break;
       default:
         break;
     }
@@ -454,7 +475,7 @@ std::vector<ConfirmationProblem> RecordWarnings(const Case& c,
     }
   }
   for (const auto& [mediator, pending] : recusal_pending) {
-    if (pending) {
+    if (pending && IsActiveMediator(c, mediator)) {
       out.push_back({kProblemRecusalPending, "",
                      absl::StrCat("the recusal of principals/", mediator,
                                   " asked for is not decided (OMR Art. 13; 特邀 Art. 15)")});
@@ -470,11 +491,6 @@ std::vector<ConfirmationProblem> RecordWarnings(const Case& c,
   if (AcceptedMediators(c) >= 2 && !presiding) {
     out.push_back({kProblemPresidingMediatorMissing, "",
                    "several mediators mediate and none is recorded as presiding (OMR Art. 11)"});
-  }
-  if (suspected) {
-    out.push_back({kProblemFalseMediationSuspected, "",
-                   "the mediator reported suspected false mediation (特邀 Art. 18); the court "
-                   "examines it (OMR Art. 23; CPL Interpretation Art. 358)"});
   }
   return out;
 }

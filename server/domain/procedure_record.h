@@ -76,15 +76,17 @@ inline constexpr size_t kMaxRecordDetailChars = 2000;
 // what the party gave; a diversion consent also the diverting court. Identity, warnings,
 // undisputed facts, a presiding mediator, a suspicion of false mediation: the staff (a presiding
 // mediator also the diverting court). A conflict disclosure: the mediator concerned (proposed or
-// accepted) or an organization admin. A recusal decision: an organization admin or the diverting
-// court. PERMISSION_DENIED naming the rule otherwise.
+// accepted) or an organization admin. A conflict waiver: not the mediator whose conflict it is. A
+// recusal decision: an organization admin or the diverting court. PERMISSION_DENIED naming the rule
+// otherwise.
 absl::Status AuthorizeRecord(const Principal& p, const Case& c, const ProcedureRecord& r);
 
 // Whether `r` may be added to `c` with the case's earlier records `earlier`: the fields its kind
 // takes (INVALID_ARGUMENT naming "record.party" ...), the party and mediator belong to the case, a
 // diversion consent only on a court-diverted case, a recusal decision only on a pending request,
-// a presiding mediator only among several accepted ones; records are added until the case ends
-// (FAILED_PRECONDITION). The appointment's existence is storage's to check.
+// a presiding mediator only among several accepted ones, a refused replacement only after a
+// mediator was replaced and before settlement (NO_REPLACEMENT); records are added until the case
+// ends (FAILED_PRECONDITION). The appointment's existence is storage's to check.
 absl::Status CheckRecord(const Case& c, const ProcedureRecord& r,
                          const std::vector<ProcedureRecord>& earlier);
 
@@ -100,6 +102,13 @@ std::string RecordEventText(const ProcedureRecord& r);
 // mediation, which the staff and the court see (the parties are not tipped off).
 EventAudience RecordAudience(RecordKind k);
 
+// How much of record `r` of case `c` principal `p` (who may read the case, or a court reading an
+// application's bundle) sees: a court everything; others nothing of a record whose audience they
+// may not see (a citizen: a suspicion of false mediation); a citizen the manner and detail only
+// of records about no party or about a party it is or acts for.
+enum class RecordVisibility { kHidden, kWithoutText, kFull };
+RecordVisibility VisibilityOf(const Principal& p, const Case& c, const ProcedureRecord& r);
+
 // What a court checks that the records do not show yet (CPL Interpretation Art. 358(四); OMR Arts.
 // 4, 11, 13, 16, 17, 22, 23; 特邀 Arts. 11, 14, 18), as pre-check warnings on `field` (empty):
 // for each party, a missing consent to online mediation (and to the diversion, when diverted),
@@ -107,9 +116,10 @@ EventAudience RecordAudience(RecordKind k);
 // address, or confirmation of any session's minutes (MISSING_PROCEDURE_RECORD); separate sessions
 // held (`separate_sessions` > 0) without every party's consent (SEPARATE_SESSION_WITHOUT_CONSENT);
 // a disclosed conflict not waived by every party (CONFLICT_NOT_WAIVED); an undecided recusal
-// request, or a granted one whose mediator still mediates (RECUSAL_PENDING); several accepted
-// mediators and none presiding (PRESIDING_MEDIATOR_MISSING); a reported suspicion of false
-// mediation (FALSE_MEDIATION_SUSPECTED).
+// request of a mediator still on the case, or a granted one whose mediator still mediates
+// (RECUSAL_PENDING); several accepted
+// mediators and none presiding (PRESIDING_MEDIATOR_MISSING). Never a suspicion of false mediation:
+// the parties read these warnings, and a suspicion is for the staff and the court.
 std::vector<ConfirmationProblem> RecordWarnings(const Case& c,
                                                 const std::vector<ProcedureRecord>& records,
                                                 int separate_sessions);
@@ -119,7 +129,6 @@ inline constexpr char kProblemSeparateSessionWithoutConsent[] = "SEPARATE_SESSIO
 inline constexpr char kProblemConflictNotWaived[] = "CONFLICT_NOT_WAIVED";
 inline constexpr char kProblemRecusalPending[] = "RECUSAL_PENDING";
 inline constexpr char kProblemPresidingMediatorMissing[] = "PRESIDING_MEDIATOR_MISSING";
-inline constexpr char kProblemFalseMediationSuspected[] = "FALSE_MEDIATION_SUSPECTED";
 
 }  // namespace odr::domain
 

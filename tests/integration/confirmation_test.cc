@@ -1434,8 +1434,8 @@ TEST_F(ConfirmationTest, TheVoluntarinessRecordsShowInTimelinePrecheckAndBundle)
   s = record("med", v1::ProcedureRecord::KIND_FALSE_MEDIATION_SUSPECTED, "", nullptr,
              [](v1::ProcedureRecord* r) { r->set_detail("双方疑似串通损害第三人利益"); });
   ASSERT_TRUE(s.ok()) << Describe(s);
-  EXPECT_THAT(warnings(), ElementsAre(HasSubstr("CONFLICT_NOT_WAIVED"),
-                                      HasSubstr("FALSE_MEDIATION_SUSPECTED")));
+  // Never a warning: the parties read them (特邀 Art. 18: the report is for the court).
+  EXPECT_THAT(warnings(), ElementsAre(HasSubstr("CONFLICT_NOT_WAIVED")));
 
   // The timeline: one event per record, naming the party and the article, never the free text.
   EXPECT_EQ(EventsOfKind(k, v1::CaseEvent::KIND_PROCEDURE_RECORDED), 17);
@@ -1485,6 +1485,16 @@ TEST_F(ConfirmationTest, TheVoluntarinessRecordsShowInTimelinePrecheckAndBundle)
                               r.detail() == "双方疑似串通损害第三人利益");
   }
   EXPECT_TRUE(suspicion);
+  // A party reading the bundle gets what the list shows it: no suspicion, no other side's manner.
+  v1::CourtBundle party_bundle;
+  s = confirmations_->GetCourtBundle(As("zhang").get(), breq, &party_bundle);
+  ASSERT_TRUE(s.ok()) << Describe(s);
+  EXPECT_EQ(party_bundle.records_size(), 16);
+  for (const v1::ProcedureRecord& r : party_bundle.records()) {
+    EXPECT_NE(r.kind(), v1::ProcedureRecord::KIND_FALSE_MEDIATION_SUSPECTED);
+    if (r.party() == "respondents/0") EXPECT_THAT(r.manner(), IsEmpty()) << r.DebugString();
+  }
+  EXPECT_THAT(party_bundle.SerializeAsString(), Not(HasSubstr("串通")));
   // The court of the diversion may decide a recusal, not record a party's consent to mediate.
   s = record("clerk-x", v1::ProcedureRecord::KIND_MEDIATION_CONSENT, "applicants/0");
   EXPECT_EQ(s.error_code(), grpc::StatusCode::PERMISSION_DENIED) << Describe(s);
@@ -1499,7 +1509,18 @@ TEST_F(ConfirmationTest, RefusingAReplacementEndsTheMediation) {
   req.mutable_record()->set_kind(v1::ProcedureRecord::KIND_REPLACEMENT_REFUSED);
   req.mutable_record()->set_party("respondents/0");
   v1::ProcedureRecord out;
+  // Only once a replacement is due: after a mediator was replaced.
   grpc::Status s = cases_->RecordProcedure(As("li").get(), req, &out);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::FAILED_PRECONDITION) << Describe(s);
+  EXPECT_THAT(s.error_message(), HasSubstr("OMR Art. 14"));
+  v1::ReplaceMediatorRequest replace;
+  replace.set_name(k);
+  replace.set_mediator("organizations/org1/mediators/m1");
+  replace.set_reason("调解员与申请人相识");
+  v1::Case replaced;
+  s = cases_->ReplaceMediator(As("zhang").get(), replace, &replaced);
+  ASSERT_TRUE(s.ok()) << Describe(s);
+  s = cases_->RecordProcedure(As("li").get(), req, &out);
   ASSERT_TRUE(s.ok()) << Describe(s);
   v1::GetCaseRequest get;
   get.set_name(k);

@@ -220,10 +220,45 @@ TEST(ProcedureRecordTest, RefusingAReplacementClosesTheCase) {
   EXPECT_THAT(*why, HasSubstr("OMR Art. 14"));
   EXPECT_THAT(*why, HasSubstr("respondents/0"));
   EXPECT_FALSE(ClosingReason(R(RecordKind::kMediationConsent, "applicants/0")).has_value());
-  // Only where mediation may be ended: a draft cannot be closed.
-  EXPECT_EQ(CheckRecord(TheCase(CaseState::kDraft), r, {}).code(),
-            absl::StatusCode::kFailedPrecondition);
-  EXPECT_TRUE(CheckRecord(TheCase(CaseState::kMediating), r, {}).ok());
+  // Only after a mediator was replaced, and before settlement.
+  EXPECT_EQ(ErrorReason(CheckRecord(TheCase(CaseState::kMediating), r, {})), "NO_REPLACEMENT");
+  Case replaced = TheCase(CaseState::kAccepted);
+  replaced.assignments[0].state = AssignmentState::kReplaced;
+  EXPECT_TRUE(CheckRecord(replaced, r, {}).ok());
+  replaced.state = CaseState::kSettled;
+  EXPECT_EQ(ErrorReason(CheckRecord(replaced, r, {})), "NO_REPLACEMENT");
+  replaced.state = CaseState::kDraft;  // a draft cannot be closed
+  EXPECT_EQ(CheckRecord(replaced, r, {}).code(), absl::StatusCode::kFailedPrecondition);
+}
+
+// OMR Art. 13: the mediator whose conflict it is does not record the party's waiver.
+TEST(ProcedureRecordTest, AMediatorDoesNotWaiveItsOwnConflict) {
+  Case c = TheCase();
+  c.assignments.push_back(Assigned("m2", AssignmentState::kAccepted));
+  const ProcedureRecord waiver = R(RecordKind::kConflictWaived, "applicants/0", "m1");
+  EXPECT_EQ(AuthorizeRecord(Of("m1", Role::kMediator), c, waiver).code(),
+            absl::StatusCode::kPermissionDenied);
+  EXPECT_TRUE(AuthorizeRecord(Of("m2", Role::kMediator), c, waiver).ok());
+  EXPECT_TRUE(AuthorizeRecord(Citizen(odr::testing::kIdZhang), c, waiver).ok());
+}
+
+// Who sees what of a record: the court all; a party never a suspicion, and the free text only of
+// its own parties' records and of records about no party.
+TEST(ProcedureRecordTest, VisibilityByCaller) {
+  const Case c = TheCase();
+  Principal court = Of("court", Role::kCourt);
+  court.court_id = "court-x";
+  const Principal zhang = Citizen(odr::testing::kIdZhang);
+  const ProcedureRecord suspicion = R(RecordKind::kFalseMediationSuspected);
+  const ProcedureRecord theirs = R(RecordKind::kIdentityVerified, "respondents/0");
+  const ProcedureRecord mine = R(RecordKind::kIdentityVerified, "applicants/0");
+  const ProcedureRecord facts = R(RecordKind::kUndisputedFacts);
+  EXPECT_EQ(VisibilityOf(court, c, suspicion), RecordVisibility::kFull);
+  EXPECT_EQ(VisibilityOf(Of("m1", Role::kMediator), c, suspicion), RecordVisibility::kFull);
+  EXPECT_EQ(VisibilityOf(zhang, c, suspicion), RecordVisibility::kHidden);
+  EXPECT_EQ(VisibilityOf(zhang, c, theirs), RecordVisibility::kWithoutText);
+  EXPECT_EQ(VisibilityOf(zhang, c, mine), RecordVisibility::kFull);
+  EXPECT_EQ(VisibilityOf(zhang, c, facts), RecordVisibility::kFull);
 }
 
 TEST(ProcedureRecordTest, TheEventTextNamesWhoAndTheArticleButNoFreeText) {
@@ -311,8 +346,11 @@ TEST(ProcedureRecordTest, ConflictsRecusalsPresidingAndSuspicionsWarn) {
   records.push_back(R(RecordKind::kPresidingMediator, "", "m3"));
   EXPECT_THAT(RecordWarnings(c, records, 0), IsEmpty());
 
+  // A suspicion is never a warning (the parties read them); a request about a mediator who left
+  // the case is moot.
   records.push_back(R(RecordKind::kFalseMediationSuspected));
-  EXPECT_THAT(Reasons(RecordWarnings(c, records, 0)), ElementsAre("FALSE_MEDIATION_SUSPECTED"));
+  records.push_back(R(RecordKind::kRecusalRequested, "applicants/0", "m1"));
+  EXPECT_THAT(RecordWarnings(c, records, 0), IsEmpty());
 }
 
 }  // namespace
