@@ -696,6 +696,11 @@ absl::StatusOr<v1::Confirmation> ConfirmationClient::CallParties(
   return Unary(options_, kNoRetry, stub_.get(), &ConfirmationStub::CallParties, request);
 }
 
+absl::StatusOr<v1::Confirmation> ConfirmationClient::ExtendPartyTime(
+    const v1::ExtendPartyTimeRequest& request) const {
+  return Unary(options_, kNoRetry, stub_.get(), &ConfirmationStub::ExtendPartyTime, request);
+}
+
 absl::StatusOr<v1::Confirmation> ConfirmationClient::ExtendRulingPeriod(
     const v1::ExtendRulingPeriodRequest& request) const {
   return Unary(options_, kNoRetry, stub_.get(), &ConfirmationStub::ExtendRulingPeriod, request);

@@ -426,6 +426,7 @@ class ConfirmationClient {
   absl::StatusOr<v1::Confirmation> CallParties(const v1::CallPartiesRequest& request) const;
   absl::StatusOr<v1::Confirmation> ExtendRulingPeriod(
       const v1::ExtendRulingPeriodRequest& request) const;
+  absl::StatusOr<v1::Confirmation> ExtendPartyTime(const v1::ExtendPartyTimeRequest& request) const;
   absl::StatusOr<v1::Confirmation> RuleWithdrawal(const v1::RuleWithdrawalRequest& request) const;
   absl::StatusOr<v1::Confirmation> RecordRulingService(
       const v1::RecordRulingServiceRequest& request) const;

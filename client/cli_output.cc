@@ -996,6 +996,14 @@ void PrintConfirmationTable(const v1::Confirmation& c, std::ostream& out) {
     rows.push_back({"Ruling extended", absl::StrCat("+", e.days(), " days, approval ", e.approval(),
                                                     " (", FormatChinaTime(e.extend_time()), ")")});
   }
+  for (const v1::PartyTimeExtension& e : c.party_time_extensions()) {
+    rows.push_back(
+        {"More time (Art. 86)",
+         absl::StrCat(
+             e.party(), ": ",
+             e.period() == v1::PartyTimeExtension::PERIOD_MATERIALS ? "materials" : "objection",
+             " until ", e.until_date(), " (", FormatChinaTime(e.grant_time()), ")")});
+  }
   if (c.has_ruling_service_time()) {
     rows.push_back({"Ruling served", FormatChinaTime(c.ruling_service_time())});
     rows.push_back({"Object by", FormatChinaTime(c.objection_due_time())});

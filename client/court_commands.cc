@@ -558,6 +558,52 @@ void AddExtendRuling(CLI::App* parent, const GlobalFlags* g, std::vector<Command
                   }});
 }
 
+void AddExtendPartyTime(CLI::App* parent, const GlobalFlags* g, std::vector<Command>* out) {
+  struct Flags {
+    std::string name, period, party, until, reason, obstacle_end, etag;
+  };
+  auto f = std::make_shared<Flags>();
+  CLI::App* cmd = parent->add_subcommand(
+      "extend-party-time",
+      "Give a party late for a good reason more time for materials or an objection (CPL Art. 86)");
+  cmd->add_option("NAME", f->name, "cases/CASE/confirmations/ID")->required();
+  cmd->add_option("--period", f->period, "which period: materials or objection")
+      ->type_name("PERIOD")
+      ->check(CLI::IsMember({"materials", "objection"}))
+      ->required();
+  cmd->add_option("--party", f->party, "the party who applied, e.g. applicants/0")
+      ->type_name("PARTY")
+      ->required();
+  cmd->add_option("--until", f->until, "the new last day, YYYY-MM-DD (China time)")
+      ->type_name("DATE")
+      ->required();
+  cmd->add_option("--obstacle-end", f->obstacle_end,
+                  "the day the obstacle ended, YYYY-MM-DD; the party applies within 10 days of it")
+      ->type_name("DATE")
+      ->required();
+  cmd->add_option("--reason", f->reason, "the party's good reason, 1-1000 characters")
+      ->type_name("TEXT")
+      ->required();
+  cmd->add_option("--etag", f->etag, "act only if unchanged since this etag")->type_name("ETAG");
+  cmd->footer(absl::StrCat(kConfirmationNameHelp, kCourtSideHelp));
+  out->push_back({cmd, [cmd, f, g]() -> int {
+                    absl::StatusOr<std::string> name = ConfirmationName(f->name);
+                    if (!name.ok()) return UsageError(cmd, name.status().message());
+                    v1::ExtendPartyTimeRequest req;
+                    req.set_name(*name);
+                    req.set_period(f->period == "materials"
+                                       ? v1::PartyTimeExtension::PERIOD_MATERIALS
+                                       : v1::PartyTimeExtension::PERIOD_OBJECTION);
+                    req.set_party(f->party);
+                    req.set_until_date(f->until);
+                    req.set_obstacle_end_date(f->obstacle_end);
+                    req.set_reason(f->reason);
+                    req.set_etag(f->etag);
+                    return Send(*g, &Session::confirmations,
+                                &client::ConfirmationClient::ExtendPartyTime, req, WithReason);
+                  }});
+}
+
 void AddRuleWithdrawal(CLI::App* parent, const GlobalFlags* g, std::vector<Command>* out) {
   struct Flags {
     std::string name, ruling_number, note, etag;
@@ -967,6 +1013,7 @@ std::vector<Command> AddCourtCommands(CLI::App* app, const GlobalFlags* globals)
   AddRule(confirmation, globals, &out);
   AddCallParties(confirmation, globals, &out);
   AddExtendRuling(confirmation, globals, &out);
+  AddExtendPartyTime(confirmation, globals, &out);
   AddRuleWithdrawal(confirmation, globals, &out);
   AddServeRuling(confirmation, globals, &out);
   AddObject(confirmation, globals, &out);

@@ -574,7 +574,9 @@ For the case's mediators and the organization's admins.
 
 constexpr char kDeadlineHelp[] = R"(
 The statutory clock (docs/deadlines.md): the organization accepts a submitted case and a
-  proposed mediator answers within 3 working days each (OMR Art. 12); the mediator contacts the
+  proposed mediator answers within 3 working days each (OMR Art. 12); the parties choose a
+  mediator jointly within 2 working days of that acceptance, else one is designated within 3
+  more (OMR Art. 10); the mediator contacts the
   respondent within 3 working days of accepting (OMR Art. 15); mediation ends 30 days after the
   organization accepted (pre-filing; 15 or 7 days after filing, OMR Art. 24), not counting
   appraisals, plus the extensions every party consented to.
@@ -587,8 +589,8 @@ void AddDeadlineList(CLI::App* parent, const GlobalFlags* g, std::vector<Command
                                          "started");
   cmd->add_option("CASE", *case_name, "the case: cases/ID or just ID")->required();
   cmd->footer(absl::StrCat(kDeadlineHelp, R"(
-KIND: ORGANIZATION_ACCEPTANCE, MEDIATOR_ACCEPTANCE, RESPONDENT_CONTACT, MEDIATION_PERIOD,
-  CONFIRMATION_APPLICATION, INSTALMENT_DUE, CONFIRMATION_ACCEPTANCE, CONFIRMATION_RULING,
+KIND: ORGANIZATION_ACCEPTANCE, MEDIATOR_CHOICE, MEDIATOR_DESIGNATION, MEDIATOR_ACCEPTANCE,
+  RESPONDENT_CONTACT, MEDIATION_PERIOD, CONFIRMATION_APPLICATION, INSTALMENT_DUE, CONFIRMATION_ACCEPTANCE, CONFIRMATION_RULING,
   CONFIRMATION_MATERIALS, RULING_OBJECTION.
 STATE: RUNNING, PAUSED, MET (what it waited for happened in time), EXPIRED (its action was
   taken), CANCELLED (no longer applies). -o json prints the enum names (KIND_..., STATE_...).

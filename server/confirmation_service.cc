@@ -29,6 +29,7 @@ constexpr int kReasonChars = 500;
 constexpr int kNoteChars = 2000;
 constexpr int kRulingNumberChars = 64;
 constexpr int kPlaceChars = 200;
+constexpr int kGoodReasonChars = 1000;
 constexpr int kMaxMaterials = 50;
 
 google::protobuf::Timestamp Ts(absl::Time t) {
@@ -363,6 +364,17 @@ void ConfirmationServiceImpl::ToProto(const domain::Confirmation& f, const domai
     e->set_days(x.days);
     e->set_approval(x.approval);
     *e->mutable_extend_time() = Ts(x.time);
+  }
+  for (const auto& x : f.party_time_extensions) {
+    v1::PartyTimeExtension* e = out->add_party_time_extensions();
+    e->set_period(x.period == domain::PartyPeriod::kMaterials
+                      ? v1::PartyTimeExtension::PERIOD_MATERIALS
+                      : v1::PartyTimeExtension::PERIOD_OBJECTION);
+    e->set_party(x.party);
+    e->set_until_date(absl::FormatCivilTime(x.until));
+    e->set_reason(x.reason);
+    e->set_obstacle_end_date(absl::FormatCivilTime(x.obstacle_end));
+    *e->mutable_grant_time() = Ts(x.time);
   }
   if (f.ruling_service_time) *out->mutable_ruling_service_time() = Ts(*f.ruling_service_time);
   if (f.objection_due) *out->mutable_objection_due_time() = Ts(*f.objection_due);
@@ -930,6 +942,48 @@ grpc::ServerUnaryReactor* ConfirmationServiceImpl::ExtendRulingPeriod(
         ODR_ASSIGN_OR_RETURN(Result r, confirmations_->ExtendRuling(
                                            ids.first, ids.second, req->days(), req->approval(),
                                            *version, CourtDecision(call), CourtChange(call)));
+        ToProto(r.first, r.second, resp);
+        return absl::OkStatus();
+      });
+}
+
+grpc::ServerUnaryReactor* ConfirmationServiceImpl::ExtendPartyTime(
+    grpc::CallbackServerContext* ctx, const v1::ExtendPartyTimeRequest* req,
+    v1::Confirmation* resp) {
+  return runner_->Run(
+      ctx, "/odr.v1.ConfirmationService/ExtendPartyTime", req,
+      [this, req, resp](const CallContext& call) -> absl::Status {
+        ODR_ASSIGN_OR_RETURN(auto ids, ParseConfirmationName(req->name(), "name"));
+        Violations v;
+        domain::PartyTimeExtension e;
+        switch (req->period()) {
+          case v1::PartyTimeExtension::PERIOD_MATERIALS:
+            e.period = domain::PartyPeriod::kMaterials;
+            break;
+          case v1::PartyTimeExtension::PERIOD_OBJECTION:
+            e.period = domain::PartyPeriod::kObjection;
+            break;
+          default:
+            v.Add("period", "is required: PERIOD_MATERIALS or PERIOD_OBJECTION");
+        }
+        if (req->party().empty()) v.Add("party", "is required: the party who applied");
+        e.party = req->party();
+        if (!absl::ParseCivilTime(req->until_date(), &e.until)) {
+          v.Add("until_date", "is required: the new last day, YYYY-MM-DD");
+        }
+        if (!absl::ParseCivilTime(req->obstacle_end_date(), &e.obstacle_end)) {
+          v.Add("obstacle_end_date", "is required: the day the obstacle ended, YYYY-MM-DD");
+        }
+        if (auto err = domain::CheckText(req->reason(), 1, kGoodReasonChars, true); !err.empty()) {
+          v.Add("reason", absl::StrCat(err, ": the party's good reason (CPL Art. 86)"));
+        }
+        e.reason = req->reason();
+        auto version = ParseEtag(req->etag(), "etag");
+        if (!version.ok()) v.Add("etag", "is not an etag returned by odr");
+        ODR_RETURN_IF_ERROR(v.ToStatus());
+        ODR_ASSIGN_OR_RETURN(
+            Result r, confirmations_->ExtendPartyTime(ids.first, ids.second, e, *version,
+                                                      CourtDecision(call), CourtChange(call)));
         ToProto(r.first, r.second, resp);
         return absl::OkStatus();
       });

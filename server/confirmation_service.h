@@ -83,6 +83,9 @@ class ConfirmationServiceImpl final : public v1::ConfirmationService::CallbackSe
   grpc::ServerUnaryReactor* RuleWithdrawal(grpc::CallbackServerContext* ctx,
                                            const v1::RuleWithdrawalRequest* req,
                                            v1::Confirmation* resp) override;
+  grpc::ServerUnaryReactor* ExtendPartyTime(grpc::CallbackServerContext* ctx,
+                                            const v1::ExtendPartyTimeRequest* req,
+                                            v1::Confirmation* resp) override;
   grpc::ServerUnaryReactor* RecordRulingService(grpc::CallbackServerContext* ctx,
                                                 const v1::RecordRulingServiceRequest* req,
                                                 v1::Confirmation* resp) override;

@@ -42,6 +42,10 @@ v1::Deadline::Kind KindToProto(domain::DeadlineKind k) {
       return v1::Deadline::KIND_RULING_OBJECTION;
     case domain::DeadlineKind::kOrganizationAcceptance:
       return v1::Deadline::KIND_ORGANIZATION_ACCEPTANCE;
+    case domain::DeadlineKind::kMediatorChoice:
+      return v1::Deadline::KIND_MEDIATOR_CHOICE;
+    case domain::DeadlineKind::kMediatorDesignation:
+      return v1::Deadline::KIND_MEDIATOR_DESIGNATION;
     case domain::DeadlineKind::kAppointmentReminder:
       break;
   }

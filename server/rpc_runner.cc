@@ -86,6 +86,7 @@ const std::vector<MethodRule>& MethodRules() {
       {"/odr.v1.ConfirmationService/RuleConfirmation", true, "the application's court"},
       {"/odr.v1.ConfirmationService/CallParties", true, "the application's court"},
       {"/odr.v1.ConfirmationService/ExtendRulingPeriod", true, "the application's court"},
+      {"/odr.v1.ConfirmationService/ExtendPartyTime", true, "the application's court"},
       {"/odr.v1.ConfirmationService/RuleWithdrawal", true, "the application's court"},
       {"/odr.v1.ConfirmationService/RecordRulingService", true, "the application's court"},
       {"/odr.v1.ConfirmationService/DecideObjection", true, "the application's court"},

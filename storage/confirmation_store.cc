@@ -109,6 +109,18 @@ std::string ReviewJson(const Confirmation& f) {
     j["objections"] = o;
   }
   if (!f.mediate_again_consented.empty()) j["mediate_again"] = f.mediate_again_consented;
+  if (!f.party_time_extensions.empty()) {
+    json e = json::array();
+    for (const auto& x : f.party_time_extensions) {
+      e.push_back({{"period", domain::PartyPeriodName(x.period)},
+                   {"party", x.party},
+                   {"until", absl::FormatCivilTime(x.until)},
+                   {"reason", x.reason},
+                   {"obstacle_end", absl::FormatCivilTime(x.obstacle_end)},
+                   {"time_us", absl::ToUnixMicros(x.time)}});
+    }
+    j["party_time_extensions"] = e;
+  }
   return j.dump();
 }
 
@@ -168,6 +180,21 @@ absl::Status ReadReview(const std::string& text, Confirmation* f) {
     }
     if (j.contains("mediate_again")) {
       f->mediate_again_consented = j.at("mediate_again").get<std::vector<std::string>>();
+    }
+    if (j.contains("party_time_extensions")) {
+      for (const json& e : j.at("party_time_extensions")) {
+        domain::PartyTimeExtension x;
+        auto period = domain::PartyPeriodFromName(e.at("period").get<std::string>());
+        if (!period || !absl::ParseCivilTime(e.at("until").get<std::string>(), &x.until) ||
+            !absl::ParseCivilTime(e.at("obstacle_end").get<std::string>(), &x.obstacle_end)) {
+          return case_rows::Corrupt("confirmations.review_json");
+        }
+        x.period = *period;
+        x.party = e.at("party").get<std::string>();
+        x.reason = e.at("reason").get<std::string>();
+        x.time = absl::FromUnixMicros(e.at("time_us").get<int64_t>());
+        f->party_time_extensions.push_back(std::move(x));
+      }
     }
   } catch (const json::exception&) {
     return case_rows::Corrupt("confirmations.review_json");
@@ -1003,6 +1030,33 @@ absl::StatusOr<Result> ConfirmationStore::ExtendRuling(absl::string_view case_id
                                           " (CPL Art. 187)");
                   return absl::OkStatus();
                 });
+}
+
+absl::StatusOr<Result> ConfirmationStore::ExtendPartyTime(
+    absl::string_view case_id, absl::string_view id, const domain::PartyTimeExtension& extension,
+    std::optional<int64_t> expected_version, const Authorize& authorize,
+    const domain::MutationContext& ctx) {
+  return Change(
+      case_id, id, expected_version, authorize, ctx,
+      [&](Connection& c, Case& k, Confirmation& f, absl::Time now,
+          std::string* message) -> absl::Status {
+        ODR_RETURN_IF_ERROR(domain::GrantPartyTime(&f, k, extension, now));
+        const bool materials = extension.period == domain::PartyPeriod::kMaterials;
+        ODR_ASSIGN_OR_RETURN(
+            domain::Deadline d,
+            deadline_rows::Load(
+                c, k.id,
+                absl::StrCat(materials ? "confirmation-materials-" : "ruling-objection-", f.id)));
+        ODR_RETURN_IF_ERROR(statutory_->ExtendPartyPeriod(&d, extension.until, now));
+        ODR_RETURN_IF_ERROR(deadline_rows::Save(c, d));
+        (materials ? f.materials_due : f.objection_due) = d.due;
+        // The reason stays on the application; the timeline names no circumstances.
+        *message = absl::StrCat(
+            CourtName(f), " granted ", extension.party, " more time for a good reason: ",
+            materials ? "the materials are due" : "a party may object to the ruling", " until ",
+            domain::DueDayText(d.due), " (CPL Art. 86)");
+        return absl::OkStatus();
+      });
 }
 
 absl::StatusOr<Result> ConfirmationStore::RecordRulingService(

@@ -185,6 +185,12 @@ class ConfirmationStore {
       absl::string_view case_id, absl::string_view id, int days, absl::string_view approval,
       std::optional<int64_t> expected_version, const Authorize& authorize,
       const domain::MutationContext& ctx);
+  // Grants a party late for a good reason more time (domain::GrantPartyTime) and moves the
+  // materials' or objection deadline to the new last day, running again if it had expired.
+  absl::StatusOr<std::pair<domain::Confirmation, domain::Case>> ExtendPartyTime(
+      absl::string_view case_id, absl::string_view id, const domain::PartyTimeExtension& extension,
+      std::optional<int64_t> expected_version, const Authorize& authorize,
+      const domain::MutationContext& ctx);
   // Records the service of the ruling and starts the parties' 15-day objection deadline.
   absl::StatusOr<std::pair<domain::Confirmation, domain::Case>> RecordRulingService(
       absl::string_view case_id, absl::string_view id, absl::Time served,

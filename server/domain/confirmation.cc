@@ -55,6 +55,10 @@ constexpr std::array<std::pair<ObjectionDecision, const char*>, 3> kObjectionDec
     {ObjectionDecision::kUpheld, "upheld"},
     {ObjectionDecision::kDismissed, "dismissed"},
 }};
+constexpr std::array<std::pair<PartyPeriod, const char*>, 2> kPartyPeriods{{
+    {PartyPeriod::kMaterials, "materials"},
+    {PartyPeriod::kObjection, "objection"},
+}};
 constexpr std::array<std::pair<RefusalGround, const char*>, 5> kRefusals{{
     {RefusalGround::kNoJurisdiction, "no_jurisdiction"},
     {RefusalGround::kPersonalStatus, "personal_status"},
@@ -201,6 +205,10 @@ std::optional<WithdrawalKind> WithdrawalKindFromName(absl::string_view n) {
 const char* ObjectionDecisionName(ObjectionDecision d) { return NameOf(kObjectionDecisions, d); }
 std::optional<ObjectionDecision> ObjectionDecisionFromName(absl::string_view n) {
   return FromName(kObjectionDecisions, n);
+}
+const char* PartyPeriodName(PartyPeriod p) { return NameOf(kPartyPeriods, p); }
+std::optional<PartyPeriod> PartyPeriodFromName(absl::string_view n) {
+  return FromName(kPartyPeriods, n);
 }
 const char* MaterialKindName(MaterialKind k) { return NameOf(kMaterialKinds, k); }
 std::optional<MaterialKind> MaterialKindFromName(absl::string_view n) {

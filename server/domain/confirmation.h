@@ -104,6 +104,17 @@ struct RulingExtension {
   std::string approval;  // the approval's reference, e.g. the president's approval form number
   absl::Time time;
 };
+// More time the court granted a party late for a good reason (CPL Art. 86 顺延期限).
+enum class PartyPeriod { kMaterials, kObjection };
+struct PartyTimeExtension {
+  PartyPeriod period = PartyPeriod::kMaterials;
+  std::string party;            // "applicants/0"
+  absl::CivilDay until;         // the new last day (China time)
+  std::string reason;           // the good reason, as the court recorded it
+  absl::CivilDay obstacle_end;  // the day the obstacle ended
+  absl::Time time;              // when granted
+  bool operator==(const PartyTimeExtension&) const = default;
+};
 enum class ObjectionDecision { kPending, kUpheld, kDismissed };
 // An objection to the ruling (Interp Art. 372): by a party, within 15 days of receiving the
 // ruling, or by an interested person (利害关系人), within 6 months of knowing of the harm.
@@ -153,6 +164,8 @@ struct Confirmation {
   std::vector<Objection> objections;
   // Parties who consented to mediate again after a rejected or revoked confirmation (CPL Art. 206).
   std::vector<std::string> mediate_again_consented;
+  // More time granted to parties late for a good reason (CPL Art. 86), in order.
+  std::vector<PartyTimeExtension> party_time_extensions;
   absl::Time create_time;
   absl::Time update_time;
   int64_t version = 1;       // the etag
@@ -188,6 +201,8 @@ std::optional<CompetenceBasis> CompetenceBasisFromName(absl::string_view n);
 const char* WithdrawalKindName(WithdrawalKind k);  // "none", "by_parties", "granted", "deemed"
 std::optional<WithdrawalKind> WithdrawalKindFromName(absl::string_view n);
 const char* ObjectionDecisionName(ObjectionDecision d);  // "pending", "upheld", "dismissed"
+const char* PartyPeriodName(PartyPeriod p);              // "materials", "objection"
+std::optional<PartyPeriod> PartyPeriodFromName(absl::string_view n);
 std::optional<ObjectionDecision> ObjectionDecisionFromName(absl::string_view n);
 const char* MaterialKindName(MaterialKind k);  // "identity_proof" ...
 std::optional<MaterialKind> MaterialKindFromName(absl::string_view n);

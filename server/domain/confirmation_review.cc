@@ -155,6 +155,56 @@ absl::Status RecordRulingService(Confirmation* f, absl::Time served, absl::Time 
   return absl::OkStatus();
 }
 
+absl::Status GrantPartyTime(Confirmation* f, const Case& c, PartyTimeExtension e, absl::Time now) {
+  const std::vector<std::string> parties = AllPartyRefs(c);
+  if (std::find(parties.begin(), parties.end(), e.party) == parties.end()) {
+    return InvalidFieldError("party", e.party.empty()
+                                          ? "is required: the party who applied"
+                                          : absl::StrCat(e.party, " is not a party of the case"));
+  }
+  if (e.reason.empty()) {
+    return InvalidFieldError("reason", "is required: the party's good reason (CPL Art. 86)");
+  }
+  const absl::CivilDay today = absl::ToCivilDay(now, ChinaTime());
+  if (e.obstacle_end > today)
+    return InvalidFieldError("obstacle_end_date", "must not be in the future");
+  std::optional<absl::Time> current;
+  if (e.period == PartyPeriod::kMaterials) {
+    if (f->state == ConfirmationState::kMaterialsRequested) current = f->materials_due;
+  } else if (Ruled(f->state)) {
+    current = f->objection_due;
+  }
+  if (!current) {
+    return MakeError(
+        absl::StatusCode::kFailedPrecondition, "NO_SUCH_PERIOD",
+        absl::StrCat(f->name(), " is ", ApiConfirmationStateName(f->state),
+                     e.period == PartyPeriod::kMaterials
+                         ? "; only the deadline for materials the court asked for "
+                           "(STATE_MATERIALS_REQUESTED) is extended"
+                         : "; the objection period runs once the ruling's service is recorded"));
+  }
+  if (today - e.obstacle_end > kObstacleDays) {
+    return MakeError(absl::StatusCode::kFailedPrecondition, "APPLICATION_TOO_LATE",
+                     absl::StrCat("a party late for a good reason applies within ", kObstacleDays,
+                                  " days of the obstacle's end (CPL Art. 86); that was until ",
+                                  absl::FormatCivilTime(e.obstacle_end + kObstacleDays)));
+  }
+  const absl::CivilDay last = absl::ToCivilDay(*current - absl::Seconds(1), ChinaTime());
+  if (e.until <= last || e.until < today) {
+    return InvalidFieldError("until_date",
+                             absl::StrCat("must be after the current last day, ",
+                                          absl::FormatCivilTime(last), ", and not before today"));
+  }
+  if (e.until - today > kMaxPartyTimeDays) {
+    return InvalidFieldError(
+        "until_date", absl::StrCat("must be at most ", kMaxPartyTimeDays, " days after today"));
+  }
+  e.time = now;
+  f->party_time_extensions.push_back(std::move(e));
+  f->update_time = now;
+  return absl::OkStatus();
+}
+
 absl::Time InterestedPersonObjectionDue(absl::CivilDay known) {
   const absl::CivilMonth m = absl::CivilMonth(known) + kInterestedPersonMonths;
   // The same day of the month, or the month's last day when it has none (CPL Art. 85).

@@ -28,6 +28,8 @@ inline constexpr int kMaxMaterialsDueDays = 60;
 inline constexpr int kMaxRulingExtensionDays = 365;
 inline constexpr int kObjectionDays = 15;          // a party's, from receiving the ruling
 inline constexpr int kInterestedPersonMonths = 6;  // from knowing of the harm (不变期间)
+inline constexpr int kObstacleDays = 10;  // CPL Art. 86: apply within 10 days of the obstacle's end
+inline constexpr int kMaxPartyTimeDays = 60;  // how far after today a new last day may be (a bound)
 
 // Whether a withdrawal needs the court's ruling: the court filed (accepted) the application
 // (Interp Art. 357). Before that the parties withdraw by themselves.
@@ -78,6 +80,17 @@ absl::StatusOr<const Objection*> FileObjection(Confirmation* f, Objection o, abs
 
 // The last day an interested person may object: 6 months after `known`, China time, 24:00.
 absl::Time InterestedPersonObjectionDue(absl::CivilDay known);
+
+// The court grants party `e.party` of case `c`, late for a good reason, more time (CPL Art. 86):
+// the materials' deadline (PartyPeriod::kMaterials, only while MATERIALS_REQUESTED) or the
+// parties' objection period (kObjection, only once the ruling's service is recorded) ends on
+// `e.until` instead. `e.until` after the period's current last day (`f`'s materials_due or
+// objection_due), not before today and at most kMaxPartyTimeDays after it; `e.obstacle_end` not in
+// the future and today at most kObstacleDays after it. Records the extension (time `now`); the
+// caller moves the deadline (StatutoryClock::ExtendPartyPeriod) and the due time with it.
+// INVALID_ARGUMENT naming "party", "reason", "until_date" or "obstacle_end_date";
+// FAILED_PRECONDITION NO_SUCH_PERIOD or APPLICATION_TOO_LATE.
+absl::Status GrantPartyTime(Confirmation* f, const Case& c, PartyTimeExtension e, absl::Time now);
 
 // What an upheld objection does to the case (Interp Art. 372).
 enum class ObjectionEffect {

@@ -15,7 +15,7 @@
 namespace odr::domain {
 namespace {
 
-constexpr std::array<std::pair<DeadlineKind, const char*>, 11> kKinds{{
+constexpr std::array<std::pair<DeadlineKind, const char*>, 13> kKinds{{
     {DeadlineKind::kMediatorAcceptance, "mediator_acceptance"},
     {DeadlineKind::kRespondentContact, "respondent_contact"},
     {DeadlineKind::kMediationPeriod, "mediation_period"},
@@ -27,6 +27,8 @@ constexpr std::array<std::pair<DeadlineKind, const char*>, 11> kKinds{{
     {DeadlineKind::kConfirmationMaterials, "confirmation_materials"},
     {DeadlineKind::kRulingObjection, "ruling_objection"},
     {DeadlineKind::kOrganizationAcceptance, "organization_acceptance"},
+    {DeadlineKind::kMediatorChoice, "mediator_choice"},
+    {DeadlineKind::kMediatorDesignation, "mediator_designation"},
 }};
 constexpr std::array<std::pair<DeadlineState, const char*>, 5> kStates{{
     {DeadlineState::kRunning, "running"},
@@ -55,8 +57,8 @@ bool HasAccepted(const Case& c) {
 }  // namespace
 
 bool IsBreach(DeadlineKind kind) {
-  // Nor the parties' time for materials or objections: theirs to use or let pass.
-  return kind != DeadlineKind::kConfirmationApplication &&
+  // Nor the parties' time for materials, objections or a joint choice: theirs to use or let pass.
+  return kind != DeadlineKind::kConfirmationApplication && kind != DeadlineKind::kMediatorChoice &&
          kind != DeadlineKind::kAppointmentReminder &&
          kind != DeadlineKind::kConfirmationMaterials && kind != DeadlineKind::kRulingObjection;
 }
@@ -85,6 +87,9 @@ const char* StatutoryClock::LegalBasis(DeadlineKind kind) {
     case DeadlineKind::kMediatorAcceptance:
     case DeadlineKind::kOrganizationAcceptance:
       return "OMR Art. 12";
+    case DeadlineKind::kMediatorChoice:
+    case DeadlineKind::kMediatorDesignation:
+      return "OMR Art. 10";
     case DeadlineKind::kRespondentContact:
       return "OMR Art. 15";
     case DeadlineKind::kMediationPeriod:
@@ -111,11 +116,13 @@ EventAudience StatutoryClock::Audience(DeadlineKind kind) {
   switch (kind) {
     case DeadlineKind::kMediatorAcceptance:
     case DeadlineKind::kOrganizationAcceptance:
+    case DeadlineKind::kMediatorDesignation:
     case DeadlineKind::kRespondentContact:
     case DeadlineKind::kConfirmationAcceptance:
     case DeadlineKind::kConfirmationRuling:
       return EventAudience::kStaff;
     case DeadlineKind::kMediationPeriod:
+    case DeadlineKind::kMediatorChoice:
     case DeadlineKind::kConfirmationMaterials:
     case DeadlineKind::kRulingObjection:
     case DeadlineKind::kConfirmationApplication:
@@ -183,6 +190,17 @@ Deadline StatutoryClock::Start(DeadlineKind kind, const Case& c, absl::string_vi
     case DeadlineKind::kOrganizationAcceptance:
       d.id = "organization-acceptance";
       d.length = 3;
+      d.working_days = true;
+      break;
+    case DeadlineKind::kMediatorChoice:
+      d.id = "mediator-choice";
+      d.length = kJointChoiceWorkingDays;
+      d.working_days = true;
+      break;
+    case DeadlineKind::kMediatorDesignation:
+      // The designation's 3 working days follow the parties' 2 (OMR Art. 10 paras. 2-3).
+      d.id = "mediator-designation";
+      d.length = kJointChoiceWorkingDays + kDesignationWorkingDays;
       d.working_days = true;
       break;
     case DeadlineKind::kRespondentContact:
@@ -296,6 +314,10 @@ DeadlinePlan StatutoryClock::OnCaseChange(const Case& before, const Case& after,
     // 24 para. 2), not from a mediator's later acceptance.
     plan.stop.push_back({"organization-acceptance", DeadlineState::kMet});
     plan.start.push_back(Start(DeadlineKind::kMediationPeriod, after, "", now));
+    // A mediator is to be chosen: jointly by the parties within 2 working days, else designated
+    // within 3 more (OMR Art. 10).
+    plan.start.push_back(Start(DeadlineKind::kMediatorChoice, after, "", now));
+    plan.start.push_back(Start(DeadlineKind::kMediatorDesignation, after, "", now));
     return plan;
   }
   if (before.state == CaseState::kSettled && after.state != CaseState::kSettled) {
@@ -320,6 +342,14 @@ DeadlinePlan StatutoryClock::OnCaseChange(const Case& before, const Case& after,
   for (const auto& a : after.assignments) {
     const bool was_proposed = proposed_before.count(a.principal_id) > 0;
     if (a.state == AssignmentState::kProposed && !was_proposed) {
+      if (before.assignments.empty()) {
+        // The first proposal ends the choice: the parties' joint choice meets both deadlines; the
+        // organization's (or the automatic) proposal is its designation (OMR Art. 10).
+        plan.stop.push_back({"mediator-choice", a.method == AssignmentMethod::kJointChoice
+                                                    ? DeadlineState::kMet
+                                                    : DeadlineState::kCancelled});
+        plan.stop.push_back({"mediator-designation", DeadlineState::kMet});
+      }
       plan.start.push_back(Start(DeadlineKind::kMediatorAcceptance, after, a.principal_id, now));
     } else if (a.state != AssignmentState::kProposed && was_proposed &&
                a.state != AssignmentState::kLapsed) {
@@ -446,6 +476,31 @@ absl::Status StatutoryClock::ExtendRuling(Deadline* d, int days, absl::Time now)
   return absl::OkStatus();
 }
 
+absl::Status StatutoryClock::ExtendPartyPeriod(Deadline* d, absl::CivilDay until,
+                                               absl::Time now) const {
+  if (d->kind != DeadlineKind::kConfirmationMaterials &&
+      d->kind != DeadlineKind::kRulingObjection) {
+    return MakeError(absl::StatusCode::kFailedPrecondition, "NO_SUCH_PERIOD",
+                     absl::StrCat(d->id, " is not a party's materials or objection deadline"));
+  }
+  if (d->state != DeadlineState::kRunning && d->state != DeadlineState::kExpired) {
+    return MakeError(absl::StatusCode::kFailedPrecondition, "NO_SUCH_PERIOD",
+                     absl::StrCat(d->id, " is ", DeadlineStateName(d->state),
+                                  "; only a running or expired period is extended"));
+  }
+  const absl::CivilDay first = absl::ToCivilDay(d->start, ChinaTime());
+  const int total = static_cast<int>(until - first) - d->PausedDays();
+  if (until <= absl::ToCivilDay(d->due - absl::Seconds(1), ChinaTime()) || total <= d->length) {
+    return InvalidFieldError("until_date",
+                             absl::StrCat("must be after the current last day, ", DayText(d->due)));
+  }
+  d->extension_days = total - d->length;
+  d->state = DeadlineState::kRunning;
+  d->update_time = now;
+  Recompute(d, now);
+  return absl::OkStatus();
+}
+
 Deadline StatutoryClock::MaterialsDeadline(const Case& c, absl::string_view confirmation_id,
                                            int days, absl::Time now) const {
   Deadline d;
@@ -469,6 +524,16 @@ ExpiryEffect StatutoryClock::OnExpiry(const Deadline& d, const Case& c) const {
       e.message = absl::StrCat("principals/", d.subject,
                                " did not answer within 3 working days (OMR Art. 12); the proposal "
                                "lapsed and the organization is to assign another mediator");
+      break;
+    case DeadlineKind::kMediatorChoice:
+      e.message =
+          "the parties did not choose a mediator jointly within 2 working days of the "
+          "organization's acceptance (OMR Art. 10); the organization designates one";
+      break;
+    case DeadlineKind::kMediatorDesignation:
+      e.message =
+          "no mediator was designated within 3 working days after the parties' time to choose "
+          "jointly (OMR Art. 10); the organization is to designate one now";
       break;
     case DeadlineKind::kOrganizationAcceptance:
       e.message =

@@ -35,6 +35,8 @@ enum class DeadlineKind {
   kConfirmationMaterials,    // CPL Interp Arts. 354, 356: the court's deadline for materials
   kRulingObjection,          // CPL Interp Art. 372: a party objects within 15 days of service
   kOrganizationAcceptance,   // OMR Art. 12: 3 working days from receiving the application
+  kMediatorChoice,           // OMR Art. 10: the parties choose jointly within 2 working days
+  kMediatorDesignation,      // OMR Art. 10: else designated within 3 more working days
 };
 enum class DeadlineState { kRunning, kPaused, kMet, kExpired, kCancelled };
 
@@ -53,7 +55,8 @@ struct Deadline {
   // Unique within the case: "mediator-acceptance-{principal}", "respondent-contact",
   // "mediation-period", "confirmation-application", "reminder-{24h|1h}-{appointment}-{version}",
   // "instalment-{agreement}-{index}", "confirmation-acceptance-{c}", "confirmation-ruling-{c}",
-  // "confirmation-materials-{c}", "ruling-objection-{c}", "organization-acceptance".
+  // "confirmation-materials-{c}", "ruling-objection-{c}", "organization-acceptance",
+  // "mediator-choice", "mediator-designation".
   std::string id;
   DeadlineKind kind = DeadlineKind::kMediationPeriod;
   DeadlineState state = DeadlineState::kRunning;
@@ -80,6 +83,11 @@ struct Deadline {
   int PausedDays() const;
   bool open() const { return state == DeadlineState::kRunning || state == DeadlineState::kPaused; }
 };
+
+// OMR Art. 10: the parties' working days to choose a mediator jointly from the organization's
+// acceptance, then the working days in which it is designated.
+inline constexpr int kJointChoiceWorkingDays = 2;
+inline constexpr int kDesignationWorkingDays = 3;
 
 // The most days one extension request may add (an input bound, not a legal cap).
 inline constexpr int kMaxExtensionRequestDays = 365;
@@ -167,6 +175,12 @@ class StatutoryClock {
   absl::Status Extend(Deadline* d, int days, absl::Time now) const;
   // Extends an open ruling deadline by `days` approved by the court's president (CPL Art. 187).
   absl::Status ExtendRuling(Deadline* d, int days, absl::Time now) const;
+  // Moves the last day of a party's materials or objection deadline to `until` (China time), the
+  // court granting a party late for a good reason more time (CPL Art. 86): running again if it
+  // had expired; a last day on a holiday moves to the next working day (CPL Art. 85).
+  // FAILED_PRECONDITION NO_SUCH_PERIOD for another kind or a met or cancelled deadline;
+  // INVALID_ARGUMENT on "until_date" when `until` is not after its current last day.
+  absl::Status ExtendPartyPeriod(Deadline* d, absl::CivilDay until, absl::Time now) const;
   // The court's deadline for the materials it asked for on application `confirmation_id`:
   // `days` calendar days from `now` (CPL Interp Arts. 354, 356; counted as CPL Art. 85).
   Deadline MaterialsDeadline(const Case& c, absl::string_view confirmation_id, int days,

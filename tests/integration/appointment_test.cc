@@ -582,7 +582,11 @@ TEST_F(AppointmentTest, DeadlinesAndRespondentContact) {
   ASSERT_TRUE(deadlines_->ListDeadlines(As("med").get(), list, &staff).ok());
   std::map<v1::Deadline::Kind, v1::Deadline> by_kind;
   for (const auto& d : staff.deadlines()) by_kind[d.kind()] = d;
-  ASSERT_EQ(by_kind.size(), 4u);
+  ASSERT_EQ(by_kind.size(), 6u);
+  // The organization proposed the mediator: the parties' joint-choice time is over and the
+  // designation made (OMR Art. 10).
+  EXPECT_EQ(by_kind[v1::Deadline::KIND_MEDIATOR_CHOICE].state(), v1::Deadline::STATE_CANCELLED);
+  EXPECT_EQ(by_kind[v1::Deadline::KIND_MEDIATOR_DESIGNATION].state(), v1::Deadline::STATE_MET);
   // The organization accepted within its 3 working days (OMR Art. 12); the period counts from
   // that acceptance (OMR Art. 24 para. 2), not from the mediator's.
   const v1::Deadline org = by_kind[v1::Deadline::KIND_ORGANIZATION_ACCEPTANCE];
@@ -600,8 +604,9 @@ TEST_F(AppointmentTest, DeadlinesAndRespondentContact) {
   EXPECT_GE(FromTs(period.due_time()) - FromTs(period.start_time()), absl::Hours(24 * 30));
   EXPECT_TRUE(period.provisional());  // no calendar loaded for this year
   ASSERT_TRUE(deadlines_->ListDeadlines(As("zhang").get(), list, &party).ok());
-  ASSERT_EQ(party.deadlines_size(), 1);
+  ASSERT_EQ(party.deadlines_size(), 2);
   EXPECT_EQ(party.deadlines(0).kind(), v1::Deadline::KIND_MEDIATION_PERIOD);
+  EXPECT_EQ(party.deadlines(1).kind(), v1::Deadline::KIND_MEDIATOR_CHOICE);
 
   v1::ExtendMediationPeriodRequest extend;
   extend.set_name(case_);

@@ -149,6 +149,7 @@ const std::map<std::string, std::set<std::string>>& Expectations() {
       {"/odr.v1.ConfirmationService/RuleConfirmation", {}},
       {"/odr.v1.ConfirmationService/CallParties", {}},
       {"/odr.v1.ConfirmationService/ExtendRulingPeriod", {}},
+      {"/odr.v1.ConfirmationService/ExtendPartyTime", {}},
       {"/odr.v1.ConfirmationService/RuleWithdrawal", {}},
       {"/odr.v1.ConfirmationService/RecordRulingService", {}},
       {"/odr.v1.ConfirmationService/FileObjection", {}},
@@ -947,6 +948,16 @@ class AuthzMatrixTest : public ::testing::Test {
       r.set_name(confirmation);
       r.set_days(10);
       r.set_approval("matrix");
+      return r.SerializeAsString();
+    }
+    if (method == "/odr.v1.ConfirmationService/ExtendPartyTime") {
+      v1::ExtendPartyTimeRequest r;
+      r.set_name(confirmation);
+      r.set_period(v1::PartyTimeExtension::PERIOD_MATERIALS);
+      r.set_party("applicants/0");
+      r.set_until_date("2100-01-01");
+      r.set_reason("matrix");
+      r.set_obstacle_end_date("2026-01-01");
       return r.SerializeAsString();
     }
     if (method == "/odr.v1.ConfirmationService/RuleWithdrawal") {

@@ -159,8 +159,9 @@ TEST_F(CaseApiTest, CreateGetListTransitionsEvents) {
   v1::ListCaseEventsResponse events;
   ASSERT_TRUE(stub_->ListCaseEvents(Ctx().get(), ev, &events).ok());
   // Created, submitted, the organization's 3 working days to accept started (OMR Art. 12),
-  // accepted, the mediation period started from that acceptance (OMR Art. 24), closed.
-  ASSERT_EQ(events.events_size(), 6);
+  // accepted, the mediation period started from that acceptance (OMR Art. 24), the parties' time
+  // to choose a mediator and the designation's (OMR Art. 10), closed.
+  ASSERT_EQ(events.events_size(), 8);
   EXPECT_EQ(events.events(0).from_state(), v1::Case::STATE_UNSPECIFIED);
   EXPECT_EQ(events.events(0).to_state(), v1::Case::STATE_DRAFT);
   EXPECT_EQ(events.events(2).kind(), v1::CaseEvent::KIND_DEADLINE_STARTED);
@@ -168,20 +169,22 @@ TEST_F(CaseApiTest, CreateGetListTransitionsEvents) {
   EXPECT_EQ(events.events(3).to_state(), v1::Case::STATE_ACCEPTED);
   EXPECT_EQ(events.events(4).kind(), v1::CaseEvent::KIND_DEADLINE_STARTED);
   EXPECT_THAT(events.events(4).reason(), HasSubstr("mediation_period: 30 days"));
-  EXPECT_EQ(events.events(5).from_state(), v1::Case::STATE_ACCEPTED);
-  EXPECT_EQ(events.events(5).to_state(), v1::Case::STATE_CLOSED);
-  EXPECT_EQ(events.events(5).reason(), "被申请人拒绝调解 (OMR Art. 25)");
-  EXPECT_EQ(events.events(5).actor(), "principals/org-admin");
-  EXPECT_EQ(events.events(5).name(), k.name() + "/events/6");
+  EXPECT_THAT(events.events(5).reason(), HasSubstr("mediator_choice: 2 working days"));
+  EXPECT_THAT(events.events(6).reason(), HasSubstr("mediator_designation: 5 working days"));
+  EXPECT_EQ(events.events(7).from_state(), v1::Case::STATE_ACCEPTED);
+  EXPECT_EQ(events.events(7).to_state(), v1::Case::STATE_CLOSED);
+  EXPECT_EQ(events.events(7).reason(), "被申请人拒绝调解 (OMR Art. 25)");
+  EXPECT_EQ(events.events(7).actor(), "principals/org-admin");
+  EXPECT_EQ(events.events(7).name(), k.name() + "/events/8");
 
   // Events page too.
-  ev.set_page_size(4);
+  ev.set_page_size(5);
   ASSERT_TRUE(stub_->ListCaseEvents(Ctx().get(), ev, &events).ok());
-  EXPECT_EQ(events.events_size(), 4);
+  EXPECT_EQ(events.events_size(), 5);
   ASSERT_FALSE(events.next_page_token().empty());
   ev.set_page_token(events.next_page_token());
   ASSERT_TRUE(stub_->ListCaseEvents(Ctx().get(), ev, &events).ok());
-  EXPECT_EQ(events.events_size(), 2);
+  EXPECT_EQ(events.events_size(), 3);
   EXPECT_TRUE(events.next_page_token().empty());
 }
 

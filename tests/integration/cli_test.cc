@@ -423,8 +423,9 @@ TEST_F(CliTest, SubmitAcceptCloseAndEvents) {
 
   json events = Json({"case", "events", id});
   // With the organization's acceptance deadline (OMR Art. 12) after the submission and the
-  // mediation period (OMR Art. 24) after the acceptance.
-  ASSERT_EQ(events["events"].size(), 6u) << events.dump(2);
+  // mediation period (OMR Art. 24), the joint choice and the designation (OMR Art. 10) after the
+  // acceptance.
+  ASSERT_EQ(events["events"].size(), 8u) << events.dump(2);
   const json& e = events["events"];
   EXPECT_FALSE(e[0].contains("fromState"));  // STATE_UNSPECIFIED is the default: omitted.
   EXPECT_EQ(e[0]["toState"], "STATE_DRAFT");
@@ -436,11 +437,13 @@ TEST_F(CliTest, SubmitAcceptCloseAndEvents) {
   EXPECT_EQ(e[3]["fromState"], "STATE_SUBMITTED");
   EXPECT_EQ(e[3]["toState"], "STATE_ACCEPTED");
   EXPECT_EQ(e[4]["kind"], "KIND_DEADLINE_STARTED");
-  EXPECT_EQ(e[5]["fromState"], "STATE_ACCEPTED");
-  EXPECT_EQ(e[5]["toState"], "STATE_CLOSED");
-  EXPECT_EQ(e[5]["reason"], "被申请人拒绝调解 (OMR Art. 25)");
-  EXPECT_THAT(e[5]["actor"].get<std::string>(), HasSubstr("dev-admin"));
-  for (int i = 0; i < 6; ++i) {
+  EXPECT_EQ(e[5]["kind"], "KIND_DEADLINE_STARTED");
+  EXPECT_EQ(e[6]["kind"], "KIND_DEADLINE_STARTED");
+  EXPECT_EQ(e[7]["fromState"], "STATE_ACCEPTED");
+  EXPECT_EQ(e[7]["toState"], "STATE_CLOSED");
+  EXPECT_EQ(e[7]["reason"], "被申请人拒绝调解 (OMR Art. 25)");
+  EXPECT_THAT(e[7]["actor"].get<std::string>(), HasSubstr("dev-admin"));
+  for (int i = 0; i < 8; ++i) {
     EXPECT_EQ(e[i]["name"], name + "/events/" + std::to_string(i + 1));
   }
   EXPECT_FALSE(events.contains("nextPageToken"));

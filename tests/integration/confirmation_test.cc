@@ -12,6 +12,7 @@
 #include <fstream>
 #include <functional>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/time/civil_time.h"
@@ -179,6 +180,21 @@ class ConfirmationTest : public testing::MediationTest {
     d->set_intake_reference(reference);
     d->set_diversion_date("2026-01-05");
     return c;
+  }
+
+  // The latest deadline of `kind` of `case_name` as `who` sees it; empty if none.
+  v1::Deadline DeadlineOf(const std::string& case_name, v1::Deadline::Kind kind,
+                          const std::string& who) {
+    v1::ListDeadlinesRequest req;
+    req.set_parent(case_name);
+    v1::ListDeadlinesResponse deadlines;
+    grpc::Status s = deadlines_->ListDeadlines(As(who).get(), req, &deadlines);
+    EXPECT_TRUE(s.ok()) << Describe(s);
+    v1::Deadline found;
+    for (const v1::Deadline& d : deadlines.deadlines()) {
+      if (d.kind() == kind) found = d;
+    }
+    return found;
   }
 
   // How many events of `kind` the case's timeline has, as its organization sees it.
@@ -732,17 +748,7 @@ TEST_F(ConfirmationTest, TheCourtsReviewDeadlinesAppearanceExtensionAndObjection
   Settle(k);
   v1::Confirmation c = Accept(Filed(k));
   // The case's mediator sees the court's deadlines too (staff).
-  auto deadline = [&](v1::Deadline::Kind kind) {
-    v1::ListDeadlinesRequest dl;
-    dl.set_parent(k);
-    v1::ListDeadlinesResponse deadlines;
-    EXPECT_TRUE(deadlines_->ListDeadlines(As("med").get(), dl, &deadlines).ok());
-    v1::Deadline found;
-    for (const v1::Deadline& d : deadlines.deadlines()) {
-      if (d.kind() == kind) found = d;
-    }
-    return found;
-  };
+  auto deadline = [&](v1::Deadline::Kind kind) { return DeadlineOf(k, kind, "med"); };
 
   v1::RequestMaterialsRequest more;
   more.set_name(c.name());
@@ -884,6 +890,137 @@ TEST_F(ConfirmationTest, TheCourtsReviewDeadlinesAppearanceExtensionAndObjection
   ASSERT_TRUE(confirmations_->ConsentToMediateAgain(As("zhang").get(), again, &out).ok());
   ASSERT_TRUE(confirmations_->ConsentToMediateAgain(As("li").get(), again, &out).ok());
   EXPECT_EQ(GetCase(k).state(), v1::Case::STATE_MEDIATING);
+}
+
+// CPL Art. 86: a party late for a good reason asks, within 10 days of the obstacle's end, for
+// more time; the court of the application sets the new last day of the materials' deadline or of
+// the objection period, and the deadline moves with it.
+TEST_F(ConfirmationTest, TheCourtGivesAPartyLateForAGoodReasonMoreTime) {
+  const std::string k = MediatingCase();
+  Settle(k);
+  v1::Confirmation c = Accept(Filed(k));
+  const absl::TimeZone china = absl::FixedTimeZone(8 * 3600);
+  const absl::CivilDay today = absl::ToCivilDay(absl::Now(), china);
+  auto day = [](absl::CivilDay d) { return absl::FormatCivilTime(d); };
+  auto deadline = [&](v1::Deadline::Kind kind) { return DeadlineOf(k, kind, "zhang"); };
+
+  v1::ExtendPartyTimeRequest more_time;
+  more_time.set_name(c.name());
+  more_time.set_period(v1::PartyTimeExtension::PERIOD_MATERIALS);
+  more_time.set_party("respondents/0");
+  more_time.set_until_date(day(today + 20));
+  more_time.set_reason("被申请人住院治疗，出院证明附后。");
+  more_time.set_obstacle_end_date(day(today - 2));
+  v1::Confirmation out;
+  // Nothing was asked for yet: no materials' period to extend.
+  grpc::Status s = confirmations_->ExtendPartyTime(As("clerk-x").get(), more_time, &out);
+  EXPECT_EQ(testing::Reason(s), "NO_SUCH_PERIOD") << Describe(s);
+
+  v1::RequestMaterialsRequest ask;
+  ask.set_name(c.name());
+  ask.set_note("请补充房屋产权证明。");
+  ask.set_due_days(10);
+  ASSERT_TRUE(confirmations_->RequestMaterials(As("clerk-x").get(), ask, &out).ok());
+  const int64_t due_before = out.materials_due_time().seconds();
+
+  // Bad input names its field; a party and another court cannot grant it.
+  v1::ExtendPartyTimeRequest bad = more_time;
+  bad.clear_period();
+  bad.set_until_date("2026-13-01");
+  bad.clear_reason();
+  s = confirmations_->ExtendPartyTime(As("clerk-x").get(), bad, &out);
+  EXPECT_THAT(testing::ViolatedFields(s), ElementsAre("period", "until_date", "reason"));
+  bad = more_time;
+  bad.set_party("respondents/7");
+  s = confirmations_->ExtendPartyTime(As("clerk-x").get(), bad, &out);
+  EXPECT_THAT(testing::ViolatedFields(s), ElementsAre("party"));
+  bad = more_time;
+  bad.set_until_date(day(today + 5));  // not after the current last day (today + 10)
+  s = confirmations_->ExtendPartyTime(As("clerk-x").get(), bad, &out);
+  EXPECT_THAT(testing::ViolatedFields(s), ElementsAre("until_date"));
+  bad = more_time;
+  bad.set_obstacle_end_date(day(today - 11));
+  s = confirmations_->ExtendPartyTime(As("clerk-x").get(), bad, &out);
+  EXPECT_EQ(testing::Reason(s), "APPLICATION_TOO_LATE") << Describe(s);
+  EXPECT_THAT(s.error_message(), HasSubstr("CPL Art. 86"));
+  s = confirmations_->ExtendPartyTime(As("li").get(), more_time, &out);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::PERMISSION_DENIED) << Describe(s);
+  s = confirmations_->ExtendPartyTime(As("clerk-y").get(), more_time, &out);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::NOT_FOUND) << Describe(s);
+
+  s = confirmations_->ExtendPartyTime(As("clerk-x").get(), more_time, &out);
+  ASSERT_TRUE(s.ok()) << Describe(s);
+  EXPECT_EQ(out.state(), v1::Confirmation::STATE_MATERIALS_REQUESTED);
+  ASSERT_EQ(out.party_time_extensions_size(), 1);
+  const v1::PartyTimeExtension& granted = out.party_time_extensions(0);
+  EXPECT_EQ(granted.period(), v1::PartyTimeExtension::PERIOD_MATERIALS);
+  EXPECT_EQ(granted.party(), "respondents/0");
+  EXPECT_EQ(granted.until_date(), day(today + 20));
+  EXPECT_EQ(granted.obstacle_end_date(), day(today - 2));
+  EXPECT_EQ(granted.reason(), "被申请人住院治疗，出院证明附后。");
+  // The end of the new last day, or of the next working day (CPL Art. 85).
+  EXPECT_GT(out.materials_due_time().seconds(), due_before);
+  EXPECT_GE(out.materials_due_time().seconds(),
+            absl::ToUnixSeconds(absl::FromCivil(today + 21, china)));
+  v1::Deadline materials = deadline(v1::Deadline::KIND_CONFIRMATION_MATERIALS);
+  EXPECT_EQ(materials.state(), v1::Deadline::STATE_RUNNING);
+  EXPECT_EQ(materials.due_time().seconds(), out.materials_due_time().seconds());
+  EXPECT_EQ(materials.extension_days(), 10);
+  // The timeline tells everyone the new last day, not the party's circumstances.
+  v1::ListCaseEventsRequest ev;
+  ev.set_parent(k);
+  ev.set_page_size(1000);
+  v1::ListCaseEventsResponse events;
+  ASSERT_TRUE(cases_->ListCaseEvents(As("zhang").get(), ev, &events).ok());
+  int told = 0;
+  for (const v1::CaseEvent& e : events.events()) {
+    EXPECT_THAT(e.reason(), Not(HasSubstr("住院")));
+    if (absl::StrContains(e.reason(), "CPL Art. 86")) {
+      ++told;
+      EXPECT_THAT(e.reason(), HasSubstr("respondents/0"));
+    }
+  }
+  EXPECT_EQ(told, 1);
+  // The other kind of period is not running: refused.
+  bad = more_time;
+  bad.set_period(v1::PartyTimeExtension::PERIOD_OBJECTION);
+  s = confirmations_->ExtendPartyTime(As("clerk-x").get(), bad, &out);
+  EXPECT_EQ(testing::Reason(s), "NO_SUCH_PERIOD") << Describe(s);
+
+  // The objection period, once the ruling is served.
+  v1::Evidence proof = Upload(k, "li", "proof-86");
+  v1::SupplyMaterialsRequest supply;
+  supply.set_name(c.name());
+  v1::ConfirmationMaterial* m = supply.add_materials();
+  m->set_evidence(proof.name());
+  m->set_kind(v1::ConfirmationMaterial::KIND_PROPERTY_RIGHT_PROOF);
+  ASSERT_TRUE(confirmations_->SupplyMaterials(As("li").get(), supply, &out).ok());
+  v1::RuleConfirmationRequest rule;
+  rule.set_name(c.name());
+  rule.set_outcome(v1::RuleConfirmationRequest::OUTCOME_VALID);
+  rule.set_ruling_number("(2026)浙0681民特186号");
+  ASSERT_TRUE(confirmations_->RuleConfirmation(As("clerk-x").get(), rule, &out).ok());
+  absl::SleepFor(absl::Seconds(1));  // whole seconds below: not before the ruling's time
+  v1::RecordRulingServiceRequest served;
+  served.set_name(c.name());
+  served.mutable_service_time()->set_seconds(absl::ToUnixSeconds(absl::Now()));
+  ASSERT_TRUE(confirmations_->RecordRulingService(As("clerk-x").get(), served, &out).ok());
+  more_time.set_period(v1::PartyTimeExtension::PERIOD_OBJECTION);
+  more_time.set_party("applicants/0");
+  more_time.set_until_date(day(today + 40));
+  more_time.set_etag(out.etag());
+  s = confirmations_->ExtendPartyTime(As("clerk-x").get(), more_time, &out);
+  ASSERT_TRUE(s.ok()) << Describe(s);
+  ASSERT_EQ(out.party_time_extensions_size(), 2);
+  EXPECT_EQ(out.party_time_extensions(1).period(), v1::PartyTimeExtension::PERIOD_OBJECTION);
+  v1::Deadline window = deadline(v1::Deadline::KIND_RULING_OBJECTION);
+  EXPECT_EQ(window.state(), v1::Deadline::STATE_RUNNING);
+  EXPECT_EQ(window.due_time().seconds(), out.objection_due_time().seconds());
+  EXPECT_GE(out.objection_due_time().seconds(),
+            absl::ToUnixSeconds(absl::FromCivil(today + 41, china)));
+  // A stale etag is refused.
+  s = confirmations_->ExtendPartyTime(As("clerk-x").get(), more_time, &out);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::ABORTED) << Describe(s);
 }
 
 TEST_F(ConfirmationTest, PrecheckRefusals) {

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "odr/v1/case_service.grpc.pb.h"
+#include "odr/v1/deadline.grpc.pb.h"
 #include "odr/v1/error.pb.h"
 #include "odr/v1/roster.grpc.pb.h"
 #include "tests/testing/error_details.h"
@@ -1484,10 +1485,40 @@ TEST_F(RosterTest, JointChoiceAutomaticAssignmentAndWithdrawal) {
   const std::string f2 = CreateMediator("admin-f", "org-f", "f2", "med-f2", {.region = "330602"});
   const std::string f3 = CreateMediator("admin-f", "org-f", "f3", "med-f3", {.languages = {"zh"}});
   v1::Case out;
+  // OMR Art. 10: the parties' 2 working days to choose jointly and the 3 more to designate, as a
+  // party sees them (the designation is the organization's: staff only) and as the admin does.
+  auto deadlines = v1::DeadlineService::NewStub(channel_);
+  auto choice_deadlines = [&](const std::string& who, const std::string& case_name) {
+    v1::ListDeadlinesRequest req;
+    req.set_parent(case_name);
+    v1::ListDeadlinesResponse resp;
+    grpc::Status s = deadlines->ListDeadlines(As(who).get(), req, &resp);
+    EXPECT_TRUE(s.ok()) << Describe(s);
+    std::map<v1::Deadline::Kind, v1::Deadline> out;
+    for (const v1::Deadline& d : resp.deadlines()) {
+      if (d.kind() == v1::Deadline::KIND_MEDIATOR_CHOICE ||
+          d.kind() == v1::Deadline::KIND_MEDIATOR_DESIGNATION) {
+        out[d.kind()] = d;
+      }
+    }
+    return out;
+  };
 
   // Joint choice: one side's choice is recorded on the timeline; agreement proposes.
   {
     const v1::Case k = AcceptedCase("admin-f", "org-f");
+    auto running = choice_deadlines("admin-f", k.name());
+    ASSERT_EQ(running.size(), 2u);
+    const v1::Deadline choice = running[v1::Deadline::KIND_MEDIATOR_CHOICE];
+    EXPECT_EQ(choice.state(), v1::Deadline::STATE_RUNNING);
+    EXPECT_EQ(choice.length(), 2);
+    EXPECT_TRUE(choice.working_days());
+    EXPECT_EQ(choice.legal_basis(), "OMR Art. 10");
+    const v1::Deadline designation = running[v1::Deadline::KIND_MEDIATOR_DESIGNATION];
+    EXPECT_EQ(designation.state(), v1::Deadline::STATE_RUNNING);
+    EXPECT_EQ(designation.length(), 5);
+    EXPECT_GT(designation.due_time().seconds(), choice.due_time().seconds());
+    EXPECT_EQ(choice_deadlines("citizen-z", k.name()).size(), 1u);  // the parties' own
     grpc::Status s = Choose("citizen-z", k.name(), f2, &out);
     ASSERT_TRUE(s.ok()) << Describe(s);
     EXPECT_EQ(out.state(), v1::Case::STATE_ACCEPTED);
@@ -1521,6 +1552,9 @@ TEST_F(RosterTest, JointChoiceAutomaticAssignmentAndWithdrawal) {
     EXPECT_EQ(Load("admin-f", f2), 1);
     EXPECT_THAT(EventReasons(Events("citizen-z", k.name())),
                 Contains("proposed " + f2 + " (joint_choice)"));
+    auto chosen = choice_deadlines("admin-f", k.name());
+    EXPECT_EQ(chosen[v1::Deadline::KIND_MEDIATOR_CHOICE].state(), v1::Deadline::STATE_MET);
+    EXPECT_EQ(chosen[v1::Deadline::KIND_MEDIATOR_DESIGNATION].state(), v1::Deadline::STATE_MET);
     ASSERT_TRUE(AcceptAssignment("med-f2", k.name(), true, &out).ok());
     EXPECT_EQ(out.state(), v1::Case::STATE_MEDIATOR_ASSIGNED);
   }
@@ -1540,6 +1574,12 @@ TEST_F(RosterTest, JointChoiceAutomaticAssignmentAndWithdrawal) {
     ASSERT_EQ(out.mediator_assignments_size(), 1);
     EXPECT_EQ(out.mediator_assignments(0).mediator(), recommended.recommendations(0).mediator());
     EXPECT_EQ(out.mediator_assignments(0).method(), v1::MediatorAssignment::METHOD_AUTOMATIC);
+    // The organization designated before the parties chose: their time is over, the
+    // designation made (OMR Art. 10).
+    auto designated = choice_deadlines("admin-f", k.name());
+    EXPECT_EQ(designated[v1::Deadline::KIND_MEDIATOR_CHOICE].state(),
+              v1::Deadline::STATE_CANCELLED);
+    EXPECT_EQ(designated[v1::Deadline::KIND_MEDIATOR_DESIGNATION].state(), v1::Deadline::STATE_MET);
     ASSERT_TRUE(AcceptAssignment("med-f1", k.name(), true).ok());
     ASSERT_TRUE(Assign("admin-f", k.name(), f3, &out).ok());
     EXPECT_EQ(out.state(), v1::Case::STATE_MEDIATOR_ASSIGNED);

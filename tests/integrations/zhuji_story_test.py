@@ -493,6 +493,7 @@ class ZhujiStoryTest(OdrdTestCase):
                            "--due-days", "10")
         self.assertEqual(asked["state"], "STATE_MATERIALS_REQUESTED", asked)
         self.assertIn("materialsDueTime", asked)
+        asked_due = asked["materialsDueTime"]
         # The parties see the court's deadline on the clock.
         kinds = [d["kind"] for d in self.odr("citizen-zhang", "deadline", "list", case)["deadlines"]]
         self.assertIn("KIND_CONFIRMATION_MATERIALS", kinds)
@@ -505,6 +506,15 @@ class ZhujiStoryTest(OdrdTestCase):
         extended = self.court("extend-ruling", confirmation, "--days", "30",
                               "--approval", "院长审批表 2026-5")
         self.assertEqual(extended["rulingExtensions"][0]["days"], 30, extended)
+        # The respondent was in hospital until yesterday: more time for the materials (CPL Art. 86).
+        today = datetime.datetime.now(CHINA).date()
+        more = self.court("extend-party-time", confirmation, "--period", "materials",
+                          "--party", "respondents/0",
+                          "--until", (today + datetime.timedelta(days=20)).isoformat(),
+                          "--obstacle-end", (today - datetime.timedelta(days=1)).isoformat(),
+                          "--reason", "住院治疗")
+        self.assertEqual(more["partyTimeExtensions"][0]["party"], "respondents/0", more)
+        self.assertGreater(more["materialsDueTime"], asked_due, more)
         # Materials supplied: back under review; then rejected.
         upload = os.path.join(self.tmp, "delivery-original.pdf")
         with open(upload, "wb") as f:
@@ -520,6 +530,22 @@ class ZhujiStoryTest(OdrdTestCase):
         served = self.court("served", confirmation, "--at",
                             datetime.datetime.now(CHINA).strftime("%Y-%m-%dT%H:%M:%S"))
         self.assertIn("objectionDueTime", served)
+        # The court gives the applicant, away for work until today, more time to object (CPL Art.
+        # 86). Through `odr`, a period odr does not know is a usage error and another court's
+        # clerk cannot grant it.
+        more_args = ["--party", "applicants/0",
+                     "--until", (today + datetime.timedelta(days=30)).isoformat(),
+                     "--obstacle-end", today.isoformat(), "--reason", "在外地务工，未及时收到裁定"]
+        wrong = self.odr_result("dev-court", "confirmation", "extend-party-time", confirmation,
+                                "--period", "later", *more_args)
+        self.assertEqual(wrong.returncode, 2, describe(wrong))
+        other = self.odr_result("dev-court", "confirmation", "extend-party-time", confirmation,
+                                "--period", "objection", *more_args)
+        self.assertNotIn(other.returncode, (0, 2), describe(other))
+        later = self.court("extend-party-time", confirmation, "--period", "objection",
+                           *more_args)
+        self.assertEqual(later["partyTimeExtensions"][1]["period"], "PERIOD_OBJECTION", later)
+        self.assertGreater(later["objectionDueTime"], served["objectionDueTime"], later)
         self.odr("citizen-zhang", "confirmation", "mediate-again", confirmation)
         self.assertEqual(self.odr("dev-admin", "case", "get", case)["state"], "STATE_SETTLED")
         again = self.odr("citizen-li", "confirmation", "mediate-again", confirmation)

@@ -189,16 +189,50 @@ class StatutoryClockStoreTest : public ::testing::Test {
 // Thursday are the 3 working days: due at the end of Thursday 03-13. It warns half-way (the
 // period is shorter than twice the lead), and on expiry the proposal lapses and the case goes back
 // to the organization.
+// OMR Art. 10: accepted on Friday 2031-03-07, the parties' 2 working days are Monday and Wednesday
+// (Tuesday is a holiday): due at the end of 03-12; the designation's 3 more are Thursday, Friday
+// and Monday: due at the end of 03-17. Neither changes the case; the parties' expiry tells
+// everyone, the late designation only the staff; a proposal afterwards changes neither.
+TEST_F(StatutoryClockStoreTest, TheJointChoiceAndTheDesignationExpireWithoutAProposal) {
+  const std::string id = AcceptedCase();
+  EXPECT_EQ(Deadline(id, "mediator-choice").due, China(2031, 3, 13));
+  EXPECT_EQ(Deadline(id, "mediator-designation").due, China(2031, 3, 18));
+  clock_.Set(China(2031, 3, 13));
+  EXPECT_GE(Fire(), 1);  // the warnings due by then and the choice's expiry
+  EXPECT_EQ(Deadline(id, "mediator-choice").state, DeadlineState::kExpired);
+  EXPECT_EQ(Deadline(id, "mediator-designation").state, DeadlineState::kRunning);
+  auto expired = Events(id, EventKind::kDeadlineExpired);
+  ASSERT_EQ(expired.size(), 1u);
+  EXPECT_EQ(expired[0].audience, domain::EventAudience::kAll);
+  EXPECT_THAT(expired[0].reason, ::testing::HasSubstr("OMR Art. 10"));
+  EXPECT_EQ(State(id), CaseState::kAccepted);
+
+  clock_.Set(China(2031, 3, 18));
+  EXPECT_GE(Fire(), 1);
+  expired = Events(id, EventKind::kDeadlineExpired);
+  ASSERT_EQ(expired.size(), 2u);
+  EXPECT_EQ(expired[1].audience, domain::EventAudience::kStaff);
+  EXPECT_THAT(expired[1].reason, ::testing::HasSubstr("designate"));
+  EXPECT_EQ(State(id), CaseState::kAccepted);
+
+  Propose(id);
+  EXPECT_EQ(Deadline(id, "mediator-choice").state, DeadlineState::kExpired);
+  EXPECT_EQ(Deadline(id, "mediator-designation").state, DeadlineState::kExpired);
+}
+
 TEST_F(StatutoryClockStoreTest, MediatorAcceptanceLapsesAfterThreeWorkingDays) {
   const std::string id = AcceptedCase();
   Propose(id);
   const domain::Deadline d = Deadline(id, "mediator-acceptance-mediator-1");
   EXPECT_EQ(d.due, China(2031, 3, 14));
   EXPECT_FALSE(d.provisional);
-  // The organization's acceptance (met), the mediation period (from that acceptance, OMR Art. 24)
-  // and the proposal's.
-  ASSERT_EQ(Events(id, EventKind::kDeadlineStarted).size(), 3u);
+  // The organization's acceptance (met), the mediation period (from that acceptance, OMR Art. 24),
+  // the parties' joint choice and the designation (OMR Art. 10) and the proposal's.
+  ASSERT_EQ(Events(id, EventKind::kDeadlineStarted).size(), 5u);
   EXPECT_EQ(Deadline(id, "organization-acceptance").state, DeadlineState::kMet);
+  // The organization's proposal is its designation: the parties' time to choose is over.
+  EXPECT_EQ(Deadline(id, "mediator-choice").state, DeadlineState::kCancelled);
+  EXPECT_EQ(Deadline(id, "mediator-designation").state, DeadlineState::kMet);
 
   clock_.Set(*d.warn_at - absl::Seconds(1));
   EXPECT_EQ(Fire(), 0);

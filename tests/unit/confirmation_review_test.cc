@@ -10,6 +10,7 @@
 
 #include "server/domain/errors.h"
 #include "server/domain/state_machine.h"
+#include "tests/testing/calendar.h"
 #include "tests/testing/fixtures.h"
 
 namespace odr::domain {
@@ -175,6 +176,84 @@ TEST(RulingExtensionTest, NeedsThePresidentsApprovalAndARunningReview) {
 
 // Interp Art. 372: a party within 15 days of receiving the ruling; an interested person within 6
 // months of knowing of the harm, only against a ruling that confirms.
+// CPL Art. 86: a party late for a good reason may, within 10 days of the obstacle's end, ask for
+// more time; the court decides and sets the new last day.
+TEST(PartyTimeTest, ThePartyAppliesWithinTenDaysOfTheObstaclesEnd) {
+  const Case c = SettledCase();
+  Confirmation f = Filed();
+  f.state = ConfirmationState::kMaterialsRequested;
+  f.materials_due = China(2031, 3, 14);  // 24:00 of 2031-03-13
+  const absl::Time now = China(2031, 3, 17, 9);
+  auto ext = [](std::string party, absl::CivilDay until, absl::CivilDay obstacle_end) {
+    PartyTimeExtension e;
+    e.period = PartyPeriod::kMaterials;
+    e.party = std::move(party);
+    e.until = until;
+    e.reason = "住院治疗";
+    e.obstacle_end = obstacle_end;
+    return e;
+  };
+  const absl::CivilDay until(2031, 3, 25), ended(2031, 3, 15);
+  EXPECT_THAT(odr::testing::FieldsOf(GrantPartyTime(&f, c, ext("applicants/9", until, ended), now)),
+              ElementsAre("party"));
+  PartyTimeExtension no_reason = ext("applicants/0", until, ended);
+  no_reason.reason.clear();
+  EXPECT_THAT(odr::testing::FieldsOf(GrantPartyTime(&f, c, no_reason, now)), ElementsAre("reason"));
+  EXPECT_THAT(odr::testing::FieldsOf(GrantPartyTime(
+                  &f, c, ext("applicants/0", until, absl::CivilDay(2031, 3, 18)), now)),
+              ElementsAre("obstacle_end_date"));
+  // The obstacle ended on 03-06: the last day to apply was 03-16.
+  const absl::Status late =
+      GrantPartyTime(&f, c, ext("applicants/0", until, absl::CivilDay(2031, 3, 6)), now);
+  EXPECT_EQ(ErrorReason(late), "APPLICATION_TOO_LATE");
+  EXPECT_THAT(late.message(), HasSubstr("2031-03-16"));
+  EXPECT_THAT(late.message(), HasSubstr("CPL Art. 86"));
+  // The new last day: after the current one (03-13), not before today, at most 60 days ahead.
+  Confirmation g = f;
+  g.party_time_extensions.clear();
+  for (absl::CivilDay bad :
+       {absl::CivilDay(2031, 3, 13), absl::CivilDay(2031, 3, 16), absl::CivilDay(2031, 5, 17)}) {
+    EXPECT_THAT(
+        odr::testing::FieldsOf(GrantPartyTime(&g, c, ext("respondents/0", bad, ended), now)),
+        ElementsAre("until_date"))
+        << bad;
+  }
+  EXPECT_THAT(g.party_time_extensions, IsEmpty());
+  // The obstacle ended on 03-07: 03-17 is the tenth day, still on time.
+  ASSERT_TRUE(
+      GrantPartyTime(&g, c, ext("respondents/0", until, absl::CivilDay(2031, 3, 7)), now).ok());
+  ASSERT_EQ(g.party_time_extensions.size(), 1u);
+  EXPECT_EQ(g.party_time_extensions[0].party, "respondents/0");
+  EXPECT_EQ(g.party_time_extensions[0].until, until);
+  EXPECT_EQ(g.party_time_extensions[0].time, now);
+  EXPECT_EQ(g.update_time, now);
+}
+
+TEST(PartyTimeTest, OnlyAPeriodThatRuns) {
+  const Case c = SettledCase();
+  const absl::Time now = China(2031, 3, 25, 9);
+  PartyTimeExtension e;
+  e.party = "applicants/0";
+  e.until = absl::CivilDay(2031, 4, 20);
+  e.reason = "地震";
+  e.obstacle_end = absl::CivilDay(2031, 3, 24);
+  // Materials: only while the court waits for them.
+  Confirmation accepted = Filed();
+  e.period = PartyPeriod::kMaterials;
+  EXPECT_EQ(ErrorReason(GrantPartyTime(&accepted, c, e, now)), "NO_SUCH_PERIOD");
+  // Objections: only once the ruling's service is recorded.
+  e.period = PartyPeriod::kObjection;
+  Confirmation ruled = Ruled(ConfirmationState::kRuledRejected);
+  EXPECT_EQ(ErrorReason(GrantPartyTime(&ruled, c, e, now)), "NO_SUCH_PERIOD");
+  EXPECT_EQ(ErrorReason(GrantPartyTime(&accepted, c, e, now)), "NO_SUCH_PERIOD");
+  ruled.ruling_service_time = China(2031, 3, 21, 9);
+  ruled.objection_due = China(2031, 4, 8);  // 24:00 of 04-07
+  ASSERT_TRUE(GrantPartyTime(&ruled, c, e, now).ok());
+  EXPECT_EQ(ruled.party_time_extensions.back().period, PartyPeriod::kObjection);
+  EXPECT_STREQ(PartyPeriodName(PartyPeriod::kObjection), "objection");
+  EXPECT_EQ(PartyPeriodFromName("materials"), PartyPeriod::kMaterials);
+}
+
 TEST(ObjectionTest, APartyObjectsWithinFifteenDaysOfService) {
   Confirmation f = Ruled(ConfirmationState::kRuledValid);
   EXPECT_EQ(RecordRulingService(&f, China(2031, 3, 19), China(2031, 3, 21)).code(),

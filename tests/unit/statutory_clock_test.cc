@@ -495,7 +495,94 @@ TEST_F(StatutoryClockTest, ExtendTakesAnOpenMediationPeriodOnly) {
   EXPECT_EQ(acceptance.extension_days, 0);
 }
 
+// CPL Art. 86: a party late for a good reason gets more time; the last day moves to the day the
+// court set, and an expired period runs again.
+TEST_F(StatutoryClockTest, APartysPeriodIsExtendedToTheDayTheCourtSet) {
+  const Case c = CitizenCase(CaseState::kSettled);
+  Deadline m = clock_.MaterialsDeadline(c, "cf-1", 10, CT(2031, 3, 3, 10));
+  ASSERT_EQ(m.due, EndOf(2031, 3, 13));
+  m.state = DeadlineState::kExpired;
+  m.warned = true;
+  const absl::Time now = CT(2031, 3, 17, 9);
+  ASSERT_TRUE(clock_.ExtendPartyPeriod(&m, D(2031, 3, 25), now).ok());
+  EXPECT_EQ(m.state, DeadlineState::kRunning);
+  EXPECT_EQ(m.due, EndOf(2031, 3, 25));
+  EXPECT_EQ(m.extension_days, 12);
+  EXPECT_EQ(m.update_time, now);
+  ASSERT_TRUE(m.NextFire().has_value());
+  // A last day on a rest day moves to the next working day (CPL Art. 85): Sat 03-29 -> Mon 03-31.
+  ASSERT_TRUE(clock_.ExtendPartyPeriod(&m, D(2031, 3, 29), now).ok());
+  EXPECT_EQ(m.due, EndOf(2031, 3, 31));
+  // Not after the current last day: refused naming until_date.
+  Deadline o = clock_.Start(DeadlineKind::kRulingObjection, c, "cf-1", CT(2031, 3, 21, 9));
+  ASSERT_EQ(o.due, EndOf(2031, 4, 7));
+  EXPECT_THAT(Fields(clock_.ExtendPartyPeriod(&o, D(2031, 4, 7), now)), ElementsAre("until_date"));
+  ASSERT_TRUE(clock_.ExtendPartyPeriod(&o, D(2031, 4, 10), now).ok());
+  EXPECT_EQ(o.due, EndOf(2031, 4, 10));
+  // Only a party's materials or objection period, running or expired.
+  Deadline met = clock_.MaterialsDeadline(c, "cf-2", 10, CT(2031, 3, 3, 10));
+  met.state = DeadlineState::kMet;
+  EXPECT_EQ(ErrorReason(clock_.ExtendPartyPeriod(&met, D(2031, 3, 25), now)), "NO_SUCH_PERIOD");
+  Deadline period = MediationPeriod(CitizenCase(), CT(2031, 3, 3, 10));
+  EXPECT_EQ(ErrorReason(clock_.ExtendPartyPeriod(&period, D(2031, 5, 25), now)), "NO_SUCH_PERIOD");
+  EXPECT_EQ(period.extension_days, 0);
+}
+
 // ---- OnCaseChange ----
+
+// OMR Art. 10: the parties choose a mediator jointly within 2 working days; failing that one is
+// designated within 3 more. Both start with the organization's acceptance.
+TEST_F(StatutoryClockTest, ThePartiesChooseJointlyInTwoWorkingDaysElseOneIsDesignatedInThree) {
+  const absl::Time accepted = CT(2031, 3, 7, 10);  // a Friday
+  Case before = CitizenCase(CaseState::kSubmitted);
+  Case after = CitizenCase(CaseState::kAccepted);
+  const DeadlinePlan plan = clock_.OnCaseChange(before, after, accepted);
+  ASSERT_EQ(plan.start.size(), 3u);
+  const Deadline& choice = plan.start[1];
+  const Deadline& designation = plan.start[2];
+  EXPECT_EQ(choice.kind, DeadlineKind::kMediatorChoice);
+  EXPECT_EQ(choice.id, "mediator-choice");
+  EXPECT_TRUE(choice.working_days);
+  EXPECT_EQ(choice.due, EndOf(2031, 3, 11));  // Mon 10, Tue 11
+  EXPECT_EQ(designation.kind, DeadlineKind::kMediatorDesignation);
+  EXPECT_EQ(designation.due, EndOf(2031, 3, 14));  // then Wed 12, Thu 13, Fri 14
+  EXPECT_STREQ(StatutoryClock::LegalBasis(DeadlineKind::kMediatorChoice), "OMR Art. 10");
+  EXPECT_STREQ(StatutoryClock::LegalBasis(DeadlineKind::kMediatorDesignation), "OMR Art. 10");
+  // The parties' time is theirs to use; the designation is the organization's duty.
+  EXPECT_FALSE(IsBreach(DeadlineKind::kMediatorChoice));
+  EXPECT_TRUE(IsBreach(DeadlineKind::kMediatorDesignation));
+  const ExpiryEffect lapsed = clock_.OnExpiry(choice, after);
+  EXPECT_EQ(lapsed.audience, EventAudience::kAll);
+  EXPECT_FALSE(lapsed.action.has_value());
+  EXPECT_THAT(lapsed.message, HasSubstr("OMR Art. 10"));
+  const ExpiryEffect late = clock_.OnExpiry(designation, after);
+  EXPECT_EQ(late.audience, EventAudience::kStaff);
+  EXPECT_FALSE(late.action.has_value());
+  EXPECT_THAT(late.message, HasSubstr("designate"));
+
+  // A joint choice meets both.
+  Case chosen = CitizenCase(CaseState::kMediatorProposed);
+  MediatorAssignment joint = Assignment("p-1", AssignmentState::kProposed);
+  joint.method = AssignmentMethod::kJointChoice;
+  chosen.assignments = {joint};
+  const DeadlinePlan met = clock_.OnCaseChange(after, chosen, CT(2031, 3, 10, 10));
+  ASSERT_EQ(met.stop.size(), 2u);
+  EXPECT_EQ(met.stop[0].id, "mediator-choice");
+  EXPECT_EQ(met.stop[0].state, DeadlineState::kMet);
+  EXPECT_EQ(met.stop[1].id, "mediator-designation");
+  EXPECT_EQ(met.stop[1].state, DeadlineState::kMet);
+  // After a decline the case is assigned again: the choice was over, nothing stops again.
+  Case declined = chosen;
+  declined.state = CaseState::kAccepted;
+  declined.assignments[0].state = AssignmentState::kDeclined;
+  Case again = declined;
+  again.state = CaseState::kMediatorProposed;
+  again.assignments.push_back(Assignment("p-2", AssignmentState::kProposed));
+  const DeadlinePlan second = clock_.OnCaseChange(declined, again, CT(2031, 3, 12, 10));
+  EXPECT_THAT(second.stop, IsEmpty());
+  ASSERT_EQ(second.start.size(), 1u);
+  EXPECT_EQ(second.start[0].kind, DeadlineKind::kMediatorAcceptance);
+}
 
 TEST_F(StatutoryClockTest, ProposingAMediatorStartsItsAcceptanceDeadline) {
   const absl::Time now = CT(2031, 3, 7, 10);
@@ -504,7 +591,12 @@ TEST_F(StatutoryClockTest, ProposingAMediatorStartsItsAcceptanceDeadline) {
   after.assignments = {Assignment("p-1", AssignmentState::kProposed)};
   const DeadlinePlan plan = clock_.OnCaseChange(before, after, now);
   EXPECT_FALSE(plan.stop_all);
-  EXPECT_THAT(plan.stop, IsEmpty());
+  // The organization's proposal is its designation (OMR Art. 10).
+  ASSERT_EQ(plan.stop.size(), 2u);
+  EXPECT_EQ(plan.stop[0].id, "mediator-choice");
+  EXPECT_EQ(plan.stop[0].state, DeadlineState::kCancelled);
+  EXPECT_EQ(plan.stop[1].id, "mediator-designation");
+  EXPECT_EQ(plan.stop[1].state, DeadlineState::kMet);
   ASSERT_EQ(plan.start.size(), 1u);
   const Deadline& d = plan.start[0];
   EXPECT_EQ(d.id, "mediator-acceptance-p-1");
@@ -611,10 +703,12 @@ TEST_F(StatutoryClockTest, TheOrganizationsAcceptanceMeetsItsDeadlineAndStartsTh
   ASSERT_EQ(plan.stop.size(), 1u);
   EXPECT_EQ(plan.stop[0].id, "organization-acceptance");
   EXPECT_EQ(plan.stop[0].state, DeadlineState::kMet);
-  ASSERT_EQ(plan.start.size(), 1u);
+  ASSERT_EQ(plan.start.size(), 3u);
   EXPECT_EQ(plan.start[0].id, "mediation-period");
   EXPECT_EQ(plan.start[0].length, 15);  // post-filing ordinary
   EXPECT_EQ(plan.start[0].due, EndOf(2031, 3, 18));
+  EXPECT_EQ(plan.start[1].id, "mediator-choice");       // OMR Art. 10
+  EXPECT_EQ(plan.start[2].id, "mediator-designation");  // OMR Art. 10
   // Declined or withdrawn before acceptance: every open deadline is cancelled.
   Case closed = before;
   closed.state = CaseState::kClosed;
@@ -898,7 +992,8 @@ TEST_F(StatutoryClockTest, KindAndStateNamesRoundTrip) {
                          DeadlineKind::kAppointmentReminder, DeadlineKind::kInstalmentDue,
                          DeadlineKind::kConfirmationAcceptance, DeadlineKind::kConfirmationRuling,
                          DeadlineKind::kConfirmationMaterials, DeadlineKind::kRulingObjection,
-                         DeadlineKind::kOrganizationAcceptance}) {
+                         DeadlineKind::kOrganizationAcceptance, DeadlineKind::kMediatorChoice,
+                         DeadlineKind::kMediatorDesignation}) {
     EXPECT_EQ(DeadlineKindFromName(DeadlineKindName(k)), k);
   }
   for (DeadlineState s : {DeadlineState::kRunning, DeadlineState::kPaused, DeadlineState::kMet,

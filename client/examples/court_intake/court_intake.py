@@ -706,6 +706,19 @@ def cmd_extend_ruling(court, args):
                                              approval=args.approval, etag=args.etag)))
 
 
+def cmd_extend_party_time(court, args):
+    pb = court.b.confirmation_pb2
+    period = {"materials": pb.PartyTimeExtension.PERIOD_MATERIALS,
+              "objection": pb.PartyTimeExtension.PERIOD_OBJECTION}[args.period]
+    print_confirmation(court, court.call(court.confirmations.ExtendPartyTime,
+                                         pb.ExtendPartyTimeRequest(
+                                             name=confirmation_name(args.name), period=period,
+                                             party=args.party, until_date=args.until,
+                                             reason=args.reason,
+                                             obstacle_end_date=args.obstacle_end,
+                                             etag=args.etag)))
+
+
 def cmd_rule_withdrawal(court, args):
     pb = court.b.confirmation_pb2
     outcome = {"granted": pb.RuleWithdrawalRequest.OUTCOME_GRANTED,
@@ -794,6 +807,7 @@ COMMANDS = {
     "rule": (cmd_rule, "RuleConfirmation"),
     "call-parties": (cmd_call_parties, "CallParties"),
     "extend-ruling": (cmd_extend_ruling, "ExtendRulingPeriod"),
+    "extend-party-time": (cmd_extend_party_time, "ExtendPartyTime"),
     "rule-withdrawal": (cmd_rule_withdrawal, "RuleWithdrawal"),
     "served": (cmd_served, "RecordRulingService"),
     "record-objection": (cmd_record_objection, "FileObjection"),
@@ -923,6 +937,15 @@ def parser():
                             "approval (CPL Art. 187)")
     c.add_argument("--days", type=int, required=True, help="1-365")
     c.add_argument("--approval", required=True, help="the president's approval, e.g. its number")
+    c.add_argument("--etag", default="")
+    c = confirmation_parser("extend-party-time", "give a party late for a good reason more time "
+                            "for materials or an objection (CPL Art. 86)")
+    c.add_argument("--period", required=True, choices=["materials", "objection"])
+    c.add_argument("--party", required=True, help="the party who applied, e.g. respondents/0")
+    c.add_argument("--until", required=True, help="the new last day, YYYY-MM-DD (China time)")
+    c.add_argument("--obstacle-end", required=True,
+                   help="YYYY-MM-DD the obstacle ended; the party applies within 10 days of it")
+    c.add_argument("--reason", required=True, help="the party's good reason")
     c.add_argument("--etag", default="")
     c = confirmation_parser("rule-withdrawal", "grant or refuse a withdrawal request, or treat "
                             "the application as withdrawn (Art. 357)")
