@@ -131,13 +131,23 @@ absl::StatusOr<domain::Principal> PrincipalFromFlags(const AdminFlags& f) {
   return p;
 }
 
+// The hash of API key `key`: scrypt with the default parameters, or N=2^10 for test and
+// demonstration data (`--weak-key-hashes`).
+absl::StatusOr<std::string> HashKey(const std::string& key, bool weak) {
+  return weak ? auth::HashSecret(key, auth::ScryptParams{1 << 10, 8, 1}) : auth::HashSecret(key);
+}
+
+constexpr char kWeakKeyHashesHelp[] =
+    "test and demonstration data only: hash the keys with scrypt N=2^10 instead of 2^15 (fast to "
+    "create and to check, and as fast to guess)";
+
 // Creates `p` and returns its API key (empty with no_key).
 absl::StatusOr<std::string> Create(storage::PrincipalStore& store, const domain::Principal& p,
-                                   bool no_key) {
+                                   bool no_key, bool weak) {
   std::string key, hash;
   if (!no_key) {
     key = auth::NewApiKey();
-    auto h = auth::HashSecret(key);
+    auto h = HashKey(key, weak);
     if (!h.ok()) return h.status();
     hash = *h;
   }
@@ -151,7 +161,7 @@ int CreatePrincipal(const AdminFlags& f) {
   if (!p.ok()) return Fail(p.status().message());
   auto stores = Open(f, &clock);
   if (!stores.ok()) return Fail(stores.status().message());
-  auto key = Create(*stores->principals, *p, f.no_key);
+  auto key = Create(*stores->principals, *p, f.no_key, f.weak_keys);
   if (!key.ok()) return Fail(key.status().message());
   std::cerr << "created principals/" << p->id << " (" << domain::RoleName(p->role) << ")\n";
   if (!key->empty()) {
@@ -258,8 +268,7 @@ int CreatePrincipals(const AdminFlags& f) {
       for (size_t i = next++; i < rows.size(); i = next++) {
         if (!rows[i].key) continue;
         keys[i] = auth::NewApiKey();
-        auto h = f.weak_keys ? auth::HashSecret(keys[i], auth::ScryptParams{1 << 10, 8, 1})
-                             : auth::HashSecret(keys[i]);
+        auto h = HashKey(keys[i], f.weak_keys);
         if (!h.ok()) {
           failed = true;
           return;
@@ -451,7 +460,7 @@ int BootstrapDev(const AdminFlags& f) {
     p.organization_id = d.org;
     p.court_id = d.court;
     p.display_name = d.name;
-    auto key = Create(*stores->principals, p, false);
+    auto key = Create(*stores->principals, p, false, f.weak_keys);
     if (!key.ok()) return Fail(key.status().message());
     if (auto s = WriteSecretFile((std::filesystem::path(dir) / (std::string(d.id) + ".key")), *key);
         !s.ok()) {
@@ -519,6 +528,7 @@ void AddAdminCommands(CLI::App* app, std::function<int()>* run) {
   create->add_option("--certificate-name", f->certificate_name,
                      "client certificate name (SAN DNS or CN) that authenticates it (mutual TLS)");
   create->add_flag("--no-key", f->no_key, "no API key (e.g. certificate-only court systems)");
+  create->add_flag("--weak-key-hashes", f->weak_keys, kWeakKeyHashesHelp);
   create->callback([f, run] { *run = [f] { return CreatePrincipal(*f); }; });
 
   CLI::App* issue = admin->add_subcommand("issue-key", "Replace a principal's API key");
@@ -540,9 +550,7 @@ void AddAdminCommands(CLI::App* app, std::function<int()>* run) {
                    "id_type, id_number (as create-principal), key (bool), partner")
       ->required();
   bulk->add_option("--keys-out", f->keys_out, "directory for the API keys, {id}.key (mode 0600)");
-  bulk->add_flag("--weak-key-hashes", f->weak_keys,
-                 "test and demonstration data only: hash the keys with scrypt N=2^10 instead of "
-                 "2^15 (fast to create and to check, and as fast to guess)");
+  bulk->add_flag("--weak-key-hashes", f->weak_keys, kWeakKeyHashesHelp);
   bulk->callback([f, run] { *run = [f] { return CreatePrincipals(*f); }; });
   CLI::App* link = admin->add_subcommand("link", "Let a partner app act for a citizen");
   link->add_option("--partner", f->partner, "principals/{partner app}")->required();
@@ -604,6 +612,7 @@ void AddAdminCommands(CLI::App* app, std::function<int()>* run) {
       "bootstrap-dev", "Create development accounts if there are none (used by ./tools/run)");
   dev->add_option("--keys-out", f->keys_out,
                   "where to write their keys (default DATA_DIR/dev-keys)");
+  dev->add_flag("--weak-key-hashes", f->weak_keys, kWeakKeyHashesHelp);
   dev->callback([f, run] { *run = [f] { return BootstrapDev(*f); }; });
 }
 

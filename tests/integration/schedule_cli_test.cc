@@ -103,8 +103,8 @@ class ScheduleCliTest : public ::testing::Test {
     if (const char* home = std::getenv("HOME")) saved_home_ = home;
     setenv("HOME", dir_.file("home").c_str(), 1);
     unsetenv("XDG_CONFIG_HOME");
-    CommandResult r =
-        testing::RunCommand({ODRD_PATH, "admin", "bootstrap-dev", "--data-dir", dir_.file("data")});
+    CommandResult r = testing::RunCommand({ODRD_PATH, "admin", "bootstrap-dev", "--weak-key-hashes",
+                                           "--data-dir", dir_.file("data")});
     ASSERT_EQ(r.exit_code, 0) << Describe(r);
     server_ = std::make_unique<testing::OdrdProcess>(dir_.file("data"),
                                                      std::vector<std::string>{"--rate-limit", "0"});

@@ -427,12 +427,15 @@ TEST(ApiKeyStorageTest, ApiKeysNeverInClearInTheDataDir) {
       {"citizen-1", "citizen", {"--id-number", "110101199003074514"}, ""},
   };
   for (Account& a : accounts) {
-    a.key = testing::CreatePrincipal(data, a.id, a.role, a.extra);
+    a.key = testing::CreatePrincipal(data, a.id, a.role, a.extra, testing::KeyHash::kProduction);
     ASSERT_THAT(a.key, StartsWith("odr_")) << a.id;
   }
   testing::CreatePrincipal(
       data, "court-2", "court",
       {"--court", "courts/court-2", "--certificate-name", "court-2.example", "--no-key"});
+  // Test and demonstration data only: `--weak-key-hashes`.
+  accounts.push_back({"weak-1", "partner_app", {}, ""});
+  accounts.back().key = testing::CreatePrincipal(data, "weak-1", "partner_app");
 
   auto server = std::make_unique<testing::OdrdProcess>(data);
   auto channel = grpc::CreateChannel(server->address(), grpc::InsecureChannelCredentials());
@@ -509,8 +512,10 @@ TEST(ApiKeyStorageTest, ApiKeysNeverInClearInTheDataDir) {
     ASSERT_EQ(f.size(), 2u) << row;
     if (f[0] == "court-2") {
       EXPECT_EQ(f[1], "NULL");
+    } else if (f[0] == "weak-1") {
+      EXPECT_THAT(f[1], StartsWith("scrypt$1024$8$1$")) << row;
     } else {
-      EXPECT_THAT(f[1], StartsWith("scrypt$")) << row;
+      EXPECT_THAT(f[1], StartsWith("scrypt$32768$8$1$")) << row;  // N = 2^15, r = 8, p = 1
     }
   }
 }

@@ -1,9 +1,9 @@
 // The soak: the real odrd under a fixed mixed rate (40 calls/s: writes of cases, submissions and
-// evidence; reads of cases) for ODR_SOAK_SECONDS (default 120; `tools/reliability` runs 1800),
-// while a reader holds one SQLite read transaction open for 15 s from the middle of the run (no
-// checkpoint can pass it, so every write meanwhile stays in the WAL: about 2.7 MB/s at this rate,
-// docs/operations.md). No call may fail; odrd's RSS may grow less than 10 % from the end of the
-// first quarter to the end; its open file descriptors stay flat; the WAL stays under 64 MiB
+// evidence; reads of cases) for ODR_SOAK_SECONDS (default 60 in the suite; `tools/reliability` runs
+// 1800), while a reader holds one SQLite read transaction open for 15 s from the middle of the run
+// (no checkpoint can pass it, so every write meanwhile stays in the WAL: about 2.7 MB/s at this
+// rate, docs/operations.md). No call may fail; odrd's RSS may grow less than 10 % from the end of
+// the first quarter to the end; its open file descriptors stay flat; the WAL stays under 64 MiB
 // throughout and is truncated again once the reader ends.
 #include <sqlite3.h>
 #include <unistd.h>
@@ -53,7 +53,7 @@ int64_t FileSize(const std::string& path) {
 
 TEST(SoakTest, AFixedMixedRateRunsWithoutErrorsLeaksOrAnUnboundedWal) {
   const char* env = std::getenv("ODR_SOAK_SECONDS");
-  const int seconds = env != nullptr && *env != '\0' ? std::atoi(env) : 120;
+  const int seconds = env != nullptr && *env != '\0' ? std::atoi(env) : 60;
   constexpr int kWorkers = 2;
   constexpr int kCallsPerSecondPerWorker = 20;  // 40 calls/s in all, half of them writes
 

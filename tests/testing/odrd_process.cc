@@ -176,9 +176,10 @@ std::string OdrdAdmin(const std::string& data_dir, std::vector<std::string> args
 }
 
 std::string CreatePrincipal(const std::string& data_dir, const std::string& id,
-                            const std::string& role, std::vector<std::string> extra) {
+                            const std::string& role, std::vector<std::string> extra, KeyHash hash) {
   std::vector<std::string> args = {"create-principal", "--id", id, "--role", role};
   for (auto& a : extra) args.push_back(std::move(a));
+  if (hash == KeyHash::kWeak) args.push_back("--weak-key-hashes");
   return OdrdAdmin(data_dir, std::move(args));
 }
 

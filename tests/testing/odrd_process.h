@@ -65,9 +65,14 @@ CommandResult RunCommand(const std::vector<std::string>& argv, const std::string
 // (for create-principal and issue-key: the API key, trailing newline removed).
 std::string OdrdAdmin(const std::string& data_dir, std::vector<std::string> args);
 
+// How create-principal hashes the API key: scrypt N=2^10 (`--weak-key-hashes`, fast to create
+// and to check: most tests) or odrd's production parameters (the tests of key storage).
+enum class KeyHash { kWeak, kProduction };
+
 // odrd admin create-principal --id ID --role ROLE <extra...>; returns the API key.
 std::string CreatePrincipal(const std::string& data_dir, const std::string& id,
-                            const std::string& role, std::vector<std::string> extra = {});
+                            const std::string& role, std::vector<std::string> extra = {},
+                            KeyHash hash = KeyHash::kWeak);
 
 }  // namespace odr::testing
 
