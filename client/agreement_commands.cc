@@ -19,7 +19,7 @@
 #include "server/transparency/merkle.h"
 
 namespace odr::cli {
-namespace {
+namespace agreement_commands_impl {
 
 constexpr char kAgreementNameHelp[] = R"(
 NAME is an agreement's full name, cases/CASE/agreements/ID (as 'odr agreement list' prints).
@@ -581,9 +581,10 @@ void AddOfferList(CLI::App* parent, const GlobalFlags* g, std::vector<Command>* 
                   }});
 }
 
-}  // namespace
+}  // namespace agreement_commands_impl
 
 std::vector<Command> AddAgreementCommands(CLI::App* app, const GlobalFlags* globals) {
+  using namespace agreement_commands_impl;
   std::vector<Command> out;
   CLI::App* agreement = app->add_subcommand(
       "agreement", "Settlement agreements: draft, revise, sign or refuse, render, record payments");

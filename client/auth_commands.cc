@@ -19,7 +19,7 @@
 #include "client/cli_output.h"
 
 namespace odr::cli {
-namespace {
+namespace auth_commands_impl {
 
 constexpr char kProfileHelp[] = R"(
 The token is kept in a profile of $XDG_CONFIG_HOME/odr/config.json (else
@@ -259,9 +259,10 @@ Each record: who (PRINCIPAL; VIA is the partner app that acted for them), which 
        }});
 }
 
-}  // namespace
+}  // namespace auth_commands_impl
 
 std::vector<Command> AddAuthCommands(CLI::App* app, const GlobalFlags* globals) {
+  using namespace auth_commands_impl;
   std::vector<Command> out;
   CLI::App* auth = app->add_subcommand("auth", "Log in and out, and show who you are");
   AddLogin(auth, globals, &out);

@@ -19,7 +19,7 @@
 #include "client/cli_output.h"
 
 namespace odr::cli {
-namespace {
+namespace case_commands_impl {
 
 constexpr char kTypeHelp[] = R"(
 TYPE: medical, neighbour, labour, debt-contract, family-inheritance, traffic-accident,
@@ -226,10 +226,10 @@ absl::Status ApplyCaseFlags(const CaseFlags& f, bool agents_need_mask, v1::Case*
   return absl::OkStatus();
 }
 
-}  // namespace
+}  // namespace case_commands_impl
 
 struct NewCaseFlags::Impl {
-  CaseFlags fields;
+  case_commands_impl::CaseFlags fields;
   std::string organization, language, court, court_name, intake_ref, diversion_date;
   CLI::Option* court_opt = nullptr;
   CLI::Option* court_name_opt = nullptr;
@@ -241,6 +241,7 @@ NewCaseFlags::NewCaseFlags() : impl_(std::make_unique<Impl>()) {}
 NewCaseFlags::~NewCaseFlags() = default;
 
 void NewCaseFlags::Add(CLI::App* cmd, Diversion diversion) {
+  using namespace case_commands_impl;
   diversion_ = diversion;
   Impl* f = impl_.get();
   cmd->add_option("--organization", f->organization,
@@ -318,9 +319,11 @@ absl::StatusOr<v1::Case> NewCaseFlags::Build() const {
   return c;
 }
 
-std::string NewCaseFlags::Help() { return absl::StrCat(kTypeHelp, kPartySpecHelp); }
+std::string NewCaseFlags::Help() {
+  return absl::StrCat(case_commands_impl::kTypeHelp, case_commands_impl::kPartySpecHelp);
+}
 
-namespace {
+namespace case_commands_impl {
 
 void AddCreate(CLI::App* parent, const GlobalFlags* g, std::vector<Command>* out) {
   struct Flags {
@@ -905,9 +908,10 @@ void AddRecords(CLI::App* parent, const GlobalFlags* g, std::vector<Command>* ou
                   }});
 }
 
-}  // namespace
+}  // namespace case_commands_impl
 
 std::vector<Command> AddCaseCommands(CLI::App* app, const GlobalFlags* globals) {
+  using namespace case_commands_impl;
   std::vector<Command> out;
   CLI::App* c =
       app->add_subcommand("case", "Mediation cases: create, read, change state, get a mediator");

@@ -17,7 +17,7 @@
 #include "client/cli_output.h"
 
 namespace odr::cli {
-namespace {
+namespace court_commands_impl {
 
 constexpr char kConfirmationNameHelp[] = R"(
 NAME is an application's full name, cases/CASE/confirmations/ID (as 'odr confirmation list'
@@ -993,9 +993,10 @@ Diverted disputes are recorded by 'odr court divert'; this records the others, s
        }});
 }
 
-}  // namespace
+}  // namespace court_commands_impl
 
 std::vector<Command> AddCourtCommands(CLI::App* app, const GlobalFlags* globals) {
+  using namespace court_commands_impl;
   std::vector<Command> out;
   CLI::App* confirmation = app->add_subcommand(
       "confirmation", "Judicial confirmation of an agreement: the parties apply, the court rules");

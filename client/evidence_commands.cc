@@ -27,7 +27,7 @@
 #include "server/transparency/merkle.h"
 
 namespace odr::cli {
-namespace {
+namespace evidence_commands_impl {
 
 namespace fs = std::filesystem;
 
@@ -544,15 +544,17 @@ void AddVerify(CLI::App* parent, std::vector<Command>* out) {
                   }});
 }
 
-}  // namespace
+}  // namespace evidence_commands_impl
 
 std::string SafeDownloadName(absl::string_view file_name, absl::string_view fallback) {
+  using namespace evidence_commands_impl;
   std::string name = SafeName(file_name);
   if (name.empty()) name = SafeName(fallback);
   return name.empty() ? "evidence" : name;
 }
 
 std::vector<Command> AddEvidenceCommands(CLI::App* app, const GlobalFlags* globals) {
+  using namespace evidence_commands_impl;
   std::vector<Command> out;
   CLI::App* evidence = app->add_subcommand(
       "evidence", "Evidence of cases: upload, download, and prove it is what was filed");

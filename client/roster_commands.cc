@@ -15,7 +15,7 @@
 #include "client/cli_output.h"
 
 namespace odr::cli {
-namespace {
+namespace roster_commands_impl {
 
 constexpr char kTypeHelp[] = R"(
 TYPE: medical, neighbour, labour, debt-contract, family-inheritance, traffic-accident,
@@ -580,9 +580,10 @@ void AddPoolList(CLI::App* parent, const GlobalFlags* g, std::vector<Command>* o
                   }});
 }
 
-}  // namespace
+}  // namespace roster_commands_impl
 
 std::vector<Command> AddRosterCommands(CLI::App* app, const GlobalFlags* globals) {
+  using namespace roster_commands_impl;
   std::vector<Command> out;
   CLI::App* org = app->add_subcommand("org", "Mediation organizations");
   AddOrgCreate(org, globals, &out);

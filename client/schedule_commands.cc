@@ -20,7 +20,7 @@
 #include "client/cli_output.h"
 
 namespace odr::cli {
-namespace {
+namespace schedule_commands_impl {
 
 constexpr char kTimeHelp[] = R"(
 Times (T): RFC 3339 with an offset, e.g. 2031-03-04T09:00:00+08:00 or 2031-03-04T01:00:00Z, or
@@ -761,9 +761,10 @@ Events you may not see (a separate session of the other side, staff-only alerts)
                   }});
 }
 
-}  // namespace
+}  // namespace schedule_commands_impl
 
 std::vector<Command> AddScheduleCommands(CLI::App* app, const GlobalFlags* globals) {
+  using namespace schedule_commands_impl;
   std::vector<Command> out;
   CLI::App* calendar =
       app->add_subcommand("calendar", "Mediators' working hours and leave (for appointments)");

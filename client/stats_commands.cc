@@ -13,7 +13,7 @@
 #include "client/cli_output.h"
 
 namespace odr::cli {
-namespace {
+namespace stats_commands_impl {
 
 std::string Percent(double r) { return absl::StrFormat("%.2f%%", r * 100); }
 
@@ -80,9 +80,10 @@ std::string ScopeLabel(const v1::Statistics& s) {
   return label;
 }
 
-}  // namespace
+}  // namespace stats_commands_impl
 
 std::string GroupThousands(int64_t n) {
+  using namespace stats_commands_impl;
   std::string digits = absl::StrCat(n < 0 ? -n : n);
   std::string out;
   for (size_t i = 0; i < digits.size(); ++i) {
@@ -93,6 +94,7 @@ std::string GroupThousands(int64_t n) {
 }
 
 void PrintStatisticsTable(const v1::Statistics& s, std::ostream& out) {
+  using namespace stats_commands_impl;
   const v1::Figures& t = s.totals();
   out << "Statistics " << s.start_date() << " to " << s.end_date() << " (" << ScopeLabel(s)
       << ")\n\n";
@@ -134,6 +136,7 @@ void PrintStatisticsTable(const v1::Statistics& s, std::ostream& out) {
 }
 
 std::string RenderStatisticsChart(const v1::Statistics& s) {
+  using namespace stats_commands_impl;
   constexpr int kWidth = 900, kHeight = 480;
   constexpr int kLeft = 70, kRight = 200, kTop = 50, kBottom = 60;
   const int plot_w = kWidth - kLeft - kRight;
@@ -207,7 +210,7 @@ std::string RenderStatisticsChart(const v1::Statistics& s) {
   return svg;
 }
 
-namespace {
+namespace stats_commands_impl {
 
 void AddStats(CLI::App* app, const GlobalFlags* g, std::vector<Command>* out) {
   struct Flags {
@@ -270,9 +273,10 @@ Who may ask: platform admins (any scope), org admins (their organization and its
        }});
 }
 
-}  // namespace
+}  // namespace stats_commands_impl
 
 std::vector<Command> AddStatsCommands(CLI::App* app, const GlobalFlags* globals) {
+  using namespace stats_commands_impl;
   std::vector<Command> out;
   AddStats(app, globals, &out);
   return out;

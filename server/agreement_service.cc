@@ -12,15 +12,12 @@
 #include "server/domain/errors.h"
 #include "server/domain/status_macros.h"
 #include "server/domain/validation.h"
+#include "server/proto_time.h"
 
 namespace odr::server {
 namespace {
 
 using google::protobuf::util::TimeUtil;
-
-google::protobuf::Timestamp Ts(absl::Time t) {
-  return TimeUtil::MicrosecondsToTimestamp(absl::ToUnixMicros(t));
-}
 
 // API term kinds are the domain's in order, shifted by one (UNSPECIFIED).
 std::optional<domain::TermKind> TermKindFromApi(v1::AgreementTerm::Kind k) {

@@ -15,17 +15,12 @@
 #include "server/domain/state_machine.h"
 #include "server/domain/status_macros.h"
 #include "server/domain/validation.h"
+#include "server/proto_time.h"
 
 namespace odr::server {
 namespace {
 
 using google::protobuf::util::TimeUtil;
-
-constexpr int kReasonChars = 500;
-
-google::protobuf::Timestamp Ts(absl::Time t) {
-  return TimeUtil::MicrosecondsToTimestamp(absl::ToUnixMicros(t));
-}
 
 absl::StatusOr<std::pair<std::string, std::string>> ParseAppointmentName(absl::string_view name,
                                                                          absl::string_view field) {
@@ -555,7 +550,8 @@ grpc::ServerUnaryReactor* AppointmentServiceImpl::CancelAppointment(
       ctx, "/odr.v1.AppointmentService/CancelAppointment", req,
       [this, req, resp](const CallContext& call) -> absl::Status {
         ODR_ASSIGN_OR_RETURN(auto ids, ParseAppointmentName(req->name(), "name"));
-        if (auto e = domain::CheckText(req->reason(), 1, kReasonChars, true); !e.empty()) {
+        if (auto e = domain::CheckText(req->reason(), 1, domain::Limits::kShortReasonChars, true);
+            !e.empty()) {
           return InvalidFieldError("reason", e);
         }
         ODR_ASSIGN_OR_RETURN(std::optional<int64_t> version, ParseEtag(req->etag(), "etag"));

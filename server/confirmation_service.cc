@@ -16,6 +16,7 @@
 #include "server/domain/errors.h"
 #include "server/domain/status_macros.h"
 #include "server/domain/validation.h"
+#include "server/proto_time.h"
 #include "server/transparency/checkpoint.h"
 #include "server/transparency/merkle.h"
 
@@ -25,16 +26,11 @@ namespace {
 using google::protobuf::util::TimeUtil;
 using Result = std::pair<domain::Confirmation, domain::Case>;
 
-constexpr int kReasonChars = 500;
 constexpr int kNoteChars = 2000;
 constexpr int kRulingNumberChars = 64;
 constexpr int kPlaceChars = 200;
 constexpr int kGoodReasonChars = 1000;
 constexpr int kMaxMaterials = 50;
-
-google::protobuf::Timestamp Ts(absl::Time t) {
-  return TimeUtil::MicrosecondsToTimestamp(absl::ToUnixMicros(t));
-}
 
 absl::StatusOr<std::pair<std::string, std::string>> ParseConfirmationName(absl::string_view name,
                                                                           absl::string_view field) {
@@ -629,7 +625,8 @@ grpc::ServerUnaryReactor* ConfirmationServiceImpl::WithdrawConfirmation(
       ctx, "/odr.v1.ConfirmationService/WithdrawConfirmation", req,
       [this, req, resp](const CallContext& call) -> absl::Status {
         ODR_ASSIGN_OR_RETURN(auto ids, ParseConfirmationName(req->name(), "name"));
-        if (auto e = domain::CheckText(req->reason(), 0, kReasonChars, true); !e.empty()) {
+        if (auto e = domain::CheckText(req->reason(), 0, domain::Limits::kShortReasonChars, true);
+            !e.empty()) {
           return InvalidFieldError("reason", e);
         }
         const domain::Principal* who = &call.caller.principal;

@@ -12,15 +12,12 @@
 #include "server/domain/procedure.h"
 #include "server/domain/status_macros.h"
 #include "server/domain/validation.h"
+#include "server/proto_time.h"
 
 namespace odr::server {
 namespace {
 
 using google::protobuf::util::TimeUtil;
-
-google::protobuf::Timestamp Ts(absl::Time t) {
-  return TimeUtil::MicrosecondsToTimestamp(absl::ToUnixMicros(t));
-}
 
 absl::StatusOr<std::string> ParseCourtParent(absl::string_view name) {
   absl::string_view id = name;

@@ -7,18 +7,14 @@
 #include "server/domain/errors.h"
 #include "server/domain/status_macros.h"
 #include "server/domain/validation.h"
+#include "server/proto_time.h"
 
 namespace odr::server {
 namespace {
 
 using google::protobuf::util::TimeUtil;
 
-constexpr int kReasonChars = 500;
 constexpr int kMannerChars = 200;
-
-google::protobuf::Timestamp Ts(absl::Time t) {
-  return TimeUtil::MicrosecondsToTimestamp(absl::ToUnixMicros(t));
-}
 
 v1::Deadline::Kind KindToProto(domain::DeadlineKind k) {
   switch (k) {
@@ -147,7 +143,8 @@ grpc::ServerUnaryReactor* DeadlineServiceImpl::PauseMediationPeriod(
   return runner_->Run(
       ctx, "/odr.v1.DeadlineService/PauseMediationPeriod", req,
       [this, req, resp](const CallContext& call) -> absl::Status {
-        if (auto e = domain::CheckText(req->reason(), 1, kReasonChars, true); !e.empty()) {
+        if (auto e = domain::CheckText(req->reason(), 1, domain::Limits::kShortReasonChars, true);
+            !e.empty()) {
           return InvalidFieldError("reason", e);
         }
         return ChangePeriod(call, req->name(), storage::CaseStore::PeriodChange::kPause, 0,
@@ -181,7 +178,8 @@ grpc::ServerUnaryReactor* DeadlineServiceImpl::ExtendMediationPeriod(
                                    absl::StrCat("must be 1 to ", domain::kMaxExtensionRequestDays,
                                                 " (no cap in all: OMR Art. 24)"));
         }
-        if (auto e = domain::CheckText(req->reason(), 0, kReasonChars, true); !e.empty()) {
+        if (auto e = domain::CheckText(req->reason(), 0, domain::Limits::kShortReasonChars, true);
+            !e.empty()) {
           return InvalidFieldError("reason", e);
         }
         std::vector<domain::ExtensionConsent> consents;
@@ -221,7 +219,8 @@ grpc::ServerUnaryReactor* DeadlineServiceImpl::RecordRespondentContact(
       ctx, "/odr.v1.DeadlineService/RecordRespondentContact", req,
       [this, req, resp](const CallContext& call) -> absl::Status {
         ODR_ASSIGN_OR_RETURN(std::string id, ParseCaseName(req->name(), "name"));
-        if (auto e = domain::CheckText(req->note(), 0, kReasonChars, true); !e.empty()) {
+        if (auto e = domain::CheckText(req->note(), 0, domain::Limits::kShortReasonChars, true);
+            !e.empty()) {
           return InvalidFieldError("note", e);
         }
         domain::CaseAction action;

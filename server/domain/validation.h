@@ -22,6 +22,8 @@ struct Limits {
   static constexpr size_t kCourtChars = 100;
   static constexpr size_t kIntakeReferenceChars = 64;
   static constexpr size_t kReasonChars = 1000;
+  // The reason of a pause, a cancellation, a withdrawal of a confirmation application.
+  static constexpr size_t kShortReasonChars = 500;
   // A court document number, e.g. (2026)浙0681民初123号 (ConcludeCase).
   static constexpr size_t kCourtDocumentChars = 64;
   static constexpr size_t kPartiesPerSide = 20;

@@ -385,7 +385,9 @@ TEST_F(StatutoryClockStoreTest, MediationPeriodExpiryClosesAndRefersToTheCourt) 
                   .ok());
   EXPECT_EQ(referrals, 1);
   // Every other open deadline of the case ended with it.
-  for (const auto& dl : *store_->ListDeadlines(id)) EXPECT_FALSE(dl.open()) << dl.id;
+  const auto deadlines = store_->ListDeadlines(id);
+  ASSERT_TRUE(deadlines.ok()) << deadlines.status();
+  for (const auto& dl : *deadlines) EXPECT_FALSE(dl.open()) << dl.id;
   EXPECT_EQ(Fire(), 0);
 }
 
@@ -568,7 +570,9 @@ TEST_F(StatutoryClockStoreTest, EndingTheCaseCancelsItsDeadlinesAndAppointments)
   const domain::Appointment a = BookSeparateSession(id, China(2031, 3, 12, 9));
   ASSERT_TRUE(
       store_->TransitionCase(id, CaseAction::kWithdraw, std::nullopt, "和解", As("citizen")).ok());
-  for (const auto& dl : *store_->ListDeadlines(id)) EXPECT_FALSE(dl.open()) << dl.id;
+  const auto deadlines = store_->ListDeadlines(id);
+  ASSERT_TRUE(deadlines.ok()) << deadlines.status();
+  for (const auto& dl : *deadlines) EXPECT_FALSE(dl.open()) << dl.id;
   const domain::Appointment after = *schedule_->Get(id, a.id);
   EXPECT_TRUE(after.cancelled);
   EXPECT_EQ(after.cancel_reason, "the case ended");
