@@ -652,11 +652,19 @@ TEST_F(AppointmentTest, DeadlinesAndRespondentContact) {
 // further restart. (The reminder offset is chosen so that it falls due a few seconds after the
 // booking: the same rows and engine as every statutory deadline.)
 TEST_F(AppointmentTest, PendingReminderFiresOnceAfterRestart) {
-  // Reminders 20 minutes ahead; the mediator works around the clock, so that an appointment can
-  // start 20 minutes and a few seconds from now.
-  const std::vector<std::string> flags = {"--appointment-reminders", "20m"};
+  // In simulated time (odrd --simulated-time), so that the hour of the real clock does not matter:
+  // from 10:00 China time tomorrow, reminders 20 minutes ahead, an appointment at 11:00; odrd is
+  // down at 10:40, when the reminder falls due, and comes back at 10:41.
+  const absl::CivilDay tomorrow = absl::ToCivilDay(absl::Now(), kChina) + 1;
+  const absl::Time base = absl::FromCivil(
+      absl::CivilHour(tomorrow.year(), tomorrow.month(), tomorrow.day(), 10), kChina);
+  auto at = [](absl::Time t) {
+    return std::vector<std::string>{"--appointment-reminders", "20m", "--simulated-time",
+                                    absl::FormatTime(absl::RFC3339_full, t, absl::UTCTimeZone())};
+  };
   Stop();
-  Launch(flags);
+  Launch(at(base));
+  // The mediator works every day (tomorrow may be a weekend).
   v1::UpdateMediatorAvailabilityRequest up;
   up.mutable_availability()->set_name("organizations/org1/mediators/m1/availability");
   up.mutable_availability()->set_etag("W/\"0\"");
@@ -668,12 +676,9 @@ TEST_F(AppointmentTest, PendingReminderFiresOnceAfterRestart) {
   }
   v1::MediatorAvailability saved;
   ASSERT_TRUE(appointments_->UpdateMediatorAvailability(As("med").get(), up, &saved).ok());
-  absl::Time start = absl::FromUnixSeconds(absl::ToUnixSeconds(absl::Now()) + 20 * 60 + 4);
-  if (absl::ToCivilDay(start, kChina) != absl::ToCivilDay(start + absl::Minutes(5), kChina)) {
-    start += absl::Minutes(6);  // one working interval: not across midnight (rarely: waits longer)
-  }
+  const absl::Time start = base + absl::Hours(1);
   v1::Appointment a;
-  grpc::Status s = Book("med", Booking(start, absl::Minutes(5), {"applicants/0"}), &a);
+  grpc::Status s = Book("med", Booking(start, absl::Minutes(30), {"applicants/0"}), &a);
   ASSERT_TRUE(s.ok()) << s.error_message();
   auto reminders = [&] {
     int n = 0;
@@ -684,17 +689,15 @@ TEST_F(AppointmentTest, PendingReminderFiresOnceAfterRestart) {
   };
   ASSERT_EQ(reminders(), 0);
   Stop();  // down while the reminder falls due
-  const absl::Time due = start - absl::Minutes(20);
-  std::this_thread::sleep_for(std::chrono::milliseconds(
-      std::max<int64_t>(0, absl::ToInt64Milliseconds(due - absl::Now()) + 500)));
-  Launch(flags);
+  Launch(at(start - absl::Minutes(19)));
+  // The engine looks at once on start.
   for (int i = 0; i < 100 && reminders() == 0; ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
   EXPECT_EQ(reminders(), 1);
   Stop();
-  Launch(flags);
-  // The engine looks at once on start; give it that look, then count again.
+  Launch(at(start - absl::Minutes(18)));
+  // Give the engine its look on start, then count again: not fired twice.
   std::this_thread::sleep_for(std::chrono::milliseconds(500));
   EXPECT_EQ(reminders(), 1);
 }
