@@ -12,6 +12,10 @@
 #include "server/agreement_signer.h"
 #include "tests/testing/error_details.h"
 #include "tests/testing/mediation.h"
+#include "tests/testing/status_matchers.h"
+
+using ::odr::testing::IsOk;
+using ::odr::testing::StatusIs;
 
 namespace odr {
 namespace {
@@ -48,19 +52,19 @@ TEST_F(AgreementTest, DraftSignedByAllTakesEffectAndSettlesTheCase) {
   stale.set_content_hash(std::string(64, '0'));
   v1::Agreement out;
   grpc::Status s = agreements_->SignAgreement(As("li").get(), stale, &out);
-  EXPECT_EQ(s.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_THAT(s, StatusIs(grpc::StatusCode::FAILED_PRECONDITION));
   EXPECT_EQ(testing::Reason(s), "CONTENT_CHANGED");
 
   // org1 is not a people's mediation committee and the dispute came by the citizen's own
   // application: the agreement takes effect when every party has signed (OMR Art. 19).
   EXPECT_EQ(a.effect_rule(), v1::Agreement::EFFECT_RULE_PARTIES_SIGNED);
   for (const char* who : {"med", "zhang"}) {
-    ASSERT_TRUE(Sign(who, a, &a).ok()) << who;
+    ASSERT_THAT(Sign(who, a, &a), IsOk()) << who;
     EXPECT_EQ(a.state(), v1::Agreement::STATE_DRAFT);
     EXPECT_EQ(GetCase(case_).state(), v1::Case::STATE_MEDIATING);
   }
   EXPECT_EQ(testing::Reason(Sign("zhang", a, &out)), "ALREADY_SIGNED");
-  ASSERT_TRUE(Sign("li", a, &a).ok());
+  ASSERT_THAT(Sign("li", a, &a), IsOk());
   EXPECT_EQ(a.state(), v1::Agreement::STATE_EFFECTIVE);
   EXPECT_EQ(a.effective_time(), a.signatures(2).sign_time());  // li's, the last party's
   EXPECT_EQ(a.service_time(), a.effective_time());             // served on the parties then
@@ -72,7 +76,7 @@ TEST_F(AgreementTest, DraftSignedByAllTakesEffectAndSettlesTheCase) {
   EXPECT_EQ(testing::Reason(Sign("zhang", a, &out)), "AGREEMENT_NOT_DRAFT");
   EXPECT_EQ(testing::Reason(Sign("med", a, &out)), "AGREEMENT_NOT_DRAFT");
   const google::protobuf::Timestamp effective = a.effective_time();
-  ASSERT_TRUE(Sign("orgadmin", a, &a).ok());
+  ASSERT_THAT(Sign("orgadmin", a, &a), IsOk());
   EXPECT_EQ(a.state(), v1::Agreement::STATE_EFFECTIVE);
   EXPECT_EQ(a.effective_time(), effective);  // the seal does not move the effective time
   EXPECT_TRUE(a.pending_signers().empty());
@@ -82,7 +86,7 @@ TEST_F(AgreementTest, DraftSignedByAllTakesEffectAndSettlesTheCase) {
   // Each signature is the server's Ed25519 signature of a statement naming the agreement, its
   // revision, the content hash and the signer.
   auto key = server::AgreementSigner::Create(server::AgreementKeyPath(data_));
-  ASSERT_TRUE(key.ok());
+  ASSERT_THAT(key, IsOk());
   std::vector<std::string> signers;
   for (const auto& sig : a.signatures()) {
     signers.push_back(sig.signer());
@@ -101,7 +105,7 @@ TEST_F(AgreementTest, DraftSignedByAllTakesEffectAndSettlesTheCase) {
   v1::ListDeadlinesRequest dl;
   dl.set_parent(case_);
   v1::ListDeadlinesResponse deadlines;
-  ASSERT_TRUE(deadlines_->ListDeadlines(As("zhang").get(), dl, &deadlines).ok());
+  ASSERT_THAT(deadlines_->ListDeadlines(As("zhang").get(), dl, &deadlines), IsOk());
   int instalments = 0;
   bool confirmation = false;
   for (const auto& d : deadlines.deadlines()) {
@@ -121,7 +125,7 @@ TEST_F(AgreementTest, DraftSignedByAllTakesEffectAndSettlesTheCase) {
   again.set_parent(case_);
   *again.mutable_agreement() = SampleAgreement();
   s = agreements_->CreateAgreement(As("med").get(), again, &out);
-  EXPECT_EQ(s.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_THAT(s, StatusIs(grpc::StatusCode::FAILED_PRECONDITION));
 }
 
 // Before a people's mediation committee, on a citizen's own application, the agreement takes
@@ -139,13 +143,13 @@ TEST_F(PeoplesCommitteeAgreementTest, ItTakesEffectWithTheMediatorAndTheCommitte
   v1::Agreement a = Draft(case_, SampleAgreement());
   EXPECT_EQ(a.effect_rule(), v1::Agreement::EFFECT_RULE_ALL_SIGNED);
   for (const char* who : {"zhang", "li", "med"}) {
-    ASSERT_TRUE(Sign(who, a, &a).ok()) << who;
+    ASSERT_THAT(Sign(who, a, &a), IsOk()) << who;
     EXPECT_EQ(a.state(), v1::Agreement::STATE_DRAFT) << who;
     EXPECT_FALSE(a.has_service_time());
     EXPECT_EQ(GetCase(case_).state(), v1::Case::STATE_MEDIATING);
   }
   EXPECT_THAT(a.pending_signers(), ElementsAre("organizations/org1"));
-  ASSERT_TRUE(Sign("orgadmin", a, &a).ok());
+  ASSERT_THAT(Sign("orgadmin", a, &a), IsOk());
   EXPECT_EQ(a.state(), v1::Agreement::STATE_EFFECTIVE);
   EXPECT_EQ(a.effective_time(), a.signatures(3).sign_time());  // the seal's
   EXPECT_EQ(a.service_time(), a.effective_time());
@@ -161,17 +165,17 @@ TEST_F(PeoplesCommitteeAgreementTest, ItsMediatorsChargeNoFee) {
   req.mutable_update_mask()->add_paths("fee_fen");
   v1::Mediator out;
   grpc::Status s = roster->UpdateMediator(As("orgadmin").get(), req, &out);
-  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(s, StatusIs(grpc::StatusCode::INVALID_ARGUMENT));
   EXPECT_THAT(testing::ViolatedFields(s), ElementsAre("mediator.fee_fen"));
   EXPECT_THAT(s.error_message(), HasSubstr("PML Art. 4"));
   v1::CreateMediatorRequest create = testing::ZhujiMediator("org1", "m2", "med");
   create.mutable_mediator()->set_fee_fen(1);
   s = roster->CreateMediator(As("orgadmin").get(), create, &out);
-  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(s, StatusIs(grpc::StatusCode::INVALID_ARGUMENT));
   EXPECT_THAT(testing::ViolatedFields(s), ElementsAre("mediator.fee_fen"));
   req.mutable_mediator()->set_fee_fen(0);
   s = roster->UpdateMediator(As("orgadmin").get(), req, &out);
-  EXPECT_TRUE(s.ok()) << s.error_message();
+  EXPECT_THAT(s, IsOk()) << s.error_message();
 }
 
 // A party refusing to sign ends the mediation (OMR Art. 25(七)): the agreement is abandoned and
@@ -179,26 +183,26 @@ TEST_F(PeoplesCommitteeAgreementTest, ItsMediatorsChargeNoFee) {
 // authority) refuses, only a draft, and the reason is required.
 TEST_F(AgreementTest, APartyRefusingToSignEndsTheMediation) {
   v1::Agreement a = Draft(case_, SampleAgreement());
-  ASSERT_TRUE(Sign("zhang", a, &a).ok());
+  ASSERT_THAT(Sign("zhang", a, &a), IsOk());
   v1::RefuseAgreementRequest refuse;
   refuse.set_name(a.name());
   v1::Agreement out;
   grpc::Status s = agreements_->RefuseAgreement(As("li").get(), refuse, &out);
-  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(s, StatusIs(grpc::StatusCode::INVALID_ARGUMENT));
   EXPECT_THAT(testing::ViolatedFields(s), ElementsAre("reason"));
   refuse.set_reason("赔偿数额过高，不同意签字。");
   s = agreements_->RefuseAgreement(As("med").get(), refuse, &out);
-  EXPECT_EQ(s.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_THAT(s, StatusIs(grpc::StatusCode::PERMISSION_DENIED));
   s = agreements_->RefuseAgreement(As("wang").get(), refuse, &out);
   EXPECT_EQ(s.error_code(), grpc::StatusCode::NOT_FOUND);  // not related: the case is hidden
   refuse.set_party("applicants/0");
   s = agreements_->RefuseAgreement(As("li").get(), refuse, &out);
-  EXPECT_EQ(s.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_THAT(s, StatusIs(grpc::StatusCode::PERMISSION_DENIED));
   EXPECT_EQ(GetCase(case_).state(), v1::Case::STATE_MEDIATING);  // nothing half-written
 
   refuse.clear_party();
   s = agreements_->RefuseAgreement(As("li").get(), refuse, &out);
-  ASSERT_TRUE(s.ok()) << s.error_message();
+  ASSERT_THAT(s, IsOk()) << s.error_message();
   EXPECT_EQ(out.state(), v1::Agreement::STATE_ABANDONED);
   const v1::Case k = GetCase(case_, "zhang");
   EXPECT_EQ(k.state(), v1::Case::STATE_CLOSED);
@@ -210,7 +214,7 @@ TEST_F(AgreementTest, APartyRefusingToSignEndsTheMediation) {
   v1::ListCaseEventsRequest events;
   events.set_parent(case_);
   v1::ListCaseEventsResponse timeline;
-  ASSERT_TRUE(cases_->ListCaseEvents(As("zhang").get(), events, &timeline).ok());
+  ASSERT_THAT(cases_->ListCaseEvents(As("zhang").get(), events, &timeline), IsOk());
   int refused = 0;
   for (const auto& e : timeline.events()) {
     refused += e.kind() == v1::CaseEvent::KIND_AGREEMENT_REFUSED;
@@ -225,7 +229,7 @@ TEST_F(AgreementTest, APartyRefusingToSignEndsTheMediation) {
 TEST_F(AgreementTest, ARevisionVoidsEarlierSignaturesAndKeepsTheOldText) {
   v1::Agreement a = Draft(case_, SampleAgreement());
   const std::string first_hash = a.content_hash();
-  ASSERT_TRUE(Sign("zhang", a, &a).ok());
+  ASSERT_THAT(Sign("zhang", a, &a), IsOk());
   EXPECT_EQ(a.signatures_size(), 1);
 
   v1::UpdateAgreementRequest up;
@@ -234,7 +238,7 @@ TEST_F(AgreementTest, ARevisionVoidsEarlierSignaturesAndKeepsTheOldText) {
   up.mutable_agreement()->set_etag(a.etag());
   up.mutable_agreement()->set_facts("改写后的事实。");
   v1::Agreement b;
-  ASSERT_TRUE(agreements_->UpdateAgreement(As("med").get(), up, &b).ok());
+  ASSERT_THAT(agreements_->UpdateAgreement(As("med").get(), up, &b), IsOk());
   EXPECT_EQ(b.revision(), 2);
   EXPECT_NE(b.content_hash(), first_hash);
   EXPECT_EQ(b.signatures_size(), 0);
@@ -243,13 +247,13 @@ TEST_F(AgreementTest, ARevisionVoidsEarlierSignaturesAndKeepsTheOldText) {
   // The old etag is stale; zhang's consent to revision 1 does not sign revision 2.
   v1::Agreement out;
   grpc::Status s = agreements_->UpdateAgreement(As("med").get(), up, &out);
-  EXPECT_EQ(s.error_code(), grpc::StatusCode::ABORTED);
+  EXPECT_THAT(s, StatusIs(grpc::StatusCode::ABORTED));
   EXPECT_EQ(testing::Reason(Sign("zhang", a, &out)), "CONTENT_CHANGED");
 
   v1::GetAgreementRequest old;
   old.set_name(a.name());
   old.set_revision(1);
-  ASSERT_TRUE(agreements_->GetAgreement(As("li").get(), old, &out).ok());
+  ASSERT_THAT(agreements_->GetAgreement(As("li").get(), old, &out), IsOk());
   EXPECT_EQ(out.content_hash(), first_hash);
   EXPECT_EQ(out.state(), v1::Agreement::STATE_ABANDONED);
   EXPECT_EQ(out.signatures_size(), 1);
@@ -259,17 +263,17 @@ TEST_F(AgreementTest, ARevisionVoidsEarlierSignaturesAndKeepsTheOldText) {
 // text until it is revised.
 TEST_F(AgreementTest, ChangedPartiesMustBeRevisedBeforeSigning) {
   v1::Agreement a = Draft(case_, SampleAgreement());
-  ASSERT_TRUE(Sign("li", a, &a).ok());
+  ASSERT_THAT(Sign("li", a, &a), IsOk());
   v1::UpdateCaseRequest up;
   *up.mutable_case_() = GetCase(case_, "zhang");
   up.mutable_case_()->mutable_applicants(0)->set_phone("13800138999");
   up.mutable_update_mask()->add_paths("applicants");
   v1::Case k;
   grpc::Status s = cases_->UpdateCase(As("zhang").get(), up, &k);
-  ASSERT_TRUE(s.ok()) << s.error_message();
+  ASSERT_THAT(s, IsOk()) << s.error_message();
   v1::Agreement out;
   s = Sign("zhang", a, &out);
-  EXPECT_EQ(s.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_THAT(s, StatusIs(grpc::StatusCode::FAILED_PRECONDITION));
   EXPECT_EQ(testing::Reason(s), "PARTIES_CHANGED");
 
   v1::UpdateAgreementRequest revise;
@@ -277,10 +281,10 @@ TEST_F(AgreementTest, ChangedPartiesMustBeRevisedBeforeSigning) {
   revise.mutable_agreement()->set_name(a.name());
   revise.mutable_agreement()->set_etag(a.etag());
   v1::Agreement b;
-  ASSERT_TRUE(agreements_->UpdateAgreement(As("med").get(), revise, &b).ok());
+  ASSERT_THAT(agreements_->UpdateAgreement(As("med").get(), revise, &b), IsOk());
   EXPECT_THAT(b.text(), HasSubstr("13800138999"));
   EXPECT_EQ(b.signatures_size(), 0);  // li signed the old text only
-  ASSERT_TRUE(Sign("zhang", b, &b).ok());
+  ASSERT_THAT(Sign("zhang", b, &b), IsOk());
 }
 
 TEST_F(AgreementTest, BadContentIsRefusedNamingEveryField) {
@@ -295,7 +299,7 @@ TEST_F(AgreementTest, BadContentIsRefusedNamingEveryField) {
   *req.mutable_agreement() = bad;
   v1::Agreement out;
   grpc::Status s = agreements_->CreateAgreement(As("med").get(), req, &out);
-  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(s, StatusIs(grpc::StatusCode::INVALID_ARGUMENT));
   EXPECT_THAT(testing::ViolatedFields(s),
               UnorderedElementsAre("agreement.facts", "agreement.terms[0].obligor",
                                    "agreement.terms[0].deadline_date",
@@ -311,7 +315,7 @@ TEST_F(AgreementTest, BadContentIsRefusedNamingEveryField) {
   v1::ListAgreementsRequest list;
   list.set_parent(case_);
   v1::ListAgreementsResponse all;
-  ASSERT_TRUE(agreements_->ListAgreements(As("med").get(), list, &all).ok());
+  ASSERT_THAT(agreements_->ListAgreements(As("med").get(), list, &all), IsOk());
   EXPECT_EQ(all.agreements_size(), 0);
 }
 
@@ -340,7 +344,7 @@ TEST_F(AgreementTest, WhoMayDraftSignAndRead) {
   EXPECT_EQ(agreements_->GetAgreement(As("wang").get(), get, &out).error_code(),
             grpc::StatusCode::NOT_FOUND);
   // The other side's ID number and phone are masked in the structured parties.
-  ASSERT_TRUE(agreements_->GetAgreement(As("zhang").get(), get, &out).ok());
+  ASSERT_THAT(agreements_->GetAgreement(As("zhang").get(), get, &out), IsOk());
   EXPECT_EQ(out.parties(0).id_number(), testing::kIdZhang);
   EXPECT_NE(out.parties(1).id_number(), testing::kIdLi);
   EXPECT_THAT(out.parties(1).id_number(), HasSubstr("****"));
@@ -354,14 +358,14 @@ TEST_F(AgreementTest, PaymentsAreTrackedPerInstalment) {
   pay.set_instalment(0);
   pay.set_amount_fen(200'000);
   pay.set_note("转账 1");
-  ASSERT_TRUE(agreements_->RecordPayment(As("med").get(), pay, &a).ok());
+  ASSERT_THAT(agreements_->RecordPayment(As("med").get(), pay, &a), IsOk());
   EXPECT_EQ(a.instalments(0).paid_fen(), 200'000);
   EXPECT_EQ(a.instalments(0).state(), v1::Instalment::STATE_DUE);
 
   pay.set_amount_fen(1'000'001);  // more than the 1,000,000 that remain
   v1::Agreement out;
   grpc::Status s = agreements_->RecordPayment(As("med").get(), pay, &out);
-  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(s, StatusIs(grpc::StatusCode::INVALID_ARGUMENT));
   EXPECT_THAT(testing::ViolatedFields(s), ElementsAre("amount_fen"));
   pay.set_instalment(5);
   EXPECT_THAT(testing::ViolatedFields(agreements_->RecordPayment(As("med").get(), pay, &out)),
@@ -371,7 +375,7 @@ TEST_F(AgreementTest, PaymentsAreTrackedPerInstalment) {
 
   pay.set_instalment(0);
   pay.set_amount_fen(1'000'000);
-  ASSERT_TRUE(agreements_->RecordPayment(As("orgadmin").get(), pay, &a).ok());
+  ASSERT_THAT(agreements_->RecordPayment(As("orgadmin").get(), pay, &a), IsOk());
   EXPECT_EQ(a.instalments(0).state(), v1::Instalment::STATE_PAID);
   EXPECT_TRUE(a.instalments(0).has_paid_time());
   EXPECT_EQ(a.instalments(1).state(), v1::Instalment::STATE_DUE);
@@ -379,7 +383,7 @@ TEST_F(AgreementTest, PaymentsAreTrackedPerInstalment) {
   v1::ListDeadlinesRequest dl;
   dl.set_parent(case_);
   v1::ListDeadlinesResponse deadlines;
-  ASSERT_TRUE(deadlines_->ListDeadlines(As("zhang").get(), dl, &deadlines).ok());
+  ASSERT_THAT(deadlines_->ListDeadlines(As("zhang").get(), dl, &deadlines), IsOk());
   std::vector<v1::Deadline::State> states;
   for (const auto& d : deadlines.deadlines()) {
     if (d.kind() == v1::Deadline::KIND_INSTALMENT_DUE) states.push_back(d.state());
@@ -395,14 +399,14 @@ TEST_F(AgreementTest, RenderingIsPrintableAndEscaped) {
   req.set_name(a.name());
   req.set_format(v1::RenderAgreementRequest::FORMAT_HTML);
   v1::RenderAgreementResponse html;
-  ASSERT_TRUE(agreements_->RenderAgreement(As("li").get(), req, &html).ok());
+  ASSERT_THAT(agreements_->RenderAgreement(As("li").get(), req, &html), IsOk());
   EXPECT_EQ(html.content_type(), "text/html; charset=utf-8");
   EXPECT_THAT(html.content(), Not(HasSubstr("<script>")));
   EXPECT_THAT(html.content(), HasSubstr("&lt;script&gt;alert(1)&lt;/script&gt; &amp; 其他"));
   EXPECT_THAT(html.content(), HasSubstr(a.content_hash()));
   req.set_format(v1::RenderAgreementRequest::FORMAT_TEXT);
   v1::RenderAgreementResponse text;
-  ASSERT_TRUE(agreements_->RenderAgreement(As("li").get(), req, &text).ok());
+  ASSERT_THAT(agreements_->RenderAgreement(As("li").get(), req, &text), IsOk());
   EXPECT_THAT(text.content(), HasSubstr(a.text()));
   EXPECT_THAT(text.content(), HasSubstr("applicants/0: not signed yet"));
 }
@@ -414,7 +418,7 @@ TEST_F(AgreementTest, OffersArePrivilegedAndSeenOnlyByTheirSideAndStaff) {
   req.mutable_offer()->set_text("医院愿意让步，先付一万五。");
   req.mutable_offer()->set_amount_fen(1'500'000);
   v1::Offer offer;
-  ASSERT_TRUE(agreements_->RecordOffer(As("med").get(), req, &offer).ok());
+  ASSERT_THAT(agreements_->RecordOffer(As("med").get(), req, &offer), IsOk());
   EXPECT_EQ(offer.recorded_by(), "principals/med");
   v1::Offer out;
   EXPECT_EQ(agreements_->RecordOffer(As("zhang").get(), req, &out).error_code(),
@@ -428,7 +432,7 @@ TEST_F(AgreementTest, OffersArePrivilegedAndSeenOnlyByTheirSideAndStaff) {
   for (const auto& [who, count] :
        {std::pair{"med", 1}, std::pair{"orgadmin", 1}, std::pair{"li", 1}, std::pair{"zhang", 0}}) {
     v1::ListOffersResponse offers;
-    ASSERT_TRUE(agreements_->ListOffers(As(who).get(), list, &offers).ok()) << who;
+    ASSERT_THAT(agreements_->ListOffers(As(who).get(), list, &offers), IsOk()) << who;
     EXPECT_EQ(offers.offers_size(), count) << who;
   }
   v1::ListOffersResponse none;
@@ -445,8 +449,8 @@ TEST_F(AgreementTest, CreateIsIdempotentPerRequestId) {
   req.set_request_id("draft-1");
   *req.mutable_agreement() = SampleAgreement();
   v1::Agreement first, second;
-  ASSERT_TRUE(agreements_->CreateAgreement(As("med").get(), req, &first).ok());
-  ASSERT_TRUE(agreements_->CreateAgreement(As("med").get(), req, &second).ok());
+  ASSERT_THAT(agreements_->CreateAgreement(As("med").get(), req, &first), IsOk());
+  ASSERT_THAT(agreements_->CreateAgreement(As("med").get(), req, &second), IsOk());
   EXPECT_EQ(first.name(), second.name());
   req.set_request_id("draft-2");
   grpc::Status s = agreements_->CreateAgreement(As("med").get(), req, &second);

@@ -24,6 +24,10 @@
 #include "tests/testing/fixtures.h"
 #include "tests/testing/grpc_auth.h"
 #include "tests/testing/mediation.h"
+#include "tests/testing/status_matchers.h"
+
+using ::odr::testing::IsOk;
+using ::odr::testing::StatusIs;
 
 namespace odr {
 namespace {
@@ -111,7 +115,7 @@ class AppointmentTest : public testing::MediationTest {
     req.set_parent(case_);
     req.set_page_size(1000);
     v1::ListCaseEventsResponse resp;
-    EXPECT_TRUE(cases_->ListCaseEvents(As(who).get(), req, &resp).ok());
+    EXPECT_THAT(cases_->ListCaseEvents(As(who).get(), req, &resp), IsOk());
     return {resp.events().begin(), resp.events().end()};
   }
 
@@ -131,7 +135,7 @@ TEST_F(AppointmentTest, FindSlotsBookAndConflict) {
   find.add_participants("respondents/0");
   find.set_max_results(20);
   v1::FindSlotsResponse slots;
-  ASSERT_TRUE(appointments_->FindSlots(As("zhang").get(), find, &slots).ok());
+  ASSERT_THAT(appointments_->FindSlots(As("zhang").get(), find, &slots), IsOk());
   // 09:00-12:00 and 13:30-17:30 in quarter hours: 9 one-hour slots in the morning, 13 after.
   ASSERT_EQ(slots.slots_size(), 20);
   EXPECT_EQ(FromTs(slots.slots(0).start_time()), from);
@@ -146,7 +150,7 @@ TEST_F(AppointmentTest, FindSlotsBookAndConflict) {
   v1::Appointment a;
   grpc::Status s =
       Book("zhang", Booking(from, absl::Hours(1), {"applicants/0", "respondents/0"}), &a);
-  ASSERT_TRUE(s.ok()) << s.error_message();
+  ASSERT_THAT(s, IsOk()) << s.error_message();
   EXPECT_EQ(a.state(), v1::Appointment::STATE_SCHEDULED);
   EXPECT_EQ(a.mediator(), "principals/med");
   EXPECT_EQ(a.booked_by(), "principals/zhang");
@@ -161,7 +165,7 @@ TEST_F(AppointmentTest, FindSlotsBookAndConflict) {
   v1::GetAppointmentRequest get;
   get.set_name(a.name());
   v1::Appointment as_li;
-  ASSERT_TRUE(appointments_->GetAppointment(As("li").get(), get, &as_li).ok());
+  ASSERT_THAT(appointments_->GetAppointment(As("li").get(), get, &as_li), IsOk());
   EXPECT_EQ(as_li.participants(1).join_uri(), "");
   EXPECT_NE(as_li.participants(2).join_uri(), "");
   EXPECT_NE(as_li.participants(2).join_uri(), a.participants(1).join_uri());
@@ -171,7 +175,7 @@ TEST_F(AppointmentTest, FindSlotsBookAndConflict) {
            Booking(from + absl::Minutes(30), absl::Hours(1), {"respondents/0"},
                    v1::Appointment::KIND_PHONE),
            &again);
-  EXPECT_EQ(s.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_THAT(s, StatusIs(grpc::StatusCode::FAILED_PRECONDITION));
   const v1::ErrorDetails d = testing::Details(s);
   EXPECT_EQ(d.reason(), "SLOT_CONFLICT");
   EXPECT_EQ(d.metadata().at("participant"), "principals/med");
@@ -179,7 +183,7 @@ TEST_F(AppointmentTest, FindSlotsBookAndConflict) {
             absl::FormatTime(absl::RFC3339_sec, from, absl::UTCTimeZone()));
 
   slots.Clear();
-  ASSERT_TRUE(appointments_->FindSlots(As("zhang").get(), find, &slots).ok());
+  ASSERT_THAT(appointments_->FindSlots(As("zhang").get(), find, &slots), IsOk());
   for (const auto& sl : slots.slots()) {
     EXPECT_TRUE(FromTs(sl.end_time()) <= from || FromTs(sl.start_time()) >= from + absl::Hours(1));
   }
@@ -217,7 +221,7 @@ TEST_F(AppointmentTest, ConcurrentBookingsOfOneSlotOneWins) {
   v1::ListAppointmentsRequest list;
   list.set_parent(case_);
   v1::ListAppointmentsResponse listed;
-  ASSERT_TRUE(appointments_->ListAppointments(As("zhang").get(), list, &listed).ok());
+  ASSERT_THAT(appointments_->ListAppointments(As("zhang").get(), list, &listed), IsOk());
   EXPECT_EQ(listed.appointments_size(), 1);
 }
 
@@ -282,13 +286,13 @@ TEST_F(AppointmentTest, SeparateSessionsAreSeenByOneSide) {
   v1::GetAppointmentRequest get;
   get.set_name(a.name());
   v1::Appointment seen;
-  EXPECT_TRUE(appointments_->GetAppointment(As("li").get(), get, &seen).ok());
+  EXPECT_THAT(appointments_->GetAppointment(As("li").get(), get, &seen), IsOk());
   EXPECT_EQ(appointments_->GetAppointment(As("zhang").get(), get, &seen).error_code(),
             grpc::StatusCode::NOT_FOUND);
   v1::ListAppointmentsRequest list;
   list.set_parent(case_);
   v1::ListAppointmentsResponse listed;
-  ASSERT_TRUE(appointments_->ListAppointments(As("zhang").get(), list, &listed).ok());
+  ASSERT_THAT(appointments_->ListAppointments(As("zhang").get(), list, &listed), IsOk());
   EXPECT_EQ(listed.appointments_size(), 0);
   // The booking event is on the respondent side's timeline, not the applicant's.
   int booked_seen_by_zhang = 0;
@@ -331,7 +335,7 @@ TEST_F(AppointmentTest, AConflictRevealsOnlyWhatTheCallerMaySee) {
     over.set_parent(parent);
     v1::Appointment out;
     grpc::Status s = Book("zhang", over, &out);
-    ASSERT_EQ(s.error_code(), grpc::StatusCode::FAILED_PRECONDITION) << s.error_message();
+    ASSERT_THAT(s, StatusIs(grpc::StatusCode::FAILED_PRECONDITION)) << s.error_message();
     const v1::ErrorDetails d = testing::Details(s);
     EXPECT_EQ(d.reason(), "SLOT_CONFLICT");
     EXPECT_EQ(d.metadata().count("conflicting_start_time"), 0u) << parent;
@@ -350,7 +354,7 @@ TEST_F(AppointmentTest, AConflictRevealsOnlyWhatTheCallerMaySee) {
                         Booking(start + absl::Minutes(15), absl::Hours(1), {"applicants/0"},
                                 v1::Appointment::KIND_SEPARATE_SESSION),
                         &out);
-  ASSERT_EQ(s.error_code(), grpc::StatusCode::FAILED_PRECONDITION) << s.error_message();
+  ASSERT_THAT(s, StatusIs(grpc::StatusCode::FAILED_PRECONDITION)) << s.error_message();
   const v1::ErrorDetails d = testing::Details(s);
   EXPECT_EQ(d.metadata().at("conflicting_appointment"), separate.name());
   EXPECT_EQ(d.metadata().at("conflicting_start_time"),
@@ -365,7 +369,7 @@ TEST_F(AppointmentTest, AnAppointmentIdInUseLooksLikeAnUnusedOne) {
       Booking(start, absl::Hours(1), {"respondents/0"}, v1::Appointment::KIND_SEPARATE_SESSION);
   hidden.set_appointment_id("respondent-session");
   v1::Appointment separate;
-  ASSERT_TRUE(Book("med", hidden, &separate).ok());
+  ASSERT_THAT(Book("med", hidden, &separate), IsOk());
 
   // Outside the mediator's hours (03:00): refused by the hours, whatever the id.
   v1::BookAppointmentRequest probe = Booking(start - absl::Hours(11), absl::Hours(1),
@@ -376,7 +380,7 @@ TEST_F(AppointmentTest, AnAppointmentIdInUseLooksLikeAnUnusedOne) {
   probe.set_appointment_id("never-used");
   grpc::Status unused = Book("zhang", probe, &out);
   EXPECT_EQ(used.error_code(), unused.error_code());
-  EXPECT_EQ(used.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << used.error_message();
+  EXPECT_THAT(used, StatusIs(grpc::StatusCode::INVALID_ARGUMENT)) << used.error_message();
   EXPECT_EQ(used.error_message(), unused.error_message());
   EXPECT_EQ(testing::Reason(used), testing::Reason(unused));
   // A separate session with the other side: refused for both alike.
@@ -387,7 +391,7 @@ TEST_F(AppointmentTest, AnAppointmentIdInUseLooksLikeAnUnusedOne) {
   used = Book("zhang", other_side, &out);
   other_side.set_appointment_id("never-used");
   unused = Book("zhang", other_side, &out);
-  EXPECT_EQ(used.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_THAT(used, StatusIs(grpc::StatusCode::PERMISSION_DENIED));
   EXPECT_EQ(used.error_code(), unused.error_code());
   EXPECT_EQ(used.error_message(), unused.error_message());
 
@@ -396,18 +400,18 @@ TEST_F(AppointmentTest, AnAppointmentIdInUseLooksLikeAnUnusedOne) {
                                             {"applicants/0"}, v1::Appointment::KIND_PHONE);
   fine.set_appointment_id("respondent-session");
   used = Book("zhang", fine, &out);
-  EXPECT_EQ(used.error_code(), grpc::StatusCode::ALREADY_EXISTS) << used.error_message();
+  EXPECT_THAT(used, StatusIs(grpc::StatusCode::ALREADY_EXISTS)) << used.error_message();
   EXPECT_THAT(used.error_message(), ::testing::Not(HasSubstr("SEPARATE")));
   // The mediator's own retry still returns its booking, recorded like a read (issue 17 item 3).
   v1::Appointment again;
-  ASSERT_TRUE(Book("med", hidden, &again).ok());
+  ASSERT_THAT(Book("med", hidden, &again), IsOk());
   EXPECT_EQ(again.name(), separate.name());
   auto audit = v1::AuditService::NewStub(channel_);
   v1::ListAccessRecordsRequest list;
   list.set_principal("principals/med");
   list.set_resource(separate.name());
   v1::ListAccessRecordsResponse records;
-  ASSERT_TRUE(audit->ListAccessRecords(As("platform").get(), list, &records).ok());
+  ASSERT_THAT(audit->ListAccessRecords(As("platform").get(), list, &records), IsOk());
   ASSERT_EQ(records.access_records_size(), 2);
   EXPECT_EQ(records.access_records(0).action(), v1::AccessRecord::ACTION_READ);
   EXPECT_EQ(records.access_records(1).action(), v1::AccessRecord::ACTION_CHANGE);
@@ -417,7 +421,7 @@ TEST_F(AppointmentTest, AnAppointmentIdInUseLooksLikeAnUnusedOne) {
 TEST_F(AppointmentTest, RescheduleCancelAndAttendance) {
   const absl::Time first = NextWeekMorning();
   v1::Appointment a;
-  ASSERT_TRUE(Book("zhang", Booking(first, absl::Hours(1), {"applicants/0"}), &a).ok());
+  ASSERT_THAT(Book("zhang", Booking(first, absl::Hours(1), {"applicants/0"}), &a), IsOk());
   v1::RescheduleAppointmentRequest move;
   move.set_name(a.name());
   *move.mutable_start_time() = Ts(first + absl::Hours(1));
@@ -425,13 +429,13 @@ TEST_F(AppointmentTest, RescheduleCancelAndAttendance) {
   move.set_etag(a.etag());
   v1::Appointment moved;
   grpc::Status s = appointments_->RescheduleAppointment(As("zhang").get(), move, &moved);
-  ASSERT_TRUE(s.ok()) << s.error_message();
+  ASSERT_THAT(s, IsOk()) << s.error_message();
   EXPECT_EQ(FromTs(moved.start_time()), first + absl::Hours(1));
   // The stale etag is refused; the old slot is free again.
   EXPECT_EQ(appointments_->RescheduleAppointment(As("zhang").get(), move, &moved).error_code(),
             grpc::StatusCode::ABORTED);
   v1::Appointment other;
-  EXPECT_TRUE(Book("orgadmin", Booking(first, absl::Hours(1), {"respondents/0"}), &other).ok());
+  EXPECT_THAT(Book("orgadmin", Booking(first, absl::Hours(1), {"respondents/0"}), &other), IsOk());
 
   v1::RecordAttendanceRequest attend;
   attend.set_name(a.name());
@@ -439,7 +443,7 @@ TEST_F(AppointmentTest, RescheduleCancelAndAttendance) {
   attend.set_attendance(v1::ATTENDANCE_NO_SHOW);
   v1::Appointment out;
   s = appointments_->RecordAttendance(As("med").get(), attend, &out);
-  EXPECT_EQ(s.error_code(), grpc::StatusCode::FAILED_PRECONDITION) << s.error_message();
+  EXPECT_THAT(s, StatusIs(grpc::StatusCode::FAILED_PRECONDITION)) << s.error_message();
   EXPECT_EQ(testing::Reason(s), "APPOINTMENT_NOT_STARTED");
   EXPECT_EQ(appointments_->RecordAttendance(As("zhang").get(), attend, &out).error_code(),
             grpc::StatusCode::PERMISSION_DENIED);
@@ -447,7 +451,7 @@ TEST_F(AppointmentTest, RescheduleCancelAndAttendance) {
   v1::CancelAppointmentRequest cancel;
   cancel.set_name(a.name());
   cancel.set_reason("申请人要求改期");
-  ASSERT_TRUE(appointments_->CancelAppointment(As("med").get(), cancel, &out).ok());
+  ASSERT_THAT(appointments_->CancelAppointment(As("med").get(), cancel, &out), IsOk());
   EXPECT_EQ(out.state(), v1::Appointment::STATE_CANCELLED);
   EXPECT_EQ(out.participants(1).join_uri(), "");
   EXPECT_TRUE(
@@ -490,10 +494,10 @@ TEST_F(HeldSessionTest, ASessionThatTookPlaceIsNotCancelledWhenTheCaseEnds) {
   v1::Appointment held, ahead;
   grpc::Status s =
       Book("med", Booking(At(3, 9), absl::Hours(1), {"applicants/0", "respondents/0"}), &held);
-  ASSERT_TRUE(s.ok()) << s.error_message();
+  ASSERT_THAT(s, IsOk()) << s.error_message();
   s = Book("med", Booking(At(5, 9), absl::Hours(1), {"applicants/0", "respondents/0"}), &ahead);
-  ASSERT_TRUE(s.ok()) << s.error_message();
-  ASSERT_TRUE(Advance(At(3, 10, 30)).ok());
+  ASSERT_THAT(s, IsOk()) << s.error_message();
+  ASSERT_THAT(Advance(At(3, 10, 30)), IsOk());
 
   v1::RecordAttendanceRequest attend;
   attend.set_name(held.name());
@@ -501,7 +505,7 @@ TEST_F(HeldSessionTest, ASessionThatTookPlaceIsNotCancelledWhenTheCaseEnds) {
   attend.set_attendance(v1::ATTENDANCE_ATTENDED);
   v1::Appointment out;
   s = appointments_->RecordAttendance(As("med").get(), attend, &out);
-  ASSERT_TRUE(s.ok()) << s.error_message();
+  ASSERT_THAT(s, IsOk()) << s.error_message();
   EXPECT_EQ(out.state(), v1::Appointment::STATE_HELD);
 
   v1::CloseCaseRequest close;
@@ -509,16 +513,16 @@ TEST_F(HeldSessionTest, ASessionThatTookPlaceIsNotCancelledWhenTheCaseEnds) {
   close.set_reason("被申请人拒绝继续调解");
   v1::Case closed;
   s = cases_->CloseCase(As("orgadmin").get(), close, &closed);
-  ASSERT_TRUE(s.ok()) << s.error_message();
+  ASSERT_THAT(s, IsOk()) << s.error_message();
   ASSERT_EQ(closed.state(), v1::Case::STATE_CLOSED);
 
   v1::GetAppointmentRequest get;
   get.set_name(held.name());
-  ASSERT_TRUE(appointments_->GetAppointment(As("med").get(), get, &out).ok());
+  ASSERT_THAT(appointments_->GetAppointment(As("med").get(), get, &out), IsOk());
   EXPECT_EQ(out.state(), v1::Appointment::STATE_HELD);
   EXPECT_EQ(out.cancel_reason(), "");
   get.set_name(ahead.name());
-  ASSERT_TRUE(appointments_->GetAppointment(As("med").get(), get, &out).ok());
+  ASSERT_THAT(appointments_->GetAppointment(As("med").get(), get, &out), IsOk());
   EXPECT_EQ(out.state(), v1::Appointment::STATE_CANCELLED);
   std::vector<std::string> cancelled;
   for (const auto& e : AllEvents("med")) {
@@ -537,7 +541,7 @@ TEST_F(AppointmentTest, AvailabilityRulesBooking) {
   v1::GetMediatorAvailabilityRequest get;
   get.set_name(av->name());
   v1::MediatorAvailability current;
-  ASSERT_TRUE(appointments_->GetMediatorAvailability(As("med").get(), get, &current).ok());
+  ASSERT_THAT(appointments_->GetMediatorAvailability(As("med").get(), get, &current), IsOk());
   EXPECT_EQ(current.weekly_hours_size(), 10);  // the default
   av->set_etag(current.etag());
   v1::WeeklyHours* h = av->add_weekly_hours();
@@ -554,14 +558,14 @@ TEST_F(AppointmentTest, AvailabilityRulesBooking) {
   leave->set_reason("培训");
   v1::MediatorAvailability saved;
   grpc::Status s = appointments_->UpdateMediatorAvailability(As("med").get(), up, &saved);
-  ASSERT_TRUE(s.ok()) << s.error_message();
+  ASSERT_THAT(s, IsOk()) << s.error_message();
   EXPECT_EQ(appointments_->UpdateMediatorAvailability(As("med").get(), up, &saved).error_code(),
             grpc::StatusCode::ABORTED);  // the etag of the default no longer matches
   EXPECT_EQ(appointments_->GetMediatorAvailability(As("zhang").get(), get, &current).error_code(),
             grpc::StatusCode::PERMISSION_DENIED);
 
   v1::Appointment a;
-  EXPECT_TRUE(Book("zhang", Booking(monday, absl::Hours(1), {"applicants/0"}), &a).ok());
+  EXPECT_THAT(Book("zhang", Booking(monday, absl::Hours(1), {"applicants/0"}), &a), IsOk());
   s = Book("zhang", Booking(monday + absl::Hours(1), absl::Minutes(30), {"applicants/0"}), &a);
   EXPECT_THAT(testing::ViolatedFields(s), ElementsAre("appointment.start_time"));  // leave
   s = Book("zhang", Booking(monday + absl::Hours(24 - 5), absl::Hours(1), {"applicants/0"}), &a);
@@ -579,7 +583,7 @@ TEST_F(AppointmentTest, DeadlinesAndRespondentContact) {
   v1::ListDeadlinesRequest list;
   list.set_parent(case_);
   v1::ListDeadlinesResponse staff, party;
-  ASSERT_TRUE(deadlines_->ListDeadlines(As("med").get(), list, &staff).ok());
+  ASSERT_THAT(deadlines_->ListDeadlines(As("med").get(), list, &staff), IsOk());
   std::map<v1::Deadline::Kind, v1::Deadline> by_kind;
   for (const auto& d : staff.deadlines()) by_kind[d.kind()] = d;
   ASSERT_EQ(by_kind.size(), 6u);
@@ -603,7 +607,7 @@ TEST_F(AppointmentTest, DeadlinesAndRespondentContact) {
   EXPECT_EQ(period.legal_basis(), "OMR Arts. 24, 26");
   EXPECT_GE(FromTs(period.due_time()) - FromTs(period.start_time()), absl::Hours(24 * 30));
   EXPECT_TRUE(period.provisional());  // no calendar loaded for this year
-  ASSERT_TRUE(deadlines_->ListDeadlines(As("zhang").get(), list, &party).ok());
+  ASSERT_THAT(deadlines_->ListDeadlines(As("zhang").get(), list, &party), IsOk());
   ASSERT_EQ(party.deadlines_size(), 2);
   EXPECT_EQ(party.deadlines(0).kind(), v1::Deadline::KIND_MEDIATION_PERIOD);
   EXPECT_EQ(party.deadlines(1).kind(), v1::Deadline::KIND_MEDIATOR_CHOICE);
@@ -627,7 +631,7 @@ TEST_F(AppointmentTest, DeadlinesAndRespondentContact) {
   EXPECT_THAT(testing::ViolatedFields(s), ElementsAre("consents[1].party"));
   extend.mutable_consents(1)->set_party("respondents/0");
   extend.mutable_consents(1)->set_manner("书面同意");
-  ASSERT_TRUE(deadlines_->ExtendMediationPeriod(As("med").get(), extend, &out).ok());
+  ASSERT_THAT(deadlines_->ExtendMediationPeriod(As("med").get(), extend, &out), IsOk());
   EXPECT_EQ(out.extension_days(), 10);
   EXPECT_GE(FromTs(out.due_time()) - FromTs(period.due_time()), absl::Hours(24 * 10));
   EXPECT_EQ(deadlines_->ExtendMediationPeriod(As("zhang").get(), extend, &out).error_code(),
@@ -637,10 +641,10 @@ TEST_F(AppointmentTest, DeadlinesAndRespondentContact) {
   contact.set_name(case_);
   contact.set_outcome(v1::RecordRespondentContactRequest::OUTCOME_AGREED);
   v1::Case k;
-  ASSERT_TRUE(deadlines_->RecordRespondentContact(As("med").get(), contact, &k).ok());
+  ASSERT_THAT(deadlines_->RecordRespondentContact(As("med").get(), contact, &k), IsOk());
   EXPECT_EQ(k.state(), v1::Case::STATE_MEDIATING);
   staff.Clear();
-  ASSERT_TRUE(deadlines_->ListDeadlines(As("med").get(), list, &staff).ok());
+  ASSERT_THAT(deadlines_->ListDeadlines(As("med").get(), list, &staff), IsOk());
   for (const auto& d : staff.deadlines()) {
     if (d.kind() == v1::Deadline::KIND_RESPONDENT_CONTACT) {
       EXPECT_EQ(d.state(), v1::Deadline::STATE_MET);
@@ -675,11 +679,11 @@ TEST_F(AppointmentTest, PendingReminderFiresOnceAfterRestart) {
     h->set_end_time("24:00");
   }
   v1::MediatorAvailability saved;
-  ASSERT_TRUE(appointments_->UpdateMediatorAvailability(As("med").get(), up, &saved).ok());
+  ASSERT_THAT(appointments_->UpdateMediatorAvailability(As("med").get(), up, &saved), IsOk());
   const absl::Time start = base + absl::Hours(1);
   v1::Appointment a;
   grpc::Status s = Book("med", Booking(start, absl::Minutes(30), {"applicants/0"}), &a);
-  ASSERT_TRUE(s.ok()) << s.error_message();
+  ASSERT_THAT(s, IsOk()) << s.error_message();
   auto reminders = [&] {
     int n = 0;
     for (const auto& e : AllEvents("med")) {
@@ -718,7 +722,7 @@ TEST_F(AppointmentTest, WatchResumesWithoutLossOrDuplicates) {
   const absl::Time start = NextWeekMorning();
   auto book_two = [&] {
     v1::Appointment a;
-    EXPECT_TRUE(Book("orgadmin", Booking(start, absl::Hours(1), {"applicants/0"}), &a).ok());
+    EXPECT_THAT(Book("orgadmin", Booking(start, absl::Hours(1), {"applicants/0"}), &a), IsOk());
     EXPECT_TRUE(
         Book("orgadmin", Booking(start + absl::Hours(1), absl::Hours(1), {"applicants/0"}), &a)
             .ok());

@@ -36,7 +36,10 @@
 #include "tests/testing/fixtures.h"
 #include "tests/testing/grpc_auth.h"
 #include "tests/testing/odrd_process.h"
+#include "tests/testing/status_matchers.h"
 #include "tests/testing/temp_dir.h"
+
+using ::odr::testing::IsOk;
 
 namespace odr {
 namespace {
@@ -504,7 +507,7 @@ class AuthzMatrixTest : public ::testing::Test {
   }
 
   static void Must(const grpc::Status& s) {
-    ASSERT_TRUE(s.ok()) << s.error_code() << " " << s.error_message();
+    ASSERT_THAT(s, IsOk()) << s.error_code() << " " << s.error_message();
   }
 
   // The request each RPC gets: aimed at case X where it takes a case.
@@ -1321,7 +1324,7 @@ TEST_F(AuthzMatrixTest, FieldsAreRedactedPerRole) {
     v1::GetCaseRequest req;
     req.set_name(case_x_->name());
     Result r = Call("/odr.v1.CaseService/GetCase", req.SerializeAsString(), c);
-    EXPECT_TRUE(r.status.ok()) << c.label << ": " << r.status.error_message();
+    EXPECT_THAT(r.status, IsOk()) << c.label << ": " << r.status.error_message();
     v1::Case k;
     k.ParseFromString(r.body);
     return k;
@@ -1353,13 +1356,13 @@ TEST_F(AuthzMatrixTest, TheTimelineNamesPrincipalsAndThePartnerApp) {
   ASSERT_EQ(partner.label, "partner P for citizen A");
   Result created =
       Call("/odr.v1.CaseService/CreateCase", RequestFor("/odr.v1.CaseService/CreateCase"), partner);
-  ASSERT_TRUE(created.status.ok()) << created.status.error_message();
+  ASSERT_THAT(created.status, IsOk()) << created.status.error_message();
   v1::Case k;
   ASSERT_TRUE(k.ParseFromString(created.body));
   v1::ListCaseEventsRequest list;
   list.set_parent(k.name());
   Result r = Call("/odr.v1.CaseService/ListCaseEvents", list.SerializeAsString(), Callers()[0]);
-  ASSERT_TRUE(r.status.ok()) << r.status.error_message();
+  ASSERT_THAT(r.status, IsOk()) << r.status.error_message();
   v1::ListCaseEventsResponse events;
   ASSERT_TRUE(events.ParseFromString(r.body));
   ASSERT_EQ(events.events_size(), 1);
@@ -1368,7 +1371,7 @@ TEST_F(AuthzMatrixTest, TheTimelineNamesPrincipalsAndThePartnerApp) {
   // The setup's events, made by principals directly, name them and no app.
   list.set_parent(case_x_->name());
   r = Call("/odr.v1.CaseService/ListCaseEvents", list.SerializeAsString(), Callers()[4]);
-  ASSERT_TRUE(r.status.ok()) << r.status.error_message();
+  ASSERT_THAT(r.status, IsOk()) << r.status.error_message();
   ASSERT_TRUE(events.ParseFromString(r.body));
   ASSERT_GT(events.events_size(), 0);
   for (const auto& e : events.events()) {
@@ -1388,7 +1391,7 @@ TEST_F(AuthzMatrixTest, AccessLogRecordsReadsAndChanges) {
   list.set_page_size(1000);
   Result r =
       Call("/odr.v1.AuditService/ListAccessRecords", list.SerializeAsString(), Callers()[11]);
-  ASSERT_TRUE(r.status.ok()) << r.status.error_message();
+  ASSERT_THAT(r.status, IsOk()) << r.status.error_message();
   v1::ListAccessRecordsResponse records;
   ASSERT_TRUE(records.ParseFromString(r.body));
   ASSERT_GT(records.access_records_size(), 0);
@@ -1417,12 +1420,12 @@ TEST_F(AuthzMatrixTest, DisabledPrincipalIsLockedOut) {
   const Caller& admin2 = Callers()[5];
   ASSERT_EQ(admin2.principal, "admin-2");
   const std::string req = v1::GetCallerRequest().SerializeAsString();
-  ASSERT_TRUE(Call("/odr.v1.AuthService/GetCaller", req, admin2).status.ok());
+  ASSERT_THAT(Call("/odr.v1.AuthService/GetCaller", req, admin2).status, IsOk());
   testing::OdrdAdmin(dir_->file("data"), {"disable", "--id", "principals/admin-2"});
   EXPECT_EQ(Call("/odr.v1.AuthService/GetCaller", req, admin2).status.error_code(),
             grpc::StatusCode::UNAUTHENTICATED);
   testing::OdrdAdmin(dir_->file("data"), {"enable", "--id", "admin-2"});
-  EXPECT_TRUE(Call("/odr.v1.AuthService/GetCaller", req, admin2).status.ok());
+  EXPECT_THAT(Call("/odr.v1.AuthService/GetCaller", req, admin2).status, IsOk());
 }
 
 }  // namespace

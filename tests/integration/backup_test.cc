@@ -13,8 +13,11 @@
 
 #include "odr/v1/roster.grpc.pb.h"
 #include "tests/testing/odrd_process.h"
+#include "tests/testing/status_matchers.h"
 #include "tests/testing/temp_dir.h"
 #include "tests/testing/workload.h"
+
+using ::odr::testing::IsOk;
 
 namespace odr {
 namespace {
@@ -67,7 +70,7 @@ class BackupTest : public ::testing::Test {
         std::mt19937 rng(1000 + w);
         while (!stop_) {
           grpc::Status s = load_.Step(rng, w);
-          EXPECT_TRUE(s.ok()) << s.error_message();
+          EXPECT_THAT(s, IsOk()) << s.error_message();
         }
       });
     }
@@ -129,7 +132,7 @@ TEST_F(BackupTest, ABackupTakenUnderLoadRestoresEveryWriteAcknowledgedBeforeIt) 
   load_.VerifyCheckpoints(/*up_to_newest=*/true);
   // And it takes new writes.
   for (int i = 0; i < 5; ++i)
-    EXPECT_TRUE(load_.CreateOne("after-restore-" + std::to_string(i)).ok());
+    EXPECT_THAT(load_.CreateOne("after-restore-" + std::to_string(i)), IsOk());
   load_.Disconnect();
 }
 

@@ -20,7 +20,11 @@
 #include "tests/testing/fixtures.h"
 #include "tests/testing/grpc_auth.h"
 #include "tests/testing/odrd_process.h"
+#include "tests/testing/status_matchers.h"
 #include "tests/testing/temp_dir.h"
+
+using ::odr::testing::IsOk;
+using ::odr::testing::StatusIs;
 
 namespace odr {
 namespace {
@@ -99,7 +103,7 @@ class CaseApiTest : public ::testing::Test {
   v1::Case MustCreate(v1::CreateCaseRequest req = ValidCreate()) {
     v1::Case out;
     grpc::Status s = Create(req, &out);
-    EXPECT_TRUE(s.ok()) << s.error_message();
+    EXPECT_THAT(s, IsOk()) << s.error_message();
     return out;
   }
 
@@ -108,7 +112,7 @@ class CaseApiTest : public ::testing::Test {
     req.set_page_size(500);
     v1::ListCasesResponse resp;
     grpc::Status s = stub_->ListCases(Ctx().get(), req, &resp);
-    EXPECT_TRUE(s.ok()) << s.error_message();
+    EXPECT_THAT(s, IsOk()) << s.error_message();
     return resp.cases_size();
   }
 
@@ -133,7 +137,7 @@ TEST_F(CaseApiTest, CreateGetListTransitionsEvents) {
   v1::GetCaseRequest get;
   get.set_name(created.name());
   v1::Case got;
-  ASSERT_TRUE(stub_->GetCase(Ctx().get(), get, &got).ok());
+  ASSERT_THAT(stub_->GetCase(Ctx().get(), get, &got), IsOk());
   EXPECT_EQ(got.SerializeAsString(), created.SerializeAsString());
 
   v1::Case k = created;
@@ -142,7 +146,7 @@ TEST_F(CaseApiTest, CreateGetListTransitionsEvents) {
     req.set_etag(k.etag());
     v1::Case out;
     grpc::Status s = (stub_.get()->*method)(Ctx().get(), req, &out);
-    EXPECT_TRUE(s.ok()) << s.error_message();
+    EXPECT_THAT(s, IsOk()) << s.error_message();
     k = out;
   };
   transition(&v1::CaseService::Stub::SubmitCase, v1::SubmitCaseRequest());
@@ -157,7 +161,7 @@ TEST_F(CaseApiTest, CreateGetListTransitionsEvents) {
   v1::ListCaseEventsRequest ev;
   ev.set_parent(k.name());
   v1::ListCaseEventsResponse events;
-  ASSERT_TRUE(stub_->ListCaseEvents(Ctx().get(), ev, &events).ok());
+  ASSERT_THAT(stub_->ListCaseEvents(Ctx().get(), ev, &events), IsOk());
   // Created, submitted, the organization's 3 working days to accept started (OMR Art. 12),
   // accepted, the mediation period started from that acceptance (OMR Art. 24), the parties' time
   // to choose a mediator and the designation's (OMR Art. 10), closed.
@@ -179,11 +183,11 @@ TEST_F(CaseApiTest, CreateGetListTransitionsEvents) {
 
   // Events page too.
   ev.set_page_size(5);
-  ASSERT_TRUE(stub_->ListCaseEvents(Ctx().get(), ev, &events).ok());
+  ASSERT_THAT(stub_->ListCaseEvents(Ctx().get(), ev, &events), IsOk());
   EXPECT_EQ(events.events_size(), 5);
   ASSERT_FALSE(events.next_page_token().empty());
   ev.set_page_token(events.next_page_token());
-  ASSERT_TRUE(stub_->ListCaseEvents(Ctx().get(), ev, &events).ok());
+  ASSERT_THAT(stub_->ListCaseEvents(Ctx().get(), ev, &events), IsOk());
   EXPECT_EQ(events.events_size(), 3);
   EXPECT_TRUE(events.next_page_token().empty());
 }
@@ -203,7 +207,7 @@ TEST_F(CaseApiTest, ListPagesAndFilters) {
   int pages = 0;
   while (true) {
     v1::ListCasesResponse resp;
-    ASSERT_TRUE(stub_->ListCases(Ctx().get(), req, &resp).ok());
+    ASSERT_THAT(stub_->ListCases(Ctx().get(), req, &resp), IsOk());
     ++pages;
     for (const auto& c : resp.cases()) seen.insert(c.name());
     if (resp.next_page_token().empty()) break;
@@ -215,21 +219,21 @@ TEST_F(CaseApiTest, ListPagesAndFilters) {
   v1::ListCasesRequest f;
   f.set_filter("dispute_type = LABOUR AND region_code = \"330602\"");
   v1::ListCasesResponse resp;
-  ASSERT_TRUE(stub_->ListCases(Ctx().get(), f, &resp).ok());
+  ASSERT_THAT(stub_->ListCases(Ctx().get(), f, &resp), IsOk());
   EXPECT_EQ(resp.cases_size(), 2);
 
   v1::SubmitCaseRequest submit;
   submit.set_name(names[0]);
   v1::Case out;
-  ASSERT_TRUE(stub_->SubmitCase(Ctx().get(), submit, &out).ok());
+  ASSERT_THAT(stub_->SubmitCase(Ctx().get(), submit, &out), IsOk());
   f.set_filter("state = STATE_SUBMITTED");
-  ASSERT_TRUE(stub_->ListCases(Ctx().get(), f, &resp).ok());
+  ASSERT_THAT(stub_->ListCases(Ctx().get(), f, &resp), IsOk());
   ASSERT_EQ(resp.cases_size(), 1);
   EXPECT_EQ(resp.cases(0).name(), names[0]);
 
   f.set_filter("create_time >= \"2000-01-01T00:00:00Z\" AND state != SUBMITTED");
   f.set_order_by("case_number");
-  ASSERT_TRUE(stub_->ListCases(Ctx().get(), f, &resp).ok());
+  ASSERT_THAT(stub_->ListCases(Ctx().get(), f, &resp), IsOk());
   ASSERT_EQ(resp.cases_size(), 6);
   EXPECT_LT(resp.cases(0).case_number(), resp.cases(5).case_number());
 }
@@ -246,7 +250,7 @@ TEST_F(CaseApiTest, IdempotentRetryReturnsSameCase) {
   req.mutable_case_()->set_summary("a different request under the same key");
   v1::Case c;
   grpc::Status s = Create(req, &c);
-  EXPECT_EQ(s.error_code(), grpc::StatusCode::ALREADY_EXISTS);
+  EXPECT_THAT(s, StatusIs(grpc::StatusCode::ALREADY_EXISTS));
   EXPECT_EQ(Details(s).reason(), "REQUEST_ID_REUSED");
   EXPECT_THAT(s.error_message(), HasSubstr("request_id"));
   EXPECT_EQ(CountCases(), 1);
@@ -277,9 +281,9 @@ TEST_F(CaseApiTest, ARetryIsAuthorizedAgainAndRecordedAsARead) {
   req.set_request_id("agent-filed-1");
   v1::Case first, again;
   grpc::Status s = stub_->CreateCase(testing::AuthedContext(li).get(), req, &first);
-  ASSERT_TRUE(s.ok()) << s.error_message();
+  ASSERT_THAT(s, IsOk()) << s.error_message();
   s = stub_->CreateCase(testing::AuthedContext(li).get(), req, &again);
-  ASSERT_TRUE(s.ok()) << s.error_message();
+  ASSERT_THAT(s, IsOk()) << s.error_message();
   EXPECT_EQ(again.name(), first.name());
 
   // The organization removes the agent.
@@ -289,11 +293,11 @@ TEST_F(CaseApiTest, ARetryIsAuthorizedAgainAndRecordedAsARead) {
   update.mutable_update_mask()->add_paths("applicants");
   v1::Case updated;
   s = stub_->UpdateCase(Ctx().get(), update, &updated);
-  ASSERT_TRUE(s.ok()) << s.error_message();
+  ASSERT_THAT(s, IsOk()) << s.error_message();
 
   v1::Case leaked;
   s = stub_->CreateCase(testing::AuthedContext(li).get(), req, &leaked);
-  EXPECT_EQ(s.error_code(), grpc::StatusCode::NOT_FOUND) << s.error_message();
+  EXPECT_THAT(s, StatusIs(grpc::StatusCode::NOT_FOUND)) << s.error_message();
   EXPECT_EQ(leaked.applicants_size(), 0);
   EXPECT_EQ(CountCases(), 1);
 
@@ -305,7 +309,7 @@ TEST_F(CaseApiTest, ARetryIsAuthorizedAgainAndRecordedAsARead) {
   list.set_resource(first.name());
   v1::ListAccessRecordsResponse records;
   s = audit->ListAccessRecords(testing::AuthedContext(auditor).get(), list, &records);
-  ASSERT_TRUE(s.ok()) << s.error_message();
+  ASSERT_THAT(s, IsOk()) << s.error_message();
   std::vector<std::pair<std::string, v1::AccessRecord::Action>> got;
   for (const auto& r : records.access_records()) got.emplace_back(r.method(), r.action());
   EXPECT_THAT(got, ::testing::ElementsAre(
@@ -325,7 +329,7 @@ TEST_F(CaseApiTest, AReusedRequestIdNamesTheMethodNotTheKey) {
   submit.set_request_id("reused-key-1");
   v1::Case out;
   grpc::Status s = stub_->SubmitCase(Ctx().get(), submit, &out);
-  EXPECT_EQ(s.error_code(), grpc::StatusCode::ALREADY_EXISTS);
+  EXPECT_THAT(s, StatusIs(grpc::StatusCode::ALREADY_EXISTS));
   EXPECT_EQ(Details(s).reason(), "REQUEST_ID_REUSED");
   EXPECT_THAT(s.error_message(), HasSubstr("SubmitCase"));
   EXPECT_THAT(s.error_message(), ::testing::Not(HasSubstr("principal:")));
@@ -339,14 +343,14 @@ TEST_F(CaseApiTest, StaleEtagIsAborted) {
   u.mutable_case_()->set_summary("第一次修改");
   u.mutable_update_mask()->add_paths("summary");
   v1::Case updated;
-  ASSERT_TRUE(stub_->UpdateCase(Ctx().get(), u, &updated).ok());
+  ASSERT_THAT(stub_->UpdateCase(Ctx().get(), u, &updated), IsOk());
   EXPECT_EQ(updated.summary(), "第一次修改");
   EXPECT_NE(updated.etag(), k.etag());
 
   u.mutable_case_()->set_summary("基于旧版本的修改");  // still carries k's etag
   v1::Case out;
   grpc::Status s = stub_->UpdateCase(Ctx().get(), u, &out);
-  EXPECT_EQ(s.error_code(), grpc::StatusCode::ABORTED);
+  EXPECT_THAT(s, StatusIs(grpc::StatusCode::ABORTED));
   EXPECT_EQ(Details(s).reason(), "STALE_ETAG");
 
   v1::SubmitCaseRequest submit;
@@ -356,7 +360,7 @@ TEST_F(CaseApiTest, StaleEtagIsAborted) {
 
   v1::GetCaseRequest get;
   get.set_name(k.name());
-  ASSERT_TRUE(stub_->GetCase(Ctx().get(), get, &out).ok());
+  ASSERT_THAT(stub_->GetCase(Ctx().get(), get, &out), IsOk());
   EXPECT_EQ(out.summary(), "第一次修改");
   EXPECT_EQ(out.state(), v1::Case::STATE_DRAFT);
 }
@@ -368,25 +372,25 @@ TEST_F(CaseApiTest, UpdateMaskRules) {
   v1::Case out;
   // No mask.
   grpc::Status s = stub_->UpdateCase(Ctx().get(), u, &out);
-  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(s, StatusIs(grpc::StatusCode::INVALID_ARGUMENT));
   EXPECT_THAT(ViolatedFields(s), Contains("update_mask"));
   // Output-only field.
   u.mutable_update_mask()->add_paths("state");
   s = stub_->UpdateCase(Ctx().get(), u, &out);
-  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(s, StatusIs(grpc::StatusCode::INVALID_ARGUMENT));
   EXPECT_THAT(s.error_message(), HasSubstr("'state' cannot be updated"));
   // Only masked fields are validated: a bad phone outside the mask is not looked at, inside is.
   u.mutable_update_mask()->Clear();
   u.mutable_update_mask()->add_paths("amount_fen");
   u.mutable_case_()->set_amount_fen(123);
   u.mutable_case_()->mutable_applicants(0)->set_phone("bad");
-  ASSERT_TRUE(stub_->UpdateCase(Ctx().get(), u, &out).ok());
+  ASSERT_THAT(stub_->UpdateCase(Ctx().get(), u, &out), IsOk());
   EXPECT_EQ(out.amount_fen(), 123);
   EXPECT_EQ(out.applicants(0).phone(), "13800138000");
   u.mutable_case_()->set_etag(out.etag());
   u.mutable_update_mask()->add_paths("applicants");
   s = stub_->UpdateCase(Ctx().get(), u, &out);
-  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(s, StatusIs(grpc::StatusCode::INVALID_ARGUMENT));
   EXPECT_THAT(ViolatedFields(s), Contains("case.applicants[0].phone"));
 }
 
@@ -396,25 +400,25 @@ TEST_F(CaseApiTest, DisallowedTransitionNamesState) {
   accept.set_name(k.name());
   v1::Case out;
   grpc::Status s = stub_->AcceptCase(Ctx().get(), accept, &out);
-  EXPECT_EQ(s.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_THAT(s, StatusIs(grpc::StatusCode::FAILED_PRECONDITION));
   EXPECT_THAT(s.error_message(), HasSubstr("STATE_DRAFT"));
   EXPECT_EQ(Details(s).current_state(), "STATE_DRAFT");
   EXPECT_EQ(Details(s).reason(), "TRANSITION_NOT_ALLOWED");
 
   v1::WithdrawCaseRequest w;
   w.set_name(k.name());
-  ASSERT_TRUE(stub_->WithdrawCase(Ctx().get(), w, &out).ok());
+  ASSERT_THAT(stub_->WithdrawCase(Ctx().get(), w, &out), IsOk());
   v1::UpdateCaseRequest u;
   *u.mutable_case_() = out;
   u.mutable_update_mask()->add_paths("summary");
   s = stub_->UpdateCase(Ctx().get(), u, &out);
-  EXPECT_EQ(s.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_THAT(s, StatusIs(grpc::StatusCode::FAILED_PRECONDITION));
   EXPECT_THAT(s.error_message(), HasSubstr("STATE_WITHDRAWN"));
 
   v1::CloseCaseRequest close;  // also: reason is required
   close.set_name(k.name());
   s = stub_->CloseCase(Ctx().get(), close, &out);
-  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(s, StatusIs(grpc::StatusCode::INVALID_ARGUMENT));
   EXPECT_THAT(ViolatedFields(s), Contains("reason"));
 }
 
@@ -423,13 +427,13 @@ TEST_F(CaseApiTest, NotFoundAndMalformedNames) {
   get.set_name("cases/doesnotexist");
   v1::Case out;
   grpc::Status s = stub_->GetCase(Ctx().get(), get, &out);
-  EXPECT_EQ(s.error_code(), grpc::StatusCode::NOT_FOUND);
+  EXPECT_THAT(s, StatusIs(grpc::StatusCode::NOT_FOUND));
   EXPECT_THAT(s.error_message(), HasSubstr("cases/doesnotexist"));
   for (const char* bad :
        {"", "doesnotexist", "cases/", "cases/UPPER", "cases/a/b", "organizations/x"}) {
     get.set_name(bad);
     s = stub_->GetCase(Ctx().get(), get, &out);
-    EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << bad;
+    EXPECT_THAT(s, StatusIs(grpc::StatusCode::INVALID_ARGUMENT)) << bad;
     EXPECT_THAT(ViolatedFields(s), Contains("name")) << bad;
   }
   v1::ListCaseEventsRequest ev;
@@ -517,7 +521,7 @@ TEST_F(CaseApiTest, BadCreateInputIsRejectedAndWritesNothing) {
     bc.mutate(&req);
     v1::Case out;
     grpc::Status s = Create(req, &out);
-    EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << bc.what;
+    EXPECT_THAT(s, StatusIs(grpc::StatusCode::INVALID_ARGUMENT)) << bc.what;
     EXPECT_THAT(ViolatedFields(s), Contains(bc.field)) << bc.what << ": " << s.error_message();
     EXPECT_THAT(s.error_message(), HasSubstr(bc.field)) << bc.what;
     EXPECT_EQ(Details(s).reason(), "INVALID_FIELD") << bc.what;
@@ -530,7 +534,7 @@ TEST_F(CaseApiTest, InvalidUtf8IsInvalidArgument) {
   req.mutable_case_()->mutable_applicants(0)->set_name("\xe5\xbc\xa0\xff");
   v1::Case out;
   grpc::Status s = Create(req, &out);
-  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << s.error_message();
+  EXPECT_THAT(s, StatusIs(grpc::StatusCode::INVALID_ARGUMENT)) << s.error_message();
   EXPECT_THAT(ViolatedFields(s), Contains("case.applicants[0].name"));
   EXPECT_EQ(Details(s).reason(), "INVALID_FIELD");
   EXPECT_EQ(CountCases(), 0);
@@ -543,27 +547,27 @@ TEST_F(CaseApiTest, BadListInput) {
   v1::ListCasesResponse resp;
   req.set_page_size(-1);
   grpc::Status s = stub_->ListCases(Ctx().get(), req, &resp);
-  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(s, StatusIs(grpc::StatusCode::INVALID_ARGUMENT));
   EXPECT_THAT(ViolatedFields(s), Contains("page_size"));
 
   req.set_page_size(1);
-  ASSERT_TRUE(stub_->ListCases(Ctx().get(), req, &resp).ok());
+  ASSERT_THAT(stub_->ListCases(Ctx().get(), req, &resp), IsOk());
   ASSERT_FALSE(resp.next_page_token().empty());
   req.set_page_token(resp.next_page_token());
   req.set_filter("state = DRAFT");  // another query
   s = stub_->ListCases(Ctx().get(), req, &resp);
-  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(s, StatusIs(grpc::StatusCode::INVALID_ARGUMENT));
   EXPECT_THAT(ViolatedFields(s), Contains("page_token"));
 
   req.set_page_token("garbage");
   req.clear_filter();
   s = stub_->ListCases(Ctx().get(), req, &resp);
-  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(s, StatusIs(grpc::StatusCode::INVALID_ARGUMENT));
 
   req.clear_page_token();
   req.set_filter("state = NOPE");
   s = stub_->ListCases(Ctx().get(), req, &resp);
-  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(s, StatusIs(grpc::StatusCode::INVALID_ARGUMENT));
   EXPECT_THAT(ViolatedFields(s), Contains("filter"));
 
   req.clear_filter();
@@ -573,7 +577,7 @@ TEST_F(CaseApiTest, BadListInput) {
 
   req.clear_order_by();
   req.set_page_size(100000);  // clamped, not an error
-  ASSERT_TRUE(stub_->ListCases(Ctx().get(), req, &resp).ok());
+  ASSERT_THAT(stub_->ListCases(Ctx().get(), req, &resp), IsOk());
   EXPECT_EQ(resp.cases_size(), 2);
 }
 
@@ -584,7 +588,7 @@ TEST_F(CaseApiTest, DataSurvivesRestartAndSigtermExitsZero) {
   v1::GetCaseRequest get;
   get.set_name(k.name());
   v1::Case out;
-  ASSERT_TRUE(stub_->GetCase(Ctx().get(), get, &out).ok());
+  ASSERT_THAT(stub_->GetCase(Ctx().get(), get, &out), IsOk());
   EXPECT_EQ(out.case_number(), k.case_number());
   EXPECT_EQ(MustCreate().case_number().substr(9), "000002");
 }
@@ -598,7 +602,7 @@ TEST_F(CaseApiTest, LogsAreJsonWithoutPersonalData) {
   u.mutable_case_()->mutable_applicants(0)->set_phone("13912345678");
   u.mutable_update_mask()->add_paths("applicants");
   v1::Case out;
-  ASSERT_TRUE(stub_->UpdateCase(Ctx().get(), u, &out).ok());
+  ASSERT_THAT(stub_->UpdateCase(Ctx().get(), u, &out), IsOk());
   v1::CreateCaseRequest bad = ValidCreate();
   bad.mutable_case_()->mutable_applicants(0)->set_phone("bad 13800138000 phone");
   EXPECT_FALSE(Create(bad, &out).ok());
@@ -677,7 +681,7 @@ TEST_F(CaseApiTest, SigtermDrainsCallsInFlight) {
     get.set_name(c->resp.name());
     v1::Case out;
     grpc::Status s = stub_->GetCase(Ctx().get(), get, &out);
-    EXPECT_TRUE(s.ok()) << "acknowledged " << c->resp.name() << " lost: " << s.error_message();
+    EXPECT_THAT(s, IsOk()) << "acknowledged " << c->resp.name() << " lost: " << s.error_message();
   }
   RecordProperty("acknowledged", acknowledged);
   // A create may commit and lose its answer to the shutdown deadline; a retry with its request_id
@@ -701,7 +705,7 @@ TEST(OdrdEnvironmentTest, ConfiguredByEnvironment) {
   auto stub = v1::CaseService::NewStub(channel);
   v1::ListCasesRequest req;
   v1::ListCasesResponse resp;
-  EXPECT_TRUE(stub->ListCases(testing::AuthedContext(token).get(), req, &resp).ok());
+  EXPECT_THAT(stub->ListCases(testing::AuthedContext(token).get(), req, &resp), IsOk());
   EXPECT_EQ(server.Stop(), 0);
   std::ifstream in(server.log_path());
   std::string line;
@@ -724,9 +728,9 @@ TEST_F(CaseApiTest, HealthServing) {
   generic.UnaryCall(&ctx, "/grpc.health.v1.Health/Check", grpc::StubOptions(), &request, &response,
                     [&](grpc::Status s) { done.set_value(s); });
   grpc::Status s = done.get_future().get();
-  ASSERT_TRUE(s.ok()) << s.error_message();
+  ASSERT_THAT(s, IsOk()) << s.error_message();
   std::vector<grpc::Slice> slices;
-  ASSERT_TRUE(response.Dump(&slices).ok());
+  ASSERT_THAT(response.Dump(&slices), IsOk());
   std::string bytes;
   for (auto& sl : slices) bytes.append(reinterpret_cast<const char*>(sl.begin()), sl.size());
   EXPECT_EQ(bytes, std::string("\x08\x01", 2));
@@ -797,7 +801,7 @@ TEST_F(CaseApiTest, ReflectionListsServices) {
   call->Read(&resp, reinterpret_cast<void*>(3));
   ASSERT_TRUE(cq.Next(&tag, &ok) && ok);
   std::vector<grpc::Slice> slices;
-  ASSERT_TRUE(resp.Dump(&slices).ok());
+  ASSERT_THAT(resp.Dump(&slices), IsOk());
   std::string bytes;
   for (auto& sl : slices) bytes.append(reinterpret_cast<const char*>(sl.begin()), sl.size());
   EXPECT_THAT(bytes, HasSubstr("odr.v1.CaseService"));

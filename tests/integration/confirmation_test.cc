@@ -31,7 +31,11 @@
 #include "tests/testing/grpc_auth.h"
 #include "tests/testing/mediation.h"
 #include "tests/testing/odrd_process.h"
+#include "tests/testing/status_matchers.h"
 #include "tests/testing/temp_dir.h"
+
+using ::odr::testing::IsOk;
+using ::odr::testing::StatusIs;
 
 namespace odr {
 namespace {
@@ -118,7 +122,7 @@ class ConfirmationTest : public testing::MediationTest {
     writer->Write(req);
     writer->WritesDone();
     grpc::Status s = writer->Finish();
-    EXPECT_TRUE(s.ok()) << Describe(s);
+    EXPECT_THAT(s, IsOk()) << Describe(s);
     return resp.evidence();
   }
 
@@ -141,13 +145,13 @@ class ConfirmationTest : public testing::MediationTest {
   v1::Confirmation Filed(const std::string& case_name) {
     v1::Confirmation c;
     grpc::Status s = Apply(case_name, "zhang", "courts/court-x", &c);
-    EXPECT_TRUE(s.ok()) << Describe(s);
+    EXPECT_THAT(s, IsOk()) << Describe(s);
     EXPECT_EQ(c.state(), v1::Confirmation::STATE_AWAITING_PARTIES);
     EXPECT_THAT(c.consented_parties(), ElementsAre("applicants/0"));
     v1::JoinConfirmationRequest join;
     join.set_name(c.name());
     s = confirmations_->JoinConfirmation(As("li").get(), join, &c);
-    EXPECT_TRUE(s.ok()) << Describe(s);
+    EXPECT_THAT(s, IsOk()) << Describe(s);
     EXPECT_EQ(c.state(), v1::Confirmation::STATE_SUBMITTED);
     EXPECT_THAT(c.consented_parties(), ElementsAre("applicants/0", "respondents/0"));
     return c;
@@ -159,7 +163,7 @@ class ConfirmationTest : public testing::MediationTest {
     req.set_etag(c.etag());
     v1::Confirmation out;
     grpc::Status s = confirmations_->AcceptConfirmation(As("clerk-x").get(), req, &out);
-    EXPECT_TRUE(s.ok()) << Describe(s);
+    EXPECT_THAT(s, IsOk()) << Describe(s);
     EXPECT_EQ(out.state(), v1::Confirmation::STATE_ACCEPTED);
     return out;
   }
@@ -189,7 +193,7 @@ class ConfirmationTest : public testing::MediationTest {
     req.set_parent(case_name);
     v1::ListDeadlinesResponse deadlines;
     grpc::Status s = deadlines_->ListDeadlines(As(who).get(), req, &deadlines);
-    EXPECT_TRUE(s.ok()) << Describe(s);
+    EXPECT_THAT(s, IsOk()) << Describe(s);
     v1::Deadline found;
     for (const v1::Deadline& d : deadlines.deadlines()) {
       if (d.kind() == kind) found = d;
@@ -204,7 +208,7 @@ class ConfirmationTest : public testing::MediationTest {
     req.set_page_size(1000);
     v1::ListCaseEventsResponse events;
     grpc::Status s = cases_->ListCaseEvents(As("orgadmin").get(), req, &events);
-    EXPECT_TRUE(s.ok()) << Describe(s);
+    EXPECT_THAT(s, IsOk()) << Describe(s);
     int n = 0;
     for (const v1::CaseEvent& e : events.events()) n += e.kind() == kind;
     return n;
@@ -220,7 +224,7 @@ class ConfirmationTest : public testing::MediationTest {
     req.set_scope(scope);
     v1::Statistics out;
     grpc::Status s = stats->GetStatistics(As("clerk-x").get(), req, &out);
-    EXPECT_TRUE(s.ok()) << Describe(s);
+    EXPECT_THAT(s, IsOk()) << Describe(s);
     return out.totals();
   }
 
@@ -247,7 +251,7 @@ TEST_F(ConfirmationTest, AppliedJointlyAcceptedRuledValidCaseConfirmed) {
   pre.set_parent(k);
   v1::PrecheckConfirmationResponse found;
   grpc::Status s = confirmations_->PrecheckConfirmation(As("zhang").get(), pre, &found);
-  ASSERT_TRUE(s.ok()) << Describe(s);
+  ASSERT_THAT(s, IsOk()) << Describe(s);
   EXPECT_THAT(found.problems(), IsEmpty());
   ASSERT_EQ(found.competent_courts_size(), 2);
   EXPECT_EQ(found.competent_courts(0).court(), "courts/court-x");
@@ -274,10 +278,10 @@ TEST_F(ConfirmationTest, AppliedJointlyAcceptedRuledValidCaseConfirmed) {
   accept.set_name(c.name());
   v1::Confirmation out;
   s = confirmations_->AcceptConfirmation(As("zhang").get(), accept, &out);
-  EXPECT_EQ(s.error_code(), grpc::StatusCode::PERMISSION_DENIED) << Describe(s);
+  EXPECT_THAT(s, StatusIs(grpc::StatusCode::PERMISSION_DENIED)) << Describe(s);
   accept.set_etag("W/\"99\"");
   s = confirmations_->AcceptConfirmation(As("clerk-x").get(), accept, &out);
-  EXPECT_EQ(s.error_code(), grpc::StatusCode::ABORTED) << Describe(s);
+  EXPECT_THAT(s, StatusIs(grpc::StatusCode::ABORTED)) << Describe(s);
   c = Accept(c);
   EXPECT_TRUE(c.has_ruling_due_time());
 
@@ -285,11 +289,11 @@ TEST_F(ConfirmationTest, AppliedJointlyAcceptedRuledValidCaseConfirmed) {
   rule.set_name(c.name());
   rule.set_outcome(v1::RuleConfirmationRequest::OUTCOME_VALID);
   s = confirmations_->RuleConfirmation(As("clerk-x").get(), rule, &out);
-  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(s, StatusIs(grpc::StatusCode::INVALID_ARGUMENT));
   EXPECT_THAT(testing::ViolatedFields(s), ElementsAre("ruling_number"));
   rule.set_ruling_number("(2026)浙0681民特123号");
   s = confirmations_->RuleConfirmation(As("clerk-x").get(), rule, &out);
-  ASSERT_TRUE(s.ok()) << Describe(s);
+  ASSERT_THAT(s, IsOk()) << Describe(s);
   EXPECT_EQ(out.state(), v1::Confirmation::STATE_RULED_VALID);
   EXPECT_EQ(out.ruling_number(), "(2026)浙0681民特123号");
   EXPECT_EQ(GetCase(k).state(), v1::Case::STATE_CONFIRMED);
@@ -303,8 +307,8 @@ TEST_F(ConfirmationTest, ACourtDivertedAgreementIsServedThenFiledWithItsCourt) {
   const std::string k = MediatingCase(PreFilingCase("(2026)浙0681诉前调21号"), "clerk-x");
   v1::Agreement a = Draft(k, SampleAgreement());
   EXPECT_EQ(a.effect_rule(), v1::Agreement::EFFECT_RULE_PARTIES_SIGNED);
-  ASSERT_TRUE(Sign("zhang", a, &a).ok());
-  ASSERT_TRUE(Sign("li", a, &a).ok());
+  ASSERT_THAT(Sign("zhang", a, &a), IsOk());
+  ASSERT_THAT(Sign("li", a, &a), IsOk());
   EXPECT_EQ(a.state(), v1::Agreement::STATE_EFFECTIVE);
   EXPECT_EQ(a.service_time(), a.effective_time());
   EXPECT_FALSE(a.has_court_filing_time());
@@ -318,19 +322,19 @@ TEST_F(ConfirmationTest, ACourtDivertedAgreementIsServedThenFiledWithItsCourt) {
   pre.mutable_confirmation()->set_court("courts/court-x");
   v1::PrecheckConfirmationResponse found;
   grpc::Status s = confirmations_->PrecheckConfirmation(As("zhang").get(), pre, &found);
-  ASSERT_TRUE(s.ok()) << Describe(s);
+  ASSERT_THAT(s, IsOk()) << Describe(s);
   ASSERT_EQ(found.problems_size(), 1);
   EXPECT_EQ(found.problems(0).reason(), "AGREEMENT_FORM_INCOMPLETE");
   EXPECT_THAT(found.problems(0).description(), HasSubstr("OMR Art. 19"));
 
-  ASSERT_TRUE(Sign("med", a, &a).ok());
+  ASSERT_THAT(Sign("med", a, &a), IsOk());
   EXPECT_FALSE(a.has_court_filing_time());
-  ASSERT_TRUE(Sign("orgadmin", a, &a).ok());
+  ASSERT_THAT(Sign("orgadmin", a, &a), IsOk());
   EXPECT_TRUE(a.pending_signers().empty());
   EXPECT_TRUE(a.has_court_filing_time());
   EXPECT_EQ(EventsOfKind(k, v1::CaseEvent::KIND_AGREEMENT_FILED), 1);
   s = confirmations_->PrecheckConfirmation(As("zhang").get(), pre, &found);
-  ASSERT_TRUE(s.ok()) << Describe(s);
+  ASSERT_THAT(s, IsOk()) << Describe(s);
   EXPECT_EQ(found.problems_size(), 0) << found.DebugString();
 }
 
@@ -359,7 +363,7 @@ TEST_F(ConfirmationTest, AnAgentWithoutSpecialAuthorityNeitherSignsNorApplies) {
   v1::Agreement a = Draft(k, SampleAgreement());
   v1::Agreement out;
   grpc::Status s = Sign("wang", a, &out);
-  EXPECT_EQ(s.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_THAT(s, StatusIs(grpc::StatusCode::PERMISSION_DENIED));
   EXPECT_EQ(testing::Reason(s), "NO_SPECIAL_AUTHORITY");
   EXPECT_THAT(s.error_message(), HasSubstr("CPL Art. 62"));
   v1::RefuseAgreementRequest refuse;
@@ -369,17 +373,17 @@ TEST_F(ConfirmationTest, AnAgentWithoutSpecialAuthorityNeitherSignsNorApplies) {
   EXPECT_EQ(testing::Reason(s), "NO_SPECIAL_AUTHORITY");
   EXPECT_EQ(GetCase(k).state(), v1::Case::STATE_MEDIATING);
 
-  ASSERT_TRUE(Sign("zhang", a, &a).ok());
+  ASSERT_THAT(Sign("zhang", a, &a), IsOk());
   ASSERT_TRUE(Sign("li", a, &a).ok());  // the party itself
-  ASSERT_TRUE(Sign("med", a, &a).ok());
-  ASSERT_TRUE(Sign("orgadmin", a, &a).ok());
+  ASSERT_THAT(Sign("med", a, &a), IsOk());
+  ASSERT_THAT(Sign("orgadmin", a, &a), IsOk());
   // Four agents of respondents/0: the pre-check names the field.
   v1::PrecheckConfirmationRequest pre;
   pre.set_parent(k);
   pre.mutable_confirmation()->set_court("courts/court-x");
   v1::PrecheckConfirmationResponse found;
   s = confirmations_->PrecheckConfirmation(As("zhang").get(), pre, &found);
-  ASSERT_TRUE(s.ok()) << Describe(s);
+  ASSERT_THAT(s, IsOk()) << Describe(s);
   ASSERT_EQ(found.problems_size(), 1) << found.DebugString();
   EXPECT_EQ(found.problems(0).reason(), "TOO_MANY_AGENTS");
   EXPECT_EQ(found.problems(0).field(), "case.respondents[0].agents");
@@ -400,7 +404,7 @@ TEST_F(ConfirmationTest, APostFilingRefusalToSignReturnsTheSuitForTrial) {
   refuse.set_reason("不接受分期付款。");
   v1::Agreement out;
   grpc::Status s = agreements_->RefuseAgreement(As("zhang").get(), refuse, &out);
-  ASSERT_TRUE(s.ok()) << Describe(s);
+  ASSERT_THAT(s, IsOk()) << Describe(s);
   const v1::Case closed = GetCase(k);
   EXPECT_EQ(closed.state(), v1::Case::STATE_CLOSED);
   EXPECT_EQ(closed.ending().kind(), v1::CaseEnding::KIND_TRIAL_RESUMED);
@@ -418,13 +422,13 @@ TEST_F(ConfirmationTest, APostFilingPeriodDoesNotPauseForAnAppraisal) {
   pause.set_reason("伤残等级鉴定");
   v1::Deadline out;
   grpc::Status s = deadlines_->PauseMediationPeriod(As("med").get(), pause, &out);
-  EXPECT_EQ(s.error_code(), grpc::StatusCode::FAILED_PRECONDITION) << Describe(s);
+  EXPECT_THAT(s, StatusIs(grpc::StatusCode::FAILED_PRECONDITION)) << Describe(s);
   EXPECT_EQ(testing::Reason(s), "APPRAISAL_PAUSE_PRE_FILING_ONLY");
   EXPECT_THAT(s.error_message(), HasSubstr("OMR Art. 26"));
   // Before filing it pauses.
   pause.set_name(MediatingCase());
   s = deadlines_->PauseMediationPeriod(As("med").get(), pause, &out);
-  ASSERT_TRUE(s.ok()) << Describe(s);
+  ASSERT_THAT(s, IsOk()) << Describe(s);
   EXPECT_EQ(out.state(), v1::Deadline::STATE_PAUSED);
 }
 
@@ -437,37 +441,37 @@ TEST_F(ConfirmationTest, AnotherCourtCannotSeeTheApplication) {
   get.set_name(c.name());
   v1::Confirmation out;
   grpc::Status s = confirmations_->GetConfirmation(As("clerk-y").get(), get, &out);
-  EXPECT_EQ(s.error_code(), grpc::StatusCode::NOT_FOUND) << Describe(s);
+  EXPECT_THAT(s, StatusIs(grpc::StatusCode::NOT_FOUND)) << Describe(s);
   v1::GetConfirmationRequest missing;
   missing.set_name(absl::StrCat(k, "/confirmations/nope"));
   grpc::Status m = confirmations_->GetConfirmation(As("clerk-y").get(), missing, &out);
-  EXPECT_EQ(m.error_code(), grpc::StatusCode::NOT_FOUND);
+  EXPECT_THAT(m, StatusIs(grpc::StatusCode::NOT_FOUND));
   v1::GetCourtBundleRequest bundle;
   bundle.set_name(c.name());
   v1::CourtBundle b;
   s = confirmations_->GetCourtBundle(As("clerk-y").get(), bundle, &b);
-  EXPECT_EQ(s.error_code(), grpc::StatusCode::NOT_FOUND);
+  EXPECT_THAT(s, StatusIs(grpc::StatusCode::NOT_FOUND));
   v1::AcceptConfirmationRequest accept;
   accept.set_name(c.name());
   s = confirmations_->AcceptConfirmation(As("clerk-y").get(), accept, &out);
-  EXPECT_EQ(s.error_code(), grpc::StatusCode::NOT_FOUND) << Describe(s);
+  EXPECT_THAT(s, StatusIs(grpc::StatusCode::NOT_FOUND)) << Describe(s);
 
   v1::ListConfirmationsRequest list;
   list.set_parent("courts/court-y");
   v1::ListConfirmationsResponse page;
   s = confirmations_->ListConfirmations(As("clerk-y").get(), list, &page);
-  ASSERT_TRUE(s.ok()) << Describe(s);
+  ASSERT_THAT(s, IsOk()) << Describe(s);
   EXPECT_THAT(page.confirmations(), IsEmpty());
   list.set_parent("courts/court-x");
   s = confirmations_->ListConfirmations(As("clerk-y").get(), list, &page);
-  EXPECT_EQ(s.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_THAT(s, StatusIs(grpc::StatusCode::PERMISSION_DENIED));
   list.set_state(v1::Confirmation::STATE_SUBMITTED);
   s = confirmations_->ListConfirmations(As("clerk-x").get(), list, &page);
-  ASSERT_TRUE(s.ok()) << Describe(s);
+  ASSERT_THAT(s, IsOk()) << Describe(s);
   ASSERT_EQ(page.confirmations_size(), 1);
   EXPECT_EQ(page.confirmations(0).name(), c.name());
   s = confirmations_->GetConfirmation(As("clerk-x").get(), get, &out);
-  EXPECT_TRUE(s.ok()) << Describe(s);
+  EXPECT_THAT(s, IsOk()) << Describe(s);
 }
 
 // The court that diverted a case sees an application for its confirmation only once every party
@@ -484,30 +488,30 @@ TEST_F(ConfirmationTest, TheDivertingCourtSeesNoApplicationBeforeEveryPartyConse
   Settle(k);
   v1::Confirmation c;
   grpc::Status s = Apply(k, "zhang", "courts/court-x", &c);
-  ASSERT_TRUE(s.ok()) << Describe(s);
+  ASSERT_THAT(s, IsOk()) << Describe(s);
   ASSERT_EQ(c.state(), v1::Confirmation::STATE_AWAITING_PARTIES);
 
   v1::GetConfirmationRequest get;
   get.set_name(c.name());
   v1::Confirmation out;
   s = confirmations_->GetConfirmation(As("clerk-x").get(), get, &out);
-  EXPECT_EQ(s.error_code(), grpc::StatusCode::NOT_FOUND) << Describe(s);
+  EXPECT_THAT(s, StatusIs(grpc::StatusCode::NOT_FOUND)) << Describe(s);
   v1::GetCourtBundleRequest bundle;
   bundle.set_name(c.name());
   v1::CourtBundle b;
   s = confirmations_->GetCourtBundle(As("clerk-x").get(), bundle, &b);
-  EXPECT_EQ(s.error_code(), grpc::StatusCode::NOT_FOUND) << Describe(s);
+  EXPECT_THAT(s, StatusIs(grpc::StatusCode::NOT_FOUND)) << Describe(s);
   v1::ListConfirmationsRequest of_case;
   of_case.set_parent(k);
   v1::ListConfirmationsResponse page;
   s = confirmations_->ListConfirmations(As("clerk-x").get(), of_case, &page);
-  ASSERT_TRUE(s.ok()) << Describe(s);
+  ASSERT_THAT(s, IsOk()) << Describe(s);
   EXPECT_THAT(page.confirmations(), IsEmpty());
   v1::ListDivertedCasesRequest diverted_list;
   diverted_list.set_parent("courts/court-x");
   v1::ListDivertedCasesResponse followed;
   s = courts_->ListDivertedCases(As("clerk-x").get(), diverted_list, &followed);
-  ASSERT_TRUE(s.ok()) << Describe(s);
+  ASSERT_THAT(s, IsOk()) << Describe(s);
   ASSERT_EQ(followed.cases_size(), 1);
   EXPECT_EQ(followed.cases(0).confirmation_state(), v1::Confirmation::STATE_UNSPECIFIED);
   // Nor does its timeline tell of the application.
@@ -516,7 +520,7 @@ TEST_F(ConfirmationTest, TheDivertingCourtSeesNoApplicationBeforeEveryPartyConse
     events_req.set_parent(k);
     events_req.set_page_size(1000);
     v1::ListCaseEventsResponse events;
-    EXPECT_TRUE(cases_->ListCaseEvents(As(who).get(), events_req, &events).ok());
+    EXPECT_THAT(cases_->ListCaseEvents(As(who).get(), events_req, &events), IsOk());
     int n = 0;
     for (const auto& e : events.events()) {
       n += e.kind() == v1::CaseEvent::KIND_CONFIRMATION_CHANGED;
@@ -527,23 +531,23 @@ TEST_F(ConfirmationTest, TheDivertingCourtSeesNoApplicationBeforeEveryPartyConse
   EXPECT_GT(confirmation_events("li"), 0);
   // The parties see their application meanwhile.
   s = confirmations_->ListConfirmations(As("li").get(), of_case, &page);
-  ASSERT_TRUE(s.ok()) << Describe(s);
+  ASSERT_THAT(s, IsOk()) << Describe(s);
   EXPECT_EQ(page.confirmations_size(), 1);
 
   v1::JoinConfirmationRequest join;
   join.set_name(c.name());
   s = confirmations_->JoinConfirmation(As("li").get(), join, &c);
-  ASSERT_TRUE(s.ok()) << Describe(s);
+  ASSERT_THAT(s, IsOk()) << Describe(s);
   ASSERT_EQ(c.state(), v1::Confirmation::STATE_SUBMITTED);
   s = confirmations_->GetConfirmation(As("clerk-x").get(), get, &out);
-  EXPECT_TRUE(s.ok()) << Describe(s);
+  EXPECT_THAT(s, IsOk()) << Describe(s);
   s = confirmations_->GetCourtBundle(As("clerk-x").get(), bundle, &b);
-  EXPECT_TRUE(s.ok()) << Describe(s);
+  EXPECT_THAT(s, IsOk()) << Describe(s);
   s = confirmations_->ListConfirmations(As("clerk-x").get(), of_case, &page);
-  ASSERT_TRUE(s.ok()) << Describe(s);
+  ASSERT_THAT(s, IsOk()) << Describe(s);
   EXPECT_EQ(page.confirmations_size(), 1);
   s = courts_->ListDivertedCases(As("clerk-x").get(), diverted_list, &followed);
-  ASSERT_TRUE(s.ok()) << Describe(s);
+  ASSERT_THAT(s, IsOk()) << Describe(s);
   ASSERT_EQ(followed.cases_size(), 1);
   EXPECT_EQ(followed.cases(0).confirmation_state(), v1::Confirmation::STATE_SUBMITTED);
 }
@@ -561,7 +565,7 @@ TEST_F(ConfirmationTest, AnUnreachableRespondentEndsMediationAndTheCaseGoesBack)
   EXPECT_THAT(testing::ViolatedFields(s), ElementsAre("note"));
   contact.set_note("三日内电话五次未接通，短信未回复。");
   s = deadlines_->RecordRespondentContact(As("med").get(), contact, &out);
-  ASSERT_TRUE(s.ok()) << Describe(s);
+  ASSERT_THAT(s, IsOk()) << Describe(s);
   EXPECT_EQ(out.state(), v1::Case::STATE_CLOSED);
   EXPECT_EQ(out.ending().kind(), v1::CaseEnding::KIND_REFERRED_FOR_FILING);
   EXPECT_THAT(out.ending().reason(), HasSubstr("could not be reached"));
@@ -569,7 +573,7 @@ TEST_F(ConfirmationTest, AnUnreachableRespondentEndsMediationAndTheCaseGoesBack)
   v1::ListReferralsRequest refs;
   refs.set_parent("courts/court-x");
   v1::ListReferralsResponse referrals;
-  ASSERT_TRUE(courts_->ListReferrals(As("clerk-x").get(), refs, &referrals).ok());
+  ASSERT_THAT(courts_->ListReferrals(As("clerk-x").get(), refs, &referrals), IsOk());
   bool referred = false;
   for (const auto& r : referrals.referrals()) referred = referred || r.case_() == k;
   EXPECT_TRUE(referred);
@@ -588,12 +592,12 @@ TEST_F(ConfirmationTest, ARejectionLeavesTheAgreementAndThePartiesChooseToMediat
   rule.set_ruling_number("(2026)浙0681民特124号");
   v1::Confirmation out;
   grpc::Status s = confirmations_->RuleConfirmation(As("clerk-x").get(), rule, &out);
-  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(s, StatusIs(grpc::StatusCode::INVALID_ARGUMENT));
   EXPECT_THAT(testing::ViolatedFields(s), ElementsAre("grounds", "note"));
   rule.add_grounds(v1::REJECTION_GROUND_NOT_VOLUNTARY);
   rule.set_note("被申请人称签署时受到胁迫。");
   s = confirmations_->RuleConfirmation(As("clerk-x").get(), rule, &out);
-  ASSERT_TRUE(s.ok()) << Describe(s);
+  ASSERT_THAT(s, IsOk()) << Describe(s);
   EXPECT_EQ(out.state(), v1::Confirmation::STATE_RULED_REJECTED);
   EXPECT_THAT(out.rejection_grounds(), ElementsAre(v1::REJECTION_GROUND_NOT_VOLUNTARY));
   // The rejection alone neither reopens mediation nor cancels the instalments.
@@ -602,7 +606,7 @@ TEST_F(ConfirmationTest, ARejectionLeavesTheAgreementAndThePartiesChooseToMediat
     v1::ListDeadlinesRequest dl;
     dl.set_parent(k);
     v1::ListDeadlinesResponse deadlines;
-    EXPECT_TRUE(deadlines_->ListDeadlines(As("zhang").get(), dl, &deadlines).ok());
+    EXPECT_THAT(deadlines_->ListDeadlines(As("zhang").get(), dl, &deadlines), IsOk());
     int n = 0;
     for (const v1::Deadline& d : deadlines.deadlines()) {
       n += d.kind() == kind && d.state() == state;
@@ -613,28 +617,28 @@ TEST_F(ConfirmationTest, ARejectionLeavesTheAgreementAndThePartiesChooseToMediat
   v1::GetAgreementRequest get;
   get.set_name(first.name());
   v1::Agreement a;
-  ASSERT_TRUE(agreements_->GetAgreement(As("zhang").get(), get, &a).ok());
+  ASSERT_THAT(agreements_->GetAgreement(As("zhang").get(), get, &a), IsOk());
   EXPECT_EQ(a.state(), v1::Agreement::STATE_CONFIRMATION_REJECTED);
   // It still binds: a payment is recorded on it (PML Art. 31).
   v1::RecordPaymentRequest pay;
   pay.set_name(first.name());
   pay.set_instalment(0);
   pay.set_amount_fen(100);
-  ASSERT_TRUE(agreements_->RecordPayment(As("med").get(), pay, &a).ok());
+  ASSERT_THAT(agreements_->RecordPayment(As("med").get(), pay, &a), IsOk());
 
   // Each party consents to mediate again; the court and the case's staff cannot for them.
   v1::ConsentToMediateAgainRequest again;
   again.set_name(out.name());
   s = confirmations_->ConsentToMediateAgain(As("med").get(), again, &out);
-  EXPECT_EQ(s.error_code(), grpc::StatusCode::PERMISSION_DENIED) << Describe(s);
+  EXPECT_THAT(s, StatusIs(grpc::StatusCode::PERMISSION_DENIED)) << Describe(s);
   s = confirmations_->ConsentToMediateAgain(As("clerk-x").get(), again, &out);
-  EXPECT_EQ(s.error_code(), grpc::StatusCode::PERMISSION_DENIED) << Describe(s);
+  EXPECT_THAT(s, StatusIs(grpc::StatusCode::PERMISSION_DENIED)) << Describe(s);
   s = confirmations_->ConsentToMediateAgain(As("zhang").get(), again, &out);
-  ASSERT_TRUE(s.ok()) << Describe(s);
+  ASSERT_THAT(s, IsOk()) << Describe(s);
   EXPECT_THAT(out.mediate_again_parties(), ElementsAre("applicants/0"));
   EXPECT_EQ(GetCase(k).state(), v1::Case::STATE_SETTLED);
   s = confirmations_->ConsentToMediateAgain(As("li").get(), again, &out);
-  ASSERT_TRUE(s.ok()) << Describe(s);
+  ASSERT_THAT(s, IsOk()) << Describe(s);
   EXPECT_THAT(out.mediate_again_parties(), ElementsAre("applicants/0", "respondents/0"));
   EXPECT_EQ(GetCase(k).state(), v1::Case::STATE_MEDIATING);
   // Mediating again: a new mediation period runs; the old instalments are still due.
@@ -648,7 +652,7 @@ TEST_F(ConfirmationTest, ARejectionLeavesTheAgreementAndThePartiesChooseToMediat
   EXPECT_EQ(count(v1::Deadline::KIND_CONFIRMATION_APPLICATION, v1::Deadline::STATE_RUNNING), 1);
   v1::Confirmation again_applied;
   s = Apply(k, "zhang", "courts/court-x", &again_applied);
-  EXPECT_TRUE(s.ok()) << Describe(s);
+  EXPECT_THAT(s, IsOk()) << Describe(s);
 }
 
 // CPL Art. 206: instead of mediating again a party may sue; the organization closes the case and
@@ -662,7 +666,7 @@ TEST_F(ConfirmationTest, AfterARejectionAPartySuesAndTheCaseCloses) {
   close.set_reason("申请人起诉");
   v1::Case closed;
   grpc::Status s = cases_->CloseCase(As("med").get(), close, &closed);
-  EXPECT_EQ(s.error_code(), grpc::StatusCode::FAILED_PRECONDITION) << Describe(s);
+  EXPECT_THAT(s, StatusIs(grpc::StatusCode::FAILED_PRECONDITION)) << Describe(s);
   EXPECT_EQ(testing::Reason(s), "SETTLED_AGREEMENT_IN_FORCE");
 
   v1::Confirmation c = Accept(Filed(k));
@@ -672,15 +676,15 @@ TEST_F(ConfirmationTest, AfterARejectionAPartySuesAndTheCaseCloses) {
   rule.add_grounds(v1::REJECTION_GROUND_UNCLEAR);
   rule.set_note("协议内容不明确。");
   rule.set_ruling_number("(2026)浙0681民特125号");
-  ASSERT_TRUE(confirmations_->RuleConfirmation(As("clerk-x").get(), rule, &c).ok());
+  ASSERT_THAT(confirmations_->RuleConfirmation(As("clerk-x").get(), rule, &c), IsOk());
   s = cases_->CloseCase(As("med").get(), close, &closed);
-  ASSERT_TRUE(s.ok()) << Describe(s);
+  ASSERT_THAT(s, IsOk()) << Describe(s);
   EXPECT_EQ(closed.state(), v1::Case::STATE_CLOSED);
   // Mediating again is no longer possible.
   v1::ConsentToMediateAgainRequest again;
   again.set_name(c.name());
   s = confirmations_->ConsentToMediateAgain(As("zhang").get(), again, &c);
-  EXPECT_EQ(s.error_code(), grpc::StatusCode::FAILED_PRECONDITION) << Describe(s);
+  EXPECT_THAT(s, StatusIs(grpc::StatusCode::FAILED_PRECONDITION)) << Describe(s);
 }
 
 // CPL Interpretation Art. 357: before the court files it, the parties withdraw by themselves;
@@ -694,11 +698,11 @@ TEST_F(ConfirmationTest, AfterFilingTheCourtRulesOnAWithdrawal) {
   w.set_reason("双方已自动履行完毕。");
   v1::Confirmation out;
   grpc::Status s = confirmations_->WithdrawConfirmation(As("clerk-x").get(), w, &out);
-  EXPECT_EQ(s.error_code(), grpc::StatusCode::PERMISSION_DENIED) << Describe(s);
+  EXPECT_THAT(s, StatusIs(grpc::StatusCode::PERMISSION_DENIED)) << Describe(s);
   s = confirmations_->WithdrawConfirmation(As("wang").get(), w, &out);
-  EXPECT_EQ(s.error_code(), grpc::StatusCode::NOT_FOUND) << Describe(s);
+  EXPECT_THAT(s, StatusIs(grpc::StatusCode::NOT_FOUND)) << Describe(s);
   s = confirmations_->WithdrawConfirmation(As("zhang").get(), w, &out);
-  ASSERT_TRUE(s.ok()) << Describe(s);
+  ASSERT_THAT(s, IsOk()) << Describe(s);
   EXPECT_EQ(out.state(), v1::Confirmation::STATE_ACCEPTED);
   ASSERT_TRUE(out.has_withdrawal_request());
   EXPECT_THAT(out.withdrawal_request().parties(), ElementsAre("applicants/0"));
@@ -719,11 +723,11 @@ TEST_F(ConfirmationTest, AfterFilingTheCourtRulesOnAWithdrawal) {
   EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << Describe(s);  // no number
   ruling.set_ruling_number("(2026)浙0681民特126号之一");
   s = confirmations_->RuleWithdrawal(As("zhang").get(), ruling, &out);
-  EXPECT_EQ(s.error_code(), grpc::StatusCode::PERMISSION_DENIED) << Describe(s);
+  EXPECT_THAT(s, StatusIs(grpc::StatusCode::PERMISSION_DENIED)) << Describe(s);
   s = confirmations_->RuleWithdrawal(As("clerk-y").get(), ruling, &out);
-  EXPECT_EQ(s.error_code(), grpc::StatusCode::NOT_FOUND) << Describe(s);
+  EXPECT_THAT(s, StatusIs(grpc::StatusCode::NOT_FOUND)) << Describe(s);
   s = confirmations_->RuleWithdrawal(As("clerk-x").get(), ruling, &out);
-  ASSERT_TRUE(s.ok()) << Describe(s);
+  ASSERT_THAT(s, IsOk()) << Describe(s);
   EXPECT_EQ(out.state(), v1::Confirmation::STATE_WITHDRAWN);
   EXPECT_EQ(out.withdrawal_kind(), v1::Confirmation::WITHDRAWAL_KIND_GRANTED);
   EXPECT_EQ(out.ruling_number(), "(2026)浙0681民特126号之一");
@@ -735,7 +739,7 @@ TEST_F(ConfirmationTest, AfterFilingTheCourtRulesOnAWithdrawal) {
   v1::Confirmation c2 = Filed(k2);
   w.set_name(c2.name());
   s = confirmations_->WithdrawConfirmation(As("li").get(), w, &out);
-  ASSERT_TRUE(s.ok()) << Describe(s);
+  ASSERT_THAT(s, IsOk()) << Describe(s);
   EXPECT_EQ(out.state(), v1::Confirmation::STATE_WITHDRAWN);
   EXPECT_EQ(out.withdrawal_kind(), v1::Confirmation::WITHDRAWAL_KIND_BY_PARTIES);
 }
@@ -761,7 +765,7 @@ TEST_F(ConfirmationTest, TheCourtsReviewDeadlinesAppearanceExtensionAndObjection
   EXPECT_THAT(testing::ViolatedFields(s), ElementsAre("due_days"));
   more.set_due_days(10);
   s = confirmations_->RequestMaterials(As("clerk-x").get(), more, &out);
-  ASSERT_TRUE(s.ok()) << Describe(s);
+  ASSERT_THAT(s, IsOk()) << Describe(s);
   EXPECT_EQ(out.state(), v1::Confirmation::STATE_MATERIALS_REQUESTED);
   ASSERT_TRUE(out.has_materials_due_time());
   v1::Deadline materials = deadline(v1::Deadline::KIND_CONFIRMATION_MATERIALS);
@@ -784,7 +788,7 @@ TEST_F(ConfirmationTest, TheCourtsReviewDeadlinesAppearanceExtensionAndObjection
   m->set_evidence(proof.name());
   m->set_kind(v1::ConfirmationMaterial::KIND_PROPERTY_RIGHT_PROOF);
   s = confirmations_->SupplyMaterials(As("zhang").get(), supply, &out);
-  ASSERT_TRUE(s.ok()) << Describe(s);
+  ASSERT_THAT(s, IsOk()) << Describe(s);
   EXPECT_EQ(out.state(), v1::Confirmation::STATE_ACCEPTED);
   EXPECT_FALSE(out.has_materials_due_time());
   EXPECT_EQ(deadline(v1::Deadline::KIND_CONFIRMATION_MATERIALS).state(), v1::Deadline::STATE_MET);
@@ -796,9 +800,9 @@ TEST_F(ConfirmationTest, TheCourtsReviewDeadlinesAppearanceExtensionAndObjection
   EXPECT_THAT(testing::ViolatedFields(s), ElementsAre("place"));
   call.set_place("诸暨市人民法院第三法庭");
   s = confirmations_->CallParties(As("zhang").get(), call, &out);
-  EXPECT_EQ(s.error_code(), grpc::StatusCode::PERMISSION_DENIED) << Describe(s);
+  EXPECT_THAT(s, StatusIs(grpc::StatusCode::PERMISSION_DENIED)) << Describe(s);
   s = confirmations_->CallParties(As("clerk-x").get(), call, &out);
-  ASSERT_TRUE(s.ok()) << Describe(s);
+  ASSERT_THAT(s, IsOk()) << Describe(s);
   EXPECT_EQ(out.appearance().place(), "诸暨市人民法院第三法庭");
 
   const int64_t due_before = out.ruling_due_time().seconds();
@@ -809,7 +813,7 @@ TEST_F(ConfirmationTest, TheCourtsReviewDeadlinesAppearanceExtensionAndObjection
   EXPECT_THAT(testing::ViolatedFields(s), ElementsAre("approval"));
   extend.set_approval("院长审批表 2026-17");
   s = confirmations_->ExtendRulingPeriod(As("clerk-x").get(), extend, &out);
-  ASSERT_TRUE(s.ok()) << Describe(s);
+  ASSERT_THAT(s, IsOk()) << Describe(s);
   ASSERT_EQ(out.ruling_extensions_size(), 1);
   EXPECT_EQ(out.ruling_extensions(0).approval(), "院长审批表 2026-17");
   // 30 more days (a weekend at the end moves it on, CPL Art. 85).
@@ -823,7 +827,7 @@ TEST_F(ConfirmationTest, TheCourtsReviewDeadlinesAppearanceExtensionAndObjection
   rule.set_name(c.name());
   rule.set_outcome(v1::RuleConfirmationRequest::OUTCOME_VALID);
   rule.set_ruling_number("(2026)浙0681民特127号");
-  ASSERT_TRUE(confirmations_->RuleConfirmation(As("clerk-x").get(), rule, &out).ok());
+  ASSERT_THAT(confirmations_->RuleConfirmation(As("clerk-x").get(), rule, &out), IsOk());
   EXPECT_EQ(GetCase(k).state(), v1::Case::STATE_CONFIRMED);
 
   // Served; the parties' 15 days run (CPL Interpretation Art. 372).
@@ -835,7 +839,7 @@ TEST_F(ConfirmationTest, TheCourtsReviewDeadlinesAppearanceExtensionAndObjection
   absl::SleepFor(absl::Seconds(1));  // whole seconds below: not before the ruling's time
   served.mutable_service_time()->set_seconds(absl::ToUnixSeconds(absl::Now()));
   s = confirmations_->RecordRulingService(As("clerk-x").get(), served, &out);
-  ASSERT_TRUE(s.ok()) << Describe(s);
+  ASSERT_THAT(s, IsOk()) << Describe(s);
   ASSERT_TRUE(out.has_objection_due_time());
   v1::Deadline window = deadline(v1::Deadline::KIND_RULING_OBJECTION);
   EXPECT_EQ(window.state(), v1::Deadline::STATE_RUNNING);
@@ -849,10 +853,10 @@ TEST_F(ConfirmationTest, TheCourtsReviewDeadlinesAppearanceExtensionAndObjection
   object.set_party("applicants/0");
   object.set_reason("被申请人隐瞒了财产状况。");
   s = confirmations_->FileObjection(As("li").get(), object, &out);
-  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << Describe(s);
+  EXPECT_THAT(s, StatusIs(grpc::StatusCode::INVALID_ARGUMENT)) << Describe(s);
   object.set_party("respondents/0");
   s = confirmations_->FileObjection(As("li").get(), object, &out);
-  ASSERT_TRUE(s.ok()) << Describe(s);
+  ASSERT_THAT(s, IsOk()) << Describe(s);
   ASSERT_EQ(out.objections_size(), 1);
   EXPECT_EQ(out.objections(0).party(), "respondents/0");
   EXPECT_EQ(out.objections(0).decision(), v1::Objection::DECISION_UNSPECIFIED);
@@ -862,9 +866,9 @@ TEST_F(ConfirmationTest, TheCourtsReviewDeadlinesAppearanceExtensionAndObjection
   third.set_harm_known_date(absl::FormatTime("%Y-%m-%d", absl::Now(), absl::UTCTimeZone()));
   third.set_reason("协议转移了被申请人的财产。");
   s = confirmations_->FileObjection(As("zhang").get(), third, &out);
-  EXPECT_EQ(s.error_code(), grpc::StatusCode::PERMISSION_DENIED) << Describe(s);
+  EXPECT_THAT(s, StatusIs(grpc::StatusCode::PERMISSION_DENIED)) << Describe(s);
   s = confirmations_->FileObjection(As("clerk-x").get(), third, &out);
-  ASSERT_TRUE(s.ok()) << Describe(s);
+  ASSERT_THAT(s, IsOk()) << Describe(s);
   ASSERT_EQ(out.objections_size(), 2);
 
   v1::DecideObjectionRequest decide;
@@ -873,7 +877,7 @@ TEST_F(ConfirmationTest, TheCourtsReviewDeadlinesAppearanceExtensionAndObjection
   decide.set_upheld(false);
   decide.set_ruling_number("(2026)浙0681民特127号之二");
   s = confirmations_->DecideObjection(As("clerk-x").get(), decide, &out);
-  ASSERT_TRUE(s.ok()) << Describe(s);
+  ASSERT_THAT(s, IsOk()) << Describe(s);
   EXPECT_EQ(out.objections(1).decision(), v1::Objection::DECISION_DISMISSED);
   EXPECT_EQ(out.state(), v1::Confirmation::STATE_RULED_VALID);
   // Upheld: the confirmation is revoked; the case is settled again and the parties may mediate
@@ -882,13 +886,13 @@ TEST_F(ConfirmationTest, TheCourtsReviewDeadlinesAppearanceExtensionAndObjection
   decide.set_upheld(true);
   decide.set_ruling_number("(2026)浙0681民特127号之三");
   s = confirmations_->DecideObjection(As("clerk-x").get(), decide, &out);
-  ASSERT_TRUE(s.ok()) << Describe(s);
+  ASSERT_THAT(s, IsOk()) << Describe(s);
   EXPECT_EQ(out.state(), v1::Confirmation::STATE_REVOKED);
   EXPECT_EQ(GetCase(k).state(), v1::Case::STATE_SETTLED);
   v1::ConsentToMediateAgainRequest again;
   again.set_name(c.name());
-  ASSERT_TRUE(confirmations_->ConsentToMediateAgain(As("zhang").get(), again, &out).ok());
-  ASSERT_TRUE(confirmations_->ConsentToMediateAgain(As("li").get(), again, &out).ok());
+  ASSERT_THAT(confirmations_->ConsentToMediateAgain(As("zhang").get(), again, &out), IsOk());
+  ASSERT_THAT(confirmations_->ConsentToMediateAgain(As("li").get(), again, &out), IsOk());
   EXPECT_EQ(GetCase(k).state(), v1::Case::STATE_MEDIATING);
 }
 
@@ -920,7 +924,7 @@ TEST_F(ConfirmationTest, TheCourtGivesAPartyLateForAGoodReasonMoreTime) {
   ask.set_name(c.name());
   ask.set_note("请补充房屋产权证明。");
   ask.set_due_days(10);
-  ASSERT_TRUE(confirmations_->RequestMaterials(As("clerk-x").get(), ask, &out).ok());
+  ASSERT_THAT(confirmations_->RequestMaterials(As("clerk-x").get(), ask, &out), IsOk());
   const int64_t due_before = out.materials_due_time().seconds();
 
   // Bad input names its field; a party and another court cannot grant it.
@@ -944,12 +948,12 @@ TEST_F(ConfirmationTest, TheCourtGivesAPartyLateForAGoodReasonMoreTime) {
   EXPECT_EQ(testing::Reason(s), "APPLICATION_TOO_LATE") << Describe(s);
   EXPECT_THAT(s.error_message(), HasSubstr("CPL Art. 86"));
   s = confirmations_->ExtendPartyTime(As("li").get(), more_time, &out);
-  EXPECT_EQ(s.error_code(), grpc::StatusCode::PERMISSION_DENIED) << Describe(s);
+  EXPECT_THAT(s, StatusIs(grpc::StatusCode::PERMISSION_DENIED)) << Describe(s);
   s = confirmations_->ExtendPartyTime(As("clerk-y").get(), more_time, &out);
-  EXPECT_EQ(s.error_code(), grpc::StatusCode::NOT_FOUND) << Describe(s);
+  EXPECT_THAT(s, StatusIs(grpc::StatusCode::NOT_FOUND)) << Describe(s);
 
   s = confirmations_->ExtendPartyTime(As("clerk-x").get(), more_time, &out);
-  ASSERT_TRUE(s.ok()) << Describe(s);
+  ASSERT_THAT(s, IsOk()) << Describe(s);
   EXPECT_EQ(out.state(), v1::Confirmation::STATE_MATERIALS_REQUESTED);
   ASSERT_EQ(out.party_time_extensions_size(), 1);
   const v1::PartyTimeExtension& granted = out.party_time_extensions(0);
@@ -971,7 +975,7 @@ TEST_F(ConfirmationTest, TheCourtGivesAPartyLateForAGoodReasonMoreTime) {
   ev.set_parent(k);
   ev.set_page_size(1000);
   v1::ListCaseEventsResponse events;
-  ASSERT_TRUE(cases_->ListCaseEvents(As("zhang").get(), ev, &events).ok());
+  ASSERT_THAT(cases_->ListCaseEvents(As("zhang").get(), ev, &events), IsOk());
   int told = 0;
   for (const v1::CaseEvent& e : events.events()) {
     EXPECT_THAT(e.reason(), Not(HasSubstr("住院")));
@@ -994,23 +998,23 @@ TEST_F(ConfirmationTest, TheCourtGivesAPartyLateForAGoodReasonMoreTime) {
   v1::ConfirmationMaterial* m = supply.add_materials();
   m->set_evidence(proof.name());
   m->set_kind(v1::ConfirmationMaterial::KIND_PROPERTY_RIGHT_PROOF);
-  ASSERT_TRUE(confirmations_->SupplyMaterials(As("li").get(), supply, &out).ok());
+  ASSERT_THAT(confirmations_->SupplyMaterials(As("li").get(), supply, &out), IsOk());
   v1::RuleConfirmationRequest rule;
   rule.set_name(c.name());
   rule.set_outcome(v1::RuleConfirmationRequest::OUTCOME_VALID);
   rule.set_ruling_number("(2026)浙0681民特186号");
-  ASSERT_TRUE(confirmations_->RuleConfirmation(As("clerk-x").get(), rule, &out).ok());
+  ASSERT_THAT(confirmations_->RuleConfirmation(As("clerk-x").get(), rule, &out), IsOk());
   absl::SleepFor(absl::Seconds(1));  // whole seconds below: not before the ruling's time
   v1::RecordRulingServiceRequest served;
   served.set_name(c.name());
   served.mutable_service_time()->set_seconds(absl::ToUnixSeconds(absl::Now()));
-  ASSERT_TRUE(confirmations_->RecordRulingService(As("clerk-x").get(), served, &out).ok());
+  ASSERT_THAT(confirmations_->RecordRulingService(As("clerk-x").get(), served, &out), IsOk());
   more_time.set_period(v1::PartyTimeExtension::PERIOD_OBJECTION);
   more_time.set_party("applicants/0");
   more_time.set_until_date(day(today + 40));
   more_time.set_etag(out.etag());
   s = confirmations_->ExtendPartyTime(As("clerk-x").get(), more_time, &out);
-  ASSERT_TRUE(s.ok()) << Describe(s);
+  ASSERT_THAT(s, IsOk()) << Describe(s);
   ASSERT_EQ(out.party_time_extensions_size(), 2);
   EXPECT_EQ(out.party_time_extensions(1).period(), v1::PartyTimeExtension::PERIOD_OBJECTION);
   v1::Deadline window = deadline(v1::Deadline::KIND_RULING_OBJECTION);
@@ -1020,7 +1024,7 @@ TEST_F(ConfirmationTest, TheCourtGivesAPartyLateForAGoodReasonMoreTime) {
             absl::ToUnixSeconds(absl::FromCivil(today + 41, china)));
   // A stale etag is refused.
   s = confirmations_->ExtendPartyTime(As("clerk-x").get(), more_time, &out);
-  EXPECT_EQ(s.error_code(), grpc::StatusCode::ABORTED) << Describe(s);
+  EXPECT_THAT(s, StatusIs(grpc::StatusCode::ABORTED)) << Describe(s);
 }
 
 TEST_F(ConfirmationTest, PrecheckRefusals) {
@@ -1028,11 +1032,11 @@ TEST_F(ConfirmationTest, PrecheckRefusals) {
     const std::string k = MediatingCase();
     v1::Confirmation c;
     grpc::Status s = Apply(k, "zhang", "courts/court-x", &c);
-    EXPECT_EQ(s.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+    EXPECT_THAT(s, StatusIs(grpc::StatusCode::FAILED_PRECONDITION));
     EXPECT_EQ(testing::Reason(s), "AGREEMENT_NOT_EFFECTIVE") << Describe(s);
     Settle(k, {v1::AgreementTerm::KIND_PERSONAL_STATUS});
     s = Apply(k, "zhang", "courts/court-x", &c);
-    EXPECT_EQ(s.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+    EXPECT_THAT(s, StatusIs(grpc::StatusCode::FAILED_PRECONDITION));
     EXPECT_EQ(testing::Reason(s), "PERSONAL_STATUS_MATTER") << Describe(s);
     EXPECT_THAT(s.error_message(), HasSubstr("CPL Interpretation Art. 355"));
   }
@@ -1059,7 +1063,7 @@ TEST_F(ConfirmationTest, PrecheckRefusals) {
     idm->set_kind(v1::ConfirmationMaterial::KIND_IDENTITY_PROOF);
     v1::PrecheckConfirmationResponse checked;
     grpc::Status s = confirmations_->PrecheckConfirmation(As("zhang").get(), pre, &checked);
-    ASSERT_TRUE(s.ok()) << Describe(s);
+    ASSERT_THAT(s, IsOk()) << Describe(s);
     EXPECT_THAT(checked.problems(), IsEmpty());
     // The undeclared domiciles (2 parties), the materials' warning, then the procedure records'
     // (none are recorded here).
@@ -1073,7 +1077,7 @@ TEST_F(ConfirmationTest, PrecheckRefusals) {
     EXPECT_THAT(checked.warnings(2).description(), HasSubstr("Art. 354"));
     // Unknown court, the wrong field names.
     s = Apply(k, "zhang", "courts/nowhere", &c);
-    EXPECT_EQ(s.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+    EXPECT_THAT(s, StatusIs(grpc::StatusCode::FAILED_PRECONDITION));
     EXPECT_THAT(s.error_message(), HasSubstr("COURT_NOT_COMPETENT"));
     EXPECT_THAT(s.error_message(), HasSubstr("courts/court-x"));
     s = Apply(k, "zhang", "", &c);
@@ -1084,7 +1088,7 @@ TEST_F(ConfirmationTest, PrecheckRefusals) {
     s = Apply(k, "zhang", "courts/court-x", &c,
               {{id.name(), v1::ConfirmationMaterial::KIND_IDENTITY_PROOF},
                {proof.name(), v1::ConfirmationMaterial::KIND_PROPERTY_RIGHT_PROOF}});
-    ASSERT_TRUE(s.ok()) << Describe(s);
+    ASSERT_THAT(s, IsOk()) << Describe(s);
     EXPECT_EQ(c.materials_size(), 2);
     // One open application at a time.
     v1::Confirmation second;
@@ -1103,7 +1107,7 @@ TEST_F(ConfirmationTest, TheBundleHasEvidenceProofsAndTimelineButNoOffers) {
   offer.mutable_offer()->set_amount_fen(500000);
   v1::Offer recorded;
   grpc::Status s = agreements_->RecordOffer(As("med").get(), offer, &recorded);
-  ASSERT_TRUE(s.ok()) << Describe(s);
+  ASSERT_THAT(s, IsOk()) << Describe(s);
   v1::Agreement a = Settle(k);
   v1::Confirmation c = Filed(k);
 
@@ -1111,7 +1115,7 @@ TEST_F(ConfirmationTest, TheBundleHasEvidenceProofsAndTimelineButNoOffers) {
   req.set_name(c.name());
   v1::CourtBundle b;
   s = confirmations_->GetCourtBundle(As("clerk-x").get(), req, &b);
-  ASSERT_TRUE(s.ok()) << Describe(s);
+  ASSERT_THAT(s, IsOk()) << Describe(s);
   EXPECT_EQ(b.confirmation().name(), c.name());
   EXPECT_EQ(b.agreement().name(), a.name());
   EXPECT_EQ(b.agreement().content_hash(), a.content_hash());
@@ -1133,7 +1137,7 @@ TEST_F(ConfirmationTest, TheBundleHasEvidenceProofsAndTimelineButNoOffers) {
   EXPECT_THAT(bytes, Not(HasSubstr("PRIVILEGED-OFFER")));
   // A party may read it too; another court may not.
   s = confirmations_->GetCourtBundle(As("li").get(), req, &b);
-  EXPECT_TRUE(s.ok()) << Describe(s);
+  EXPECT_THAT(s, IsOk()) << Describe(s);
 }
 
 // The court's bundle verifies offline with nothing but the two pinned keys (issue 17 item 11):
@@ -1149,7 +1153,7 @@ TEST_F(ConfirmationTest, TheBundleVerifiesOfflineAndAnyChangeIsCaught) {
   req.set_name(c.name());
   v1::CourtBundle b;
   grpc::Status s = confirmations_->GetCourtBundle(As("clerk-x").get(), req, &b);
-  ASSERT_TRUE(s.ok()) << Describe(s);
+  ASSERT_THAT(s, IsOk()) << Describe(s);
   ASSERT_EQ(b.evidence_size(), 2);
   for (const auto& e : b.evidence()) {
     EXPECT_EQ(e.uploader_role(), v1::ROLE_CITIZEN);
@@ -1170,7 +1174,7 @@ TEST_F(ConfirmationTest, TheBundleVerifiesOfflineAndAnyChangeIsCaught) {
   auto verify = [&](const v1::CourtBundle& bundle,
                     const std::string& akey) -> testing::CommandResult {
     std::string json;
-    EXPECT_TRUE(google::protobuf::util::MessageToJsonString(bundle, &json).ok());
+    EXPECT_THAT(google::protobuf::util::MessageToJsonString(bundle, &json), IsOk());
     const std::string path = tmp.file(absl::StrCat("bundle-", ++n, ".json"));
     std::ofstream(path) << json;
     return testing::RunCommand(
@@ -1251,50 +1255,50 @@ TEST_F(ConfirmationTest, CourtDivertsAndFollowsItsCases) {
   d->set_court_display_name("诸暨市人民法院");
   v1::Case k;
   grpc::Status s = courts_->DivertCase(As("clerk-x").get(), divert, &k);
-  ASSERT_TRUE(s.ok()) << Describe(s);
+  ASSERT_THAT(s, IsOk()) << Describe(s);
   EXPECT_EQ(k.state(), v1::Case::STATE_SUBMITTED);
   v1::Case again;
   s = courts_->DivertCase(As("clerk-x").get(), divert, &again);
-  ASSERT_TRUE(s.ok()) << Describe(s);
+  ASSERT_THAT(s, IsOk()) << Describe(s);
   EXPECT_EQ(again.name(), k.name());
   s = courts_->DivertCase(As("clerk-y").get(), divert, &again);
-  EXPECT_EQ(s.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_THAT(s, StatusIs(grpc::StatusCode::PERMISSION_DENIED));
 
   v1::ListDivertedCasesRequest list;
   list.set_parent("courts/court-x");
   v1::ListDivertedCasesResponse page;
   s = courts_->ListDivertedCases(As("clerk-x").get(), list, &page);
-  ASSERT_TRUE(s.ok()) << Describe(s);
+  ASSERT_THAT(s, IsOk()) << Describe(s);
   ASSERT_EQ(page.cases_size(), 1);
   EXPECT_EQ(page.cases(0).case_(), k.name());
   EXPECT_EQ(page.cases(0).outcome(), v1::DIVERSION_OUTCOME_PENDING);
   EXPECT_EQ(page.cases(0).intake_reference(), "(2026)浙0681诉前调1号");
   list.set_parent("courts/court-y");
   s = courts_->ListDivertedCases(As("clerk-x").get(), list, &page);
-  EXPECT_EQ(s.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_THAT(s, StatusIs(grpc::StatusCode::PERMISSION_DENIED));
 
   // The organization ends it without settlement: referred back to the court's queue.
   v1::CloseCaseRequest close;
   close.set_name(k.name());
   close.set_reason("申请人未到场，调解不成。");
   s = cases_->CloseCase(As("orgadmin").get(), close, &k);
-  ASSERT_TRUE(s.ok()) << Describe(s);
+  ASSERT_THAT(s, IsOk()) << Describe(s);
   v1::ListReferralsRequest refs;
   refs.set_parent("courts/court-x");
   v1::ListReferralsResponse referrals;
   s = courts_->ListReferrals(As("clerk-x").get(), refs, &referrals);
-  ASSERT_TRUE(s.ok()) << Describe(s);
+  ASSERT_THAT(s, IsOk()) << Describe(s);
   ASSERT_EQ(referrals.referrals_size(), 1);
   EXPECT_EQ(referrals.referrals(0).case_(), k.name());
   EXPECT_THAT(referrals.referrals(0).reason(), HasSubstr("调解不成"));
   list.set_parent("courts/court-x");
   list.set_outcome(v1::DIVERSION_OUTCOME_REFERRED);
   s = courts_->ListDivertedCases(As("clerk-x").get(), list, &page);
-  ASSERT_TRUE(s.ok()) << Describe(s);
+  ASSERT_THAT(s, IsOk()) << Describe(s);
   ASSERT_EQ(page.cases_size(), 1);
   list.set_outcome(v1::DIVERSION_OUTCOME_PENDING);
   s = courts_->ListDivertedCases(As("clerk-x").get(), list, &page);
-  ASSERT_TRUE(s.ok()) << Describe(s);
+  ASSERT_THAT(s, IsOk()) << Describe(s);
   EXPECT_THAT(page.cases(), IsEmpty());
   // The pre-filing route (OMR Art. 21(二)): the ending says the court files the case.
   EXPECT_EQ(k.route(), v1::ROUTE_PRE_FILING_DIVERSION);
@@ -1321,14 +1325,14 @@ TEST_F(ConfirmationTest, APostFilingSettlementIsConcludedByTheCourtNotConfirmed)
   deadlines.set_parent(k);
   v1::ListDeadlinesResponse running;
   grpc::Status s = deadlines_->ListDeadlines(As("orgadmin").get(), deadlines, &running);
-  ASSERT_TRUE(s.ok()) << Describe(s);
+  ASSERT_THAT(s, IsOk()) << Describe(s);
   for (const v1::Deadline& d : running.deadlines()) {
     EXPECT_NE(d.kind(), v1::Deadline::KIND_CONFIRMATION_APPLICATION) << d.name();
   }
   // The pre-check and the application refuse it, naming the rule.
   v1::Confirmation c;
   s = Apply(k, "zhang", "courts/court-x", &c);
-  EXPECT_EQ(s.error_code(), grpc::StatusCode::FAILED_PRECONDITION) << Describe(s);
+  EXPECT_THAT(s, StatusIs(grpc::StatusCode::FAILED_PRECONDITION)) << Describe(s);
   EXPECT_EQ(testing::Reason(s), "POST_FILING_CASE");
   EXPECT_THAT(s.error_message(), HasSubstr("OMR Art. 20"));
   v1::PrecheckConfirmationRequest pre;
@@ -1336,7 +1340,7 @@ TEST_F(ConfirmationTest, APostFilingSettlementIsConcludedByTheCourtNotConfirmed)
   pre.mutable_confirmation()->set_court("courts/court-x");
   v1::PrecheckConfirmationResponse found;
   s = confirmations_->PrecheckConfirmation(As("zhang").get(), pre, &found);
-  ASSERT_TRUE(s.ok()) << Describe(s);
+  ASSERT_THAT(s, IsOk()) << Describe(s);
   ASSERT_GE(found.problems_size(), 1);
   EXPECT_EQ(found.problems(0).reason(), "POST_FILING_CASE");
 
@@ -1349,13 +1353,13 @@ TEST_F(ConfirmationTest, APostFilingSettlementIsConcludedByTheCourtNotConfirmed)
   conclude.set_request_id("conclude-1");
   v1::Case out;
   s = courts_->ConcludeCase(As("clerk-y").get(), conclude, &out);
-  EXPECT_EQ(s.error_code(), grpc::StatusCode::NOT_FOUND) << Describe(s);
+  EXPECT_THAT(s, StatusIs(grpc::StatusCode::NOT_FOUND)) << Describe(s);
   s = courts_->ConcludeCase(As("zhang").get(), conclude, &out);
-  EXPECT_EQ(s.error_code(), grpc::StatusCode::PERMISSION_DENIED) << Describe(s);
+  EXPECT_THAT(s, StatusIs(grpc::StatusCode::PERMISSION_DENIED)) << Describe(s);
   v1::ConcludeCaseRequest bad = conclude;
   bad.set_conclusion(v1::CaseEnding::KIND_TRIAL_RESUMED);
   s = courts_->ConcludeCase(As("clerk-x").get(), bad, &out);
-  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << Describe(s);
+  EXPECT_THAT(s, StatusIs(grpc::StatusCode::INVALID_ARGUMENT)) << Describe(s);
   EXPECT_THAT(testing::ViolatedFields(s), ElementsAre("conclusion"));
   bad = conclude;
   bad.clear_court_document();
@@ -1364,7 +1368,7 @@ TEST_F(ConfirmationTest, APostFilingSettlementIsConcludedByTheCourtNotConfirmed)
   EXPECT_EQ(GetCase(k).state(), v1::Case::STATE_SETTLED);  // nothing half-written
 
   s = courts_->ConcludeCase(As("clerk-x").get(), conclude, &out);
-  ASSERT_TRUE(s.ok()) << Describe(s);
+  ASSERT_THAT(s, IsOk()) << Describe(s);
   EXPECT_EQ(out.state(), v1::Case::STATE_CONCLUDED);
   EXPECT_EQ(out.ending().kind(), v1::CaseEnding::KIND_MEDIATION_STATEMENT);
   EXPECT_EQ(out.ending().court_document(), "(2026)浙0681民初7号");
@@ -1373,14 +1377,14 @@ TEST_F(ConfirmationTest, APostFilingSettlementIsConcludedByTheCourtNotConfirmed)
   // A retry answers from its request_id; the parties see the same ending.
   v1::Case again;
   s = courts_->ConcludeCase(As("clerk-x").get(), conclude, &again);
-  ASSERT_TRUE(s.ok()) << Describe(s);
+  ASSERT_THAT(s, IsOk()) << Describe(s);
   EXPECT_EQ(again.etag(), out.etag());
   EXPECT_EQ(GetCase(k, "li").ending().kind(), v1::CaseEnding::KIND_MEDIATION_STATEMENT);
   // Concluded is terminal: a second conclusion is refused.
   conclude.set_request_id("conclude-2");
   conclude.set_conclusion(v1::CaseEnding::KIND_SUIT_WITHDRAWN);
   s = courts_->ConcludeCase(As("clerk-x").get(), conclude, &again);
-  EXPECT_EQ(s.error_code(), grpc::StatusCode::FAILED_PRECONDITION) << Describe(s);
+  EXPECT_THAT(s, StatusIs(grpc::StatusCode::FAILED_PRECONDITION)) << Describe(s);
 
   // The court follows the outcome; statistics count it.
   v1::ListDivertedCasesRequest list;
@@ -1388,7 +1392,7 @@ TEST_F(ConfirmationTest, APostFilingSettlementIsConcludedByTheCourtNotConfirmed)
   list.set_outcome(v1::DIVERSION_OUTCOME_MEDIATION_STATEMENT);
   v1::ListDivertedCasesResponse page;
   s = courts_->ListDivertedCases(As("clerk-x").get(), list, &page);
-  ASSERT_TRUE(s.ok()) << Describe(s);
+  ASSERT_THAT(s, IsOk()) << Describe(s);
   ASSERT_EQ(page.cases_size(), 1);
   EXPECT_EQ(page.cases(0).case_(), k);
   EXPECT_EQ(page.cases(0).route(), v1::ROUTE_POST_FILING_ENTRUSTMENT);
@@ -1405,7 +1409,7 @@ TEST_F(ConfirmationTest, OnlyAPostFilingCaseIsConcluded) {
   conclude.set_court_document("(2026)浙0681民初8号");
   v1::Case out;
   grpc::Status s = courts_->ConcludeCase(As("clerk-x").get(), conclude, &out);
-  EXPECT_EQ(s.error_code(), grpc::StatusCode::FAILED_PRECONDITION) << Describe(s);
+  EXPECT_THAT(s, StatusIs(grpc::StatusCode::FAILED_PRECONDITION)) << Describe(s);
   EXPECT_EQ(testing::Reason(s), "NOT_POST_FILING");
   EXPECT_EQ(GetCase(k).state(), v1::Case::STATE_SETTLED);
 }
@@ -1420,12 +1424,12 @@ TEST_F(ConfirmationTest, APostFilingFailureReturnsForTrialWithTheCostConduct) {
   close.set_cost_conduct(std::string(1001, 'x'));
   v1::Case out;
   grpc::Status s = cases_->CloseCase(As("med").get(), close, &out);
-  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << Describe(s);
+  EXPECT_THAT(s, StatusIs(grpc::StatusCode::INVALID_ARGUMENT)) << Describe(s);
   EXPECT_THAT(testing::ViolatedFields(s), ElementsAre("cost_conduct"));
   EXPECT_EQ(GetCase(k).state(), v1::Case::STATE_MEDIATING);
   close.set_cost_conduct("被申请人两次无故缺席调解。");
   s = cases_->CloseCase(As("med").get(), close, &out);
-  ASSERT_TRUE(s.ok()) << Describe(s);
+  ASSERT_THAT(s, IsOk()) << Describe(s);
   EXPECT_EQ(out.state(), v1::Case::STATE_CLOSED);
   EXPECT_EQ(out.ending().kind(), v1::CaseEnding::KIND_TRIAL_RESUMED);
   EXPECT_EQ(out.ending().reason(), "被申请人拒绝调解方案，调解不成。");
@@ -1438,7 +1442,7 @@ TEST_F(ConfirmationTest, APostFilingFailureReturnsForTrialWithTheCostConduct) {
   refs.set_parent("courts/court-x");
   v1::ListReferralsResponse referrals;
   s = courts_->ListReferrals(As("clerk-x").get(), refs, &referrals);
-  ASSERT_TRUE(s.ok()) << Describe(s);
+  ASSERT_THAT(s, IsOk()) << Describe(s);
   ASSERT_EQ(referrals.referrals_size(), 1);
   EXPECT_EQ(referrals.referrals(0).kind(), v1::CaseEnding::KIND_TRIAL_RESUMED);
   EXPECT_EQ(referrals.referrals(0).cost_conduct(), "被申请人两次无故缺席调解。");
@@ -1447,7 +1451,7 @@ TEST_F(ConfirmationTest, APostFilingFailureReturnsForTrialWithTheCostConduct) {
   list.set_outcome(v1::DIVERSION_OUTCOME_TRIAL_RESUMED);
   v1::ListDivertedCasesResponse page;
   s = courts_->ListDivertedCases(As("clerk-x").get(), list, &page);
-  ASSERT_TRUE(s.ok()) << Describe(s);
+  ASSERT_THAT(s, IsOk()) << Describe(s);
   ASSERT_EQ(page.cases_size(), 1);
   const v1::Figures f = Figures("courts/court-x");
   EXPECT_EQ(f.trial_resumed(), 1);
@@ -1477,7 +1481,7 @@ TEST_F(ConfirmationTest, TheVoluntarinessRecordsShowInTimelinePrecheckAndBundle)
     pre.set_parent(k);
     v1::PrecheckConfirmationResponse found;
     grpc::Status s = confirmations_->PrecheckConfirmation(As("zhang").get(), pre, &found);
-    EXPECT_TRUE(s.ok()) << Describe(s);
+    EXPECT_THAT(s, IsOk()) << Describe(s);
     std::vector<std::string> out;
     for (const auto& w : found.warnings()) out.push_back(w.reason() + ": " + w.description());
     return out;
@@ -1489,24 +1493,24 @@ TEST_F(ConfirmationTest, TheVoluntarinessRecordsShowInTimelinePrecheckAndBundle)
   v1::ProcedureRecord consent;
   grpc::Status s =
       record("zhang", v1::ProcedureRecord::KIND_MEDIATION_CONSENT, "applicants/0", &consent);
-  ASSERT_TRUE(s.ok()) << Describe(s);
+  ASSERT_THAT(s, IsOk()) << Describe(s);
   EXPECT_EQ(consent.name().rfind(k + "/records/", 0), 0u);
   EXPECT_EQ(consent.recorded_by(), "principals/zhang");
   EXPECT_TRUE(consent.has_record_time());
   // The other side may not consent for the applicant (OMR Art. 4).
   s = record("li", v1::ProcedureRecord::KIND_MEDIATION_CONSENT, "applicants/0");
-  EXPECT_EQ(s.error_code(), grpc::StatusCode::PERMISSION_DENIED) << Describe(s);
+  EXPECT_THAT(s, StatusIs(grpc::StatusCode::PERMISSION_DENIED)) << Describe(s);
   ASSERT_TRUE(record("med", v1::ProcedureRecord::KIND_MEDIATION_CONSENT, "respondents/0", nullptr,
                      [](v1::ProcedureRecord* r) { r->set_manner("电话中口头同意"); })
                   .ok());
   // The court records the consents to its diversion (特邀 Art. 11).
   for (const char* party : {"applicants/0", "respondents/0"}) {
     s = record("clerk-x", v1::ProcedureRecord::KIND_DIVERSION_CONSENT, party);
-    ASSERT_TRUE(s.ok()) << Describe(s);
+    ASSERT_THAT(s, IsOk()) << Describe(s);
   }
   // Bad input names the field.
   s = record("med", v1::ProcedureRecord::KIND_IDENTITY_VERIFIED, "applicants/0");
-  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(s, StatusIs(grpc::StatusCode::INVALID_ARGUMENT));
   EXPECT_THAT(testing::ViolatedFields(s), ElementsAre("record.manner"));
   s = record("med", v1::ProcedureRecord::KIND_NOTICE_ACKNOWLEDGED, "respondents/7");
   EXPECT_THAT(testing::ViolatedFields(s), ElementsAre("record.party"));
@@ -1531,22 +1535,22 @@ TEST_F(ConfirmationTest, TheVoluntarinessRecordsShowInTimelinePrecheckAndBundle)
   book.mutable_appointment()->add_participants()->set_participant("respondents/0");
   v1::Appointment session;
   s = appointments->BookAppointment(As("med").get(), book, &session);
-  ASSERT_TRUE(s.ok()) << Describe(s);
+  ASSERT_THAT(s, IsOk()) << Describe(s);
   for (const char* party : {"applicants/0", "respondents/0"}) {
     s = record("med", v1::ProcedureRecord::KIND_MINUTES_CONFIRMED, party, nullptr,
                [&](v1::ProcedureRecord* r) { r->set_appointment(session.name()); });
-    ASSERT_TRUE(s.ok()) << Describe(s);
+    ASSERT_THAT(s, IsOk()) << Describe(s);
   }
   // The notice, identity, the warning and the service address for each party (特邀 Art. 14; OMR
   // Art. 17): the identity with how it was verified (the ID number must never reach the timeline).
   for (const char* party : {"applicants/0", "respondents/0"}) {
-    ASSERT_TRUE(record("med", v1::ProcedureRecord::KIND_NOTICE_ACKNOWLEDGED, party).ok());
+    ASSERT_THAT(record("med", v1::ProcedureRecord::KIND_NOTICE_ACKNOWLEDGED, party), IsOk());
     ASSERT_TRUE(record("med", v1::ProcedureRecord::KIND_IDENTITY_VERIFIED, party, nullptr,
                        [](v1::ProcedureRecord* r) {
                          r->set_manner(std::string("人脸识别 ") + testing::kIdLi);
                        })
                     .ok());
-    ASSERT_TRUE(record("med", v1::ProcedureRecord::KIND_FALSE_MEDIATION_WARNING, party).ok());
+    ASSERT_THAT(record("med", v1::ProcedureRecord::KIND_FALSE_MEDIATION_WARNING, party), IsOk());
   }
   EXPECT_EQ(warnings().size(), 2u);  // the service addresses
   ASSERT_TRUE(
@@ -1562,15 +1566,15 @@ TEST_F(ConfirmationTest, TheVoluntarinessRecordsShowInTimelinePrecheckAndBundle)
                r->set_mediator("principals/med");
                r->set_detail("调解员曾在被申请人单位实习");
              });
-  ASSERT_TRUE(s.ok()) << Describe(s);
+  ASSERT_THAT(s, IsOk()) << Describe(s);
   s = record("zhang", v1::ProcedureRecord::KIND_CONFLICT_WAIVED, "applicants/0", nullptr,
              [](v1::ProcedureRecord* r) { r->set_mediator("principals/med"); });
-  ASSERT_TRUE(s.ok()) << Describe(s);
+  ASSERT_THAT(s, IsOk()) << Describe(s);
   ASSERT_EQ(warnings().size(), 1u);
   EXPECT_THAT(warnings()[0], HasSubstr("CONFLICT_NOT_WAIVED"));
   s = record("med", v1::ProcedureRecord::KIND_FALSE_MEDIATION_SUSPECTED, "", nullptr,
              [](v1::ProcedureRecord* r) { r->set_detail("双方疑似串通损害第三人利益"); });
-  ASSERT_TRUE(s.ok()) << Describe(s);
+  ASSERT_THAT(s, IsOk()) << Describe(s);
   // Never a warning: the parties read them (特邀 Art. 18: the report is for the court).
   EXPECT_THAT(warnings(), ElementsAre(HasSubstr("CONFLICT_NOT_WAIVED")));
 
@@ -1580,7 +1584,7 @@ TEST_F(ConfirmationTest, TheVoluntarinessRecordsShowInTimelinePrecheckAndBundle)
   ev.set_parent(k);
   ev.set_page_size(1000);
   v1::ListCaseEventsResponse zhang_events;
-  ASSERT_TRUE(cases_->ListCaseEvents(As("zhang").get(), ev, &zhang_events).ok());
+  ASSERT_THAT(cases_->ListCaseEvents(As("zhang").get(), ev, &zhang_events), IsOk());
   int seen = 0;
   for (const v1::CaseEvent& e : zhang_events.events()) {
     if (e.kind() != v1::CaseEvent::KIND_PROCEDURE_RECORDED) continue;
@@ -1594,8 +1598,8 @@ TEST_F(ConfirmationTest, TheVoluntarinessRecordsShowInTimelinePrecheckAndBundle)
   v1::ListProcedureRecordsRequest list;
   list.set_parent(k);
   v1::ListProcedureRecordsResponse mine, staff;
-  ASSERT_TRUE(cases_->ListProcedureRecords(As("zhang").get(), list, &mine).ok());
-  ASSERT_TRUE(cases_->ListProcedureRecords(As("orgadmin").get(), list, &staff).ok());
+  ASSERT_THAT(cases_->ListProcedureRecords(As("zhang").get(), list, &mine), IsOk());
+  ASSERT_THAT(cases_->ListProcedureRecords(As("orgadmin").get(), list, &staff), IsOk());
   EXPECT_EQ(staff.records_size(), 17);
   EXPECT_EQ(mine.records_size(), 16);
   for (const v1::ProcedureRecord& r : mine.records()) {
@@ -1610,7 +1614,7 @@ TEST_F(ConfirmationTest, TheVoluntarinessRecordsShowInTimelinePrecheckAndBundle)
   breq.set_name(c.name());
   v1::CourtBundle b;
   s = confirmations_->GetCourtBundle(As("clerk-x").get(), breq, &b);
-  ASSERT_TRUE(s.ok()) << Describe(s);
+  ASSERT_THAT(s, IsOk()) << Describe(s);
   ASSERT_EQ(b.records_size(), 17);
   EXPECT_EQ(b.records(0).name(), consent.name());
   bool suspicion = false;
@@ -1625,7 +1629,7 @@ TEST_F(ConfirmationTest, TheVoluntarinessRecordsShowInTimelinePrecheckAndBundle)
   // A party reading the bundle gets what the list shows it: no suspicion, no other side's manner.
   v1::CourtBundle party_bundle;
   s = confirmations_->GetCourtBundle(As("zhang").get(), breq, &party_bundle);
-  ASSERT_TRUE(s.ok()) << Describe(s);
+  ASSERT_THAT(s, IsOk()) << Describe(s);
   EXPECT_EQ(party_bundle.records_size(), 16);
   for (const v1::ProcedureRecord& r : party_bundle.records()) {
     EXPECT_NE(r.kind(), v1::ProcedureRecord::KIND_FALSE_MEDIATION_SUSPECTED);
@@ -1634,7 +1638,7 @@ TEST_F(ConfirmationTest, TheVoluntarinessRecordsShowInTimelinePrecheckAndBundle)
   EXPECT_THAT(party_bundle.SerializeAsString(), Not(HasSubstr("串通")));
   // The court of the diversion may decide a recusal, not record a party's consent to mediate.
   s = record("clerk-x", v1::ProcedureRecord::KIND_MEDIATION_CONSENT, "applicants/0");
-  EXPECT_EQ(s.error_code(), grpc::StatusCode::PERMISSION_DENIED) << Describe(s);
+  EXPECT_THAT(s, StatusIs(grpc::StatusCode::PERMISSION_DENIED)) << Describe(s);
 }
 
 // OMR Art. 14: a party that refuses a replacement mediator and to choose another is deemed to
@@ -1648,7 +1652,7 @@ TEST_F(ConfirmationTest, RefusingAReplacementEndsTheMediation) {
   v1::ProcedureRecord out;
   // Only once a replacement is due: after a mediator was replaced.
   grpc::Status s = cases_->RecordProcedure(As("li").get(), req, &out);
-  EXPECT_EQ(s.error_code(), grpc::StatusCode::FAILED_PRECONDITION) << Describe(s);
+  EXPECT_THAT(s, StatusIs(grpc::StatusCode::FAILED_PRECONDITION)) << Describe(s);
   EXPECT_THAT(s.error_message(), HasSubstr("OMR Art. 14"));
   v1::ReplaceMediatorRequest replace;
   replace.set_name(k);
@@ -1656,20 +1660,20 @@ TEST_F(ConfirmationTest, RefusingAReplacementEndsTheMediation) {
   replace.set_reason("调解员与申请人相识");
   v1::Case replaced;
   s = cases_->ReplaceMediator(As("zhang").get(), replace, &replaced);
-  ASSERT_TRUE(s.ok()) << Describe(s);
+  ASSERT_THAT(s, IsOk()) << Describe(s);
   s = cases_->RecordProcedure(As("li").get(), req, &out);
-  ASSERT_TRUE(s.ok()) << Describe(s);
+  ASSERT_THAT(s, IsOk()) << Describe(s);
   v1::GetCaseRequest get;
   get.set_name(k);
   v1::Case got;
-  ASSERT_TRUE(cases_->GetCase(As("orgadmin").get(), get, &got).ok());
+  ASSERT_THAT(cases_->GetCase(As("orgadmin").get(), get, &got), IsOk());
   EXPECT_EQ(got.state(), v1::Case::STATE_CLOSED);
   EXPECT_THAT(got.ending().reason(), HasSubstr("OMR Art. 14"));
   EXPECT_EQ(got.ending().kind(), v1::CaseEnding::KIND_REFERRED_FOR_FILING);
   // Nothing more is recorded on an ended case.
   req.mutable_record()->set_kind(v1::ProcedureRecord::KIND_MEDIATION_CONSENT);
   s = cases_->RecordProcedure(As("li").get(), req, &out);
-  EXPECT_EQ(s.error_code(), grpc::StatusCode::FAILED_PRECONDITION) << Describe(s);
+  EXPECT_THAT(s, StatusIs(grpc::StatusCode::FAILED_PRECONDITION)) << Describe(s);
 }
 
 // CPL Art. 205(二): a dispute that belongs to an intermediate court is confirmed by the
@@ -1685,7 +1689,7 @@ TEST_F(ConfirmationTest, AnIntermediateCourtMatterGoesToTheIntermediateCourt) {
   pre.mutable_confirmation()->set_court("courts/court-x");
   v1::PrecheckConfirmationResponse found;
   grpc::Status s = confirmations_->PrecheckConfirmation(As("zhang").get(), pre, &found);
-  ASSERT_TRUE(s.ok()) << Describe(s);
+  ASSERT_THAT(s, IsOk()) << Describe(s);
   ASSERT_EQ(found.competent_courts_size(), 1);
   EXPECT_EQ(found.competent_courts(0).court(), "courts/court-z");
   EXPECT_EQ(found.competent_courts(0).level(), v1::COURT_LEVEL_INTERMEDIATE);
@@ -1695,7 +1699,7 @@ TEST_F(ConfirmationTest, AnIntermediateCourtMatterGoesToTheIntermediateCourt) {
   EXPECT_THAT(found.problems(0).description(), HasSubstr("courts/court-z"));
   v1::Confirmation applied;
   s = Apply(k, "zhang", "courts/court-z", &applied);
-  ASSERT_TRUE(s.ok()) << Describe(s);
+  ASSERT_THAT(s, IsOk()) << Describe(s);
   EXPECT_EQ(applied.court(), "courts/court-z");
 }
 

@@ -36,7 +36,10 @@
 #include "tests/testing/fixtures.h"
 #include "tests/testing/grpc_auth.h"
 #include "tests/testing/odrd_process.h"
+#include "tests/testing/status_matchers.h"
 #include "tests/testing/temp_dir.h"
+
+using ::odr::testing::IsOk;
 
 namespace odr {
 namespace {
@@ -124,7 +127,7 @@ class EvidenceCliTest : public ::testing::Test {
     std::filesystem::create_directories(data + "/evidence");
     auto signer =
         transparency::NoteSigner::LoadOrCreate(data + "/evidence/log-signing-key.pem", kLogOrigin);
-    EXPECT_TRUE(signer.ok()) << signer.status();
+    EXPECT_THAT(signer, IsOk()) << signer.status();
     return data;
   }
 
@@ -150,13 +153,13 @@ class EvidenceCliTest : public ::testing::Test {
     v1::Organization o;
     grpc::Status s =
         roster->CreateOrganization(As("platform").get(), testing::ZhujiOrganization("org1"), &o);
-    ASSERT_TRUE(s.ok()) << s.error_message();
+    ASSERT_THAT(s, IsOk()) << s.error_message();
 
     v1::CreateCaseRequest req;
     *req.mutable_case_() = testing::ZhangAgainstLi("org1");
     v1::Case out;
     s = v1::CaseService::NewStub(channel_)->CreateCase(As("zhang").get(), req, &out);
-    ASSERT_TRUE(s.ok()) << s.error_message();
+    ASSERT_THAT(s, IsOk()) << s.error_message();
     case_ = out.name();
   }
 
@@ -416,14 +419,14 @@ TEST_F(EvidenceCliTest, UploadResumesWhereAnUnfinishedStreamStopped) {
     }
     writer->WritesDone();
     grpc::Status s = writer->Finish();
-    ASSERT_TRUE(s.ok()) << s.error_message();
+    ASSERT_THAT(s, IsOk()) << s.error_message();
     ASSERT_EQ(resp.committed_size(), 5 * kChunk);
     ASSERT_FALSE(resp.has_evidence());
   }
   v1::QueryUploadStatusRequest query;
   query.set_upload_id("resume-me");
   v1::QueryUploadStatusResponse status;
-  ASSERT_TRUE(evidence_->QueryUploadStatus(As("zhang").get(), query, &status).ok());
+  ASSERT_THAT(evidence_->QueryUploadStatus(As("zhang").get(), query, &status), IsOk());
   ASSERT_EQ(status.committed_size(), 5 * kChunk);
   ASSERT_FALSE(status.complete());
 
@@ -434,7 +437,7 @@ TEST_F(EvidenceCliTest, UploadResumesWhereAnUnfinishedStreamStopped) {
   EXPECT_EQ(e.value("sha256", ""), testing::Sha256Hex(bytes));
   EXPECT_EQ(e.value("sizeBytes", ""), "1000000");
   EXPECT_EQ(Download("li", name), bytes);
-  ASSERT_TRUE(evidence_->QueryUploadStatus(As("zhang").get(), query, &status).ok());
+  ASSERT_THAT(evidence_->QueryUploadStatus(As("zhang").get(), query, &status), IsOk());
   EXPECT_TRUE(status.complete());
   EXPECT_EQ(status.evidence().name(), name);
 
@@ -654,11 +657,11 @@ TEST_F(EvidenceCliTest, ConsistencyOfSavedCheckpointsVerifiesOffline) {
   ASSERT_NE(other_key, std::string(absl::StripAsciiWhitespace(testing::ReadFileBytes(key))));
   auto other = transparency::NoteSigner::LoadOrCreate(other_data + "/evidence/log-signing-key.pem",
                                                       kLogOrigin);
-  ASSERT_TRUE(other.ok()) << other.status();
+  ASSERT_THAT(other, IsOk()) << other.status();
   ASSERT_EQ(other->VerifierKey(), other_key);  // odrd's key file, not a new one
   auto resign = [&](const std::string& note, const std::string& path) {
     auto signed_note = other->Sign(NoteBody(note));
-    ASSERT_TRUE(signed_note.ok()) << signed_note.status();
+    ASSERT_THAT(signed_note, IsOk()) << signed_note.status();
     WriteFile(path, *signed_note);
   };
   const std::string a_other = dir_.file("a-other.txt"), b_other = dir_.file("b-other.txt");

@@ -29,7 +29,10 @@
 #include "tests/testing/fixtures.h"
 #include "tests/testing/grpc_auth.h"
 #include "tests/testing/odrd_process.h"
+#include "tests/testing/status_matchers.h"
 #include "tests/testing/temp_dir.h"
+
+using ::odr::testing::IsOk;
 
 namespace odr {
 namespace {
@@ -107,7 +110,7 @@ class EvidenceTest : public ::testing::Test {
     *req.mutable_case_() = testing::ZhangAgainstLi("org1");
     v1::Case out;
     grpc::Status s = cases_->CreateCase(As("zhang").get(), req, &out);
-    EXPECT_TRUE(s.ok()) << Describe(s);
+    EXPECT_THAT(s, IsOk()) << Describe(s);
     return out.name();
   }
 
@@ -156,7 +159,7 @@ class EvidenceTest : public ::testing::Test {
                       const std::string& bytes) {
     v1::UploadEvidenceResponse resp;
     grpc::Status s = Send(who, start, bytes, 0, bytes.size(), true, &resp);
-    EXPECT_TRUE(s.ok()) << Describe(s);
+    EXPECT_THAT(s, IsOk()) << Describe(s);
     EXPECT_EQ(resp.committed_size(), static_cast<int64_t>(bytes.size()));
     return resp.evidence();
   }
@@ -233,17 +236,17 @@ TEST_F(EvidenceTest, UploadListGetDownloadAndRanges) {
   v1::GetEvidenceRequest get;
   get.set_name(e.name());
   v1::Evidence got;
-  ASSERT_TRUE(evidence_->GetEvidence(As("li").get(), get, &got).ok());
+  ASSERT_THAT(evidence_->GetEvidence(As("li").get(), get, &got), IsOk());
   EXPECT_EQ(got.sha256(), e.sha256());
 
   std::string out;
-  ASSERT_TRUE(Download("li", e.name(), &out).ok());
+  ASSERT_THAT(Download("li", e.name(), &out), IsOk());
   EXPECT_EQ(out, bytes);
-  ASSERT_TRUE(Download("zhang", e.name(), &out, 65535, 70000).ok());
+  ASSERT_THAT(Download("zhang", e.name(), &out, 65535, 70000), IsOk());
   EXPECT_EQ(out, bytes.substr(65535, 70000));
-  ASSERT_TRUE(Download("zhang", e.name(), &out, 199'990).ok());
+  ASSERT_THAT(Download("zhang", e.name(), &out, 199'990), IsOk());
   EXPECT_EQ(out, bytes.substr(199'990));
-  ASSERT_TRUE(Download("zhang", e.name(), &out, 200'000).ok());
+  ASSERT_THAT(Download("zhang", e.name(), &out, 200'000), IsOk());
   EXPECT_EQ(out, "");
   EXPECT_EQ(Download("zhang", e.name(), &out, 200'001).error_code(), grpc::OUT_OF_RANGE);
   EXPECT_EQ(Download("zhang", e.name(), &out, -1).error_code(), grpc::INVALID_ARGUMENT);
@@ -319,7 +322,7 @@ TEST_F(EvidenceTest, MediatorOnlyEvidenceIsInvisibleToTheOtherSide) {
   grpc::Status s2 = evidence_->GetEvidence(As("li").get(), missing, &got);
   EXPECT_EQ(s2.error_code(), grpc::NOT_FOUND);
   EXPECT_EQ(Details(s).reason(), Details(s2).reason());
-  ASSERT_TRUE(Download("orgadmin", e.name(), &out).ok());
+  ASSERT_THAT(Download("orgadmin", e.name(), &out), IsOk());
   EXPECT_EQ(out, bytes);
 }
 
@@ -418,7 +421,7 @@ TEST_F(EvidenceTest, PrincipalQuotaCountsUploadsInProgress) {
   const std::string a = testing::RandomBytes(300'000, 7), b = testing::RandomBytes(300'000, 8);
   v1::UploadEvidenceResponse resp;
   // An unfinished upload holds its declared size against the quota.
-  ASSERT_TRUE(Send("zhang", StartFor("a", a), a, 0, kChunk, false, &resp).ok());
+  ASSERT_THAT(Send("zhang", StartFor("a", a), a, 0, kChunk, false, &resp), IsOk());
   grpc::Status s = Send("zhang", StartFor("b", b), b, 0, b.size(), true, &resp);
   EXPECT_EQ(s.error_code(), grpc::RESOURCE_EXHAUSTED) << Describe(s);
   // Another principal has its own quota.
@@ -431,11 +434,11 @@ TEST_F(EvidenceTest, ResumesAfterTheClientStopsAndAfterItDies) {
   const auto start = StartFor("resume", bytes);
   v1::UploadEvidenceResponse resp;
   // The client sends 10 chunks and stops without finishing: all whole records are committed.
-  ASSERT_TRUE(Send("zhang", start, bytes, 0, 10 * kChunk, false, &resp).ok());
+  ASSERT_THAT(Send("zhang", start, bytes, 0, 10 * kChunk, false, &resp), IsOk());
   EXPECT_EQ(resp.committed_size(), 10 * kChunk);
   EXPECT_FALSE(resp.has_evidence());
   v1::QueryUploadStatusResponse q;
-  ASSERT_TRUE(Query("zhang", "resume", &q).ok());
+  ASSERT_THAT(Query("zhang", "resume", &q), IsOk());
   EXPECT_EQ(q.committed_size(), 10 * kChunk);
   EXPECT_FALSE(q.complete());
   EXPECT_EQ(q.size_bytes(), 1'000'000);
@@ -469,30 +472,30 @@ TEST_F(EvidenceTest, ResumesAfterTheClientStopsAndAfterItDies) {
   }
   int64_t committed = -1;
   for (int i = 0; i < 100; ++i) {  // until the server has seen the cancellation
-    ASSERT_TRUE(Query("zhang", "resume", &q).ok());
+    ASSERT_THAT(Query("zhang", "resume", &q), IsOk());
     committed = q.committed_size();
     v1::UploadEvidenceResponse probe;
     grpc::Status busy = Send("zhang", start, bytes, committed, committed, false, &probe);
     if (busy.error_code() != grpc::ABORTED) break;
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
-  ASSERT_TRUE(Query("zhang", "resume", &q).ok());
+  ASSERT_THAT(Query("zhang", "resume", &q), IsOk());
   committed = q.committed_size();
   EXPECT_GE(committed, 10 * kChunk);
   EXPECT_LE(committed, 14 * kChunk);
   EXPECT_EQ(committed % kChunk, 0);
-  ASSERT_TRUE(Send("zhang", start, bytes, committed, bytes.size(), true, &resp).ok());
+  ASSERT_THAT(Send("zhang", start, bytes, committed, bytes.size(), true, &resp), IsOk());
   ASSERT_TRUE(resp.has_evidence());
   EXPECT_EQ(resp.evidence().sha256(), testing::Sha256Hex(bytes));
   std::string out;
-  ASSERT_TRUE(Download("zhang", resp.evidence().name(), &out).ok());
+  ASSERT_THAT(Download("zhang", resp.evidence().name(), &out), IsOk());
   EXPECT_EQ(out, bytes);
   // Finished: the upload reports complete, and sending it again returns the same evidence.
-  ASSERT_TRUE(Query("zhang", "resume", &q).ok());
+  ASSERT_THAT(Query("zhang", "resume", &q), IsOk());
   EXPECT_TRUE(q.complete());
   EXPECT_EQ(q.evidence().name(), resp.evidence().name());
   v1::UploadEvidenceResponse again;
-  ASSERT_TRUE(Send("zhang", start, bytes, 0, kChunk, false, &again).ok());
+  ASSERT_THAT(Send("zhang", start, bytes, 0, kChunk, false, &again), IsOk());
   EXPECT_EQ(again.evidence().name(), resp.evidence().name());
   EXPECT_THAT(Listed("zhang"), ElementsAre(resp.evidence().name()));
   EXPECT_THAT(FilesUnder(uploads_dir()), IsEmpty());
@@ -531,15 +534,15 @@ TEST_F(EvidenceTest, KillDashNineMidUploadLeavesNoPartialBlobAndResumes) {
   EXPECT_THAT(Listed("zhang"), IsEmpty());
   EXPECT_THAT(FilesUnder(blobs_dir()), IsEmpty());
   v1::QueryUploadStatusResponse q;
-  ASSERT_TRUE(Query("zhang", "crash", &q).ok());
+  ASSERT_THAT(Query("zhang", "crash", &q), IsOk());
   EXPECT_FALSE(q.complete());
   EXPECT_EQ(q.committed_size() % kChunk, 0);
   EXPECT_LE(q.committed_size(), 16 * kChunk);
   v1::UploadEvidenceResponse resp;
   grpc::Status s = Send("zhang", start, bytes, q.committed_size(), bytes.size(), true, &resp);
-  ASSERT_TRUE(s.ok()) << Describe(s);
+  ASSERT_THAT(s, IsOk()) << Describe(s);
   std::string out;
-  ASSERT_TRUE(Download("li", resp.evidence().name(), &out).ok());
+  ASSERT_THAT(Download("li", resp.evidence().name(), &out), IsOk());
   EXPECT_EQ(out, bytes);
   EXPECT_EQ(resp.evidence().log_index(), 0);
 }
@@ -549,7 +552,7 @@ TEST_F(EvidenceTest, AStagingFileFinishedBeforeACrashResumesWhereQueryUploadStat
   const std::string bytes = testing::RandomBytes(300'000, 16);
   const auto start = StartFor("finished", bytes);
   v1::UploadEvidenceResponse resp;
-  ASSERT_TRUE(Send("zhang", start, bytes, 0, 2 * kChunk, false, &resp).ok());
+  ASSERT_THAT(Send("zhang", start, bytes, 0, 2 * kChunk, false, &resp), IsOk());
   StopServer();
   // What a crash between the staging file's last fsync and its rename leaves: a finished sealed
   // file (here of the first 100 kB only) under the staging name.
@@ -558,24 +561,24 @@ TEST_F(EvidenceTest, AStagingFileFinishedBeforeACrashResumesWhereQueryUploadStat
   std::filesystem::remove(staging);
   storage::OsRandom random;
   auto master = storage::MasterKey::LoadOrCreate(data_ + "/evidence-master.key", random);
-  ASSERT_TRUE(master.ok()) << master.status();
+  ASSERT_THAT(master, IsOk()) << master.status();
   auto writer = storage::SealedBlobWriter::Create(
       staging, *master, *transparency::HashFromHex(testing::Sha256Hex(bytes)), random);
-  ASSERT_TRUE(writer.ok()) << writer.status();
-  ASSERT_TRUE((*writer)->Append(bytes.substr(0, 100'000)).ok());
-  ASSERT_TRUE((*writer)->Finish().ok());
+  ASSERT_THAT(writer, IsOk()) << writer.status();
+  ASSERT_THAT((*writer)->Append(bytes.substr(0, 100'000)), IsOk());
+  ASSERT_THAT((*writer)->Finish(), IsOk());
   writer->reset();
   Launch();
   // Its final record is dropped: the upload resumes after its whole records, exactly where
   // QueryUploadStatus says (the crash suite found these two disagreeing).
   v1::QueryUploadStatusResponse q;
-  ASSERT_TRUE(Query("zhang", "finished", &q).ok());
+  ASSERT_THAT(Query("zhang", "finished", &q), IsOk());
   EXPECT_EQ(q.committed_size(), kChunk);
   grpc::Status s = Send("zhang", start, bytes, q.committed_size(), bytes.size(), true, &resp);
-  ASSERT_TRUE(s.ok()) << Describe(s);
+  ASSERT_THAT(s, IsOk()) << Describe(s);
   EXPECT_EQ(resp.evidence().sha256(), testing::Sha256Hex(bytes));
   std::string out;
-  ASSERT_TRUE(Download("zhang", resp.evidence().name(), &out).ok());
+  ASSERT_THAT(Download("zhang", resp.evidence().name(), &out), IsOk());
   EXPECT_EQ(out, bytes);
 }
 
@@ -596,7 +599,7 @@ TEST_F(EvidenceTest, OrphanBlobsAndStaleStagingFilesAreCleanedAtStart) {
   ASSERT_EQ(files.size(), 1u);
   EXPECT_THAT(files[0], HasSubstr(e.sha256()));
   std::string out;
-  ASSERT_TRUE(Download("zhang", e.name(), &out).ok());
+  ASSERT_THAT(Download("zhang", e.name(), &out), IsOk());
   EXPECT_EQ(out, bytes);
 }
 
@@ -624,7 +627,7 @@ TEST_F(EvidenceTest, DamagedBlobIsDataLossAndNeverWrongBytes) {
   EXPECT_EQ(out, bytes.substr(0, out.size()));
   EXPECT_LE(out.size(), static_cast<size_t>(2 * kChunk));
   // The first records are still served.
-  ASSERT_TRUE(Download("zhang", e.name(), &out, 0, 1000).ok());
+  ASSERT_THAT(Download("zhang", e.name(), &out, 0, 1000), IsOk());
   EXPECT_EQ(out, bytes.substr(0, 1000));
   EXPECT_EQ(Download("zhang", e.name(), &out, 2 * kChunk + 10, 10).error_code(), grpc::DATA_LOSS);
   EXPECT_EQ(out, "");
@@ -638,9 +641,9 @@ TEST_F(EvidenceTest, SameBytesAreStoredOnce) {
   EXPECT_NE(a.name(), b.name());
   EXPECT_EQ(FilesUnder(blobs_dir()).size(), 1u);
   std::string out;
-  ASSERT_TRUE(Download("li", a.name(), &out).ok());
+  ASSERT_THAT(Download("li", a.name(), &out), IsOk());
   EXPECT_EQ(out, bytes);
-  ASSERT_TRUE(Download("zhang", b.name(), &out).ok());
+  ASSERT_THAT(Download("zhang", b.name(), &out), IsOk());
   EXPECT_EQ(out, bytes);
 }
 
@@ -658,7 +661,7 @@ TEST_F(EvidenceTest, WithdrawIsTheUploadersAndIsRecorded) {
   EXPECT_EQ(s.error_code(), grpc::PERMISSION_DENIED) << Describe(s);
   s = evidence_->WithdrawEvidence(As("wang").get(), req, &out);
   EXPECT_EQ(s.error_code(), grpc::NOT_FOUND);
-  ASSERT_TRUE(evidence_->WithdrawEvidence(As("zhang").get(), req, &out).ok());
+  ASSERT_THAT(evidence_->WithdrawEvidence(As("zhang").get(), req, &out), IsOk());
   EXPECT_EQ(out.state(), v1::Evidence::STATE_WITHDRAWN);
   EXPECT_EQ(out.withdraw_reason(), "上传错了文件");
   EXPECT_TRUE(out.has_withdraw_time());
@@ -672,7 +675,7 @@ TEST_F(EvidenceTest, WithdrawIsTheUploadersAndIsRecorded) {
   v1::GetEvidenceProofRequest proof;
   proof.set_name(e.name());
   v1::EvidenceProof p;
-  EXPECT_TRUE(evidence_->GetEvidenceProof(As("zhang").get(), proof, &p).ok());
+  EXPECT_THAT(evidence_->GetEvidenceProof(As("zhang").get(), proof, &p), IsOk());
 }
 
 TEST_F(EvidenceTest, NoEvidenceOnceTheCaseHasEnded) {
@@ -681,7 +684,7 @@ TEST_F(EvidenceTest, NoEvidenceOnceTheCaseHasEnded) {
   w.set_name(case_);
   w.set_reason("和解了");
   v1::Case c;
-  ASSERT_TRUE(cases_->WithdrawCase(As("zhang").get(), w, &c).ok());
+  ASSERT_THAT(cases_->WithdrawCase(As("zhang").get(), w, &c), IsOk());
   const std::string bytes = testing::RandomBytes(1000, 15);
   v1::UploadEvidenceResponse resp;
   grpc::Status s = Send("zhang", StartFor("late", bytes), bytes, 0, bytes.size(), true, &resp);
@@ -692,11 +695,11 @@ TEST_F(EvidenceTest, NoEvidenceOnceTheCaseHasEnded) {
 TEST_F(EvidenceTest, ProofsVerifyAgainstSignedCheckpoints) {
   Start();
   v1::LogCheckpoint empty;
-  ASSERT_TRUE(evidence_->GetLogCheckpoint(As("wang").get(), {}, &empty).ok());
+  ASSERT_THAT(evidence_->GetLogCheckpoint(As("wang").get(), {}, &empty), IsOk());
   auto verifier = transparency::NoteVerifier::FromVerifierKey(empty.verifier_key());
-  ASSERT_TRUE(verifier.ok()) << verifier.status();
+  ASSERT_THAT(verifier, IsOk()) << verifier.status();
   auto cp0 = transparency::OpenCheckpoint(*verifier, empty.checkpoint());
-  ASSERT_TRUE(cp0.ok()) << cp0.status();
+  ASSERT_THAT(cp0, IsOk()) << cp0.status();
   EXPECT_EQ(cp0->size, 0u);
   EXPECT_EQ(cp0->origin, "odr/evidence-log");
 
@@ -712,13 +715,13 @@ TEST_F(EvidenceTest, ProofsVerifyAgainstSignedCheckpoints) {
     v1::GetEvidenceProofRequest req;
     req.set_name(all[i].name());
     v1::EvidenceProof p;
-    ASSERT_TRUE(evidence_->GetEvidenceProof(As("zhang").get(), req, &p).ok());
+    ASSERT_THAT(evidence_->GetEvidenceProof(As("zhang").get(), req, &p), IsOk());
     auto cp = transparency::OpenCheckpoint(*verifier, p.checkpoint());
-    ASSERT_TRUE(cp.ok()) << cp.status();
+    ASSERT_THAT(cp, IsOk()) << cp.status();
     EXPECT_EQ(cp->size, 5u);
     EXPECT_EQ(p.tree_size(), 5);
     auto leaf = transparency::ParseEvidenceLeaf(p.leaf_data());
-    ASSERT_TRUE(leaf.ok()) << leaf.status();
+    ASSERT_THAT(leaf, IsOk()) << leaf.status();
     EXPECT_EQ(leaf->evidence_name, all[i].name());
     EXPECT_EQ(leaf->sha256, testing::Sha256Hex(contents[i]));
     EXPECT_EQ(leaf->uploader_role, "citizen");
@@ -730,7 +733,7 @@ TEST_F(EvidenceTest, ProofsVerifyAgainstSignedCheckpoints) {
                     .ok());
     // Against an older size that covers it.
     req.set_tree_size(i + 1);
-    ASSERT_TRUE(evidence_->GetEvidenceProof(As("zhang").get(), req, &p).ok());
+    ASSERT_THAT(evidence_->GetEvidenceProof(As("zhang").get(), req, &p), IsOk());
     EXPECT_EQ(p.tree_size(), i + 1);
   }
   v1::GetEvidenceProofRequest ahead;
@@ -750,7 +753,7 @@ TEST_F(EvidenceTest, ProofsVerifyAgainstSignedCheckpoints) {
       req.set_from_tree_size(m);
       req.set_to_tree_size(n);
       v1::ConsistencyProof c;
-      ASSERT_TRUE(evidence_->GetConsistencyProof(As("wang").get(), req, &c).ok());
+      ASSERT_THAT(evidence_->GetConsistencyProof(As("wang").get(), req, &c), IsOk());
       auto from = transparency::OpenCheckpoint(*verifier, c.from_checkpoint());
       auto to = transparency::OpenCheckpoint(*verifier, c.to_checkpoint());
       ASSERT_TRUE(from.ok() && to.ok());

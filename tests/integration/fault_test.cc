@@ -12,8 +12,11 @@
 
 #include "odr/v1/roster.grpc.pb.h"
 #include "tests/testing/odrd_process.h"
+#include "tests/testing/status_matchers.h"
 #include "tests/testing/temp_dir.h"
 #include "tests/testing/workload.h"
+
+using ::odr::testing::IsOk;
 
 namespace odr {
 namespace {
@@ -73,7 +76,7 @@ class FaultTest : public ::testing::Test {
     std::mt19937 rng(100 + n);
     for (int i = 0; i < n; ++i) {
       grpc::Status s = load_.Step(rng, 1);
-      ASSERT_TRUE(s.ok()) << s.error_code() << " " << s.error_message();
+      ASSERT_THAT(s, IsOk()) << s.error_code() << " " << s.error_message();
     }
   }
 

@@ -38,7 +38,11 @@
 #include "tests/testing/evidence_helpers.h"
 #include "tests/testing/grpc_auth.h"
 #include "tests/testing/odrd_process.h"
+#include "tests/testing/status_matchers.h"
 #include "tests/testing/temp_dir.h"
+
+using ::odr::testing::IsOk;
+using ::odr::testing::StatusIs;
 
 namespace odr {
 namespace {
@@ -346,7 +350,7 @@ class HostileTrafficTest : public ::testing::Test {
     get.set_name(name);
     v1::Case out;
     grpc::Status s = cases->GetCase(As("zhang").get(), get, &out);
-    EXPECT_TRUE(s.ok()) << Describe(s);
+    EXPECT_THAT(s, IsOk()) << Describe(s);
     EXPECT_EQ(out.name(), name);
     const ProcStats p = ReadProc(server_->pid());
     std::printf("[ odrd     ] at the end: %s\n", Show(p).c_str());
@@ -370,7 +374,7 @@ class HostileTrafficTest : public ::testing::Test {
     *req.mutable_case_() = testing::ZhangAgainstLi("org1");
     v1::Case out;
     grpc::Status s = stub->CreateCase(As("zhang").get(), req, &out);
-    EXPECT_TRUE(s.ok()) << Describe(s);
+    EXPECT_THAT(s, IsOk()) << Describe(s);
     return out.name();
   }
 
@@ -437,7 +441,7 @@ class HostileTrafficTest : public ::testing::Test {
     v1::QueryUploadStatusResponse resp;
     grpc::Status s = evidence_->QueryUploadStatus(As("zhang").get(), req, &resp);
     if (s.error_code() == grpc::StatusCode::NOT_FOUND) return 0;
-    EXPECT_TRUE(s.ok()) << Describe(s);
+    EXPECT_THAT(s, IsOk()) << Describe(s);
     return resp.committed_size();
   }
 
@@ -494,10 +498,10 @@ TEST_F(HostileTrafficTest, OversizeMessageIsResourceExhausted) {
   v1::GetCaseRequest req;
   req.set_name(std::string(kMaxMessageBytes + 1, 'a'));
   grpc::Status s = RawUnary(kGetCase, req.SerializeAsString());
-  EXPECT_EQ(s.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED) << Describe(s);
+  EXPECT_THAT(s, StatusIs(grpc::StatusCode::RESOURCE_EXHAUSTED)) << Describe(s);
   // The same bytes as a message of an upload stream.
   grpc::Status st = RawUpload({std::string(kMaxMessageBytes + 16, 'x')});
-  EXPECT_EQ(st.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED) << Describe(st);
+  EXPECT_THAT(st, StatusIs(grpc::StatusCode::RESOURCE_EXHAUSTED)) << Describe(st);
 }
 
 TEST_F(HostileTrafficTest, MillionElementRepeatedFields) {
@@ -509,7 +513,7 @@ TEST_F(HostileTrafficTest, MillionElementRepeatedFields) {
     parties.reserve(2'000'000);
     for (int i = 0; i < 1'000'000; ++i) parties += Len(4, "");
     grpc::Status s = RawUnary(kCreateCase, Len(1, parties));
-    EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << Describe(s);
+    EXPECT_THAT(s, StatusIs(grpc::StatusCode::INVALID_ARGUMENT)) << Describe(s);
     EXPECT_THAT(ViolatedFields(s), Contains("case.applicants"));
     EXPECT_THAT(s.error_message(), HasSubstr("case.applicants"));
   }
@@ -524,7 +528,7 @@ TEST_F(HostileTrafficTest, MillionElementRepeatedFields) {
     for (int i = 0; i < 1'000'000; ++i) parties += Len(4, party);
     ASSERT_GT(parties.size(), static_cast<size_t>(kMaxMessageBytes));
     grpc::Status s = RawUnary(kCreateCase, Len(1, parties));
-    EXPECT_EQ(s.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED) << Describe(s);
+    EXPECT_THAT(s, StatusIs(grpc::StatusCode::RESOURCE_EXHAUSTED)) << Describe(s);
   }
   // 10^6 repeated strings of an unknown field number in the case: 3 MB, refused before parsing
   // (protobuf would keep every one as an unknown field), naming the message that holds them.
@@ -532,7 +536,7 @@ TEST_F(HostileTrafficTest, MillionElementRepeatedFields) {
     std::string many;
     for (int i = 0; i < 1'000'000; ++i) many += Len(999, "x");
     grpc::Status s = RawUnary(kCreateCase, Len(1, many));
-    EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << Describe(s);
+    EXPECT_THAT(s, StatusIs(grpc::StatusCode::INVALID_ARGUMENT)) << Describe(s);
     EXPECT_THAT(ViolatedFields(s), Contains("case"));
   }
   std::printf("[ odrd     ] after the oversize and unknown ones: %s\n",
@@ -542,27 +546,27 @@ TEST_F(HostileTrafficTest, MillionElementRepeatedFields) {
 TEST_F(HostileTrafficTest, DeepNestingIsInvalidArgument) {
   // 100,000 nested groups (protobuf gives up at 100 levels): the request is malformed.
   grpc::Status s = RawUnary(kGetCase, NestedGroups(15, 100'000));
-  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << Describe(s);
+  EXPECT_THAT(s, StatusIs(grpc::StatusCode::INVALID_ARGUMENT)) << Describe(s);
   EXPECT_THAT(ViolatedFields(s), ElementsAre("request"));
   // 100,000 groups that never end.
   std::string open_groups;
   for (int i = 0; i < 100'000; ++i) open_groups += Varint((15 << 3) | 3);
   s = RawUnary(kGetCase, open_groups);
-  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << Describe(s);
+  EXPECT_THAT(s, StatusIs(grpc::StatusCode::INVALID_ARGUMENT)) << Describe(s);
   EXPECT_THAT(ViolatedFields(s), ElementsAre("request"));
   // 100,000 nested length-delimited submessages under the request's `case` (field 1), as a
   // Case's field 1 (its name, a string): the string holds length bytes that are not UTF-8.
   s = RawUnary(kCreateCase, NestedLen(1, 100'000));
-  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << Describe(s);
+  EXPECT_THAT(s, StatusIs(grpc::StatusCode::INVALID_ARGUMENT)) << Describe(s);
   // 100,000 nested submessages in an unknown field: protobuf keeps them as bytes, unparsed, and
   // the request is refused for what it lacks (no name).
   s = RawUnary(kGetCase, NestedLen(1000, 100'000));
-  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << Describe(s);
+  EXPECT_THAT(s, StatusIs(grpc::StatusCode::INVALID_ARGUMENT)) << Describe(s);
   EXPECT_THAT(ViolatedFields(s), ElementsAre("name"));
   // Nested through the API's own messages as deep as they go, then a truncated length.
   const std::string truncated = Len(1, Len(4, Len(7, "")) + std::string("\x22\x7f", 2));
   s = RawUnary(kCreateCase, truncated);
-  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << Describe(s);
+  EXPECT_THAT(s, StatusIs(grpc::StatusCode::INVALID_ARGUMENT)) << Describe(s);
   EXPECT_THAT(ViolatedFields(s), ElementsAre("request"));
 }
 
@@ -574,14 +578,14 @@ TEST_F(HostileTrafficTest, InvalidUtf8IsInvalidArgumentNamingTheField) {
   std::string bytes;
   ASSERT_TRUE(req.SerializePartialToString(&bytes));
   grpc::Status s = RawUnary(kCreateCase, bytes);
-  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << Describe(s);
+  EXPECT_THAT(s, StatusIs(grpc::StatusCode::INVALID_ARGUMENT)) << Describe(s);
   EXPECT_THAT(ViolatedFields(s), ElementsAre("case.applicants[0].name"));
   // In the first message of an upload stream.
   v1::UploadEvidenceRequest up;
   *up.mutable_start() = StartFor("bad-name", "0123456789");
   up.mutable_start()->mutable_evidence()->set_file_name("\xed\xa0\x80.pdf");  // a surrogate
   grpc::Status st = RawUpload({up.SerializePartialAsString()});
-  EXPECT_EQ(st.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << Describe(st);
+  EXPECT_THAT(st, StatusIs(grpc::StatusCode::INVALID_ARGUMENT)) << Describe(st);
   EXPECT_THAT(ViolatedFields(st), ElementsAre("start.evidence.file_name"));
 }
 
@@ -595,7 +599,7 @@ TEST_F(HostileTrafficTest, AMalformedLaterUploadMessageIsInvalidArgument) {
   // write_offset 65536, then a data field whose length runs past the end of the message.
   const std::string broken = std::string("\x10\x80\x80\x04\x1a\xff\xff\x03", 8) + "abc";
   grpc::Status st = RawUpload({up.SerializeAsString(), broken});
-  EXPECT_EQ(st.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << Describe(st);
+  EXPECT_THAT(st, StatusIs(grpc::StatusCode::INVALID_ARGUMENT)) << Describe(st);
   EXPECT_THAT(ViolatedFields(st), ElementsAre("request"));
 }
 
@@ -617,11 +621,11 @@ TEST_F(HostileTrafficTest, UploadCancelledHalfWayResumes) {
     }
     ctx->TryCancel();
     grpc::Status s = writer->Finish();
-    EXPECT_EQ(s.error_code(), grpc::StatusCode::CANCELLED) << Describe(s);
+    EXPECT_THAT(s, StatusIs(grpc::StatusCode::CANCELLED)) << Describe(s);
   }
   v1::UploadEvidenceResponse resp;
   grpc::Status s = Resume(start, bytes, &resp);
-  ASSERT_TRUE(s.ok()) << Describe(s);
+  ASSERT_THAT(s, IsOk()) << Describe(s);
   EXPECT_EQ(resp.committed_size(), 1'000'000);
   EXPECT_EQ(resp.evidence().size_bytes(), 1'000'000);
 
@@ -638,10 +642,10 @@ TEST_F(HostileTrafficTest, UploadCancelledHalfWayResumes) {
     ASSERT_TRUE(writer->Write(req));
     std::this_thread::sleep_for(std::chrono::seconds(3));
     grpc::Status d = writer->Finish();
-    EXPECT_EQ(d.error_code(), grpc::StatusCode::DEADLINE_EXCEEDED) << Describe(d);
+    EXPECT_THAT(d, StatusIs(grpc::StatusCode::DEADLINE_EXCEEDED)) << Describe(d);
   }
   s = Resume(late, other, &resp);
-  ASSERT_TRUE(s.ok()) << Describe(s);
+  ASSERT_THAT(s, IsOk()) << Describe(s);
   EXPECT_EQ(resp.evidence().size_bytes(), 300'000);
 }
 
@@ -651,7 +655,7 @@ TEST_F(HostileTrafficTest, StreamEndingMidMessage) {
   const std::string bytes = testing::RandomBytes(40'000, 9);
   const v1::UploadEvidenceStart start = StartFor("truncated", bytes);
   RawH2 h2(server_->port());
-  ASSERT_TRUE(h2.ok());
+  ASSERT_THAT(h2, IsOk());
   v1::UploadEvidenceRequest first;
   *first.mutable_start() = start;
   first.set_data(bytes.substr(0, 16 * 1024));
@@ -691,7 +695,7 @@ TEST_F(HostileTrafficTest, StreamEndingMidMessage) {
   // Nothing after the first message was taken; the upload resumes from what odrd kept.
   v1::UploadEvidenceResponse resp;
   grpc::Status s = Resume(start, bytes, &resp);
-  ASSERT_TRUE(s.ok()) << Describe(s);
+  ASSERT_THAT(s, IsOk()) << Describe(s);
   EXPECT_EQ(resp.evidence().size_bytes(), 40'000);
   EXPECT_EQ(resp.evidence().sha256(), testing::Sha256Hex(bytes));
 }
@@ -699,7 +703,7 @@ TEST_F(HostileTrafficTest, StreamEndingMidMessage) {
 // A client that ignores SETTINGS_MAX_CONCURRENT_STREAMS: streams beyond it are refused.
 TEST_F(HostileTrafficTest, StreamsBeyondTheLimitAreRefused) {
   RawH2 h2(server_->port());
-  ASSERT_TRUE(h2.ok());
+  ASSERT_THAT(h2, IsOk());
   EXPECT_EQ(h2.MaxConcurrentStreams(), kMaxConcurrentStreams);
   // Idle uploads (no message, so no authentication yet): each holds a stream and a reactor.
   constexpr int kStreams = 3 * kMaxConcurrentStreams / 2;
@@ -844,7 +848,7 @@ TEST_F(HostileTrafficTest, ThousandsOfIdleStreams) {
     get.set_name(case_);
     v1::Case out;
     grpc::Status s = cases->GetCase(As("zhang").get(), get, &out);
-    EXPECT_TRUE(s.ok()) << Describe(s);
+    EXPECT_THAT(s, IsOk()) << Describe(s);
   }
 
   // End them all.

@@ -21,7 +21,11 @@
 #include "tests/testing/fixtures.h"
 #include "tests/testing/grpc_auth.h"
 #include "tests/testing/odrd_process.h"
+#include "tests/testing/status_matchers.h"
 #include "tests/testing/temp_dir.h"
+
+using ::odr::testing::IsOk;
+using ::odr::testing::StatusIs;
 
 namespace odr {
 namespace {
@@ -199,7 +203,7 @@ class RosterTest : public ::testing::Test {
   v1::Organization CreateOrg(const std::string& id, const std::string& region = "330681") {
     v1::Organization out;
     grpc::Status s = TryCreateOrg("platform", id, region, &out);
-    EXPECT_TRUE(s.ok()) << id << ": " << Describe(s);
+    EXPECT_THAT(s, IsOk()) << id << ": " << Describe(s);
     return out;
   }
 
@@ -220,7 +224,7 @@ class RosterTest : public ::testing::Test {
     if (spec.id_number.empty()) spec.id_number = MediatorIdNumber(++mediators_created_);
     v1::Mediator out;
     grpc::Status s = TryCreateMediator(admin, org, id, MediatorBody(account, spec), &out);
-    EXPECT_TRUE(s.ok()) << id << ": " << Describe(s);
+    EXPECT_THAT(s, IsOk()) << id << ": " << Describe(s);
     EXPECT_EQ(out.name(), MediatorName(org, id));
     return out.name();
   }
@@ -230,7 +234,7 @@ class RosterTest : public ::testing::Test {
     req.set_name(name);
     v1::Mediator out;
     grpc::Status s = roster_->GetMediator(As(who).get(), req, &out);
-    EXPECT_TRUE(s.ok()) << name << ": " << Describe(s);
+    EXPECT_THAT(s, IsOk()) << name << ": " << Describe(s);
     return out;
   }
 
@@ -252,7 +256,7 @@ class RosterTest : public ::testing::Test {
     for (int page = 0; page < 100; ++page) {
       v1::ListMediatorsResponse resp;
       grpc::Status s = roster_->ListMediators(As(who).get(), req, &resp);
-      EXPECT_TRUE(s.ok()) << Describe(s);
+      EXPECT_THAT(s, IsOk()) << Describe(s);
       if (!s.ok()) break;
       for (const auto& m : resp.mediators()) out.push_back(m.name());
       if (resp.next_page_token().empty()) break;
@@ -270,15 +274,15 @@ class RosterTest : public ::testing::Test {
     *create.mutable_case_() = CaseBody(org, language);
     v1::Case k;
     grpc::Status s = cases_->CreateCase(As(admin).get(), create, &k);
-    EXPECT_TRUE(s.ok()) << Describe(s);
+    EXPECT_THAT(s, IsOk()) << Describe(s);
     v1::SubmitCaseRequest submit;
     submit.set_name(k.name());
     s = cases_->SubmitCase(As(admin).get(), submit, &k);
-    EXPECT_TRUE(s.ok()) << Describe(s);
+    EXPECT_THAT(s, IsOk()) << Describe(s);
     v1::AcceptCaseRequest accept;
     accept.set_name(k.name());
     s = cases_->AcceptCase(As(admin).get(), accept, &k);
-    EXPECT_TRUE(s.ok()) << Describe(s);
+    EXPECT_THAT(s, IsOk()) << Describe(s);
     EXPECT_EQ(k.state(), v1::Case::STATE_ACCEPTED);
     return k;
   }
@@ -288,7 +292,7 @@ class RosterTest : public ::testing::Test {
     req.set_name(name);
     v1::Case k;
     grpc::Status s = cases_->GetCase(As(who).get(), req, &k);
-    EXPECT_TRUE(s.ok()) << Describe(s);
+    EXPECT_THAT(s, IsOk()) << Describe(s);
     return k;
   }
 
@@ -347,7 +351,7 @@ class RosterTest : public ::testing::Test {
     req.set_pool(pool);
     v1::RecommendMediatorsResponse out;
     grpc::Status s = cases_->RecommendMediators(As(admin).get(), req, &out);
-    EXPECT_TRUE(s.ok()) << Describe(s);
+    EXPECT_THAT(s, IsOk()) << Describe(s);
     return out;
   }
 
@@ -363,7 +367,7 @@ class RosterTest : public ::testing::Test {
     req.set_page_size(1000);
     v1::ListCaseEventsResponse resp;
     grpc::Status s = cases_->ListCaseEvents(As(who).get(), req, &resp);
-    EXPECT_TRUE(s.ok()) << Describe(s);
+    EXPECT_THAT(s, IsOk()) << Describe(s);
     return {resp.events().begin(), resp.events().end()};
   }
 
@@ -411,7 +415,7 @@ TEST_F(RosterTest, OrganizationsMediatorsAndPools) {
     o->set_affiliated_court("courts/zhuji");
     v1::Organization created;
     grpc::Status s = roster_->CreateOrganization(As("platform").get(), req, &created);
-    ASSERT_TRUE(s.ok()) << Describe(s);
+    ASSERT_THAT(s, IsOk()) << Describe(s);
     EXPECT_EQ(created.name(), "organizations/org-a");
     EXPECT_EQ(created.display_name(), "诸暨市医疗纠纷人民调解委员会");
     EXPECT_EQ(created.kind(), v1::ORGANIZATION_KIND_INDUSTRY_PROFESSIONAL);
@@ -424,26 +428,26 @@ TEST_F(RosterTest, OrganizationsMediatorsAndPools) {
     get.set_name("organizations/org-a");
     v1::Organization got;
     s = roster_->GetOrganization(As("citizen-z").get(), get, &got);
-    ASSERT_TRUE(s.ok()) << Describe(s);
+    ASSERT_THAT(s, IsOk()) << Describe(s);
     EXPECT_EQ(got.SerializeAsString(), created.SerializeAsString());
   }
   CreateOrg("org-b", "330106");
   {
     v1::Organization out;
     grpc::Status s = TryCreateOrg("admin-a", "org-c", "330681", &out);
-    EXPECT_EQ(s.error_code(), grpc::StatusCode::PERMISSION_DENIED) << Describe(s);
+    EXPECT_THAT(s, StatusIs(grpc::StatusCode::PERMISSION_DENIED)) << Describe(s);
 
     v1::ListOrganizationsRequest list;
     list.set_region_prefix("3306");
     v1::ListOrganizationsResponse resp;
     s = roster_->ListOrganizations(As("citizen-z").get(), list, &resp);
-    ASSERT_TRUE(s.ok()) << Describe(s);
+    ASSERT_THAT(s, IsOk()) << Describe(s);
     ASSERT_EQ(resp.organizations_size(), 1);
     EXPECT_EQ(resp.organizations(0).name(), "organizations/org-a");
     list.clear_region_prefix();
     v1::ListOrganizationsResponse all;
     s = roster_->ListOrganizations(As("citizen-z").get(), list, &all);
-    ASSERT_TRUE(s.ok()) << Describe(s);
+    ASSERT_THAT(s, IsOk()) << Describe(s);
     ASSERT_EQ(all.organizations_size(), 2);
     EXPECT_EQ(all.organizations(1).name(), "organizations/org-b");
   }
@@ -461,7 +465,7 @@ TEST_F(RosterTest, OrganizationsMediatorsAndPools) {
     body.set_fee_fen(20000);
     v1::Mediator created;
     grpc::Status s = TryCreateMediator("admin-a", "org-a", "a1", body, &created);
-    ASSERT_TRUE(s.ok()) << Describe(s);
+    ASSERT_THAT(s, IsOk()) << Describe(s);
     EXPECT_EQ(created.name(), MediatorName("org-a", "a1"));
     EXPECT_EQ(created.state(), v1::Mediator::STATE_ACTIVE);
     EXPECT_EQ(created.active_cases(), 0);
@@ -536,7 +540,7 @@ TEST_F(RosterTest, OrganizationsMediatorsAndPools) {
               ElementsAre(a1, a3));
   EXPECT_THAT(list("organizations/-", [](auto& r) { r.set_accepting_cases(true); }),
               ElementsAre(a1, a2, a3, b1));
-  ASSERT_TRUE(Suspend("admin-a", a3).ok());
+  ASSERT_THAT(Suspend("admin-a", a3), IsOk());
   EXPECT_EQ(GetMediator("citizen-z", a3).state(), v1::Mediator::STATE_SUSPENDED);
   EXPECT_THAT(list("organizations/-", [](auto& r) { r.set_accepting_cases(true); }),
               ElementsAre(a1, a2, b1));
@@ -545,7 +549,7 @@ TEST_F(RosterTest, OrganizationsMediatorsAndPools) {
     req.set_name(a3);
     v1::Mediator out;
     grpc::Status s = roster_->ReactivateMediator(As("admin-a").get(), req, &out);
-    ASSERT_TRUE(s.ok()) << Describe(s);
+    ASSERT_THAT(s, IsOk()) << Describe(s);
     EXPECT_EQ(out.state(), v1::Mediator::STATE_ACTIVE);
   }
   EXPECT_THAT(list("organizations/-", [](auto& r) { r.set_accepting_cases(true); }),
@@ -561,7 +565,7 @@ TEST_F(RosterTest, OrganizationsMediatorsAndPools) {
     while (true) {
       v1::ListMediatorsResponse resp;
       grpc::Status s = roster_->ListMediators(As("citizen-z").get(), req, &resp);
-      ASSERT_TRUE(s.ok()) << Describe(s);
+      ASSERT_THAT(s, IsOk()) << Describe(s);
       ++pages;
       ASSERT_EQ(resp.mediators_size(), 1) << "page " << pages;
       seen.push_back(resp.mediators(0).name());
@@ -578,12 +582,12 @@ TEST_F(RosterTest, OrganizationsMediatorsAndPools) {
     v1::ListMediatorsRequest req;
     req.set_parent("organizations/-");
     v1::ListMediatorsResponse resp;
-    ASSERT_TRUE(roster_->ListMediators(As("admin-a").get(), req, &resp).ok());
+    ASSERT_THAT(roster_->ListMediators(As("admin-a").get(), req, &resp), IsOk());
     ASSERT_EQ(resp.mediators_size(), 4);
     for (int i = 0; i < 3; ++i) EXPECT_TRUE(resp.mediators(i).has_private_details()) << i;
     EXPECT_FALSE(resp.mediators(3).has_private_details());
     v1::ListMediatorsResponse as_citizen;
-    ASSERT_TRUE(roster_->ListMediators(As("citizen-z").get(), req, &as_citizen).ok());
+    ASSERT_THAT(roster_->ListMediators(As("citizen-z").get(), req, &as_citizen), IsOk());
     ASSERT_EQ(as_citizen.mediators_size(), 4);
     for (const auto& m : as_citizen.mediators()) {
       EXPECT_FALSE(m.has_private_details()) << m.name();
@@ -595,7 +599,7 @@ TEST_F(RosterTest, OrganizationsMediatorsAndPools) {
     req.set_language("xx");
     v1::ListMediatorsResponse resp;
     grpc::Status s = roster_->ListMediators(As("citizen-z").get(), req, &resp);
-    EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << Describe(s);
+    EXPECT_THAT(s, StatusIs(grpc::StatusCode::INVALID_ARGUMENT)) << Describe(s);
     EXPECT_THAT(ViolatedFields(s), Contains("language"));
   }
 
@@ -610,15 +614,15 @@ TEST_F(RosterTest, OrganizationsMediatorsAndPools) {
     req.mutable_update_mask()->add_paths("max_concurrent_cases");
     v1::Mediator updated;
     grpc::Status s = roster_->UpdateMediator(As("admin-a").get(), req, &updated);
-    ASSERT_TRUE(s.ok()) << Describe(s);
+    ASSERT_THAT(s, IsOk()) << Describe(s);
     EXPECT_EQ(updated.display_name(), "王调解员");
     EXPECT_EQ(updated.max_concurrent_cases(), 8);
     EXPECT_EQ(updated.languages_size(), 2);
     EXPECT_NE(updated.etag(), current.etag());
     s = roster_->UpdateMediator(As("admin-a").get(), req, &updated);  // current.etag is stale
-    EXPECT_EQ(s.error_code(), grpc::StatusCode::ABORTED) << Describe(s);
+    EXPECT_THAT(s, StatusIs(grpc::StatusCode::ABORTED)) << Describe(s);
     s = roster_->UpdateMediator(As("admin-b").get(), req, &updated);
-    EXPECT_EQ(s.error_code(), grpc::StatusCode::PERMISSION_DENIED) << Describe(s);
+    EXPECT_THAT(s, StatusIs(grpc::StatusCode::PERMISSION_DENIED)) << Describe(s);
   }
 
   // Pools.
@@ -634,7 +638,7 @@ TEST_F(RosterTest, OrganizationsMediatorsAndPools) {
     p->add_mediators(a3);
     v1::Pool created;
     grpc::Status s = roster_->CreatePool(As("admin-a").get(), req, &created);
-    ASSERT_TRUE(s.ok()) << Describe(s);
+    ASSERT_THAT(s, IsOk()) << Describe(s);
     EXPECT_EQ(created.name(), "organizations/org-a/pools/zhuji-medical");
     EXPECT_EQ(created.display_name(), "诸暨医疗纠纷");
     EXPECT_THAT(created.dispute_types(), ElementsAre(v1::DISPUTE_TYPE_MEDICAL));
@@ -646,11 +650,11 @@ TEST_F(RosterTest, OrganizationsMediatorsAndPools) {
     get.set_name(created.name());
     v1::Pool got;
     s = roster_->GetPool(As("citizen-z").get(), get, &got);
-    ASSERT_TRUE(s.ok()) << Describe(s);
+    ASSERT_THAT(s, IsOk()) << Describe(s);
     EXPECT_EQ(got.SerializeAsString(), created.SerializeAsString());
 
     s = roster_->CreatePool(As("admin-a").get(), req, &created);
-    EXPECT_EQ(s.error_code(), grpc::StatusCode::ALREADY_EXISTS) << Describe(s);
+    EXPECT_THAT(s, StatusIs(grpc::StatusCode::ALREADY_EXISTS)) << Describe(s);
 
     v1::CreatePoolRequest labour;
     labour.set_parent("organizations/org-a");
@@ -658,19 +662,19 @@ TEST_F(RosterTest, OrganizationsMediatorsAndPools) {
     labour.mutable_pool()->set_display_name("劳动争议");
     labour.mutable_pool()->add_mediators(a2);
     s = roster_->CreatePool(As("admin-a").get(), labour, &created);
-    ASSERT_TRUE(s.ok()) << Describe(s);
+    ASSERT_THAT(s, IsOk()) << Describe(s);
 
     v1::ListPoolsRequest lp;
     lp.set_parent("organizations/org-a");
     v1::ListPoolsResponse pools;
     s = roster_->ListPools(As("citizen-z").get(), lp, &pools);
-    ASSERT_TRUE(s.ok()) << Describe(s);
+    ASSERT_THAT(s, IsOk()) << Describe(s);
     ASSERT_EQ(pools.pools_size(), 2);
     EXPECT_EQ(pools.pools(0).name(), "organizations/org-a/pools/labour");
     EXPECT_EQ(pools.pools(1).name(), "organizations/org-a/pools/zhuji-medical");
     lp.set_parent("organizations/org-b");
     s = roster_->ListPools(As("citizen-z").get(), lp, &pools);
-    ASSERT_TRUE(s.ok()) << Describe(s);
+    ASSERT_THAT(s, IsOk()) << Describe(s);
     EXPECT_EQ(pools.pools_size(), 0);
 
     // A pool holds only its organization's mediators; only that organization's admins make one.
@@ -678,15 +682,15 @@ TEST_F(RosterTest, OrganizationsMediatorsAndPools) {
     foreign.set_pool_id("mixed");
     foreign.mutable_pool()->add_mediators(b1);
     s = roster_->CreatePool(As("admin-a").get(), foreign, &created);
-    EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << Describe(s);
+    EXPECT_THAT(s, StatusIs(grpc::StatusCode::INVALID_ARGUMENT)) << Describe(s);
     EXPECT_THAT(ViolatedFields(s), Contains("pool.mediators[1]"));
     foreign.mutable_pool()->set_mediators(1, MediatorName("org-a", "nobody"));
     s = roster_->CreatePool(As("admin-a").get(), foreign, &created);
-    EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << Describe(s);
+    EXPECT_THAT(s, StatusIs(grpc::StatusCode::INVALID_ARGUMENT)) << Describe(s);
     EXPECT_THAT(ViolatedFields(s), Contains("pool.mediators[1]"));
     labour.set_pool_id("labour-2");
     s = roster_->CreatePool(As("admin-b").get(), labour, &created);
-    EXPECT_EQ(s.error_code(), grpc::StatusCode::PERMISSION_DENIED) << Describe(s);
+    EXPECT_THAT(s, StatusIs(grpc::StatusCode::PERMISSION_DENIED)) << Describe(s);
   }
 }
 
@@ -705,29 +709,29 @@ TEST_F(RosterTest, BadInputNamesTheField) {
   {
     v1::Organization out;
     grpc::Status s = TryCreateOrg("platform", "org-a", "330681", &out);
-    EXPECT_EQ(s.error_code(), grpc::StatusCode::ALREADY_EXISTS) << Describe(s);
+    EXPECT_THAT(s, StatusIs(grpc::StatusCode::ALREADY_EXISTS)) << Describe(s);
     EXPECT_EQ(Details(s).reason(), "ALREADY_EXISTS");
     EXPECT_THAT(s.error_message(), HasSubstr("organizations/org-a"));
 
     s = TryCreateOrg("platform", "Org_A", "330681", &out);
-    EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << Describe(s);
+    EXPECT_THAT(s, StatusIs(grpc::StatusCode::INVALID_ARGUMENT)) << Describe(s);
     EXPECT_THAT(ViolatedFields(s), Contains("organization_id"));
     s = TryCreateOrg("platform", "org-z", "990681", &out);
-    EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << Describe(s);
+    EXPECT_THAT(s, StatusIs(grpc::StatusCode::INVALID_ARGUMENT)) << Describe(s);
     EXPECT_THAT(ViolatedFields(s), Contains("organization.region_code"));
 
     v1::CreateOrganizationRequest req;
     req.set_organization_id("org-y");
     req.mutable_organization()->set_region_code("330681");
     s = roster_->CreateOrganization(As("platform").get(), req, &out);
-    EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << Describe(s);
+    EXPECT_THAT(s, StatusIs(grpc::StatusCode::INVALID_ARGUMENT)) << Describe(s);
     EXPECT_THAT(ViolatedFields(s),
                 AllOf(Contains("organization.kind"), Contains("organization.display_name")));
 
     v1::GetOrganizationRequest get;
     get.set_name("organizations/org-ghost");
     s = roster_->GetOrganization(As("citizen-z").get(), get, &out);
-    EXPECT_EQ(s.error_code(), grpc::StatusCode::NOT_FOUND) << Describe(s);
+    EXPECT_THAT(s, StatusIs(grpc::StatusCode::NOT_FOUND)) << Describe(s);
   }
 
   const std::string a1 = CreateMediator("admin-a", "org-a", "a1", "med-a1");
@@ -742,14 +746,14 @@ TEST_F(RosterTest, BadInputNamesTheField) {
   {
     grpc::Status s =
         try_create("admin-ghost", "org-ghost", "g1", MediatorBody("med-ghost", ok_spec));
-    EXPECT_EQ(s.error_code(), grpc::StatusCode::NOT_FOUND) << Describe(s);
+    EXPECT_THAT(s, StatusIs(grpc::StatusCode::NOT_FOUND)) << Describe(s);
     EXPECT_EQ(Details(s).reason(), "NOT_FOUND");
     EXPECT_THAT(s.error_message(), HasSubstr("organizations/org-ghost"));
   }
   // Duplicate mediator id.
   {
     grpc::Status s = try_create("admin-a", "org-a", "a1", MediatorBody("med-a2", ok_spec));
-    EXPECT_EQ(s.error_code(), grpc::StatusCode::ALREADY_EXISTS) << Describe(s);
+    EXPECT_THAT(s, StatusIs(grpc::StatusCode::ALREADY_EXISTS)) << Describe(s);
     EXPECT_EQ(Details(s).reason(), "ALREADY_EXISTS");
     EXPECT_THAT(s.error_message(), HasSubstr(a1));
   }
@@ -799,19 +803,19 @@ TEST_F(RosterTest, BadInputNamesTheField) {
     v1::Mediator body = MediatorBody("med-a2", ok_spec);
     b.mutate(&body);
     grpc::Status s = try_create("admin-a", "org-a", "a2", body);
-    EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << b.what << ": " << Describe(s);
+    EXPECT_THAT(s, StatusIs(grpc::StatusCode::INVALID_ARGUMENT)) << b.what << ": " << Describe(s);
     EXPECT_EQ(Details(s).reason(), "INVALID_FIELD") << b.what;
     EXPECT_THAT(ViolatedFields(s), Contains(b.field)) << b.what << ": " << Describe(s);
   }
   {
     grpc::Status s = try_create("admin-a", "org-a", "A_2", MediatorBody("med-a2", ok_spec));
-    EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << Describe(s);
+    EXPECT_THAT(s, StatusIs(grpc::StatusCode::INVALID_ARGUMENT)) << Describe(s);
     EXPECT_THAT(ViolatedFields(s), Contains("mediator_id"));
   }
   // Another organization's admin, a citizen, a mediator: not theirs to manage.
   for (const std::string who : {"admin-b", "citizen-z", "med-a1", "platform"}) {
     grpc::Status s = try_create(who, "org-a", "a2", MediatorBody("med-a2", ok_spec));
-    EXPECT_EQ(s.error_code(), grpc::StatusCode::PERMISSION_DENIED) << who << ": " << Describe(s);
+    EXPECT_THAT(s, StatusIs(grpc::StatusCode::PERMISSION_DENIED)) << who << ": " << Describe(s);
   }
   // Nothing above was created.
   {
@@ -828,16 +832,16 @@ TEST_F(RosterTest, BadInputNamesTheField) {
     req.mutable_update_mask()->add_paths("max_concurrent_cases");
     v1::Mediator out;
     grpc::Status s = roster_->UpdateMediator(As("admin-a").get(), req, &out);
-    EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << Describe(s);
+    EXPECT_THAT(s, StatusIs(grpc::StatusCode::INVALID_ARGUMENT)) << Describe(s);
     EXPECT_THAT(ViolatedFields(s), Contains("mediator.max_concurrent_cases"));
     req.mutable_mediator()->add_languages("xx");
     req.mutable_update_mask()->set_paths(0, "languages");
     s = roster_->UpdateMediator(As("admin-a").get(), req, &out);
-    EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << Describe(s);
+    EXPECT_THAT(s, StatusIs(grpc::StatusCode::INVALID_ARGUMENT)) << Describe(s);
     EXPECT_THAT(ViolatedFields(s), Contains("mediator.languages[0]"));
     req.mutable_update_mask()->set_paths(0, "state");
     s = roster_->UpdateMediator(As("admin-a").get(), req, &out);
-    EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << Describe(s);
+    EXPECT_THAT(s, StatusIs(grpc::StatusCode::INVALID_ARGUMENT)) << Describe(s);
     EXPECT_THAT(ViolatedFields(s), Contains("update_mask"));
     EXPECT_EQ(GetMediator("admin-a", a1).max_concurrent_cases(), 10);
   }
@@ -847,29 +851,29 @@ TEST_F(RosterTest, BadInputNamesTheField) {
     req.set_name(a1);
     v1::Mediator out;
     grpc::Status s = roster_->SuspendMediator(As("admin-a").get(), req, &out);
-    EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << Describe(s);
+    EXPECT_THAT(s, StatusIs(grpc::StatusCode::INVALID_ARGUMENT)) << Describe(s);
     EXPECT_THAT(ViolatedFields(s), Contains("reason"));
   }
 
   // Proposals: a suspended mediator, one not on the roster, one of another organization.
   const std::string a3 = CreateMediator("admin-a", "org-a", "a3", "med-a3");
   const std::string b1 = CreateMediator("admin-b", "org-b", "b1", "med-b1");
-  ASSERT_TRUE(Suspend("admin-a", a3).ok());
+  ASSERT_THAT(Suspend("admin-a", a3), IsOk());
   const v1::Case k = AcceptedCase("admin-a", "org-a");
   {
     grpc::Status s = Assign("admin-a", k.name(), a3);
-    EXPECT_EQ(s.error_code(), grpc::StatusCode::FAILED_PRECONDITION) << Describe(s);
+    EXPECT_THAT(s, StatusIs(grpc::StatusCode::FAILED_PRECONDITION)) << Describe(s);
     EXPECT_EQ(Details(s).reason(), "MEDIATOR_SUSPENDED");
     EXPECT_THAT(s.error_message(), HasSubstr(a3));
 
     s = Assign("admin-a", k.name(), MediatorName("org-a", "nobody"));
-    EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << Describe(s);
+    EXPECT_THAT(s, StatusIs(grpc::StatusCode::INVALID_ARGUMENT)) << Describe(s);
     EXPECT_THAT(ViolatedFields(s), Contains("mediator"));
     s = Assign("admin-a", k.name(), b1);
-    EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << Describe(s);
+    EXPECT_THAT(s, StatusIs(grpc::StatusCode::INVALID_ARGUMENT)) << Describe(s);
     EXPECT_THAT(ViolatedFields(s), Contains("mediator"));
     s = Assign("admin-a", k.name(), "m1");
-    EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << Describe(s);
+    EXPECT_THAT(s, StatusIs(grpc::StatusCode::INVALID_ARGUMENT)) << Describe(s);
     EXPECT_THAT(ViolatedFields(s), Contains("mediator"));
   }
   // Nothing changed: the case is still waiting, the suspended mediator holds no case, and only
@@ -883,12 +887,12 @@ TEST_F(RosterTest, BadInputNamesTheField) {
     req.set_pool("organizations/org-b/pools/any");
     v1::RecommendMediatorsResponse out;
     grpc::Status s = cases_->RecommendMediators(As("admin-a").get(), req, &out);
-    EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << Describe(s);
+    EXPECT_THAT(s, StatusIs(grpc::StatusCode::INVALID_ARGUMENT)) << Describe(s);
     EXPECT_THAT(ViolatedFields(s), Contains("pool"));
     req.clear_pool();
     req.set_max_results(-1);
     s = cases_->RecommendMediators(As("admin-a").get(), req, &out);
-    EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << Describe(s);
+    EXPECT_THAT(s, StatusIs(grpc::StatusCode::INVALID_ARGUMENT)) << Describe(s);
     EXPECT_THAT(ViolatedFields(s), Contains("max_results"));
   }
 }
@@ -932,24 +936,24 @@ TEST_F(RosterTest, RankingFollowsTheDocumentedWeights) {
   CreateMediator("admin-r", "org-r", "susp", "med-susp");
   CreateMediator("admin-r", "org-r", "full", "med-full", {.max = 1});
   CreateMediator("admin-r", "org-r", "conf", "med-conf", {.related = {testing::kIdZhang}});
-  ASSERT_TRUE(Suspend("admin-r", name("susp")).ok());
+  ASSERT_THAT(Suspend("admin-r", name("susp")), IsOk());
 
   // Load: "load" holds 2 cases, "full" its only one. Outcome: "outcome" accepted a case that
   // then ended (withdrawn), so 0 settled of 1 ended.
   for (int i = 0; i < 2; ++i) {
-    ASSERT_TRUE(Assign("admin-r", AcceptedCase("admin-r", "org-r").name(), name("load")).ok());
+    ASSERT_THAT(Assign("admin-r", AcceptedCase("admin-r", "org-r").name(), name("load")), IsOk());
   }
-  ASSERT_TRUE(Assign("admin-r", AcceptedCase("admin-r", "org-r").name(), name("full")).ok());
+  ASSERT_THAT(Assign("admin-r", AcceptedCase("admin-r", "org-r").name(), name("full")), IsOk());
   {
     const v1::Case ended = AcceptedCase("admin-r", "org-r");
-    ASSERT_TRUE(Assign("admin-r", ended.name(), name("outcome")).ok());
+    ASSERT_THAT(Assign("admin-r", ended.name(), name("outcome")), IsOk());
     grpc::Status s = AcceptAssignment("med-outcome", ended.name(), true);
-    ASSERT_TRUE(s.ok()) << Describe(s);
+    ASSERT_THAT(s, IsOk()) << Describe(s);
     v1::WithdrawCaseRequest w;
     w.set_name(ended.name());
     v1::Case out;
     s = cases_->WithdrawCase(As("admin-r").get(), w, &out);
-    ASSERT_TRUE(s.ok()) << Describe(s);
+    ASSERT_THAT(s, IsOk()) << Describe(s);
   }
   {
     v1::Mediator load = GetMediator("admin-r", name("load"));
@@ -1042,7 +1046,7 @@ TEST_F(RosterTest, RankingFollowsTheDocumentedWeights) {
       req.mutable_pool()->add_mediators(name(id));
     v1::Pool pool;
     grpc::Status s = roster_->CreatePool(As("admin-r").get(), req, &pool);
-    ASSERT_TRUE(s.ok()) << Describe(s);
+    ASSERT_THAT(s, IsOk()) << Describe(s);
     const auto pooled = Recommend("admin-r", k.name(), 0, pool.name());
     EXPECT_THAT(Names(pooled), ElementsAre(name("city"), name("prov")));
   }
@@ -1053,7 +1057,7 @@ TEST_F(RosterTest, RankingFollowsTheDocumentedWeights) {
     req.set_name(k.name());
     v1::Case out;
     grpc::Status s = cases_->AutoAssignMediator(As("admin-r").get(), req, &out);
-    ASSERT_TRUE(s.ok()) << Describe(s);
+    ASSERT_THAT(s, IsOk()) << Describe(s);
     EXPECT_EQ(out.state(), v1::Case::STATE_MEDIATOR_PROPOSED);
     ASSERT_EQ(out.mediator_assignments_size(), 1);
     EXPECT_EQ(out.mediator_assignments(0).mediator(), name("base"));
@@ -1135,7 +1139,7 @@ TEST_F(RosterTest, ConcurrentAssignmentsNeverExceedCapacity) {
       won.push_back(i);
       continue;
     }
-    EXPECT_EQ(s.error_code(), grpc::StatusCode::FAILED_PRECONDITION) << i << ": " << Describe(s);
+    EXPECT_THAT(s, StatusIs(grpc::StatusCode::FAILED_PRECONDITION)) << i << ": " << Describe(s);
     EXPECT_EQ(Details(s).reason(), "MEDIATOR_AT_CAPACITY") << i << ": " << Describe(s);
   }
   ASSERT_EQ(won.size(), 3u);
@@ -1167,7 +1171,7 @@ TEST_F(RosterTest, ConcurrentAssignmentsNeverExceedCapacity) {
     req.mutable_update_mask()->add_paths("max_concurrent_cases");
     v1::Mediator out;
     grpc::Status s = roster_->UpdateMediator(As("admin-c").get(), req, &out);
-    EXPECT_EQ(s.error_code(), grpc::StatusCode::FAILED_PRECONDITION) << Describe(s);
+    EXPECT_THAT(s, StatusIs(grpc::StatusCode::FAILED_PRECONDITION)) << Describe(s);
     EXPECT_THAT(s.error_message(), HasSubstr("3"));
     EXPECT_EQ(GetMediator("admin-c", c1).max_concurrent_cases(), 3);
   }
@@ -1177,7 +1181,7 @@ TEST_F(RosterTest, ConcurrentAssignmentsNeverExceedCapacity) {
   {
     v1::Case out;
     grpc::Status s = Decline("med-c1", declined, "本月已满负荷", &out);
-    ASSERT_TRUE(s.ok()) << Describe(s);
+    ASSERT_THAT(s, IsOk()) << Describe(s);
     EXPECT_EQ(out.state(), v1::Case::STATE_ACCEPTED);
   }
   EXPECT_EQ(Load("admin-c", c1), 2);
@@ -1197,7 +1201,7 @@ TEST_F(RosterTest, ConcurrentAssignmentsNeverExceedCapacity) {
       EXPECT_NE(ks[i].name(), declined);  // c1 may not be proposed there again
       continue;
     }
-    EXPECT_EQ(s.error_code(), grpc::StatusCode::FAILED_PRECONDITION) << i << ": " << Describe(s);
+    EXPECT_THAT(s, StatusIs(grpc::StatusCode::FAILED_PRECONDITION)) << i << ": " << Describe(s);
     EXPECT_THAT(Details(s).reason(),
                 ::testing::AnyOf("MEDIATOR_AT_CAPACITY", "NO_MEDIATOR_AVAILABLE"))
         << i << ": " << Describe(s);
@@ -1239,16 +1243,16 @@ TEST_F(RosterTest, EachConflictRuleRefusesTheProposal) {
   };
   for (const auto& [id, why] : refused) {
     grpc::Status s = Assign("admin-k", k.name(), name(id));
-    EXPECT_EQ(s.error_code(), grpc::StatusCode::FAILED_PRECONDITION) << id << ": " << Describe(s);
+    EXPECT_THAT(s, StatusIs(grpc::StatusCode::FAILED_PRECONDITION)) << id << ": " << Describe(s);
     EXPECT_EQ(Details(s).reason(), "CONFLICT_OF_INTEREST") << id;
     EXPECT_THAT(s.error_message(), HasSubstr(why)) << id;
     EXPECT_EQ(Load("admin-k", name(id)), 0) << id;
     // Nor does the parties' joint choice get them: the applicant's choice is only recorded,
     // the respondent's agreement would propose and is refused.
     s = Choose("citizen-z", k.name(), name(id));
-    ASSERT_TRUE(s.ok()) << Describe(s);
+    ASSERT_THAT(s, IsOk()) << Describe(s);
     s = Choose("citizen-w", k.name(), name(id));
-    EXPECT_EQ(s.error_code(), grpc::StatusCode::FAILED_PRECONDITION) << id << ": " << Describe(s);
+    EXPECT_THAT(s, StatusIs(grpc::StatusCode::FAILED_PRECONDITION)) << id << ": " << Describe(s);
     EXPECT_EQ(Details(s).reason(), "CONFLICT_OF_INTEREST") << id;
   }
   EXPECT_THAT(Names(Recommend("admin-k", k.name(), 20)),
@@ -1259,9 +1263,9 @@ TEST_F(RosterTest, EachConflictRuleRefusesTheProposal) {
   {
     v1::Case out;
     grpc::Status s = Assign("admin-k", k.name(), name("clean"), &out);
-    ASSERT_TRUE(s.ok()) << Describe(s);
+    ASSERT_THAT(s, IsOk()) << Describe(s);
     s = AcceptAssignment("med-clean", k.name(), true, &out);
-    ASSERT_TRUE(s.ok()) << Describe(s);
+    ASSERT_THAT(s, IsOk()) << Describe(s);
     EXPECT_EQ(out.state(), v1::Case::STATE_MEDIATOR_ASSIGNED);
   }
 
@@ -1275,10 +1279,10 @@ TEST_F(RosterTest, EachConflictRuleRefusesTheProposal) {
   {
     v1::Case out;
     grpc::Status s = cases_->UpdateCase(As("admin-k").get(), update, &out);
-    EXPECT_EQ(s.error_code(), grpc::StatusCode::FAILED_PRECONDITION) << Describe(s);
+    EXPECT_THAT(s, StatusIs(grpc::StatusCode::FAILED_PRECONDITION)) << Describe(s);
     EXPECT_EQ(Details(s).reason(), "MEDIATOR_AS_AGENT");
     s = cases_->UpdateCase(As("citizen-z").get(), update, &out);
-    EXPECT_EQ(s.error_code(), grpc::StatusCode::FAILED_PRECONDITION) << Describe(s);
+    EXPECT_THAT(s, StatusIs(grpc::StatusCode::FAILED_PRECONDITION)) << Describe(s);
     EXPECT_EQ(Details(s).reason(), "MEDIATOR_AS_AGENT");
 
     v1::UpdateCaseRequest respondents;
@@ -1288,7 +1292,7 @@ TEST_F(RosterTest, EachConflictRuleRefusesTheProposal) {
     *respondents.mutable_case_()->mutable_respondents(1)->add_agents() =
         Agent("陈调解员", clean_id, "13511112222");
     s = cases_->UpdateCase(As("admin-k").get(), respondents, &out);
-    EXPECT_EQ(s.error_code(), grpc::StatusCode::FAILED_PRECONDITION) << Describe(s);
+    EXPECT_THAT(s, StatusIs(grpc::StatusCode::FAILED_PRECONDITION)) << Describe(s);
     EXPECT_EQ(Details(s).reason(), "MEDIATOR_AS_AGENT");
     EXPECT_EQ(GetCase("admin-k", k.name()).applicants(0).agents_size(), 0);
   }
@@ -1298,7 +1302,7 @@ TEST_F(RosterTest, EachConflictRuleRefusesTheProposal) {
         Rid("33068119910505002"));
     v1::Case out;
     grpc::Status s = cases_->UpdateCase(As("admin-k").get(), update, &out);
-    ASSERT_TRUE(s.ok()) << Describe(s);
+    ASSERT_THAT(s, IsOk()) << Describe(s);
     EXPECT_EQ(out.applicants(0).agents_size(), 1);
   }
 
@@ -1307,13 +1311,13 @@ TEST_F(RosterTest, EachConflictRuleRefusesTheProposal) {
   {
     v1::Case out;
     grpc::Status s = Assign("admin-k", k.name(), name("late"), &out);
-    ASSERT_TRUE(s.ok()) << Describe(s);
+    ASSERT_THAT(s, IsOk()) << Describe(s);
     EXPECT_EQ(out.state(), v1::Case::STATE_MEDIATOR_ASSIGNED);
     update.mutable_case_()->mutable_applicants(0)->set_phone("135-0013-5000");
     s = cases_->UpdateCase(As("admin-k").get(), update, &out);
-    ASSERT_TRUE(s.ok()) << Describe(s);
+    ASSERT_THAT(s, IsOk()) << Describe(s);
     s = AcceptAssignment("med-late", k.name(), true, &out);
-    EXPECT_EQ(s.error_code(), grpc::StatusCode::FAILED_PRECONDITION) << Describe(s);
+    EXPECT_THAT(s, StatusIs(grpc::StatusCode::FAILED_PRECONDITION)) << Describe(s);
     EXPECT_EQ(Details(s).reason(), "CONFLICT_OF_INTEREST");
     EXPECT_EQ(AssignmentOf(GetCase("admin-k", k.name()), name("late")).state(),
               v1::MediatorAssignment::STATE_PROPOSED);
@@ -1335,7 +1339,7 @@ TEST_F(RosterTest, AssignmentDeclineRecusalAndReplacement) {
   v1::Case out;
 
   // The organization proposes f1.
-  ASSERT_TRUE(Assign("admin-f", k.name(), f1, &out).ok());
+  ASSERT_THAT(Assign("admin-f", k.name(), f1, &out), IsOk());
   EXPECT_EQ(out.state(), v1::Case::STATE_MEDIATOR_PROPOSED);
   EXPECT_THAT(out.mediators(), ElementsAre("principals/med-f1"));
   EXPECT_EQ(AssignmentOf(out, f1).state(), v1::MediatorAssignment::STATE_PROPOSED);
@@ -1346,17 +1350,17 @@ TEST_F(RosterTest, AssignmentDeclineRecusalAndReplacement) {
   // Only the proposed mediator answers; accepting needs the declaration, declining a reason.
   {
     grpc::Status s = AcceptAssignment("med-f2", k.name(), true);
-    EXPECT_EQ(s.error_code(), grpc::StatusCode::NOT_FOUND) << Describe(s);
+    EXPECT_THAT(s, StatusIs(grpc::StatusCode::NOT_FOUND)) << Describe(s);
     s = AcceptAssignment("med-f1", k.name(), false);
-    EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << Describe(s);
+    EXPECT_THAT(s, StatusIs(grpc::StatusCode::INVALID_ARGUMENT)) << Describe(s);
     EXPECT_THAT(ViolatedFields(s), Contains("no_conflict_declared"));
     s = Decline("med-f1", k.name(), "");
-    EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << Describe(s);
+    EXPECT_THAT(s, StatusIs(grpc::StatusCode::INVALID_ARGUMENT)) << Describe(s);
     EXPECT_THAT(ViolatedFields(s), Contains("reason"));
     EXPECT_EQ(GetCase("admin-f", k.name()).state(), v1::Case::STATE_MEDIATOR_PROPOSED);
   }
   // f1 declines: the case returns to assignment, f1's place is free, f1 is not proposed again.
-  ASSERT_TRUE(Decline("med-f1", k.name(), "与被申请人医院有业务往来", &out).ok());
+  ASSERT_THAT(Decline("med-f1", k.name(), "与被申请人医院有业务往来", &out), IsOk());
   EXPECT_EQ(out.state(), v1::Case::STATE_ACCEPTED);
   EXPECT_THAT(out.mediators(), IsEmpty());
   EXPECT_EQ(AssignmentOf(out, f1).state(), v1::MediatorAssignment::STATE_DECLINED);
@@ -1364,32 +1368,32 @@ TEST_F(RosterTest, AssignmentDeclineRecusalAndReplacement) {
   EXPECT_EQ(Load("admin-f", f1), 0);
   {
     grpc::Status s = Assign("admin-f", k.name(), f1);
-    EXPECT_EQ(s.error_code(), grpc::StatusCode::FAILED_PRECONDITION) << Describe(s);
+    EXPECT_THAT(s, StatusIs(grpc::StatusCode::FAILED_PRECONDITION)) << Describe(s);
     EXPECT_EQ(Details(s).reason(), "ALREADY_PROPOSED");
     EXPECT_THAT(Names(Recommend("admin-f", k.name())), UnorderedElementsAre(f2, f3));
     // No longer the case's mediator: f1 cannot see it.
     v1::GetCaseRequest get;
     get.set_name(k.name());
     s = cases_->GetCase(As("med-f1").get(), get, &out);
-    EXPECT_EQ(s.error_code(), grpc::StatusCode::NOT_FOUND) << Describe(s);
+    EXPECT_THAT(s, StatusIs(grpc::StatusCode::NOT_FOUND)) << Describe(s);
   }
 
   // f2 is proposed and accepts, declaring no conflict.
-  ASSERT_TRUE(Assign("admin-f", k.name(), f2).ok());
+  ASSERT_THAT(Assign("admin-f", k.name(), f2), IsOk());
   {
     grpc::Status s = AcceptAssignment("med-f2", k.name(), true, &out);
-    ASSERT_TRUE(s.ok()) << Describe(s);
+    ASSERT_THAT(s, IsOk()) << Describe(s);
     EXPECT_EQ(out.state(), v1::Case::STATE_MEDIATOR_ASSIGNED);
     EXPECT_EQ(AssignmentOf(out, f2).state(), v1::MediatorAssignment::STATE_ACCEPTED);
     s = AcceptAssignment("med-f2", k.name(), true);
-    EXPECT_EQ(s.error_code(), grpc::StatusCode::FAILED_PRECONDITION) << Describe(s);
+    EXPECT_THAT(s, StatusIs(grpc::StatusCode::FAILED_PRECONDITION)) << Describe(s);
     EXPECT_EQ(Details(s).reason(), "NO_PENDING_ASSIGNMENT");
   }
   // A complex case: a second mediator joins; the case stays assigned throughout.
-  ASSERT_TRUE(Assign("admin-f", k.name(), f3, &out).ok());
+  ASSERT_THAT(Assign("admin-f", k.name(), f3, &out), IsOk());
   EXPECT_EQ(out.state(), v1::Case::STATE_MEDIATOR_ASSIGNED);
   EXPECT_THAT(out.mediators(), UnorderedElementsAre("principals/med-f2", "principals/med-f3"));
-  ASSERT_TRUE(AcceptAssignment("med-f3", k.name(), true, &out).ok());
+  ASSERT_THAT(AcceptAssignment("med-f3", k.name(), true, &out), IsOk());
   EXPECT_EQ(out.state(), v1::Case::STATE_MEDIATOR_ASSIGNED);
   EXPECT_EQ(Load("admin-f", f2), 1);
   EXPECT_EQ(Load("admin-f", f3), 1);
@@ -1397,14 +1401,14 @@ TEST_F(RosterTest, AssignmentDeclineRecusalAndReplacement) {
   // A mediator recuses only themself.
   {
     grpc::Status s = Replace("med-f2", k.name(), f3, "另一位调解员与当事人相识");
-    EXPECT_EQ(s.error_code(), grpc::StatusCode::PERMISSION_DENIED) << Describe(s);
+    EXPECT_THAT(s, StatusIs(grpc::StatusCode::PERMISSION_DENIED)) << Describe(s);
     EXPECT_EQ(AssignmentOf(GetCase("admin-f", k.name()), f3).state(),
               v1::MediatorAssignment::STATE_ACCEPTED);
     s = Replace("med-f3", k.name(), f3, "");
-    EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << Describe(s);
+    EXPECT_THAT(s, StatusIs(grpc::StatusCode::INVALID_ARGUMENT)) << Describe(s);
     EXPECT_THAT(ViolatedFields(s), Contains("reason"));
     s = Replace("med-f3", k.name(), f3, "本人与申请人系远亲，申请回避", &out);
-    ASSERT_TRUE(s.ok()) << Describe(s);
+    ASSERT_THAT(s, IsOk()) << Describe(s);
     EXPECT_EQ(out.state(), v1::Case::STATE_MEDIATOR_ASSIGNED);  // f2 still mediates
     EXPECT_EQ(AssignmentOf(out, f3).state(), v1::MediatorAssignment::STATE_REPLACED);
     EXPECT_EQ(AssignmentOf(out, f3).reason(), "本人与申请人系远亲，申请回避");
@@ -1414,19 +1418,19 @@ TEST_F(RosterTest, AssignmentDeclineRecusalAndReplacement) {
   // The applicant asks for another mediator: f2 is replaced and the case returns to assignment.
   {
     grpc::Status s = Replace("citizen-z", k.name(), f2, "", &out);
-    EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << Describe(s);
+    EXPECT_THAT(s, StatusIs(grpc::StatusCode::INVALID_ARGUMENT)) << Describe(s);
     s = Replace("citizen-z", k.name(), f1, "f1 早已拒绝", &out);
-    EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << Describe(s);
+    EXPECT_THAT(s, StatusIs(grpc::StatusCode::INVALID_ARGUMENT)) << Describe(s);
     EXPECT_THAT(ViolatedFields(s), Contains("mediator"));
     s = Replace("citizen-z", k.name(), f2, "调解员多次未按约定时间联系", &out);
-    ASSERT_TRUE(s.ok()) << Describe(s);
+    ASSERT_THAT(s, IsOk()) << Describe(s);
     EXPECT_EQ(out.state(), v1::Case::STATE_ACCEPTED);
     EXPECT_EQ(AssignmentOf(out, f2).state(), v1::MediatorAssignment::STATE_REPLACED);
     EXPECT_EQ(AssignmentOf(out, f2).reason(), "调解员多次未按约定时间联系");
     EXPECT_THAT(out.mediators(), IsEmpty());
     EXPECT_EQ(Load("admin-f", f2), 0);
     s = Assign("admin-f", k.name(), f2);
-    EXPECT_EQ(s.error_code(), grpc::StatusCode::FAILED_PRECONDITION) << Describe(s);
+    EXPECT_THAT(s, StatusIs(grpc::StatusCode::FAILED_PRECONDITION)) << Describe(s);
     EXPECT_EQ(Details(s).reason(), "ALREADY_PROPOSED");
     EXPECT_THAT(Names(Recommend("admin-f", k.name())), IsEmpty());
   }
@@ -1493,7 +1497,7 @@ TEST_F(RosterTest, JointChoiceAutomaticAssignmentAndWithdrawal) {
     req.set_parent(case_name);
     v1::ListDeadlinesResponse resp;
     grpc::Status s = deadlines->ListDeadlines(As(who).get(), req, &resp);
-    EXPECT_TRUE(s.ok()) << Describe(s);
+    EXPECT_THAT(s, IsOk()) << Describe(s);
     std::map<v1::Deadline::Kind, v1::Deadline> out;
     for (const v1::Deadline& d : resp.deadlines()) {
       if (d.kind() == v1::Deadline::KIND_MEDIATOR_CHOICE ||
@@ -1520,7 +1524,7 @@ TEST_F(RosterTest, JointChoiceAutomaticAssignmentAndWithdrawal) {
     EXPECT_GT(designation.due_time().seconds(), choice.due_time().seconds());
     EXPECT_EQ(choice_deadlines("citizen-z", k.name()).size(), 1u);  // the parties' own
     grpc::Status s = Choose("citizen-z", k.name(), f2, &out);
-    ASSERT_TRUE(s.ok()) << Describe(s);
+    ASSERT_THAT(s, IsOk()) << Describe(s);
     EXPECT_EQ(out.state(), v1::Case::STATE_ACCEPTED);
     EXPECT_EQ(out.mediator_assignments_size(), 0);
     auto events = Events("citizen-w", k.name());
@@ -1532,18 +1536,18 @@ TEST_F(RosterTest, JointChoiceAutomaticAssignmentAndWithdrawal) {
     EXPECT_EQ(Load("admin-f", f2), 0);
 
     // The respondent prefers f3 first: no agreement yet.
-    ASSERT_TRUE(Choose("citizen-w", k.name(), f3, &out).ok());
+    ASSERT_THAT(Choose("citizen-w", k.name(), f3, &out), IsOk());
     EXPECT_EQ(out.state(), v1::Case::STATE_ACCEPTED);
     EXPECT_EQ(Events("citizen-z", k.name()).back().reason(), "respondent side chose " + f3);
     // Only the parties choose; a mediator of another organization is not on this roster.
     s = Choose("admin-f", k.name(), f2);
-    EXPECT_EQ(s.error_code(), grpc::StatusCode::PERMISSION_DENIED) << Describe(s);
+    EXPECT_THAT(s, StatusIs(grpc::StatusCode::PERMISSION_DENIED)) << Describe(s);
     s = Choose("citizen-w", k.name(), MediatorName("org-x", "f2"));
-    EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << Describe(s);
+    EXPECT_THAT(s, StatusIs(grpc::StatusCode::INVALID_ARGUMENT)) << Describe(s);
 
     // Then the same as the applicant: proposed by joint choice.
     s = Choose("citizen-w", k.name(), f2, &out);
-    ASSERT_TRUE(s.ok()) << Describe(s);
+    ASSERT_THAT(s, IsOk()) << Describe(s);
     EXPECT_EQ(out.state(), v1::Case::STATE_MEDIATOR_PROPOSED);
     ASSERT_EQ(out.mediator_assignments_size(), 1);
     EXPECT_EQ(out.mediator_assignments(0).mediator(), f2);
@@ -1555,7 +1559,7 @@ TEST_F(RosterTest, JointChoiceAutomaticAssignmentAndWithdrawal) {
     auto chosen = choice_deadlines("admin-f", k.name());
     EXPECT_EQ(chosen[v1::Deadline::KIND_MEDIATOR_CHOICE].state(), v1::Deadline::STATE_MET);
     EXPECT_EQ(chosen[v1::Deadline::KIND_MEDIATOR_DESIGNATION].state(), v1::Deadline::STATE_MET);
-    ASSERT_TRUE(AcceptAssignment("med-f2", k.name(), true, &out).ok());
+    ASSERT_THAT(AcceptAssignment("med-f2", k.name(), true, &out), IsOk());
     EXPECT_EQ(out.state(), v1::Case::STATE_MEDIATOR_ASSIGNED);
   }
 
@@ -1569,7 +1573,7 @@ TEST_F(RosterTest, JointChoiceAutomaticAssignmentAndWithdrawal) {
     v1::AutoAssignMediatorRequest req;
     req.set_name(k.name());
     grpc::Status s = cases_->AutoAssignMediator(As("admin-f").get(), req, &out);
-    ASSERT_TRUE(s.ok()) << Describe(s);
+    ASSERT_THAT(s, IsOk()) << Describe(s);
     EXPECT_EQ(out.state(), v1::Case::STATE_MEDIATOR_PROPOSED);
     ASSERT_EQ(out.mediator_assignments_size(), 1);
     EXPECT_EQ(out.mediator_assignments(0).mediator(), recommended.recommendations(0).mediator());
@@ -1580,8 +1584,8 @@ TEST_F(RosterTest, JointChoiceAutomaticAssignmentAndWithdrawal) {
     EXPECT_EQ(designated[v1::Deadline::KIND_MEDIATOR_CHOICE].state(),
               v1::Deadline::STATE_CANCELLED);
     EXPECT_EQ(designated[v1::Deadline::KIND_MEDIATOR_DESIGNATION].state(), v1::Deadline::STATE_MET);
-    ASSERT_TRUE(AcceptAssignment("med-f1", k.name(), true).ok());
-    ASSERT_TRUE(Assign("admin-f", k.name(), f3, &out).ok());
+    ASSERT_THAT(AcceptAssignment("med-f1", k.name(), true), IsOk());
+    ASSERT_THAT(Assign("admin-f", k.name(), f3, &out), IsOk());
     EXPECT_EQ(out.state(), v1::Case::STATE_MEDIATOR_ASSIGNED);
     EXPECT_EQ(Load("admin-f", f1), 1);
     EXPECT_EQ(Load("admin-f", f3), 1);
@@ -1591,7 +1595,7 @@ TEST_F(RosterTest, JointChoiceAutomaticAssignmentAndWithdrawal) {
     w.set_name(k.name());
     w.set_reason("双方已自行和解");
     s = cases_->WithdrawCase(As("citizen-z").get(), w, &out);
-    ASSERT_TRUE(s.ok()) << Describe(s);
+    ASSERT_THAT(s, IsOk()) << Describe(s);
     EXPECT_EQ(out.state(), v1::Case::STATE_WITHDRAWN);
     EXPECT_EQ(Load("admin-f", f1), 0);
     EXPECT_EQ(Load("admin-f", f3), 0);
@@ -1617,7 +1621,7 @@ TEST_F(RosterTest, AssignWithStaleEtagIsAborted) {
   update.mutable_case_()->set_summary("补充：术后第三天出现高热。");
   update.mutable_update_mask()->add_paths("summary");
   v1::Case updated;
-  ASSERT_TRUE(cases_->UpdateCase(As("admin-e").get(), update, &updated).ok());
+  ASSERT_THAT(cases_->UpdateCase(As("admin-e").get(), update, &updated), IsOk());
   ASSERT_NE(updated.etag(), k.etag());
 
   v1::AssignCaseMediatorRequest req;
@@ -1626,7 +1630,7 @@ TEST_F(RosterTest, AssignWithStaleEtagIsAborted) {
   req.set_etag(k.etag());
   v1::Case out;
   grpc::Status s = cases_->AssignCaseMediator(As("admin-e").get(), req, &out);
-  EXPECT_EQ(s.error_code(), grpc::StatusCode::ABORTED) << Describe(s);
+  EXPECT_THAT(s, StatusIs(grpc::StatusCode::ABORTED)) << Describe(s);
   EXPECT_EQ(Load("admin-e", e1), 0);
 }
 
@@ -1643,16 +1647,16 @@ TEST_F(RosterTest, ConflictIgnoresCaseOfTheCheckCharacter) {
   create.mutable_case_()->mutable_respondents(1)->set_id_number("33068119880808108x");
   v1::Case k;
   grpc::Status s = cases_->CreateCase(As("admin-x").get(), create, &k);
-  ASSERT_TRUE(s.ok()) << Describe(s);
+  ASSERT_THAT(s, IsOk()) << Describe(s);
   v1::SubmitCaseRequest submit;
   submit.set_name(k.name());
-  ASSERT_TRUE(cases_->SubmitCase(As("admin-x").get(), submit, &k).ok());
+  ASSERT_THAT(cases_->SubmitCase(As("admin-x").get(), submit, &k), IsOk());
   v1::AcceptCaseRequest accept;
   accept.set_name(k.name());
-  ASSERT_TRUE(cases_->AcceptCase(As("admin-x").get(), accept, &k).ok());
+  ASSERT_THAT(cases_->AcceptCase(As("admin-x").get(), accept, &k), IsOk());
 
   s = Assign("admin-x", k.name(), x1);
-  EXPECT_EQ(s.error_code(), grpc::StatusCode::FAILED_PRECONDITION) << Describe(s);
+  EXPECT_THAT(s, StatusIs(grpc::StatusCode::FAILED_PRECONDITION)) << Describe(s);
   EXPECT_EQ(Details(s).reason(), "CONFLICT_OF_INTEREST");
 }
 
@@ -1664,7 +1668,7 @@ TEST_F(RosterTest, SharedLandlineInInternationalFormIsAConflict) {
       CreateMediator("admin-l", "org-l", "l1", "med-l1", {.phone = "+86 575 8700 0000"});
   const v1::Case k = AcceptedCase("admin-l", "org-l");
   grpc::Status s = Assign("admin-l", k.name(), l1);
-  EXPECT_EQ(s.error_code(), grpc::StatusCode::FAILED_PRECONDITION) << Describe(s);
+  EXPECT_THAT(s, StatusIs(grpc::StatusCode::FAILED_PRECONDITION)) << Describe(s);
   EXPECT_EQ(Details(s).reason(), "CONFLICT_OF_INTEREST");
 }
 
@@ -1680,7 +1684,7 @@ TEST_F(RosterTest, UpdateMediatorRejectsUnknownSpecialty) {
   req.mutable_update_mask()->add_paths("specialties");
   v1::Mediator out;
   grpc::Status s = roster_->UpdateMediator(As("admin-u").get(), req, &out);
-  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << Describe(s);
+  EXPECT_THAT(s, StatusIs(grpc::StatusCode::INVALID_ARGUMENT)) << Describe(s);
   EXPECT_THAT(ViolatedFields(s), Contains("mediator.specialties[1]"));
 }
 

@@ -39,7 +39,11 @@
 #include "tests/testing/fixtures.h"
 #include "tests/testing/grpc_auth.h"
 #include "tests/testing/odrd_process.h"
+#include "tests/testing/status_matchers.h"
 #include "tests/testing/temp_dir.h"
+
+using ::odr::testing::IsOk;
+using ::odr::testing::StatusIs;
 
 namespace odr {
 namespace {
@@ -94,7 +98,7 @@ auth::TokenClaims GoodClaims(const std::string& subject) {
 
 std::string MustSign(const auth::KeyRing& ring, const auth::TokenClaims& claims) {
   auto t = ring.Sign(claims);
-  EXPECT_TRUE(t.ok()) << t.status();
+  EXPECT_THAT(t, IsOk()) << t.status();
   return t.ok() ? *t : "";
 }
 
@@ -122,7 +126,7 @@ class TokenTest : public ::testing::Test {
     cases_ = v1::CaseService::NewStub(channel_);
     // The server's own key ring, loaded (not created: odrd made it at start) from DATA_DIR/keys.
     auto ring = auth::KeyRing::LoadOrCreate(data_ + "/keys");
-    ASSERT_TRUE(ring.ok()) << ring.status();
+    ASSERT_THAT(ring, IsOk()) << ring.status();
     ring_ = std::move(*ring);
   }
 
@@ -143,14 +147,14 @@ class TokenTest : public ::testing::Test {
     SCOPED_TRACE(what);
     v1::Principal p;
     grpc::Status s = GetCaller(headers, &p);
-    EXPECT_EQ(s.error_code(), grpc::StatusCode::UNAUTHENTICATED) << Describe(s);
+    EXPECT_THAT(s, StatusIs(grpc::StatusCode::UNAUTHENTICATED)) << Describe(s);
     EXPECT_EQ(Reason(s), "UNAUTHENTICATED");
     EXPECT_TRUE(p.name().empty()) << p.name();
     for (const std::string& h : headers) {
       if (h.size() > 24) EXPECT_THAT(s.error_message(), Not(HasSubstr(h.substr(7, 24))));
     }
     grpc::Status c = ListCases(headers);
-    EXPECT_EQ(c.error_code(), grpc::StatusCode::UNAUTHENTICATED) << Describe(c);
+    EXPECT_THAT(c, StatusIs(grpc::StatusCode::UNAUTHENTICATED)) << Describe(c);
   }
 
   void ExpectBearerUnauthenticated(const std::string& what, const std::string& token) {
@@ -171,11 +175,11 @@ TEST_F(TokenTest, IssuedTokenWorks) {
   const std::string token = testing::IssueToken(channel_, "alice", alice_key_);
   v1::Principal p;
   grpc::Status s = GetCaller({"Bearer " + token}, &p);
-  ASSERT_TRUE(s.ok()) << Describe(s);
+  ASSERT_THAT(s, IsOk()) << Describe(s);
   EXPECT_EQ(p.name(), "principals/alice");
   EXPECT_EQ(p.role(), v1::ROLE_ORG_ADMIN);
   EXPECT_EQ(p.organization(), "organizations/org-1");
-  EXPECT_TRUE(ListCases({"Bearer " + token}).ok());
+  EXPECT_THAT(ListCases({"Bearer " + token}), IsOk());
 }
 
 // The control for the forged tokens below: a token the test signs with the server's key ring and
@@ -183,7 +187,7 @@ TEST_F(TokenTest, IssuedTokenWorks) {
 TEST_F(TokenTest, TestSignedTokenWithGoodClaimsWorks) {
   v1::Principal p;
   grpc::Status s = GetCaller({"Bearer " + MustSign(*ring_, GoodClaims("bob"))}, &p);
-  ASSERT_TRUE(s.ok()) << Describe(s);
+  ASSERT_THAT(s, IsOk()) << Describe(s);
   EXPECT_EQ(p.name(), "principals/bob");
   EXPECT_EQ(p.role(), v1::ROLE_PLATFORM_ADMIN);
 
@@ -192,7 +196,7 @@ TEST_F(TokenTest, TestSignedTokenWithGoodClaimsWorks) {
   c.issued_at = c.not_before = absl::Now() - absl::Hours(1);
   c.expires_at = absl::Now() - absl::Seconds(10);
   s = GetCaller({"Bearer " + MustSign(*ring_, c)}, &p);
-  EXPECT_TRUE(s.ok()) << Describe(s);
+  EXPECT_THAT(s, IsOk()) << Describe(s);
 }
 
 TEST_F(TokenTest, BadClaimsAreUnauthenticated) {
@@ -231,8 +235,8 @@ TEST_F(TokenTest, ForeignKeysAreUnauthenticated) {
   {
     auth::KeyRing rogue;
     auto key = auth::SigningKey::Generate("rogue");
-    ASSERT_TRUE(key.ok());
-    ASSERT_TRUE(rogue.Add(*std::move(key), /*current=*/true).ok());
+    ASSERT_THAT(key, IsOk());
+    ASSERT_THAT(rogue.Add(*std::move(key), /*current=*/true), IsOk());
     ExpectBearerUnauthenticated("unknown key id", MustSign(rogue, GoodClaims("alice")));
   }
   {
@@ -242,8 +246,8 @@ TEST_F(TokenTest, ForeignKeysAreUnauthenticated) {
     ASSERT_FALSE(kid.empty());
     auth::KeyRing rogue;
     auto key = auth::SigningKey::Generate(kid);
-    ASSERT_TRUE(key.ok());
-    ASSERT_TRUE(rogue.Add(*std::move(key), /*current=*/true).ok());
+    ASSERT_THAT(key, IsOk());
+    ASSERT_THAT(rogue.Add(*std::move(key), /*current=*/true), IsOk());
     const std::string token = MustSign(rogue, GoodClaims("alice"));
     ASSERT_THAT(B64Decode(Parts(token)[0]), HasSubstr(kid));
     ExpectBearerUnauthenticated("server's kid, another key", token);
@@ -383,7 +387,7 @@ TEST_F(TokenTest, HeaderBeyondMetadataLimitIsRefusedAndServerKeepsServing) {
       grpc::CreateCustomChannel(server_->address(), grpc::InsecureChannelCredentials(), args);
   s = v1::AuthService::NewStub(fresh)->GetCaller(
       testing::AuthedContext(MustSign(*ring_, GoodClaims("alice"))).get(), {}, &p);
-  EXPECT_TRUE(s.ok()) << Describe(s);
+  EXPECT_THAT(s, IsOk()) << Describe(s);
   EXPECT_EQ(p.name(), "principals/alice");
 }
 
@@ -444,7 +448,7 @@ TEST(ApiKeyStorageTest, ApiKeysNeverInClearInTheDataDir) {
     for (const Account& a : accounts) {
       v1::CreateTokenResponse resp;
       grpc::Status s = CreateToken(stub.get(), "principals/" + a.id, a.key, &resp);
-      ASSERT_TRUE(s.ok()) << a.id << ": " << Describe(s);
+      ASSERT_THAT(s, IsOk()) << a.id << ": " << Describe(s);
       EXPECT_EQ(resp.principal().name(), "principals/" + a.id);
       EXPECT_THAT(resp.access_token(), Not(HasSubstr(a.key.substr(4))));
     }
@@ -454,7 +458,7 @@ TEST(ApiKeyStorageTest, ApiKeysNeverInClearInTheDataDir) {
   // all get the same answer.
   v1::CreateTokenResponse resp;
   const grpc::Status unknown = CreateToken(stub.get(), "principals/ghost", accounts[0].key, &resp);
-  EXPECT_EQ(unknown.error_code(), grpc::StatusCode::UNAUTHENTICATED) << Describe(unknown);
+  EXPECT_THAT(unknown, StatusIs(grpc::StatusCode::UNAUTHENTICATED)) << Describe(unknown);
   EXPECT_FALSE(unknown.error_message().empty());
   EXPECT_EQ(Reason(unknown), "UNAUTHENTICATED");
   const std::vector<std::pair<std::string, std::string>> wrong = {
@@ -467,7 +471,7 @@ TEST(ApiKeyStorageTest, ApiKeysNeverInClearInTheDataDir) {
   for (const auto& [principal, key] : wrong) {
     SCOPED_TRACE(principal + " " + key);
     grpc::Status s = CreateToken(stub.get(), principal, key, &resp);
-    EXPECT_EQ(s.error_code(), grpc::StatusCode::UNAUTHENTICATED) << Describe(s);
+    EXPECT_THAT(s, StatusIs(grpc::StatusCode::UNAUTHENTICATED)) << Describe(s);
     EXPECT_EQ(s.error_message(), unknown.error_message());
     EXPECT_EQ(Reason(s), Reason(unknown));
     EXPECT_THAT(s.error_message(), Not(HasSubstr("admin-1")));
@@ -614,7 +618,7 @@ class MtlsTest : public ::testing::Test {
 TEST_F(MtlsTest, TrustedCourtCertificateAuthenticatesAsTheCourt) {
   v1::Principal p;
   grpc::Status s = GetCaller(TlsChannel("court-x"), "", &p);
-  ASSERT_TRUE(s.ok()) << Describe(s);
+  ASSERT_THAT(s, IsOk()) << Describe(s);
   EXPECT_EQ(p.name(), "principals/court-x");
   EXPECT_EQ(p.role(), v1::ROLE_COURT);
   EXPECT_EQ(p.court(), "courts/court-x");
@@ -623,21 +627,21 @@ TEST_F(MtlsTest, TrustedCourtCertificateAuthenticatesAsTheCourt) {
 TEST_F(MtlsTest, NoClientCertificateAndNoTokenIsUnauthenticated) {
   v1::Principal p;
   grpc::Status s = GetCaller(TlsChannel(""), "", &p);
-  EXPECT_EQ(s.error_code(), grpc::StatusCode::UNAUTHENTICATED) << Describe(s);
+  EXPECT_THAT(s, StatusIs(grpc::StatusCode::UNAUTHENTICATED)) << Describe(s);
   EXPECT_TRUE(p.name().empty());
 }
 
 TEST_F(MtlsTest, CertificateFromUntrustedCaIsRefusedInTheHandshake) {
   v1::Principal p;
   grpc::Status s = GetCaller(TlsChannel("court-x-untrusted"), "", &p);
-  EXPECT_EQ(s.error_code(), grpc::StatusCode::UNAVAILABLE) << Describe(s);
+  EXPECT_THAT(s, StatusIs(grpc::StatusCode::UNAVAILABLE)) << Describe(s);
   EXPECT_TRUE(p.name().empty());
 }
 
 TEST_F(MtlsTest, TrustedCertificateWithUnregisteredNameIsUnauthenticated) {
   v1::Principal p;
   grpc::Status s = GetCaller(TlsChannel("evil"), "", &p);
-  EXPECT_EQ(s.error_code(), grpc::StatusCode::UNAUTHENTICATED) << Describe(s);
+  EXPECT_THAT(s, StatusIs(grpc::StatusCode::UNAUTHENTICATED)) << Describe(s);
   EXPECT_TRUE(p.name().empty());
 }
 
@@ -646,7 +650,7 @@ TEST_F(MtlsTest, BearerTokenWithoutClientCertificateWorks) {
   const std::string token = testing::IssueToken(channel, "admin-1", admin_key_);
   v1::Principal p;
   grpc::Status s = GetCaller(channel, token, &p);
-  ASSERT_TRUE(s.ok()) << Describe(s);
+  ASSERT_THAT(s, IsOk()) << Describe(s);
   EXPECT_EQ(p.name(), "principals/admin-1");
   EXPECT_EQ(p.role(), v1::ROLE_ORG_ADMIN);
 }
@@ -655,7 +659,7 @@ TEST_F(MtlsTest, BearerTokenWithoutClientCertificateWorks) {
 TEST_F(MtlsTest, BadTokenWithGoodCertificateIsUnauthenticated) {
   v1::Principal p;
   grpc::Status s = GetCaller(TlsChannel("court-x"), "abc", &p);
-  EXPECT_EQ(s.error_code(), grpc::StatusCode::UNAUTHENTICATED) << Describe(s);
+  EXPECT_THAT(s, StatusIs(grpc::StatusCode::UNAUTHENTICATED)) << Describe(s);
   EXPECT_TRUE(p.name().empty());
 }
 
@@ -664,7 +668,7 @@ TEST_F(MtlsTest, PlaintextClientIsRefused) {
   const std::string token = "irrelevant";
   v1::Principal p;
   grpc::Status s = GetCaller(channel, token, &p);
-  EXPECT_EQ(s.error_code(), grpc::StatusCode::UNAVAILABLE) << Describe(s);
+  EXPECT_THAT(s, StatusIs(grpc::StatusCode::UNAVAILABLE)) << Describe(s);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -703,7 +707,7 @@ TEST(PlaintextTest, LoopbackStillServesPlaintext) {
   grpc::Status s = v1::AuthService::NewStub(channel)->GetCaller(testing::AuthedContext("").get(),
                                                                 v1::GetCallerRequest(), &p);
   // Reachable (the answer is about credentials, not the transport).
-  EXPECT_EQ(s.error_code(), grpc::StatusCode::UNAUTHENTICATED) << Describe(s);
+  EXPECT_THAT(s, StatusIs(grpc::StatusCode::UNAUTHENTICATED)) << Describe(s);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -800,22 +804,22 @@ TEST(AddressLimitTest, GarbageTokensDoNotStarveLogins) {
   };
   v1::CreateTokenResponse token;
   grpc::Status s = login(key, &token);
-  ASSERT_TRUE(s.ok()) << Describe(s);
+  ASSERT_THAT(s, IsOk()) << Describe(s);
   v1::Principal p;
   s = auth->GetCaller(testing::AuthedContext(token.access_token()).get(), v1::GetCallerRequest(),
                       &p);
-  ASSERT_TRUE(s.ok()) << Describe(s);
+  ASSERT_THAT(s, IsOk()) << Describe(s);
   EXPECT_EQ(p.name(), "principals/admin-1");
 
   // Logins have a limit of their own: every attempt counts, the successful one above included.
   for (int i = 0; i < 4; ++i) {
     v1::CreateTokenResponse r;
     s = login("odr_wrong", &r);
-    EXPECT_EQ(s.error_code(), grpc::StatusCode::UNAUTHENTICATED) << i << ": " << Describe(s);
+    EXPECT_THAT(s, StatusIs(grpc::StatusCode::UNAUTHENTICATED)) << i << ": " << Describe(s);
   }
   v1::CreateTokenResponse r;
   s = login(key, &r);
-  EXPECT_EQ(s.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED) << Describe(s);
+  EXPECT_THAT(s, StatusIs(grpc::StatusCode::RESOURCE_EXHAUSTED)) << Describe(s);
   EXPECT_EQ(Reason(s), "RATE_LIMITED");
   EXPECT_THAT(s.error_message(), HasSubstr("token requests"));
 }
@@ -915,7 +919,7 @@ TEST(MessageSizeTest, OversizedRequestIsResourceExhaustedAndServerKeepsServing) 
     return cases->CreateCase(testing::AuthedContext(token).get(), req, &out);
   };
   grpc::Status big = create(5 * 1024 * 1024);
-  EXPECT_EQ(big.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED) << Describe(big);
+  EXPECT_THAT(big, StatusIs(grpc::StatusCode::RESOURCE_EXHAUSTED)) << Describe(big);
   // Under the limit the request is parsed (and refused for its content, not its size).
   grpc::Status smaller = create(3 * 1024 * 1024);
   EXPECT_NE(smaller.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED) << Describe(smaller);
@@ -923,7 +927,7 @@ TEST(MessageSizeTest, OversizedRequestIsResourceExhaustedAndServerKeepsServing) 
 
   v1::Principal p;
   grpc::Status s = auth->GetCaller(testing::AuthedContext(token).get(), {}, &p);
-  ASSERT_TRUE(s.ok()) << Describe(s);
+  ASSERT_THAT(s, IsOk()) << Describe(s);
   EXPECT_EQ(p.name(), "principals/admin-1");
 }
 
@@ -981,13 +985,13 @@ void CreateCaseWithEvidence(const std::string& address,
   v1::Organization org;
   grpc::Status s = v1::RosterService::NewStub(channel)->CreateOrganization(
       testing::AuthedContext(platform).get(), testing::ZhujiOrganization("org1"), &org);
-  ASSERT_TRUE(s.ok()) << Describe(s);
+  ASSERT_THAT(s, IsOk()) << Describe(s);
   v1::CreateCaseRequest create;
   *create.mutable_case_() = testing::ZhangAgainstLi("org1");
   v1::Case created;
   s = v1::CaseService::NewStub(channel)->CreateCase(testing::AuthedContext(zhang).get(), create,
                                                     &created);
-  ASSERT_TRUE(s.ok()) << Describe(s);
+  ASSERT_THAT(s, IsOk()) << Describe(s);
 
   const std::string bytes = testing::RandomBytes(5000, 17);
   auto evidence = v1::EvidenceService::NewStub(channel);
@@ -1008,7 +1012,7 @@ void CreateCaseWithEvidence(const std::string& address,
   writer->Write(req);
   writer->WritesDone();
   s = writer->Finish();
-  ASSERT_TRUE(s.ok()) << Describe(s);
+  ASSERT_THAT(s, IsOk()) << Describe(s);
   EXPECT_EQ(resp.committed_size(), static_cast<int64_t>(bytes.size()));
 }
 
@@ -1068,7 +1072,7 @@ TEST(FileModeTest, OdrdCreatesItsDataDirPrivate) {
   v1::Principal p;
   grpc::Status s = v1::AuthService::NewStub(channel)->GetCaller(testing::AuthedContext("").get(),
                                                                 v1::GetCallerRequest(), &p);
-  EXPECT_EQ(s.error_code(), grpc::StatusCode::UNAUTHENTICATED) << Describe(s);
+  EXPECT_THAT(s, StatusIs(grpc::StatusCode::UNAUTHENTICATED)) << Describe(s);
   EXPECT_EQ(ModeOf(dir.file("fresh")), 0700);
   EXPECT_EQ(ModeOf(data), 0700);
   EXPECT_EQ(ModeOf(data + "/odr.db"), 0600);

@@ -20,6 +20,10 @@
 #include "odr/v1/stats.grpc.pb.h"
 #include "tests/testing/error_details.h"
 #include "tests/testing/mediation.h"
+#include "tests/testing/status_matchers.h"
+
+using ::odr::testing::IsOk;
+using ::odr::testing::StatusIs;
 
 namespace odr {
 namespace {
@@ -97,41 +101,41 @@ class StatsTest : public testing::MediationTest {
     *divert.mutable_case_() = c;
     v1::Case diverted;
     grpc::Status s = courts_->DivertCase(As("clerk").get(), divert, &diverted);
-    ASSERT_TRUE(s.ok()) << s.error_message();
+    ASSERT_THAT(s, IsOk()) << s.error_message();
     v1::AcceptCaseRequest accept;
     accept.set_name(diverted.name());
-    ASSERT_TRUE(cases_->AcceptCase(As("orgadmin").get(), accept, &diverted).ok());
+    ASSERT_THAT(cases_->AcceptCase(As("orgadmin").get(), accept, &diverted), IsOk());
     v1::AssignCaseMediatorRequest assign;
     assign.set_name(diverted.name());
     assign.set_mediator("organizations/org1/mediators/m1");
-    ASSERT_TRUE(cases_->AssignCaseMediator(As("orgadmin").get(), assign, &diverted).ok());
+    ASSERT_THAT(cases_->AssignCaseMediator(As("orgadmin").get(), assign, &diverted), IsOk());
     v1::AcceptAssignmentRequest yes;
     yes.set_name(diverted.name());
     yes.set_no_conflict_declared(true);
-    ASSERT_TRUE(cases_->AcceptAssignment(As("med").get(), yes, &diverted).ok());
+    ASSERT_THAT(cases_->AcceptAssignment(As("med").get(), yes, &diverted), IsOk());
     v1::Intake intake;
     s = courts_->RecordIntake(As("clerk").get(), Intake("(2026)浙0681诉登7号"), &intake);
-    ASSERT_TRUE(s.ok()) << s.error_message();
+    ASSERT_THAT(s, IsOk()) << s.error_message();
     const std::string b = AssignedCase();
     const std::string dd = MediatingCase();
 
-    ASSERT_TRUE(Advance(At(4, 2)).ok());
+    ASSERT_THAT(Advance(At(4, 2)), IsOk());
     v1::WithdrawCaseRequest withdraw;
     withdraw.set_name(b);
     withdraw.set_reason("自行和解");
     v1::Case out;
-    ASSERT_TRUE(cases_->WithdrawCase(As("zhang").get(), withdraw, &out).ok());
+    ASSERT_THAT(cases_->WithdrawCase(As("zhang").get(), withdraw, &out), IsOk());
     v1::CloseCaseRequest close;
     close.set_name(dd);
     close.set_reason("调解不成");
     s = cases_->CloseCase(As("med").get(), close, &out);
-    ASSERT_TRUE(s.ok()) << s.error_message();
+    ASSERT_THAT(s, IsOk()) << s.error_message();
 
     v1::RecordRespondentContactRequest contact;
     contact.set_name(diverted.name());
     contact.set_outcome(v1::RecordRespondentContactRequest::OUTCOME_AGREED);
-    ASSERT_TRUE(deadlines_->RecordRespondentContact(As("med").get(), contact, &out).ok());
-    ASSERT_TRUE(Advance(At(5, 3)).ok());
+    ASSERT_THAT(deadlines_->RecordRespondentContact(As("med").get(), contact, &out), IsOk());
+    ASSERT_THAT(Advance(At(5, 3)), IsOk());
     diverted_ = diverted.name();
   }
 
@@ -147,7 +151,7 @@ TEST_F(StatsTest, EveryFigureOfThePlatformOrganizationMediatorAndCourt) {
 
   v1::Statistics s;
   grpc::Status st = Stats("platform", "", &s);
-  ASSERT_TRUE(st.ok()) << st.error_message();
+  ASSERT_THAT(st, IsOk()) << st.error_message();
   const v1::Figures& t = s.totals();
   EXPECT_EQ(t.presented(), 2);
   EXPECT_EQ(t.diverted(), 1);
@@ -176,16 +180,16 @@ TEST_F(StatsTest, EveryFigureOfThePlatformOrganizationMediatorAndCourt) {
             1);
 
   // The organization and its mediator: the same cases, but no intake record.
-  ASSERT_TRUE(Stats("orgadmin", "organizations/org1", &s).ok());
+  ASSERT_THAT(Stats("orgadmin", "organizations/org1", &s), IsOk());
   EXPECT_EQ(s.totals().presented(), 1);
   EXPECT_EQ(s.totals().applications(), 4);
   EXPECT_EQ(s.scope(), "organizations/org1");
   st = Stats("med", "organizations/org1/mediators/m1", &s);
-  ASSERT_TRUE(st.ok()) << st.error_message();
+  ASSERT_THAT(st, IsOk()) << st.error_message();
   EXPECT_EQ(s.totals().mediated_successfully(), 1);
   EXPECT_EQ(s.totals().expired(), 1);
   // The court: its diversion and its intake record.
-  ASSERT_TRUE(Stats("clerk", "courts/zhuji", &s).ok());
+  ASSERT_THAT(Stats("clerk", "courts/zhuji", &s), IsOk());
   EXPECT_EQ(s.totals().presented(), 2);
   EXPECT_EQ(s.totals().diverted(), 1);
   EXPECT_EQ(s.totals().applications(), 1);
@@ -196,11 +200,11 @@ TEST_F(StatsTest, EveryFigureOfThePlatformOrganizationMediatorAndCourt) {
   req.set_start_date("2026-03-01");
   req.set_end_date("2026-05-31");
   req.set_dispute_type(v1::DISPUTE_TYPE_LABOUR);
-  ASSERT_TRUE(stats_->GetStatistics(As("platform").get(), req, &s).ok());
+  ASSERT_THAT(stats_->GetStatistics(As("platform").get(), req, &s), IsOk());
   EXPECT_EQ(s.totals().presented(), 1);
   EXPECT_EQ(s.totals().applications(), 0);
   // A period before any of it.
-  ASSERT_TRUE(Stats("platform", "", &s, "2026-01-01", "2026-02-28").ok());
+  ASSERT_THAT(Stats("platform", "", &s, "2026-01-01", "2026-02-28"), IsOk());
   EXPECT_EQ(s.totals().presented(), 0);
   EXPECT_EQ(s.totals().median_days_to_resolution(), 0);
 }
@@ -217,13 +221,13 @@ TEST_F(StatsTest, WhoMaySeeWhichScope) {
             grpc::StatusCode::PERMISSION_DENIED);
   EXPECT_EQ(Stats("clerk", "courts/other", &s).error_code(), grpc::StatusCode::PERMISSION_DENIED);
   EXPECT_EQ(Stats("clerk", "", &s).error_code(), grpc::StatusCode::PERMISSION_DENIED);
-  EXPECT_TRUE(Stats("orgadmin", "organizations/org1/mediators/m1", &s).ok());
+  EXPECT_THAT(Stats("orgadmin", "organizations/org1/mediators/m1", &s), IsOk());
 }
 
 TEST_F(StatsTest, BadRequestsNameTheirFields) {
   v1::Statistics s;
   grpc::Status st = Stats("platform", "", &s, "2026-02-30", "2026-01-01");
-  EXPECT_EQ(st.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(st, StatusIs(grpc::StatusCode::INVALID_ARGUMENT));
   EXPECT_THAT(testing::ViolatedFields(st), ElementsAre("start_date"));
   st = Stats("platform", "", &s, "2026-03-01", "2026-02-01");
   EXPECT_THAT(testing::ViolatedFields(st), ElementsAre("end_date"));
@@ -245,20 +249,20 @@ TEST_F(StatsTest, BadRequestsNameTheirFields) {
 
 TEST_F(StatsTest, IntakeRecordsAreIdempotentAndTheirReferencesUnique) {
   v1::Intake first, again;
-  ASSERT_TRUE(courts_->RecordIntake(As("clerk").get(), Intake("R-1"), &first).ok());
+  ASSERT_THAT(courts_->RecordIntake(As("clerk").get(), Intake("R-1"), &first), IsOk());
   EXPECT_THAT(first.name(), HasSubstr("courts/zhuji/intakes/"));
-  ASSERT_TRUE(courts_->RecordIntake(As("clerk").get(), Intake("R-1"), &again).ok());
+  ASSERT_THAT(courts_->RecordIntake(As("clerk").get(), Intake("R-1"), &again), IsOk());
   EXPECT_EQ(again.name(), first.name());
   v1::RecordIntakeRequest changed = Intake("R-1");
   changed.mutable_intake()->set_dispute_type(v1::DISPUTE_TYPE_MEDICAL);
   grpc::Status st = courts_->RecordIntake(As("clerk").get(), changed, &again);
-  EXPECT_EQ(st.error_code(), grpc::StatusCode::ALREADY_EXISTS);
+  EXPECT_THAT(st, StatusIs(grpc::StatusCode::ALREADY_EXISTS));
   EXPECT_EQ(testing::Reason(st), "INTAKE_REFERENCE_TAKEN");
   v1::RecordIntakeRequest bad = Intake("");
   bad.mutable_intake()->set_presented_date("2026-04-01");  // after the simulated today
   bad.mutable_intake()->set_disposition(v1::INTAKE_DISPOSITION_UNSPECIFIED);
   st = courts_->RecordIntake(As("clerk").get(), bad, &again);
-  EXPECT_EQ(st.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(st, StatusIs(grpc::StatusCode::INVALID_ARGUMENT));
   EXPECT_THAT(
       testing::ViolatedFields(st),
       ElementsAre("intake.intake_reference", "intake.presented_date", "intake.disposition"));
@@ -271,14 +275,14 @@ TEST_F(StatsTest, IntakeRecordsAreIdempotentAndTheirReferencesUnique) {
   d->set_diversion_date("2026-03-30");
   v1::Case k;
   st = courts_->DivertCase(As("clerk").get(), divert, &k);
-  EXPECT_EQ(st.error_code(), grpc::StatusCode::ALREADY_EXISTS);
+  EXPECT_THAT(st, StatusIs(grpc::StatusCode::ALREADY_EXISTS));
   EXPECT_EQ(testing::Reason(st), "INTAKE_REFERENCE_TAKEN");
   d->set_intake_reference("R-2");
-  ASSERT_TRUE(courts_->DivertCase(As("clerk").get(), divert, &k).ok());
+  ASSERT_THAT(courts_->DivertCase(As("clerk").get(), divert, &k), IsOk());
   st = courts_->RecordIntake(As("clerk").get(), Intake("R-2"), &again);
   EXPECT_EQ(testing::Reason(st), "INTAKE_REFERENCE_TAKEN");
   v1::Statistics s;
-  ASSERT_TRUE(Stats("platform", "", &s).ok());
+  ASSERT_THAT(Stats("platform", "", &s), IsOk());
   EXPECT_EQ(s.totals().presented(), 2);
   EXPECT_EQ(s.totals().diverted(), 1);
 }

@@ -5,7 +5,10 @@
 #include <gtest/gtest.h>
 
 #include "server/domain/errors.h"
+#include "tests/testing/status_matchers.h"
 #include "tests/testing/temp_dir.h"
+
+using ::odr::testing::IsOk;
 
 namespace odr::storage {
 namespace {
@@ -33,10 +36,10 @@ TEST_F(CalendarStoreTest, LoadedYearsCountAfterAReopen) {
                                  "working_weekends": ["2031-01-19"]})",
                              false, now)
                   .ok());
-  ASSERT_TRUE(store_->SaveYear(R"({"year": 2030, "holidays": []})", false, now).ok());
+  ASSERT_THAT(store_->SaveYear(R"({"year": 2030, "holidays": []})", false, now), IsOk());
   EXPECT_THAT(*store_->Years(), ElementsAre(2030, 2031));
   auto calendar = store_->Load();
-  ASSERT_TRUE(calendar.ok()) << calendar.status();
+  ASSERT_THAT(calendar, IsOk()) << calendar.status();
   EXPECT_TRUE(*calendar->IsWorkingDay(absl::CivilDay(2031, 1, 19)));   // adjusted Sunday
   EXPECT_FALSE(*calendar->IsWorkingDay(absl::CivilDay(2031, 1, 22)));  // holiday Wednesday
   EXPECT_EQ(*calendar->AddWorkingDays(absl::CivilDay(2030, 12, 31), 1), absl::CivilDay(2031, 1, 1));
@@ -52,11 +55,12 @@ TEST_F(CalendarStoreTest, BadOrRepeatedYearsWriteNothing) {
   EXPECT_EQ(ErrorFieldViolations(bad.status())[0].field, "working_weekends[0]");
   EXPECT_TRUE(store_->Years()->empty());
 
-  ASSERT_TRUE(store_->SaveYear(R"({"year": 2031, "holidays": ["2031-05-01"]})", false, now).ok());
+  ASSERT_THAT(store_->SaveYear(R"({"year": 2031, "holidays": ["2031-05-01"]})", false, now),
+              IsOk());
   EXPECT_EQ(store_->SaveYear(R"({"year": 2031, "holidays": []})", false, now).status().code(),
             absl::StatusCode::kAlreadyExists);
   EXPECT_FALSE(*store_->Load()->IsWorkingDay(absl::CivilDay(2031, 5, 1)));
-  ASSERT_TRUE(store_->SaveYear(R"({"year": 2031, "holidays": []})", true, now).ok());
+  ASSERT_THAT(store_->SaveYear(R"({"year": 2031, "holidays": []})", true, now), IsOk());
   EXPECT_TRUE(*store_->Load()->IsWorkingDay(absl::CivilDay(2031, 5, 1)));
 }
 

@@ -16,7 +16,10 @@
 #include "tests/testing/database.h"
 #include "tests/testing/fake_signer.h"
 #include "tests/testing/fixtures.h"
+#include "tests/testing/status_matchers.h"
 #include "tests/testing/temp_dir.h"
+
+using ::odr::testing::IsOk;
 
 namespace odr::storage {
 namespace {
@@ -46,7 +49,7 @@ class ConfirmationStoreTest : public ::testing::Test {
     org.id = "org-1";
     org.display_name = "诸暨市医疗纠纷人民调解委员会";
     org.region_code = "330681";
-    EXPECT_TRUE(roster_.CreateOrganization(org).ok());
+    EXPECT_THAT(roster_.CreateOrganization(org), IsOk());
     domain::Mediator m;
     m.organization_id = "org-1";
     m.id = "m1";
@@ -56,8 +59,8 @@ class ConfirmationStoreTest : public ::testing::Test {
     m.principal_id = "mediator-1";
     m.id_number = "330681197001010016";
     m.phone = "13600000000";
-    EXPECT_TRUE(roster_.CreateMediator(m).ok());
-    EXPECT_TRUE(CourtStore(db_.get()).Create({"court-x", "诸暨市人民法院", "330681"}).ok());
+    EXPECT_THAT(roster_.CreateMediator(m), IsOk());
+    EXPECT_THAT(CourtStore(db_.get()).Create({"court-x", "诸暨市人民法院", "330681"}), IsOk());
   }
 
   static domain::MutationContext As(std::string actor) {
@@ -74,20 +77,20 @@ class ConfirmationStoreTest : public ::testing::Test {
         domain::Domicile{"330681", domain::DomicileBasis::kMainOffice, "营业执照"};
     data.subject_matter_region_code = "330681";
     auto k = cases_.CreateCase(data, As("admin-1"));
-    EXPECT_TRUE(k.ok()) << k.status();
+    EXPECT_THAT(k, IsOk()) << k.status();
     // Stored and read back as declared.
     EXPECT_EQ(cases_.GetCase(k->id)->data, data);
     for (auto a : {domain::CaseAction::kSubmit, domain::CaseAction::kAccept}) {
-      EXPECT_TRUE(cases_.TransitionCase(k->id, a, std::nullopt, "", As("admin-1")).ok());
+      EXPECT_THAT(cases_.TransitionCase(k->id, a, std::nullopt, "", As("admin-1")), IsOk());
     }
     AssignmentChange propose;
     propose.kind = AssignmentChange::kPropose;
     propose.organization_id = "org-1";
     propose.mediator_id = "m1";
-    EXPECT_TRUE(cases_.ChangeAssignment(k->id, propose, As("admin-1")).ok());
+    EXPECT_THAT(cases_.ChangeAssignment(k->id, propose, As("admin-1")), IsOk());
     AssignmentChange accept;
     accept.kind = AssignmentChange::kAccept;
-    EXPECT_TRUE(cases_.ChangeAssignment(k->id, accept, As("mediator-1")).ok());
+    EXPECT_THAT(cases_.ChangeAssignment(k->id, accept, As("mediator-1")), IsOk());
     EXPECT_TRUE(cases_
                     .TransitionCase(k->id, domain::CaseAction::kStartMediation, std::nullopt,
                                     "agreed", As("mediator-1"))
@@ -104,7 +107,7 @@ class ConfirmationStoreTest : public ::testing::Test {
           return content;
         },
         "", As("mediator-1"));
-    EXPECT_TRUE(a.ok()) << a.status();
+    EXPECT_THAT(a, IsOk()) << a.status();
     auto signed_by_all = agreements_.Sign(
         k->id, a->id, a->content_hash,
         [](const domain::Case&)
@@ -116,7 +119,7 @@ class ConfirmationStoreTest : public ::testing::Test {
               {"organizations/org-1", domain::SignerRole::kOrganization}};
         },
         As("mediator-1"));
-    EXPECT_TRUE(signed_by_all.ok()) << signed_by_all.status();
+    EXPECT_THAT(signed_by_all, IsOk()) << signed_by_all.status();
     EXPECT_EQ(cases_.GetCase(k->id)->state, domain::CaseState::kSettled);
     return k->id;
   }
@@ -152,7 +155,7 @@ TEST_F(ConfirmationStoreTest, AfterThirtyDaysTheApplicationIsRefusedNamingTheDea
   const std::string id = SettledCase();  // effective 2031-03-03: apply by the end of 04-02
   clock_.Set(China(2031, 4, 2, 23));
   auto pre = confirmations_.Precheck(id, "court-x", {});
-  ASSERT_TRUE(pre.ok()) << pre.status();
+  ASSERT_THAT(pre, IsOk()) << pre.status();
   EXPECT_TRUE(pre->problems.empty());
   ASSERT_TRUE(pre->input.apply_by.has_value());
   EXPECT_EQ(*pre->input.apply_by, China(2031, 4, 3));
@@ -165,7 +168,7 @@ TEST_F(ConfirmationStoreTest, AfterThirtyDaysTheApplicationIsRefusedNamingTheDea
   EXPECT_THAT(std::string(late.status().message()), HasSubstr("2031-04-02"));
   EXPECT_THAT(std::string(late.status().message()), HasSubstr("PML Art. 33"));
   auto list = confirmations_.ListForCase(id, std::nullopt);
-  ASSERT_TRUE(list.ok());
+  ASSERT_THAT(list, IsOk());
   EXPECT_TRUE(list->first.empty());
 }
 
@@ -175,7 +178,7 @@ TEST_F(ConfirmationStoreTest, ALateJoinIsRefusedNamingTheDeadline) {
   const std::string id = SettledCase();  // apply by the end of 2031-04-02
   clock_.Set(China(2031, 3, 31, 10));
   auto first = Apply(id, {"applicants/0"});
-  ASSERT_TRUE(first.ok()) << first.status();
+  ASSERT_THAT(first, IsOk()) << first.status();
   clock_.Set(China(2031, 4, 5, 10));
   auto late = confirmations_.Join(
       id, first->first.id,
@@ -188,7 +191,7 @@ TEST_F(ConfirmationStoreTest, ALateJoinIsRefusedNamingTheDeadline) {
   EXPECT_EQ(ErrorReason(late.status()), "CONFIRMATION_DEADLINE_PASSED");
   EXPECT_THAT(std::string(late.status().message()), HasSubstr("2031-04-02"));
   auto list = confirmations_.ListForCase(id, std::nullopt);
-  ASSERT_TRUE(list.ok());
+  ASSERT_THAT(list, IsOk());
   ASSERT_EQ(list->first.size(), 1u);
   EXPECT_EQ(list->first[0].state, domain::ConfirmationState::kAwaitingParties);
   EXPECT_FALSE(list->first[0].submit_time.has_value());
@@ -198,7 +201,7 @@ TEST_F(ConfirmationStoreTest, AJointApplicationIsFiledWhenEveryPartyConsented) {
   const std::string id = SettledCase();
   clock_.Advance(absl::Hours(24 * 10));
   auto first = Apply(id, {"applicants/0"});
-  ASSERT_TRUE(first.ok()) << first.status();
+  ASSERT_THAT(first, IsOk()) << first.status();
   EXPECT_EQ(first->first.state, domain::ConfirmationState::kAwaitingParties);
   // The hospital's declared main office, the subject matter's location and the organization's.
   EXPECT_THAT(first->first.bases, ElementsAre(domain::CompetenceBasis::kPartyDomicile,
@@ -213,7 +216,7 @@ TEST_F(ConfirmationStoreTest, AJointApplicationIsFiledWhenEveryPartyConsented) {
         return std::vector<std::string>{"respondents/0"};
       },
       As("lawyer"));
-  ASSERT_TRUE(joined.ok()) << joined.status();
+  ASSERT_THAT(joined, IsOk()) << joined.status();
   EXPECT_EQ(joined->first.state, domain::ConfirmationState::kSubmitted);
   EXPECT_THAT(joined->first.consented, ElementsAre("applicants/0", "respondents/0"));
   EXPECT_EQ(Deadline(id, "confirmation-application").state, domain::DeadlineState::kMet);
@@ -224,7 +227,7 @@ TEST_F(ConfirmationStoreTest, AJointApplicationIsFiledWhenEveryPartyConsented) {
 
   auto accepted =
       confirmations_.Accept(id, first->first.id, joined->first.version, nullptr, As("clerk"));
-  ASSERT_TRUE(accepted.ok()) << accepted.status();
+  ASSERT_THAT(accepted, IsOk()) << accepted.status();
   EXPECT_EQ(Deadline(id, absl::StrCat("confirmation-acceptance-", first->first.id)).state,
             domain::DeadlineState::kMet);
   EXPECT_EQ(Deadline(id, absl::StrCat("confirmation-ruling-", first->first.id)).state,
@@ -240,12 +243,12 @@ TEST_F(ConfirmationStoreTest, AJointApplicationIsFiledWhenEveryPartyConsented) {
 TEST_F(ConfirmationStoreTest, MaterialsNotSuppliedByTheCourtsDeadlineMayBeTreatedAsWithdrawn) {
   const std::string id = SettledCase();
   auto filed = Apply(id, {"applicants/0", "respondents/0"});
-  ASSERT_TRUE(filed.ok()) << filed.status();
+  ASSERT_THAT(filed, IsOk()) << filed.status();
   const std::string cf = filed->first.id;
-  ASSERT_TRUE(confirmations_.Accept(id, cf, std::nullopt, nullptr, As("clerk")).ok());
+  ASSERT_THAT(confirmations_.Accept(id, cf, std::nullopt, nullptr, As("clerk")), IsOk());
   auto asked = confirmations_.RequestMaterials(id, cf, "请补充产权证明。", 10, std::nullopt,
                                                nullptr, As("clerk"));
-  ASSERT_TRUE(asked.ok()) << asked.status();
+  ASSERT_THAT(asked, IsOk()) << asked.status();
   // From 2031-03-03, 10 days: 24:00 of 2031-03-13.
   EXPECT_EQ(asked->first.materials_due, China(2031, 3, 14));
   const domain::Deadline d = Deadline(id, absl::StrCat("confirmation-materials-", cf));
@@ -264,14 +267,14 @@ TEST_F(ConfirmationStoreTest, MaterialsNotSuppliedByTheCourtsDeadlineMayBeTreate
   auto deemed =
       confirmations_.RuleWithdrawal(id, cf, domain::WithdrawalRuling::kDeem, "",
                                     "(2031)浙0681民特1号之一", std::nullopt, nullptr, As("clerk"));
-  ASSERT_TRUE(deemed.ok()) << deemed.status();
+  ASSERT_THAT(deemed, IsOk()) << deemed.status();
   EXPECT_EQ(deemed->first.state, domain::ConfirmationState::kWithdrawn);
   EXPECT_EQ(deemed->first.withdrawal_kind, domain::WithdrawalKind::kDeemed);
   EXPECT_EQ(Deadline(id, absl::StrCat("confirmation-ruling-", cf)).state,
             domain::DeadlineState::kCancelled);
   // The review record survives a reload.
   auto got = confirmations_.Get(id, cf);
-  ASSERT_TRUE(got.ok());
+  ASSERT_THAT(got, IsOk());
   EXPECT_EQ(got->first.withdrawal_kind, domain::WithdrawalKind::kDeemed);
   EXPECT_EQ(got->first.ruling_number, "(2031)浙0681民特1号之一");
 }
@@ -281,15 +284,15 @@ TEST_F(ConfirmationStoreTest, MaterialsNotSuppliedByTheCourtsDeadlineMayBeTreate
 TEST_F(ConfirmationStoreTest, AnExtendedRulingPeriodAndTheObjectionWindow) {
   const std::string id = SettledCase();
   auto filed = Apply(id, {"applicants/0", "respondents/0"});
-  ASSERT_TRUE(filed.ok()) << filed.status();
+  ASSERT_THAT(filed, IsOk()) << filed.status();
   const std::string cf = filed->first.id;
   auto accepted = confirmations_.Accept(id, cf, std::nullopt, nullptr, As("clerk"));
-  ASSERT_TRUE(accepted.ok());
+  ASSERT_THAT(accepted, IsOk());
   // Accepted 2031-03-03: 30 days, 24:00 of 2031-04-02.
   EXPECT_EQ(accepted->first.ruling_due, China(2031, 4, 3));
   auto extended =
       confirmations_.ExtendRuling(id, cf, 30, "院长审批 7", std::nullopt, nullptr, As("clerk"));
-  ASSERT_TRUE(extended.ok()) << extended.status();
+  ASSERT_THAT(extended, IsOk()) << extended.status();
   EXPECT_EQ(extended->first.ruling_due, China(2031, 5, 3));
   EXPECT_EQ(Deadline(id, absl::StrCat("confirmation-ruling-", cf)).due, China(2031, 5, 3));
   EXPECT_EQ(Deadline(id, absl::StrCat("confirmation-ruling-", cf)).extension_days, 30);
@@ -302,7 +305,7 @@ TEST_F(ConfirmationStoreTest, AnExtendedRulingPeriodAndTheObjectionWindow) {
   clock_.Set(China(2031, 3, 21, 10));
   auto served = confirmations_.RecordRulingService(id, cf, China(2031, 3, 21, 9), std::nullopt,
                                                    nullptr, As("clerk"));
-  ASSERT_TRUE(served.ok()) << served.status();
+  ASSERT_THAT(served, IsOk()) << served.status();
   // Received 2031-03-21: 15 days end on Saturday 2031-04-05, so on Monday 2031-04-07 (CPL Art.
   // 85), at 24:00.
   EXPECT_EQ(served->first.objection_due, China(2031, 4, 8));
@@ -322,7 +325,7 @@ TEST_F(ConfirmationStoreTest, AnExtendedRulingPeriodAndTheObjectionWindow) {
         As("citizen"));
   };
   clock_.Set(China(2031, 4, 7, 23));
-  ASSERT_TRUE(object("respondents/0").ok());
+  ASSERT_THAT(object("respondents/0"), IsOk());
   clock_.Set(China(2031, 4, 8, 1));
   EXPECT_EQ(odr::ErrorReason(object("applicants/0").status()), "OBJECTION_TOO_LATE");
 }

@@ -11,7 +11,10 @@
 #include "storage/sqlite_case_store.h"
 #include "tests/testing/database.h"
 #include "tests/testing/fixtures.h"
+#include "tests/testing/status_matchers.h"
 #include "tests/testing/temp_dir.h"
+
+using ::odr::testing::IsOk;
 
 namespace odr::storage {
 namespace {
@@ -27,9 +30,9 @@ class EvidenceStoreTest : public ::testing::Test {
     db_ = odr::testing::OpenTestDatabase(dir_.file("odr.db"));
     cases_ = std::make_unique<SqliteCaseStore>(db_.get(), &clock_, &ids_);
     store_ = std::make_unique<EvidenceStore>(db_.get(), &signer_);
-    EXPECT_TRUE(store_->Initialize(clock_.Now()).ok());
+    EXPECT_THAT(store_->Initialize(clock_.Now()), IsOk());
     auto c = cases_->CreateCase(odr::testing::MedicalCase(), {"tester", "Test", "", ""});
-    EXPECT_TRUE(c.ok()) << c.status();
+    EXPECT_THAT(c, IsOk()) << c.status();
     case_id_ = c->id;
   }
 
@@ -83,9 +86,9 @@ class EvidenceStoreTest : public ::testing::Test {
 
 TEST_F(EvidenceStoreTest, TheLogAgreesWithAnRfc6962TreeAtEverySize) {
   auto empty = store_->LatestCheckpoint();
-  ASSERT_TRUE(empty.ok());
+  ASSERT_THAT(empty, IsOk());
   auto cp0 = transparency::OpenCheckpoint(verifier_, *empty);
-  ASSERT_TRUE(cp0.ok()) << cp0.status();
+  ASSERT_THAT(cp0, IsOk()) << cp0.status();
   EXPECT_EQ(cp0->size, 0u);
   EXPECT_EQ(cp0->root, transparency::EmptyRoot());
 
@@ -94,19 +97,19 @@ TEST_F(EvidenceStoreTest, TheLogAgreesWithAnRfc6962TreeAtEverySize) {
   for (int i = 0; i < kRecords; ++i) {
     clock_.Advance(absl::Seconds(1));
     UploadSession u = Session("p", "u" + std::to_string(i), 100 + i);
-    ASSERT_TRUE(store_->BeginUpload(u, {1 << 30, 1 << 30}).ok());
+    ASSERT_THAT(store_->BeginUpload(u, {1 << 30, 1 << 30}), IsOk());
     auto r = Record(u, "e" + std::to_string(i));
-    ASSERT_TRUE(r.ok()) << r.status();
+    ASSERT_THAT(r, IsOk()) << r.status();
     EXPECT_EQ(r->log_index, i);
     auto proof = store_->ProveInclusion(i, 0);
-    ASSERT_TRUE(proof.ok()) << proof.status();
+    ASSERT_THAT(proof, IsOk()) << proof.status();
     reference.Append(proof->leaf_data);
     auto leaf = transparency::ParseEvidenceLeaf(proof->leaf_data);
-    ASSERT_TRUE(leaf.ok());
+    ASSERT_THAT(leaf, IsOk());
     EXPECT_EQ(leaf->evidence_name, "cases/" + case_id_ + "/evidence/e" + std::to_string(i));
     EXPECT_EQ(leaf->size_bytes, 100 + i);
     auto cp = transparency::OpenCheckpoint(verifier_, proof->checkpoint);
-    ASSERT_TRUE(cp.ok());
+    ASSERT_THAT(cp, IsOk());
     EXPECT_EQ(cp->size, static_cast<uint64_t>(i + 1));
     EXPECT_EQ(cp->root, *transparency::RootAt(reference, i + 1));
   }
@@ -115,7 +118,7 @@ TEST_F(EvidenceStoreTest, TheLogAgreesWithAnRfc6962TreeAtEverySize) {
     const Hash root = *transparency::RootAt(reference, n);
     for (int i = 0; i < n; ++i) {
       auto proof = store_->ProveInclusion(i, n);
-      ASSERT_TRUE(proof.ok()) << proof.status();
+      ASSERT_THAT(proof, IsOk()) << proof.status();
       EXPECT_TRUE(transparency::VerifyInclusion(transparency::LeafHash(proof->leaf_data), i, n,
                                                 proof->path, root)
                       .ok())
@@ -123,7 +126,7 @@ TEST_F(EvidenceStoreTest, TheLogAgreesWithAnRfc6962TreeAtEverySize) {
     }
     for (int m = 1; m <= n; ++m) {
       auto c = store_->ProveConsistency(m, n);
-      ASSERT_TRUE(c.ok()) << c.status();
+      ASSERT_THAT(c, IsOk()) << c.status();
       EXPECT_TRUE(transparency::VerifyConsistency(m, n, c->hashes,
                                                   *transparency::RootAt(reference, m), root)
                       .ok())
@@ -138,8 +141,8 @@ TEST_F(EvidenceStoreTest, TheLogAgreesWithAnRfc6962TreeAtEverySize) {
 
 TEST_F(EvidenceStoreTest, TheLogAndTheRecordsRefuseRewrites) {
   UploadSession u = Session("p", "u", 10);
-  ASSERT_TRUE(store_->BeginUpload(u, {1000, 1000}).ok());
-  ASSERT_TRUE(Record(u, "e").ok());
+  ASSERT_THAT(store_->BeginUpload(u, {1000, 1000}), IsOk());
+  ASSERT_THAT(Record(u, "e"), IsOk());
   for (const char* sql : {
            "UPDATE evidence_log_leaves SET leaf_data = 'x'",
            "DELETE FROM evidence_log_leaves",
@@ -152,27 +155,27 @@ TEST_F(EvidenceStoreTest, TheLogAndTheRecordsRefuseRewrites) {
     EXPECT_FALSE(Exec(sql).ok()) << sql;
   }
   auto proof = store_->ProveInclusion(0, 0);
-  ASSERT_TRUE(proof.ok());
-  EXPECT_TRUE(transparency::OpenCheckpoint(verifier_, proof->checkpoint).ok());
+  ASSERT_THAT(proof, IsOk());
+  EXPECT_THAT(transparency::OpenCheckpoint(verifier_, proof->checkpoint), IsOk());
 }
 
 TEST_F(EvidenceStoreTest, QuotasCountLiveEvidenceAndOpenUploads) {
-  ASSERT_TRUE(store_->BeginUpload(Session("p", "a", 600), {1000, 5000}).ok());
+  ASSERT_THAT(store_->BeginUpload(Session("p", "a", 600), {1000, 5000}), IsOk());
   // Open: 600 of the case's 1000.
   auto s = store_->BeginUpload(Session("q", "b", 401), {1000, 5000});
   EXPECT_EQ(s.status().code(), absl::StatusCode::kResourceExhausted);
   EXPECT_EQ(ErrorReason(s.status()), "QUOTA_EXCEEDED");
-  ASSERT_TRUE(store_->BeginUpload(Session("q", "b", 400), {1000, 5000}).ok());
+  ASSERT_THAT(store_->BeginUpload(Session("q", "b", 400), {1000, 5000}), IsOk());
   // The same upload again is returned, not counted twice.
   auto again = store_->BeginUpload(Session("p", "a", 600), {1000, 5000});
-  ASSERT_TRUE(again.ok());
+  ASSERT_THAT(again, IsOk());
   EXPECT_FALSE(again->evidence_id.has_value());
   // A principal's quota across cases: p has 600 open.
   EXPECT_EQ(store_->BeginUpload(Session("p", "c", 1), {1 << 20, 600}).status().code(),
             absl::StatusCode::kResourceExhausted);
   // Forgetting an upload frees its share; withdrawn evidence frees its share.
-  ASSERT_TRUE(store_->DeleteUpload("q", "b").ok());
-  ASSERT_TRUE(Record(Session("p", "a", 600), "e1").ok());
+  ASSERT_THAT(store_->DeleteUpload("q", "b"), IsOk());
+  ASSERT_THAT(Record(Session("p", "a", 600), "e1"), IsOk());
   EXPECT_FALSE(store_->BeginUpload(Session("q", "d", 401), {1000, 5000}).ok());
   AccessRecord a;
   a.time = clock_.Now();
@@ -180,26 +183,26 @@ TEST_F(EvidenceStoreTest, QuotasCountLiveEvidenceAndOpenUploads) {
   a.method = "/test";
   a.resource = "x";
   a.change = true;
-  ASSERT_TRUE(store_->WithdrawEvidence(case_id_, "e1", "wrong file", clock_.Now(), a).ok());
+  ASSERT_THAT(store_->WithdrawEvidence(case_id_, "e1", "wrong file", clock_.Now(), a), IsOk());
   EXPECT_EQ(store_->WithdrawEvidence(case_id_, "e1", "again", clock_.Now(), a).status().code(),
             absl::StatusCode::kFailedPrecondition);
-  EXPECT_TRUE(store_->BeginUpload(Session("q", "d", 1000), {1000, 5000}).ok());
+  EXPECT_THAT(store_->BeginUpload(Session("q", "d", 1000), {1000, 5000}), IsOk());
 }
 
 TEST_F(EvidenceStoreTest, ARecordNeedsAnOpenUploadAndWritesNothingOtherwise) {
   UploadSession u = Session("p", "u", 10);
   EXPECT_EQ(Record(u, "e").status().code(), absl::StatusCode::kFailedPrecondition);
-  ASSERT_TRUE(store_->BeginUpload(u, {1000, 1000}).ok());
-  ASSERT_TRUE(Record(u, "e").ok());
+  ASSERT_THAT(store_->BeginUpload(u, {1000, 1000}), IsOk());
+  ASSERT_THAT(Record(u, "e"), IsOk());
   EXPECT_EQ(Record(u, "e2").status().code(), absl::StatusCode::kFailedPrecondition);
   auto proof = store_->ProveInclusion(0, 0);
-  ASSERT_TRUE(proof.ok());
+  ASSERT_THAT(proof, IsOk());
   EXPECT_EQ(proof->tree_size, 1);  // the refused record left no leaf
   auto listed = store_->ListEvidence(case_id_, -1, 10, true);
-  ASSERT_TRUE(listed.ok());
+  ASSERT_THAT(listed, IsOk());
   EXPECT_EQ(listed->size(), 1u);
   auto session = store_->GetUpload("p", "u");
-  ASSERT_TRUE(session.ok());
+  ASSERT_THAT(session, IsOk());
   EXPECT_EQ(session->evidence_id, "e");
   EXPECT_TRUE(*store_->IsBlobReferenced(std::string(64, 'a')));
   EXPECT_FALSE(*store_->IsBlobReferenced(std::string(64, 'b')));

@@ -25,7 +25,11 @@
 #include "absl/status/status.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/string_view.h"
+#include "tests/testing/status_matchers.h"
 #include "tests/testing/temp_dir.h"
+
+using ::odr::testing::IsOk;
+using ::odr::testing::StatusIs;
 
 namespace odr::storage {
 namespace {
@@ -81,7 +85,7 @@ class FailingRandom final : public RandomSource {
 std::string RandomBytes(size_t n, uint64_t seed) {
   CounterRandom random(seed);
   std::string s(n, '\0');
-  EXPECT_TRUE(random.Fill(reinterpret_cast<uint8_t*>(s.data()), n).ok());
+  EXPECT_THAT(random.Fill(reinterpret_cast<uint8_t*>(s.data()), n), IsOk());
   return s;
 }
 
@@ -231,7 +235,7 @@ TEST(MasterKeyTest, LoadOrCreateCreatesPrivateKeyFileAndReloadsIt) {
   const std::string path = dir.file("master.key");
   CounterRandom random(5);
   auto created = MasterKey::LoadOrCreate(path, random);
-  ASSERT_TRUE(created.ok()) << created.status();
+  ASSERT_THAT(created, IsOk()) << created.status();
   struct stat st;
   ASSERT_EQ(::stat(path.c_str(), &st), 0);
   EXPECT_EQ(st.st_mode & 07777, 0600u);
@@ -245,14 +249,14 @@ TEST(MasterKeyTest, LoadOrCreateCreatesPrivateKeyFileAndReloadsIt) {
 
   CounterRandom other_random(6);
   auto loaded = MasterKey::LoadOrCreate(path, other_random);
-  ASSERT_TRUE(loaded.ok()) << loaded.status();
+  ASSERT_THAT(loaded, IsOk()) << loaded.status();
   EXPECT_EQ(loaded->key_id(), created->key_id());
   EXPECT_EQ(other_random.calls(), 0);
   EXPECT_EQ(ReadFileBytes(path), bytes);
 
   // A blob sealed under the created key opens under the reloaded one.
   const std::string content = "statement of claim";
-  ASSERT_TRUE(WriteBlob(dir.file("b"), *created, content).ok());
+  ASSERT_THAT(WriteBlob(dir.file("b"), *created, content), IsOk());
   EXPECT_EQ(ReadBlob(dir.file("b"), *loaded, IdOf(content)).value_or("?"), content);
 }
 
@@ -265,7 +269,7 @@ TEST(MasterKeyTest, LoadOrCreateLoadsAnExistingKeyFile) {
   ASSERT_EQ(::chmod(path.c_str(), 0400), 0);
   CounterRandom random;
   auto key = MasterKey::LoadOrCreate(path, random);
-  ASSERT_TRUE(key.ok()) << key.status();
+  ASSERT_THAT(key, IsOk()) << key.status();
   EXPECT_EQ(key->key_id(), MasterKey::FromBytes(raw).key_id());
 }
 
@@ -320,10 +324,10 @@ TEST(MasterKeyTest, LoadOrCreateInAMissingDirectoryFails) {
 TEST(OsRandomTest, FillsDistinctBytes) {
   OsRandom random;
   std::array<uint8_t, 32> a{}, b{};
-  ASSERT_TRUE(random.Fill(a.data(), a.size()).ok());
-  ASSERT_TRUE(random.Fill(b.data(), b.size()).ok());
+  ASSERT_THAT(random.Fill(a.data(), a.size()), IsOk());
+  ASSERT_THAT(random.Fill(b.data(), b.size()), IsOk());
   EXPECT_NE(a, b);
-  EXPECT_TRUE(random.Fill(a.data(), 0).ok());
+  EXPECT_THAT(random.Fill(a.data(), 0), IsOk());
 }
 
 // --- Round trips --------------------------------------------------------------------------------
@@ -340,7 +344,7 @@ TEST_P(RoundTripTest, ReadsBackWhatWasWritten) {
   const BlobId id = IdOf(content);
   const MasterKey master = TestKey();
   CounterRandom random;
-  ASSERT_TRUE(WriteBlob(path, master, id, content, random, chunks).ok());
+  ASSERT_THAT(WriteBlob(path, master, id, content, random, chunks), IsOk());
 
   // Whole records, then a final record of the rest (empty when the size is a multiple of R).
   const uint64_t whole = size / kR;
@@ -350,10 +354,10 @@ TEST_P(RoundTripTest, ReadsBackWhatWasWritten) {
   EXPECT_EQ(st.st_mode & 07777, 0600u);
 
   auto reader = SealedBlobReader::Open(path, master, id);
-  ASSERT_TRUE(reader.ok()) << reader.status();
+  ASSERT_THAT(reader, IsOk()) << reader.status();
   ASSERT_EQ((*reader)->size(), size);
   std::string all;
-  ASSERT_TRUE((*reader)->Read(0, size, &all).ok());
+  ASSERT_THAT((*reader)->Read(0, size, &all), IsOk());
   ASSERT_TRUE(all == content);
 
   // Every record boundary, and one byte either side, with short, whole-record and spanning
@@ -364,7 +368,7 @@ TEST_P(RoundTripTest, ReadsBackWhatWasWritten) {
       if (start < 0 || static_cast<uint64_t>(start) > size) continue;
       for (size_t len : {size_t{0}, size_t{1}, size_t{2}, kR - 1, kR, kR + 1, 3 * kR + 5}) {
         std::string out = "prefix";
-        ASSERT_TRUE((*reader)->Read(start, len, &out).ok()) << start << " " << len;
+        ASSERT_THAT((*reader)->Read(start, len, &out), IsOk()) << start << " " << len;
         ASSERT_TRUE(out == "prefix" + content.substr(start, len)) << start << " " << len;
       }
     }
@@ -383,17 +387,17 @@ TEST(SealedBlobTest, ReadPastTheEndIsOutOfRangeAndAtTheEndIsEmpty) {
   odr::testing::TempDir dir;
   const std::string content = RandomBytes(70000, 3);
   const MasterKey master = TestKey();
-  ASSERT_TRUE(WriteBlob(dir.file("b"), master, content).ok());
+  ASSERT_THAT(WriteBlob(dir.file("b"), master, content), IsOk());
   auto reader = SealedBlobReader::Open(dir.file("b"), master, IdOf(content));
-  ASSERT_TRUE(reader.ok()) << reader.status();
+  ASSERT_THAT(reader, IsOk()) << reader.status();
   std::string out = "x";
   EXPECT_EQ((*reader)->Read(70001, 1, &out).code(), absl::StatusCode::kOutOfRange);
   EXPECT_EQ((*reader)->Read(std::numeric_limits<uint64_t>::max(), 1, &out).code(),
             absl::StatusCode::kOutOfRange);
-  EXPECT_TRUE((*reader)->Read(70000, 100, &out).ok());
-  EXPECT_TRUE((*reader)->Read(69999, 0, &out).ok());
+  EXPECT_THAT((*reader)->Read(70000, 100, &out), IsOk());
+  EXPECT_THAT((*reader)->Read(69999, 0, &out), IsOk());
   EXPECT_EQ(out, "x");
-  EXPECT_TRUE((*reader)->Read(69990, 100, &out).ok());
+  EXPECT_THAT((*reader)->Read(69990, 100, &out), IsOk());
   EXPECT_EQ(out, "x" + content.substr(69990));
 }
 
@@ -404,7 +408,7 @@ TEST(SealedBlobTest, FileHoldsNeitherPlaintextNorDataKey) {
   while (content.size() < 200000) content += marker;
   const MasterKey master = TestKey();
   CounterRandom random(42);
-  ASSERT_TRUE(WriteBlob(dir.file("b"), master, IdOf(content), content, random).ok());
+  ASSERT_THAT(WriteBlob(dir.file("b"), master, IdOf(content), content, random), IsOk());
   const std::string file = ReadFileBytes(dir.file("b"));
   EXPECT_EQ(file.find(marker.substr(0, 8)), std::string::npos);
   EXPECT_EQ(file.find("EVIDENCE"), std::string::npos);
@@ -420,8 +424,8 @@ TEST(SealedBlobTest, SameContentTwiceDiffersOnDisk) {
   const std::string content = RandomBytes(3 * kR + 100, 8);
   const MasterKey master = TestKey();
   OsRandom random;
-  ASSERT_TRUE(WriteBlob(dir.file("a"), master, IdOf(content), content, random).ok());
-  ASSERT_TRUE(WriteBlob(dir.file("b"), master, IdOf(content), content, random).ok());
+  ASSERT_THAT(WriteBlob(dir.file("a"), master, IdOf(content), content, random), IsOk());
+  ASSERT_THAT(WriteBlob(dir.file("b"), master, IdOf(content), content, random), IsOk());
   const std::string a = ReadFileBytes(dir.file("a"));
   const std::string b = ReadFileBytes(dir.file("b"));
   ASSERT_EQ(a.size(), b.size());
@@ -444,7 +448,7 @@ TEST(SealedBlobFormatTest, FileFollowsTheDocumentedFormat) {
   const BlobId id = IdOf(content);
   const MasterKey master = TestKey();
   CounterRandom random(55);
-  ASSERT_TRUE(WriteBlob(dir.file("b"), master, id, content, random).ok());
+  ASSERT_THAT(WriteBlob(dir.file("b"), master, id, content, random), IsOk());
   const std::string file = ReadFileBytes(dir.file("b"));
   ASSERT_EQ(file.size(), kHeader + 2 * kSealed + 5 + 28);
 
@@ -483,7 +487,7 @@ TEST(SealedBlobFormatTest, FullSizeFinalRecord) {
   const MasterKey master = TestKey();
   {
     CounterRandom random(66);  // its first 32 bytes become the data key
-    ASSERT_TRUE(SealedBlobWriter::Create(path, master, id, random).ok());
+    ASSERT_THAT(SealedBlobWriter::Create(path, master, id, random), IsOk());
   }
   const std::string dek = RandomBytes(32, 66);
   std::string file = ReadFileBytes(path);
@@ -496,7 +500,7 @@ TEST(SealedBlobFormatTest, FullSizeFinalRecord) {
   ASSERT_EQ(FileSize(path), kHeader + 2 * kSealed);
 
   auto read = ReadBlob(path, master, id);
-  ASSERT_TRUE(read.ok()) << read.status();
+  ASSERT_THAT(read, IsOk()) << read.status();
   EXPECT_TRUE(*read == content);
 
   // A finished file that was never published resumes without its final record: where its
@@ -505,7 +509,7 @@ TEST(SealedBlobFormatTest, FullSizeFinalRecord) {
   std::string replayed;
   auto writer = SealedBlobWriter::Resume(
       path, master, id, random, [&](absl::string_view p) { replayed.append(p.data(), p.size()); });
-  ASSERT_TRUE(writer.ok()) << writer.status();
+  ASSERT_THAT(writer, IsOk()) << writer.status();
   EXPECT_EQ((*writer)->size(), kR);
   EXPECT_TRUE(replayed == content.substr(0, kR));
   EXPECT_EQ(FileSize(path), kHeader + kSealed);
@@ -518,7 +522,7 @@ class DamageTest : public ::testing::Test {
   void SetUp() override {
     content_ = RandomBytes(2 * kR + 1000, 21);  // records: whole, whole, final of 1000 bytes
     id_ = IdOf(content_);
-    ASSERT_TRUE(WriteBlob(path_, master_, content_).ok());
+    ASSERT_THAT(WriteBlob(path_, master_, content_), IsOk());
     original_ = ReadFileBytes(path_);
     ASSERT_EQ(original_.size(), kHeader + 2 * kSealed + 1028);
   }
@@ -534,7 +538,7 @@ class DamageTest : public ::testing::Test {
     }
     std::string out = "sentinel";
     const absl::Status all = (*reader)->Read(0, content_.size(), &out);
-    EXPECT_EQ(all.code(), absl::StatusCode::kDataLoss) << what;
+    EXPECT_THAT(all, StatusIs(absl::StatusCode::kDataLoss)) << what;
     EXPECT_TRUE(out == "sentinel") << what;
     for (uint64_t start = 0; start < (*reader)->size(); start += kR) {
       std::string part = "sentinel";
@@ -542,7 +546,7 @@ class DamageTest : public ::testing::Test {
       if (s.ok()) {
         EXPECT_TRUE(part == "sentinel" + content_.substr(start, kR)) << what << " at " << start;
       } else {
-        EXPECT_EQ(s.code(), absl::StatusCode::kDataLoss) << what << " at " << start;
+        EXPECT_THAT(s, StatusIs(absl::StatusCode::kDataLoss)) << what << " at " << start;
         EXPECT_TRUE(part == "sentinel") << what << " at " << start;
       }
     }
@@ -598,7 +602,7 @@ TEST(SealedBlobDamageTest, EveryFlippedBitAnywhereIsDataLoss) {
   const std::string content = RandomBytes(kR + 100, 23);
   const BlobId id = IdOf(content);
   const MasterKey master = TestKey();
-  ASSERT_TRUE(WriteBlob(path, master, content).ok());
+  ASSERT_THAT(WriteBlob(path, master, content), IsOk());
   const std::string original = ReadFileBytes(path);
   ASSERT_EQ(original.size(), kHeader + kSealed + 128);
   const int fd = ::open(path.c_str(), O_RDWR | O_CLOEXEC);
@@ -633,7 +637,7 @@ TEST_F(DamageTest, TruncationIsDataLoss) {
 
 TEST_F(DamageTest, DroppingTheFinalRecordOfAWholeRecordBlobIsDataLoss) {
   const std::string content = RandomBytes(2 * kR, 4);  // whole, whole, empty final
-  ASSERT_TRUE(WriteBlob(dir_.file("w"), master_, content).ok());
+  ASSERT_THAT(WriteBlob(dir_.file("w"), master_, content), IsOk());
   const std::string file = ReadFileBytes(dir_.file("w"));
   ASSERT_EQ(file.size(), kHeader + 2 * kSealed + 28);
   WriteFileBytes(dir_.file("w"), file.substr(0, file.size() - 28));
@@ -663,7 +667,7 @@ TEST_F(DamageTest, SwappedRecordsAreDataLoss) {
   EXPECT_EQ((*reader)->Read(0, 1, &out).code(), absl::StatusCode::kDataLoss);
   EXPECT_EQ((*reader)->Read(kR, 1, &out).code(), absl::StatusCode::kDataLoss);
   EXPECT_TRUE(out.empty());
-  EXPECT_TRUE((*reader)->Read(2 * kR, 1000, &out).ok());
+  EXPECT_THAT((*reader)->Read(2 * kR, 1000, &out), IsOk());
   EXPECT_TRUE(out == content_.substr(2 * kR));
 }
 
@@ -671,7 +675,7 @@ TEST_F(DamageTest, RecordFromAnotherBlobIsDataLoss) {
   // Same random seed, so the other blob has the very same data key and nonces: only the blob id
   // in the AAD tells its records apart.
   const std::string other = RandomBytes(content_.size(), 22);
-  ASSERT_TRUE(WriteBlob(dir_.file("other"), master_, other).ok());
+  ASSERT_THAT(WriteBlob(dir_.file("other"), master_, other), IsOk());
   const std::string other_file = ReadFileBytes(dir_.file("other"));
   std::string mixed = original_;
   mixed.replace(kHeader, kSealed, other_file.substr(kHeader, kSealed));
@@ -681,12 +685,12 @@ TEST_F(DamageTest, RecordFromAnotherBlobIsDataLoss) {
   // Control: with the same blob id the transplanted record would authenticate, so it is the id
   // binding that refuses it above.
   CounterRandom same_seed(1);
-  ASSERT_TRUE(WriteBlob(dir_.file("same-id"), master_, id_, other, same_seed).ok());
+  ASSERT_THAT(WriteBlob(dir_.file("same-id"), master_, id_, other, same_seed), IsOk());
   std::string control = original_;
   control.replace(kHeader, kSealed, ReadFileBytes(dir_.file("same-id")).substr(kHeader, kSealed));
   Put(control);
   auto read = ReadBlob(path_, master_, id_);
-  ASSERT_TRUE(read.ok()) << read.status();
+  ASSERT_THAT(read, IsOk()) << read.status();
   EXPECT_TRUE(read->substr(0, kR) == other.substr(0, kR));
 
   // The other blob's header on this blob's records: opened under either id, it fails.
@@ -733,10 +737,10 @@ TEST_F(DamageTest, MissingFileIsNotFound) {
 
 TEST_F(DamageTest, RecordsTruncatedAfterOpenAreDataLoss) {
   auto reader = SealedBlobReader::Open(path_, master_, id_);
-  ASSERT_TRUE(reader.ok());
+  ASSERT_THAT(reader, IsOk());
   ASSERT_EQ(::truncate(path_.c_str(), kHeader + kSealed + kSealed / 2), 0);  // mid record 1
   std::string out = "s";
-  EXPECT_TRUE((*reader)->Read(0, 10, &out).ok());
+  EXPECT_THAT((*reader)->Read(0, 10, &out), IsOk());
   EXPECT_EQ((*reader)->Read(0, content_.size(), &out).code(), absl::StatusCode::kDataLoss);
   EXPECT_TRUE(out == "s" + content_.substr(0, 10));
 }
@@ -747,11 +751,11 @@ TEST(SealedBlobTest, UnfinishedFileIsDataLoss) {
   const MasterKey master = TestKey();
   CounterRandom random;
   auto writer = SealedBlobWriter::Create(dir.file("b"), master, IdOf(content), random);
-  ASSERT_TRUE(writer.ok());
+  ASSERT_THAT(writer, IsOk());
   EXPECT_EQ(ReadBlob(dir.file("b"), master, IdOf(content)).status().code(),
             absl::StatusCode::kDataLoss);  // header only
-  ASSERT_TRUE((*writer)->Append(content).ok());
-  ASSERT_TRUE((*writer)->Sync().ok());
+  ASSERT_THAT((*writer)->Append(content), IsOk());
+  ASSERT_THAT((*writer)->Sync(), IsOk());
   EXPECT_EQ(ReadBlob(dir.file("b"), master, IdOf(content)).status().code(),
             absl::StatusCode::kDataLoss);  // whole records, no final one
 }
@@ -763,23 +767,23 @@ TEST(SealedBlobWriterTest, SizesTrackAppendsAndSyncs) {
   const std::string content = RandomBytes(2 * kR + 10, 7);
   CounterRandom random;
   auto writer = SealedBlobWriter::Create(dir.file("b"), TestKey(), IdOf(content), random);
-  ASSERT_TRUE(writer.ok()) << writer.status();
+  ASSERT_THAT(writer, IsOk()) << writer.status();
   SealedBlobWriter& w = **writer;
   EXPECT_EQ(FileSize(dir.file("b")), kHeader);
-  ASSERT_TRUE(w.Append(absl::string_view(content).substr(0, 100)).ok());
+  ASSERT_THAT(w.Append(absl::string_view(content).substr(0, 100)), IsOk());
   EXPECT_EQ(w.size(), 100u);
   EXPECT_EQ(w.durable_size(), 0u);
   EXPECT_EQ(FileSize(dir.file("b")), kHeader);  // buffered
-  ASSERT_TRUE(w.Append(absl::string_view(content).substr(100, kR)).ok());
+  ASSERT_THAT(w.Append(absl::string_view(content).substr(100, kR)), IsOk());
   EXPECT_EQ(w.size(), kR + 100);
   EXPECT_EQ(FileSize(dir.file("b")), kHeader + kSealed);
   EXPECT_EQ(w.durable_size(), 0u);
-  ASSERT_TRUE(w.Sync().ok());
+  ASSERT_THAT(w.Sync(), IsOk());
   EXPECT_EQ(w.durable_size(), kR);
-  ASSERT_TRUE(w.Append(absl::string_view(content).substr(kR + 100)).ok());
-  ASSERT_TRUE(w.Sync().ok());
+  ASSERT_THAT(w.Append(absl::string_view(content).substr(kR + 100)), IsOk());
+  ASSERT_THAT(w.Sync(), IsOk());
   EXPECT_EQ(w.durable_size(), 2 * kR);
-  ASSERT_TRUE(w.Finish().ok());
+  ASSERT_THAT(w.Finish(), IsOk());
   EXPECT_EQ(w.durable_size(), content.size());
   EXPECT_EQ(w.size(), content.size());
 
@@ -796,16 +800,16 @@ TEST(SealedBlobWriterTest, AppendWritesEveryWholeRecordBeforeReturning) {
   CounterRandom random;
   {
     auto writer = SealedBlobWriter::Create(dir.file("b"), TestKey(), id, random);
-    ASSERT_TRUE(writer.ok());
-    ASSERT_TRUE((*writer)->Append(absl::string_view(content).substr(0, 9 * kR + 5)).ok());
+    ASSERT_THAT(writer, IsOk());
+    ASSERT_THAT((*writer)->Append(absl::string_view(content).substr(0, 9 * kR + 5)), IsOk());
     EXPECT_EQ(FileSize(dir.file("b")), kHeader + 9 * kSealed);
-    ASSERT_TRUE((*writer)->Append(absl::string_view(content).substr(9 * kR + 5, kR)).ok());
+    ASSERT_THAT((*writer)->Append(absl::string_view(content).substr(9 * kR + 5, kR)), IsOk());
     EXPECT_EQ(FileSize(dir.file("b")), kHeader + 10 * kSealed);
   }  // neither synced nor finished
   uint64_t replayed = 0;
   auto resumed = SealedBlobWriter::Resume(dir.file("b"), TestKey(), id, random,
                                           [&](absl::string_view p) { replayed += p.size(); });
-  ASSERT_TRUE(resumed.ok()) << resumed.status();
+  ASSERT_THAT(resumed, IsOk()) << resumed.status();
   EXPECT_EQ(replayed, 10 * kR);
   EXPECT_EQ((*resumed)->durable_size(), 10 * kR);
 }
@@ -834,8 +838,8 @@ TEST(SealedBlobWriterTest, DestroyingAnUnfinishedWriterKeepsTheFile) {
   CounterRandom random;
   {
     auto writer = SealedBlobWriter::Create(dir.file("b"), TestKey(), IdOf(""), random);
-    ASSERT_TRUE(writer.ok());
-    ASSERT_TRUE((*writer)->Append(RandomBytes(kR, 1)).ok());
+    ASSERT_THAT(writer, IsOk());
+    ASSERT_THAT((*writer)->Append(RandomBytes(kR, 1)), IsOk());
   }
   EXPECT_EQ(FileSize(dir.file("b")), kHeader + kSealed);
 }
@@ -847,7 +851,7 @@ TEST(SealedBlobWriterTest, FailureIsStickyAndResumeRecovers) {
   const MasterKey master = TestKey();
   FailingRandom random(4);  // data key, wrap nonce, two record nonces
   auto writer = SealedBlobWriter::Create(dir.file("b"), master, id, random);
-  ASSERT_TRUE(writer.ok());
+  ASSERT_THAT(writer, IsOk());
   EXPECT_EQ((*writer)->Append(content).code(), absl::StatusCode::kUnavailable);
   EXPECT_EQ((*writer)->Append("x").code(), absl::StatusCode::kFailedPrecondition);
   EXPECT_EQ((*writer)->Finish().code(), absl::StatusCode::kFailedPrecondition);
@@ -858,11 +862,11 @@ TEST(SealedBlobWriterTest, FailureIsStickyAndResumeRecovers) {
   auto resumed =
       SealedBlobWriter::Resume(dir.file("b"), master, id, good,
                                [&](absl::string_view p) { replayed.append(p.data(), p.size()); });
-  ASSERT_TRUE(resumed.ok()) << resumed.status();
+  ASSERT_THAT(resumed, IsOk()) << resumed.status();
   EXPECT_EQ((*resumed)->durable_size(), 2 * kR);
   EXPECT_TRUE(replayed == content.substr(0, 2 * kR));
-  ASSERT_TRUE((*resumed)->Append(absl::string_view(content).substr(2 * kR)).ok());
-  ASSERT_TRUE((*resumed)->Finish().ok());
+  ASSERT_THAT((*resumed)->Append(absl::string_view(content).substr(2 * kR)), IsOk());
+  ASSERT_THAT((*resumed)->Finish(), IsOk());
   EXPECT_EQ(ReadBlob(dir.file("b"), master, id).value_or("?"), content);
 }
 
@@ -879,9 +883,9 @@ class ResumeTest : public ::testing::Test {
   void WriteUnfinished(size_t n) {
     CounterRandom random(2);
     auto writer = SealedBlobWriter::Create(path_, master_, id_, random);
-    ASSERT_TRUE(writer.ok()) << writer.status();
-    ASSERT_TRUE((*writer)->Append(absl::string_view(content_).substr(0, n)).ok());
-    ASSERT_TRUE((*writer)->Sync().ok());
+    ASSERT_THAT(writer, IsOk()) << writer.status();
+    ASSERT_THAT((*writer)->Append(absl::string_view(content_).substr(0, n)), IsOk());
+    ASSERT_THAT((*writer)->Sync(), IsOk());
     EXPECT_EQ((*writer)->durable_size(), n / kR * kR);
   }
 
@@ -896,18 +900,18 @@ class ResumeTest : public ::testing::Test {
       replayed.append(p.data(), p.size());
       ++calls;
     });
-    ASSERT_TRUE(writer.ok()) << writer.status();
+    ASSERT_THAT(writer, IsOk()) << writer.status();
     const uint64_t n = records * kR;
     EXPECT_EQ(calls, static_cast<int>(records));
     EXPECT_TRUE(replayed == content_.substr(0, n));
     EXPECT_EQ((*writer)->durable_size(), n);
     EXPECT_EQ((*writer)->size(), n);
     EXPECT_EQ(FileSize(path_), kHeader + records * kSealed);
-    ASSERT_TRUE((*writer)->Append(absl::string_view(content_).substr(n, 1000)).ok());
-    ASSERT_TRUE((*writer)->Append(absl::string_view(content_).substr(n + 1000)).ok());
-    ASSERT_TRUE((*writer)->Finish().ok());
+    ASSERT_THAT((*writer)->Append(absl::string_view(content_).substr(n, 1000)), IsOk());
+    ASSERT_THAT((*writer)->Append(absl::string_view(content_).substr(n + 1000)), IsOk());
+    ASSERT_THAT((*writer)->Finish(), IsOk());
     auto read = ReadBlob(path_, master_, id_);
-    ASSERT_TRUE(read.ok()) << read.status();
+    ASSERT_THAT(read, IsOk()) << read.status();
     EXPECT_TRUE(*read == content_);
   }
 
@@ -948,8 +952,8 @@ TEST_F(ResumeTest, ResumeTwice) {
   {
     CounterRandom random;
     auto writer = SealedBlobWriter::Resume(path_, master_, id_, random, [](absl::string_view) {});
-    ASSERT_TRUE(writer.ok()) << writer.status();
-    ASSERT_TRUE((*writer)->Append(absl::string_view(content_).substr(kR, 2 * kR + 9)).ok());
+    ASSERT_THAT(writer, IsOk()) << writer.status();
+    ASSERT_THAT((*writer)->Append(absl::string_view(content_).substr(kR, 2 * kR + 9)), IsOk());
   }
   ResumeAndComplete(3);
 }
@@ -963,7 +967,7 @@ TEST_F(ResumeTest, TornRecordIsDropped) {
     uint64_t replayed = 0;
     auto writer = SealedBlobWriter::Resume(path_, master_, id_, random,
                                            [&](absl::string_view p) { replayed += p.size(); });
-    ASSERT_TRUE(writer.ok()) << writer.status();
+    ASSERT_THAT(writer, IsOk()) << writer.status();
     EXPECT_EQ(replayed, 2 * kR);
     EXPECT_EQ(FileSize(path_), kHeader + 2 * kSealed);
   }
@@ -1004,23 +1008,23 @@ TEST_F(ResumeTest, FinishedFileResumesBeforeItsFinalRecord) {
     std::filesystem::remove(path_);
     CounterRandom random;
     const std::string content = content_.substr(0, size);
-    ASSERT_TRUE(WriteBlob(path_, master_, IdOf(content), content, random).ok());
+    ASSERT_THAT(WriteBlob(path_, master_, IdOf(content), content, random), IsOk());
     const uint64_t expected = UnfinishedPlaintextSize(FileSize(path_));
     CounterRandom r;
     std::string replayed;
     auto writer =
         SealedBlobWriter::Resume(path_, master_, IdOf(content), r,
                                  [&](absl::string_view p) { replayed.append(p.data(), p.size()); });
-    ASSERT_TRUE(writer.ok()) << size << ": " << writer.status();
+    ASSERT_THAT(writer, IsOk()) << size << ": " << writer.status();
     EXPECT_EQ((*writer)->size(), expected) << size;
     EXPECT_EQ(replayed.size(), expected) << size;
     EXPECT_TRUE(replayed == content.substr(0, expected)) << size;
     // Finishing again makes the same blob.
-    ASSERT_TRUE((*writer)->Append(content.substr(expected)).ok());
-    ASSERT_TRUE((*writer)->Finish().ok());
+    ASSERT_THAT((*writer)->Append(content.substr(expected)), IsOk());
+    ASSERT_THAT((*writer)->Finish(), IsOk());
     writer->reset();
     auto read = ReadBlob(path_, master_, IdOf(content));
-    ASSERT_TRUE(read.ok()) << read.status();
+    ASSERT_THAT(read, IsOk()) << read.status();
     EXPECT_TRUE(*read == content) << size;
   }
 }

@@ -15,7 +15,10 @@
 #include "storage/principal_store.h"
 #include "tests/testing/database.h"
 #include "tests/testing/fixtures.h"
+#include "tests/testing/status_matchers.h"
 #include "tests/testing/temp_dir.h"
+
+using ::odr::testing::IsOk;
 
 namespace odr::storage {
 namespace {
@@ -63,7 +66,7 @@ class SqliteCaseStoreTest : public ::testing::Test {
 
   domain::Case MustCreate(domain::CaseData data = odr::testing::MedicalCase()) {
     auto c = store_->CreateCase(data, Ctx());
-    EXPECT_TRUE(c.ok()) << c.status();
+    EXPECT_THAT(c, IsOk()) << c.status();
     return *c;
   }
 
@@ -120,14 +123,14 @@ TEST_F(SqliteCaseStoreTest, Migration14RecordsOldAgreementsAsAllSignedAndAgentsW
   domain::CaseData data = odr::testing::MedicalCase();
   domain::Case k = MustCreate(data);
   auto got = store_->GetCase(k.id);
-  ASSERT_TRUE(got.ok()) << got.status();
+  ASSERT_THAT(got, IsOk()) << got.status();
   EXPECT_TRUE(got->data.respondents[0].agents[0].special_authority);
   ASSERT_TRUE(db_->Write([&](Connection& c) {
                    return c.Exec("UPDATE case_parties SET special_authority = 0");
                  })
                   .ok());
   got = store_->GetCase(k.id);
-  ASSERT_TRUE(got.ok()) << got.status();
+  ASSERT_THAT(got, IsOk()) << got.status();
   EXPECT_FALSE(got->data.respondents[0].agents[0].special_authority);
 }
 
@@ -177,7 +180,7 @@ TEST_F(SqliteCaseStoreTest, Migration17DerivesNoDomicileAndMakesCourtsBasic) {
                  })
                   .ok());
   auto got = store_->GetCase(k.id);
-  ASSERT_TRUE(got.ok()) << got.status();
+  ASSERT_THAT(got, IsOk()) << got.status();
   EXPECT_FALSE(got->data.applicants[0].domicile.has_value());
   EXPECT_FALSE(got->data.respondents[0].domicile.has_value());
   EXPECT_EQ(got->data.subject_matter_region_code, "");
@@ -196,12 +199,12 @@ TEST_F(SqliteCaseStoreTest, ClosingRecordsTheRoutesEndingAndTheMigrationDerivesO
           domain::CourtDiversion{"zhuji-court", ref, "2026-11-01", "诸暨市人民法院", *procedure};
     }
     domain::Case k = MustCreate(data);
-    EXPECT_TRUE(store_->TransitionCase(k.id, CaseAction::kSubmit, std::nullopt, "", Ctx()).ok());
-    EXPECT_TRUE(store_->TransitionCase(k.id, CaseAction::kAccept, std::nullopt, "", Ctx()).ok());
+    EXPECT_THAT(store_->TransitionCase(k.id, CaseAction::kSubmit, std::nullopt, "", Ctx()), IsOk());
+    EXPECT_THAT(store_->TransitionCase(k.id, CaseAction::kAccept, std::nullopt, "", Ctx()), IsOk());
     domain::TransitionNote note("调解不成: " + ref);
     note.cost_conduct = "无故缺席";
     auto closed = store_->TransitionCase(k.id, CaseAction::kClose, std::nullopt, note, Ctx());
-    EXPECT_TRUE(closed.ok()) << closed.status();
+    EXPECT_THAT(closed, IsOk()) << closed.status();
     return k.id;
   };
   const std::string citizen = closed_case(std::nullopt, "");
@@ -209,7 +212,7 @@ TEST_F(SqliteCaseStoreTest, ClosingRecordsTheRoutesEndingAndTheMigrationDerivesO
   const std::string post = closed_case(domain::Procedure::kPostFilingSimple, "post-1");
   auto ending_of = [&](const std::string& id) {
     auto k = store_->GetCase(id);
-    EXPECT_TRUE(k.ok()) << k.status();
+    EXPECT_THAT(k, IsOk()) << k.status();
     return k.ok() ? k->ending : std::nullopt;
   };
   auto check = [&](bool live) {
@@ -252,7 +255,7 @@ TEST_F(SqliteCaseStoreTest, ClosingRecordsTheRoutesEndingAndTheMigrationDerivesO
          })
           .ok());
   EXPECT_EQ(Count("SELECT COUNT(*) FROM case_endings"), 0);
-  ASSERT_TRUE(db_->Write([](Connection& c) { return c.Exec(Migrations()[12]); }).ok());
+  ASSERT_THAT(db_->Write([](Connection& c) { return c.Exec(Migrations()[12]); }), IsOk());
   Reopen();
   EXPECT_EQ(db_->schema_version(), static_cast<int>(Migrations().size()));
   check(/*live=*/false);
@@ -283,12 +286,12 @@ TEST_F(SqliteCaseStoreTest, CreateGetRoundTripSurvivesRestart) {
 
   Reopen();
   auto got = store_->GetCase(created.id);
-  ASSERT_TRUE(got.ok()) << got.status();
+  ASSERT_THAT(got, IsOk()) << got.status();
   EXPECT_EQ(got->data, data);
   EXPECT_EQ(got->case_number, created.case_number);
   EXPECT_EQ(got->create_time, clock_.Now());
   auto events = store_->ListCaseEvents(created.id, 0, 10);
-  ASSERT_TRUE(events.ok());
+  ASSERT_THAT(events, IsOk());
   ASSERT_EQ(events->events.size(), 1u);
   EXPECT_FALSE(events->events[0].from_state.has_value());
   EXPECT_EQ(events->events[0].actor, "tester");
@@ -313,8 +316,8 @@ TEST_F(SqliteCaseStoreTest, CaseNumbersAreSequentialPerChinaYear) {
 TEST_F(SqliteCaseStoreTest, IdempotentCreate) {
   auto a = store_->CreateCase(odr::testing::MedicalCase(), Ctx("req-1", "fp-a"));
   auto b = store_->CreateCase(odr::testing::MedicalCase(), Ctx("req-1", "fp-a"));
-  ASSERT_TRUE(a.ok()) << a.status().ToString();
-  ASSERT_TRUE(b.ok()) << b.status();
+  ASSERT_THAT(a, IsOk()) << a.status().ToString();
+  ASSERT_THAT(b, IsOk()) << b.status();
   EXPECT_EQ(a->id, b->id);
   EXPECT_EQ(a->case_number, b->case_number);
   EXPECT_EQ(Count("SELECT COUNT(*) FROM cases"), 1);
@@ -329,25 +332,25 @@ TEST_F(SqliteCaseStoreTest, IdempotentCreate) {
 // same key is a new request, and expired keys are deleted by later writes (issue 17 item 3).
 TEST_F(SqliteCaseStoreTest, RequestIdsExpireAfterTheRetentionPeriod) {
   auto a = store_->CreateCase(odr::testing::MedicalCase(), Ctx("req-1", "fp-a"));
-  ASSERT_TRUE(a.ok()) << a.status();
+  ASSERT_THAT(a, IsOk()) << a.status();
   clock_.Advance(domain::kRequestIdRetention - absl::Seconds(1));
   auto b = store_->CreateCase(odr::testing::MedicalCase(), Ctx("req-1", "fp-a"));
-  ASSERT_TRUE(b.ok()) << b.status();
+  ASSERT_THAT(b, IsOk()) << b.status();
   EXPECT_EQ(b->id, a->id);
   clock_.Advance(absl::Seconds(2));
   auto c = store_->CreateCase(odr::testing::MedicalCase(), Ctx("req-1", "fp-a"));
-  ASSERT_TRUE(c.ok()) << c.status();
+  ASSERT_THAT(c, IsOk()) << c.status();
   EXPECT_NE(c->id, a->id);
   EXPECT_EQ(Count("SELECT COUNT(*) FROM cases"), 2);
   // The key now stands for the new case; the expired record was replaced.
   EXPECT_EQ(Count("SELECT COUNT(*) FROM idempotency_keys"), 1);
   auto d = store_->CreateCase(odr::testing::MedicalCase(), Ctx("req-1", "fp-a"));
-  ASSERT_TRUE(d.ok()) << d.status();
+  ASSERT_THAT(d, IsOk()) << d.status();
   EXPECT_EQ(d->id, c->id);
   // Another key, written after the first expired, deletes it.
-  ASSERT_TRUE(store_->CreateCase(odr::testing::MedicalCase(), Ctx("req-2", "fp-b")).ok());
+  ASSERT_THAT(store_->CreateCase(odr::testing::MedicalCase(), Ctx("req-2", "fp-b")), IsOk());
   clock_.Advance(domain::kRequestIdRetention + absl::Seconds(1));
-  ASSERT_TRUE(store_->CreateCase(odr::testing::MedicalCase(), Ctx("req-3", "fp-c")).ok());
+  ASSERT_THAT(store_->CreateCase(odr::testing::MedicalCase(), Ctx("req-3", "fp-c")), IsOk());
   EXPECT_EQ(Count("SELECT COUNT(*) FROM idempotency_keys"), 1);
 }
 
@@ -357,11 +360,11 @@ TEST_F(SqliteCaseStoreTest, APermanentRequestKeyNeverExpires) {
   court.method = "court:court-x:DivertCase";
   court.request_id_permanent = true;
   auto a = store_->CreateCase(odr::testing::MedicalCase(), court);
-  ASSERT_TRUE(a.ok()) << a.status();
+  ASSERT_THAT(a, IsOk()) << a.status();
   clock_.Advance(domain::kRequestIdRetention * 10);
-  ASSERT_TRUE(store_->CreateCase(odr::testing::MedicalCase(), Ctx("req-9", "fp-9")).ok());
+  ASSERT_THAT(store_->CreateCase(odr::testing::MedicalCase(), Ctx("req-9", "fp-9")), IsOk());
   auto again = store_->CreateCase(odr::testing::MedicalCase(), court);
-  ASSERT_TRUE(again.ok()) << again.status();
+  ASSERT_THAT(again, IsOk()) << again.status();
   EXPECT_EQ(again->id, a->id);
   EXPECT_EQ(Count("SELECT COUNT(*) FROM idempotency_keys WHERE permanent = 1"), 1);
 }
@@ -376,9 +379,9 @@ TEST_F(SqliteCaseStoreTest, ARetryIsAuthorizedAgainAndRecordedAsARead) {
     return allow ? absl::OkStatus() : domain::CaseNotFoundError(k.id);
   };
   auto a = store_->CreateCase(odr::testing::MedicalCase(), ctx);
-  ASSERT_TRUE(a.ok()) << a.status();
+  ASSERT_THAT(a, IsOk()) << a.status();
   EXPECT_EQ(Count("SELECT COUNT(*) FROM access_log WHERE action = 'change'"), 1);
-  ASSERT_TRUE(store_->CreateCase(odr::testing::MedicalCase(), ctx).ok());
+  ASSERT_THAT(store_->CreateCase(odr::testing::MedicalCase(), ctx), IsOk());
   EXPECT_EQ(Count("SELECT COUNT(*) FROM access_log WHERE action = 'read'"), 1);
   allow = false;
   auto denied = store_->CreateCase(odr::testing::MedicalCase(), ctx);
@@ -403,18 +406,18 @@ TEST_F(SqliteCaseStoreTest, TransitionsAppendEventsAtomically) {
   domain::Case k = MustCreate();
   clock_.Advance(absl::Minutes(5));
   auto s = store_->TransitionCase(k.id, CaseAction::kSubmit, k.version, "", Ctx());
-  ASSERT_TRUE(s.ok()) << s.status();
+  ASSERT_THAT(s, IsOk()) << s.status();
   EXPECT_EQ(s->state, CaseState::kSubmitted);
   EXPECT_EQ(s->version, 2);
   EXPECT_EQ(s->update_time, clock_.Now());
   auto a = store_->TransitionCase(k.id, CaseAction::kAccept, std::nullopt, "", Ctx());
-  ASSERT_TRUE(a.ok());
+  ASSERT_THAT(a, IsOk());
   auto c =
       store_->TransitionCase(k.id, CaseAction::kClose, std::nullopt, "被申请人拒绝调解", Ctx());
-  ASSERT_TRUE(c.ok());
+  ASSERT_THAT(c, IsOk());
 
   auto events = store_->ListCaseEvents(k.id, 0, 100);
-  ASSERT_TRUE(events.ok());
+  ASSERT_THAT(events, IsOk());
   std::vector<CaseState> to;
   for (const auto& e : events->events) to.push_back(e.to_state);
   EXPECT_THAT(to, ElementsAre(CaseState::kDraft, CaseState::kSubmitted, CaseState::kAccepted,
@@ -424,7 +427,7 @@ TEST_F(SqliteCaseStoreTest, TransitionsAppendEventsAtomically) {
 
   // Paging through events.
   auto p1 = store_->ListCaseEvents(k.id, 0, 3);
-  ASSERT_TRUE(p1.ok());
+  ASSERT_THAT(p1, IsOk());
   EXPECT_EQ(p1->events.size(), 3u);
   ASSERT_TRUE(p1->next_after_seq.has_value());
   auto p2 = store_->ListCaseEvents(k.id, *p1->next_after_seq, 3);
@@ -488,7 +491,7 @@ TEST_F(SqliteCaseStoreTest, UpdateReplacesMaskedFieldsOnly) {
   auto u = store_->UpdateCase(k.id, values,
                               {domain::CaseField::kSummary, domain::CaseField::kRespondents},
                               k.version, Ctx());
-  ASSERT_TRUE(u.ok()) << u.status();
+  ASSERT_THAT(u, IsOk()) << u.status();
   auto got = store_->GetCase(k.id);
   EXPECT_EQ(got->data.summary, "更新后的摘要");
   EXPECT_EQ(got->data.claims, k.data.claims);
@@ -502,7 +505,7 @@ TEST_F(SqliteCaseStoreTest, UpdateReplacesMaskedFieldsOnly) {
 
 TEST_F(SqliteCaseStoreTest, UpdateRefusedInTerminalState) {
   domain::Case k = MustCreate();
-  ASSERT_TRUE(store_->TransitionCase(k.id, CaseAction::kWithdraw, std::nullopt, "", Ctx()).ok());
+  ASSERT_THAT(store_->TransitionCase(k.id, CaseAction::kWithdraw, std::nullopt, "", Ctx()), IsOk());
   domain::CaseData values;
   values.summary = "x";
   auto u = store_->UpdateCase(k.id, values, {domain::CaseField::kSummary}, std::nullopt, Ctx());
@@ -526,7 +529,7 @@ TEST_F(SqliteCaseStoreTest, ListFiltersAndPagesWithTies) {
   std::set<std::string> unique;
   for (int page = 0; page < 10; ++page) {
     auto p = store_->ListCases(q);
-    ASSERT_TRUE(p.ok()) << p.status();
+    ASSERT_THAT(p, IsOk()) << p.status();
     for (const auto& k : p->cases) {
       seen.push_back(k.id);
       unique.insert(k.id);
@@ -544,7 +547,7 @@ TEST_F(SqliteCaseStoreTest, ListFiltersAndPagesWithTies) {
   for (const auto& k : p->cases) EXPECT_EQ(k.data.dispute_type, domain::DisputeType::kLabour);
 
   auto labour = domain::ParseCaseFilter("dispute_type = LABOUR AND region_code = \"330602\"");
-  ASSERT_TRUE(labour.ok());
+  ASSERT_THAT(labour, IsOk());
   domain::CaseQuery fq;
   fq.filter = *labour;
   fq.limit = 50;
@@ -553,7 +556,7 @@ TEST_F(SqliteCaseStoreTest, ListFiltersAndPagesWithTies) {
   auto before = domain::ParseCaseFilter(
       absl::StrCat("create_time < \"",
                    absl::FormatTime(absl::RFC3339_full, clock_.Now(), absl::UTCTimeZone()), "\""));
-  ASSERT_TRUE(before.ok());
+  ASSERT_THAT(before, IsOk());
   fq.filter = *before;
   EXPECT_EQ(store_->ListCases(fq)->cases.size(), 7u);
 
@@ -578,7 +581,7 @@ TEST_F(SqliteCaseStoreTest, CaseNumbersPastAMillionKeepTheirOrder) {
   q.order = {domain::OrderField::kCaseNumber, false};
   q.limit = 2;
   auto p1 = store_->ListCases(q);
-  ASSERT_TRUE(p1.ok()) << p1.status();
+  ASSERT_THAT(p1, IsOk()) << p1.status();
   ASSERT_EQ(p1->cases.size(), 2u);
   EXPECT_EQ(p1->cases[0].case_number, "ODR-2026-999999");
   EXPECT_EQ(p1->cases[1].case_number, "ODR-2026-1000000");
@@ -599,7 +602,7 @@ TEST_F(SqliteCaseStoreTest, ConcurrentCreatesGetDistinctNumbers) {
     threads.emplace_back([&] {
       for (int i = 0; i < 10; ++i) {
         auto c = store_->CreateCase(odr::testing::MedicalCase(), Ctx());
-        ASSERT_TRUE(c.ok()) << c.status();
+        ASSERT_THAT(c, IsOk()) << c.status();
         std::lock_guard<std::mutex> lock(mu);
         numbers.insert(c->case_number);
       }
@@ -614,9 +617,9 @@ TEST_F(SqliteCaseStoreTest, AccessLogIsAppendOnly) {
   SqliteAccessLog log(db_.get());
   AccessRecord r{0,          clock_.Now(), "citizen-a", "partner-p", "/odr.v1.CaseService/GetCase",
                  "cases/k1", false};
-  ASSERT_TRUE(log.Append({r, r}).ok());
+  ASSERT_THAT(log.Append({r, r}), IsOk());
   auto page = log.List({});
-  ASSERT_TRUE(page.ok());
+  ASSERT_THAT(page, IsOk());
   ASSERT_EQ(page->records.size(), 2u);
   EXPECT_EQ(page->records[0].acting_through, "partner-p");
   absl::Status update = db_->Write(
@@ -631,7 +634,7 @@ TEST_F(SqliteCaseStoreTest, ChangesAreLoggedInTheSameTransaction) {
   domain::MutationContext ctx = Ctx();
   ctx.rpc = "/odr.v1.CaseService/CreateCase";
   auto k = store_->CreateCase(odr::testing::MedicalCase(), ctx);
-  ASSERT_TRUE(k.ok());
+  ASSERT_THAT(k, IsOk());
   EXPECT_EQ(Count("SELECT COUNT(*) FROM access_log WHERE action = 'change'"), 1);
   // A change refused by authorization writes neither the change nor a record.
   ctx.rpc = "/odr.v1.CaseService/SubmitCase";
@@ -649,19 +652,19 @@ TEST_F(SqliteCaseStoreTest, PrincipalsAndLinks) {
   c.id = "citizen-a";
   c.role = domain::Role::kCitizen;
   c.id_number = odr::testing::kIdZhang;
-  ASSERT_TRUE(principals.Create(c, "scrypt$hash").ok());
+  ASSERT_THAT(principals.Create(c, "scrypt$hash"), IsOk());
   domain::Principal p;
   p.id = "partner-p";
   p.role = domain::Role::kPartnerApp;
   p.certificate_name = "partner.example";
-  ASSERT_TRUE(principals.Create(p, "").ok());
+  ASSERT_THAT(principals.Create(p, ""), IsOk());
   EXPECT_EQ(principals.Create(p, "").code(), absl::StatusCode::kAlreadyExists);
   EXPECT_EQ(principals.Get("citizen-a")->id_number, odr::testing::kIdZhang);
   EXPECT_EQ(principals.GetByCertificateName("partner.example")->id, "partner-p");
   EXPECT_EQ(*principals.GetApiKeyHash("citizen-a"), "scrypt$hash");
   EXPECT_EQ(principals.GetApiKeyHash("partner-p").status().code(), absl::StatusCode::kNotFound);
   EXPECT_FALSE(*principals.IsLinked("partner-p", "citizen-a"));
-  ASSERT_TRUE(principals.Link("partner-p", "citizen-a").ok());
+  ASSERT_THAT(principals.Link("partner-p", "citizen-a"), IsOk());
   EXPECT_TRUE(*principals.IsLinked("partner-p", "citizen-a"));
   EXPECT_EQ(principals.List()->size(), 2u);
 }

@@ -19,7 +19,10 @@
 #include "tests/testing/database.h"
 #include "tests/testing/fake_signer.h"
 #include "tests/testing/fixtures.h"
+#include "tests/testing/status_matchers.h"
 #include "tests/testing/temp_dir.h"
+
+using ::odr::testing::IsOk;
 
 namespace odr::storage {
 namespace {
@@ -43,7 +46,7 @@ domain::WorkingCalendar Calendar2031() {
   y.year = 2031;
   y.holidays = {absl::CivilDay(2031, 3, 11)};
   y.working_weekends = {absl::CivilDay(2031, 3, 22)};
-  EXPECT_TRUE(cal.AddYear(y).ok());
+  EXPECT_THAT(cal.AddYear(y), IsOk());
   return cal;
 }
 
@@ -60,7 +63,7 @@ class StatutoryClockStoreTest : public ::testing::Test {
     org.id = "org-1";
     org.display_name = "诸暨市医疗纠纷人民调解委员会";
     org.region_code = "330681";
-    EXPECT_TRUE(roster_->CreateOrganization(org).ok());
+    EXPECT_THAT(roster_->CreateOrganization(org), IsOk());
     domain::Mediator m;
     m.organization_id = "org-1";
     m.id = "m1";
@@ -71,7 +74,7 @@ class StatutoryClockStoreTest : public ::testing::Test {
     m.id_number = "330681197001010016";
     m.phone = "13600000000";
     auto created = roster_->CreateMediator(m);
-    EXPECT_TRUE(created.ok()) << created.status();
+    EXPECT_THAT(created, IsOk()) << created.status();
   }
 
   // Opens the database and the stores, as odrd does when it starts.
@@ -106,7 +109,7 @@ class StatutoryClockStoreTest : public ::testing::Test {
       data.court_diversion->procedure = procedure;
     }
     auto k = store_->CreateCase(data, As("admin-1"));
-    EXPECT_TRUE(k.ok()) << k.status();
+    EXPECT_THAT(k, IsOk()) << k.status();
     EXPECT_TRUE(
         store_->TransitionCase(k->id, CaseAction::kSubmit, std::nullopt, "", As("admin-1")).ok());
     EXPECT_TRUE(
@@ -120,14 +123,14 @@ class StatutoryClockStoreTest : public ::testing::Test {
     change.organization_id = "org-1";
     change.mediator_id = "m1";
     auto k = store_->ChangeAssignment(id, change, As("admin-1"));
-    ASSERT_TRUE(k.ok()) << k.status();
+    ASSERT_THAT(k, IsOk()) << k.status();
   }
 
   void AcceptAssignment(const std::string& id) {
     AssignmentChange change;
     change.kind = AssignmentChange::kAccept;
     auto k = store_->ChangeAssignment(id, change, As("mediator-1"));
-    ASSERT_TRUE(k.ok()) << k.status();
+    ASSERT_THAT(k, IsOk()) << k.status();
   }
 
   domain::Deadline Deadline(const std::string& case_id, const std::string& id) {
@@ -137,7 +140,7 @@ class StatutoryClockStoreTest : public ::testing::Test {
   std::vector<domain::CaseEvent> Events(const std::string& id, EventKind kind) {
     std::vector<domain::CaseEvent> out;
     auto page = store_->ListCaseEvents(id, 0, 1000);
-    EXPECT_TRUE(page.ok()) << page.status();
+    EXPECT_THAT(page, IsOk()) << page.status();
     for (const auto& e : page->events) {
       if (e.kind == kind) out.push_back(e);
     }
@@ -163,13 +166,13 @@ class StatutoryClockStoreTest : public ::testing::Test {
           return absl::OkStatus();
         },
         /*may_see=*/nullptr);
-    EXPECT_TRUE(booked.ok()) << booked.status();
+    EXPECT_THAT(booked, IsOk()) << booked.status();
     return booked.value_or(domain::Appointment{});
   }
 
   int Fire() {
     auto n = engine_->FireDue();
-    EXPECT_TRUE(n.ok()) << n.status();
+    EXPECT_THAT(n, IsOk()) << n.status();
     return n.value_or(-1);
   }
 
@@ -263,7 +266,7 @@ TEST_F(StatutoryClockStoreTest, MediatorAcceptanceLapsesAfterThreeWorkingDays) {
 // submitted; accepting it later still starts the mediation period, from that day (OMR Art. 24).
 TEST_F(StatutoryClockStoreTest, TheOrganizationHasThreeWorkingDaysToAccept) {
   auto k = store_->CreateCase(odr::testing::MedicalCase(), As("admin-1"));
-  ASSERT_TRUE(k.ok()) << k.status();
+  ASSERT_THAT(k, IsOk()) << k.status();
   ASSERT_TRUE(
       store_->TransitionCase(k->id, CaseAction::kSubmit, std::nullopt, "", As("admin-1")).ok());
   const domain::Deadline d = Deadline(k->id, "organization-acceptance");
@@ -386,7 +389,7 @@ TEST_F(StatutoryClockStoreTest, MediationPeriodExpiryClosesAndRefersToTheCourt) 
   EXPECT_EQ(referrals, 1);
   // Every other open deadline of the case ended with it.
   const auto deadlines = store_->ListDeadlines(id);
-  ASSERT_TRUE(deadlines.ok()) << deadlines.status();
+  ASSERT_THAT(deadlines, IsOk()) << deadlines.status();
   for (const auto& dl : *deadlines) EXPECT_FALSE(dl.open()) << dl.id;
   EXPECT_EQ(Fire(), 0);
 }
@@ -431,7 +434,7 @@ TEST_F(StatutoryClockStoreTest, PauseForAppraisalAndExtensionMoveTheDueTime) {
   clock_.Set(China(2031, 3, 10, 9));
   auto paused = store_->ChangeMediationPeriod(id, CaseStore::PeriodChange::kPause, 0,
                                               "伤残等级鉴定", As("mediator-1"));
-  ASSERT_TRUE(paused.ok()) << paused.status();
+  ASSERT_THAT(paused, IsOk()) << paused.status();
   EXPECT_EQ(paused->state, DeadlineState::kPaused);
   // Paused deadlines do not fire, however late.
   clock_.Set(China(2031, 3, 12, 10));
@@ -444,14 +447,14 @@ TEST_F(StatutoryClockStoreTest, PauseForAppraisalAndExtensionMoveTheDueTime) {
       absl::StatusCode::kFailedPrecondition);
   auto resumed =
       store_->ChangeMediationPeriod(id, CaseStore::PeriodChange::kResume, 0, "", As("mediator-1"));
-  ASSERT_TRUE(resumed.ok()) << resumed.status();
+  ASSERT_THAT(resumed, IsOk()) << resumed.status();
   EXPECT_EQ(resumed->PausedDays(), 3);
   // 30 + 3 days from 03-07 = 04-09, a Wednesday.
   EXPECT_EQ(resumed->due, China(2031, 4, 10));
   EXPECT_GT(resumed->due, original);
   auto extended = store_->ChangeMediationPeriod(id, CaseStore::PeriodChange::kExtend, 10,
                                                 "双方同意", As("mediator-1"));
-  ASSERT_TRUE(extended.ok()) << extended.status();
+  ASSERT_THAT(extended, IsOk()) << extended.status();
   EXPECT_EQ(extended->extension_days, 10);
   // 30 + 3 + 10 days from 03-07 = 04-19, a Saturday: the period ends on Monday 04-21.
   EXPECT_EQ(extended->due, China(2031, 4, 22));
@@ -470,7 +473,7 @@ TEST_F(StatutoryClockStoreTest, PauseForAppraisalAndExtensionMoveTheDueTime) {
 TEST_F(StatutoryClockStoreTest, ConfirmationApplicationDeadline) {
   // A draft: no other deadline of the case runs.
   auto draft = store_->CreateCase(odr::testing::MedicalCase(), As("admin-1"));
-  ASSERT_TRUE(draft.ok()) << draft.status();
+  ASSERT_THAT(draft, IsOk()) << draft.status();
   const std::string id = draft->id;
   const domain::Case k = *store_->GetCase(id);
   const domain::Deadline d =
@@ -511,7 +514,7 @@ TEST_F(StatutoryClockStoreTest, InstalmentsWarnAndGoOverdueUnlessPaid) {
                          {"2031-04-30", 800'000, "respondents/0", "applicants/0"}};
   auto a = agreements.Create(
       id, [&](const domain::Case&) { return content; }, "", As("mediator-1"));
-  ASSERT_TRUE(a.ok()) << a.status();
+  ASSERT_THAT(a, IsOk()) << a.status();
   for (const auto& [signer_ref, role] : std::vector<std::pair<std::string, domain::SignerRole>>{
            {"applicants/0", domain::SignerRole::kParty},
            {"respondents/0", domain::SignerRole::kParty},
@@ -524,7 +527,7 @@ TEST_F(StatutoryClockStoreTest, InstalmentsWarnAndGoOverdueUnlessPaid) {
           return std::vector<std::pair<std::string, domain::SignerRole>>{{ref, r}};
         },
         As("mediator-1"));
-    ASSERT_TRUE(signed_.ok()) << signed_.status();
+    ASSERT_THAT(signed_, IsOk()) << signed_.status();
   }
   EXPECT_EQ(State(id), CaseState::kSettled);
   const std::string first = domain::StatutoryClock::InstalmentId(a->id, 0);
@@ -537,7 +540,7 @@ TEST_F(StatutoryClockStoreTest, InstalmentsWarnAndGoOverdueUnlessPaid) {
   Fire();
   EXPECT_TRUE(Deadline(id, first).warned);
   // The first is paid in full: it is met and never goes overdue.
-  ASSERT_TRUE(agreements.RecordPayment(id, a->id, 0, 1'200'000, "", As("mediator-1")).ok());
+  ASSERT_THAT(agreements.RecordPayment(id, a->id, 0, 1'200'000, "", As("mediator-1")), IsOk());
   EXPECT_EQ(Deadline(id, first).state, DeadlineState::kMet);
 
   // A court confirms the agreement: the case ends, the second instalment is still owed.
@@ -571,7 +574,7 @@ TEST_F(StatutoryClockStoreTest, EndingTheCaseCancelsItsDeadlinesAndAppointments)
   ASSERT_TRUE(
       store_->TransitionCase(id, CaseAction::kWithdraw, std::nullopt, "和解", As("citizen")).ok());
   const auto deadlines = store_->ListDeadlines(id);
-  ASSERT_TRUE(deadlines.ok()) << deadlines.status();
+  ASSERT_THAT(deadlines, IsOk()) << deadlines.status();
   for (const auto& dl : *deadlines) EXPECT_FALSE(dl.open()) << dl.id;
   const domain::Appointment after = *schedule_->Get(id, a.id);
   EXPECT_TRUE(after.cancelled);
@@ -579,7 +582,7 @@ TEST_F(StatutoryClockStoreTest, EndingTheCaseCancelsItsDeadlinesAndAppointments)
   EXPECT_EQ(Events(id, EventKind::kAppointmentCancelled).size(), 1u);
   auto busy =
       schedule_->BusyIntervals({PrincipalKey("mediator-1")}, China(2031, 3, 1), China(2031, 4, 1));
-  ASSERT_TRUE(busy.ok());
+  ASSERT_THAT(busy, IsOk());
   EXPECT_TRUE(busy->empty());
   clock_.Set(China(2031, 6, 1));
   EXPECT_EQ(Fire(), 0);
@@ -597,7 +600,8 @@ TEST_F(StatutoryClockStoreTest, AppointmentRemindersFireAndFollowChanges) {
   const domain::Appointment cancelled = book(China(2031, 3, 12, 14));
   const domain::Appointment moved = book(China(2031, 3, 13, 9));
   auto allow = [](const domain::Case&, const domain::Appointment&) { return absl::OkStatus(); };
-  ASSERT_TRUE(schedule_->Cancel(id, cancelled.id, "改期", std::nullopt, "mediator-1", allow).ok());
+  ASSERT_THAT(schedule_->Cancel(id, cancelled.id, "改期", std::nullopt, "mediator-1", allow),
+              IsOk());
   auto no_check = [](const domain::Case&, const domain::Availability&, domain::Appointment*) {
     return absl::OkStatus();
   };
@@ -638,14 +642,14 @@ TEST_F(StatutoryClockStoreTest, ReplacedMediatorsAppointmentsAreCancelled) {
   replace.organization_id = "org-1";
   replace.mediator_id = "m1";
   replace.reason = "申请人申请回避";
-  ASSERT_TRUE(store_->ChangeAssignment(id, replace, As("citizen")).ok());
+  ASSERT_THAT(store_->ChangeAssignment(id, replace, As("citizen")), IsOk());
   const domain::Appointment after = *schedule_->Get(id, a.id);
   EXPECT_TRUE(after.cancelled);
   EXPECT_EQ(after.cancel_reason, "the mediator no longer mediates the case");
   EXPECT_EQ(Events(id, EventKind::kAppointmentCancelled).size(), 1u);
   auto busy =
       schedule_->BusyIntervals({PrincipalKey("mediator-1")}, China(2031, 3, 1), China(2031, 4, 1));
-  ASSERT_TRUE(busy.ok());
+  ASSERT_THAT(busy, IsOk());
   EXPECT_TRUE(busy->empty());
   clock_.Set(China(2031, 3, 12, 8, 30));
   Fire();
@@ -669,10 +673,10 @@ TEST_F(StatutoryClockStoreTest, AttendanceAndNoShowOnceStarted) {
   clock_.Set(China(2031, 3, 12, 9, 5));
   auto attended = schedule_->RecordAttendance(id, a.id, "principals/mediator-1",
                                               domain::Attendance::kAttended, "mediator-1", allow);
-  ASSERT_TRUE(attended.ok()) << attended.status();
+  ASSERT_THAT(attended, IsOk()) << attended.status();
   auto no_show = schedule_->RecordAttendance(id, a.id, "applicants/0", domain::Attendance::kNoShow,
                                              "mediator-1", allow);
-  ASSERT_TRUE(no_show.ok()) << no_show.status();
+  ASSERT_THAT(no_show, IsOk()) << no_show.status();
   EXPECT_EQ(no_show->participants[0].attendance, domain::Attendance::kAttended);
   EXPECT_EQ(no_show->participants[1].attendance, domain::Attendance::kNoShow);
   EXPECT_EQ(no_show->version, a.version + 2);

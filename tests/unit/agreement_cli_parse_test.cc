@@ -11,6 +11,9 @@
 
 #include "absl/strings/str_cat.h"
 #include "client/cli_input.h"
+#include "tests/testing/status_matchers.h"
+
+using ::odr::testing::IsOk;
 
 namespace odr::cli {
 namespace {
@@ -31,7 +34,7 @@ TEST(AgreementYuanTest, InstalmentAmountsAreExactFen) {
                         Case{"0.01", 1}, Case{"92233720368547758.07", 9223372036854775807}}) {
     absl::StatusOr<v1::Instalment> in = ParseInstalmentSpec(
         absl::StrCat("2026-12-31:", c.yuan, ":respondents/0:applicants/0"), "--instalment #1");
-    ASSERT_TRUE(in.ok()) << c.yuan << ": " << in.status();
+    ASSERT_THAT(in, IsOk()) << c.yuan << ": " << in.status();
     EXPECT_EQ(in->amount_fen(), c.fen) << c.yuan;
   }
 }
@@ -96,7 +99,7 @@ TEST(ParseDateFlagTest, RejectsDatesThatDoNotExistOrAreWrittenOtherwise) {
 TEST(ParseTermSpecTest, ParsesAllFields) {
   absl::StatusOr<v1::AgreementTerm> t = ParseTermSpec(
       "payment:respondents/0:银行转账:2026-12-31:赔偿医疗费及误工费共计两万元", "--term #1");
-  ASSERT_TRUE(t.ok()) << t.status();
+  ASSERT_THAT(t, IsOk()) << t.status();
   EXPECT_EQ(t->kind(), v1::AgreementTerm::KIND_PAYMENT);
   EXPECT_EQ(t->obligor(), "respondents/0");
   EXPECT_EQ(t->method(), "银行转账");
@@ -123,7 +126,7 @@ TEST(ParseTermSpecTest, EveryKindInEverySpelling) {
        }) {
     absl::StatusOr<v1::AgreementTerm> t =
         ParseTermSpec(absl::StrCat(c.text, ":applicants/0:m:2026-01-31:d"), "--term");
-    ASSERT_TRUE(t.ok()) << c.text << ": " << t.status();
+    ASSERT_THAT(t, IsOk()) << c.text << ": " << t.status();
     EXPECT_EQ(t->kind(), c.kind) << c.text;
   }
 }
@@ -131,7 +134,7 @@ TEST(ParseTermSpecTest, EveryKindInEverySpelling) {
 TEST(ParseTermSpecTest, DescriptionMayHoldColons) {
   absl::StatusOr<v1::AgreementTerm> t =
       ParseTermSpec("other:applicants/1:in person:2026-06-01:note: see 10:30 meeting", "--term");
-  ASSERT_TRUE(t.ok()) << t.status();
+  ASSERT_THAT(t, IsOk()) << t.status();
   EXPECT_EQ(t->method(), "in person");
   EXPECT_EQ(t->description(), "note: see 10:30 meeting");
 }
@@ -139,7 +142,7 @@ TEST(ParseTermSpecTest, DescriptionMayHoldColons) {
 TEST(ParseTermSpecTest, EscapedColonsAndBackslashesInMethod) {
   absl::StatusOr<v1::AgreementTerm> t =
       ParseTermSpec(R"(performance:respondents/0:visit at 9\:00 C\\:2026-06-01:repair)", "--term");
-  ASSERT_TRUE(t.ok()) << t.status();
+  ASSERT_THAT(t, IsOk()) << t.status();
   EXPECT_EQ(t->method(), R"(visit at 9:00 C\)");
   EXPECT_EQ(t->description(), "repair");
 }
@@ -147,7 +150,7 @@ TEST(ParseTermSpecTest, EscapedColonsAndBackslashesInMethod) {
 TEST(ParseTermSpecTest, SpacesAroundFieldsAreDropped) {
   absl::StatusOr<v1::AgreementTerm> t =
       ParseTermSpec(" apology : respondents/0 : 书面 : 2026-11-30 : 书面道歉 ", "--term");
-  ASSERT_TRUE(t.ok()) << t.status();
+  ASSERT_THAT(t, IsOk()) << t.status();
   EXPECT_EQ(t->kind(), v1::AgreementTerm::KIND_APOLOGY);
   EXPECT_EQ(t->obligor(), "respondents/0");
   EXPECT_EQ(t->method(), "书面");
@@ -156,7 +159,7 @@ TEST(ParseTermSpecTest, SpacesAroundFieldsAreDropped) {
 
 TEST(ParseTermSpecTest, EmptyMethodOrDescriptionIsLeftToOdrd) {
   absl::StatusOr<v1::AgreementTerm> t = ParseTermSpec("other:applicants/0::2026-01-31:", "--term");
-  ASSERT_TRUE(t.ok()) << t.status();
+  ASSERT_THAT(t, IsOk()) << t.status();
   EXPECT_EQ(t->method(), "");
   EXPECT_EQ(t->description(), "");
 }
@@ -209,7 +212,7 @@ TEST(ParseTermSpecTest, BadDeadlineNamesTheFlagWithoutRepeatingFreeText) {
 TEST(ParseInstalmentSpecTest, ParsesAllFields) {
   absl::StatusOr<v1::Instalment> in =
       ParseInstalmentSpec(" 2026-12-31 : 10000.50 : respondents/0 : applicants/1 ", "--instalment");
-  ASSERT_TRUE(in.ok()) << in.status();
+  ASSERT_THAT(in, IsOk()) << in.status();
   EXPECT_EQ(in->due_date(), "2026-12-31");
   EXPECT_EQ(in->amount_fen(), 1'000'050);
   EXPECT_EQ(in->payer(), "respondents/0");
@@ -250,7 +253,8 @@ TEST(ParseInstalmentSpecTest, EachBadFieldIsNamed) {
 
 TEST(ParseInstalmentSpecTest, PayerEqualToPayeeIsLeftToOdrd) {
   // A content rule, not syntax: odrd names the field.
-  EXPECT_TRUE(ParseInstalmentSpec("2026-12-31:1:applicants/0:applicants/0", "--instalment").ok());
+  EXPECT_THAT(ParseInstalmentSpec("2026-12-31:1:applicants/0:applicants/0", "--instalment"),
+              IsOk());
 }
 
 // --- Materials ---
@@ -258,7 +262,7 @@ TEST(ParseInstalmentSpecTest, PayerEqualToPayeeIsLeftToOdrd) {
 TEST(ParseMaterialSpecTest, FullEvidenceName) {
   absl::StatusOr<v1::ConfirmationMaterial> m =
       ParseMaterialSpec("cases/c1/evidence/e1:identity", "", "--material #1");
-  ASSERT_TRUE(m.ok()) << m.status();
+  ASSERT_THAT(m, IsOk()) << m.status();
   EXPECT_EQ(m->evidence(), "cases/c1/evidence/e1");
   EXPECT_EQ(m->kind(), v1::ConfirmationMaterial::KIND_IDENTITY_PROOF);
 }
@@ -266,7 +270,7 @@ TEST(ParseMaterialSpecTest, FullEvidenceName) {
 TEST(ParseMaterialSpecTest, BareIdIsOfTheGivenCase) {
   absl::StatusOr<v1::ConfirmationMaterial> m =
       ParseMaterialSpec(" e7 : property-right ", "cases/c1", "--material");
-  ASSERT_TRUE(m.ok()) << m.status();
+  ASSERT_THAT(m, IsOk()) << m.status();
   EXPECT_EQ(m->evidence(), "cases/c1/evidence/e7");
   EXPECT_EQ(m->kind(), v1::ConfirmationMaterial::KIND_PROPERTY_RIGHT_PROOF);
 }
@@ -274,7 +278,7 @@ TEST(ParseMaterialSpecTest, BareIdIsOfTheGivenCase) {
 TEST(ParseMaterialSpecTest, FullNameOfAnotherCaseIsPassedOnForOdrdToJudge) {
   absl::StatusOr<v1::ConfirmationMaterial> m =
       ParseMaterialSpec("cases/c2/evidence/e1:other", "cases/c1", "--material");
-  ASSERT_TRUE(m.ok()) << m.status();
+  ASSERT_THAT(m, IsOk()) << m.status();
   EXPECT_EQ(m->evidence(), "cases/c2/evidence/e1");
 }
 
@@ -294,7 +298,7 @@ TEST(ParseMaterialSpecTest, KindSpellings) {
        }) {
     absl::StatusOr<v1::ConfirmationMaterial> m =
         ParseMaterialSpec(absl::StrCat("cases/c/evidence/e:", c.text), "", "--material");
-    ASSERT_TRUE(m.ok()) << c.text << ": " << m.status();
+    ASSERT_THAT(m, IsOk()) << c.text << ": " << m.status();
     EXPECT_EQ(m->kind(), c.kind) << c.text;
   }
 }

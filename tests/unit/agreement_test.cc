@@ -8,6 +8,9 @@
 #include "server/domain/errors.h"
 #include "tests/testing/calendar.h"
 #include "tests/testing/fixtures.h"
+#include "tests/testing/status_matchers.h"
+
+using ::odr::testing::IsOk;
 
 namespace odr::domain {
 namespace {
@@ -199,13 +202,13 @@ TEST(AgreementTest, WhatMaySignOrRefuseWhen) {
   Agreement a;
   a.case_id = c.id;
   a.id = "a1";
-  EXPECT_TRUE(CheckCanSign(a, c, {SignerRole::kParty}).ok());
-  EXPECT_TRUE(CheckCanRefuse(a, c).ok());
+  EXPECT_THAT(CheckCanSign(a, c, {SignerRole::kParty}), IsOk());
+  EXPECT_THAT(CheckCanRefuse(a, c), IsOk());
   c.state = CaseState::kSettled;
   a.state = AgreementState::kEffective;
   a.signatures.push_back({"applicants/0", SignerRole::kParty, "principals/zhang", absl::Now()});
   a.signatures.push_back({"respondents/0", SignerRole::kParty, "principals/li", absl::Now()});
-  EXPECT_TRUE(CheckCanSign(a, c, {SignerRole::kOrganization}).ok());
+  EXPECT_THAT(CheckCanSign(a, c, {SignerRole::kOrganization}), IsOk());
   const absl::Status party = CheckCanSign(a, c, {SignerRole::kParty});
   EXPECT_EQ(ErrorReason(party), "AGREEMENT_NOT_DRAFT");
   EXPECT_THAT(party.message(), HasSubstr("cases/case-1/agreements/a1 is effective"));

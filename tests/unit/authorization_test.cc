@@ -5,6 +5,9 @@
 
 #include "server/domain/errors.h"
 #include "tests/testing/fixtures.h"
+#include "tests/testing/status_matchers.h"
+
+using ::odr::testing::IsOk;
 
 namespace odr::domain {
 namespace {
@@ -57,8 +60,8 @@ TEST(AuthorizationTest, HiddenIsNotFoundVisibleButForbiddenIsPermissionDenied) {
             absl::StatusCode::kNotFound);
   EXPECT_EQ(AuthorizeCase(Citizen(odr::testing::kIdLi), k, CaseOperation::kUpdate).code(),
             absl::StatusCode::kPermissionDenied);
-  EXPECT_TRUE(AuthorizeCase(Citizen(odr::testing::kIdLi), k, CaseOperation::kRead).ok());
-  EXPECT_TRUE(AuthorizeCase(Citizen(odr::testing::kIdZhang), k, CaseOperation::kWithdraw).ok());
+  EXPECT_THAT(AuthorizeCase(Citizen(odr::testing::kIdLi), k, CaseOperation::kRead), IsOk());
+  EXPECT_THAT(AuthorizeCase(Citizen(odr::testing::kIdZhang), k, CaseOperation::kWithdraw), IsOk());
   EXPECT_EQ(AuthorizeCase(Citizen(odr::testing::kIdZhang), k, CaseOperation::kAccept).code(),
             absl::StatusCode::kPermissionDenied);
   EXPECT_EQ(AuthorizeCase(Principal{"p", Role::kPlatformAdmin}, k, CaseOperation::kRead).code(),
@@ -76,8 +79,8 @@ TEST(AuthorizationTest, AProposedMediatorSeesTheCaseButDoesNotRunIt) {
   a.state = AssignmentState::kProposed;
   k.assignments = {a};
   const Principal m{"m1", Role::kMediator};
-  EXPECT_TRUE(AuthorizeCase(m, k, CaseOperation::kRead).ok());
-  EXPECT_TRUE(AuthorizeCase(m, k, CaseOperation::kRespondToAssignment).ok());
+  EXPECT_THAT(AuthorizeCase(m, k, CaseOperation::kRead), IsOk());
+  EXPECT_THAT(AuthorizeCase(m, k, CaseOperation::kRespondToAssignment), IsOk());
   for (CaseOperation op :
        {CaseOperation::kUpdate, CaseOperation::kClose, CaseOperation::kReplaceMediator,
         CaseOperation::kAddEvidence, CaseOperation::kBookAppointment,
@@ -100,7 +103,7 @@ TEST(AuthorizationTest, AProposedMediatorSeesTheCaseButDoesNotRunIt) {
   k.assignments[0].state = AssignmentState::kAccepted;
   for (CaseOperation op : {CaseOperation::kUpdate, CaseOperation::kClose,
                            CaseOperation::kAddEvidence, CaseOperation::kDraftAgreement}) {
-    EXPECT_TRUE(AuthorizeCase(m, k, op).ok()) << static_cast<int>(op);
+    EXPECT_THAT(AuthorizeCase(m, k, op), IsOk()) << static_cast<int>(op);
   }
   EXPECT_TRUE(MaySeeEvidence(m, k, hidden));
   EXPECT_TRUE(MaySeeAudience(m, k, EventAudience::kRespondentSide));
@@ -108,19 +111,19 @@ TEST(AuthorizationTest, AProposedMediatorSeesTheCaseButDoesNotRunIt) {
 
 TEST(AuthorizationTest, CreateRules) {
   CaseData d = odr::testing::MedicalCase();
-  EXPECT_TRUE(AuthorizeCreate(Citizen(odr::testing::kIdZhang), d).ok());
+  EXPECT_THAT(AuthorizeCreate(Citizen(odr::testing::kIdZhang), d), IsOk());
   EXPECT_EQ(AuthorizeCreate(Citizen(odr::testing::kIdLi), d).code(),
             absl::StatusCode::kPermissionDenied);  // a respondent's agent may not file
   Principal admin{"a", Role::kOrgAdmin};
   admin.organization_id = "org-1";
-  EXPECT_TRUE(AuthorizeCreate(admin, d).ok());
+  EXPECT_THAT(AuthorizeCreate(admin, d), IsOk());
   admin.organization_id = "org-2";
   EXPECT_FALSE(AuthorizeCreate(admin, d).ok());
   Principal court{"c", Role::kCourt};
   court.court_id = "court-x";
   EXPECT_FALSE(AuthorizeCreate(court, d).ok());  // not a diversion
   d.court_diversion = CourtDiversion{"court-x", "r", "2026-11-01", ""};
-  EXPECT_TRUE(AuthorizeCreate(court, d).ok());
+  EXPECT_THAT(AuthorizeCreate(court, d), IsOk());
   EXPECT_FALSE(AuthorizeCreate(Citizen(odr::testing::kIdZhang), d).ok());  // only courts divert
   court.court_id = "court-y";
   EXPECT_FALSE(AuthorizeCreate(court, d).ok());
@@ -165,7 +168,7 @@ TEST(AuthorizationTest, MaskKeepsEnds) {
 }
 
 TEST(AuthorizationTest, AuditOnlyForPlatformAdmins) {
-  EXPECT_TRUE(AuthorizeAudit(Principal{"p", Role::kPlatformAdmin}).ok());
+  EXPECT_THAT(AuthorizeAudit(Principal{"p", Role::kPlatformAdmin}), IsOk());
   EXPECT_FALSE(AuthorizeAudit(Principal{"a", Role::kOrgAdmin}).ok());
 }
 

@@ -4,6 +4,9 @@
 #include <gtest/gtest.h>
 
 #include "server/domain/errors.h"
+#include "tests/testing/status_matchers.h"
+
+using ::odr::testing::IsOk;
 
 namespace odr::domain {
 namespace {
@@ -12,7 +15,7 @@ using ::testing::HasSubstr;
 
 TEST(ParseCaseFilterTest, EmptyIsNoCondition) {
   auto f = ParseCaseFilter("");
-  ASSERT_TRUE(f.ok());
+  ASSERT_THAT(f, IsOk());
   EXPECT_TRUE(f->conditions.empty());
   EXPECT_TRUE(ParseCaseFilter("   ")->conditions.empty());
 }
@@ -21,7 +24,7 @@ TEST(ParseCaseFilterTest, Conjunction) {
   auto f = ParseCaseFilter(
       "state = SUBMITTED AND dispute_type=DISPUTE_TYPE_MEDICAL AND region_code = \"330681\" AND "
       "create_time >= \"2026-01-01T00:00:00Z\" AND state != closed");
-  ASSERT_TRUE(f.ok()) << f.status();
+  ASSERT_THAT(f, IsOk()) << f.status();
   ASSERT_EQ(f->conditions.size(), 5u);
   EXPECT_EQ(f->conditions[0].field, FilterField::kState);
   EXPECT_EQ(std::get<CaseState>(f->conditions[0].value), CaseState::kSubmitted);
@@ -86,7 +89,7 @@ TEST(PageTokenTest, RoundTripAndBinding) {
   CaseCursor c{"1764400000000000", "abc123"};
   std::string token = EncodePageToken("state = DRAFT\n", c);
   auto back = DecodePageToken(token, "state = DRAFT\n");
-  ASSERT_TRUE(back.ok()) << back.status();
+  ASSERT_THAT(back, IsOk()) << back.status();
   EXPECT_EQ(*back, c);
 
   auto other = DecodePageToken(token, "state = SUBMITTED\n");

@@ -22,7 +22,10 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/string_view.h"
 #include "server/transparency/merkle.h"
+#include "tests/testing/status_matchers.h"
 #include "tests/testing/temp_dir.h"
+
+using ::odr::testing::IsOk;
 
 namespace odr::transparency {
 namespace {
@@ -82,19 +85,19 @@ NoteSigner PeterSigner() {
   EXPECT_EQ(skey[0], '\x01');
   absl::StatusOr<NoteSigner> s =
       NoteSigner::FromPrivatePem("PeterNeumann", PemFromSeed(skey.substr(1)));
-  EXPECT_TRUE(s.ok()) << s.status();
+  EXPECT_THAT(s, IsOk()) << s.status();
   return std::move(*s);
 }
 
 NoteSigner MustGenerate(absl::string_view name) {
   absl::StatusOr<NoteSigner> s = NoteSigner::Generate(name);
-  EXPECT_TRUE(s.ok()) << s.status();
+  EXPECT_THAT(s, IsOk()) << s.status();
   return std::move(*s);
 }
 
 NoteVerifier MustVerifier(absl::string_view vkey) {
   absl::StatusOr<NoteVerifier> v = NoteVerifier::FromVerifierKey(vkey);
-  EXPECT_TRUE(v.ok()) << v.status() << " for " << vkey;
+  EXPECT_THAT(v, IsOk()) << v.status() << " for " << vkey;
   return *v;
 }
 
@@ -135,7 +138,7 @@ TEST(CheckpointBodyTest, ParsesTheSpecExample) {
   const std::string body =
       "example.com/behind-the-sofa\n20852163\nCsUYapGGPo4dkMgIAUqom/Xajj7h2fB2MPA3j2jxq2I=\n";
   absl::StatusOr<Checkpoint> c = ParseCheckpointBody(body);
-  ASSERT_TRUE(c.ok()) << c.status();
+  ASSERT_THAT(c, IsOk()) << c.status();
   EXPECT_EQ(c->origin, "example.com/behind-the-sofa");
   EXPECT_EQ(c->size, 20852163u);
   EXPECT_EQ(HexHash(c->root), "0ac5186a91863e8e1d90c808014aa89bf5da8e3ee1d9f07630f0378f68f1ab62");
@@ -148,8 +151,8 @@ TEST(CheckpointBodyTest, StrictParsingRejects) {
   const auto body = [&](absl::string_view size, absl::string_view r) {
     return absl::StrCat("example.com/log\n", size, "\n", r, "\n");
   };
-  ASSERT_TRUE(ParseCheckpointBody(body("1", root)).ok());
-  ASSERT_TRUE(ParseCheckpointBody(body("0", root)).ok());
+  ASSERT_THAT(ParseCheckpointBody(body("1", root)), IsOk());
+  ASSERT_THAT(ParseCheckpointBody(body("0", root)), IsOk());
   const std::string root31 = absl::Base64Escape(std::string(31, 'x'));
   const std::string root33 = absl::Base64Escape(std::string(33, 'x'));
   const std::vector<std::pair<std::string, std::string>> bad = {
@@ -200,7 +203,7 @@ TEST(NoteTest, SignOpenRoundTrip) {
   const Checkpoint c = SampleCheckpoint("example.com/odr");
   const std::string body = FormatCheckpointBody(c);
   absl::StatusOr<std::string> note = signer.Sign(body);
-  ASSERT_TRUE(note.ok()) << note.status();
+  ASSERT_THAT(note, IsOk()) << note.status();
   EXPECT_THAT(*note, StartsWith(absl::StrCat(body, "\n", kEmDash, " example.com/odr ")));
   EXPECT_EQ(note->back(), '\n');
   EXPECT_EQ(std::count(note->begin(), note->end(), '\n'), 5);
@@ -208,16 +211,16 @@ TEST(NoteTest, SignOpenRoundTrip) {
   const NoteVerifier verifier = MustVerifier(signer.VerifierKey());
   EXPECT_EQ(verifier.name(), "example.com/odr");
   absl::StatusOr<std::string> opened = verifier.Open(*note);
-  ASSERT_TRUE(opened.ok()) << opened.status();
+  ASSERT_THAT(opened, IsOk()) << opened.status();
   EXPECT_EQ(*opened, body);
   absl::StatusOr<Checkpoint> got = OpenCheckpoint(verifier, *note);
-  ASSERT_TRUE(got.ok()) << got.status();
+  ASSERT_THAT(got, IsOk()) << got.status();
   EXPECT_EQ(*got, c);
 
   // Text with empty lines: the last blank line separates the signatures.
   const std::string text = "one\n\ntwo\n\n";
   note = signer.Sign(text);
-  ASSERT_TRUE(note.ok()) << note.status();
+  ASSERT_THAT(note, IsOk()) << note.status();
   EXPECT_EQ(*verifier.Open(*note), text);
 }
 
@@ -302,7 +305,7 @@ TEST(NoteTest, EveryFlippedByteIsRejected) {
   const NoteSigner signer = MustGenerate("example.com/odr");
   const NoteVerifier verifier = MustVerifier(signer.VerifierKey());
   const std::string note = *signer.Sign(FormatCheckpointBody(SampleCheckpoint("example.com/odr")));
-  ASSERT_TRUE(verifier.Open(note).ok());
+  ASSERT_THAT(verifier.Open(note), IsOk());
   for (size_t i = 0; i < note.size(); ++i) {
     for (unsigned char mask : {0x01, 0x02, 0x20, 0x80}) {
       std::string bad = note;
@@ -375,7 +378,7 @@ TEST(NoteTest, OtherSignaturesAreIgnoredButMustBeWellFormed) {
         absl::StrCat(a_note, same_name_line, b_line),
         absl::StrCat(body, "\n", unknown_line, a_note.substr(body.size() + 1))}) {
     absl::StatusOr<std::string> opened = va.Open(note);
-    ASSERT_TRUE(opened.ok()) << opened.status() << "\n" << note;
+    ASSERT_THAT(opened, IsOk()) << opened.status() << "\n" << note;
     EXPECT_EQ(*opened, body);
   }
   EXPECT_EQ(*vb.Open(absl::StrCat(a_note, b_line)), body);
@@ -428,7 +431,7 @@ TEST(NoteTest, MalformedNotesAreRejected) {
   const std::string other = SigLine("other.example", absl::Base64Escape(std::string(68, 'x')));
   std::string many = note;
   for (int i = 1; i < 100; ++i) many += other;
-  EXPECT_TRUE(verifier.Open(many).ok());
+  EXPECT_THAT(verifier.Open(many), IsOk());
   EXPECT_FALSE(verifier.Open(many + other).ok());
 }
 
@@ -440,13 +443,13 @@ TEST(NoteTest, SignRefusesBadText) {
     EXPECT_EQ(signer.Sign(text).status().code(), absl::StatusCode::kInvalidArgument)
         << text.substr(0, 20);
   }
-  EXPECT_TRUE(signer.Sign("ünïcödé — fine\n").ok());
+  EXPECT_THAT(signer.Sign("ünïcödé — fine\n"), IsOk());
 }
 
 TEST(NoteTest, KeyNames) {
   for (absl::string_view name : {"example.com/log", "PeterNeumann", "ünïcode", "a"}) {
     absl::StatusOr<NoteSigner> s = NoteSigner::Generate(name);
-    ASSERT_TRUE(s.ok()) << name;
+    ASSERT_THAT(s, IsOk()) << name;
     EXPECT_EQ(MustVerifier(s->VerifierKey()).name(), name);
   }
   for (absl::string_view name : {"", "a b", "a+b", "a\tb", "a\nb",
@@ -463,7 +466,7 @@ TEST(NoteTest, KeyNames) {
 }
 
 TEST(NoteTest, VerifierKeyParsing) {
-  EXPECT_TRUE(NoteVerifier::FromVerifierKey(kPeterVkey).ok());
+  EXPECT_THAT(NoteVerifier::FromVerifierKey(kPeterVkey), IsOk());
   // Hex case does not matter.
   EXPECT_TRUE(NoteVerifier::FromVerifierKey(
                   "PeterNeumann+C74F20A3+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW")
@@ -517,7 +520,7 @@ TEST(NoteTest, FromPrivatePemRejectsOtherKeys) {
   EXPECT_EQ(NoteSigner::FromPrivatePem("bad name", s.PrivatePem()).status().code(),
             absl::StatusCode::kInvalidArgument);
   absl::StatusOr<NoteSigner> again = NoteSigner::FromPrivatePem("n", s.PrivatePem());
-  ASSERT_TRUE(again.ok());
+  ASSERT_THAT(again, IsOk());
   EXPECT_EQ(again->VerifierKey(), s.VerifierKey());
   // The same key under another name is another verifier key.
   EXPECT_NE(NoteSigner::FromPrivatePem("m", s.PrivatePem())->VerifierKey(), s.VerifierKey());
@@ -557,7 +560,7 @@ TEST(NoteSignerFileTest, LoadOrCreate) {
   odr::testing::TempDir dir;
   const std::string path = dir.file("checkpoint-key.pem");
   absl::StatusOr<NoteSigner> created = NoteSigner::LoadOrCreate(path, "example.com/odr");
-  ASSERT_TRUE(created.ok()) << created.status();
+  ASSERT_THAT(created, IsOk()) << created.status();
 
   struct stat st;
   ASSERT_EQ(::stat(path.c_str(), &st), 0);
@@ -576,7 +579,7 @@ TEST(NoteSignerFileTest, LoadOrCreate) {
   EXPECT_EQ(files, 1);
 
   absl::StatusOr<NoteSigner> loaded = NoteSigner::LoadOrCreate(path, "example.com/odr");
-  ASSERT_TRUE(loaded.ok()) << loaded.status();
+  ASSERT_THAT(loaded, IsOk()) << loaded.status();
   EXPECT_EQ(loaded->VerifierKey(), created->VerifierKey());
   const std::string note = *created->Sign("hi\n");
   EXPECT_EQ(*MustVerifier(loaded->VerifierKey()).Open(note), "hi\n");
@@ -608,7 +611,7 @@ TEST(OpenCheckpointTest, OriginMustBeTheKeyName) {
   const NoteVerifier verifier = MustVerifier(signer.VerifierKey());
   const Checkpoint good = SampleCheckpoint("example.com/odr");
   absl::StatusOr<Checkpoint> c = OpenCheckpoint(verifier, *signer.Sign(FormatCheckpointBody(good)));
-  ASSERT_TRUE(c.ok()) << c.status();
+  ASSERT_THAT(c, IsOk()) << c.status();
   EXPECT_EQ(*c, good);
 
   const Checkpoint other = SampleCheckpoint("example.com/other");

@@ -21,7 +21,10 @@
 #include "client/cli_config.h"
 #include "client/cli_output.h"
 #include "tests/testing/fixtures.h"
+#include "tests/testing/status_matchers.h"
 #include "tests/testing/temp_dir.h"
+
+using ::odr::testing::IsOk;
 
 namespace odr::cli {
 namespace {
@@ -222,7 +225,7 @@ TEST(ParsePartySpecTest, FullPerson) {
   auto p = ParsePartySpec(
       "kind=person;name=张三;id-type=resident-id;id=110101199003074514;phone=13800138000;"
       "address=zhang@example.com");
-  ASSERT_TRUE(p.ok()) << p.status();
+  ASSERT_THAT(p, IsOk()) << p.status();
   EXPECT_EQ(p->kind(), v1::PARTY_KIND_NATURAL_PERSON);
   EXPECT_EQ(p->name(), "张三");
   EXPECT_EQ(p->id_document_type(), v1::ID_DOCUMENT_TYPE_RESIDENT_ID_CARD);
@@ -235,7 +238,7 @@ TEST(ParsePartySpecTest, FullPerson) {
 // CPL Interpretation Arts. 3-4: the declared domicile, REGION:BASIS:MATERIAL.
 TEST(ParsePartySpecTest, Domicile) {
   auto p = ParsePartySpec("name=张三;domicile=330681:habitual-residence:居住证:2025年");
-  ASSERT_TRUE(p.ok()) << p.status();
+  ASSERT_THAT(p, IsOk()) << p.status();
   EXPECT_EQ(p->domicile().region_code(), "330681");
   EXPECT_EQ(p->domicile().basis(), v1::Domicile::BASIS_HABITUAL_RESIDENCE);
   EXPECT_EQ(p->domicile().material(), "居住证:2025年");
@@ -248,7 +251,7 @@ TEST(ParsePartySpecTest, Domicile) {
 
 TEST(ParsePartySpecTest, DefaultsArePersonAndResidentId) {
   auto p = ParsePartySpec("name=张三");
-  ASSERT_TRUE(p.ok()) << p.status();
+  ASSERT_THAT(p, IsOk()) << p.status();
   EXPECT_EQ(p->kind(), v1::PARTY_KIND_NATURAL_PERSON);
   EXPECT_EQ(p->id_document_type(), v1::ID_DOCUMENT_TYPE_RESIDENT_ID_CARD);
 }
@@ -257,7 +260,7 @@ TEST(ParsePartySpecTest, LegalPersonWithUscc) {
   auto p = ParsePartySpec(
       "kind=legal;name=诸暨市人民医院;id-type=uscc;id=12330681470000000E;phone=0575-87000000;"
       "address=浙江省诸暨市暨阳街道");
-  ASSERT_TRUE(p.ok()) << p.status();
+  ASSERT_THAT(p, IsOk()) << p.status();
   EXPECT_EQ(p->kind(), v1::PARTY_KIND_LEGAL_PERSON);
   EXPECT_EQ(p->name(), "诸暨市人民医院");
   EXPECT_EQ(p->id_document_type(), v1::ID_DOCUMENT_TYPE_UNIFIED_SOCIAL_CREDIT_CODE);
@@ -292,7 +295,7 @@ TEST(ParsePartySpecTest, RejectsUnknownKindAndIdType) {
 
 TEST(ParsePartySpecTest, EscapedSemicolonAndBackslash) {
   auto p = ParsePartySpec(R"(name=A\;B;address=C:\\dir\;x;phone=1)");
-  ASSERT_TRUE(p.ok()) << p.status();
+  ASSERT_THAT(p, IsOk()) << p.status();
   EXPECT_EQ(p->name(), "A;B");
   EXPECT_EQ(p->service_address(), R"(C:\dir;x)");
   EXPECT_EQ(p->phone(), "1");
@@ -301,41 +304,41 @@ TEST(ParsePartySpecTest, EscapedSemicolonAndBackslash) {
 TEST(ParsePartySpecTest, EscapedBackslashBeforeSeparator) {
   // `\\;` is a backslash, then the separator.
   auto p = ParsePartySpec(R"(name=A\\;phone=2)");
-  ASSERT_TRUE(p.ok()) << p.status();
+  ASSERT_THAT(p, IsOk()) << p.status();
   EXPECT_EQ(p->name(), R"(A\)");
   EXPECT_EQ(p->phone(), "2");
 }
 
 TEST(ParsePartySpecTest, OtherBackslashesStayLiteral) {
   auto p = ParsePartySpec(R"(name=a\b\n;address=end\)");
-  ASSERT_TRUE(p.ok()) << p.status();
+  ASSERT_THAT(p, IsOk()) << p.status();
   EXPECT_EQ(p->name(), R"(a\b\n)");
   EXPECT_EQ(p->service_address(), R"(end\)");
 }
 
 TEST(ParsePartySpecTest, ValueMayContainEquals) {
   auto p = ParsePartySpec("name=x;address=a=b@example.com");
-  ASSERT_TRUE(p.ok()) << p.status();
+  ASSERT_THAT(p, IsOk()) << p.status();
   EXPECT_EQ(p->service_address(), "a=b@example.com");
 }
 
 TEST(ParsePartySpecTest, SpacesAroundKeysAndValuesAndEmptyItems) {
   auto p = ParsePartySpec(" ; name = 张 三 ;; phone = 13800138000 ; ");
-  ASSERT_TRUE(p.ok()) << p.status();
+  ASSERT_THAT(p, IsOk()) << p.status();
   EXPECT_EQ(p->name(), "张 三");  // Inner spaces stay.
   EXPECT_EQ(p->phone(), "13800138000");
 }
 
 TEST(ParsePartySpecTest, KeysIgnoreCase) {
   auto p = ParsePartySpec("NAME=x;Phone=1");
-  ASSERT_TRUE(p.ok()) << p.status();
+  ASSERT_THAT(p, IsOk()) << p.status();
   EXPECT_EQ(p->name(), "x");
   EXPECT_EQ(p->phone(), "1");
 }
 
 TEST(ParsePartySpecTest, MissingKeysAreLeftEmptyForOdrd) {
   auto p = ParsePartySpec("kind=legal");
-  ASSERT_TRUE(p.ok()) << p.status();
+  ASSERT_THAT(p, IsOk()) << p.status();
   EXPECT_EQ(p->kind(), v1::PARTY_KIND_LEGAL_PERSON);
   EXPECT_EQ(p->name(), "");
   EXPECT_EQ(p->id_number(), "");
@@ -399,7 +402,7 @@ TEST(ParseAgentSpecTest, OfApplicant) {
   auto a = ParseAgentSpec(
       "of=applicant:1;name=王律师;id=330681198506120020;phone=13900000000;"
       "address=wang@lawfirm.cn");
-  ASSERT_TRUE(a.ok()) << a.status();
+  ASSERT_THAT(a, IsOk()) << a.status();
   EXPECT_TRUE(a->of_applicant);
   EXPECT_EQ(a->party_index, 0);
   EXPECT_EQ(a->agent.name(), "王律师");
@@ -411,7 +414,7 @@ TEST(ParseAgentSpecTest, OfApplicant) {
 
 TEST(ParseAgentSpecTest, OfRespondentCountsFromOne) {
   auto a = ParseAgentSpec("name=李律师;of=respondent:3;id-type=passport;id=E12345678");
-  ASSERT_TRUE(a.ok()) << a.status();
+  ASSERT_THAT(a, IsOk()) << a.status();
   EXPECT_FALSE(a->of_applicant);
   EXPECT_EQ(a->party_index, 2);
   EXPECT_EQ(a->agent.id_document_type(), v1::ID_DOCUMENT_TYPE_PASSPORT);
@@ -422,13 +425,13 @@ TEST(ParseAgentSpecTest, OfRespondentCountsFromOne) {
 // refuse an agreement or apply for confirmation; no by default; anything else names the key.
 TEST(ParseAgentSpecTest, SpecialAuthorityIsYesOrNo) {
   auto a = ParseAgentSpec("of=respondent:1;name=李律师;special=yes");
-  ASSERT_TRUE(a.ok()) << a.status();
+  ASSERT_THAT(a, IsOk()) << a.status();
   EXPECT_TRUE(a->agent.special_authority());
   a = ParseAgentSpec("of=respondent:1;name=李律师;special=no");
-  ASSERT_TRUE(a.ok()) << a.status();
+  ASSERT_THAT(a, IsOk()) << a.status();
   EXPECT_FALSE(a->agent.special_authority());
   a = ParseAgentSpec("of=respondent:1;name=李律师");
-  ASSERT_TRUE(a.ok()) << a.status();
+  ASSERT_THAT(a, IsOk()) << a.status();
   EXPECT_FALSE(a->agent.special_authority());
   a = ParseAgentSpec("of=respondent:1;name=李律师;special=maybe");
   ASSERT_FALSE(a.ok());
@@ -438,13 +441,13 @@ TEST(ParseAgentSpecTest, SpecialAuthorityIsYesOrNo) {
 TEST(ParseAgentSpecTest, LargeIndexIsLeftToTheCaller) {
   // The spec parser does not know how many parties the case has.
   auto a = ParseAgentSpec("of=applicant:20");
-  ASSERT_TRUE(a.ok()) << a.status();
+  ASSERT_THAT(a, IsOk()) << a.status();
   EXPECT_EQ(a->party_index, 19);
 }
 
 TEST(ParseAgentSpecTest, EscapingWorksAsForParties) {
   auto a = ParseAgentSpec(R"(of=applicant:1;name=王\;律师;address=x\\y)");
-  ASSERT_TRUE(a.ok()) << a.status();
+  ASSERT_THAT(a, IsOk()) << a.status();
   EXPECT_EQ(a->agent.name(), "王;律师");
   EXPECT_EQ(a->agent.service_address(), R"(x\y)");
 }
@@ -705,7 +708,7 @@ int ModeOf(const std::string& path) {
 TEST(ConfigTest, MissingFileIsEmpty) {
   testing::TempDir dir;
   absl::StatusOr<Config> c = Config::Load(dir.file("nope/config.json"));
-  ASSERT_TRUE(c.ok()) << c.status();
+  ASSERT_THAT(c, IsOk()) << c.status();
   EXPECT_FALSE(c->Get("default").has_value());
 }
 
@@ -721,7 +724,7 @@ TEST(ConfigTest, SaveCreatesAPrivateDirAndFileAndRoundTrips) {
   p.token = "secret-token";
   p.token_expire_time = absl::FromUnixSeconds(1'800'000'000);
   c.Set("work", p);
-  ASSERT_TRUE(c.Save().ok());
+  ASSERT_THAT(c.Save(), IsOk());
   EXPECT_EQ(ModeOf(path), 0600);
   EXPECT_EQ(ModeOf(dir.file("cfg/odr")), 0700);
 
@@ -749,7 +752,7 @@ TEST(ConfigTest, SetKeepsUnknownKeysAndOtherProfilesAndDropsEmptyOnes) {
   EXPECT_EQ(a.token, "t");
   a.token.clear();
   c.Set("a", a);
-  ASSERT_TRUE(c.Save().ok());
+  ASSERT_THAT(c.Save(), IsOk());
   const std::string text = Slurp(path);
   EXPECT_THAT(text, AllOf(HasSubstr("\"version\": 7"), HasSubstr("\"colour\": \"red\""),
                           HasSubstr("\"y:2\""), Not(HasSubstr("\"token\""))));
@@ -779,7 +782,7 @@ TEST(WriteFileAtomicallyTest, ReplacesTheFileWithTheGivenMode) {
     out << "old";
   }
   chmod(path.c_str(), 0644);
-  ASSERT_TRUE(WriteFileAtomically(path, "new contents", 0600).ok());
+  ASSERT_THAT(WriteFileAtomically(path, "new contents", 0600), IsOk());
   EXPECT_EQ(Slurp(path), "new contents");
   EXPECT_EQ(ModeOf(path), 0600);
   // No temp file is left behind.

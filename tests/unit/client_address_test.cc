@@ -9,6 +9,10 @@
 #include <string>
 #include <vector>
 
+#include "tests/testing/status_matchers.h"
+
+using ::odr::testing::IsOk;
+
 namespace odr::auth {
 namespace {
 
@@ -53,7 +57,7 @@ TEST(ParsePeerAddressTest, GrpcPeerStrings) {
 
 TEST(ParseCidrTest, RangesAndSingleAddresses) {
   auto n = ParseCidr("10.0.0.0/8");
-  ASSERT_TRUE(n.ok()) << n.status();
+  ASSERT_THAT(n, IsOk()) << n.status();
   EXPECT_EQ(n->prefix, 8);
   EXPECT_TRUE(n->Contains(*ParseIpAddress("10.255.1.2")));
   EXPECT_FALSE(n->Contains(*ParseIpAddress("11.0.0.1")));
@@ -62,28 +66,28 @@ TEST(ParseCidrTest, RangesAndSingleAddresses) {
   EXPECT_FALSE(n->Contains(*ParseIpAddress("a00::1")));          // IPv6 never matches IPv4
 
   n = ParseCidr("127.0.0.1");
-  ASSERT_TRUE(n.ok()) << n.status();
+  ASSERT_THAT(n, IsOk()) << n.status();
   EXPECT_EQ(n->prefix, 32);
   EXPECT_TRUE(n->Contains(*ParseIpAddress("127.0.0.1")));
   EXPECT_FALSE(n->Contains(*ParseIpAddress("127.0.0.2")));
 
   n = ParseCidr("172.16.0.0/12");
-  ASSERT_TRUE(n.ok()) << n.status();
+  ASSERT_THAT(n, IsOk()) << n.status();
   EXPECT_TRUE(n->Contains(*ParseIpAddress("172.31.255.255")));
   EXPECT_FALSE(n->Contains(*ParseIpAddress("172.32.0.0")));
 
   n = ParseCidr("2001:db8::/32");
-  ASSERT_TRUE(n.ok()) << n.status();
+  ASSERT_THAT(n, IsOk()) << n.status();
   EXPECT_TRUE(n->Contains(*ParseIpAddress("2001:db8:ffff::1")));
   EXPECT_FALSE(n->Contains(*ParseIpAddress("2001:db9::1")));
 
   n = ParseCidr("0.0.0.0/0");
-  ASSERT_TRUE(n.ok()) << n.status();
+  ASSERT_THAT(n, IsOk()) << n.status();
   EXPECT_TRUE(n->Contains(*ParseIpAddress("198.51.100.1")));
   EXPECT_FALSE(n->Contains(*ParseIpAddress("::1")));
 
   n = ParseCidr("::ffff:10.0.0.0/104");  // mapped: 10.0.0.0/8
-  ASSERT_TRUE(n.ok()) << n.status();
+  ASSERT_THAT(n, IsOk()) << n.status();
   EXPECT_EQ(n->prefix, 8);
   EXPECT_TRUE(n->Contains(*ParseIpAddress("10.1.1.1")));
 }
@@ -113,7 +117,7 @@ TEST(AddressKeyTest, IPv4ByAddressIPv6BySlash64) {
 
 TEST(TrustedProxiesTest, ParseNamesTheBadEntry) {
   auto t = TrustedProxies::Parse({"127.0.0.1/32", " 10.0.0.0/8 ", "fd00::/8"});
-  ASSERT_TRUE(t.ok()) << t.status();
+  ASSERT_THAT(t, IsOk()) << t.status();
   EXPECT_EQ(t->size(), 3u);
   EXPECT_TRUE(t->Trusts(*ParseIpAddress("10.2.3.4")));
   EXPECT_TRUE(t->Trusts(*ParseIpAddress("fd12::1")));
@@ -122,7 +126,7 @@ TEST(TrustedProxiesTest, ParseNamesTheBadEntry) {
   ASSERT_FALSE(t.ok());
   EXPECT_THAT(t.status().message(), HasSubstr("proxy.example"));
   t = TrustedProxies::Parse({});
-  ASSERT_TRUE(t.ok());
+  ASSERT_THAT(t, IsOk());
   EXPECT_TRUE(t->empty());
 }
 
@@ -137,7 +141,7 @@ TEST(TrustedProxiesTest, WithoutTrustedProxiesEveryCallIsItsPeer) {
 
 TEST(TrustedProxiesTest, ATrustedProxyNamesTheClient) {
   auto parsed = TrustedProxies::Parse({"10.0.0.0/8", "::1/128"});
-  ASSERT_TRUE(parsed.ok()) << parsed.status();
+  ASSERT_THAT(parsed, IsOk()) << parsed.status();
   const TrustedProxies& t = *parsed;
   // From a trusted proxy: the address it forwards.
   EXPECT_EQ(t.ClientKey("ipv4:10.1.1.1:5000", {"203.0.113.7"}), "203.0.113.7");

@@ -12,6 +12,9 @@
 #include "server/domain/state_machine.h"
 #include "tests/testing/calendar.h"
 #include "tests/testing/fixtures.h"
+#include "tests/testing/status_matchers.h"
+
+using ::odr::testing::IsOk;
 
 namespace odr::domain {
 namespace {
@@ -70,7 +73,8 @@ TEST(WithdrawalTest, AfterFilingAWithdrawalIsARequestTheCourtRulesOn) {
   ASSERT_FALSE(direct.ok());
   EXPECT_THAT(direct.status().message(), HasSubstr("Art. 357"));
 
-  ASSERT_TRUE(RequestWithdrawal(&f, {"applicants/0"}, "settled privately", China(2031, 3, 5)).ok());
+  ASSERT_THAT(RequestWithdrawal(&f, {"applicants/0"}, "settled privately", China(2031, 3, 5)),
+              IsOk());
   EXPECT_EQ(f.state, ConfirmationState::kAccepted);
   ASSERT_TRUE(f.withdrawal_request.has_value());
   // One request at a time; and no ruling on the agreement while it is pending.
@@ -81,7 +85,8 @@ TEST(WithdrawalTest, AfterFilingAWithdrawalIsARequestTheCourtRulesOn) {
 
   // Refused: the review goes on.
   Confirmation refused = f;
-  ASSERT_TRUE(RuleOnWithdrawal(&refused, WithdrawalRuling::kDeny, "", "", China(2031, 3, 6)).ok());
+  ASSERT_THAT(RuleOnWithdrawal(&refused, WithdrawalRuling::kDeny, "", "", China(2031, 3, 6)),
+              IsOk());
   EXPECT_EQ(refused.state, ConfirmationState::kAccepted);
   EXPECT_FALSE(refused.withdrawal_request.has_value());
 
@@ -91,7 +96,7 @@ TEST(WithdrawalTest, AfterFilingAWithdrawalIsARequestTheCourtRulesOn) {
       absl::StatusCode::kInvalidArgument);
   absl::StatusOr<std::string> text = RuleOnWithdrawal(&f, WithdrawalRuling::kGrant, "",
                                                       "(2031)浙0681民特1号之一", China(2031, 3, 6));
-  ASSERT_TRUE(text.ok()) << text.status();
+  ASSERT_THAT(text, IsOk()) << text.status();
   EXPECT_THAT(*text, HasSubstr("Art. 357"));
   EXPECT_EQ(f.state, ConfirmationState::kWithdrawn);
   EXPECT_EQ(f.withdrawal_kind, WithdrawalKind::kGranted);
@@ -118,24 +123,26 @@ TEST(WithdrawalTest, TreatedAsWithdrawnOnlyWhenThePartiesDefaulted) {
       ErrorReason(
           RuleOnWithdrawal(&f, WithdrawalRuling::kDeem, "", "n", China(2031, 3, 10, 12)).status()),
       "NOT_DEFAULTED");
-  ASSERT_TRUE(RuleOnWithdrawal(&f, WithdrawalRuling::kDeem, "", "n", China(2031, 3, 11, 9)).ok());
+  ASSERT_THAT(RuleOnWithdrawal(&f, WithdrawalRuling::kDeem, "", "n", China(2031, 3, 11, 9)),
+              IsOk());
   EXPECT_EQ(f.state, ConfirmationState::kWithdrawn);
   EXPECT_EQ(f.withdrawal_kind, WithdrawalKind::kDeemed);
 
   Confirmation g = Filed();
-  ASSERT_TRUE(CallParties(&g, China(2031, 3, 8, 9), "第三法庭", China(2031, 3, 5)).ok());
+  ASSERT_THAT(CallParties(&g, China(2031, 3, 8, 9), "第三法庭", China(2031, 3, 5)), IsOk());
   EXPECT_EQ(
       ErrorReason(
           RuleOnWithdrawal(&g, WithdrawalRuling::kDeem, "", "n", China(2031, 3, 8, 8)).status()),
       "NOT_DEFAULTED");
-  EXPECT_TRUE(RuleOnWithdrawal(&g, WithdrawalRuling::kDeem, "", "n", China(2031, 3, 8, 10)).ok());
+  EXPECT_THAT(RuleOnWithdrawal(&g, WithdrawalRuling::kDeem, "", "n", China(2031, 3, 8, 10)),
+              IsOk());
 }
 
 // Interp Arts. 354, 356: "限期" — the court sets the days.
 TEST(MaterialsTest, TheDeadlineIsOneToSixtyDays) {
   EXPECT_EQ(CheckMaterialsDueDays(0).code(), absl::StatusCode::kInvalidArgument);
-  EXPECT_TRUE(CheckMaterialsDueDays(1).ok());
-  EXPECT_TRUE(CheckMaterialsDueDays(kMaxMaterialsDueDays).ok());
+  EXPECT_THAT(CheckMaterialsDueDays(1), IsOk());
+  EXPECT_THAT(CheckMaterialsDueDays(kMaxMaterialsDueDays), IsOk());
   EXPECT_THAT(ErrorFieldViolations(CheckMaterialsDueDays(61)),
               ElementsAre(FieldViolation{"due_days",
                                          "must be 1 to 60: the days the parties have "
@@ -150,7 +157,7 @@ TEST(AppearanceTest, OnlyWhileUnderReviewAndInTheFuture) {
             absl::StatusCode::kInvalidArgument);
   EXPECT_EQ(CallParties(&f, China(2031, 3, 8), "", China(2031, 3, 5)).code(),
             absl::StatusCode::kInvalidArgument);
-  ASSERT_TRUE(CallParties(&f, China(2031, 3, 8, 9), "第三法庭", China(2031, 3, 5)).ok());
+  ASSERT_THAT(CallParties(&f, China(2031, 3, 8, 9), "第三法庭", China(2031, 3, 5)), IsOk());
   EXPECT_EQ(f.appearance->place, "第三法庭");
   Confirmation submitted = Filed();
   submitted.state = ConfirmationState::kSubmitted;
@@ -166,7 +173,7 @@ TEST(RulingExtensionTest, NeedsThePresidentsApprovalAndARunningReview) {
             absl::StatusCode::kInvalidArgument);
   EXPECT_EQ(ExtendRuling(&f, 0, "院长审批 2031-7", China(2031, 3, 20)).code(),
             absl::StatusCode::kInvalidArgument);
-  ASSERT_TRUE(ExtendRuling(&f, 30, "院长审批 2031-7", China(2031, 3, 20)).ok());
+  ASSERT_THAT(ExtendRuling(&f, 30, "院长审批 2031-7", China(2031, 3, 20)), IsOk());
   ASSERT_EQ(f.ruling_extensions.size(), 1u);
   EXPECT_EQ(f.ruling_extensions[0].days, 30);
   Confirmation ruled = Ruled(ConfirmationState::kRuledValid);
@@ -248,7 +255,7 @@ TEST(PartyTimeTest, OnlyAPeriodThatRuns) {
   EXPECT_EQ(ErrorReason(GrantPartyTime(&accepted, c, e, now)), "NO_SUCH_PERIOD");
   ruled.ruling_service_time = China(2031, 3, 21, 9);
   ruled.objection_due = China(2031, 4, 8);  // 24:00 of 04-07
-  ASSERT_TRUE(GrantPartyTime(&ruled, c, e, now).ok());
+  ASSERT_THAT(GrantPartyTime(&ruled, c, e, now), IsOk());
   EXPECT_EQ(ruled.party_time_extensions.back().period, PartyPeriod::kObjection);
   EXPECT_STREQ(PartyPeriodName(PartyPeriod::kObjection), "objection");
   EXPECT_EQ(PartyPeriodFromName("materials"), PartyPeriod::kMaterials);
@@ -260,7 +267,7 @@ TEST(ObjectionTest, APartyObjectsWithinFifteenDaysOfService) {
             absl::StatusCode::kInvalidArgument);  // before the ruling
   EXPECT_EQ(RecordRulingService(&f, China(2031, 3, 22), China(2031, 3, 21)).code(),
             absl::StatusCode::kInvalidArgument);  // in the future
-  ASSERT_TRUE(RecordRulingService(&f, China(2031, 3, 21, 9), China(2031, 3, 21, 10)).ok());
+  ASSERT_THAT(RecordRulingService(&f, China(2031, 3, 21, 9), China(2031, 3, 21, 10)), IsOk());
   EXPECT_EQ(ErrorReason(RecordRulingService(&f, China(2031, 3, 21, 9), China(2031, 3, 22))),
             "ALREADY_SERVED");
   f.objection_due = China(2031, 4, 6);  // what the clock sets: 24:00 of 2031-04-05
@@ -269,7 +276,7 @@ TEST(ObjectionTest, APartyObjectsWithinFifteenDaysOfService) {
   o.party = "respondents/0";
   o.reason = "the agreement was signed under pressure";
   absl::StatusOr<const Objection*> filed = FileObjection(&f, o, China(2031, 4, 5, 23));
-  ASSERT_TRUE(filed.ok()) << filed.status();
+  ASSERT_THAT(filed, IsOk()) << filed.status();
   EXPECT_EQ((*filed)->id, "1");
   // The same objector once at a time; and not after the 15 days.
   EXPECT_EQ(ErrorReason(FileObjection(&f, o, China(2031, 4, 5, 23)).status()), "OBJECTION_PENDING");
@@ -292,7 +299,7 @@ TEST(ObjectionTest, AnInterestedPersonWithinSixMonthsOfKnowingAgainstAConfirmati
   Confirmation f = Ruled(ConfirmationState::kRuledValid);
   EXPECT_EQ(ErrorReason(FileObjection(&f, o, China(2031, 9, 11, 1)).status()),
             "OBJECTION_TOO_LATE");
-  EXPECT_TRUE(FileObjection(&f, o, China(2031, 9, 10, 23)).ok());
+  EXPECT_THAT(FileObjection(&f, o, China(2031, 9, 10, 23)), IsOk());
   Objection missing = o;
   missing.harm_known_date.reset();
   missing.interested_person = "另一人";
@@ -306,7 +313,7 @@ TEST(ObjectionTest, UpheldItRevokesAConfirmationOrReopensARejection) {
   o.reason = "r";
 
   Confirmation valid = Ruled(ConfirmationState::kRuledValid);
-  ASSERT_TRUE(FileObjection(&valid, o, China(2031, 3, 25)).ok());
+  ASSERT_THAT(FileObjection(&valid, o, China(2031, 3, 25)), IsOk());
   EXPECT_EQ(DecideObjection(&valid, "9", true, "", "n", CaseState::kConfirmed, China(2031, 4, 1))
                 .status()
                 .code(),
@@ -326,7 +333,7 @@ TEST(ObjectionTest, UpheldItRevokesAConfirmationOrReopensARejection) {
   EXPECT_EQ(valid.state, ConfirmationState::kRevoked);
 
   Confirmation rejected = Ruled(ConfirmationState::kRuledRejected);
-  ASSERT_TRUE(FileObjection(&rejected, o, China(2031, 3, 25)).ok());
+  ASSERT_THAT(FileObjection(&rejected, o, China(2031, 3, 25)), IsOk());
   // Once the parties went back to mediation, the court no longer rules on the old agreement.
   Confirmation mediating = rejected;
   EXPECT_EQ(ErrorReason(DecideObjection(&mediating, "1", true, "", "n2", CaseState::kMediating,
@@ -350,7 +357,7 @@ TEST(AfterRejectionTest, EveryPartyConsentsToMediateAgain) {
 
   Confirmation f = Ruled(ConfirmationState::kRuledRejected);
   absl::StatusOr<std::vector<std::string>> missing = ConsentToMediateAgain(&f, c, {"applicants/0"});
-  ASSERT_TRUE(missing.ok()) << missing.status();
+  ASSERT_THAT(missing, IsOk()) << missing.status();
   EXPECT_THAT(*missing, ElementsAre("respondents/0"));
   // Again is harmless; the last party completes it.
   EXPECT_THAT(*ConsentToMediateAgain(&f, c, {"applicants/0"}), ElementsAre("respondents/0"));
@@ -367,8 +374,8 @@ TEST(AfterRejectionTest, ASettledCaseClosesOnlyAfterARejectionOrRevocation) {
   EXPECT_EQ(ErrorReason(CheckCanEndSettledCase(std::nullopt)), "SETTLED_AGREEMENT_IN_FORCE");
   EXPECT_EQ(ErrorReason(CheckCanEndSettledCase(ConfirmationState::kAccepted)),
             "SETTLED_AGREEMENT_IN_FORCE");
-  EXPECT_TRUE(CheckCanEndSettledCase(ConfirmationState::kRuledRejected).ok());
-  EXPECT_TRUE(CheckCanEndSettledCase(ConfirmationState::kRevoked).ok());
+  EXPECT_THAT(CheckCanEndSettledCase(ConfirmationState::kRuledRejected), IsOk());
+  EXPECT_THAT(CheckCanEndSettledCase(ConfirmationState::kRevoked), IsOk());
   // The state machine allows the close from SETTLED; the rule above decides when.
   EXPECT_EQ(*NextState(CaseState::kSettled, CaseAction::kClose), CaseState::kClosed);
   // A revoked confirmation reopens a confirmed case; CONFIRMED is still terminal.

@@ -3,6 +3,10 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "tests/testing/status_matchers.h"
+
+using ::odr::testing::IsOk;
+
 namespace odr::transparency {
 namespace {
 
@@ -20,13 +24,13 @@ EvidenceLeaf Leaf() {
 
 TEST(EvidenceLeafTest, RendersCanonicallyAndParsesBack) {
   auto text = FormatEvidenceLeaf(Leaf());
-  ASSERT_TRUE(text.ok());
+  ASSERT_THAT(text, IsOk());
   EXPECT_EQ(*text, "odr-evidence/v1\ncase: cases/abc\nevidence: cases/abc/evidence/e1\nsha256: " +
                        std::string(64, 'f') +
                        "\nsize: 12345\nmedia-type: application/pdf\nuploader-role: citizen\n"
                        "time: 2026-09-21T14:13:20.123456Z\n");
   auto back = ParseEvidenceLeaf(*text);
-  ASSERT_TRUE(back.ok()) << back.status();
+  ASSERT_THAT(back, IsOk()) << back.status();
   EXPECT_EQ(*back, Leaf());
 }
 

@@ -7,6 +7,10 @@
 #include "server/domain/evidence.h"
 #include "server/domain/state_machine.h"
 #include "tests/testing/fixtures.h"
+#include "tests/testing/status_matchers.h"
+
+using ::odr::testing::IsOk;
+using ::odr::testing::StatusIs;
 
 namespace odr::domain {
 namespace {
@@ -34,7 +38,7 @@ UploadDeclaration Good() {
 
 TEST(EvidenceRulesTest, AGoodDeclarationPassesAndItsHashIsLowerCased) {
   UploadDeclaration d = Good();
-  EXPECT_TRUE(ValidateUploadDeclaration(&d, EvidenceLimits{}).ok());
+  EXPECT_THAT(ValidateUploadDeclaration(&d, EvidenceLimits{}), IsOk());
   EXPECT_EQ(d.sha256, std::string(64, 'a'));
 }
 
@@ -75,7 +79,7 @@ TEST(EvidenceRulesTest, EachBadFieldIsNamed) {
     UploadDeclaration d = Good();
     c.mutate(&d);
     absl::Status s = ValidateUploadDeclaration(&d, EvidenceLimits{});
-    EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument) << c.field;
+    EXPECT_THAT(s, StatusIs(absl::StatusCode::kInvalidArgument)) << c.field;
     EXPECT_THAT(Fields(s), ElementsAre(c.field));
   }
   UploadDeclaration d = Good();
@@ -168,14 +172,14 @@ TEST(EvidenceRulesTest, MediatorOnlyEvidenceIsSeenByUploaderMediatorsAndAdminsOn
   EXPECT_FALSE(MaySeeEvidence(court, k, e));
   EXPECT_FALSE(MaySeeEvidence(wang, k, e));
 
-  EXPECT_TRUE(AuthorizeWithdrawEvidence(zhang, k, e).ok());
+  EXPECT_THAT(AuthorizeWithdrawEvidence(zhang, k, e), IsOk());
   EXPECT_EQ(AuthorizeWithdrawEvidence(mediator, k, e).code(), absl::StatusCode::kPermissionDenied);
   EXPECT_EQ(AuthorizeWithdrawEvidence(li, k, e).code(), absl::StatusCode::kNotFound);
   EXPECT_EQ(AuthorizeWithdrawEvidence(wang, k, e).code(), absl::StatusCode::kNotFound);
 
   // Anyone related to the case may add evidence; nobody else.
   for (const Principal& p : {zhang, li, mediator, admin, court}) {
-    EXPECT_TRUE(AuthorizeCase(p, k, CaseOperation::kAddEvidence).ok()) << p.id;
+    EXPECT_THAT(AuthorizeCase(p, k, CaseOperation::kAddEvidence), IsOk()) << p.id;
   }
   EXPECT_EQ(AuthorizeCase(wang, k, CaseOperation::kAddEvidence).code(),
             absl::StatusCode::kNotFound);
@@ -184,11 +188,11 @@ TEST(EvidenceRulesTest, MediatorOnlyEvidenceIsSeenByUploaderMediatorsAndAdminsOn
 TEST(EvidenceRulesTest, EvidenceIsTakenUntilTheCaseEnds) {
   for (CaseState s : {CaseState::kDraft, CaseState::kSubmitted, CaseState::kAccepted,
                       CaseState::kMediatorProposed, CaseState::kMediatorAssigned}) {
-    EXPECT_TRUE(CheckCanAddEvidence(s).ok());
+    EXPECT_THAT(CheckCanAddEvidence(s), IsOk());
   }
   for (CaseState s : {CaseState::kWithdrawn, CaseState::kClosed}) {
     absl::Status st = CheckCanAddEvidence(s);
-    EXPECT_EQ(st.code(), absl::StatusCode::kFailedPrecondition);
+    EXPECT_THAT(st, StatusIs(absl::StatusCode::kFailedPrecondition));
     EXPECT_EQ(ErrorCurrentState(st), ApiStateName(s));
   }
 }

@@ -13,7 +13,10 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "tests/testing/status_matchers.h"
 #include "tests/testing/temp_dir.h"
+
+using ::odr::testing::IsOk;
 
 namespace odr::server {
 namespace {
@@ -52,7 +55,7 @@ class JoinTokenTest : public ::testing::Test {
  protected:
   JoinTokenSigner Signer(const std::string& url_template = kTemplate) {
     absl::StatusOr<JoinTokenSigner> s = JoinTokenSigner::Create(key_path_, url_template);
-    EXPECT_TRUE(s.ok()) << s.status();
+    EXPECT_THAT(s, IsOk()) << s.status();
     return std::move(*s);
   }
 
@@ -87,14 +90,14 @@ TEST_F(JoinTokenTest, TheKeyFileIsCreatedOnFirstUseAndReused) {
   EXPECT_EQ(second.PublicKeyPem(), pem);
   // A token of one verifies with the other: the same key.
   absl::StatusOr<std::string> token = first.Sign(Claims());
-  ASSERT_TRUE(token.ok()) << token.status();
-  EXPECT_TRUE(second.Verify(*token, T(10)).ok());
+  ASSERT_THAT(token, IsOk()) << token.status();
+  EXPECT_THAT(second.Verify(*token, T(10)), IsOk());
 
   // Another file: another key.
   odr::testing::TempDir other_dir;
   absl::StatusOr<JoinTokenSigner> other =
       JoinTokenSigner::Create(other_dir.file("video.pem"), kTemplate);
-  ASSERT_TRUE(other.ok()) << other.status();
+  ASSERT_THAT(other, IsOk()) << other.status();
   EXPECT_NE(other->PublicKeyPem(), pem);
 }
 
@@ -111,7 +114,7 @@ TEST_F(JoinTokenTest, AKeyFileThatIsNotAKeyIsAnError) {
 TEST_F(JoinTokenTest, SignAndVerifyRoundTrip) {
   const JoinTokenSigner signer = Signer();
   absl::StatusOr<std::string> token = signer.Sign(Claims());
-  ASSERT_TRUE(token.ok()) << token.status();
+  ASSERT_THAT(token, IsOk()) << token.status();
   // A compact JWS: three base64url parts, nothing that needs escaping in a URL.
   EXPECT_EQ(std::count(token->begin(), token->end(), '.'), 2);
   for (char ch : *token) {
@@ -132,7 +135,7 @@ TEST_F(JoinTokenTest, SignAndVerifyRoundTrip) {
   EXPECT_THAT(body, HasSubstr(absl::StrCat(R"("exp":)", absl::ToUnixSeconds(T(11, 30)))));
 
   absl::StatusOr<JoinClaims> claims = signer.Verify(*token, T(10));
-  ASSERT_TRUE(claims.ok()) << claims.status();
+  ASSERT_THAT(claims, IsOk()) << claims.status();
   EXPECT_EQ(claims->appointment, "cases/c-1/appointments/a-1");
   EXPECT_EQ(claims->participant, "applicants/0");
   EXPECT_EQ(claims->not_before, T(9, 30));
@@ -142,13 +145,13 @@ TEST_F(JoinTokenTest, SignAndVerifyRoundTrip) {
 TEST_F(JoinTokenTest, VerifyKeepsToTheTimeWindow) {
   const JoinTokenSigner signer = Signer();
   absl::StatusOr<std::string> token = signer.Sign(Claims());
-  ASSERT_TRUE(token.ok()) << token.status();
+  ASSERT_THAT(token, IsOk()) << token.status();
   // [nbf, exp).
   EXPECT_EQ(signer.Verify(*token, T(9, 30) - absl::Seconds(1)).status().code(),
             absl::StatusCode::kUnauthenticated);
   EXPECT_EQ(signer.Verify(*token, T(8)).status().code(), absl::StatusCode::kUnauthenticated);
-  EXPECT_TRUE(signer.Verify(*token, T(9, 30)).ok());
-  EXPECT_TRUE(signer.Verify(*token, T(11, 30) - absl::Seconds(1)).ok());
+  EXPECT_THAT(signer.Verify(*token, T(9, 30)), IsOk());
+  EXPECT_THAT(signer.Verify(*token, T(11, 30) - absl::Seconds(1)), IsOk());
   EXPECT_EQ(signer.Verify(*token, T(11, 30)).status().code(), absl::StatusCode::kUnauthenticated);
   EXPECT_EQ(signer.Verify(*token, T(12)).status().code(), absl::StatusCode::kUnauthenticated);
 }
@@ -156,7 +159,7 @@ TEST_F(JoinTokenTest, VerifyKeepsToTheTimeWindow) {
 TEST_F(JoinTokenTest, VerifyRejectsEveryOneCharacterChange) {
   const JoinTokenSigner signer = Signer();
   absl::StatusOr<std::string> token = signer.Sign(Claims());
-  ASSERT_TRUE(token.ok()) << token.status();
+  ASSERT_THAT(token, IsOk()) << token.status();
   constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
   const std::string alphabet(kAlphabet);
   for (size_t i = 0; i < token->size(); ++i) {
@@ -181,7 +184,7 @@ TEST_F(JoinTokenTest, VerifyRejectsAPaddedSignature) {
   // string for the same token, which a verifier must not accept either.
   const JoinTokenSigner signer = Signer();
   absl::StatusOr<std::string> token = signer.Sign(Claims());
-  ASSERT_TRUE(token.ok()) << token.status();
+  ASSERT_THAT(token, IsOk()) << token.status();
   EXPECT_EQ(token->find('='), std::string::npos);
   EXPECT_EQ(signer.Verify(*token + "==", T(10)).status().code(),
             absl::StatusCode::kUnauthenticated);
@@ -190,7 +193,7 @@ TEST_F(JoinTokenTest, VerifyRejectsAPaddedSignature) {
 TEST_F(JoinTokenTest, VerifyRejectsMalformedAndForeignTokens) {
   const JoinTokenSigner signer = Signer();
   absl::StatusOr<std::string> token = signer.Sign(Claims());
-  ASSERT_TRUE(token.ok()) << token.status();
+  ASSERT_THAT(token, IsOk()) << token.status();
   for (const std::string& bad :
        {std::string(""), std::string("a.b"), std::string("a.b.c.d"), *token + ".",
         std::string("!!!.???.***"), *token + "A", token->substr(1)}) {
@@ -200,16 +203,16 @@ TEST_F(JoinTokenTest, VerifyRejectsMalformedAndForeignTokens) {
   odr::testing::TempDir other_dir;
   absl::StatusOr<JoinTokenSigner> other =
       JoinTokenSigner::Create(other_dir.file("video.pem"), kTemplate);
-  ASSERT_TRUE(other.ok()) << other.status();
+  ASSERT_THAT(other, IsOk()) << other.status();
   absl::StatusOr<std::string> foreign = other->Sign(Claims());
-  ASSERT_TRUE(foreign.ok()) << foreign.status();
-  EXPECT_TRUE(other->Verify(*foreign, T(10)).ok());
+  ASSERT_THAT(foreign, IsOk()) << foreign.status();
+  EXPECT_THAT(other->Verify(*foreign, T(10)), IsOk());
   EXPECT_EQ(signer.Verify(*foreign, T(10)).status().code(), absl::StatusCode::kUnauthenticated);
   // Claims of one token with the signature of another.
   JoinClaims longer = Claims();
   longer.expires = T(23);
   absl::StatusOr<std::string> second = signer.Sign(longer);
-  ASSERT_TRUE(second.ok());
+  ASSERT_THAT(second, IsOk());
   std::vector<std::string> a = absl::StrSplit(*token, '.');
   std::vector<std::string> b = absl::StrSplit(*second, '.');
   EXPECT_EQ(signer.Verify(absl::StrCat(a[0], ".", b[1], ".", a[2]), T(10)).status().code(),
@@ -224,7 +227,7 @@ TEST_F(JoinTokenTest, JoinUriFillsTheTemplateEscaped) {
   const JoinTokenSigner signer = Signer();
   absl::StatusOr<std::string> uri =
       signer.JoinUri("cases/x/appointments/y", "respondents/0/agents/1", T(10), T(11));
-  ASSERT_TRUE(uri.ok()) << uri.status();
+  ASSERT_THAT(uri, IsOk()) << uri.status();
   EXPECT_THAT(*uri, StartsWith("https://video.example.com/join?t="));
   EXPECT_EQ(Param(*uri, "a"), "cases%2Fx%2Fappointments%2Fy");
   EXPECT_EQ(Param(*uri, "p"), "respondents%2F0%2Fagents%2F1");
@@ -232,14 +235,14 @@ TEST_F(JoinTokenTest, JoinUriFillsTheTemplateEscaped) {
   // The token is valid 30 minutes before the start to 30 minutes after the end, for that
   // participant and appointment.
   absl::StatusOr<JoinClaims> c = signer.Verify(Param(*uri, "t"), T(10));
-  ASSERT_TRUE(c.ok()) << c.status();
+  ASSERT_THAT(c, IsOk()) << c.status();
   EXPECT_EQ(c->appointment, "cases/x/appointments/y");
   EXPECT_EQ(c->participant, "respondents/0/agents/1");
   EXPECT_EQ(c->not_before, T(10) - kJoinEarly);
   EXPECT_EQ(c->expires, T(11) + kJoinLate);
   EXPECT_EQ(c->not_before, T(9, 30));
   EXPECT_EQ(c->expires, T(11, 30));
-  EXPECT_TRUE(signer.Verify(Param(*uri, "t"), T(9, 30)).ok());
+  EXPECT_THAT(signer.Verify(Param(*uri, "t"), T(9, 30)), IsOk());
   EXPECT_FALSE(signer.Verify(Param(*uri, "t"), T(11, 30)).ok());
 }
 
@@ -248,18 +251,18 @@ TEST_F(JoinTokenTest, JoinUriEscapesAllButUnreservedCharacters) {
       Signer("https://v.example.com/{appointment}/{participant}#{token}");
   absl::StatusOr<std::string> uri =
       signer.JoinUri("a b&c=d?e#f%g.h-i_j~k", "principals/张", T(10), T(11));
-  ASSERT_TRUE(uri.ok()) << uri.status();
+  ASSERT_THAT(uri, IsOk()) << uri.status();
   EXPECT_THAT(*uri, StartsWith("https://v.example.com/a%20b%26c%3Dd%3Fe%23f%25g.h-i_j~k/"
                                "principals%2F%E5%BC%A0#"));
   // A template with only {token}, used more than once.
   const JoinTokenSigner twice = Signer("https://v.example.com/{token}/{token}");
   uri = twice.JoinUri("cases/x/appointments/y", "applicants/0", T(10), T(11));
-  ASSERT_TRUE(uri.ok()) << uri.status();
+  ASSERT_THAT(uri, IsOk()) << uri.status();
   std::vector<std::string> parts = absl::StrSplit(
       absl::string_view(*uri).substr(std::string("https://v.example.com/").size()), '/');
   ASSERT_EQ(parts.size(), 2u);
   EXPECT_EQ(parts[0], parts[1]);
-  EXPECT_TRUE(twice.Verify(parts[0], T(10)).ok());
+  EXPECT_THAT(twice.Verify(parts[0], T(10)), IsOk());
 }
 
 }  // namespace

@@ -18,6 +18,9 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
+#include "tests/testing/status_matchers.h"
+
+using ::odr::testing::IsOk;
 
 namespace odr::transparency {
 namespace {
@@ -28,7 +31,7 @@ using ::testing::IsEmpty;
 
 Hash H(absl::string_view hex) {
   absl::StatusOr<Hash> h = HashFromHex(hex);
-  EXPECT_TRUE(h.ok()) << hex;
+  EXPECT_THAT(h, IsOk()) << hex;
   return h.ok() ? *h : Hash{};
 }
 
@@ -284,7 +287,7 @@ TEST(MerkleVectorTest, InclusionProofs) {
   for (const auto& c : cases) {
     SCOPED_TRACE(absl::StrCat("index ", c.index, " size ", c.size));
     absl::StatusOr<std::vector<Hash>> proof = InclusionProof(tree, c.index, c.size);
-    ASSERT_TRUE(proof.ok()) << proof.status();
+    ASSERT_THAT(proof, IsOk()) << proof.status();
     EXPECT_THAT(*proof, ElementsAreArray(c.proof));
     EXPECT_TRUE(
         VerifyInclusion(LeafHash(d[c.index]), c.index, c.size, c.proof, H(kVectorRoots[c.size - 1]))
@@ -316,7 +319,7 @@ TEST(MerkleVectorTest, ConsistencyProofs) {
   for (const auto& c : cases) {
     SCOPED_TRACE(absl::StrCat("old ", c.old_size, " new ", c.new_size));
     absl::StatusOr<std::vector<Hash>> proof = ConsistencyProof(tree, c.old_size, c.new_size);
-    ASSERT_TRUE(proof.ok()) << proof.status();
+    ASSERT_THAT(proof, IsOk()) << proof.status();
     EXPECT_THAT(*proof, ElementsAreArray(c.proof));
     EXPECT_TRUE(VerifyConsistency(c.old_size, c.new_size, c.proof, H(kVectorRoots[c.old_size - 1]),
                                   H(kVectorRoots[c.new_size - 1]))
@@ -331,7 +334,7 @@ TEST(MerkleExhaustiveTest, RootsMatchReference) {
   for (uint64_t s = 0; s <= kN; ++s) {
     CheckingSource src(f.tree, s);
     absl::StatusOr<Hash> root = RootAt(src, s);
-    ASSERT_TRUE(root.ok()) << root.status();
+    ASSERT_THAT(root, IsOk()) << root.status();
     EXPECT_EQ(*root, RefMth(f.leaves, 0, s)) << "size " << s;
     EXPECT_EQ(src.calls, std::popcount(s)) << "size " << s;
     EXPECT_THAT(src.violations, IsEmpty()) << "size " << s;
@@ -345,12 +348,12 @@ TEST(MerkleExhaustiveTest, InclusionProofsMatchReferenceAndVerify) {
       SCOPED_TRACE(absl::StrCat("index ", i, " size ", s));
       CheckingSource src(f.tree, s);
       absl::StatusOr<std::vector<Hash>> proof = InclusionProof(src, i, s);
-      ASSERT_TRUE(proof.ok()) << proof.status();
+      ASSERT_THAT(proof, IsOk()) << proof.status();
       EXPECT_THAT(*proof, ElementsAreArray(RefPath(f.leaves, i, 0, s)));
       EXPECT_THAT(src.violations, IsEmpty());
       EXPECT_LE(src.calls, 2 * std::bit_width(s));
       const absl::Status v = VerifyInclusion(LeafHash(f.leaves[i]), i, s, *proof, f.roots[s]);
-      EXPECT_TRUE(v.ok()) << v;
+      EXPECT_THAT(v, IsOk()) << v;
     }
   }
 }
@@ -362,7 +365,7 @@ TEST(MerkleExhaustiveTest, ConsistencyProofsMatchReferenceAndVerify) {
       SCOPED_TRACE(absl::StrCat("old ", m, " new ", n));
       CheckingSource src(f.tree, n);
       absl::StatusOr<std::vector<Hash>> proof = ConsistencyProof(src, m, n);
-      ASSERT_TRUE(proof.ok()) << proof.status();
+      ASSERT_THAT(proof, IsOk()) << proof.status();
       if (m == n) {
         EXPECT_THAT(*proof, IsEmpty());
       } else {
@@ -371,7 +374,7 @@ TEST(MerkleExhaustiveTest, ConsistencyProofsMatchReferenceAndVerify) {
       EXPECT_THAT(src.violations, IsEmpty());
       EXPECT_LE(src.calls, 2 * std::bit_width(n));
       const absl::Status v = VerifyConsistency(m, n, *proof, f.roots[m], f.roots[n]);
-      EXPECT_TRUE(v.ok()) << v;
+      EXPECT_THAT(v, IsOk()) << v;
     }
   }
 }
@@ -397,7 +400,7 @@ void CheckInclusionTamper(uint64_t i, uint64_t s, bool all_bits, std::mt19937_64
   const Hash leaf = LeafHash(f.leaves[i]);
   const std::vector<Hash>& proof = f.incl[s][i];
   const Hash& root = f.roots[s];
-  ASSERT_TRUE(VerifyInclusion(leaf, i, s, proof, root).ok());
+  ASSERT_THAT(VerifyInclusion(leaf, i, s, proof, root), IsOk());
   std::uniform_int_distribution<int> any_bit(0, 255);
   const auto bits = [&](auto&& fn) {
     if (all_bits) {
@@ -464,7 +467,7 @@ void CheckConsistencyTamper(uint64_t m, uint64_t n, bool all_bits, std::mt19937_
   const std::vector<Hash>& proof = f.consis[n][m];
   const Hash& r1 = f.roots[m];
   const Hash& r2 = f.roots[n];
-  ASSERT_TRUE(VerifyConsistency(m, n, proof, r1, r2).ok());
+  ASSERT_THAT(VerifyConsistency(m, n, proof, r1, r2), IsOk());
   std::uniform_int_distribution<int> any_bit(0, 255);
   const auto bits = [&](auto&& fn) {
     if (all_bits) {
@@ -556,12 +559,12 @@ TEST(MerkleEdgeTest, EqualAndEmptySizes) {
   EXPECT_THAT(*ConsistencyProof(f.tree, 0, 5), IsEmpty());
   EXPECT_THAT(*ConsistencyProof(f.tree, 5, 5), IsEmpty());
 
-  EXPECT_TRUE(VerifyConsistency(0, 0, {}, EmptyRoot(), EmptyRoot()).ok());
+  EXPECT_THAT(VerifyConsistency(0, 0, {}, EmptyRoot(), EmptyRoot()), IsOk());
   EXPECT_FALSE(VerifyConsistency(0, 0, {}, EmptyRoot(), r5).ok());
-  EXPECT_TRUE(VerifyConsistency(0, 5, {}, EmptyRoot(), r5).ok());
+  EXPECT_THAT(VerifyConsistency(0, 5, {}, EmptyRoot(), r5), IsOk());
   EXPECT_FALSE(VerifyConsistency(0, 5, {}, r5, r5).ok());
   EXPECT_FALSE(VerifyConsistency(0, 5, {r5}, EmptyRoot(), r5).ok());
-  EXPECT_TRUE(VerifyConsistency(5, 5, {}, r5, r5).ok());
+  EXPECT_THAT(VerifyConsistency(5, 5, {}, r5, r5), IsOk());
   EXPECT_FALSE(VerifyConsistency(5, 5, {}, r5, f.roots[4]).ok());
   EXPECT_FALSE(VerifyConsistency(5, 5, {r5}, r5, r5).ok());
   EXPECT_FALSE(VerifyConsistency(5, 6, {}, r5, f.roots[6]).ok());
@@ -592,7 +595,7 @@ TEST(MerkleEdgeTest, ArgumentErrors) {
   s = VerifyInclusion(leaf, 0, 2, {leaf}, f.roots[2]);
   EXPECT_EQ(s.code(), kInvalid);
   EXPECT_THAT(s.message(), HasSubstr("does not lead to the root"));
-  EXPECT_TRUE(VerifyInclusion(leaf, 0, 1, {}, leaf).ok());
+  EXPECT_THAT(VerifyInclusion(leaf, 0, 1, {}, leaf), IsOk());
   EXPECT_EQ(VerifyConsistency(1, kMaxTreeSize + 1, {}, leaf, leaf).code(), kInvalid);
   s = VerifyConsistency(2, 5, {}, f.roots[2], f.roots[5]);
   EXPECT_THAT(s.message(), HasSubstr("wrong length"));
@@ -604,7 +607,7 @@ TEST(MerkleEdgeTest, ArgumentErrors) {
   EXPECT_EQ(code(f.tree.Subtree(6, 1)), absl::StatusCode::kOutOfRange);
   EXPECT_EQ(code(f.tree.Subtree(7, 0)), absl::StatusCode::kOutOfRange);
   EXPECT_EQ(code(f.tree.Subtree(0, kN)), absl::StatusCode::kOutOfRange);
-  EXPECT_TRUE(f.tree.Subtree(6, 0).ok());
+  EXPECT_THAT(f.tree.Subtree(6, 0), IsOk());
 
   // Errors from the source pass through.
   FailingSource bad;
@@ -613,7 +616,7 @@ TEST(MerkleEdgeTest, ArgumentErrors) {
   EXPECT_EQ(code(ConsistencyProof(bad, 1, 3)), absl::StatusCode::kDataLoss);
   EXPECT_EQ(code(NodesForAppend(bad, 3, Hash{})), absl::StatusCode::kDataLoss);
   EXPECT_TRUE(NodesForAppend(bad, 4, Hash{}).ok());  // reads nothing: leaf 4 is a left child
-  EXPECT_TRUE(RootAt(bad, 0).ok());
+  EXPECT_THAT(RootAt(bad, 0), IsOk());
 }
 
 TEST(MerkleEdgeTest, HugeTreesDoNotOverflow) {
@@ -622,21 +625,21 @@ TEST(MerkleEdgeTest, HugeTreesDoNotOverflow) {
     SCOPED_TRACE(absl::StrCat("size ", size));
     UniformSource src(size);
     absl::StatusOr<Hash> root = RootAt(src, size);
-    ASSERT_TRUE(root.ok()) << root.status();
+    ASSERT_THAT(root, IsOk()) << root.status();
     if (size == kMax) EXPECT_EQ(*root, src.level_hash(62));
     for (uint64_t index : {uint64_t{0}, size / 3, size - 2, size - 1}) {
       absl::StatusOr<std::vector<Hash>> proof = InclusionProof(src, index, size);
-      ASSERT_TRUE(proof.ok()) << proof.status();
+      ASSERT_THAT(proof, IsOk()) << proof.status();
       EXPECT_LE(proof->size(), 62u);
-      EXPECT_TRUE(VerifyInclusion(src.level_hash(0), index, size, *proof, *root).ok());
+      EXPECT_THAT(VerifyInclusion(src.level_hash(0), index, size, *proof, *root), IsOk());
       EXPECT_FALSE(VerifyInclusion(src.level_hash(0), index, size, *proof, Flip(*root, 3)).ok());
     }
     for (uint64_t old_size : {uint64_t{1}, uint64_t{3}, size / 2 + 1, size - 1}) {
       UniformSource old_src(old_size);
       const Hash old_root = *RootAt(old_src, old_size);
       absl::StatusOr<std::vector<Hash>> proof = ConsistencyProof(src, old_size, size);
-      ASSERT_TRUE(proof.ok()) << proof.status();
-      EXPECT_TRUE(VerifyConsistency(old_size, size, *proof, old_root, *root).ok());
+      ASSERT_THAT(proof, IsOk()) << proof.status();
+      EXPECT_THAT(VerifyConsistency(old_size, size, *proof, old_root, *root), IsOk());
       EXPECT_FALSE(VerifyConsistency(old_size, size, *proof, Flip(old_root, 0), *root).ok());
     }
     EXPECT_EQ(src.violations, 0);
@@ -658,7 +661,7 @@ TEST(MerkleAppendTest, NodesForAppendStoresOnlyCompleteAlignedSubtrees) {
     CheckingSource existing(tree, i);  // may only read what is complete before the append
     const Hash leaf = LeafHash(leaves[i]);
     absl::StatusOr<std::vector<StoredNode>> nodes = NodesForAppend(existing, i, leaf);
-    ASSERT_TRUE(nodes.ok()) << nodes.status();
+    ASSERT_THAT(nodes, IsOk()) << nodes.status();
     EXPECT_THAT(existing.violations, IsEmpty());
     EXPECT_EQ(existing.calls, std::countr_one(i));
     ASSERT_EQ(nodes->size(), 1u + std::countr_one(i));

@@ -12,6 +12,10 @@
 #include "server/domain/errors.h"
 #include "tests/testing/calendar.h"
 #include "tests/testing/fixtures.h"
+#include "tests/testing/status_matchers.h"
+
+using ::odr::testing::IsOk;
+using ::odr::testing::StatusIs;
 
 namespace odr::domain {
 namespace {
@@ -91,13 +95,13 @@ TEST(ProcedureRecordTest, KindNamesRoundTripAndCiteTheirArticles) {
 TEST(ProcedureRecordTest, APartysOwnRecordIsItsOwnOrTheStaffs) {
   const Case c = TheCase();
   const ProcedureRecord consent = R(RecordKind::kMediationConsent, "applicants/0");
-  EXPECT_TRUE(AuthorizeRecord(Citizen(odr::testing::kIdZhang), c, consent).ok());
-  EXPECT_TRUE(AuthorizeRecord(Of("m1", Role::kMediator), c, consent).ok());
+  EXPECT_THAT(AuthorizeRecord(Citizen(odr::testing::kIdZhang), c, consent), IsOk());
+  EXPECT_THAT(AuthorizeRecord(Of("m1", Role::kMediator), c, consent), IsOk());
   Principal admin = Of("admin", Role::kOrgAdmin);
   admin.organization_id = "org-1";
-  EXPECT_TRUE(AuthorizeRecord(admin, c, consent).ok());
+  EXPECT_THAT(AuthorizeRecord(admin, c, consent), IsOk());
   const absl::Status other = AuthorizeRecord(Citizen(odr::testing::kIdLi), c, consent);
-  EXPECT_EQ(other.code(), absl::StatusCode::kPermissionDenied);
+  EXPECT_THAT(other, StatusIs(absl::StatusCode::kPermissionDenied));
   EXPECT_THAT(other.message(), HasSubstr("OMR Art. 4"));
   // The hospital's lawyer for the hospital.
   EXPECT_TRUE(AuthorizeRecord(Citizen(odr::testing::kIdLi), c,
@@ -106,7 +110,7 @@ TEST(ProcedureRecordTest, APartysOwnRecordIsItsOwnOrTheStaffs) {
   // A court only for the consent to its diversion (特邀 Art. 11).
   Principal court = Of("court", Role::kCourt);
   court.court_id = "court-x";
-  EXPECT_TRUE(AuthorizeRecord(court, c, R(RecordKind::kDiversionConsent, "applicants/0")).ok());
+  EXPECT_THAT(AuthorizeRecord(court, c, R(RecordKind::kDiversionConsent, "applicants/0")), IsOk());
   EXPECT_EQ(AuthorizeRecord(court, c, consent).code(), absl::StatusCode::kPermissionDenied);
 }
 
@@ -116,7 +120,7 @@ TEST(ProcedureRecordTest, StaffRecordIdentityWarningsFactsAndSuspicions) {
   for (RecordKind k : {RecordKind::kIdentityVerified, RecordKind::kFalseMediationWarning,
                        RecordKind::kUndisputedFacts, RecordKind::kFalseMediationSuspected}) {
     ProcedureRecord r = R(k, ShapeOf(k).party ? "applicants/0" : "");
-    EXPECT_TRUE(AuthorizeRecord(Of("m1", Role::kMediator), c, r).ok()) << RecordKindName(k);
+    EXPECT_THAT(AuthorizeRecord(Of("m1", Role::kMediator), c, r), IsOk()) << RecordKindName(k);
     EXPECT_EQ(AuthorizeRecord(Citizen(odr::testing::kIdZhang), c, r).code(),
               absl::StatusCode::kPermissionDenied)
         << RecordKindName(k);
@@ -142,7 +146,7 @@ TEST(ProcedureRecordTest, StaffRecordIdentityWarningsFactsAndSuspicions) {
             absl::StatusCode::kPermissionDenied);
   Principal court = Of("court", Role::kCourt);
   court.court_id = "court-x";
-  EXPECT_TRUE(AuthorizeRecord(court, c, R(RecordKind::kRecusalDecided, "", "m1")).ok());
+  EXPECT_THAT(AuthorizeRecord(court, c, R(RecordKind::kRecusalDecided, "", "m1")), IsOk());
 }
 
 TEST(ProcedureRecordTest, EachKindTakesItsFieldsNamingTheField) {
@@ -155,7 +159,7 @@ TEST(ProcedureRecordTest, EachKindTakesItsFieldsNamingTheField) {
   ProcedureRecord id = R(RecordKind::kIdentityVerified, "applicants/0");
   EXPECT_THAT(odr::testing::FieldsOf(CheckRecord(c, id, {})), ElementsAre("record.manner"));
   id.manner = "人脸识别";
-  EXPECT_TRUE(CheckRecord(c, id, {}).ok());
+  EXPECT_THAT(CheckRecord(c, id, {}), IsOk());
   ProcedureRecord minutes = R(RecordKind::kMinutesConfirmed, "respondents/0");
   minutes.granted = true;
   EXPECT_THAT(odr::testing::FieldsOf(CheckRecord(c, minutes, {})),
@@ -166,15 +170,15 @@ TEST(ProcedureRecordTest, EachKindTakesItsFieldsNamingTheField) {
   ProcedureRecord facts = R(RecordKind::kUndisputedFacts);
   facts.detail = "2031年3月1日手术";
   facts.manner = "调解会上双方确认";
-  EXPECT_TRUE(CheckRecord(c, facts, {}).ok());
+  EXPECT_THAT(CheckRecord(c, facts, {}), IsOk());
 }
 
 TEST(ProcedureRecordTest, RecordsAreAddedUntilTheCaseEnds) {
   const ProcedureRecord consent = R(RecordKind::kMediationConsent, "applicants/0");
-  EXPECT_TRUE(CheckRecord(TheCase(CaseState::kDraft), consent, {}).ok());
-  EXPECT_TRUE(CheckRecord(TheCase(CaseState::kSettled), consent, {}).ok());
+  EXPECT_THAT(CheckRecord(TheCase(CaseState::kDraft), consent, {}), IsOk());
+  EXPECT_THAT(CheckRecord(TheCase(CaseState::kSettled), consent, {}), IsOk());
   const absl::Status s = CheckRecord(TheCase(CaseState::kClosed), consent, {});
-  EXPECT_EQ(s.code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(s, StatusIs(absl::StatusCode::kFailedPrecondition));
   EXPECT_THAT(s.message(), HasSubstr("STATE_CLOSED"));
 }
 
@@ -183,7 +187,7 @@ TEST(ProcedureRecordTest, ADiversionConsentNeedsADiversion) {
   Case citizen = TheCase();
   citizen.data.court_diversion.reset();
   const absl::Status s = CheckRecord(citizen, R(RecordKind::kDiversionConsent, "applicants/0"), {});
-  EXPECT_EQ(s.code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(s, StatusIs(absl::StatusCode::kFailedPrecondition));
   EXPECT_EQ(ErrorReason(s), "NOT_COURT_DIVERTED");
 }
 
@@ -194,8 +198,8 @@ TEST(ProcedureRecordTest, ARecusalIsDecidedOnlyWhenRequested) {
   EXPECT_EQ(ErrorReason(CheckRecord(c, decided, {})), "NO_RECUSAL_REQUEST");
   ProcedureRecord asked = R(RecordKind::kRecusalRequested, "applicants/0", "m1");
   asked.detail = "调解员与被申请人存在利害关系";
-  EXPECT_TRUE(CheckRecord(c, asked, {}).ok());
-  EXPECT_TRUE(CheckRecord(c, decided, {asked}).ok());
+  EXPECT_THAT(CheckRecord(c, asked, {}), IsOk());
+  EXPECT_THAT(CheckRecord(c, decided, {asked}), IsOk());
   EXPECT_EQ(ErrorReason(CheckRecord(c, decided, {asked, decided})), "NO_RECUSAL_REQUEST");
 }
 
@@ -209,7 +213,7 @@ TEST(ProcedureRecordTest, APresidingMediatorIsOneOfSeveral) {
       odr::testing::FieldsOf(CheckRecord(c, R(RecordKind::kPresidingMediator, "", "m2"), {})),
       ElementsAre("record.mediator"));
   c.assignments[1].state = AssignmentState::kAccepted;
-  EXPECT_TRUE(CheckRecord(c, R(RecordKind::kPresidingMediator, "", "m2"), {}).ok());
+  EXPECT_THAT(CheckRecord(c, R(RecordKind::kPresidingMediator, "", "m2"), {}), IsOk());
 }
 
 // OMR Art. 14: refusing a replacement and to choose is refusing mediation: the case closes.
@@ -224,7 +228,7 @@ TEST(ProcedureRecordTest, RefusingAReplacementClosesTheCase) {
   EXPECT_EQ(ErrorReason(CheckRecord(TheCase(CaseState::kMediating), r, {})), "NO_REPLACEMENT");
   Case replaced = TheCase(CaseState::kAccepted);
   replaced.assignments[0].state = AssignmentState::kReplaced;
-  EXPECT_TRUE(CheckRecord(replaced, r, {}).ok());
+  EXPECT_THAT(CheckRecord(replaced, r, {}), IsOk());
   replaced.state = CaseState::kSettled;
   EXPECT_EQ(ErrorReason(CheckRecord(replaced, r, {})), "NO_REPLACEMENT");
   replaced.state = CaseState::kDraft;  // a draft cannot be closed
@@ -238,8 +242,8 @@ TEST(ProcedureRecordTest, AMediatorDoesNotWaiveItsOwnConflict) {
   const ProcedureRecord waiver = R(RecordKind::kConflictWaived, "applicants/0", "m1");
   EXPECT_EQ(AuthorizeRecord(Of("m1", Role::kMediator), c, waiver).code(),
             absl::StatusCode::kPermissionDenied);
-  EXPECT_TRUE(AuthorizeRecord(Of("m2", Role::kMediator), c, waiver).ok());
-  EXPECT_TRUE(AuthorizeRecord(Citizen(odr::testing::kIdZhang), c, waiver).ok());
+  EXPECT_THAT(AuthorizeRecord(Of("m2", Role::kMediator), c, waiver), IsOk());
+  EXPECT_THAT(AuthorizeRecord(Citizen(odr::testing::kIdZhang), c, waiver), IsOk());
 }
 
 // Who sees what of a record: the court all; a party never a suspicion, and the free text only of

@@ -10,6 +10,10 @@
 #include "server/domain/validation.h"
 #include "tests/testing/calendar.h"
 #include "tests/testing/fixtures.h"
+#include "tests/testing/status_matchers.h"
+
+using ::odr::testing::IsOk;
+using ::odr::testing::StatusIs;
 
 namespace odr::domain {
 namespace {
@@ -107,11 +111,11 @@ TEST(ProcedureTest, ClosingRecordsTheReasonAndCostConductWithTheRoutesEnding) {
 // OMR Art. 20; 特邀 Arts. 20-21: only the court that has the suit concludes it, by a mediation
 // statement or the plaintiff's withdrawal, and only once the mediation settled.
 TEST(ProcedureTest, OnlyASettledPostFilingCaseIsConcludedByTheCourt) {
-  EXPECT_TRUE(CheckCanConclude(CaseOn(Procedure::kPostFilingSimple, CaseState::kSettled)).ok());
+  EXPECT_THAT(CheckCanConclude(CaseOn(Procedure::kPostFilingSimple, CaseState::kSettled)), IsOk());
   for (std::optional<Procedure> p :
        {std::optional<Procedure>(), std::optional(Procedure::kPreFiling)}) {
     absl::Status s = CheckCanConclude(CaseOn(p, CaseState::kSettled));
-    EXPECT_EQ(s.code(), absl::StatusCode::kFailedPrecondition);
+    EXPECT_THAT(s, StatusIs(absl::StatusCode::kFailedPrecondition));
     EXPECT_EQ(ErrorReason(s), "NOT_POST_FILING");
     EXPECT_THAT(s.message(), HasSubstr("OMR Art. 20"));
   }
@@ -144,11 +148,11 @@ TEST(ProcedureTest, AConclusionNamesItsKindAndDocument) {
   note.court_document = "(2031)浙0681民初1号\n";
   EXPECT_EQ(FieldsOf(ValidateConclusion(note)), std::vector<std::string>{"court_document"});
   note.court_document = "(2031)浙0681民初1号";
-  EXPECT_TRUE(ValidateConclusion(note).ok());
+  EXPECT_THAT(ValidateConclusion(note), IsOk());
   note.reason = std::string(Limits::kReasonChars + 1, 'x');
   EXPECT_EQ(FieldsOf(ValidateConclusion(note)), std::vector<std::string>{"note"});
 
-  EXPECT_TRUE(ValidateCostConduct("").ok());
+  EXPECT_THAT(ValidateCostConduct(""), IsOk());
   EXPECT_EQ(FieldsOf(ValidateCostConduct(std::string(Limits::kReasonChars + 1, 'x'))),
             std::vector<std::string>{"cost_conduct"});
   EXPECT_EQ(FieldsOf(ValidateCostConduct("hid\u202Edocuments")),
@@ -175,10 +179,10 @@ TEST(ProcedureTest, ThePrecheckRefusesAPostFilingSettlement) {
 
 // OMR Art. 26: appraisal time is left out of pre-filing mediation only.
 TEST(ProcedureTest, OnlyMediationBeforeFilingPausesForAnAppraisal) {
-  EXPECT_TRUE(CheckAppraisalPause(Route::kCitizenApplication).ok());
-  EXPECT_TRUE(CheckAppraisalPause(Route::kPreFilingDiversion).ok());
+  EXPECT_THAT(CheckAppraisalPause(Route::kCitizenApplication), IsOk());
+  EXPECT_THAT(CheckAppraisalPause(Route::kPreFilingDiversion), IsOk());
   const absl::Status s = CheckAppraisalPause(Route::kPostFilingEntrustment);
-  EXPECT_EQ(s.code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(s, StatusIs(absl::StatusCode::kFailedPrecondition));
   EXPECT_EQ(ErrorReason(s), "APPRAISAL_PAUSE_PRE_FILING_ONLY");
   EXPECT_THAT(s.message(), HasSubstr("OMR Art. 26"));
 }

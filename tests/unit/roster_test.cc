@@ -5,6 +5,9 @@
 
 #include "server/domain/state_machine.h"
 #include "tests/testing/fixtures.h"
+#include "tests/testing/status_matchers.h"
+
+using ::odr::testing::IsOk;
 
 namespace odr::domain {
 namespace {
@@ -158,8 +161,8 @@ TEST(AssignmentStateTest, FollowsTheAssignments) {
       StateAfterAssignmentChange(CaseState::kSubmitted, CaseAction::kProposeMediator, 1, 0).ok());
   EXPECT_FALSE(
       StateAfterAssignmentChange(CaseState::kClosed, CaseAction::kAcceptAssignment, 0, 1).ok());
-  EXPECT_TRUE(NextState(CaseState::kMediatorAssigned, CaseAction::kWithdraw).ok());
-  EXPECT_TRUE(NextState(CaseState::kMediatorProposed, CaseAction::kClose).ok());
+  EXPECT_THAT(NextState(CaseState::kMediatorAssigned, CaseAction::kWithdraw), IsOk());
+  EXPECT_THAT(NextState(CaseState::kMediatorProposed, CaseAction::kClose), IsOk());
 }
 
 TEST(LanguagesTest, Known) {

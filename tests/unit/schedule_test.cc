@@ -9,6 +9,10 @@
 #include "server/domain/errors.h"
 #include "tests/testing/calendar.h"
 #include "tests/testing/fixtures.h"
+#include "tests/testing/status_matchers.h"
+
+using ::odr::testing::IsOk;
+using ::odr::testing::StatusIs;
 
 namespace odr::domain {
 namespace {
@@ -82,7 +86,7 @@ TEST(ScheduleTest, DefaultAvailabilityIsWeekdayOfficeHoursInShanghai) {
     EXPECT_THAT(a.weekly, ::testing::Contains(WeeklyHours{day, 13 * 60 + 30, 17 * 60 + 30})) << day;
   }
   for (const WeeklyHours& w : a.weekly) EXPECT_LE(w.day, 5);
-  EXPECT_TRUE(ValidateAvailability(a, CT(2031, 3, 3, 10), "availability").ok());
+  EXPECT_THAT(ValidateAvailability(a, CT(2031, 3, 3, 10), "availability"), IsOk());
 }
 
 TEST(ScheduleTest, ValidateAvailabilityNamesEachBadField) {
@@ -96,7 +100,7 @@ TEST(ScheduleTest, ValidateAvailabilityNamesEachBadField) {
               {8, 9 * 60, 10 * 60},                              // no such day
               {1, 12 * 60, 13 * 60 + 30}};  // touches [0]: fine, but overlaps [4]
   absl::Status s = ValidateAvailability(a, now, "availability");
-  EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(s, StatusIs(absl::StatusCode::kInvalidArgument));
   EXPECT_THAT(Fields(s),
               ElementsAre("availability.time_zone", "availability.weekly_hours[1].end_time",
                           "availability.weekly_hours[2].day",
@@ -108,9 +112,9 @@ TEST(ScheduleTest, ValidateAvailabilityAcceptsTouchingAndOtherDaysAndTheWholeDay
   const absl::Time now = CT(2031, 3, 3, 10);
   Availability a;
   a.weekly = {{1, 9 * 60, 12 * 60}, {1, 12 * 60, 13 * 60}, {2, 9 * 60, 12 * 60}, {7, 0, 24 * 60}};
-  EXPECT_TRUE(ValidateAvailability(a, now, "availability").ok());
+  EXPECT_THAT(ValidateAvailability(a, now, "availability"), IsOk());
   a.weekly.clear();  // no hours at all: never bookable, but valid
-  EXPECT_TRUE(ValidateAvailability(a, now, "availability").ok());
+  EXPECT_THAT(ValidateAvailability(a, now, "availability"), IsOk());
   a.time_zone = "Asia/Tokyo";
   EXPECT_THAT(Fields(ValidateAvailability(a, now, "mediator.availability")),
               ElementsAre("mediator.availability.time_zone"));
@@ -129,10 +133,10 @@ TEST(ScheduleTest, ValidateAvailabilityLimitsWeeklyIntervals) {
   Availability a;
   // 28 one-hour intervals, four a day, none overlapping: allowed.
   for (int i = 0; i < 28; ++i) a.weekly.push_back({i % 7 + 1, (i / 7) * 120, (i / 7) * 120 + 60});
-  EXPECT_TRUE(ValidateAvailability(a, now, "availability").ok());
+  EXPECT_THAT(ValidateAvailability(a, now, "availability"), IsOk());
   a.weekly.push_back({1, 20 * 60, 21 * 60});
   absl::Status s = ValidateAvailability(a, now, "availability");
-  EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(s, StatusIs(absl::StatusCode::kInvalidArgument));
   EXPECT_THAT(Fields(s), ElementsAre("availability.weekly_hours"));
 }
 
@@ -151,7 +155,7 @@ TEST(ScheduleTest, ValidateAvailabilityChecksLeave) {
       {CT(2031, 3, 1, 0), now, ""},  // ends exactly now: in the past
   };
   absl::Status s = ValidateAvailability(a, now, "availability");
-  EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(s, StatusIs(absl::StatusCode::kInvalidArgument));
   EXPECT_THAT(Fields(s),
               ElementsAre("availability.leave[1].end_time", "availability.leave[2].end_time",
                           "availability.leave[3].end_time", "availability.leave[4].end_time",
@@ -159,7 +163,7 @@ TEST(ScheduleTest, ValidateAvailabilityChecksLeave) {
   // Leave that started in the past and is still running is fine.
   Availability running = DefaultAvailability();
   running.leave = {{CT(2031, 3, 1, 0), CT(2031, 3, 5, 0), ""}};
-  EXPECT_TRUE(ValidateAvailability(running, now, "availability").ok());
+  EXPECT_THAT(ValidateAvailability(running, now, "availability"), IsOk());
 }
 
 TEST(ScheduleTest, ValidateAvailabilityLimitsLeavePeriods) {
@@ -169,7 +173,7 @@ TEST(ScheduleTest, ValidateAvailabilityLimitsLeavePeriods) {
     a.leave.push_back(
         {CT(2031, 4, 1, 0) + absl::Hours(24 * i), CT(2031, 4, 1, 1) + absl::Hours(24 * i), ""});
   }
-  EXPECT_TRUE(ValidateAvailability(a, now, "availability").ok());
+  EXPECT_THAT(ValidateAvailability(a, now, "availability"), IsOk());
   a.leave.push_back({CT(2031, 12, 1, 0), CT(2031, 12, 2, 0), ""});
   EXPECT_THAT(Fields(ValidateAvailability(a, now, "availability")),
               ElementsAre("availability.leave"));
@@ -321,13 +325,14 @@ TEST(ScheduleTest, CheckSlotAcceptsASlotInsideOneInterval) {
   const std::vector<Interval> working =
       WorkingIntervals(DefaultAvailability(), cal, CT(2031, 3, 3, 0), CT(2031, 3, 8, 0));
   const absl::Time now = CT(2031, 3, 3, 10);
-  EXPECT_TRUE(CheckSlot(I(CT(2031, 3, 4, 9), CT(2031, 3, 4, 10)), now, working, "a").ok());
-  EXPECT_TRUE(CheckSlot(I(CT(2031, 3, 4, 13, 30), CT(2031, 3, 4, 17, 30)), now, working, "a").ok());
+  EXPECT_THAT(CheckSlot(I(CT(2031, 3, 4, 9), CT(2031, 3, 4, 10)), now, working, "a"), IsOk());
+  EXPECT_THAT(CheckSlot(I(CT(2031, 3, 4, 13, 30), CT(2031, 3, 4, 17, 30)), now, working, "a"),
+              IsOk());
   // Starting exactly now.
-  EXPECT_TRUE(CheckSlot(I(now, now + absl::Minutes(30)), now, working, "a").ok());
+  EXPECT_THAT(CheckSlot(I(now, now + absl::Minutes(30)), now, working, "a"), IsOk());
   // Exactly 8 hours inside a long day.
   const std::vector<Interval> long_day = {I(CT(2031, 3, 4, 8), CT(2031, 3, 4, 20))};
-  EXPECT_TRUE(CheckSlot(I(CT(2031, 3, 4, 9), CT(2031, 3, 4, 17)), now, long_day, "a").ok());
+  EXPECT_THAT(CheckSlot(I(CT(2031, 3, 4, 9), CT(2031, 3, 4, 17)), now, long_day, "a"), IsOk());
   EXPECT_THAT(Fields(CheckSlot(I(CT(2031, 3, 4, 9), CT(2031, 3, 4, 17, 1)), now, long_day, "a")),
               ElementsAre("a.end_time"));
   // Nothing is bookable without working intervals.
@@ -423,14 +428,14 @@ TEST(ScheduleTest, ParsesPartyRefs) {
   Case c;
   c.data = odr::testing::MedicalCase();  // one applicant; one respondent with one agent
   absl::StatusOr<PartyRef> r = ParsePartyRef("applicants/0", c, "participants[0]");
-  ASSERT_TRUE(r.ok()) << r.status();
+  ASSERT_THAT(r, IsOk()) << r.status();
   EXPECT_EQ(*r, (PartyRef{true, 0, std::nullopt}));
   EXPECT_EQ(FormatPartyRef(*r), "applicants/0");
   r = ParsePartyRef("respondents/0", c, "participants[0]");
-  ASSERT_TRUE(r.ok()) << r.status();
+  ASSERT_THAT(r, IsOk()) << r.status();
   EXPECT_EQ(*r, (PartyRef{false, 0, std::nullopt}));
   r = ParsePartyRef("respondents/0/agents/0", c, "participants[1]");
-  ASSERT_TRUE(r.ok()) << r.status();
+  ASSERT_THAT(r, IsOk()) << r.status();
   EXPECT_EQ(*r, (PartyRef{false, 0, 0}));
   EXPECT_EQ(FormatPartyRef(*r), "respondents/0/agents/0");
 

@@ -14,6 +14,9 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "tests/testing/status_matchers.h"
+
+using ::odr::testing::IsOk;
 
 namespace odr::auth {
 namespace {
@@ -27,7 +30,7 @@ std::vector<std::string> Fields(absl::string_view encoded) { return absl::StrSpl
 
 std::string Hash(absl::string_view secret, ScryptParams params = kFast) {
   auto h = HashSecret(secret, params);
-  EXPECT_TRUE(h.ok()) << h.status();
+  EXPECT_THAT(h, IsOk()) << h.status();
   return h.ok() ? *h : "";
 }
 
@@ -109,7 +112,7 @@ TEST(HashSecretTest, BinaryAndEmptySecrets) {
 
 TEST(HashSecretTest, DefaultParams) {
   auto h = HashSecret("odr_default");
-  ASSERT_TRUE(h.ok()) << h.status();
+  ASSERT_THAT(h, IsOk()) << h.status();
   EXPECT_THAT(*h, StartsWith("scrypt$32768$8$1$"));
   EXPECT_TRUE(VerifySecret("odr_default", *h));
   EXPECT_FALSE(VerifySecret("odr_defaulT", *h));

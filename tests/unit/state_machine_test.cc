@@ -3,6 +3,9 @@
 #include <gtest/gtest.h>
 
 #include "server/domain/errors.h"
+#include "tests/testing/status_matchers.h"
+
+using ::odr::testing::IsOk;
 
 namespace odr::domain {
 namespace {
@@ -65,7 +68,7 @@ TEST(StateMachineTest, SettlementAndConfirmation) {
   EXPECT_FALSE(IsTerminal(CaseState::kSettled));
   EXPECT_TRUE(IsTerminal(CaseState::kConfirmed));
   EXPECT_FALSE(CheckCanAddEvidence(CaseState::kConfirmed).ok());
-  EXPECT_TRUE(CheckCanAddEvidence(CaseState::kSettled).ok());
+  EXPECT_THAT(CheckCanAddEvidence(CaseState::kSettled), IsOk());
 }
 
 TEST(StateMachineTest, AcceptOnlyFromSubmitted) {
@@ -78,7 +81,7 @@ TEST(StateMachineTest, AcceptOnlyFromSubmitted) {
 TEST(StateMachineTest, OpenStatesAreEditableAndNotTerminal) {
   for (CaseState s : {CaseState::kDraft, CaseState::kSubmitted, CaseState::kAccepted}) {
     EXPECT_FALSE(IsTerminal(s));
-    EXPECT_TRUE(CheckEditable(s).ok());
+    EXPECT_THAT(CheckEditable(s), IsOk());
   }
 }
 

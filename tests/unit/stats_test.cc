@@ -7,6 +7,9 @@
 
 #include "server/domain/authorization.h"
 #include "server/domain/statutory_clock.h"
+#include "tests/testing/status_matchers.h"
+
+using ::odr::testing::IsOk;
 
 namespace odr::domain {
 namespace {
@@ -80,7 +83,7 @@ TEST(StatsTest, ScopesParseAndRoundTrip) {
   EXPECT_EQ(ParseStatsScope("", "scope")->kind, StatsScope::Kind::kPlatform);
   EXPECT_EQ(ParseStatsScope("courts/zhuji", "scope")->court_id, "zhuji");
   auto m = ParseStatsScope("organizations/org1/mediators/m1", "scope");
-  ASSERT_TRUE(m.ok());
+  ASSERT_THAT(m, IsOk());
   EXPECT_EQ(m->kind, StatsScope::Kind::kMediator);
   EXPECT_EQ(m->Name(), "organizations/org1/mediators/m1");
   EXPECT_EQ(ParseStatsScope("organizations/org1", "scope")->Name(), "organizations/org1");
@@ -100,15 +103,15 @@ TEST(StatsTest, WhoMaySeeWhichScope) {
   const StatsScope org = *ParseStatsScope("organizations/org1", "s");
   const StatsScope med = *ParseStatsScope("organizations/org1/mediators/m1", "s");
   const StatsScope zhuji = *ParseStatsScope("courts/zhuji", "s");
-  EXPECT_TRUE(AuthorizeStats(platform, all, "").ok());
-  EXPECT_TRUE(AuthorizeStats(admin, org, "").ok());
-  EXPECT_TRUE(AuthorizeStats(admin, med, "").ok());
+  EXPECT_THAT(AuthorizeStats(platform, all, ""), IsOk());
+  EXPECT_THAT(AuthorizeStats(admin, org, ""), IsOk());
+  EXPECT_THAT(AuthorizeStats(admin, med, ""), IsOk());
   EXPECT_FALSE(AuthorizeStats(admin, all, "").ok());
   EXPECT_FALSE(AuthorizeStats(admin, *ParseStatsScope("organizations/org2", "s"), "").ok());
-  EXPECT_TRUE(AuthorizeStats(mediator, med, "med").ok());
+  EXPECT_THAT(AuthorizeStats(mediator, med, "med"), IsOk());
   EXPECT_FALSE(AuthorizeStats(mediator, med, "someone-else").ok());
   EXPECT_FALSE(AuthorizeStats(mediator, org, "med").ok());
-  EXPECT_TRUE(AuthorizeStats(court, zhuji, "").ok());
+  EXPECT_THAT(AuthorizeStats(court, zhuji, ""), IsOk());
   EXPECT_FALSE(AuthorizeStats(court, all, "").ok());
   EXPECT_FALSE(AuthorizeStats(citizen, all, "").ok());
   platform.disabled = true;

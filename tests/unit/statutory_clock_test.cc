@@ -10,6 +10,10 @@
 #include "server/domain/state_machine.h"
 #include "tests/testing/calendar.h"
 #include "tests/testing/fixtures.h"
+#include "tests/testing/status_matchers.h"
+
+using ::odr::testing::IsOk;
+using ::odr::testing::StatusIs;
 
 namespace odr::domain {
 namespace {
@@ -280,7 +284,7 @@ TEST_F(StatutoryClockTest, PauseAndResumeMoveTheDueTimeByWholeDaysPaused) {
   // 30 days from Mon 2031-03-03: Wed 04-02.
   Deadline d = MediationPeriod(CitizenCase(), CT(2031, 3, 3, 10));
   ASSERT_EQ(d.due, EndOf(2031, 4, 2));
-  ASSERT_TRUE(clock_.Pause(&d, CT(2031, 3, 10, 10)).ok());
+  ASSERT_THAT(clock_.Pause(&d, CT(2031, 3, 10, 10)), IsOk());
   EXPECT_EQ(d.state, DeadlineState::kPaused);
   EXPECT_TRUE(d.open());
   ASSERT_TRUE(d.paused_at.has_value());
@@ -290,7 +294,7 @@ TEST_F(StatutoryClockTest, PauseAndResumeMoveTheDueTimeByWholeDaysPaused) {
   EXPECT_EQ(d.due, EndOf(2031, 4, 2));  // unchanged while paused
 
   // Paused one hour: one day.
-  ASSERT_TRUE(clock_.Resume(&d, CT(2031, 3, 10, 11)).ok());
+  ASSERT_THAT(clock_.Resume(&d, CT(2031, 3, 10, 11)), IsOk());
   EXPECT_EQ(d.state, DeadlineState::kRunning);
   EXPECT_FALSE(d.paused_at.has_value());
   EXPECT_EQ(d.paused, absl::Hours(1));
@@ -306,19 +310,19 @@ TEST_F(StatutoryClockTest, PausesAddUpAndAPartDayCountsAsADay) {
   Deadline d = MediationPeriod(CourtCase(Procedure::kPostFilingOrdinary), CT(2031, 3, 3, 10));
   ASSERT_EQ(d.due, EndOf(2031, 3, 18));
   // 49 hours paused: three days, Fri 03-21.
-  ASSERT_TRUE(clock_.Pause(&d, CT(2031, 3, 5, 10)).ok());
-  ASSERT_TRUE(clock_.Resume(&d, CT(2031, 3, 7, 11)).ok());
+  ASSERT_THAT(clock_.Pause(&d, CT(2031, 3, 5, 10)), IsOk());
+  ASSERT_THAT(clock_.Resume(&d, CT(2031, 3, 7, 11)), IsOk());
   EXPECT_EQ(d.paused, absl::Hours(49));
   EXPECT_EQ(d.PausedDays(), 3);
   EXPECT_EQ(d.due, EndOf(2031, 3, 21));
   // Another half hour: 49.5 hours is still three days.
-  ASSERT_TRUE(clock_.Pause(&d, CT(2031, 3, 10, 9)).ok());
-  ASSERT_TRUE(clock_.Resume(&d, CT(2031, 3, 10, 9, 30)).ok());
+  ASSERT_THAT(clock_.Pause(&d, CT(2031, 3, 10, 9)), IsOk());
+  ASSERT_THAT(clock_.Resume(&d, CT(2031, 3, 10, 9, 30)), IsOk());
   EXPECT_EQ(d.PausedDays(), 3);
   EXPECT_EQ(d.due, EndOf(2031, 3, 21));
   // 23 hours more: four days, Sat 03-22, a rest day: Mon 03-24.
-  ASSERT_TRUE(clock_.Pause(&d, CT(2031, 3, 11, 9)).ok());
-  ASSERT_TRUE(clock_.Resume(&d, CT(2031, 3, 12, 8)).ok());
+  ASSERT_THAT(clock_.Pause(&d, CT(2031, 3, 11, 9)), IsOk());
+  ASSERT_THAT(clock_.Resume(&d, CT(2031, 3, 12, 8)), IsOk());
   EXPECT_EQ(d.paused, absl::Hours(72) + absl::Minutes(30));
   EXPECT_EQ(d.PausedDays(), 4);
   EXPECT_EQ(d.due, EndOf(2031, 3, 24));
@@ -328,8 +332,8 @@ TEST_F(StatutoryClockTest, ResumingGivesAWarningStillAheadAgain) {
   Deadline d = MediationPeriod(CitizenCase(), CT(2031, 3, 3, 10));
   ASSERT_EQ(*d.warn_at, CT(2031, 3, 31, 0));
   d.warned = true;  // given at 03-31 00:00
-  ASSERT_TRUE(clock_.Pause(&d, CT(2031, 3, 31, 1)).ok());
-  ASSERT_TRUE(clock_.Resume(&d, CT(2031, 3, 31, 2)).ok());
+  ASSERT_THAT(clock_.Pause(&d, CT(2031, 3, 31, 1)), IsOk());
+  ASSERT_THAT(clock_.Resume(&d, CT(2031, 3, 31, 2)), IsOk());
   EXPECT_EQ(d.due, EndOf(2031, 4, 3));
   EXPECT_EQ(*d.warn_at, CT(2031, 4, 1, 0));
   EXPECT_FALSE(d.warned);
@@ -338,8 +342,8 @@ TEST_F(StatutoryClockTest, ResumingGivesAWarningStillAheadAgain) {
   // Resumed after the moved warning time: the warning is not given twice.
   Deadline late = MediationPeriod(CitizenCase(), CT(2031, 3, 3, 10));
   late.warned = true;
-  ASSERT_TRUE(clock_.Pause(&late, CT(2031, 4, 2, 23)).ok());
-  ASSERT_TRUE(clock_.Resume(&late, CT(2031, 4, 3, 0)).ok());
+  ASSERT_THAT(clock_.Pause(&late, CT(2031, 4, 2, 23)), IsOk());
+  ASSERT_THAT(clock_.Resume(&late, CT(2031, 4, 3, 0)), IsOk());
   EXPECT_EQ(late.due, EndOf(2031, 4, 3));
   EXPECT_LE(*late.warn_at, CT(2031, 4, 3, 0));
   EXPECT_TRUE(late.warned);
@@ -351,13 +355,13 @@ TEST_F(StatutoryClockTest, OnlyARunningMediationPeriodPausesAndOnlyAPausedOneRes
   Deadline d = MediationPeriod(CitizenCase(), CT(2031, 3, 3, 10));
   // Resume of a running period.
   absl::Status s = clock_.Resume(&d, now);
-  EXPECT_EQ(s.code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(s, StatusIs(absl::StatusCode::kFailedPrecondition));
   EXPECT_EQ(ErrorReason(s), "DEADLINE_NOT_PAUSED");
   EXPECT_EQ(d.state, DeadlineState::kRunning);
   // Pause twice.
-  ASSERT_TRUE(clock_.Pause(&d, now).ok());
+  ASSERT_THAT(clock_.Pause(&d, now), IsOk());
   s = clock_.Pause(&d, now + absl::Hours(1));
-  EXPECT_EQ(s.code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(s, StatusIs(absl::StatusCode::kFailedPrecondition));
   EXPECT_EQ(ErrorReason(s), "DEADLINE_NOT_RUNNING");
   EXPECT_EQ(*d.paused_at, now);  // the first pause stands
   // Periods that have ended.
@@ -388,19 +392,19 @@ TEST_F(StatutoryClockTest, OnlyARunningMediationPeriodPausesAndOnlyAPausedOneRes
 TEST_F(StatutoryClockTest, ExtendAddsDays) {
   // 30 days from Mon 2031-03-03: Wed 04-02; 5 more: Mon 04-07.
   Deadline d = MediationPeriod(CitizenCase(), CT(2031, 3, 3, 10));
-  ASSERT_TRUE(clock_.Extend(&d, 5, CT(2031, 3, 20, 10)).ok());
+  ASSERT_THAT(clock_.Extend(&d, 5, CT(2031, 3, 20, 10)), IsOk());
   EXPECT_EQ(d.extension_days, 5);
   EXPECT_EQ(d.length, 30);
   EXPECT_EQ(d.due, EndOf(2031, 4, 7));
   EXPECT_EQ(*d.warn_at, d.due - absl::Hours(72));
   EXPECT_EQ(d.update_time, CT(2031, 3, 20, 10));
   // Extensions add up; 1 more: Tue 04-08.
-  ASSERT_TRUE(clock_.Extend(&d, 1, CT(2031, 3, 21, 10)).ok());
+  ASSERT_THAT(clock_.Extend(&d, 1, CT(2031, 3, 21, 10)), IsOk());
   EXPECT_EQ(d.extension_days, 6);
   EXPECT_EQ(d.due, EndOf(2031, 4, 8));
   // 60 at once is allowed.
   Deadline most = MediationPeriod(CitizenCase(), CT(2031, 3, 3, 10));
-  ASSERT_TRUE(clock_.Extend(&most, 60, CT(2031, 3, 20, 10)).ok());
+  ASSERT_THAT(clock_.Extend(&most, 60, CT(2031, 3, 20, 10)), IsOk());
   EXPECT_EQ(most.extension_days, 60);
   // 90 days from Mon 03-03 is Sun 06-01: Mon 06-02.
   EXPECT_EQ(most.due, EndOf(2031, 6, 2));
@@ -409,7 +413,7 @@ TEST_F(StatutoryClockTest, ExtendAddsDays) {
 TEST_F(StatutoryClockTest, ExtendingGivesAWarningStillAheadAgain) {
   Deadline d = MediationPeriod(CitizenCase(), CT(2031, 3, 3, 10));
   d.warned = true;
-  ASSERT_TRUE(clock_.Extend(&d, 10, CT(2031, 3, 31, 12)).ok());
+  ASSERT_THAT(clock_.Extend(&d, 10, CT(2031, 3, 31, 12)), IsOk());
   EXPECT_FALSE(d.warned);
   EXPECT_EQ(*d.NextFire(), *d.warn_at);
 }
@@ -420,16 +424,16 @@ TEST_F(StatutoryClockTest, ExtendRefusesOutOfRangeDaysNamingDays) {
   const absl::Time due = d.due;
   for (int days : {0, kMaxExtensionRequestDays + 1, -1}) {
     absl::Status s = clock_.Extend(&d, days, now);
-    EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument) << days;
+    EXPECT_THAT(s, StatusIs(absl::StatusCode::kInvalidArgument)) << days;
     EXPECT_THAT(Fields(s), ElementsAre("days")) << days;
   }
   EXPECT_EQ(d.extension_days, 0);
   EXPECT_EQ(d.due, due);
   // No cap in all: with the parties' consent the period is not limited (OMR Art. 24 "不受此限").
-  ASSERT_TRUE(clock_.Extend(&d, 60, now).ok());
-  ASSERT_TRUE(clock_.Extend(&d, 60, now).ok());
-  ASSERT_TRUE(clock_.Extend(&d, 60, now).ok());
-  ASSERT_TRUE(clock_.Extend(&d, kMaxExtensionRequestDays, now).ok());
+  ASSERT_THAT(clock_.Extend(&d, 60, now), IsOk());
+  ASSERT_THAT(clock_.Extend(&d, 60, now), IsOk());
+  ASSERT_THAT(clock_.Extend(&d, 60, now), IsOk());
+  ASSERT_THAT(clock_.Extend(&d, kMaxExtensionRequestDays, now), IsOk());
   EXPECT_EQ(d.extension_days, 180 + kMaxExtensionRequestDays);
   EXPECT_EQ(d.due, due + absl::Hours(24) * (180 + kMaxExtensionRequestDays));
 }
@@ -440,7 +444,7 @@ TEST_F(StatutoryClockTest, ExtendRulingMovesTheCourtsRulingDeadline) {
   Deadline r = clock_.Start(DeadlineKind::kConfirmationRuling, CitizenCase(), "cf-1", now);
   const absl::Time due = r.due;
   EXPECT_EQ(due, EndOf(2031, 4, 17));  // 30 days from 2031-03-18, a Thursday
-  ASSERT_TRUE(clock_.ExtendRuling(&r, 30, now).ok());
+  ASSERT_THAT(clock_.ExtendRuling(&r, 30, now), IsOk());
   EXPECT_EQ(r.extension_days, 30);
   // 60 days: 2031-05-17 is a Saturday, so the next working day (CPL Art. 85).
   EXPECT_EQ(r.due, EndOf(2031, 5, 19));
@@ -472,12 +476,12 @@ TEST_F(StatutoryClockTest, ExtendTakesAnOpenMediationPeriodOnly) {
   const absl::Time now = CT(2031, 3, 20, 10);
   // Paused: extended, and stays paused.
   Deadline paused = MediationPeriod(CitizenCase(), CT(2031, 3, 3, 10));
-  ASSERT_TRUE(clock_.Pause(&paused, CT(2031, 3, 10, 10)).ok());
-  ASSERT_TRUE(clock_.Extend(&paused, 5, now).ok());
+  ASSERT_THAT(clock_.Pause(&paused, CT(2031, 3, 10, 10)), IsOk());
+  ASSERT_THAT(clock_.Extend(&paused, 5, now), IsOk());
   EXPECT_EQ(paused.state, DeadlineState::kPaused);
   EXPECT_EQ(paused.extension_days, 5);
   // The pause still counts when resumed: 30 + 5 + 1 days from Mon 03-03 is Tue 04-08.
-  ASSERT_TRUE(clock_.Resume(&paused, CT(2031, 3, 10, 12)).ok());
+  ASSERT_THAT(clock_.Resume(&paused, CT(2031, 3, 10, 12)), IsOk());
   EXPECT_EQ(paused.due, EndOf(2031, 4, 8));
 
   for (DeadlineState st :
@@ -504,20 +508,20 @@ TEST_F(StatutoryClockTest, APartysPeriodIsExtendedToTheDayTheCourtSet) {
   m.state = DeadlineState::kExpired;
   m.warned = true;
   const absl::Time now = CT(2031, 3, 17, 9);
-  ASSERT_TRUE(clock_.ExtendPartyPeriod(&m, D(2031, 3, 25), now).ok());
+  ASSERT_THAT(clock_.ExtendPartyPeriod(&m, D(2031, 3, 25), now), IsOk());
   EXPECT_EQ(m.state, DeadlineState::kRunning);
   EXPECT_EQ(m.due, EndOf(2031, 3, 25));
   EXPECT_EQ(m.extension_days, 12);
   EXPECT_EQ(m.update_time, now);
   ASSERT_TRUE(m.NextFire().has_value());
   // A last day on a rest day moves to the next working day (CPL Art. 85): Sat 03-29 -> Mon 03-31.
-  ASSERT_TRUE(clock_.ExtendPartyPeriod(&m, D(2031, 3, 29), now).ok());
+  ASSERT_THAT(clock_.ExtendPartyPeriod(&m, D(2031, 3, 29), now), IsOk());
   EXPECT_EQ(m.due, EndOf(2031, 3, 31));
   // Not after the current last day: refused naming until_date.
   Deadline o = clock_.Start(DeadlineKind::kRulingObjection, c, "cf-1", CT(2031, 3, 21, 9));
   ASSERT_EQ(o.due, EndOf(2031, 4, 7));
   EXPECT_THAT(Fields(clock_.ExtendPartyPeriod(&o, D(2031, 4, 7), now)), ElementsAre("until_date"));
-  ASSERT_TRUE(clock_.ExtendPartyPeriod(&o, D(2031, 4, 10), now).ok());
+  ASSERT_THAT(clock_.ExtendPartyPeriod(&o, D(2031, 4, 10), now), IsOk());
   EXPECT_EQ(o.due, EndOf(2031, 4, 10));
   // Only a party's materials or objection period, running or expired.
   Deadline met = clock_.MaterialsDeadline(c, "cf-2", 10, CT(2031, 3, 3, 10));
@@ -636,7 +640,7 @@ TEST_F(StatutoryClockTest, AnExtensionNeedsEveryPartysConsent) {
               ElementsAre("consents[0].party"));
   absl::StatusOr<std::string> text =
       CheckExtensionConsents(c, {{"respondents/0", "书面"}, {"applicants/0", "口头"}});
-  ASSERT_TRUE(text.ok()) << text.status();
+  ASSERT_THAT(text, IsOk()) << text.status();
   EXPECT_EQ(*text, "respondents/0 (书面); applicants/0 (口头)");
 }
 

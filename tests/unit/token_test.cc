@@ -21,7 +21,10 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "tests/testing/status_matchers.h"
 #include "tests/testing/temp_dir.h"
+
+using ::odr::testing::IsOk;
 
 namespace odr::auth {
 namespace {
@@ -116,11 +119,11 @@ class TokenTest : public ::testing::Test {
  protected:
   void SetUp() override {
     auto key = SigningKey::Generate("k1");
-    ASSERT_TRUE(key.ok()) << key.status();
+    ASSERT_THAT(key, IsOk()) << key.status();
     auto copy = SigningKey::FromPrivatePem("k1", key->PrivatePem());
-    ASSERT_TRUE(copy.ok()) << copy.status();
+    ASSERT_THAT(copy, IsOk()) << copy.status();
     key1_ = std::make_unique<SigningKey>(*std::move(copy));
-    ASSERT_TRUE(ring_.Add(*std::move(key), /*current=*/true).ok());
+    ASSERT_THAT(ring_.Add(*std::move(key), /*current=*/true), IsOk());
   }
 
   absl::StatusOr<TokenClaims> Verify(absl::string_view token, absl::Time now = kNow,
@@ -130,7 +133,7 @@ class TokenTest : public ::testing::Test {
 
   std::string Token(const TokenClaims& c = Claims()) const {
     auto t = ring_.Sign(c);
-    EXPECT_TRUE(t.ok()) << t.status();
+    EXPECT_THAT(t, IsOk()) << t.status();
     return t.ok() ? *t : "";
   }
 
@@ -159,7 +162,7 @@ TEST_F(TokenTest, RoundTrip) {
   EXPECT_EQ(UnB64(parts[2]).size(), 64u);
 
   auto claims = Verify(token);
-  ASSERT_TRUE(claims.ok()) << claims.status();
+  ASSERT_THAT(claims, IsOk()) << claims.status();
   EXPECT_EQ(claims->issuer, kIss);
   EXPECT_EQ(claims->audience, kAud);
   EXPECT_EQ(claims->subject, "user-1");
@@ -173,7 +176,7 @@ TEST_F(TokenTest, RoundTripWithUnicodeAndQuotesInClaims) {
   TokenClaims c = Claims();
   c.subject = "张三 \"quoted\" \\ /";
   auto claims = Verify(Token(c));
-  ASSERT_TRUE(claims.ok()) << claims.status();
+  ASSERT_THAT(claims, IsOk()) << claims.status();
   EXPECT_EQ(claims->subject, c.subject);
 }
 
@@ -194,7 +197,7 @@ TEST_F(TokenTest, SignRefusesClaimsTooLargeForVerify) {
 
 TEST_F(TokenTest, RawSignHelperMakesAcceptedTokens) {
   // Guards the helper the rejection tests rely on.
-  EXPECT_TRUE(Verify(SignRaw(*key1_, kHeader, Payload().dump())).ok());
+  EXPECT_THAT(Verify(SignRaw(*key1_, kHeader, Payload().dump())), IsOk());
 }
 
 TEST_F(TokenTest, RejectsAlgNoneWithEmptySignature) {
@@ -245,7 +248,7 @@ TEST_F(TokenTest, RejectsWrongTypAndCrit) {
               Payload().dump()),
       "token header invalid");
   // typ is optional.
-  EXPECT_TRUE(Verify(SignRaw(*key1_, R"({"alg":"EdDSA","kid":"k1"})", Payload().dump())).ok());
+  EXPECT_THAT(Verify(SignRaw(*key1_, R"({"alg":"EdDSA","kid":"k1"})", Payload().dump())), IsOk());
 }
 
 TEST_F(TokenTest, RejectsTamperedPayload) {
@@ -305,7 +308,7 @@ TEST_F(TokenTest, RejectsUnknownOrMissingKid) {
                  "token key id missing");
   // Same kid, different key.
   auto other = SigningKey::Generate("k1");
-  ASSERT_TRUE(other.ok());
+  ASSERT_THAT(other, IsOk());
   ExpectRejected(SignRaw(*other, kHeader, Payload().dump()), "token signature invalid");
 }
 
@@ -329,16 +332,16 @@ TEST_F(TokenTest, RejectsWrongIssuerOrAudience) {
 TEST_F(TokenTest, ExpiryBoundaries) {
   const std::string token = Token();  // exp = kNow + 1h
   const absl::Time exp = kNow + absl::Hours(1);
-  EXPECT_TRUE(Verify(token, exp - absl::Seconds(1)).ok());
+  EXPECT_THAT(Verify(token, exp - absl::Seconds(1)), IsOk());
   ExpectRejected(token, "token expired", exp);
   ExpectRejected(token, "token expired", exp + absl::Hours(24));
   // With leeway: valid while now < exp + leeway.
-  EXPECT_TRUE(Verify(token, exp + absl::Seconds(29), absl::Seconds(30)).ok());
+  EXPECT_THAT(Verify(token, exp + absl::Seconds(29), absl::Seconds(30)), IsOk());
   EXPECT_TRUE(
       Verify(token, exp + absl::Seconds(30) - absl::Nanoseconds(1), absl::Seconds(30)).ok());
   ExpectRejected(token, "token expired", exp + absl::Seconds(30), absl::Seconds(30));
   // Negative leeway counts as none.
-  EXPECT_TRUE(Verify(token, exp - absl::Seconds(1), -absl::Seconds(30)).ok());
+  EXPECT_THAT(Verify(token, exp - absl::Seconds(1), -absl::Seconds(30)), IsOk());
 }
 
 TEST_F(TokenTest, NotBeforeBoundaries) {
@@ -347,9 +350,9 @@ TEST_F(TokenTest, NotBeforeBoundaries) {
   const std::string token = Token(c);
   ExpectRejected(token, "token not yet valid", kNow);
   ExpectRejected(token, "token not yet valid", kNow + absl::Seconds(9));
-  EXPECT_TRUE(Verify(token, kNow + absl::Seconds(10)).ok());
+  EXPECT_THAT(Verify(token, kNow + absl::Seconds(10)), IsOk());
   // With leeway: valid from nbf - leeway on.
-  EXPECT_TRUE(Verify(token, kNow, absl::Seconds(10)).ok());
+  EXPECT_THAT(Verify(token, kNow, absl::Seconds(10)), IsOk());
   ExpectRejected(token, "token not yet valid", kNow - absl::Nanoseconds(1), absl::Seconds(10));
   ExpectRejected(token, "token not yet valid", kNow, absl::Seconds(9));
 }
@@ -471,8 +474,8 @@ TEST_F(TokenTest, SignNeedsCurrentKey) {
   KeyRing ring;
   EXPECT_EQ(ring.Sign(Claims()).status().code(), absl::StatusCode::kFailedPrecondition);
   auto key = SigningKey::Generate("verify-only");
-  ASSERT_TRUE(key.ok());
-  ASSERT_TRUE(ring.Add(*std::move(key), /*current=*/false).ok());
+  ASSERT_THAT(key, IsOk());
+  ASSERT_THAT(ring.Add(*std::move(key), /*current=*/false), IsOk());
   EXPECT_EQ(ring.Sign(Claims()).status().code(), absl::StatusCode::kFailedPrecondition);
   // Empty ring: every token's kid is unknown.
   auto r = ring.Verify(Token(), kIss, kAud, kNow, absl::ZeroDuration());
@@ -481,12 +484,12 @@ TEST_F(TokenTest, SignNeedsCurrentKey) {
 
 TEST_F(TokenTest, AddRefusesDuplicateKidAndEmptyKey) {
   auto dup = SigningKey::Generate("k1");
-  ASSERT_TRUE(dup.ok());
+  ASSERT_THAT(dup, IsOk());
   EXPECT_EQ(ring_.Add(*std::move(dup), true).code(), absl::StatusCode::kAlreadyExists);
   EXPECT_TRUE(Verify(Token()).ok());  // still signing with the original k1
 
   auto key = SigningKey::Generate("k2");
-  ASSERT_TRUE(key.ok());
+  ASSERT_THAT(key, IsOk());
   SigningKey moved = *std::move(key);
   EXPECT_EQ(key->PrivatePem(), "");  // NOLINT(bugprone-use-after-move): moved-from is empty
   EXPECT_EQ(ring_.Add(std::move(*key), true).code(), absl::StatusCode::kInvalidArgument);
@@ -495,12 +498,12 @@ TEST_F(TokenTest, AddRefusesDuplicateKidAndEmptyKey) {
 TEST_F(TokenTest, NonCurrentKeysVerifyAndCurrentSwitches) {
   const std::string old_token = Token();
   auto k2 = SigningKey::Generate("k2");
-  ASSERT_TRUE(k2.ok());
-  ASSERT_TRUE(ring_.Add(*std::move(k2), /*current=*/true).ok());
+  ASSERT_THAT(k2, IsOk());
+  ASSERT_THAT(ring_.Add(*std::move(k2), /*current=*/true), IsOk());
   const std::string new_token = Token();
   EXPECT_EQ(UnB64(Parts(new_token)[0]), R"({"alg":"EdDSA","typ":"JWT","kid":"k2"})");
-  EXPECT_TRUE(Verify(old_token).ok());
-  EXPECT_TRUE(Verify(new_token).ok());
+  EXPECT_THAT(Verify(old_token), IsOk());
+  EXPECT_THAT(Verify(new_token), IsOk());
 }
 
 TEST(SigningKeyTest, RejectsBadKids) {
@@ -510,23 +513,23 @@ TEST(SigningKeyTest, RejectsBadKids) {
     SCOPED_TRACE(kid);
     EXPECT_EQ(SigningKey::Generate(kid).status().code(), absl::StatusCode::kInvalidArgument);
   }
-  EXPECT_TRUE(SigningKey::Generate(std::string(64, 'a')).ok());
-  EXPECT_TRUE(SigningKey::Generate("Key_2026-01").ok());
+  EXPECT_THAT(SigningKey::Generate(std::string(64, 'a')), IsOk());
+  EXPECT_THAT(SigningKey::Generate("Key_2026-01"), IsOk());
 }
 
 TEST(SigningKeyTest, PemRoundTrip) {
   auto key = SigningKey::Generate("a");
-  ASSERT_TRUE(key.ok());
+  ASSERT_THAT(key, IsOk());
   const std::string pem = key->PrivatePem();
   EXPECT_THAT(pem, StartsWith("-----BEGIN PRIVATE KEY-----\n"));
   EXPECT_THAT(pem, HasSubstr("-----END PRIVATE KEY-----"));
   auto copy = SigningKey::FromPrivatePem("b", pem);
-  ASSERT_TRUE(copy.ok()) << copy.status();
+  ASSERT_THAT(copy, IsOk()) << copy.status();
   EXPECT_EQ(copy->kid(), "b");
   EXPECT_EQ(copy->PrivatePem(), pem);
   // Two fresh keys differ.
   auto other = SigningKey::Generate("a");
-  ASSERT_TRUE(other.ok());
+  ASSERT_THAT(other, IsOk());
   EXPECT_NE(other->PrivatePem(), pem);
 }
 
@@ -568,8 +571,8 @@ TEST(SigningKeyTest, FromPrivatePemRejectsGarbageAndEncryptedKeys) {
 TEST(KeyRingConcurrencyTest, SignVerifyAndAddInParallel) {
   KeyRing ring;
   auto key = SigningKey::Generate("k0");
-  ASSERT_TRUE(key.ok());
-  ASSERT_TRUE(ring.Add(*std::move(key), true).ok());
+  ASSERT_THAT(key, IsOk());
+  ASSERT_THAT(ring.Add(*std::move(key), true), IsOk());
   std::atomic<int> failures{0};
   std::vector<std::thread> threads;
   for (int t = 0; t < 3; ++t) {
@@ -630,7 +633,7 @@ class KeyDirTest : public ::testing::Test {
 
 TEST_F(KeyDirTest, CreatesDirKeyAndCurrent) {
   auto ring = KeyRing::LoadOrCreate(Dir());
-  ASSERT_TRUE(ring.ok()) << ring.status();
+  ASSERT_THAT(ring, IsOk()) << ring.status();
   EXPECT_EQ(Mode(Dir()), 0700u);
   const auto pems = PemFiles(Dir());
   ASSERT_THAT(pems, SizeIs(1));
@@ -642,36 +645,36 @@ TEST_F(KeyDirTest, CreatesDirKeyAndCurrent) {
   EXPECT_THAT(ReadFile(Dir() + "/" + file), StartsWith("-----BEGIN PRIVATE KEY-----"));
 
   auto token = (*ring)->Sign(Claims());
-  ASSERT_TRUE(token.ok());
+  ASSERT_THAT(token, IsOk());
   EXPECT_EQ(KidOf(*token), kid);
 
   // Loading again finds the same key and creates nothing.
   auto again = KeyRing::LoadOrCreate(Dir());
-  ASSERT_TRUE(again.ok()) << again.status();
+  ASSERT_THAT(again, IsOk()) << again.status();
   EXPECT_EQ(PemFiles(Dir()), pems);
-  EXPECT_TRUE((*again)->Verify(*token, kIss, kAud, kNow, absl::ZeroDuration()).ok());
+  EXPECT_THAT((*again)->Verify(*token, kIss, kAud, kNow, absl::ZeroDuration()), IsOk());
   auto token2 = (*again)->Sign(Claims());
-  ASSERT_TRUE(token2.ok());
+  ASSERT_THAT(token2, IsOk());
   EXPECT_EQ(KidOf(*token2), kid);
 }
 
 TEST_F(KeyDirTest, RotateKeepsOldKeysForVerification) {
   auto ring1 = KeyRing::LoadOrCreate(Dir());
-  ASSERT_TRUE(ring1.ok()) << ring1.status();
+  ASSERT_THAT(ring1, IsOk()) << ring1.status();
   auto old_token = (*ring1)->Sign(Claims());
-  ASSERT_TRUE(old_token.ok());
+  ASSERT_THAT(old_token, IsOk());
 
   auto kid2 = KeyRing::Rotate(Dir());
-  ASSERT_TRUE(kid2.ok()) << kid2.status();
+  ASSERT_THAT(kid2, IsOk()) << kid2.status();
   EXPECT_NE(*kid2, KidOf(*old_token));
   EXPECT_EQ(ReadFile(Dir() + "/current"), *kid2 + "\n");
   EXPECT_EQ(Mode(Dir() + "/" + *kid2 + ".pem"), 0600u);
 
   auto ring2 = KeyRing::LoadOrCreate(Dir());
-  ASSERT_TRUE(ring2.ok()) << ring2.status();
-  EXPECT_TRUE((*ring2)->Verify(*old_token, kIss, kAud, kNow, absl::ZeroDuration()).ok());
+  ASSERT_THAT(ring2, IsOk()) << ring2.status();
+  EXPECT_THAT((*ring2)->Verify(*old_token, kIss, kAud, kNow, absl::ZeroDuration()), IsOk());
   auto new_token = (*ring2)->Sign(Claims());
-  ASSERT_TRUE(new_token.ok());
+  ASSERT_THAT(new_token, IsOk());
   EXPECT_EQ(KidOf(*new_token), *kid2);
   // The ring loaded before the rotation does not know the new key.
   auto r = (*ring1)->Verify(*new_token, kIss, kAud, kNow, absl::ZeroDuration());
@@ -691,12 +694,12 @@ TEST_F(KeyDirTest, RotateKeepsOldKeysForVerification) {
 
 TEST_F(KeyDirTest, RotateCreatesTheDirectory) {
   auto kid = KeyRing::Rotate(Dir());
-  ASSERT_TRUE(kid.ok()) << kid.status();
+  ASSERT_THAT(kid, IsOk()) << kid.status();
   EXPECT_EQ(Mode(Dir()), 0700u);
   auto ring = KeyRing::LoadOrCreate(Dir());
-  ASSERT_TRUE(ring.ok()) << ring.status();
+  ASSERT_THAT(ring, IsOk()) << ring.status();
   auto token = (*ring)->Sign(Claims());
-  ASSERT_TRUE(token.ok());
+  ASSERT_THAT(token, IsOk());
   EXPECT_EQ(KidOf(*token), *kid);
 }
 
@@ -710,35 +713,35 @@ TEST_F(KeyDirTest, LoadsKeysWrittenByHand) {
   WriteFile(Dir() + "/current", "alpha\n");
   WriteFile(Dir() + "/README", "not a key");
   auto ring = KeyRing::LoadOrCreate(Dir());
-  ASSERT_TRUE(ring.ok()) << ring.status();
+  ASSERT_THAT(ring, IsOk()) << ring.status();
   auto token = (*ring)->Sign(Claims());
-  ASSERT_TRUE(token.ok());
+  ASSERT_THAT(token, IsOk());
   EXPECT_EQ(KidOf(*token), "alpha");
 
   KeyRing b_only;
-  ASSERT_TRUE(b_only.Add(*std::move(b), true).ok());
+  ASSERT_THAT(b_only.Add(*std::move(b), true), IsOk());
   auto b_token = b_only.Sign(Claims());
-  ASSERT_TRUE(b_token.ok());
-  EXPECT_TRUE((*ring)->Verify(*b_token, kIss, kAud, kNow, absl::ZeroDuration()).ok());
+  ASSERT_THAT(b_token, IsOk());
+  EXPECT_THAT((*ring)->Verify(*b_token, kIss, kAud, kNow, absl::ZeroDuration()), IsOk());
 }
 
 TEST_F(KeyDirTest, MissingCurrentPicksNewestKid) {
   ASSERT_EQ(::mkdir(Dir().c_str(), 0700), 0);
   for (const char* kid : {"k20250101000000", "k20260101000000"}) {
     auto key = SigningKey::Generate(kid);
-    ASSERT_TRUE(key.ok());
+    ASSERT_THAT(key, IsOk());
     WriteFile(Dir() + "/" + kid + ".pem", key->PrivatePem());
   }
   auto ring = KeyRing::LoadOrCreate(Dir());
-  ASSERT_TRUE(ring.ok()) << ring.status();
+  ASSERT_THAT(ring, IsOk()) << ring.status();
   auto token = (*ring)->Sign(Claims());
-  ASSERT_TRUE(token.ok());
+  ASSERT_THAT(token, IsOk());
   EXPECT_EQ(KidOf(*token), "k20260101000000");
   EXPECT_EQ(ReadFile(Dir() + "/current"), "k20260101000000\n");
 }
 
 TEST_F(KeyDirTest, CurrentNamingMissingKeyFails) {
-  ASSERT_TRUE(KeyRing::LoadOrCreate(Dir()).ok());
+  ASSERT_THAT(KeyRing::LoadOrCreate(Dir()), IsOk());
   WriteFile(Dir() + "/current", "gone\n");
   auto ring = KeyRing::LoadOrCreate(Dir());
   ASSERT_FALSE(ring.ok());
@@ -752,7 +755,7 @@ TEST_F(KeyDirTest, CurrentNamingMissingKeyFails) {
 }
 
 TEST_F(KeyDirTest, BadKeyFilesFailNamingThePathNotTheContents) {
-  ASSERT_TRUE(KeyRing::LoadOrCreate(Dir()).ok());
+  ASSERT_THAT(KeyRing::LoadOrCreate(Dir()), IsOk());
   const std::string bad = Dir() + "/bad.pem";
   WriteFile(bad, "-----BEGIN PRIVATE KEY-----\nSECRETSECRETSECRET\n-----END PRIVATE KEY-----\n");
   auto ring = KeyRing::LoadOrCreate(Dir());

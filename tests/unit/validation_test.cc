@@ -4,6 +4,10 @@
 #include <gtest/gtest.h>
 
 #include "tests/testing/fixtures.h"
+#include "tests/testing/status_matchers.h"
+
+using ::odr::testing::IsOk;
+using ::odr::testing::StatusIs;
 
 namespace odr::domain {
 namespace {
@@ -224,13 +228,13 @@ TEST(ErrorsTest, ViolationsRoundTripThroughStatus) {
   v.Add("case.summary", "is required");
   v.Add("case.applicants[0].phone", "must be a phone number");
   absl::Status s = v.ToStatus();
-  EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(s, StatusIs(absl::StatusCode::kInvalidArgument));
   EXPECT_EQ(ErrorReason(s), "INVALID_FIELD");
   EXPECT_THAT(ErrorFieldViolations(s),
               ElementsAre(Field(&FieldViolation::field, "case.summary"),
                           Field(&FieldViolation::field, "case.applicants[0].phone")));
   EXPECT_THAT(std::string(s.message()), ::testing::HasSubstr("case.summary: is required"));
-  EXPECT_TRUE(Violations().ToStatus().ok());
+  EXPECT_THAT(Violations().ToStatus(), IsOk());
 }
 
 }  // namespace

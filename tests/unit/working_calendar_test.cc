@@ -13,6 +13,10 @@
 #include "absl/strings/numbers.h"
 #include "server/domain/errors.h"
 #include "tests/testing/calendar.h"
+#include "tests/testing/status_matchers.h"
+
+using ::odr::testing::IsOk;
+using ::odr::testing::StatusIs;
 
 namespace odr::domain {
 namespace {
@@ -84,20 +88,20 @@ TEST(WorkingCalendarTest, BadYearsAreRefusedNamingTheEntry) {
   y.holidays = {D(2031, 5, 1), D(2030, 12, 31), D(2031, 5, 1)};
   y.working_weekends = {D(2031, 5, 5) /* a Monday */, D(2031, 5, 1) /* a holiday */};
   absl::Status s = c.AddYear(y);
-  EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(s, StatusIs(absl::StatusCode::kInvalidArgument));
   EXPECT_THAT(Fields(s), ElementsAre("holidays[1]", "holidays[2]", "working_weekends[0]",
                                      "working_weekends[1]"));
   EXPECT_FALSE(c.HasYear(2031));
   CalendarYear ok;
   ok.year = 2031;
-  ASSERT_TRUE(c.AddYear(ok).ok());
+  ASSERT_THAT(c.AddYear(ok), IsOk());
   EXPECT_EQ(c.AddYear(ok).code(), absl::StatusCode::kAlreadyExists);
 }
 
 TEST(WorkingCalendarTest, ParsesTheOperatorsFile) {
   auto y = ParseCalendarYear(
       R"({"year": 2031, "holidays": ["2031-01-22", "2031-01-23"], "working_weekends": ["2031-01-19"]})");
-  ASSERT_TRUE(y.ok()) << y.status();
+  ASSERT_THAT(y, IsOk()) << y.status();
   EXPECT_EQ(y->year, 2031);
   EXPECT_THAT(y->holidays, ElementsAre(D(2031, 1, 22), D(2031, 1, 23)));
   EXPECT_THAT(y->working_weekends, ElementsAre(D(2031, 1, 19)));
@@ -140,10 +144,10 @@ WorkingCalendar ShippedCalendar() {
   WorkingCalendar c;
   for (const auto& [year, json] : ShippedCalendarFiles()) {
     absl::StatusOr<CalendarYear> y = ParseCalendarYear(json);
-    EXPECT_TRUE(y.ok()) << year << ".json: " << y.status();
+    EXPECT_THAT(y, IsOk()) << year << ".json: " << y.status();
     if (!y.ok()) continue;
     absl::Status added = c.AddYear(*y);
-    EXPECT_TRUE(added.ok()) << year << ".json: " << added;
+    EXPECT_THAT(added, IsOk()) << year << ".json: " << added;
   }
   return c;
 }
@@ -153,7 +157,7 @@ TEST(WorkingCalendarTest, ShippedCalendarsLoadAndEachIsTheYearItsFileNames) {
   for (const auto& [year, json] : files) {
     SCOPED_TRACE(::testing::Message() << "tools/calendars/" << year << ".json");
     absl::StatusOr<CalendarYear> y = ParseCalendarYear(json);
-    ASSERT_TRUE(y.ok()) << y.status();
+    ASSERT_THAT(y, IsOk()) << y.status();
     EXPECT_EQ(y->year, year);  // tools/run skips a file whose name's year is loaded
     EXPECT_FALSE(y->holidays.empty());
   }
