@@ -186,6 +186,19 @@ class ConfirmationTest : public testing::MediationTest {
     return c;
   }
 
+  // `who` uploads `file` to `case_name` and supplies it to application `confirmation` as the
+  // proof of a property right the court asked for.
+  grpc::Status SupplyProof(const std::string& case_name, const std::string& confirmation,
+                           const std::string& who, const std::string& file, v1::Confirmation* out) {
+    v1::Evidence proof = Upload(case_name, who, file);
+    v1::SupplyMaterialsRequest supply;
+    supply.set_name(confirmation);
+    v1::ConfirmationMaterial* m = supply.add_materials();
+    m->set_evidence(proof.name());
+    m->set_kind(v1::ConfirmationMaterial::KIND_PROPERTY_RIGHT_PROOF);
+    return confirmations_->SupplyMaterials(As(who).get(), supply, out);
+  }
+
   // The latest deadline of `kind` of `case_name` as `who` sees it; empty if none.
   v1::Deadline DeadlineOf(const std::string& case_name, v1::Deadline::Kind kind,
                           const std::string& who) {
@@ -781,13 +794,7 @@ TEST_F(ConfirmationTest, TheCourtsReviewDeadlinesAppearanceExtensionAndObjection
   s = confirmations_->RuleWithdrawal(As("clerk-x").get(), deem, &out);
   EXPECT_EQ(testing::Reason(s), "NOT_DEFAULTED") << Describe(s);
 
-  v1::Evidence proof = Upload(k, "zhang", "proof-1");
-  v1::SupplyMaterialsRequest supply;
-  supply.set_name(c.name());
-  v1::ConfirmationMaterial* m = supply.add_materials();
-  m->set_evidence(proof.name());
-  m->set_kind(v1::ConfirmationMaterial::KIND_PROPERTY_RIGHT_PROOF);
-  s = confirmations_->SupplyMaterials(As("zhang").get(), supply, &out);
+  s = SupplyProof(k, c.name(), "zhang", "proof-1", &out);
   ASSERT_THAT(s, IsOk()) << Describe(s);
   EXPECT_EQ(out.state(), v1::Confirmation::STATE_ACCEPTED);
   EXPECT_FALSE(out.has_materials_due_time());
@@ -992,13 +999,7 @@ TEST_F(ConfirmationTest, TheCourtGivesAPartyLateForAGoodReasonMoreTime) {
   EXPECT_EQ(testing::Reason(s), "NO_SUCH_PERIOD") << Describe(s);
 
   // The objection period, once the ruling is served.
-  v1::Evidence proof = Upload(k, "li", "proof-86");
-  v1::SupplyMaterialsRequest supply;
-  supply.set_name(c.name());
-  v1::ConfirmationMaterial* m = supply.add_materials();
-  m->set_evidence(proof.name());
-  m->set_kind(v1::ConfirmationMaterial::KIND_PROPERTY_RIGHT_PROOF);
-  ASSERT_THAT(confirmations_->SupplyMaterials(As("li").get(), supply, &out), IsOk());
+  ASSERT_THAT(SupplyProof(k, c.name(), "li", "proof-86", &out), IsOk());
   v1::RuleConfirmationRequest rule;
   rule.set_name(c.name());
   rule.set_outcome(v1::RuleConfirmationRequest::OUTCOME_VALID);
